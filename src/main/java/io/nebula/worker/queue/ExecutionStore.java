@@ -1,0 +1,168 @@
+package io.nebula.worker.queue;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one port between the worker and its database. PostgreSQL and SQLite implement it, and every
+ * implementation passes the same contract suite ({@code ExecutionStoreContract} in the tests).
+ *
+ * <p>Rules every implementation keeps (see {@code SEMANTICS.md}):
+ *
+ * <ul>
+ *   <li>Times come from the database clock; callers pass durations, never their own "now".
+ *   <li>Every write after a claim is guarded by execution id <em>and</em> lease epoch. A write
+ *       that matches no row means the lease was lost: nothing is written and the result says so.
+ *   <li>Each method is one short statement or one short transaction; no transaction stays open
+ *       while a node runs.
+ *   <li>History rows are written in the same transaction as the transition they record.
+ * </ul>
+ *
+ * <p>Methods are named noun first ({@code executionClaim}, {@code leaseHeartbeat}) so related
+ * operations sort together.
+ */
+public interface ExecutionStore extends AutoCloseable {
+
+    /** "postgres" or "sqlite". */
+    String dialect();
+
+    // ---- schema ----------------------------------------------------------------------------
+
+    /** Applies missing migrations. Safe to call from several processes at once. */
+    void migrate();
+
+    /** Whether the schema is at the version this build expects, without changing anything. */
+    SchemaStatus schemaStatus();
+
+    // ---- definitions and submit -------------------------------------------------------------
+
+    /** Stores a definition by its content hash; storing the same hash again is a no-op. */
+    void workflowPut(WorkflowDocument document);
+
+    Optional<WorkflowDocument> workflowGet(String hash);
+
+    /**
+     * Enqueues executions in one round trip and one transaction. Results are in request order.
+     *
+     * @throws SubmitRejectedException when an input is unacceptable (size, NUL, invalid JSON);
+     *     nothing is written then
+     */
+    List<Submitted> executionSubmitMany(List<SubmitRequest> requests);
+
+    /**
+     * Enqueues inside the caller's open transaction on {@code connection}, so the executions exist
+     * exactly when the caller's own writes commit. The caller commits or rolls back; the
+     * definitions must already be stored (or be stored on the same connection first).
+     */
+    List<Submitted> executionSubmitInTransaction(Connection connection, List<SubmitRequest> requests);
+
+    /** Stores a definition inside the caller's open transaction. */
+    void workflowPutInTransaction(Connection connection, WorkflowDocument document);
+
+    // ---- the hot path ------------------------------------------------------------------------
+
+    /** Claims up to {@code request.limit()} due executions, ordered by priority, run-at, id. */
+    List<ClaimedExecution> executionClaim(ClaimRequest request);
+
+    /** Loads the checkpoints of the given executions (for resumed claims), keyed by execution id. */
+    Map<Long, List<NodeResult>> nodeResultsLoad(List<Long> executionIds);
+
+    /**
+     * Extends the leases of {@code leases} (all held by {@code workerId}) in one statement and
+     * refreshes the worker's registry row.
+     */
+    HeartbeatResult leaseHeartbeat(String workerId, List<LeaseRef> leases, Duration visibilityTimeout, int active);
+
+    /**
+     * Writes checkpoints, each fenced by its lease. Returns, per input element, whether it was
+     * written (or already present from the same attempt); {@code false} means the lease was lost.
+     */
+    List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints);
+
+    /** Ends attempts, each fenced by its lease, in one transaction. Results are in input order. */
+    List<CompletionResult> executionCompleteMany(List<Completion> completions);
+
+    // ---- maintenance -------------------------------------------------------------------------
+
+    /**
+     * Rescues executions whose lease expired, in one guarded statement: back to available, or
+     * failed when attempts are used up, or quarantined when holders died {@code maxDeaths} times.
+     */
+    RescueResult executionRescue(int maxDeaths, int limit);
+
+    /** Deletes finished executions (and their nodes and history) older than {@code retention}. */
+    int executionPrune(Duration retention, int limit);
+
+    /** Per-queue statistics; counts are capped at {@code cap} so the cost stays bounded. */
+    List<QueueStats> queueStats(long cap);
+
+    /**
+     * Takes or renews the named leader lease for {@code holder}; returns whether it holds it now.
+     */
+    boolean leaderAttemptElect(String name, String holder, Duration ttl);
+
+    void leaderResign(String name, String holder);
+
+    Optional<String> leaderGet(String name);
+
+    // ---- registry ------------------------------------------------------------------------------
+
+    void workerRegister(WorkerInfo worker);
+
+    void workerDeregister(String workerId);
+
+    /** Workers seen within {@code within}. */
+    List<WorkerInfo> workerList(Duration within);
+
+    // ---- operator actions ------------------------------------------------------------------------
+
+    CancelResult executionCancel(long id, String reason);
+
+    /** Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to. */
+    RetryResult executionRetry(long id, boolean fromScratch);
+
+    void queuePause(String queue, boolean paused);
+
+    /** Queues currently paused. */
+    List<String> queuePausedList();
+
+    // ---- inspection ------------------------------------------------------------------------------
+
+    Optional<ExecutionView> executionGet(long id);
+
+    List<ExecutionView> executionList(ExecutionFilter filter);
+
+    List<NodeResult> nodeResultList(long executionId);
+
+    List<HistoryEntry> historyList(long executionId);
+
+    /** The database's current time, for explanations and tests. */
+    java.time.Instant databaseNow();
+
+    // ---- wake-ups ---------------------------------------------------------------------------------
+
+    /**
+     * Calls {@code onWake} (on some other thread) when executions may have become available on one
+     * of {@code queues}. A hint only: callers must poll as well. Close the result to stop.
+     */
+    AutoCloseable wakeupSubscribe(List<String> queues, Runnable onWake);
+
+    /** Whether the wake-up channel is currently connected (always true for in-process channels). */
+    boolean wakeupConnected();
+
+    @Override
+    void close();
+
+    /** A node result to write, fenced by its execution's lease. */
+    record Checkpoint(LeaseRef lease, NodeResult result) {}
+
+    /** Whether the schema is usable. */
+    record SchemaStatus(int currentVersion, int expectedVersion) {
+        public boolean upToDate() {
+            return currentVersion == expectedVersion;
+        }
+    }
+}

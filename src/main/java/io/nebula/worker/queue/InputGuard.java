@@ -1,0 +1,129 @@
+package io.nebula.worker.queue;
+
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Checks an execution input before anything is written: well-formed JSON, within the size limit,
+ * no NUL character (PostgreSQL cannot store it in text, so neither store accepts it) and
+ * no unpaired surrogate (it has no UTF-8 form). Errors name the problem and where it is.
+ */
+public final class InputGuard {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private InputGuard() {}
+
+    /** Throws {@link SubmitRejectedException} when {@code json} is not an acceptable input. */
+    public static void check(String json, long maxBytes, String what) {
+        if (json == null) {
+            throw new SubmitRejectedException(what + ": input is missing");
+        }
+        long bytes = utf8Length(json);
+        if (bytes > maxBytes) {
+            throw new SubmitRejectedException(what + ": input is " + bytes + " bytes, over the limit of " + maxBytes
+                    + " bytes (queue.max_input_bytes)");
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            JsonToken t;
+            int tokens = 0;
+            while ((t = p.nextToken()) != null) {
+                tokens++;
+                if (t == JsonToken.VALUE_STRING || t == JsonToken.PROPERTY_NAME) {
+                    String s = t == JsonToken.PROPERTY_NAME ? p.currentName() : p.getString();
+                    checkText(s, p.currentTokenLocation(), what);
+                }
+            }
+            if (tokens == 0) {
+                throw new SubmitRejectedException(what + ": input is empty; give a JSON value such as {}");
+            }
+        } catch (JacksonException e) {
+            TokenStreamLocation loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new SubmitRejectedException(
+                    what + ": input is not valid JSON" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static void checkText(String s, TokenStreamLocation loc, String what) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                throw new SubmitRejectedException(
+                        what + ": input contains a NUL character (\\u0000) in a string at line " + loc.getLineNr()
+                                + ", column " + loc.getColumnNr() + "; NUL is not allowed");
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw invalidUtf8(loc, what);
+            }
+            if (Character.isLowSurrogate(c)) {
+                throw invalidUtf8(loc, what);
+            }
+        }
+    }
+
+    private static SubmitRejectedException invalidUtf8(TokenStreamLocation loc, String what) {
+        return new SubmitRejectedException(
+                what + ": input contains an unpaired surrogate (not valid UTF-8) in a string at line " + loc.getLineNr()
+                        + ", column " + loc.getColumnNr());
+    }
+
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** Decodes bytes as strict UTF-8, naming the offset of the first invalid byte. */
+    public static String decodeUtf8(byte[] bytes, String what) {
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        try {
+            return decoder.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            int offset = firstInvalidOffset(bytes);
+            throw new SubmitRejectedException(what + ": not valid UTF-8 (first invalid byte at offset " + offset + ")");
+        }
+    }
+
+    private static int firstInvalidOffset(byte[] b) {
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xff;
+            int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+            if (len == 0 || i + len > b.length) {
+                return i;
+            }
+            for (int k = 1; k < len; k++) {
+                if ((b[i + k] & 0xc0) != 0x80) {
+                    return i;
+                }
+            }
+            i += len;
+        }
+        return -1;
+    }
+}

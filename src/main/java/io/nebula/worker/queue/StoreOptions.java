@@ -1,0 +1,53 @@
+package io.nebula.worker.queue;
+
+import java.time.Duration;
+
+/**
+ * Settings every store understands.
+ *
+ * @param clientName identifies this process's connections (PostgreSQL {@code ApplicationName},
+ *     log lines); the store appends each connection's role
+ * @param maxConnections the pool size (PostgreSQL); ignored by SQLite, which has one writer
+ * @param listen whether to use server push for wake-ups (PostgreSQL LISTEN); {@code false} is the
+ *     poll-only mode for PgBouncer in transaction pooling
+ * @param maxInputBytes the largest accepted execution input, in UTF-8 bytes
+ * @param schema the PostgreSQL schema holding the tables
+ */
+public record StoreOptions(
+        String clientName,
+        int maxConnections,
+        Duration connectTimeout,
+        Duration statementTimeout,
+        boolean listen,
+        long maxInputBytes,
+        String schema) {
+
+    public static final long DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
+
+    public static StoreOptions defaults(String clientName) {
+        return new StoreOptions(
+                clientName,
+                20,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(60),
+                true,
+                DEFAULT_MAX_INPUT_BYTES,
+                "nebula");
+    }
+
+    public StoreOptions withSchema(String s) {
+        return new StoreOptions(clientName, maxConnections, connectTimeout, statementTimeout, listen, maxInputBytes, s);
+    }
+
+    public StoreOptions withListen(boolean l) {
+        return new StoreOptions(clientName, maxConnections, connectTimeout, statementTimeout, l, maxInputBytes, schema);
+    }
+
+    public StoreOptions withMaxConnections(int n) {
+        return new StoreOptions(clientName, n, connectTimeout, statementTimeout, listen, maxInputBytes, schema);
+    }
+
+    public StoreOptions withMaxInputBytes(long n) {
+        return new StoreOptions(clientName, maxConnections, connectTimeout, statementTimeout, listen, n, schema);
+    }
+}

@@ -1,0 +1,71 @@
+package io.nebula.worker.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One execution to enqueue.
+ *
+ * @param queue the queue name
+ * @param workflowHash content hash of a definition stored with {@link ExecutionStore#workflowPut}
+ * @param workflowName the definition's name, kept on the row for listing and filtering
+ * @param inputJson the execution input as JSON text (already validated)
+ * @param priority lower numbers run first; 0 is the default
+ * @param delay run no earlier than this long after the database's current time, or {@code null}
+ * @param runAt run no earlier than this instant, or {@code null}; at most one of delay and runAt
+ * @param maxAttempts how many attempts the execution gets in total (max_retries + 1)
+ * @param idempotencyKey when not {@code null}, a second submit with the same key returns the first
+ *     execution instead of creating another
+ */
+public record SubmitRequest(
+        String queue,
+        String workflowHash,
+        String workflowName,
+        String inputJson,
+        int priority,
+        Duration delay,
+        Instant runAt,
+        int maxAttempts,
+        String idempotencyKey) {
+    public SubmitRequest {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(workflowHash, "workflowHash");
+        Objects.requireNonNull(workflowName, "workflowName");
+        Objects.requireNonNull(inputJson, "inputJson");
+        if (delay != null && runAt != null) {
+            throw new IllegalArgumentException("give a delay or a run-at time, not both");
+        }
+        if (delay != null && delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
+        }
+    }
+
+    /** A request due now with default priority and no idempotency key. */
+    public static SubmitRequest now(
+            String queue, String workflowHash, String workflowName, String inputJson, int maxAttempts) {
+        return new SubmitRequest(queue, workflowHash, workflowName, inputJson, 0, null, null, maxAttempts, null);
+    }
+
+    public SubmitRequest withPriority(int p) {
+        return new SubmitRequest(
+                queue, workflowHash, workflowName, inputJson, p, delay, runAt, maxAttempts, idempotencyKey);
+    }
+
+    public SubmitRequest withDelay(Duration d) {
+        return new SubmitRequest(
+                queue, workflowHash, workflowName, inputJson, priority, d, null, maxAttempts, idempotencyKey);
+    }
+
+    public SubmitRequest withRunAt(Instant t) {
+        return new SubmitRequest(
+                queue, workflowHash, workflowName, inputJson, priority, null, t, maxAttempts, idempotencyKey);
+    }
+
+    public SubmitRequest withIdempotencyKey(String k) {
+        return new SubmitRequest(queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, k);
+    }
+}

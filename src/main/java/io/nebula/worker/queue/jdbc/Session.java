@@ -1,0 +1,95 @@
+package io.nebula.worker.queue.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A connection lent to one unit of work, with the dialect's SQL files and parameter conversions.
+ * Runs an operation's statements in order and returns the rows of the last one that produced rows.
+ */
+public final class Session {
+    private final Connection connection;
+    private final SqlLibrary sql;
+    private final Database database;
+
+    Session(Connection connection, SqlLibrary sql, Database database) {
+        this.connection = connection;
+        this.sql = sql;
+        this.database = database;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Runs the operation {@code name} and returns the rows of its last row-producing statement. */
+    public List<Row> query(String name, Params params) throws SQLException {
+        List<Row> rows = List.of();
+        for (SqlScript.Statement st : sql.get(name).statements()) {
+            try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+                bind(ps, st, params, name);
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        rows = Row.readAll(rs);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Runs the operation {@code name} and returns the update count of its last statement. */
+    public int update(String name, Params params) throws SQLException {
+        int count = 0;
+        for (SqlScript.Statement st : sql.get(name).statements()) {
+            try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+                bind(ps, st, params, name);
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        count = Row.readAll(rs).size();
+                    }
+                } else {
+                    count = ps.getUpdateCount();
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Runs every statement of a script without parameters (migrations). */
+    public void execute(SqlScript script) throws SQLException {
+        for (SqlScript.Statement st : script.statements()) {
+            try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+                bind(ps, st, Params.of(), script.name());
+                ps.execute();
+            }
+        }
+    }
+
+    private void bind(PreparedStatement ps, SqlScript.Statement st, Params params, String op) throws SQLException {
+        List<String> names = st.parameters();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (!params.has(name)) {
+                throw new IllegalArgumentException("operation " + op + " needs parameter :" + name);
+            }
+            Object v = params.get(name);
+            if (v instanceof SqlArray a) {
+                ps.setObject(i + 1, database.arrayParameter(connection, a));
+            } else if (v instanceof SqlRows r) {
+                ps.setObject(i + 1, database.rowsParameter(r));
+            } else if (v instanceof java.time.Instant t) {
+                ps.setLong(i + 1, t.toEpochMilli());
+            } else if (v instanceof java.time.Duration d) {
+                ps.setLong(i + 1, d.toMillis());
+            } else if (v == null) {
+                ps.setNull(i + 1, database.nullType());
+            } else {
+                ps.setObject(i + 1, v);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.nebula.worker.queue.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The SQL files of one dialect, loaded from {@code io/nebula/worker/queue/<dialect>/<name>.sql} on
+ * first use and cached. Both dialects use the same operation names.
+ */
+public final class SqlLibrary {
+    private static final Pattern MIGRATION = Pattern.compile("V(\\d{3})__([a-z0-9_]+)\\.sql");
+
+    private final String dialect;
+    private final Map<String, String> substitutions;
+    private final Map<String, SqlScript> cache = new ConcurrentHashMap<>();
+
+    public SqlLibrary(String dialect, Map<String, String> substitutions) {
+        this.dialect = dialect;
+        this.substitutions = Map.copyOf(substitutions);
+    }
+
+    public String dialect() {
+        return dialect;
+    }
+
+    public SqlScript get(String name) {
+        return cache.computeIfAbsent(
+                name, n -> SqlScript.parse(dialect + "/" + n + ".sql", read(n + ".sql"), substitutions));
+    }
+
+    /** A numbered migration file. */
+    public record Migration(int version, String name, SqlScript script) {}
+
+    /** The migrations of this dialect in version order, from the index file {@code migrations/INDEX}. */
+    public List<Migration> migrations() {
+        List<Migration> out = new ArrayList<>();
+        for (String line : read("migrations/INDEX").split("\n")) {
+            String file = line.strip();
+            if (file.isEmpty() || file.startsWith("#")) {
+                continue;
+            }
+            Matcher m = MIGRATION.matcher(file);
+            if (!m.matches()) {
+                throw new IllegalStateException("bad migration file name in " + dialect + "/migrations/INDEX: " + file);
+            }
+            int version = Integer.parseInt(m.group(1));
+            if (version != out.size() + 1) {
+                throw new IllegalStateException("migrations must be numbered 1, 2, 3... without gaps: " + file);
+            }
+            out.add(new Migration(
+                    version,
+                    m.group(2),
+                    SqlScript.parse(dialect + "/migrations/" + file, read("migrations/" + file), substitutions)));
+        }
+        return out;
+    }
+
+    private String read(String file) {
+        String path = "/io/nebula/worker/queue/" + dialect + "/" + file;
+        try (InputStream in = SqlLibrary.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing SQL resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read SQL resource " + path, e);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.nebula.worker.queue.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.jdbc.Database;
+import io.nebula.worker.queue.jdbc.SqlArray;
+import io.nebula.worker.queue.jdbc.SqlLibrary;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.Types;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * PostgreSQL connections: a HikariCP pool for queue work and a one-connection pool for heartbeats,
+ * every connection at READ COMMITTED (a SKIP LOCKED claim under REPEATABLE READ raises 40001
+ * instead of skipping), with bounded connect and socket timeouts, TCP keepalive and an
+ * {@code ApplicationName} naming the worker and the connection's role.
+ */
+final class PostgresDatabase extends Database {
+    private final HikariDataSource pool;
+    private final HikariDataSource heartbeatPool;
+    private final String jdbcUrl;
+    private final Properties baseProperties;
+    private final StoreOptions options;
+    private final AtomicLong lastSuccess = new AtomicLong();
+    private final AtomicLong lastFailure = new AtomicLong();
+
+    PostgresDatabase(String jdbcUrl, Properties properties, StoreOptions options) {
+        super(new SqlLibrary("postgres", Map.of("schema", options.schema(), "channel", channel(options.schema()))));
+        this.jdbcUrl = jdbcUrl;
+        this.options = options;
+        this.baseProperties = new Properties();
+        baseProperties.putAll(properties);
+        baseProperties.setProperty("currentSchema", options.schema());
+        baseProperties.setProperty("tcpKeepAlive", "true");
+        baseProperties.putIfAbsent(
+                "connectTimeout",
+                String.valueOf(Math.max(1, options.connectTimeout().toSeconds())));
+        baseProperties.putIfAbsent(
+                "socketTimeout",
+                String.valueOf(Math.max(1, options.statementTimeout().toSeconds())));
+        baseProperties.putIfAbsent(
+                "loginTimeout",
+                String.valueOf(Math.max(1, options.connectTimeout().toSeconds())));
+        this.pool = newPool("pool", Math.max(2, options.maxConnections()));
+        this.heartbeatPool = newPool("heartbeat", 1);
+    }
+
+    /** The NOTIFY channel for a schema, so several schemas in one database do not wake each other. */
+    static String channel(String schema) {
+        return "nebula_wakeup_" + schema;
+    }
+
+    String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** Properties for a dedicated connection with the given role (the listener). */
+    Properties propertiesFor(String role) {
+        Properties p = new Properties();
+        p.putAll(baseProperties);
+        p.setProperty("ApplicationName", applicationName(role));
+        return p;
+    }
+
+    Connection openDedicated(String role) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, propertiesFor(role));
+    }
+
+    private String applicationName(String role) {
+        String name = options.clientName() + "/" + role;
+        // PostgreSQL truncates application_name to 63 bytes; keep the role visible.
+        return name.length() <= 63 ? name : name.substring(0, 62 - role.length()) + "/" + role;
+    }
+
+    private HikariDataSource newPool(String role, int size) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("nebula-" + role);
+        c.setJdbcUrl(jdbcUrl);
+        c.setDataSourceProperties(propertiesFor(role));
+        c.setMaximumPoolSize(size);
+        c.setMinimumIdle(Math.min(size, 2));
+        c.setConnectionTimeout(Math.max(250, millis(options.connectTimeout())));
+        c.setValidationTimeout(Math.max(250, Math.min(5000, millis(options.connectTimeout()))));
+        c.setKeepaliveTime(30_000);
+        c.setMaxLifetime(30 * 60_000);
+        c.setIdleTimeout(10 * 60_000);
+        c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        // Start even when the database is down: readiness reports it, the loops retry.
+        c.setInitializationFailTimeout(-1);
+        return new HikariDataSource(c);
+    }
+
+    HikariDataSource pool() {
+        return pool;
+    }
+
+    @Override
+    protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
+        HikariDataSource ds = mode == Mode.HEARTBEAT ? heartbeatPool : pool;
+        try (Connection c = ds.getConnection()) {
+            T result;
+            if (mode == Mode.TRANSACTION) {
+                c.setAutoCommit(false);
+                try {
+                    result = work.run(session(c));
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                } finally {
+                    restoreAutoCommit(c);
+                }
+            } else {
+                result = work.run(session(c));
+            }
+            lastSuccess.set(System.nanoTime());
+            return result;
+        } catch (SQLException e) {
+            if (classify(e) == Transience.CONNECTION) {
+                lastFailure.set(System.nanoTime());
+            }
+            throw e;
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; Hikari evicts it
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection: the original error is what matters
+        }
+    }
+
+    @Override
+    protected Object arrayParameter(Connection connection, SqlArray array) throws SQLException {
+        return connection.createArrayOf(array.pgType(), array.values().toArray());
+    }
+
+    @Override
+    protected int nullType() {
+        return Types.OTHER;
+    }
+
+    @Override
+    protected Transience classify(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                if (state != null) {
+                    if (state.equals("40001") || state.equals("40P01") || state.equals("55P03")) {
+                        return Transience.ROLLED_BACK;
+                    }
+                    if (state.startsWith("08")
+                            || state.equals("57P01")
+                            || state.equals("57P02")
+                            || state.equals("57P03")
+                            || state.equals("53300")) {
+                        return Transience.CONNECTION;
+                    }
+                }
+                if (s instanceof SQLTransientException) {
+                    return Transience.CONNECTION;
+                }
+            }
+            if (t instanceof java.io.IOException) {
+                return Transience.CONNECTION;
+            }
+        }
+        return Transience.PERMANENT;
+    }
+
+    @Override
+    public boolean healthy() {
+        return lastSuccess.get() >= lastFailure.get();
+    }
+
+    @Override
+    public void close() {
+        heartbeatPool.close();
+        pool.close();
+    }
+}

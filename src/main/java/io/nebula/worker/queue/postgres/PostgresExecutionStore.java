@@ -1,0 +1,104 @@
+package io.nebula.worker.queue.postgres;
+
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.queue.jdbc.JdbcExecutionStore;
+import io.nebula.worker.queue.jdbc.Params;
+import io.nebula.worker.queue.jdbc.Session;
+import io.nebula.worker.queue.jdbc.SqlArray;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The PostgreSQL store: many worker processes share one database. Wake-ups travel by
+ * LISTEN/NOTIFY (a hint; claimers poll as well), or not at all in poll-only mode.
+ */
+public final class PostgresExecutionStore extends JdbcExecutionStore {
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
+
+    private final PostgresDatabase pg;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    private PostgresExecutionStore(PostgresDatabase db, StoreOptions options) {
+        super(db, options);
+        this.pg = db;
+    }
+
+    /**
+     * Opens a store on {@code jdbcUrl}. {@code properties} carry the user, password and TLS settings
+     * (libpq's {@code sslmode} and friends); connections are opened lazily, so this succeeds even
+     * when the database is down.
+     */
+    public static PostgresExecutionStore open(String jdbcUrl, Properties properties, StoreOptions options) {
+        if (!IDENTIFIER.matcher(options.schema()).matches()) {
+            throw new IllegalArgumentException("database schema '" + options.schema()
+                    + "' must be a lower-case identifier (letters, digits, underscore; at most 41 characters)");
+        }
+        return new PostgresExecutionStore(new PostgresDatabase(jdbcUrl, properties, options), options);
+    }
+
+    @Override
+    public String dialect() {
+        return "postgres";
+    }
+
+    /** The pool, for metrics (active, idle and pending connections). */
+    public DataSource dataSource() {
+        return pg.pool();
+    }
+
+    @Override
+    protected List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException {
+        return submitted(s.query("execution_submit", submitParams(requests)), requests.size());
+    }
+
+    @Override
+    protected void announce(Session s, Set<String> queues) throws SQLException {
+        s.query(
+                "wakeup_notify",
+                Params.of("channel", PostgresDatabase.channel(options.schema()))
+                        .set("queues", SqlArray.ofStrings(List.copyOf(queues))));
+    }
+
+    @Override
+    public AutoCloseable wakeupSubscribe(List<String> queues, Runnable onWake) {
+        if (!options.listen()) {
+            return () -> {};
+        }
+        Listener l = new Listener(pg, Set.copyOf(queues), onWake);
+        synchronized (listeners) {
+            listeners.add(l);
+        }
+        l.start();
+        return () -> {
+            l.close();
+            synchronized (listeners) {
+                listeners.remove(l);
+            }
+        };
+    }
+
+    @Override
+    public boolean wakeupConnected() {
+        synchronized (listeners) {
+            return listeners.stream().allMatch(Listener::connected);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Listener> copy;
+        synchronized (listeners) {
+            copy = List.copyOf(listeners);
+            listeners.clear();
+        }
+        copy.forEach(Listener::close);
+        super.close();
+    }
+}

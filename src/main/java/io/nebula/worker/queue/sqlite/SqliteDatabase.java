@@ -1,0 +1,209 @@
+package io.nebula.worker.queue.sqlite;
+
+import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.queue.jdbc.Database;
+import io.nebula.worker.queue.jdbc.SqlArray;
+import io.nebula.worker.queue.jdbc.SqlLibrary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * SQLite connections. sqlite-jdbc waits for a busy database inside native code, which pins a
+ * virtual thread's carrier; with two cores the lock holder might then never run. So every
+ * statement runs on a platform thread: one writer thread owns the only write connection (writes
+ * begin IMMEDIATE, so a transaction never upgrades from read to write and cannot fail with
+ * SQLITE_BUSY_SNAPSHOT), and one reader thread owns a read connection (WAL lets it read while the
+ * writer writes). Other processes on the same file are serialized by SQLite's lock and the busy
+ * timeout.
+ */
+final class SqliteDatabase extends Database {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final int BUSY_TIMEOUT_MS = 15_000;
+
+    private final Path file;
+    private final ExecutorService writer;
+    private final ExecutorService reader;
+    private final Connection writeConnection;
+    private final Connection readConnection;
+    private volatile boolean healthy = true;
+
+    SqliteDatabase(Path file) {
+        super(new SqlLibrary("sqlite", Map.of()));
+        this.file = file.toAbsolutePath();
+        try {
+            Path parent = this.file.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the folder of SQLite file " + this.file + ": " + e.getMessage(), e);
+        }
+        this.writer = Executors.newSingleThreadExecutor(platform("nebula-sqlite-writer"));
+        this.reader = Executors.newSingleThreadExecutor(platform("nebula-sqlite-reader"));
+        try {
+            this.writeConnection = writer.submit(() -> open(false)).get();
+            this.readConnection = reader.submit(() -> open(true)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while opening " + this.file, e);
+        } catch (ExecutionException e) {
+            close();
+            throw new StoreException(
+                    "cannot open SQLite file " + this.file + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
+    private static java.util.concurrent.ThreadFactory platform(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private Connection open(boolean readOnly) throws SQLException {
+        SQLiteConfig c = new SQLiteConfig();
+        if (!readOnly) {
+            c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        }
+        // FULL: a commit is on disk before the call returns, so "submit returned an id" survives
+        // a power loss too, not only a process crash.
+        c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        c.setBusyTimeout(BUSY_TIMEOUT_MS);
+        c.enforceForeignKeys(true);
+        c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        if (readOnly) {
+            c.setReadOnly(true);
+        }
+        Connection conn = c.createConnection("jdbc:sqlite:" + file);
+        return conn;
+    }
+
+    @Override
+    protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
+        boolean read = mode == Mode.READ;
+        ExecutorService ex = read ? reader : writer;
+        Connection c = read ? readConnection : writeConnection;
+        Future<T> f = ex.submit(() -> {
+            if (read) {
+                return work.run(session(c));
+            }
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(session(c));
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // nothing to roll back
+                }
+                throw e;
+            } finally {
+                restoreAutoCommit(c);
+            }
+        });
+        try {
+            T result = f.get();
+            healthy = true;
+            return result;
+        } catch (InterruptedException e) {
+            // The statement keeps running on the writer thread; its outcome is unknown to us.
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for SQLite", "08000", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException s) {
+                throw s;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SQLException(cause);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection: the original error is what matters
+        }
+    }
+
+    @Override
+    protected Object arrayParameter(Connection connection, SqlArray array) {
+        return JSON.writeValueAsString(array.values());
+    }
+
+    @Override
+    protected Object rowsParameter(io.nebula.worker.queue.jdbc.SqlRows rows) {
+        return JSON.writeValueAsString(rows.rows());
+    }
+
+    @Override
+    protected int nullType() {
+        return Types.NULL;
+    }
+
+    @Override
+    protected Transience classify(SQLException e) {
+        if (e instanceof SQLiteException s) {
+            SQLiteErrorCode code = s.getResultCode();
+            if (code != null
+                    && (code.name().startsWith("SQLITE_BUSY") || code.name().startsWith("SQLITE_LOCKED"))) {
+                return Transience.ROLLED_BACK;
+            }
+        }
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("SQLITE_BUSY") || msg.contains("database is locked")) {
+            return Transience.ROLLED_BACK;
+        }
+        return Transience.PERMANENT;
+    }
+
+    @Override
+    public boolean healthy() {
+        return healthy && Files.exists(file);
+    }
+
+    @Override
+    public void close() {
+        closeOn(writer, writeConnection);
+        closeOn(reader, readConnection);
+    }
+
+    private static void closeOn(ExecutorService ex, Connection c) {
+        if (c != null && !ex.isShutdown()) {
+            try {
+                ex.submit(() -> {
+                            c.close();
+                            return null;
+                        })
+                        .get(5, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+        ex.shutdownNow();
+    }
+}

@@ -1,0 +1,2 @@
+-- The database clock.
+SELECT now() AS db_now;

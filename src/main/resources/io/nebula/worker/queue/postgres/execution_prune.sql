@@ -1,0 +1,15 @@
+-- Deletes finished executions older than the retention, with their checkpoints and history, a
+-- bounded batch at a time through executions_finished. SKIP LOCKED keeps it off rows in use.
+WITH old AS (
+    SELECT id FROM executions
+     WHERE state IN ('succeeded', 'failed', 'cancelled')
+       AND finished_at < now() - :retention_ms * interval '1 millisecond'
+     ORDER BY finished_at
+     LIMIT :limit
+       FOR UPDATE SKIP LOCKED
+), nodes AS (
+    DELETE FROM node_results n USING old WHERE n.execution_id = old.id
+), history AS (
+    DELETE FROM execution_history h USING old WHERE h.execution_id = old.id
+)
+DELETE FROM executions e USING old WHERE e.id = old.id;

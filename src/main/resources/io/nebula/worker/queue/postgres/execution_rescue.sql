@@ -1,0 +1,37 @@
+-- Rescues executions whose lease expired (their holder died, hung or lost the database). One
+-- guarded statement: the candidates are locked with SKIP LOCKED through executions_lease, and the
+-- UPDATE re-checks state and expiry on the locked row, so a heartbeat that won the race keeps it.
+-- A holder that died :max_deaths times quarantines the execution; used-up attempts fail it; a
+-- pending cancel ends it cancelled; otherwise it is available again, keeping its checkpoints.
+UPDATE executions e
+   SET deaths = e.deaths + 1,
+       state = CASE WHEN e.cancel_requested THEN 'cancelled'
+                    WHEN e.deaths + 1 >= :max_deaths THEN 'failed'
+                    WHEN e.attempt >= e.max_attempts THEN 'failed'
+                    ELSE 'available' END,
+       run_at = now(),
+       finished_at = CASE WHEN e.cancel_requested OR e.deaths + 1 >= :max_deaths
+                            OR e.attempt >= e.max_attempts THEN now() END,
+       lease_expires_at = NULL,
+       resumable = true,
+       last_error = CASE WHEN e.cancel_requested THEN e.last_error
+                         WHEN e.deaths + 1 >= :max_deaths
+                         THEN 'quarantined as poison: its worker died ' || (e.deaths + 1)
+                              || ' times while running it (last: ' || coalesce(e.lease_owner, '?') || ')'
+                         WHEN e.attempt >= e.max_attempts
+                         THEN 'max retries exceeded after ' || e.attempt
+                              || ' attempts: lease expired (worker ' || coalesce(e.lease_owner, '?')
+                              || ' stopped heartbeating)'
+                         ELSE e.last_error END,
+       last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
+                         WHEN e.deaths + 1 >= :max_deaths THEN 'quarantined'
+                         ELSE 'rescued' END,
+       note = 'lease expired at ' || e.lease_expires_at || ' held by ' || coalesce(e.lease_owner, '?')
+ WHERE e.id = ANY(ARRAY(
+        SELECT c.id FROM executions c
+         WHERE c.state = 'running' AND c.lease_expires_at < now()
+         ORDER BY c.lease_expires_at
+         LIMIT :limit
+         FOR UPDATE SKIP LOCKED))
+   AND e.state = 'running' AND e.lease_expires_at < now()
+RETURNING e.id, e.state, e.last_event;

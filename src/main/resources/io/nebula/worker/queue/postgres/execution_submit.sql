@@ -1,0 +1,25 @@
+-- Enqueues many executions in one statement. Ids are drawn first so each input row knows its id;
+-- a repeated idempotency key inserts nothing (unique partial index executions_idempotency) and the
+-- existing execution's id is returned instead, with created = false.
+WITH input AS (
+    SELECT t.*, nextval('executions_id_seq') AS new_id
+      FROM unnest(:queues::text[], :hashes::text[], :names::text[], :inputs::text[],
+                  :priorities::int[], :delays_ms::bigint[], :run_ats_ms::bigint[],
+                  :max_attempts::int[], :keys::text[])
+           WITH ORDINALITY AS t(queue, hash, name, input, priority, delay_ms, run_at,
+                                max_attempts, idem_key, ord)
+), inserted AS (
+    INSERT INTO executions (id, queue, workflow_hash, workflow_name, input, state, priority,
+                            run_at, max_attempts, idempotency_key)
+    SELECT new_id, queue, hash, name, input::json, 'available', priority,
+           coalesce(to_timestamp(run_at / 1000.0), now() + coalesce(delay_ms, 0) * interval '1 millisecond'),
+           max_attempts, idem_key
+      FROM input ORDER BY ord
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id
+)
+SELECT i.ord - 1 AS ord, coalesce(ins.id, e.id) AS id, ins.id IS NOT NULL AS created
+  FROM input i
+  LEFT JOIN inserted ins ON ins.id = i.new_id
+  LEFT JOIN executions e ON ins.id IS NULL AND e.idempotency_key = i.idem_key
+ ORDER BY i.ord;

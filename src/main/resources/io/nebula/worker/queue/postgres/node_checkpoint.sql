@@ -1,0 +1,22 @@
+-- Writes node results fenced by their execution's lease. FOR SHARE locks the execution rows, so a
+-- concurrent rescue either waits for this statement or makes the fence fail (READ COMMITTED
+-- re-checks the condition on the newest row version). A row already present is kept (insert-only)
+-- and still reported, so a resent checkpoint is not mistaken for a lost lease.
+WITH input AS (
+    SELECT * FROM unnest(:ids::bigint[], :epochs::bigint[], :node_ids::text[], :statuses::text[],
+                         :outputs::text[], :errors::text[], :attempts::int[],
+                         :started_ms::bigint[], :finished_ms::bigint[])
+           AS t(execution_id, epoch, node_id, status, output, error, attempt, started_at, finished_at)
+), fenced AS (
+    SELECT i.* FROM input i
+      JOIN executions e ON e.id = i.execution_id AND e.lease_epoch = i.epoch AND e.state = 'running'
+       FOR SHARE OF e
+), inserted AS (
+    INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                              started_at, finished_at)
+    SELECT execution_id, node_id, status, output::json, error, attempt, epoch,
+           to_timestamp(started_at / 1000.0), to_timestamp(finished_at / 1000.0)
+      FROM fenced
+    ON CONFLICT (execution_id, node_id) DO NOTHING
+)
+SELECT execution_id, node_id FROM fenced;

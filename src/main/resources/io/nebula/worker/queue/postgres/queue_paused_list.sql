@@ -1,0 +1,2 @@
+-- Names of paused queues.
+SELECT name FROM queues WHERE paused ORDER BY name;

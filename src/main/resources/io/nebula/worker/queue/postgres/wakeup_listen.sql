@@ -1,0 +1,2 @@
+-- Subscribes the dedicated listener connection to the wake-up channel.
+LISTEN "${channel}";

@@ -1,0 +1,4 @@
+-- Asks the holder of a running execution to stop; it sees the flag at its next heartbeat.
+UPDATE executions
+   SET cancel_requested = 1, last_event = 'cancel_requested', note = :reason
+ WHERE id = :id AND state = 'running' AND NOT cancel_requested;

@@ -1,0 +1,27 @@
+-- Ends failed attempts, fenced by (id, lease_epoch, running). A retryable error with attempts left
+-- goes back to available after its delay (keeping checkpoints); otherwise the execution fails,
+-- and a retryable error that ran out of attempts says so. A pending cancel wins over both.
+UPDATE executions
+   SET state = CASE WHEN cancel_requested THEN 'cancelled'
+                    WHEN i.retryable AND attempt < max_attempts THEN 'available'
+                    ELSE 'failed' END,
+       run_at = CASE WHEN NOT cancel_requested AND i.retryable AND attempt < max_attempts
+                     THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) + i.delay_ms ELSE run_at END,
+       finished_at = CASE WHEN NOT cancel_requested AND i.retryable AND attempt < max_attempts
+                          THEN NULL ELSE CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
+       last_error = CASE WHEN i.retryable AND attempt >= max_attempts
+                         THEN 'max retries exceeded after ' || attempt || ' attempts: ' || i.error
+                         ELSE i.error END,
+       lease_expires_at = NULL,
+       resumable = 1,
+       last_event = CASE WHEN cancel_requested THEN 'cancelled'
+                         WHEN i.retryable AND attempt < max_attempts THEN 'retry_scheduled'
+                         ELSE 'failed' END,
+       note = CASE WHEN i.retryable AND attempt >= max_attempts
+                   THEN 'max retries exceeded after ' || attempt || ' attempts: ' || i.error
+                   ELSE i.error END
+  FROM (SELECT r.value ->> 0 AS id, r.value ->> 1 AS epoch, r.value ->> 2 AS error,
+               r.value ->> 3 AS retryable, r.value ->> 4 AS delay_ms
+          FROM json_each(:rows) r) AS i
+ WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
+RETURNING id, state;

@@ -1,0 +1,11 @@
+-- Deletes finished executions older than the retention, with their checkpoints and history, a
+-- bounded batch at a time through executions_finished. Four statements in one write transaction.
+CREATE TEMP TABLE IF NOT EXISTS prune_batch (id INTEGER PRIMARY KEY);
+DELETE FROM temp.prune_batch;
+INSERT INTO temp.prune_batch
+SELECT id FROM executions
+ WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < CAST(unixepoch('subsec') * 1000 AS INTEGER) - :retention_ms
+ ORDER BY finished_at LIMIT :limit;
+DELETE FROM node_results WHERE execution_id IN (SELECT id FROM temp.prune_batch);
+DELETE FROM execution_history WHERE execution_id IN (SELECT id FROM temp.prune_batch);
+DELETE FROM executions WHERE id IN (SELECT id FROM temp.prune_batch);

@@ -1,0 +1,6 @@
+-- Makes a failed or cancelled execution available again with a fresh attempt budget.
+UPDATE executions
+   SET state = 'available', run_at = CAST(unixepoch('subsec') * 1000 AS INTEGER), attempt = 0, deaths = 0, cancel_requested = 0,
+       finished_at = NULL, output = NULL, lease_expires_at = NULL, resumable = 1,
+       last_event = 'retried', note = :note
+ WHERE id = :id AND state IN ('failed', 'cancelled');

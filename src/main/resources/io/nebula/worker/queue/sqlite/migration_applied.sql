@@ -1,0 +1,2 @@
+-- Versions already applied, highest last.
+SELECT version FROM schema_migrations ORDER BY version;

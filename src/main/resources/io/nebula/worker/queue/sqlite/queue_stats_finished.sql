@@ -1,0 +1,7 @@
+-- Counts of finished executions per queue and state (capped), and how many finished in the last
+-- minute.
+SELECT queue, state, count(*) AS n,
+       sum(CASE WHEN finished_at > CAST(unixepoch('subsec') * 1000 AS INTEGER) - 60000 THEN 1 ELSE 0 END) AS last_minute
+  FROM (SELECT queue, state, finished_at FROM executions
+         WHERE state IN ('succeeded', 'failed', 'cancelled') LIMIT :cap) s
+ GROUP BY queue, state;

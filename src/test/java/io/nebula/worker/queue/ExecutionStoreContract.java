@@ -1,0 +1,722 @@
+package io.nebula.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link ExecutionStore} must have. Each store runs this whole suite against a
+ * real database (PostgreSQL, SQLite file); a new behaviour is added here first.
+ */
+public abstract class ExecutionStoreContract {
+    protected static final String WORKER = "worker-a";
+    protected static final Duration LEASE = Duration.ofMinutes(5);
+    protected static final WorkflowDocument WORKFLOW = new WorkflowDocument("hash-1", "wf", "{\"name\":\"wf\"}");
+
+    protected ExecutionStore store;
+
+    /** A fresh store on an empty database, migrated. */
+    protected abstract ExecutionStore newStore();
+
+    /** A second store handle on the same database as {@link #store} (another "process"). */
+    protected abstract ExecutionStore sameDatabase();
+
+    /** A JDBC connection to the same database, for submitting inside a caller's transaction. */
+    protected abstract Connection rawConnection() throws Exception;
+
+    /** Cleans up the database after a test. */
+    protected abstract void dropDatabase();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        store.workflowPut(WORKFLOW);
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+        dropDatabase();
+    }
+
+    protected static SubmitRequest request() {
+        return SubmitRequest.now("default", WORKFLOW.hash(), WORKFLOW.name(), "{}", 3);
+    }
+
+    protected long submit(SubmitRequest r) {
+        return store.executionSubmitMany(List.of(r)).get(0).executionId();
+    }
+
+    protected List<ClaimedExecution> claim(int n) {
+        return claim(store, WORKER, n, LEASE);
+    }
+
+    protected static List<ClaimedExecution> claim(ExecutionStore s, String worker, int n, Duration lease) {
+        return s.executionClaim(new ClaimRequest(worker, List.of("default"), n, lease));
+    }
+
+    protected ExecutionView get(long id) {
+        return store.executionGet(id).orElseThrow();
+    }
+
+    protected List<String> events(long id) {
+        return store.historyList(id).stream().map(HistoryEntry::event).toList();
+    }
+
+    /** Claims with a lease short enough to expire at once, then waits until the rescuer takes it. */
+    protected ClaimedExecution claimAndLetExpire(long id) {
+        List<ClaimedExecution> c = claim(store, "doomed", 1, Duration.ofMillis(1));
+        assertThat(c).extracting(ClaimedExecution::id).containsExactly(id);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.executionRescue(3, 100).total() == 1);
+        return c.get(0);
+    }
+
+    // ---- schema --------------------------------------------------------------------------------
+
+    @Test
+    void migrationsAreIdempotentAndReportUpToDate() {
+        store.migrate();
+        store.migrate();
+        assertThat(store.schemaStatus().upToDate()).isTrue();
+        assertThat(store.schemaStatus().currentVersion()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void concurrentMigrationsFromSeveralProcessesAllSucceed() throws Exception {
+        List<ExecutionStore> others = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            others.add(sameDatabase());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Object>> fs = new ArrayList<>();
+            for (ExecutionStore o : others) {
+                fs.add(pool.submit((Callable<Object>) () -> {
+                    o.migrate();
+                    return null;
+                }));
+            }
+            for (Future<Object> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+            others.forEach(ExecutionStore::close);
+        }
+        assertThat(store.schemaStatus().upToDate()).isTrue();
+    }
+
+    // ---- submit and claim ------------------------------------------------------------------------
+
+    @Test
+    void claimsInPriorityThenRunAtThenIdOrder() {
+        long low = submit(request().withPriority(5));
+        long first = submit(request());
+        long second = submit(request());
+        long urgent = submit(request().withPriority(-1));
+        long older = submit(request().withRunAt(Instant.now().minusSeconds(60)));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(urgent);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(older);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(first);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(second);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(low);
+        assertThat(claim(1)).isEmpty();
+    }
+
+    @Test
+    void claimRespectsTheLimitAndSetsLeaseFields() {
+        List<Submitted> s = store.executionSubmitMany(List.of(request(), request(), request(), request(), request()));
+        assertThat(s).allMatch(Submitted::created);
+
+        List<ClaimedExecution> c = claim(3);
+
+        assertThat(c).hasSize(3);
+        for (ClaimedExecution e : c) {
+            assertThat(e.attempt()).isEqualTo(1);
+            assertThat(e.leaseEpoch()).isEqualTo(1);
+            assertThat(e.resumable()).isFalse();
+            ExecutionView v = get(e.id());
+            assertThat(v.state()).isEqualTo(ExecutionState.RUNNING);
+            assertThat(v.leaseOwner()).isEqualTo(WORKER);
+            assertThat(v.leaseExpiresAt()).isAfter(v.now().plus(LEASE).minusSeconds(5));
+            assertThat(events(e.id())).containsExactly("claimed");
+        }
+        assertThat(claim(10)).hasSize(2);
+        assertThat(claim(10)).isEmpty();
+    }
+
+    @Test
+    void claimWithZeroLimitOrNoQueuesClaimsNothing() {
+        submit(request());
+        assertThat(claim(0)).isEmpty();
+        assertThat(store.executionClaim(new ClaimRequest(WORKER, List.of(), 5, LEASE)))
+                .isEmpty();
+        assertThat(store.executionClaim(new ClaimRequest(WORKER, List.of("other"), 5, LEASE)))
+                .isEmpty();
+        assertThat(claim(5)).hasSize(1);
+    }
+
+    @Test
+    void delayedAndScheduledExecutionsWaitUntilDue() {
+        long delayed = submit(request().withDelay(Duration.ofHours(1)));
+        long future = submit(request().withRunAt(Instant.now().plus(Duration.ofHours(1))));
+        long shortDelay = submit(request().withDelay(Duration.ofMillis(300)));
+
+        assertThat(claim(10)).isEmpty();
+        assertThat(get(delayed).runAt()).isAfter(get(delayed).now().plus(Duration.ofMinutes(59)));
+        assertThat(get(future).state()).isEqualTo(ExecutionState.AVAILABLE);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !claim(10).isEmpty());
+        assertThat(get(shortDelay).state()).isEqualTo(ExecutionState.RUNNING);
+        assertThat(get(delayed).state()).isEqualTo(ExecutionState.AVAILABLE);
+    }
+
+    @Test
+    void idempotencyKeyReturnsTheExistingExecution() {
+        Submitted a = store.executionSubmitMany(List.of(request().withIdempotencyKey("order-42")))
+                .get(0);
+        Submitted b = store.executionSubmitMany(List.of(request().withIdempotencyKey("order-42")))
+                .get(0);
+        List<Submitted> batch = store.executionSubmitMany(List.of(
+                request().withIdempotencyKey("k2"),
+                request(),
+                request().withIdempotencyKey("k2"),
+                request().withIdempotencyKey("order-42")));
+
+        assertThat(a.created()).isTrue();
+        assertThat(b).isEqualTo(new Submitted(a.executionId(), false));
+        assertThat(batch.get(0).created()).isTrue();
+        assertThat(batch.get(1).created()).isTrue();
+        assertThat(batch.get(2)).isEqualTo(new Submitted(batch.get(0).executionId(), false));
+        assertThat(batch.get(3)).isEqualTo(new Submitted(a.executionId(), false));
+        assertThat(claim(10)).hasSize(3);
+    }
+
+    @Test
+    void submitManyKeepsRequestOrderAndStoresEveryField() {
+        List<SubmitRequest> rs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            rs.add(SubmitRequest.now("default", WORKFLOW.hash(), WORKFLOW.name(), "{\"i\":" + i + "}", 2));
+        }
+        List<Submitted> out = store.executionSubmitMany(rs);
+        assertThat(out).hasSize(50);
+        for (int i = 0; i < 50; i++) {
+            ExecutionView v = get(out.get(i).executionId());
+            assertThat(v.inputJson()).isEqualToIgnoringWhitespace("{\"i\":" + i + "}");
+            assertThat(v.maxAttempts()).isEqualTo(2);
+            assertThat(v.workflowHash()).isEqualTo(WORKFLOW.hash());
+            assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
+            assertThat(v.attempt()).isZero();
+        }
+    }
+
+    @Test
+    void submitInsideCallersTransactionCommitsOrRollsBackWithIt() throws Exception {
+        long committed;
+        try (Connection c = rawConnection()) {
+            c.setAutoCommit(false);
+            committed = store.executionSubmitInTransaction(c, List.of(request()))
+                    .get(0)
+                    .executionId();
+            c.commit();
+        }
+        try (Connection c = rawConnection()) {
+            c.setAutoCommit(false);
+            store.executionSubmitInTransaction(c, List.of(request().withIdempotencyKey("never")));
+            c.rollback();
+        }
+        assertThat(store.executionGet(committed)).isPresent();
+        assertThat(claim(10)).extracting(ClaimedExecution::id).containsExactly(committed);
+    }
+
+    @Test
+    void badInputIsRejectedAndNothingIsWritten() {
+        SubmitRequest ok = request();
+        SubmitRequest nul = SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{\"a\":\"x\\u0000y\"}", 1);
+        SubmitRequest broken = SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{\"a\":", 1);
+        SubmitRequest surrogate = SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{\"a\":\"\uD800\"}", 1);
+        SubmitRequest big =
+                SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{\"a\":\"" + "x".repeat(1_100_000) + "\"}", 1);
+
+        assertThatThrownBy(() -> store.executionSubmitMany(List.of(ok, nul)))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("submit #2")
+                .hasMessageContaining("NUL");
+        assertThatThrownBy(() -> store.executionSubmitMany(List.of(broken)))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("not valid JSON")
+                .hasMessageContaining("line 1");
+        assertThatThrownBy(() -> store.executionSubmitMany(List.of(surrogate)))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("UTF-8");
+        assertThatThrownBy(() -> store.executionSubmitMany(List.of(big)))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("over the limit of 1048576 bytes");
+        assertThat(store.executionList(ExecutionFilter.all(10))).isEmpty();
+    }
+
+    @Test
+    void submitOfAnUnknownWorkflowFails() {
+        SubmitRequest r = SubmitRequest.now("default", "no-such-hash", "wf", "{}", 1);
+        assertThatThrownBy(() -> store.executionSubmitMany(List.of(r))).isInstanceOf(StoreException.class);
+        assertThat(store.executionList(ExecutionFilter.all(10))).isEmpty();
+    }
+
+    @Test
+    void workflowsAreStoredByHashOnce() {
+        store.workflowPut(WORKFLOW);
+        store.workflowPut(new WorkflowDocument("hash-2", "other", "{\"name\":\"other\"}"));
+        assertThat(store.workflowGet("hash-1")).contains(WORKFLOW);
+        assertThat(store.workflowGet("hash-2").orElseThrow().name()).isEqualTo("other");
+        assertThat(store.workflowGet("nope")).isEmpty();
+    }
+
+    @Test
+    void stringsRoundTripByteForByte() {
+        String input =
+                "{\"sql\":\"'; DROP TABLE executions; --\",\"tpl\":\"${{ env.SECRET }}\",\"u\":\"h\u00e9llo \uD83D\uDE00 \u4e2d\"}";
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", input, 1));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.inputJson()).isEqualTo(input);
+        List<CompletionResult> r =
+                store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), input, List.of())));
+        assertThat(r.get(0).applied()).isTrue();
+        assertThat(get(id).outputJson()).isEqualTo(input);
+    }
+
+    // ---- heartbeat, checkpoints, completion --------------------------------------------------------
+
+    @Test
+    void heartbeatExtendsHeldLeasesAndReportsLostOnes() {
+        submit(request());
+        submit(request());
+        List<ClaimedExecution> c = claim(2);
+        store.workerRegister(worker(WORKER));
+        LeaseRef good = c.get(0).lease();
+        LeaseRef stale = new LeaseRef(c.get(1).id(), c.get(1).leaseEpoch() + 7);
+
+        HeartbeatResult hb = store.leaseHeartbeat(WORKER, List.of(good, stale), Duration.ofHours(2), 2);
+
+        assertThat(hb.extended()).containsExactly(good.executionId());
+        assertThat(get(good.executionId()).leaseExpiresAt())
+                .isAfter(get(good.executionId()).now().plus(Duration.ofMinutes(100)));
+        assertThat(store.workerList(Duration.ofMinutes(1)))
+                .singleElement()
+                .extracting(WorkerInfo::active)
+                .isEqualTo(2);
+        assertThat(events(good.executionId())).containsExactly("claimed");
+    }
+
+    @Test
+    void checkpointsAreInsertOnceAndLoadedOnResume() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        NodeResult a = new NodeResult("a", NodeStatus.SUCCEEDED, "{\"x\":1}", null, 1, Instant.now(), Instant.now());
+        NodeResult skipped = new NodeResult("b", NodeStatus.SKIPPED, null, null, 1, Instant.now(), Instant.now());
+
+        assertThat(store.nodeCheckpointMany(List.of(
+                        new ExecutionStore.Checkpoint(c.lease(), a),
+                        new ExecutionStore.Checkpoint(c.lease(), skipped))))
+                .containsExactly(true, true);
+        NodeResult again =
+                new NodeResult("a", NodeStatus.SUCCEEDED, "{\"x\":2}", null, 1, Instant.now(), Instant.now());
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c.lease(), again))))
+                .containsExactly(true);
+
+        Map<Long, List<NodeResult>> loaded = store.nodeResultsLoad(List.of(id));
+        assertThat(loaded.get(id)).extracting(NodeResult::nodeId).containsExactlyInAnyOrder("a", "b");
+        assertThat(loaded.get(id).stream()
+                        .filter(n -> n.nodeId().equals("a"))
+                        .findFirst()
+                        .orElseThrow()
+                        .outputJson())
+                .isEqualToIgnoringWhitespace("{\"x\":1}");
+        assertThat(store.nodeResultList(id)).hasSize(2);
+    }
+
+    @Test
+    void succeedStoresOutputAndFinalNodesAtomically() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        NodeResult last =
+                new NodeResult("only", NodeStatus.SUCCEEDED, "{\"ok\":true}", null, 1, Instant.now(), Instant.now());
+
+        List<CompletionResult> r = store.executionCompleteMany(
+                List.of(new Completion.Succeed(c.lease(), "{\"result\":1}", List.of(last))));
+
+        assertThat(r).containsExactly(new CompletionResult(c.lease(), true, ExecutionState.SUCCEEDED));
+        ExecutionView v = get(id);
+        assertThat(v.state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(v.outputJson()).isEqualToIgnoringWhitespace("{\"result\":1}");
+        assertThat(v.finishedAt()).isNotNull();
+        assertThat(store.nodeResultList(id)).extracting(NodeResult::nodeId).containsExactly("only");
+        assertThat(events(id)).containsExactly("claimed", "succeeded");
+        // A terminal state never changes: a second completion with the same lease writes nothing.
+        assertThat(store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "late", false, null, List.of()))))
+                .containsExactly(CompletionResult.lost(c.lease()));
+        assertThat(get(id).state()).isEqualTo(ExecutionState.SUCCEEDED);
+    }
+
+    @Test
+    void retryableFailureRetriesUntilAttemptsAreUsedUp() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2));
+        ClaimedExecution c1 = claim(1).get(0);
+        assertThat(store.executionCompleteMany(
+                        List.of(new Completion.Fail(c1.lease(), "boom 1", true, Duration.ZERO, List.of()))))
+                .extracting(CompletionResult::state)
+                .containsExactly(ExecutionState.AVAILABLE);
+        assertThat(get(id).lastError()).isEqualTo("boom 1");
+
+        ClaimedExecution c2 = claim(1).get(0);
+        assertThat(c2.attempt()).isEqualTo(2);
+        assertThat(c2.leaseEpoch()).isEqualTo(2);
+        assertThat(c2.resumable()).isTrue();
+        store.executionCompleteMany(List.of(new Completion.Fail(c2.lease(), "boom 2", true, Duration.ZERO, List.of())));
+
+        ExecutionView v = get(id);
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.lastError()).isEqualTo("max retries exceeded after 2 attempts: boom 2");
+        assertThat(store.historyList(id))
+                .extracting(HistoryEntry::event, HistoryEntry::detail)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claimed", null),
+                        org.assertj.core.groups.Tuple.tuple("retry_scheduled", "boom 1"),
+                        org.assertj.core.groups.Tuple.tuple("claimed", null),
+                        org.assertj.core.groups.Tuple.tuple("failed", "max retries exceeded after 2 attempts: boom 2"));
+    }
+
+    @Test
+    void retryDelayKeepsTheExecutionWaiting() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c.lease(), "later", true, Duration.ofHours(1), List.of())));
+        assertThat(claim(1)).isEmpty();
+        ExecutionView v = get(id);
+        assertThat(v.runAt()).isAfter(v.now().plus(Duration.ofMinutes(59)));
+    }
+
+    @Test
+    void permanentFailureFailsAtOnce() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "bad input", false, null, List.of())));
+        assertThat(get(id).state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(get(id).lastError()).isEqualTo("bad input");
+        assertThat(claim(1)).isEmpty();
+    }
+
+    @Test
+    void releaseGivesTheAttemptBackAndKeepsCheckpoints() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        NodeResult done = new NodeResult("first", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Release(c.lease(), "worker shutting down", Duration.ZERO, List.of(done))));
+
+        ExecutionView v = get(id);
+        assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(v.attempt()).isZero();
+        ClaimedExecution again = claim(1).get(0);
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.leaseEpoch()).isEqualTo(2);
+        assertThat(again.resumable()).isTrue();
+        assertThat(store.nodeResultsLoad(List.of(id)).get(id))
+                .extracting(NodeResult::nodeId)
+                .containsExactly("first");
+        assertThat(events(id)).containsExactly("claimed", "released", "claimed");
+    }
+
+    @Test
+    void releaseWithDelayIsADurableWait() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(new Completion.Release(c.lease(), "waiting for node wait", Duration.ofHours(1), List.of())));
+        assertThat(claim(1)).isEmpty();
+        assertThat(events(id)).containsExactly("claimed", "waiting");
+        assertThat(get(id).attempt()).isZero();
+    }
+
+    // ---- fencing -----------------------------------------------------------------------------------
+
+    @Test
+    void aStaleHolderCanWriteNothingAfterARescue() {
+        long id = submit(request());
+        ClaimedExecution stale = claimAndLetExpire(id);
+        ClaimedExecution fresh = claim(1).get(0);
+        assertThat(fresh.leaseEpoch()).isGreaterThan(stale.leaseEpoch());
+        NodeResult r = new NodeResult("n", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+
+        assertThat(store.leaseHeartbeat("doomed", List.of(stale.lease()), LEASE, 1)
+                        .extended())
+                .isEmpty();
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(stale.lease(), r))))
+                .containsExactly(false);
+        assertThat(store.executionCompleteMany(List.of(
+                        new Completion.Succeed(stale.lease(), "\"stale\"", List.of(r)),
+                        new Completion.Fail(stale.lease(), "stale", false, null, List.of()),
+                        new Completion.Release(stale.lease(), "stale", null, List.of()),
+                        new Completion.Cancel(stale.lease(), "stale", List.of()))))
+                .allMatch(x -> !x.applied());
+
+        ExecutionView v = get(id);
+        assertThat(v.state()).isEqualTo(ExecutionState.RUNNING);
+        assertThat(v.leaseEpoch()).isEqualTo(fresh.leaseEpoch());
+        assertThat(store.nodeResultList(id)).isEmpty();
+        assertThat(store.executionCompleteMany(List.of(new Completion.Succeed(fresh.lease(), "\"fresh\"", List.of()))))
+                .allMatch(CompletionResult::applied);
+        assertThat(get(id).outputJson()).isEqualTo("\"fresh\"");
+        assertThat(events(id)).containsExactly("claimed", "rescued", "claimed", "succeeded");
+    }
+
+    // ---- rescue -------------------------------------------------------------------------------------
+
+    @Test
+    void rescueRequeuesFailsAndQuarantines() {
+        long requeue = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 5));
+        claimAndLetExpire(requeue);
+        ExecutionView v = get(requeue);
+        assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(v.deaths()).isEqualTo(1);
+        assertThat(store.historyList(requeue).get(1).detail()).contains("held by doomed");
+
+        claimAndLetExpire(requeue);
+        claimAndLetExpire(requeue);
+        v = get(requeue);
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.deaths()).isEqualTo(3);
+        assertThat(v.lastError()).startsWith("quarantined as poison: its worker died 3 times");
+        assertThat(events(requeue)).endsWith("quarantined");
+
+        long exhausted = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
+        claimAndLetExpire(exhausted);
+        assertThat(get(exhausted).state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(get(exhausted).lastError()).contains("max retries exceeded after 1 attempts: lease expired");
+    }
+
+    @Test
+    void rescueLeavesLiveLeasesAlone() {
+        submit(request());
+        claim(1);
+        assertThat(store.executionRescue(3, 100).total()).isZero();
+    }
+
+    // ---- cancel and retry ----------------------------------------------------------------------------
+
+    @Test
+    void cancelOfAQueuedExecutionIsImmediate() {
+        long id = submit(request());
+        assertThat(store.executionCancel(id, "not needed")).isEqualTo(CancelResult.CANCELLED);
+        assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(claim(1)).isEmpty();
+        assertThat(store.executionCancel(id, "again")).isEqualTo(CancelResult.ALREADY_FINISHED);
+        assertThat(store.executionCancel(999_999, "x")).isEqualTo(CancelResult.NOT_FOUND);
+    }
+
+    @Test
+    void cancelOfARunningExecutionIsSeenByTheHolderAndBeatsALateSuccess() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(store.executionCancel(id, "operator said stop")).isEqualTo(CancelResult.REQUESTED);
+        assertThat(store.leaseHeartbeat(WORKER, List.of(c.lease()), LEASE, 1).cancelRequested())
+                .containsExactly(id);
+
+        List<CompletionResult> r =
+                store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "\"late\"", List.of())));
+
+        assertThat(r.get(0).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(get(id).outputJson()).isNull();
+        assertThat(events(id)).containsExactly("claimed", "cancel_requested", "cancelled");
+    }
+
+    @Test
+    void cancelAcknowledgedByTheHolder() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCancel(id, "stop");
+        store.executionCompleteMany(List.of(new Completion.Cancel(c.lease(), "cancelled by request", List.of())));
+        assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+    }
+
+    @Test
+    void retryOfAFailedExecutionKeepsSucceededNodesUnlessFromScratch() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
+        ClaimedExecution c = claim(1).get(0);
+        NodeResult ok = new NodeResult("ok", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        NodeResult bad = new NodeResult("bad", NodeStatus.FAILED, null, "boom", 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "boom", false, null, List.of(ok, bad))));
+
+        assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
+        assertThat(store.nodeResultList(id)).extracting(NodeResult::nodeId).containsExactly("ok");
+        ExecutionView v = get(id);
+        assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(v.attempt()).isZero();
+        assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.NOT_RETRYABLE);
+
+        ClaimedExecution c2 = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Fail(c2.lease(), "boom", false, null, List.of())));
+        assertThat(store.executionRetry(id, true)).isEqualTo(RetryResult.REQUEUED);
+        assertThat(store.nodeResultList(id)).isEmpty();
+        assertThat(store.executionRetry(424_242, true)).isEqualTo(RetryResult.NOT_FOUND);
+        assertThat(events(id)).contains("retried");
+    }
+
+    // ---- queues, stats, pruning ------------------------------------------------------------------------
+
+    @Test
+    void pausedQueuesAreNotClaimed() {
+        submit(request());
+        store.queuePause("default", true);
+        assertThat(store.queuePausedList()).containsExactly("default");
+        assertThat(claim(1)).isEmpty();
+        store.queuePause("default", false);
+        assertThat(store.queuePausedList()).isEmpty();
+        assertThat(claim(1)).hasSize(1);
+    }
+
+    @Test
+    void statisticsCountByQueueAndState() {
+        store.executionSubmitMany(
+                List.of(request(), request(), request(), request().withDelay(Duration.ofHours(1))));
+        store.executionSubmitMany(List.of(SubmitRequest.now("emails", WORKFLOW.hash(), "wf", "{}", 1)));
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of())));
+        claim(1);
+
+        List<QueueStats> stats = store.queueStats(10_000);
+
+        QueueStats d = stats.stream()
+                .filter(s -> s.queue().equals("default"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(d.count(ExecutionState.AVAILABLE)).isEqualTo(2);
+        assertThat(d.dueAvailable()).isEqualTo(1);
+        assertThat(d.count(ExecutionState.RUNNING)).isEqualTo(1);
+        assertThat(d.count(ExecutionState.SUCCEEDED)).isEqualTo(1);
+        assertThat(d.finishedLastMinute()).isEqualTo(1);
+        assertThat(d.capped()).isFalse();
+        QueueStats e = stats.stream()
+                .filter(s -> s.queue().equals("emails"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(e.dueAvailable()).isEqualTo(1);
+        assertThat(store.queueStats(2).get(0).capped()).isTrue();
+    }
+
+    @Test
+    void pruningDeletesOldFinishedExecutionsWithTheirNodesAndHistory() {
+        long done = submit(request());
+        long waiting = submit(request().withDelay(Duration.ofHours(1)));
+        ClaimedExecution c = claim(1).get(0);
+        NodeResult n = new NodeResult("n", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of(n))));
+
+        assertThat(store.executionPrune(Duration.ofHours(1), 100)).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.executionPrune(Duration.ofMillis(1), 100) == 1);
+
+        assertThat(store.executionGet(done)).isEmpty();
+        assertThat(store.nodeResultList(done)).isEmpty();
+        assertThat(store.historyList(done)).isEmpty();
+        assertThat(store.executionGet(waiting)).isPresent();
+    }
+
+    // ---- leader and registry -------------------------------------------------------------------------
+
+    @Test
+    void leaderLeaseIsExclusiveUntilResignedOrExpired() {
+        assertThat(store.leaderAttemptElect("maintenance", "a", Duration.ofMinutes(1)))
+                .isTrue();
+        assertThat(store.leaderAttemptElect("maintenance", "b", Duration.ofMinutes(1)))
+                .isFalse();
+        assertThat(store.leaderAttemptElect("maintenance", "a", Duration.ofMinutes(1)))
+                .isTrue();
+        assertThat(store.leaderGet("maintenance")).contains("a");
+        store.leaderResign("maintenance", "a");
+        assertThat(store.leaderAttemptElect("maintenance", "b", Duration.ofMillis(1)))
+                .isTrue();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> store.leaderAttemptElect("maintenance", "c", Duration.ofMinutes(1)));
+        assertThat(store.leaderGet("maintenance")).contains("c");
+    }
+
+    @Test
+    void workersRegisterAndDeregister() {
+        store.workerRegister(worker("w1"));
+        store.workerRegister(worker("w2"));
+        assertThat(store.workerList(Duration.ofMinutes(1)))
+                .extracting(WorkerInfo::workerId)
+                .containsExactly("w1", "w2");
+        WorkerInfo w = store.workerList(Duration.ofMinutes(1)).get(0);
+        assertThat(w.queues()).containsExactly("default", "emails");
+        assertThat(w.concurrency()).isEqualTo(4);
+        store.workerDeregister("w1");
+        assertThat(store.workerList(Duration.ofMinutes(1)))
+                .extracting(WorkerInfo::workerId)
+                .containsExactly("w2");
+    }
+
+    protected static WorkerInfo worker(String id) {
+        return new WorkerInfo(id, "pool", "host", 42, 4, List.of("default", "emails"), "0.1.0", null, null, 0);
+    }
+
+    // ---- inspection ------------------------------------------------------------------------------------
+
+    @Test
+    void listFiltersByStateWorkflowAndQueue() {
+        store.workflowPut(new WorkflowDocument("h2", "other", "{}"));
+        long a = submit(request());
+        long b = submit(SubmitRequest.now("q2", "h2", "other", "{}", 1));
+        claim(1);
+
+        assertThat(store.executionList(ExecutionFilter.all(10)))
+                .extracting(ExecutionView::id)
+                .containsExactly(b, a);
+        assertThat(store.executionList(new ExecutionFilter(ExecutionState.RUNNING, null, null, 10)))
+                .extracting(ExecutionView::id)
+                .containsExactly(a);
+        assertThat(store.executionList(new ExecutionFilter(null, "other", null, 10)))
+                .extracting(ExecutionView::id)
+                .containsExactly(b);
+        assertThat(store.executionList(new ExecutionFilter(null, null, "q2", 10)))
+                .extracting(ExecutionView::id)
+                .containsExactly(b);
+        assertThat(store.executionList(ExecutionFilter.all(1))).hasSize(1);
+    }
+
+    @Test
+    void databaseClockIsAvailable() {
+        assertThat(Duration.between(store.databaseNow(), Instant.now()).abs()).isLessThan(Duration.ofMinutes(5));
+    }
+
+    // ---- wake-ups -------------------------------------------------------------------------------------
+
+    @Test
+    void aSubmitWakesSubscribedClaimers() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        try (AutoCloseable sub = store.wakeupSubscribe(List.of("default"), wakes::incrementAndGet)) {
+            await().atMost(Duration.ofSeconds(5)).until(store::wakeupConnected);
+            int before = wakes.get();
+            submit(request());
+            await().atMost(Duration.ofSeconds(5)).until(() -> wakes.get() > before);
+        }
+    }
+}
