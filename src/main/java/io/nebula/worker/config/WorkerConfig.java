@@ -1,0 +1,117 @@
+package io.nebula.worker.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration, immutable and validated once. Built by {@code ConfigLoader} from, in
+ * rising precedence: built-in defaults, the TOML file given by {@code --config}, environment
+ * variables, command-line flags. Section and key names follow the seed README's TOML.
+ */
+public record WorkerConfig(
+        Worker worker,
+        Queue queue,
+        Database database,
+        Health health,
+        Tracing tracing,
+        Log log,
+        Runtime runtime,
+        Http http) {
+
+    /**
+     * {@code [worker]}.
+     *
+     * @param concurrency executions run at once by this process ({@code -c}, WORKER_CONCURRENCY)
+     * @param workerId the worker pool identifier ({@code -w}, WORKER_ID); several processes may
+     *     share it. Defaults to host name plus process id.
+     * @param pollInterval how often an idle worker polls ({@code -p}, QUEUE_POLL_INTERVAL_MS)
+     * @param heartbeatInterval how often leases are extended; shorter than the visibility timeout
+     * @param shutdownTimeout how long running executions get to finish on SIGTERM
+     * @param queues the queues this worker claims from
+     */
+    public record Worker(
+            int concurrency,
+            String workerId,
+            Duration pollInterval,
+            Duration heartbeatInterval,
+            Duration shutdownTimeout,
+            List<String> queues) {
+        public Worker {
+            queues = List.copyOf(queues);
+        }
+    }
+
+    /**
+     * {@code [queue]}.
+     *
+     * @param batchSize the most executions claimed in one statement
+     * @param visibilityTimeout how long a claim lasts without a heartbeat
+     * @param maxRetries retries after the first attempt for retryable failures
+     * @param listen wake on NOTIFY (push); {@code false} polls only (PgBouncer transaction pooling)
+     * @param maxInputBytes the largest accepted execution input
+     * @param quarantineAfter worker deaths after which an execution is failed as poison
+     * @param retention how long finished executions are kept before pruning
+     * @param retryBackoff the first retry delay; it doubles per attempt, with jitter
+     * @param retryBackoffMax the longest retry delay
+     */
+    public record Queue(
+            int batchSize,
+            Duration visibilityTimeout,
+            int maxRetries,
+            boolean listen,
+            long maxInputBytes,
+            int quarantineAfter,
+            Duration retention,
+            Duration retryBackoff,
+            Duration retryBackoffMax) {}
+
+    /**
+     * {@code [database]}.
+     *
+     * @param url as given (libpq URL, JDBC URL or {@code sqlite:PATH}); never log it unredacted
+     * @param maxConnections the connection pool size
+     * @param schema the PostgreSQL schema for the tables
+     */
+    public record Database(DatabaseUrl url, int maxConnections, String schema) {}
+
+    /**
+     * {@code [health]}.
+     *
+     * @param enabled whether the HTTP server runs at all (the seed's {@code health} feature)
+     * @param port the port ({@code -h}, HEALTH_PORT); 0 picks a free one
+     * @param bind the address to bind, all interfaces by default
+     * @param checkInterval how often readiness is re-checked against the database
+     * @param metrics whether {@code /metrics} is served (ENABLE_METRICS)
+     */
+    public record Health(boolean enabled, int port, String bind, Duration checkInterval, boolean metrics) {}
+
+    /** {@code [tracing]}: structured start/end records per execution and node (the seed's feature). */
+    public record Tracing(boolean enabled) {}
+
+    /**
+     * {@code [log]}.
+     *
+     * @param filter {@code target=level} pairs, as in NEBULA_LOG (or the seed's RUST_LOG)
+     * @param format "text" or "json"
+     */
+    public record Log(String filter, String format) {}
+
+    /**
+     * {@code [runtime]}.
+     *
+     * @param maxParallelNodes nodes of one execution that run at once
+     * @param inlineDelayMax delays up to this long sleep in place; longer ones free the slot
+     * @param pluginsDir a folder of action jars loaded at start, or {@code null}
+     * @param maxNodes the most nodes one workflow may have
+     */
+    public record Runtime(int maxParallelNodes, Duration inlineDelayMax, String pluginsDir, int maxNodes) {}
+
+    /**
+     * {@code [http]}: the {@code http.request} action.
+     *
+     * @param allowPrivateNetworks allow loopback, private and link-local destinations
+     * @param maxResponseBytes responses larger than this fail the node
+     * @param timeout the default request timeout
+     */
+    public record Http(boolean allowPrivateNetworks, long maxResponseBytes, Duration timeout) {}
+}

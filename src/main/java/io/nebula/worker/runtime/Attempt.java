@@ -1,0 +1,43 @@
+package io.nebula.worker.runtime;
+
+import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.queue.NodeResult;
+import java.util.Map;
+
+/**
+ * One attempt at one execution, as the worker hands it to the runtime. The runtime runs the
+ * workflow on the calling thread and reports back through {@link #checkpoint}; it never talks to
+ * the store directly, so every write stays fenced by the worker's lease.
+ */
+public interface Attempt {
+    long executionId();
+
+    /** Identifies this attempt in listener events (tracing, metrics). */
+    ExecutionEvent event();
+
+    /** 1 for the first attempt; a graceful release gives the attempt back. */
+    int attempt();
+
+    String workflowHash();
+
+    /** The stored (canonical) definition this execution was submitted with. */
+    String definitionJson();
+
+    String inputJson();
+
+    /** Node results recorded by earlier attempts, by node id: succeeded nodes are not run again. */
+    Map<String, NodeResult> checkpoints();
+
+    /**
+     * Records a node result before its dependents start. Blocks until it is durable.
+     *
+     * @return {@code false} when the lease was lost: the runtime must stop and write nothing more
+     */
+    boolean checkpoint(NodeResult result) throws InterruptedException;
+
+    /**
+     * Why the worker wants this attempt to stop, or {@code null} while it may go on. When this
+     * turns non-null the worker also interrupts the attempt's thread.
+     */
+    StopReason stopRequested();
+}

@@ -1,0 +1,10 @@
+package io.nebula.worker.runtime;
+
+/**
+ * Runs one attempt of one execution to its outcome, on the calling thread. Implementations catch
+ * action failures and turn them into outcomes; they throw only for bugs.
+ */
+@FunctionalInterface
+public interface ExecutionRunner {
+    RunOutcome run(Attempt attempt);
+}

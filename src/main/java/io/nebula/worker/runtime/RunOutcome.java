@@ -1,0 +1,48 @@
+package io.nebula.worker.runtime;
+
+import io.nebula.worker.queue.NodeResult;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How an attempt ended, as a value the worker switches on exhaustively. {@code unsaved} holds node
+ * results not yet checkpointed (typically the last node); the worker writes them in the same
+ * transaction as the outcome.
+ */
+public sealed interface RunOutcome {
+    List<NodeResult> unsaved();
+
+    /** Every node finished (or was skipped); {@code outputJson} is the workflow's output. */
+    record Succeeded(String outputJson, List<NodeResult> unsaved) implements RunOutcome {
+        public Succeeded {
+            unsaved = List.copyOf(unsaved);
+        }
+    }
+
+    /**
+     * A node failed after its own retries. {@code retryable} decides whether the execution is tried
+     * again as a whole (resuming from checkpoints).
+     */
+    record Failed(String error, boolean retryable, List<NodeResult> unsaved) implements RunOutcome {
+        public Failed {
+            unsaved = List.copyOf(unsaved);
+        }
+    }
+
+    /**
+     * A durable wait: nothing can run until {@code delay} has passed, so the execution should be
+     * released with that delay, freeing the slot; any worker resumes it.
+     */
+    record Waiting(Duration delay, String reason, List<NodeResult> unsaved) implements RunOutcome {
+        public Waiting {
+            unsaved = List.copyOf(unsaved);
+        }
+    }
+
+    /** The attempt stopped because {@link Attempt#stopRequested()} asked it to. */
+    record Stopped(StopReason reason, List<NodeResult> unsaved) implements RunOutcome {
+        public Stopped {
+            unsaved = List.copyOf(unsaved);
+        }
+    }
+}
