@@ -1,0 +1,135 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.queue.ClaimRequest;
+import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.StoreException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes free slots, claims at most that many executions (never more than the batch size) in one
+ * statement, and starts each on its own virtual thread. It claims again at once while the queue
+ * yields full batches; when a claim comes back short the queue is drained, and it sleeps until a
+ * wake-up (NOTIFY or an in-process submit) or the jittered poll interval. While all slots are
+ * busy it waits for half a batch of slots to free up (at most one poll interval), so a busy worker
+ * claims in batches instead of one execution per statement.
+ */
+final class ClaimLoop {
+    private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+
+    private final PoolContext ctx;
+    private final Wakeup wakeup;
+    private final Readiness readiness;
+    private final Thread thread;
+    private final AtomicLong claims = new AtomicLong();
+    private volatile boolean running = true;
+
+    ClaimLoop(PoolContext ctx, Wakeup wakeup, Readiness readiness) {
+        this.ctx = ctx;
+        this.wakeup = wakeup;
+        this.readiness = readiness;
+        this.thread = Thread.ofVirtual().name("nebula-claim").unstarted(this::loop);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops claiming at once; an in-progress claim finishes and its executions run. */
+    void stop() {
+        running = false;
+        thread.interrupt();
+    }
+
+    void awaitStopped(Duration max) throws InterruptedException {
+        thread.join(max);
+    }
+
+    long claims() {
+        return claims.get();
+    }
+
+    private void loop() {
+        PoolOptions o = ctx.options();
+        int batchThreshold = Math.max(1, Math.min(o.batchSize(), o.concurrency()) / 2);
+        long failureBackoff = 100;
+        while (running) {
+            try {
+                if (!ctx.slots().awaitFree(batchThreshold, o.pollInterval())) {
+                    continue;
+                }
+                if (!running) {
+                    break;
+                }
+                int taken = ctx.slots().take(o.batchSize());
+                List<ClaimedExecution> claimed;
+                long sentNanos = System.nanoTime();
+                try {
+                    claimed = ctx.store()
+                            .executionClaim(new ClaimRequest(o.workerId(), o.queues(), taken, o.visibilityTimeout()));
+                    readiness.databaseAnswered();
+                    failureBackoff = 100;
+                } catch (StoreException e) {
+                    ctx.slots().give(taken);
+                    readiness.databaseFailed(e.getMessage());
+                    log.warn("claim failed, retrying in {} ms: {}", failureBackoff, e.getMessage());
+                    wakeup.await(Duration.ofMillis(failureBackoff));
+                    failureBackoff = Math.min(5_000, failureBackoff * 2);
+                    continue;
+                }
+                claims.incrementAndGet();
+                ctx.slots().give(taken - claimed.size());
+                ctx.listener().claimed(taken, claimed.size());
+                if (!claimed.isEmpty()) {
+                    launch(claimed, sentNanos);
+                }
+                if (claimed.size() < taken) {
+                    // The queue is drained (for now): sleep until woken or the poll interval.
+                    wakeup.await(Backoff.jitter(o.pollInterval()));
+                }
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.error("claim loop error; continuing", e);
+            }
+        }
+        log.debug("claim loop stopped after {} claims", claims.get());
+    }
+
+    private void launch(List<ClaimedExecution> claimed, long sentNanos) {
+        long deadline = sentNanos + ctx.options().visibilityTimeout().toNanos();
+        List<Long> resumable = new ArrayList<>();
+        for (ClaimedExecution c : claimed) {
+            if (c.resumable()) {
+                resumable.add(c.id());
+            }
+        }
+        Map<Long, List<NodeResult>> checkpoints = Map.of();
+        boolean loaded = true;
+        if (!resumable.isEmpty()) {
+            try {
+                checkpoints = ctx.store().nodeResultsLoad(resumable);
+            } catch (StoreException e) {
+                // Without its checkpoints an execution would re-run finished nodes: such executions
+                // are handed straight back (the release keeps their attempt) instead of being run.
+                log.warn("cannot load checkpoints of resumed executions {}: {}", resumable, e.getMessage());
+                loaded = false;
+            }
+        }
+        for (ClaimedExecution c : claimed) {
+            Running r = new Running(c, deadline);
+            ctx.inFlight().add(r);
+            List<NodeResult> mine = c.resumable() && !loaded ? null : checkpoints.getOrDefault(c.id(), List.of());
+            ExecutionTask task = new ExecutionTask(r, mine, ctx);
+            Thread.ofVirtual().name("nebula-exec-" + c.id()).start(task);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.observe.AttemptOutcome;
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.CompletionResult;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.runtime.ExecutionRunner;
+import io.nebula.worker.runtime.RunOutcome;
+import io.nebula.worker.runtime.StopReason;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one claimed execution on its own virtual thread: loads its definition, runs the workflow,
+ * turns the outcome into a fenced completion, waits until that is written, and gives the slot
+ * back in every case. Unexpected exceptions stop here: they are logged and the attempt fails as
+ * retryable, so a bug never strands an execution in "running".
+ */
+final class ExecutionTask implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ExecutionTask.class);
+
+    private final Running running;
+    private final Map<String, NodeResult> checkpoints;
+    private final PoolContext ctx;
+
+    /**
+     * @param checkpoints the execution's recorded node results, or {@code null} when they could not
+     *     be loaded (the execution is then released untouched rather than run without them)
+     */
+    ExecutionTask(Running running, List<NodeResult> checkpoints, PoolContext ctx) {
+        this.running = running;
+        if (checkpoints == null) {
+            this.checkpoints = null;
+        } else {
+            this.checkpoints = new java.util.HashMap<>();
+            for (NodeResult r : checkpoints) {
+                this.checkpoints.put(r.nodeId(), r);
+            }
+        }
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void run() {
+        var claimed = running.claimed();
+        MDC.put("execution_id", Long.toString(claimed.id()));
+        MDC.put("attempt", Integer.toString(claimed.attempt()));
+        MDC.put("lease_epoch", Long.toString(claimed.leaseEpoch()));
+        try {
+            running.attach(Thread.currentThread());
+            Duration queued = claimed.dueAt() == null || claimed.claimedAt() == null
+                    ? Duration.ZERO
+                    : Duration.between(max(claimed.dueAt(), claimed.createdAt()), claimed.claimedAt());
+            ctx.listener().executionStarted(running.event(), queued.isNegative() ? Duration.ZERO : queued);
+            RunOutcome outcome = runWorkflow();
+            running.publishing();
+            // Clear an interrupt aimed at the workflow so the outcome can still be written.
+            Thread.interrupted();
+            publish(outcome);
+        } finally {
+            ctx.inFlight().remove(claimed.id());
+            ctx.slots().give(1);
+            MDC.remove("execution_id");
+            MDC.remove("attempt");
+            MDC.remove("lease_epoch");
+        }
+    }
+
+    private static java.time.Instant max(java.time.Instant a, java.time.Instant b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.isAfter(b) ? a : b;
+    }
+
+    private RunOutcome runWorkflow() {
+        if (running.claimed().cancelRequested()) {
+            return new RunOutcome.Stopped(StopReason.CANCELLED, List.of());
+        }
+        if (checkpoints == null) {
+            return new RunOutcome.Stopped(StopReason.SHUTDOWN, List.of());
+        }
+        try {
+            String definition = ctx.definitions().get(running.claimed().workflowHash());
+            ExecutionRunner runner = ctx.runner();
+            return runner.run(new LeasedAttempt(running, definition, checkpoints, ctx.publisher()));
+        } catch (RuntimeException | Error e) {
+            StopReason stop = running.stopReason();
+            if (stop != null) {
+                return new RunOutcome.Stopped(stop, List.of());
+            }
+            log.error("execution failed with an unexpected error; it will be retried", e);
+            return new RunOutcome.Failed("internal error: " + e, true, List.of());
+        }
+    }
+
+    private void publish(RunOutcome outcome) {
+        StopReason stop = running.stopReason();
+        if (stop == StopReason.LEASE_LOST
+                || outcome instanceof RunOutcome.Stopped s && s.reason() == StopReason.LEASE_LOST) {
+            lost();
+            return;
+        }
+        Completion completion = toCompletion(outcome);
+        CompletionResult result;
+        try {
+            result = ctx.publisher().complete(completion).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while writing the outcome; the lease will expire and the execution be rescued");
+            return;
+        } catch (ExecutionException e) {
+            log.warn("could not write the outcome: {}", e.getCause().getMessage());
+            lost();
+            return;
+        }
+        if (!result.applied()) {
+            lost();
+            return;
+        }
+        AttemptOutcome o = observed(completion, result.state());
+        String error = switch (outcome) {
+            case RunOutcome.Failed f -> f.error();
+            default -> null;
+        };
+        Duration took = Duration.ofNanos(System.nanoTime() - running.startedNanos());
+        ctx.listener().executionEnded(running.event(), o, took, error);
+        log.debug("attempt ended outcome={} took_ms={}", o, took.toMillis());
+    }
+
+    private void lost() {
+        log.warn("lease lost; nothing more is written for this execution");
+        WorkerListener l = ctx.listener();
+        l.leaseLost(running.event());
+        l.executionEnded(
+                running.event(),
+                AttemptOutcome.LEASE_LOST,
+                Duration.ofNanos(System.nanoTime() - running.startedNanos()),
+                null);
+    }
+
+    private Completion toCompletion(RunOutcome outcome) {
+        var lease = running.lease();
+        PoolOptions o = ctx.options();
+        return switch (outcome) {
+            case RunOutcome.Succeeded s -> new Completion.Succeed(lease, s.outputJson(), s.unsaved());
+            case RunOutcome.Failed f ->
+                new Completion.Fail(
+                        lease,
+                        f.error(),
+                        f.retryable(),
+                        Backoff.of(running.claimed().attempt(), o.retryBackoff(), o.retryBackoffMax()),
+                        f.unsaved());
+            case RunOutcome.Waiting w -> new Completion.Release(lease, w.reason(), w.delay(), w.unsaved());
+            case RunOutcome.Stopped s ->
+                switch (s.reason()) {
+                    case CANCELLED -> new Completion.Cancel(lease, "cancelled on request", s.unsaved());
+                    case SHUTDOWN ->
+                        new Completion.Release(
+                                lease,
+                                "released by worker " + o.workerId() + " shutting down",
+                                Duration.ZERO,
+                                s.unsaved());
+                    case LEASE_LOST -> throw new IllegalStateException("a lost lease writes nothing");
+                };
+        };
+    }
+
+    private static AttemptOutcome observed(Completion c, ExecutionState state) {
+        return switch (state) {
+            case SUCCEEDED -> AttemptOutcome.SUCCEEDED;
+            case FAILED -> AttemptOutcome.FAILED;
+            case CANCELLED -> AttemptOutcome.CANCELLED;
+            case AVAILABLE ->
+                switch (c) {
+                    case Completion.Fail f -> AttemptOutcome.RETRY_SCHEDULED;
+                    case Completion.Release r -> r.delay().isZero() ? AttemptOutcome.RELEASED : AttemptOutcome.WAITING;
+                    default -> AttemptOutcome.RELEASED;
+                };
+            case RUNNING -> throw new IllegalStateException("a completion left the execution running");
+        };
+    }
+}

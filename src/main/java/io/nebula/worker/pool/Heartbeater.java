@@ -1,0 +1,102 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.queue.HeartbeatResult;
+import io.nebula.worker.queue.LeaseRef;
+import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.runtime.StopReason;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this process's leases alive. Every {@code heartbeat_interval} one statement extends the
+ * leases of all executions in flight (on the store's dedicated heartbeat connection) and refreshes
+ * the registry row. Leases the database did not extend are lost: those executions are stopped and
+ * write nothing more. Cancel requests ride on the same answer. Between heartbeats it checks the
+ * local lease deadlines, so an execution whose lease could not be extended in time (database down)
+ * is stopped before another worker can take it over.
+ */
+final class Heartbeater implements Periodic.Service {
+    private static final Logger log = LoggerFactory.getLogger(Heartbeater.class);
+
+    private final PoolContext ctx;
+    private final Readiness readiness;
+    private final long safetyNanos;
+    private long lastBeatNanos = System.nanoTime();
+
+    Heartbeater(PoolContext ctx, Readiness readiness) {
+        this.ctx = ctx;
+        this.readiness = readiness;
+        long vis = ctx.options().visibilityTimeout().toNanos();
+        this.safetyNanos = Math.min(vis / 10, Duration.ofSeconds(5).toNanos());
+    }
+
+    /** How often {@link #runOnce} should be called: often enough to notice deadlines in time. */
+    Duration tick() {
+        long hb = ctx.options().heartbeatInterval().toMillis();
+        return Duration.ofMillis(Math.max(20, Math.min(1_000, hb / 2)));
+    }
+
+    @Override
+    public void runOnce() {
+        long now = System.nanoTime();
+        if (now - lastBeatNanos >= ctx.options().heartbeatInterval().toNanos()) {
+            beat();
+        }
+        expireOverdue(System.nanoTime());
+    }
+
+    /** Sends one heartbeat now. */
+    void beat() {
+        List<Running> snapshot = List.copyOf(ctx.inFlight().all());
+        List<LeaseRef> leases = snapshot.stream().map(Running::lease).toList();
+        long sent = System.nanoTime();
+        lastBeatNanos = sent;
+        HeartbeatResult r;
+        try {
+            r = ctx.store()
+                    .leaseHeartbeat(
+                            ctx.options().workerId(),
+                            leases,
+                            ctx.options().visibilityTimeout(),
+                            ctx.slots().inUse());
+        } catch (StoreException e) {
+            readiness.databaseFailed(e.getMessage());
+            ctx.listener().heartbeat(false, leases.size(), Duration.ofNanos(System.nanoTime() - sent));
+            log.warn("heartbeat failed leases={}: {}", leases.size(), e.getMessage());
+            return;
+        }
+        readiness.databaseAnswered();
+        ctx.listener().heartbeat(true, leases.size(), Duration.ofNanos(System.nanoTime() - sent));
+        long deadline = sent + ctx.options().visibilityTimeout().toNanos();
+        for (Running run : snapshot) {
+            long id = run.claimed().id();
+            if (r.extended().contains(id)) {
+                run.extendLease(deadline);
+                if (r.cancelRequested().contains(id) && run.requestStop(StopReason.CANCELLED)) {
+                    log.info("cancel requested execution_id={}", id);
+                }
+            } else if (ctx.inFlight().get(id) == run) {
+                // Not extended and still ours: another worker may hold it now.
+                if (run.requestStop(StopReason.LEASE_LOST)) {
+                    log.warn(
+                            "lease lost execution_id={} lease_epoch={}",
+                            id,
+                            run.claimed().leaseEpoch());
+                }
+            }
+        }
+    }
+
+    /** Stops executions whose lease could not be extended in time. */
+    void expireOverdue(long nowNanos) {
+        for (Running run : ctx.inFlight().all()) {
+            if (nowNanos >= run.leaseDeadlineNanos() - safetyNanos && run.requestStop(StopReason.LEASE_LOST)) {
+                log.warn(
+                        "lease could not be extended before it expired; stopping execution_id={}",
+                        run.claimed().id());
+            }
+        }
+    }
+}

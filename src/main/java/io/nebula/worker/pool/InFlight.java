@@ -1,0 +1,44 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.queue.LeaseRef;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The executions this process holds, by id, from claim until their outcome is written. */
+final class InFlight {
+    private final ConcurrentHashMap<Long, Running> byId = new ConcurrentHashMap<>();
+
+    void add(Running r) {
+        byId.put(r.claimed().id(), r);
+    }
+
+    void remove(long id) {
+        byId.remove(id);
+    }
+
+    Running get(long id) {
+        return byId.get(id);
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    Collection<Running> all() {
+        return byId.values();
+    }
+
+    List<LeaseRef> leases() {
+        List<LeaseRef> out = new ArrayList<>(byId.size());
+        for (Running r : byId.values()) {
+            out.add(r.lease());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.queue.RescueResult;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maintenance that exactly one process does at a time: the holder of the "maintenance" leader
+ * lease (a row on the database clock, renewed each run, given up on stop, taken over when it
+ * expires). The leader rescues expired leases (quarantining executions whose workers keep dying)
+ * and prunes finished executions past the retention.
+ */
+final class Maintainer implements Periodic.Service {
+    private static final Logger log = LoggerFactory.getLogger(Maintainer.class);
+    static final String LEASE = "maintenance";
+    private static final int RESCUE_BATCH = 1_000;
+    private static final int PRUNE_BATCH = 5_000;
+    private static final Duration PRUNE_EVERY = Duration.ofSeconds(60);
+
+    private final PoolContext ctx;
+    private final Wakeup wakeup;
+    private boolean leader;
+    private long lastPruneNanos = System.nanoTime() - PRUNE_EVERY.toNanos();
+
+    Maintainer(PoolContext ctx, Wakeup wakeup) {
+        this.ctx = ctx;
+        this.wakeup = wakeup;
+    }
+
+    boolean isLeader() {
+        return leader;
+    }
+
+    Duration interval() {
+        return ctx.options().maintenanceInterval();
+    }
+
+    @Override
+    public void runOnce() {
+        Duration ttl = interval().multipliedBy(3).plusSeconds(1);
+        boolean now = ctx.store().leaderAttemptElect(LEASE, ctx.options().workerId(), ttl);
+        if (now != leader) {
+            leader = now;
+            log.info(now ? "became maintenance leader" : "no longer maintenance leader");
+            ctx.listener().leadership(now);
+        }
+        if (!leader) {
+            return;
+        }
+        rescue();
+        if (System.nanoTime() - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
+            lastPruneNanos = System.nanoTime();
+            prune();
+        }
+    }
+
+    void rescue() {
+        for (int i = 0; i < 10; i++) {
+            RescueResult r = ctx.store().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH);
+            if (r.total() > 0) {
+                log.info(
+                        "rescued expired leases requeued={} failed={} quarantined={} cancelled={}",
+                        r.requeued(),
+                        r.failed(),
+                        r.quarantined(),
+                        r.cancelled());
+                ctx.listener().rescued(r);
+                if (r.requeued() > 0) {
+                    wakeup.signal();
+                }
+            }
+            if (r.total() < RESCUE_BATCH) {
+                return;
+            }
+        }
+    }
+
+    void prune() {
+        int total = 0;
+        for (int i = 0; i < 20; i++) {
+            int n = ctx.store().executionPrune(ctx.options().retention(), PRUNE_BATCH);
+            total += n;
+            if (n < PRUNE_BATCH) {
+                break;
+            }
+        }
+        if (total > 0) {
+            log.info("pruned finished executions count={}", total);
+            ctx.listener().pruned(total);
+        }
+    }
+
+    void resign() {
+        if (leader) {
+            try {
+                ctx.store().leaderResign(LEASE, ctx.options().workerId());
+            } catch (RuntimeException e) {
+                log.debug("could not resign leadership: {}", e.getMessage());
+            }
+            leader = false;
+            ctx.listener().leadership(false);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.nebula.worker.pool;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a background service's {@code runOnce} at a fixed delay on its own virtual thread, so a slow
+ * service (pruning) never delays another (heartbeats). Exceptions are caught here, at the loop
+ * boundary, logged and counted; tests call {@code runOnce} directly instead of waiting for ticks.
+ */
+final class Periodic {
+    private static final Logger log = LoggerFactory.getLogger(Periodic.class);
+
+    /** A service with one step of work. */
+    interface Service {
+        void runOnce() throws InterruptedException;
+    }
+
+    private final String name;
+    private final Supplier<Duration> delay;
+    private final Service service;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long lastTickNanos = System.nanoTime();
+
+    Periodic(String name, Supplier<Duration> delay, Service service) {
+        this.name = name;
+        this.delay = delay;
+        this.service = service;
+        this.thread = Thread.ofVirtual().name("nebula-" + name).unstarted(this::loop);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Nanos of the last completed tick (for liveness). */
+    long lastTickNanos() {
+        return lastTickNanos;
+    }
+
+    String name() {
+        return name;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                service.runOnce();
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.warn("{} failed; will retry: {}", name, e.toString());
+            }
+            lastTickNanos = System.nanoTime();
+            try {
+                Thread.sleep(delay.get());
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            }
+        }
+    }
+
+    void stop() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

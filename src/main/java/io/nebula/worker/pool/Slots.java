@@ -1,0 +1,99 @@
+package io.nebula.worker.pool;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The worker's concurrency slots. The claim loop takes slots <em>before</em> it claims (so it
+ * never claims more than it can run) and gives back the ones the claim did not fill; each
+ * execution gives its slot back when its outcome is written, whatever happens.
+ */
+final class Slots {
+    private final int capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition freed = lock.newCondition();
+    private int free;
+
+    Slots(int capacity) {
+        this.capacity = capacity;
+        this.free = capacity;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    int free() {
+        lock.lock();
+        try {
+            return free;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int inUse() {
+        return capacity - free();
+    }
+
+    /** Takes up to {@code max} free slots without waiting; returns how many were taken. */
+    int take(int max) {
+        lock.lock();
+        try {
+            int n = Math.min(max, free);
+            free -= n;
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void give(int n) {
+        if (n <= 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            free += n;
+            if (free > capacity) {
+                throw new IllegalStateException("more slots given back than taken");
+            }
+            freed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until at least {@code wanted} slots are free or {@code max} has passed; returns whether
+     * any slot is free.
+     */
+    boolean awaitFree(int wanted, Duration max) throws InterruptedException {
+        long remaining = max.toNanos();
+        lock.lock();
+        try {
+            while (free < Math.min(wanted, capacity) && remaining > 0) {
+                remaining = freed.awaitNanos(remaining);
+            }
+            return free > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until every slot is free or the timeout passes; returns whether all are free. */
+    boolean awaitAllFree(long timeout, TimeUnit unit) throws InterruptedException {
+        long remaining = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (free < capacity && remaining > 0) {
+                remaining = freed.awaitNanos(remaining);
+            }
+            return free == capacity;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.QueueStats;
+import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.queue.WorkerInfo;
+import io.nebula.worker.runtime.ExecutionRunner;
+import io.nebula.worker.runtime.StopReason;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * A worker process's pool: claims executions from the store, runs each through the runtime on its
+ * own virtual thread, heartbeats their leases, publishes results, and takes part in maintenance.
+ * Build one with {@link #builder()}, {@link #start()} it, and {@link #stop()} it; embedding
+ * applications do exactly what the command line does.
+ *
+ * <p>Shutdown is ordered, as the seed README lists it: readiness turns false and claiming stops at
+ * once; running executions get up to the shutdown timeout to finish; the rest are interrupted and
+ * released back to the queue without spending an attempt, keeping their checkpoints; results are
+ * flushed; the registry row and leader lease are given up; connections close.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    private final PoolOptions options;
+    private final ExecutionStore store;
+    private final boolean ownsStore;
+    private final boolean autoMigrate;
+    private final String version;
+    private final Readiness readiness = new Readiness();
+    private final PoolContext ctx;
+    private final Wakeup wakeup = new Wakeup();
+    private final ClaimLoop claimLoop;
+    private final Heartbeater heartbeater;
+    private final Maintainer maintainer;
+    private final HealthCheck healthCheck;
+    private final List<Periodic> periodics = new ArrayList<>();
+    private final CountDownLatch shorten = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile AutoCloseable wakeups;
+    private volatile Thread starter;
+    private volatile boolean stopping;
+
+    private Worker(Builder b) {
+        this.options = Objects.requireNonNull(b.options, "options");
+        this.store = Objects.requireNonNull(b.store, "store");
+        this.ownsStore = b.ownsStore;
+        this.autoMigrate = b.autoMigrate;
+        this.version = b.version;
+        InFlight inFlight = new InFlight();
+        ResultPublisher publisher = new ResultPublisher(store, id -> {
+            Running r = inFlight.get(id);
+            return r != null && System.nanoTime() < r.leaseDeadlineNanos();
+        });
+        this.ctx = new PoolContext(
+                options,
+                store,
+                Objects.requireNonNull(b.runner, "runner"),
+                b.listener,
+                new Slots(options.concurrency()),
+                inFlight,
+                publisher,
+                new DefinitionCache(store));
+        this.claimLoop = new ClaimLoop(ctx, wakeup, readiness);
+        this.heartbeater = new Heartbeater(ctx, readiness);
+        this.maintainer = new Maintainer(ctx, wakeup);
+        this.healthCheck = new HealthCheck(ctx, readiness);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the worker and returns at once. If the database is unreachable the worker keeps
+     * trying in the background; readiness says why it is not ready meanwhile.
+     */
+    public synchronized void start() {
+        if (starter != null) {
+            throw new IllegalStateException("worker already started");
+        }
+        starter = Thread.ofVirtual().name("nebula-start").start(this::startUp);
+    }
+
+    private void startUp() {
+        MDC.put("worker_id", options.workerId());
+        long backoff = 200;
+        while (!stopping) {
+            try {
+                if (autoMigrate) {
+                    store.migrate();
+                }
+                ExecutionStore.SchemaStatus s = store.schemaStatus();
+                readiness.schema(
+                        s.upToDate(),
+                        "migrations missing: schema version " + s.currentVersion() + ", this build needs "
+                                + s.expectedVersion() + " (run `nebula-worker migrate`)");
+                store.workerRegister(info());
+                break;
+            } catch (StoreException e) {
+                readiness.databaseFailed(e.getMessage());
+                log.warn("cannot reach the database yet, retrying in {} ms: {}", backoff, e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoff = Math.min(5_000, backoff * 2);
+            }
+        }
+        if (stopping) {
+            return;
+        }
+        ctx.publisher().start();
+        try {
+            wakeups = store.wakeupSubscribe(options.queues(), wakeup::signal);
+        } catch (RuntimeException e) {
+            log.warn("wake-ups unavailable, polling only: {}", e.getMessage());
+        }
+        periodics.add(new Periodic("heartbeat", heartbeater::tick, heartbeater));
+        periodics.add(new Periodic("maintenance", maintainer::interval, maintainer));
+        periodics.add(new Periodic("health-check", options::checkInterval, healthCheck));
+        periodics.forEach(Periodic::start);
+        readiness.phase(Readiness.Phase.RUNNING);
+        claimLoop.start();
+        log.info(
+                "worker started worker_id={} pool_id={} concurrency={} queues={} store={}",
+                options.workerId(),
+                options.poolId(),
+                options.concurrency(),
+                options.queues(),
+                store.dialect());
+    }
+
+    private WorkerInfo info() {
+        return new WorkerInfo(
+                options.workerId(),
+                options.poolId(),
+                hostName(),
+                ProcessHandle.current().pid(),
+                options.concurrency(),
+                options.queues(),
+                version,
+                null,
+                null,
+                0);
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** Stops gracefully within the configured shutdown timeout. */
+    public void stop() {
+        stop(options.shutdownTimeout());
+    }
+
+    /** Makes a stop in progress skip the rest of its grace period (a second signal). */
+    public void shortenShutdown() {
+        shorten.countDown();
+    }
+
+    /**
+     * Stops gracefully: no new claims; running executions get {@code grace} to finish, then are
+     * released back to the queue with their checkpoints and attempt intact. Returns when done.
+     */
+    public void stop(Duration grace) {
+        synchronized (this) {
+            if (stopping) {
+                awaitStopped();
+                return;
+            }
+            stopping = true;
+        }
+        long t0 = System.nanoTime();
+        readiness.phase(Readiness.Phase.STOPPING);
+        claimLoop.stop();
+        Thread s = starter;
+        if (s != null) {
+            s.interrupt();
+        }
+        try {
+            claimLoop.awaitStopped(Duration.ofSeconds(5));
+            int active = ctx.inFlight().size();
+            if (active > 0) {
+                log.info("waiting up to {} s for {} running executions", grace.toSeconds(), active);
+            }
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() >= deadline || shorten.getCount() == 0) {
+                    break;
+                }
+            }
+            int left = ctx.inFlight().size();
+            if (left > 0) {
+                log.info("releasing {} unfinished executions back to the queue", left);
+                for (Running r : ctx.inFlight().all()) {
+                    r.requestStop(StopReason.SHUTDOWN);
+                }
+                ctx.slots().awaitAllFree(15, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        periodics.forEach(Periodic::stop);
+        ctx.publisher().close();
+        closeQuietly(wakeups);
+        maintainer.resign();
+        try {
+            store.workerDeregister(options.workerId());
+        } catch (RuntimeException e) {
+            log.debug("could not deregister: {}", e.getMessage());
+        }
+        if (ownsStore) {
+            store.close();
+        }
+        readiness.phase(Readiness.Phase.STOPPED);
+        stopped.countDown();
+        log.info(
+                "worker stopped after {} ms",
+                Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    // ---- observation ----------------------------------------------------------------------------
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public PoolOptions options() {
+        return options;
+    }
+
+    public String workerId() {
+        return options.workerId();
+    }
+
+    public int activeJobs() {
+        return ctx.inFlight().size();
+    }
+
+    public int concurrency() {
+        return options.concurrency();
+    }
+
+    public boolean isLeader() {
+        return maintainer.isLeader();
+    }
+
+    /** The latest queue statistics (refreshed every check interval). */
+    public List<QueueStats> queueStats() {
+        return healthCheck.lastStats();
+    }
+
+    /** Whether the wake-up channel is connected (always true for in-process wake-ups). */
+    public boolean wakeupsConnected() {
+        return wakeups != null && store.wakeupConnected();
+    }
+
+    /**
+     * Whether the worker's background loops are alive: each ticked within a few of its periods.
+     * Does not touch the database.
+     */
+    public boolean loopsTicking() {
+        long now = System.nanoTime();
+        for (Periodic p : periodics) {
+            long allowed =
+                    Duration.ofSeconds(60).toNanos() + options.checkInterval().toNanos() * 3;
+            if (now - p.lastTickNanos() > allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs maintenance once now (tests, operators). */
+    public void maintainNow() {
+        maintainer.runOnce();
+    }
+
+    /** Sends a heartbeat now (tests). */
+    public void heartbeatNow() {
+        heartbeater.beat();
+    }
+
+    /** Refreshes readiness and queue statistics now. */
+    public void checkNow() {
+        healthCheck.runOnce();
+    }
+
+    /** Wakes the claim loop (as a NOTIFY would). */
+    public void wake() {
+        wakeup.signal();
+    }
+
+    /** Builds a {@link Worker}. */
+    public static final class Builder {
+        private PoolOptions options;
+        private ExecutionStore store;
+        private ExecutionRunner runner;
+        private WorkerListener listener = WorkerListener.NONE;
+        private boolean ownsStore;
+        private boolean autoMigrate = true;
+        private String version = "0.1.0";
+
+        public Builder options(PoolOptions o) {
+            this.options = o;
+            return this;
+        }
+
+        /** The store to use; {@code owns} closes it when the worker stops. */
+        public Builder store(ExecutionStore s, boolean owns) {
+            this.store = s;
+            this.ownsStore = owns;
+            return this;
+        }
+
+        public Builder runner(ExecutionRunner r) {
+            this.runner = r;
+            return this;
+        }
+
+        public Builder listener(WorkerListener l) {
+            this.listener = Objects.requireNonNull(l);
+            return this;
+        }
+
+        /** Whether to apply missing migrations at start (default true). */
+        public Builder autoMigrate(boolean b) {
+            this.autoMigrate = b;
+            return this;
+        }
+
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        public Worker build() {
+            return new Worker(this);
+        }
+    }
+}
