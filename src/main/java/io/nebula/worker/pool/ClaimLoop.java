@@ -48,7 +48,9 @@ final class ClaimLoop {
     }
 
     void awaitStopped(Duration max) throws InterruptedException {
-        thread.join(max);
+        if (thread.isAlive()) {
+            thread.join(max);
+        }
     }
 
     long claims() {

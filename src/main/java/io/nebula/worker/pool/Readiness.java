@@ -64,7 +64,7 @@ public final class Readiness {
             return "shutting down";
         }
         if (!db) {
-            return detail != null && detail.startsWith("database unreachable") ? detail : "database unreachable";
+            return "database unreachable";
         }
         if (!schema) {
             return detail != null ? detail : "migrations missing";

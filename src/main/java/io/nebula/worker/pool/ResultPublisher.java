@@ -182,7 +182,7 @@ final class ResultPublisher implements AutoCloseable {
     void close(Duration max) {
         running = false;
         try {
-            if (!thread.join(max)) {
+            if (thread.isAlive() && !thread.join(max)) {
                 thread.interrupt();
             }
         } catch (InterruptedException e) {

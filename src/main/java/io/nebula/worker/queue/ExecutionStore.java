@@ -153,6 +153,14 @@ public interface ExecutionStore extends AutoCloseable {
     /** Whether the wake-up channel is currently connected (always true for in-process channels). */
     boolean wakeupConnected();
 
+    /**
+     * Connections of the store's pool by state ({@code active}, {@code idle}, {@code pending} for
+     * callers waiting, {@code max}); empty when the store has no pool.
+     */
+    default Map<String, Integer> connectionPoolUsage() {
+        return Map.of();
+    }
+
     @Override
     void close();
 

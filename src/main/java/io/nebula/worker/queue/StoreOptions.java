@@ -47,6 +47,10 @@ public record StoreOptions(
         return new StoreOptions(clientName, n, connectTimeout, statementTimeout, listen, maxInputBytes, schema);
     }
 
+    public StoreOptions withConnectTimeout(Duration d) {
+        return new StoreOptions(clientName, maxConnections, d, statementTimeout, listen, maxInputBytes, schema);
+    }
+
     public StoreOptions withMaxInputBytes(long n) {
         return new StoreOptions(clientName, maxConnections, connectTimeout, statementTimeout, listen, n, schema);
     }

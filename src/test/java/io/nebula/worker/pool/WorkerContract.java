@@ -11,6 +11,7 @@ import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkflowDocument;
+import io.nebula.worker.testing.ScriptedRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

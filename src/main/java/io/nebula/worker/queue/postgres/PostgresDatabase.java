@@ -158,6 +158,11 @@ final class PostgresDatabase extends Database {
     @Override
     protected Transience classify(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                // The pool already waited its whole connection timeout: retrying would only
+                // multiply the wait. The caller's loop decides when to try again.
+                return Transience.PERMANENT;
+            }
             if (t instanceof SQLException s) {
                 String state = s.getSQLState();
                 if (state != null) {

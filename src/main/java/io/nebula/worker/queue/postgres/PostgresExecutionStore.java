@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 
 /**
  * The PostgreSQL store: many worker processes share one database. Wake-ups travel by
@@ -48,9 +47,17 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
         return "postgres";
     }
 
-    /** The pool, for metrics (active, idle and pending connections). */
-    public DataSource dataSource() {
-        return pg.pool();
+    @Override
+    public java.util.Map<String, Integer> connectionPoolUsage() {
+        var mx = pg.pool().getHikariPoolMXBean();
+        if (mx == null) {
+            return java.util.Map.of();
+        }
+        return java.util.Map.of(
+                "active", mx.getActiveConnections(),
+                "idle", mx.getIdleConnections(),
+                "pending", mx.getThreadsAwaitingConnection(),
+                "max", pg.pool().getMaximumPoolSize());
     }
 
     @Override

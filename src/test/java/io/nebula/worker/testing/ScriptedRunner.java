@@ -1,4 +1,4 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.testing;
 
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -22,15 +22,15 @@ import tools.jackson.databind.json.JsonMapper;
  * (runs until stopped), {@code {"do":"two-steps"}} (checkpoints node "a", blocks, then finishes
  * with node "b"), {@code {"do":"wait","ms":N}} (a durable wait, once). It counts what it did.
  */
-final class ScriptedRunner implements ExecutionRunner {
+public final class ScriptedRunner implements ExecutionRunner {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    final AtomicInteger running = new AtomicInteger();
-    final AtomicInteger maxRunning = new AtomicInteger();
-    final Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
-    final Map<String, AtomicInteger> nodeRuns = new ConcurrentHashMap<>();
-    final CountDownLatch blocked = new CountDownLatch(1);
-    volatile CountDownLatch release = new CountDownLatch(1);
+    public final AtomicInteger running = new AtomicInteger();
+    public final AtomicInteger maxRunning = new AtomicInteger();
+    public final Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+    public final Map<String, AtomicInteger> nodeRuns = new ConcurrentHashMap<>();
+    public final CountDownLatch blocked = new CountDownLatch(1);
+    public volatile CountDownLatch release = new CountDownLatch(1);
 
     @Override
     public RunOutcome run(Attempt a) {

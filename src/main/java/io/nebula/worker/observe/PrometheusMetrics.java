@@ -1,0 +1,280 @@
+package io.nebula.worker.observe;
+
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.QueueStats;
+import io.nebula.worker.queue.RescueResult;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The worker's Prometheus metrics, fed by {@link WorkerListener} events. The seed's five metrics
+ * keep their exact names; the rest show trouble coming (retries, lost leases, rescues,
+ * quarantines, heartbeat failures, claim sizes, queue age, pool use). Labels are bounded sets
+ * (queue, outcome, action, state): never an execution id. Queue depth comes from statistics the
+ * worker refreshes at an interval, so a scrape never queries the database.
+ */
+public final class PrometheusMetrics implements WorkerListener {
+    private static final double[] DURATION_BUCKETS = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800
+    };
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private volatile List<QueueStats> stats = List.of();
+
+    private final Counter processed;
+    private final Counter failed;
+    private final Histogram duration;
+    private final Counter attempts;
+    private final Counter retries;
+    private final Counter leaseLost;
+    private final Counter rescued;
+    private final Counter quarantined;
+    private final Counter pruned;
+    private final Histogram claimBatch;
+    private final Counter heartbeats;
+    private final Counter heartbeatFailures;
+    private final Histogram queueWait;
+    private final Histogram nodeDuration;
+    private final Gauge leader;
+
+    /**
+     * @param activeJobs executions in flight now
+     * @param concurrency the configured slots
+     * @param poolUsage connection pool use by state (active, idle, pending); may be empty
+     */
+    public PrometheusMetrics(
+            IntSupplier activeJobs, int concurrency, Supplier<java.util.Map<String, Integer>> poolUsage) {
+        processed = Counter.builder()
+                .name("worker_jobs_processed_total")
+                .help("Executions this worker brought to a terminal state (succeeded, failed or cancelled)")
+                .register(registry);
+        failed = Counter.builder()
+                .name("worker_jobs_failed_total")
+                .help("Executions this worker brought to the failed state")
+                .register(registry);
+        duration = Histogram.builder()
+                .name("worker_job_duration_seconds")
+                .help("Time from claim to written outcome of each attempt")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_active_jobs")
+                .help("Executions running on this worker now")
+                .callback(cb -> cb.call(activeJobs.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_depth")
+                .help("Executions due to run and waiting for a worker, per queue (refreshed every check interval)")
+                .labelNames("queue")
+                .callback(cb -> {
+                    for (QueueStats s : stats) {
+                        cb.call(s.dueAvailable(), s.queue());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_scheduled")
+                .help("Executions scheduled for later (delays, retry backoff, durable waits), per queue")
+                .labelNames("queue")
+                .callback(cb -> {
+                    for (QueueStats s : stats) {
+                        cb.call(Math.max(0, s.count(ExecutionState.AVAILABLE) - s.dueAvailable()), s.queue());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_oldest_age_seconds")
+                .help("How long the oldest due execution has waited, per queue")
+                .labelNames("queue")
+                .callback(cb -> {
+                    for (QueueStats s : stats) {
+                        cb.call(s.oldestDueAge().toMillis() / 1000.0, s.queue());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_executions")
+                .help("Executions per queue and state (counts are capped; see worker_queue_stats_capped)")
+                .labelNames("queue", "state")
+                .callback(cb -> {
+                    for (QueueStats s : stats) {
+                        for (ExecutionState st : ExecutionState.values()) {
+                            cb.call(s.count(st), s.queue(), st.dbName());
+                        }
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_stats_capped")
+                .help("1 when the last statistics hit their row cap and counts are lower bounds")
+                .callback(cb -> cb.call(stats.stream().anyMatch(QueueStats::capped) ? 1 : 0))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_concurrency")
+                .help("Configured execution slots of this worker")
+                .callback(cb -> cb.call(concurrency))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_db_pool_connections")
+                .help("Database connection pool connections by state")
+                .labelNames("state")
+                .callback(cb -> poolUsage.get().forEach((state, n) -> cb.call(n, state)))
+                .register(registry);
+        attempts = Counter.builder()
+                .name("worker_attempts_total")
+                .help("Attempts ended, by outcome")
+                .labelNames("outcome")
+                .register(registry);
+        retries = Counter.builder()
+                .name("worker_retries_total")
+                .help("Failed attempts scheduled to run again")
+                .register(registry);
+        leaseLost = Counter.builder()
+                .name("worker_lease_lost_total")
+                .help("Executions stopped because their lease was lost; nothing was written for them")
+                .register(registry);
+        rescued = Counter.builder()
+                .name("worker_rescued_total")
+                .help("Expired leases rescued by this worker as leader, by result")
+                .labelNames("result")
+                .register(registry);
+        for (String r : List.of("requeued", "failed", "quarantined", "cancelled")) {
+            rescued.labelValues(r);
+        }
+        quarantined = Counter.builder()
+                .name("worker_quarantined_total")
+                .help("Executions failed as poison because their workers kept dying")
+                .register(registry);
+        pruned = Counter.builder()
+                .name("worker_pruned_total")
+                .help("Finished executions deleted after the retention period")
+                .register(registry);
+        claimBatch = Histogram.builder()
+                .name("worker_claim_batch_size")
+                .help("Executions received per claim")
+                .classicOnly()
+                .classicUpperBounds(0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+                .register(registry);
+        heartbeats = Counter.builder()
+                .name("worker_heartbeats_total")
+                .help("Heartbeats sent")
+                .register(registry);
+        heartbeatFailures = Counter.builder()
+                .name("worker_heartbeat_failures_total")
+                .help("Heartbeats that failed (database unreachable or erroring)")
+                .register(registry);
+        queueWait = Histogram.builder()
+                .name("worker_queue_wait_seconds")
+                .help("Time from when an execution was due to when an attempt started")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
+                .register(registry);
+        nodeDuration = Histogram.builder()
+                .name("worker_node_duration_seconds")
+                .help("Node run time by action and status")
+                .labelNames("action", "status")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
+                .register(registry);
+        leader = Gauge.builder()
+                .name("worker_maintenance_leader")
+                .help("1 while this worker holds the maintenance leader lease")
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** Writes the Prometheus text exposition of every metric. */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    @Override
+    public void claimed(int requested, int received) {
+        claimBatch.observe(received);
+    }
+
+    @Override
+    public void executionStarted(ExecutionEvent e, Duration queued) {
+        queueWait.observe(seconds(queued));
+    }
+
+    @Override
+    public void executionEnded(ExecutionEvent e, AttemptOutcome outcome, Duration took, String error) {
+        attempts.labelValues(outcome.name().toLowerCase(java.util.Locale.ROOT)).inc();
+        if (outcome != AttemptOutcome.LEASE_LOST) {
+            duration.observe(seconds(took));
+        }
+        if (outcome.terminal()) {
+            processed.inc();
+        }
+        if (outcome == AttemptOutcome.FAILED) {
+            failed.inc();
+        }
+        if (outcome == AttemptOutcome.RETRY_SCHEDULED) {
+            retries.inc();
+        }
+    }
+
+    @Override
+    public void nodeEnded(ExecutionEvent e, String nodeId, String action, String status, Duration took, String error) {
+        nodeDuration.labelValues(action, status).observe(seconds(took));
+    }
+
+    @Override
+    public void leaseLost(ExecutionEvent e) {
+        leaseLost.inc();
+    }
+
+    @Override
+    public void heartbeat(boolean ok, int leases, Duration took) {
+        heartbeats.inc();
+        if (!ok) {
+            heartbeatFailures.inc();
+        }
+    }
+
+    @Override
+    public void rescued(RescueResult r) {
+        rescued.labelValues("requeued").inc(r.requeued());
+        rescued.labelValues("failed").inc(r.failed());
+        rescued.labelValues("quarantined").inc(r.quarantined());
+        rescued.labelValues("cancelled").inc(r.cancelled());
+        quarantined.inc(r.quarantined());
+    }
+
+    @Override
+    public void pruned(int count) {
+        pruned.inc(count);
+    }
+
+    @Override
+    public void queueStats(List<QueueStats> s) {
+        this.stats = List.copyOf(s);
+    }
+
+    @Override
+    public void leadership(boolean isLeader) {
+        leader.set(isLeader ? 1 : 0);
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+}
