@@ -30,11 +30,11 @@ final class ClaimLoop {
     private final AtomicLong claims = new AtomicLong();
     private volatile boolean running = true;
 
-    ClaimLoop(PoolContext ctx, Wakeup wakeup, Readiness readiness) {
+    ClaimLoop(PoolContext ctx, Wakeup wakeup, Readiness readiness, int index) {
         this.ctx = ctx;
         this.wakeup = wakeup;
         this.readiness = readiness;
-        this.thread = Thread.ofVirtual().name("nebula-claim").unstarted(this::loop);
+        this.thread = Thread.ofVirtual().name("nebula-claim-" + index).unstarted(this::loop);
     }
 
     void start() {

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * Writes checkpoints and completions in batches. Executions hand their writes here and wait for
  * the returned future; one thread drains whatever has accumulated and writes it in one call per
  * kind, so under load hundreds of results share a commit, and at low load a lone result is written
- * at once (no batching window). The semantics do not change: every write is still fenced by its
- * own lease, and a caller learns only after the commit whether its write was accepted.
+ * at once (no batching window). Several flusher threads may write batches at the same time, so
+ * their commits overlap (PostgreSQL then flushes its log once for several of them). The semantics
+ * do not change: every write is still fenced by its own lease, a caller learns only after the
+ * commit whether its write was accepted, and an execution has its completion queued only after
+ * all its checkpoints were acknowledged, so batches never reorder one execution's writes.
  *
  * <p>When the database is unreachable the batch is retried with backoff for as long as its
  * executions may still hold their leases; after that their futures fail with "lease lost".
@@ -51,21 +54,23 @@ final class ResultPublisher implements AutoCloseable {
     private final ExecutionStore store;
     private final LongPredicate mayStillHoldLease;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
     /**
      * @param mayStillHoldLease whether an execution's lease may still be valid (false once its local
      *     deadline has passed), used to stop retrying writes that can no longer succeed
      */
-    ResultPublisher(ExecutionStore store, LongPredicate mayStillHoldLease) {
+    ResultPublisher(ExecutionStore store, LongPredicate mayStillHoldLease, int flushers) {
         this.store = store;
         this.mayStillHoldLease = mayStillHoldLease;
-        this.thread = Thread.ofVirtual().name("nebula-publisher").unstarted(this::loop);
+        for (int i = 0; i < flushers; i++) {
+            threads.add(Thread.ofVirtual().name("nebula-publisher-" + i).unstarted(this::loop));
+        }
     }
 
     void start() {
-        thread.start();
+        threads.forEach(Thread::start);
     }
 
     CompletableFuture<Boolean> checkpoint(Checkpoint c) {
@@ -181,12 +186,16 @@ final class ResultPublisher implements AutoCloseable {
 
     void close(Duration max) {
         running = false;
-        try {
-            if (thread.isAlive() && !thread.join(max)) {
-                thread.interrupt();
+        long deadline = System.nanoTime() + max.toNanos();
+        for (Thread t : threads) {
+            try {
+                long left = Math.max(1, deadline - System.nanoTime());
+                if (t.isAlive() && !t.join(Duration.ofNanos(left))) {
+                    t.interrupt();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         Pending p;
         while ((p = queue.poll()) != null) {

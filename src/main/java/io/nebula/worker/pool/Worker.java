@@ -40,7 +40,7 @@ public final class Worker implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private final PoolContext ctx;
     private final Wakeup wakeup = new Wakeup();
-    private final ClaimLoop claimLoop;
+    private final List<ClaimLoop> claimLoops = new ArrayList<>();
     private final Heartbeater heartbeater;
     private final Maintainer maintainer;
     private final HealthCheck healthCheck;
@@ -58,10 +58,13 @@ public final class Worker implements AutoCloseable {
         this.autoMigrate = b.autoMigrate;
         this.version = b.version;
         InFlight inFlight = new InFlight();
-        ResultPublisher publisher = new ResultPublisher(store, id -> {
-            Running r = inFlight.get(id);
-            return r != null && System.nanoTime() < r.leaseDeadlineNanos();
-        });
+        ResultPublisher publisher = new ResultPublisher(
+                store,
+                id -> {
+                    Running r = inFlight.get(id);
+                    return r != null && System.nanoTime() < r.leaseDeadlineNanos();
+                },
+                writers(options.concurrency()));
         this.ctx = new PoolContext(
                 options,
                 store,
@@ -71,10 +74,21 @@ public final class Worker implements AutoCloseable {
                 inFlight,
                 publisher,
                 new DefinitionCache(store));
-        this.claimLoop = new ClaimLoop(ctx, wakeup, readiness);
+        for (int i = 0; i < writers(options.concurrency()); i++) {
+            claimLoops.add(new ClaimLoop(ctx, wakeup, readiness, i));
+        }
         this.heartbeater = new Heartbeater(ctx, readiness);
         this.maintainer = new Maintainer(ctx, wakeup);
         this.healthCheck = new HealthCheck(ctx, readiness);
+    }
+
+    /**
+     * How many claim loops and result writers run side by side. One of each is plenty for a small
+     * pool; a large pool keeps two or more statements in flight so their commits overlap instead
+     * of queueing behind each other.
+     */
+    static int writers(int concurrency) {
+        return Math.max(1, Math.min(4, concurrency / 64 + 1));
     }
 
     public static Builder builder() {
@@ -132,7 +146,7 @@ public final class Worker implements AutoCloseable {
         periodics.add(new Periodic("health-check", options::checkInterval, healthCheck));
         periodics.forEach(Periodic::start);
         readiness.phase(Readiness.Phase.RUNNING);
-        claimLoop.start();
+        claimLoops.forEach(ClaimLoop::start);
         log.info(
                 "worker started worker_id={} pool_id={} concurrency={} queues={} store={}",
                 options.workerId(),
@@ -188,13 +202,15 @@ public final class Worker implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         readiness.phase(Readiness.Phase.STOPPING);
-        claimLoop.stop();
+        claimLoops.forEach(ClaimLoop::stop);
         Thread s = starter;
         if (s != null) {
             s.interrupt();
         }
         try {
-            claimLoop.awaitStopped(Duration.ofSeconds(5));
+            for (ClaimLoop c : claimLoops) {
+                c.awaitStopped(Duration.ofSeconds(5));
+            }
             int active = ctx.inFlight().size();
             if (active > 0) {
                 log.info("waiting up to {} s for {} running executions", grace.toSeconds(), active);

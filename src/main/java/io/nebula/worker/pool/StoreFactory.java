@@ -1,0 +1,32 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.postgres.PostgresExecutionStore;
+import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+
+/** Opens the store a configuration names: PostgreSQL for a libpq or JDBC URL, SQLite for a file. */
+public final class StoreFactory {
+    private StoreFactory() {}
+
+    /**
+     * @param clientName identifies this process's connections (PostgreSQL application name)
+     */
+    public static ExecutionStore open(WorkerConfig config, String clientName) {
+        StoreOptions options = StoreOptions.defaults(clientName)
+                .withMaxConnections(config.database().maxConnections())
+                .withSchema(config.database().schema())
+                .withListen(config.queue().listen())
+                .withMaxInputBytes(config.queue().maxInputBytes());
+        return open(config.database().url(), options);
+    }
+
+    public static ExecutionStore open(DatabaseUrl url, StoreOptions options) {
+        return switch (url) {
+            case DatabaseUrl.Postgres pg -> PostgresExecutionStore.open(pg.jdbcUrl(), pg.properties(), options);
+            case DatabaseUrl.Sqlite s -> SqliteExecutionStore.open(s.file(), options);
+        };
+    }
+}
