@@ -5,7 +5,7 @@ DELETE FROM temp.prune_batch;
 INSERT INTO temp.prune_batch
 SELECT id FROM executions
  WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < CAST(unixepoch('subsec') * 1000 AS INTEGER) - :retention_ms
- ORDER BY finished_at LIMIT :limit;
+ LIMIT :limit;
 DELETE FROM node_results WHERE execution_id IN (SELECT id FROM temp.prune_batch);
 DELETE FROM execution_history WHERE execution_id IN (SELECT id FROM temp.prune_batch);
 DELETE FROM executions WHERE id IN (SELECT id FROM temp.prune_batch);
