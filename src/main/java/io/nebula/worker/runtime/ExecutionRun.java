@@ -88,6 +88,9 @@ final class ExecutionRun {
                     if (!flush()) {
                         return stop(StopReason.LEASE_LOST);
                     }
+                    if (attempt.stopRequested() != null) {
+                        continue; // asked to stop while writing: start nothing more
+                    }
                 }
                 while (!ready.isEmpty()
                         && running.size() < options.maxParallelNodes()

@@ -37,4 +37,8 @@ public record RuntimeOptions(
     public RuntimeOptions withDefaultNodeTimeout(Duration d) {
         return new RuntimeOptions(maxParallelNodes, d, stopGrace, maxOutputBytes, clock);
     }
+
+    public RuntimeOptions withClock(Clock c) {
+        return new RuntimeOptions(maxParallelNodes, defaultNodeTimeout, stopGrace, maxOutputBytes, c);
+    }
 }

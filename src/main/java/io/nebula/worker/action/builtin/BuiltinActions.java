@@ -1,6 +1,7 @@
 package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.Action;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -14,12 +15,17 @@ public final class BuiltinActions {
      *     the execution
      */
     public static List<Action> create(HttpActionOptions http, Duration inlineDelayMax) {
+        return create(http, inlineDelayMax, Clock.systemUTC());
+    }
+
+    /** As {@link #create(HttpActionOptions, Duration)}, with the clock {@code delay} measures by. */
+    public static List<Action> create(HttpActionOptions http, Duration inlineDelayMax, Clock clock) {
         return List.of(
                 new NoopAction(),
                 new LogAction(),
                 new TransformAction(),
                 new FailAction(),
-                new DelayAction(inlineDelayMax),
+                new DelayAction(inlineDelayMax, clock),
                 new HttpRequestAction(http));
     }
 }
