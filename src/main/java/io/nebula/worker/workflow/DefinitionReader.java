@@ -112,12 +112,18 @@ final class DefinitionReader {
         return !(start.startsWith("{") || start.startsWith("["));
     }
 
+    /**
+     * The parser's message without its source excerpts: SnakeYAML adds "in reader, line..." lines,
+     * a copy of the line and a caret, which the location already conveys.
+     */
     private static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        return message.lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .reduce((a, b) -> a + ": " + b)
+                .orElse("unreadable");
     }
 
     private static WorkflowInvalidException invalid(Problem p) {
