@@ -24,7 +24,7 @@ final class Canonical {
     private Canonical() {}
 
     static String json(JsonNode tree) {
-        return JSON.writeValueAsString(sorted(tree));
+        return JSON.writeValueAsString(tree.isObject() || tree.isArray() ? sorted(tree) : tree);
     }
 
     /** Lower-case hex SHA-256 of the UTF-8 text. */
@@ -37,7 +37,8 @@ final class Canonical {
         }
     }
 
-    private static JsonNode sorted(JsonNode n) {
+    /** A copy of {@code n} with object keys sorted at every level. */
+    static JsonNode sorted(JsonNode n) {
         if (n.isObject()) {
             Map<String, JsonNode> m = new TreeMap<>();
             for (Map.Entry<String, JsonNode> e : n.properties()) {

@@ -45,7 +45,10 @@ final class DefinitionValidator {
         DefinitionValidator v = new DefinitionValidator(index, actions, expressions);
         CompiledWorkflow w = v.run(tree, hash);
         if (!v.problems.isEmpty()) {
-            throw new WorkflowInvalidException(v.problems);
+            // Checks walk the tree in key order; authors read files top to bottom.
+            List<Problem> ordered = new ArrayList<>(v.problems);
+            ordered.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+            throw new WorkflowInvalidException(ordered);
         }
         return w;
     }

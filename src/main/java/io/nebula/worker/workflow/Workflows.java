@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The entry point to workflow definitions: load and validate files or text for submit and the
@@ -84,10 +85,13 @@ public final class Workflows {
                     List.of(new Problem(sourceName, 0, 0, "", null, "definition contains a NUL character")));
         }
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
-        String canonical = Canonical.json(parsed.tree());
+        // Compile the sorted tree, not the text's order: a worker that later compiles the stored
+        // canonical text must build the same thing (object key order reaches rendered outputs).
+        // Pointers are the same in both trees, so the source index still applies.
+        JsonNode sorted = Canonical.sorted(parsed.tree());
+        String canonical = Canonical.json(sorted);
         String hash = Canonical.sha256(canonical);
-        CompiledWorkflow compiled =
-                DefinitionValidator.compile(parsed.tree(), parsed.index(), actions, expressions, hash);
+        CompiledWorkflow compiled = DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash);
         put(hash, compiled);
         return new LoadedWorkflow(canonical, hash, compiled);
     }

@@ -49,7 +49,7 @@ class RuntimeExpressionTest {
                    "status": "${{ nodes.b.status }}"}}""", "{\"n\": 21, \"items\": [{\"price\": 1.5}, {\"price\": 2}]}");
 
         assertThat(((RunOutcome.Succeeded) o).outputJson())
-                .isEqualTo("{\"a\":{\"n\":42,\"items\":[1.5,2],\"text\":\"n=21 first={\\\"price\\\":1.5}\"},"
+                .isEqualTo("{\"a\":{\"items\":[1.5,2],\"n\":42,\"text\":\"n=21 first={\\\"price\\\":1.5}\"},"
                         + "\"b\":1,\"id\":7,\"status\":\"succeeded\"}");
     }
 
@@ -134,7 +134,7 @@ class RuntimeExpressionTest {
                  "output": {"echo": "${{ nodes.echo.output }}", "again": "said: ${{ nodes.echo.output }}"}}""", "{\"text\": \"${{ execution.id }}\"}");
 
         assertThat(o.outputJson())
-                .isEqualTo("{\"echo\":\"${{ execution.id }}\",\"again\":\"said: ${{ execution.id }}\"}");
+                .isEqualTo("{\"again\":\"said: ${{ execution.id }}\",\"echo\":\"${{ execution.id }}\"}");
     }
 
     @Test

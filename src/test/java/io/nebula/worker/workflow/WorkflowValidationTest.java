@@ -62,9 +62,9 @@ class WorkflowValidationTest {
                 .containsExactly(
                         "f.json:1:1: missing required field 'name'",
                         "f.json:1:12 /nodes/0: missing required field 'id'",
-                        "f.json:1:92 /nodes/0/colour: unknown field 'colour' (known: action, depends_on, description, id, params, retry, timeout_seconds, when)",
                         "f.json:1:53 /nodes/0/retry/attempts: 'attempts' must be a whole number from 1 to 100",
-                        "f.json:1:78 /nodes/0/timeout_seconds: timeout_seconds must be a number above 0 and at most 604800 (7 days)");
+                        "f.json:1:78 /nodes/0/timeout_seconds: timeout_seconds must be a number above 0 and at most 604800 (7 days)",
+                        "f.json:1:92 /nodes/0/colour: unknown field 'colour' (known: action, depends_on, description, id, params, retry, timeout_seconds, when)");
     }
 
     @Test
@@ -122,9 +122,9 @@ class WorkflowValidationTest {
 
         assertThat(kit.problems(text, "p.json"))
                 .containsExactly(
-                        "p.json:2:102 /nodes/0/params/verbose (node 'call'): invalid params for 'http.request': verbose: unknown parameter (known: body, headers, idempotency_key, method, timeout_seconds, url)",
-                        "p.json:2:83 /nodes/0/params/method (node 'call'): invalid params for 'http.request': method: must be one of [DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT], got 'BREW'",
                         "p.json:2:62 /nodes/0/params/url (node 'call'): invalid params for 'http.request': url: must be an http or https URL, got 'ftp://x'",
+                        "p.json:2:83 /nodes/0/params/method (node 'call'): invalid params for 'http.request': method: must be one of [DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT], got 'BREW'",
+                        "p.json:2:102 /nodes/0/params/verbose (node 'call'): invalid params for 'http.request': verbose: unknown parameter (known: body, headers, idempotency_key, method, timeout_seconds, url)",
                         "p.json:4:56 /nodes/2/params/times (node 'boom'): invalid params for 'fail': times: must be a whole number, got a string");
     }
 
@@ -181,7 +181,7 @@ class WorkflowValidationTest {
 
         assertThat(kit.problems(text, "s.json"))
                 .containsExactly(
-                        "s.json:1:60 /input_schema/pattern: unsupported schema keyword 'pattern' (supported: [$schema, additionalProperties, default, description, enum, items, properties, required, title, type])",
-                        "s.json:1:40 /input_schema/type: type must be one of [array, boolean, integer, null, number, object, string]");
+                        "s.json:1:40 /input_schema/type: type must be one of [array, boolean, integer, null, number, object, string]",
+                        "s.json:1:60 /input_schema/pattern: unsupported schema keyword 'pattern' (supported: [$schema, additionalProperties, default, description, enum, items, properties, required, title, type])");
     }
 }
