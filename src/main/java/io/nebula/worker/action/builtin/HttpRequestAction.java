@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,9 +38,19 @@ public final class HttpRequestAction implements Action {
 
     private final HttpActionOptions options;
     private final HttpClient client;
+    private final Predicate<URI> exempt;
 
     public HttpRequestAction(HttpActionOptions options) {
+        this(options, url -> false);
+    }
+
+    /**
+     * @param exempt destinations admitted without the guard's check; a seam for tests, which need
+     *     one loopback server reachable while every other internal address stays refused
+     */
+    HttpRequestAction(HttpActionOptions options, Predicate<URI> exempt) {
         this.options = Objects.requireNonNull(options, "options");
+        this.exempt = exempt;
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // A system proxy would hide the real destination from the guard.
@@ -112,7 +123,7 @@ public final class HttpRequestAction implements Action {
     }
 
     private void guard(URI url) throws ActionException {
-        if (options.allowPrivateNetworks()) {
+        if (options.allowPrivateNetworks() || exempt.test(url)) {
             return;
         }
         try {
