@@ -49,11 +49,7 @@ class ExampleWorkflowsTest {
         String input = """
                 {"order": {"id": "A-17", "express": true,
                   "items": [{"sku": "tea", "qty": 2, "price": 3.5}, {"sku": "cup", "qty": 12, "price": 4}]}}""";
-        assertThat(w.workflow()
-                        .validateInput(tools.jackson.databind.json.JsonMapper.builder()
-                                .build()
-                                .readTree(input)))
-                .isEmpty();
+        assertThat(w.validateInput(input)).isEmpty();
 
         var o = kit.runToEnd(InMemoryAttempt.first(w.canonicalJson(), input), 1);
 
@@ -79,14 +75,20 @@ class ExampleWorkflowsTest {
     void theOrderPipelineRejectsAnInputWithoutAnOrder() throws Exception {
         var w = kit.loadExample("order-pipeline.yaml");
 
-        assertThat(w.workflow()
-                        .validateInput(tools.jackson.databind.json.JsonMapper.builder()
-                                .build()
-                                .readTree("{\"order\": {\"id\": 5}}")))
+        assertThat(w.validateInput("{\"order\": {\"id\": 5}}"))
                 .containsExactly(
                         "input/order: missing required property 'items'",
                         "input/order: missing required property 'express'",
                         "input/order/id: must be string, got integer");
+    }
+
+    @Test
+    void helloAcceptsAMissingInputAtSubmit() throws Exception {
+        assertThat(kit.loadExample("hello.json").validateInput(null)).isEmpty();
+        assertThat(kit.loadExample("order-pipeline.yaml").validateInput("not json"))
+                .singleElement()
+                .asString()
+                .startsWith("input is not valid JSON: ");
     }
 
     @Test
