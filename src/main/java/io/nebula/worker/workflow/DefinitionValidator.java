@@ -71,6 +71,13 @@ final class DefinitionValidator {
             schema = InputSchema.read(root.get("input_schema"), "/input_schema", (p, m) -> problem(p, null, m));
         }
         List<NodeSpec> nodes = nodes(root.get("nodes"));
+        Set<String> ids = new java.util.HashSet<>();
+        nodes.forEach(n -> ids.add(n.id()));
+        for (NodeReferences.Reference r : NodeReferences.inTemplate(root.get("output"), "/output")) {
+            if (!ids.isEmpty() && !ids.contains(r.nodeId())) {
+                problem(r.pointer(), null, "refers to unknown node '" + r.nodeId() + "'");
+            }
+        }
         Template output = root.has("output")
                 ? Template.compile(root.get("output"), expressions, (p, m) -> problem("/output" + p, null, m))
                 : new Template.Literal(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
@@ -128,10 +135,36 @@ final class DefinitionValidator {
             problem(depPointers.get(first + "\n" + c.get(1)), first, "dependency cycle: " + String.join(" -> ", c));
         }
         if (cycles.isEmpty()) {
-            Map<String, java.util.Set<String>> up = GraphCheck.upstream(order, known);
+            Map<String, Set<String>> up = GraphCheck.upstream(order, known);
             specs.forEach(s -> s.upstream(up.get(s.id())));
+            for (NodeSpec s : specs) {
+                int i = firstIndex.get(s.id());
+                checkReferences(list.get(i), "/nodes/" + i, s.id(), up.get(s.id()), firstIndex.keySet());
+            }
         }
         return specs;
+    }
+
+    /** Expressions may only read upstream nodes: anything else is not there when they run. */
+    private void checkReferences(JsonNode n, String at, String id, Set<String> upstream, Set<String> allIds) {
+        List<NodeReferences.Reference> refs =
+                new ArrayList<>(NodeReferences.inTemplate(n.get("params"), at + "/params"));
+        JsonNode when = n.get("when");
+        if (when != null && when.isString()) {
+            NodeReferences.in(when.asString()).forEach(r -> refs.add(new NodeReferences.Reference(at + "/when", r)));
+        }
+        for (NodeReferences.Reference r : refs) {
+            if (upstream.contains(r.nodeId())) {
+                continue;
+            }
+            problem(
+                    r.pointer(),
+                    id,
+                    allIds.contains(r.nodeId())
+                            ? "refers to node '" + r.nodeId() + "', which is not upstream of '" + id
+                                    + "' (add it to depends_on)"
+                            : "refers to unknown node '" + r.nodeId() + "'");
+        }
     }
 
     private NodeSpec node(JsonNode n, String at, Map<String, Integer> firstIndex, int position) {

@@ -184,4 +184,20 @@ class WorkflowValidationTest {
                         "s.json:1:40 /input_schema/type: type must be one of [array, boolean, integer, null, number, object, string]",
                         "s.json:1:60 /input_schema/pattern: unsupported schema keyword 'pattern' (supported: [$schema, additionalProperties, default, description, enum, items, properties, required, title, type])");
     }
+
+    @Test
+    void expressionsMayOnlyReadUpstreamNodes() {
+        String text = """
+                {"name": "r", "nodes": [
+                  {"id": "a", "action": "noop"},
+                  {"id": "b", "action": "transform", "params": {"value": "${{ nodes.c.output }}"}},
+                  {"id": "c", "action": "noop", "depends_on": ["a"], "when": "nodes['ghost'].status == 'x'"}],
+                 "output": "${{ nodes.zed }}"}""";
+
+        assertThat(kit.problems(text, "r.json"))
+                .containsExactly(
+                        "r.json:3:58 /nodes/1/params/value (node 'b'): refers to node 'c', which is not upstream of 'b' (add it to depends_on)",
+                        "r.json:4:62 /nodes/2/when (node 'c'): refers to unknown node 'ghost'",
+                        "r.json:5:12 /output: refers to unknown node 'zed'");
+    }
 }
