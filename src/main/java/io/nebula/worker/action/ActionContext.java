@@ -1,0 +1,56 @@
+package io.nebula.worker.action;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an action knows about the node it runs for. Immutable except for the cancellation signal,
+ * which the runtime flips when the node times out or the execution is stopped (the action's
+ * thread is interrupted at the same moment).
+ *
+ * <p>The runtime puts {@code execution_id} and {@code node_id} into the SLF4J MDC of the thread
+ * that calls the action, so lines logged through {@link #logger()} carry them.
+ *
+ * @param executionId the execution this node belongs to
+ * @param nodeId the node's id in the workflow
+ * @param attempt the execution attempt, 1 for the first; node retries inside one attempt share it
+ * @param nodeAttempt the try of this node within this execution attempt, 1 for the first
+ * @param startedAt when the node first started in this execution attempt (before any node retry)
+ * @param deadline when the node's timeout fires; the action should not plan work past it
+ */
+public record ActionContext(
+        long executionId,
+        String nodeId,
+        int attempt,
+        int nodeAttempt,
+        Instant startedAt,
+        Instant deadline,
+        BooleanSupplier cancellation,
+        Logger logger) {
+
+    public ActionContext {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(cancellation, "cancellation");
+        if (logger == null) {
+            logger = LoggerFactory.getLogger("io.nebula.worker.action");
+        }
+    }
+
+    /**
+     * A key that is the same for every run of this node of this execution, across node retries,
+     * execution attempts and workers: {@code "<executionId>:<nodeId>"}.
+     */
+    public String idempotencyKey() {
+        return executionId + ":" + nodeId;
+    }
+
+    /** True once the node timed out or the execution is being stopped; stop work soon after. */
+    public boolean isCancelled() {
+        return cancellation.getAsBoolean();
+    }
+}

@@ -1,0 +1,336 @@
+package io.nebula.worker.runtime;
+
+import io.nebula.worker.action.Action;
+import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.workflow.Bindings;
+import io.nebula.worker.workflow.CompiledWorkflow;
+import io.nebula.worker.workflow.EvaluationException;
+import io.nebula.worker.workflow.NodeSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The scheduler of one attempt: decides which nodes are ready, skips or launches them, records
+ * their results and turns the end state into a {@link RunOutcome}. Runs on the attempt's thread;
+ * node tasks report back through a queue, so all state here is touched by one thread only.
+ *
+ * <p>Results are written lazily: they collect in {@code unsaved} and are checkpointed just before
+ * anything else starts or while other nodes still run. So every result is durable before a
+ * dependent starts, and the results that end an attempt travel with its outcome in one write.
+ */
+final class ExecutionRun {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final CompiledWorkflow workflow;
+    private final ActionRegistry actions;
+    private final Attempt attempt;
+    private final RuntimeOptions options;
+    private final WorkerListener listener;
+    private final Bindings bindings;
+
+    private final Map<String, NodeStatus> done = new HashMap<>();
+    private final Set<String> ready = new LinkedHashSet<>();
+    private final Map<String, Running> running = new HashMap<>();
+    private final BlockingQueue<NodeOutcome> finished = new LinkedBlockingQueue<>();
+    private final List<NodeResult> unsaved = new ArrayList<>();
+
+    private NodeResult failure;
+    private boolean failureRetryable;
+    private final List<NodeResult> suspended = new ArrayList<>();
+    private Instant resumeAt;
+    private String suspendReason;
+
+    private record Running(NodeTask task, Thread thread) {}
+
+    ExecutionRun(
+            CompiledWorkflow workflow,
+            ActionRegistry actions,
+            Attempt attempt,
+            JsonNode input,
+            RuntimeOptions options,
+            WorkerListener listener) {
+        this.workflow = workflow;
+        this.actions = actions;
+        this.attempt = attempt;
+        this.options = options;
+        this.listener = listener;
+        this.bindings = new Bindings(input, attempt.executionId(), attempt.attempt());
+    }
+
+    RunOutcome run() {
+        try {
+            resume();
+            while (true) {
+                StopReason stop = attempt.stopRequested();
+                if (stop != null) {
+                    return stop(stop);
+                }
+                if (failure == null && resumeAt == null) {
+                    schedule();
+                }
+                if (!ready.isEmpty() && failure == null && resumeAt == null || !running.isEmpty()) {
+                    if (!flush()) {
+                        return stop(StopReason.LEASE_LOST);
+                    }
+                    if (attempt.stopRequested() != null) {
+                        continue; // asked to stop while writing: start nothing more
+                    }
+                }
+                while (!ready.isEmpty()
+                        && running.size() < options.maxParallelNodes()
+                        && failure == null
+                        && resumeAt == null) {
+                    String id = ready.iterator().next();
+                    ready.remove(id);
+                    launch(workflow.node(id));
+                }
+                if (running.isEmpty()) {
+                    return finish();
+                }
+                NodeOutcome o = finished.poll(1, TimeUnit.SECONDS);
+                if (o != null) {
+                    accept(o);
+                }
+            }
+        } catch (InterruptedException e) {
+            StopReason reason = attempt.stopRequested();
+            return stop(reason == null ? StopReason.SHUTDOWN : reason);
+        }
+    }
+
+    /** Marks checkpointed nodes done. A FAILED checkpoint is not done: that node runs again. */
+    private void resume() {
+        for (NodeSpec n : workflow.nodes()) {
+            NodeResult r = attempt.checkpoints().get(n.id());
+            if (r == null || r.status() == NodeStatus.FAILED) {
+                continue;
+            }
+            JsonNode output = r.status() == NodeStatus.SUCCEEDED && r.outputJson() != null
+                    ? JSON.readTree(r.outputJson())
+                    : JsonNodeFactory.instance.nullNode();
+            done.put(n.id(), r.status());
+            bindings.record(n.id(), r.status().dbName(), output);
+        }
+    }
+
+    /**
+     * Skips what must be skipped and queues what may run, until nothing changes (a skip can make
+     * its dependents decidable in the same pass).
+     */
+    private void schedule() {
+        boolean changed = true;
+        while (changed && failure == null) {
+            changed = false;
+            for (NodeSpec n : workflow.nodes()) {
+                String id = n.id();
+                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id)) {
+                    continue;
+                }
+                if (!n.dependsOn().stream().allMatch(done::containsKey)) {
+                    continue;
+                }
+                boolean allSkipped = !n.dependsOn().isEmpty()
+                        && n.dependsOn().stream().allMatch(d -> done.get(d) == NodeStatus.SKIPPED);
+                boolean run;
+                try {
+                    run = !allSkipped && n.shouldRun(bindings);
+                } catch (EvaluationException e) {
+                    fail(
+                            n,
+                            n + " condition: " + e.getMessage(),
+                            false,
+                            options.clock().instant());
+                    return;
+                }
+                if (run) {
+                    ready.add(id);
+                } else {
+                    Instant now = options.clock().instant();
+                    done.put(id, NodeStatus.SKIPPED);
+                    bindings.record(id, "skipped", JsonNodeFactory.instance.nullNode());
+                    unsaved.add(new NodeResult(id, NodeStatus.SKIPPED, null, null, attempt.attempt(), now, now));
+                    listener.nodeEnded(attempt.event(), id, n.action(), "skipped", Duration.ZERO, null);
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private void launch(NodeSpec n) {
+        Action action = actions.find(n.action()).orElse(null);
+        if (action == null) {
+            fail(
+                    n,
+                    n + " cannot run: this worker has no action '" + n.action() + "'",
+                    false,
+                    options.clock().instant());
+            return;
+        }
+        JsonNode params;
+        try {
+            params = n.resolveParams(bindings);
+        } catch (EvaluationException e) {
+            fail(n, n + " params: " + e.getMessage(), false, options.clock().instant());
+            return;
+        }
+        NodeTask task = new NodeTask(n, action, params, attempt, options, listener);
+        Thread t = Thread.ofVirtual()
+                .name("exec-" + attempt.executionId() + "-" + n.id())
+                .unstarted(() -> finished.add(task.run()));
+        running.put(n.id(), new Running(task, t));
+        t.start();
+    }
+
+    private void accept(NodeOutcome o) {
+        running.remove(o.nodeId());
+        NodeSpec n = workflow.node(o.nodeId());
+        switch (o) {
+            case NodeOutcome.Succeeded s -> {
+                done.put(n.id(), NodeStatus.SUCCEEDED);
+                bindings.record(n.id(), "succeeded", s.output());
+                unsaved.add(new NodeResult(
+                        n.id(),
+                        NodeStatus.SUCCEEDED,
+                        s.output().toString(),
+                        null,
+                        attempt.attempt(),
+                        s.startedAt(),
+                        s.finishedAt()));
+            }
+            case NodeOutcome.Failed f -> {
+                if (failure == null) {
+                    failure = new NodeResult(
+                            n.id(),
+                            NodeStatus.FAILED,
+                            null,
+                            f.message(),
+                            attempt.attempt(),
+                            f.startedAt(),
+                            f.finishedAt());
+                    failureRetryable = f.retryable();
+                }
+            }
+            case NodeOutcome.Suspended s -> {
+                ObjectNode out = JsonNodeFactory.instance.objectNode();
+                out.put("until", s.until().toString());
+                suspended.add(new NodeResult(
+                        n.id(),
+                        NodeStatus.SUCCEEDED,
+                        out.toString(),
+                        null,
+                        attempt.attempt(),
+                        s.startedAt(),
+                        s.finishedAt()));
+                // Parallel long delays: the execution resumes only when the longest has passed.
+                if (resumeAt == null || s.until().isAfter(resumeAt)) {
+                    resumeAt = s.until();
+                    suspendReason = "node '" + n.id() + "': " + s.reason();
+                }
+            }
+            case NodeOutcome.Stopped st -> {
+                // Only a stop request interrupts a node; stop() handles the rest.
+            }
+        }
+    }
+
+    private void fail(NodeSpec n, String message, boolean retryable, Instant at) {
+        if (failure == null) {
+            failure = new NodeResult(n.id(), NodeStatus.FAILED, null, message, attempt.attempt(), at, at);
+            failureRetryable = retryable;
+        }
+    }
+
+    /** Nothing runs any more: the attempt ends in failure, a wait, or success. */
+    private RunOutcome finish() {
+        if (failure != null) {
+            List<NodeResult> out = new ArrayList<>(unsaved);
+            out.add(failure);
+            return new RunOutcome.Failed(failure.error(), failureRetryable, out);
+        }
+        if (resumeAt != null) {
+            List<NodeResult> out = new ArrayList<>(unsaved);
+            out.addAll(suspended);
+            Duration delay = Duration.between(options.clock().instant(), resumeAt);
+            return new RunOutcome.Waiting(delay.isNegative() ? Duration.ZERO : delay, suspendReason, out);
+        }
+        if (done.size() < workflow.nodes().size()) {
+            throw new IllegalStateException(
+                    "no node can run but " + (workflow.nodes().size() - done.size())
+                            + " are not done; the definition should have been rejected");
+        }
+        try {
+            JsonNode output = workflow.renderOutput(bindings);
+            String text = output.toString();
+            if (text.length() > options.maxOutputBytes()) {
+                return new RunOutcome.Failed(
+                        "output mapping: output is " + text.length() + " bytes, more than the limit of "
+                                + options.maxOutputBytes(),
+                        false,
+                        unsaved);
+            }
+            return new RunOutcome.Succeeded(text, unsaved);
+        } catch (EvaluationException e) {
+            return new RunOutcome.Failed("output mapping: " + e.getMessage(), false, unsaved);
+        }
+    }
+
+    /** Checkpoints every unsaved result, in order. False when the lease is lost. */
+    private boolean flush() throws InterruptedException {
+        while (!unsaved.isEmpty()) {
+            if (!attempt.checkpoint(unsaved.get(0))) {
+                return false;
+            }
+            unsaved.remove(0);
+        }
+        return true;
+    }
+
+    /**
+     * Stops running nodes and returns. Results that finished meanwhile are handed back unsaved,
+     * except after a lost lease, when nothing more may be written.
+     */
+    private RunOutcome stop(StopReason reason) {
+        boolean interrupted = Thread.interrupted();
+        for (Running r : running.values()) {
+            r.task().stop();
+            r.thread().interrupt();
+        }
+        long deadline = System.nanoTime() + options.stopGrace().toNanos() * 2;
+        while (!running.isEmpty() && !interrupted) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                NodeOutcome o = finished.poll(left, TimeUnit.NANOSECONDS);
+                if (o != null && !(o instanceof NodeOutcome.Failed) && !(o instanceof NodeOutcome.Suspended)) {
+                    accept(o);
+                } else if (o != null) {
+                    running.remove(o.nodeId());
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new RunOutcome.Stopped(reason, reason == StopReason.LEASE_LOST ? List.of() : unsaved);
+    }
+}

@@ -1,0 +1,207 @@
+package io.nebula.worker.runtime;
+
+import io.nebula.worker.action.Action;
+import io.nebula.worker.action.ActionContext;
+import io.nebula.worker.action.ActionException;
+import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.workflow.NodeSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Runs one node to an outcome: its tries, the backoff between them, and each try's timeout.
+ *
+ * <p>The task runs on its own virtual thread and calls the action on a second one, so a timeout or
+ * a stop can return promptly even when an action ignores interrupts: the action's thread is
+ * interrupted, its context turns cancelled, and it gets {@link RuntimeOptions#stopGrace()} to end
+ * before the task gives up on it.
+ */
+final class NodeTask {
+    private final NodeSpec node;
+    private final Action action;
+    private final JsonNode params;
+    private final Attempt attempt;
+    private final RuntimeOptions options;
+    private final WorkerListener listener;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Logger log;
+
+    NodeTask(
+            NodeSpec node,
+            Action action,
+            JsonNode params,
+            Attempt attempt,
+            RuntimeOptions options,
+            WorkerListener listener) {
+        this.node = node;
+        this.action = action;
+        this.params = params;
+        this.attempt = attempt;
+        this.options = options;
+        this.listener = listener;
+        this.log = LoggerFactory.getLogger("io.nebula.worker.action." + action.name());
+    }
+
+    /** Asks the node to stop: its context turns cancelled; the caller interrupts the thread. */
+    void stop() {
+        stopped.set(true);
+    }
+
+    NodeOutcome run() {
+        ExecutionEvent event = attempt.event();
+        Instant started = options.clock().instant();
+        int tries = node.retry().attempts();
+        for (int t = 1; ; t++) {
+            if (stopped.get() || Thread.currentThread().isInterrupted()) {
+                return new NodeOutcome.Stopped(node.id());
+            }
+            listener.nodeStarted(event, node.id(), action.name(), t);
+            long t0 = System.nanoTime();
+            Try result = once(t, started);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            Instant now = options.clock().instant();
+            if (result.stopped) {
+                listener.nodeEnded(event, node.id(), action.name(), "failed", took, "stopped");
+                return new NodeOutcome.Stopped(node.id());
+            }
+            if (result.output != null) {
+                listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+                return new NodeOutcome.Succeeded(node.id(), result.output, started, now);
+            }
+            ActionException e = result.error;
+            if (e.kind() == ActionException.Kind.SUSPEND) {
+                listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+                return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
+            }
+            if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
+                listener.nodeEnded(event, node.id(), action.name(), "retrying", took, e.getMessage());
+                log.info(
+                        "node try failed, retrying execution_id={} node_id={} try={} error={}",
+                        attempt.executionId(),
+                        node.id(),
+                        t,
+                        e.getMessage());
+                try {
+                    Thread.sleep(node.retry().delayBefore(t + 1));
+                } catch (InterruptedException ie) {
+                    return new NodeOutcome.Stopped(node.id());
+                }
+                continue;
+            }
+            listener.nodeEnded(event, node.id(), action.name(), "failed", took, e.getMessage());
+            String message = node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + e.getMessage();
+            return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now);
+        }
+    }
+
+    /** One try's result: exactly one of output, error, stopped. */
+    private record Try(JsonNode output, ActionException error, boolean stopped) {}
+
+    private Try once(int nodeTry, Instant started) {
+        Duration timeout = node.timeout() != null ? node.timeout() : options.defaultNodeTimeout();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ActionContext ctx = new ActionContext(
+                attempt.executionId(),
+                node.id(),
+                attempt.attempt(),
+                nodeTry,
+                started,
+                options.clock().instant().plus(timeout),
+                () -> stopped.get() || timedOut.get(),
+                log);
+        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        Thread worker = Thread.ofVirtual().name("node-" + node.id()).start(() -> call(ctx, result));
+        try {
+            return interpret(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            timedOut.set(true);
+            abandon(worker);
+            return new Try(null, ActionException.retryable("timed out after " + human(timeout)), false);
+        } catch (InterruptedException e) {
+            stopped.set(true);
+            abandon(worker);
+            return new Try(null, null, true);
+        } catch (ExecutionException e) {
+            return failure(e.getCause());
+        }
+    }
+
+    private void call(ActionContext ctx, CompletableFuture<JsonNode> result) {
+        MDC.put("execution_id", Long.toString(ctx.executionId()));
+        MDC.put("node_id", ctx.nodeId());
+        try {
+            result.complete(action.execute(params, ctx));
+        } catch (Throwable t) {
+            result.completeExceptionally(t);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private Try interpret(JsonNode output) {
+        if (output == null) {
+            return new Try(null, ActionException.permanent("action returned null instead of a JSON value"), false);
+        }
+        String text = output.toString();
+        if (text.length() > options.maxOutputBytes()) {
+            return new Try(
+                    null,
+                    ActionException.permanent("output is " + text.length() + " bytes, more than the limit of "
+                            + options.maxOutputBytes()),
+                    false);
+        }
+        return new Try(output, null, false);
+    }
+
+    private Try failure(Throwable cause) {
+        if (cause instanceof ActionException ae) {
+            return new Try(null, ae, false);
+        }
+        if (cause instanceof InterruptedException) {
+            // An action that saw an interrupt nobody sent (not a stop, not a timeout): transient.
+            return stopped.get()
+                    ? new Try(null, null, true)
+                    : new Try(null, ActionException.retryable("action was interrupted"), false);
+        }
+        // A bug in the action: running it again will not help.
+        return new Try(
+                null,
+                ActionException.permanent(
+                        "unexpected " + cause.getClass().getName() + ": " + cause.getMessage(), cause),
+                false);
+    }
+
+    /** Interrupts the action's thread and waits a little for it to end. */
+    private void abandon(Thread worker) {
+        worker.interrupt();
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (!worker.join(options.stopGrace())) {
+                log.warn(
+                        "action ignored interrupt, abandoning it execution_id={} node_id={}",
+                        attempt.executionId(),
+                        node.id());
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+}

@@ -1,0 +1,68 @@
+package io.nebula.worker.runtime;
+
+import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.workflow.CompiledWorkflow;
+import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.Workflows;
+import java.util.List;
+import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * The workflow runtime as the worker pool sees it: runs one attempt of one execution as a DAG of
+ * nodes, resuming from the attempt's checkpoints.
+ *
+ * <p>Per attempt: the stored definition is compiled (cached by hash), nodes whose checkpoints say
+ * succeeded or skipped are reused, and the rest run as their dependencies finish, at most {@link
+ * RuntimeOptions#maxParallelNodes()} at once, each on a virtual thread. See {@code
+ * docs/WORKFLOWS.md} for the rules (skips, retries, timeouts, delays).
+ *
+ * <p>Outcome mapping: a node failing permanently, a bad expression, an unknown action or an
+ * invalid input give {@code Failed(retryable=false)}; a node failing retryably after its own
+ * retries gives {@code Failed(retryable=true)}; a long {@code delay} gives {@code Waiting}; a stop
+ * request gives {@code Stopped}. Thread-safe: one instance serves every attempt.
+ */
+public final class WorkflowRuntime implements ExecutionRunner {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Workflows workflows;
+    private final ActionRegistry actions;
+    private final RuntimeOptions options;
+    private final WorkerListener listener;
+
+    public WorkflowRuntime(
+            Workflows workflows, ActionRegistry actions, RuntimeOptions options, WorkerListener listener) {
+        this.workflows = Objects.requireNonNull(workflows, "workflows");
+        this.actions = Objects.requireNonNull(actions, "actions");
+        this.options = Objects.requireNonNull(options, "options");
+        this.listener = listener == null ? WorkerListener.NONE : listener;
+    }
+
+    public WorkflowRuntime(Workflows workflows, ActionRegistry actions, RuntimeOptions options) {
+        this(workflows, actions, options, WorkerListener.NONE);
+    }
+
+    @Override
+    public RunOutcome run(Attempt attempt) {
+        CompiledWorkflow workflow;
+        try {
+            workflow = workflows.compile(attempt.definitionJson());
+        } catch (WorkflowInvalidException e) {
+            return new RunOutcome.Failed(
+                    "workflow definition is not valid on this worker:\n" + e.getMessage(), false, List.of());
+        }
+        JsonNode input;
+        try {
+            String text = attempt.inputJson();
+            input = text == null || text.isBlank() ? JsonNodeFactory.instance.objectNode() : JSON.readTree(text);
+        } catch (JacksonException e) {
+            return new RunOutcome.Failed(
+                    "execution input is not valid JSON: " + e.getOriginalMessage(), false, List.of());
+        }
+        return new ExecutionRun(workflow, actions, attempt, input, options, listener).run();
+    }
+}

@@ -1,0 +1,375 @@
+package io.nebula.worker.workflow;
+
+import io.nebula.worker.action.Action;
+import io.nebula.worker.action.ActionRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks a parsed definition and compiles it, collecting every problem instead of stopping at the
+ * first. Each check runs as far as the data allows: a node with an unknown action still has its
+ * expressions checked, and the graph is checked over the nodes that have ids.
+ */
+final class DefinitionValidator {
+    private static final Set<String> TOP_FIELDS =
+            Set.of("name", "description", "input_schema", "max_retries", "nodes", "output");
+    private static final Set<String> NODE_FIELDS =
+            Set.of("id", "action", "description", "params", "depends_on", "when", "retry", "timeout_seconds");
+    private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff_ms", "max_backoff_ms");
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,127}");
+
+    private final SourceIndex index;
+    private final ActionRegistry actions;
+    private final Expressions expressions;
+    private final Limits limits;
+    private final List<Problem> problems = new ArrayList<>();
+
+    private DefinitionValidator(SourceIndex index, ActionRegistry actions, Expressions expressions) {
+        this.index = index;
+        this.actions = actions;
+        this.expressions = expressions;
+        this.limits = expressions.limits();
+    }
+
+    static CompiledWorkflow compile(
+            JsonNode tree, SourceIndex index, ActionRegistry actions, Expressions expressions, String hash)
+            throws WorkflowInvalidException {
+        DefinitionValidator v = new DefinitionValidator(index, actions, expressions);
+        CompiledWorkflow w = v.run(tree, hash);
+        if (!v.problems.isEmpty()) {
+            // Checks walk the tree in key order; authors read files top to bottom.
+            List<Problem> ordered = new ArrayList<>(v.problems);
+            ordered.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+            throw new WorkflowInvalidException(ordered);
+        }
+        return w;
+    }
+
+    private void problem(String pointer, String nodeId, String message) {
+        problems.add(index.problem(pointer, nodeId, message));
+    }
+
+    private CompiledWorkflow run(JsonNode root, String hash) {
+        if (!root.isObject()) {
+            problem("", null, "a workflow must be an object with 'name' and 'nodes'");
+            return null;
+        }
+        unknownFields(root, "", null, TOP_FIELDS);
+        String name = requiredString(root, "name", "", null);
+        String description = optionalString(root, "description", "", null);
+        Integer maxRetries = optionalInt(root, "max_retries", "", null, 0, 100);
+        InputSchema schema = null;
+        if (root.has("input_schema")) {
+            schema = InputSchema.read(root.get("input_schema"), "/input_schema", (p, m) -> problem(p, null, m));
+        }
+        List<NodeSpec> nodes = nodes(root.get("nodes"));
+        Set<String> ids = new java.util.HashSet<>();
+        nodes.forEach(n -> ids.add(n.id()));
+        for (NodeReferences.Reference r : NodeReferences.inTemplate(root.get("output"), "/output")) {
+            if (!ids.isEmpty() && !ids.contains(r.nodeId())) {
+                problem(r.pointer(), null, "refers to unknown node '" + r.nodeId() + "'");
+            }
+        }
+        Template output = root.has("output")
+                ? Template.compile(root.get("output"), expressions, (p, m) -> problem("/output" + p, null, m))
+                : new Template.Literal(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
+        return new CompiledWorkflow(name, description, hash, maxRetries, schema, nodes, output, limits);
+    }
+
+    private List<NodeSpec> nodes(JsonNode list) {
+        if (list == null) {
+            problem("", null, "missing required field 'nodes'");
+            return List.of();
+        }
+        if (!list.isArray() || list.isEmpty()) {
+            problem("/nodes", null, "'nodes' must be a non-empty array");
+            return List.of();
+        }
+        if (list.size() > limits.maxNodes()) {
+            problem(
+                    "/nodes",
+                    null,
+                    "workflow has " + list.size() + " nodes, more than the limit of " + limits.maxNodes());
+            return List.of();
+        }
+        List<NodeSpec> specs = new ArrayList<>();
+        Map<String, Integer> firstIndex = new HashMap<>();
+        Map<String, List<String>> deps = new LinkedHashMap<>();
+        Map<String, String> depPointers = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            NodeSpec spec = node(list.get(i), "/nodes/" + i, firstIndex, i);
+            if (spec == null) {
+                continue;
+            }
+            specs.add(spec);
+            deps.put(spec.id(), spec.dependsOn());
+            for (int j = 0; j < spec.dependsOn().size(); j++) {
+                depPointers.putIfAbsent(spec.id() + "\n" + spec.dependsOn().get(j), "/nodes/" + i + "/depends_on/" + j);
+            }
+        }
+        // Dependencies on unknown nodes are reported, then left out so the cycle search is sound.
+        Map<String, List<String>> known = new LinkedHashMap<>();
+        deps.forEach((id, ds) -> {
+            List<String> kept = new ArrayList<>();
+            for (String d : ds) {
+                if (deps.containsKey(d)) {
+                    kept.add(d);
+                } else if (!firstIndex.containsKey(d)) {
+                    problem(depPointers.get(id + "\n" + d), id, "depends on unknown node '" + d + "'");
+                }
+            }
+            known.put(id, kept);
+        });
+        List<String> order = List.copyOf(known.keySet());
+        List<List<String>> cycles = GraphCheck.cycles(order, known);
+        for (List<String> c : cycles) {
+            String first = c.get(0);
+            problem(depPointers.get(first + "\n" + c.get(1)), first, "dependency cycle: " + String.join(" -> ", c));
+        }
+        if (cycles.isEmpty()) {
+            Map<String, Set<String>> up = GraphCheck.upstream(order, known);
+            specs.forEach(s -> s.upstream(up.get(s.id())));
+            for (NodeSpec s : specs) {
+                int i = firstIndex.get(s.id());
+                checkReferences(list.get(i), "/nodes/" + i, s.id(), up.get(s.id()), firstIndex.keySet());
+            }
+        }
+        return specs;
+    }
+
+    /** Expressions may only read upstream nodes: anything else is not there when they run. */
+    private void checkReferences(JsonNode n, String at, String id, Set<String> upstream, Set<String> allIds) {
+        List<NodeReferences.Reference> refs =
+                new ArrayList<>(NodeReferences.inTemplate(n.get("params"), at + "/params"));
+        JsonNode when = n.get("when");
+        if (when != null && when.isString()) {
+            NodeReferences.in(when.asString()).forEach(r -> refs.add(new NodeReferences.Reference(at + "/when", r)));
+        }
+        for (NodeReferences.Reference r : refs) {
+            if (upstream.contains(r.nodeId())) {
+                continue;
+            }
+            problem(
+                    r.pointer(),
+                    id,
+                    allIds.contains(r.nodeId())
+                            ? "refers to node '" + r.nodeId() + "', which is not upstream of '" + id
+                                    + "' (add it to depends_on)"
+                            : "refers to unknown node '" + r.nodeId() + "'");
+        }
+    }
+
+    private NodeSpec node(JsonNode n, String at, Map<String, Integer> firstIndex, int position) {
+        if (!n.isObject()) {
+            problem(at, null, "a node must be an object");
+            return null;
+        }
+        String id = requiredString(n, "id", at, null);
+        if (id != null && !NODE_ID.matcher(id).matches()) {
+            problem(
+                    at + "/id",
+                    id,
+                    "node id must start with a letter or '_' and contain only letters, digits, '_' and '-' (at most 128)");
+        }
+        boolean duplicate = false;
+        if (id != null) {
+            Integer first = firstIndex.putIfAbsent(id, position);
+            if (first != null) {
+                problem(at + "/id", id, "duplicate node id '" + id + "' (first used at /nodes/" + first + ")");
+                duplicate = true;
+            }
+        }
+        unknownFields(n, at, id, NODE_FIELDS);
+        optionalString(n, "description", at, id);
+        String actionName = requiredString(n, "action", at, id);
+        Optional<Action> action = Optional.empty();
+        if (actionName != null) {
+            action = actions.find(actionName);
+            if (action.isEmpty()) {
+                problem(
+                        at + "/action",
+                        id,
+                        "unknown action '" + actionName + "' (known: " + String.join(", ", actions.names()) + ")");
+            }
+        }
+        JsonNode params = n.get("params");
+        Template paramsTemplate = Template.compile(params, expressions, (p, m) -> problem(at + "/params" + p, id, m));
+        if (action.isPresent()) {
+            checkParams(action.get(), params, at + "/params", id);
+        }
+        List<String> dependsOn = dependsOn(n.get("depends_on"), at + "/depends_on", id);
+        Expression when = condition(n.get("when"), at + "/when", id);
+        RetryPolicy retry = retry(n.get("retry"), at + "/retry", id);
+        Duration timeout = null;
+        JsonNode t = n.get("timeout_seconds");
+        if (t != null) {
+            if (!t.isNumber() || !(t.asDouble() > 0 && t.asDouble() <= 7 * 86_400)) {
+                problem(
+                        at + "/timeout_seconds",
+                        id,
+                        "timeout_seconds must be a number above 0 and at most 604800 (7 days)");
+            } else {
+                timeout = Duration.ofMillis(Math.max(1, Math.round(t.asDouble() * 1000)));
+            }
+        }
+        if (id == null || duplicate) {
+            return null;
+        }
+        return new NodeSpec(id, actionName, paramsTemplate, dependsOn, when, retry, timeout, limits);
+    }
+
+    private void checkParams(Action action, JsonNode params, String at, String id) {
+        List<String> found;
+        try {
+            found = action.validate(params);
+        } catch (RuntimeException e) {
+            problem(at, id, "action '" + action.name() + "' could not check its params: " + e);
+            return;
+        }
+        for (String message : found) {
+            // "name: reason" points at that parameter when it exists.
+            int colon = message.indexOf(": ");
+            String pointer = at;
+            if (colon > 0 && params != null && params.isObject() && params.has(message.substring(0, colon))) {
+                pointer = at + "/" + Template.escape(message.substring(0, colon));
+            }
+            problem(pointer, id, "invalid params for '" + action.name() + "': " + message);
+        }
+    }
+
+    private List<String> dependsOn(JsonNode d, String at, String id) {
+        List<String> out = new ArrayList<>();
+        if (d == null || d.isNull()) {
+            return out;
+        }
+        if (!d.isArray()) {
+            problem(at, id, "depends_on must be an array of node ids");
+            return out;
+        }
+        for (int j = 0; j < d.size(); j++) {
+            JsonNode item = d.get(j);
+            if (!item.isString()) {
+                problem(at + "/" + j, id, "depends_on entries must be node ids (strings)");
+            } else if (item.asString().equals(id)) {
+                problem(at + "/" + j, id, "node depends on itself");
+            } else if (out.contains(item.asString())) {
+                problem(at + "/" + j, id, "'" + item.asString() + "' is listed twice");
+            } else {
+                out.add(item.asString());
+            }
+        }
+        return out;
+    }
+
+    private Expression condition(JsonNode w, String at, String id) {
+        if (w == null || w.isNull()) {
+            return null;
+        }
+        if (w.isBoolean()) {
+            problem(at, id, "when must be an expression string such as \"input.enabled\", not a boolean literal");
+            return null;
+        }
+        if (!w.isString()) {
+            problem(at, id, "when must be an expression string");
+            return null;
+        }
+        String source = w.asString().strip();
+        // Accept "${{ expr }}" too: authors used to the parameter syntax write it that way.
+        List<Placeholders.Part> parts = Placeholders.split(source);
+        if (parts.size() == 1 && parts.get(0).expression() != null) {
+            source = parts.get(0).expression();
+        }
+        if (source.isEmpty()) {
+            problem(at, id, "when must not be empty");
+            return null;
+        }
+        Expressions.Compiled c = expressions.compile(source);
+        if (c.error() != null) {
+            problem(
+                    at,
+                    id,
+                    "expression '" + source + "' does not parse at column "
+                            + c.error().column() + ": " + c.error().message());
+            return null;
+        }
+        return c.expression();
+    }
+
+    private RetryPolicy retry(JsonNode r, String at, String id) {
+        if (r == null || r.isNull()) {
+            return RetryPolicy.NONE;
+        }
+        if (!r.isObject()) {
+            problem(at, id, "retry must be an object with attempts, backoff_ms, max_backoff_ms");
+            return RetryPolicy.NONE;
+        }
+        unknownFields(r, at, id, RETRY_FIELDS);
+        Integer attempts = optionalInt(r, "attempts", at, id, 1, 100);
+        Integer backoff = optionalInt(r, "backoff_ms", at, id, 0, 3_600_000);
+        Integer max = optionalInt(r, "max_backoff_ms", at, id, 0, 86_400_000);
+        Duration b = Duration.ofMillis(backoff == null ? 1_000 : backoff);
+        Duration m = max == null ? Duration.ofMillis(Math.max(60_000, b.toMillis())) : Duration.ofMillis(max);
+        if (m.compareTo(b) < 0) {
+            problem(at + "/max_backoff_ms", id, "max_backoff_ms must not be below backoff_ms");
+            m = b;
+        }
+        return new RetryPolicy(attempts == null ? 1 : attempts, b, m);
+    }
+
+    private void unknownFields(JsonNode o, String at, String id, Set<String> known) {
+        for (String k : o.propertyNames()) {
+            if (!known.contains(k)) {
+                problem(
+                        at + "/" + Template.escape(k),
+                        id,
+                        "unknown field '" + k + "' (known: "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private String requiredString(JsonNode o, String field, String at, String id) {
+        JsonNode v = o.get(field);
+        if (v == null) {
+            problem(at, id, "missing required field '" + field + "'");
+            return null;
+        }
+        if (!v.isString() || v.asString().isBlank()) {
+            problem(at + "/" + field, id, "'" + field + "' must be a non-empty string");
+            return null;
+        }
+        return v.asString();
+    }
+
+    private String optionalString(JsonNode o, String field, String at, String id) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isString()) {
+            problem(at + "/" + field, id, "'" + field + "' must be a string");
+            return null;
+        }
+        return v.asString();
+    }
+
+    private Integer optionalInt(JsonNode o, String field, String at, String id, int min, int max) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            problem(at + "/" + field, id, "'" + field + "' must be a whole number from " + min + " to " + max);
+            return null;
+        }
+        return v.asInt();
+    }
+}

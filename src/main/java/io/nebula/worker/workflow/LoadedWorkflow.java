@@ -1,0 +1,52 @@
+package io.nebula.worker.workflow;
+
+import io.nebula.worker.queue.WorkflowDocument;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * A definition read from a file or text and found valid: what submit needs to store it and to
+ * enqueue executions of it.
+ *
+ * @param canonicalJson the definition's canonical text (sorted keys, no whitespace): store this
+ * @param hash SHA-256 hex of {@code canonicalJson}; executions reference it
+ * @param workflow the compiled form, for input validation and running
+ */
+public record LoadedWorkflow(String canonicalJson, String hash, CompiledWorkflow workflow) {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    public String name() {
+        return workflow.name();
+    }
+
+    /** {@code max_retries} from the definition, or {@code null} to use the queue's default. */
+    public Integer maxRetries() {
+        return workflow.maxRetries();
+    }
+
+    /**
+     * Checks an execution input against the definition's {@code input_schema}.
+     *
+     * @param inputJson the input as JSON text; {@code null} or blank means {@code {}}, as at run time
+     * @return problems, one per line-worthy message; empty when the input is acceptable
+     */
+    public List<String> validateInput(String inputJson) {
+        JsonNode input;
+        try {
+            input = inputJson == null || inputJson.isBlank()
+                    ? JsonNodeFactory.instance.objectNode()
+                    : JSON.readTree(inputJson);
+        } catch (JacksonException e) {
+            return List.of("input is not valid JSON: " + e.getOriginalMessage());
+        }
+        return workflow.validateInput(input);
+    }
+
+    /** The record the store keeps. */
+    public WorkflowDocument document() {
+        return new WorkflowDocument(hash, workflow.name(), canonicalJson);
+    }
+}

@@ -1,0 +1,103 @@
+package io.nebula.worker.workflow;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One node of a compiled workflow: what to run, after what, when, and how hard to try. Its
+ * expressions are compiled; {@link #resolveParams} and {@link #shouldRun} evaluate them against
+ * the execution's {@link Bindings}, seeing only this node's upstream nodes.
+ */
+public final class NodeSpec {
+    private final String id;
+    private final String action;
+    private final Template params;
+    private final List<String> dependsOn;
+    private final Expression when;
+    private final RetryPolicy retry;
+    private final Duration timeout;
+    private final Limits limits;
+    private Set<String> upstream = Set.of();
+
+    NodeSpec(
+            String id,
+            String action,
+            Template params,
+            List<String> dependsOn,
+            Expression when,
+            RetryPolicy retry,
+            Duration timeout,
+            Limits limits) {
+        this.id = id;
+        this.action = action;
+        this.params = params;
+        this.dependsOn = List.copyOf(dependsOn);
+        this.when = when;
+        this.retry = retry;
+        this.timeout = timeout;
+        this.limits = limits;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String action() {
+        return action;
+    }
+
+    /** Direct dependencies, in the order written. */
+    public List<String> dependsOn() {
+        return dependsOn;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    /** The node's own timeout, or {@code null} to use the runtime's default. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Every node this one depends on, directly or not. */
+    public Set<String> upstream() {
+        return upstream;
+    }
+
+    void upstream(Set<String> ids) {
+        this.upstream = Set.copyOf(ids);
+    }
+
+    /** The {@code when} source, or {@code null} when the node has no condition. */
+    public String condition() {
+        return when == null ? null : when.source();
+    }
+
+    /** Evaluates {@code when}; true without one. */
+    public boolean shouldRun(Bindings bindings) throws EvaluationException {
+        if (when == null) {
+            return true;
+        }
+        Object v = when.evaluate(bindings.variables(upstream));
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new EvaluationException(
+                when.source(),
+                "condition must be true or false, got "
+                        + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
+    }
+
+    /** Renders the parameters with their expressions evaluated. */
+    public JsonNode resolveParams(Bindings bindings) throws EvaluationException {
+        return params.render(bindings.variables(upstream), new CelValues.Budget(limits.maxValueBytes()));
+    }
+
+    @Override
+    public String toString() {
+        return "node '" + id + "' (" + action + ")";
+    }
+}

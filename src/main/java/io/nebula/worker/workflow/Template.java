@@ -1,0 +1,160 @@
+package io.nebula.worker.workflow;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A JSON value from a definition (node parameters, the output mapping) with its expressions
+ * compiled. Rendering walks the template once and never scans the values expressions produce, so
+ * a value is never evaluated twice, whatever it contains.
+ *
+ * <p>Strings: exactly {@code "${{ expr }}"} renders to the expression's typed value; a string with
+ * {@code ${{ expr }}} parts among text renders to a string (strings inserted as they are, other
+ * values as JSON text). Object keys are never evaluated.
+ */
+sealed interface Template {
+    /** Renders the template; {@code budget} bounds the size of everything rendered. */
+    JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException;
+
+    /** A value with no expressions inside: rendered as it is. */
+    record Literal(JsonNode value) implements Template {
+        @Override
+        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+            budget.spend(value.toString().length(), "(literal)");
+            return value;
+        }
+    }
+
+    /** A string that is exactly one expression: rendered to that expression's value. */
+    record Whole(Expression expression) implements Template {
+        @Override
+        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+            return CelValues.toJson(expression.evaluate(vars), budget, expression.source());
+        }
+    }
+
+    /** A string mixing text and expressions; {@code parts} holds {@code String}s and {@link Expression}s. */
+    record Interpolated(List<Object> parts) implements Template {
+        @Override
+        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+            StringBuilder b = new StringBuilder();
+            for (Object part : parts) {
+                if (part instanceof Expression e) {
+                    JsonNode v = CelValues.toJson(e.evaluate(vars), budget, e.source());
+                    b.append(v.isString() ? v.asString() : v.toString());
+                } else {
+                    b.append((String) part);
+                }
+            }
+            budget.spend(b.length(), "(interpolated string)");
+            return JsonNodeFactory.instance.stringNode(b.toString());
+        }
+    }
+
+    /** An object with at least one expression somewhere inside. */
+    record Obj(Map<String, Template> fields) implements Template {
+        @Override
+        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            for (Map.Entry<String, Template> e : fields.entrySet()) {
+                o.set(e.getKey(), e.getValue().render(vars, budget));
+            }
+            return o;
+        }
+    }
+
+    /** An array with at least one expression somewhere inside. */
+    record Arr(List<Template> items) implements Template {
+        @Override
+        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            for (Template t : items) {
+                a.add(t.render(vars, budget));
+            }
+            return a;
+        }
+    }
+
+    /** Receives compile problems with the JSON pointer (relative to the template root) they concern. */
+    @FunctionalInterface
+    interface ProblemSink {
+        void report(String pointer, String message);
+    }
+
+    /** Compiles {@code value}; problems go to {@code sink} and the result is then a literal. */
+    static Template compile(JsonNode value, Expressions expressions, ProblemSink sink) {
+        return compile(value, "", expressions, sink);
+    }
+
+    private static Template compile(JsonNode value, String pointer, Expressions expressions, ProblemSink sink) {
+        if (value == null) {
+            return new Literal(JsonNodeFactory.instance.nullNode());
+        }
+        if (value.isString()) {
+            return compileString(value.asString(), pointer, expressions, sink, value);
+        }
+        if (value.isObject()) {
+            Map<String, Template> fields = new LinkedHashMap<>();
+            boolean dynamic = false;
+            for (Map.Entry<String, JsonNode> e : value.properties()) {
+                Template t = compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, sink);
+                dynamic |= !(t instanceof Literal);
+                fields.put(e.getKey(), t);
+            }
+            return dynamic ? new Obj(fields) : new Literal(value);
+        }
+        if (value.isArray()) {
+            List<Template> items = new ArrayList<>();
+            boolean dynamic = false;
+            for (int i = 0; i < value.size(); i++) {
+                Template t = compile(value.get(i), pointer + "/" + i, expressions, sink);
+                dynamic |= !(t instanceof Literal);
+                items.add(t);
+            }
+            return dynamic ? new Arr(items) : new Literal(value);
+        }
+        return new Literal(value);
+    }
+
+    private static Template compileString(
+            String s, String pointer, Expressions expressions, ProblemSink sink, JsonNode original) {
+        List<Object> parts = new ArrayList<>();
+        boolean ok = true;
+        for (Placeholders.Part part : Placeholders.split(s)) {
+            if (part.error() != null) {
+                sink.report(pointer, part.error());
+                ok = false;
+            } else if (part.expression() == null) {
+                parts.add(part.text());
+            } else {
+                Expressions.Compiled c = expressions.compile(part.expression());
+                if (c.error() != null) {
+                    sink.report(
+                            pointer,
+                            "expression '" + part.expression() + "' does not parse at column "
+                                    + c.error().column() + ": " + c.error().message());
+                    ok = false;
+                } else {
+                    parts.add(c.expression());
+                }
+            }
+        }
+        if (!ok || parts.stream().noneMatch(p -> p instanceof Expression)) {
+            return new Literal(original);
+        }
+        if (parts.size() == 1) {
+            return new Whole((Expression) parts.get(0));
+        }
+        return new Interpolated(List.copyOf(parts));
+    }
+
+    static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+}

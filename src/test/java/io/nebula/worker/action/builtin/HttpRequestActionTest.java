@@ -1,0 +1,208 @@
+package io.nebula.worker.action.builtin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.nebula.worker.action.ActionException;
+import io.nebula.worker.action.ActionTestHarness;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code http.request} against a JDK HTTP server on 127.0.0.1. Loopback is internal, so these
+ * tests allow private networks, except where the refusal itself is under test.
+ */
+class HttpRequestActionTest {
+    private HttpServer server;
+    private String base;
+    private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final ActionTestHarness allowed = ActionTestHarness.of(
+                    new HttpRequestAction(HttpActionOptions.defaults().withAllowPrivateNetworks(true)))
+            .executionId(42)
+            .nodeId("charge");
+    private final ActionTestHarness guarded = ActionTestHarness.of(new HttpRequestAction(HttpActionOptions.defaults()));
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/json", ex -> {
+            seenHeaders.put(
+                    "idempotency-key", String.valueOf(ex.getRequestHeaders().getFirst("Idempotency-Key")));
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            respond(ex, 200, "application/json", "{\"ok\": true, \"echo\": " + (body.isEmpty() ? "null" : body) + "}");
+        });
+        server.createContext("/text", ex -> respond(ex, 200, "text/plain", "plain words"));
+        server.createContext("/busy", ex -> respond(ex, 503, "text/plain", "try later"));
+        server.createContext("/slow-down", ex -> respond(ex, 429, "text/plain", "too many"));
+        server.createContext("/missing", ex -> respond(ex, 404, "text/plain", "no such thing"));
+        server.createContext("/huge", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/plain");
+            ex.sendResponseHeaders(200, 0); // chunked: the length is not announced
+            try (OutputStream out = ex.getResponseBody()) {
+                byte[] chunk = new byte[8192];
+                for (int i = 0; i < 1000; i++) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                // the client hung up at the cap, as it should
+            }
+        });
+        server.createContext("/hang", ex -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            respond(ex, 200, "text/plain", "late");
+        });
+        server.createContext("/to-metadata", ex -> {
+            ex.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        server.createContext("/to-json", ex -> {
+            ex.getResponseHeaders().add("Location", "/json");
+            ex.sendResponseHeaders(303, -1);
+            ex.close();
+        });
+        server.start();
+        base = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        server.stop(0);
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private String params(String path, String extra) {
+        return "{\"url\": \"" + base + path + "\"" + (extra.isEmpty() ? "" : ", " + extra) + "}";
+    }
+
+    @Test
+    void aJsonResponseIsParsedAndTheIdempotencyKeyIsSent() throws Exception {
+        JsonNode out = allowed.run(params("/json", "\"method\": \"POST\", \"body\": {\"amount\": 5}"));
+
+        assertThat(out.get("status").asInt()).isEqualTo(200);
+        assertThat(out.get("headers").get("content-type").asString()).isEqualTo("application/json");
+        assertThat(out.get("body").toString()).isEqualTo("{\"ok\":true,\"echo\":{\"amount\":5}}");
+        assertThat(seenHeaders).containsEntry("idempotency-key", "42:charge");
+    }
+
+    @Test
+    void aTextResponseIsKeptAsText() throws Exception {
+        assertThat(allowed.run(params("/text", "")).get("body").asString()).isEqualTo("plain words");
+    }
+
+    @Test
+    void redirectsAreFollowedAndA303BecomesAGet() throws Exception {
+        JsonNode out = allowed.run(params("/to-json", "\"method\": \"POST\", \"body\": \"ignored\""));
+
+        assertThat(out.get("body").get("echo").isNull()).isTrue();
+    }
+
+    @Test
+    void serverErrorsAndTooManyRequestsAreRetryable() throws Exception {
+        ActionException busy = allowed.failure(params("/busy", ""));
+        ActionException slow = allowed.failure(params("/slow-down", ""));
+
+        assertThat(busy.isRetryable()).isTrue();
+        assertThat(busy.getMessage()).isEqualTo("HTTP 503 from " + base + "/busy: try later");
+        assertThat(slow.isRetryable()).isTrue();
+        assertThat(slow.getMessage()).startsWith("HTTP 429 ");
+    }
+
+    @Test
+    void otherClientErrorsArePermanent() throws Exception {
+        ActionException e = allowed.failure(params("/missing", ""));
+
+        assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(e.getMessage()).isEqualTo("HTTP 404 from " + base + "/missing: no such thing");
+    }
+
+    @Test
+    void aBodyPastTheCapIsAbortedWithAPermanentError() throws Exception {
+        var capped = ActionTestHarness.of(new HttpRequestAction(
+                HttpActionOptions.defaults().withAllowPrivateNetworks(true).withMaxResponseBytes(64 * 1024)));
+
+        ActionException e = capped.failure(params("/huge", ""));
+
+        assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(e.getMessage()).startsWith("response body exceeds the 65536-byte cap");
+    }
+
+    @Test
+    void aRequestThatTakesTooLongTimesOutRetryably() throws Exception {
+        ActionException e = allowed.failure(params("/hang", "\"timeout_seconds\": 0.3"));
+
+        assertThat(e.isRetryable()).isTrue();
+        assertThat(e.getMessage()).isEqualTo("HTTP GET " + base + "/hang timed out after 300 ms");
+    }
+
+    @Test
+    void internalDestinationsAreRefusedByDefault() throws Exception {
+        for (String host : new String[] {
+            "127.0.0.1",
+            "10.0.0.1",
+            "169.254.169.254",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:a9fe:a9fe]",
+            "100.64.0.1",
+            "192.168.1.1",
+            "172.16.0.1",
+            "[fd00::1]",
+            "[fe80::1]",
+            "0.0.0.0",
+            "localhost"
+        }) {
+            ActionException e = guarded.failure("{\"url\": \"http://" + host + ":9/\"}");
+            assertThat(e.kind()).as(host).isEqualTo(ActionException.Kind.PERMANENT);
+            assertThat(e.getMessage())
+                    .as(host)
+                    .startsWith("refused to connect to ")
+                    .contains(" is a");
+        }
+    }
+
+    @Test
+    void aRedirectToAnInternalAddressIsRefused() throws Exception {
+        // The first hop (loopback) must be reachable for the redirect to be seen at all, so this
+        // guard admits exactly that one server and nothing else internal: the redirect target is
+        // still judged by the default rules.
+        var firstHopOnly = new HttpRequestAction(
+                HttpActionOptions.defaults(),
+                url -> url.getHost().equals("127.0.0.1")
+                        && url.getPort() == server.getAddress().getPort());
+
+        ActionException e = ActionTestHarness.of(firstHopOnly).failure(params("/to-metadata", ""));
+
+        assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "refused to connect to 169.254.169.254: 169.254.169.254 is a link-local address "
+                                + "(169.254.0.0/16, cloud metadata) (set http.allow_private_networks to allow internal destinations)");
+    }
+}

@@ -1,0 +1,143 @@
+package io.nebula.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.workflow.LoadedWorkflow;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every shipped example loads, validates and runs to the output its description promises. */
+class ExampleWorkflowsTest {
+    private final RuntimeKit kit = new RuntimeKit();
+
+    @Test
+    void everyExampleFileLoadsAndValidates() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(RuntimeKit.example(""))) {
+            files = s.sorted().toList();
+        }
+        assertThat(files)
+                .extracting(p -> p.getFileName().toString())
+                .contains("hello.json", "order-pipeline.yaml", "flaky-retry.json", "long-delay.json", "http-call.json");
+        for (Path f : files) {
+            LoadedWorkflow w = kit.workflows.load(f);
+            assertThat(w.hash()).hasSize(64);
+            assertThat(kit.workflows.compile(w.canonicalJson())).isSameAs(w.workflow());
+        }
+    }
+
+    @Test
+    void helloNeedsNoInput() throws Exception {
+        var w = kit.loadExample("hello.json");
+        var o = kit.runToEnd(InMemoryAttempt.first(w.canonicalJson(), null), 1);
+
+        assertThat(o).isEqualTo(new RunOutcome.Succeeded("{\"greeting\":\"hello, world\"}", o.unsaved()));
+    }
+
+    @Test
+    void theOrderPipelineTakesTheExpressBranchAndJoins() throws Exception {
+        var w = kit.loadExample("order-pipeline.yaml");
+        String input = """
+                {"order": {"id": "A-17", "express": true,
+                  "items": [{"sku": "tea", "qty": 2, "price": 3.5}, {"sku": "cup", "qty": 12, "price": 4}]}}""";
+        assertThat(w.validateInput(input)).isEmpty();
+
+        var o = kit.runToEnd(InMemoryAttempt.first(w.canonicalJson(), input), 1);
+
+        assertThat(((RunOutcome.Succeeded) o).outputJson())
+                .isEqualTo(
+                        "{\"order_id\":\"A-17\",\"payment\":\"pay-A-17\",\"shipping\":{\"days\":1,\"method\":\"express\"}}");
+    }
+
+    @Test
+    void theOrderPipelineTakesTheStandardBranchForBulkOrders() throws Exception {
+        var w = kit.loadExample("order-pipeline.yaml");
+        String input = """
+                {"order": {"id": "B-2", "express": false, "items": [{"sku": "cup", "qty": 12, "price": 4}]}}""";
+
+        var o = kit.runToEnd(InMemoryAttempt.first(w.canonicalJson(), input), 1);
+
+        assertThat(((RunOutcome.Succeeded) o).outputJson())
+                .isEqualTo(
+                        "{\"order_id\":\"B-2\",\"payment\":\"pay-B-2\",\"shipping\":{\"days\":7,\"method\":\"standard\"}}");
+    }
+
+    @Test
+    void theOrderPipelineRejectsAnInputWithoutAnOrder() throws Exception {
+        var w = kit.loadExample("order-pipeline.yaml");
+
+        assertThat(w.validateInput("{\"order\": {\"id\": 5}}"))
+                .containsExactly(
+                        "input/order: missing required property 'items'",
+                        "input/order: missing required property 'express'",
+                        "input/order/id: must be string, got integer");
+    }
+
+    @Test
+    void helloAcceptsAMissingInputAtSubmit() throws Exception {
+        assertThat(kit.loadExample("hello.json").validateInput(null)).isEmpty();
+        assertThat(kit.loadExample("order-pipeline.yaml").validateInput("not json"))
+                .singleElement()
+                .asString()
+                .startsWith("input is not valid JSON: ");
+    }
+
+    @Test
+    void flakyRetrySucceedsOnItsThirdTry() throws Exception {
+        var w = kit.loadExample("flaky-retry.json");
+        var o = kit.runToEnd(InMemoryAttempt.first(w.canonicalJson(), "{}"), 1);
+
+        assertThat(((RunOutcome.Succeeded) o).outputJson()).isEqualTo("{\"result\":\"succeeded on try 3\"}");
+    }
+
+    @Test
+    void longDelayReleasesTheSlotThenFinishes() throws Exception {
+        var clock = Clock.fixed(java.time.Instant.parse("2030-05-01T10:00:00Z"), java.time.ZoneOffset.UTC);
+        var fixed = new RuntimeKit(RuntimeOptions.defaults().withClock(clock), HttpActionOptions.defaults(), clock);
+        var w = fixed.loadExample("long-delay.json");
+
+        var o = fixed.runToEnd(InMemoryAttempt.first(w.canonicalJson(), "{}"), 3);
+
+        assertThat(fixed.outcomes).hasSize(2);
+        assertThat(((RunOutcome.Waiting) fixed.outcomes.get(0)).delay()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(((RunOutcome.Succeeded) o).outputJson())
+                .isEqualTo("{\"result\":\"done\",\"waited_until\":\"2030-05-01T10:02:00Z\"}");
+    }
+
+    @Test
+    void httpCallReportsTheStatusOfTheGivenUrl() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            byte[] body = "<p>hi</p>".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/html");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        try {
+            var local = new RuntimeKit(
+                    RuntimeOptions.defaults(),
+                    HttpActionOptions.defaults().withAllowPrivateNetworks(true),
+                    Clock.systemUTC());
+            var w = local.loadExample("http-call.json");
+            String input = "{\"url\": \"http://127.0.0.1:" + server.getAddress().getPort() + "/\"}";
+
+            var o = local.runToEnd(InMemoryAttempt.first(w.canonicalJson(), input), 1);
+
+            assertThat(((RunOutcome.Succeeded) o).outputJson())
+                    .isEqualTo("{\"content_type\":\"text/html\",\"status\":200}");
+        } finally {
+            server.stop(0);
+        }
+    }
+}

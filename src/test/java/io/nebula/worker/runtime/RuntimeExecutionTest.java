@@ -1,0 +1,239 @@
+package io.nebula.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RuntimeExecutionTest {
+
+    @Test
+    void independentNodesRunAtTheSameTime() throws Exception {
+        var meet = new TestActions.Rendezvous(2);
+        var kit = new RuntimeKit(meet);
+        var a = kit.attempt("""
+                {"name": "par", "nodes": [
+                  {"id": "left", "action": "rendezvous"},
+                  {"id": "right", "action": "rendezvous"},
+                  {"id": "join", "action": "noop", "depends_on": ["left", "right"]}]}""", "{}");
+
+        RunOutcome o = a.runWith(kit.runtime);
+
+        assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
+        assertThat(meet.latch.getCount()).isZero();
+    }
+
+    @Test
+    void aResultIsCheckpointedBeforeItsDependentsStartAndTheLastTravelsWithTheOutcome() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        var rec = new TestActions.Recording() {
+            @Override
+            public tools.jackson.databind.JsonNode execute(
+                    tools.jackson.databind.JsonNode params, io.nebula.worker.action.ActionContext ctx) {
+                events.add("run " + ctx.nodeId());
+                return super.execute(params, ctx);
+            }
+        };
+        var kit = new RuntimeKit(rec);
+        var a = kit.attempt("""
+                {"name": "chain", "nodes": [
+                  {"id": "a", "action": "record"},
+                  {"id": "b", "action": "record", "depends_on": ["a"]},
+                  {"id": "c", "action": "record", "depends_on": ["b"]}]}""", "{}");
+        a.onCheckpoint(r -> events.add("checkpoint " + r.nodeId()));
+
+        RunOutcome o = a.runWith(kit.runtime);
+
+        assertThat(events).containsExactly("run a", "checkpoint a", "run b", "checkpoint b", "run c");
+        assertThat(o.unsaved()).extracting(NodeResult::nodeId).containsExactly("c");
+        assertThat(o.unsaved().get(0).status()).isEqualTo(NodeStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aTakeoverAfterALostLeaseDoesNotRerunCompletedNodesAndGivesTheSameOutput() throws Exception {
+        String def = """
+                {"name": "chain", "nodes": [
+                  {"id": "a", "action": "record", "params": {"value": 1}},
+                  {"id": "b", "action": "record", "depends_on": ["a"], "params": {"value": "${{ nodes.a.output + 1 }}"}},
+                  {"id": "c", "action": "record", "depends_on": ["b"], "params": {"value": "${{ nodes.b.output * 10 }}"}}],
+                 "output": {"c": "${{ nodes.c.output }}"}}""";
+        var undisturbed = new RuntimeKit(new TestActions.Recording());
+        var expected = (RunOutcome.Succeeded) undisturbed.attempt(def, "{}").runWith(undisturbed.runtime);
+
+        var rec = new TestActions.Recording();
+        var kit = new RuntimeKit(rec);
+        var first = kit.attempt(def, "{}");
+        first.onCheckpoint(r -> {
+            if (r.nodeId().equals("b")) {
+                // The heartbeat failed: the pool marks the lease lost and interrupts the attempt.
+                first.loseLease();
+                first.requestStop(StopReason.LEASE_LOST);
+            }
+        });
+        RunOutcome lost = first.runWith(kit.runtime);
+        assertThat(lost).isInstanceOf(RunOutcome.Stopped.class);
+        assertThat(((RunOutcome.Stopped) lost).reason()).isEqualTo(StopReason.LEASE_LOST);
+        assertThat(lost.unsaved()).isEmpty();
+
+        // The new owner sees only what was durably checkpointed.
+        var takeover = new InMemoryAttempt(
+                7,
+                2,
+                first.definitionJson(),
+                "{}",
+                first.written().stream().collect(java.util.stream.Collectors.toMap(NodeResult::nodeId, r -> r)));
+        RunOutcome o = takeover.runWith(kit.runtime);
+
+        assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
+        assertThat(((RunOutcome.Succeeded) o).outputJson())
+                .isEqualTo(expected.outputJson())
+                .isEqualTo("{\"c\":20}");
+        assertThat(rec.count("a")).isEqualTo(1);
+        assertThat(rec.count("b")).isEqualTo(1);
+        assertThat(rec.count("c")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedCheckpointIsRunAgainOnResume() throws Exception {
+        var rec = new TestActions.Recording();
+        var kit = new RuntimeKit(rec);
+        String canonical = kit.load("""
+                {"name": "one", "nodes": [{"id": "a", "action": "record"}]}""").canonicalJson();
+        var failed = new NodeResult("a", NodeStatus.FAILED, null, "boom", 1, Instant.EPOCH, Instant.EPOCH);
+        var a = new InMemoryAttempt(7, 2, canonical, "{}", java.util.Map.of("a", failed));
+
+        assertThat(a.runWith(kit.runtime)).isInstanceOf(RunOutcome.Succeeded.class);
+        assertThat(rec.count("a")).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeRetriesInsideTheAttemptThenSucceeds() throws Exception {
+        var flaky = new TestActions.Flaky();
+        var kit = new RuntimeKit(flaky);
+        var a = kit.attempt("""
+                {"name": "r", "nodes": [{"id": "charge", "action": "flaky", "params": {"fails": 2},
+                  "retry": {"attempts": 3, "backoff_ms": 1}}],
+                 "output": "${{ nodes.charge.output }}"}""", "{}");
+
+        RunOutcome o = a.runWith(kit.runtime);
+
+        assertThat(o).isEqualTo(new RunOutcome.Succeeded("3", o.unsaved()));
+    }
+
+    @Test
+    void retryableFailureAfterNodeRetriesFailsTheExecutionRetryably() throws Exception {
+        var kit = new RuntimeKit(new TestActions.Flaky());
+        var a = kit.attempt("""
+                {"name": "r", "nodes": [{"id": "charge", "action": "flaky", "params": {"fails": 9},
+                  "retry": {"attempts": 3, "backoff_ms": 1}}]}""", "{}");
+
+        var o = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(o.retryable()).isTrue();
+        assertThat(o.error()).isEqualTo("node 'charge' (flaky) failed after 3 attempts: HTTP 503 try 3");
+        assertThat(o.unsaved()).singleElement().satisfies(r -> {
+            assertThat(r.nodeId()).isEqualTo("charge");
+            assertThat(r.status()).isEqualTo(NodeStatus.FAILED);
+            assertThat(r.error()).isEqualTo(o.error());
+        });
+    }
+
+    @Test
+    void aPermanentFailureIsNotRetriedAndIsNotRetryable() throws Exception {
+        var kit = new RuntimeKit();
+        var a = kit.attempt("""
+                {"name": "p", "nodes": [{"id": "pay", "action": "fail", "params": {"message": "card declined"},
+                  "retry": {"attempts": 5, "backoff_ms": 1}}]}""", "{}");
+
+        var o = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(o.retryable()).isFalse();
+        assertThat(o.error()).isEqualTo("node 'pay' (fail) failed after 1 attempt: card declined");
+        assertThat(o.unsaved()).extracting(NodeResult::status).containsExactly(NodeStatus.FAILED);
+    }
+
+    @Test
+    void aTimeoutInterruptsTheActionAndCountsAsRetryable() throws Exception {
+        var block = new TestActions.Blocking();
+        var kit = new RuntimeKit(block);
+        var a = kit.attempt("""
+                {"name": "t", "nodes": [{"id": "slow", "action": "block", "timeout_seconds": 0.2}]}""", "{}");
+
+        var o = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(o.retryable()).isTrue();
+        assertThat(o.error()).isEqualTo("node 'slow' (block) failed after 1 attempt: timed out after 200ms");
+        assertThat(block.interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(block.sawCancelled).isTrue();
+    }
+
+    @Test
+    void aStopReachesABlockedActionAndKeepsFinishedResults() throws Exception {
+        var block = new TestActions.Blocking();
+        var kit = new RuntimeKit(block);
+        var a = kit.attempt("""
+                {"name": "s", "nodes": [
+                  {"id": "first", "action": "noop"},
+                  {"id": "wait", "action": "block", "depends_on": ["first"]}]}""", "{}");
+
+        CompletableFuture<RunOutcome> run = CompletableFuture.supplyAsync(() -> a.runWith(kit.runtime));
+        assertThat(block.started.await(10, TimeUnit.SECONDS)).isTrue();
+        a.requestStop(StopReason.CANCELLED);
+        RunOutcome o = run.get(30, TimeUnit.SECONDS);
+
+        assertThat(o).isEqualTo(new RunOutcome.Stopped(StopReason.CANCELLED, List.of()));
+        assertThat(block.interrupted.getCount()).isZero();
+        assertThat(block.sawCancelled).isTrue();
+        assertThat(a.written()).extracting(NodeResult::nodeId).containsExactly("first");
+    }
+
+    @Test
+    void aLongDelayReleasesTheExecutionAndCountsAsDoneOnResume() throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+        var rec = new TestActions.Recording();
+        var kit = new RuntimeKit(RuntimeOptions.defaults().withClock(clock), HttpActionOptions.defaults(), clock, rec);
+        var a = kit.attempt("""
+                {"name": "d", "nodes": [
+                  {"id": "before", "action": "record"},
+                  {"id": "wait", "action": "delay", "depends_on": ["before"], "params": {"seconds": 120}},
+                  {"id": "after", "action": "record", "depends_on": ["wait"]}],
+                 "output": "${{ nodes.wait.output.until }}"}""", "{}");
+
+        var waiting = (RunOutcome.Waiting) a.runWith(kit.runtime);
+
+        assertThat(waiting.delay()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(waiting.reason()).contains("node 'wait'");
+        assertThat(waiting.unsaved()).singleElement().satisfies(r -> {
+            assertThat(r.nodeId()).isEqualTo("wait");
+            assertThat(r.status()).isEqualTo(NodeStatus.SUCCEEDED);
+            assertThat(r.outputJson()).isEqualTo("{\"until\":\"2030-01-01T00:02:00Z\"}");
+        });
+        assertThat(rec.count("after")).isZero();
+
+        RunOutcome resumed = a.next(waiting).runWith(kit.runtime);
+
+        assertThat(resumed).isEqualTo(new RunOutcome.Succeeded("\"2030-01-01T00:02:00Z\"", resumed.unsaved()));
+        assertThat(rec.count("before")).isEqualTo(1);
+        assertThat(rec.count("after")).isEqualTo(1);
+    }
+
+    @Test
+    void aLostLeaseStopsWithNothingMoreToWrite() throws Exception {
+        var kit = new RuntimeKit();
+        var a = kit.attempt("""
+                {"name": "l", "nodes": [{"id": "a", "action": "noop"}, {"id": "b", "action": "noop", "depends_on": ["a"]}]}""", "{}");
+        a.loseLease();
+
+        assertThat(a.runWith(kit.runtime)).isEqualTo(new RunOutcome.Stopped(StopReason.LEASE_LOST, List.of()));
+    }
+}
