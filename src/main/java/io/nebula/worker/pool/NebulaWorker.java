@@ -1,0 +1,173 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.action.Action;
+import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.action.builtin.BuiltinActions;
+import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.runtime.RuntimeOptions;
+import io.nebula.worker.runtime.WorkflowRuntime;
+import io.nebula.worker.workflow.Expressions;
+import io.nebula.worker.workflow.Limits;
+import io.nebula.worker.workflow.Workflows;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A complete worker for embedding in another application: the store, the actions (built-ins,
+ * {@code ServiceLoader} ones, a plugins folder and any registered in code), the workflow runtime
+ * and the pool, wired from one {@link WorkerConfig}. The command line builds exactly this.
+ *
+ * <pre>{@code
+ * try (NebulaWorker w = NebulaWorker.builder().config(config).action(new MyAction()).build()) {
+ *     w.start();
+ *     w.client().submit(w.client().load(Path.of("flow.yaml")), "{}", SubmitOptions.defaults());
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class NebulaWorker implements AutoCloseable {
+    private final WorkerConfig config;
+    private final ExecutionStore store;
+    private final ActionRegistry actions;
+    private final Workflows workflows;
+    private final Worker worker;
+    private final WorkflowClient client;
+
+    private NebulaWorker(Builder b) {
+        this.config = Objects.requireNonNull(b.config, "config");
+        String workerId = b.workerId != null
+                ? b.workerId
+                : WorkerIds.instanceId(config.worker().workerId());
+        this.store = b.store != null ? b.store : StoreFactory.open(config, "nebula-worker/" + workerId);
+        WorkerConfig.Http h = config.http();
+        ActionRegistry.Builder registry = ActionRegistry.builder()
+                .registerAll(BuiltinActions.create(
+                        new HttpActionOptions(h.allowPrivateNetworks(), h.maxResponseBytes(), h.timeout(), 5),
+                        config.runtime().inlineDelayMax()))
+                .loadServices(NebulaWorker.class.getClassLoader());
+        if (config.runtime().pluginsDir() != null) {
+            registry.loadPlugins(Path.of(config.runtime().pluginsDir()));
+        }
+        b.actions.forEach(registry::register);
+        this.actions = registry.build();
+        this.workflows = new Workflows(
+                actions, Limits.defaults().withMaxNodes(config.runtime().maxNodes()));
+        Expressions.warmUp();
+        WorkflowRuntime runtime = new WorkflowRuntime(
+                workflows,
+                actions,
+                RuntimeOptions.defaults().withMaxParallelNodes(config.runtime().maxParallelNodes()),
+                b.listener);
+        PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);
+        this.worker = Worker.builder()
+                .options(options)
+                .store(store, b.store == null || b.ownsStore)
+                .runner(runtime)
+                .listener(b.listener)
+                .version(b.version)
+                .build();
+        this.client = new WorkflowClient(store, workflows, config.queue().maxRetries());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public void start() {
+        worker.start();
+    }
+
+    public void stop() {
+        worker.stop();
+    }
+
+    @Override
+    public void close() {
+        worker.stop();
+    }
+
+    public Worker worker() {
+        return worker;
+    }
+
+    public WorkflowClient client() {
+        return client;
+    }
+
+    public ExecutionStore store() {
+        return store;
+    }
+
+    public ActionRegistry actions() {
+        return actions;
+    }
+
+    public Workflows workflows() {
+        return workflows;
+    }
+
+    public WorkerConfig config() {
+        return config;
+    }
+
+    /** Builds a {@link NebulaWorker}. */
+    public static final class Builder {
+        private WorkerConfig config;
+        private ExecutionStore store;
+        private boolean ownsStore;
+        private PoolOptions options;
+        private String workerId;
+        private String version = "0.1.0";
+        private WorkerListener listener = WorkerListener.NONE;
+        private final List<Action> actions = new ArrayList<>();
+
+        public Builder config(WorkerConfig c) {
+            this.config = c;
+            return this;
+        }
+
+        /** Uses this store instead of opening the configured one; {@code owns} closes it on stop. */
+        public Builder store(ExecutionStore s, boolean owns) {
+            this.store = s;
+            this.ownsStore = owns;
+            return this;
+        }
+
+        /** Overrides the pool options derived from the configuration. */
+        public Builder options(PoolOptions o) {
+            this.options = o;
+            return this;
+        }
+
+        /** This process's unique id (the lease owner); defaults to the pool id plus host and pid. */
+        public Builder workerId(String id) {
+            this.workerId = id;
+            return this;
+        }
+
+        /** Adds an action implemented in code. */
+        public Builder action(Action a) {
+            actions.add(a);
+            return this;
+        }
+
+        public Builder listener(WorkerListener l) {
+            this.listener = Objects.requireNonNull(l);
+            return this;
+        }
+
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        public NebulaWorker build() {
+            return new NebulaWorker(this);
+        }
+    }
+}

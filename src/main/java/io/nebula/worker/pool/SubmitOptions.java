@@ -1,0 +1,53 @@
+package io.nebula.worker.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * How to enqueue: the queue, priority (lower runs first), an optional delay or run-at time, an
+ * optional idempotency key, and an optional retry budget overriding the workflow's and the
+ * worker's defaults.
+ */
+public record SubmitOptions(
+        String queue, int priority, Duration delay, Instant runAt, String idempotencyKey, Integer maxRetries) {
+
+    public SubmitOptions {
+        if (queue == null || queue.isBlank()) {
+            throw new IllegalArgumentException("queue must not be empty");
+        }
+        if (delay != null && runAt != null) {
+            throw new IllegalArgumentException("give a delay or a run-at time, not both");
+        }
+        if (maxRetries != null && maxRetries < 0) {
+            throw new IllegalArgumentException("max retries must not be negative: " + maxRetries);
+        }
+    }
+
+    public static SubmitOptions defaults() {
+        return new SubmitOptions("default", 0, null, null, null, null);
+    }
+
+    public SubmitOptions queue(String q) {
+        return new SubmitOptions(q, priority, delay, runAt, idempotencyKey, maxRetries);
+    }
+
+    public SubmitOptions priority(int p) {
+        return new SubmitOptions(queue, p, delay, runAt, idempotencyKey, maxRetries);
+    }
+
+    public SubmitOptions delay(Duration d) {
+        return new SubmitOptions(queue, priority, d, null, idempotencyKey, maxRetries);
+    }
+
+    public SubmitOptions runAt(Instant t) {
+        return new SubmitOptions(queue, priority, null, t, idempotencyKey, maxRetries);
+    }
+
+    public SubmitOptions idempotencyKey(String k) {
+        return new SubmitOptions(queue, priority, delay, runAt, k, maxRetries);
+    }
+
+    public SubmitOptions maxRetries(Integer r) {
+        return new SubmitOptions(queue, priority, delay, runAt, idempotencyKey, r);
+    }
+}

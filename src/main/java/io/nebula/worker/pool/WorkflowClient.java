@@ -1,0 +1,123 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.SubmitRejectedException;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.workflow.LoadedWorkflow;
+import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.Workflows;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Puts work in and reads results out, for applications and the command line. A submit loads and
+ * validates the definition, checks each input against the definition's input schema, stores the
+ * definition by content hash and enqueues in one round trip; when anything is invalid nothing is
+ * written.
+ */
+public final class WorkflowClient {
+    private final ExecutionStore store;
+    private final Workflows workflows;
+    private final int defaultMaxRetries;
+
+    public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries) {
+        this.store = store;
+        this.workflows = workflows;
+        this.defaultMaxRetries = defaultMaxRetries;
+    }
+
+    public ExecutionStore store() {
+        return store;
+    }
+
+    public Workflows workflows() {
+        return workflows;
+    }
+
+    /** Loads and validates a JSON or YAML definition file. */
+    public LoadedWorkflow load(Path file) throws IOException, WorkflowInvalidException {
+        return workflows.load(file);
+    }
+
+    public Submitted submit(LoadedWorkflow workflow, String inputJson, SubmitOptions options) {
+        return submitMany(workflow, List.of(inputJson == null ? "{}" : inputJson), options)
+                .get(0);
+    }
+
+    /**
+     * Enqueues one execution per input, in one round trip. With an idempotency key and several
+     * inputs, each input gets the key suffixed with its position ({@code key#0}, {@code key#1}...).
+     */
+    public List<Submitted> submitMany(LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
+        List<SubmitRequest> requests = requests(workflow, inputs, options);
+        store.workflowPut(workflow.document());
+        return store.executionSubmitMany(requests);
+    }
+
+    /** Enqueues inside the caller's open transaction (committed or rolled back with it). */
+    public List<Submitted> submitInTransaction(
+            Connection connection, LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
+        List<SubmitRequest> requests = requests(workflow, inputs, options);
+        store.workflowPutInTransaction(connection, workflow.document());
+        return store.executionSubmitInTransaction(connection, requests);
+    }
+
+    private List<SubmitRequest> requests(LoadedWorkflow workflow, List<String> inputs, SubmitOptions o) {
+        int retries = o.maxRetries() != null
+                ? o.maxRetries()
+                : workflow.maxRetries() != null ? workflow.maxRetries() : defaultMaxRetries;
+        List<SubmitRequest> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            String input = inputs.get(i) == null || inputs.get(i).isBlank() ? "{}" : inputs.get(i);
+            List<String> problems = workflow.validateInput(input);
+            if (!problems.isEmpty()) {
+                String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
+                throw new SubmitRejectedException(where + " does not match the input schema of '" + workflow.name()
+                        + "': " + String.join("; ", problems));
+            }
+            String key = o.idempotencyKey() == null
+                    ? null
+                    : inputs.size() == 1 ? o.idempotencyKey() : o.idempotencyKey() + "#" + i;
+            out.add(new SubmitRequest(
+                    o.queue(),
+                    workflow.hash(),
+                    workflow.name(),
+                    input,
+                    o.priority(),
+                    o.delay(),
+                    o.runAt(),
+                    retries + 1,
+                    key));
+        }
+        return out;
+    }
+
+    public Optional<ExecutionView> get(long id) {
+        return store.executionGet(id);
+    }
+
+    /**
+     * Waits until the execution reaches a terminal state or the timeout passes, polling with a
+     * growing interval (terminal states send no wake-up). Returns the last view seen.
+     */
+    public ExecutionView awaitTerminal(long id, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 10;
+        while (true) {
+            ExecutionView v = store.executionGet(id)
+                    .orElseThrow(() -> new IllegalArgumentException("no execution with id " + id));
+            if (v.state().isTerminal() || System.nanoTime() >= deadline) {
+                return v;
+            }
+            Thread.sleep(pause);
+            pause = Math.min(500, pause * 2);
+        }
+    }
+}
