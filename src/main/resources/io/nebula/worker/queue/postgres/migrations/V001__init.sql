@@ -91,9 +91,11 @@ CREATE INDEX execution_history_execution ON execution_history (execution_id, seq
 -- without a claim in between (which bumps the epoch), so heartbeats, which change neither, write
 -- nothing. (PostgreSQL allows transition tables only without a column list, so the trigger fires
 -- for every UPDATE and filters here.)
+-- Tables are named with their schema: a trigger runs with the search path of whoever updates the
+-- row, which for an operator's psql session is not this schema.
 CREATE FUNCTION executions_record_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO execution_history
+    INSERT INTO "${schema}".execution_history
         (execution_id, event, from_state, to_state, attempt, lease_epoch, worker_id, detail)
     SELECT n.id, n.last_event, o.state, n.state, n.attempt, n.lease_epoch, n.lease_owner, n.note
       FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -149,6 +151,7 @@ RETURNS TABLE (id bigint, queue text, workflow_hash text, workflow_name text, in
                cancel_requested boolean, created_at timestamptz, due_at timestamptz,
                claimed_at timestamptz)
 LANGUAGE sql
+SET search_path = "${schema}"
 SET enable_bitmapscan = off
 SET enable_sort = off
 SET jit = off

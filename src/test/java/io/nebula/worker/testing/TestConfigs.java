@@ -1,0 +1,48 @@
+package io.nebula.worker.testing;
+
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.config.WorkerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+/** Configurations for in-process tests: seed defaults with short timings. */
+public final class TestConfigs {
+    private TestConfigs() {}
+
+    public static WorkerConfig sqlite(Path file) {
+        return with(new DatabaseUrl.Sqlite(file), "nebula");
+    }
+
+    public static WorkerConfig postgres(String jdbcUrl, Properties props, String schema) {
+        return with(new DatabaseUrl.Postgres(jdbcUrl, props, jdbcUrl), schema);
+    }
+
+    private static WorkerConfig with(DatabaseUrl url, String schema) {
+        return new WorkerConfig(
+                new WorkerConfig.Worker(
+                        4,
+                        "test-pool",
+                        Duration.ofMillis(50),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        List.of("default")),
+                new WorkerConfig.Queue(
+                        10,
+                        Duration.ofSeconds(5),
+                        3,
+                        true,
+                        1024 * 1024,
+                        3,
+                        Duration.ofDays(7),
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(2)),
+                new WorkerConfig.Database(url, 8, schema),
+                new WorkerConfig.Health(false, 0, "127.0.0.1", Duration.ofMillis(200), true),
+                new WorkerConfig.Tracing(false),
+                new WorkerConfig.Log("nebula_worker=info", "text"),
+                new WorkerConfig.Runtime(8, Duration.ofSeconds(2), null, 1000),
+                new WorkerConfig.Http(true, 1024 * 1024, Duration.ofSeconds(10)));
+    }
+}
