@@ -30,7 +30,7 @@ public enum Setting {
             "WORKER_ID",
             "--worker-id",
             Constraint.matching(Pattern.compile("\\S.{0,199}"), "a non-blank string of at most 200 characters"),
-            "worker pool identifier; default <hostname>-<pid>"),
+            "worker pool identifier, shown in logs and worker listings"),
     POLL_INTERVAL_MS(
             "worker.poll_interval_ms",
             SettingType.LONG,
