@@ -1,10 +1,95 @@
 package io.nebula.worker.cli;
 
-/** Entry point. */
+import io.nebula.worker.config.ConfigException;
+import io.nebula.worker.config.Redaction;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Entry point of {@code nebula-worker}. Builds the command line, runs it, and maps the outcome to
+ * the exit code: 0 success, 1 runtime failure, 2 bad configuration or usage (a one-line message on
+ * stderr, no stack trace). Every message it prints passes through {@link Redaction}.
+ */
 public final class Main {
+    /** Exit code for success. */
+    public static final int OK = 0;
+    /** Exit code for a failure while running. */
+    public static final int FAILURE = 1;
+    /** Exit code for bad configuration or command-line usage. */
+    public static final int BAD_CONFIGURATION = 2;
+
+    /** What runs when no subcommand is given. The queue worker plugs in here, on this one line. */
+    static final WorkerStarter STARTER = new ResolvedConfigStarter();
+
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("hi");
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(args, System.getenv(), STARTER, out, err));
+    }
+
+    /** Runs the command line once and returns the exit code; never calls {@link System#exit}. */
+    public static int run(
+            String[] args, Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err) {
+        return commandLine(env, starter, out, err).execute(args);
+    }
+
+    /** The configured command line, for tests and for embedding. */
+    public static CommandLine commandLine(
+            Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err) {
+        return commandLine(env, starter, out, err, List.of());
+    }
+
+    /**
+     * As {@link #commandLine(Map, WorkerStarter, PrintWriter, PrintWriter)}, with extra subcommands
+     * added before the output and error handling are set (picocli applies those settings only to
+     * subcommands present at the time).
+     */
+    static CommandLine commandLine(
+            Map<String, String> env,
+            WorkerStarter starter,
+            PrintWriter out,
+            PrintWriter err,
+            List<Object> extraSubcommands) {
+        CommandLine cli = new CommandLine(new WorkerCommand(env, starter));
+        extraSubcommands.forEach(cli::addSubcommand);
+        cli.getCommandSpec()
+                .usageMessage()
+                .header("nebula-worker " + Version.current(), "Queue worker for Nebula workflow engine");
+        // Set on the root so that every subcommand shares the seed's help style: "--config <FILE>".
+        cli.setSeparator(" ");
+        cli.setUsageHelpWidth(100);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(e -> e instanceof ConfigException ? BAD_CONFIGURATION : FAILURE);
+        cli.setParameterExceptionHandler(Main::usageError);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter w = commandLine.getErr();
+            if (e instanceof ConfigException) {
+                w.println("nebula-worker: " + e.getMessage());
+                w.flush();
+                return BAD_CONFIGURATION;
+            }
+            LoggerFactory.getLogger(Main.class).error("nebula-worker failed", e);
+            w.println("nebula-worker: failed: " + Redaction.redact(String.valueOf(e.getMessage())));
+            w.flush();
+            return FAILURE;
+        });
+        return cli;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter w = cmd.getErr();
+        w.println("nebula-worker: " + Redaction.redact(e.getMessage()));
+        w.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        w.flush();
+        return BAD_CONFIGURATION;
     }
 }

@@ -9,6 +9,10 @@ public final class Redaction {
 
     private Redaction() {}
 
+    /**
+     * {@code text} with the password of any {@code scheme://user:password@} and the value of any
+     * {@code password=}-like parameter replaced by {@code ***}; {@code null} stays {@code null}.
+     */
     public static String redact(String text) {
         if (text == null) {
             return null;

@@ -1,0 +1,70 @@
+package io.nebula.worker.cli.logging;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import io.nebula.worker.config.Redaction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * What both layouts print from an event: the redacted message and stack trace, the shortened logger
+ * name, and the structured fields in a stable order: the event's own key-value pairs first (as
+ * given to the SLF4J fluent API), then MDC fields, well-known ones first ({@code worker_id, execution_id,
+ * attempt, node_id}), the rest by name.
+ */
+final class EventFields {
+    static final String OUR_PREFIX = "io.nebula.worker.";
+    private static final List<String> WELL_KNOWN = List.of("worker_id", "execution_id", "attempt", "node_id");
+
+    private EventFields() {}
+
+    /** {@code io.nebula.worker.queue.ClaimLoop} becomes {@code queue.ClaimLoop}; others stay whole. */
+    static String shortLogger(String name) {
+        return name.startsWith(OUR_PREFIX) ? name.substring(OUR_PREFIX.length()) : name;
+    }
+
+    static String message(ILoggingEvent event) {
+        return Redaction.redact(event.getFormattedMessage());
+    }
+
+    /** The stack trace, redacted, or {@code null}. */
+    static String stackTrace(ILoggingEvent event) {
+        IThrowableProxy proxy = event.getThrowableProxy();
+        return proxy == null ? null : Redaction.redact(ThrowableProxyUtil.asString(proxy));
+    }
+
+    /** Key-value pairs then MDC fields, in display order. Values are the objects given. */
+    static List<Map.Entry<String, Object>> fields(ILoggingEvent event) {
+        List<Map.Entry<String, Object>> out = new ArrayList<>();
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        if (pairs != null) {
+            for (KeyValuePair kv : pairs) {
+                out.add(Map.entry(kv.key, kv.value == null ? "null" : kv.value));
+            }
+        }
+        Map<String, String> mdc = event.getMDCPropertyMap();
+        if (mdc != null && !mdc.isEmpty()) {
+            for (String key : WELL_KNOWN) {
+                String v = mdc.get(key);
+                if (v != null) {
+                    out.add(Map.entry(key, v));
+                }
+            }
+            new TreeMap<>(mdc).forEach((k, v) -> {
+                if (!WELL_KNOWN.contains(k) && v != null) {
+                    out.add(Map.entry(k, v));
+                }
+            });
+        }
+        return out;
+    }
+
+    /** A field value as text, redacted: values may be URLs or driver messages. */
+    static String text(Object value) {
+        return Redaction.redact(String.valueOf(value));
+    }
+}

@@ -1,0 +1,54 @@
+package io.nebula.worker.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The default worker id, {@code <hostname>-<pid>}: readable in logs and {@code workers} listings,
+ * and unique among live processes (two processes on one host differ by pid; containers differ by
+ * host name).
+ */
+final class WorkerIds {
+    private WorkerIds() {}
+
+    static String defaultId(Map<String, String> env) {
+        return hostName(env) + "-" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * The short host name. Tried in an order that never waits on DNS first: {@code HOSTNAME},
+     * {@code COMPUTERNAME} (Windows), the Linux kernel's name, and only then the resolver.
+     */
+    static String hostName(Map<String, String> env) {
+        for (String var : new String[] {"HOSTNAME", "COMPUTERNAME"}) {
+            String v = env.get(var);
+            if (v != null && !v.isBlank()) {
+                return clean(v);
+            }
+        }
+        try {
+            Path kernel = Path.of("/proc/sys/kernel/hostname");
+            if (Files.isReadable(kernel)) {
+                return clean(Files.readString(kernel));
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through to the resolver
+        }
+        try {
+            return clean(InetAddress.getLocalHost().getHostName());
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static String clean(String host) {
+        String h = host.strip();
+        int dot = h.indexOf('.');
+        h = (dot > 0 ? h.substring(0, dot) : h).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        return h.isEmpty() ? "localhost" : h;
+    }
+}

@@ -1,0 +1,102 @@
+package io.nebula.worker.cli.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import io.nebula.worker.config.LogFilter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.KeyValuePair;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class LogLayoutTest {
+    private final LoggerContext context = new LoggerContext();
+
+    private LoggingEvent event(String logger, String message, Throwable error) {
+        Logger l = context.getLogger(logger);
+        LoggingEvent e = new LoggingEvent(Logger.class.getName(), l, Level.INFO, message, error, null);
+        e.setInstant(Instant.parse("2026-11-27T10:00:00.123456Z"));
+        e.setThreadName("claim-1");
+        Map<String, String> mdc = new LinkedHashMap<>();
+        mdc.put("zeta", "last");
+        mdc.put("attempt", "2");
+        mdc.put("worker_id", "host-1");
+        mdc.put("execution_id", "e-9");
+        e.setMDCPropertyMap(mdc);
+        e.addKeyValuePair(new KeyValuePair("n", 5));
+        return e;
+    }
+
+    @Test
+    void textLineHasTimeLevelShortLoggerMessageAndFieldsInAStableOrder() {
+        String line = new TextLayout().doLayout(event("io.nebula.worker.queue.ClaimLoop", "claimed", null));
+
+        assertThat(line)
+                .isEqualTo("2026-11-27T10:00:00.123Z INFO  queue.ClaimLoop claimed n=5 worker_id=host-1"
+                        + " execution_id=e-9 attempt=2 zeta=last\n");
+    }
+
+    @Test
+    void textQuotesValuesThatWouldBreakKeyValueParsing() {
+        assertThat(TextLayout.quoteIfNeeded("a b")).isEqualTo("\"a b\"");
+        assertThat(TextLayout.quoteIfNeeded("x=\"y\"")).isEqualTo("\"x=\\\"y\\\"\"");
+        assertThat(TextLayout.quoteIfNeeded("")).isEqualTo("\"\"");
+        assertThat(TextLayout.quoteIfNeeded("plain-value")).isEqualTo("plain-value");
+    }
+
+    @Test
+    void jsonLineIsOneObjectWithTypedFields() throws Exception {
+        String line = new JsonLayout().doLayout(event("com.zaxxer.hikari.HikariPool", "pool ready", null));
+
+        assertThat(line).endsWith("}\n").doesNotContain("\n{");
+        JsonNode json = JsonMapper.builder().build().readTree(line);
+        assertThat(json.get("ts").stringValue()).isEqualTo("2026-11-27T10:00:00.123456Z");
+        assertThat(json.get("level").stringValue()).isEqualTo("INFO");
+        assertThat(json.get("logger").stringValue()).isEqualTo("com.zaxxer.hikari.HikariPool");
+        assertThat(json.get("msg").stringValue()).isEqualTo("pool ready");
+        assertThat(json.get("n").intValue()).isEqualTo(5);
+        assertThat(json.get("worker_id").stringValue()).isEqualTo("host-1");
+        assertThat(json.get("execution_id").stringValue()).isEqualTo("e-9");
+        assertThat(json.get("attempt").stringValue()).isEqualTo("2");
+    }
+
+    @Test
+    void passwordsAreRedactedFromMessagesFieldsAndStackTraces() {
+        LoggingEvent e = event(
+                "io.nebula.worker.queue.jdbc.Database",
+                "connect to postgres://app:hunter2@db/nebula failed",
+                new IllegalStateException("url jdbc:postgresql://db/x?password=hunter2"));
+        e.addKeyValuePair(new KeyValuePair("url", "postgres://app:hunter2@db/nebula"));
+
+        assertThat(new TextLayout().doLayout(e)).doesNotContain("hunter2").contains("app:***@db");
+        assertThat(new JsonLayout().doLayout(e)).doesNotContain("hunter2").contains("\"error\"");
+    }
+
+    @Test
+    void filterDirectivesBecomeLogbackLevelsWithWarnForEverythingElse() {
+        LogSetup.install(context, LogFilter.parse("nebula_worker=debug,nebula_worker::queue=trace"), "json");
+
+        assertThat(context.getLogger("io.nebula.worker.runtime.X").getEffectiveLevel())
+                .isEqualTo(Level.DEBUG);
+        assertThat(context.getLogger("io.nebula.worker.queue.Y").getEffectiveLevel())
+                .isEqualTo(Level.TRACE);
+        assertThat(context.getLogger("org.postgresql.Driver").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LogSetup.APPENDER))
+                .isNotNull();
+    }
+
+    @Test
+    void reinstallingReplacesEarlierLevels() {
+        LogSetup.install(context, LogFilter.parse("nebula_worker=trace"), "text");
+        LogSetup.install(context, LogFilter.parse("nebula_worker=info"), "text");
+
+        assertThat(context.getLogger("io.nebula.worker.A").getEffectiveLevel()).isEqualTo(Level.INFO);
+    }
+}
