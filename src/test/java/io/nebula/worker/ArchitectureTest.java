@@ -93,6 +93,17 @@ class ArchitectureTest {
                 .because("the runtime talks to the ExecutionStore port, not to a database");
     }
 
+    static ArchRule engineIsIndependentOfConfiguration(String root) {
+        return noClasses()
+                .that()
+                .resideInAnyPackage(packages(root, List.of("runtime..", "workflow..", "action..")))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(packages(root, List.of("config..")))
+                .because("the workflow engine takes its own option records, so it can be embedded and tested "
+                        + "without the worker's configuration tree");
+    }
+
     static ArchRule noGrabBagNames(String root) {
         return noClasses()
                 .that()
@@ -131,6 +142,7 @@ class ArchitectureTest {
                 layers(root),
                 queueStaysBelowTheEngine(root),
                 runtimeUsesOnlyTheStorePort(root),
+                engineIsIndependentOfConfiguration(root),
                 noGrabBagNames(root),
                 everyPackageIsInALayer(root));
     }
@@ -148,6 +160,11 @@ class ArchitectureTest {
     @Test
     void runtimeNeverTouchesAStoreImplementation() {
         runtimeUsesOnlyTheStorePort(ROOT).check(production);
+    }
+
+    @Test
+    void theWorkflowEngineNeverReadsTheWorkerConfiguration() {
+        engineIsIndependentOfConfiguration(ROOT).check(production);
     }
 
     @Test

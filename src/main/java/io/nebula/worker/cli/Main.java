@@ -24,7 +24,7 @@ public final class Main {
     public static final int BAD_CONFIGURATION = 2;
 
     /** What runs when no subcommand is given. The queue worker plugs in here, on this one line. */
-    static final WorkerStarter STARTER = new ResolvedConfigStarter();
+    static final WorkerStarter STARTER = new WorkerApp();
 
     private Main() {}
 

@@ -8,15 +8,33 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The default worker id, {@code <hostname>-<pid>}: readable in logs and {@code workers} listings,
- * and unique among live processes (two processes on one host differ by pid; containers differ by
- * host name).
+ * Worker identities. The default worker id is {@code <hostname>-<pid>}: readable in logs and
+ * {@code workers} listings, and unique among live processes (two processes on one host differ by
+ * pid; containers differ by host name). A configured worker id names a pool and may be shared by
+ * many processes (every replica of a deployment gets the same WORKER_ID), but a lease owner must be
+ * unique per process: {@link #instanceId} adds host and pid unless the id already is the default.
  */
-final class WorkerIds {
+public final class WorkerIds {
     private WorkerIds() {}
 
     static String defaultId(Map<String, String> env) {
         return hostName(env) + "-" + ProcessHandle.current().pid();
+    }
+
+    /** {@code <hostname>-<pid>} for this process. */
+    public static String hostAndPid() {
+        return defaultId(System.getenv());
+    }
+
+    /** The unique lease owner for a process of pool {@code poolId}. */
+    public static String instanceId(String poolId) {
+        String local = hostAndPid();
+        return poolId == null || poolId.isBlank() || poolId.equals(local) ? local : poolId + "@" + local;
+    }
+
+    /** This machine's short host name. */
+    public static String hostName() {
+        return hostName(System.getenv());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.RuntimeOptions;

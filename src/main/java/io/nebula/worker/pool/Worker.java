@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.QueueStats;
@@ -7,7 +8,6 @@ import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.runtime.ExecutionRunner;
 import io.nebula.worker.runtime.StopReason;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,8 +148,7 @@ public final class Worker implements AutoCloseable {
         readiness.phase(Readiness.Phase.RUNNING);
         claimLoops.forEach(ClaimLoop::start);
         log.info(
-                "worker started worker_id={} pool_id={} concurrency={} queues={} store={}",
-                options.workerId(),
+                "worker started pool_id={} concurrency={} queues={} store={}",
                 options.poolId(),
                 options.concurrency(),
                 options.queues(),
@@ -160,7 +159,7 @@ public final class Worker implements AutoCloseable {
         return new WorkerInfo(
                 options.workerId(),
                 options.poolId(),
-                hostName(),
+                WorkerIds.hostName(),
                 ProcessHandle.current().pid(),
                 options.concurrency(),
                 options.queues(),
@@ -168,14 +167,6 @@ public final class Worker implements AutoCloseable {
                 null,
                 null,
                 0);
-    }
-
-    static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
     }
 
     /** Stops gracefully within the configured shutdown timeout. */

@@ -1,0 +1,97 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.http.HealthServer;
+import io.nebula.worker.observe.PrometheusMetrics;
+import io.nebula.worker.observe.TracingListener;
+import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.pool.NebulaWorker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The worker process: opens the configured store, starts the pool and the health port, and stops
+ * gracefully on SIGTERM or SIGINT (a second signal cuts the grace period short). Returns 0 after a
+ * clean stop, as the seed README's shutdown steps promise.
+ */
+public final class WorkerApp implements WorkerStarter {
+    private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);
+
+    /** A running worker process: the worker, its metrics and its health server. */
+    public record Running(NebulaWorker worker, PrometheusMetrics metrics, HealthServer health)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            worker.stop();
+            if (health != null) {
+                health.close();
+            }
+        }
+    }
+
+    /** Builds and starts everything the configuration asks for; the caller stops it. */
+    public static Running start(WorkerConfig config, List<WorkerListener> extraListeners) throws Exception {
+        MDC.put("worker_id", config.worker().workerId());
+        switch (config.database().url()) {
+            case DatabaseUrl.Sqlite s -> log.info("store: embedded SQLite file {}", s.file());
+            case DatabaseUrl.Postgres pg -> log.info("store: PostgreSQL {}", pg.redacted());
+        }
+        List<WorkerListener> listeners = new ArrayList<>(extraListeners);
+        NebulaWorker[] holder = new NebulaWorker[1];
+        PrometheusMetrics metrics = null;
+        if (config.health().metrics()) {
+            metrics = new PrometheusMetrics(
+                    () -> holder[0] == null ? 0 : holder[0].worker().activeJobs(),
+                    config.worker().concurrency(),
+                    () -> holder[0] == null
+                            ? java.util.Map.of()
+                            : holder[0].store().connectionPoolUsage());
+            listeners.add(metrics);
+        }
+        if (config.tracing().enabled()) {
+            listeners.add(new TracingListener());
+        }
+        NebulaWorker worker = NebulaWorker.builder()
+                .config(config)
+                .listener(WorkerListener.compose(listeners))
+                .version(Version.current())
+                .build();
+        holder[0] = worker;
+        HealthServer health = null;
+        if (config.health().enabled()) {
+            health = new HealthServer(config.health().bind(), config.health().port(), worker.worker(), metrics);
+            health.start();
+        }
+        worker.start();
+        return new Running(worker, metrics, health);
+    }
+
+    @Override
+    public int run(WorkerConfig config) throws Exception {
+        Running running = start(config, List.of());
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicInteger signals = new AtomicInteger();
+        Runnable onSignal = () -> {
+            if (signals.incrementAndGet() == 1) {
+                log.info("shutdown requested; stopping gracefully (send the signal again to skip the grace period)");
+                Thread.ofPlatform().name("nebula-shutdown").start(() -> {
+                    running.close();
+                    stopped.countDown();
+                });
+            } else {
+                log.info("second signal: releasing running executions now");
+                running.worker().worker().shortenShutdown();
+            }
+        };
+        Signals.onTermination(onSignal);
+        stopped.await();
+        log.info("nebula-worker stopped cleanly");
+        return Main.OK;
+    }
+}
