@@ -140,8 +140,9 @@ CREATE TABLE queues (
 -- backlog is small (say the queue was empty at the last ANALYZE and a burst arrived since) the
 -- planner would otherwise prefer a bitmap scan that reads and sorts every available row on every
 -- claim, which turns each claim into a scan of the whole backlog exactly when load is highest.
--- With sorts and bitmap scans priced out the ordered index walk is the only plan left. (JIT is
--- off: the penalty costs would otherwise trigger a compilation costing far more than the claim.)
+-- With sorts, bitmap and sequential scans priced out, the ordered index walk (and the lookup of the
+-- picked ids by primary key) are the only plans left. (JIT is off: the penalty costs would otherwise
+-- trigger a compilation costing far more than the claim.)
 -- FOR UPDATE SKIP LOCKED lets claimers pass each other's locked rows. Each claim bumps the lease
 -- epoch (the fencing token) and the attempt; the lease expiry comes from the database clock. The
 -- history trigger records the 'claimed' event.
@@ -154,6 +155,7 @@ LANGUAGE sql
 SET search_path = "${schema}"
 SET enable_bitmapscan = off
 SET enable_sort = off
+SET enable_seqscan = off
 SET jit = off
 AS $$
     UPDATE executions e
