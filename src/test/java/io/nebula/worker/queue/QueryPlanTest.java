@@ -35,8 +35,10 @@ class QueryPlanTest {
             s.migrate();
             s.workflowPut(new WorkflowDocument("h", "w", "{}"));
         }
-        c = PostgresTestDatabase.connect();
-        try (Statement st = c.createStatement()) {
+        // The set-up runs on its own connection: PostgreSQL reports a backend's not yet flushed
+        // statistics as part of its current transaction, so the measuring connection starts clean.
+        try (Connection setup = PostgresTestDatabase.connect();
+                Statement st = setup.createStatement()) {
             st.execute("SET search_path TO " + schema);
             // Statistics of an empty queue, then a burst: the planner believes there is nothing to scan.
             st.execute("ANALYZE executions");
@@ -45,6 +47,10 @@ class QueryPlanTest {
             st.execute(
                     "UPDATE executions SET state = 'running', lease_expires_at = now() + interval '1 hour', lease_epoch = 1 "
                             + "WHERE id % 10 = 0");
+        }
+        c = PostgresTestDatabase.connect();
+        try (Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + schema);
             st.execute("SET plan_cache_mode = force_generic_plan");
         }
     }
