@@ -345,7 +345,19 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     }
 
     private static Set<String> checkpoint(Session s, List<Checkpoint> checkpoints) throws SQLException {
-        int n = checkpoints.size();
+        Set<String> fenced = new HashSet<>();
+        for (Row r : s.query("node_checkpoint", nodeParams(Params.of(), checkpoints))) {
+            fenced.add(r.getLong("execution_id") + "/" + r.string("node_id"));
+        }
+        return fenced;
+    }
+
+    /**
+     * Adds the parameters describing node results, one array per field ({@code node_execution_ids},
+     * {@code node_epochs}, {@code node_ids}, ...) and the same zipped as {@code node_rows}.
+     */
+    private static Params nodeParams(Params p, List<Checkpoint> nodes) {
+        int n = nodes.size();
         List<Long> ids = new ArrayList<>(n);
         List<Long> epochs = new ArrayList<>(n);
         List<String> nodeIds = new ArrayList<>(n);
@@ -355,7 +367,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         List<Integer> attempts = new ArrayList<>(n);
         List<Long> started = new ArrayList<>(n);
         List<Long> finished = new ArrayList<>(n);
-        for (Checkpoint c : checkpoints) {
+        for (Checkpoint c : nodes) {
             NodeResult r = c.result();
             ids.add(c.lease().executionId());
             epochs.add(c.lease().leaseEpoch());
@@ -367,31 +379,26 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             started.add(r.startedAt() == null ? null : r.startedAt().toEpochMilli());
             finished.add(r.finishedAt() == null ? null : r.finishedAt().toEpochMilli());
         }
-        Params p = Params.of("ids", SqlArray.ofLongs(ids))
-                .set("epochs", SqlArray.ofLongs(epochs))
+        return p.set("node_execution_ids", SqlArray.ofLongs(ids))
+                .set("node_epochs", SqlArray.ofLongs(epochs))
                 .set("node_ids", SqlArray.ofStrings(nodeIds))
-                .set("statuses", SqlArray.ofStrings(statuses))
-                .set("outputs", SqlArray.ofStrings(outputs))
-                .set("errors", SqlArray.ofStrings(errors))
-                .set("attempts", SqlArray.ofInts(attempts))
-                .set("started_ms", SqlArray.ofLongs(started))
-                .set("finished_ms", SqlArray.ofLongs(finished))
+                .set("node_statuses", SqlArray.ofStrings(statuses))
+                .set("node_outputs", SqlArray.ofStrings(outputs))
+                .set("node_errors", SqlArray.ofStrings(errors))
+                .set("node_attempts", SqlArray.ofInts(attempts))
+                .set("node_started_ms", SqlArray.ofLongs(started))
+                .set("node_finished_ms", SqlArray.ofLongs(finished))
                 .zip(
-                        "rows",
-                        "ids",
-                        "epochs",
+                        "node_rows",
+                        "node_execution_ids",
+                        "node_epochs",
                         "node_ids",
-                        "statuses",
-                        "outputs",
-                        "errors",
-                        "attempts",
-                        "started_ms",
-                        "finished_ms");
-        Set<String> fenced = new HashSet<>();
-        for (Row r : s.query("node_checkpoint", p)) {
-            fenced.add(r.getLong("execution_id") + "/" + r.string("node_id"));
-        }
-        return fenced;
+                        "node_statuses",
+                        "node_outputs",
+                        "node_errors",
+                        "node_attempts",
+                        "node_started_ms",
+                        "node_finished_ms");
     }
 
     @Override
@@ -399,8 +406,11 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         if (completions.isEmpty()) {
             return List.of();
         }
-        Map<Long, ExecutionState> applied =
-                db.run("execution_complete", Mode.TRANSACTION, true, s -> complete(s, completions));
+        // One statement per kind of completion; a batch of one kind (the common case) is a single
+        // statement in auto-commit mode, several kinds share one transaction.
+        long kinds = completions.stream().map(Object::getClass).distinct().count();
+        Mode mode = kinds == 1 ? Mode.SINGLE : Mode.TRANSACTION;
+        Map<Long, ExecutionState> applied = db.run("execution_complete", mode, true, s -> complete(s, completions));
         List<CompletionResult> out = new ArrayList<>(completions.size());
         for (Completion c : completions) {
             ExecutionState st = applied.get(c.lease().executionId());
@@ -410,15 +420,11 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     }
 
     private static Map<Long, ExecutionState> complete(Session s, List<Completion> completions) throws SQLException {
-        List<Checkpoint> nodes = new ArrayList<>();
         List<Completion.Succeed> succeed = new ArrayList<>();
         List<Completion.Fail> fail = new ArrayList<>();
         List<Completion.Release> release = new ArrayList<>();
         List<Completion.Cancel> cancel = new ArrayList<>();
         for (Completion c : completions) {
-            for (NodeResult r : c.nodes()) {
-                nodes.add(new Checkpoint(c.lease(), r));
-            }
             switch (c) {
                 case Completion.Succeed x -> succeed.add(x);
                 case Completion.Fail x -> fail.add(x);
@@ -426,22 +432,19 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
                 case Completion.Cancel x -> cancel.add(x);
             }
         }
-        // Node results first: they are fenced on state = running, which the completion ends.
-        if (!nodes.isEmpty()) {
-            checkpoint(s, nodes);
-        }
         Map<Long, ExecutionState> applied = new HashMap<>();
         if (!succeed.isEmpty()) {
-            Params p = leaseParams(succeed)
+            Params p = completionParams(succeed)
                     .set(
                             "outputs",
                             SqlArray.ofStrings(succeed.stream()
                                     .map(Completion.Succeed::outputJson)
-                                    .toList()));
-            collect(s.query("execution_succeed", p.zip("rows", "ids", "epochs", "outputs")), applied);
+                                    .toList()))
+                    .zip("rows", "ids", "epochs", "outputs");
+            collect(s.query("execution_succeed", p), applied);
         }
         if (!fail.isEmpty()) {
-            Params p = leaseParams(fail)
+            Params p = completionParams(fail)
                     .set(
                             "errors",
                             SqlArray.ofStrings(
@@ -455,13 +458,12 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
                             "delays_ms",
                             SqlArray.ofLongs(fail.stream()
                                     .map(f -> f.retryDelay().toMillis())
-                                    .toList()));
-            collect(
-                    s.query("execution_fail", p.zip("rows", "ids", "epochs", "errors", "retryable", "delays_ms")),
-                    applied);
+                                    .toList()))
+                    .zip("rows", "ids", "epochs", "errors", "retryable", "delays_ms");
+            collect(s.query("execution_fail", p), applied);
         }
         if (!release.isEmpty()) {
-            Params p = leaseParams(release)
+            Params p = completionParams(release)
                     .set(
                             "reasons",
                             SqlArray.ofStrings(release.stream()
@@ -471,19 +473,35 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
                             "delays_ms",
                             SqlArray.ofLongs(release.stream()
                                     .map(r -> r.delay().toMillis())
-                                    .toList()));
-            collect(s.query("execution_release", p.zip("rows", "ids", "epochs", "reasons", "delays_ms")), applied);
+                                    .toList()))
+                    .zip("rows", "ids", "epochs", "reasons", "delays_ms");
+            collect(s.query("execution_release", p), applied);
         }
         if (!cancel.isEmpty()) {
-            Params p = leaseParams(cancel)
+            Params p = completionParams(cancel)
                     .set(
                             "reasons",
                             SqlArray.ofStrings(cancel.stream()
                                     .map(Completion.Cancel::reason)
-                                    .toList()));
-            collect(s.query("execution_cancel_ack", p.zip("rows", "ids", "epochs", "reasons")), applied);
+                                    .toList()))
+                    .zip("rows", "ids", "epochs", "reasons");
+            collect(s.query("execution_cancel_ack", p), applied);
         }
         return applied;
+    }
+
+    /**
+     * The lease arrays of some completions plus their node results, which each completion
+     * statement writes in the same statement, fenced by the same lease.
+     */
+    private static Params completionParams(List<? extends Completion> cs) {
+        List<Checkpoint> nodes = new ArrayList<>();
+        for (Completion c : cs) {
+            for (NodeResult r : c.nodes()) {
+                nodes.add(new Checkpoint(c.lease(), r));
+            }
+        }
+        return nodeParams(leaseParams(cs), nodes);
     }
 
     private static Params leaseParams(List<? extends Completion> cs) {

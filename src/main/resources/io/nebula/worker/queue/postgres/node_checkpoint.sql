@@ -3,9 +3,9 @@
 -- re-checks the condition on the newest row version). A row already present is kept (insert-only)
 -- and still reported, so a resent checkpoint is not mistaken for a lost lease.
 WITH input AS (
-    SELECT * FROM unnest(:ids::bigint[], :epochs::bigint[], :node_ids::text[], :statuses::text[],
-                         :outputs::text[], :errors::text[], :attempts::int[],
-                         :started_ms::bigint[], :finished_ms::bigint[])
+    SELECT * FROM unnest(:node_execution_ids::bigint[], :node_epochs::bigint[], :node_ids::text[],
+                         :node_statuses::text[], :node_outputs::text[], :node_errors::text[],
+                         :node_attempts::int[], :node_started_ms::bigint[], :node_finished_ms::bigint[])
            AS t(execution_id, epoch, node_id, status, output, error, attempt, started_at, finished_at)
 ), fenced AS (
     SELECT i.* FROM input i

@@ -1,5 +1,16 @@
 -- The holder stopped after seeing a cancel request: the execution ends cancelled. Fenced by
 -- (id, lease_epoch, running).
+-- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
+-- the write lock, so the fence still holds when the second statement ends the attempts. :node_rows
+-- is a JSON array of [id, epoch, node_id, status, output, error, attempt, started_ms, finished_ms].
+INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                          started_at, finished_at)
+SELECT r.value ->> 0, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
+       r.value ->> 1, r.value ->> 7, r.value ->> 8
+  FROM json_each(:node_rows) r
+  JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
+ WHERE true
+ON CONFLICT (execution_id, node_id) DO NOTHING;
 UPDATE executions
    SET state = 'cancelled', finished_at = CAST(unixepoch('subsec') * 1000 AS INTEGER), lease_expires_at = NULL,
        last_event = 'cancelled', note = i.reason

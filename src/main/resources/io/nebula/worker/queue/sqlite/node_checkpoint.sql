@@ -1,15 +1,15 @@
 -- Writes node results fenced by their execution's lease, then reports which (execution, node)
--- pairs hold a valid lease (written now or already present). :rows is a JSON array of
+-- pairs hold a valid lease (written now or already present). :node_rows is a JSON array of
 -- [id, epoch, node_id, status, output, error, attempt, started_ms, finished_ms]. The caller holds
 -- the write lock (BEGIN IMMEDIATE), so no rescue can interleave between the two statements.
 INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
                           started_at, finished_at)
 SELECT r.value ->> 0, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
        r.value ->> 1, r.value ->> 7, r.value ->> 8
-  FROM json_each(:rows) r
+  FROM json_each(:node_rows) r
   JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
  WHERE true
 ON CONFLICT (execution_id, node_id) DO NOTHING;
 SELECT r.value ->> 0 AS execution_id, r.value ->> 2 AS node_id
-  FROM json_each(:rows) r
+  FROM json_each(:node_rows) r
   JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running';
