@@ -29,6 +29,7 @@ final class ClaimLoop {
     private final Thread thread;
     private final AtomicLong claims = new AtomicLong();
     private volatile boolean running = true;
+    private volatile long lastTurnNanos = System.nanoTime();
 
     ClaimLoop(PoolContext ctx, Wakeup wakeup, Readiness readiness, int index) {
         this.ctx = ctx;
@@ -57,11 +58,17 @@ final class ClaimLoop {
         return claims.get();
     }
 
+    /** When the loop last went round (liveness: a stuck loop stops updating this). */
+    long lastTurnNanos() {
+        return lastTurnNanos;
+    }
+
     private void loop() {
         PoolOptions o = ctx.options();
         int batchThreshold = Math.max(1, Math.min(o.batchSize(), o.concurrency()) / 2);
         long failureBackoff = 100;
         while (running) {
+            lastTurnNanos = System.nanoTime();
             try {
                 if (!ctx.slots().awaitFree(batchThreshold, o.pollInterval())) {
                     continue;

@@ -307,11 +307,23 @@ public final class Worker implements AutoCloseable {
      */
     public boolean loopsTicking() {
         long now = System.nanoTime();
+        // Generous: a loop may legitimately wait a poll interval, a check interval, or a database
+        // call bounded by the connect and socket timeouts.
+        long allowed = Duration.ofSeconds(120).toNanos()
+                + Math.max(
+                                options.checkInterval().toNanos(),
+                                options.pollInterval().toNanos())
+                        * 3;
         for (Periodic p : periodics) {
-            long allowed =
-                    Duration.ofSeconds(60).toNanos() + options.checkInterval().toNanos() * 3;
             if (now - p.lastTickNanos() > allowed) {
                 return false;
+            }
+        }
+        if (readiness.snapshot().phase() == Readiness.Phase.RUNNING) {
+            for (ClaimLoop c : claimLoops) {
+                if (now - c.lastTurnNanos() > allowed) {
+                    return false;
+                }
             }
         }
         return true;
