@@ -39,6 +39,7 @@ final class ClaimLoop {
     }
 
     void start() {
+        lastTurnNanos = System.nanoTime();
         thread.start();
     }
 

@@ -145,8 +145,8 @@ public final class Worker implements AutoCloseable {
         periodics.add(new Periodic("maintenance", maintainer::interval, maintainer));
         periodics.add(new Periodic("health-check", options::checkInterval, healthCheck));
         periodics.forEach(Periodic::start);
-        readiness.phase(Readiness.Phase.RUNNING);
         claimLoops.forEach(ClaimLoop::start);
+        readiness.phase(Readiness.Phase.RUNNING);
         log.info(
                 "worker started pool_id={} concurrency={} queues={} store={}",
                 options.poolId(),
