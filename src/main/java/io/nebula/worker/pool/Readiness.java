@@ -30,12 +30,15 @@ public final class Readiness {
         return state.get();
     }
 
+    /** Moves the life cycle forward; it never goes back (a late start cannot undo a stop). */
     void phase(Phase p) {
-        state.updateAndGet(s -> new Snapshot(
-                p,
-                s.databaseReachable(),
-                s.schemaReady(),
-                reason(p, s.databaseReachable(), s.schemaReady(), s.reason())));
+        state.updateAndGet(s -> p.ordinal() < s.phase().ordinal()
+                ? s
+                : new Snapshot(
+                        p,
+                        s.databaseReachable(),
+                        s.schemaReady(),
+                        reason(p, s.databaseReachable(), s.schemaReady(), s.reason())));
     }
 
     void databaseAnswered() {
