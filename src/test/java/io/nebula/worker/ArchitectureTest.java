@@ -36,7 +36,7 @@ class ArchitectureTest {
     /** Layers from the top; each entry is a layer name and its packages below the root. */
     static final List<List<String>> LAYERS = List.of(
             List.of("cli", "cli.."),
-            List.of("edge", "bench..", "http.."),
+            List.of("edge", "bench..", "http..", "inspect.."),
             List.of("pool", "pool.."),
             List.of("runtime", "runtime.."),
             List.of("workflow", "workflow.."),
