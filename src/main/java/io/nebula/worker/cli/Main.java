@@ -66,6 +66,9 @@ public final class Main {
                 .header("nebula-worker " + Version.current(), "Queue worker for Nebula workflow engine");
         // Set on the root so that every subcommand shares the seed's help style: "--config <FILE>".
         cli.setSeparator(" ");
+        // `submit --input @file` reads the input from a file; picocli's own @argument-files would
+        // swallow that first.
+        cli.setExpandAtFiles(false);
         cli.setUsageHelpWidth(100);
         cli.setOut(out);
         cli.setErr(err);
