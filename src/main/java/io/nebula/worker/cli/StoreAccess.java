@@ -6,6 +6,7 @@ import io.nebula.worker.pool.StoreFactory;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;
 import java.nio.file.Files;
+import java.time.Duration;
 
 /**
  * Opens the configured store for one operator command: a small connection pool (a command runs a
@@ -60,6 +61,8 @@ final class StoreAccess {
                 .withMaxConnections(Math.min(2, config.database().maxConnections()))
                 .withSchema(config.database().schema())
                 .withListen(false)
+                // An operator waiting on a dead database wants to know soon; a worker waits longer.
+                .withConnectTimeout(Duration.ofSeconds(5))
                 .withMaxInputBytes(config.queue().maxInputBytes());
         return StoreFactory.open(url, options);
     }
