@@ -83,7 +83,7 @@ final class DemoCommand extends OpsCommand {
                     new WorkerConfig.Log("nebula_worker=warn", config.log().format()));
         }
         Path dir = examplesDir();
-        ProgressPrinter printer = ProgressPrinter.create(out(), mode, root().env());
+        ProgressPrinter printer = ProgressPrinter.create(talk(), mode, root().env());
         try (DemoEndpoint endpoint = new DemoEndpoint()) {
             List<DemoPlan.Run> runs = DemoPlan.runs(exampleFiles(dir), endpoint.uri());
             Map<String, LoadedWorkflow> workflows = load(config, dir, runs);
@@ -107,13 +107,18 @@ final class DemoCommand extends OpsCommand {
                 CountDownLatch stop = new CountDownLatch(1);
                 Signals.onTermination(stop::countDown);
                 session.followUntil(stop);
-                out().println("stopping the demo worker ...");
-                out().flush();
+                talk().println("stopping the demo worker ...");
+                talk().flush();
                 return ExitCode.OK;
             } finally {
                 running.close();
             }
         }
+    }
+
+    /** Where people-facing lines go: stdout, or stderr when stdout carries {@code --json}. */
+    private java.io.PrintWriter talk() {
+        return json ? err() : out();
     }
 
     /** The configuration, made into the demo's: its own store file, queue, loopback HTTP, quiet tracing. */
@@ -226,35 +231,35 @@ final class DemoCommand extends OpsCommand {
     }
 
     private void printHeader(WorkerConfig config, WorkerApp.Running running, int runs, int files) {
-        out().println("nebula-worker demo: one worker, concurrency "
+        talk().println("nebula-worker demo: one worker, concurrency "
                 + config.worker().concurrency() + ", store "
                 + config.database().url().redacted());
         if (running.health() != null) {
-            out().println("  health  http://localhost:" + running.health().port() + "/health   readiness /ready"
+            talk().println("  health  http://localhost:" + running.health().port() + "/health   readiness /ready"
                     + "   metrics /metrics");
         }
-        out().println("  submitting " + runs + " executions of " + files + " example workflows to queue '" + QUEUE
+        talk().println("  submitting " + runs + " executions of " + files + " example workflows to queue '" + QUEUE
                 + "'; the HTTP example calls a local endpoint, not the internet");
-        out().println();
-        out().flush();
+        talk().println();
+        talk().flush();
     }
 
     private void printServing(WorkerConfig config, WorkerApp.Running running, DemoSession session) {
-        out().println();
+        talk().println();
         String env = config.database().url() instanceof DatabaseUrl.Sqlite s
                 ? "DATABASE_URL=sqlite:" + Path.of("").toAbsolutePath().relativize(s.file()) + " "
                 : "";
         session.firstWaiting()
-                .ifPresent(id -> out().println("Execution " + id + " is parked in a durable delay and finishes by"
+                .ifPresent(id -> talk().println("Execution " + id + " is parked in a durable delay and finishes by"
                         + " itself; meanwhile try:  " + env + "bin/nebula-worker executions explain " + id));
-        out().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: workers list, queues stats)");
+        talk().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: workers list, queues stats)");
         if (running.health() != null) {
-            out().println("The worker keeps serving http://localhost:"
+            talk().println("The worker keeps serving http://localhost:"
                     + running.health().port() + "/metrics. Press Ctrl-C to stop.");
         } else {
-            out().println("The worker keeps running. Press Ctrl-C to stop.");
+            talk().println("The worker keeps running. Press Ctrl-C to stop.");
         }
-        out().flush();
+        talk().flush();
     }
 
     /** For the status line: how long ago the demo started. */
