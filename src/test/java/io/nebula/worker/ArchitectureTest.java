@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → (bench, http) → pool → runtime → workflow → action → observe
+ * cli → (bench, http, inspect) → pool → runtime → workflow → action → observe
  *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config
  * </pre>
  *
