@@ -13,7 +13,17 @@ import picocli.CommandLine.Parameters;
  * to stop, and its worker ends it at its next heartbeat (nodes already finished keep their
  * results). Exit codes: 0 cancelled or requested, 3 unknown id, 5 already finished.
  */
-@Command(name = "cancel", description = "Cancel an execution (a running one stops at its worker's next heartbeat)")
+@Command(
+        name = "cancel",
+        description = "Cancel an execution (a running one stops at its worker's next heartbeat)",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:database failure",
+            "2:bad flags or configuration",
+            "3:no execution with that id",
+            "5:the execution's state forbids it"
+        })
 final class ExecutionsCancelCommand extends OpsCommand {
     @Parameters(paramLabel = "ID", description = "The execution id")
     long id;

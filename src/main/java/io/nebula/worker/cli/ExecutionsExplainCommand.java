@@ -12,7 +12,11 @@ import picocli.CommandLine.Parameters;
  * computed from the execution row, its history, the worker registry, the paused queues and the
  * database clock (see {@link Explainer}). Exit codes: 0 explained, 3 unknown id.
  */
-@Command(name = "explain", description = "Say why an execution is not running (or what it is doing)")
+@Command(
+        name = "explain",
+        description = "Say why an execution is not running (or what it is doing)",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:done", "1:database failure", "2:bad flags or configuration", "3:no execution with that id"})
 final class ExecutionsExplainCommand extends OpsCommand {
     @Parameters(paramLabel = "ID", description = "The execution id")
     long id;

@@ -11,7 +11,17 @@ import picocli.CommandLine.Parameters;
  * fresh attempt budget. Nodes that succeeded are kept and not run again unless {@code
  * --from-scratch}. Exit codes: 0 queued again, 3 unknown id, 5 not failed or cancelled.
  */
-@Command(name = "retry", description = "Run a failed or cancelled execution again")
+@Command(
+        name = "retry",
+        description = "Run a failed or cancelled execution again",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:database failure",
+            "2:bad flags or configuration",
+            "3:no execution with that id",
+            "5:the execution's state forbids it"
+        })
 final class ExecutionsRetryCommand extends OpsCommand {
     @Parameters(paramLabel = "ID", description = "The execution id")
     long id;

@@ -25,7 +25,11 @@ import tools.jackson.databind.node.ObjectNode;
  * timings, input, output or error, each node of the workflow (pending ones too) and the history,
  * plus the one-line explanation of where it stands.
  */
-@Command(name = "show", description = "Show one execution: state, timings, nodes and history")
+@Command(
+        name = "show",
+        description = "Show one execution: state, timings, nodes and history",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:done", "1:database failure", "2:bad flags or configuration", "3:no execution with that id"})
 final class ExecutionsShowCommand extends OpsCommand {
     @Parameters(paramLabel = "ID", description = "The execution id")
     long id;

@@ -12,7 +12,16 @@ import picocli.CommandLine.Option;
  * pending. Exit codes: 0 up to date (now), 5 with {@code --check} when migrations are pending or the
  * database is newer than this build, 1 when the database cannot be reached.
  */
-@Command(name = "migrate", description = "Apply database schema migrations (--check only reports)")
+@Command(
+        name = "migrate",
+        description = "Apply database schema migrations (--check only reports)",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:the schema is up to date",
+            "1:the database cannot be reached",
+            "2:bad flags or configuration",
+            "5:--check: migrations are pending, or the database is newer than this build"
+        })
 final class MigrateCommand extends OpsCommand {
     @Option(names = "--check", description = "Change nothing; exit 5 when migrations are pending")
     boolean check;

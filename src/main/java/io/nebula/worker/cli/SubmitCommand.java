@@ -24,7 +24,19 @@ import picocli.CommandLine.Parameters;
  * --wait} follows the execution to its end (see {@link SubmitWait}). Nothing is enqueued when the
  * workflow or any input is invalid (exit 4).
  */
-@Command(name = "submit", description = "Validate a workflow file and enqueue executions of it")
+@Command(
+        name = "submit",
+        description = "Validate a workflow file and enqueue executions of it",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:enqueued (with --wait: the execution succeeded)",
+            "1:database or I/O failure",
+            "2:bad flags or configuration",
+            "4:invalid workflow or input; nothing was enqueued",
+            "6:--wait: the execution failed",
+            "7:--wait: the execution was cancelled",
+            "8:--wait --timeout: still not finished"
+        })
 final class SubmitCommand extends OpsCommand {
     @Parameters(paramLabel = "FILE", description = "The workflow definition (JSON or YAML)")
     Path file;
