@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → (bench, http) → pool → runtime → workflow → action → observe
+ * cli → (bench, http, inspect) → pool → runtime → workflow → action → observe
  *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config
  * </pre>
  *
@@ -36,7 +36,7 @@ class ArchitectureTest {
     /** Layers from the top; each entry is a layer name and its packages below the root. */
     static final List<List<String>> LAYERS = List.of(
             List.of("cli", "cli.."),
-            List.of("edge", "bench..", "http.."),
+            List.of("edge", "bench..", "http..", "inspect.."),
             List.of("pool", "pool.."),
             List.of("runtime", "runtime.."),
             List.of("workflow", "workflow.."),

@@ -2,6 +2,7 @@ package io.nebula.worker.cli;
 
 import io.nebula.worker.config.ConfigException;
 import io.nebula.worker.config.Redaction;
+import io.nebula.worker.queue.StoreException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,7 +14,8 @@ import picocli.CommandLine.ParameterException;
 /**
  * Entry point of {@code nebula-worker}. Builds the command line, runs it, and maps the outcome to
  * the exit code: 0 success, 1 runtime failure, 2 bad configuration or usage (a one-line message on
- * stderr, no stack trace). Every message it prints passes through {@link Redaction}.
+ * stderr, no stack trace), and the operator commands' own codes carried by {@link CommandFailure}
+ * (listed in {@link ExitCode}). Every message it prints passes through {@link Redaction}.
  */
 public final class Main {
     /** Exit code for success. */
@@ -64,6 +66,9 @@ public final class Main {
                 .header("nebula-worker " + Version.current(), "Queue worker for Nebula workflow engine");
         // Set on the root so that every subcommand shares the seed's help style: "--config <FILE>".
         cli.setSeparator(" ");
+        // `submit --input @file` reads the input from a file; picocli's own @argument-files would
+        // swallow that first.
+        cli.setExpandAtFiles(false);
         cli.setUsageHelpWidth(100);
         cli.setOut(out);
         cli.setErr(err);
@@ -75,6 +80,20 @@ public final class Main {
                 w.println("nebula-worker: " + e.getMessage());
                 w.flush();
                 return BAD_CONFIGURATION;
+            }
+            if (e instanceof CommandFailure f) {
+                w.println("nebula-worker: " + Redaction.redact(f.getMessage()));
+                f.details().forEach(line -> w.println(Redaction.redact(line)));
+                w.flush();
+                return f.exitCode();
+            }
+            if (e instanceof StoreException) {
+                // The store's messages already say what failed; a stack trace adds nothing for an
+                // operator (run with -v to log it).
+                LoggerFactory.getLogger(Main.class).debug("database error", e);
+                w.println("nebula-worker: database error: " + Redaction.redact(String.valueOf(e.getMessage())));
+                w.flush();
+                return FAILURE;
             }
             LoggerFactory.getLogger(Main.class).error("nebula-worker failed", e);
             w.println("nebula-worker: failed: " + Redaction.redact(String.valueOf(e.getMessage())));

@@ -49,8 +49,14 @@ import picocli.CommandLine.Option;
             "Precedence: defaults < --config file < environment < flags. The README lists every TOML key."
         },
         subcommands = {
-            // Subcommands go here, each in its own class: submit, executions, workers, queues,
-            // workflows, migrate, demo, bench.
+            // Each in its own class; bench is added by its own branch.
+            SubmitCommand.class,
+            ExecutionsCommand.class,
+            WorkersCommand.class,
+            QueuesCommand.class,
+            WorkflowsCommand.class,
+            MigrateCommand.class,
+            DemoCommand.class,
         })
 public final class WorkerCommand implements Callable<Integer> {
     private final Map<String, String> env;

@@ -139,6 +139,12 @@ public interface ExecutionStore extends AutoCloseable {
 
     List<HistoryEntry> historyList(long executionId);
 
+    /**
+     * How many due, available executions of the same queue come before {@code id} in claim order
+     * (priority, run-at, id), counted up to {@code cap}; 0 when there is no such execution.
+     */
+    long executionCountAhead(long id, int cap);
+
     /** The database's current time, for explanations and tests. */
     java.time.Instant databaseNow();
 

@@ -703,6 +703,25 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void countAheadFollowsClaimOrderWithinTheQueueAndStopsAtTheCap() {
+        long first = submit(request());
+        long urgent = submit(request().withPriority(-1));
+        long later = submit(request().withDelay(Duration.ofHours(1)));
+        store.executionSubmitMany(List.of(SubmitRequest.now("other", WORKFLOW.hash(), "wf", "{}", 1)));
+        long last = submit(request());
+        long running = submit(request().withPriority(-5));
+        claim(1);
+
+        assertThat(store.executionCountAhead(urgent, 100)).isZero();
+        assertThat(store.executionCountAhead(first, 100)).isEqualTo(1);
+        assertThat(store.executionCountAhead(last, 100)).isEqualTo(2);
+        assertThat(store.executionCountAhead(last, 1)).isEqualTo(1);
+        assertThat(store.executionCountAhead(later, 100)).isEqualTo(3);
+        assertThat(get(running).state()).isEqualTo(ExecutionState.RUNNING);
+        assertThat(store.executionCountAhead(999_999, 100)).isZero();
+    }
+
+    @Test
     void databaseClockIsAvailable() {
         assertThat(Duration.between(store.databaseNow(), Instant.now()).abs()).isLessThan(Duration.ofMinutes(5));
     }

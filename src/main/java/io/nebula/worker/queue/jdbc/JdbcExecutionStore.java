@@ -834,6 +834,13 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     }
 
     @Override
+    public long executionCountAhead(long id, int cap) {
+        Params p = Params.of("id", id).set("cap", cap);
+        List<Row> rows = db.run("execution_count_ahead", Mode.READ, true, s -> s.query("execution_count_ahead", p));
+        return rows.isEmpty() ? 0 : rows.get(0).getLong("n");
+    }
+
+    @Override
     public Instant databaseNow() {
         List<Row> rows = db.run("database_now", Mode.READ, true, s -> s.query("database_now", Params.of()));
         return rows.get(0).instant("db_now");

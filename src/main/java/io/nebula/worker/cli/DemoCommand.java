@@ -1,0 +1,269 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.cli.logging.LogSetup;
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.config.Setting;
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.pool.SubmitOptions;
+import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.queue.SubmitRejectedException;
+import io.nebula.worker.workflow.LoadedWorkflow;
+import io.nebula.worker.workflow.WorkflowInvalidException;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nebula-worker demo}: the first thing to run. Starts a worker on the embedded SQLite store
+ * ({@code ./data/nebula-demo.db}, unless the configuration names another store), submits every
+ * bundled example with inputs that show something ({@link DemoPlan}), prints their progress as it
+ * happens (node tries that fail and are retried included), then a results table. It keeps serving
+ * {@code /health}, {@code /ready} and {@code /metrics} until Ctrl-C, printing what happens next
+ * (the long delay finishes after two minutes); {@code --exit-when-done} stops as soon as every run
+ * got as far as it will without a long wait.
+ *
+ * <p>The demo's worker claims only the queue {@value #QUEUE} and may reach loopback addresses,
+ * because its HTTP example calls the demo's own local endpoint instead of the internet. Exit codes:
+ * 0 every run reached its expected state, 1 some did not, 4 an example is invalid, 8 time ran out.
+ */
+@Command(name = "demo", description = "Run a worker on the bundled examples and show them run, fail, retry and succeed")
+final class DemoCommand extends OpsCommand {
+    static final String QUEUE = "demo";
+
+    @Option(
+            names = "--exit-when-done",
+            description = "Stop once every example has finished (or is parked in its long delay)")
+    boolean exitWhenDone;
+
+    @Option(
+            names = "--examples",
+            paramLabel = "<DIR>",
+            description = "Folder of example workflows [default: ./examples, else the one next to the jar]")
+    Path examples;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "<DURATION>",
+            defaultValue = "60s",
+            converter = DurationText.Converter.class,
+            description = "Longest wait for the examples to finish [default: 60s]")
+    Duration timeout;
+
+    @Option(
+            names = "--progress",
+            paramLabel = "<MODE>",
+            defaultValue = "auto",
+            description = "auto (a live status line on a terminal), live or plain [default: auto]")
+    String progress;
+
+    @Override
+    protected int run() throws Exception {
+        ProgressPrinter.Mode mode;
+        try {
+            mode = ProgressPrinter.Mode.parse(progress);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCode.USAGE, "--progress must be auto, live or plain, not '" + progress + "'");
+        }
+        WorkerConfig config = demoConfig(config());
+        if (common.verbosity() == 0
+                && Setting.LOG_FILTER.defaultValue().equals(config.log().filter())) {
+            // The demo prints its own progress; the worker's info lines would bury it.
+            LogSetup.apply(
+                    new WorkerConfig.Log("nebula_worker=warn", config.log().format()));
+        }
+        Path dir = examplesDir();
+        ProgressPrinter printer = ProgressPrinter.create(talk(), mode, root().env());
+        try (DemoEndpoint endpoint = new DemoEndpoint()) {
+            List<DemoPlan.Run> runs = DemoPlan.runs(exampleFiles(dir), endpoint.uri());
+            Map<String, LoadedWorkflow> workflows = load(config, dir, runs);
+            DemoListener listener = new DemoListener();
+            WorkerApp.Running running = start(config, listener);
+            try {
+                DemoSession session = new DemoSession(running, listener, printer, out());
+                session.awaitReady(Duration.ofSeconds(30));
+                printHeader(config, running, runs.size(), workflows.size());
+                WorkflowClient client = running.worker().client();
+                for (DemoPlan.Run r : runs) {
+                    long id = submit(client, workflows.get(r.file()), r);
+                    session.track(r, id);
+                }
+                boolean settled = session.followUntilSettled(timeout);
+                int failures = session.printResults(json);
+                if (exitWhenDone) {
+                    return !settled ? ExitCode.TIMED_OUT : failures == 0 ? ExitCode.OK : ExitCode.FAILURE;
+                }
+                printServing(config, running, session);
+                CountDownLatch stop = new CountDownLatch(1);
+                Signals.onTermination(stop::countDown);
+                session.followUntil(stop);
+                talk().println("stopping the demo worker ...");
+                talk().flush();
+                return ExitCode.OK;
+            } finally {
+                running.close();
+            }
+        }
+    }
+
+    /** Where people-facing lines go: stdout, or stderr when stdout carries {@code --json}. */
+    private java.io.PrintWriter talk() {
+        return json ? err() : out();
+    }
+
+    /** The configuration, made into the demo's: its own store file, queue, loopback HTTP, quiet tracing. */
+    static WorkerConfig demoConfig(WorkerConfig c) {
+        DatabaseUrl url = c.database().url();
+        Path defaultFile = Path.of("data", "nebula.db").toAbsolutePath().normalize();
+        if (url instanceof DatabaseUrl.Sqlite s && s.file().equals(defaultFile)) {
+            url = new DatabaseUrl.Sqlite(
+                    Path.of("data", "nebula-demo.db").toAbsolutePath().normalize());
+        }
+        WorkerConfig.Worker w = c.worker();
+        return new WorkerConfig(
+                new WorkerConfig.Worker(
+                        w.concurrency(),
+                        w.workerId(),
+                        w.pollInterval(),
+                        w.heartbeatInterval(),
+                        w.shutdownTimeout(),
+                        List.of(QUEUE)),
+                c.queue(),
+                new WorkerConfig.Database(
+                        url, c.database().maxConnections(), c.database().schema()),
+                c.health(),
+                new WorkerConfig.Tracing(false),
+                c.log(),
+                c.runtime(),
+                new WorkerConfig.Http(
+                        true, c.http().maxResponseBytes(), c.http().timeout()));
+    }
+
+    private Path examplesDir() {
+        if (examples != null) {
+            if (!Files.isDirectory(examples)) {
+                throw new CommandFailure(ExitCode.USAGE, "--examples " + examples + " is not a folder");
+            }
+            return examples;
+        }
+        Path here = Path.of("examples");
+        if (Files.isDirectory(here)) {
+            return here;
+        }
+        // The launcher may be run from anywhere: look next to target/nebula-worker.jar.
+        try {
+            Path code = Path.of(DemoCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path beside = code.toAbsolutePath().getParent().getParent().resolve("examples");
+            if (Files.isDirectory(beside)) {
+                return beside;
+            }
+        } catch (Exception e) {
+            // fall through to the message below
+        }
+        throw new CommandFailure(
+                ExitCode.USAGE, "cannot find the examples folder; run from the project folder or give --examples DIR");
+    }
+
+    static List<String> exampleFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".json") || n.endsWith(".yaml") || n.endsWith(".yml"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static Map<String, LoadedWorkflow> load(WorkerConfig config, Path dir, List<DemoPlan.Run> runs)
+            throws IOException {
+        var workflows = WorkflowCatalog.of(config);
+        Map<String, LoadedWorkflow> out = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (DemoPlan.Run r : runs) {
+            if (out.containsKey(r.file())) {
+                continue;
+            }
+            try {
+                out.put(r.file(), workflows.load(dir.resolve(r.file())));
+            } catch (WorkflowInvalidException e) {
+                e.problems().forEach(p -> problems.add("  " + p.render()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.INVALID, "an example workflow is invalid; nothing was submitted", problems);
+        }
+        return out;
+    }
+
+    private static WorkerApp.Running start(WorkerConfig config, DemoListener listener) throws Exception {
+        try {
+            return WorkerApp.start(config, List.of(listener));
+        } catch (BindException e) {
+            throw new CommandFailure(
+                    ExitCode.FAILURE,
+                    "cannot serve health checks on port " + config.health().port() + ": " + e.getMessage()
+                            + "; set HEALTH_PORT to a free port (0 picks one)");
+        }
+    }
+
+    private long submit(WorkflowClient client, LoadedWorkflow workflow, DemoPlan.Run r) {
+        try {
+            return client.submit(workflow, r.input(), SubmitOptions.defaults().queue(QUEUE))
+                    .executionId();
+        } catch (SubmitRejectedException e) {
+            throw new CommandFailure(
+                    ExitCode.INVALID, "the demo input for " + r.file() + " was rejected: " + e.getMessage());
+        }
+    }
+
+    private void printHeader(WorkerConfig config, WorkerApp.Running running, int runs, int files) {
+        talk().println("nebula-worker demo: one worker, concurrency "
+                + config.worker().concurrency() + ", store "
+                + config.database().url().redacted());
+        if (running.health() != null) {
+            talk().println("  health  http://localhost:" + running.health().port() + "/health   readiness /ready"
+                    + "   metrics /metrics");
+        }
+        talk().println("  submitting " + runs + " executions of " + files + " example workflows to queue '" + QUEUE
+                + "'; the HTTP example calls a local endpoint, not the internet");
+        talk().println();
+        talk().flush();
+    }
+
+    private void printServing(WorkerConfig config, WorkerApp.Running running, DemoSession session) {
+        talk().println();
+        String env = config.database().url() instanceof DatabaseUrl.Sqlite s
+                ? "DATABASE_URL=sqlite:" + Path.of("").toAbsolutePath().relativize(s.file()) + " "
+                : "";
+        session.firstWaiting()
+                .ifPresent(id -> talk().println("Execution " + id + " is parked in a durable delay and finishes by"
+                        + " itself; meanwhile try:  " + env + "bin/nebula-worker executions explain " + id));
+        talk().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: workers list, queues stats)");
+        if (running.health() != null) {
+            talk().println("The worker keeps serving http://localhost:"
+                    + running.health().port() + "/metrics. Press Ctrl-C to stop.");
+        } else {
+            talk().println("The worker keeps running. Press Ctrl-C to stop.");
+        }
+        talk().flush();
+    }
+
+    /** For the status line: how long ago the demo started. */
+    static String since(long startNanos) {
+        return HumanTime.duration(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+}

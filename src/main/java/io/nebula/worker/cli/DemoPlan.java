@@ -1,0 +1,124 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.queue.ExecutionView;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the demo submits: every bundled example, each with inputs that show something and the
+ * state each run should reach. The HTTP example never leaves the machine: it calls the demo's own
+ * endpoint ({@link DemoEndpoint}), once on a path that answers 503 before it answers 200 (a retry
+ * you can watch) and once on a path that answers 404 (a permanent failure, as expected).
+ */
+final class DemoPlan {
+    /** The state a demo run should reach for the demo to count it as a success. */
+    enum Expect {
+        SUCCEEDED("succeeded"),
+        FAILED("failed"),
+        /** Parked by a durable delay, due later (or finished, if the demo ran long enough). */
+        WAITING("waiting"),
+        /** Any terminal state: examples the plan does not know yet. */
+        FINISHED("finished");
+
+        final String label;
+
+        Expect(String label) {
+            this.label = label;
+        }
+
+        /** Whether the run has got as far as it will without waiting a long time. */
+        boolean settled(ExecutionView v, String lastEvent) {
+            return v.state().isTerminal() || (this == WAITING && parked(v, lastEvent));
+        }
+
+        /** Whether the run ended the way it should. */
+        boolean met(ExecutionView v, String lastEvent) {
+            return switch (this) {
+                case SUCCEEDED -> v.state() == io.nebula.worker.queue.ExecutionState.SUCCEEDED;
+                case FAILED -> v.state() == io.nebula.worker.queue.ExecutionState.FAILED;
+                case WAITING -> parked(v, lastEvent) || v.state() == io.nebula.worker.queue.ExecutionState.SUCCEEDED;
+                case FINISHED -> v.state().isTerminal();
+            };
+        }
+
+        private static boolean parked(ExecutionView v, String lastEvent) {
+            return v.state() == io.nebula.worker.queue.ExecutionState.AVAILABLE
+                    && "waiting".equals(lastEvent)
+                    && v.runAt().isAfter(v.now());
+        }
+    }
+
+    /**
+     * One execution to submit.
+     *
+     * @param file the example's file name in the examples folder
+     * @param label what the run shows, for the progress lines and the results table
+     * @param input the execution input as JSON text
+     */
+    record Run(String file, String label, String input, Expect expect) {}
+
+    private DemoPlan() {}
+
+    /** The runs for the example files given (file names), in order; unknown files get {@code {}}. */
+    static List<Run> runs(List<String> files, URI endpoint) {
+        Map<String, List<Run>> known = known(endpoint);
+        List<Run> out = new ArrayList<>();
+        for (String f : files) {
+            out.addAll(known.getOrDefault(f, List.of(new Run(f, stem(f), "{}", Expect.FINISHED))));
+        }
+        return out;
+    }
+
+    /** The example files this plan has inputs for. */
+    static List<String> knownFiles() {
+        return List.copyOf(known(URI.create("http://127.0.0.1:1/")).keySet());
+    }
+
+    private static Map<String, List<Run>> known(URI endpoint) {
+        String order =
+                "{\"order\":{\"id\":\"A-17\",\"express\":%s,\"items\":[{\"sku\":\"tea\",\"qty\":2,\"price\":4.5},"
+                        + "{\"sku\":\"mug\",\"qty\":12,\"price\":7}]}}";
+        return Map.of(
+                "hello.json", List.of(new Run("hello.json", "hello", "{\"name\":\"newcomer\"}", Expect.SUCCEEDED)),
+                "order-pipeline.yaml",
+                        List.of(
+                                new Run(
+                                        "order-pipeline.yaml",
+                                        "order, express",
+                                        order.formatted("true"),
+                                        Expect.SUCCEEDED),
+                                new Run(
+                                        "order-pipeline.yaml",
+                                        "order, standard",
+                                        order.formatted("false"),
+                                        Expect.SUCCEEDED)),
+                "flaky-retry.json",
+                        List.of(new Run(
+                                "flaky-retry.json", "flaky: fails twice, then succeeds", "{}", Expect.SUCCEEDED)),
+                "http-call.json",
+                        List.of(
+                                new Run(
+                                        "http-call.json",
+                                        "http: 503 once, then 200",
+                                        url(endpoint, DemoEndpoint.FLAKY),
+                                        Expect.SUCCEEDED),
+                                new Run(
+                                        "http-call.json",
+                                        "http: 404, fails for good",
+                                        url(endpoint, DemoEndpoint.MISSING),
+                                        Expect.FAILED)),
+                "long-delay.json",
+                        List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)));
+    }
+
+    private static String url(URI endpoint, String path) {
+        return "{\"url\":\"" + endpoint.resolve(path) + "\"}";
+    }
+
+    private static String stem(String file) {
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
+    }
+}

@@ -1,0 +1,148 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.inspect.NodeLine;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.WorkflowDocument;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Follows one execution from outside the worker, by reading the store: each {@link #refresh}
+ * returns what happened since the previous one (claims, nodes finishing, retries, durable waits,
+ * the outcome) as lines for people, and {@link #status()} sums up where it is now. Works from any
+ * process, because everything it shows is what the worker recorded.
+ */
+final class ExecutionWatch {
+    private final long id;
+    private String definition;
+    private ExecutionView view;
+    private List<NodeLine> nodes = List.of();
+    private int historySeen;
+    private final Map<String, String> nodeSeen = new HashMap<>();
+
+    ExecutionWatch(long id) {
+        this.id = id;
+    }
+
+    long id() {
+        return id;
+    }
+
+    /** The execution as last read; {@code null} before the first refresh. */
+    ExecutionView view() {
+        return view;
+    }
+
+    List<NodeLine> nodes() {
+        return nodes;
+    }
+
+    /** Reads the execution again and describes what changed, oldest first. */
+    List<String> refresh(ExecutionStore store) {
+        return refresh(store, List.of());
+    }
+
+    /**
+     * As {@link #refresh(ExecutionStore)}, with {@code notes} heard from inside the worker (node
+     * tries that failed) placed where they happened: after the claim, before the nodes' results.
+     */
+    List<String> refresh(ExecutionStore store, List<String> notes) {
+        view = store.executionGet(id).orElseThrow(() -> CommandFailure.noExecution(id));
+        if (definition == null) {
+            definition = store.workflowGet(view.workflowHash())
+                    .map(WorkflowDocument::definitionJson)
+                    .orElse(null);
+        }
+        List<HistoryEntry> history = store.historyList(id);
+        nodes = NodeLine.of(definition, store.nodeResultList(id));
+        List<String> before = new ArrayList<>();
+        List<String> after = new ArrayList<>();
+        for (HistoryEntry h : history.subList(Math.min(historySeen, history.size()), history.size())) {
+            // A claim starts an attempt, so it comes before the nodes it ran; every other event
+            // (retry, durable wait, release, the outcome) ends one and comes after them.
+            (h.event().equals("claimed") ? before : after).add(describe(h));
+        }
+        historySeen = history.size();
+        List<String> out = new ArrayList<>(before);
+        out.addAll(notes);
+        for (NodeLine n : nodes) {
+            NodeResult r = n.result();
+            String key = r == null ? "pending" : r.status().dbName() + "@" + r.attempt();
+            if (r != null && !key.equals(nodeSeen.get(n.nodeId()))) {
+                out.add(describe(n, r));
+            }
+            nodeSeen.put(n.nodeId(), key);
+        }
+        out.addAll(after);
+        return out;
+    }
+
+    private String describe(HistoryEntry h) {
+        String detail = h.detail() == null || h.detail().isBlank() ? "" : ": " + h.detail();
+        return switch (h.event()) {
+            case "claimed" ->
+                "claimed by " + h.workerId() + " (attempt " + h.attempt() + " of " + view.maxAttempts() + ")";
+            case "retry_scheduled" ->
+                "attempt " + h.attempt() + " failed; retrying at " + HumanTime.instant(view.runAt()) + detail;
+            case "waiting" ->
+                "waiting until " + HumanTime.instant(view.runAt())
+                        + " (durable delay; the worker slot is free meanwhile)";
+            case "released" -> "handed back to the queue by " + h.workerId() + detail;
+            case "rescued" -> "rescued after its worker stopped heartbeating" + detail;
+            case "quarantined" -> "quarantined after worker crashes" + detail;
+            case "cancel_requested" -> "cancel requested" + detail;
+            case "cancelled" -> "cancelled" + detail;
+            case "retried" -> "queued again by an operator";
+            case "succeeded" -> "succeeded" + took();
+            case "failed" -> "failed" + detail;
+            default -> h.event() + detail;
+        };
+    }
+
+    private static String describe(NodeLine n, NodeResult r) {
+        String took = r.startedAt() == null || r.finishedAt() == null
+                ? ""
+                : " in " + HumanTime.duration(Duration.between(r.startedAt(), r.finishedAt()));
+        return switch (r.status()) {
+            case SUCCEEDED -> "node " + n.nodeId() + " (" + n.action() + ") succeeded" + took;
+            case SKIPPED -> "node " + n.nodeId() + " (" + n.action() + ") skipped";
+            case FAILED -> "node " + n.nodeId() + " (" + n.action() + ") failed" + took + ": " + r.error();
+        };
+    }
+
+    private String took() {
+        return view.startedAt() == null || view.finishedAt() == null
+                ? ""
+                : " in " + HumanTime.duration(Duration.between(view.startedAt(), view.finishedAt()));
+    }
+
+    /** Where the execution stands: {@code running, attempt 1 of 4, 2 of 5 nodes done}. */
+    String status() {
+        if (view == null) {
+            return "submitted";
+        }
+        long done = nodes.stream().filter(n -> n.result() != null).count();
+        String progress = nodes.isEmpty() ? "" : ", " + done + " of " + nodes.size() + " nodes done";
+        return switch (view.state()) {
+            case AVAILABLE ->
+                view.runAt().isAfter(view.now())
+                        ? "waiting until " + HumanTime.instant(view.runAt()) + progress
+                        : "queued" + progress;
+            case RUNNING ->
+                "running on " + view.leaseOwner() + ", attempt " + view.attempt() + " of " + view.maxAttempts()
+                        + progress;
+            default -> view.state().dbName() + progress;
+        };
+    }
+
+    boolean terminal() {
+        return view != null && view.state().isTerminal();
+    }
+}

@@ -1,0 +1,21 @@
+package io.nebula.worker.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code nebula-worker executions ...}: the group of commands about executions. */
+@Command(
+        name = "executions",
+        description = "List, show, retry, cancel and explain executions",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {
+            ExecutionsListCommand.class,
+            ExecutionsShowCommand.class,
+            ExecutionsRetryCommand.class,
+            ExecutionsCancelCommand.class,
+            ExecutionsExplainCommand.class
+        })
+final class ExecutionsCommand {
+    @Mixin
+    CommonOptions common;
+}

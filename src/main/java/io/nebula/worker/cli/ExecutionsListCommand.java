@@ -1,0 +1,96 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.queue.ExecutionFilter;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.ExecutionView;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code executions list}: the newest executions, optionally filtered by state, workflow and queue. */
+@Command(name = "list", description = "List executions, newest first")
+final class ExecutionsListCommand extends OpsCommand {
+    @Option(
+            names = "--state",
+            paramLabel = "<STATE>",
+            converter = StateConverter.class,
+            description = "Only this state: available, running, succeeded, failed or cancelled")
+    ExecutionState state;
+
+    @Option(names = "--workflow", paramLabel = "<NAME>", description = "Only executions of this workflow")
+    String workflow;
+
+    @Option(names = "--queue", paramLabel = "<QUEUE>", description = "Only executions on this queue")
+    String queue;
+
+    @Option(
+            names = "--limit",
+            paramLabel = "<N>",
+            defaultValue = "20",
+            description = "Most executions to list [default: 20]")
+    int limit;
+
+    @Override
+    protected int run() {
+        if (limit < 1 || limit > 100_000) {
+            throw new CommandFailure(ExitCode.USAGE, "--limit must be from 1 to 100000, not " + limit);
+        }
+        List<ExecutionView> views;
+        try (ExecutionStore store = openStore()) {
+            views = store.executionList(new ExecutionFilter(state, workflow, queue, limit));
+        }
+        if (json) {
+            var array = JsonViews.array();
+            views.forEach(v -> array.add(JsonViews.execution(v)));
+            JsonViews.print(out(), array);
+            return ExitCode.OK;
+        }
+        if (views.isEmpty()) {
+            out().println("No executions match.");
+            out().flush();
+            return ExitCode.OK;
+        }
+        Table t = new Table("ID", "WORKFLOW", "QUEUE", "STATE", "ATTEMPTS", "CREATED", "DETAIL");
+        for (ExecutionView v : views) {
+            t.row(
+                    v.id(),
+                    v.workflowName(),
+                    v.queue(),
+                    v.state().dbName(),
+                    v.attempt() + "/" + v.maxAttempts(),
+                    HumanTime.instant(v.createdAt()),
+                    detail(v));
+        }
+        t.print(out());
+        return ExitCode.OK;
+    }
+
+    /** The one thing worth knowing about an execution in its state. */
+    static String detail(ExecutionView v) {
+        return switch (v.state()) {
+            case AVAILABLE ->
+                v.runAt().isAfter(v.now())
+                        ? "due " + HumanTime.relative(v.runAt(), v.now())
+                        : "due " + HumanTime.relative(v.runAt(), v.now()) + ", waiting for a worker";
+            case RUNNING -> "on " + v.leaseOwner() + (v.cancelRequested() ? " (cancel requested)" : "");
+            case SUCCEEDED -> v.outputJson() == null ? "" : v.outputJson();
+            case FAILED, CANCELLED -> v.lastError() == null ? "" : v.lastError();
+        };
+    }
+
+    /** Converts {@code --state} with the allowed names in the error. */
+    static final class StateConverter implements ITypeConverter<ExecutionState> {
+        @Override
+        public ExecutionState convert(String value) {
+            try {
+                return ExecutionState.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

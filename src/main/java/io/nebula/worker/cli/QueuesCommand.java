@@ -1,0 +1,128 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.QueueStats;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code nebula-worker queues ...}: queue statistics and pausing. */
+@Command(
+        name = "queues",
+        description = "Show queue statistics; pause and resume claiming from a queue",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {
+            QueuesCommand.StatsCommand.class,
+            QueuesCommand.PauseCommand.class,
+            QueuesCommand.ResumeCommand.class
+        })
+final class QueuesCommand {
+    /** Counts above this are shown as lower bounds, so a huge backlog cannot make stats slow. */
+    static final long STATS_CAP = 1_000_000;
+
+    @Mixin
+    CommonOptions common;
+
+    /** {@code queues stats}: depth by state, due backlog, oldest wait and finished in the last minute. */
+    @Command(name = "stats", description = "Executions per queue and state, oldest wait, throughput")
+    static final class StatsCommand extends OpsCommand {
+        @Override
+        protected int run() {
+            List<QueueStats> stats;
+            try (ExecutionStore store = openStore()) {
+                stats = store.queueStats(STATS_CAP);
+            }
+            if (json) {
+                var array = JsonViews.array();
+                stats.forEach(s -> array.add(JsonViews.queue(s)));
+                JsonViews.print(out(), array);
+                return ExitCode.OK;
+            }
+            if (stats.isEmpty()) {
+                out().println("No executions in any queue.");
+                out().flush();
+                return ExitCode.OK;
+            }
+            Table t = new Table(
+                    "QUEUE",
+                    "PAUSED",
+                    "DUE",
+                    "SCHEDULED",
+                    "RUNNING",
+                    "SUCCEEDED",
+                    "FAILED",
+                    "CANCELLED",
+                    "OLDEST DUE",
+                    "DONE/MIN");
+            boolean capped = false;
+            for (QueueStats s : stats) {
+                capped |= s.capped();
+                t.row(
+                        s.queue(),
+                        s.paused() ? "yes" : "no",
+                        s.dueAvailable(),
+                        Math.max(0, s.count(ExecutionState.AVAILABLE) - s.dueAvailable()),
+                        s.count(ExecutionState.RUNNING),
+                        s.count(ExecutionState.SUCCEEDED),
+                        s.count(ExecutionState.FAILED),
+                        s.count(ExecutionState.CANCELLED),
+                        s.dueAvailable() == 0 ? "-" : HumanTime.duration(s.oldestDueAge()),
+                        s.finishedLastMinute());
+            }
+            t.print(out());
+            if (capped) {
+                out().println("Counts stopped at " + STATS_CAP + " rows; they are lower bounds.");
+                out().flush();
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    /** {@code queues pause Q}: workers stop claiming from Q; running executions finish normally. */
+    @Command(name = "pause", description = "Stop workers claiming from a queue (running executions finish)")
+    static final class PauseCommand extends OpsCommand {
+        @Parameters(paramLabel = "QUEUE", description = "The queue name")
+        String queue;
+
+        @Override
+        protected int run() {
+            return setPaused(this, queue, true);
+        }
+    }
+
+    /** {@code queues resume Q}: workers claim from Q again. */
+    @Command(name = "resume", description = "Let workers claim from a paused queue again")
+    static final class ResumeCommand extends OpsCommand {
+        @Parameters(paramLabel = "QUEUE", description = "The queue name")
+        String queue;
+
+        @Override
+        protected int run() {
+            return setPaused(this, queue, false);
+        }
+    }
+
+    private static int setPaused(OpsCommand c, String queue, boolean paused) {
+        if (queue.isBlank()) {
+            throw new CommandFailure(ExitCode.USAGE, "the queue name must not be empty");
+        }
+        try (ExecutionStore store = c.openStore()) {
+            store.queuePause(queue, paused);
+        }
+        if (c.json) {
+            var o = JsonViews.object();
+            o.put("queue", queue);
+            o.put("paused", paused);
+            JsonViews.print(c.out(), o);
+        } else {
+            c.out()
+                    .println("queue '" + Table.clean(queue) + "' is " + (paused ? "paused" : "resumed")
+                            + (paused ? "; running executions finish, nothing new is claimed" : ""));
+            c.out().flush();
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,69 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.pool.StoreFactory;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.StoreOptions;
+import java.nio.file.Files;
+import java.time.Duration;
+
+/**
+ * Opens the configured store for one operator command: a small connection pool (a command runs a
+ * few short statements, not a worker's load), no LISTEN connection, and a check that the schema is
+ * the one this build expects. Commands never migrate on their own; only {@code migrate} and a
+ * starting worker do, so an operator's newer client cannot change a database older workers use.
+ */
+final class StoreAccess {
+    private StoreAccess() {}
+
+    /** Opens the store and checks its schema; the caller closes it. */
+    static ExecutionStore open(WorkerConfig config) {
+        ExecutionStore store = openUnchecked(config, true);
+        try {
+            ExecutionStore.SchemaStatus s = store.schemaStatus();
+            if (s.currentVersion() == 0) {
+                throw new CommandFailure(
+                        ExitCode.FAILURE,
+                        "the database " + config.database().url().redacted()
+                                + " has no nebula schema yet: run `nebula-worker migrate` (a starting worker also"
+                                + " migrates)");
+            }
+            if (!s.upToDate()) {
+                throw new CommandFailure(
+                        ExitCode.FAILURE,
+                        "the database schema is at version " + s.currentVersion() + " but this build needs "
+                                + s.expectedVersion()
+                                + (s.currentVersion() < s.expectedVersion()
+                                        ? ": run `nebula-worker migrate`"
+                                        : ": upgrade nebula-worker"));
+            }
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the store without checking its schema. With {@code mustExist}, a missing SQLite file is
+     * an error instead of being created empty by a command that only meant to read.
+     */
+    static ExecutionStore openUnchecked(WorkerConfig config, boolean mustExist) {
+        DatabaseUrl url = config.database().url();
+        if (mustExist && url instanceof DatabaseUrl.Sqlite s && !Files.exists(s.file())) {
+            throw new CommandFailure(
+                    ExitCode.FAILURE,
+                    "no database at " + s.file() + ": start a worker or run `nebula-worker migrate` first, or set"
+                            + " DATABASE_URL");
+        }
+        StoreOptions options = StoreOptions.defaults("nebula-worker-cli")
+                .withMaxConnections(Math.min(2, config.database().maxConnections()))
+                .withSchema(config.database().schema())
+                .withListen(false)
+                // An operator waiting on a dead database wants to know soon; a worker waits longer.
+                .withConnectTimeout(Duration.ofSeconds(5))
+                .withMaxInputBytes(config.queue().maxInputBytes());
+        return StoreFactory.open(url, options);
+    }
+}

@@ -1,0 +1,300 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.queue.SubmitRejectedException;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.workflow.LoadedWorkflow;
+import io.nebula.worker.workflow.WorkflowInvalidException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code nebula-worker submit FILE}: validates the workflow and the input, enqueues, and prints the
+ * execution id. {@code --inputs FILE.jsonl} enqueues one execution per line in batches; {@code
+ * --wait} follows the execution to its end (see {@link SubmitWait}). Nothing is enqueued when the
+ * workflow or any input is invalid (exit 4).
+ */
+@Command(
+        name = "submit",
+        description = "Validate a workflow file and enqueue executions of it",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:enqueued (with --wait: the execution succeeded)",
+            "1:database or I/O failure",
+            "2:bad flags or configuration",
+            "4:invalid workflow or input; nothing was enqueued",
+            "6:--wait: the execution failed",
+            "7:--wait: the execution was cancelled",
+            "8:--wait --timeout: still not finished"
+        })
+final class SubmitCommand extends OpsCommand {
+    @Parameters(paramLabel = "FILE", description = "The workflow definition (JSON or YAML)")
+    Path file;
+
+    @Option(
+            names = "--input",
+            paramLabel = "<JSON|@FILE>",
+            description = "The input as JSON text, or @FILE to read it from a file (@- reads stdin) [default: {}]")
+    String input;
+
+    @Option(
+            names = "--inputs",
+            paramLabel = "<FILE.jsonl>",
+            description = "Enqueue one execution per line of this JSON Lines file, in batches")
+    Path inputs;
+
+    @Option(
+            names = "--queue",
+            paramLabel = "<QUEUE>",
+            description = "The queue [default: the first of worker.queues, normally default]")
+    String queue;
+
+    @Option(names = "--priority", paramLabel = "<N>", defaultValue = "0", description = "Lower runs first [default: 0]")
+    int priority;
+
+    @Option(
+            names = "--delay",
+            paramLabel = "<DURATION>",
+            converter = DurationText.Converter.class,
+            description = "Run no earlier than this long from now, e.g. 30s, 5m, 1h")
+    Duration delay;
+
+    @Option(
+            names = "--run-at",
+            paramLabel = "<TIME>",
+            converter = DurationText.InstantConverter.class,
+            description = "Run no earlier than this ISO-8601 time, e.g. 2026-03-01T10:00:00Z")
+    Instant runAt;
+
+    @Option(
+            names = "--idempotency-key",
+            paramLabel = "<KEY>",
+            description = "Submitting again with the same key returns the first execution (with --inputs: KEY#LINE)")
+    String idempotencyKey;
+
+    @Option(
+            names = "--max-retries",
+            paramLabel = "<N>",
+            description =
+                    "Retries after the first attempt [default: the workflow's max_retries, else queue.max_retries]")
+    Integer maxRetries;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "<N>",
+            defaultValue = "1000",
+            description = "With --inputs: executions per transaction [default: 1000]")
+    int batchSize;
+
+    @Option(names = "--wait", description = "Follow the execution to its end; exit 0 only if it succeeded")
+    boolean wait;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "<DURATION>",
+            converter = DurationText.Converter.class,
+            description = "With --wait: stop waiting after this long (exit 8) [default: no limit]")
+    Duration timeout;
+
+    @Option(
+            names = "--progress",
+            paramLabel = "<MODE>",
+            defaultValue = "auto",
+            description = "With --wait: auto (a live line on a terminal), live or plain [default: auto]")
+    String progress;
+
+    @Override
+    protected int run() throws Exception {
+        checkFlags();
+        WorkerConfig config = config();
+        LoadedWorkflow workflow = load(config);
+        SubmitRequest template = template(config, workflow);
+        if (inputs != null) {
+            return submitMany(config, workflow, template);
+        }
+        String text = readInput();
+        try {
+            InputGuard.check(text, config.queue().maxInputBytes(), "input");
+        } catch (SubmitRejectedException e) {
+            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
+        }
+        List<String> problems = workflow.validateInput(text);
+        if (!problems.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    "the input does not match the input schema of '" + workflow.name() + "'; nothing was enqueued",
+                    problems.stream().map(p -> "  " + p).toList());
+        }
+        try (ExecutionStore store = openStore()) {
+            store.workflowPut(workflow.document());
+            Submitted s = store.executionSubmitMany(List.of(withInput(template, text)))
+                    .get(0);
+            if (wait) {
+                return new SubmitWait(store, out(), json, ProgressPrinter.create(out(), mode(), root().env()))
+                        .follow(s, template, timeout);
+            }
+            if (json) {
+                JsonViews.print(out(), SubmitWait.submitted(s, template));
+            } else {
+                out().println(
+                                s.created()
+                                        ? "submitted execution " + s.executionId() + " of workflow '" + workflow.name()
+                                                + "' on queue '" + template.queue() + "'"
+                                        : "execution " + s.executionId() + " already exists for idempotency key '"
+                                                + idempotencyKey + "'; nothing new was enqueued");
+                out().flush();
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    private void checkFlags() {
+        if (input != null && inputs != null) {
+            throw new CommandFailure(ExitCode.USAGE, "give --input or --inputs, not both");
+        }
+        if (delay != null && runAt != null) {
+            throw new CommandFailure(ExitCode.USAGE, "give --delay or --run-at, not both");
+        }
+        if (wait && inputs != null) {
+            throw new CommandFailure(
+                    ExitCode.USAGE, "--wait follows one execution; use `executions list` to follow a bulk submit");
+        }
+        if (timeout != null && !wait) {
+            throw new CommandFailure(ExitCode.USAGE, "--timeout only applies with --wait");
+        }
+        if (batchSize < 1 || batchSize > 10_000) {
+            throw new CommandFailure(ExitCode.USAGE, "--batch-size must be from 1 to 10000, not " + batchSize);
+        }
+        if (maxRetries != null && maxRetries < 0) {
+            throw new CommandFailure(ExitCode.USAGE, "--max-retries must not be negative");
+        }
+        try {
+            ProgressPrinter.Mode.parse(progress);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCode.USAGE, "--progress must be auto, live or plain, not '" + progress + "'");
+        }
+    }
+
+    private ProgressPrinter.Mode mode() {
+        return ProgressPrinter.Mode.parse(progress);
+    }
+
+    private LoadedWorkflow load(WorkerConfig config) {
+        try {
+            return WorkflowCatalog.of(config).load(file);
+        } catch (WorkflowInvalidException e) {
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    file + " is not a valid workflow (" + e.problems().size() + " problem"
+                            + (e.problems().size() == 1 ? "" : "s") + "); nothing was enqueued",
+                    e.problems().stream().map(p -> "  " + p.render()).toList());
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    private SubmitRequest template(WorkerConfig config, LoadedWorkflow workflow) {
+        String q = queue != null ? queue : config.worker().queues().get(0);
+        if (q.isBlank()) {
+            throw new CommandFailure(ExitCode.USAGE, "--queue must not be empty");
+        }
+        int retries = maxRetries != null
+                ? maxRetries
+                : workflow.maxRetries() != null
+                        ? workflow.maxRetries()
+                        : config.queue().maxRetries();
+        return new SubmitRequest(
+                q, workflow.hash(), workflow.name(), "{}", priority, delay, runAt, retries + 1, idempotencyKey);
+    }
+
+    private static SubmitRequest withInput(SubmitRequest t, String text) {
+        return new SubmitRequest(
+                t.queue(),
+                t.workflowHash(),
+                t.workflowName(),
+                text,
+                t.priority(),
+                t.delay(),
+                t.runAt(),
+                t.maxAttempts(),
+                t.idempotencyKey());
+    }
+
+    /** The input text: {@code --input} as given, or read as strict UTF-8 from {@code @FILE}. */
+    private String readInput() {
+        if (input == null) {
+            return "{}";
+        }
+        if (!input.startsWith("@")) {
+            return input.isBlank() ? "{}" : input;
+        }
+        String name = input.substring(1);
+        try {
+            byte[] bytes =
+                    name.equals("-") ? System.in.readAllBytes() : java.nio.file.Files.readAllBytes(Path.of(name));
+            String text = InputGuard.decodeUtf8(bytes, "input file " + name);
+            return text.isBlank() ? "{}" : text;
+        } catch (SubmitRejectedException e) {
+            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
+        } catch (IOException e) {
+            throw unreadable(Path.of(name), e);
+        }
+    }
+
+    private int submitMany(WorkerConfig config, LoadedWorkflow workflow, SubmitRequest template) throws IOException {
+        List<String> problems;
+        try {
+            problems = BulkSubmit.check(inputs, workflow, config.queue().maxInputBytes());
+        } catch (IOException e) {
+            throw unreadable(inputs, e);
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    inputs + " has invalid inputs; nothing was enqueued",
+                    problems.stream().map(p -> "  " + p).toList());
+        }
+        BulkSubmit.Result r;
+        try (ExecutionStore store = openStore()) {
+            store.workflowPut(workflow.document());
+            r = BulkSubmit.submit(store, inputs, template, batchSize);
+        }
+        if (json) {
+            var o = JsonViews.object();
+            o.put("workflow", workflow.name());
+            o.put("workflow_hash", workflow.hash());
+            o.put("queue", template.queue());
+            o.put("submitted", r.submitted());
+            o.put("created", r.created());
+            o.put("batches", r.batches());
+            var ids = o.putArray("ids");
+            r.ids().forEach(ids::add);
+            JsonViews.print(out(), o);
+        } else {
+            out().println("submitted " + r.submitted() + " executions of workflow '" + workflow.name() + "' on queue '"
+                    + template.queue() + "' in " + r.batches() + " batch" + (r.batches() == 1 ? "" : "es")
+                    + " (first id " + r.ids().get(0) + ", last id "
+                    + r.ids().get(r.ids().size() - 1) + ")"
+                    + (r.created() < r.submitted()
+                            ? "; " + (r.submitted() - r.created()) + " already existed for their idempotency keys"
+                            : ""));
+            out().flush();
+        }
+        return ExitCode.OK;
+    }
+
+    private static CommandFailure unreadable(Path p, IOException e) {
+        String why = e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
+        return new CommandFailure(ExitCode.INVALID, "cannot read " + p + ": " + why + "; nothing was enqueued");
+    }
+}

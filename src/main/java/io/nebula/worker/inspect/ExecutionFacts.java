@@ -1,0 +1,104 @@
+package io.nebula.worker.inspect;
+
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.WorkerInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What {@link Explainer} looks at for one execution, read from the store in a handful of short
+ * queries: the execution row (with the database clock), its history, the worker registry, the
+ * paused queues and how many due executions are ahead of it. A plain value, so the explainer is a
+ * pure function and tests can check each reason against facts read from a real database.
+ *
+ * @param workers every registered worker seen within {@link #REGISTRY_WINDOW}, live or not, so the
+ *     lease holder can be named even when it went quiet
+ * @param dueAhead due executions of the same queue ahead of this one in claim order, at most
+ *     {@code aheadCap}
+ * @param liveWithin a worker whose last heartbeat is at most this old counts as live
+ */
+public record ExecutionFacts(
+        ExecutionView execution,
+        List<HistoryEntry> history,
+        List<WorkerInfo> workers,
+        Set<String> pausedQueues,
+        long dueAhead,
+        int aheadCap,
+        Duration liveWithin) {
+
+    /** How far back the registry is read; the store forgets workers silent for a day anyway. */
+    public static final Duration REGISTRY_WINDOW = Duration.ofDays(1);
+
+    /** The most due executions counted ahead of one execution. */
+    public static final int AHEAD_CAP = 10_000;
+
+    public ExecutionFacts {
+        history = List.copyOf(history);
+        workers = List.copyOf(workers);
+        pausedQueues = Set.copyOf(pausedQueues);
+    }
+
+    /** Reads the facts about {@code id}; empty when there is no such execution. */
+    public static Optional<ExecutionFacts> read(ExecutionStore store, long id, Duration liveWithin) {
+        Optional<ExecutionView> view = store.executionGet(id);
+        if (view.isEmpty()) {
+            return Optional.empty();
+        }
+        ExecutionView v = view.get();
+        boolean waitingForTurn = v.state() == io.nebula.worker.queue.ExecutionState.AVAILABLE;
+        return Optional.of(new ExecutionFacts(
+                v,
+                store.historyList(id),
+                store.workerList(REGISTRY_WINDOW),
+                Set.copyOf(store.queuePausedList()),
+                waitingForTurn ? store.executionCountAhead(id, AHEAD_CAP) : 0,
+                AHEAD_CAP,
+                liveWithin));
+    }
+
+    /** The database clock when the execution row was read. */
+    public Instant now() {
+        return execution.now();
+    }
+
+    /** The most recent history event, or {@code submitted} when there is none. */
+    public String lastEvent() {
+        return history.isEmpty() ? "submitted" : history.get(history.size() - 1).event();
+    }
+
+    /** The most recent history entry with this event. */
+    public Optional<HistoryEntry> last(String event) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (history.get(i).event().equals(event)) {
+                return Optional.of(history.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether {@code w} sent a heartbeat within {@link #liveWithin}. */
+    public boolean isLive(WorkerInfo w) {
+        return w.lastSeenAt() != null && !w.lastSeenAt().isBefore(now().minus(liveWithin));
+    }
+
+    /** Live workers that claim from this execution's queue. */
+    public List<WorkerInfo> liveWorkersOnQueue() {
+        return workers.stream()
+                .filter(this::isLive)
+                .filter(w -> w.queues().contains(execution.queue()))
+                .toList();
+    }
+
+    /** The registry row of the lease holder, if it is registered. */
+    public Optional<WorkerInfo> holder() {
+        String owner = execution.leaseOwner();
+        return owner == null
+                ? Optional.empty()
+                : workers.stream().filter(w -> w.workerId().equals(owner)).findFirst();
+    }
+}

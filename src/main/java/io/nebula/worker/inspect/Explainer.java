@@ -1,0 +1,292 @@
+package io.nebula.worker.inspect;
+
+import static io.nebula.worker.inspect.HumanTime.duration;
+import static io.nebula.worker.inspect.HumanTime.instant;
+import static io.nebula.worker.inspect.HumanTime.relative;
+
+import io.nebula.worker.inspect.Explanation.Reason;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.WorkerInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Names the first reason an execution is not running, from {@link ExecutionFacts} alone (a pure
+ * function: no I/O, no clock but the database's). The checks go in the order an execution meets
+ * them on its way to a worker:
+ *
+ * <ol>
+ *   <li>finished: succeeded, failed, quarantined after worker crashes, or cancelled;
+ *   <li>running: a cancel is pending; the lease expired and a rescue is due; the holder went
+ *       quiet; or it is simply running on worker X;
+ *   <li>not yet due: a durable delay, a retry backoff or a scheduled run-at time (told apart by
+ *       the last history event);
+ *   <li>due, but its queue is paused, no live worker claims from its queue, or every live worker
+ *       there is at full concurrency;
+ *   <li>due and waiting its turn behind N others, or first in line.
+ * </ol>
+ *
+ * Conditions further down that would still hold the execution back once the first one clears are
+ * added as notes (a scheduled execution on a paused queue says both).
+ */
+public final class Explainer {
+    private Explainer() {}
+
+    public static Explanation explain(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        return switch (v.state()) {
+            case SUCCEEDED -> succeeded(f);
+            case FAILED -> failed(f);
+            case CANCELLED -> cancelled(f);
+            case RUNNING -> running(f);
+            case AVAILABLE -> available(f);
+        };
+    }
+
+    // ---- finished --------------------------------------------------------------------------------
+
+    private static Explanation succeeded(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        return new Explanation(
+                Reason.SUCCEEDED,
+                "Finished: succeeded at " + instant(v.finishedAt()) + " after " + attempts(v.attempt()) + took(v) + ".",
+                List.of(),
+                null);
+    }
+
+    private static Explanation failed(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        String retry = "`nebula-worker executions retry " + v.id()
+                + "` runs it again, keeping the nodes that succeeded (--from-scratch reruns all).";
+        if ("quarantined".equals(f.lastEvent())) {
+            String holder = f.last("quarantined").map(HistoryEntry::workerId).orElse(null);
+            return new Explanation(
+                    Reason.QUARANTINED,
+                    "Quarantined after worker crashes: the workers running it died " + v.deaths() + " times"
+                            + (holder == null ? "" : " (last holder: " + holder + ")")
+                            + ", so it was failed as poison at " + instant(v.finishedAt()) + ".",
+                    List.of(),
+                    "Find out why workers die while running it (their logs, memory limits), then " + retry);
+        }
+        return new Explanation(
+                Reason.FAILED,
+                "Finished: failed at " + instant(v.finishedAt()) + " after " + attempts(v.attempt()) + ": "
+                        + v.lastError(),
+                List.of(),
+                retry);
+    }
+
+    private static Explanation cancelled(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        String why = f.last("cancelled")
+                .map(HistoryEntry::detail)
+                .filter(d -> d != null && !d.isBlank())
+                .map(d -> " (" + d + ")")
+                .orElse("");
+        return new Explanation(
+                Reason.CANCELLED,
+                "Finished: cancelled at " + instant(v.finishedAt()) + why + ".",
+                List.of(),
+                "`nebula-worker executions retry " + v.id() + "` runs it again.");
+    }
+
+    // ---- running ---------------------------------------------------------------------------------
+
+    private static Explanation running(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        Instant now = f.now();
+        String owner = v.leaseOwner();
+        Optional<WorkerInfo> holder = f.holder();
+        String heartbeat = holder.map(w -> "its last heartbeat was " + ago(w.lastSeenAt(), now))
+                .orElse("it is not in the worker registry");
+        boolean expired = v.leaseExpiresAt() != null && v.leaseExpiresAt().isBefore(now);
+        List<String> notes = new ArrayList<>();
+        if (v.deaths() > 0) {
+            notes.add("Workers died " + v.deaths() + " time(s) while running it before.");
+        }
+        if (expired && f.workers().stream().noneMatch(f::isLive)) {
+            notes.add("No live worker is running, so no one will rescue it until a worker starts.");
+        }
+        if (v.cancelRequested()) {
+            String when = f.last("cancel_requested")
+                    .map(h -> " at " + instant(h.at()))
+                    .orElse("");
+            String then = expired
+                    ? "its lease has expired, so the next rescue ends it as cancelled"
+                    : "worker " + owner + " stops it at its next heartbeat (" + heartbeat + ")";
+            return new Explanation(Reason.CANCEL_REQUESTED, "Cancel requested" + when + "; " + then + ".", notes, null);
+        }
+        if (expired) {
+            String outcome = v.attempt() >= v.maxAttempts()
+                    ? "fail it (this was its last attempt, " + v.attempt() + " of " + v.maxAttempts() + ")"
+                    : "return it to the queue, keeping its finished nodes";
+            return new Explanation(
+                    Reason.LEASE_EXPIRED,
+                    "Held by worker " + owner + ", whose lease expired " + ago(v.leaseExpiresAt(), now) + " ("
+                            + heartbeat + "): a rescue is due, and the maintenance leader will " + outcome + ".",
+                    notes,
+                    null);
+        }
+        if (holder.isEmpty() || !f.isLive(holder.get())) {
+            return new Explanation(
+                    Reason.WORKER_SILENT,
+                    "Running on worker " + owner + ", but " + heartbeat + " (live workers beat within "
+                            + duration(f.liveWithin()) + "); if it is gone, its lease expires at "
+                            + instant(v.leaseExpiresAt()) + " (" + relative(v.leaseExpiresAt(), now)
+                            + ") and the execution will be rescued then.",
+                    notes,
+                    null);
+        }
+        return new Explanation(
+                Reason.RUNNING,
+                "Running on worker " + owner + " (attempt " + v.attempt() + " of " + v.maxAttempts() + ", " + heartbeat
+                        + "); its lease is valid until " + instant(v.leaseExpiresAt()) + ".",
+                notes,
+                null);
+    }
+
+    // ---- waiting ---------------------------------------------------------------------------------
+
+    private static Explanation available(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        Instant now = f.now();
+        List<String> blockers = new ArrayList<>();
+        Explanation queueProblem = queueProblem(f);
+        if (v.runAt().isAfter(now)) {
+            if (queueProblem != null) {
+                blockers.add("When it is due: " + queueProblem.summary());
+            }
+            blockers.addAll(history(f));
+            return notDueYet(f, blockers);
+        }
+        if (queueProblem != null) {
+            List<String> notes = new ArrayList<>(queueProblem.notes());
+            notes.addAll(history(f));
+            return new Explanation(queueProblem.reason(), queueProblem.summary(), notes, queueProblem.hint());
+        }
+        List<WorkerInfo> live = f.liveWorkersOnQueue();
+        int free = live.stream()
+                .mapToInt(w -> Math.max(0, w.concurrency() - w.active()))
+                .sum();
+        String slots = free + " free slot" + (free == 1 ? "" : "s") + " on " + live.size() + " live worker"
+                + (live.size() == 1 ? "" : "s");
+        if (f.dueAhead() > 0) {
+            String n = f.dueAhead() >= f.aheadCap() ? "at least " + f.aheadCap() : Long.toString(f.dueAhead());
+            return new Explanation(
+                    Reason.WAITING_TURN,
+                    "Waiting its turn: " + n + " due execution" + (f.dueAhead() == 1 ? "" : "s") + " of queue '"
+                            + v.queue() + "' come before it (by priority, then due time); " + slots + ".",
+                    history(f),
+                    null);
+        }
+        return new Explanation(
+                Reason.NEXT_IN_LINE,
+                "Due since " + instant(v.runAt()) + " (" + ago(v.runAt(), now) + ") and first in line on queue '"
+                        + v.queue() + "', with " + slots + ": a worker should claim it at its next poll.",
+                history(f),
+                null);
+    }
+
+    private static Explanation notDueYet(ExecutionFacts f, List<String> notes) {
+        ExecutionView v = f.execution();
+        String at = instant(v.runAt()) + " (" + relative(v.runAt(), f.now()) + ")";
+        return switch (f.lastEvent()) {
+            case "waiting" ->
+                new Explanation(
+                        Reason.DURABLE_WAIT,
+                        "Waiting for a durable delay until " + at + "; any worker on queue '" + v.queue()
+                                + "' resumes it then, after its finished nodes.",
+                        notes,
+                        null);
+            case "retry_scheduled" ->
+                new Explanation(
+                        Reason.RETRY_BACKOFF,
+                        "In retry backoff: attempt " + v.attempt() + " of " + v.maxAttempts() + " failed ("
+                                + v.lastError() + "); the next attempt is due at " + at + ".",
+                        notes,
+                        null);
+            default -> new Explanation(Reason.SCHEDULED, "Scheduled for later: it is due at " + at + ".", notes, null);
+        };
+    }
+
+    /** Why a due execution of this queue cannot be claimed, or {@code null} when it can be. */
+    private static Explanation queueProblem(ExecutionFacts f) {
+        String q = f.execution().queue();
+        if (f.pausedQueues().contains(q)) {
+            return new Explanation(
+                    Reason.QUEUE_PAUSED,
+                    "Queue '" + q + "' is paused, so no worker claims from it.",
+                    List.of(),
+                    "`nebula-worker queues resume " + q + "` lets workers claim from it again.");
+        }
+        List<WorkerInfo> live = f.liveWorkersOnQueue();
+        if (live.isEmpty()) {
+            List<String> others = f.workers().stream()
+                    .filter(f::isLive)
+                    .map(w -> w.workerId() + " " + w.queues())
+                    .toList();
+            String detail = others.isEmpty()
+                    ? "no worker has sent a heartbeat in the last " + duration(f.liveWithin())
+                    : "the live workers claim from other queues: " + String.join(", ", others);
+            return new Explanation(
+                    Reason.NO_LIVE_WORKER,
+                    "No live worker serves queue '" + q + "': " + detail + ".",
+                    List.of(),
+                    "Start a worker whose WORKER_QUEUES (worker.queues) includes '" + q + "'.");
+        }
+        if (live.stream().allMatch(w -> w.active() >= w.concurrency())) {
+            int slots = live.stream().mapToInt(WorkerInfo::concurrency).sum();
+            List<String> notes = f.dueAhead() > 0
+                    ? List.of(f.dueAhead() + " due execution(s) of the queue are ahead of it.")
+                    : List.of();
+            return new Explanation(
+                    Reason.WORKERS_BUSY,
+                    "All " + live.size() + " live worker" + (live.size() == 1 ? "" : "s") + " on queue '" + q
+                            + "' are at full concurrency (" + slots + " of " + slots
+                            + " slots in use at their last heartbeats); it runs when a slot frees up.",
+                    notes,
+                    "Add workers or raise --concurrency if this persists.");
+        }
+        return null;
+    }
+
+    /** Notes from the history that explain how the execution got here. */
+    private static List<String> history(ExecutionFacts f) {
+        ExecutionView v = f.execution();
+        List<String> notes = new ArrayList<>();
+        switch (f.lastEvent()) {
+            case "rescued" ->
+                f.last("rescued")
+                        .ifPresent(h -> notes.add("It was put back in the queue at " + instant(h.at())
+                                + " after a worker" + " stopped heartbeating (" + h.detail() + ")."));
+            case "released" ->
+                f.last("released")
+                        .ifPresent(h -> notes.add("Worker " + h.workerId() + " handed it back at " + instant(h.at())
+                                + " (" + h.detail() + ")."));
+            case "retried" -> notes.add("An operator retried it.");
+            default -> {}
+        }
+        if (v.deaths() > 0) {
+            notes.add("Workers died " + v.deaths() + " time(s) while running it.");
+        }
+        return notes;
+    }
+
+    private static String attempts(int n) {
+        return n + " attempt" + (n == 1 ? "" : "s");
+    }
+
+    private static String took(ExecutionView v) {
+        return v.startedAt() == null || v.finishedAt() == null
+                ? ""
+                : " (" + duration(Duration.between(v.startedAt(), v.finishedAt())) + " after it first started)";
+    }
+
+    private static String ago(Instant t, Instant now) {
+        return t == null ? "never" : duration(Duration.between(t, now)) + " ago";
+    }
+}

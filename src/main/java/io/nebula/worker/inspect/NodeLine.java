@@ -1,0 +1,56 @@
+package io.nebula.worker.inspect;
+
+import io.nebula.worker.queue.NodeResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One node of an execution as an operator sees it: its id and action from the stored definition,
+ * and its recorded result, or none yet ({@code pending}). Built from the canonical definition text
+ * so that nodes which have not run are listed too, in definition order.
+ *
+ * @param result the checkpoint, or {@code null} while the node has not finished
+ */
+public record NodeLine(String nodeId, String action, NodeResult result) {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** {@code pending}, or the recorded status ({@code succeeded}, {@code failed}, {@code skipped}). */
+    public String status() {
+        return result == null ? "pending" : result.status().dbName();
+    }
+
+    /**
+     * The definition's nodes in order, each with its result; results for nodes the definition does
+     * not name (it cannot happen, but a hand-edited database could) come last.
+     *
+     * @param definitionJson the stored canonical definition, or {@code null} when it is missing
+     */
+    public static List<NodeLine> of(String definitionJson, List<NodeResult> results) {
+        Map<String, NodeResult> byId = new LinkedHashMap<>();
+        results.forEach(r -> byId.put(r.nodeId(), r));
+        List<NodeLine> out = new ArrayList<>();
+        for (JsonNode n : nodes(definitionJson)) {
+            String id = n.path("id").asString();
+            out.add(new NodeLine(id, n.path("action").asString(), byId.remove(id)));
+        }
+        byId.values().forEach(r -> out.add(new NodeLine(r.nodeId(), "?", r)));
+        return out;
+    }
+
+    private static Iterable<JsonNode> nodes(String definitionJson) {
+        if (definitionJson == null) {
+            return List.of();
+        }
+        try {
+            JsonNode nodes = JSON.readTree(definitionJson).path("nodes");
+            return nodes.isArray() ? nodes : List.of();
+        } catch (JacksonException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.nebula.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.queue.ClaimRequest;
+import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** {@code executions list|show|retry|cancel|explain} through the real command line on a SQLite file. */
+class CliExecutionsTest {
+    @TempDir
+    Path tmp;
+
+    CliFixture f;
+
+    @BeforeEach
+    void setUp() {
+        f = new CliFixture(tmp).migrated();
+    }
+
+    @AfterEach
+    void tearDown() {
+        f.close();
+    }
+
+    private long submit(String example, String... extra) {
+        String[] args = new String[2 + extra.length];
+        args[0] = "submit";
+        args[1] = CliFixture.example(example).toString();
+        System.arraycopy(extra, 0, args, 2, extra.length);
+        CliRun r = f.run(args);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return Long.parseLong(r.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+    }
+
+    /** Claims the next execution as worker "w1" and fails it for good, with one node recorded. */
+    private void failNext() {
+        ClaimedExecution c = f.store()
+                .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
+                .get(0);
+        NodeResult greet = new NodeResult(
+                "greet", NodeStatus.FAILED, null, "boom", 1, Instant.now().minusMillis(5), Instant.now());
+        f.store()
+                .executionCompleteMany(List.of(
+                        new Completion.Fail(c.lease(), "node 'greet' failed: boom", false, null, List.of(greet))));
+    }
+
+    private static JsonNode json(CliRun r) {
+        return JsonViews.JSON.readTree(r.out());
+    }
+
+    @Test
+    void listShowsNewestFirstAndFilters() {
+        long hello = submit("hello.json");
+        long later = submit("hello.json", "--queue", "mail", "--delay", "1h");
+        long flaky = submit("flaky-retry.json");
+
+        CliRun all = f.run("executions", "list");
+        assertThat(all.exitCode()).isZero();
+        List<String> lines = all.out().lines().toList();
+        assertThat(lines.get(0))
+                .startsWith("ID")
+                .contains("WORKFLOW")
+                .contains("STATE")
+                .contains("DETAIL");
+        assertThat(lines.get(1)).startsWith(flaky + " ").contains("flaky-retry").contains("available");
+        assertThat(lines.get(2)).startsWith(later + " ").contains("mail").contains("due in 59m");
+        assertThat(lines.get(3)).startsWith(hello + " ");
+
+        assertThat(f.run("executions", "list", "--queue", "mail").out())
+                .contains("mail")
+                .doesNotContain("flaky");
+        assertThat(f.run("executions", "list", "--workflow", "flaky-retry", "--limit", "1")
+                        .out()
+                        .lines())
+                .hasSize(2);
+        assertThat(f.run("executions", "list", "--state", "failed").out()).isEqualTo("No executions match.\n");
+        CliRun badState = f.run("executions", "list", "--state", "stuck");
+        assertThat(badState.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(badState.err()).contains("unknown execution state 'stuck'").contains("allowed: available");
+    }
+
+    @Test
+    void listJsonHasStableFieldsAndEmbeddedInput() {
+        submit("hello.json", "--input", "{\"name\":\"Ada\"}", "--idempotency-key", "k");
+
+        JsonNode list = json(f.run("executions", "list", "--json"));
+
+        assertThat(list).hasSize(1);
+        JsonNode e = list.get(0);
+        for (String field : List.of(
+                "id",
+                "workflow",
+                "workflow_hash",
+                "queue",
+                "state",
+                "priority",
+                "attempt",
+                "max_attempts",
+                "deaths",
+                "run_at",
+                "created_at",
+                "started_at",
+                "finished_at",
+                "lease_owner",
+                "lease_epoch",
+                "lease_expires_at",
+                "cancel_requested",
+                "idempotency_key",
+                "input",
+                "output",
+                "error")) {
+            assertThat(e.has(field)).as(field).isTrue();
+        }
+        assertThat(e.get("input").get("name").asString()).isEqualTo("Ada");
+        assertThat(e.get("state").asString()).isEqualTo("available");
+        assertThat(e.get("started_at").isNull()).isTrue();
+        assertThat(e.get("max_attempts").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void showListsStateNodesHistoryAndTheExplanation() {
+        long id = submit("hello.json");
+        failNext();
+
+        CliRun r = f.run("executions", "show", Long.toString(id));
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out())
+                .contains("Execution " + id + " of workflow 'hello' on queue 'default'")
+                .contains("state     failed")
+                .contains("why       Finished: failed at")
+                .contains("attempts  1 of 4")
+                .contains("lease     last held by w1 (epoch 1)")
+                .contains("error     node 'greet' failed: boom")
+                .containsPattern("greet +transform +failed +1 +\\S+ +boom")
+                .containsPattern("claimed +available -> running +1 +w1")
+                .containsPattern("failed +running -> failed +1 +w1");
+    }
+
+    @Test
+    void showJsonCarriesNodesHistoryAndExplanation() {
+        long id = submit("order-pipeline.yaml", "--input", "{\"order\":{\"id\":\"1\",\"express\":true,\"items\":[]}}");
+
+        JsonNode j = json(f.run("executions", "show", Long.toString(id), "--json"));
+
+        assertThat(j.get("id").asLong()).isEqualTo(id);
+        assertThat(j.get("nodes")).hasSize(6);
+        assertThat(j.get("nodes").get(0).get("node_id").asString()).isEqualTo("validate");
+        assertThat(j.get("nodes").get(0).get("status").asString()).isEqualTo("pending");
+        assertThat(j.get("nodes").get(0).get("action").asString()).isEqualTo("transform");
+        assertThat(j.get("history")).isEmpty();
+        assertThat(j.get("explanation").get("reason").asString()).isEqualTo("no_live_worker");
+    }
+
+    @Test
+    void unknownIdsExitThreeWithAClearMessage() {
+        for (String cmd : List.of("show", "retry", "cancel", "explain")) {
+            CliRun r = f.run("executions", cmd, "4242");
+            assertThat(r.exitCode()).as(cmd).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(r.err()).as(cmd).startsWith("nebula-worker: no execution with id 4242");
+            assertThat(r.out()).as(cmd).isEmpty();
+        }
+        assertThat(f.run("executions", "show", "abc").exitCode()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void retryRequeuesAFailedExecutionAndRefusesOthers() {
+        long id = submit("hello.json");
+        CliRun early = f.run("executions", "retry", Long.toString(id));
+        assertThat(early.exitCode()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(early.err()).contains("is available; only failed or cancelled executions can be retried");
+
+        failNext();
+        CliRun r = f.run("executions", "retry", Long.toString(id), "--from-scratch");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo("execution " + id + " is queued again, from scratch\n");
+        assertThat(f.store().executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(f.store().nodeResultList(id)).isEmpty();
+
+        failNext();
+        JsonNode j = json(f.run("executions", "retry", Long.toString(id), "--json"));
+        assertThat(j.get("result").asString()).isEqualTo("requeued");
+        assertThat(j.get("from_scratch").asBoolean()).isFalse();
+    }
+
+    @Test
+    void cancelEndsAWaitingExecutionAndRefusesAFinishedOne() {
+        long id = submit("hello.json");
+
+        CliRun r = f.run("executions", "cancel", Long.toString(id), "--reason", "not needed");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo("execution " + id + " is cancelled\n");
+        assertThat(f.store().executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(f.run("executions", "explain", Long.toString(id)).out()).contains("not needed");
+
+        CliRun again = f.run("executions", "cancel", Long.toString(id), "--json");
+        assertThat(again.exitCode()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(again.err()).contains("already finished (cancelled)");
+    }
+
+    @Test
+    void cancelOfARunningExecutionIsARequest() {
+        long id = submit("hello.json");
+        f.store().executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)));
+
+        JsonNode j = json(f.run("executions", "cancel", Long.toString(id), "--json"));
+
+        assertThat(j.get("result").asString()).isEqualTo("requested");
+        assertThat(j.get("state").asString()).isEqualTo("running");
+    }
+
+    @Test
+    void explainPrintsTheReasonInWordsAndAsJson() {
+        long id = submit("hello.json");
+        f.run("queues", "pause", "default");
+
+        CliRun r = f.run("executions", "explain", Long.toString(id));
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out())
+                .isEqualTo("execution " + id + " (hello): available [queue_paused]\n"
+                        + "Queue 'default' is paused, so no worker claims from it.\n"
+                        + "Next step: `nebula-worker queues resume default` lets workers claim from it again.\n");
+        JsonNode j = json(f.run("executions", "explain", Long.toString(id), "--json"));
+        assertThat(j.get("reason").asString()).isEqualTo("queue_paused");
+        assertThat(j.get("summary").asString()).contains("paused");
+        assertThat(j.get("notes").isArray()).isTrue();
+        assertThat(j.get("hint").asString()).contains("queues resume default");
+        assertThat(j.get("checked_at").asString()).endsWith("Z");
+    }
+
+    @Test
+    void explainOfAnExecutionRunningOnALiveWorker() throws Exception {
+        f.startWorker();
+        long id = submit("long-delay.json");
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        f.run("executions", "explain", Long.toString(id)).out().contains("[durable_wait]"));
+
+        assertThat(f.run("executions", "explain", Long.toString(id)).out())
+                .contains("Waiting for a durable delay until");
+    }
+}

@@ -1,0 +1,96 @@
+package io.nebula.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** {@code workers list} and {@code queues stats|pause|resume} through the real command line. */
+class CliQueuesAndWorkersTest {
+    @TempDir
+    Path tmp;
+
+    CliFixture f;
+
+    @BeforeEach
+    void setUp() {
+        f = new CliFixture(tmp).migrated();
+    }
+
+    @AfterEach
+    void tearDown() {
+        f.close();
+    }
+
+    @Test
+    void workersListShowsLiveWorkersWithLoadAndLastSeen() throws Exception {
+        assertThat(f.run("workers", "list").out()).isEqualTo("No worker has sent a heartbeat in the last 1m 30s.\n");
+        WorkerApp.Running w = f.startWorker();
+        String id = w.worker().worker().workerId();
+
+        CliRun r = f.run("workers", "list");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out())
+                .contains("WORKER")
+                .contains("LOAD")
+                .contains("LAST SEEN")
+                .containsPattern(
+                        java.util.regex.Pattern.quote(id) + " +test-pool +\\S+ +\\d+ +default +0/4 +0\\.1\\.0");
+        JsonNode j = JsonViews.JSON.readTree(f.run("workers", "list", "--json").out());
+        assertThat(j).hasSize(1);
+        assertThat(j.get(0).get("worker_id").asString()).isEqualTo(id);
+        assertThat(j.get(0).get("concurrency").asInt()).isEqualTo(4);
+        assertThat(j.get(0).get("active").asInt()).isZero();
+        assertThat(j.get(0).get("queues").get(0).asString()).isEqualTo("default");
+        assertThat(j.get(0).get("last_seen_seconds_ago").asLong()).isBetween(0L, 60L);
+        assertThat(f.run("workers", "list", "--within", "bogus").exitCode()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void statsCountByStateAndPauseResumeChangeTheQueue() {
+        f.run("submit", CliFixture.example("hello.json").toString());
+        f.run("submit", CliFixture.example("hello.json").toString(), "--delay", "1h");
+        f.run("submit", CliFixture.example("hello.json").toString(), "--queue", "mail");
+
+        assertThat(f.run("queues", "pause", "mail").out())
+                .isEqualTo("queue 'mail' is paused; running executions finish, nothing new is claimed\n");
+        CliRun stats = f.run("queues", "stats");
+
+        assertThat(stats.exitCode()).isZero();
+        List<String> lines = stats.out().lines().toList();
+        assertThat(lines.get(0)).containsPattern("QUEUE +PAUSED +DUE +SCHEDULED +RUNNING +SUCCEEDED");
+        assertThat(lines.get(1)).matches("default +no +1 +1 +0 +0 +0 +0 +\\S+ +0");
+        assertThat(lines.get(2)).matches("mail +yes +1 +0 +0 +0 +0 +0 +\\S+ +0");
+        assertThat(f.store().queuePausedList()).containsExactly("mail");
+
+        JsonNode resumed = JsonViews.JSON.readTree(
+                f.run("queues", "resume", "mail", "--json").out());
+        assertThat(resumed.get("paused").asBoolean()).isFalse();
+        assertThat(f.store().queuePausedList()).isEmpty();
+
+        JsonNode j = JsonViews.JSON.readTree(f.run("queues", "stats", "--json").out());
+        JsonNode d = j.get(0);
+        assertThat(d.get("queue").asString()).isEqualTo("default");
+        assertThat(d.get("due").asLong()).isEqualTo(1);
+        assertThat(d.get("scheduled").asLong()).isEqualTo(1);
+        assertThat(d.get("available").asLong()).isEqualTo(2);
+        assertThat(d.get("paused").asBoolean()).isFalse();
+        assertThat(d.has("oldest_due_age_seconds")).isTrue();
+        assertThat(d.has("finished_last_minute")).isTrue();
+        assertThat(d.get("capped").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aGroupWithoutASubcommandIsAUsageError() {
+        CliRun r = f.run("queues");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("Missing required subcommand");
+    }
+}

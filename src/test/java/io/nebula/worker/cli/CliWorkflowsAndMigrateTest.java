@@ -1,0 +1,130 @@
+package io.nebula.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.queue.jdbc.JdbcExecutionStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** {@code workflows validate} (no database needed) and {@code migrate} through the real command line. */
+class CliWorkflowsAndMigrateTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void validateAcceptsEveryBundledExample() throws Exception {
+        try (CliFixture f = new CliFixture(tmp)) {
+            String[] args = java.util.stream.Stream.concat(
+                            java.util.stream.Stream.of("workflows", "validate"),
+                            DemoCommand.exampleFiles(CliFixture.EXAMPLES).stream()
+                                    .map(n -> CliFixture.example(n).toString()))
+                    .toArray(String[]::new);
+
+            CliRun r = f.run(args);
+
+            assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("ok       ").contains("workflow 'order-pipeline', 6 nodes, hash ");
+            assertThat(Files.exists(f.db)).as("validate needs no database").isFalse();
+        }
+    }
+
+    @Test
+    void validatePrintsEveryProblemOfEveryFileAndExitsFour() throws Exception {
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(
+                bad,
+                "name: bad\nnodes:\n  - id: a\n    action: teleport\n  - id: b\n    action: noop\n    depends_on: [zz]\n");
+        try (CliFixture f = new CliFixture(tmp)) {
+            CliRun r = f.run(
+                    "workflows", "validate", CliFixture.example("hello.json").toString(), bad.toString(), "nope.json");
+
+            assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID);
+            assertThat(r.out())
+                    .contains("ok       " + CliFixture.example("hello.json"))
+                    .contains("invalid  " + bad + ": 2 problems")
+                    .contains(bad + ":4:13 /nodes/0/action (node 'a'): unknown action 'teleport'")
+                    .contains("(node 'b'): depends on unknown node 'zz'")
+                    .contains("invalid  nope.json: 1 problem")
+                    .contains("cannot read: no such file")
+                    .contains("2 of 3 files invalid");
+
+            JsonNode j = JsonViews.JSON.readTree(
+                    f.run("workflows", "validate", bad.toString(), "--json").out());
+            assertThat(j.get(0).get("valid").asBoolean()).isFalse();
+            assertThat(j.get(0).get("problems")).hasSize(2);
+            JsonNode p = j.get(0).get("problems").get(0);
+            assertThat(p.get("line").asInt()).isEqualTo(4);
+            assertThat(p.get("column").asInt()).isEqualTo(13);
+            assertThat(p.get("pointer").asString()).isEqualTo("/nodes/0/action");
+            assertThat(p.get("node").asString()).isEqualTo("a");
+            assertThat(p.get("message").asString()).contains("teleport");
+        }
+    }
+
+    @Test
+    void migrateAppliesOnceAndCheckReportsPendingMigrations() {
+        try (CliFixture f = new CliFixture(tmp)) {
+            CliRun missing = f.run("migrate", "--check");
+            assertThat(missing.exitCode()).isEqualTo(ExitCode.FAILURE);
+            assertThat(missing.err()).contains("no database at " + f.db);
+
+            CliRun list = f.run("executions", "list");
+            assertThat(list.exitCode()).isEqualTo(ExitCode.FAILURE);
+            assertThat(list.err()).contains("run `nebula-worker migrate` first");
+
+            CliRun first = f.run("migrate");
+            assertThat(first.exitCode()).isZero();
+            assertThat(first.out())
+                    .isEqualTo("migrated sqlite:" + f.db + " from schema version 0 to "
+                            + JdbcExecutionStore.SCHEMA_VERSION + "\n");
+
+            CliRun again = f.run("migrate", "--json");
+            JsonNode j = JsonViews.JSON.readTree(again.out());
+            assertThat(j.get("applied").asInt()).isZero();
+            assertThat(j.get("up_to_date").asBoolean()).isTrue();
+            assertThat(f.run("migrate", "--check").out()).contains("is up to date");
+        }
+    }
+
+    @Test
+    void anEmptyDatabaseIsNotMigratedBehindTheOperatorsBack() throws Exception {
+        Path empty = tmp.resolve("empty.db");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + empty)) {
+            c.createStatement().execute("CREATE TABLE unrelated (x INTEGER)");
+        }
+        CliFixture f = new CliFixture(tmp, Map.of("DATABASE_URL", "sqlite:" + empty));
+
+        CliRun check = f.run("migrate", "--check");
+        CliRun list = f.run("executions", "list");
+
+        assertThat(check.exitCode()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(check.out()).contains("is at version 0; this build needs");
+        assertThat(list.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(list.err()).contains("has no nebula schema yet: run `nebula-worker migrate`");
+    }
+
+    @Test
+    void badConfigurationIsAUsageErrorForEveryCommand() {
+        CliFixture f = new CliFixture(tmp, Map.of("DATABASE_URL", "mysql://nope"));
+
+        CliRun r = f.run("executions", "list");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("database.url");
+    }
+
+    @Test
+    void aPasswordInTheDatabaseUrlNeverReachesTheOutput() {
+        CliFixture f = new CliFixture(
+                tmp, Map.of("DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/nebula?connect_timeout=1"));
+
+        CliRun r = f.run("executions", "list");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(r.out() + r.err()).doesNotContain("hunter2");
+    }
+}

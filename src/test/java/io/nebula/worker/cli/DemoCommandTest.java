@@ -1,0 +1,135 @@
+package io.nebula.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.queue.ExecutionFilter;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import io.nebula.worker.testing.TestConfigs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** {@code demo --exit-when-done} on a temporary SQLite file: every bundled example gets where it should. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    private CliRun demo(Path db, String... extra) {
+        Map<String, String> env =
+                Map.of("DATABASE_URL", "sqlite:" + db, "HEALTH_PORT", "0", "NEBULA_LOG", "nebula_worker=warn");
+        String[] args = new String[6 + extra.length];
+        args[0] = "demo";
+        args[1] = "--exit-when-done";
+        args[2] = "--examples";
+        args[3] = CliFixture.EXAMPLES.toString();
+        args[4] = "--progress";
+        args[5] = "plain";
+        System.arraycopy(extra, 0, args, 6, extra.length);
+        return CliRun.of(env, args);
+    }
+
+    @Test
+    void everyExampleReachesItsExpectedStateOffline() {
+        Path db = tmp.resolve("demo.db");
+
+        CliRun r = demo(db);
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
+                .contains("nebula-worker demo: one worker")
+                .containsPattern("health +http://localhost:\\d+/health")
+                .contains("the HTTP example calls a local endpoint, not the internet")
+                .contains("node flaky (fail) try 1 failed, trying again: upstream is warming up")
+                .contains("node call (http.request) try 1 failed, trying again: HTTP 503")
+                .contains("failed: node 'call' (http.request) failed after 1 attempt: HTTP 404")
+                .contains("waiting until")
+                .containsPattern("ID +EXAMPLE +WORKFLOW +STATE +ATTEMPTS +DURATION +OUTPUT / ERROR +AS EXPECTED")
+                .contains("All 7 executions reached their expected state.");
+        try (var store = SqliteExecutionStore.open(db, StoreOptions.defaults("demo-test"))) {
+            List<ExecutionView> all = store.executionList(ExecutionFilter.all(100));
+            Map<String, List<ExecutionState>> byWorkflow = all.stream()
+                    .collect(Collectors.groupingBy(
+                            ExecutionView::workflowName,
+                            Collectors.mapping(ExecutionView::state, Collectors.toList())));
+            assertThat(byWorkflow.get("hello")).containsExactly(ExecutionState.SUCCEEDED);
+            assertThat(byWorkflow.get("flaky-retry")).containsExactly(ExecutionState.SUCCEEDED);
+            assertThat(byWorkflow.get("order-pipeline"))
+                    .containsExactly(ExecutionState.SUCCEEDED, ExecutionState.SUCCEEDED);
+            assertThat(byWorkflow.get("http-call"))
+                    .containsExactlyInAnyOrder(ExecutionState.SUCCEEDED, ExecutionState.FAILED);
+            ExecutionView delay = all.stream()
+                    .filter(v -> v.workflowName().equals("long-delay"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(delay.state()).isEqualTo(ExecutionState.AVAILABLE);
+            assertThat(delay.runAt()).isAfter(delay.now());
+            assertThat(store.historyList(delay.id()))
+                    .extracting(HistoryEntry::event)
+                    .containsExactly("claimed", "waiting");
+            assertThat(all).allMatch(v -> v.queue().equals(DemoCommand.QUEUE));
+        }
+    }
+
+    @Test
+    void jsonResultsSayWhetherEachRunWentAsExpected() {
+        CliRun r = demo(tmp.resolve("demo.db"), "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode results = JsonViews.JSON.readTree(r.out());
+        assertThat(r.err()).contains("submitted hello.json");
+        assertThat(results).hasSize(7);
+        for (JsonNode run : results) {
+            assertThat(run.get("as_expected").asBoolean()).as(run.toString()).isTrue();
+            assertThat(run.has("label")).isTrue();
+            assertThat(run.has("expected")).isTrue();
+            assertThat(run.has("example")).isTrue();
+        }
+    }
+
+    @Test
+    void thePlanHasInputsForEveryBundledExample() throws Exception {
+        assertThat(DemoPlan.knownFiles())
+                .containsExactlyInAnyOrderElementsOf(DemoCommand.exampleFiles(CliFixture.EXAMPLES));
+    }
+
+    @Test
+    void theDemoUsesItsOwnFileQueueAndLoopbackPermission() {
+        var defaults = TestConfigs.sqlite(Path.of("data", "nebula.db").toAbsolutePath());
+        var demo = DemoCommand.demoConfig(defaults);
+
+        assertThat(demo.database().url())
+                .isEqualTo(new DatabaseUrl.Sqlite(
+                        Path.of("data", "nebula-demo.db").toAbsolutePath().normalize()));
+        assertThat(demo.worker().queues()).containsExactly("demo");
+        assertThat(demo.http().allowPrivateNetworks()).isTrue();
+
+        var chosen = TestConfigs.sqlite(tmp.resolve("mine.db"));
+        assertThat(DemoCommand.demoConfig(chosen).database().url())
+                .isEqualTo(chosen.database().url());
+    }
+
+    @Test
+    void anExamplesFolderWithABrokenWorkflowStopsBeforeAnythingIsSubmitted() throws Exception {
+        Path dir = tmp.resolve("examples");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("hello.json"), "{\"name\":\"hello\",\"nodes\":[]}");
+        Map<String, String> env =
+                Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("d.db"), "HEALTH_PORT", "0", "NEBULA_LOG", "off");
+
+        CliRun r = CliRun.of(env, "demo", "--exit-when-done", "--examples", dir.toString());
+
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(r.err())
+                .contains("an example workflow is invalid; nothing was submitted")
+                .contains("hello.json");
+    }
+}
