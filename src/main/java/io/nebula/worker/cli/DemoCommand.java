@@ -6,6 +6,7 @@ import io.nebula.worker.config.Setting;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.pool.SubmitOptions;
+import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.workflow.LoadedWorkflow;

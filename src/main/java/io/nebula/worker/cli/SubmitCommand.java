@@ -1,6 +1,7 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;

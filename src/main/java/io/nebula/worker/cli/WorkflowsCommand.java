@@ -1,5 +1,6 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.Problem;
 import io.nebula.worker.workflow.WorkflowInvalidException;

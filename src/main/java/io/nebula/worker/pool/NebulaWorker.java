@@ -2,8 +2,6 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
-import io.nebula.worker.action.builtin.BuiltinActions;
-import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
@@ -11,9 +9,7 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.runtime.WorkflowRuntime;
 import io.nebula.worker.workflow.Expressions;
-import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,19 +41,8 @@ public final class NebulaWorker implements AutoCloseable {
                 ? b.workerId
                 : WorkerIds.instanceId(config.worker().workerId());
         this.store = b.store != null ? b.store : StoreFactory.open(config, "nebula-worker/" + workerId);
-        WorkerConfig.Http h = config.http();
-        ActionRegistry.Builder registry = ActionRegistry.builder()
-                .registerAll(BuiltinActions.create(
-                        new HttpActionOptions(h.allowPrivateNetworks(), h.maxResponseBytes(), h.timeout(), 5),
-                        config.runtime().inlineDelayMax()))
-                .loadServices(NebulaWorker.class.getClassLoader());
-        if (config.runtime().pluginsDir() != null) {
-            registry.loadPlugins(Path.of(config.runtime().pluginsDir()));
-        }
-        b.actions.forEach(registry::register);
-        this.actions = registry.build();
-        this.workflows = new Workflows(
-                actions, Limits.defaults().withMaxNodes(config.runtime().maxNodes()));
+        this.actions = WorkflowCatalog.actions(config, b.actions);
+        this.workflows = WorkflowCatalog.workflows(config, actions);
         Expressions.warmUp();
         WorkflowRuntime runtime = new WorkflowRuntime(
                 workflows,
