@@ -107,13 +107,13 @@ public final class PrometheusMetrics implements WorkerListener {
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("worker_queue_executions")
-                .help("Executions per queue and state (counts are capped; see worker_queue_stats_capped)")
+                .help("Unfinished executions per queue and state (available, running; counts are capped, see "
+                        + "worker_queue_stats_capped)")
                 .labelNames("queue", "state")
                 .callback(cb -> {
                     for (QueueStats s : stats) {
-                        for (ExecutionState st : ExecutionState.values()) {
-                            cb.call(s.count(st), s.queue(), st.dbName());
-                        }
+                        cb.call(s.count(ExecutionState.AVAILABLE), s.queue(), ExecutionState.AVAILABLE.dbName());
+                        cb.call(s.count(ExecutionState.RUNNING), s.queue(), ExecutionState.RUNNING.dbName());
                     }
                 })
                 .register(registry);

@@ -44,7 +44,7 @@ final class HealthCheck implements Periodic.Service {
                 "migrations missing: schema version " + s.currentVersion() + ", this build needs " + s.expectedVersion()
                         + " (run `nebula-worker migrate`)");
         try {
-            List<QueueStats> stats = ctx.store().queueStats(STATS_CAP);
+            List<QueueStats> stats = ctx.store().queueStats(STATS_CAP, false);
             lastStats = stats;
             ctx.listener().queueStats(stats);
         } catch (StoreException e) {

@@ -96,8 +96,17 @@ public interface ExecutionStore extends AutoCloseable {
     /** Deletes finished executions (and their nodes and history) older than {@code retention}. */
     int executionPrune(Duration retention, int limit);
 
-    /** Per-queue statistics; counts are capped at {@code cap} so the cost stays bounded. */
-    List<QueueStats> queueStats(long cap);
+    /**
+     * Per-queue statistics; counts are capped at {@code cap} so the cost stays bounded. With
+     * {@code finishedTotals} false, counts of the terminal states cover only the last minute, which
+     * reads a small index range instead of every finished row (the periodic refresh uses this).
+     */
+    List<QueueStats> queueStats(long cap, boolean finishedTotals);
+
+    /** Statistics with all-time (capped) counts of finished executions, for operators. */
+    default List<QueueStats> queueStats(long cap) {
+        return queueStats(cap, true);
+    }
 
     /**
      * Takes or renews the named leader lease for {@code holder}; returns whether it holds it now.

@@ -623,6 +623,19 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void periodicStatisticsReadOnlyTheLastMinuteOfFinishedExecutions() {
+        store.executionSubmitMany(List.of(request(), request()));
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of())));
+
+        QueueStats cheap = store.queueStats(10_000, false).get(0);
+
+        assertThat(cheap.count(ExecutionState.AVAILABLE)).isEqualTo(1);
+        assertThat(cheap.count(ExecutionState.SUCCEEDED)).isEqualTo(1);
+        assertThat(cheap.finishedLastMinute()).isEqualTo(1);
+    }
+
+    @Test
     void pruningDeletesOldFinishedExecutionsWithTheirNodesAndHistory() {
         long done = submit(request());
         long waiting = submit(request().withDelay(Duration.ofHours(1)));

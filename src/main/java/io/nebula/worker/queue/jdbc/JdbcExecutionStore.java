@@ -556,7 +556,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public List<QueueStats> queueStats(long cap) {
+    public List<QueueStats> queueStats(long cap, boolean finishedTotals) {
         record Raw(List<Row> active, List<Row> finished, List<String> paused) {}
         Raw raw = db.run(
                 "queue_stats",
@@ -564,7 +564,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
                 true,
                 s -> new Raw(
                         s.query("queue_stats_active", Params.of("cap", cap)),
-                        s.query("queue_stats_finished", Params.of("cap", cap)),
+                        s.query("queue_stats_finished", Params.of("cap", cap).set("totals", finishedTotals)),
                         s.query("queue_paused_list", Params.of()).stream()
                                 .map(r -> r.string("name"))
                                 .toList()));
