@@ -1,0 +1,46 @@
+package io.nebula.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Properties of the submit-time input check, over generated strings. */
+class InputGuardPropertyTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Property(tries = 300)
+    void anyStringWithoutNulOrLoneSurrogatesIsAccepted(@ForAll @StringLength(max = 200) String text) {
+        String clean = text.replace("\u0000", "")
+                .codePoints()
+                .filter(cp -> !(cp >= 0xD800 && cp <= 0xDFFF))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        String json = JSON.writeValueAsString(java.util.Map.of("k", clean));
+        assertThatCode(() -> InputGuard.check(json, 1 << 20, "submit")).doesNotThrowAnyException();
+    }
+
+    @Property(tries = 200)
+    void aNulAnywhereInAStringIsRejected(
+            @ForAll @StringLength(max = 50) String before, @ForAll @StringLength(max = 50) String after) {
+        String json = JSON.writeValueAsString(java.util.Map.of("k", before + "\u0000" + after));
+        assertThatThrownBy(() -> InputGuard.check(json, 1 << 20, "submit"))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("NUL");
+    }
+
+    @Property(tries = 200)
+    void theSizeLimitCountsUtf8Bytes(@ForAll @StringLength(min = 1, max = 100) String text) {
+        String json = JSON.writeValueAsString(text.replace("\u0000", "x"));
+        long bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        boolean wellFormed = json.codePoints().noneMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF);
+        if (wellFormed) {
+            assertThatCode(() -> InputGuard.check(json, bytes, "submit")).doesNotThrowAnyException();
+            assertThatThrownBy(() -> InputGuard.check(json, bytes - 1, "submit"))
+                    .hasMessageContaining("over the limit");
+        }
+    }
+}
