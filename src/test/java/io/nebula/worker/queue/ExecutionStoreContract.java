@@ -353,6 +353,52 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aNodeThatSucceedsOnRetryReplacesItsFailedCheckpoint() {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeResult failed =
+                new NodeResult("flaky", NodeStatus.FAILED, null, "transient", 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "transient", true, Duration.ZERO, List.of(failed))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeResult ok =
+                new NodeResult("flaky", NodeStatus.SUCCEEDED, "{\"ok\":true}", null, 2, Instant.now(), Instant.now());
+
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), ok))))
+                .containsExactly(true);
+
+        // A later attempt (after a crash, say) must see the success, or it would run the node again.
+        assertThat(store.nodeResultsLoad(List.of(id)).get(id)).singleElement().satisfies(n -> {
+            assertThat(n.status()).isEqualTo(NodeStatus.SUCCEEDED);
+            assertThat(n.attempt()).isEqualTo(2);
+            assertThat(n.outputJson()).isEqualToIgnoringWhitespace("{\"ok\":true}");
+        });
+        // A success is still written once: a resent or late result does not replace it.
+        NodeResult late = new NodeResult("flaky", NodeStatus.FAILED, null, "late", 2, Instant.now(), Instant.now());
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), late))))
+                .containsExactly(true);
+        assertThat(store.nodeResultList(id)).extracting(NodeResult::status).containsExactly(NodeStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aNodeThatFailsAgainKeepsTheNewestError() {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeResult first = new NodeResult("flaky", NodeStatus.FAILED, null, "first", 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "first", true, Duration.ZERO, List.of(first))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeResult second = new NodeResult("flaky", NodeStatus.FAILED, null, "second", 2, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c2.lease(), "second", true, Duration.ZERO, List.of(second))));
+
+        assertThat(store.nodeResultList(id)).singleElement().satisfies(n -> {
+            assertThat(n.error()).isEqualTo("second");
+            assertThat(n.attempt()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void succeedStoresOutputAndFinalNodesAtomically() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
