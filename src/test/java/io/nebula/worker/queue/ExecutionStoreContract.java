@@ -560,6 +560,34 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aRescuedExecutionKeepsItsPlaceInTheQueue() {
+        long first = submit(request());
+        List<ClaimedExecution> doomed = claim(store, "doomed", 1, Duration.ofMillis(1));
+        assertThat(doomed).extracting(ClaimedExecution::id).containsExactly(first);
+        long second = submit(request());
+        submit(request());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.executionRescue(3, 100).total() == 1);
+
+        // Started work is finished first: behind a backlog, an orphan would wait for all of it.
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(first);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(second);
+    }
+
+    @Test
+    void aReleasedExecutionKeepsItsPlaceInTheQueue() {
+        long first = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        long second = submit(request());
+        submit(request());
+        store.executionCompleteMany(
+                List.of(new Completion.Release(c.lease(), "worker shutting down", Duration.ZERO, List.of())));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(first);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(second);
+    }
+
+    @Test
     void rescueLeavesLiveLeasesAlone() {
         submit(request());
         claim(1);
