@@ -1,9 +1,12 @@
 -- Hands executions back without spending the attempt (graceful shutdown, or a durable wait with a
--- delay), fenced by (id, lease_epoch, running). Checkpoints are kept; a pending cancel wins.
+-- delay), fenced by (id, lease_epoch, running). Checkpoints are kept; a pending cancel wins. A
+-- release without delay keeps run_at (the execution keeps its place in the queue); a durable wait
+-- is due when its delay ends.
 UPDATE executions
    SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'available' END,
        attempt = CASE WHEN cancel_requested THEN attempt ELSE attempt - 1 END,
-       run_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) + i.delay_ms,
+       run_at = CASE WHEN i.delay_ms > 0 THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) + i.delay_ms
+                     ELSE executions.run_at END,
        finished_at = CASE WHEN cancel_requested THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
        lease_expires_at = NULL,
        resumable = 1,
