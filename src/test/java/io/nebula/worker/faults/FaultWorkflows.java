@@ -26,7 +26,7 @@ public final class FaultWorkflows {
     /**
      * The fault suite's mix, shaped by its input: {@code nap_ms} (a short sleep, or a long node of
      * a few seconds), {@code fail_times} (a transient failure on the first attempts) and a side
-     * effect in parallel with the sleep.
+     * effect in parallel with the sleep, answering after {@code hold_ms}.
      */
     public static final String MIXED = """
             {"name": "faults-mixed",
@@ -35,7 +35,7 @@ public final class FaultWorkflows {
                {"id": "start", "action": "noop"},
                {"id": "nap", "action": "delay", "depends_on": ["start"], "params": {"ms": "${{ input.nap_ms }}"}},
                {"id": "effect", "action": "faults.record", "depends_on": ["start"],
-                "retry": {"attempts": 3, "backoff_ms": 100}},
+                "params": {"hold_ms": "${{ input.hold_ms }}"}, "retry": {"attempts": 3, "backoff_ms": 100}},
                {"id": "flaky", "action": "fail", "depends_on": ["nap"],
                 "params": {"retryable": true, "times": "${{ input.fail_times }}", "message": "transient on purpose"}},
                {"id": "finish", "action": "transform", "depends_on": ["flaky", "effect"],

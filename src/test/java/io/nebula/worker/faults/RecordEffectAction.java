@@ -26,6 +26,10 @@ import tools.jackson.databind.node.ObjectNode;
  * checker counts these rows: more than one per key means the node ran again, which the contract
  * allows only for a node in flight when its worker died or lost its lease.
  *
+ * <p>With {@code hold_ms} it then waits that long before returning, like a remote call whose effect
+ * happened but whose answer is slow: a worker that dies meanwhile leaves the effect without its
+ * checkpoint, and the node's next run repeats it (the duplicate the contract allows).
+ *
  * <p>One run writes at most one row even when the database connection breaks mid-insert: the row
  * carries a token drawn once per run, and a retried insert of the same token does nothing. So a
  * duplicate key always means a second run of the node, never a resent insert.
@@ -58,6 +62,12 @@ public final class RecordEffectAction implements Action {
             insert(jdbc, token, pid, ctx);
         } else if (file != null && !file.isBlank()) {
             append(Path.of(file), token, pid, ctx);
+        }
+        long hold = params != null && params.hasNonNull("hold_ms")
+                ? params.get("hold_ms").asLong()
+                : 0;
+        if (hold > 0) {
+            Thread.sleep(hold);
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("key", ctx.idempotencyKey());
