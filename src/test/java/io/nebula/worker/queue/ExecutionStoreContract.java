@@ -422,6 +422,31 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aCompletionSentAgainAfterItCommittedIsReportedApplied() {
+        // A connection that breaks while a completion commits leaves its sender unsure, so it sends
+        // the completion again. The resend matches no running row, yet the first one took effect:
+        // reporting it lost would make the worker log a lease loss and count no success.
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        Completion.Succeed done = new Completion.Succeed(c.lease(), "\"ok\"", List.of());
+        store.executionCompleteMany(List.of(done));
+
+        assertThat(store.executionCompleteMany(List.of(done)))
+                .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.SUCCEEDED));
+        assertThat(events(id)).containsExactly("claimed", "succeeded");
+        assertThat(get(id).outputJson()).isEqualTo("\"ok\"");
+
+        long retried = submit(request());
+        ClaimedExecution r = claim(1).get(0);
+        Completion.Fail flaky = new Completion.Fail(r.lease(), "flaky", true, Duration.ZERO, List.of());
+        store.executionCompleteMany(List.of(flaky));
+        claim(1);
+        assertThat(store.executionCompleteMany(List.of(flaky)))
+                .containsExactly(new CompletionResult(r.lease(), true, ExecutionState.AVAILABLE));
+        assertThat(events(retried)).containsExactly("claimed", "retry_scheduled", "claimed");
+    }
+
+    @Test
     void retryableFailureRetriesUntilAttemptsAreUsedUp() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2));
         ClaimedExecution c1 = claim(1).get(0);
