@@ -102,7 +102,11 @@ public final class FaultRun implements AutoCloseable {
         String text = summary(report) + report.render();
         System.out.println(text);
         try {
-            Files.writeString(launcher.runDir().resolve("report.txt"), text);
+            Files.writeString(
+                    launcher.runDir().resolve("report.txt"),
+                    text,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             Path all = launcher.runDir().getParent().resolve("summary.txt");
             Files.writeString(
                     all,
@@ -113,6 +117,25 @@ public final class FaultRun implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return report;
+    }
+
+    /** Adds a line to the run's report (a scenario's own measurement). */
+    public void note(String line) {
+        System.out.println(line);
+        try {
+            Files.writeString(
+                    launcher.runDir().resolve("report.txt"),
+                    line + "\n",
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            Files.writeString(
+                    launcher.runDir().getParent().resolve("summary.txt"),
+                    "  " + line + "\n",
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Faults by kind (from the faults table), executions by final state, duration. */

@@ -26,6 +26,7 @@ public final class Fleet implements AutoCloseable {
     static final Duration READY = Duration.ofSeconds(90);
 
     private final WorkerLauncher launcher;
+    private final TestStore store;
     private final WorkerSettings settings;
     private final Map<String, WorkerProcess> current = new LinkedHashMap<>();
     private final Map<WorkerProcess, Map<String, PrometheusText.Family>> finalMetrics = new ConcurrentHashMap<>();
@@ -35,6 +36,7 @@ public final class Fleet implements AutoCloseable {
 
     public Fleet(WorkerLauncher launcher, TestStore store, WorkerSettings base) {
         this.launcher = launcher;
+        this.store = store;
         WorkerSettings s = base;
         for (var e : store.workerSettings().entrySet()) {
             s = s.with(e.getKey(), e.getValue());
@@ -87,7 +89,10 @@ public final class Fleet implements AutoCloseable {
         return List.copyOf(current.keySet());
     }
 
-    /** Restarts every worker that dies, until {@link #stopSupervising()}. */
+    /**
+     * Restarts every worker that dies, until {@link #stopSupervising()}. A worker halted by {@link
+     * HaltAction} is logged as a fault (stamped when the supervisor noticed).
+     */
     public void superviseRestarts() {
         supervising = true;
         supervisor = Thread.ofPlatform().daemon().name("fleet-supervisor").start(() -> {
@@ -97,6 +102,9 @@ public final class Fleet implements AutoCloseable {
                     if (supervising && w != null && !w.alive()) {
                         log.info("supervisor: {} exited with {}, restarting", w, w.exitCode());
                         try {
+                            if (w.exitCode() == HaltAction.EXIT_STATUS) {
+                                store.recordFault("jvm halted by an action", w.instanceId(), "pid " + w.pid());
+                            }
                             restart(n);
                         } catch (RuntimeException | AssertionError e) {
                             log.warn("supervisor: restart of {} failed: {}", n, e.toString());
