@@ -198,8 +198,9 @@ public final class Nemesis implements AutoCloseable {
         log.info("nemesis: paused {} for {}", w, d);
         sleep(d);
         long offset = w.logSize();
-        Instant resumed = store.recordFault("sigcont", w.instanceId(), "pid " + w.pid());
+        // Resume before writing the fault: a frozen process may hold SQLite's write lock.
         w.resume();
+        Instant resumed = store.recordFault("sigcont", w.instanceId(), "pid " + w.pid());
         Pause p = new Pause(w, w.instanceId(), paused, resumed, offset);
         pauses.add(p);
         return p;
