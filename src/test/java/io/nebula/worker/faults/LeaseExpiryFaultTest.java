@@ -32,7 +32,7 @@ class LeaseExpiryFaultTest {
         WorkerSettings s = FaultBounds.settings();
         try (FaultRun run = FaultRun.postgres("sigstop", s)) {
             run.fleet().start(run.names(3));
-            run.workload().submitMixed(1500, 20);
+            run.workload().submitMixed(1000, 20);
             Duration frozen = FaultBounds.takeover(s).minus(FaultBounds.MARGIN).plusSeconds(2);
             run.nemesis().pauseFor(frozen);
             for (int i = 0; i < 2; i++) {

@@ -32,7 +32,7 @@ class ShutdownFaultTest {
         try (FaultRun run = FaultRun.postgres("sigterm", s)) {
             String[] names = run.names(3);
             run.fleet().start(names);
-            run.workload().submitMixed(1500, 25);
+            run.workload().submitMixed(1000, 25);
             List<WorkerProcess> stopped = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
