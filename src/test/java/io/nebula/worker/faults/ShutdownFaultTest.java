@@ -80,7 +80,7 @@ class ShutdownFaultTest {
                         Event e = events.get(i);
                         if (e.event().equals("claimed")
                                 && id.equals(e.workerId())
-                                && e.at().isAfter(signalled.plusMillis(100))) {
+                                && e.at().isAfter(signalled.plusSeconds(1))) {
                             problems.add(id + " claimed execution " + e.executionId() + " at " + e.at()
                                     + ", after SIGTERM at " + signalled);
                         }
