@@ -3,13 +3,21 @@ package io.nebula.worker.faults;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The workflows process tests submit. Nodes named in {@link #EFFECT_NODES} run {@code
  * faults.record}, so every run of them leaves a side-effect row the checker can count.
  */
 public final class FaultWorkflows {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** Nodes that record a side effect per run. */
     public static final Set<String> EFFECT_NODES = Set.of("effect", "before", "after");
 
@@ -79,6 +87,22 @@ public final class FaultWorkflows {
             """;
 
     private FaultWorkflows() {}
+
+    /** Each workflow's nodes and what they depend on, by workflow name and node id. */
+    public static Map<String, Map<String, List<String>>> dependencies() {
+        Map<String, Map<String, List<String>>> out = new HashMap<>();
+        for (String json : List.of(QUICK, MIXED, LONG, HALT, ALWAYS_RETRYABLE, PERMANENT)) {
+            JsonNode wf = JSON.readTree(json);
+            Map<String, List<String>> nodes = new HashMap<>();
+            for (JsonNode n : wf.get("nodes")) {
+                List<String> deps = new ArrayList<>();
+                n.path("depends_on").forEach(d -> deps.add(d.asString()));
+                nodes.put(n.get("id").asString(), deps);
+            }
+            out.put(wf.get("name").asString(), nodes);
+        }
+        return out;
+    }
 
     public static LoadedWorkflow load(WorkflowClient client, String json) {
         try {

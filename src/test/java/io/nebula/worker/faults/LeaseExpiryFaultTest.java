@@ -2,14 +2,12 @@ package io.nebula.worker.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nebula.worker.faults.History.Event;
 import io.nebula.worker.faults.Nemesis.Kind;
 import io.nebula.worker.faults.Nemesis.Pause;
-import io.nebula.worker.testing.WorkerLog;
 import io.nebula.worker.testing.WorkerSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Fault suite, lease expiry: a worker frozen with SIGSTOP past its lease, then resumed. Its
  * executions must be rescued and taken over; once resumed, the stale worker must notice the lost
- * leases (its trace says so for each), write nothing with its old epochs (invariant 3) and start no
- * further node for those executions (nothing in its log after the resume).
+ * leases (its trace says so for each), write nothing with its old epochs (invariant 3) and decide
+ * to start no further node for those executions ({@link PauseCheck}).
  */
 @Tag("fault")
 class LeaseExpiryFaultTest {
@@ -50,33 +48,15 @@ class LeaseExpiryFaultTest {
 
             int takenOver = 0;
             List<String> problems = new ArrayList<>();
-            for (Pause p : run.nemesis().pauses()) {
-                // The epochs this worker held that were rescued while it was frozen.
-                Set<String> stale = new HashSet<>();
-                for (List<Event> events : run.history().events().values()) {
-                    for (Event e : events) {
-                        if (e.event().equals("rescued") && FaultBounds.heldBy(e, p.instanceId())) {
-                            stale.add(e.executionId() + "/" + e.leaseEpoch());
-                        }
-                    }
-                }
+            List<Pause> pauses = run.nemesis().pauses();
+            for (int i = 0; i < pauses.size(); i++) {
+                Pause p = pauses.get(i);
+                Instant until = i + 1 < pauses.size() ? pauses.get(i + 1).pausedAt() : Instant.MAX;
+                Set<String> stale = PauseCheck.staleEpochs(run.history(), p.instanceId(), p.pausedAt(), until);
                 takenOver += stale.size();
-                WorkerLog after = p.worker().log().after(p.resumeOffset());
-                Set<String> reportedLost = new HashSet<>();
-                for (WorkerLog.Entry e : after.messages("lease lost")) {
-                    reportedLost.add(e.number("execution_id") + "/" + e.number("lease_epoch"));
-                }
-                for (WorkerLog.Entry e : after.messages("node started")) {
-                    String key = e.number("execution_id") + "/" + e.number("lease_epoch");
-                    if (stale.contains(key)) {
-                        problems.add(p.instanceId() + " started node " + e.text("node_id") + " of " + key
-                                + " after it was resumed");
-                    }
-                }
-                for (String key : stale) {
-                    if (!reportedLost.contains(key)) {
-                        problems.add(p.instanceId() + " never reported the lease of " + key + " lost");
-                    }
+                for (String problem :
+                        PauseCheck.problems(p.worker().log(), p.resumeOffset(), stale, FaultWorkflows.dependencies())) {
+                    problems.add(p.instanceId() + " " + problem);
                 }
             }
             run.note("sigstop: " + run.nemesis().pauses().size() + " pauses of " + frozen.toMillis() + " ms, "

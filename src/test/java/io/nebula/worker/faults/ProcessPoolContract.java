@@ -10,7 +10,6 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
-import io.nebula.worker.testing.WorkerLog;
 import io.nebula.worker.testing.WorkerProcess;
 import io.nebula.worker.testing.WorkerSettings;
 import java.time.Duration;
@@ -234,17 +233,18 @@ abstract class ProcessPoolContract {
                     .until(() -> lostReported(victim, p).containsAll(stale.entrySet()));
             checked(run);
 
-            WorkerLog after = victim.log().after(p.resumeOffset());
             for (Map.Entry<Long, Long> e : stale.entrySet()) {
                 List<HistoryEntry> h = history(run, e.getKey());
                 assertThat(h.stream().filter(x -> x.leaseEpoch() == e.getValue()))
                         .as("events of execution %s epoch %s", e.getKey(), e.getValue())
                         .extracting(HistoryEntry::event)
                         .containsExactly("claimed", "rescued");
-                assertThat(after.messages("node started"))
-                        .noneMatch(
-                                n -> n.number("execution_id") == e.getKey() && n.number("lease_epoch") == e.getValue());
             }
+            Set<String> epochs = stale.entrySet().stream()
+                    .map(e -> e.getKey() + "/" + e.getValue())
+                    .collect(Collectors.toSet());
+            assertThat(PauseCheck.problems(victim.log(), p.resumeOffset(), epochs, FaultWorkflows.dependencies()))
+                    .isEmpty();
         }
     }
 
