@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +180,6 @@ public final class FaultRun implements AutoCloseable {
 
     @Override
     public String toString() {
-        return scenario + Arrays.toString(fleet.names().toArray());
+        return scenario + " " + fleet.names();
     }
 }
