@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,10 @@ final class ClaimLoop {
     private final Readiness readiness;
     private final Thread thread;
     private final AtomicLong claims = new AtomicLong();
+    /** Guards {@link #claiming} against {@link #stop()}: a claim in flight is never interrupted. */
+    private final ReentrantLock claimGuard = new ReentrantLock();
+
+    private boolean claiming;
     private volatile boolean running = true;
     private volatile long lastTurnNanos = System.nanoTime();
 
@@ -43,10 +48,23 @@ final class ClaimLoop {
         thread.start();
     }
 
-    /** Stops claiming at once; an in-progress claim finishes and its executions run. */
+    /**
+     * Stops claiming at once; an in-progress claim finishes and its executions run (and are then
+     * released by the graceful stop). The thread is interrupted only while it waits: an interrupt
+     * on a virtual thread blocked in socket I/O closes the socket, and a claim that had already
+     * committed would lose its answer, leaving its executions held by nobody until their leases
+     * expire.
+     */
     void stop() {
-        running = false;
-        thread.interrupt();
+        claimGuard.lock();
+        try {
+            running = false;
+            if (!claiming) {
+                thread.interrupt();
+            }
+        } finally {
+            claimGuard.unlock();
+        }
     }
 
     void awaitStopped(Duration max) throws InterruptedException {
@@ -80,26 +98,50 @@ final class ClaimLoop {
                 int taken = ctx.slots().take(o.batchSize());
                 List<ClaimedExecution> claimed;
                 long sentNanos = System.nanoTime();
+                claimGuard.lock();
+                try {
+                    if (!running) {
+                        ctx.slots().give(taken);
+                        break;
+                    }
+                    claiming = true;
+                } finally {
+                    claimGuard.unlock();
+                }
+                StoreException failure = null;
                 try {
                     claimed = ctx.store()
                             .executionClaim(new ClaimRequest(o.workerId(), o.queues(), taken, o.visibilityTimeout()));
-                    readiness.databaseAnswered();
-                    failureBackoff = 100;
                 } catch (StoreException e) {
+                    claimed = List.of();
+                    failure = e;
+                } finally {
+                    claimGuard.lock();
+                    try {
+                        claiming = false;
+                    } finally {
+                        claimGuard.unlock();
+                    }
+                }
+                if (failure != null) {
                     ctx.slots().give(taken);
-                    readiness.databaseFailed(e.getMessage());
-                    log.warn("claim failed, retrying in {} ms: {}", failureBackoff, e.getMessage());
-                    wakeup.await(Duration.ofMillis(failureBackoff));
+                    readiness.databaseFailed(failure.getMessage());
+                    log.warn("claim failed, retrying in {} ms: {}", failureBackoff, failure.getMessage());
+                    if (running) {
+                        wakeup.await(Duration.ofMillis(failureBackoff));
+                    }
                     failureBackoff = Math.min(5_000, failureBackoff * 2);
                     continue;
                 }
+                readiness.databaseAnswered();
+                failureBackoff = 100;
                 claims.incrementAndGet();
                 ctx.slots().give(taken - claimed.size());
                 ctx.listener().claimed(taken, claimed.size());
                 if (!claimed.isEmpty()) {
                     launch(claimed, sentNanos);
                 }
-                if (claimed.size() < taken) {
+                if (claimed.size() < taken && running) {
                     // The queue is drained (for now): sleep until woken or the poll interval.
                     wakeup.await(Backoff.jitter(o.pollInterval()));
                 }

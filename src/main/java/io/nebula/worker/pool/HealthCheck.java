@@ -3,7 +3,12 @@ package io.nebula.worker.pool;
 import io.nebula.worker.queue.ExecutionStore.SchemaStatus;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.StoreException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,10 +17,18 @@ import org.slf4j.LoggerFactory;
  * also proves it is reachable) and refreshes the queue statistics behind the depth metrics, with
  * counts capped so the cost stays bounded however large the table grows. Probes and scrapes read
  * the results; they never query the database themselves.
+ *
+ * <p>An unreachable database often does not fail calls: while it restarts, a pooled call waits up
+ * to the pool's connect timeout for a new connection, and behind a partition a query waits for its
+ * socket timeout. Every loop is then waiting rather than failing, and readiness would keep its last
+ * answer. So the check waits at most one check interval (within bounds) for its answer and marks
+ * the database unreachable when none came; the late answer, when it comes, is taken as usual.
  */
 final class HealthCheck implements Periodic.Service {
     private static final Logger log = LoggerFactory.getLogger(HealthCheck.class);
     static final long STATS_CAP = 100_000;
+    private static final long MIN_PATIENCE_MS = 250;
+    private static final long MAX_PATIENCE_MS = 5_000;
 
     private final PoolContext ctx;
     private final Readiness readiness;
@@ -30,13 +43,33 @@ final class HealthCheck implements Periodic.Service {
         return lastStats;
     }
 
+    /** How long the check waits for the database before calling it unreachable. */
+    Duration patience() {
+        long ms = ctx.options().checkInterval().toMillis();
+        return Duration.ofMillis(Math.max(MIN_PATIENCE_MS, Math.min(MAX_PATIENCE_MS, ms)));
+    }
+
     @Override
-    public void runOnce() {
+    public void runOnce() throws InterruptedException {
+        CompletableFuture<SchemaStatus> answer = new CompletableFuture<>();
+        Thread.ofVirtual().name("nebula-health-probe").start(() -> {
+            try {
+                answer.complete(ctx.store().schemaStatus());
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
         SchemaStatus s;
         try {
-            s = ctx.store().schemaStatus();
-        } catch (StoreException e) {
-            readiness.databaseFailed(e.getMessage());
+            try {
+                s = answer.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                readiness.databaseFailed("no answer within " + patience().toMillis() + " ms");
+                // Wait for this probe before the next one, so probes never pile up.
+                s = answer.get();
+            }
+        } catch (ExecutionException e) {
+            readiness.databaseFailed(String.valueOf(e.getCause().getMessage()));
             return;
         }
         readiness.schema(

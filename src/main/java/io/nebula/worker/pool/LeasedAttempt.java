@@ -81,8 +81,20 @@ final class LeasedAttempt implements Attempt {
         }
     }
 
+    /**
+     * Why the attempt should stop. Besides the requests of the heartbeater, shutdown and cancel,
+     * a local lease deadline that passed counts as a lost lease: a process frozen past its lease
+     * (SIGSTOP, a long pause, a suspended VM) resumes all its threads at once, and the runtime
+     * must not start another node before the heartbeater has had a chance to notice that another
+     * worker may hold the execution by now. The deadline is never later than the database's.
+     */
     @Override
     public StopReason stopRequested() {
-        return running.stopReason();
+        StopReason reason = running.stopReason();
+        if (reason == null && System.nanoTime() - running.leaseDeadlineNanos() >= 0) {
+            running.requestStop(StopReason.LEASE_LOST);
+            return running.stopReason();
+        }
+        return reason;
     }
 }

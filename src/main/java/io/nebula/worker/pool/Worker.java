@@ -341,7 +341,11 @@ public final class Worker implements AutoCloseable {
 
     /** Refreshes readiness and queue statistics now. */
     public void checkNow() {
-        healthCheck.runOnce();
+        try {
+            healthCheck.runOnce();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Wakes the claim loop (as a NOTIFY would). */

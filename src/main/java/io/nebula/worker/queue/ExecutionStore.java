@@ -82,7 +82,12 @@ public interface ExecutionStore extends AutoCloseable {
      */
     List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints);
 
-    /** Ends attempts, each fenced by its lease, in one transaction. Results are in input order. */
+    /**
+     * Ends attempts, each fenced by its lease, in one transaction. Results are in input order. A
+     * completion sent again after it took effect (its sender lost the connection during the commit)
+     * is reported applied, with the state it left; any other completion that finds the lease gone
+     * is reported lost and writes nothing.
+     */
     List<CompletionResult> executionCompleteMany(List<Completion> completions);
 
     // ---- maintenance -------------------------------------------------------------------------

@@ -135,6 +135,22 @@ class HealthServerTest {
     }
 
     @Test
+    void readinessDropsWithinACheckIntervalWhenTheDatabaseStopsAnswering() throws Exception {
+        // A hung database (or a partition, or a restart while the pool waits for new connections)
+        // does not fail calls: they wait for their timeouts. Readiness must not wait with them.
+        startWorker(true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status("/ready") == 200);
+
+        proxy.freeze();
+
+        await().atMost(Duration.ofSeconds(4)).until(() -> status("/ready") == 503);
+        assertThat(JSON.readTree(get("/ready").body()).get("reason").asString()).isEqualTo("database unreachable");
+        assertThat(status("/health")).isEqualTo(200);
+        proxy.thaw();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/ready") == 200);
+    }
+
+    @Test
     void metricsAreValidExpositionAndAgreeWithTheDatabase() throws Exception {
         startWorker(true);
         List<SubmitRequest> batch = new ArrayList<>();

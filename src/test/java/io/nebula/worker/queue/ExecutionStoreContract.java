@@ -353,6 +353,52 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aNodeThatSucceedsOnRetryReplacesItsFailedCheckpoint() {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeResult failed =
+                new NodeResult("flaky", NodeStatus.FAILED, null, "transient", 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "transient", true, Duration.ZERO, List.of(failed))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeResult ok =
+                new NodeResult("flaky", NodeStatus.SUCCEEDED, "{\"ok\":true}", null, 2, Instant.now(), Instant.now());
+
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), ok))))
+                .containsExactly(true);
+
+        // A later attempt (after a crash, say) must see the success, or it would run the node again.
+        assertThat(store.nodeResultsLoad(List.of(id)).get(id)).singleElement().satisfies(n -> {
+            assertThat(n.status()).isEqualTo(NodeStatus.SUCCEEDED);
+            assertThat(n.attempt()).isEqualTo(2);
+            assertThat(n.outputJson()).isEqualToIgnoringWhitespace("{\"ok\":true}");
+        });
+        // A success is still written once: a resent or late result does not replace it.
+        NodeResult late = new NodeResult("flaky", NodeStatus.FAILED, null, "late", 2, Instant.now(), Instant.now());
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), late))))
+                .containsExactly(true);
+        assertThat(store.nodeResultList(id)).extracting(NodeResult::status).containsExactly(NodeStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aNodeThatFailsAgainKeepsTheNewestError() {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeResult first = new NodeResult("flaky", NodeStatus.FAILED, null, "first", 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "first", true, Duration.ZERO, List.of(first))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeResult second = new NodeResult("flaky", NodeStatus.FAILED, null, "second", 2, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c2.lease(), "second", true, Duration.ZERO, List.of(second))));
+
+        assertThat(store.nodeResultList(id)).singleElement().satisfies(n -> {
+            assertThat(n.error()).isEqualTo("second");
+            assertThat(n.attempt()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void succeedStoresOutputAndFinalNodesAtomically() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
@@ -373,6 +419,31 @@ public abstract class ExecutionStoreContract {
         assertThat(store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "late", false, null, List.of()))))
                 .containsExactly(CompletionResult.lost(c.lease()));
         assertThat(get(id).state()).isEqualTo(ExecutionState.SUCCEEDED);
+    }
+
+    @Test
+    void aCompletionSentAgainAfterItCommittedIsReportedApplied() {
+        // A connection that breaks while a completion commits leaves its sender unsure, so it sends
+        // the completion again. The resend matches no running row, yet the first one took effect:
+        // reporting it lost would make the worker log a lease loss and count no success.
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        Completion.Succeed done = new Completion.Succeed(c.lease(), "\"ok\"", List.of());
+        store.executionCompleteMany(List.of(done));
+
+        assertThat(store.executionCompleteMany(List.of(done)))
+                .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.SUCCEEDED));
+        assertThat(events(id)).containsExactly("claimed", "succeeded");
+        assertThat(get(id).outputJson()).isEqualTo("\"ok\"");
+
+        long retried = submit(request());
+        ClaimedExecution r = claim(1).get(0);
+        Completion.Fail flaky = new Completion.Fail(r.lease(), "flaky", true, Duration.ZERO, List.of());
+        store.executionCompleteMany(List.of(flaky));
+        claim(1);
+        assertThat(store.executionCompleteMany(List.of(flaky)))
+                .containsExactly(new CompletionResult(r.lease(), true, ExecutionState.AVAILABLE));
+        assertThat(events(retried)).containsExactly("claimed", "retry_scheduled", "claimed");
     }
 
     @Test
@@ -511,6 +582,34 @@ public abstract class ExecutionStoreContract {
         claimAndLetExpire(exhausted);
         assertThat(get(exhausted).state()).isEqualTo(ExecutionState.FAILED);
         assertThat(get(exhausted).lastError()).contains("max retries exceeded after 1 attempts: lease expired");
+    }
+
+    @Test
+    void aRescuedExecutionKeepsItsPlaceInTheQueue() {
+        long first = submit(request());
+        List<ClaimedExecution> doomed = claim(store, "doomed", 1, Duration.ofMillis(1));
+        assertThat(doomed).extracting(ClaimedExecution::id).containsExactly(first);
+        long second = submit(request());
+        submit(request());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.executionRescue(3, 100).total() == 1);
+
+        // Started work is finished first: behind a backlog, an orphan would wait for all of it.
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(first);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(second);
+    }
+
+    @Test
+    void aReleasedExecutionKeepsItsPlaceInTheQueue() {
+        long first = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        long second = submit(request());
+        submit(request());
+        store.executionCompleteMany(
+                List.of(new Completion.Release(c.lease(), "worker shutting down", Duration.ZERO, List.of())));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(first);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(second);
     }
 
     @Test

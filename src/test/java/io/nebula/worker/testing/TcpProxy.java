@@ -12,15 +12,19 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder between the worker and PostgreSQL that a test can cut: {@link #cut()} closes
  * every open connection and refuses new ones (the database looks unreachable), {@link #restore()}
- * lets connections through again. The real database is never stopped, so other tests are not
- * affected.
+ * lets connections through again. {@link #freeze()} keeps every connection open but forwards
+ * nothing, as a network partition or a hung server does: calls wait for their socket timeouts
+ * instead of failing; {@link #thaw()} lets the held bytes through. The real database is never
+ * stopped, so other tests are not affected.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final String targetHost;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Object thawed = new Object();
     private volatile boolean cut;
+    private volatile boolean frozen;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -39,6 +43,7 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                awaitThawed();
                 if (cut) {
                     client.close();
                     continue;
@@ -63,6 +68,7 @@ public final class TcpProxy implements AutoCloseable {
                     OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    awaitThawed();
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -88,6 +94,31 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /** Holds every byte and every new connection until {@link #thaw()}; closes nothing. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    public void thaw() {
+        synchronized (thawed) {
+            frozen = false;
+            thawed.notifyAll();
+        }
+    }
+
+    private void awaitThawed() {
+        synchronized (thawed) {
+            while (frozen && !closed) {
+                try {
+                    thawed.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     private static void closeQuietly(Socket s) {
         try {
             s.close();
@@ -99,6 +130,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        thaw();
         cut();
         server.close();
     }

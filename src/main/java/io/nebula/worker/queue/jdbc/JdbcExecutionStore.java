@@ -411,10 +411,45 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         long kinds = completions.stream().map(Object::getClass).distinct().count();
         Mode mode = kinds == 1 ? Mode.SINGLE : Mode.TRANSACTION;
         Map<Long, ExecutionState> applied = db.run("execution_complete", mode, true, s -> complete(s, completions));
+        List<Completion> unmatched = completions.stream()
+                .filter(c -> !applied.containsKey(c.lease().executionId()))
+                .toList();
+        if (!unmatched.isEmpty()) {
+            applied.putAll(alreadyRecorded(unmatched));
+        }
         List<CompletionResult> out = new ArrayList<>(completions.size());
         for (Completion c : completions) {
             ExecutionState st = applied.get(c.lease().executionId());
             out.add(st == null ? CompletionResult.lost(c.lease()) : new CompletionResult(c.lease(), true, st));
+        }
+        return out;
+    }
+
+    /**
+     * Of completions that matched no running row, those whose attempt the history shows ended the
+     * way they ask. A connection that breaks while a completion commits leaves the caller unsure,
+     * and the write is sent again (the work is idempotent); the resend finds the row no longer
+     * running. Only the holder of a lease writes these events for it, so a matching event is this
+     * completion's own first try, and reporting it lost would misreport a recorded outcome.
+     */
+    private Map<Long, ExecutionState> alreadyRecorded(List<Completion> unmatched) {
+        Params p = leaseParams(unmatched).zip("rows", "ids", "epochs");
+        List<Row> rows = db.run("completion_recorded", Mode.READ, true, s -> s.query("completion_recorded", p));
+        Map<Long, ExecutionState> out = new HashMap<>();
+        for (Completion c : unmatched) {
+            Set<String> events = switch (c) {
+                case Completion.Succeed x -> Set.of("succeeded", "cancelled");
+                case Completion.Fail x -> Set.of("failed", "retry_scheduled", "cancelled");
+                case Completion.Release x -> Set.of("released", "waiting", "cancelled");
+                case Completion.Cancel x -> Set.of("cancelled");
+            };
+            for (Row r : rows) {
+                if (r.getLong("id") == c.lease().executionId()
+                        && r.getLong("epoch") == c.lease().leaseEpoch()
+                        && events.contains(r.string("event"))) {
+                    out.put(c.lease().executionId(), ExecutionState.parse(r.string("state")));
+                }
+            }
         }
         return out;
     }

@@ -2,14 +2,15 @@
 -- guarded statement: the candidates are locked with SKIP LOCKED through executions_lease, and the
 -- UPDATE re-checks state and expiry on the locked row, so a heartbeat that won the race keeps it.
 -- A holder that died :max_deaths times quarantines the execution; used-up attempts fail it; a
--- pending cancel ends it cancelled; otherwise it is available again, keeping its checkpoints.
+-- pending cancel ends it cancelled; otherwise it is available again, keeping its checkpoints and
+-- its run_at: started work keeps its place in the queue, ahead of executions that became due after
+-- it, instead of waiting behind the whole backlog.
 UPDATE executions e
    SET deaths = e.deaths + 1,
        state = CASE WHEN e.cancel_requested THEN 'cancelled'
                     WHEN e.deaths + 1 >= :max_deaths THEN 'failed'
                     WHEN e.attempt >= e.max_attempts THEN 'failed'
                     ELSE 'available' END,
-       run_at = now(),
        finished_at = CASE WHEN e.cancel_requested OR e.deaths + 1 >= :max_deaths
                             OR e.attempt >= e.max_attempts THEN now() END,
        lease_expires_at = NULL,

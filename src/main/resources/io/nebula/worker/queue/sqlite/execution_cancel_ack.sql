@@ -10,7 +10,12 @@ SELECT r.value ->> 0, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5
   FROM json_each(:node_rows) r
   JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
  WHERE true
-ON CONFLICT (execution_id, node_id) DO NOTHING;
+ON CONFLICT (execution_id, node_id) DO UPDATE
+   SET status = excluded.status, output = excluded.output, error = excluded.error,
+       attempt = excluded.attempt, lease_epoch = excluded.lease_epoch,
+       started_at = excluded.started_at, finished_at = excluded.finished_at,
+       recorded_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
+ WHERE node_results.status = 'failed';
 UPDATE executions
    SET state = 'cancelled', finished_at = CAST(unixepoch('subsec') * 1000 AS INTEGER), lease_expires_at = NULL,
        last_event = 'cancelled', note = i.reason

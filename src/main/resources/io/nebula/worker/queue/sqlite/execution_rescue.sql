@@ -1,14 +1,14 @@
 -- Rescues executions whose lease expired, in one guarded statement (the write lock is held, and
 -- the WHERE re-checks state and expiry). A holder that died :max_deaths times quarantines the
 -- execution; used-up attempts fail it; a pending cancel ends it cancelled; otherwise it is
--- available again, keeping its checkpoints.
+-- available again, keeping its checkpoints and its run_at (started work keeps its place in the
+-- queue instead of waiting behind the whole backlog).
 UPDATE executions
    SET deaths = deaths + 1,
        state = CASE WHEN cancel_requested THEN 'cancelled'
                     WHEN deaths + 1 >= :max_deaths THEN 'failed'
                     WHEN attempt >= max_attempts THEN 'failed'
                     ELSE 'available' END,
-       run_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
        finished_at = CASE WHEN cancel_requested OR deaths + 1 >= :max_deaths
                             OR attempt >= max_attempts THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
        lease_expires_at = NULL,
