@@ -51,6 +51,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             // Subcommands go here, each in its own class: submit, executions, workers, queues,
             // workflows, migrate, demo, bench.
+            BenchCommand.class,
         })
 public final class WorkerCommand implements Callable<Integer> {
     private final Map<String, String> env;
