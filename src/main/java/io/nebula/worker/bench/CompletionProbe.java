@@ -18,7 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * atomic operations per execution).
  */
 final class CompletionProbe implements WorkerListener {
+    private static final java.lang.management.OperatingSystemMXBean OS =
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     private final AtomicLong firstClaimNanos = new AtomicLong();
+    private volatile long firstClaimCpuNanos = -1;
+    private volatile long reachedCpuNanos = -1;
     private final AtomicLong lastEndNanos = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -71,10 +76,25 @@ final class CompletionProbe implements WorkerListener {
         return first == 0 ? Double.NaN : (lastEndNanos.get() - first) / 1e9;
     }
 
+    /**
+     * CPU time this whole process used from the first claim to the last expected execution, in
+     * microseconds per execution, or NaN when unknown. Counts every thread: the worker's, the JIT
+     * and the collector, the true cost of the worker (and nothing of the database's).
+     */
+    double cpuMicrosPerExecution() {
+        long a = firstClaimCpuNanos;
+        long b = reachedCpuNanos;
+        return a < 0 || b < 0 ? Double.NaN : (b - a) / 1e3 / target;
+    }
+
+    private static long processCpuNanos() {
+        return OS instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+    }
+
     @Override
     public void claimed(int requested, int received) {
-        if (received > 0 && firstClaimNanos.get() == 0) {
-            firstClaimNanos.compareAndSet(0, System.nanoTime());
+        if (received > 0 && firstClaimNanos.get() == 0 && firstClaimNanos.compareAndSet(0, System.nanoTime())) {
+            firstClaimCpuNanos = processCpuNanos();
         }
     }
 
@@ -95,7 +115,8 @@ final class CompletionProbe implements WorkerListener {
             failed.incrementAndGet();
         }
         lastEndNanos.accumulateAndGet(System.nanoTime(), Math::max);
-        if (finished.incrementAndGet() >= target) {
+        if (finished.incrementAndGet() == target) {
+            reachedCpuNanos = processCpuNanos();
             reached.countDown();
         }
     }

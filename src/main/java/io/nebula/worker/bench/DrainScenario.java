@@ -128,6 +128,7 @@ final class DrainScenario {
             if (nodes > 1) {
                 set.add("nodes_per_second", perSecond * nodes);
             }
+            set.add("worker_cpu_us_per_execution", probe.cpuMicrosPerExecution());
             set.detail("store_calls", metered.perExecution(n));
             if (target.postgres()) {
                 // A backend reports its row counts when it exits; give the closed pool's a moment.
