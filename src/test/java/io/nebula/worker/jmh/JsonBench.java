@@ -69,6 +69,12 @@ public class JsonBench {
         return workflows.compile(order.canonicalJson());
     }
 
+    /** The same lookup by the hash the definition was stored under, as the runtime does it. */
+    @Benchmark
+    public CompiledWorkflow compileByHash() throws WorkflowInvalidException {
+        return workflows.compile(order.hash(), order.canonicalJson());
+    }
+
     /** Loading a definition from text: parse, validate, canonicalise, hash and compile. */
     @Benchmark
     public LoadedWorkflow loadDefinition() throws WorkflowInvalidException {

@@ -12,13 +12,15 @@ import java.util.Map;
  */
 final class MemoryAttempt implements Attempt {
     private final long id;
+    private final String hash;
     private final String definition;
     private final String input;
     private final ExecutionEvent event;
     int checkpoints;
 
-    MemoryAttempt(long id, String definition, String input) {
+    MemoryAttempt(long id, String hash, String definition, String input) {
         this.id = id;
+        this.hash = hash;
         this.definition = definition;
         this.input = input;
         this.event = new ExecutionEvent(id, "bench", "default", 1, 1);
@@ -41,7 +43,7 @@ final class MemoryAttempt implements Attempt {
 
     @Override
     public String workflowHash() {
-        return "bench";
+        return hash;
     }
 
     @Override

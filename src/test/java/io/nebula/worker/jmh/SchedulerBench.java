@@ -4,6 +4,7 @@ import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.runtime.RunOutcome;
 import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.runtime.WorkflowRuntime;
+import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.Workflows;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,36 +32,36 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class SchedulerBench {
     private WorkflowRuntime runtime;
-    private String single;
-    private String dag;
-    private String order;
+    private LoadedWorkflow single;
+    private LoadedWorkflow dag;
+    private LoadedWorkflow order;
     private long id;
 
     @Setup
     public void setUp() {
         ActionRegistry actions = BenchDefinitions.actions();
         Workflows workflows = BenchDefinitions.workflows(actions);
-        single = BenchDefinitions.load(workflows, BenchDefinitions.SINGLE).canonicalJson();
-        dag = BenchDefinitions.load(workflows, BenchDefinitions.DAG).canonicalJson();
-        order = BenchDefinitions.load(workflows, BenchDefinitions.ORDER).canonicalJson();
+        single = BenchDefinitions.load(workflows, BenchDefinitions.SINGLE);
+        dag = BenchDefinitions.load(workflows, BenchDefinitions.DAG);
+        order = BenchDefinitions.load(workflows, BenchDefinitions.ORDER);
         runtime = new WorkflowRuntime(workflows, actions, RuntimeOptions.defaults());
     }
 
     /** The drain benchmark's workflow: one no-op node. */
     @Benchmark
     public RunOutcome singleNode() {
-        return runtime.run(new MemoryAttempt(++id, single, "{}"));
+        return runtime.run(new MemoryAttempt(++id, single.hash(), single.canonicalJson(), "{}"));
     }
 
     /** Five no-op nodes: a fan-out of three and a join. */
     @Benchmark
     public RunOutcome fiveNodeDag() {
-        return runtime.run(new MemoryAttempt(++id, dag, "{}"));
+        return runtime.run(new MemoryAttempt(++id, dag.hash(), dag.canonicalJson(), "{}"));
     }
 
     /** Two transform nodes with a condition, templates and an output mapping over a 0.4 KB input. */
     @Benchmark
     public RunOutcome orderWorkflow() {
-        return runtime.run(new MemoryAttempt(++id, order, BenchDefinitions.ORDER_INPUT));
+        return runtime.run(new MemoryAttempt(++id, order.hash(), order.canonicalJson(), BenchDefinitions.ORDER_INPUT));
     }
 }
