@@ -108,10 +108,16 @@ final class DrainScenario {
                     .listener(probe)
                     .build();
             Duration limit = Duration.ofSeconds(Math.max(120, n * (long) nodes / 200));
+            boolean pgCpu = LocalPostgresCpu.measurable(target);
+            Map<Long, Long> dbCpu0 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
+            Map<Long, Long> dbCpu1 = Map.of();
             boolean done;
             try {
                 worker.start();
                 done = probe.awaitFinished(limit);
+                if (pgCpu) {
+                    dbCpu1 = LocalPostgresCpu.snapshot();
+                }
             } finally {
                 worker.worker().stop(Duration.ofSeconds(5));
             }
@@ -129,6 +135,11 @@ final class DrainScenario {
                 set.add("nodes_per_second", perSecond * nodes);
             }
             set.add("worker_cpu_us_per_execution", probe.cpuMicrosPerExecution());
+            if (pgCpu) {
+                set.add("postgres_cpu_us_per_execution", LocalPostgresCpu.microsBetween(dbCpu0, dbCpu1) / n);
+                set.note("postgres_cpu_us_per_execution counts every process of the local server,"
+                        + " including any other load on it");
+            }
             set.detail("store_calls", metered.perExecution(n));
             if (target.postgres()) {
                 // A backend reports its row counts when it exits; give the closed pool's a moment.

@@ -63,7 +63,7 @@ record Report(
         List<String> header = new ArrayList<>(List.of("store", "variant"));
         header.addAll(figures);
         rows.add(header);
-        List<String> notes = new ArrayList<>();
+        Set<String> notes = new LinkedHashSet<>();
         for (ScenarioResult r : rs) {
             List<String> row = new ArrayList<>(List.of(r.store(), r.variant()));
             for (String f : figures) {
@@ -76,7 +76,7 @@ record Report(
                                         : number(s.median()) + " [" + number(s.min()) + " - " + number(s.max()) + "]");
             }
             rows.add(row);
-            r.notes().forEach(n -> notes.add(r.store() + " " + r.variant() + ": " + n));
+            notes.addAll(r.notes());
         }
         StringBuilder out = new StringBuilder(scenario).append('\n').append(TextTable.render(rows));
         notes.forEach(n -> out.append("  note: ").append(n).append('\n'));
