@@ -23,15 +23,16 @@ import java.util.Map;
 public final class Bench {
     private Bench() {}
 
+    /** The report of one run, rendered both ways. */
+    public record Rendered(String table, String json) {}
+
     /**
      * Runs the benchmark.
      *
      * @param command the command line as typed, printed with the figures so they can be reproduced
-     * @param json whether to render one JSON document instead of tables
      * @throws IllegalStateException when a PostgreSQL target cannot be reached
      */
-    public static String run(BenchOptions options, String command, boolean json, PrintWriter err)
-            throws InterruptedException {
+    public static Rendered run(BenchOptions options, String command, PrintWriter err) throws InterruptedException {
         for (BenchTarget t : options.targets()) {
             requireReachable(t);
         }
@@ -58,7 +59,7 @@ public final class Bench {
         }
         progress.say("done");
         Report report = new Report(command, machine, describe(options), results, Goals.check(results));
-        return json ? report.json() : report.table();
+        return new Rendered(report.table(), report.json());
     }
 
     private static Map<String, Object> describe(BenchOptions o) {

@@ -127,6 +127,12 @@ final class BenchCommand implements Callable<Integer> {
     private boolean json;
 
     @Option(
+            names = "--json-file",
+            paramLabel = "<FILE>",
+            description = "Also write the JSON document to this file (the tables still go to stdout)")
+    private Path jsonFile;
+
+    @Option(
             names = "--work-dir",
             paramLabel = "<DIR>",
             description = "Where SQLite files, worker configurations and logs go [default: <tmp>/nebula-bench]")
@@ -155,8 +161,11 @@ final class BenchCommand implements Callable<Integer> {
         BenchOptions options = options(base, runDir);
         String command = "nebula-worker "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        String report = Bench.run(options, command, json, spec.commandLine().getErr());
-        spec.commandLine().getOut().print(report);
+        Bench.Rendered report = Bench.run(options, command, spec.commandLine().getErr());
+        if (jsonFile != null) {
+            Files.writeString(jsonFile, report.json());
+        }
+        spec.commandLine().getOut().print(json ? report.json() : report.table());
         spec.commandLine().getOut().flush();
         deleteTree(runDir);
         return Main.OK;
