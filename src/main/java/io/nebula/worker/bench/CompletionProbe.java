@@ -3,6 +3,8 @@ package io.nebula.worker.bench;
 import io.nebula.worker.observe.AttemptOutcome;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.WorkerListener;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * atomic operations per execution).
  */
 final class CompletionProbe implements WorkerListener {
-    private static final java.lang.management.OperatingSystemMXBean OS =
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
 
     private final AtomicLong firstClaimNanos = new AtomicLong();
     private volatile long firstClaimCpuNanos = -1;

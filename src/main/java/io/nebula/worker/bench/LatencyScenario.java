@@ -7,6 +7,7 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.Submitted;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +109,7 @@ final class LatencyScenario {
                     }
                     Thread.sleep(ThreadLocalRandom.current().nextInt(2, 11));
                 }
-                record(set, java.util.Arrays.copyOf(total, measured), java.util.Arrays.copyOf(afterCommit, measured));
+                record(set, Arrays.copyOf(total, measured), Arrays.copyOf(afterCommit, measured));
             } finally {
                 worker.worker().stop(Duration.ofSeconds(5));
             }
