@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -157,8 +158,13 @@ final class BenchCommand implements Callable<Integer> {
                 .toAbsolutePath()
                 .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                         + ProcessHandle.current().pid());
+        BenchOptions options;
+        try {
+            options = options(base, runDir);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         Files.createDirectories(runDir);
-        BenchOptions options = options(base, runDir);
         String command = "nebula-worker "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Bench.Rendered report = Bench.run(options, command, spec.commandLine().getErr());
