@@ -35,6 +35,21 @@ public interface Action {
         return List.of();
     }
 
-    /** Runs the action once. Called on a virtual thread; may block. */
+    /**
+     * Runs the action once. Called on a virtual thread of its own, where it may block, unless
+     * {@link #nonBlocking()} says it never does.
+     */
     JsonNode execute(JsonNode params, ActionContext ctx) throws ActionException, InterruptedException;
+
+    /**
+     * Whether {@link #execute} always returns promptly without blocking: no I/O, no sleeping, no
+     * waiting for other threads, only computation on its parameters. The runtime then calls it on
+     * the execution's own thread instead of starting threads for it, which is much cheaper for
+     * small steps; in exchange nothing enforces its timeout and nothing can interrupt it while it
+     * runs. A node retry that needs a backoff wait still waits on a thread of its own. The default
+     * is {@code false}; say {@code true} only when every call is pure and quick.
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
 }

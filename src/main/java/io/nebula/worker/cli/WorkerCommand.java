@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
             "Precedence: defaults < --config file < environment < flags. The README lists every TOML key."
         },
         subcommands = {
-            // Each in its own class; bench is added by its own branch.
+            // Each in its own class.
             SubmitCommand.class,
             ExecutionsCommand.class,
             WorkersCommand.class,
@@ -57,6 +57,7 @@ import picocli.CommandLine.Option;
             WorkflowsCommand.class,
             MigrateCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
         })
 public final class WorkerCommand implements Callable<Integer> {
     private final Map<String, String> env;

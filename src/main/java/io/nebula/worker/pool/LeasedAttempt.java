@@ -5,7 +5,10 @@ import io.nebula.worker.queue.ExecutionStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.runtime.Attempt;
 import io.nebula.worker.runtime.StopReason;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -63,22 +66,35 @@ final class LeasedAttempt implements Attempt {
 
     @Override
     public boolean checkpoint(NodeResult result) throws InterruptedException {
+        return checkpointAll(List.of(result));
+    }
+
+    /**
+     * Hands every result to the publisher before waiting for any, so results that finished
+     * together share one write.
+     */
+    @Override
+    public boolean checkpointAll(List<NodeResult> results) throws InterruptedException {
         if (running.stopReason() == StopReason.LEASE_LOST) {
             return false;
         }
-        try {
-            boolean ok = publisher
-                    .checkpoint(new Checkpoint(running.lease(), result))
-                    .get();
-            if (!ok) {
-                running.requestStop(StopReason.LEASE_LOST);
-            }
-            return ok;
-        } catch (ExecutionException e) {
-            // The write could not be made while the lease was still ours: treat it as lost.
-            running.requestStop(StopReason.LEASE_LOST);
-            return false;
+        List<CompletableFuture<Boolean>> pending = new ArrayList<>(results.size());
+        for (NodeResult r : results) {
+            pending.add(publisher.checkpoint(new Checkpoint(running.lease(), r)));
         }
+        boolean ok = true;
+        for (CompletableFuture<Boolean> f : pending) {
+            try {
+                ok &= f.get();
+            } catch (ExecutionException e) {
+                // The write could not be made while the lease was still ours: treat it as lost.
+                ok = false;
+            }
+        }
+        if (!ok) {
+            running.requestStop(StopReason.LEASE_LOST);
+        }
+        return ok;
     }
 
     /**

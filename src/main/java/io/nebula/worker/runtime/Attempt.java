@@ -2,6 +2,7 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.queue.NodeResult;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +35,23 @@ public interface Attempt {
      * @return {@code false} when the lease was lost: the runtime must stop and write nothing more
      */
     boolean checkpoint(NodeResult result) throws InterruptedException;
+
+    /**
+     * Records several results at once (nodes that finished independently) before any of their
+     * dependents start; blocks until all are durable. The default writes them one by one with
+     * {@link #checkpoint}; an implementation that can write them in one round trip should
+     * override it.
+     *
+     * @return {@code false} when the lease was lost: the runtime must stop and write nothing more
+     */
+    default boolean checkpointAll(List<NodeResult> results) throws InterruptedException {
+        for (NodeResult r : results) {
+            if (!checkpoint(r)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * Why the worker wants this attempt to stop, or {@code null} while it may go on. When this

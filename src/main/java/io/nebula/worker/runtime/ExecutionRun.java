@@ -92,20 +92,26 @@ final class ExecutionRun {
                         continue; // asked to stop while writing: start nothing more
                     }
                 }
+                boolean ranInline = false;
                 while (!ready.isEmpty()
                         && running.size() < options.maxParallelNodes()
                         && failure == null
                         && resumeAt == null) {
                     String id = ready.iterator().next();
                     ready.remove(id);
-                    launch(workflow.node(id));
+                    ranInline |= launch(workflow.node(id));
                 }
                 if (running.isEmpty()) {
+                    if (ranInline) {
+                        continue; // what ran inline may have made its dependents ready
+                    }
                     return finish();
                 }
                 NodeOutcome o = finished.poll(1, TimeUnit.SECONDS);
-                if (o != null) {
+                while (o != null) {
+                    // Take every result that is in, so they are checkpointed together.
                     accept(o);
+                    o = finished.poll();
                 }
             }
         } catch (InterruptedException e) {
@@ -172,7 +178,12 @@ final class ExecutionRun {
         }
     }
 
-    private void launch(NodeSpec n) {
+    /**
+     * Starts a node. A {@link Action#nonBlocking()} action runs right here and its result is
+     * taken at once (returns {@code true}); any other runs on a thread of its own, as does an
+     * inline node that needs a backoff wait before its next try.
+     */
+    private boolean launch(NodeSpec n) {
         Action action = actions.find(n.action()).orElse(null);
         if (action == null) {
             fail(
@@ -180,21 +191,29 @@ final class ExecutionRun {
                     n + " cannot run: this worker has no action '" + n.action() + "'",
                     false,
                     options.clock().instant());
-            return;
+            return false;
         }
         JsonNode params;
         try {
             params = n.resolveParams(bindings);
         } catch (EvaluationException e) {
             fail(n, n + " params: " + e.getMessage(), false, options.clock().instant());
-            return;
+            return false;
         }
         NodeTask task = new NodeTask(n, action, params, attempt, options, listener);
+        if (action.nonBlocking()) {
+            NodeOutcome o = task.runInline();
+            if (o != null) {
+                accept(o);
+                return true;
+            }
+        }
         Thread t = Thread.ofVirtual()
                 .name("exec-" + attempt.executionId() + "-" + n.id())
                 .unstarted(() -> finished.add(task.run()));
         running.put(n.id(), new Running(task, t));
         t.start();
+        return false;
     }
 
     private void accept(NodeOutcome o) {
@@ -207,7 +226,7 @@ final class ExecutionRun {
                 unsaved.add(new NodeResult(
                         n.id(),
                         NodeStatus.SUCCEEDED,
-                        s.output().toString(),
+                        s.outputJson(),
                         null,
                         attempt.attempt(),
                         s.startedAt(),
@@ -290,14 +309,18 @@ final class ExecutionRun {
         }
     }
 
-    /** Checkpoints every unsaved result, in order. False when the lease is lost. */
+    /**
+     * Checkpoints every unsaved result, in one call so the worker can write them together. False
+     * when the lease is lost.
+     */
     private boolean flush() throws InterruptedException {
-        while (!unsaved.isEmpty()) {
-            if (!attempt.checkpoint(unsaved.get(0))) {
-                return false;
-            }
-            unsaved.remove(0);
+        if (unsaved.isEmpty()) {
+            return true;
         }
+        if (!attempt.checkpointAll(List.copyOf(unsaved))) {
+            return false;
+        }
+        unsaved.clear();
         return true;
     }
 

@@ -7,7 +7,9 @@ import tools.jackson.databind.JsonNode;
 sealed interface NodeOutcome {
     String nodeId();
 
-    record Succeeded(String nodeId, JsonNode output, Instant startedAt, Instant finishedAt) implements NodeOutcome {}
+    /** {@code outputJson} is {@code output} as JSON text, rendered once by the task. */
+    record Succeeded(String nodeId, JsonNode output, String outputJson, Instant startedAt, Instant finishedAt)
+            implements NodeOutcome {}
 
     /** {@code message} already names the node and the number of tries. */
     record Failed(String nodeId, String message, boolean retryable, Instant startedAt, Instant finishedAt)

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -35,6 +36,8 @@ final class NodeTask {
     private final WorkerListener listener;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Logger log;
+    private Instant started;
+    private int nextTry = 1;
 
     NodeTask(
             NodeSpec node,
@@ -57,17 +60,44 @@ final class NodeTask {
         stopped.set(true);
     }
 
+    /** Runs every try on a thread of this task's own, each try's action on another. */
     NodeOutcome run() {
+        return tries(false);
+    }
+
+    /**
+     * Runs the action on the calling thread, for {@link Action#nonBlocking()} actions. Returns
+     * {@code null} when a retry needs a backoff wait: the caller then continues with {@link #run()}
+     * on a thread of its own, which waits and tries again.
+     */
+    NodeOutcome runInline() {
+        return tries(true);
+    }
+
+    private NodeOutcome tries(boolean inline) {
         ExecutionEvent event = attempt.event();
-        Instant started = options.clock().instant();
+        if (started == null) {
+            started = options.clock().instant();
+        }
         int tries = node.retry().attempts();
-        for (int t = 1; ; t++) {
+        for (int t = nextTry; ; t++) {
+            if (t > 1) {
+                if (inline) {
+                    nextTry = t;
+                    return null;
+                }
+                try {
+                    Thread.sleep(node.retry().delayBefore(t));
+                } catch (InterruptedException ie) {
+                    return new NodeOutcome.Stopped(node.id());
+                }
+            }
             if (stopped.get() || Thread.currentThread().isInterrupted()) {
                 return new NodeOutcome.Stopped(node.id());
             }
             listener.nodeStarted(event, node.id(), action.name(), t);
             long t0 = System.nanoTime();
-            Try result = once(t, started);
+            Try result = inline ? direct(t) : once(t, started);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             Instant now = options.clock().instant();
             if (result.stopped) {
@@ -76,7 +106,7 @@ final class NodeTask {
             }
             if (result.output != null) {
                 listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
-                return new NodeOutcome.Succeeded(node.id(), result.output, started, now);
+                return new NodeOutcome.Succeeded(node.id(), result.output, result.outputJson, started, now);
             }
             ActionException e = result.error;
             if (e.kind() == ActionException.Kind.SUSPEND) {
@@ -91,11 +121,6 @@ final class NodeTask {
                         node.id(),
                         t,
                         e.getMessage());
-                try {
-                    Thread.sleep(node.retry().delayBefore(t + 1));
-                } catch (InterruptedException ie) {
-                    return new NodeOutcome.Stopped(node.id());
-                }
                 continue;
             }
             listener.nodeEnded(event, node.id(), action.name(), "failed", took, e.getMessage());
@@ -104,21 +129,52 @@ final class NodeTask {
         }
     }
 
-    /** One try's result: exactly one of output, error, stopped. */
-    private record Try(JsonNode output, ActionException error, boolean stopped) {}
+    /** One try's result: exactly one of output (with its JSON text), error, stopped. */
+    private record Try(JsonNode output, String outputJson, ActionException error, boolean stopped) {}
 
-    private Try once(int nodeTry, Instant started) {
-        Duration timeout = node.timeout() != null ? node.timeout() : options.defaultNodeTimeout();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ActionContext ctx = new ActionContext(
+    private ActionContext context(int nodeTry, BooleanSupplier cancelled) {
+        return new ActionContext(
                 attempt.executionId(),
                 node.id(),
                 attempt.attempt(),
                 nodeTry,
                 started,
-                options.clock().instant().plus(timeout),
-                () -> stopped.get() || timedOut.get(),
+                options.clock().instant().plus(timeout()),
+                cancelled,
                 log);
+    }
+
+    private Duration timeout() {
+        return node.timeout() != null ? node.timeout() : options.defaultNodeTimeout();
+    }
+
+    /**
+     * One try on the calling thread. The caller's MDC (the pool sets the execution's fields) is
+     * kept; only {@code node_id} is added for the call.
+     */
+    private Try direct(int nodeTry) {
+        ActionContext ctx = context(nodeTry, stopped::get);
+        String previousExecution = MDC.get("execution_id");
+        if (previousExecution == null) {
+            MDC.put("execution_id", Long.toString(ctx.executionId()));
+        }
+        MDC.put("node_id", ctx.nodeId());
+        try {
+            return interpret(action.execute(params, ctx));
+        } catch (Throwable t) {
+            return failure(t);
+        } finally {
+            MDC.remove("node_id");
+            if (previousExecution == null) {
+                MDC.remove("execution_id");
+            }
+        }
+    }
+
+    private Try once(int nodeTry, Instant started) {
+        Duration timeout = timeout();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ActionContext ctx = context(nodeTry, () -> stopped.get() || timedOut.get());
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("node-" + node.id()).start(() -> call(ctx, result));
         try {
@@ -126,11 +182,11 @@ final class NodeTask {
         } catch (TimeoutException e) {
             timedOut.set(true);
             abandon(worker);
-            return new Try(null, ActionException.retryable("timed out after " + human(timeout)), false);
+            return new Try(null, null, ActionException.retryable("timed out after " + human(timeout)), false);
         } catch (InterruptedException e) {
             stopped.set(true);
             abandon(worker);
-            return new Try(null, null, true);
+            return new Try(null, null, null, true);
         } catch (ExecutionException e) {
             return failure(e.getCause());
         }
@@ -150,31 +206,34 @@ final class NodeTask {
 
     private Try interpret(JsonNode output) {
         if (output == null) {
-            return new Try(null, ActionException.permanent("action returned null instead of a JSON value"), false);
+            return new Try(
+                    null, null, ActionException.permanent("action returned null instead of a JSON value"), false);
         }
         String text = output.toString();
         if (text.length() > options.maxOutputBytes()) {
             return new Try(
                     null,
+                    null,
                     ActionException.permanent("output is " + text.length() + " bytes, more than the limit of "
                             + options.maxOutputBytes()),
                     false);
         }
-        return new Try(output, null, false);
+        return new Try(output, text, null, false);
     }
 
     private Try failure(Throwable cause) {
         if (cause instanceof ActionException ae) {
-            return new Try(null, ae, false);
+            return new Try(null, null, ae, false);
         }
         if (cause instanceof InterruptedException) {
             // An action that saw an interrupt nobody sent (not a stop, not a timeout): transient.
             return stopped.get()
-                    ? new Try(null, null, true)
-                    : new Try(null, ActionException.retryable("action was interrupted"), false);
+                    ? new Try(null, null, null, true)
+                    : new Try(null, null, ActionException.retryable("action was interrupted"), false);
         }
         // A bug in the action: running it again will not help.
         return new Try(
+                null,
                 null,
                 ActionException.permanent(
                         "unexpected " + cause.getClass().getName() + ": " + cause.getMessage(), cause),

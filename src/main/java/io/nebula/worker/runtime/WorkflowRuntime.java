@@ -50,7 +50,7 @@ public final class WorkflowRuntime implements ExecutionRunner {
     public RunOutcome run(Attempt attempt) {
         CompiledWorkflow workflow;
         try {
-            workflow = workflows.compile(attempt.definitionJson());
+            workflow = workflows.compile(attempt.workflowHash(), attempt.definitionJson());
         } catch (WorkflowInvalidException e) {
             return new RunOutcome.Failed(
                     "workflow definition is not valid on this worker:\n" + e.getMessage(), false, List.of());

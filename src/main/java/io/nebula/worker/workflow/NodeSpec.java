@@ -93,7 +93,8 @@ public final class NodeSpec {
 
     /** Renders the parameters with their expressions evaluated. */
     public JsonNode resolveParams(Bindings bindings) throws EvaluationException {
-        return params.render(bindings.variables(upstream), new CelValues.Budget(limits.maxValueBytes()));
+        return Template.render(
+                params, () -> bindings.variables(upstream), new CelValues.Budget(limits.maxValueBytes()));
     }
 
     @Override

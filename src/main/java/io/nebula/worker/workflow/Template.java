@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -22,13 +23,26 @@ sealed interface Template {
     /** Renders the template; {@code budget} bounds the size of everything rendered. */
     JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException;
 
-    /** A value with no expressions inside: rendered as it is. */
-    record Literal(JsonNode value) implements Template {
+    /**
+     * A value with no expressions inside: rendered as it is. {@code size} is its JSON length,
+     * measured once at compile time rather than on every render.
+     */
+    record Literal(JsonNode value, int size) implements Template {
+        Literal(JsonNode value) {
+            this(value, value.toString().length());
+        }
+
         @Override
         public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
-            budget.spend(value.toString().length(), "(literal)");
+            budget.spend(size, "(literal)");
             return value;
         }
+    }
+
+    /** Renders with variables built only when the template has expressions to evaluate. */
+    static JsonNode render(Template t, Supplier<Map<String, ?>> vars, CelValues.Budget budget)
+            throws EvaluationException {
+        return t.render(t instanceof Literal ? Map.of() : vars.get(), budget);
     }
 
     /** A string that is exactly one expression: rendered to that expression's value. */

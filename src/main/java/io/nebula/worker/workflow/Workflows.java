@@ -116,6 +116,17 @@ public final class Workflows {
         return compiled;
     }
 
+    /**
+     * As {@link #compile(String)}, looking the definition up by {@code hash}, the content hash it
+     * was stored under, so a process that compiled it before does not hash the text again on
+     * every attempt. On a miss the text is hashed and compiled under its real hash, so a wrong
+     * {@code hash} costs time, never correctness.
+     */
+    public CompiledWorkflow compile(String hash, String canonicalJson) throws WorkflowInvalidException {
+        CompiledWorkflow hit = hash == null ? null : get(hash);
+        return hit != null ? hit : compile(canonicalJson);
+    }
+
     private synchronized CompiledWorkflow get(String hash) {
         return cache.get(hash);
     }

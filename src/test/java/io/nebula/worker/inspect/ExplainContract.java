@@ -193,7 +193,10 @@ abstract class ExplainContract {
 
         assertThat(e.reason()).isEqualTo(Reason.SCHEDULED);
         // Within the same millisecond of the database clock the remaining time is exactly 1h.
-        assertThat(e.summary()).contains("due at").containsPattern("\\(in (59m|1h)").contains("Scheduled for later");
+        assertThat(e.summary())
+                .contains("due at")
+                .containsPattern("\\(in (59m|1h)")
+                .contains("Scheduled for later");
     }
 
     @Test

@@ -21,6 +21,7 @@ final class InMemoryAttempt implements Attempt {
     private final String inputJson;
     private final Map<String, NodeResult> prior;
     private final List<NodeResult> written = Collections.synchronizedList(new ArrayList<>());
+    private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
     private volatile StopReason stop;
     private volatile Thread runner;
     private volatile boolean leaseLost;
@@ -122,6 +123,19 @@ final class InMemoryAttempt implements Attempt {
         written.add(result);
         onCheckpoint.accept(result);
         return true;
+    }
+
+    /** Node ids per call to {@link #checkpointAll}, in call order. */
+    List<List<String>> batches() {
+        synchronized (batches) {
+            return List.copyOf(batches);
+        }
+    }
+
+    @Override
+    public boolean checkpointAll(List<NodeResult> results) throws InterruptedException {
+        batches.add(results.stream().map(NodeResult::nodeId).toList());
+        return Attempt.super.checkpointAll(results);
     }
 
     @Override

@@ -61,4 +61,10 @@ public final class FailAction implements Action {
         }
         throw p.retryable() ? ActionException.retryable(p.message()) : ActionException.permanent(p.message());
     }
+
+    /** Pure and immediate: the runtime may call it on the execution's thread. */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
 }

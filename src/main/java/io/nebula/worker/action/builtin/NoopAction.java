@@ -26,4 +26,10 @@ public final class NoopAction implements Action {
     public JsonNode execute(JsonNode params, ActionContext ctx) {
         return JsonNodeFactory.instance.nullNode();
     }
+
+    /** Pure and immediate: the runtime may call it on the execution's thread. */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
 }

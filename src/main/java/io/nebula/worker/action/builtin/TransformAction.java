@@ -34,4 +34,10 @@ public final class TransformAction implements Action {
         r.throwIfInvalid();
         return value == null ? JsonNodeFactory.instance.nullNode() : value;
     }
+
+    /** Pure and immediate: the runtime may call it on the execution's thread. */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
 }

@@ -1,0 +1,151 @@
+package io.nebula.worker.bench;
+
+import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.workflow.LoadedWorkflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drain throughput: {@code n} executions are queued first (bulk submit), then one worker starts in
+ * this process and runs them all with the real runtime and store. The clock runs from the first
+ * claim that returned rows to the last execution reaching its terminal state, as the worker's
+ * listener reports them, so start-up and submit are not counted. Every run gets a fresh database.
+ *
+ * <p>Variants are every concurrency with every batch size (a batch larger than the concurrency is
+ * the concurrency), on every target. Repeats go round the variants, so a noisy minute on a shared
+ * machine touches all of them rather than one.
+ */
+final class DrainScenario {
+    private final BenchOptions options;
+    private final BenchWorkflows workflows;
+    private final Scenario scenario;
+    private final LoadedWorkflow workflow;
+    private final int nodes;
+    private final int executions;
+    private final Progress progress;
+
+    DrainScenario(BenchOptions options, BenchWorkflows workflows, Scenario scenario, Progress progress) {
+        this.options = options;
+        this.workflows = workflows;
+        this.scenario = scenario;
+        this.workflow = scenario == Scenario.DAG ? workflows.dag() : workflows.single();
+        this.nodes = workflow.workflow().nodes().size();
+        this.executions = scenario == Scenario.DAG ? options.dagExecutions() : options.executions();
+        this.progress = progress;
+    }
+
+    List<ScenarioResult> run() throws InterruptedException {
+        List<RunConfig> variants = variants();
+        Map<String, FigureSet> sets = new LinkedHashMap<>();
+        for (BenchTarget target : options.targets()) {
+            if (options.warmup()) {
+                progress.say("%s warm-up on %s", scenario.label(), target.store());
+                runOnce(target, variants.get(0), Math.min(executions, 20_000), new FigureSet());
+            }
+        }
+        for (int r = 1; r <= options.repeats(); r++) {
+            for (BenchTarget target : options.targets()) {
+                for (RunConfig v : variants) {
+                    FigureSet set = sets.computeIfAbsent(key(target, v), k -> new FigureSet());
+                    progress.say(
+                            "%s %s c=%d b=%d run %d/%d",
+                            scenario.label(), target.store(), v.concurrency(), v.batchSize(), r, options.repeats());
+                    runOnce(target, v, executions, set);
+                }
+            }
+        }
+        List<ScenarioResult> out = new ArrayList<>();
+        for (BenchTarget target : options.targets()) {
+            for (RunConfig v : variants) {
+                Map<String, Object> params = new LinkedHashMap<>();
+                params.put("executions", executions);
+                params.put("nodes_per_execution", nodes);
+                params.put("concurrency", v.concurrency());
+                params.put("batch_size", v.batchSize());
+                params.put("processes", 1);
+                String label = "c=" + v.concurrency() + " b=" + v.batchSize();
+                out.add(sets.get(key(target, v)).result(scenario.label(), label, target.store(), params));
+            }
+        }
+        return out;
+    }
+
+    private static String key(BenchTarget t, RunConfig v) {
+        return t.text() + "|" + v.concurrency() + "|" + v.batchSize();
+    }
+
+    private List<RunConfig> variants() {
+        List<RunConfig> out = new ArrayList<>();
+        for (int c : options.concurrencies()) {
+            for (int b : options.batchSizes()) {
+                RunConfig v = RunConfig.of(c, Math.min(b, c));
+                if (!out.contains(v)) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void runOnce(BenchTarget target, RunConfig v, int n, FigureSet set) throws InterruptedException {
+        try (ScratchDatabase db = ScratchDatabase.create(target)) {
+            try (ExecutionStore submitter = db.openStore("nebula-bench/submit", false)) {
+                submitter.migrate();
+                BenchWorkflows.queue(workflows.client(submitter), workflow, n);
+            }
+            CompletionProbe probe = new CompletionProbe(false);
+            probe.expect(n);
+            MeteredStore metered = new MeteredStore(db.openStore("nebula-bench/worker", v.listen()));
+            String workerId = "bench-" + ProcessHandle.current().pid();
+            NebulaWorker worker = NebulaWorker.builder()
+                    .config(v.apply(options.base(), db, workerId))
+                    .store(metered.store(), true)
+                    .workerId(workerId)
+                    .listener(probe)
+                    .build();
+            Duration limit = Duration.ofSeconds(Math.max(120, n * (long) nodes / 200));
+            boolean pgCpu = LocalPostgresCpu.measurable(target);
+            Map<Long, Long> dbCpu0 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
+            Map<Long, Long> dbCpu1 = Map.of();
+            boolean done;
+            try {
+                worker.start();
+                done = probe.awaitFinished(limit);
+                if (pgCpu) {
+                    dbCpu1 = LocalPostgresCpu.snapshot();
+                }
+            } finally {
+                worker.worker().stop(Duration.ofSeconds(5));
+            }
+            if (!done) {
+                set.note("a run did not finish within " + limit.toSeconds() + " s (" + probe.finished() + " of " + n
+                        + " executions); it is left out");
+                return;
+            }
+            if (probe.failed() > 0) {
+                set.note(probe.failed() + " executions did not succeed in one run");
+            }
+            double perSecond = n / probe.drainSeconds();
+            set.add("executions_per_second", perSecond);
+            if (nodes > 1) {
+                set.add("nodes_per_second", perSecond * nodes);
+            }
+            set.add("worker_cpu_us_per_execution", probe.cpuMicrosPerExecution());
+            if (pgCpu) {
+                set.add("postgres_cpu_us_per_execution", LocalPostgresCpu.microsBetween(dbCpu0, dbCpu1) / n);
+                set.note("postgres_cpu_us_per_execution counts every process of the local server,"
+                        + " including any other load on it");
+            }
+            set.detail("store_calls", metered.perExecution(n));
+            if (target.postgres()) {
+                // A backend reports its row counts when it exits; give the closed pool's a moment.
+                Thread.sleep(500);
+                set.detail("rows_written_per_execution", RowsWritten.perExecution(db.tableWrites(), n));
+            }
+        }
+    }
+}

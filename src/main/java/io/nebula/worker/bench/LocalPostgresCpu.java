@@ -1,0 +1,75 @@
+package io.nebula.worker.bench;
+
+import io.nebula.worker.config.DatabaseUrl;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * CPU time used by every PostgreSQL server process on this machine, read from {@code
+ * /proc/<pid>/stat} (user plus system time in clock ticks, assumed 100 per second as on every
+ * common Linux build). Sampled around a drain it gives the database's CPU per execution, the
+ * other half of the cost when the worker and the database share the machine. It counts all of the
+ * server's work, so any other load on the same server inflates it; it reads nothing when the
+ * database is not local or {@code /proc} is missing.
+ */
+final class LocalPostgresCpu {
+    private static final double MICROS_PER_TICK = 10_000;
+
+    private LocalPostgresCpu() {}
+
+    /** Whether {@code target} is a PostgreSQL server on this machine whose processes can be read. */
+    static boolean measurable(BenchTarget target) {
+        return target.url() instanceof DatabaseUrl.Postgres pg
+                && (pg.jdbcUrl().contains("//127.0.0.1") || pg.jdbcUrl().contains("//localhost"))
+                && Files.isDirectory(Path.of("/proc/self"));
+    }
+
+    /** CPU ticks of every {@code postgres} process now, by pid. */
+    static Map<Long, Long> snapshot() {
+        Map<Long, Long> out = new HashMap<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .forEach(p -> {
+                        long t = ticks(p);
+                        if (t >= 0) {
+                            out.put(Long.parseLong(p.getFileName().toString()), t);
+                        }
+                    });
+        } catch (IOException e) {
+            // no /proc: an empty snapshot
+        }
+        return out;
+    }
+
+    /**
+     * Microseconds of CPU used between two snapshots by the processes alive at the second: a
+     * process started in between counts in full, one that ended in between is missed (it was
+     * most likely not this benchmark's, whose connections stay open).
+     */
+    static double microsBetween(Map<Long, Long> before, Map<Long, Long> after) {
+        long ticks = 0;
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            ticks += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+        }
+        return ticks * MICROS_PER_TICK;
+    }
+
+    private static long ticks(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            int close = stat.lastIndexOf(')');
+            if (close < 0 || !stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
+                return -1;
+            }
+            // Fields after the command: state is field 3, utime field 14, stime field 15.
+            String[] f = stat.substring(close + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // the process ended meanwhile, or is not ours to read
+        }
+    }
+}

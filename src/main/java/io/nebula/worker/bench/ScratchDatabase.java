@@ -1,0 +1,145 @@
+package io.nebula.worker.bench;
+
+import io.nebula.worker.config.DatabaseUrl;
+import io.nebula.worker.pool.StoreFactory;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.StoreOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A fresh, empty database for one scenario run: a new schema {@code bench_<random>} in the
+ * PostgreSQL database, or a new file in the SQLite folder. The worker's migrations create the
+ * tables; {@link #close()} drops the schema or deletes the file (with its WAL), so runs never see
+ * each other's rows or bloat.
+ */
+final class ScratchDatabase implements AutoCloseable {
+    private final BenchTarget target;
+    private final DatabaseUrl url;
+    private final String schema;
+
+    private ScratchDatabase(BenchTarget target, DatabaseUrl url, String schema) {
+        this.target = target;
+        this.url = url;
+        this.schema = schema;
+    }
+
+    /** Names a fresh schema or file; nothing exists until a store migrates it. */
+    static ScratchDatabase create(BenchTarget target) {
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        return switch (target.url()) {
+            case DatabaseUrl.Postgres pg -> new ScratchDatabase(target, pg, "bench_" + id);
+            case DatabaseUrl.Sqlite s -> {
+                try {
+                    Files.createDirectories(s.file());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create SQLite folder " + s.file(), e);
+                }
+                yield new ScratchDatabase(
+                        target, new DatabaseUrl.Sqlite(s.file().resolve("bench-" + id + ".db")), "nebula");
+            }
+        };
+    }
+
+    String store() {
+        return target.store();
+    }
+
+    DatabaseUrl url() {
+        return url;
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    /** The {@code DATABASE_URL} a worker process for this database gets. */
+    String urlText() {
+        return url instanceof DatabaseUrl.Sqlite s ? "sqlite:" + s.file() : target.text();
+    }
+
+    /** Opens a store of its own (own connections, own wake-up listener) on this database. */
+    ExecutionStore openStore(String clientName, boolean listen) {
+        StoreOptions options =
+                StoreOptions.defaults(clientName).withSchema(schema).withListen(listen);
+        return StoreFactory.open(url, options);
+    }
+
+    /** The drain window by the database clock: rows finished and seconds from first claim to last end. */
+    DrainWindow drainWindow() {
+        Map<String, Object> row = query("drain_window").get(0);
+        return new DrainWindow(((Number) row.get("finished")).longValue(), ((Number) row.get("seconds")).doubleValue());
+    }
+
+    /** Whether executions are still available or running. */
+    boolean backlogOpen() {
+        Object open = query("backlog").get(0).get("open");
+        return open instanceof Boolean b ? b : ((Number) open).intValue() != 0;
+    }
+
+    /** Rows written per table since the schema was created (PostgreSQL only; empty for SQLite). */
+    List<Map<String, Object>> tableWrites() {
+        return target.postgres() ? query("table_writes") : List.of();
+    }
+
+    private List<Map<String, Object>> query(String name) {
+        try (Connection c = connect()) {
+            return BenchSql.query(c, store(), name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("bench query " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        return switch (url) {
+            case DatabaseUrl.Postgres pg -> {
+                Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.properties());
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET search_path = \"" + schema + "\"");
+                }
+                yield c;
+            }
+            case DatabaseUrl.Sqlite s -> DriverManager.getConnection("jdbc:sqlite:" + s.file());
+        };
+    }
+
+    /** Drops the schema or deletes the file; never throws. */
+    @Override
+    public void close() {
+        switch (url) {
+            case DatabaseUrl.Postgres pg -> {
+                try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.properties());
+                        Statement st = c.createStatement()) {
+                    st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+                } catch (SQLException e) {
+                    System.err.println("nebula-worker bench: could not drop schema " + schema + ": " + e.getMessage());
+                }
+            }
+            case DatabaseUrl.Sqlite s -> {
+                for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                    try {
+                        Files.deleteIfExists(Path.of(s.file() + suffix));
+                    } catch (IOException e) {
+                        System.err.println("nebula-worker bench: could not delete " + s.file() + suffix);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Finished executions and the seconds from the first claim to the last completion. */
+    record DrainWindow(long finished, double seconds) {
+        double perSecond() {
+            return seconds <= 0 ? Double.NaN : finished / seconds;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+-- The library version, for the report's machine description.
+SELECT sqlite_version() AS version

@@ -1,0 +1,105 @@
+package io.nebula.worker.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.cli.Main;
+import io.nebula.worker.queue.PostgresTestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs {@code nebula-worker bench --smoke --json} end to end (every scenario, real worker
+ * processes included) so the benchmark cannot rot. It checks that each scenario reports its
+ * figures and that nothing is left behind; it never checks a speed, which is the benchmark's job.
+ * Tagged {@code process}: it starts JVMs.
+ */
+@Tag("process")
+class BenchSmokeTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void theSmokeBenchmarkReportsEveryScenarioAsJson() throws Exception {
+        boolean pg = postgresReachable();
+        Set<String> schemasBefore = pg ? benchSchemas() : Set.of();
+        List<String> args = new ArrayList<>(List.of(
+                "bench",
+                "--smoke",
+                "--json",
+                "--latency-samples",
+                "5",
+                "--processes",
+                "1",
+                "--work-dir",
+                work.toString()));
+        if (pg) {
+            args.addAll(List.of("--database-url", PostgresTestDatabase.URL + "?user=" + PostgresTestDatabase.USER));
+        }
+        args.addAll(List.of("--database-url", "sqlite:" + work.resolve("sqlite")));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = Main.run(
+                args.toArray(String[]::new), Map.of(), c -> 0, new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertThat(code).as("exit code; stderr:%n%s", err).isZero();
+        JsonNode doc = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(doc.path("machine").path("cores").asInt()).isPositive();
+        Set<String> scenarios = new HashSet<>();
+        for (JsonNode r : doc.path("results")) {
+            scenarios.add(r.path("scenario").asString());
+            assertThat(r.path("spread").properties()).as("figures of %s", r).isNotEmpty();
+            for (var figure : r.path("spread").properties()) {
+                assertThat(figure.getValue().path("runs").size()).isEqualTo(1);
+            }
+        }
+        assertThat(scenarios).contains("drain", "dag", "submit", "latency", "memory");
+        if (pg) {
+            assertThat(scenarios).contains("scaling");
+            Set<String> left = benchSchemas();
+            left.removeAll(schemasBefore);
+            assertThat(left).as("schemas the benchmark did not drop").isEmpty();
+        }
+        assertThat(doc.path("goals").size()).isEqualTo(7);
+        assertThat(work.resolve("sqlite")).isEmptyDirectory();
+    }
+
+    private static boolean postgresReachable() {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            return true; // in CI a missing database must fail, not skip
+        }
+        try (Connection c = PostgresTestDatabase.connect()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static Set<String> benchSchemas() throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Connection c = PostgresTestDatabase.connect();
+                ResultSet rs = c.getMetaData().getSchemas()) {
+            while (rs.next()) {
+                String name = rs.getString("TABLE_SCHEM");
+                if (name.startsWith("bench_")) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
+    }
+}
