@@ -6,6 +6,7 @@ import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.runtime.ExecutionRunner;
 import io.nebula.worker.runtime.RunOutcome;
 import io.nebula.worker.runtime.StopReason;
@@ -91,7 +92,16 @@ final class ExecutionTask implements Runnable {
             return new RunOutcome.Stopped(StopReason.SHUTDOWN, List.of());
         }
         try {
-            String definition = ctx.definitions().get(running.claimed().workflowHash());
+            String definition;
+            try {
+                definition = ctx.definitions().get(running.claimed().workflowHash());
+            } catch (StoreException e) {
+                // The database, not the execution, is at fault: hand it back without spending the
+                // attempt, and let it be claimed again shortly.
+                log.warn("cannot load the workflow definition; releasing the execution: {}", e.getMessage());
+                return new RunOutcome.Waiting(
+                        Duration.ofSeconds(1), "released: the workflow definition could not be loaded", List.of());
+            }
             ExecutionRunner runner = ctx.runner();
             return runner.run(new LeasedAttempt(running, definition, checkpoints, ctx.publisher()));
         } catch (RuntimeException | Error e) {
