@@ -102,9 +102,6 @@ public abstract class Database implements AutoCloseable {
     /** Classifies an error for the retry decision. */
     protected abstract Transience classify(SQLException e);
 
-    /** Whether the database answered recently (without blocking on it). */
-    public abstract boolean healthy();
-
     @Override
     public abstract void close();
 

@@ -13,7 +13,6 @@ import java.sql.SQLTransientException;
 import java.sql.Types;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * PostgreSQL connections: a HikariCP pool for queue work and a one-connection pool for heartbeats,
@@ -27,8 +26,6 @@ final class PostgresDatabase extends Database {
     private final String jdbcUrl;
     private final Properties baseProperties;
     private final StoreOptions options;
-    private final AtomicLong lastSuccess = new AtomicLong();
-    private final AtomicLong lastFailure = new AtomicLong();
 
     PostgresDatabase(String jdbcUrl, Properties properties, StoreOptions options) {
         super(new SqlLibrary("postgres", Map.of("schema", options.schema(), "channel", channel(options.schema()))));
@@ -119,13 +116,7 @@ final class PostgresDatabase extends Database {
             } else {
                 result = work.run(session(c));
             }
-            lastSuccess.set(System.nanoTime());
             return result;
-        } catch (SQLException e) {
-            if (classify(e) == Transience.CONNECTION) {
-                lastFailure.set(System.nanoTime());
-            }
-            throw e;
         }
     }
 
@@ -186,11 +177,6 @@ final class PostgresDatabase extends Database {
             }
         }
         return Transience.PERMANENT;
-    }
-
-    @Override
-    public boolean healthy() {
-        return lastSuccess.get() >= lastFailure.get();
     }
 
     @Override

@@ -39,7 +39,6 @@ final class SqliteDatabase extends Database {
     private final ExecutorService reader;
     private final Connection writeConnection;
     private final Connection readConnection;
-    private volatile boolean healthy = true;
 
     SqliteDatabase(Path file) {
         super(new SqlLibrary("sqlite", Map.of()));
@@ -124,7 +123,6 @@ final class SqliteDatabase extends Database {
         });
         try {
             T result = f.get();
-            healthy = true;
             return result;
         } catch (InterruptedException e) {
             // The statement keeps running on the writer thread; its outcome is unknown to us.
@@ -179,11 +177,6 @@ final class SqliteDatabase extends Database {
             return Transience.ROLLED_BACK;
         }
         return Transience.PERMANENT;
-    }
-
-    @Override
-    public boolean healthy() {
-        return healthy && Files.exists(file);
     }
 
     @Override

@@ -1,0 +1,48 @@
+package io.nebula.worker.queue.jdbc;
+
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+
+/** Maps result rows to the store port's records, the same way for both dialects. */
+final class Records {
+    private Records() {}
+
+    static NodeResult nodeResult(Row r) {
+        return new NodeResult(
+                r.string("node_id"),
+                NodeStatus.parse(r.string("status")),
+                r.string("output"),
+                r.string("error"),
+                r.getInt("attempt"),
+                r.instant("started_at"),
+                r.instant("finished_at"));
+    }
+
+    static ExecutionView view(Row r) {
+        return new ExecutionView(
+                r.getLong("id"),
+                r.string("queue"),
+                r.string("workflow_hash"),
+                r.string("workflow_name"),
+                r.string("input"),
+                ExecutionState.parse(r.string("state")),
+                r.getInt("priority"),
+                r.instant("run_at"),
+                r.getInt("attempt"),
+                r.getInt("max_attempts"),
+                r.getInt("deaths"),
+                r.string("lease_owner"),
+                r.getLong("lease_epoch"),
+                r.instant("lease_expires_at"),
+                r.instant("created_at"),
+                r.instant("started_at"),
+                r.instant("finished_at"),
+                r.string("output"),
+                r.string("last_error"),
+                r.bool("cancel_requested"),
+                r.string("idempotency_key"),
+                r.instant("db_now"));
+    }
+}
