@@ -77,7 +77,9 @@ final class Heartbeater implements Periodic.Service {
                 if (r.cancelRequested().contains(id) && run.requestStop(StopReason.CANCELLED)) {
                     log.info("cancel requested execution_id={}", id);
                 }
-            } else if (ctx.inFlight().get(id) == run) {
+            } else if (ctx.inFlight().get(id) == run && !run.isPublishing()) {
+                // (An execution whose outcome is being written may have just ended: its completion
+                // is fenced on its own, so a missing extension says nothing about its lease.)
                 // Not extended and still ours: another worker may hold it now.
                 if (run.requestStop(StopReason.LEASE_LOST)) {
                     log.warn(

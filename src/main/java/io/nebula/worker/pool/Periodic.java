@@ -23,6 +23,7 @@ final class Periodic {
     private final Service service;
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
     private volatile long lastTickNanos = System.nanoTime();
 
     Periodic(String name, Supplier<Duration> delay, Service service) {
@@ -58,7 +59,8 @@ final class Periodic {
             }
             lastTickNanos = System.nanoTime();
             try {
-                Thread.sleep(delay.get());
+                // Waits on a latch, not in Thread.sleep: stop() ends the wait without an interrupt.
+                stopping.await(delay.get().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 if (!running) {
                     break;
@@ -67,13 +69,23 @@ final class Periodic {
         }
     }
 
+    /**
+     * Stops after the current step. The step is not interrupted at first: on a virtual thread an
+     * interrupt during a database call closes the connection and loses the statement's answer (a
+     * rescue's count, a heartbeat). Only a step still running after five seconds is interrupted.
+     */
     void stop() {
         running = false;
-        thread.interrupt();
+        stopping.countDown();
         try {
-            thread.join(Duration.ofSeconds(5));
+            if (!thread.join(Duration.ofSeconds(5))) {
+                thread.interrupt();
+                thread.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IllegalThreadStateException notStarted) {
+            // never started: nothing to stop
         }
     }
 }

@@ -66,6 +66,10 @@ final class Running {
         this.publishing = true;
     }
 
+    boolean isPublishing() {
+        return publishing;
+    }
+
     /**
      * Asks the execution to stop. The first reason wins, except that a lost lease overrides the
      * others (nothing may be written then). The thread is interrupted only while the workflow runs.

@@ -2,6 +2,7 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
@@ -76,9 +77,12 @@ public final class WorkflowClient {
         List<SubmitRequest> out = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             String input = inputs.get(i) == null || inputs.get(i).isBlank() ? "{}" : inputs.get(i);
+            String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
+            // Well-formed JSON first (with its line and column), so a syntax error is not reported
+            // as a schema mismatch; the store checks the size.
+            InputGuard.check(input, Long.MAX_VALUE, where);
             List<String> problems = workflow.validateInput(input);
             if (!problems.isEmpty()) {
-                String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
                 throw new SubmitRejectedException(where + " does not match the input schema of '" + workflow.name()
                         + "': " + String.join("; ", problems));
             }
