@@ -135,6 +135,8 @@ abstract class ProcessPoolContract {
                 HistoryEntry done = h.get(h.size() - 1);
                 assertThat(done.event()).isEqualTo("succeeded");
                 assertThat(done.workerId()).isEqualTo(workers.get(1).instanceId());
+                // The output an undisturbed run gives: the last node's idempotency key.
+                assertThat(view(run, id).outputJson()).isEqualToIgnoringWhitespace("{\"after\":\"" + id + ":after\"}");
             }
             Duration bound = FaultBounds.takeover(run.fleet().settings());
             List<Duration> takeovers = FaultBounds.takeovers(run.history(), Nemesis.Kind.KILL.label);
