@@ -77,9 +77,14 @@ class ClaimConcurrencyTest {
             fill(store);
             Process child = new ProcessBuilder(
                             ChildJvm.command(ClaimerMain.class, db.toString(), "child", theirs.toString()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(tmp.resolve("child.log").toFile())
+                    .redirectError(tmp.resolve("child.log").toFile())
                     .start();
+            // Start together: the child says "ready" once its store is open, then waits for "go".
+            try (var childOut = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+                    var childIn = new java.io.PrintWriter(child.getOutputStream(), true)) {
+                assertThat(childOut.readLine()).isEqualTo("ready");
+                childIn.println("go");
+            }
             List<Long> mine = ClaimerMain.drain(store, "parent", 23);
             assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
             assertThat(child.exitValue())
@@ -127,6 +132,10 @@ class ClaimConcurrencyTest {
     public static final class ClaimerMain {
         public static void main(String[] args) throws Exception {
             try (ExecutionStore s = SqliteExecutionStore.open(Path.of(args[0]), StoreOptions.defaults(args[1]))) {
+                s.schemaStatus();
+                System.out.println("ready");
+                System.out.flush();
+                new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
                 List<Long> ids = drain(s, args[1], 29);
                 Files.writeString(
                         Path.of(args[2]),
