@@ -155,6 +155,10 @@ class ClaimConcurrencyTest {
                     continue;
                 }
                 empty = 0;
+                // Stands in for running the batch. It also lets the other process take SQLite's write
+                // lock between claims: the lock is not fair, and a process that claims and completes
+                // back to back could otherwise keep it until the queue is empty.
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                 List<Completion> done = new ArrayList<>();
                 for (ClaimedExecution e : c) {
                     mine.add(e.id());
