@@ -101,135 +101,96 @@ public record PoolOptions(
     }
 
     public PoolOptions withConcurrency(int n) {
-        return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                n,
-                batchSize,
-                pollInterval,
-                heartbeatInterval,
-                visibilityTimeout,
-                shutdownTimeout,
-                maxRetries,
-                retryBackoff,
-                retryBackoffMax,
-                quarantineAfter,
-                retention,
-                checkInterval);
+        return edit(e -> e.concurrency = n);
     }
 
     public PoolOptions withBatchSize(int n) {
-        return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                concurrency,
-                n,
-                pollInterval,
-                heartbeatInterval,
-                visibilityTimeout,
-                shutdownTimeout,
-                maxRetries,
-                retryBackoff,
-                retryBackoffMax,
-                quarantineAfter,
-                retention,
-                checkInterval);
+        return edit(e -> e.batchSize = n);
     }
 
     public PoolOptions withLeases(Duration heartbeat, Duration visibility) {
-        return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                concurrency,
-                batchSize,
-                pollInterval,
-                heartbeat,
-                visibility,
-                shutdownTimeout,
-                maxRetries,
-                retryBackoff,
-                retryBackoffMax,
-                quarantineAfter,
-                retention,
-                checkInterval);
+        return edit(e -> {
+            e.heartbeatInterval = heartbeat;
+            e.visibilityTimeout = visibility;
+        });
     }
 
     public PoolOptions withShutdownTimeout(Duration d) {
-        return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                concurrency,
-                batchSize,
-                pollInterval,
-                heartbeatInterval,
-                visibilityTimeout,
-                d,
-                maxRetries,
-                retryBackoff,
-                retryBackoffMax,
-                quarantineAfter,
-                retention,
-                checkInterval);
+        return edit(e -> e.shutdownTimeout = d);
     }
 
     public PoolOptions withRetries(int retries, Duration backoff, Duration backoffMax) {
-        return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                concurrency,
-                batchSize,
-                pollInterval,
-                heartbeatInterval,
-                visibilityTimeout,
-                shutdownTimeout,
-                retries,
-                backoff,
-                backoffMax,
-                quarantineAfter,
-                retention,
-                checkInterval);
+        return edit(e -> {
+            e.maxRetries = retries;
+            e.retryBackoff = backoff;
+            e.retryBackoffMax = backoffMax;
+        });
     }
 
     public PoolOptions withPollInterval(Duration d) {
-        return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                concurrency,
-                batchSize,
-                d,
-                heartbeatInterval,
-                visibilityTimeout,
-                shutdownTimeout,
-                maxRetries,
-                retryBackoff,
-                retryBackoffMax,
-                quarantineAfter,
-                retention,
-                checkInterval);
+        return edit(e -> e.pollInterval = d);
     }
 
     public PoolOptions withCheckInterval(Duration d) {
+        return edit(e -> e.checkInterval = d);
+    }
+
+    /** A copy with some components changed (and validated again by the constructor). */
+    private PoolOptions edit(java.util.function.Consumer<Edit> change) {
+        Edit e = new Edit(this);
+        change.accept(e);
         return new PoolOptions(
-                workerId,
-                poolId,
-                queues,
-                concurrency,
-                batchSize,
-                pollInterval,
-                heartbeatInterval,
-                visibilityTimeout,
-                shutdownTimeout,
-                maxRetries,
-                retryBackoff,
-                retryBackoffMax,
-                quarantineAfter,
-                retention,
-                d);
+                e.workerId,
+                e.poolId,
+                e.queues,
+                e.concurrency,
+                e.batchSize,
+                e.pollInterval,
+                e.heartbeatInterval,
+                e.visibilityTimeout,
+                e.shutdownTimeout,
+                e.maxRetries,
+                e.retryBackoff,
+                e.retryBackoffMax,
+                e.quarantineAfter,
+                e.retention,
+                e.checkInterval);
+    }
+
+    /** The components of a {@link PoolOptions} being copied, open to change. */
+    private static final class Edit {
+        String workerId;
+        String poolId;
+        List<String> queues;
+        int concurrency;
+        int batchSize;
+        Duration pollInterval;
+        Duration heartbeatInterval;
+        Duration visibilityTimeout;
+        Duration shutdownTimeout;
+        int maxRetries;
+        Duration retryBackoff;
+        Duration retryBackoffMax;
+        int quarantineAfter;
+        Duration retention;
+        Duration checkInterval;
+
+        Edit(PoolOptions o) {
+            workerId = o.workerId;
+            poolId = o.poolId;
+            queues = o.queues;
+            concurrency = o.concurrency;
+            batchSize = o.batchSize;
+            pollInterval = o.pollInterval;
+            heartbeatInterval = o.heartbeatInterval;
+            visibilityTimeout = o.visibilityTimeout;
+            shutdownTimeout = o.shutdownTimeout;
+            maxRetries = o.maxRetries;
+            retryBackoff = o.retryBackoff;
+            retryBackoffMax = o.retryBackoffMax;
+            quarantineAfter = o.quarantineAfter;
+            retention = o.retention;
+            checkInterval = o.checkInterval;
+        }
     }
 }
