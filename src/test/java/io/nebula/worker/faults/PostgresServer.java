@@ -94,17 +94,14 @@ public final class PostgresServer {
     }
 
     private void awaitAccepting(Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (!accepting()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("PostgreSQL did not accept connections within " + max);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(max)
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(this::accepting);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException("PostgreSQL did not accept connections within " + max, e);
         }
     }
 
