@@ -38,16 +38,27 @@ public final class Bench {
         }
         Progress progress = new Progress(err);
         Map<String, Object> machine = Machine.describe(options.targets());
+        CpuTicks ticks = CpuTicks.now();
         BenchWorkflows workflows = new BenchWorkflows();
         List<ScenarioResult> results = new ArrayList<>();
+        Yardstick yardstick = new Yardstick(options, progress);
         boolean smallRun = options.executions() < 10_000;
         for (Scenario s : options.scenarios()) {
             results.addAll(
                     switch (s) {
-                        case DRAIN, DAG -> new DrainScenario(options, workflows, s, progress).run();
+                        case BASELINE -> {
+                            // Drain, DAG and scaling runs already alternate with baseline runs.
+                            if (options.scenarios().stream()
+                                    .noneMatch(
+                                            x -> x == Scenario.DRAIN || x == Scenario.DAG || x == Scenario.SCALING)) {
+                                yardstick.runAlone();
+                            }
+                            yield List.of();
+                        }
+                        case DRAIN, DAG -> new DrainScenario(options, workflows, s, progress, yardstick).run();
                         case SUBMIT -> new SubmitScenario(options, workflows, progress).run();
                         case LATENCY -> new LatencyScenario(options, workflows, progress).run();
-                        case SCALING -> new ScalingScenario(options, workflows, progress).run();
+                        case SCALING -> new ScalingScenario(options, workflows, progress, yardstick).run();
                         case MEMORY ->
                             new MemoryScenario(
                                             options,
@@ -58,6 +69,11 @@ public final class Bench {
                     });
         }
         progress.say("done");
+        machine.putAll(ticks.until(CpuTicks.now()));
+        machine.put("load_average_at_end", Machine.loadAverage());
+        List<ScenarioResult> all = new ArrayList<>(yardstick.results());
+        all.addAll(yardstick.withRatios(results));
+        results = all;
         Report report = new Report(command, machine, describe(options), results, Goals.check(results));
         return new Rendered(report.table(), report.json());
     }

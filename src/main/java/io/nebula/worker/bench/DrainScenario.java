@@ -27,8 +27,10 @@ final class DrainScenario {
     private final int nodes;
     private final int executions;
     private final Progress progress;
+    private final Yardstick yardstick;
 
-    DrainScenario(BenchOptions options, BenchWorkflows workflows, Scenario scenario, Progress progress) {
+    DrainScenario(
+            BenchOptions options, BenchWorkflows workflows, Scenario scenario, Progress progress, Yardstick yardstick) {
         this.options = options;
         this.workflows = workflows;
         this.scenario = scenario;
@@ -36,6 +38,7 @@ final class DrainScenario {
         this.nodes = workflow.workflow().nodes().size();
         this.executions = scenario == Scenario.DAG ? options.dagExecutions() : options.executions();
         this.progress = progress;
+        this.yardstick = yardstick;
     }
 
     List<ScenarioResult> run() throws InterruptedException {
@@ -49,6 +52,7 @@ final class DrainScenario {
         }
         for (int r = 1; r <= options.repeats(); r++) {
             for (BenchTarget target : options.targets()) {
+                yardstick.round(target);
                 for (RunConfig v : variants) {
                     FigureSet set = sets.computeIfAbsent(key(target, v), k -> new FigureSet());
                     progress.say(

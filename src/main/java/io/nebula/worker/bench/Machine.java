@@ -30,6 +30,8 @@ final class Machine {
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
         m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("cpu_mhz", firstValue(Path.of("/proc/cpuinfo"), "cpu MHz"));
+        m.put("hypervisor", firstValue(Path.of("/proc/cpuinfo"), "flags").contains(" hypervisor") ? "yes" : "no");
         m.put("load_average", loadAverage());
         for (BenchTarget t : targets) {
             m.put(t.store(), database(t));
@@ -50,7 +52,7 @@ final class Machine {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];

@@ -48,7 +48,7 @@ record Report(
         results.forEach(r ->
                 byScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r));
         byScenario.forEach((scenario, rs) -> out.append('\n').append(scenarioTable(scenario, rs)));
-        out.append("\nGoals (issue 8)\n");
+        out.append("\nGoals\n");
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("goal", "target", "measured", "verdict"));
         goals.forEach(g -> rows.add(List.of(g.goal(), g.target(), g.measured(), g.verdict())));

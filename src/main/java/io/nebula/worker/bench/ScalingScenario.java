@@ -16,11 +16,13 @@ final class ScalingScenario {
     private final BenchOptions options;
     private final BenchWorkflows workflows;
     private final Progress progress;
+    private final Yardstick yardstick;
 
-    ScalingScenario(BenchOptions options, BenchWorkflows workflows, Progress progress) {
+    ScalingScenario(BenchOptions options, BenchWorkflows workflows, Progress progress, Yardstick yardstick) {
         this.options = options;
         this.workflows = workflows;
         this.progress = progress;
+        this.yardstick = yardstick;
     }
 
     List<ScenarioResult> run() throws InterruptedException {
@@ -31,6 +33,7 @@ final class ScalingScenario {
         }
         Map<Integer, FigureSet> sets = new LinkedHashMap<>();
         for (int r = 1; r <= options.repeats(); r++) {
+            yardstick.round(pg);
             for (int processes : options.processes()) {
                 progress.say("scaling postgres processes=%d run %d/%d", processes, r, options.repeats());
                 FigureSet set = sets.computeIfAbsent(processes, k -> new FigureSet());

@@ -7,6 +7,11 @@ import java.util.Locale;
  * used on the command line ({@code --scenario drain,latency}) and in the JSON report.
  */
 public enum Scenario {
+    /**
+     * The bare SKIP LOCKED queue loop on PostgreSQL, the yardstick of every PostgreSQL figure (it
+     * also runs between the drain, DAG and scaling runs when they measure PostgreSQL).
+     */
+    BASELINE("baseline"),
     /** Pre-queued single-node no-op executions drained by one in-process worker. */
     DRAIN("drain"),
     /** The same with a five-node DAG (fan-out of three, then a join). */
@@ -42,7 +47,7 @@ public enum Scenario {
                 return s;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown scenario '" + text + "'; expected drain, dag, submit, latency, scaling, memory or all");
+        throw new IllegalArgumentException("unknown scenario '" + text
+                + "'; expected baseline, drain, dag, submit, latency, scaling, memory or all");
     }
 }

@@ -54,6 +54,10 @@ final class ScratchDatabase implements AutoCloseable {
         return target.store();
     }
 
+    BenchTarget target() {
+        return target;
+    }
+
     DatabaseUrl url() {
         return url;
     }
@@ -96,6 +100,18 @@ final class ScratchDatabase implements AutoCloseable {
             return BenchSql.query(c, store(), name);
         } catch (SQLException e) {
             throw new IllegalStateException("bench query " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A plain JDBC connection to this database, its search path set to the run's schema. */
+    Connection connection() throws SQLException {
+        return connect();
+    }
+
+    /** Creates the run's schema (PostgreSQL), for a run whose tables no migration creates. */
+    void createSchema(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA \"" + schema + "\"");
         }
     }
 

@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             names = {"-s", "--scenario"},
             split = ",",
             paramLabel = "<NAME>",
-            description = "drain, dag, submit, latency, scaling, memory, or all [default: all]")
+            description = "baseline, drain, dag, submit, latency, scaling, memory, or all [default: all]")
     private List<String> scenarios;
 
     @Option(
