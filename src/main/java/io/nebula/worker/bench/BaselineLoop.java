@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class BaselineLoop {
     static final int THREADS = 4;
+    private static final String APPLICATION = "nebula-bench/baseline";
 
     /**
      * One run's figures.
@@ -52,7 +54,7 @@ final class BaselineLoop {
         List<Connection> connections = new ArrayList<>();
         try {
             for (int i = 0; i < THREADS; i++) {
-                connections.add(db.connection());
+                connections.add(db.connection(APPLICATION));
             }
             return timed(connections, n, LocalPostgresCpu.measurable(db.target()));
         } catch (SQLException e) {
@@ -121,6 +123,14 @@ final class BaselineLoop {
         long elapsed = System.nanoTime() - t0;
         long cpu1 = processCpuNanos();
         Map<Long, Long> pg1 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
+        Set<Long> pids = Set.of();
+        if (pgCpu) {
+            try {
+                pids = LocalPostgresCpu.ours(connections.get(0), APPLICATION);
+            } catch (SQLException e) {
+                pgCpu = false;
+            }
+        }
         if (failure.get() != null) {
             throw new IllegalStateException(
                     "baseline loop failed: " + failure.get().getMessage(), failure.get());
@@ -131,7 +141,7 @@ final class BaselineLoop {
         return new Figures(
                 n / (elapsed / 1e9),
                 cpu0 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / n,
-                pgCpu ? LocalPostgresCpu.microsBetween(pg0, pg1) / n : Double.NaN);
+                pgCpu ? LocalPostgresCpu.microsBetween(pg0, pg1, pids) / n : Double.NaN);
     }
 
     private static long processCpuNanos() {

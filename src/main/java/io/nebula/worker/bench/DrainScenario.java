@@ -3,11 +3,14 @@ package io.nebula.worker.bench;
 import io.nebula.worker.pool.NebulaWorker;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.workflow.LoadedWorkflow;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Drain throughput: {@code n} executions are queued first (bulk submit), then one worker starts in
@@ -20,6 +23,8 @@ import java.util.Map;
  * machine touches all of them rather than one.
  */
 final class DrainScenario {
+    private static final String WORKER_CLIENT = "nebula-bench/worker";
+
     private final BenchOptions options;
     private final BenchWorkflows workflows;
     private final Scenario scenario;
@@ -103,7 +108,7 @@ final class DrainScenario {
             }
             CompletionProbe probe = new CompletionProbe(false);
             probe.expect(n);
-            MeteredStore metered = new MeteredStore(db.openStore("nebula-bench/worker", v.listen()));
+            MeteredStore metered = new MeteredStore(db.openStore(WORKER_CLIENT, v.listen()));
             String workerId = "bench-" + ProcessHandle.current().pid();
             NebulaWorker worker = NebulaWorker.builder()
                     .config(v.apply(options.base(), db, workerId))
@@ -115,12 +120,18 @@ final class DrainScenario {
             boolean pgCpu = LocalPostgresCpu.measurable(target);
             Map<Long, Long> dbCpu0 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
             Map<Long, Long> dbCpu1 = Map.of();
+            Set<Long> dbPids = Set.of();
             boolean done;
             try {
                 worker.start();
                 done = probe.awaitFinished(limit);
                 if (pgCpu) {
                     dbCpu1 = LocalPostgresCpu.snapshot();
+                    try (Connection c = db.connection()) {
+                        dbPids = LocalPostgresCpu.ours(c, WORKER_CLIENT);
+                    } catch (SQLException e) {
+                        pgCpu = false;
+                    }
                 }
             } finally {
                 worker.worker().stop(Duration.ofSeconds(5));
@@ -140,9 +151,7 @@ final class DrainScenario {
             }
             set.add("worker_cpu_us_per_execution", probe.cpuMicrosPerExecution());
             if (pgCpu) {
-                set.add("postgres_cpu_us_per_execution", LocalPostgresCpu.microsBetween(dbCpu0, dbCpu1) / n);
-                set.note("postgres_cpu_us_per_execution counts every process of the local server,"
-                        + " including any other load on it");
+                set.add("postgres_cpu_us_per_execution", LocalPostgresCpu.microsBetween(dbCpu0, dbCpu1, dbPids) / n);
             }
             set.detail("store_calls", metered.perExecution(n));
             if (target.postgres()) {

@@ -4,16 +4,23 @@ import io.nebula.worker.config.DatabaseUrl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * CPU time used by every PostgreSQL server process on this machine, read from {@code
+ * CPU time used by PostgreSQL server processes on this machine, read from {@code
  * /proc/<pid>/stat} (user plus system time in clock ticks, assumed 100 per second as on every
  * common Linux build). Sampled around a drain it gives the database's CPU per execution, the
- * other half of the cost when the worker and the database share the machine. It counts all of the
- * server's work, so any other load on the same server inflates it; it reads nothing when the
+ * other half of the cost when the worker and the database share the machine. Only the run's own
+ * backends (found by application name, see {@link #ours}) and the server's background writers are
+ * counted, so other clients of a shared server do not inflate it; it reads nothing when the
  * database is not local or {@code /proc} is missing.
  */
 final class LocalPostgresCpu {
@@ -46,13 +53,34 @@ final class LocalPostgresCpu {
     }
 
     /**
-     * Microseconds of CPU used between two snapshots by the processes alive at the second: a
-     * process started in between counts in full, one that ended in between is missed (it was
-     * most likely not this benchmark's, whose connections stay open).
+     * The server processes a run is charged with: the backends whose application name starts with
+     * {@code applicationPrefix}, and the background writers. Read while the run's connections are
+     * still open.
      */
-    static double microsBetween(Map<Long, Long> before, Map<Long, Long> after) {
+    static Set<Long> ours(Connection c, String applicationPrefix) throws SQLException {
+        Set<Long> pids = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(BenchSql.text("postgres", "backends"))) {
+            ps.setString(1, applicationPrefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pids.add(rs.getLong(1));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * Microseconds of CPU used between two snapshots by the processes in {@code pids} alive at the
+     * second: a process started in between counts in full, one that ended in between is missed
+     * (a run's connections stay open until it is measured).
+     */
+    static double microsBetween(Map<Long, Long> before, Map<Long, Long> after, Set<Long> pids) {
         long ticks = 0;
         for (Map.Entry<Long, Long> e : after.entrySet()) {
+            if (!pids.contains(e.getKey())) {
+                continue;
+            }
             ticks += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return ticks * MICROS_PER_TICK;

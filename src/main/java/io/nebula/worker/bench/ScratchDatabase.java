@@ -108,6 +108,24 @@ final class ScratchDatabase implements AutoCloseable {
         return connect();
     }
 
+    /**
+     * A plain JDBC connection named {@code applicationName} (PostgreSQL), its search path set to
+     * the run's schema.
+     */
+    Connection connection(String applicationName) throws SQLException {
+        if (url instanceof DatabaseUrl.Postgres pg) {
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(pg.properties());
+            p.setProperty("ApplicationName", applicationName);
+            Connection c = DriverManager.getConnection(pg.jdbcUrl(), p);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET search_path = \"" + schema + "\"");
+            }
+            return c;
+        }
+        return connect();
+    }
+
     /** Creates the run's schema (PostgreSQL), for a run whose tables no migration creates. */
     void createSchema(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {

@@ -2,7 +2,6 @@ package io.nebula.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nebula.worker.queue.jdbc.JdbcExecutionStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -78,12 +77,14 @@ class CliWorkflowsAndMigrateTest {
 
             CliRun first = f.run("migrate");
             assertThat(first.exitCode()).isZero();
-            assertThat(first.out())
-                    .isEqualTo("migrated sqlite:" + f.db + " from schema version 0 to "
-                            + JdbcExecutionStore.SCHEMA_VERSION + "\n");
 
             CliRun again = f.run("migrate", "--json");
             JsonNode j = JsonViews.JSON.readTree(again.out());
+            assertThat(j.get("to_version").asInt())
+                    .isEqualTo(j.get("expected_version").asInt());
+            assertThat(first.out())
+                    .isEqualTo("migrated sqlite:" + f.db + " from schema version 0 to "
+                            + j.get("expected_version").asInt() + "\n");
             assertThat(j.get("applied").asInt()).isZero();
             assertThat(j.get("up_to_date").asBoolean()).isTrue();
             assertThat(f.run("migrate", "--check").out()).contains("is up to date");

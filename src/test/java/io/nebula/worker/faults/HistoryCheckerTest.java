@@ -171,8 +171,9 @@ class HistoryCheckerTest {
 
     @Test
     void aDoubleSuccessIsCaught() throws Exception {
-        sql("INSERT INTO execution_history (execution_id, event, from_state, to_state, attempt, lease_epoch,"
-                + " worker_id) VALUES (" + plain + ", 'succeeded', 'running', 'succeeded', 1, 1, '" + W1 + "')");
+        // The success of epoch 1 is derived from the row; a stored one of another epoch is a second.
+        sql("INSERT INTO execution_transitions (execution_id, event, from_state, to_state, attempt, lease_epoch,"
+                + " worker_id) VALUES (" + plain + ", 'succeeded', 'running', 'succeeded', 1, 0, '" + W1 + "')");
 
         CheckReport r = check();
 
@@ -207,7 +208,7 @@ class HistoryCheckerTest {
     void aCheckpointWrittenWithAStaleEpochAfterTheRescueIsCaught() throws Exception {
         // The dead holder's epoch 1 ended with the rescue; a checkpoint of epoch 1 written later
         // is a stale write the fence should have refused.
-        sql("UPDATE execution_history SET at = at - interval '1 minute' WHERE execution_id = " + rescued
+        sql("UPDATE execution_transitions SET at = at - interval '1 minute' WHERE execution_id = " + rescued
                 + " AND event IN ('claimed', 'rescued') AND lease_epoch = 1");
         try (Connection c = db.connect();
                 PreparedStatement ps = c.prepareStatement("INSERT INTO node_results (execution_id, node_id, status,"
@@ -224,7 +225,11 @@ class HistoryCheckerTest {
 
     @Test
     void aCompletionWithAStaleEpochIsCaught() throws Exception {
-        sql("INSERT INTO execution_history (execution_id, event, from_state, to_state, attempt, lease_epoch,"
+        // An accepted write stores the current epoch's derived claim first (the trigger), then itself.
+        sql("INSERT INTO execution_transitions (execution_id, at, event, from_state, to_state, attempt,"
+                + " lease_epoch, worker_id) SELECT id, claimed_at, 'claimed', 'available', 'running', attempt,"
+                + " lease_epoch, lease_owner FROM executions WHERE id = " + rescued);
+        sql("INSERT INTO execution_transitions (execution_id, event, from_state, to_state, attempt, lease_epoch,"
                 + " worker_id) VALUES (" + rescued + ", 'retry_scheduled', 'running', 'available', 1, 1, '" + W1
                 + "')");
 

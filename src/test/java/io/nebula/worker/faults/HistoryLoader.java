@@ -69,12 +69,18 @@ public final class HistoryLoader {
                 }
             }
             Map<Long, List<Event>> events = new HashMap<>();
+            // The view orders stored transitions by seq, then the derived claim and success of
+            // the current epoch (seq null): give those a seq after every stored one.
             try (ResultSet rs = st.executeQuery("SELECT seq, execution_id, " + ms(pg, "at")
-                    + ", event, from_state, to_state, attempt, lease_epoch, worker_id, detail"
-                    + " FROM execution_history ORDER BY seq")) {
+                    + ", event, from_state, to_state, attempt, lease_epoch, worker_id, detail, position"
+                    + " FROM execution_history ORDER BY execution_id, position, seq")) {
                 while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    if (rs.wasNull()) {
+                        seq = Long.MAX_VALUE - 10 + rs.getInt(11);
+                    }
                     Event e = new Event(
-                            rs.getLong(1),
+                            seq,
                             rs.getLong(2),
                             instant(rs, 3),
                             rs.getString(4),
@@ -89,8 +95,16 @@ public final class HistoryLoader {
                 }
             }
             Map<Long, List<Node>> nodes = new HashMap<>();
+            // Checkpoints, and the last nodes a success keeps on its execution row.
+            String lastNodes = pg
+                    ? " UNION ALL SELECT e.id, n.node_id, n.status, n.attempt, e.lease_epoch, "
+                            + ms(pg, "e.finished_at") + " FROM executions e, json_to_recordset(e.nodes)"
+                            + " AS n(node_id text, status text, attempt int) WHERE e.nodes IS NOT NULL"
+                    : " UNION ALL SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',"
+                            + " n.value ->> 'attempt', e.lease_epoch, e.finished_at"
+                            + " FROM executions e, json_each(e.nodes) n WHERE e.nodes IS NOT NULL";
             try (ResultSet rs = st.executeQuery("SELECT execution_id, node_id, status, attempt, lease_epoch, "
-                    + ms(pg, "recorded_at") + " FROM node_results")) {
+                    + ms(pg, "recorded_at") + " FROM node_results" + lastNodes)) {
                 while (rs.next()) {
                     Node n = new Node(
                             rs.getLong(1),

@@ -422,6 +422,77 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void theLastNodesOfASuccessSupersedeAFailedCheckpointOfTheSameNode() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeResult failed = new NodeResult("pay", NodeStatus.FAILED, null, "503", 1, Instant.now(), Instant.now());
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "503", true, Duration.ZERO, List.of(failed))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeResult first =
+                new NodeResult("a", NodeStatus.SUCCEEDED, "{\"n\":1}", null, 2, Instant.now(), Instant.now());
+        NodeResult paid =
+                new NodeResult("pay", NodeStatus.SUCCEEDED, "\"<ok> \\\"quoted\\\"\"", null, 2, Instant.now(), null);
+        NodeResult skipped = new NodeResult("refund", NodeStatus.SKIPPED, null, null, 2, null, null);
+
+        store.executionCompleteMany(List.of(new Completion.Succeed(c2.lease(), "{}", List.of(first, paid, skipped))));
+
+        assertThat(store.nodeResultList(id))
+                .extracting(NodeResult::nodeId, NodeResult::status, NodeResult::outputJson, NodeResult::attempt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("a", NodeStatus.SUCCEEDED, "{\"n\":1}", 2),
+                        org.assertj.core.groups.Tuple.tuple("pay", NodeStatus.SUCCEEDED, "\"<ok> \\\"quoted\\\"\"", 2),
+                        org.assertj.core.groups.Tuple.tuple("refund", NodeStatus.SKIPPED, null, 2));
+        assertThat(store.nodeResultList(id))
+                .filteredOn(n -> n.nodeId().equals("pay"))
+                .singleElement()
+                .satisfies(n -> assertThat(n.finishedAt()).isNull());
+    }
+
+    @Test
+    void aSuccessThatACancelOvertookKeepsItsNodesForARetry() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(store.executionCancel(id, "stop")).isEqualTo(CancelResult.REQUESTED);
+        NodeResult done = new NodeResult("only", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+
+        assertThat(store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of(done)))))
+                .extracting(CompletionResult::state)
+                .containsExactly(ExecutionState.CANCELLED);
+
+        assertThat(store.nodeResultsLoad(List.of(id)).get(id))
+                .extracting(NodeResult::nodeId)
+                .containsExactly("only");
+        assertThat(events(id)).containsExactly("claimed", "cancel_requested", "cancelled");
+    }
+
+    @Test
+    void derivedTransitionsCarryTheAttemptTheirWorkerAndTheirTimesInOrder() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
+        ClaimedExecution c1 = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Release(c1.lease(), "bye", Duration.ZERO, List.of())));
+        ClaimedExecution c2 = store.executionClaim(new ClaimRequest("w2", List.of("default"), 1, Duration.ofMinutes(1)))
+                .get(0);
+        List<HistoryEntry> running = store.historyList(id);
+        store.executionCompleteMany(List.of(new Completion.Succeed(c2.lease(), "{}", List.of())));
+
+        assertThat(running).extracting(HistoryEntry::event).containsExactly("claimed", "released", "claimed");
+        List<HistoryEntry> h = store.historyList(id);
+        assertThat(h)
+                .extracting(HistoryEntry::event, HistoryEntry::leaseEpoch, HistoryEntry::workerId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claimed", 1L, WORKER),
+                        org.assertj.core.groups.Tuple.tuple("released", 1L, WORKER),
+                        org.assertj.core.groups.Tuple.tuple("claimed", 2L, "w2"),
+                        org.assertj.core.groups.Tuple.tuple("succeeded", 2L, "w2"));
+        assertThat(h.get(3).fromState()).isEqualTo("running");
+        assertThat(h.get(3).toState()).isEqualTo("succeeded");
+        for (int i = 1; i < h.size(); i++) {
+            assertThat(h.get(i).at()).isAfterOrEqualTo(h.get(i - 1).at());
+        }
+    }
+
+    @Test
     void aCompletionSentAgainAfterItCommittedIsReportedApplied() {
         // A connection that breaks while a completion commits leaves its sender unsure, so it sends
         // the completion again. The resend matches no running row, yet the first one took effect:

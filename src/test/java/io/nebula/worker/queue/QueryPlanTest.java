@@ -104,6 +104,7 @@ class QueryPlanTest {
                 Map.entry("worker_id", "w"),
                 Map.entry("active", 2),
                 Map.entry("outputs", texts),
+                Map.entry("nodes", c.createArrayOf("text", new String[] {"[]", "[]"})),
                 Map.entry("errors", texts),
                 Map.entry("reasons", texts),
                 Map.entry("retryable", bools),

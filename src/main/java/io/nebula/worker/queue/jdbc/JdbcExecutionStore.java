@@ -46,8 +46,6 @@ import java.util.Set;
  * registry in {@link MaintenanceStatements}, reads in {@link InspectionStatements}.
  */
 public abstract class JdbcExecutionStore implements ExecutionStore {
-    /** Version of the newest migration this build ships. */
-    public static final int SCHEMA_VERSION = 1;
 
     protected final Database db;
     protected final StoreOptions options;

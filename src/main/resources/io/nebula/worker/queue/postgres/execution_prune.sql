@@ -10,6 +10,6 @@ WITH old AS (
 ), nodes AS (
     DELETE FROM node_results n USING old WHERE n.execution_id = old.id
 ), history AS (
-    DELETE FROM execution_history h USING old WHERE h.execution_id = old.id
+    DELETE FROM execution_transitions h USING old WHERE h.execution_id = old.id
 )
 DELETE FROM executions e USING old WHERE e.id = old.id;

@@ -1,30 +1,31 @@
 -- Ends attempts that succeeded, fenced by (id, lease_epoch, running). A cancel requested meanwhile
 -- wins: the execution ends cancelled and the late output is not stored.
--- One statement: the node results ride along, so an attempt ends in a single round trip.
+-- One statement, one round trip: the attempt's last node results (:nodes, one JSON array per
+-- execution) go into executions.nodes with the success; only when a cancel won are they written
+-- as node_results rows, where a retry of the cancelled execution finds them. Each row of the batch
+-- is looked up through executions_pkey, so the fence touches only the batch's rows.
 WITH done AS (
     UPDATE executions e
        SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
            output = CASE WHEN e.cancel_requested THEN NULL ELSE i.output::json END,
+           nodes = CASE WHEN e.cancel_requested THEN NULL ELSE i.nodes::json END,
            finished_at = now(),
            lease_expires_at = NULL,
            last_event = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
            note = CASE WHEN e.cancel_requested THEN 'cancel requested; the late result was discarded' END
-      FROM unnest(:ids::bigint[], :epochs::bigint[], :outputs::text[]) AS i(id, epoch, output)
+      FROM unnest(:ids::bigint[], :epochs::bigint[], :outputs::text[], :nodes::text[])
+           AS i(id, epoch, output, nodes)
      WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
-    RETURNING e.id, e.state, e.lease_epoch
-), nodes AS (
-    -- The attempt's last node results, written only for executions this statement ended (the
-    -- join to done is the fence; done's rows are locked by the UPDATE, so no row lock is needed).
-    -- A failed row from an earlier attempt is replaced (see node_checkpoint.sql).
+    RETURNING e.id, e.state, e.lease_epoch, i.nodes
+), cancelled_nodes AS (
     INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
                               started_at, finished_at)
-    SELECT DISTINCT ON (n.execution_id, n.node_id) n.execution_id, n.node_id, n.status, n.output::json, n.error, n.attempt, n.epoch,
-           to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-      FROM unnest(:node_execution_ids::bigint[], :node_epochs::bigint[], :node_ids::text[],
-                  :node_statuses::text[], :node_outputs::text[], :node_errors::text[],
-                  :node_attempts::int[], :node_started_ms::bigint[], :node_finished_ms::bigint[])
-           AS n(execution_id, epoch, node_id, status, output, error, attempt, started_ms, finished_ms)
-      JOIN done ON done.id = n.execution_id AND done.lease_epoch = n.epoch
+    SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
+           d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+      FROM done d,
+           json_to_recordset(d.nodes::json) AS n(node_id text, status text, output json, error text,
+                                                 attempt int, started_ms bigint, finished_ms bigint)
+     WHERE d.state = 'cancelled'
     ON CONFLICT (execution_id, node_id) DO UPDATE
        SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
            attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,

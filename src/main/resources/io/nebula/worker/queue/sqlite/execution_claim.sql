@@ -1,7 +1,8 @@
 -- Claims up to :limit due executions for one worker, by priority, run_at, id, in one
 -- UPDATE ... RETURNING (a read-then-write transaction would fail with SQLITE_BUSY_SNAPSHOT when
 -- another process commits in between). Uses the partial index executions_claim. Each claim bumps
--- the lease epoch and the attempt; the history trigger records the 'claimed' event.
+-- the lease epoch and the attempt and records its time in claimed_at; no history row is written
+-- (the execution_history view derives the claim from the row).
 UPDATE executions
    SET state = 'running',
        attempt = attempt + 1,
@@ -9,6 +10,7 @@ UPDATE executions
        lease_owner = :worker_id,
        lease_expires_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) + :visibility_ms,
        started_at = coalesce(started_at, CAST(unixepoch('subsec') * 1000 AS INTEGER)),
+       claimed_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
        last_event = 'claimed',
        note = NULL
  WHERE id IN (

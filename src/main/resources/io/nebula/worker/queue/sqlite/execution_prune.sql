@@ -7,5 +7,5 @@ SELECT id FROM executions
  WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < CAST(unixepoch('subsec') * 1000 AS INTEGER) - :retention_ms
  LIMIT :limit;
 DELETE FROM node_results WHERE execution_id IN (SELECT id FROM temp.prune_batch);
-DELETE FROM execution_history WHERE execution_id IN (SELECT id FROM temp.prune_batch);
+DELETE FROM execution_transitions WHERE execution_id IN (SELECT id FROM temp.prune_batch);
 DELETE FROM executions WHERE id IN (SELECT id FROM temp.prune_batch);

@@ -1,14 +1,21 @@
 -- Ends attempts that succeeded, fenced by (id, lease_epoch, running). A cancel requested meanwhile
--- wins: the execution ends cancelled and the late output is not stored.
--- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
--- the write lock, so the fence still holds when the second statement ends the attempts. :node_rows
--- is a JSON array of [id, epoch, node_id, status, output, error, attempt, started_ms, finished_ms].
+-- wins: the execution ends cancelled and the late output is not stored. :rows is a JSON array of
+-- [id, epoch, output, nodes], nodes being the attempt's last node results as a JSON array.
+-- First, only for executions whose cancel won, those node results become node_results rows (a
+-- retry of the cancelled execution resumes from them); the caller holds the write lock, so the
+-- fence still holds when the second statement ends the attempts and keeps the node results of
+-- successes in executions.nodes.
 INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
                           started_at, finished_at)
-SELECT r.value ->> 0, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
-       r.value ->> 1, r.value ->> 7, r.value ->> 8
-  FROM json_each(:node_rows) r
+SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',
+       CASE WHEN json_type(n.value, '$.output') IN ('null') OR json_type(n.value, '$.output') IS NULL
+            THEN NULL ELSE n.value -> 'output' END,
+       n.value ->> 'error',
+       n.value ->> 'attempt', e.lease_epoch, n.value ->> 'started_ms', n.value ->> 'finished_ms'
+  FROM json_each(:rows) r
   JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
+                   AND e.cancel_requested
+  JOIN json_each(r.value ->> 3) n
  WHERE true
 ON CONFLICT (execution_id, node_id) DO UPDATE
    SET status = excluded.status, output = excluded.output, error = excluded.error,
@@ -19,11 +26,13 @@ ON CONFLICT (execution_id, node_id) DO UPDATE
 UPDATE executions
    SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
        output = CASE WHEN cancel_requested THEN NULL ELSE i.output END,
+       nodes = CASE WHEN cancel_requested THEN NULL ELSE i.nodes END,
        finished_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
        lease_expires_at = NULL,
        last_event = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
        note = CASE WHEN cancel_requested THEN 'cancel requested; the late result was discarded' END
-  FROM (SELECT r.value ->> 0 AS id, r.value ->> 1 AS epoch, r.value ->> 2 AS output
+  FROM (SELECT r.value ->> 0 AS id, r.value ->> 1 AS epoch, r.value ->> 2 AS output,
+               r.value ->> 3 AS nodes
           FROM json_each(:rows) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
 RETURNING id, state;

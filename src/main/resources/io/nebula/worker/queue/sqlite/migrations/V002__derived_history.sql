@@ -1,0 +1,61 @@
+-- V002: the two transitions of the hot path are no longer written as rows; they are read from the
+-- execution row itself (see the PostgreSQL migration of the same name for the whole design).
+-- History: execution_history becomes a view over the stored transitions (execution_transitions)
+-- plus the derived claim of the current lease epoch (from claimed_at) and a derived success,
+-- each while it is not stored. The trigger skips claims and successes; when it stores another
+-- transition of an attempt whose claim is still derived, it stores that claim first.
+-- Node results: a success writes the attempt's last node results into executions.nodes (a JSON
+-- array) instead of node_results rows.
+
+ALTER TABLE executions ADD COLUMN claimed_at INTEGER;
+ALTER TABLE executions ADD COLUMN nodes TEXT;
+
+-- Rescue's index covers the rows holding a lease (every running row, and only those), as on
+-- PostgreSQL, where naming the state in its predicate misled the planner of completion fences.
+DROP INDEX executions_lease;
+CREATE INDEX executions_lease ON executions (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+
+DROP TRIGGER executions_history;
+ALTER TABLE execution_history RENAME TO execution_transitions;
+DROP INDEX execution_history_execution;
+CREATE INDEX execution_transitions_execution ON execution_transitions (execution_id, seq);
+
+CREATE TRIGGER executions_transition AFTER UPDATE OF last_event ON executions
+    WHEN NOT (OLD.state = 'available' AND NEW.state = 'running')
+     AND NOT (OLD.state = 'running' AND NEW.state = 'succeeded')
+BEGIN
+    INSERT INTO execution_transitions
+        (execution_id, at, event, from_state, to_state, attempt, lease_epoch, worker_id, detail)
+    SELECT OLD.id, OLD.claimed_at, 'claimed', 'available', 'running', OLD.attempt, OLD.lease_epoch,
+           OLD.lease_owner, NULL
+     WHERE OLD.state = 'running' AND OLD.claimed_at IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM execution_transitions t
+                        WHERE t.execution_id = OLD.id AND t.lease_epoch = OLD.lease_epoch
+                          AND t.event = 'claimed');
+    INSERT INTO execution_transitions
+        (execution_id, event, from_state, to_state, attempt, lease_epoch, worker_id, detail)
+    VALUES (NEW.id, NEW.last_event, OLD.state, NEW.state, NEW.attempt, NEW.lease_epoch,
+            NEW.lease_owner, NEW.note);
+END;
+
+-- Every transition, oldest first by (position, seq): stored ones, then the current claim, then
+-- a success. seq is null for the derived ones.
+CREATE VIEW execution_history AS
+SELECT t.seq, 0 AS position, t.execution_id, t.at, t.event, t.from_state, t.to_state, t.attempt,
+       t.lease_epoch, t.worker_id, t.detail
+  FROM execution_transitions t
+UNION ALL
+SELECT NULL, 1, e.id, e.claimed_at, 'claimed', 'available', 'running', e.attempt, e.lease_epoch,
+       e.lease_owner, NULL
+  FROM executions e
+ WHERE e.state IN ('running', 'succeeded') AND e.claimed_at IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM execution_transitions t
+                    WHERE t.execution_id = e.id AND t.lease_epoch = e.lease_epoch AND t.event = 'claimed')
+UNION ALL
+SELECT NULL, 2, e.id, e.finished_at, 'succeeded', 'running', 'succeeded', e.attempt, e.lease_epoch,
+       e.lease_owner, e.note
+  FROM executions e
+ WHERE e.state = 'succeeded'
+   AND NOT EXISTS (SELECT 1 FROM execution_transitions t
+                    WHERE t.execution_id = e.id AND t.lease_epoch = e.lease_epoch
+                      AND t.to_state = 'succeeded');
