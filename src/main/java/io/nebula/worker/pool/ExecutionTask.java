@@ -13,7 +13,6 @@ import io.nebula.worker.runtime.StopReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -51,9 +50,8 @@ final class ExecutionTask implements Runnable {
     @Override
     public void run() {
         var claimed = running.claimed();
-        MDC.put("execution_id", Long.toString(claimed.id()));
-        MDC.put("attempt", Integer.toString(claimed.attempt()));
-        MDC.put("lease_epoch", Long.toString(claimed.leaseEpoch()));
+        putContext();
+        boolean handedOver = false;
         try {
             running.attach(Thread.currentThread());
             Duration queued = claimed.dueAt() == null || claimed.claimedAt() == null
@@ -64,14 +62,35 @@ final class ExecutionTask implements Runnable {
             running.publishing();
             // Clear an interrupt aimed at the workflow so the outcome can still be written.
             Thread.interrupted();
-            publish(outcome);
+            handedOver = publish(outcome);
         } finally {
-            ctx.inFlight().remove(claimed.id());
-            ctx.slots().give(1);
-            MDC.remove("execution_id");
-            MDC.remove("attempt");
-            MDC.remove("lease_epoch");
+            if (!handedOver) {
+                release();
+            }
+            clearContext();
         }
+    }
+
+    /**
+     * The execution holds its slot and stays in flight (its lease kept alive) until its outcome is
+     * acknowledged; then both are given back. Called once, on whichever thread ends the attempt.
+     */
+    private void release() {
+        ctx.inFlight().remove(running.claimed().id());
+        ctx.slots().give(1);
+    }
+
+    private void putContext() {
+        var claimed = running.claimed();
+        MDC.put("execution_id", Long.toString(claimed.id()));
+        MDC.put("attempt", Integer.toString(claimed.attempt()));
+        MDC.put("lease_epoch", Long.toString(claimed.leaseEpoch()));
+    }
+
+    private static void clearContext() {
+        MDC.remove("execution_id");
+        MDC.remove("attempt");
+        MDC.remove("lease_epoch");
     }
 
     private static java.time.Instant max(java.time.Instant a, java.time.Instant b) {
@@ -114,23 +133,42 @@ final class ExecutionTask implements Runnable {
         }
     }
 
-    private void publish(RunOutcome outcome) {
+    /**
+     * Hands the outcome to the publisher and returns at once: the thread that acknowledges the
+     * write (the publisher's) finishes the attempt, so this thread does not park once per
+     * execution waiting for a batch. True when the hand-over happened and the attempt's slot will
+     * be given back by {@link #acknowledged}.
+     */
+    private boolean publish(RunOutcome outcome) {
         StopReason stop = running.stopReason();
         if (stop == StopReason.LEASE_LOST
                 || outcome instanceof RunOutcome.Stopped s && s.reason() == StopReason.LEASE_LOST) {
             lost();
-            return;
+            return false;
         }
         Completion completion = toCompletion(outcome);
-        CompletionResult result;
-        try {
-            result = ctx.publisher().complete(completion).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("interrupted while writing the outcome; the lease will expire and the execution be rescued");
-            return;
-        } catch (ExecutionException e) {
-            log.warn("could not write the outcome: {}", e.getCause().getMessage());
+        String error = switch (outcome) {
+            case RunOutcome.Failed f -> f.error();
+            default -> null;
+        };
+        ctx.publisher().complete(completion).whenComplete((result, failure) -> {
+            putContext();
+            try {
+                acknowledged(completion, error, result, failure);
+            } finally {
+                release();
+                clearContext();
+            }
+        });
+        return true;
+    }
+
+    private void acknowledged(Completion completion, String error, CompletionResult result, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause()
+                    : failure;
+            log.warn("could not write the outcome: {}", cause.getMessage());
             lost();
             return;
         }
@@ -139,10 +177,6 @@ final class ExecutionTask implements Runnable {
             return;
         }
         AttemptOutcome o = observed(completion, result.state());
-        String error = switch (outcome) {
-            case RunOutcome.Failed f -> f.error();
-            default -> null;
-        };
         Duration took = Duration.ofNanos(System.nanoTime() - running.startedNanos());
         ctx.listener().executionEnded(running.event(), o, took, error);
         log.debug("attempt ended outcome={} took_ms={}", o, took.toMillis());

@@ -8,6 +8,7 @@ import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.workflow.Bindings;
 import io.nebula.worker.workflow.CompiledWorkflow;
 import io.nebula.worker.workflow.EvaluationException;
+import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.NodeSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -295,7 +296,7 @@ final class ExecutionRun {
         }
         try {
             JsonNode output = workflow.renderOutput(bindings);
-            String text = output.toString();
+            String text = JsonText.of(output);
             if (text.length() > options.maxOutputBytes()) {
                 return new RunOutcome.Failed(
                         "output mapping: output is " + text.length() + " bytes, more than the limit of "

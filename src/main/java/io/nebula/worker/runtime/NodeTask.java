@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.NodeSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -209,7 +210,7 @@ final class NodeTask {
             return new Try(
                     null, null, ActionException.permanent("action returned null instead of a JSON value"), false);
         }
-        String text = output.toString();
+        String text = JsonText.of(output);
         if (text.length() > options.maxOutputBytes()) {
             return new Try(
                     null,

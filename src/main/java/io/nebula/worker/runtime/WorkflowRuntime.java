@@ -3,14 +3,13 @@ package io.nebula.worker.runtime;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.workflow.CompiledWorkflow;
+import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import io.nebula.worker.workflow.Workflows;
 import java.util.List;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The workflow runtime as the worker pool sees it: runs one attempt of one execution as a DAG of
@@ -27,8 +26,6 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * request gives {@code Stopped}. Thread-safe: one instance serves every attempt.
  */
 public final class WorkflowRuntime implements ExecutionRunner {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private final Workflows workflows;
     private final ActionRegistry actions;
     private final RuntimeOptions options;
@@ -57,8 +54,7 @@ public final class WorkflowRuntime implements ExecutionRunner {
         }
         JsonNode input;
         try {
-            String text = attempt.inputJson();
-            input = text == null || text.isBlank() ? JsonNodeFactory.instance.objectNode() : JSON.readTree(text);
+            input = JsonText.parse(attempt.inputJson());
         } catch (JacksonException e) {
             return new RunOutcome.Failed(
                     "execution input is not valid JSON: " + e.getOriginalMessage(), false, List.of());

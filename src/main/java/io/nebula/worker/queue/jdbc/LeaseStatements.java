@@ -244,17 +244,7 @@ final class LeaseStatements {
         }
         Map<Long, ExecutionState> applied = new HashMap<>();
         if (!succeed.isEmpty()) {
-            List<String> outputs = new ArrayList<>(succeed.size());
-            List<String> nodes = new ArrayList<>(succeed.size());
-            for (Completion.Succeed c : succeed) {
-                outputs.add(c.outputJson());
-                nodes.add(NodeResultsJson.write(c.nodes()));
-            }
-            Params p = leaseParams(succeed)
-                    .set("outputs", SqlArray.ofStrings(outputs))
-                    .set("nodes", SqlArray.ofStrings(nodes))
-                    .zip("rows", "ids", "epochs", "outputs", "nodes");
-            collect(s.query("execution_succeed", p), applied);
+            collect(s.query("execution_succeed", Params.of("batch", NodeResultsJson.batch(succeed))), applied);
         }
         if (!fail.isEmpty()) {
             Params p = completionParams(fail)

@@ -1,49 +1,78 @@
 package io.nebula.worker.queue.jdbc;
 
+import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.NodeResult;
-import java.io.StringWriter;
 import java.util.List;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.io.JsonStringEncoder;
 
 /**
- * The last node results of a successful attempt as one JSON array, the form {@code
- * executions.nodes} keeps them in: {@code [{"node_id", "status", "output", "error", "attempt",
- * "started_ms", "finished_ms"}]}. A node's output is already JSON text and is embedded as it is,
- * not re-parsed; the statements read the array with {@code json_to_recordset} (PostgreSQL) or
- * {@code json_each} (SQLite).
+ * Successful completions as one JSON document, the single parameter of {@code execution_succeed}:
+ * {@code [{"id", "epoch", "output", "nodes": [{"node_id", "status", "output", "error", "attempt",
+ * "started_ms", "finished_ms"}]}]}. The nodes array is what {@code executions.nodes} keeps. Outputs
+ * are already JSON text (written by the runtime) and are embedded as they are, neither re-parsed
+ * nor escaped, so a batch costs one pass over its text; only the few string fields are escaped.
+ * The statements read the document with {@code json_to_recordset} (PostgreSQL) or {@code
+ * json_each} (SQLite).
  */
 final class NodeResultsJson {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
 
     private NodeResultsJson() {}
 
-    static String write(List<NodeResult> results) {
-        StringWriter out = new StringWriter(64 + 96 * results.size());
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartArray();
-            for (NodeResult r : results) {
-                g.writeStartObject();
-                g.writeStringProperty("node_id", r.nodeId());
-                g.writeStringProperty("status", r.status().dbName());
-                g.writeName("output");
-                if (r.outputJson() == null) {
-                    g.writeNull();
-                } else {
-                    g.writeRawValue(r.outputJson());
-                }
-                g.writeStringProperty("error", r.error());
-                g.writeNumberProperty("attempt", r.attempt());
-                if (r.startedAt() != null) {
-                    g.writeNumberProperty("started_ms", r.startedAt().toEpochMilli());
-                }
-                if (r.finishedAt() != null) {
-                    g.writeNumberProperty("finished_ms", r.finishedAt().toEpochMilli());
-                }
-                g.writeEndObject();
+    static String batch(List<Completion.Succeed> completions) {
+        StringBuilder b = new StringBuilder(160 * completions.size() + 2);
+        b.append('[');
+        for (int i = 0; i < completions.size(); i++) {
+            Completion.Succeed c = completions.get(i);
+            if (i > 0) {
+                b.append(',');
             }
-            g.writeEndArray();
+            b.append("{\"id\":").append(c.lease().executionId());
+            b.append(",\"epoch\":").append(c.lease().leaseEpoch());
+            b.append(",\"output\":");
+            raw(b, c.outputJson());
+            b.append(",\"nodes\":");
+            nodes(b, c.nodes());
+            b.append('}');
         }
-        return out.toString();
+        return b.append(']').toString();
+    }
+
+    private static void nodes(StringBuilder b, List<NodeResult> results) {
+        b.append('[');
+        for (int i = 0; i < results.size(); i++) {
+            NodeResult r = results.get(i);
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append("{\"node_id\":");
+            string(b, r.nodeId());
+            b.append(",\"status\":\"").append(r.status().dbName()).append('"');
+            b.append(",\"output\":");
+            raw(b, r.outputJson());
+            if (r.error() != null) {
+                b.append(",\"error\":");
+                string(b, r.error());
+            }
+            b.append(",\"attempt\":").append(r.attempt());
+            if (r.startedAt() != null) {
+                b.append(",\"started_ms\":").append(r.startedAt().toEpochMilli());
+            }
+            if (r.finishedAt() != null) {
+                b.append(",\"finished_ms\":").append(r.finishedAt().toEpochMilli());
+            }
+            b.append('}');
+        }
+        b.append(']');
+    }
+
+    private static void raw(StringBuilder b, String json) {
+        b.append(json == null || json.isBlank() ? "null" : json);
+    }
+
+    private static void string(StringBuilder b, String s) {
+        b.append('"');
+        STRINGS.quoteAsString(s, b);
+        b.append('"');
     }
 }

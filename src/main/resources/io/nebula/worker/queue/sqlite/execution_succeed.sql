@@ -1,6 +1,6 @@
 -- Ends attempts that succeeded, fenced by (id, lease_epoch, running). A cancel requested meanwhile
--- wins: the execution ends cancelled and the late output is not stored. :rows is a JSON array of
--- [id, epoch, output, nodes], nodes being the attempt's last node results as a JSON array.
+-- wins: the execution ends cancelled and the late output is not stored. :batch is a JSON array of
+-- {id, epoch, output, nodes}, nodes being the attempt's last node results.
 -- First, only for executions whose cancel won, those node results become node_results rows (a
 -- retry of the cancelled execution resumes from them); the caller holds the write lock, so the
 -- fence still holds when the second statement ends the attempts and keeps the node results of
@@ -8,14 +8,14 @@
 INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
                           started_at, finished_at)
 SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',
-       CASE WHEN json_type(n.value, '$.output') IN ('null') OR json_type(n.value, '$.output') IS NULL
+       CASE WHEN json_type(n.value, '$.output') IS NULL OR json_type(n.value, '$.output') = 'null'
             THEN NULL ELSE n.value -> 'output' END,
-       n.value ->> 'error',
-       n.value ->> 'attempt', e.lease_epoch, n.value ->> 'started_ms', n.value ->> 'finished_ms'
-  FROM json_each(:rows) r
-  JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
-                   AND e.cancel_requested
-  JOIN json_each(r.value ->> 3) n
+       n.value ->> 'error', n.value ->> 'attempt', e.lease_epoch, n.value ->> 'started_ms',
+       n.value ->> 'finished_ms'
+  FROM json_each(:batch) r
+  JOIN executions e ON e.id = r.value ->> 'id' AND e.lease_epoch = r.value ->> 'epoch'
+                   AND e.state = 'running' AND e.cancel_requested
+  JOIN json_each(r.value -> 'nodes') n
  WHERE true
 ON CONFLICT (execution_id, node_id) DO UPDATE
    SET status = excluded.status, output = excluded.output, error = excluded.error,
@@ -31,8 +31,10 @@ UPDATE executions
        lease_expires_at = NULL,
        last_event = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
        note = CASE WHEN cancel_requested THEN 'cancel requested; the late result was discarded' END
-  FROM (SELECT r.value ->> 0 AS id, r.value ->> 1 AS epoch, r.value ->> 2 AS output,
-               r.value ->> 3 AS nodes
-          FROM json_each(:rows) r) AS i
+  FROM (SELECT r.value ->> 'id' AS id, r.value ->> 'epoch' AS epoch,
+               CASE WHEN json_type(r.value, '$.output') IS NULL OR json_type(r.value, '$.output') = 'null'
+                    THEN NULL ELSE r.value -> 'output' END AS output,
+               r.value -> 'nodes' AS nodes
+          FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
 RETURNING id, state;

@@ -84,19 +84,24 @@ SELECT NULL, 2, e.id, e.finished_at, 'succeeded', 'running', 'succeeded', e.atte
    AND NOT EXISTS (SELECT 1 FROM execution_transitions t
                     WHERE t.execution_id = e.id AND t.lease_epoch = e.lease_epoch AND t.to_state = 'succeeded');
 
--- The claim now records its own time (claimed_at) and writes no history row.
-CREATE OR REPLACE FUNCTION claim_executions(worker text, queue_names text[], lim integer, visibility_ms bigint)
+-- The claim now records its own time (claimed_at) and writes no history row. It becomes PL/pgSQL:
+-- a LANGUAGE sql function that cannot be inlined is planned again on every call, which at small
+-- claim batches cost more than the claim itself; PL/pgSQL keeps the plan for the session.
+DROP FUNCTION claim_executions(text, text[], integer, bigint);
+CREATE FUNCTION claim_executions(worker text, queue_names text[], lim integer, visibility_ms bigint)
 RETURNS TABLE (id bigint, queue text, workflow_hash text, workflow_name text, input text,
                attempt integer, max_attempts integer, lease_epoch bigint, resumable boolean,
                cancel_requested boolean, created_at timestamptz, due_at timestamptz,
                claimed_at timestamptz)
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = "${schema}"
 SET enable_bitmapscan = off
 SET enable_sort = off
 SET enable_seqscan = off
 SET jit = off
 AS $$
+BEGIN
+    RETURN QUERY
     UPDATE executions e
        SET state = 'running',
            attempt = e.attempt + 1,
@@ -119,4 +124,55 @@ AS $$
     RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
               e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested, e.created_at,
               e.run_at, now();
+END
+$$;
+
+-- Ends successful attempts (see execution_succeed.sql, which calls it). A function for its SET
+-- clauses: the fence must look each row of the batch up through executions_pkey, a nested loop
+-- over the batch, whatever the statistics say. With a small or stale-statistics table the planner
+-- would otherwise hash the batch and scan the whole table for running rows. PL/pgSQL, so the plan
+-- is kept for the session.
+CREATE FUNCTION complete_succeeded(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
+               output = CASE WHEN e.cancel_requested THEN NULL ELSE i.output END,
+               nodes = CASE WHEN e.cancel_requested THEN NULL ELSE i.nodes END,
+               finished_at = now(),
+               lease_expires_at = NULL,
+               last_event = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
+               note = CASE WHEN e.cancel_requested THEN 'cancel requested; the late result was discarded' END
+          FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, output json, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes
+    ), cancelled_nodes AS (
+        -- Only when a cancel won: the last node results become checkpoints, where a retry of
+        -- the cancelled execution finds them.
+        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                                  started_at, finished_at)
+        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
+               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+          FROM done d,
+               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
+                                               attempt int, started_ms bigint, finished_ms bigint)
+         WHERE d.state = 'cancelled'
+        ON CONFLICT (execution_id, node_id) DO UPDATE
+           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
+               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
+         WHERE node_results.status = 'failed'
+    )
+    SELECT d.id, d.state FROM done d;
+END
 $$;
