@@ -91,20 +91,42 @@ class QueryPlanTest {
 
     @Test
     void aSuccessBatchReadsOnlyTheRowsItEndsWhateverTheStatistics() throws Exception {
+        assertReadsOnlyItsRows("SELECT count(*) FROM complete_succeeded(?::json)", ",\"output\":{\"n\":1}");
+    }
+
+    @Test
+    void aCheckpointBatchReadsOnlyTheRowsItFencesWhateverTheStatistics() throws Exception {
+        assertReadsOnlyItsRows("SELECT count(*) FROM checkpoint_nodes(?::json)", "");
+    }
+
+    @Test
+    void failReleaseAndCancelBatchesReadOnlyTheRowsTheyEndWhateverTheStatistics() throws Exception {
+        assertReadsOnlyItsRows(
+                "SELECT count(*) FROM fail_attempts(?::json)", ",\"error\":\"boom\",\"retryable\":true,\"delay_ms\":0");
+        assertReadsOnlyItsRows("SELECT count(*) FROM release_attempts(?::json)", ",\"reason\":\"bye\",\"delay_ms\":0");
+        assertReadsOnlyItsRows("SELECT count(*) FROM cancel_attempts(?::json)", ",\"reason\":\"stop\"");
+    }
+
+    /**
+     * Runs {@code statement} over a batch of 100 of the 2,000 running rows (ids divisible by 10)
+     * and checks that it fenced all of them through an index and read no row sequentially.
+     */
+    private static void assertReadsOnlyItsRows(String statement, String extra) throws Exception {
         c.setAutoCommit(false);
         try {
-            // 100 of the 2,000 running rows (ids divisible by 10), each ended through the fence.
             StringBuilder batch = new StringBuilder("[");
             for (int i = 1; i <= 100; i++) {
                 batch.append(i > 1 ? "," : "")
                         .append("{\"id\":")
                         .append(i * 10)
-                        .append(",\"epoch\":1,\"output\":{\"n\":")
+                        .append(",\"epoch\":1")
+                        .append(extra)
+                        .append(",\"nodes\":[{\"node_id\":\"n\",\"status\":\"succeeded\",\"output\":")
                         .append(i)
-                        .append("},\"nodes\":[]}");
+                        .append(",\"attempt\":1}]}");
             }
             batch.append(']');
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM complete_succeeded(?::json)")) {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
                 ps.setString(1, batch.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -116,7 +138,7 @@ class QueryPlanTest {
                             "SELECT idx_tup_fetch, seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'executions' AND schemaname = current_schema()")) {
                 rs.next();
                 assertThat(rs.getLong(1))
-                        .as("rows fetched through indexes to end a batch of 100")
+                        .as("rows fetched through indexes for a batch of 100")
                         .isLessThan(1_000);
                 assertThat(rs.getLong(2)).as("rows read by sequential scans").isZero();
             }
@@ -141,20 +163,14 @@ class QueryPlanTest {
                 Map.entry("worker_id", "w"),
                 Map.entry("active", 2),
                 Map.entry("outputs", texts),
-                Map.entry("batch", "[{\"id\":10,\"epoch\":1,\"output\":null,\"nodes\":[]}]"),
+                Map.entry(
+                        "batch",
+                        "[{\"id\":10,\"epoch\":1,\"output\":null,\"error\":\"e\",\"retryable\":true,"
+                                + "\"delay_ms\":0,\"reason\":\"r\",\"nodes\":[]}]"),
                 Map.entry("errors", texts),
                 Map.entry("reasons", texts),
                 Map.entry("retryable", bools),
                 Map.entry("delays_ms", epochs),
-                Map.entry("node_execution_ids", ids),
-                Map.entry("node_epochs", epochs),
-                Map.entry("node_ids", texts),
-                Map.entry("node_statuses", c.createArrayOf("text", new String[] {"succeeded", "succeeded"})),
-                Map.entry("node_outputs", texts),
-                Map.entry("node_errors", texts),
-                Map.entry("node_attempts", ints),
-                Map.entry("node_started_ms", epochs),
-                Map.entry("node_finished_ms", epochs),
                 Map.entry("max_deaths", 3),
                 Map.entry("limit", 100),
                 Map.entry("retention_ms", 60_000L));

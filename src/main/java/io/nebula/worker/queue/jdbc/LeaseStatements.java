@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -112,69 +113,25 @@ final class LeaseStatements {
         if (checkpoints.isEmpty()) {
             return List.of();
         }
-        Set<String> fenced = db.run("node_checkpoint", Mode.TRANSACTION, true, s -> checkpoint(s, checkpoints));
+        Map<LeaseRef, List<NodeResult>> byLease = new LinkedHashMap<>();
+        for (Checkpoint c : checkpoints) {
+            byLease.computeIfAbsent(c.lease(), k -> new ArrayList<>(2)).add(c.result());
+        }
+        Params p = Params.of("batch", BatchJson.checkpoints(byLease));
+        // One statement on PostgreSQL; SQLite's two need the write lock between them.
+        Mode mode = sqlite ? Mode.TRANSACTION : Mode.SINGLE;
+        Set<Long> fenced = db.run("node_checkpoint", mode, true, s -> {
+            Set<Long> ids = new HashSet<>();
+            for (Row r : s.query("node_checkpoint", p)) {
+                ids.add(r.getLong("id"));
+            }
+            return ids;
+        });
         List<Boolean> out = new ArrayList<>(checkpoints.size());
         for (Checkpoint c : checkpoints) {
-            out.add(fenced.contains(c.lease().executionId() + "/" + c.result().nodeId()));
+            out.add(fenced.contains(c.lease().executionId()));
         }
         return out;
-    }
-
-    private static Set<String> checkpoint(Session s, List<Checkpoint> checkpoints) throws SQLException {
-        Set<String> fenced = new HashSet<>();
-        for (Row r : s.query("node_checkpoint", nodeParams(Params.of(), checkpoints))) {
-            fenced.add(r.getLong("execution_id") + "/" + r.string("node_id"));
-        }
-        return fenced;
-    }
-
-    /**
-     * Adds the parameters describing node results, one array per field ({@code node_execution_ids},
-     * {@code node_epochs}, {@code node_ids}, ...) and the same zipped as {@code node_rows}.
-     */
-    private static Params nodeParams(Params p, List<Checkpoint> nodes) {
-        int n = nodes.size();
-        List<Long> ids = new ArrayList<>(n);
-        List<Long> epochs = new ArrayList<>(n);
-        List<String> nodeIds = new ArrayList<>(n);
-        List<String> statuses = new ArrayList<>(n);
-        List<String> outputs = new ArrayList<>(n);
-        List<String> errors = new ArrayList<>(n);
-        List<Integer> attempts = new ArrayList<>(n);
-        List<Long> started = new ArrayList<>(n);
-        List<Long> finished = new ArrayList<>(n);
-        for (Checkpoint c : nodes) {
-            NodeResult r = c.result();
-            ids.add(c.lease().executionId());
-            epochs.add(c.lease().leaseEpoch());
-            nodeIds.add(r.nodeId());
-            statuses.add(r.status().dbName());
-            outputs.add(r.outputJson());
-            errors.add(r.error());
-            attempts.add(r.attempt());
-            started.add(r.startedAt() == null ? null : r.startedAt().toEpochMilli());
-            finished.add(r.finishedAt() == null ? null : r.finishedAt().toEpochMilli());
-        }
-        return p.set("node_execution_ids", SqlArray.ofLongs(ids))
-                .set("node_epochs", SqlArray.ofLongs(epochs))
-                .set("node_ids", SqlArray.ofStrings(nodeIds))
-                .set("node_statuses", SqlArray.ofStrings(statuses))
-                .set("node_outputs", SqlArray.ofStrings(outputs))
-                .set("node_errors", SqlArray.ofStrings(errors))
-                .set("node_attempts", SqlArray.ofInts(attempts))
-                .set("node_started_ms", SqlArray.ofLongs(started))
-                .set("node_finished_ms", SqlArray.ofLongs(finished))
-                .zip(
-                        "node_rows",
-                        "node_execution_ids",
-                        "node_epochs",
-                        "node_ids",
-                        "node_statuses",
-                        "node_outputs",
-                        "node_errors",
-                        "node_attempts",
-                        "node_started_ms",
-                        "node_finished_ms");
     }
 
     List<CompletionResult> executionCompleteMany(List<Completion> completions) {
@@ -243,79 +200,28 @@ final class LeaseStatements {
             }
         }
         Map<Long, ExecutionState> applied = new HashMap<>();
-        if (!succeed.isEmpty()) {
-            collect(s.query("execution_succeed", Params.of("batch", NodeResultsJson.batch(succeed))), applied);
-        }
-        if (!fail.isEmpty()) {
-            Params p = completionParams(fail)
-                    .set(
-                            "errors",
-                            SqlArray.ofStrings(
-                                    fail.stream().map(Completion.Fail::error).toList()))
-                    .set(
-                            "retryable",
-                            SqlArray.ofBooleans(fail.stream()
-                                    .map(Completion.Fail::retryable)
-                                    .toList()))
-                    .set(
-                            "delays_ms",
-                            SqlArray.ofLongs(fail.stream()
-                                    .map(f -> f.retryDelay().toMillis())
-                                    .toList()))
-                    .zip("rows", "ids", "epochs", "errors", "retryable", "delays_ms");
-            collect(s.query("execution_fail", p), applied);
-        }
-        if (!release.isEmpty()) {
-            Params p = completionParams(release)
-                    .set(
-                            "reasons",
-                            SqlArray.ofStrings(release.stream()
-                                    .map(Completion.Release::reason)
-                                    .toList()))
-                    .set(
-                            "delays_ms",
-                            SqlArray.ofLongs(release.stream()
-                                    .map(r -> r.delay().toMillis())
-                                    .toList()))
-                    .zip("rows", "ids", "epochs", "reasons", "delays_ms");
-            collect(s.query("execution_release", p), applied);
-        }
-        if (!cancel.isEmpty()) {
-            Params p = completionParams(cancel)
-                    .set(
-                            "reasons",
-                            SqlArray.ofStrings(cancel.stream()
-                                    .map(Completion.Cancel::reason)
-                                    .toList()))
-                    .zip("rows", "ids", "epochs", "reasons");
-            collect(s.query("execution_cancel_ack", p), applied);
-        }
+        end(s, "execution_succeed", succeed, applied);
+        end(s, "execution_fail", fail, applied);
+        end(s, "execution_release", release, applied);
+        end(s, "execution_cancel_ack", cancel, applied);
         return applied;
     }
 
-    /**
-     * The lease arrays of some completions plus their node results, which each completion
-     * statement writes in the same statement, fenced by the same lease.
-     */
-    private static Params completionParams(List<? extends Completion> cs) {
-        List<Checkpoint> nodes = new ArrayList<>();
-        for (Completion c : cs) {
-            for (NodeResult r : c.nodes()) {
-                nodes.add(new Checkpoint(c.lease(), r));
-            }
+    private static void end(Session s, String op, List<? extends Completion> cs, Map<Long, ExecutionState> applied)
+            throws SQLException {
+        if (!cs.isEmpty()) {
+            collect(s.query(op, Params.of("batch", BatchJson.completions(cs))), applied);
         }
-        return nodeParams(leaseParams(cs), nodes);
     }
 
     private static Params leaseParams(List<? extends Completion> cs) {
-        return Params.of(
-                        "ids",
-                        SqlArray.ofLongs(
-                                cs.stream().map(c -> c.lease().executionId()).toList()))
-                .set(
-                        "epochs",
-                        SqlArray.ofLongs(
-                                cs.stream().map(c -> c.lease().leaseEpoch()).toList()));
+        List<Long> ids = new ArrayList<>(cs.size());
+        List<Long> epochs = new ArrayList<>(cs.size());
+        for (Completion c : cs) {
+            ids.add(c.lease().executionId());
+            epochs.add(c.lease().leaseEpoch());
+        }
+        return Params.of("ids", SqlArray.ofLongs(ids)).set("epochs", SqlArray.ofLongs(epochs));
     }
 
     private static void collect(List<Row> rows, Map<Long, ExecutionState> applied) {

@@ -3,14 +3,19 @@
 -- release without delay keeps run_at (the execution keeps its place in the queue); a durable wait
 -- is due when its delay ends.
 -- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
--- the write lock, so the fence still holds when the second statement ends the attempts. :node_rows
--- is a JSON array of [id, epoch, node_id, status, output, error, attempt, started_ms, finished_ms].
+-- the write lock, so the fence still holds when the second statement ends the attempts. :batch
+-- is a JSON array of {id, epoch, ..., nodes} (see BatchJson).
 INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
                           started_at, finished_at)
-SELECT r.value ->> 0, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
-       r.value ->> 1, r.value ->> 7, r.value ->> 8
-  FROM json_each(:node_rows) r
-  JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
+SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',
+       CASE WHEN json_type(n.value, '$.output') IS NULL OR json_type(n.value, '$.output') = 'null'
+            THEN NULL ELSE n.value -> 'output' END,
+       n.value ->> 'error', n.value ->> 'attempt', e.lease_epoch, n.value ->> 'started_ms',
+       n.value ->> 'finished_ms'
+  FROM json_each(:batch) r
+  JOIN executions e ON e.id = r.value ->> 'id' AND e.lease_epoch = r.value ->> 'epoch'
+                   AND e.state = 'running'
+  JOIN json_each(r.value -> 'nodes') n
  WHERE true
 ON CONFLICT (execution_id, node_id) DO UPDATE
    SET status = excluded.status, output = excluded.output, error = excluded.error,
@@ -29,8 +34,7 @@ UPDATE executions
        last_event = CASE WHEN cancel_requested THEN 'cancelled'
                          WHEN i.delay_ms > 0 THEN 'waiting' ELSE 'released' END,
        note = i.reason
-  FROM (SELECT r.value ->> 0 AS id, r.value ->> 1 AS epoch, r.value ->> 2 AS reason,
-               r.value ->> 3 AS delay_ms
-          FROM json_each(:rows) r) AS i
+  FROM (SELECT r.value ->> 'id' AS id, r.value ->> 'epoch' AS epoch, r.value ->> 'reason' AS reason, r.value ->> 'delay_ms' AS delay_ms
+          FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
 RETURNING id, state;

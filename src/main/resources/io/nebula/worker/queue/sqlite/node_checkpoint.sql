@@ -1,16 +1,20 @@
--- Writes node results fenced by their execution's lease, then reports which (execution, node)
--- pairs hold a valid lease (written now or already present). :node_rows is a JSON array of
--- [id, epoch, node_id, status, output, error, attempt, started_ms, finished_ms]. A succeeded or
--- skipped row is final and kept; a failed row is replaced by a later result of the same node (it
--- runs again on the next attempt, and its success must be recorded, or a later resume would run
--- it once more). The caller holds the write lock (BEGIN IMMEDIATE), so no rescue can interleave
--- between the two statements.
+-- Writes node results fenced by their execution's lease, then reports which executions hold a
+-- valid lease (their results written now or already present). :batch is a JSON array of
+-- {id, epoch, nodes}. A succeeded or skipped row is final and kept; a failed row is replaced by a
+-- later result of the same node (it runs again on the next attempt, and its success must be
+-- recorded, or a later resume would run it once more). The caller holds the write lock
+-- (BEGIN IMMEDIATE), so no rescue can interleave between the two statements.
 INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
                           started_at, finished_at)
-SELECT r.value ->> 0, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
-       r.value ->> 1, r.value ->> 7, r.value ->> 8
-  FROM json_each(:node_rows) r
-  JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running'
+SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',
+       CASE WHEN json_type(n.value, '$.output') IS NULL OR json_type(n.value, '$.output') = 'null'
+            THEN NULL ELSE n.value -> 'output' END,
+       n.value ->> 'error', n.value ->> 'attempt', e.lease_epoch, n.value ->> 'started_ms',
+       n.value ->> 'finished_ms'
+  FROM json_each(:batch) r
+  JOIN executions e ON e.id = r.value ->> 'id' AND e.lease_epoch = r.value ->> 'epoch'
+                   AND e.state = 'running'
+  JOIN json_each(r.value -> 'nodes') n
  WHERE true
 ON CONFLICT (execution_id, node_id) DO UPDATE
    SET status = excluded.status, output = excluded.output, error = excluded.error,
@@ -18,6 +22,7 @@ ON CONFLICT (execution_id, node_id) DO UPDATE
        started_at = excluded.started_at, finished_at = excluded.finished_at,
        recorded_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
  WHERE node_results.status = 'failed';
-SELECT r.value ->> 0 AS execution_id, r.value ->> 2 AS node_id
-  FROM json_each(:node_rows) r
-  JOIN executions e ON e.id = r.value ->> 0 AND e.lease_epoch = r.value ->> 1 AND e.state = 'running';
+SELECT e.id
+  FROM json_each(:batch) r
+  JOIN executions e ON e.id = r.value ->> 'id' AND e.lease_epoch = r.value ->> 'epoch'
+                   AND e.state = 'running';

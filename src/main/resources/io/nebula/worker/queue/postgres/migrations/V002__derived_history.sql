@@ -176,3 +176,189 @@ BEGIN
     SELECT d.id, d.state FROM done d;
 END
 $$;
+
+-- Writes checkpoints (see node_checkpoint.sql, which calls it): node results fenced by their
+-- execution's lease, returning the executions whose lease held. FOR SHARE locks the execution
+-- rows, so a concurrent rescue either waits for this statement or makes the fence fail (READ
+-- COMMITTED re-checks the condition on the newest row version). A succeeded or skipped row is
+-- final: it is kept (insert-only) and still reported, so a resent checkpoint is not mistaken for a
+-- lost lease. A failed row is not final (the node runs again on the next attempt), so a later
+-- result replaces it. DISTINCT ON keeps a batch from naming one row twice, which DO UPDATE
+-- refuses. The SET clauses pin the fence to a primary-key lookup per execution of the batch.
+CREATE FUNCTION checkpoint_nodes(batch json)
+RETURNS TABLE (id bigint)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH fenced AS (
+        SELECT i.id, i.epoch, i.nodes
+          FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, nodes json)
+          JOIN executions e ON e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+           FOR SHARE OF e
+    ), inserted AS (
+        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                                  started_at, finished_at)
+        SELECT DISTINCT ON (f.id, n.node_id) f.id, n.node_id, n.status, n.output, n.error, n.attempt,
+               f.epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+          FROM fenced f,
+               json_to_recordset(f.nodes) AS n(node_id text, status text, output json, error text,
+                                               attempt int, started_ms bigint, finished_ms bigint)
+        ON CONFLICT (execution_id, node_id) DO UPDATE
+           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
+               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
+         WHERE node_results.status = 'failed'
+    )
+    SELECT f.id FROM fenced f;
+END
+$$;
+
+-- The other three ends of an attempt (see execution_fail.sql, execution_release.sql and
+-- execution_cancel_ack.sql, which call them), pinned to primary-key lookups like
+-- complete_succeeded. Each writes the attempt's last node results with it; a failed row from an
+-- earlier attempt is replaced (see checkpoint_nodes).
+
+CREATE FUNCTION fail_attempts(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = CASE WHEN e.cancel_requested THEN 'cancelled'
+                            WHEN i.retryable AND e.attempt < e.max_attempts THEN 'available'
+                            ELSE 'failed' END,
+               run_at = CASE WHEN NOT e.cancel_requested AND i.retryable AND e.attempt < e.max_attempts
+                             THEN now() + i.delay_ms * interval '1 millisecond' ELSE e.run_at END,
+               finished_at = CASE WHEN NOT e.cancel_requested AND i.retryable AND e.attempt < e.max_attempts
+                                  THEN NULL ELSE now() END,
+               last_error = CASE WHEN i.retryable AND e.attempt >= e.max_attempts
+                                 THEN 'max retries exceeded after ' || e.attempt || ' attempts: ' || i.error
+                                 ELSE i.error END,
+               lease_expires_at = NULL,
+               resumable = true,
+               last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
+                                 WHEN i.retryable AND e.attempt < e.max_attempts THEN 'retry_scheduled'
+                                 ELSE 'failed' END,
+               note = CASE WHEN i.retryable AND e.attempt >= e.max_attempts
+                           THEN 'max retries exceeded after ' || e.attempt || ' attempts: ' || i.error
+                           ELSE i.error END
+          FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, error text, retryable boolean, delay_ms bigint, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes
+    ), nodes AS (
+        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                                  started_at, finished_at)
+        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
+               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+          FROM done d,
+               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
+                                               attempt int, started_ms bigint, finished_ms bigint)
+        ON CONFLICT (execution_id, node_id) DO UPDATE
+           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
+               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
+         WHERE node_results.status = 'failed'
+    )
+    SELECT d.id, d.state FROM done d;
+END
+$$;
+
+CREATE FUNCTION release_attempts(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'available' END,
+               attempt = CASE WHEN e.cancel_requested THEN e.attempt ELSE e.attempt - 1 END,
+               run_at = CASE WHEN i.delay_ms > 0 THEN now() + i.delay_ms * interval '1 millisecond'
+                             ELSE e.run_at END,
+               finished_at = CASE WHEN e.cancel_requested THEN now() END,
+               lease_expires_at = NULL,
+               resumable = true,
+               last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
+                                 WHEN i.delay_ms > 0 THEN 'waiting' ELSE 'released' END,
+               note = i.reason
+          FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, reason text, delay_ms bigint, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes
+    ), nodes AS (
+        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                                  started_at, finished_at)
+        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
+               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+          FROM done d,
+               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
+                                               attempt int, started_ms bigint, finished_ms bigint)
+        ON CONFLICT (execution_id, node_id) DO UPDATE
+           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
+               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
+         WHERE node_results.status = 'failed'
+    )
+    SELECT d.id, d.state FROM done d;
+END
+$$;
+
+CREATE FUNCTION cancel_attempts(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = 'cancelled',
+               finished_at = now(),
+               lease_expires_at = NULL,
+               last_event = 'cancelled',
+               note = i.reason
+          FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, reason text, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes
+    ), nodes AS (
+        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                                  started_at, finished_at)
+        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
+               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+          FROM done d,
+               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
+                                               attempt int, started_ms bigint, finished_ms bigint)
+        ON CONFLICT (execution_id, node_id) DO UPDATE
+           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
+               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
+         WHERE node_results.status = 'failed'
+    )
+    SELECT d.id, d.state FROM done d;
+END
+$$;

@@ -1,0 +1,112 @@
+package io.nebula.worker.queue.jdbc;
+
+import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.LeaseRef;
+import io.nebula.worker.queue.NodeResult;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.io.JsonStringEncoder;
+
+/**
+ * The writes of many leases as one JSON document, the single parameter of every statement that
+ * checkpoints or ends attempts: {@code [{"id", "epoch", ..., "nodes": [{"node_id", "status",
+ * "output", "error", "attempt", "started_ms", "finished_ms"}]}]}, where {@code ...} are the fields
+ * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
+ * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a cancel's {@code
+ * reason}). The nodes array is also what {@code executions.nodes} keeps. Outputs are already JSON
+ * text (written by the runtime) and are embedded as they are, neither re-parsed nor escaped, so a
+ * batch costs one pass over its text; only string fields are escaped. The statements read the
+ * document with {@code json_to_recordset} (PostgreSQL) or {@code json_each} (SQLite).
+ */
+final class BatchJson {
+    private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
+
+    private BatchJson() {}
+
+    /** Checkpoints, one entry per lease with its node results. */
+    static String checkpoints(Map<LeaseRef, List<NodeResult>> byLease) {
+        StringBuilder b = new StringBuilder(140 * byLease.size() + 2).append('[');
+        boolean first = true;
+        for (Map.Entry<LeaseRef, List<NodeResult>> e : byLease.entrySet()) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            lease(b, e.getKey());
+            nodes(b, e.getValue());
+        }
+        return b.append(']').toString();
+    }
+
+    /** Completions of one kind, each with the fields its statement reads. */
+    static String completions(List<? extends Completion> completions) {
+        StringBuilder b = new StringBuilder(160 * completions.size() + 2).append('[');
+        for (int i = 0; i < completions.size(); i++) {
+            Completion c = completions.get(i);
+            if (i > 0) {
+                b.append(',');
+            }
+            lease(b, c.lease());
+            switch (c) {
+                case Completion.Succeed s -> raw(b.append(",\"output\":"), s.outputJson());
+                case Completion.Fail f -> {
+                    string(b.append(",\"error\":"), f.error());
+                    b.append(",\"retryable\":").append(f.retryable());
+                    b.append(",\"delay_ms\":").append(f.retryDelay().toMillis());
+                }
+                case Completion.Release r -> {
+                    string(b.append(",\"reason\":"), r.reason());
+                    b.append(",\"delay_ms\":").append(r.delay().toMillis());
+                }
+                case Completion.Cancel x -> string(b.append(",\"reason\":"), x.reason());
+            }
+            nodes(b, c.nodes());
+        }
+        return b.append(']').toString();
+    }
+
+    private static void lease(StringBuilder b, LeaseRef lease) {
+        b.append("{\"id\":").append(lease.executionId());
+        b.append(",\"epoch\":").append(lease.leaseEpoch());
+    }
+
+    /** Appends the nodes field and closes the entry. */
+    private static void nodes(StringBuilder b, List<NodeResult> results) {
+        b.append(",\"nodes\":[");
+        for (int i = 0; i < results.size(); i++) {
+            NodeResult r = results.get(i);
+            if (i > 0) {
+                b.append(',');
+            }
+            string(b.append("{\"node_id\":"), r.nodeId());
+            b.append(",\"status\":\"").append(r.status().dbName()).append('"');
+            raw(b.append(",\"output\":"), r.outputJson());
+            if (r.error() != null) {
+                string(b.append(",\"error\":"), r.error());
+            }
+            b.append(",\"attempt\":").append(r.attempt());
+            if (r.startedAt() != null) {
+                b.append(",\"started_ms\":").append(r.startedAt().toEpochMilli());
+            }
+            if (r.finishedAt() != null) {
+                b.append(",\"finished_ms\":").append(r.finishedAt().toEpochMilli());
+            }
+            b.append('}');
+        }
+        b.append("]}");
+    }
+
+    private static void raw(StringBuilder b, String json) {
+        b.append(json == null || json.isBlank() ? "null" : json);
+    }
+
+    private static void string(StringBuilder b, String s) {
+        if (s == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        STRINGS.quoteAsString(s, b);
+        b.append('"');
+    }
+}
