@@ -47,8 +47,11 @@ import java.util.Set;
  */
 public abstract class JdbcExecutionStore implements ExecutionStore {
 
+    private static final int STORED_WORKFLOWS_REMEMBERED = 10_000;
+
     protected final Database db;
     protected final StoreOptions options;
+    private final Set<String> storedWorkflows = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Migrator migrator;
     private final LeaseStatements leases;
     private final InspectionStatements inspection;
@@ -72,6 +75,14 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     /** Wakes claimers of these queues once the current transaction commits. */
     protected abstract void announce(Session s, Set<String> queues) throws SQLException;
 
+    /**
+     * Whether {@link #insertExecutions} already wakes claimers in other processes, so a submit
+     * needs no {@link #announce} and, being one statement, no transaction of its own.
+     */
+    protected boolean announcesOnInsert() {
+        return false;
+    }
+
     /** Called after a submit transaction committed (in-process wake-ups). */
     protected void afterCommit(Set<String> queues) {}
 
@@ -91,7 +102,15 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     @Override
     public void workflowPut(WorkflowDocument document) {
+        // Definitions are stored by content hash and never deleted, so one that this store has
+        // stored (and committed) once needs no round trip again.
+        if (storedWorkflows.contains(document.hash())) {
+            return;
+        }
         db.run("workflow_put", Mode.SINGLE, true, s -> putWorkflow(s, document));
+        if (storedWorkflows.size() < STORED_WORKFLOWS_REMEMBERED) {
+            storedWorkflows.add(document.hash());
+        }
     }
 
     @Override
@@ -125,7 +144,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         }
         validate(requests);
         Set<String> queues = queuesOf(requests);
-        List<Submitted> result = db.run("execution_submit", Mode.TRANSACTION, false, s -> submit(s, requests, queues));
+        Mode mode = announcesOnInsert() ? Mode.SINGLE : Mode.TRANSACTION;
+        List<Submitted> result = db.run("execution_submit", mode, false, s -> submit(s, requests, queues));
         if (result.stream().anyMatch(Submitted::created)) {
             afterCommit(queues);
         }
@@ -180,7 +200,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             }
         }
         List<Submitted> inserted = insertExecutions(s, unique);
-        if (inserted.stream().anyMatch(Submitted::created)) {
+        if (!announcesOnInsert() && inserted.stream().anyMatch(Submitted::created)) {
             announce(s, queues);
         }
         List<Submitted> out = new ArrayList<>(requests.size());

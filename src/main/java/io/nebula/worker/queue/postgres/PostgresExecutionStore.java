@@ -62,7 +62,14 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
 
     @Override
     protected List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException {
-        return submitted(s.query("execution_submit", submitParams(requests)), requests.size());
+        Params p = submitParams(requests).set("channel", PostgresDatabase.channel(options.schema()));
+        return submitted(s.query("execution_submit", p), requests.size());
+    }
+
+    /** The submit statement sends its own NOTIFY, so a submit is a single statement. */
+    @Override
+    protected boolean announcesOnInsert() {
+        return true;
     }
 
     @Override

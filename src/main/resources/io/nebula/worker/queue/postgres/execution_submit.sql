@@ -1,6 +1,8 @@
 -- Enqueues many executions in one statement. Ids are drawn first so each input row knows its id;
 -- a repeated idempotency key inserts nothing (unique partial index executions_idempotency) and the
--- existing execution's id is returned instead, with created = false.
+-- existing execution's id is returned instead, with created = false. The same statement notifies
+-- :channel once per queue that received an execution (delivered at commit), so a submit is one
+-- round trip and one commit.
 WITH input AS (
     SELECT t.*, nextval('executions_id_seq') AS new_id
       FROM unnest(:queues::text[], :hashes::text[], :names::text[], :inputs::text[],
@@ -16,10 +18,14 @@ WITH input AS (
            max_attempts, idem_key
       FROM input ORDER BY ord
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-    RETURNING id
+    RETURNING id, queue
+), notified AS (
+    SELECT count(pg_notify(:channel, q.queue)) AS queues
+      FROM (SELECT DISTINCT queue FROM inserted) AS q
 )
-SELECT i.ord - 1 AS ord, coalesce(ins.id, e.id) AS id, ins.id IS NOT NULL AS created
+SELECT i.ord - 1 AS ord, coalesce(ins.id, e.id) AS id, ins.id IS NOT NULL AS created, n.queues
   FROM input i
+  CROSS JOIN notified n
   LEFT JOIN inserted ins ON ins.id = i.new_id
   LEFT JOIN executions e ON ins.id IS NULL AND e.idempotency_key = i.idem_key
  ORDER BY i.ord;
