@@ -114,6 +114,14 @@ public interface ExecutionStore extends AutoCloseable {
     }
 
     /**
+     * Statistics for a page people keep open: as {@code queueStats(cap, false)}, but each unfinished
+     * state is counted by walking its own partial index in order (up to {@code cap} rows each), so
+     * the cost follows the backlog and never becomes a scan of the table, whatever the planner's
+     * statistics say.
+     */
+    List<QueueStats> queueOverview(long cap);
+
+    /**
      * Takes or renews the named leader lease for {@code holder}; returns whether it holds it now.
      */
     boolean leaderAttemptElect(String name, String holder, Duration ttl);

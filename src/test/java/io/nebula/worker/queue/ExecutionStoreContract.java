@@ -793,6 +793,28 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void theOverviewCountsWhatPeriodicStatisticsCount() {
+        mixedExecutions();
+        store.executionSubmitMany(List.of(request().withDelay(Duration.ofHours(1))));
+        store.queuePause("paused-only", true);
+
+        List<QueueStats> overview = store.queueOverview(10_000);
+
+        assertThat(overview)
+                .usingRecursiveFieldByFieldElementComparatorIgnoringFields("computedAt", "oldestDueAge")
+                .containsExactlyElementsOf(store.queueStats(10_000, false));
+        QueueStats d = overview.stream()
+                .filter(s -> s.queue().equals("default"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(d.count(ExecutionState.AVAILABLE) - d.dueAvailable()).isEqualTo(1);
+        assertThat(d.oldestDueAge()).isPositive();
+        assertThat(overview).anySatisfy(s -> assertThat(s.paused()).isTrue());
+        assertThat(store.queueOverview(2))
+                .allSatisfy(s -> assertThat(s.capped()).isTrue());
+    }
+
+    @Test
     void periodicStatisticsReadOnlyTheLastMinuteOfFinishedExecutions() {
         store.executionSubmitMany(List.of(request(), request()));
         ClaimedExecution c = claim(1).get(0);

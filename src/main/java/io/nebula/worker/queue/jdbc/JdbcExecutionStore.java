@@ -314,6 +314,11 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     }
 
     @Override
+    public List<QueueStats> queueOverview(long cap) {
+        return maintenance.queueStats("queue_overview_active", cap, false);
+    }
+
+    @Override
     public boolean leaderAttemptElect(String name, String holder, Duration ttl) {
         return maintenance.leaderAttemptElect(name, holder, ttl);
     }
