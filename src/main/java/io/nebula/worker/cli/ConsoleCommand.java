@@ -51,6 +51,7 @@ final class ConsoleCommand extends OpsCommand {
                         FlagOverrides.none()
                                 .with(Setting.CONSOLE_PORT, "--port", port)
                                 .with(Setting.CONSOLE_BIND, "--bind", bind));
+        ConsoleServer.checkAccess(config.console());
         try (ExecutionStore store = StoreAccess.open(config, CONNECTIONS);
                 ConsoleServer console = start(config, store)) {
             out().println("nebula-worker console at " + console.uri() + " (store " + storeLabel(config) + ")");

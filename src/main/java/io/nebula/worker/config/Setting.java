@@ -295,7 +295,7 @@ public enum Setting {
             "console.enabled",
             SettingType.BOOL,
             false,
-            null,
+            "NEBULA_CONSOLE_ENABLED",
             null,
             Constraint.any("true or false"),
             "whether a worker also serves the web console (`nebula-worker console` serves it either way)"),

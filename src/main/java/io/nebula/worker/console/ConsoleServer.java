@@ -75,6 +75,15 @@ public final class ConsoleServer implements AutoCloseable {
         return console;
     }
 
+    /**
+     * Checks that {@code config} may be served: bound beyond loopback, an access token is required.
+     *
+     * @throws io.nebula.worker.config.ConfigException naming {@code console.bind} and what to set
+     */
+    public static void checkAccess(WorkerConfig.Console config) {
+        Guard.check(config);
+    }
+
     /** The bound port (useful when started on port 0). */
     public int port() {
         return server.getAddress().getPort();
