@@ -45,6 +45,9 @@ import picocli.CommandLine.Option;
             "                                     RUST_LOG is read when NEBULA_LOG is unset",
             "    NEBULA_LOG_FORMAT                same as --log-format",
             "    NEBULA_CONFIG                    same as --config",
+            "    NEBULA_CONSOLE_ENABLED           the worker also serves the web console [default: false]",
+            "    NEBULA_CONSOLE_BIND, _PORT       where the console listens [default: 127.0.0.1, 8080]",
+            "    NEBULA_CONSOLE_TOKEN             the console's access token (required off loopback)",
             "",
             "Precedence: defaults < --config file < environment < flags. The README lists every TOML key."
         },

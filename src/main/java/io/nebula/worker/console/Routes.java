@@ -102,6 +102,9 @@ final class Routes {
             return send(r.exchange(), 405, "text/plain; charset=utf-8", "method not allowed\n");
         }
         if (path.equals("/login")) {
+            if (!guard.tokenRequired()) {
+                return redirect(r, "/");
+            }
             return post ? signIn(r) : page(r, 200, "login.jte", new Pages.Login(chrome(r, "Sign in", ""), "/", null));
         }
         if (!guard.signedIn(r)) {
@@ -410,9 +413,6 @@ final class Routes {
         String next = r.form().getOrDefault("next", "/");
         if (!next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) {
             next = "/";
-        }
-        if (!guard.tokenRequired()) {
-            return redirect(r, next);
         }
         if (!guard.matches(r.form().getOrDefault("token", ""))) {
             log.info("console sign-in refused");
