@@ -127,7 +127,7 @@ final class Routes {
             return dispatch(r, path, post);
         } catch (StoreException e) {
             log.warn("console read failed path={} error={}", path, e.getMessage());
-            return error(r, 503, "The database did not answer: " + e.getMessage());
+            return error(r, 503, schemaProblem().orElse("The database did not answer: " + e.getMessage()));
         }
     }
 
@@ -431,6 +431,27 @@ final class Routes {
     private Pages.Chrome chrome(Request r, String title, String section) {
         return new Pages.Chrome(
                 title, section, guard.csrf(), guard.tokenRequired() && guard.signedIn(r), storeLabel, version);
+    }
+
+    /** Why reads fail when the schema is missing or of another version, if that is why. */
+    private Optional<String> schemaProblem() {
+        try {
+            ExecutionStore.SchemaStatus s = store.schemaStatus();
+            if (s.upToDate()) {
+                return Optional.empty();
+            }
+            return Optional.of(
+                    s.currentVersion() == 0
+                            ? "The database has no nebula schema yet: a starting worker creates it, or run"
+                                    + " `nebula-worker migrate`."
+                            : "The database schema is at version " + s.currentVersion() + " but this console needs "
+                                    + s.expectedVersion()
+                                    + (s.currentVersion() < s.expectedVersion()
+                                            ? ": run `nebula-worker migrate` (a starting worker also migrates)."
+                                            : ": upgrade nebula-worker."));
+        } catch (StoreException e) {
+            return Optional.empty();
+        }
     }
 
     private static String notice(Request r) {

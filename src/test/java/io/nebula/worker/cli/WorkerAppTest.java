@@ -122,6 +122,8 @@ class WorkerAppTest {
                 FlagOverrides.none());
         try (WorkerApp.Running r = WorkerApp.start(c, List.of())) {
             assertThat(r.console()).isNotNull();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> r.worker().worker().readiness().snapshot().ready());
             assertThat(body(r.console().port(), "/")).contains("<h1>Overview</h1>");
         }
 

@@ -227,6 +227,23 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aDatabaseWithoutTheSchemaGetsAPageThatSaysSo() throws Exception {
+        WorkerConfig config = TestConfigs.sqlite(tmp.resolve("empty.db"));
+        try (ExecutionStore empty = SqliteExecutionStore.open(tmp.resolve("empty.db"), StoreOptions.defaults("empty"));
+                ConsoleServer c = ConsoleServer.start(
+                        new WorkerConfig.Console(false, "127.0.0.1", 0, null),
+                        empty,
+                        WorkflowCatalog.of(config),
+                        Duration.ofSeconds(3),
+                        "SQLite",
+                        "t")) {
+            HttpResponse<String> r = get(c, "/");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("no nebula schema yet").contains("nebula-worker migrate");
+        }
+    }
+
+    @Test
     void badRequestsGetAPageThatSaysWhatIsWrong() throws Exception {
         HttpResponse<String> state = get(open, "/executions?state=sleeping");
         assertThat(state.statusCode()).isEqualTo(400);
