@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → (bench, http, inspect) → pool → runtime → workflow → action → observe
+ * cli → console → (bench, http, inspect) → pool → runtime → workflow → action → observe
  *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config
  * </pre>
  *
@@ -36,6 +36,7 @@ class ArchitectureTest {
     /** Layers from the top; each entry is a layer name and its packages below the root. */
     static final List<List<String>> LAYERS = List.of(
             List.of("cli", "cli.."),
+            List.of("console", "console.."),
             List.of("edge", "bench..", "http..", "inspect.."),
             List.of("pool", "pool.."),
             List.of("runtime", "runtime.."),
@@ -79,7 +80,16 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(packages(
-                        root, List.of("pool..", "runtime..", "workflow..", "action..", "observe..", "http..", "cli..")))
+                        root,
+                        List.of(
+                                "pool..",
+                                "runtime..",
+                                "workflow..",
+                                "action..",
+                                "observe..",
+                                "http..",
+                                "console..",
+                                "cli..")))
                 .because("the queue is a store; the engine uses it, never the reverse");
     }
 

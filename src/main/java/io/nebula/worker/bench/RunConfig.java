@@ -54,7 +54,8 @@ record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollIn
                 new WorkerConfig.Tracing(false),
                 base.log(),
                 base.runtime(),
-                base.http());
+                base.http(),
+                WorkerConfig.Console.defaults());
     }
 
     /** The same settings as a TOML file for a worker process, whose health port is {@code port}. */

@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
  * {@code nebula-worker demo}: the first thing to run. Starts a worker on the embedded SQLite store
  * ({@code ./data/nebula-demo.db}, unless the configuration names another store), submits every
  * bundled example with inputs that show something ({@link DemoPlan}), prints their progress as it
- * happens (node tries that fail and are retried included), then a results table. It keeps serving
- * {@code /health}, {@code /ready} and {@code /metrics} until Ctrl-C, printing what happens next
+ * happens (node tries that fail and are retried included), then a results table. It serves the web
+ * console (its address is printed first) and keeps serving it, {@code /health}, {@code /ready} and
+ * {@code /metrics} until Ctrl-C, printing what happens next
  * (the long delay finishes after two minutes); {@code --exit-when-done} stops as soon as every run
  * got as far as it will without a long wait.
  *
@@ -147,7 +148,12 @@ final class DemoCommand extends OpsCommand {
                 c.log(),
                 c.runtime(),
                 new WorkerConfig.Http(
-                        true, c.http().maxResponseBytes(), c.http().timeout()));
+                        true, c.http().maxResponseBytes(), c.http().timeout()),
+                new WorkerConfig.Console(
+                        true,
+                        c.console().bind(),
+                        c.console().port(),
+                        c.console().token()));
     }
 
     private Path examplesDir() {
@@ -210,15 +216,36 @@ final class DemoCommand extends OpsCommand {
         return out;
     }
 
-    private static WorkerApp.Running start(WorkerConfig config, DemoListener listener) throws Exception {
+    private WorkerApp.Running start(WorkerConfig config, DemoListener listener) throws Exception {
         try {
             return WorkerApp.start(config, List.of(listener));
         } catch (BindException e) {
+            if (e.getMessage() != null
+                    && e.getMessage().contains("console")
+                    && config.console().port() != 0) {
+                // The demo is for looking around: a taken console port is no reason to stop it.
+                talk().println("note: " + e.getMessage() + "; the demo's console takes a free port instead");
+                return start(withConsolePort(config, 0), listener);
+            }
             throw new CommandFailure(
                     ExitCode.FAILURE,
                     "cannot serve health checks on port " + config.health().port() + ": " + e.getMessage()
                             + "; set HEALTH_PORT to a free port (0 picks one)");
         }
+    }
+
+    private static WorkerConfig withConsolePort(WorkerConfig c, int port) {
+        WorkerConfig.Console k = c.console();
+        return new WorkerConfig(
+                c.worker(),
+                c.queue(),
+                c.database(),
+                c.health(),
+                c.tracing(),
+                c.log(),
+                c.runtime(),
+                c.http(),
+                new WorkerConfig.Console(k.enabled(), k.bind(), port, k.token()));
     }
 
     private long submit(WorkflowClient client, LoadedWorkflow workflow, DemoPlan.Run r) {
@@ -235,6 +262,9 @@ final class DemoCommand extends OpsCommand {
         talk().println("nebula-worker demo: one worker, concurrency "
                 + config.worker().concurrency() + ", store "
                 + config.database().url().redacted());
+        if (running.console() != null) {
+            talk().println("  console " + running.console().uri() + "   (open it in a browser to watch the runs)");
+        }
         if (running.health() != null) {
             talk().println("  health  http://localhost:" + running.health().port() + "/health   readiness /ready"
                     + "   metrics /metrics");
@@ -254,7 +284,14 @@ final class DemoCommand extends OpsCommand {
                 .ifPresent(id -> talk().println("Execution " + id + " is parked in a durable delay and finishes by"
                         + " itself; meanwhile try:  " + env + "bin/nebula-worker executions explain " + id));
         talk().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: workers list, queues stats)");
-        if (running.health() != null) {
+        if (running.console() != null) {
+            talk().println("The console stays open at " + running.console().uri()
+                    + (running.health() != null
+                            ? " and the worker keeps serving http://localhost:"
+                                    + running.health().port() + "/metrics"
+                            : "")
+                    + ". Press Ctrl-C to stop.");
+        } else if (running.health() != null) {
             talk().println("The worker keeps serving http://localhost:"
                     + running.health().port() + "/metrics. Press Ctrl-C to stop.");
         } else {

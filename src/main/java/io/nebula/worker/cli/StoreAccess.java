@@ -19,7 +19,12 @@ final class StoreAccess {
 
     /** Opens the store and checks its schema; the caller closes it. */
     static ExecutionStore open(WorkerConfig config) {
-        ExecutionStore store = openUnchecked(config, true);
+        return open(config, 2);
+    }
+
+    /** As {@link #open(WorkerConfig)} with up to {@code connections} connections (the console's pages). */
+    static ExecutionStore open(WorkerConfig config, int connections) {
+        ExecutionStore store = openUnchecked(config, true, connections);
         try {
             ExecutionStore.SchemaStatus s = store.schemaStatus();
             if (s.currentVersion() == 0) {
@@ -50,6 +55,10 @@ final class StoreAccess {
      * an error instead of being created empty by a command that only meant to read.
      */
     static ExecutionStore openUnchecked(WorkerConfig config, boolean mustExist) {
+        return openUnchecked(config, mustExist, 2);
+    }
+
+    private static ExecutionStore openUnchecked(WorkerConfig config, boolean mustExist, int connections) {
         DatabaseUrl url = config.database().url();
         if (mustExist && url instanceof DatabaseUrl.Sqlite s && !Files.exists(s.file())) {
             throw new CommandFailure(
@@ -58,7 +67,7 @@ final class StoreAccess {
                             + " DATABASE_URL");
         }
         StoreOptions options = StoreOptions.defaults("nebula-worker-cli")
-                .withMaxConnections(Math.min(2, config.database().maxConnections()))
+                .withMaxConnections(Math.min(connections, config.database().maxConnections()))
                 .withSchema(config.database().schema())
                 .withListen(false)
                 // An operator waiting on a dead database wants to know soon; a worker waits longer.

@@ -2,6 +2,7 @@ package io.nebula.worker.cli;
 
 import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.console.ConsoleServer;
 import io.nebula.worker.http.HealthServer;
 import io.nebula.worker.observe.PrometheusMetrics;
 import io.nebula.worker.observe.TracingListener;
@@ -16,21 +17,28 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The worker process: opens the configured store, starts the pool and the health port, and stops
+ * The worker process: opens the configured store, starts the pool, the health port and (when
+ * {@code console.enabled}) the web console, and stops
  * gracefully on SIGTERM or SIGINT (a second signal cuts the grace period short). Returns 0 after a
  * clean stop, as the seed README's shutdown steps promise.
  */
 public final class WorkerApp implements WorkerStarter {
     private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);
 
-    /** A running worker process: the worker, its metrics and its health server. */
-    public record Running(NebulaWorker worker, PrometheusMetrics metrics, HealthServer health)
+    /**
+     * A running worker process: the worker, its metrics, its health server and, when {@code
+     * console.enabled}, the web console.
+     */
+    public record Running(NebulaWorker worker, PrometheusMetrics metrics, HealthServer health, ConsoleServer console)
             implements AutoCloseable {
         @Override
         public void close() {
             worker.stop();
             if (health != null) {
                 health.close();
+            }
+            if (console != null) {
+                console.close();
             }
         }
     }
@@ -64,12 +72,34 @@ public final class WorkerApp implements WorkerStarter {
                 .build();
         holder[0] = worker;
         HealthServer health = null;
-        if (config.health().enabled()) {
-            health = new HealthServer(config.health().bind(), config.health().port(), worker.worker(), metrics);
-            health.start();
+        ConsoleServer console = null;
+        try {
+            if (config.health().enabled()) {
+                health =
+                        new HealthServer(config.health().bind(), config.health().port(), worker.worker(), metrics);
+                health.start();
+            }
+            if (config.console().enabled()) {
+                console = ConsoleServer.start(
+                        config.console(),
+                        worker.store(),
+                        worker.workflows(),
+                        config.worker().heartbeatInterval().multipliedBy(3),
+                        ConsoleCommand.storeLabel(config),
+                        Version.current());
+            }
+            worker.start();
+        } catch (Exception | Error e) {
+            if (console != null) {
+                console.close();
+            }
+            if (health != null) {
+                health.close();
+            }
+            worker.close();
+            throw e;
         }
-        worker.start();
-        return new Running(worker, metrics, health);
+        return new Running(worker, metrics, health, console);
     }
 
     @Override

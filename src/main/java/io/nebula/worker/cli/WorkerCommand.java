@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * it loads the configuration and runs the worker through {@link WorkerStarter}.
  *
  * <p>Subcommands ({@code submit}, {@code executions}, {@code workers}, {@code queues}, {@code
- * workflows}, {@code migrate}, {@code demo}, {@code bench}) are registered in the {@code
+ * workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench}) are registered in the {@code
  * subcommands} list below. A subcommand declares {@code @Mixin CommonOptions common;} and {@code
  * @ParentCommand WorkerCommand root;}, then calls {@link #configure(CommonOptions, FlagOverrides)}
  * to get the configuration with logging already set up.
@@ -45,6 +45,9 @@ import picocli.CommandLine.Option;
             "                                     RUST_LOG is read when NEBULA_LOG is unset",
             "    NEBULA_LOG_FORMAT                same as --log-format",
             "    NEBULA_CONFIG                    same as --config",
+            "    NEBULA_CONSOLE_ENABLED           the worker also serves the web console [default: false]",
+            "    NEBULA_CONSOLE_BIND, _PORT       where the console listens [default: 127.0.0.1, 8080]",
+            "    NEBULA_CONSOLE_TOKEN             the console's access token (required off loopback)",
             "",
             "Precedence: defaults < --config file < environment < flags. The README lists every TOML key."
         },
@@ -57,6 +60,7 @@ import picocli.CommandLine.Option;
             WorkflowsCommand.class,
             MigrateCommand.class,
             DemoCommand.class,
+            ConsoleCommand.class,
             BenchCommand.class,
         })
 public final class WorkerCommand implements Callable<Integer> {

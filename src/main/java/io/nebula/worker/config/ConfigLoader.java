@@ -112,7 +112,11 @@ public final class ConfigLoader {
             return; // checked when parsed, with their own messages
         }
         if (!s.constraint().accepts(v.value())) {
-            throw ConfigException.invalid(s, v.source(), "found " + shown(v.value()));
+            String found = s == Setting.CONSOLE_TOKEN
+                    // A secret, even a malformed one, is never echoed.
+                    ? "found a value of " + ((String) v.value()).length() + " characters"
+                    : "found " + shown(v.value());
+            throw ConfigException.invalid(s, v.source(), found);
         }
     }
 
@@ -173,7 +177,12 @@ public final class ConfigLoader {
                     new WorkerConfig.Http(
                             bool(Setting.ALLOW_PRIVATE_NETWORKS),
                             num(Setting.MAX_RESPONSE_BYTES),
-                            Duration.ofSeconds(num(Setting.HTTP_TIMEOUT_SECONDS))));
+                            Duration.ofSeconds(num(Setting.HTTP_TIMEOUT_SECONDS))),
+                    new WorkerConfig.Console(
+                            bool(Setting.CONSOLE_ENABLED),
+                            str(Setting.CONSOLE_BIND),
+                            (int) num(Setting.CONSOLE_PORT),
+                            str(Setting.CONSOLE_TOKEN)));
         }
 
         private void requireShorter(Setting shorter, Setting longer) {

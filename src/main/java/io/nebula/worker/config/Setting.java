@@ -289,7 +289,42 @@ public enum Setting {
             null,
             null,
             Constraint.atLeast(1),
-            "default request timeout of the http.request action");
+            "default request timeout of the http.request action"),
+
+    CONSOLE_ENABLED(
+            "console.enabled",
+            SettingType.BOOL,
+            false,
+            "NEBULA_CONSOLE_ENABLED",
+            null,
+            Constraint.any("true or false"),
+            "whether a worker also serves the web console (`nebula-worker console` serves it either way)"),
+    CONSOLE_BIND(
+            "console.bind",
+            SettingType.STRING,
+            "127.0.0.1",
+            "NEBULA_CONSOLE_BIND",
+            null,
+            Constraint.matching(Pattern.compile("\\S+"), "a host name or IP address"),
+            "address the web console binds; any but a loopback address needs console.token"),
+    CONSOLE_PORT(
+            "console.port",
+            SettingType.INT,
+            8080,
+            "NEBULA_CONSOLE_PORT",
+            null,
+            Constraint.between(0, 65_535, "a port number"),
+            "web console port; 0 picks a free one"),
+    CONSOLE_TOKEN(
+            "console.token",
+            SettingType.STRING,
+            null,
+            "NEBULA_CONSOLE_TOKEN",
+            null,
+            Constraint.matching(
+                    Pattern.compile("[\\x21-\\x7e]{16,512}"),
+                    "at least 16 printable ASCII characters without spaces (e.g. `openssl rand -hex 24`)"),
+            "access token every console request must carry; none by default");
 
     /** The environment variable read for {@link #LOG_FILTER} when {@code NEBULA_LOG} is unset. */
     public static final String LOG_FILTER_FALLBACK_ENV = "RUST_LOG";

@@ -16,7 +16,8 @@ public record WorkerConfig(
         Tracing tracing,
         Log log,
         Runtime runtime,
-        Http http) {
+        Http http,
+        Console console) {
 
     /**
      * {@code [worker]}.
@@ -114,4 +115,26 @@ public record WorkerConfig(
      * @param timeout the default request timeout
      */
     public record Http(boolean allowPrivateNetworks, long maxResponseBytes, Duration timeout) {}
+
+    /**
+     * {@code [console]}: the web console.
+     *
+     * @param enabled whether a worker process also serves it ({@code nebula-worker console} serves
+     *     it regardless)
+     * @param bind the address to bind, loopback by default
+     * @param port the port; 0 picks a free one
+     * @param token the access token every request must carry, or {@code null}; never log it
+     */
+    public record Console(boolean enabled, String bind, int port, String token) {
+        /** The defaults: not served by workers, loopback, port 8080, no token. */
+        public static Console defaults() {
+            return new Console(false, "127.0.0.1", 8080, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Console[enabled=" + enabled + ", bind=" + bind + ", port=" + port + ", token="
+                    + (token == null ? "none" : "***") + "]";
+        }
+    }
 }

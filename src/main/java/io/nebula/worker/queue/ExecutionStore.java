@@ -114,6 +114,14 @@ public interface ExecutionStore extends AutoCloseable {
     }
 
     /**
+     * Statistics for a page people keep open: as {@code queueStats(cap, false)}, but each unfinished
+     * state is counted by walking its own partial index in order (up to {@code cap} rows each), so
+     * the cost follows the backlog and never becomes a scan of the table, whatever the planner's
+     * statistics say.
+     */
+    List<QueueStats> queueOverview(long cap);
+
+    /**
      * Takes or renews the named leader lease for {@code holder}; returns whether it holds it now.
      */
     boolean leaderAttemptElect(String name, String holder, Duration ttl);
@@ -158,6 +166,34 @@ public interface ExecutionStore extends AutoCloseable {
      * (priority, run-at, id), counted up to {@code cap}; 0 when there is no such execution.
      */
     long executionCountAhead(long id, int cap);
+
+    /**
+     * One page of executions, newest first (creation time, then id), continuing after {@code
+     * query.after()}. Pages are found by key, never by counting rows to skip, and read a bounded
+     * number of rows whatever the table's size: filters an index serves read only matching rows;
+     * the others read at most a fixed number of rows per page and say so ({@link
+     * ExecutionPage#searchLimited()}).
+     */
+    ExecutionPage executionPage(ExecutionQuery query);
+
+    /** The execution submitted with this idempotency key (unique index lookup). */
+    Optional<ExecutionView> executionGetByKey(String idempotencyKey);
+
+    /**
+     * Failed executions per queue that finished within {@code window}, counted up to {@code cap}
+     * rows in all. Queues without such executions are absent.
+     */
+    Map<String, Long> queueFailedRecently(Duration window, long cap);
+
+    /**
+     * Finished executions per queue and minute for the last {@code minutes} minutes of the database
+     * clock, the current minute included; each minute counts up to {@code capPerMinute} rows.
+     * Minutes in which a queue finished nothing are absent.
+     */
+    List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute);
+
+    /** Stored definitions ordered by name, then hash, after ({@code afterName}, {@code afterHash}). */
+    List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit);
 
     /** The database's current time, for explanations and tests. */
     java.time.Instant databaseNow();

@@ -24,8 +24,15 @@ class DemoCommandTest {
     Path tmp;
 
     private CliRun demo(Path db, String... extra) {
-        Map<String, String> env =
-                Map.of("DATABASE_URL", "sqlite:" + db, "HEALTH_PORT", "0", "NEBULA_LOG", "nebula_worker=warn");
+        Map<String, String> env = Map.of(
+                "DATABASE_URL",
+                "sqlite:" + db,
+                "HEALTH_PORT",
+                "0",
+                "NEBULA_CONSOLE_PORT",
+                "0",
+                "NEBULA_LOG",
+                "nebula_worker=warn");
         String[] args = new String[6 + extra.length];
         args[0] = "demo";
         args[1] = "--exit-when-done";
@@ -47,6 +54,7 @@ class DemoCommandTest {
         assertThat(r.out())
                 .contains("nebula-worker demo: one worker")
                 .containsPattern("health +http://localhost:\\d+/health")
+                .containsPattern("console http://127\\.0\\.0\\.1:\\d+/")
                 .contains("the HTTP example calls a local endpoint, not the internet")
                 .contains("node flaky (fail) try 1 failed, trying again: upstream is warming up")
                 .contains("node call (http.request) try 1 failed, trying again: HTTP 503")

@@ -106,4 +106,44 @@ class WorkerAppTest {
                     .until(() -> r.worker().worker().readiness().snapshot().ready());
         }
     }
+
+    @Test
+    void aWorkerServesTheConsoleWhenEnabledAndStartsNothingWhenItMayNot() throws Exception {
+        WorkerConfig c = config(
+                Map.of(
+                        "DATABASE_URL",
+                        "sqlite:" + tmp.resolve("d.db"),
+                        "HEALTH_PORT",
+                        "0",
+                        "NEBULA_CONSOLE_ENABLED",
+                        "true",
+                        "NEBULA_CONSOLE_PORT",
+                        "0"),
+                FlagOverrides.none());
+        try (WorkerApp.Running r = WorkerApp.start(c, List.of())) {
+            assertThat(r.console()).isNotNull();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> r.worker().worker().readiness().snapshot().ready());
+            assertThat(body(r.console().port(), "/")).contains("<h1>Overview</h1>");
+        }
+
+        int health = freePort();
+        WorkerConfig open = config(
+                Map.of(
+                        "DATABASE_URL",
+                        "sqlite:" + tmp.resolve("e.db"),
+                        "HEALTH_PORT",
+                        String.valueOf(health),
+                        "NEBULA_CONSOLE_ENABLED",
+                        "true",
+                        "NEBULA_CONSOLE_BIND",
+                        "0.0.0.0"),
+                FlagOverrides.none());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkerApp.start(open, List.of()))
+                .isInstanceOf(io.nebula.worker.config.ConfigException.class)
+                .hasMessageContaining("console.token");
+        assertThat(status(health, "/health"))
+                .as("the health server was stopped again")
+                .isEqualTo(-1);
+    }
 }

@@ -793,6 +793,28 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void theOverviewCountsWhatPeriodicStatisticsCount() {
+        mixedExecutions();
+        store.executionSubmitMany(List.of(request().withDelay(Duration.ofHours(1))));
+        store.queuePause("paused-only", true);
+
+        List<QueueStats> overview = store.queueOverview(10_000);
+
+        assertThat(overview)
+                .usingRecursiveFieldByFieldElementComparatorIgnoringFields("computedAt", "oldestDueAge")
+                .containsExactlyElementsOf(store.queueStats(10_000, false));
+        QueueStats d = overview.stream()
+                .filter(s -> s.queue().equals("default"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(d.count(ExecutionState.AVAILABLE) - d.dueAvailable()).isEqualTo(1);
+        assertThat(d.oldestDueAge()).isPositive();
+        assertThat(overview).anySatisfy(s -> assertThat(s.paused()).isTrue());
+        assertThat(store.queueOverview(2))
+                .allSatisfy(s -> assertThat(s.capped()).isTrue());
+    }
+
+    @Test
     void periodicStatisticsReadOnlyTheLastMinuteOfFinishedExecutions() {
         store.executionSubmitMany(List.of(request(), request()));
         ClaimedExecution c = claim(1).get(0);
@@ -883,6 +905,219 @@ public abstract class ExecutionStoreContract {
                 .extracting(ExecutionView::id)
                 .containsExactly(b);
         assertThat(store.executionList(ExecutionFilter.all(1))).hasSize(1);
+    }
+
+    /**
+     * 24 executions of two workflows on two queues, submitted in four transactions (so several
+     * share a creation time and only the id orders them), in every state: 3 succeeded, 2 failed, 3
+     * running, 2 cancelled, the rest available.
+     */
+    private List<Long> mixedExecutions() {
+        store.workflowPut(new WorkflowDocument("h2", "other", "{}"));
+        List<Long> ids = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            List<SubmitRequest> batch = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                batch.add(i % 2 == 0 ? request() : SubmitRequest.now("q2", "h2", "other", "{}", 1));
+            }
+            store.executionSubmitMany(batch).forEach(s -> ids.add(s.executionId()));
+        }
+        List<ClaimedExecution> c = store.executionClaim(new ClaimRequest(WORKER, List.of("default", "q2"), 8, LEASE));
+        List<Completion> done = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            done.add(
+                    i < 3
+                            ? new Completion.Succeed(c.get(i).lease(), "1", List.of())
+                            : new Completion.Fail(c.get(i).lease(), "<script>boom</script>", false, null, List.of()));
+        }
+        store.executionCompleteMany(done);
+        store.executionCancel(ids.get(ids.size() - 1), "test");
+        store.executionCancel(ids.get(ids.size() - 2), "test");
+        return ids;
+    }
+
+    /** Every page of {@code q}, in order, checking each page's size and that paging ends. */
+    private List<Long> walk(ExecutionQuery q) {
+        List<Long> out = new ArrayList<>();
+        ExecutionQuery page = q;
+        for (int pages = 0; ; pages++) {
+            assertThat(pages).as("pages of " + q).isLessThan(200);
+            ExecutionPage p = store.executionPage(page);
+            assertThat(p.rows()).hasSizeLessThanOrEqualTo(q.limit());
+            p.rows().forEach(r -> out.add(r.id()));
+            if (p.next() == null) {
+                return out;
+            }
+            page = q.withAfter(p.next());
+        }
+    }
+
+    /** What {@code q} should list, from every execution read one by one. */
+    private List<Long> expected(List<Long> ids, ExecutionQuery q) {
+        return ids.stream()
+                .map(this::get)
+                .filter(v -> q.matches(summaryOf(v)))
+                .sorted(java.util.Comparator.comparing(ExecutionView::createdAt)
+                        .thenComparingLong(ExecutionView::id)
+                        .reversed())
+                .map(ExecutionView::id)
+                .toList();
+    }
+
+    private static ExecutionSummary summaryOf(ExecutionView v) {
+        return new ExecutionSummary(
+                v.id(),
+                v.queue(),
+                v.workflowHash(),
+                v.workflowName(),
+                v.state(),
+                v.priority(),
+                v.runAt(),
+                v.attempt(),
+                v.maxAttempts(),
+                v.leaseOwner(),
+                v.createdAt(),
+                v.startedAt(),
+                v.finishedAt(),
+                v.lastError(),
+                v.cancelRequested(),
+                v.idempotencyKey());
+    }
+
+    @Test
+    void pagesListEveryExecutionNewestFirstOnceWhateverThePageSize() {
+        List<Long> ids = mixedExecutions();
+        List<Long> all = expected(ids, ExecutionQuery.newest(ExecutionQuery.MAX_LIMIT));
+        assertThat(all).hasSize(24).doesNotHaveDuplicates();
+
+        for (int limit : new int[] {1, 5, 7, 24, 100}) {
+            assertThat(walk(ExecutionQuery.newest(limit))).as("limit " + limit).isEqualTo(all);
+        }
+        ExecutionPage first = store.executionPage(ExecutionQuery.newest(5));
+        assertThat(first.searchLimited()).isFalse();
+        assertThat(first.scanned()).isZero();
+        assertThat(first.rows().get(0).error()).isNull();
+        assertThat(store.executionPage(ExecutionQuery.newest(24)).next()).isNull();
+    }
+
+    @Test
+    void pagesFilterByStateWorkflowQueueAndDefinition() {
+        List<Long> ids = mixedExecutions();
+        List<ExecutionQuery> queries = new ArrayList<>();
+        for (ExecutionState s : ExecutionState.values()) {
+            queries.add(ExecutionQuery.newest(2).withState(s));
+            queries.add(ExecutionQuery.newest(2).withState(s).withWorkflow("other", null));
+            queries.add(ExecutionQuery.newest(3).withState(s).withQueue("default"));
+        }
+        queries.add(ExecutionQuery.newest(4).withWorkflow("other", null));
+        queries.add(ExecutionQuery.newest(4).withWorkflow("wf", WORKFLOW.hash()));
+        queries.add(ExecutionQuery.newest(4).withWorkflow(null, "h2"));
+        queries.add(ExecutionQuery.newest(4).withQueue("q2"));
+        queries.add(ExecutionQuery.newest(4).withQueue("nowhere"));
+        queries.add(ExecutionQuery.newest(4).withWorkflow("wf", null).withQueue("q2"));
+
+        for (ExecutionQuery q : queries) {
+            assertThat(walk(q)).as(q.toString()).isEqualTo(expected(ids, q));
+        }
+        assertThat(expected(ids, ExecutionQuery.newest(4).withState(ExecutionState.RUNNING)))
+                .hasSize(3);
+        ExecutionSummary failed = store.executionPage(ExecutionQuery.newest(1).withState(ExecutionState.FAILED))
+                .rows()
+                .get(0);
+        assertThat(failed.error()).isEqualTo("<script>boom</script>");
+        assertThat(failed.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void pagesFilterByCreationTime() {
+        long early = submit(request());
+        Instant between = store.databaseNow();
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.databaseNow().isAfter(between.plusMillis(5)));
+        long late = submit(request());
+        claim(1);
+        Instant from = between.plusMillis(1);
+
+        assertThat(walk(ExecutionQuery.newest(10).withCreated(from, null))).containsExactly(late);
+        assertThat(walk(ExecutionQuery.newest(10).withCreated(null, from))).containsExactly(early);
+        assertThat(walk(ExecutionQuery.newest(10).withCreated(null, from).withState(ExecutionState.RUNNING)))
+                .containsExactly(early);
+        assertThat(walk(ExecutionQuery.newest(10).withCreated(from, from))).isEmpty();
+    }
+
+    @Test
+    void aFilterNoIndexServesReadsABoundedSliceAndContinuesWhereItStopped() {
+        List<SubmitRequest> rare = List.of(
+                SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1),
+                SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
+        List<Long> rareIds = store.executionSubmitMany(rare).stream()
+                .map(Submitted::executionId)
+                .toList();
+        List<SubmitRequest> many = new ArrayList<>();
+        for (int i = 0; i < ExecutionQuery.SCAN_BUDGET + 5; i++) {
+            many.add(request());
+        }
+        store.executionSubmitMany(many);
+        ExecutionQuery q = ExecutionQuery.newest(10).withQueue("rare");
+
+        ExecutionPage first = store.executionPage(q);
+
+        assertThat(first.rows()).isEmpty();
+        assertThat(first.searchLimited()).isTrue();
+        assertThat(first.scanned()).isEqualTo(ExecutionQuery.SCAN_BUDGET);
+        ExecutionPage second = store.executionPage(q.withAfter(first.next()));
+        assertThat(second.rows()).extracting(ExecutionSummary::id).containsExactlyElementsOf(rareIds.reversed());
+        assertThat(second.searchLimited()).isFalse();
+        assertThat(second.next()).isNull();
+        // An index serves a workflow filter, so the same rows come without a search limit.
+        ExecutionPage byWorkflow = store.executionPage(ExecutionQuery.newest(10).withWorkflow("wf", null));
+        assertThat(byWorkflow.rows()).hasSize(10);
+        assertThat(byWorkflow.scanned()).isZero();
+    }
+
+    @Test
+    void anExecutionIsFoundByItsIdempotencyKey() {
+        long id = submit(request().withIdempotencyKey("order-42"));
+        assertThat(store.executionGetByKey("order-42")).map(ExecutionView::id).contains(id);
+        assertThat(store.executionGetByKey("order-43")).isEmpty();
+    }
+
+    @Test
+    void failuresAndThroughputAreCountedPerQueueAndMinute() {
+        store.executionSubmitMany(
+                List.of(request(), request(), request(), SubmitRequest.now("q2", WORKFLOW.hash(), "wf", "{}", 1)));
+        List<ClaimedExecution> c = store.executionClaim(new ClaimRequest(WORKER, List.of("default", "q2"), 4, LEASE));
+        store.executionCompleteMany(List.of(
+                new Completion.Succeed(c.get(0).lease(), "1", List.of()),
+                new Completion.Succeed(c.get(1).lease(), "1", List.of()),
+                new Completion.Fail(c.get(2).lease(), "no", false, null, List.of())));
+
+        assertThat(store.queueFailedRecently(Duration.ofHours(1), 1_000)).containsExactly(Map.entry("default", 1L));
+        List<ThroughputBucket> buckets = store.queueThroughput(15, 1_000);
+        assertThat(buckets).allSatisfy(b -> assertThat(b.capped()).isFalse());
+        assertThat(buckets.stream().filter(b -> b.queue().equals("default")).mapToLong(ThroughputBucket::finished))
+                .containsOnly(3L);
+        assertThat(buckets.stream().filter(b -> b.queue().equals("default")).mapToLong(ThroughputBucket::failed))
+                .containsOnly(1L);
+        assertThat(buckets).noneMatch(b -> b.queue().equals("q2"));
+        Instant now = store.databaseNow();
+        assertThat(buckets).allSatisfy(b -> assertThat(b.minute()).isBetween(now.minus(Duration.ofMinutes(15)), now));
+        assertThat(store.queueThroughput(15, 2))
+                .anySatisfy(b -> assertThat(b.capped()).isTrue());
+    }
+
+    @Test
+    void workflowsAreListedByNameThenHashInPages() {
+        store.workflowPut(new WorkflowDocument("h-b", "b", "{}"));
+        store.workflowPut(new WorkflowDocument("h-a2", "a", "{}"));
+        store.workflowPut(new WorkflowDocument("h-a1", "a", "{}"));
+
+        List<WorkflowSummary> first = store.workflowList(null, null, 2);
+        assertThat(first).extracting(WorkflowSummary::hash).containsExactly("h-a1", "h-a2");
+        assertThat(first.get(0).createdAt()).isNotNull();
+        assertThat(store.workflowList("a", "h-a2", 2))
+                .extracting(WorkflowSummary::hash)
+                .containsExactly("h-b", WORKFLOW.hash());
+        assertThat(store.workflowList("wf", WORKFLOW.hash(), 2)).isEmpty();
     }
 
     @Test

@@ -21,10 +21,17 @@ import org.junit.jupiter.api.Test;
  * gets after a few executions) and with statistics taken while the queue was empty (what a sudden
  * burst meets): none may scan the whole executions table, and a claim must read about as many
  * index entries as it claims, not the whole backlog.
+ *
+ * <p>The console's reads get a table shaped like a long-running installation (mostly finished
+ * executions, a backlog, a few running, some failed and cancelled, with fresh statistics): none of
+ * its statements may scan the executions table, and a page must fetch about as many rows as it
+ * shows, not a share of the table.
  */
 class QueryPlanTest {
     private static final int BACKLOG = 20_000;
+    private static final int HISTORY = 100_000;
     private static String schema;
+    private static String consoleSchema;
     private static Connection c;
 
     @BeforeAll
@@ -48,6 +55,34 @@ class QueryPlanTest {
                     "UPDATE executions SET state = 'running', lease_expires_at = now() + interval '1 hour', lease_epoch = 1 "
                             + "WHERE id % 10 = 0");
         }
+        consoleSchema = PostgresTestDatabase.newSchema();
+        try (ExecutionStore s = PostgresTestDatabase.open(consoleSchema, StoreOptions.defaults("plans"))) {
+            s.migrate();
+            s.workflowPut(new WorkflowDocument("h", "w", "{}"));
+            s.workflowPut(new WorkflowDocument("h2", "w2", "{}"));
+        }
+        try (Connection setup = PostgresTestDatabase.connect();
+                Statement st = setup.createStatement()) {
+            st.execute("SET search_path TO " + consoleSchema);
+            // Ten rows a second for HISTORY rows: the oldest 90 % finished (1 % failed, 0.4 %
+            // cancelled), then a backlog with every 40th row running.
+            st.execute("INSERT INTO executions (queue, workflow_hash, workflow_name, input, state, max_attempts,"
+                    + " created_at, run_at, finished_at, lease_expires_at, last_error, idempotency_key)"
+                    + " SELECT CASE WHEN i % 10 = 0 THEN 'emails' ELSE 'default' END,"
+                    + " CASE WHEN i % 7 = 0 THEN 'h2' ELSE 'h' END, CASE WHEN i % 7 = 0 THEN 'w2' ELSE 'w' END, '{}',"
+                    + " CASE WHEN i > " + HISTORY * 9 / 10
+                    + " THEN CASE WHEN i % 40 = 0 THEN 'running' ELSE 'available' END"
+                    + " WHEN i % 100 = 0 THEN 'failed' WHEN i % 250 = 0 THEN 'cancelled' ELSE 'succeeded' END, 1,"
+                    + " now() - (" + HISTORY + " - i) * interval '100 ms', now() - (" + HISTORY
+                    + " - i) * interval '100 ms',"
+                    + " CASE WHEN i <= " + HISTORY * 9 / 10 + " THEN now() - (" + HISTORY
+                    + " - i) * interval '100 ms' + interval '1 second' END,"
+                    + " CASE WHEN i > " + HISTORY * 9 / 10 + " AND i % 40 = 0 THEN now() + interval '5 minutes' END,"
+                    + " CASE WHEN i % 100 = 0 THEN 'boom' END, 'key-' || i"
+                    + " FROM generate_series(1, " + HISTORY + ") AS i");
+            st.execute("ANALYZE executions");
+            st.execute("ANALYZE workflows");
+        }
         c = PostgresTestDatabase.connect();
         try (Statement st = c.createStatement()) {
             st.execute("SET search_path TO " + schema);
@@ -60,6 +95,7 @@ class QueryPlanTest {
         if (c != null) {
             c.close();
             PostgresTestDatabase.dropSchema(schema);
+            PostgresTestDatabase.dropSchema(consoleSchema);
         }
     }
 
@@ -186,6 +222,130 @@ class QueryPlanTest {
             SqlScript.Statement st = sql.get(op).statements().get(0);
             String plan = explain(st, params);
             assertThat(plan).as(op + " plan:\n" + plan).doesNotContainPattern("Seq Scan on executions\\b");
+        }
+    }
+
+    /** The console's statements, each with the parameters of one of its pages. */
+    private static List<Map.Entry<String, Map<String, Object>>> consoleReads() {
+        long farFuture = 253_402_300_799_000_000L;
+        long nowUs = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now());
+        Map<String, Object> firstPage = Map.of("before_us", farFuture, "before_id", Long.MAX_VALUE, "since_us", 0L);
+        // A page deep in the table: cursor an hour back, no lower bound.
+        Map<String, Object> deepPage =
+                Map.of("before_us", nowUs - 3_600_000_000L, "before_id", Long.MAX_VALUE, "since_us", 0L);
+        List<Map.Entry<String, Map<String, Object>>> reads = new ArrayList<>();
+        for (Map<String, Object> page : List.of(firstPage, deepPage)) {
+            reads.add(Map.entry("execution_page_recent", with(page, "limit", 51)));
+            for (String state : List.of("available", "failed", "cancelled")) {
+                reads.add(Map.entry("execution_page_state", with(with(page, "limit", 51), "state", state)));
+            }
+            reads.add(Map.entry("execution_page_workflow", with(with(page, "limit", 51), "workflow", "w2")));
+            Map<String, Object> running = with(with(page, "limit", 51), "workflow", "w");
+            running = with(with(running, "queue", "default"), "hash", "h");
+            reads.add(Map.entry("execution_page_running", running));
+        }
+        reads.add(Map.entry("execution_get_by_key", Map.of("key", "key-500")));
+        reads.add(Map.entry("execution_get", Map.of("id", 500L)));
+        reads.add(Map.entry("history_list", Map.of("id", 500L)));
+        reads.add(Map.entry("node_results_list", Map.of("id", 500L)));
+        reads.add(Map.entry("queue_failed_recent", Map.of("window_ms", 3_600_000L, "cap", 100_000L)));
+        long nowMs = System.currentTimeMillis();
+        reads.add(Map.entry(
+                "queue_finished_between",
+                Map.of("from_ms", nowMs - 10_000_000L, "to_ms", nowMs - 9_940_000L, "cap", 5_000L)));
+        reads.add(Map.entry("workflow_list", Map.of("after_name", "", "after_hash", "", "limit", 51)));
+        reads.add(Map.entry("queue_overview_active", Map.of("cap", 100_000L)));
+        reads.add(Map.entry("queue_stats_finished", Map.of("cap", 100_000L, "totals", false)));
+        return reads;
+    }
+
+    private static Map<String, Object> with(Map<String, Object> m, String key, Object value) {
+        Map<String, Object> out = new java.util.HashMap<>(m);
+        out.put(key, value);
+        return out;
+    }
+
+    @Test
+    void noConsoleReadScansTheExecutionsTable() throws Exception {
+        SqlLibrary sql = new SqlLibrary("postgres", Map.of("schema", consoleSchema, "channel", "x"));
+        try (Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + consoleSchema);
+        }
+        try {
+            for (Map.Entry<String, Map<String, Object>> read : consoleReads()) {
+                SqlScript.Statement st = sql.get(read.getKey()).statements().get(0);
+                String plan = explain(st, read.getValue());
+                assertThat(plan)
+                        .as(read.getKey() + " " + read.getValue() + " plan:\n" + plan)
+                        .doesNotContainPattern("Seq Scan on executions\\b");
+            }
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET search_path TO " + schema);
+            }
+        }
+    }
+
+    @Test
+    void aConsolePageFetchesAboutAsManyRowsAsItShows() throws Exception {
+        SqlLibrary sql = new SqlLibrary("postgres", Map.of("schema", consoleSchema, "channel", "x"));
+        try (Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + consoleSchema);
+        }
+        try {
+            for (Map.Entry<String, Map<String, Object>> read : consoleReads()) {
+                if (!read.getKey().startsWith("execution_page")) {
+                    continue;
+                }
+                long[] counts = fetched(sql.get(read.getKey()).statements().get(0), read.getValue());
+                // 51 rows at most per page; the running page also reads the running set (250 rows).
+                long bound = read.getKey().equals("execution_page_running") ? 300 : 60;
+                assertThat(counts[0])
+                        .as("rows fetched through indexes by " + read.getKey() + " " + read.getValue())
+                        .isLessThan(bound);
+                assertThat(counts[1]).as("rows read by sequential scans").isZero();
+            }
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET search_path TO " + schema);
+            }
+        }
+    }
+
+    /**
+     * Runs one statement in a transaction that is rolled back; returns the index fetches and
+     * sequential reads on executions that it caused. (A backend reports statistics it has not yet
+     * flushed as part of its current transaction, so this measures before and after.)
+     */
+    private static long[] fetched(SqlScript.Statement st, Map<String, Object> params) throws Exception {
+        c.setAutoCommit(false);
+        try {
+            long[] before = readCounts();
+            try (PreparedStatement ps = c.prepareStatement(st.sql())) {
+                for (int i = 0; i < st.parameters().size(); i++) {
+                    ps.setObject(i + 1, params.get(st.parameters().get(i)));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        // read every row
+                    }
+                }
+            }
+            long[] after = readCounts();
+            return new long[] {after[0] - before[0], after[1] - before[1]};
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static long[] readCounts() throws Exception {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT coalesce(idx_tup_fetch, 0), coalesce(seq_tup_read, 0) FROM pg_stat_xact_user_tables"
+                                + " WHERE relname = 'executions' AND schemaname = current_schema()")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 

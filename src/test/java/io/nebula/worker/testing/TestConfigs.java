@@ -19,6 +19,27 @@ public final class TestConfigs {
         return with(new DatabaseUrl.Postgres(jdbcUrl, props, jdbcUrl), schema);
     }
 
+    /** {@code c} with the worker claiming only from {@code queues}. */
+    public static WorkerConfig withQueues(WorkerConfig c, List<String> queues) {
+        WorkerConfig.Worker w = c.worker();
+        return new WorkerConfig(
+                new WorkerConfig.Worker(
+                        w.concurrency(),
+                        w.workerId(),
+                        w.pollInterval(),
+                        w.heartbeatInterval(),
+                        w.shutdownTimeout(),
+                        queues),
+                c.queue(),
+                c.database(),
+                c.health(),
+                c.tracing(),
+                c.log(),
+                c.runtime(),
+                c.http(),
+                c.console());
+    }
+
     private static WorkerConfig with(DatabaseUrl url, String schema) {
         return new WorkerConfig(
                 new WorkerConfig.Worker(
@@ -43,6 +64,7 @@ public final class TestConfigs {
                 new WorkerConfig.Tracing(false),
                 new WorkerConfig.Log("nebula_worker=info", "text"),
                 new WorkerConfig.Runtime(8, Duration.ofSeconds(2), null, 1000),
-                new WorkerConfig.Http(true, 1024 * 1024, Duration.ofSeconds(10)));
+                new WorkerConfig.Http(true, 1024 * 1024, Duration.ofSeconds(10)),
+                WorkerConfig.Console.defaults());
     }
 }

@@ -6,12 +6,22 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.ThroughputBucket;
+import io.nebula.worker.queue.WorkflowSummary;
 import io.nebula.worker.queue.jdbc.Database.Mode;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-/** Reads for operators (executions, nodes, history, paused queues, the clock) and the cancel request. */
+/**
+ * Reads for operators (executions, nodes, history, paused queues, failures and throughput per
+ * queue, definitions, the clock) and the cancel request.
+ */
 final class InspectionStatements {
     private final Database db;
 
@@ -80,6 +90,52 @@ final class InspectionStatements {
                         r.getLong("lease_epoch"),
                         r.string("worker_id"),
                         r.string("detail")))
+                .toList();
+    }
+
+    Optional<ExecutionView> executionGetByKey(String key) {
+        List<Row> rows = db.run(
+                "execution_get_by_key", Mode.READ, true, s -> s.query("execution_get_by_key", Params.of("key", key)));
+        return rows.stream().findFirst().map(Records::view);
+    }
+
+    Map<String, Long> queueFailedRecently(Duration window, long cap) {
+        Params p = Params.of("window_ms", window.toMillis()).set("cap", cap);
+        List<Row> rows = db.run("queue_failed_recent", Mode.READ, true, s -> s.query("queue_failed_recent", p));
+        Map<String, Long> out = new TreeMap<>();
+        rows.forEach(r -> out.put(r.string("queue"), r.getLong("n")));
+        return out;
+    }
+
+    /** One statement per minute, each a bounded range of executions_finished, in one session. */
+    List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute) {
+        return db.run("queue_throughput", Mode.READ, true, s -> {
+            Instant now = s.query("database_now", Params.of()).get(0).instant("db_now");
+            Instant current = now.truncatedTo(ChronoUnit.MINUTES);
+            List<ThroughputBucket> out = new ArrayList<>();
+            for (int i = minutes - 1; i >= 0; i--) {
+                Instant from = current.minus(i, ChronoUnit.MINUTES);
+                Params p = Params.of("from_ms", from.toEpochMilli())
+                        .set("to_ms", from.plus(1, ChronoUnit.MINUTES).toEpochMilli())
+                        .set("cap", capPerMinute);
+                List<Row> rows = s.query("queue_finished_between", p);
+                long total = rows.stream().mapToLong(r -> r.getLong("n")).sum();
+                for (Row r : rows) {
+                    out.add(new ThroughputBucket(
+                            from, r.string("queue"), r.getLong("n"), r.getLong("failed"), total >= capPerMinute));
+                }
+            }
+            return out;
+        });
+    }
+
+    List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit) {
+        Params p = Params.of("after_name", afterName == null ? "" : afterName)
+                .set("after_hash", afterName == null ? "" : afterHash == null ? "" : afterHash)
+                .set("limit", limit);
+        List<Row> rows = db.run("workflow_list", Mode.READ, true, s -> s.query("workflow_list", p));
+        return rows.stream()
+                .map(r -> new WorkflowSummary(r.string("name"), r.string("hash"), r.instant("created_at")))
                 .toList();
     }
 

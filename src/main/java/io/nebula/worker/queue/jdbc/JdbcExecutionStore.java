@@ -6,6 +6,8 @@ import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
 import io.nebula.worker.queue.ExecutionFilter;
+import io.nebula.worker.queue.ExecutionPage;
+import io.nebula.worker.queue.ExecutionQuery;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -21,8 +23,10 @@ import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.queue.ThroughputBucket;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.queue.WorkflowDocument;
+import io.nebula.worker.queue.WorkflowSummary;
 import io.nebula.worker.queue.jdbc.Database.Mode;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -56,6 +60,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     private final LeaseStatements leases;
     private final InspectionStatements inspection;
     private final MaintenanceStatements maintenance;
+    private final ExecutionPages pages;
 
     protected JdbcExecutionStore(Database db, StoreOptions options) {
         this.db = db;
@@ -64,6 +69,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         this.leases = new LeaseStatements(db, db.sql().dialect().equals("sqlite"));
         this.inspection = new InspectionStatements(db);
         this.maintenance = new MaintenanceStatements(db, inspection);
+        this.pages = new ExecutionPages(db);
     }
 
     /**
@@ -308,6 +314,11 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     }
 
     @Override
+    public List<QueueStats> queueOverview(long cap) {
+        return maintenance.queueStats("queue_overview_active", cap, false);
+    }
+
+    @Override
     public boolean leaderAttemptElect(String name, String holder, Duration ttl) {
         return maintenance.leaderAttemptElect(name, holder, ttl);
     }
@@ -412,6 +423,31 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     @Override
     public List<HistoryEntry> historyList(long executionId) {
         return inspection.historyList(executionId);
+    }
+
+    @Override
+    public ExecutionPage executionPage(ExecutionQuery query) {
+        return pages.page(query);
+    }
+
+    @Override
+    public Optional<ExecutionView> executionGetByKey(String idempotencyKey) {
+        return inspection.executionGetByKey(idempotencyKey);
+    }
+
+    @Override
+    public Map<String, Long> queueFailedRecently(Duration window, long cap) {
+        return inspection.queueFailedRecently(window, cap);
+    }
+
+    @Override
+    public List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute) {
+        return inspection.queueThroughput(minutes, capPerMinute);
+    }
+
+    @Override
+    public List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit) {
+        return inspection.workflowList(afterName, afterHash, limit);
     }
 
     @Override

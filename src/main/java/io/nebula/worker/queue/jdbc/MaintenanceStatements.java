@@ -60,13 +60,18 @@ final class MaintenanceStatements {
     }
 
     List<QueueStats> queueStats(long cap, boolean finishedTotals) {
+        return queueStats("queue_stats_active", cap, finishedTotals);
+    }
+
+    /** As {@link #queueStats(long, boolean)}, reading unfinished rows with {@code activeOp}. */
+    List<QueueStats> queueStats(String activeOp, long cap, boolean finishedTotals) {
         record Raw(List<Row> active, List<Row> finished, List<String> paused) {}
         Raw raw = db.run(
                 "queue_stats",
                 Mode.READ,
                 true,
                 s -> new Raw(
-                        s.query("queue_stats_active", Params.of("cap", cap)),
+                        s.query(activeOp, Params.of("cap", cap)),
                         s.query("queue_stats_finished", Params.of("cap", cap).set("totals", finishedTotals)),
                         s.query("queue_paused_list", Params.of()).stream()
                                 .map(r -> r.string("name"))

@@ -1,6 +1,7 @@
 package io.nebula.worker.queue.jdbc;
 
 import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionSummary;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -44,5 +45,25 @@ final class Records {
                 r.bool("cancel_requested"),
                 r.string("idempotency_key"),
                 r.instant("db_now"));
+    }
+
+    static ExecutionSummary summary(Row r) {
+        return new ExecutionSummary(
+                r.getLong("id"),
+                r.string("queue"),
+                r.string("workflow_hash"),
+                r.string("workflow_name"),
+                ExecutionState.parse(r.string("state")),
+                r.getInt("priority"),
+                r.instant("run_at"),
+                r.getInt("attempt"),
+                r.getInt("max_attempts"),
+                r.string("lease_owner"),
+                r.instant("created_at"),
+                r.instant("started_at"),
+                r.instant("finished_at"),
+                r.string("last_error"),
+                r.bool("cancel_requested"),
+                r.string("idempotency_key"));
     }
 }

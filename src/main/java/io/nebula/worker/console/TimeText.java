@@ -1,0 +1,51 @@
+package io.nebula.worker.console;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Times typed into the console's filters: ISO-8601 with a zone ({@code 2026-03-01T10:00:00Z},
+ * {@code 2026-03-01T11:00:00+01:00}) or a duration back from now ({@code 15m}, {@code 2h},
+ * {@code 1d}, {@code 1h30m}). A time without a zone is refused rather than guessed, as on the
+ * command line.
+ */
+final class TimeText {
+    private static final Pattern AGO =
+            Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
+
+    private TimeText() {}
+
+    /**
+     * @param field the filter's name, for the message
+     * @return the time, or {@code null} for empty text
+     * @throws IllegalArgumentException naming the field and what it accepts
+     */
+    static Instant parse(String field, String text, Instant now) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String t = text.strip();
+        Matcher m = AGO.matcher(t);
+        if (m.matches() && !t.isEmpty()) {
+            Duration d = Duration.ofDays(num(m.group(1)))
+                    .plusHours(num(m.group(2)))
+                    .plusMinutes(num(m.group(3)))
+                    .plusSeconds(num(m.group(4)));
+            return now.minus(d);
+        }
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(field + ": '" + t + "' is not a time; write 2026-03-01T10:00:00Z (with a"
+                    + " zone) or a duration back from now such as 15m, 2h or 1d");
+        }
+    }
+
+    private static long num(String s) {
+        return s == null ? 0 : Long.parseLong(s);
+    }
+}

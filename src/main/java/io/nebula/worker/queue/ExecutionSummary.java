@@ -1,0 +1,35 @@
+package io.nebula.worker.queue;
+
+import java.time.Instant;
+
+/**
+ * One row of the execution list: what a list shows, without the input and output (which may be
+ * large).
+ *
+ * @param error the first {@link #ERROR_CHARS} characters of the last error, or {@code null}
+ */
+public record ExecutionSummary(
+        long id,
+        String queue,
+        String workflowHash,
+        String workflowName,
+        ExecutionState state,
+        int priority,
+        Instant runAt,
+        int attempt,
+        int maxAttempts,
+        String leaseOwner,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String error,
+        boolean cancelRequested,
+        String idempotencyKey) {
+    /** How much of the last error a list row carries. */
+    public static final int ERROR_CHARS = 300;
+
+    /** This row's position in the list. */
+    public ExecutionCursor cursor() {
+        return new ExecutionCursor(createdAt, id);
+    }
+}

@@ -1,0 +1,42 @@
+package io.nebula.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code nebula-worker console}: the refusals that happen before it serves anything. */
+class CliConsoleTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void bindingBeyondLoopbackWithoutATokenIsRefusedWithExitCode2() {
+        CliRun r = CliRun.of(Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("x.db")), "console", "--bind", "0.0.0.0");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err())
+                .startsWith("nebula-worker: ")
+                .contains("0.0.0.0, which is not a loopback address")
+                .contains("console.token")
+                .contains("NEBULA_CONSOLE_TOKEN");
+    }
+
+    @Test
+    void aBadPortNamesTheFlag() {
+        CliRun r = CliRun.of(Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("x.db")), "console", "--port", "99999");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("console.port").contains("--port").contains("99999");
+    }
+
+    @Test
+    void aMissingDatabaseIsAFailureThatSaysWhatToDo() {
+        CliRun r = CliRun.of(Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("none.db")), "console", "--port", "0");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("no database at").contains("migrate");
+    }
+}

@@ -1,0 +1,263 @@
+package io.nebula.worker.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.pool.WorkflowCatalog;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.WorkflowDocument;
+import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import io.nebula.worker.testing.TestConfigs;
+import io.nebula.worker.workflow.Workflows;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console over plain HTTP against a real SQLite file: the headers on every answer, the CSRF,
+ * Host and token rules, escaping in the HTML as sent, and the bad requests a person can make.
+ */
+class ConsoleHttpTest {
+    private static final String TOKEN = "http-test-token-0123456789";
+
+    @TempDir
+    static Path tmp;
+
+    private static ExecutionStore store;
+    private static ConsoleServer open;
+    private static ConsoleServer guarded;
+    private static long scripted;
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        store = SqliteExecutionStore.open(tmp.resolve("console.db"), StoreOptions.defaults("console-http"));
+        store.migrate();
+        store.workflowPut(new WorkflowDocument(
+                "h1", "greet", "{\"name\":\"greet\",\"nodes\":[{\"action\":\"noop\",\"id\":\"only\"}]}"));
+        scripted = store.executionSubmitMany(List.of(
+                        SubmitRequest.now("default", "h1", "greet", "{\"name\":\"<script>alert(1)</script>\"}", 3)
+                                .withIdempotencyKey("order-7")))
+                .get(0)
+                .executionId();
+        WorkerConfig config = TestConfigs.sqlite(tmp.resolve("console.db"));
+        Workflows workflows = WorkflowCatalog.of(config);
+        open = ConsoleServer.start(
+                new WorkerConfig.Console(false, "127.0.0.1", 0, null),
+                store,
+                workflows,
+                Duration.ofSeconds(3),
+                "SQLite",
+                "t");
+        guarded = ConsoleServer.start(
+                new WorkerConfig.Console(false, "127.0.0.1", 0, TOKEN),
+                store,
+                workflows,
+                Duration.ofSeconds(3),
+                "SQLite",
+                "t");
+    }
+
+    @AfterAll
+    static void stop() {
+        open.close();
+        guarded.close();
+        store.close();
+    }
+
+    private static HttpResponse<String> get(ConsoleServer s, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(ConsoleServer s, String path, String form, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String csrf() throws Exception {
+        Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"")
+                .matcher(get(open, "/executions/" + scripted + "/cancel").body());
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void everyAnswerCarriesTheSecurityHeaders() throws Exception {
+        for (String path : List.of(
+                "/", "/overview/live", "/executions", "/executions/" + scripted, "/static/htmx.min.js", "/nowhere")) {
+            HttpResponse<String> r = get(open, path);
+            assertThat(r.headers().firstValue("Content-Security-Policy"))
+                    .as(path)
+                    .contains(Routes.CSP);
+            assertThat(r.headers().firstValue("X-Content-Type-Options"))
+                    .as(path)
+                    .contains("nosniff");
+            assertThat(r.headers().firstValue("X-Frame-Options")).as(path).contains("DENY");
+        }
+        assertThat(get(guarded, "/").headers().firstValue("Content-Security-Policy"))
+                .contains(Routes.CSP);
+        assertThat(Routes.CSP)
+                .contains("script-src 'self'")
+                .contains("default-src 'none'")
+                .doesNotContain("unsafe");
+    }
+
+    @Test
+    void pagesLoadNothingFromElsewhere() throws Exception {
+        for (String path :
+                List.of("/", "/executions", "/executions/" + scripted, "/workflows", "/workflows/view?hash=h1")) {
+            String html = get(open, path).body();
+            assertThat(html).as(path).doesNotContainPattern("(src|href|action)=\"(https?:)?//");
+            assertThat(html).contains("<script src=\"/static/htmx.min.js\" defer></script>");
+        }
+        HttpResponse<String> htmx = get(open, "/static/htmx.min.js");
+        assertThat(htmx.statusCode()).isEqualTo(200);
+        assertThat(htmx.body()).contains("htmx");
+        assertThat(get(open, "/static/console.css").statusCode()).isEqualTo(200);
+        assertThat(StaticFiles.htmxVersion()).isEqualTo("2.0.4");
+    }
+
+    @Test
+    void storedMarkupIsSentEscaped() throws Exception {
+        String html = get(open, "/executions/" + scripted).body();
+        assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");
+    }
+
+    @Test
+    void actionsNeedTheCsrfTokenAndASameOriginForm() throws Exception {
+        long id = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+        String path = "/executions/" + id + "/cancel";
+
+        assertThat(post(open, path, "").statusCode()).isEqualTo(403);
+        assertThat(post(open, path, "csrf=wrong").statusCode()).isEqualTo(403);
+        assertThat(post(open, path, "csrf=" + csrf(), "Origin", "http://evil.example")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(post(open, path, "csrf=" + csrf(), "Sec-Fetch-Site", "cross-site")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(store.executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+
+        HttpResponse<String> done = post(open, path, "csrf=" + csrf(), "Origin", "http://127.0.0.1:" + open.port());
+        assertThat(done.statusCode()).isEqualTo(303);
+        assertThat(done.headers().firstValue("Location")).contains("/executions/" + id + "?notice=cancelled");
+        assertThat(store.executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(post(open, path, "csrf=" + csrf()).statusCode())
+                .as("cancelling a finished execution is a conflict")
+                .isEqualTo(409);
+    }
+
+    @Test
+    void withoutATokenOnlyLoopbackHostNamesAreAnswered() throws Exception {
+        // A site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own Host.
+        assertThat(statusWithHost("attacker.example")).startsWith("HTTP/1.1 421");
+        assertThat(statusWithHost("attacker.example:" + open.port())).startsWith("HTTP/1.1 421");
+        assertThat(statusWithHost("localhost:" + open.port())).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(statusWithHost("127.0.0.1:" + open.port())).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(statusWithHost("[::1]:" + open.port())).isEqualTo("HTTP/1.1 200 OK");
+    }
+
+    /** The status line for GET / with this Host header (the JDK's HTTP client will not send one). */
+    private static String statusWithHost(String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", open.port())) {
+            socket.getOutputStream()
+                    .write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .readLine();
+        }
+    }
+
+    @Test
+    void withATokenEveryRequestMustCarryIt() throws Exception {
+        HttpResponse<String> anonymous = get(guarded, "/executions/" + scripted);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("Sign in").doesNotContain("order-7");
+        assertThat(get(guarded, "/overview/live", "HX-Request", "true")
+                        .headers()
+                        .firstValue("HX-Redirect"))
+                .contains("/login");
+        assertThat(get(guarded, "/", "Authorization", "Bearer wrong-token-wrong-token")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(get(guarded, "/", "Authorization", "Bearer " + TOKEN).statusCode())
+                .isEqualTo(200);
+        assertThat(get(guarded, "/static/console.css").statusCode())
+                .as("styles for the sign-in page")
+                .isEqualTo(200);
+
+        assertThat(post(guarded, "/login", "token=wrong&next=/").statusCode()).isEqualTo(401);
+        HttpResponse<String> in = post(guarded, "/login", "token=" + TOKEN + "&next=//evil.example/");
+        assertThat(in.statusCode()).isEqualTo(303);
+        assertThat(in.headers().firstValue("Location")).as("no open redirect").contains("/");
+        String cookie = in.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").doesNotContain(TOKEN);
+        String pair = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(get(guarded, "/executions/" + scripted, "Cookie", pair).body())
+                .contains("order-7");
+        assertThat(get(guarded, "/", "Cookie", Guard.COOKIE + "=forged").statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void aDatabaseWithoutTheSchemaGetsAPageThatSaysSo() throws Exception {
+        WorkerConfig config = TestConfigs.sqlite(tmp.resolve("empty.db"));
+        try (ExecutionStore empty = SqliteExecutionStore.open(tmp.resolve("empty.db"), StoreOptions.defaults("empty"));
+                ConsoleServer c = ConsoleServer.start(
+                        new WorkerConfig.Console(false, "127.0.0.1", 0, null),
+                        empty,
+                        WorkflowCatalog.of(config),
+                        Duration.ofSeconds(3),
+                        "SQLite",
+                        "t")) {
+            HttpResponse<String> r = get(c, "/");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("no nebula schema yet").contains("nebula-worker migrate");
+        }
+    }
+
+    @Test
+    void badRequestsGetAPageThatSaysWhatIsWrong() throws Exception {
+        HttpResponse<String> state = get(open, "/executions?state=sleeping");
+        assertThat(state.statusCode()).isEqualTo(400);
+        assertThat(state.body()).contains("unknown execution state 'sleeping'");
+        assertThat(get(open, "/executions?from=yesterday").body()).contains("from: 'yesterday' is not a time");
+        assertThat(get(open, "/executions?after=12").body()).contains("a page cursor looks like");
+        assertThat(get(open, "/executions/999999").statusCode()).isEqualTo(404);
+        assertThat(get(open, "/executions/" + scripted + "/node?id=missing").statusCode())
+                .isEqualTo(404);
+        assertThat(get(open, "/search?q=order-7").headers().firstValue("Location"))
+                .contains("/executions/" + scripted);
+        assertThat(get(open, "/search?q=" + scripted).headers().firstValue("Location"))
+                .contains("/executions/" + scripted);
+        assertThat(get(open, "/search?q=order-8").statusCode()).isEqualTo(404);
+        assertThat(get(open, "/workflows/view?hash=nope").statusCode()).isEqualTo(404);
+    }
+}

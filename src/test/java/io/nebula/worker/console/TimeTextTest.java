@@ -1,0 +1,29 @@
+package io.nebula.worker.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TimeTextTest {
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+
+    @Test
+    void readsTimesWithAZoneAndDurationsBackFromNow() {
+        assertThat(TimeText.parse("from", "2026-03-01T10:00:00Z", NOW))
+                .isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+        assertThat(TimeText.parse("from", "2026-03-01T11:00:00+01:00", NOW))
+                .isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+        assertThat(TimeText.parse("from", "90m", NOW)).isEqualTo(Instant.parse("2026-03-01T10:30:00Z"));
+        assertThat(TimeText.parse("from", "1d2h", NOW)).isEqualTo(Instant.parse("2026-02-28T10:00:00Z"));
+        assertThat(TimeText.parse("from", " ", NOW)).isNull();
+    }
+
+    @Test
+    void refusesATimeWithoutAZoneNamingTheField() {
+        assertThatThrownBy(() -> TimeText.parse("until", "2026-03-01T10:00", NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("until: '2026-03-01T10:00' is not a time");
+    }
+}
