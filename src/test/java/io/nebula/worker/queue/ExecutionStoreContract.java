@@ -1068,10 +1068,11 @@ public abstract class ExecutionStoreContract {
         assertThat(second.rows()).extracting(ExecutionSummary::id).containsExactlyElementsOf(rareIds.reversed());
         assertThat(second.searchLimited()).isFalse();
         assertThat(second.next()).isNull();
-        // An index serves a workflow filter, so the same rows come without a search limit.
+        // A workflow filter is checked row by row too: every row here matches, so the page fills
+        // after reading about as many rows as it shows.
         ExecutionPage byWorkflow = store.executionPage(ExecutionQuery.newest(10).withWorkflow("wf", null));
         assertThat(byWorkflow.rows()).hasSize(10);
-        assertThat(byWorkflow.scanned()).isZero();
+        assertThat(byWorkflow.scanned()).isEqualTo(11);
     }
 
     @Test

@@ -239,7 +239,6 @@ class QueryPlanTest {
             for (String state : List.of("available", "failed", "cancelled")) {
                 reads.add(Map.entry("execution_page_state", with(with(page, "limit", 51), "state", state)));
             }
-            reads.add(Map.entry("execution_page_workflow", with(with(page, "limit", 51), "workflow", "w2")));
             Map<String, Object> running = with(with(page, "limit", 51), "workflow", "w");
             running = with(with(running, "queue", "default"), "hash", "h");
             reads.add(Map.entry("execution_page_running", running));

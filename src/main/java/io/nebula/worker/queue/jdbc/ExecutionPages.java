@@ -17,11 +17,10 @@ import java.util.List;
  * Pages of the execution list by keyset, newest first by (created_at, id). Each page seeks to its
  * cursor in an index and reads forward from there; no page counts rows to skip.
  *
- * <p>A page is read from one of three indexes, chosen by the filters: {@code
- * executions_workflow_recent} when a workflow is named, {@code executions_state_recent} for the
- * states it covers (available, failed, cancelled), else {@code executions_recent}. Filters the
- * chosen index does not serve are checked here, row by row, over at most {@link
- * ExecutionQuery#SCAN_BUDGET} rows
+ * <p>A page is read from one of two indexes, chosen by the filters: {@code executions_state_recent}
+ * for the states it covers (available, failed, cancelled), else {@code executions_recent}. Filters
+ * the chosen index does not serve (a workflow, a queue, a definition hash, the succeeded state) are
+ * checked here, row by row, over at most {@link ExecutionQuery#SCAN_BUDGET} rows
  * per page; a page cut short by that budget says so and continues where it stopped. Running rows
  * are in none of those indexes (claims would otherwise write them all); they are read from the
  * small running set with every filter in SQL and merged in.
@@ -94,19 +93,15 @@ final class ExecutionPages {
         String op;
         Params lead = Params.of();
         boolean residual;
-        if (q.workflowName() != null) {
-            op = "execution_page_workflow";
-            lead.set("workflow", q.workflowName());
-            residual = q.state() != null || q.workflowHash() != null || q.queue() != null;
-        } else if (q.state() == ExecutionState.AVAILABLE
+        if (q.state() == ExecutionState.AVAILABLE
                 || q.state() == ExecutionState.FAILED
                 || q.state() == ExecutionState.CANCELLED) {
             op = "execution_page_state";
             lead.set("state", q.state().dbName());
-            residual = q.workflowHash() != null || q.queue() != null;
+            residual = q.workflowName() != null || q.workflowHash() != null || q.queue() != null;
         } else {
             op = "execution_page_recent";
-            residual = q.state() != null || q.workflowHash() != null || q.queue() != null;
+            residual = q.state() != null || q.workflowName() != null || q.workflowHash() != null || q.queue() != null;
         }
         List<ExecutionSummary> matches = new ArrayList<>();
         ExecutionCursor cursor = start;
