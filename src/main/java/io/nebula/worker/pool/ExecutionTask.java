@@ -54,10 +54,7 @@ final class ExecutionTask implements Runnable {
         boolean handedOver = false;
         try {
             running.attach(Thread.currentThread());
-            Duration queued = claimed.dueAt() == null || claimed.claimedAt() == null
-                    ? Duration.ZERO
-                    : Duration.between(max(claimed.dueAt(), claimed.createdAt()), claimed.claimedAt());
-            ctx.listener().executionStarted(running.event(), queued.isNegative() ? Duration.ZERO : queued);
+            ctx.listener().executionStarted(running.event(), claimed.queued());
             RunOutcome outcome = runWorkflow();
             running.publishing();
             // Clear an interrupt aimed at the workflow so the outcome can still be written.
@@ -91,16 +88,6 @@ final class ExecutionTask implements Runnable {
         MDC.remove("execution_id");
         MDC.remove("attempt");
         MDC.remove("lease_epoch");
-    }
-
-    private static java.time.Instant max(java.time.Instant a, java.time.Instant b) {
-        if (a == null) {
-            return b;
-        }
-        if (b == null) {
-            return a;
-        }
-        return a.isAfter(b) ? a : b;
     }
 
     private RunOutcome runWorkflow() {
@@ -151,13 +138,13 @@ final class ExecutionTask implements Runnable {
             case RunOutcome.Failed f -> f.error();
             default -> null;
         };
+        // Runs on the publisher's thread, once per execution of a batch: no MDC here (setting it
+        // cost more than the rest of the callback); the rare warnings set it themselves.
         ctx.publisher().complete(completion).whenComplete((result, failure) -> {
-            putContext();
             try {
                 acknowledged(completion, error, result, failure);
             } finally {
                 release();
-                clearContext();
             }
         });
         return true;
@@ -168,12 +155,22 @@ final class ExecutionTask implements Runnable {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause()
                     : failure;
-            log.warn("could not write the outcome: {}", cause.getMessage());
-            lost();
+            putContext();
+            try {
+                log.warn("could not write the outcome: {}", cause.getMessage());
+                lost();
+            } finally {
+                clearContext();
+            }
             return;
         }
         if (!result.applied()) {
-            lost();
+            putContext();
+            try {
+                lost();
+            } finally {
+                clearContext();
+            }
             return;
         }
         AttemptOutcome o = observed(completion, result.state());

@@ -74,7 +74,7 @@ public final class Worker implements AutoCloseable {
                 inFlight,
                 publisher,
                 new DefinitionCache(store));
-        for (int i = 0; i < writers(options.concurrency()); i++) {
+        for (int i = 0; i < claimLoops(options.concurrency()); i++) {
             claimLoops.add(new ClaimLoop(ctx, wakeup, readiness, i));
         }
         this.heartbeater = new Heartbeater(ctx, readiness);
@@ -83,12 +83,23 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * How many claim loops and result writers run side by side. One of each is plenty for a small
-     * pool; a large pool keeps two or more statements in flight so their commits overlap instead
-     * of queueing behind each other.
+     * How many claim loops run side by side: one for a small pool, two from a concurrency of 64,
+     * so one claim's round trip overlaps the next. More gained nothing on two cores (each claims
+     * smaller batches, and their commits compete for the same CPU); see docs/PERFORMANCE.md.
+     */
+    static int claimLoops(int concurrency) {
+        return Math.max(1, Math.min(2, concurrency / 64 + 1));
+    }
+
+    /**
+     * How many threads write results. One keeps batches large: while it writes, the next batch
+     * accumulates, so the database does the fewest statements and commits per execution (the
+     * best rate and the least database CPU per execution in the drain and DAG benchmarks up to a
+     * concurrency of 256). Very large pools get a second, so their checkpoints do not queue behind
+     * one statement in flight.
      */
     static int writers(int concurrency) {
-        return Math.max(1, Math.min(4, concurrency / 64 + 1));
+        return concurrency >= 512 ? 2 : 1;
     }
 
     public static Builder builder() {

@@ -1,14 +1,14 @@
 package io.nebula.worker.queue;
 
-import java.time.Instant;
+import java.time.Duration;
 
 /**
  * An execution this worker now holds. {@link #lease()} is the fencing token every later write must
  * carry.
  *
  * @param resumable {@code true} when an earlier attempt may have left checkpoints to reuse
- * @param dueAt when the execution became due (its run-at time), for the submit-to-start latency
- * @param claimedAt the database time of the claim
+ * @param queued how long the execution waited from becoming due (its submit or run-at time,
+ *     whichever is later) to this claim, by the database clock
  */
 public record ClaimedExecution(
         long id,
@@ -21,9 +21,7 @@ public record ClaimedExecution(
         long leaseEpoch,
         boolean resumable,
         boolean cancelRequested,
-        Instant createdAt,
-        Instant dueAt,
-        Instant claimedAt) {
+        Duration queued) {
 
     public LeaseRef lease() {
         return new LeaseRef(id, leaseEpoch);

@@ -12,7 +12,6 @@ import io.nebula.worker.runtime.RunOutcome;
 import io.nebula.worker.runtime.StopReason;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,9 +32,8 @@ class ClaimLoopTest {
         CountDownLatch answer = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
         AtomicInteger claims = new AtomicInteger();
-        Instant now = Instant.now();
         ClaimedExecution claimed =
-                new ClaimedExecution(1, "default", "h", "wf", "{}", 1, 3, 1, false, false, now, now, now);
+                new ClaimedExecution(1, "default", "h", "wf", "{}", 1, 3, 1, false, false, java.time.Duration.ZERO);
         ExecutionStore store = (ExecutionStore) Proxy.newProxyInstance(
                 ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (p, m, args) -> {
                     switch (m.getName()) {

@@ -50,29 +50,32 @@ public final class Row {
         return values[i];
     }
 
-    public boolean isNull(String column) {
-        return raw(column) == null;
-    }
-
-    public String string(String column) {
-        Object v = raw(column);
+    /** The value of the column at {@code position} (0-based), for the hot path's fixed shapes. */
+    public String string(int position) {
+        Object v = values[position];
         return v == null ? null : v.toString();
     }
 
-    public long getLong(String column) {
-        Object v = raw(column);
+    public long getLong(int position) {
+        return asLong(values[position]);
+    }
+
+    public int getInt(int position) {
+        return (int) asLong(values[position]);
+    }
+
+    public boolean bool(int position) {
+        return asBool(values[position]);
+    }
+
+    private static long asLong(Object v) {
         if (v == null) {
             return 0L;
         }
         return v instanceof Number num ? num.longValue() : Long.parseLong(v.toString());
     }
 
-    public int getInt(String column) {
-        return (int) getLong(column);
-    }
-
-    public boolean bool(String column) {
-        Object v = raw(column);
+    private static boolean asBool(Object v) {
         if (v == null) {
             return false;
         }
@@ -83,6 +86,27 @@ public final class Row {
             return num.longValue() != 0;
         }
         return "true".equalsIgnoreCase(v.toString()) || "t".equalsIgnoreCase(v.toString());
+    }
+
+    public boolean isNull(String column) {
+        return raw(column) == null;
+    }
+
+    public String string(String column) {
+        Object v = raw(column);
+        return v == null ? null : v.toString();
+    }
+
+    public long getLong(String column) {
+        return asLong(raw(column));
+    }
+
+    public int getInt(String column) {
+        return (int) getLong(column);
+    }
+
+    public boolean bool(String column) {
+        return asBool(raw(column));
     }
 
     public Instant instant(String column) {

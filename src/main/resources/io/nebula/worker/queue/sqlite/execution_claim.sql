@@ -22,5 +22,5 @@ UPDATE executions
          ORDER BY c.priority, c.run_at, c.id
          LIMIT :limit)
 RETURNING id, queue, workflow_hash, workflow_name, input, attempt, max_attempts, lease_epoch,
-          resumable, cancel_requested, created_at, run_at AS due_at,
-          CAST(unixepoch('subsec') * 1000 AS INTEGER) AS claimed_at;
+          resumable, cancel_requested,
+          max(0, CAST(unixepoch('subsec') * 1000 AS INTEGER) - max(run_at, created_at)) AS queued_ms;

@@ -84,15 +84,16 @@ SELECT NULL, 2, e.id, e.finished_at, 'succeeded', 'running', 'succeeded', e.atte
    AND NOT EXISTS (SELECT 1 FROM execution_transitions t
                     WHERE t.execution_id = e.id AND t.lease_epoch = e.lease_epoch AND t.to_state = 'succeeded');
 
--- The claim now records its own time (claimed_at) and writes no history row. It becomes PL/pgSQL:
+-- The claim now records its own time (claimed_at), writes no history row, and returns how long
+-- each execution waited since it became due (queued_ms, by the database clock) instead of three
+-- timestamps for the worker to subtract. It becomes PL/pgSQL:
 -- a LANGUAGE sql function that cannot be inlined is planned again on every call, which at small
 -- claim batches cost more than the claim itself; PL/pgSQL keeps the plan for the session.
 DROP FUNCTION claim_executions(text, text[], integer, bigint);
 CREATE FUNCTION claim_executions(worker text, queue_names text[], lim integer, visibility_ms bigint)
 RETURNS TABLE (id bigint, queue text, workflow_hash text, workflow_name text, input text,
                attempt integer, max_attempts integer, lease_epoch bigint, resumable boolean,
-               cancel_requested boolean, created_at timestamptz, due_at timestamptz,
-               claimed_at timestamptz)
+               cancel_requested boolean, queued_ms bigint)
 LANGUAGE plpgsql
 SET search_path = "${schema}"
 SET enable_bitmapscan = off
@@ -122,8 +123,8 @@ BEGIN
              LIMIT lim
              FOR UPDATE SKIP LOCKED))
     RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
-              e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested, e.created_at,
-              e.run_at, now();
+              e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
+              greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at)) * 1000)::bigint);
 END
 $$;
 
