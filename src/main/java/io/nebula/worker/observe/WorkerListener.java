@@ -43,6 +43,19 @@ public interface WorkerListener {
     /** Fresh queue statistics (computed at an interval, never per scrape). */
     default void queueStats(List<QueueStats> stats) {}
 
+    /**
+     * This worker's scheduler fired schedule {@code schedule}; {@code lag} is how long after the
+     * fire time the execution was submitted.
+     */
+    default void scheduleFired(String schedule, Duration lag) {}
+
+    /**
+     * This worker's scheduler skipped {@code count} fire times of {@code schedule}: {@code
+     * overlap} (the previous execution still ran) or {@code missed} (past the catch-up after an
+     * outage).
+     */
+    default void scheduleSkipped(String schedule, String reason, long count) {}
+
     /** This process became (or stopped being) the maintenance leader. */
     default void leadership(boolean leader) {}
 
