@@ -94,6 +94,8 @@ final class ExecutionWatch {
             case "waiting" ->
                 "waiting until " + HumanTime.instant(view.runAt())
                         + " (durable delay; the worker slot is free meanwhile)";
+            case "awaiting_signal" -> "parked" + detail + "; the worker slot is free meanwhile";
+            case "signal_received" -> "woken" + detail;
             case "released" -> "handed back to the queue by " + h.workerId() + detail;
             case "rescued" -> "rescued after its worker stopped heartbeating" + detail;
             case "quarantined" -> "quarantined after worker crashes" + detail;
@@ -132,9 +134,11 @@ final class ExecutionWatch {
         String progress = nodes.isEmpty() ? "" : ", " + done + " of " + nodes.size() + " nodes done";
         return switch (view.state()) {
             case AVAILABLE ->
-                view.runAt().isAfter(view.now())
-                        ? "waiting until " + HumanTime.instant(view.runAt()) + progress
-                        : "queued" + progress;
+                HumanTime.never(view.runAt())
+                        ? "waiting for a signal" + progress
+                        : view.runAt().isAfter(view.now())
+                                ? "waiting until " + HumanTime.instant(view.runAt()) + progress
+                                : "queued" + progress;
             case RUNNING ->
                 "running on " + view.leaseOwner() + ", attempt " + view.attempt() + " of " + view.maxAttempts()
                         + progress;

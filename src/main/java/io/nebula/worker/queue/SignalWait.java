@@ -12,6 +12,12 @@ import java.util.Objects;
  *     for ever
  */
 public record SignalWait(String nodeId, String name, Duration timeout) {
+    /**
+     * The due time of an execution parked for signals without a timeout: it runs again only when
+     * a signal is delivered.
+     */
+    public static final java.time.Instant NEVER = java.time.Instant.parse("9999-12-31T00:00:00Z");
+
     public SignalWait {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(name, "name");

@@ -164,7 +164,7 @@ public final class CronSchedule {
     /** Checks a time zone name; {@code null} or blank means UTC. */
     public static ZoneId zone(String timezone) {
         if (timezone == null || timezone.isBlank()) {
-            return ZoneOffset.UTC;
+            return ZoneId.of("UTC");
         }
         try {
             return ZoneId.of(timezone.trim());
