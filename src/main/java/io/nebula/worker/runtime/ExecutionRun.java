@@ -148,7 +148,7 @@ final class ExecutionRun {
             changed = false;
             for (NodeSpec n : workflow.nodes()) {
                 String id = n.id();
-                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id)) {
+                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id) || isAwaiting(id)) {
                     continue;
                 }
                 if (!n.dependsOn().stream().allMatch(done::containsKey)) {
@@ -277,6 +277,16 @@ final class ExecutionRun {
             failure = new NodeResult(n.id(), NodeStatus.FAILED, null, message, attempt.attempt(), at, at);
             failureRetryable = retryable;
         }
+    }
+
+    /** Whether the node is waiting for a signal in this attempt (it runs again in a later one). */
+    private boolean isAwaiting(String nodeId) {
+        for (SignalWait w : awaiting) {
+            if (w.nodeId().equals(nodeId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Nothing runs any more: the attempt ends in failure, a wait, or success. */
