@@ -236,12 +236,17 @@ public final class Schedules {
      * the time it spent paused is not caught up. Returns {@code false} when there is none.
      */
     public boolean resume(String name) {
+        return resume(name, null);
+    }
+
+    /** As {@link #resume(String)}, resuming as of {@code now} ({@code null}: the database clock). */
+    public boolean resume(String name, Instant now) {
         Optional<Schedule> s = store.scheduleGet(name);
         if (s.isEmpty()) {
             return false;
         }
-        Instant next = CronSchedule.parse(s.get().cron(), s.get().timezone())
-                .nextAfter(s.get().now());
+        Instant from = now == null ? s.get().now() : now;
+        Instant next = CronSchedule.parse(s.get().cron(), s.get().timezone()).nextAfter(from);
         return store.schedulePause(name, false, s.get().paused() ? next : null);
     }
 
