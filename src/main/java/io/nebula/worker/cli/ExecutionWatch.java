@@ -67,7 +67,7 @@ final class ExecutionWatch {
         for (HistoryEntry h : history.subList(Math.min(historySeen, history.size()), history.size())) {
             // A claim starts an attempt, so it comes before the nodes it ran; every other event
             // (retry, durable wait, release, the outcome) ends one and comes after them.
-            (h.event().equals("claimed") ? before : after).add(describe(h));
+            (h.event().equals("claimed") || h.event().equals("signal_received") ? before : after).add(describe(h));
         }
         historySeen = history.size();
         List<String> out = new ArrayList<>(before);

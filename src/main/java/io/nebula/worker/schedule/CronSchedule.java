@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.ArrayList;
@@ -194,7 +195,8 @@ public final class CronSchedule {
 
     /** The first fire time strictly after {@code t}. */
     public Instant nextAfter(Instant t) {
-        LocalDateTime from = LocalDateTime.ofInstant(t, zone);
+        // Fire times are whole seconds; the library would keep a fraction of the start.
+        LocalDateTime from = LocalDateTime.ofInstant(t, zone).truncatedTo(ChronoUnit.SECONDS);
         for (int guard = 0; guard < 100_000; guard++) {
             Optional<ZonedDateTime> n = times.nextExecution(from.atZone(WALL));
             if (n.isEmpty()) {
@@ -218,7 +220,11 @@ public final class CronSchedule {
 
     /** The last fire time strictly before {@code t}. */
     public Instant previousBefore(Instant t) {
-        LocalDateTime from = LocalDateTime.ofInstant(t, zone);
+        LocalDateTime exact = LocalDateTime.ofInstant(t, zone);
+        LocalDateTime from = exact.truncatedTo(ChronoUnit.SECONDS);
+        if (!from.equals(exact)) {
+            from = from.plusSeconds(1);
+        }
         ZoneOffsetTransition repeated = rules.getTransition(from);
         if (repeated != null && repeated.isOverlap() && rules.getOffset(t).equals(repeated.getOffsetAfter())) {
             // t is in the second pass of a repeated hour, where nothing fires: look before its end.

@@ -52,6 +52,11 @@ class CronScheduleTest {
                 .as("7 is Sunday, as 0 is")
                 .isEqualTo(at("2026-03-08T00:00:00Z"));
         assertThat(seconds.previousBefore(at("2026-03-05T12:00:20Z"))).isEqualTo(at("2026-03-05T12:00:00Z"));
+        // Fire times are whole seconds, whatever the fraction of the instant asked from.
+        CronSchedule everySecond = CronSchedule.parse("* * * * * *", "UTC");
+        assertThat(everySecond.nextAfter(at("2026-03-05T12:00:05.962Z"))).isEqualTo(at("2026-03-05T12:00:06Z"));
+        assertThat(everySecond.previousBefore(at("2026-03-05T12:00:05.962Z"))).isEqualTo(at("2026-03-05T12:00:05Z"));
+        assertThat(daily.nextAfter(at("2026-03-06T04:29:59.999Z"))).isEqualTo(at("2026-03-06T04:30:00Z"));
     }
 
     @Test
