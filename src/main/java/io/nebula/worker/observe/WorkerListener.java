@@ -24,7 +24,10 @@ public interface WorkerListener {
 
     default void nodeStarted(ExecutionEvent e, String nodeId, String action, int nodeAttempt) {}
 
-    /** {@code status} is succeeded, failed, skipped or retrying. */
+    /**
+     * {@code status} is succeeded, failed, skipped, retrying, or waiting (a {@code signal} node whose
+     * signal has not arrived: the execution will be parked).
+     */
     default void nodeEnded(
             ExecutionEvent e, String nodeId, String action, String status, Duration took, String error) {}
 

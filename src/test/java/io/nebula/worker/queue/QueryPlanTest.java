@@ -216,6 +216,7 @@ class QueryPlanTest {
                 "execution_succeed",
                 "execution_fail",
                 "execution_release",
+                "execution_await_signal",
                 "execution_cancel_ack",
                 "execution_rescue",
                 "execution_prune")) {
