@@ -147,7 +147,12 @@ public final class Worker implements AutoCloseable {
         periodics.add(new Periodic("heartbeat", heartbeater::tick, heartbeater));
         periodics.add(new Periodic("maintenance", maintainer::interval, maintainer));
         periodics.add(new Periodic("health-check", options::checkInterval, healthCheck));
-        periodics.add(new Periodic("scheduler", () -> Scheduler.INTERVAL, scheduler::runOnce));
+        periodics.add(new Periodic("scheduler", () -> Scheduler.INTERVAL, () -> {
+            // A schema from before schedules existed has no table to read; readiness says why.
+            if (readiness.snapshot().schemaReady()) {
+                scheduler.runOnce();
+            }
+        }));
         periodics.forEach(Periodic::start);
         claimLoops.forEach(ClaimLoop::start);
         readiness.phase(Readiness.Phase.RUNNING);
