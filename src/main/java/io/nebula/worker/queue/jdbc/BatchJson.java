@@ -71,7 +71,10 @@ final class BatchJson {
                         string(b.append("{\"name\":"), wait.name());
                         string(b.append(",\"node_id\":"), wait.nodeId());
                         b.append(",\"timeout_ms\":")
-                                .append(wait.timeout() == null ? "null" : Long.toString(wait.timeout().toMillis()))
+                                .append(
+                                        wait.timeout() == null
+                                                ? "null"
+                                                : Long.toString(wait.timeout().toMillis()))
                                 .append('}');
                     }
                     b.append(']');
