@@ -485,7 +485,9 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             List<Submitted> out = insertExecutions(s, requests);
             if (out.stream().anyMatch(Submitted::created)) {
                 requests.forEach(q -> queues.add(q.queue()));
-                announce(s, queues);
+                if (!announcesOnInsert()) {
+                    announce(s, queues);
+                }
             }
             return out;
         });
