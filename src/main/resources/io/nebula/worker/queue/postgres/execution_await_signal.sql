@@ -3,5 +3,5 @@
 -- stored, and each is due at once when an awaited signal already arrived, else at its earliest
 -- timeout, else never. :batch is a JSON array of {id, epoch, reason, waits: [{name, node_id,
 -- timeout_ms}], nodes} (see BatchJson). The statements live in the function park_for_signals (see
--- V003) so their fences are pinned to primary-key lookups.
+-- V004) so their fences are pinned to primary-key lookups.
 SELECT id, state FROM park_for_signals(:batch::json);
