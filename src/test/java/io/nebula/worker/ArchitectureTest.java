@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → console → (bench, http, inspect) → pool → runtime → workflow → action → observe
+ * cli → console → (bench, http, inspect) → pool → schedule → runtime → workflow → action → observe
  *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config
  * </pre>
  *
@@ -39,6 +39,7 @@ class ArchitectureTest {
             List.of("console", "console.."),
             List.of("edge", "bench..", "http..", "inspect.."),
             List.of("pool", "pool.."),
+            List.of("schedule", "schedule.."),
             List.of("runtime", "runtime.."),
             List.of("workflow", "workflow.."),
             List.of("action", "action.."),
@@ -83,6 +84,7 @@ class ArchitectureTest {
                         root,
                         List.of(
                                 "pool..",
+                                "schedule..",
                                 "runtime..",
                                 "workflow..",
                                 "action..",

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * @param nodeAttempt the try of this node within this execution attempt, 1 for the first
  * @param startedAt when the node first started in this execution attempt (before any node retry)
  * @param deadline when the node's timeout fires; the action should not plan work past it
+ * @param signals the signals sent to this execution (see {@link SignalInbox})
  */
 public record ActionContext(
         long executionId,
@@ -29,16 +30,33 @@ public record ActionContext(
         Instant startedAt,
         Instant deadline,
         BooleanSupplier cancellation,
-        Logger logger) {
+        Logger logger,
+        SignalInbox signals) {
 
     public ActionContext {
         Objects.requireNonNull(nodeId, "nodeId");
+        if (signals == null) {
+            signals = SignalInbox.NONE;
+        }
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(cancellation, "cancellation");
         if (logger == null) {
             logger = LoggerFactory.getLogger("io.nebula.worker.action");
         }
+    }
+
+    /** A context without signals (actions that do not read them, tests). */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger) {
+        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, SignalInbox.NONE);
     }
 
     /**

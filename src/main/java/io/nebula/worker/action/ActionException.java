@@ -1,5 +1,6 @@
 package io.nebula.worker.action;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -20,16 +21,32 @@ public final class ActionException extends Exception {
          * Not a failure: the action needs to wait until {@link #resumeAt()}, longer than is worth
          * holding a worker slot. The node is recorded as succeeded and the execution released.
          */
-        SUSPEND
+        SUSPEND,
+        /**
+         * Not a failure: the node cannot finish before the signal {@link #signalName()} arrives.
+         * Nothing is recorded for the node; once nothing else can run, the execution is parked
+         * (its slot freed) until that signal is delivered or {@link #signalTimeout()} passes, and
+         * the node then runs again.
+         */
+        AWAIT_SIGNAL
     }
 
     private final Kind kind;
     private final transient Instant resumeAt;
+    private final String signalName;
+    private final transient Duration signalTimeout;
 
-    private ActionException(Kind kind, String message, Throwable cause, Instant resumeAt) {
+    private ActionException(
+            Kind kind, String message, Throwable cause, Instant resumeAt, String signalName, Duration signalTimeout) {
         super(Objects.requireNonNull(message, "message"), cause);
         this.kind = kind;
         this.resumeAt = resumeAt;
+        this.signalName = signalName;
+        this.signalTimeout = signalTimeout;
+    }
+
+    private ActionException(Kind kind, String message, Throwable cause, Instant resumeAt) {
+        this(kind, message, cause, resumeAt, null, null);
     }
 
     public static ActionException retryable(String message) {
@@ -46,6 +63,21 @@ public final class ActionException extends Exception {
 
     public static ActionException permanent(String message, Throwable cause) {
         return new ActionException(Kind.PERMANENT, message, cause, null);
+    }
+
+    /**
+     * Asks the runtime to park the execution until the signal {@code name} is delivered (the node
+     * then runs again and finds it), or until {@code timeout} has passed since the wait began
+     * ({@code null}: no timeout).
+     */
+    public static ActionException awaitSignal(String name, Duration timeout) {
+        return new ActionException(
+                Kind.AWAIT_SIGNAL,
+                "waiting for signal '" + name + "'",
+                null,
+                null,
+                Objects.requireNonNull(name, "name"),
+                timeout);
     }
 
     /**
@@ -67,5 +99,15 @@ public final class ActionException extends Exception {
     /** The instant a {@link Kind#SUSPEND} asks to resume at, otherwise {@code null}. */
     public Instant resumeAt() {
         return resumeAt;
+    }
+
+    /** The signal a {@link Kind#AWAIT_SIGNAL} waits for, otherwise {@code null}. */
+    public String signalName() {
+        return signalName;
+    }
+
+    /** How long a {@link Kind#AWAIT_SIGNAL} waits at most, or {@code null} for ever. */
+    public Duration signalTimeout() {
+        return signalTimeout;
     }
 }

@@ -8,7 +8,13 @@ import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SubmitRejectedException;
+import io.nebula.worker.schedule.InvalidScheduleException;
+import io.nebula.worker.schedule.ScheduleFile;
+import io.nebula.worker.schedule.ScheduleSpec;
+import io.nebula.worker.schedule.Schedules;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import java.io.IOException;
@@ -16,6 +22,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +40,9 @@ import picocli.CommandLine.Option;
  * console (its address is printed first) and keeps serving it, {@code /health}, {@code /ready} and
  * {@code /metrics} until Ctrl-C, printing what happens next
  * (the long delay finishes after two minutes); {@code --exit-when-done} stops as soon as every run
- * got as far as it will without a long wait.
+ * got as far as it will without a long wait. The approval example waits for a signal, which the demo
+ * delivers itself once the execution is parked; the nightly report is fired by its cron schedule,
+ * which the demo stores from the example's schedule file.
  *
  * <p>The demo's worker claims only the queue {@value #QUEUE} and may reach loopback addresses,
  * because its HTTP example calls the demo's own local endpoint instead of the internet. Exit codes:
@@ -97,8 +106,14 @@ final class DemoCommand extends OpsCommand {
                 printHeader(config, running, runs.size(), workflows.size());
                 WorkflowClient client = running.worker().client();
                 for (DemoPlan.Run r : runs) {
-                    long id = submit(client, workflows.get(r.file()), r);
-                    session.track(r, id);
+                    if (r.scheduleFile() == null) {
+                        session.track(r, submit(client, workflows.get(r.file()), r));
+                    }
+                }
+                for (DemoPlan.Run r : runs) {
+                    if (r.scheduleFile() != null) {
+                        session.track(r, fireBySchedule(running, dir, r));
+                    }
                 }
                 boolean settled = session.followUntilSettled(timeout);
                 int failures = session.printResults(json);
@@ -185,10 +200,12 @@ final class DemoCommand extends OpsCommand {
                 ExitCode.USAGE, "cannot find the examples folder; run from the project folder or give --examples DIR");
     }
 
+    /** The workflow files of the examples folder (schedule files, {@code *.schedules.*}, are not). */
     static List<String> exampleFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".json") || n.endsWith(".yaml") || n.endsWith(".yml"))
+                    .filter(n -> !DemoPlan.isScheduleFile(n))
                     .sorted()
                     .toList();
         }
@@ -258,6 +275,69 @@ final class DemoCommand extends OpsCommand {
         }
     }
 
+    /**
+     * Stores the example's schedule from its schedule file (on the demo's queue), makes its first
+     * fire due now, and waits for the worker's scheduler to fire it; returns the execution. After
+     * that the schedule fires as its file says (the nightly report at 02:00 Berlin time).
+     */
+    private long fireBySchedule(WorkerApp.Running running, Path dir, DemoPlan.Run r) throws Exception {
+        Path file = dir.resolve(r.scheduleFile());
+        ScheduleSpec spec;
+        try {
+            spec = ScheduleFile.read(file).stream()
+                    .filter(x -> x.workflow().getFileName().toString().equals(r.file()))
+                    .findFirst()
+                    .orElseThrow(() -> new CommandFailure(
+                            ExitCode.INVALID, file + " has no schedule for " + r.file() + "; nothing was fired"));
+        } catch (ScheduleFile.InvalidFileException e) {
+            throw new CommandFailure(ExitCode.INVALID, e.getMessage(), e.problems());
+        }
+        ExecutionStore store = running.worker().store();
+        Schedules schedules = new Schedules(
+                store,
+                running.worker().workflows(),
+                QUEUE,
+                config().queue().maxRetries(),
+                config().queue().maxInputBytes());
+        Instant now = store.databaseNow();
+        ScheduleSpec onDemoQueue = new ScheduleSpec(
+                spec.name(),
+                spec.workflow(),
+                spec.cron(),
+                spec.timezone(),
+                spec.inputJson(),
+                QUEUE,
+                spec.overlap(),
+                spec.catchUp(),
+                spec.maxRetries(),
+                false,
+                spec.where());
+        Schedules.Resolved resolved;
+        try {
+            resolved = schedules.resolve(onDemoQueue, now);
+        } catch (InvalidScheduleException e) {
+            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was fired");
+        }
+        store.workflowPut(resolved.workflow().document());
+        store.scheduleSave(resolved.schedule().withNextFireAt(now));
+        talk().println("[" + r.label() + "] stored schedule '" + spec.name() + "' from " + r.scheduleFile() + " (cron "
+                + resolved.cron().expression() + " in " + resolved.cron().zone() + "); the demo makes its first fire"
+                + " due now, then it fires at "
+                + HumanTime.instant(resolved.schedule().nextFireAt()));
+        talk().flush();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            Schedule s = store.scheduleGet(spec.name()).orElseThrow();
+            if (s.lastFireAt() != null && !s.lastFireAt().isBefore(now) && s.lastExecutionId() != null) {
+                return s.lastExecutionId();
+            }
+            Thread.sleep(50);
+        }
+        throw new CommandFailure(
+                ExitCode.FAILURE,
+                "the schedule '" + spec.name() + "' did not fire within 15 s; is the worker running?");
+    }
+
     private void printHeader(WorkerConfig config, WorkerApp.Running running, int runs, int files) {
         talk().println("nebula-worker demo: one worker, concurrency "
                 + config.worker().concurrency() + ", store "
@@ -283,7 +363,8 @@ final class DemoCommand extends OpsCommand {
         session.firstWaiting()
                 .ifPresent(id -> talk().println("Execution " + id + " is parked in a durable delay and finishes by"
                         + " itself; meanwhile try:  " + env + "bin/nebula-worker executions explain " + id));
-        talk().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: workers list, queues stats)");
+        talk().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: schedules list, workers list,"
+                + " queues stats)");
         if (running.console() != null) {
             talk().println("The console stays open at " + running.console().uri()
                     + (running.health() != null

@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * What the demo submits: every bundled example, each with inputs that show something and the
- * state each run should reach. The HTTP example never leaves the machine: it calls the demo's own
+ * state each run should reach. The approval example gets its signal from the demo once it waits;
+ * the nightly report is not submitted but fired by its schedule, which the demo stores from the
+ * example's schedule file (due at once, then nightly as the file says). The HTTP example never leaves the machine: it calls the demo's own
  * endpoint ({@link DemoEndpoint}), once on a path that answers 503 before it answers 200 (a retry
  * you can watch) and once on a path that answers 404 (a permanent failure, as expected).
  */
@@ -56,8 +58,26 @@ final class DemoPlan {
      * @param file the example's file name in the examples folder
      * @param label what the run shows, for the progress lines and the results table
      * @param input the execution input as JSON text
+     * @param signal a signal the demo delivers once the execution waits for it, or {@code null}
+     * @param scheduleFile when not {@code null}, the execution is not submitted: the demo stores the
+     *     example's schedule from this file and the scheduler fires it
      */
-    record Run(String file, String label, String input, Expect expect) {}
+    record Run(String file, String label, String input, Expect expect, Signal signal, String scheduleFile) {
+        Run(String file, String label, String input, Expect expect) {
+            this(file, label, input, expect, null, null);
+        }
+    }
+
+    /** A signal to deliver: its name and data (JSON text). */
+    record Signal(String name, String data) {}
+
+    /** What the approval example's request looks like. */
+    static final String APPROVAL_REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
+
+    /** Whether a file in the examples folder is a schedule file rather than a workflow. */
+    static boolean isScheduleFile(String name) {
+        return name.contains(".schedules.");
+    }
 
     private DemoPlan() {}
 
@@ -110,7 +130,23 @@ final class DemoPlan {
                                         url(endpoint, DemoEndpoint.MISSING),
                                         Expect.FAILED)),
                 "long-delay.json",
-                        List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)));
+                        List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)),
+                "approval.yaml",
+                        List.of(new Run(
+                                "approval.yaml",
+                                "approval: waits for signal 'approve'",
+                                APPROVAL_REQUEST,
+                                Expect.SUCCEEDED,
+                                new Signal("approve", "{\"approved\":true,\"by\":\"the demo\"}"),
+                                null)),
+                "nightly-report.yaml",
+                        List.of(new Run(
+                                "nightly-report.yaml",
+                                "nightly report: fired by its schedule",
+                                null,
+                                Expect.SUCCEEDED,
+                                null,
+                                "nightly-report.schedules.yaml")));
     }
 
     private static String url(URI endpoint, String path) {

@@ -38,6 +38,7 @@ final class DemoSession {
     private final ExecutionStore store;
     private final Map<Long, Tracked> tracked = new LinkedHashMap<>();
     private final Map<Long, String> lastEvent = new LinkedHashMap<>();
+    private final java.util.Set<Long> signalled = new java.util.HashSet<>();
     private final long start = System.nanoTime();
 
     DemoSession(WorkerApp.Running running, DemoListener listener, ProgressPrinter printer, PrintWriter out) {
@@ -108,9 +109,18 @@ final class DemoSession {
                 printer.line(t.prefix() + " " + line);
             }
             List<HistoryEntry> h = store.historyList(t.watch().id());
-            lastEvent.put(
-                    t.watch().id(),
-                    h.isEmpty() ? "submitted" : h.get(h.size() - 1).event());
+            String last = h.isEmpty() ? "submitted" : h.get(h.size() - 1).event();
+            lastEvent.put(t.watch().id(), last);
+            DemoPlan.Signal signal = t.run().signal();
+            if (signal != null
+                    && "awaiting_signal".equals(last)
+                    && signalled.add(t.watch().id())) {
+                printer.line(t.prefix() + " delivering signal '" + signal.name() + "' " + signal.data()
+                        + " (as a person would: nebula-worker executions signal "
+                        + t.watch().id() + " "
+                        + signal.name() + " --data '" + signal.data() + "')");
+                store.signalSend(t.watch().id(), signal.name(), signal.data());
+            }
         }
     }
 

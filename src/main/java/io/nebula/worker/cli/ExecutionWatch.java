@@ -67,7 +67,7 @@ final class ExecutionWatch {
         for (HistoryEntry h : history.subList(Math.min(historySeen, history.size()), history.size())) {
             // A claim starts an attempt, so it comes before the nodes it ran; every other event
             // (retry, durable wait, release, the outcome) ends one and comes after them.
-            (h.event().equals("claimed") ? before : after).add(describe(h));
+            (h.event().equals("claimed") || h.event().equals("signal_received") ? before : after).add(describe(h));
         }
         historySeen = history.size();
         List<String> out = new ArrayList<>(before);
@@ -94,6 +94,8 @@ final class ExecutionWatch {
             case "waiting" ->
                 "waiting until " + HumanTime.instant(view.runAt())
                         + " (durable delay; the worker slot is free meanwhile)";
+            case "awaiting_signal" -> "parked" + detail + "; the worker slot is free meanwhile";
+            case "signal_received" -> "woken" + detail;
             case "released" -> "handed back to the queue by " + h.workerId() + detail;
             case "rescued" -> "rescued after its worker stopped heartbeating" + detail;
             case "quarantined" -> "quarantined after worker crashes" + detail;
@@ -132,9 +134,11 @@ final class ExecutionWatch {
         String progress = nodes.isEmpty() ? "" : ", " + done + " of " + nodes.size() + " nodes done";
         return switch (view.state()) {
             case AVAILABLE ->
-                view.runAt().isAfter(view.now())
-                        ? "waiting until " + HumanTime.instant(view.runAt()) + progress
-                        : "queued" + progress;
+                HumanTime.never(view.runAt())
+                        ? "waiting for a signal" + progress
+                        : view.runAt().isAfter(view.now())
+                                ? "waiting until " + HumanTime.instant(view.runAt()) + progress
+                                : "queued" + progress;
             case RUNNING ->
                 "running on " + view.leaseOwner() + ", attempt " + view.attempt() + " of " + view.maxAttempts()
                         + progress;

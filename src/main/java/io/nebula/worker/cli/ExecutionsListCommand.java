@@ -73,9 +73,11 @@ final class ExecutionsListCommand extends OpsCommand {
     static String detail(ExecutionView v) {
         return switch (v.state()) {
             case AVAILABLE ->
-                v.runAt().isAfter(v.now())
-                        ? "due " + HumanTime.relative(v.runAt(), v.now())
-                        : "due " + HumanTime.relative(v.runAt(), v.now()) + ", waiting for a worker";
+                HumanTime.never(v.runAt())
+                        ? "waiting for a signal"
+                        : v.runAt().isAfter(v.now())
+                                ? "due " + HumanTime.relative(v.runAt(), v.now())
+                                : "due " + HumanTime.relative(v.runAt(), v.now()) + ", waiting for a worker";
             case RUNNING -> "on " + v.leaseOwner() + (v.cancelRequested() ? " (cancel requested)" : "");
             case SUCCEEDED -> v.outputJson() == null ? "" : v.outputJson();
             case FAILED, CANCELLED -> v.lastError() == null ? "" : v.lastError();

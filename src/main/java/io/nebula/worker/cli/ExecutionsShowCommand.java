@@ -11,6 +11,7 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -64,6 +65,8 @@ final class ExecutionsShowCommand extends OpsCommand {
         }
         ArrayNode h = o.putArray("history");
         facts.history().forEach(e -> h.add(JsonViews.history(e)));
+        ArrayNode sig = o.putArray("signals");
+        facts.signals().forEach(x -> sig.add(JsonViews.signal(x)));
         o.set("explanation", JsonViews.explanation(facts.execution(), why));
         return o;
     }
@@ -133,6 +136,23 @@ final class ExecutionsShowCommand extends OpsCommand {
                     r == null ? "" : r.error() != null ? r.error() : r.outputJson());
         }
         t.print(out);
+        if (!facts.signals().isEmpty()) {
+            out.println();
+            out.println("Signals");
+            Table st = new Table("SIGNAL", "NODE", "WAITING SINCE", "TIMES OUT", "DELIVERED", "DATA").limit(5, 60);
+            for (SignalView x : facts.signals()) {
+                st.row(
+                        x.name(),
+                        x.nodeId(),
+                        HumanTime.instant(x.waitingSince()),
+                        x.timeoutAt() == null
+                                ? (x.waitingSince() == null ? "-" : "never")
+                                : HumanTime.instant(x.timeoutAt()),
+                        HumanTime.instant(x.receivedAt()),
+                        x.dataJson());
+            }
+            st.print(out);
+        }
         out.println();
         out.println("History");
         Table h = new Table("AT", "EVENT", "STATE", "ATTEMPT", "WORKER", "DETAIL").limit(5, 80);

@@ -6,6 +6,8 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.QueueStats;
+import io.nebula.worker.queue.Schedule;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkerInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -95,6 +97,42 @@ final class JsonViews {
         o.put("lease_epoch", h.leaseEpoch());
         o.put("worker_id", h.workerId());
         o.put("detail", h.detail());
+        return o;
+    }
+
+    static ObjectNode signal(SignalView s) {
+        ObjectNode o = F.objectNode();
+        o.put("name", s.name());
+        o.put("node_id", s.nodeId());
+        time(o, "waiting_since", s.waitingSince());
+        time(o, "timeout_at", s.timeoutAt());
+        time(o, "received_at", s.receivedAt());
+        o.set("data", embedded(s.dataJson()));
+        return o;
+    }
+
+    static ObjectNode schedule(Schedule s) {
+        ObjectNode o = F.objectNode();
+        o.put("name", s.name());
+        o.put("workflow", s.workflowName());
+        o.put("workflow_hash", s.workflowHash());
+        o.put("cron", s.cron());
+        o.put("timezone", s.timezone());
+        o.put("queue", s.queue());
+        o.set("input", embedded(s.inputJson()));
+        o.put("max_attempts", s.maxAttempts());
+        o.put("overlap", s.overlap().dbName());
+        o.put("catch_up", s.catchUp().toString());
+        o.put("paused", s.paused());
+        time(o, "next_fire_at", s.nextFireAt());
+        time(o, "last_fire_at", s.lastFireAt());
+        if (s.lastExecutionId() == null) {
+            o.putNull("last_execution_id");
+        } else {
+            o.put("last_execution_id", s.lastExecutionId());
+        }
+        time(o, "created_at", s.createdAt());
+        time(o, "updated_at", s.updatedAt());
         return o;
     }
 

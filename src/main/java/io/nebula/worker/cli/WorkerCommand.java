@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * it loads the configuration and runs the worker through {@link WorkerStarter}.
  *
  * <p>Subcommands ({@code submit}, {@code executions}, {@code workers}, {@code queues}, {@code
- * workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench}) are registered in the {@code
+ * schedules}, {@code workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench}) are registered in the {@code
  * subcommands} list below. A subcommand declares {@code @Mixin CommonOptions common;} and {@code
  * @ParentCommand WorkerCommand root;}, then calls {@link #configure(CommonOptions, FlagOverrides)}
  * to get the configuration with logging already set up.
@@ -57,6 +57,7 @@ import picocli.CommandLine.Option;
             ExecutionsCommand.class,
             WorkersCommand.class,
             QueuesCommand.class,
+            SchedulesCommand.class,
             WorkflowsCommand.class,
             MigrateCommand.class,
             DemoCommand.class,

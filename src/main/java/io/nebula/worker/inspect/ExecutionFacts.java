@@ -3,6 +3,7 @@ package io.nebula.worker.inspect;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkerInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.Set;
  * @param dueAhead due executions of the same queue ahead of this one in claim order, at most
  *     {@code aheadCap}
  * @param liveWithin a worker whose last heartbeat is at most this old counts as live
+ * @param signals the execution's signals: delivered ones and the waits of its {@code signal} nodes
  */
 public record ExecutionFacts(
         ExecutionView execution,
@@ -29,7 +31,8 @@ public record ExecutionFacts(
         Set<String> pausedQueues,
         long dueAhead,
         int aheadCap,
-        Duration liveWithin) {
+        Duration liveWithin,
+        List<SignalView> signals) {
 
     /** How far back the registry is read; the store forgets workers silent for a day anyway. */
     public static final Duration REGISTRY_WINDOW = Duration.ofDays(1);
@@ -41,6 +44,7 @@ public record ExecutionFacts(
         history = List.copyOf(history);
         workers = List.copyOf(workers);
         pausedQueues = Set.copyOf(pausedQueues);
+        signals = List.copyOf(signals);
     }
 
     /** Reads the facts about {@code id}; empty when there is no such execution. */
@@ -58,7 +62,8 @@ public record ExecutionFacts(
                 Set.copyOf(store.queuePausedList()),
                 waitingForTurn ? store.executionCountAhead(id, AHEAD_CAP) : 0,
                 AHEAD_CAP,
-                liveWithin));
+                liveWithin,
+                store.signalList(id)));
     }
 
     /** The database clock when the execution row was read. */
@@ -79,6 +84,14 @@ public record ExecutionFacts(
             }
         }
         return Optional.empty();
+    }
+
+    /** Signals a node waits for that have not arrived, longest waiting first. */
+    public List<SignalView> awaitedSignals() {
+        return signals.stream()
+                .filter(s -> s.waitingSince() != null && !s.received())
+                .sorted(java.util.Comparator.comparing(SignalView::waitingSince))
+                .toList();
     }
 
     /** Whether {@code w} sent a heartbeat within {@link #liveWithin}. */

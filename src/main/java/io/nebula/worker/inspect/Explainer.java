@@ -7,6 +7,7 @@ import static io.nebula.worker.inspect.HumanTime.relative;
 import io.nebula.worker.inspect.Explanation.Reason;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkerInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +24,8 @@ import java.util.Optional;
  *   <li>finished: succeeded, failed, quarantined after worker crashes, or cancelled;
  *   <li>running: a cancel is pending; the lease expired and a rescue is due; the holder went
  *       quiet; or it is simply running on worker X;
- *   <li>not yet due: a durable delay, a retry backoff or a scheduled run-at time (told apart by
- *       the last history event);
+ *   <li>not yet due: a durable delay, a wait for a signal, a retry backoff or a scheduled run-at
+ *       time (told apart by the last history event);
  *   <li>due, but its queue is paused, no live worker claims from its queue, or every live worker
  *       there is at full concurrency;
  *   <li>due and waiting its turn behind N others, or first in line.
@@ -202,6 +203,7 @@ public final class Explainer {
                                 + "' resumes it then, after its finished nodes.",
                         notes,
                         null);
+            case "awaiting_signal" -> signalWait(f, notes);
             case "retry_scheduled" ->
                 new Explanation(
                         Reason.RETRY_BACKOFF,
@@ -211,6 +213,40 @@ public final class Explainer {
                         null);
             default -> new Explanation(Reason.SCHEDULED, "Scheduled for later: it is due at " + at + ".", notes, null);
         };
+    }
+
+    /** Parked by {@code signal} nodes: which signals, since when, until when. */
+    private static Explanation signalWait(ExecutionFacts f, List<String> notes) {
+        ExecutionView v = f.execution();
+        List<SignalView> waits = f.awaitedSignals();
+        if (waits.isEmpty()) {
+            return new Explanation(
+                    Reason.SIGNAL_WAIT,
+                    "Waiting for a signal; it is due again at " + instant(v.runAt()) + ".",
+                    notes,
+                    null);
+        }
+        List<String> parts = new ArrayList<>();
+        for (SignalView s : waits) {
+            parts.add("signal '" + s.name() + "' since " + instant(s.waitingSince()) + " ("
+                    + ago(s.waitingSince(), f.now()) + (s.nodeId() == null ? "" : ", node '" + s.nodeId() + "'")
+                    + ")");
+        }
+        List<String> all = new ArrayList<>();
+        for (SignalView s : waits) {
+            if (s.timeoutAt() != null) {
+                all.add("The wait for '" + s.name() + "' times out at " + instant(s.timeoutAt()) + " ("
+                        + relative(s.timeoutAt(), f.now()) + ").");
+            }
+        }
+        all.addAll(notes);
+        SignalView first = waits.get(0);
+        return new Explanation(
+                Reason.SIGNAL_WAIT,
+                "Waiting for " + String.join(" and ", parts) + "; its worker slot is free meanwhile.",
+                all,
+                "`nebula-worker executions signal " + v.id() + " " + first.name()
+                        + " --data '{...}'` delivers it; any worker on queue '" + v.queue() + "' then resumes it.");
     }
 
     /** Why a due execution of this queue cannot be claimed, or {@code null} when it can be. */
@@ -268,6 +304,10 @@ public final class Explainer {
                         .ifPresent(h -> notes.add("Worker " + h.workerId() + " handed it back at " + instant(h.at())
                                 + " (" + h.detail() + ")."));
             case "retried" -> notes.add("An operator retried it.");
+            case "signal_received" ->
+                f.last("signal_received")
+                        .ifPresent(h -> notes.add("It was waiting for a signal; " + h.detail() + " at "
+                                + instant(h.at()) + ", so it runs again."));
             default -> {}
         }
         if (v.deaths() > 0) {

@@ -37,6 +37,8 @@ public record Explanation(Reason reason, String summary, List<String> notes, Str
         RUNNING,
         /** Waiting for a durable delay (a {@code delay} node) to end. */
         DURABLE_WAIT,
+        /** Parked by a {@code signal} node until a signal is delivered (or its wait times out). */
+        SIGNAL_WAIT,
         /** Waiting out the backoff after a failed attempt. */
         RETRY_BACKOFF,
         /** Submitted with a delay or run-at time that has not come yet. */

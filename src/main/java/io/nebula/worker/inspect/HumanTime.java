@@ -1,5 +1,6 @@
 package io.nebula.worker.inspect;
 
+import io.nebula.worker.queue.SignalWait;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -13,9 +14,20 @@ import java.time.temporal.ChronoUnit;
 public final class HumanTime {
     private HumanTime() {}
 
-    /** ISO-8601 in UTC, truncated to whole seconds; {@code -} for {@code null}. */
+    /**
+     * ISO-8601 in UTC, truncated to whole seconds; {@code -} for {@code null}; {@code never} for the
+     * due time of an execution parked for a signal without a timeout.
+     */
     public static String instant(Instant t) {
+        if (never(t)) {
+            return "never";
+        }
         return t == null ? "-" : t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** Whether {@code t} is {@link SignalWait#NEVER} (or later): a time that will not come. */
+    public static boolean never(Instant t) {
+        return t != null && !t.isBefore(SignalWait.NEVER);
     }
 
     /** A duration for people: {@code 120ms}, {@code 4.2s}, {@code 2m 30s}, {@code 1h 5m}, {@code 3d 4h}. */
@@ -52,12 +64,15 @@ public final class HumanTime {
         if (t == null) {
             return "-";
         }
+        if (never(t)) {
+            return "never";
+        }
         Duration d = Duration.between(now, t);
         return d.isNegative() ? duration(d) + " ago" : "in " + duration(d);
     }
 
     /** {@code 2026-03-01T10:00:05Z (in 1m 30s)}. */
     public static String instantAndRelative(Instant t, Instant now) {
-        return t == null ? "-" : instant(t) + " (" + relative(t, now) + ")";
+        return t == null ? "-" : never(t) ? "never" : instant(t) + " (" + relative(t, now) + ")";
     }
 }

@@ -10,7 +10,7 @@ public enum AttemptOutcome {
     CANCELLED,
     /** Handed back on shutdown without spending the attempt. */
     RELEASED,
-    /** Released until a durable delay ends. */
+    /** Released until a durable delay ends, or parked until a signal arrives. */
     WAITING,
     /** The lease was lost; nothing was written. */
     LEASE_LOST;

@@ -78,6 +78,16 @@ final class CompositeListener implements WorkerListener {
     }
 
     @Override
+    public void scheduleFired(String schedule, Duration lag) {
+        each(l -> l.scheduleFired(schedule, lag));
+    }
+
+    @Override
+    public void scheduleSkipped(String schedule, String reason, long count) {
+        each(l -> l.scheduleSkipped(schedule, reason, count));
+    }
+
+    @Override
     public void leadership(boolean leader) {
         each(l -> l.leadership(leader));
     }

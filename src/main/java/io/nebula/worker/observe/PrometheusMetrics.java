@@ -48,6 +48,9 @@ public final class PrometheusMetrics implements WorkerListener {
     private final Histogram queueWait;
     private final Histogram nodeDuration;
     private final Gauge leader;
+    private final Counter scheduleFires;
+    private final Counter scheduleSkips;
+    private final Histogram scheduleLag;
 
     /**
      * @param activeJobs executions in flight now
@@ -193,6 +196,25 @@ public final class PrometheusMetrics implements WorkerListener {
                 .name("worker_maintenance_leader")
                 .help("1 while this worker holds the maintenance leader lease")
                 .register(registry);
+        scheduleFires = Counter.builder()
+                .name("worker_schedule_fires_total")
+                .help("Executions this worker's scheduler submitted for cron schedules")
+                .register(registry);
+        scheduleSkips = Counter.builder()
+                .name("worker_schedule_skips_total")
+                .help("Schedule fire times skipped by this worker's scheduler, by reason (overlap: the previous "
+                        + "execution still ran; missed: past the catch-up after an outage)")
+                .labelNames("reason")
+                .register(registry);
+        for (String r : List.of("overlap", "missed")) {
+            scheduleSkips.labelValues(r);
+        }
+        scheduleLag = Histogram.builder()
+                .name("worker_schedule_lag_seconds")
+                .help("Time from a schedule's fire time to the submit of its execution")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
+                .register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -267,6 +289,17 @@ public final class PrometheusMetrics implements WorkerListener {
     @Override
     public void queueStats(List<QueueStats> s) {
         this.stats = List.copyOf(s);
+    }
+
+    @Override
+    public void scheduleFired(String schedule, Duration lag) {
+        scheduleFires.inc();
+        scheduleLag.observe(seconds(lag));
+    }
+
+    @Override
+    public void scheduleSkipped(String schedule, String reason, long count) {
+        scheduleSkips.labelValues(reason).inc(count);
     }
 
     @Override

@@ -24,7 +24,10 @@ public interface WorkerListener {
 
     default void nodeStarted(ExecutionEvent e, String nodeId, String action, int nodeAttempt) {}
 
-    /** {@code status} is succeeded, failed, skipped or retrying. */
+    /**
+     * {@code status} is succeeded, failed, skipped, retrying, or waiting (a {@code signal} node whose
+     * signal has not arrived: the execution will be parked).
+     */
     default void nodeEnded(
             ExecutionEvent e, String nodeId, String action, String status, Duration took, String error) {}
 
@@ -42,6 +45,19 @@ public interface WorkerListener {
 
     /** Fresh queue statistics (computed at an interval, never per scrape). */
     default void queueStats(List<QueueStats> stats) {}
+
+    /**
+     * This worker's scheduler fired schedule {@code schedule}; {@code lag} is how long after the
+     * fire time the execution was submitted.
+     */
+    default void scheduleFired(String schedule, Duration lag) {}
+
+    /**
+     * This worker's scheduler skipped {@code count} fire times of {@code schedule}: {@code
+     * overlap} (the previous execution still ran) or {@code missed} (past the catch-up after an
+     * outage).
+     */
+    default void scheduleSkipped(String schedule, String reason, long count) {}
 
     /** This process became (or stopped being) the maintenance leader. */
     default void leadership(boolean leader) {}

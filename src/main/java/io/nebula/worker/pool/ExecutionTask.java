@@ -109,7 +109,7 @@ final class ExecutionTask implements Runnable {
                         Duration.ofSeconds(1), "released: the workflow definition could not be loaded", List.of());
             }
             ExecutionRunner runner = ctx.runner();
-            return runner.run(new LeasedAttempt(running, definition, checkpoints, ctx.publisher()));
+            return runner.run(new LeasedAttempt(running, definition, checkpoints, ctx.publisher(), ctx.store()));
         } catch (RuntimeException | Error e) {
             StopReason stop = running.stopReason();
             if (stop != null) {
@@ -203,6 +203,7 @@ final class ExecutionTask implements Runnable {
                         Backoff.of(running.claimed().attempt(), o.retryBackoff(), o.retryBackoffMax()),
                         f.unsaved());
             case RunOutcome.Waiting w -> new Completion.Release(lease, w.reason(), w.delay(), w.unsaved());
+            case RunOutcome.AwaitingSignal a -> new Completion.AwaitSignal(lease, a.reason(), a.waits(), a.unsaved());
             case RunOutcome.Stopped s ->
                 switch (s.reason()) {
                     case CANCELLED -> new Completion.Cancel(lease, "cancelled on request", s.unsaved());
@@ -226,6 +227,7 @@ final class ExecutionTask implements Runnable {
                 switch (c) {
                     case Completion.Fail f -> AttemptOutcome.RETRY_SCHEDULED;
                     case Completion.Release r -> r.delay().isZero() ? AttemptOutcome.RELEASED : AttemptOutcome.WAITING;
+                    case Completion.AwaitSignal a -> AttemptOutcome.WAITING;
                     default -> AttemptOutcome.RELEASED;
                 };
             case RUNNING -> throw new IllegalStateException("a completion left the execution running");

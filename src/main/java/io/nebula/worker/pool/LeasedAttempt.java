@@ -1,8 +1,13 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.action.ActionException;
+import io.nebula.worker.action.SignalInbox;
 import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.SignalView;
+import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.runtime.Attempt;
 import io.nebula.worker.runtime.StopReason;
 import java.util.ArrayList;
@@ -10,23 +15,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@link Attempt} the runtime sees: the claimed execution plus a checkpoint channel that goes
  * through the {@link ResultPublisher}, fenced by this attempt's lease.
  */
 final class LeasedAttempt implements Attempt {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final Running running;
     private final String definitionJson;
     private final Map<String, NodeResult> checkpoints;
     private final ResultPublisher publisher;
+    private final ExecutionStore store;
 
     LeasedAttempt(
-            Running running, String definitionJson, Map<String, NodeResult> checkpoints, ResultPublisher publisher) {
+            Running running,
+            String definitionJson,
+            Map<String, NodeResult> checkpoints,
+            ResultPublisher publisher,
+            ExecutionStore store) {
         this.running = running;
         this.definitionJson = definitionJson;
         this.checkpoints = Map.copyOf(checkpoints);
         this.publisher = publisher;
+        this.store = store;
     }
 
     @Override
@@ -95,6 +110,26 @@ final class LeasedAttempt implements Attempt {
             running.requestStop(StopReason.LEASE_LOST);
         }
         return ok;
+    }
+
+    /**
+     * Reads the store for each lookup (only {@code signal} nodes ask, so ordinary executions never
+     * pay for it). A store that cannot answer makes the node's try fail as retryable.
+     */
+    @Override
+    public SignalInbox signals() {
+        return name -> {
+            try {
+                return store.signalGet(executionId(), name).map(LeasedAttempt::entry);
+            } catch (StoreException e) {
+                throw ActionException.retryable("cannot read signal '" + name + "': " + e.getMessage(), e);
+            }
+        };
+    }
+
+    private static SignalInbox.Entry entry(SignalView v) {
+        JsonNode data = v.receivedInTime() && v.dataJson() != null ? JSON.readTree(v.dataJson()) : null;
+        return new SignalInbox.Entry(v.name(), data, v.timedOut(), v.waitingSince(), v.timeoutAt());
     }
 
     /**

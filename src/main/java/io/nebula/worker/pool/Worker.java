@@ -8,6 +8,7 @@ import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.runtime.ExecutionRunner;
 import io.nebula.worker.runtime.StopReason;
+import io.nebula.worker.schedule.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class Worker implements AutoCloseable {
     private final Heartbeater heartbeater;
     private final Maintainer maintainer;
     private final HealthCheck healthCheck;
+    private final Scheduler scheduler;
     private final List<Periodic> periodics = new ArrayList<>();
     private final CountDownLatch shorten = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -80,6 +82,7 @@ public final class Worker implements AutoCloseable {
         this.heartbeater = new Heartbeater(ctx, readiness);
         this.maintainer = new Maintainer(ctx, wakeup);
         this.healthCheck = new HealthCheck(ctx, readiness);
+        this.scheduler = new Scheduler(store, b.listener);
     }
 
     /**
@@ -155,6 +158,12 @@ public final class Worker implements AutoCloseable {
         periodics.add(new Periodic("heartbeat", heartbeater::tick, heartbeater));
         periodics.add(new Periodic("maintenance", maintainer::interval, maintainer));
         periodics.add(new Periodic("health-check", options::checkInterval, healthCheck));
+        periodics.add(new Periodic("scheduler", () -> Scheduler.INTERVAL, () -> {
+            // A schema from before schedules existed has no table to read; readiness says why.
+            if (readiness.snapshot().schemaReady()) {
+                scheduler.runOnce();
+            }
+        }));
         periodics.forEach(Periodic::start);
         claimLoops.forEach(ClaimLoop::start);
         readiness.phase(Readiness.Phase.RUNNING);
@@ -343,6 +352,11 @@ public final class Worker implements AutoCloseable {
     /** Runs maintenance once now (tests, operators). */
     public void maintainNow() {
         maintainer.runOnce();
+    }
+
+    /** Fires the schedules due now (tests, the demo); returns how many executions it created. */
+    public int fireSchedulesNow() {
+        return scheduler.runOnce();
     }
 
     /** Sends a heartbeat now (tests). */

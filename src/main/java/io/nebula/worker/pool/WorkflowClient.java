@@ -1,8 +1,10 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.action.builtin.SignalAction;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
@@ -101,6 +103,25 @@ public final class WorkflowClient {
                     key));
         }
         return out;
+    }
+
+    /**
+     * Delivers signal {@code name} to execution {@code executionId} with {@code dataJson} as its
+     * data ({@code null} sends {@code {}}). The first delivery of a name counts; later ones are
+     * reported {@code DUPLICATE} and change nothing. A finished execution refuses ({@code
+     * FINISHED}).
+     *
+     * @throws IllegalArgumentException when the name is not a valid signal name
+     * @throws SubmitRejectedException when the data is not acceptable JSON
+     */
+    public SignalDelivery signal(long executionId, String name, String dataJson) {
+        if (name == null || !SignalAction.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a signal name is 1 to 64 letters, digits, _ . : - (starting with a"
+                    + " letter or digit), not '" + name + "'");
+        }
+        String data = dataJson == null || dataJson.isBlank() ? "{}" : dataJson;
+        InputGuard.check(data, Long.MAX_VALUE, "signal data");
+        return store.signalSend(executionId, name, data);
     }
 
     public Optional<ExecutionView> get(long id) {

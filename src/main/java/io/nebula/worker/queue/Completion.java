@@ -45,6 +45,23 @@ public sealed interface Completion {
         }
     }
 
+    /**
+     * The workflow waits for signals: nothing can run until one of {@code waits} is delivered (or
+     * times out). The execution is handed back without spending the attempt, checkpoints kept,
+     * and stays parked until a delivery or the earliest timeout makes it due; a signal delivered
+     * before the park makes it due at once.
+     */
+    record AwaitSignal(LeaseRef lease, String reason, List<SignalWait> waits, List<NodeResult> nodes)
+            implements Completion {
+        public AwaitSignal {
+            waits = List.copyOf(waits);
+            nodes = List.copyOf(nodes);
+            if (waits.isEmpty()) {
+                throw new IllegalArgumentException("a signal wait needs at least one signal");
+            }
+        }
+    }
+
     /** The holder saw a cancel request and stopped. */
     record Cancel(LeaseRef lease, String reason, List<NodeResult> nodes) implements Completion {
         public Cancel {

@@ -151,6 +151,70 @@ public interface ExecutionStore extends AutoCloseable {
     /** Queues currently paused. */
     List<String> queuePausedList();
 
+    // ---- signals ---------------------------------------------------------------------------------
+
+    /**
+     * Delivers signal {@code name} with {@code dataJson} to an execution that has not finished. The
+     * first delivery of a name is kept and later ones change nothing ({@code DUPLICATE}); a
+     * delivery before any node waits is kept for the node that will. When a node has parked the
+     * execution waiting for this signal, the execution becomes due at once ({@code woke}).
+     *
+     * @throws SubmitRejectedException when the data is not acceptable JSON (size, NUL, UTF-8)
+     */
+    SignalDelivery signalSend(long executionId, String name, String dataJson);
+
+    /** One signal of an execution (delivered, waited for, or both), with the database clock. */
+    Optional<SignalView> signalGet(long executionId, String name);
+
+    /** Every signal of an execution, in the order they were first waited for or delivered. */
+    List<SignalView> signalList(long executionId);
+
+    // ---- schedules -------------------------------------------------------------------------------
+
+    /**
+     * Stores a new schedule; the workflow it names must be stored already.
+     *
+     * @return {@code false} when a schedule with that name exists (nothing changed)
+     */
+    boolean scheduleCreate(Schedule schedule);
+
+    /**
+     * Creates or replaces a schedule's definition, pause state and next fire time; the record of
+     * its last fire is kept.
+     */
+    void scheduleSave(Schedule schedule);
+
+    Optional<Schedule> scheduleGet(String name);
+
+    /** Every schedule, by name. */
+    List<Schedule> scheduleList();
+
+    /**
+     * Pauses or resumes a schedule. A resume with {@code nextFireAt} moves the next fire time
+     * there (so time spent paused is not caught up); {@code null} keeps it.
+     *
+     * @return {@code false} when there is no such schedule
+     */
+    boolean schedulePause(String name, boolean paused, java.time.Instant nextFireAt);
+
+    /** Deletes a schedule; executions it fired stay. Returns {@code false} when there was none. */
+    boolean scheduleDelete(String name);
+
+    /**
+     * Active schedules whose next fire time is at or before {@code asOf}, oldest first, at most
+     * {@code limit}. {@code asOf} is {@code null} in production (the database clock is used) and a
+     * fixed instant in tests.
+     */
+    ScheduleDue scheduleDue(java.time.Instant asOf, int limit);
+
+    /**
+     * Fires one due schedule in one transaction (see {@link ScheduleFire}). Safe to call from many
+     * workers at once: the schedule's row is locked while it fires, a caller that read an older
+     * next fire time gets {@code STALE}, and the database's unique idempotency key allows one
+     * execution per schedule and fire time whatever happens.
+     */
+    ScheduleFire.Result scheduleFire(ScheduleFire fire);
+
     // ---- inspection ------------------------------------------------------------------------------
 
     Optional<ExecutionView> executionGet(long id);

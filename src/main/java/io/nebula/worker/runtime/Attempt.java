@@ -1,5 +1,6 @@
 package io.nebula.worker.runtime;
 
+import io.nebula.worker.action.SignalInbox;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.queue.NodeResult;
 import java.util.List;
@@ -51,6 +52,14 @@ public interface Attempt {
             }
         }
         return true;
+    }
+
+    /**
+     * The signals sent to this execution, for {@code signal} nodes. The default has none (an
+     * attempt without a store).
+     */
+    default SignalInbox signals() {
+        return SignalInbox.NONE;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.SignalWait;
 import io.nebula.worker.workflow.Bindings;
 import io.nebula.worker.workflow.CompiledWorkflow;
 import io.nebula.worker.workflow.EvaluationException;
@@ -56,6 +57,7 @@ final class ExecutionRun {
     private final List<NodeResult> suspended = new ArrayList<>();
     private Instant resumeAt;
     private String suspendReason;
+    private final List<SignalWait> awaiting = new ArrayList<>();
 
     private record Running(NodeTask task, Thread thread) {}
 
@@ -146,7 +148,7 @@ final class ExecutionRun {
             changed = false;
             for (NodeSpec n : workflow.nodes()) {
                 String id = n.id();
-                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id)) {
+                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id) || isAwaiting(id)) {
                     continue;
                 }
                 if (!n.dependsOn().stream().allMatch(done::containsKey)) {
@@ -263,6 +265,7 @@ final class ExecutionRun {
                     suspendReason = "node '" + n.id() + "': " + s.reason();
                 }
             }
+            case NodeOutcome.AwaitingSignal w -> awaiting.add(new SignalWait(w.nodeId(), w.name(), w.timeout()));
             case NodeOutcome.Stopped st -> {
                 // Only a stop request interrupts a node; stop() handles the rest.
             }
@@ -276,6 +279,16 @@ final class ExecutionRun {
         }
     }
 
+    /** Whether the node is waiting for a signal in this attempt (it runs again in a later one). */
+    private boolean isAwaiting(String nodeId) {
+        for (SignalWait w : awaiting) {
+            if (w.nodeId().equals(nodeId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Nothing runs any more: the attempt ends in failure, a wait, or success. */
     private RunOutcome finish() {
         if (failure != null) {
@@ -287,7 +300,14 @@ final class ExecutionRun {
             List<NodeResult> out = new ArrayList<>(unsaved);
             out.addAll(suspended);
             Duration delay = Duration.between(options.clock().instant(), resumeAt);
+            // A node waiting for a signal meanwhile runs again when the delay has passed.
             return new RunOutcome.Waiting(delay.isNegative() ? Duration.ZERO : delay, suspendReason, out);
+        }
+        if (!awaiting.isEmpty()) {
+            String reason = awaiting.stream()
+                    .map(w -> "node '" + w.nodeId() + "': waiting for signal '" + w.name() + "'")
+                    .collect(java.util.stream.Collectors.joining("; "));
+            return new RunOutcome.AwaitingSignal(awaiting, reason, unsaved);
         }
         if (done.size() < workflow.nodes().size()) {
             throw new IllegalStateException(
@@ -343,7 +363,10 @@ final class ExecutionRun {
             }
             try {
                 NodeOutcome o = finished.poll(left, TimeUnit.NANOSECONDS);
-                if (o != null && !(o instanceof NodeOutcome.Failed) && !(o instanceof NodeOutcome.Suspended)) {
+                if (o != null
+                        && !(o instanceof NodeOutcome.Failed)
+                        && !(o instanceof NodeOutcome.Suspended)
+                        && !(o instanceof NodeOutcome.AwaitingSignal)) {
                     accept(o);
                 } else if (o != null) {
                     running.remove(o.nodeId());

@@ -19,6 +19,9 @@ sealed interface NodeOutcome {
     record Suspended(String nodeId, Instant until, String reason, Instant startedAt, Instant finishedAt)
             implements NodeOutcome {}
 
+    /** The node cannot finish before signal {@code name} arrives; nothing is recorded for it. */
+    record AwaitingSignal(String nodeId, String name, java.time.Duration timeout) implements NodeOutcome {}
+
     /** The node was stopped by a stop request before it finished. */
     record Stopped(String nodeId) implements NodeOutcome {}
 }

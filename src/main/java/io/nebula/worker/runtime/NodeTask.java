@@ -110,6 +110,10 @@ final class NodeTask {
                 return new NodeOutcome.Succeeded(node.id(), result.output, result.outputJson, started, now);
             }
             ActionException e = result.error;
+            if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
+                listener.nodeEnded(event, node.id(), action.name(), "waiting", took, null);
+                return new NodeOutcome.AwaitingSignal(node.id(), e.signalName(), e.signalTimeout());
+            }
             if (e.kind() == ActionException.Kind.SUSPEND) {
                 listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
                 return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
@@ -142,7 +146,8 @@ final class NodeTask {
                 started,
                 options.clock().instant().plus(timeout()),
                 cancelled,
-                log);
+                log,
+                attempt.signals());
     }
 
     private Duration timeout() {

@@ -1,6 +1,7 @@
 package io.nebula.worker.runtime;
 
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.SignalWait;
 import java.time.Duration;
 import java.util.List;
 
@@ -35,6 +36,17 @@ public sealed interface RunOutcome {
      */
     record Waiting(Duration delay, String reason, List<NodeResult> unsaved) implements RunOutcome {
         public Waiting {
+            unsaved = List.copyOf(unsaved);
+        }
+    }
+
+    /**
+     * Nothing can run until one of {@code waits} is delivered (or times out), so the execution
+     * should be parked, freeing the slot; a delivery makes it due again and any worker resumes it.
+     */
+    record AwaitingSignal(List<SignalWait> waits, String reason, List<NodeResult> unsaved) implements RunOutcome {
+        public AwaitingSignal {
+            waits = List.copyOf(waits);
             unsaved = List.copyOf(unsaved);
         }
     }

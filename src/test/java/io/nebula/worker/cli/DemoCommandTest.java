@@ -61,7 +61,9 @@ class DemoCommandTest {
                 .contains("failed: node 'call' (http.request) failed after 1 attempt: HTTP 404")
                 .contains("waiting until")
                 .containsPattern("ID +EXAMPLE +WORKFLOW +STATE +ATTEMPTS +DURATION +OUTPUT / ERROR +AS EXPECTED")
-                .contains("All 7 executions reached their expected state.");
+                .contains("delivering signal 'approve'")
+                .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
+                .contains("All 9 executions reached their expected state.");
         try (var store = SqliteExecutionStore.open(db, StoreOptions.defaults("demo-test"))) {
             List<ExecutionView> all = store.executionList(ExecutionFilter.all(100));
             Map<String, List<ExecutionState>> byWorkflow = all.stream()
@@ -84,6 +86,26 @@ class DemoCommandTest {
                     .extracting(HistoryEntry::event)
                     .containsExactly("claimed", "waiting");
             assertThat(all).allMatch(v -> v.queue().equals(DemoCommand.QUEUE));
+            ExecutionView approval = all.stream()
+                    .filter(v -> v.workflowName().equals("approval"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(approval.state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(approval.outputJson()).contains("approved by the demo");
+            assertThat(store.historyList(approval.id()))
+                    .extracting(HistoryEntry::event)
+                    .containsExactly("claimed", "awaiting_signal", "signal_received", "claimed", "succeeded");
+            ExecutionView report = all.stream()
+                    .filter(v -> v.workflowName().equals("nightly-report"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(report.state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(report.idempotencyKey()).startsWith("schedule:nightly-report:");
+            var schedule = store.scheduleGet("nightly-report").orElseThrow();
+            assertThat(schedule.cron()).isEqualTo("0 2 * * *");
+            assertThat(schedule.timezone()).isEqualTo("Europe/Berlin");
+            assertThat(schedule.lastExecutionId()).isEqualTo(report.id());
+            assertThat(schedule.nextFireAt()).isAfter(schedule.now());
         }
     }
 
@@ -94,7 +116,7 @@ class DemoCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode results = JsonViews.JSON.readTree(r.out());
         assertThat(r.err()).contains("submitted hello.json");
-        assertThat(results).hasSize(7);
+        assertThat(results).hasSize(9);
         for (JsonNode run : results) {
             assertThat(run.get("as_expected").asBoolean()).as(run.toString()).isTrue();
             assertThat(run.has("label")).isTrue();

@@ -142,6 +142,27 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void anExecutionParkedForASignalSaysWhichSignalSinceWhen() throws Exception {
+        long id = store.executionSubmitMany(List.of(SubmitRequest.now("signals", "h1", "greet", "{}", 3)))
+                .get(0)
+                .executionId();
+        var claimed = store.executionClaim(
+                        new io.nebula.worker.queue.ClaimRequest("w", List.of("signals"), 1, Duration.ofMinutes(1)))
+                .get(0);
+        store.executionCompleteMany(List.of(new io.nebula.worker.queue.Completion.AwaitSignal(
+                claimed.lease(),
+                "node 'only': waiting for signal 'approve'",
+                List.of(new io.nebula.worker.queue.SignalWait("only", "approve", null)),
+                List.of())));
+
+        String html = get(open, "/executions/" + id).body();
+
+        assertThat(html)
+                .containsPattern("Waiting for signal (&#39;|')approve(&#39;|') since ")
+                .contains("executions signal " + id + " approve");
+    }
+
+    @Test
     void storedMarkupIsSentEscaped() throws Exception {
         String html = get(open, "/executions/" + scripted).body();
         assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");

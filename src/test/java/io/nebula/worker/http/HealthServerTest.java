@@ -203,6 +203,49 @@ class HealthServerTest {
                 .contains(0.0);
     }
 
+    @Test
+    void scheduleFiresAndSkipsAreCounted() throws Exception {
+        startWorker(true);
+        java.time.Instant now = direct.databaseNow();
+        // Every second, its first fire time two minutes ago: the worker fires the latest of the
+        // missed times and counts the rest as skipped.
+        direct.scheduleCreate(io.nebula.worker.queue.Schedule.define(
+                "tick",
+                WF.hash(),
+                WF.name(),
+                "* * * * * *",
+                "UTC",
+                "{\"do\":\"succeed\"}",
+                "default",
+                1,
+                io.nebula.worker.queue.Schedule.Overlap.ALLOW,
+                io.nebula.worker.queue.Schedule.CatchUp.LATEST,
+                now.minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> fires() >= 2);
+
+        Map<String, PrometheusText.Family> m =
+                PrometheusText.parse(get("/metrics").body());
+        assertThat(m.get("worker_schedule_fires_total").type()).isEqualTo("counter");
+        assertThat(m.get("worker_schedule_lag_seconds").type()).isEqualTo("histogram");
+        assertThat(m.get("worker_schedule_lag_seconds").value("worker_schedule_lag_seconds_count", Map.of()))
+                .hasValueSatisfying(c -> assertThat(c).isGreaterThanOrEqualTo(2));
+        assertThat(m.get("worker_schedule_skips_total")
+                        .value("worker_schedule_skips_total", Map.of("reason", "missed"))
+                        .orElseThrow())
+                .isGreaterThanOrEqualTo(100);
+        assertThat(m.get("worker_schedule_skips_total")
+                        .value("worker_schedule_skips_total", Map.of("reason", "overlap")))
+                .contains(0.0);
+    }
+
+    private double fires() throws Exception {
+        return PrometheusText.parse(get("/metrics").body())
+                .get("worker_schedule_fires_total")
+                .value("worker_schedule_fires_total", Map.of())
+                .orElse(0.0);
+    }
+
     private long count(ExecutionState s) {
         return direct.executionList(new ExecutionFilter(s, null, null, 1000)).size();
     }

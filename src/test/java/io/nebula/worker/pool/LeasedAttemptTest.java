@@ -17,7 +17,8 @@ class LeasedAttemptTest {
     void anAttemptWithinItsLeaseMayGoOn() {
         Running r =
                 new Running(CLAIMED, System.nanoTime() + Duration.ofMinutes(1).toNanos());
-        assertThat(new LeasedAttempt(r, "{}", Map.of(), null).stopRequested()).isNull();
+        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null).stopRequested())
+                .isNull();
     }
 
     @Test
@@ -27,7 +28,8 @@ class LeasedAttemptTest {
         // start another node with a lease another worker may hold by now.
         Running r = new Running(CLAIMED, System.nanoTime() - 1);
 
-        assertThat(new LeasedAttempt(r, "{}", Map.of(), null).stopRequested()).isEqualTo(StopReason.LEASE_LOST);
+        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null).stopRequested())
+                .isEqualTo(StopReason.LEASE_LOST);
         assertThat(r.stopReason()).isEqualTo(StopReason.LEASE_LOST);
     }
 }

@@ -1157,4 +1157,361 @@ public abstract class ExecutionStoreContract {
             await().atMost(Duration.ofSeconds(5)).until(() -> wakes.get() > before);
         }
     }
+    // ---- signals --------------------------------------------------------------------------------------
+
+    private Completion.AwaitSignal parkFor(ClaimedExecution c, String signal, Duration timeout) {
+        return new Completion.AwaitSignal(
+                c.lease(),
+                "node 'gate': waiting for signal '" + signal + "'",
+                List.of(new SignalWait("gate", signal, timeout)),
+                List.of());
+    }
+
+    @Test
+    void aSignalDeliveredBeforeAnyWaitIsKeptAndASecondDeliveryChangesNothing() {
+        long id = submit(request());
+
+        SignalDelivery first = store.signalSend(id, "approve", "{\"by\":\"ada\"}");
+        SignalDelivery second = store.signalSend(id, "approve", "{\"by\":\"bob\"}");
+
+        assertThat(first)
+                .isEqualTo(new SignalDelivery(SignalDelivery.Outcome.DELIVERED, ExecutionState.AVAILABLE, false));
+        assertThat(second.outcome()).isEqualTo(SignalDelivery.Outcome.DUPLICATE);
+        SignalView v = store.signalGet(id, "approve").orElseThrow();
+        assertThat(v.dataJson()).isEqualToIgnoringWhitespace("{\"by\":\"ada\"}");
+        assertThat(v.receivedInTime()).isTrue();
+        assertThat(v.waitingSince()).isNull();
+        assertThat(store.signalList(id)).extracting(SignalView::name).containsExactly("approve");
+        assertThat(store.signalGet(id, "other")).isEmpty();
+        assertThat(events(id)).isEmpty();
+    }
+
+    @Test
+    void aParkedExecutionFreesItsLeaseAndItsSignalMakesItDue() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+
+        assertThat(store.executionCompleteMany(List.of(parkFor(c, "approve", null))))
+                .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.AVAILABLE));
+
+        ExecutionView parked = get(id);
+        assertThat(parked.state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(parked.attempt()).as("the attempt is given back").isZero();
+        assertThat(parked.runAt()).isAfter(parked.now().plus(Duration.ofDays(365 * 100)));
+        assertThat(claim(1)).isEmpty();
+        SignalView wait = store.signalGet(id, "approve").orElseThrow();
+        assertThat(wait.received()).isFalse();
+        assertThat(wait.nodeId()).isEqualTo("gate");
+        assertThat(wait.waitingSince()).isNotNull();
+        assertThat(wait.timeoutAt()).isNull();
+
+        SignalDelivery d = store.signalSend(id, "approve", "{\"ok\":true}");
+
+        assertThat(d).isEqualTo(new SignalDelivery(SignalDelivery.Outcome.DELIVERED, ExecutionState.AVAILABLE, true));
+        assertThat(get(id).runAt()).isBeforeOrEqualTo(get(id).now());
+        ClaimedExecution again = claim(1).get(0);
+        assertThat(again.id()).isEqualTo(id);
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.resumable()).isTrue();
+        assertThat(store.historyList(id))
+                .extracting(HistoryEntry::event, HistoryEntry::detail)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claimed", null),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "awaiting_signal", "node 'gate': waiting for signal 'approve'"),
+                        org.assertj.core.groups.Tuple.tuple("signal_received", "signal 'approve' delivered"),
+                        org.assertj.core.groups.Tuple.tuple("claimed", null));
+        // Delivered again after the wake-up: nothing changes.
+        assertThat(store.signalSend(id, "approve", "{}").outcome()).isEqualTo(SignalDelivery.Outcome.DUPLICATE);
+    }
+
+    @Test
+    void aSignalDeliveredWhileTheNodeRunsIsFoundByThePark() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(store.signalSend(id, "approve", "{}"))
+                .isEqualTo(new SignalDelivery(SignalDelivery.Outcome.DELIVERED, ExecutionState.RUNNING, false));
+
+        store.executionCompleteMany(List.of(parkFor(c, "approve", Duration.ofHours(1))));
+
+        ExecutionView v = get(id);
+        assertThat(v.runAt()).as("due at once, not at the timeout").isBeforeOrEqualTo(v.now());
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(id);
+        assertThat(store.signalGet(id, "approve").orElseThrow().receivedInTime())
+                .isTrue();
+    }
+
+    @Test
+    void aWaitIsDueAtItsTimeoutWhichAParkAgainKeeps() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(parkFor(c, "approve", Duration.ofMillis(300))));
+        SignalView first = store.signalGet(id, "approve").orElseThrow();
+        assertThat(Duration.between(first.waitingSince(), first.timeoutAt())).isEqualTo(Duration.ofMillis(300));
+        assertThat(get(id).runAt()).isEqualTo(first.timeoutAt());
+
+        java.util.concurrent.atomic.AtomicReference<ClaimedExecution> woken =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            claim(1).forEach(woken::set);
+            return woken.get() != null;
+        });
+        ClaimedExecution c2 = woken.get();
+        assertThat(store.signalGet(id, "approve").orElseThrow().timedOut()).isTrue();
+        // Parked again (woken for another reason): the first wait's start and timeout stand.
+        store.executionCompleteMany(List.of(parkFor(c2, "approve", Duration.ofHours(1))));
+        SignalView again = store.signalGet(id, "approve").orElseThrow();
+        assertThat(again.waitingSince()).isEqualTo(first.waitingSince());
+        assertThat(again.timeoutAt()).isEqualTo(first.timeoutAt());
+    }
+
+    @Test
+    void signalsToFinishedOrUnknownExecutionsAreRefusedAndBadDataIsRejected() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())));
+
+        assertThat(store.signalSend(id, "approve", "{}"))
+                .isEqualTo(new SignalDelivery(SignalDelivery.Outcome.FINISHED, ExecutionState.SUCCEEDED, false));
+        assertThat(store.signalSend(999_999, "approve", "{}").outcome()).isEqualTo(SignalDelivery.Outcome.NOT_FOUND);
+        assertThat(store.signalList(id)).isEmpty();
+        long open = submit(request());
+        assertThatThrownBy(() -> store.signalSend(open, "approve", "{\"a\":"))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("signal data");
+        assertThat(store.signalList(open)).isEmpty();
+    }
+
+    @Test
+    void aStaleHolderCannotParkAndAPendingCancelWins() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        LeaseRef stale = new LeaseRef(id, c.leaseEpoch() + 1);
+        Completion.AwaitSignal staleAwait =
+                new Completion.AwaitSignal(stale, "x", List.of(new SignalWait("gate", "approve", null)), List.of());
+
+        assertThat(store.executionCompleteMany(List.of(staleAwait))).containsExactly(CompletionResult.lost(stale));
+        assertThat(store.signalList(id)).isEmpty();
+        assertThat(get(id).state()).isEqualTo(ExecutionState.RUNNING);
+
+        store.executionCancel(id, "stop");
+        NodeResult done = new NodeResult("before", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        Completion.AwaitSignal withNode = new Completion.AwaitSignal(
+                c.lease(), "x", List.of(new SignalWait("gate", "approve", null)), List.of(done));
+        assertThat(store.executionCompleteMany(List.of(withNode)))
+                .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.CANCELLED));
+        assertThat(store.nodeResultList(id)).extracting(NodeResult::nodeId).containsExactly("before");
+        assertThat(store.signalSend(id, "approve", "{}").outcome()).isEqualTo(SignalDelivery.Outcome.FINISHED);
+    }
+
+    @Test
+    void aRetryForgetsSignalWaitsButKeepsDeliveredSignals() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.AwaitSignal(
+                c.lease(),
+                "x",
+                List.of(new SignalWait("a", "one", Duration.ofMillis(1)), new SignalWait("b", "two", null)),
+                List.of())));
+        store.signalSend(id, "two", "2");
+        ClaimedExecution c2 = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Fail(c2.lease(), "timed out", false, null, List.of())));
+
+        assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
+
+        assertThat(store.signalList(id)).singleElement().satisfies(v -> {
+            assertThat(v.name()).isEqualTo("two");
+            assertThat(v.waitingSince()).isNull();
+            assertThat(v.timeoutAt()).isNull();
+            assertThat(v.receivedInTime()).isTrue();
+        });
+    }
+
+    // ---- schedules ------------------------------------------------------------------------------------
+
+    protected static Schedule schedule(String name, Instant next) {
+        return Schedule.define(
+                name,
+                WORKFLOW.hash(),
+                WORKFLOW.name(),
+                "*/10 * * * * *",
+                "UTC",
+                "{\"report\":\"daily\"}",
+                "default",
+                3,
+                Schedule.Overlap.ALLOW,
+                Schedule.CatchUp.LATEST,
+                next);
+    }
+
+    private ScheduleFire fire(Schedule s, Instant fireTime, Instant next, boolean skip) {
+        SubmitRequest r = new SubmitRequest(
+                s.queue(),
+                s.workflowHash(),
+                s.workflowName(),
+                s.inputJson(),
+                0,
+                null,
+                null,
+                s.maxAttempts(),
+                Schedule.idempotencyKey(s.name(), fireTime));
+        return new ScheduleFire(s.name(), s.nextFireAt(), List.of(fireTime), List.of(r), next, skip);
+    }
+
+    @Test
+    void schedulesAreCreatedOnceAndListedPausedResumedAndDeleted() {
+        Instant next = Instant.parse("2030-01-01T00:00:00Z");
+        assertThat(store.scheduleCreate(schedule("nightly", next))).isTrue();
+        assertThat(store.scheduleCreate(schedule("nightly", next.plusSeconds(10))))
+                .isFalse();
+        store.scheduleCreate(schedule("another", next).withPaused(true));
+
+        Schedule s = store.scheduleGet("nightly").orElseThrow();
+        assertThat(s.nextFireAt()).isEqualTo(next);
+        assertThat(s.inputJson()).isEqualToIgnoringWhitespace("{\"report\":\"daily\"}");
+        assertThat(s.catchUp()).isEqualTo(Schedule.CatchUp.LATEST);
+        assertThat(s.paused()).isFalse();
+        assertThat(s.lastFireAt()).isNull();
+        assertThat(s.createdAt()).isNotNull();
+        assertThat(store.scheduleList()).extracting(Schedule::name).containsExactly("another", "nightly");
+        assertThat(store.scheduleList().get(0).paused()).isTrue();
+
+        assertThat(store.schedulePause("nightly", true, null)).isTrue();
+        assertThat(store.scheduleGet("nightly").orElseThrow().paused()).isTrue();
+        assertThat(store.schedulePause("nightly", false, next.plusSeconds(60))).isTrue();
+        assertThat(store.scheduleGet("nightly").orElseThrow().nextFireAt()).isEqualTo(next.plusSeconds(60));
+        assertThat(store.schedulePause("nope", true, null)).isFalse();
+
+        Schedule changed = new Schedule(
+                "nightly",
+                WORKFLOW.hash(),
+                WORKFLOW.name(),
+                "0 3 * * *",
+                "Europe/Berlin",
+                "{}",
+                "reports",
+                1,
+                Schedule.Overlap.SKIP,
+                new Schedule.CatchUp(5),
+                true,
+                next,
+                null,
+                null,
+                null,
+                null,
+                null);
+        store.scheduleSave(changed);
+        assertThat(store.scheduleGet("nightly").orElseThrow().sameDefinition(changed))
+                .isTrue();
+        assertThat(store.scheduleGet("nightly").orElseThrow().paused()).isTrue();
+
+        assertThat(store.scheduleDelete("nightly")).isTrue();
+        assertThat(store.scheduleDelete("nightly")).isFalse();
+        assertThat(store.scheduleGet("nightly")).isEmpty();
+    }
+
+    @Test
+    void aFireSubmitsOnceWithTheScheduleKeyAndAdvancesTheSchedule() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        store.scheduleCreate(schedule("every-10s", t0));
+        store.scheduleCreate(schedule("paused", t0).withPaused(true));
+        store.scheduleCreate(schedule("later", Instant.parse("2100-01-01T00:00:00Z")));
+
+        ScheduleDue due = store.scheduleDue(t0.plusSeconds(1), 10);
+        assertThat(due.now()).isEqualTo(t0.plusSeconds(1));
+        assertThat(due.schedules()).extracting(Schedule::name).containsExactly("every-10s");
+        assertThat(store.scheduleDue(null, 10).schedules())
+                .as("by the database clock, now")
+                .extracting(Schedule::name)
+                .containsExactly("every-10s");
+        Schedule s = due.schedules().get(0);
+
+        ScheduleFire.Result r = store.scheduleFire(fire(s, t0, t0.plusSeconds(10), false));
+
+        assertThat(r.outcome()).isEqualTo(ScheduleFire.Outcome.FIRED);
+        assertThat(r.submitted()).singleElement().extracting(Submitted::created).isEqualTo(true);
+        long id = r.submitted().get(0).executionId();
+        assertThat(get(id).idempotencyKey()).isEqualTo("schedule:every-10s:2026-01-01T00:00:00Z");
+        assertThat(get(id).inputJson()).isEqualToIgnoringWhitespace("{\"report\":\"daily\"}");
+        Schedule after = store.scheduleGet("every-10s").orElseThrow();
+        assertThat(after.nextFireAt()).isEqualTo(t0.plusSeconds(10));
+        assertThat(after.lastFireAt()).isEqualTo(t0);
+        assertThat(after.lastExecutionId()).isEqualTo(id);
+        assertThat(store.scheduleDue(t0.plusSeconds(1), 10).schedules()).isEmpty();
+
+        // The same pass again (another worker that read the schedule before): nothing happens.
+        assertThat(store.scheduleFire(fire(s, t0, t0.plusSeconds(10), false)).outcome())
+                .isEqualTo(ScheduleFire.Outcome.STALE);
+        // Even a pass that gets past the check cannot create a second execution for that time.
+        assertThat(store.scheduleFire(fire(after, t0, t0.plusSeconds(20), false))
+                        .submitted())
+                .containsExactly(new Submitted(id, false));
+        assertThat(store.executionList(ExecutionFilter.all(10))).hasSize(1);
+    }
+
+    @Test
+    void overlapSkipFiresNothingWhileThePreviousExecutionIsUnfinished() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        store.scheduleCreate(schedule("exclusive", t0));
+        Schedule s = store.scheduleGet("exclusive").orElseThrow();
+        long first = store.scheduleFire(fire(s, t0, t0.plusSeconds(10), true))
+                .submitted()
+                .get(0)
+                .executionId();
+
+        Schedule s1 = store.scheduleGet("exclusive").orElseThrow();
+        ScheduleFire.Result skipped = store.scheduleFire(fire(s1, t0.plusSeconds(10), t0.plusSeconds(20), true));
+        assertThat(skipped.outcome()).isEqualTo(ScheduleFire.Outcome.SKIPPED_OVERLAP);
+        Schedule s2 = store.scheduleGet("exclusive").orElseThrow();
+        assertThat(s2.nextFireAt()).isEqualTo(t0.plusSeconds(20));
+        assertThat(s2.lastExecutionId()).isEqualTo(first);
+
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(store.scheduleFire(fire(s2, t0.plusSeconds(20), t0.plusSeconds(30), true))
+                        .outcome())
+                .as("still running")
+                .isEqualTo(ScheduleFire.Outcome.SKIPPED_OVERLAP);
+        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())));
+        Schedule s3 = store.scheduleGet("exclusive").orElseThrow();
+        assertThat(store.scheduleFire(fire(s3, t0.plusSeconds(30), t0.plusSeconds(40), true))
+                        .outcome())
+                .isEqualTo(ScheduleFire.Outcome.FIRED);
+        assertThat(store.executionList(ExecutionFilter.all(10))).hasSize(2);
+    }
+
+    @Test
+    void workersFiringTheSameScheduleAtOnceCreateOneExecution() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        store.scheduleCreate(schedule("raced", t0));
+        Schedule s = store.scheduleGet("raced").orElseThrow();
+        List<ExecutionStore> others = List.of(sameDatabase(), sameDatabase(), sameDatabase());
+        ExecutorService pool = Executors.newFixedThreadPool(others.size());
+        try {
+            List<Future<ScheduleFire.Result>> fs = new ArrayList<>();
+            for (ExecutionStore o : others) {
+                fs.add(pool.submit(() -> o.scheduleFire(fire(s, t0, t0.plusSeconds(10), false))));
+            }
+            List<ScheduleFire.Outcome> outcomes = new ArrayList<>();
+            for (Future<ScheduleFire.Result> f : fs) {
+                outcomes.add(f.get().outcome());
+            }
+            assertThat(outcomes).containsOnlyOnce(ScheduleFire.Outcome.FIRED);
+        } finally {
+            pool.shutdownNow();
+            others.forEach(ExecutionStore::close);
+        }
+        assertThat(store.executionList(ExecutionFilter.all(10))).hasSize(1);
+    }
+
+    @Test
+    void pruningDeletesTheSignalsOfPrunedExecutions() {
+        long id = submit(request());
+        store.signalSend(id, "approve", "{}");
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.executionPrune(Duration.ofMillis(1), 100) == 1);
+
+        assertThat(store.signalList(id)).isEmpty();
+    }
 }

@@ -143,6 +143,13 @@ class QueryPlanTest {
         assertReadsOnlyItsRows("SELECT count(*) FROM cancel_attempts(?::json)", ",\"reason\":\"stop\"");
     }
 
+    @Test
+    void aSignalParkBatchReadsOnlyTheRowsItParksWhateverTheStatistics() throws Exception {
+        assertReadsOnlyItsRows(
+                "SELECT count(*) FROM park_for_signals(?::json)",
+                ",\"reason\":\"wait\",\"waits\":[{\"name\":\"go\",\"node_id\":\"n\",\"timeout_ms\":null}]");
+    }
+
     /**
      * Runs {@code statement} over a batch of 100 of the 2,000 running rows (ids divisible by 10)
      * and checks that it fenced all of them through an index and read no row sequentially.
@@ -181,6 +188,11 @@ class QueryPlanTest {
         } finally {
             c.rollback();
             c.setAutoCommit(true);
+            // This backend's counts are reported until they are flushed; flush them now, so the
+            // next measurement (another batch, or a claim) sees only its own reads.
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_stat_force_next_flush()");
+            }
         }
     }
 
@@ -216,6 +228,7 @@ class QueryPlanTest {
                 "execution_succeed",
                 "execution_fail",
                 "execution_release",
+                "execution_await_signal",
                 "execution_cancel_ack",
                 "execution_rescue",
                 "execution_prune")) {

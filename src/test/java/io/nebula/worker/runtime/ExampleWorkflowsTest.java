@@ -23,16 +23,62 @@ class ExampleWorkflowsTest {
     void everyExampleFileLoadsAndValidates() throws Exception {
         List<Path> files;
         try (Stream<Path> s = Files.list(RuntimeKit.example(""))) {
-            files = s.sorted().toList();
+            // Schedule files (*.schedules.yaml) sit next to the workflows they fire.
+            files = s.filter(p -> !p.getFileName().toString().contains(".schedules."))
+                    .sorted()
+                    .toList();
         }
         assertThat(files)
                 .extracting(p -> p.getFileName().toString())
-                .contains("hello.json", "order-pipeline.yaml", "flaky-retry.json", "long-delay.json", "http-call.json");
+                .contains(
+                        "hello.json",
+                        "order-pipeline.yaml",
+                        "flaky-retry.json",
+                        "long-delay.json",
+                        "http-call.json",
+                        "approval.yaml",
+                        "nightly-report.yaml");
         for (Path f : files) {
             LoadedWorkflow w = kit.workflows.load(f);
             assertThat(w.hash()).hasSize(64);
             assertThat(kit.workflows.compile(w.canonicalJson())).isSameAs(w.workflow());
         }
+    }
+
+    @Test
+    void theNightlyReportScheduleFileResolvesAndItsInputProducesTheReport() throws Exception {
+        var specs = io.nebula.worker.schedule.ScheduleFile.read(RuntimeKit.example("nightly-report.schedules.yaml"));
+        assertThat(specs).singleElement().satisfies(spec -> {
+            assertThat(spec.name()).isEqualTo("nightly-report");
+            assertThat(spec.workflow())
+                    .isEqualTo(RuntimeKit.example("nightly-report.yaml")
+                            .toAbsolutePath()
+                            .normalize());
+            assertThat(io.nebula.worker.schedule.CronSchedule.parse(spec.cron(), spec.timezone())
+                            .nextAfter(java.time.Instant.parse("2026-07-01T12:00:00Z")))
+                    .as("02:00 Berlin summer time")
+                    .isEqualTo(java.time.Instant.parse("2026-07-02T00:00:00Z"));
+        });
+        var w = kit.loadExample("nightly-report.yaml");
+        String input = specs.get(0).inputJson();
+        assertThat(w.validateInput(input)).isEmpty();
+
+        var o = kit.runToEnd(InMemoryAttempt.first(w.canonicalJson(), input), 1);
+
+        assertThat(((RunOutcome.Succeeded) o).outputJson())
+                .isEqualTo("{\"orders\":4,\"region\":\"emea\",\"summary\":\"4 orders in emea, 2 of them of 100 or"
+                        + " more\"}");
+    }
+
+    @Test
+    void theApprovalWaitsForItsSignalWithoutAStore() throws Exception {
+        var w = kit.loadExample("approval.yaml");
+        var o = InMemoryAttempt.first(w.canonicalJson(), "{\"request\":{\"id\":\"R-1\",\"amount\":5}}")
+                .runWith(kit.runtime);
+
+        assertThat(o).isInstanceOf(RunOutcome.AwaitingSignal.class);
+        assertThat(((RunOutcome.AwaitingSignal) o).waits())
+                .containsExactly(new io.nebula.worker.queue.SignalWait("approve", "approve", Duration.ofHours(1)));
     }
 
     @Test

@@ -49,7 +49,7 @@ class WorkflowValidationTest {
         assertThat(kit.problems(text, "examples/bad.json"))
                 .containsExactly(
                         "examples/bad.json:5:12 /nodes/1/id (node 'pick'): duplicate node id 'pick' (first used at /nodes/0)",
-                        "examples/bad.json:6:29 /nodes/2/action (node 'pay'): unknown action 'teleport' (known: delay, fail, http.request, log, noop, transform)",
+                        "examples/bad.json:6:29 /nodes/2/action (node 'pay'): unknown action 'teleport' (known: delay, fail, http.request, log, noop, signal, transform)",
                         "examples/bad.json:8:22 /nodes/3/depends_on/0 (node 'ship'): depends on unknown node 'pack'");
     }
 

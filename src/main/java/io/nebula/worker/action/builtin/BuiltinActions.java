@@ -26,6 +26,7 @@ public final class BuiltinActions {
                 new TransformAction(),
                 new FailAction(),
                 new DelayAction(inlineDelayMax, clock),
+                new SignalAction(),
                 new HttpRequestAction(http));
     }
 }

@@ -3,6 +3,7 @@ package io.nebula.worker.queue.jdbc;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.SignalWait;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.io.JsonStringEncoder;
@@ -12,7 +13,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  * checkpoints or ends attempts: {@code [{"id", "epoch", ..., "nodes": [{"node_id", "status",
  * "output", "error", "attempt", "started_ms", "finished_ms"}]}]}, where {@code ...} are the fields
  * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
- * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a cancel's {@code
+ * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a signal wait's {@code
+ * reason} and {@code waits} ({@code name}, {@code node_id}, {@code timeout_ms}), a cancel's {@code
  * reason}). The nodes array is also what {@code executions.nodes} keeps. Outputs are already JSON
  * text (written by the runtime) and are embedded as they are, neither re-parsed nor escaped, so a
  * batch costs one pass over its text; only string fields are escaped. The statements read the
@@ -57,6 +59,25 @@ final class BatchJson {
                 case Completion.Release r -> {
                     string(b.append(",\"reason\":"), r.reason());
                     b.append(",\"delay_ms\":").append(r.delay().toMillis());
+                }
+                case Completion.AwaitSignal a -> {
+                    string(b.append(",\"reason\":"), a.reason());
+                    b.append(",\"waits\":[");
+                    for (int w = 0; w < a.waits().size(); w++) {
+                        SignalWait wait = a.waits().get(w);
+                        if (w > 0) {
+                            b.append(',');
+                        }
+                        string(b.append("{\"name\":"), wait.name());
+                        string(b.append(",\"node_id\":"), wait.nodeId());
+                        b.append(",\"timeout_ms\":")
+                                .append(
+                                        wait.timeout() == null
+                                                ? "null"
+                                                : Long.toString(wait.timeout().toMillis()))
+                                .append('}');
+                    }
+                    b.append(']');
                 }
                 case Completion.Cancel x -> string(b.append(",\"reason\":"), x.reason());
             }

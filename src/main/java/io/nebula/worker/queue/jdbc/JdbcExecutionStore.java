@@ -19,6 +19,11 @@ import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.queue.Schedule;
+import io.nebula.worker.queue.ScheduleDue;
+import io.nebula.worker.queue.ScheduleFire;
+import io.nebula.worker.queue.SignalDelivery;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
@@ -61,6 +66,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     private final InspectionStatements inspection;
     private final MaintenanceStatements maintenance;
     private final ExecutionPages pages;
+    private final ScheduleStatements schedules;
+    private final SignalStatements signals;
 
     protected JdbcExecutionStore(Database db, StoreOptions options) {
         this.db = db;
@@ -70,6 +77,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         this.inspection = new InspectionStatements(db);
         this.maintenance = new MaintenanceStatements(db, inspection);
         this.pages = new ExecutionPages(db);
+        this.schedules = new ScheduleStatements(db);
+        this.signals = new SignalStatements(db);
     }
 
     /**
@@ -370,6 +379,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
                 return RetryResult.NOT_RETRYABLE;
             }
             s.update("node_results_clear", Params.of("id", id).set("all", fromScratch));
+            s.update("signal_waits_reset", Params.of("id", id));
             String note = fromScratch
                     ? "retried from scratch by an operator"
                     : "retried by an operator; succeeded nodes are kept";
@@ -401,6 +411,90 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     @Override
     public List<String> queuePausedList() {
         return inspection.queuePausedList();
+    }
+
+    // ---- signals ---------------------------------------------------------------------------------
+
+    @Override
+    public SignalDelivery signalSend(long executionId, String name, String dataJson) {
+        InputGuard.check(dataJson, options.maxInputBytes(), "signal data");
+        Set<String> queues = new HashSet<>();
+        SignalDelivery d = signals.signalSend(executionId, name, dataJson, (s, queue) -> {
+            queues.add(queue);
+            announce(s, Set.of(queue));
+        });
+        if (d.woke()) {
+            afterCommit(queues);
+        }
+        return d;
+    }
+
+    @Override
+    public Optional<SignalView> signalGet(long executionId, String name) {
+        return signals.signalGet(executionId, name);
+    }
+
+    @Override
+    public List<SignalView> signalList(long executionId) {
+        return signals.signalList(executionId);
+    }
+
+    // ---- schedules -------------------------------------------------------------------------------
+
+    @Override
+    public boolean scheduleCreate(Schedule schedule) {
+        InputGuard.check(schedule.inputJson(), options.maxInputBytes(), "schedule input");
+        return schedules.scheduleCreate(schedule);
+    }
+
+    @Override
+    public void scheduleSave(Schedule schedule) {
+        InputGuard.check(schedule.inputJson(), options.maxInputBytes(), "schedule input");
+        schedules.scheduleSave(schedule);
+    }
+
+    @Override
+    public Optional<Schedule> scheduleGet(String name) {
+        return schedules.scheduleGet(name);
+    }
+
+    @Override
+    public List<Schedule> scheduleList() {
+        return schedules.scheduleList();
+    }
+
+    @Override
+    public boolean schedulePause(String name, boolean paused, Instant nextFireAt) {
+        return schedules.schedulePause(name, paused, nextFireAt);
+    }
+
+    @Override
+    public boolean scheduleDelete(String name) {
+        return schedules.scheduleDelete(name);
+    }
+
+    @Override
+    public ScheduleDue scheduleDue(Instant asOf, int limit) {
+        return schedules.scheduleDue(asOf, limit);
+    }
+
+    @Override
+    public ScheduleFire.Result scheduleFire(ScheduleFire fire) {
+        Set<String> queues = new HashSet<>();
+        ScheduleFire.Result r = schedules.scheduleFire(fire, (s, requests) -> {
+            List<Submitted> out = insertExecutions(s, requests);
+            if (out.stream().anyMatch(Submitted::created)) {
+                requests.forEach(q -> queues.add(q.queue()));
+                if (!announcesOnInsert()) {
+                    announce(s, queues);
+                }
+            }
+            return out;
+        });
+        if (!queues.isEmpty()) {
+            afterCommit(queues);
+        }
+        return r;
     }
 
     // ---- inspection ------------------------------------------------------------------------------

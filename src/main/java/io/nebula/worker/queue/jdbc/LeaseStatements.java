@@ -138,9 +138,11 @@ final class LeaseStatements {
             return List.of();
         }
         // One statement per kind of completion; a batch of one kind (the common case) is a single
-        // statement in auto-commit mode, several kinds share one transaction.
+        // statement in auto-commit mode, several kinds share one transaction. A signal wait is
+        // several statements, so a batch with one always runs as a transaction.
         long kinds = completions.stream().map(Object::getClass).distinct().count();
-        Mode mode = kinds == 1 ? Mode.SINGLE : Mode.TRANSACTION;
+        boolean awaits = completions.stream().anyMatch(c -> c instanceof Completion.AwaitSignal);
+        Mode mode = kinds == 1 && !awaits ? Mode.SINGLE : Mode.TRANSACTION;
         Map<Long, ExecutionState> applied = db.run("execution_complete", mode, true, s -> complete(s, completions));
         List<Completion> unmatched = completions.stream()
                 .filter(c -> !applied.containsKey(c.lease().executionId()))
@@ -172,6 +174,7 @@ final class LeaseStatements {
                 case Completion.Succeed x -> Set.of("succeeded", "cancelled");
                 case Completion.Fail x -> Set.of("failed", "retry_scheduled", "cancelled");
                 case Completion.Release x -> Set.of("released", "waiting", "cancelled");
+                case Completion.AwaitSignal x -> Set.of("awaiting_signal", "cancelled");
                 case Completion.Cancel x -> Set.of("cancelled");
             };
             for (Row r : rows) {
@@ -189,12 +192,14 @@ final class LeaseStatements {
         List<Completion.Succeed> succeed = new ArrayList<>();
         List<Completion.Fail> fail = new ArrayList<>();
         List<Completion.Release> release = new ArrayList<>();
+        List<Completion.AwaitSignal> await = new ArrayList<>();
         List<Completion.Cancel> cancel = new ArrayList<>();
         for (Completion c : completions) {
             switch (c) {
                 case Completion.Succeed x -> succeed.add(x);
                 case Completion.Fail x -> fail.add(x);
                 case Completion.Release x -> release.add(x);
+                case Completion.AwaitSignal x -> await.add(x);
                 case Completion.Cancel x -> cancel.add(x);
             }
         }
@@ -202,6 +207,7 @@ final class LeaseStatements {
         end(s, "execution_succeed", succeed, applied);
         end(s, "execution_fail", fail, applied);
         end(s, "execution_release", release, applied);
+        end(s, "execution_await_signal", await, applied);
         end(s, "execution_cancel_ack", cancel, applied);
         return applied;
     }

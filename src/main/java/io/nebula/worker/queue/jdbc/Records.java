@@ -5,6 +5,8 @@ import io.nebula.worker.queue.ExecutionSummary;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.Schedule;
+import io.nebula.worker.queue.SignalView;
 
 /** Maps result rows to the store port's records, the same way for both dialects. */
 final class Records {
@@ -65,5 +67,37 @@ final class Records {
                 r.string("last_error"),
                 r.bool("cancel_requested"),
                 r.string("idempotency_key"));
+    }
+
+    static Schedule schedule(Row r) {
+        return new Schedule(
+                r.string("name"),
+                r.string("workflow_hash"),
+                r.string("workflow_name"),
+                r.string("cron"),
+                r.string("timezone"),
+                r.string("input"),
+                r.string("queue"),
+                r.getInt("max_attempts"),
+                Schedule.Overlap.parse(r.string("overlap")),
+                Schedule.CatchUp.parse(r.string("catch_up")),
+                r.bool("paused"),
+                r.instant("next_fire_at"),
+                r.instant("last_fire_at"),
+                r.isNull("last_execution_id") ? null : r.getLong("last_execution_id"),
+                r.instant("created_at"),
+                r.instant("updated_at"),
+                r.instant("db_now"));
+    }
+
+    static SignalView signal(Row r) {
+        return new SignalView(
+                r.string("name"),
+                r.string("data"),
+                r.instant("received_at"),
+                r.string("node_id"),
+                r.instant("waiting_since"),
+                r.instant("timeout_at"),
+                r.instant("db_now"));
     }
 }

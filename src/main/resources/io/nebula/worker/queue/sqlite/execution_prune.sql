@@ -1,5 +1,5 @@
--- Deletes finished executions older than the retention, with their checkpoints and history, a
--- bounded batch at a time through executions_finished. Four statements in one write transaction.
+-- Deletes finished executions older than the retention, with their checkpoints, history and
+-- signals, a bounded batch at a time through executions_finished. One write transaction.
 CREATE TEMP TABLE IF NOT EXISTS prune_batch (id INTEGER PRIMARY KEY);
 DELETE FROM temp.prune_batch;
 INSERT INTO temp.prune_batch
@@ -8,4 +8,5 @@ SELECT id FROM executions
  LIMIT :limit;
 DELETE FROM node_results WHERE execution_id IN (SELECT id FROM temp.prune_batch);
 DELETE FROM execution_transitions WHERE execution_id IN (SELECT id FROM temp.prune_batch);
+DELETE FROM signals WHERE execution_id IN (SELECT id FROM temp.prune_batch);
 DELETE FROM executions WHERE id IN (SELECT id FROM temp.prune_batch);

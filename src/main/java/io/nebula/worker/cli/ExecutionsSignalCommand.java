@@ -1,0 +1,85 @@
+package io.nebula.worker.cli;
+
+import io.nebula.worker.action.builtin.SignalAction;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.SignalDelivery;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code executions signal ID NAME [--data JSON]}: delivers a signal to an execution. A {@code
+ * signal} node waiting for it gets the data as its output and the execution runs on; a signal sent
+ * before the node waits is kept until it does. The first delivery of a name counts: sending it
+ * again changes nothing (and says so). Exit codes: 0 delivered (or already delivered), 3 unknown
+ * id, 4 invalid data, 5 the execution has finished.
+ */
+@Command(
+        name = "signal",
+        description = "Deliver a signal to an execution (a waiting signal node outputs its data)",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:delivered, or delivered before (the first delivery counts)",
+            "1:database failure",
+            "2:bad flags or configuration",
+            "3:no execution with that id",
+            "4:the data is not valid JSON",
+            "5:the execution has finished"
+        })
+final class ExecutionsSignalCommand extends OpsCommand {
+    @Parameters(index = "0", paramLabel = "ID", description = "The execution id")
+    long id;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The signal's name, as the signal node names it")
+    String name;
+
+    @Option(
+            names = "--data",
+            paramLabel = "<JSON|@FILE>",
+            description = "The signal's data: JSON text, or @FILE (@- reads stdin) [default: {}]")
+    String data;
+
+    @Override
+    protected int run() {
+        if (!SignalAction.NAME.matcher(name).matches()) {
+            throw new CommandFailure(
+                    ExitCode.USAGE,
+                    "signal name '" + Table.clean(name)
+                            + "' is not valid: use 1 to 64 letters, digits, _ . : - (starting with a letter or digit)");
+        }
+        String json = JsonArgument.read(data, "--data", config().queue().maxInputBytes());
+        SignalDelivery d;
+        try (ExecutionStore store = openStore()) {
+            d = store.signalSend(id, name, json);
+        }
+        String message = switch (d.outcome()) {
+            case NOT_FOUND -> throw CommandFailure.noExecution(id);
+            case FINISHED ->
+                throw new CommandFailure(
+                        ExitCode.CONFLICT,
+                        "execution " + id + " already finished (" + d.state().dbName() + "); signal '" + name
+                                + "' was not delivered");
+            case DUPLICATE ->
+                "signal '" + name + "' was already delivered to execution " + id + "; the first delivery stands";
+            case DELIVERED ->
+                "delivered signal '" + name + "' to execution " + id
+                        + (d.woke()
+                                ? "; it was waiting and runs again now"
+                                : " (" + d.state().dbName() + ")");
+        };
+        if (this.json) {
+            var o = JsonViews.object();
+            o.put("id", id);
+            o.put("signal", name);
+            o.put("result", d.outcome().name().toLowerCase(Locale.ROOT));
+            o.put("state", d.state().dbName());
+            o.put("woke", d.woke());
+            JsonViews.print(out(), o);
+        } else {
+            out().println(message);
+            out().flush();
+        }
+        return ExitCode.OK;
+    }
+}

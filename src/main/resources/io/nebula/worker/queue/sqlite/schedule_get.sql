@@ -1,0 +1,4 @@
+-- One schedule by name (primary key), with the database clock.
+SELECT name, workflow_hash, workflow_name, cron, timezone, input, queue, max_attempts,
+       overlap, catch_up, paused, next_fire_at, last_fire_at, last_execution_id, created_at, updated_at, CAST(unixepoch('subsec') * 1000 AS INTEGER) AS db_now
+  FROM schedules WHERE name = :name;

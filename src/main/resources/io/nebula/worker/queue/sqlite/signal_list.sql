@@ -1,0 +1,4 @@
+-- The signals of one execution (primary key prefix), first waited for or delivered first.
+SELECT name, data, received_at, node_id, waiting_since, timeout_at, CAST(unixepoch('subsec') * 1000 AS INTEGER) AS db_now
+  FROM signals WHERE execution_id = :id
+ ORDER BY coalesce(waiting_since, received_at), name;

@@ -1,0 +1,255 @@
+package io.nebula.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.queue.ClaimRequest;
+import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.Schedule;
+import io.nebula.worker.queue.SignalWait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code schedules ...} and {@code executions signal} through the real command line on a SQLite
+ * file: errors that name what is wrong with their exit codes, the stored results, JSON shapes, and
+ * an idempotent {@code apply}.
+ */
+class CliSchedulesAndSignalsTest {
+    static final String REPORT_INPUT = "{\"region\":\"emea\",\"orders\":[1,250]}";
+
+    @TempDir
+    Path tmp;
+
+    CliFixture f;
+
+    @BeforeEach
+    void setUp() {
+        f = new CliFixture(tmp).migrated();
+    }
+
+    @AfterEach
+    void tearDown() {
+        f.close();
+    }
+
+    private CliRun create(String name, String cron, String... extra) {
+        String[] base = {
+            "schedules",
+            "create",
+            name,
+            "--workflow",
+            CliFixture.example("nightly-report.yaml").toString(),
+            "--cron",
+            cron,
+            "--input",
+            REPORT_INPUT
+        };
+        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return f.run(args);
+    }
+
+    @Test
+    void createChecksEverythingFirstAndNamesWhatIsWrong() {
+        CliRun badField = create("nightly", "0 25 * * *");
+        assertThat(badField.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(badField.err())
+                .contains("cron '0 25 * * *': hour field '25' is invalid: Value 25 not in range [0, 23]")
+                .contains("nothing was written");
+        CliRun fields = create("nightly", "0 2 * *");
+        assertThat(fields.err()).contains("has 4 fields; expected 5");
+        CliRun zone = create("nightly", "0 2 * * *", "--timezone", "Europe/Atlantis");
+        assertThat(zone.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(zone.err()).contains("unknown time zone 'Europe/Atlantis'");
+        CliRun input = f.run(
+                "schedules",
+                "create",
+                "nightly",
+                "--workflow",
+                CliFixture.example("nightly-report.yaml").toString(),
+                "--cron",
+                "0 2 * * *");
+        assertThat(input.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(input.err()).contains("does not match the input schema of 'nightly-report'");
+        CliRun overlap = create("nightly", "0 2 * * *", "--overlap", "sometimes");
+        assertThat(overlap.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(overlap.err()).contains("--overlap must be allow or skip, not 'sometimes'");
+        CliRun name = create("night ly", "0 2 * * *");
+        assertThat(name.err()).contains("schedule name 'night ly' is not valid");
+        assertThat(f.store().scheduleList()).isEmpty();
+    }
+
+    @Test
+    void createListShowPauseResumeDelete() {
+        CliRun created =
+                create("nightly", "0 2 * * *", "--timezone", "Europe/Berlin", "--overlap", "skip", "--catch-up", "3");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.out())
+                .contains("created schedule 'nightly': workflow 'nightly-report' on queue 'default', cron 0 2 * * *"
+                        + " in Europe/Berlin")
+                .contains("next fires at ");
+        assertThat(create("nightly", "0 3 * * *").exitCode()).isEqualTo(ExitCode.CONFLICT);
+
+        Schedule s = f.store().scheduleGet("nightly").orElseThrow();
+        assertThat(s.overlap()).isEqualTo(Schedule.Overlap.SKIP);
+        assertThat(s.catchUp()).isEqualTo(new Schedule.CatchUp(3));
+        assertThat(s.maxAttempts()).as("the workflow's max_retries: 1").isEqualTo(2);
+
+        CliRun list = f.run("schedules", "list");
+        assertThat(list.out())
+                .containsPattern("nightly +nightly-report +0 2 \\* \\* \\* +Europe/Berlin +default +active");
+        JsonNode shown = JsonViews.JSON.readTree(
+                f.run("schedules", "show", "nightly", "--json").out());
+        assertThat(shown.get("next_fire_times")).hasSize(5);
+        assertThat(shown.get("description").asString()).isEqualTo("at 02:00");
+        assertThat(shown.get("input")).isEqualTo(JsonViews.JSON.readTree(REPORT_INPUT));
+        for (JsonNode t : shown.get("next_fire_times")) {
+            String utc = t.asString();
+            assertThat(utc).as("02:00 Berlin is 00:00 or 01:00 UTC").matches(".*T0[01]:00:00Z");
+        }
+        assertThat(f.run("schedules", "show", "nightly").out())
+                .contains("next fires  ")
+                .contains("last fire   never");
+
+        assertThat(f.run("schedules", "pause", "nightly").exitCode()).isZero();
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().paused()).isTrue();
+        assertThat(f.run("schedules", "list").out()).contains("paused");
+        CliRun resumed = f.run("schedules", "resume", "nightly", "--json");
+        assertThat(JsonViews.JSON.readTree(resumed.out()).get("result").asString())
+                .isEqualTo("resumed");
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().paused()).isFalse();
+
+        assertThat(f.run("schedules", "delete", "nightly").exitCode()).isZero();
+        for (String cmd : List.of("show", "pause", "resume", "delete")) {
+            CliRun r = f.run("schedules", cmd, "nightly");
+            assertThat(r.exitCode()).as(cmd).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(r.err()).contains("no schedule named 'nightly'");
+        }
+    }
+
+    @Test
+    void applyMakesTheStoredSchedulesMatchTheFileAndIsIdempotent() throws Exception {
+        Path dir = tmp.resolve("conf");
+        Files.createDirectories(dir);
+        Files.copy(CliFixture.example("nightly-report.yaml"), dir.resolve("nightly-report.yaml"));
+        Path file = dir.resolve("schedules.toml");
+        Files.writeString(file, """
+                [[schedules]]
+                name = "nightly"
+                workflow = "nightly-report.yaml"
+                cron = "0 2 * * *"
+                timezone = "Europe/Berlin"
+                input = { region = "emea", orders = [1, 250] }
+
+                [[schedules]]
+                name = "hourly"
+                workflow = "nightly-report.yaml"
+                cron = "0 * * * *"
+                input = { region = "apac", orders = [] }
+                overlap = "skip"
+                """);
+        assertThat(create("stray", "*/5 * * * *").exitCode()).isZero();
+
+        CliRun plan = f.run("schedules", "apply", file.toString(), "--dry-run");
+        assertThat(plan.out())
+                .contains("would create  nightly")
+                .contains("would create  hourly")
+                .contains("would delete  stray");
+        assertThat(f.store().scheduleList()).extracting(Schedule::name).containsExactly("stray");
+
+        CliRun first = f.run("schedules", "apply", file.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(f.store().scheduleList()).extracting(Schedule::name).containsExactly("hourly", "nightly");
+        var nextBefore = f.store().scheduleGet("nightly").orElseThrow().nextFireAt();
+
+        CliRun again = f.run("schedules", "apply", file.toString(), "--json");
+        JsonNode changes = JsonViews.JSON.readTree(again.out()).get("changes");
+        assertThat(changes).hasSize(2).allMatch(c -> c.get("change").asString().equals("unchanged"));
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().nextFireAt()).isEqualTo(nextBefore);
+
+        Files.writeString(file, Files.readString(file).replace("orders = []", "orders = [3]"));
+        f.run("schedules", "pause", "hourly");
+        CliRun changed = f.run("schedules", "apply", file.toString());
+        assertThat(changed.out()).contains("updated       hourly: input").contains("unchanged     nightly");
+        assertThat(f.store().scheduleGet("hourly").orElseThrow().paused())
+                .as("a pause made by an operator stands when the file does not say")
+                .isTrue();
+
+        Files.writeString(file, Files.readString(file).replace("0 2 * * *", "0 2 * * 9"));
+        CliRun bad = f.run("schedules", "apply", file.toString());
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(bad.err())
+                .contains("schedules.toml")
+                .contains("schedules[0] (nightly)")
+                .contains("day-of-week field '9'")
+                .contains("nothing was written");
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().cron()).isEqualTo("0 2 * * *");
+    }
+
+    @Test
+    void signalDeliversOnceAndRefusesWhatItCannotDeliver() {
+        CliRun submitted = f.run(
+                "submit",
+                CliFixture.example("approval.yaml").toString(),
+                "--input",
+                "{\"request\":{\"id\":\"A\",\"amount\":1}}");
+        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        ClaimedExecution c = f.store()
+                .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
+                .get(0);
+        f.store()
+                .executionCompleteMany(List.of(new Completion.AwaitSignal(
+                        c.lease(),
+                        "node 'approve': waiting for signal 'approve'",
+                        List.of(new SignalWait("approve", "approve", Duration.ofHours(1))),
+                        List.of())));
+
+        CliRun explain = f.run("executions", "explain", Long.toString(id));
+        assertThat(explain.out())
+                .contains("Waiting for signal 'approve' since ")
+                .contains("node 'approve'")
+                .contains("The wait for 'approve' times out at ")
+                .contains("executions signal " + id + " approve");
+        assertThat(f.run("executions", "list").out()).contains("due in 59m");
+
+        CliRun bad = f.run("executions", "signal", Long.toString(id), "approve", "--data", "{\"approved\":");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(f.run("executions", "signal", Long.toString(id), "approve now")
+                        .exitCode())
+                .isEqualTo(ExitCode.USAGE);
+
+        CliRun sent = f.run("executions", "signal", Long.toString(id), "approve", "--data", "{\"approved\":true}");
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(sent.out())
+                .contains("delivered signal 'approve' to execution " + id + "; it was waiting and runs" + " again now");
+        CliRun twice = f.run("executions", "signal", Long.toString(id), "approve", "--json");
+        JsonNode j = JsonViews.JSON.readTree(twice.out());
+        assertThat(twice.exitCode()).isZero();
+        assertThat(j.get("result").asString()).isEqualTo("duplicate");
+        assertThat(j.get("woke").asBoolean()).isFalse();
+
+        JsonNode shown = JsonViews.JSON.readTree(
+                f.run("executions", "show", Long.toString(id), "--json").out());
+        assertThat(shown.get("signals")).singleElement().satisfies(s -> {
+            assertThat(s.get("name").asString()).isEqualTo("approve");
+            assertThat(s.get("node_id").asString()).isEqualTo("approve");
+            assertThat(s.get("data")).isEqualTo(JsonViews.JSON.readTree("{\"approved\":true}"));
+        });
+
+        f.run("executions", "cancel", Long.toString(id));
+        assertThat(f.store().executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.CANCELLED);
+        CliRun finished = f.run("executions", "signal", Long.toString(id), "other");
+        assertThat(finished.exitCode()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(finished.err()).contains("already finished (cancelled)");
+        assertThat(f.run("executions", "signal", "999", "approve").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+}

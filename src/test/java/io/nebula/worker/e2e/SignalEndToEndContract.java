@@ -1,0 +1,219 @@
+package io.nebula.worker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.inspect.ExecutionFacts;
+import io.nebula.worker.inspect.Explainer;
+import io.nebula.worker.inspect.Explanation;
+import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.pool.PoolOptions;
+import io.nebula.worker.pool.SubmitOptions;
+import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.SignalDelivery;
+import io.nebula.worker.workflow.LoadedWorkflow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code signal} action with real workers on a real store: a signal after the wait (the slot
+ * is freed meanwhile) and before it, twice, to a finished execution, a timeout that fails the node
+ * or takes a branch, and an execution parked on one worker and resumed on another.
+ */
+abstract class SignalEndToEndContract {
+    static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
+
+    @TempDir
+    Path tmp;
+
+    private final List<NebulaWorker> workers = new ArrayList<>();
+
+    protected abstract WorkerConfig config();
+
+    protected abstract void cleanUp();
+
+    @AfterEach
+    void stopAll() {
+        workers.forEach(w -> w.worker().stop(Duration.ZERO));
+        cleanUp();
+    }
+
+    NebulaWorker built(String id, int concurrency) {
+        WorkerConfig c = config();
+        NebulaWorker w = NebulaWorker.builder()
+                .config(c)
+                .workerId(id)
+                .options(PoolOptions.from(c, id).withConcurrency(concurrency))
+                .build();
+        workers.add(w);
+        return w;
+    }
+
+    NebulaWorker started(String id, int concurrency) {
+        NebulaWorker w = built(id, concurrency);
+        w.start();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> w.worker().readiness().snapshot().ready());
+        return w;
+    }
+
+    static void awaitEvent(WorkflowClient c, long id, String event) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> c.store().historyList(id).stream()
+                        .anyMatch(h -> h.event().equals(event)));
+    }
+
+    static String output(WorkflowClient c, long id, String node) {
+        return c.store().nodeResultList(id).stream()
+                .filter(n -> n.nodeId().equals(node))
+                .findFirst()
+                .map(NodeResult::outputJson)
+                .orElse(null);
+    }
+
+    @Test
+    void aSignalAfterTheWaitResumesTheParkedExecutionWithItsDataOnce() throws Exception {
+        NebulaWorker w = started("w1", 1);
+        WorkflowClient c = w.client();
+        LoadedWorkflow wf = c.load(EXAMPLES.resolve("approval.yaml"));
+        long id = c.submit(wf, REQUEST, SubmitOptions.defaults()).executionId();
+        awaitEvent(c, id, "awaiting_signal");
+
+        ExecutionView parked = c.get(id).orElseThrow();
+        assertThat(parked.state()).isEqualTo(ExecutionState.AVAILABLE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> w.worker().activeJobs() == 0);
+        Explanation why = Explainer.explain(
+                ExecutionFacts.read(c.store(), id, Duration.ofMinutes(1)).orElseThrow());
+        assertThat(why.reason()).isEqualTo(Explanation.Reason.SIGNAL_WAIT);
+        assertThat(why.summary()).startsWith("Waiting for signal 'approve' since ");
+        assertThat(why.notes()).anyMatch(n -> n.startsWith("The wait for 'approve' times out at "));
+        // The only slot is free: other work runs while the approval waits.
+        long hello = c.submit(c.load(EXAMPLES.resolve("hello.json")), null, SubmitOptions.defaults())
+                .executionId();
+        assertThat(c.awaitTerminal(hello, Duration.ofSeconds(30)).state()).isEqualTo(ExecutionState.SUCCEEDED);
+
+        SignalDelivery d = c.signal(id, "approve", "{\"approved\":true,\"by\":\"ada\"}");
+        assertThat(d.outcome()).isEqualTo(SignalDelivery.Outcome.DELIVERED);
+        assertThat(d.woke()).isTrue();
+
+        ExecutionView done = c.awaitTerminal(id, Duration.ofSeconds(30));
+        assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(JSON.readTree(done.outputJson()))
+                .isEqualTo(JSON.readTree("{\"request\":\"R-7\",\"decision\":\"request R-7 approved by ada\"}"));
+        assertThat(JSON.readTree(output(c, id, "approve")))
+                .isEqualTo(JSON.readTree("{\"approved\":true,\"by\":\"ada\"}"));
+        assertThat(c.store().historyList(id))
+                .extracting(HistoryEntry::event)
+                .containsExactly("claimed", "awaiting_signal", "signal_received", "claimed", "succeeded");
+        assertThat(done.attempt()).as("parking gave the attempt back").isEqualTo(1);
+        assertThat(c.signal(id, "approve", "{\"approved\":false}").outcome())
+                .isEqualTo(SignalDelivery.Outcome.FINISHED);
+    }
+
+    @Test
+    void aSignalSentBeforeTheNodeWaitsIsUsedWithoutParkingAndASecondOneIsIgnored() throws Exception {
+        NebulaWorker w = built("w1", 2);
+        w.store().migrate();
+        WorkflowClient c = w.client();
+        long id = c.submit(c.load(EXAMPLES.resolve("approval.yaml")), REQUEST, SubmitOptions.defaults())
+                .executionId();
+        assertThat(c.signal(id, "approve", "{\"approved\":false}").outcome())
+                .isEqualTo(SignalDelivery.Outcome.DELIVERED);
+        assertThat(c.signal(id, "approve", "{\"approved\":true}").outcome())
+                .isEqualTo(SignalDelivery.Outcome.DUPLICATE);
+
+        w.start();
+        ExecutionView done = c.awaitTerminal(id, Duration.ofSeconds(30));
+
+        assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(done.outputJson()).contains("request R-7 rejected\"");
+        assertThat(c.store().historyList(id)).extracting(HistoryEntry::event).containsExactly("claimed", "succeeded");
+    }
+
+    @Test
+    void aTimeoutFailsTheNodeUnlessTheWorkflowAsksToBranchOnIt() throws Exception {
+        WorkflowClient c = started("w1", 2).client();
+        Path strict = tmp.resolve("strict.yaml");
+        Files.writeString(strict, """
+                name: strict
+                nodes:
+                  - { id: wait, action: signal, params: { name: go, timeout_seconds: 0.5 } }
+                  - { id: after, action: noop, depends_on: [wait] }
+                """);
+        String approval = Files.readString(EXAMPLES.resolve("approval.yaml"))
+                .replace("timeout_seconds: 3600", "timeout_seconds: 0.5");
+        Path lenient = tmp.resolve("lenient.yaml");
+        Files.writeString(lenient, approval);
+
+        long failing = c.submit(c.load(strict), null, SubmitOptions.defaults()).executionId();
+        long branching =
+                c.submit(c.load(lenient), REQUEST, SubmitOptions.defaults()).executionId();
+
+        ExecutionView failed = c.awaitTerminal(failing, Duration.ofSeconds(30));
+        assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(failed.lastError()).contains("node 'wait'").contains("no signal 'go' arrived within 500ms");
+        assertThat(failed.attempt()).as("a timeout is not retried").isEqualTo(1);
+
+        ExecutionView rejected = c.awaitTerminal(branching, Duration.ofSeconds(30));
+        assertThat(rejected.state()).as(rejected.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(JSON.readTree(output(c, branching, "approve")))
+                .isEqualTo(JSON.readTree("{\"timed_out\":true,\"signal\":\"approve\"}"));
+        assertThat(rejected.outputJson()).contains("rejected: no answer within an hour");
+        assertThat(c.store().nodeResultList(branching))
+                .filteredOn(n -> n.nodeId().equals("approved"))
+                .extracting(NodeResult::status)
+                .containsExactly(NodeStatus.SKIPPED);
+        // Too late: the node has timed out; the signal is stored but changes nothing.
+        assertThat(c.signal(branching, "approve", "{\"approved\":true}").outcome())
+                .isEqualTo(SignalDelivery.Outcome.FINISHED);
+    }
+
+    @Test
+    void anExecutionParkedOnOneWorkerIsResumedByAnotherAfterTheSignal() throws Exception {
+        NebulaWorker a = started("a", 1);
+        WorkflowClient c = a.client();
+        long id = c.submit(c.load(EXAMPLES.resolve("approval.yaml")), REQUEST, SubmitOptions.defaults())
+                .executionId();
+        awaitEvent(c, id, "awaiting_signal");
+        a.worker().stop(Duration.ZERO);
+        NebulaWorker b = started("b", 1);
+
+        assertThat(b.client()
+                        .signal(id, "approve", "{\"approved\":true,\"by\":\"bob\"}")
+                        .woke())
+                .isTrue();
+
+        ExecutionView done = b.client().awaitTerminal(id, Duration.ofSeconds(30));
+        assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(done.outputJson()).contains("approved by bob");
+        List<HistoryEntry> h = b.store().historyList(id);
+        assertThat(h)
+                .extracting(HistoryEntry::event)
+                .containsExactly("claimed", "awaiting_signal", "signal_received", "claimed", "succeeded");
+        assertThat(h.get(0).workerId()).isEqualTo("a");
+        assertThat(h.get(3).workerId()).isEqualTo("b");
+        NodeResult prepare = b.store().nodeResultList(id).stream()
+                .filter(n -> n.nodeId().equals("prepare"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(prepare.attempt())
+                .as("checkpointed by a, not run again by b")
+                .isEqualTo(1);
+        assertThat(h.get(1).leaseEpoch()).isEqualTo(prepare.attempt());
+    }
+}
