@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * How the benchmark starts a real worker process: the java binary, JVM options, class path and
  * main class. By default it is this JVM's binary and class path (the shaded jar when run through
- * {@code bin/nebula-worker}) with the launcher's defaults: a 256 MB heap, the serial collector,
+ * {@code bin/nebula-worker}) with the launcher's defaults: a 256 MB heap with a 32 MB young
+ * generation, the serial collector,
  * exit on out-of-memory, and an AppCDS archive that the first process writes and later ones map.
  *
  * @param java the java binary
@@ -37,6 +38,9 @@ public record WorkerLaunch(Path java, List<String> jvmOptions, String classPath,
         List<String> opts = new ArrayList<>();
         if (!joined.contains("-Xmx") && !joined.contains("MaxRAMPercentage")) {
             opts.add("-Xmx256m");
+            if (!joined.contains("-Xmn") && !joined.contains("NewSize")) {
+                opts.add("-Xmn32m");
+            }
         }
         if (!joined.matches(".*-XX:\\+Use[A-Za-z]*GC.*")) {
             opts.add("-XX:+UseSerialGC");
