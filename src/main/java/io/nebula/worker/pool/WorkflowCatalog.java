@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The actions and workflow loader a configuration implies: the built-in actions, those found by
  * {@code ServiceLoader} on the class path, those in {@code runtime.plugins_dir}, any registered in
- * code, and the configured node limit. The worker runs with exactly this, and {@code submit} and
+ * code, and the configured node limit and {@code [limits]} budgets. The worker runs with exactly this, and {@code submit} and
  * {@code workflows validate} check files against it, so a file that validates does not fail later
  * on an unknown action.
  */
@@ -38,7 +38,7 @@ public final class WorkflowCatalog {
     /** The workflow loader over {@code actions}, with the configured limits. */
     public static Workflows workflows(WorkerConfig config, ActionRegistry actions) {
         return new Workflows(
-                actions, Limits.defaults().withMaxNodes(config.runtime().maxNodes()));
+                actions, Limits.of(config.limits(), config.runtime().maxNodes()));
     }
 
     /** The workflow loader for {@code config} with no extra actions. */
