@@ -385,11 +385,11 @@ public enum Setting {
     DEFINITION_CACHE_BYTES(
             "limits.definition_cache_bytes",
             SettingType.LONG,
-            67_108_864L,
+            33_554_432L,
             null,
             null,
             Constraint.atLeast(1_048_576),
-            "workflow definitions a worker keeps in memory, by the size of their text");
+            "memory for workflow definitions in each of the two caches (texts, compiled definitions)");
 
     /** The environment variable read for {@link #LOG_FILTER} when {@code NEBULA_LOG} is unset. */
     public static final String LOG_FILTER_FALLBACK_ENV = "RUST_LOG";

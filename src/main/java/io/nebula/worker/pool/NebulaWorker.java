@@ -45,10 +45,7 @@ public final class NebulaWorker implements AutoCloseable {
         this.workflows = WorkflowCatalog.workflows(config, actions);
         Expressions.warmUp();
         WorkflowRuntime runtime = new WorkflowRuntime(
-                workflows,
-                actions,
-                RuntimeOptions.defaults().withMaxParallelNodes(config.runtime().maxParallelNodes()),
-                b.listener);
+                workflows, actions, RuntimeOptions.from(config.runtime(), config.limits()), b.listener);
         PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);
         this.worker = Worker.builder()
                 .options(options)
@@ -56,6 +53,7 @@ public final class NebulaWorker implements AutoCloseable {
                 .runner(runtime)
                 .listener(b.listener)
                 .version(b.version)
+                .definitionCacheBytes(config.limits().definitionCacheBytes())
                 .build();
         this.client = new WorkflowClient(store, workflows, config.queue().maxRetries());
     }

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Regexes {
     /** The estimate stops growing here, far above any limit, so it never overflows. */
     private static final long CAP = 1L << 40;
+    /** Instructions every program has: fail, the whole match's two captures, match. */
+    private static final long FIXED = 4;
     /** Total program size the cache holds before it starts over. */
     private static final long CACHE_INSTRUCTIONS = 200_000;
 
@@ -84,7 +86,7 @@ final class Regexes {
      */
     static long estimate(String regex) {
         Estimator e = new Estimator(regex);
-        long total = 0;
+        long total = FIXED;
         while (e.pos < regex.length()) {
             total = add(total, e.alternation());
             if (e.pos < regex.length()) {
