@@ -154,6 +154,11 @@ public final class Redaction {
             return of(all);
         }
 
+        /** These values and those of {@code other}. */
+        public Secrets and(Secrets other) {
+            return other.values.isEmpty() ? this : and(other.values);
+        }
+
         /** {@code text} with every known value, and anything {@link #redact} hides, replaced. */
         public String mask(String text) {
             if (text == null) {
