@@ -47,7 +47,8 @@ class ArchitectureTest {
             List.of("stores", "queue.postgres..", "queue.sqlite.."),
             List.of("jdbc", "queue.jdbc.."),
             List.of("queue", "queue"),
-            List.of("config", "config.."));
+            List.of("config", "config.."),
+            List.of("redact", "redact.."));
 
     private static JavaClasses production;
     private static JavaClasses fixture;

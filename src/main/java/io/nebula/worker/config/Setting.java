@@ -62,8 +62,7 @@ public enum Setting {
             "WORKER_QUEUES",
             null,
             Constraint.listOf(
-                    Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"),
-                    "a non-empty list of queue names (letters, digits, _ . : -, at most 64 characters)"),
+                    Names.QUEUE, "a non-empty list of queue names (letters, digits, _ . : -, at most 64 characters)"),
             "queues this worker claims from (env: comma-separated)"),
 
     BATCH_SIZE(

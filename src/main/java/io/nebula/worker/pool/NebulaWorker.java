@@ -6,7 +6,6 @@ import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.runtime.WorkflowRuntime;
 import io.nebula.worker.workflow.Expressions;
 import io.nebula.worker.workflow.Workflows;
@@ -44,8 +43,8 @@ public final class NebulaWorker implements AutoCloseable {
         this.actions = WorkflowCatalog.actions(config, b.actions);
         this.workflows = WorkflowCatalog.workflows(config, actions);
         Expressions.warmUp();
-        WorkflowRuntime runtime = new WorkflowRuntime(
-                workflows, actions, RuntimeOptions.from(config.runtime(), config.limits()), b.listener);
+        WorkflowRuntime runtime =
+                new WorkflowRuntime(workflows, actions, WorkflowCatalog.runtimeOptions(config), b.listener);
         PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);
         this.worker = Worker.builder()
                 .options(options)

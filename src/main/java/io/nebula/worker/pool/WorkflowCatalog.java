@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;
 import java.nio.file.Path;
@@ -37,8 +38,26 @@ public final class WorkflowCatalog {
 
     /** The workflow loader over {@code actions}, with the configured limits. */
     public static Workflows workflows(WorkerConfig config, ActionRegistry actions) {
-        return new Workflows(
-                actions, Limits.of(config.limits(), config.runtime().maxNodes()));
+        return new Workflows(actions, limits(config));
+    }
+
+    /** The workflow limits {@code config} sets: {@code runtime.max_nodes} and the {@code [limits]} budgets. */
+    public static Limits limits(WorkerConfig config) {
+        WorkerConfig.Limits l = config.limits();
+        return Limits.defaults()
+                .withMaxNodes(config.runtime().maxNodes())
+                .withEvaluation(l.expressionBytes(), l.expressionTimeout())
+                .withMaxRegexSize(l.regexProgramSize())
+                .withCompile(l.expressionsPerDefinition(), l.compileTimeout())
+                .withCacheBytes(l.definitionCacheBytes());
+    }
+
+    /** How the runtime runs nodes under {@code config}: {@code [runtime]} and the execution budgets. */
+    public static RuntimeOptions runtimeOptions(WorkerConfig config) {
+        return RuntimeOptions.defaults()
+                .withMaxParallelNodes(config.runtime().maxParallelNodes())
+                .withExecutionBudgets(
+                        config.limits().executionOutputBytes(), config.limits().errorBytes());
     }
 
     /** The workflow loader for {@code config} with no extra actions. */

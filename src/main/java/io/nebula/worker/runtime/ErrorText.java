@@ -1,7 +1,6 @@
 package io.nebula.worker.runtime;
 
-import io.nebula.worker.config.Redaction;
-import io.nebula.worker.config.Setting;
+import io.nebula.worker.redact.Redaction;
 
 /**
  * Error texts as the runtime keeps them for nodes and executions: redacted ({@link
@@ -21,7 +20,7 @@ final class ErrorText {
         if (s.length() <= maxChars) {
             return s;
         }
-        String note = " [cut: " + s.length() + " characters, more than " + Setting.ERROR_BYTES.key() + "]";
+        String note = " [cut: " + s.length() + " characters, more than " + RuntimeOptions.ERROR_KEY + "]";
         int keep = maxChars - note.length();
         if (Character.isHighSurrogate(s.charAt(keep - 1))) {
             keep--;

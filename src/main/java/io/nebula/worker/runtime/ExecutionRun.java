@@ -2,7 +2,6 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
-import io.nebula.worker.config.Setting;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -322,7 +321,7 @@ final class ExecutionRun {
                     null,
                     n + " output of " + size + " bytes would bring the execution's node outputs to "
                             + (outputBytes + size) + " bytes, more than the limit of "
-                            + options.maxExecutionOutputBytes() + " (" + Setting.EXECUTION_OUTPUT_BYTES.key() + ")",
+                            + options.maxExecutionOutputBytes() + " (" + RuntimeOptions.EXECUTION_OUTPUT_KEY + ")",
                     attempt.attempt(),
                     startedAt,
                     at);

@@ -1,6 +1,5 @@
 package io.nebula.worker.runtime;
 
-import io.nebula.worker.config.WorkerConfig;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -42,27 +41,24 @@ public record RuntimeOptions(
         }
     }
 
+    /** The setting for {@link #maxExecutionOutputBytes()}, as messages name it. */
+    public static final String EXECUTION_OUTPUT_KEY = "limits.execution_output_bytes";
+    /** The setting for {@link #maxErrorChars()}. */
+    public static final String ERROR_KEY = "limits.error_bytes";
+
     /**
-     * 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, the {@code [limits]}
-     * defaults, UTC clock.
+     * 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, 8 MiB of node output
+     * per execution, 8,192-character errors (the {@code [limits]} defaults), UTC clock.
      */
     public static RuntimeOptions defaults() {
-        WorkerConfig.Limits limits = WorkerConfig.Limits.defaults();
         return new RuntimeOptions(
                 8,
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(5),
                 1024 * 1024,
-                limits.executionOutputBytes(),
-                limits.errorBytes(),
+                8L * 1024 * 1024,
+                8_192,
                 Clock.systemUTC());
-    }
-
-    /** The options a worker configured with {@code runtime} and {@code limits} runs with. */
-    public static RuntimeOptions from(WorkerConfig.Runtime runtime, WorkerConfig.Limits limits) {
-        return defaults()
-                .withMaxParallelNodes(runtime.maxParallelNodes())
-                .withExecutionBudgets(limits.executionOutputBytes(), limits.errorBytes());
     }
 
     public RuntimeOptions withMaxParallelNodes(int n) {

@@ -1,6 +1,5 @@
 package io.nebula.worker.workflow;
 
-import io.nebula.worker.config.Setting;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -41,7 +40,7 @@ final class Compilation {
         count++;
         if (count > limits.maxExpressions()) {
             return exhaust("the definition has more than " + limits.maxExpressions() + " expressions ("
-                    + Setting.EXPRESSIONS_PER_DEFINITION.key() + ")");
+                    + Limits.EXPRESSIONS_KEY + ")");
         }
         Expressions.Compiled known = bySource.get(source);
         if (known != null) {
@@ -54,7 +53,7 @@ final class Compilation {
         }
         if (now - deadline > 0) {
             return exhaust("compiling the definition's expressions took longer than "
-                    + limits.compileTimeout().toMillis() + " ms (" + Setting.COMPILE_TIMEOUT_MS.key() + "); "
+                    + limits.compileTimeout().toMillis() + " ms (" + Limits.COMPILE_TIMEOUT_KEY + "); "
                     + (count - 1) + " were compiled");
         }
         Expressions.Compiled c = expressions.compile(source);

@@ -2,7 +2,6 @@ package io.nebula.worker.workflow;
 
 import dev.cel.common.ast.CelExpr;
 import dev.cel.runtime.CelEvaluationListener;
-import io.nebula.worker.config.Setting;
 
 /**
  * The budgets of one evaluation: a node's {@code when}, its {@code params}, or the {@code
@@ -81,7 +80,7 @@ final class Evaluation implements CelEvaluationListener {
         builtBytes += n;
         if (builtBytes > limits.maxBuiltBytes()) {
             throw exceeded("the evaluation would build more than " + limits.maxBuiltBytes() + " bytes ("
-                    + Setting.EXPRESSION_BYTES.key() + ")");
+                    + Limits.BUILT_BYTES_KEY + ")");
         }
     }
 
@@ -96,7 +95,7 @@ final class Evaluation implements CelEvaluationListener {
         long now = System.nanoTime();
         if (now - deadline > 0) {
             throw exceeded("the evaluation took longer than "
-                    + limits.evaluationTimeout().toMillis() + " ms (" + Setting.EXPRESSION_TIMEOUT_MS.key() + ")");
+                    + limits.evaluationTimeout().toMillis() + " ms (" + Limits.EVALUATION_TIMEOUT_KEY + ")");
         }
         if (now - lastYield > YIELD_EVERY_NANOS) {
             lastYield = now;

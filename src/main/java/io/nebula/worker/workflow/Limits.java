@@ -1,6 +1,5 @@
 package io.nebula.worker.workflow;
 
-import io.nebula.worker.config.WorkerConfig;
 import java.time.Duration;
 
 /**
@@ -57,29 +56,39 @@ public record Limits(
         }
     }
 
+    /** The setting for {@link #maxBuiltBytes()}, as messages name it. */
+    public static final String BUILT_BYTES_KEY = "limits.expression_bytes";
+    /** The setting for {@link #evaluationTimeout()}. */
+    public static final String EVALUATION_TIMEOUT_KEY = "limits.expression_timeout_ms";
+    /** The setting for {@link #maxRegexSize()}. */
+    public static final String REGEX_SIZE_KEY = "limits.regex_program_size";
+    /** The setting for {@link #maxExpressions()}. */
+    public static final String EXPRESSIONS_KEY = "limits.expressions_per_definition";
+    /** The setting for {@link #compileTimeout()}. */
+    public static final String COMPILE_TIMEOUT_KEY = "limits.compile_timeout_ms";
+    /** The setting for {@link #cacheBytes()}. */
+    public static final String CACHE_BYTES_KEY = "limits.definition_cache_bytes";
+
     /**
      * 1,000 nodes, depth 64, 4,096-character expressions, 1 MiB definitions and values, 10,000
-     * iterations, and the {@code [limits]} defaults of {@link WorkerConfig.Limits#defaults()}.
+     * iterations; 4 MiB built and 1 s per evaluation, regular expressions of 5,000 instructions,
+     * 10,000 expressions and 10 s of compiling per definition, 32 MiB of compiled definitions (the
+     * defaults of the {@code [limits]} settings).
      */
     public static Limits defaults() {
-        return of(WorkerConfig.Limits.defaults(), 1_000);
-    }
-
-    /** The limits a worker configured with {@code c} and {@code maxNodes} applies. */
-    public static Limits of(WorkerConfig.Limits c, int maxNodes) {
         return new Limits(
-                maxNodes,
+                1_000,
                 64,
                 4_096,
                 1024 * 1024,
                 1024 * 1024,
                 10_000,
-                c.expressionBytes(),
-                c.expressionTimeout(),
-                c.regexProgramSize(),
-                c.expressionsPerDefinition(),
-                c.compileTimeout(),
-                c.definitionCacheBytes());
+                4L * 1024 * 1024,
+                Duration.ofSeconds(1),
+                5_000,
+                10_000,
+                Duration.ofSeconds(10),
+                32L * 1024 * 1024);
     }
 
     public Limits withMaxNodes(int n) {

@@ -2,7 +2,6 @@ package io.nebula.worker.workflow;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.nebula.worker.config.Setting;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -74,7 +73,7 @@ final class Regexes {
     private String tooLarge(long size) {
         return "regular expression is too large: about " + (size >= CAP ? "more than " + CAP : size)
                 + " RE2 instructions, more than the limit of " + maxSize + " ("
-                + Setting.REGEX_PROGRAM_SIZE.key() + ")";
+                + Limits.REGEX_SIZE_KEY + ")";
     }
 
     /**

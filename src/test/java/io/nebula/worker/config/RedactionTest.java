@@ -2,6 +2,7 @@ package io.nebula.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.redact.Redaction;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

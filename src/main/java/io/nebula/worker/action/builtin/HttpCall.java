@@ -1,7 +1,7 @@
 package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.ParamReader;
-import io.nebula.worker.config.Redaction;
+import io.nebula.worker.redact.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

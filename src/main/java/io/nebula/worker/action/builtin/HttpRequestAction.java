@@ -4,7 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ParamReader;
-import io.nebula.worker.config.Redaction;
+import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.nebula.worker.config;
+package io.nebula.worker.redact;
 
 import java.net.URI;
 import java.util.ArrayList;
