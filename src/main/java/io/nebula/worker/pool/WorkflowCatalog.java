@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * The actions and workflow loader a configuration implies: the built-in actions, those found by
- * {@code ServiceLoader} on the class path, those in {@code runtime.plugins_dir}, any registered in
- * code, and the configured node limit and {@code [limits]} budgets. The worker runs with exactly this, and {@code submit} and
+ * {@code ServiceLoader} on the class path, those in {@code runtime.plugins_dir} (loaded by the
+ * worker; for commands that check definitions, only declared by name), any registered in code,
+ * and the configured node limit and {@code [limits]} budgets. The worker runs with exactly this, and {@code submit} and
  * {@code workflows validate} check files against it, so a file that validates does not fail later
  * on an unknown action.
  */
@@ -23,12 +24,7 @@ public final class WorkflowCatalog {
 
     /** The action registry for {@code config}, plus {@code extra} actions (duplicates are errors). */
     public static ActionRegistry actions(WorkerConfig config, List<Action> extra) {
-        WorkerConfig.Http h = config.http();
-        ActionRegistry.Builder registry = ActionRegistry.builder()
-                .registerAll(BuiltinActions.create(
-                        new HttpActionOptions(h.allowPrivateNetworks(), h.maxResponseBytes(), h.timeout(), 5),
-                        config.runtime().inlineDelayMax()))
-                .loadServices(WorkflowCatalog.class.getClassLoader());
+        ActionRegistry.Builder registry = installed(config);
         if (config.runtime().pluginsDir() != null) {
             registry.loadPlugins(Path.of(config.runtime().pluginsDir()));
         }
@@ -60,8 +56,32 @@ public final class WorkflowCatalog {
                         config.limits().executionOutputBytes(), config.limits().errorBytes());
     }
 
-    /** The workflow loader for {@code config} with no extra actions. */
+    /**
+     * The actions a command that only checks definitions needs: as {@link #actions}, except that
+     * the jars of {@code runtime.plugins_dir} are read for the action names they declare and none
+     * of their code is run ({@code submit} and {@code workflows validate} may run where the worker's
+     * plugins should not).
+     */
+    public static ActionRegistry declaredActions(WorkerConfig config) {
+        ActionRegistry.Builder registry = installed(config);
+        if (config.runtime().pluginsDir() != null) {
+            registry.declarePlugins(Path.of(config.runtime().pluginsDir()));
+        }
+        return registry.build();
+    }
+
+    /** The built-in actions and those on the class path: part of the installation itself. */
+    private static ActionRegistry.Builder installed(WorkerConfig config) {
+        WorkerConfig.Http h = config.http();
+        return ActionRegistry.builder()
+                .registerAll(BuiltinActions.create(
+                        new HttpActionOptions(h.allowPrivateNetworks(), h.maxResponseBytes(), h.timeout(), 5),
+                        config.runtime().inlineDelayMax()))
+                .loadServices(WorkflowCatalog.class.getClassLoader());
+    }
+
+    /** The workflow loader for commands that check definitions: plugin code is not run. */
     public static Workflows of(WorkerConfig config) {
-        return workflows(config, actions(config, List.of()));
+        return workflows(config, declaredActions(config));
     }
 }

@@ -197,7 +197,8 @@ final class DefinitionValidator {
                 problem(
                         at + "/action",
                         id,
-                        "unknown action '" + actionName + "' (known: " + String.join(", ", actions.names()) + ")");
+                        "unknown action '" + actionName + "' (known: " + String.join(", ", actions.names()) + ")"
+                                + actions.unknownActionHint().map(h -> "; " + h).orElse(""));
             }
         }
         JsonNode params = n.get("params");
