@@ -62,10 +62,16 @@ final class DestinationGuard {
         return reason;
     }
 
+    /** How names are resolved for the check: {@link InetAddress#getAllByName}, or a test's. */
+    @FunctionalInterface
+    interface Lookup {
+        InetAddress[] all(String host) throws UnknownHostException;
+    }
+
     /** Resolves {@code host} and returns the first internal address with its reason, or null. */
     static String check(String host) throws UnknownHostException {
         try {
-            checked(host, DestinationGuard::internalReason);
+            checked(host, InetAddress::getAllByName, DestinationGuard::internalReason);
             return null;
         } catch (Refused r) {
             return r.getMessage();
@@ -82,16 +88,16 @@ final class DestinationGuard {
     }
 
     /**
-     * Resolves {@code host} (a fresh answer, past the JVM's cache) and checks every address with
-     * {@code judge}, which returns why an address is internal or {@code null}.
+     * Resolves {@code host} with {@code lookup} and checks every address with {@code judge}, which
+     * returns why an address is internal or {@code null}.
      *
      * @return every address, all of them judged public
      * @throws Refused naming the first internal address and why
      */
-    static InetAddress[] checked(String host, Function<InetAddress, String> judge)
+    static InetAddress[] checked(String host, Lookup lookup, Function<InetAddress, String> judge)
             throws UnknownHostException, Refused {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        InetAddress[] all = DestinationResolver.resolve(bare);
+        InetAddress[] all = lookup.all(bare);
         for (InetAddress a : all) {
             String reason = judge.apply(a);
             if (reason != null) {

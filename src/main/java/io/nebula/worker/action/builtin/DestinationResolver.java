@@ -67,25 +67,6 @@ public final class DestinationResolver extends InetAddressResolverProvider {
     /** A pin that holds nothing, for destinations that are not guarded. */
     static final Pin NONE = new Pin(null, new InetAddress[0]);
 
-    /**
-     * Resolves {@code host} bypassing the JVM's address cache, so that what is checked is a fresh
-     * answer, then {@link #pin}s nothing: the caller checks and pins.
-     */
-    static InetAddress[] resolve(String host) throws UnknownHostException {
-        if (builtin == null || isLiteral(host)) {
-            return InetAddress.getAllByName(host);
-        }
-        InetAddress[] found = upstream(
-                        host,
-                        InetAddressResolver.LookupPolicy.of(
-                                InetAddressResolver.LookupPolicy.IPV4 | InetAddressResolver.LookupPolicy.IPV6))
-                .toArray(InetAddress[]::new);
-        if (found.length == 0) {
-            throw new UnknownHostException(host);
-        }
-        return found;
-    }
-
     private static Stream<InetAddress> upstream(String host, InetAddressResolver.LookupPolicy policy)
             throws UnknownHostException {
         List<InetAddress> given = testAnswers.apply(host);
@@ -133,10 +114,6 @@ public final class DestinationResolver extends InetAddressResolverProvider {
      */
     static void answersForTests(Function<String, List<InetAddress>> answers) {
         testAnswers = answers == null ? name -> null : answers;
-    }
-
-    private static boolean isLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     /** Answers pinned names from their pins and everything else as the built-in resolver does. */

@@ -71,7 +71,7 @@ record HttpCall(
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                r.problem("url: must be an http or https URL, got '" + Redaction.redact(schemeOf(url)) + "...'");
+                r.problem("url: must be an http or https URL, got '" + shown(url) + "'");
                 return null;
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
@@ -87,9 +87,10 @@ record HttpCall(
         }
     }
 
-    private static String schemeOf(String url) {
-        int colon = url.indexOf(':');
-        return colon < 0 ? url.substring(0, Math.min(url.length(), 16)) : url.substring(0, Math.min(colon + 1, 16));
+    /** A URL that is not http(s), for a message: credentials masked, at most 200 characters. */
+    private static String shown(String url) {
+        String r = Redaction.redact(url);
+        return r.length() <= 200 ? r : r.substring(0, 200) + "...";
     }
 
     /** RFC 9110 token: the characters a header name may have. */

@@ -64,9 +64,10 @@ public final class HttpRequestAction implements Action {
     private final HttpClient client;
     private final Predicate<URI> exempt;
     private final Function<InetAddress, String> judge;
+    private final DestinationGuard.Lookup lookup;
 
     public HttpRequestAction(HttpActionOptions options) {
-        this(options, url -> false, DestinationGuard::internalReason);
+        this(options, url -> false, DestinationGuard::internalReason, InetAddress::getAllByName);
     }
 
     /**
@@ -74,14 +75,23 @@ public final class HttpRequestAction implements Action {
      *     one loopback server reachable while every other internal address stays refused
      */
     HttpRequestAction(HttpActionOptions options, Predicate<URI> exempt) {
-        this(options, exempt, DestinationGuard::internalReason);
+        this(options, exempt, DestinationGuard::internalReason, InetAddress::getAllByName);
     }
 
-    /** @param judge why an address is internal, or {@code null}; a seam for DNS rebinding tests */
-    HttpRequestAction(HttpActionOptions options, Predicate<URI> exempt, Function<InetAddress, String> judge) {
+    /**
+     * @param judge why an address is internal, or {@code null}
+     * @param lookup how the check resolves a host; with {@code judge}, a seam for DNS rebinding
+     *     tests, where the check and the client must see different answers
+     */
+    HttpRequestAction(
+            HttpActionOptions options,
+            Predicate<URI> exempt,
+            Function<InetAddress, String> judge,
+            DestinationGuard.Lookup lookup) {
         this.options = Objects.requireNonNull(options, "options");
         this.exempt = exempt;
         this.judge = judge;
+        this.lookup = lookup;
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // A system proxy would hide the real destination from the guard.
@@ -175,7 +185,7 @@ public final class HttpRequestAction implements Action {
         }
         String host = url.getHost();
         try {
-            InetAddress[] addresses = DestinationGuard.checked(host, judge);
+            InetAddress[] addresses = DestinationGuard.checked(host, lookup, judge);
             String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
             return DestinationResolver.pin(bare, addresses);
         } catch (DestinationGuard.Refused refused) {
