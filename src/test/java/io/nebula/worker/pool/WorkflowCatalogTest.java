@@ -54,6 +54,7 @@ class WorkflowCatalogTest {
                 base.log(),
                 base.runtime(),
                 base.http(),
+                base.console(),
                 new WorkerConfig.Limits(
                         2048, Duration.ofMillis(250), 99, 77, Duration.ofMillis(600), 4096, 300, 1 << 21));
 
