@@ -298,7 +298,7 @@ class HostileTenantFaultTest {
                     tables.add(rs.getString(1));
                 }
             }
-            assertThat(tables).contains("executions", "node_results", "execution_history");
+            assertThat(tables).contains("executions", "node_results");
             for (String t : tables) {
                 if (t.equals("workflows")) {
                     continue;
