@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * cli → console → (bench, http, inspect) → pool → schedule → runtime → workflow → action → observe
- *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config
+ *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact
  * </pre>
  *
  * <p>A layer may use any layer below it and never one above; empty layers are allowed so packages
@@ -47,7 +47,8 @@ class ArchitectureTest {
             List.of("stores", "queue.postgres..", "queue.sqlite.."),
             List.of("jdbc", "queue.jdbc.."),
             List.of("queue", "queue"),
-            List.of("config", "config.."));
+            List.of("config", "config.."),
+            List.of("redact", "redact.."));
 
     private static JavaClasses production;
     private static JavaClasses fixture;

@@ -1,11 +1,8 @@
 package io.nebula.worker.action;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,7 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The actions a worker can run, by name. Built once at start and then read-only, so lookups need
@@ -27,10 +25,25 @@ import java.util.stream.Stream;
  * silently letting one win would make behaviour depend on class-path order.
  */
 public final class ActionRegistry {
-    private final Map<String, Action> actions;
+    private static final Logger log = LoggerFactory.getLogger(ActionRegistry.class);
 
-    private ActionRegistry(Map<String, Action> actions) {
+    private final Map<String, Action> actions;
+    private final boolean undeclaredPlugins;
+
+    private ActionRegistry(Map<String, Action> actions, boolean undeclaredPlugins) {
         this.actions = Map.copyOf(actions);
+        this.undeclaredPlugins = undeclaredPlugins;
+    }
+
+    /**
+     * What to add to an "unknown action" message: set when plugin jars were only read for their
+     * declared names and one declared none, so its actions cannot be known here.
+     */
+    public Optional<String> unknownActionHint() {
+        return undeclaredPlugins
+                ? Optional.of("plugin jars are not run by this command: a plugin's actions are known here only when"
+                        + " its jar lists them in the manifest attribute Nebula-Actions")
+                : Optional.empty();
     }
 
     public static Builder builder() {
@@ -49,6 +62,7 @@ public final class ActionRegistry {
     /** Collects actions and rejects duplicate names. Not thread-safe; use from one thread. */
     public static final class Builder {
         private final Map<String, Action> actions = new LinkedHashMap<>();
+        private boolean undeclared;
 
         private Builder() {}
 
@@ -90,24 +104,24 @@ public final class ActionRegistry {
 
         /**
          * Loads actions from every {@code *.jar} directly in {@code dir} with {@link ServiceLoader}.
-         * The jars get one class loader whose parent is this class's loader, so they see the SPI
-         * but actions already on the class path are not found twice.
+         * The folder and every jar must be trusted ({@link PluginJars#checkTrusted}); each jar loaded
+         * is logged with its SHA-256 and actions. The jars get one class loader whose parent is this
+         * class's loader, so they see the SPI but actions already on the class path are not found
+         * twice.
+         *
+         * @throws IllegalArgumentException when the folder is missing or a file is not trusted
          */
         public Builder loadPlugins(Path dir) {
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("plugins folder does not exist: " + dir);
-            }
+            List<Path> files = PluginJars.list(dir);
+            PluginJars.checkTrusted(dir);
             List<URL> jars = new ArrayList<>();
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".jar"))
-                        .sorted()
-                        .toList()) {
+            for (Path p : files) {
+                PluginJars.checkTrusted(p);
+                try {
                     jars.add(p.toUri().toURL());
+                } catch (MalformedURLException e) {
+                    throw new IllegalArgumentException("bad plugin path " + p, e);
                 }
-            } catch (MalformedURLException e) {
-                throw new IllegalArgumentException("bad plugin path in " + dir, e);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list plugins folder " + dir, e);
             }
             if (jars.isEmpty()) {
                 return this;
@@ -115,18 +129,50 @@ public final class ActionRegistry {
             URLClassLoader loader = new URLClassLoader(
                     "nebula-plugins", jars.toArray(URL[]::new), ActionRegistry.class.getClassLoader());
             // Only providers whose class came from the plugin jars: the parent's would repeat.
+            Map<String, List<String>> byJar = new LinkedHashMap<>();
             try {
                 ServiceLoader.load(Action.class, loader).stream()
                         .filter(p -> p.type().getClassLoader() == loader)
-                        .forEach(p -> register(p.get()));
+                        .forEach(p -> {
+                            Action a = p.get();
+                            register(a);
+                            var source = p.type().getProtectionDomain().getCodeSource();
+                            String jar =
+                                    source == null ? "?" : source.getLocation().toString();
+                            byJar.computeIfAbsent(jar, j -> new ArrayList<>()).add(a.name());
+                        });
             } catch (ServiceConfigurationError e) {
                 throw new IllegalArgumentException("cannot load plugin actions from " + dir + ": " + e.getMessage(), e);
+            }
+            for (int i = 0; i < files.size(); i++) {
+                Path p = files.get(i);
+                List<String> names = byJar.getOrDefault(jars.get(i).toString(), List.of());
+                log.info("plugin jar loaded file={} sha256={} actions={}", p, PluginJars.sha256(p), names);
+            }
+            return this;
+        }
+
+        /**
+         * Makes the actions the jars in {@code dir} declare in their manifests ({@code
+         * Nebula-Actions}) known by name, without loading or running any of their code: for
+         * commands that only check definitions ({@code submit}, {@code workflows validate}). Such an
+         * action accepts any params here; the worker that loads the jar checks them.
+         */
+        public Builder declarePlugins(Path dir) {
+            for (Path jar : PluginJars.list(dir)) {
+                List<String> names = PluginJars.declaredActions(jar);
+                if (names.isEmpty()) {
+                    undeclared = true;
+                }
+                for (String name : names) {
+                    register(new DeclaredAction(name, jar.getFileName().toString()));
+                }
             }
             return this;
         }
 
         public ActionRegistry build() {
-            return new ActionRegistry(actions);
+            return new ActionRegistry(actions, undeclared);
         }
     }
 }

@@ -42,6 +42,11 @@ public final class ParamReader {
         return new ParamReader(params, false);
     }
 
+    /** Whether this reader checks a definition (values may still be expressions) or reads resolved values. */
+    public boolean validating() {
+        return validating;
+    }
+
     /** True for a string that the runtime will evaluate, so its final type is not known yet. */
     public static boolean isExpression(JsonNode value) {
         return value != null && value.isString() && value.asString().contains(EXPRESSION_MARK);

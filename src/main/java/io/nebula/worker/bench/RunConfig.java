@@ -55,7 +55,8 @@ record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollIn
                 base.log(),
                 base.runtime(),
                 base.http(),
-                WorkerConfig.Console.defaults());
+                WorkerConfig.Console.defaults(),
+                base.limits());
     }
 
     /** The same settings as a TOML file for a worker process, whose health port is {@code port}. */

@@ -36,7 +36,7 @@ final class BulkSubmit {
         List<String> problems = new ArrayList<>();
         int bad = 0;
         int lines = 0;
-        try (JsonLinesFile in = new JsonLinesFile(file)) {
+        try (JsonLinesFile in = new JsonLinesFile(file, maxInputBytes)) {
             while (true) {
                 String problem = null;
                 try {
@@ -79,11 +79,12 @@ final class BulkSubmit {
      * @throws CommandFailure when a batch fails; earlier batches stay enqueued and the message says
      *     from which line on nothing was
      */
-    static Result submit(ExecutionStore store, Path file, SubmitRequest template, int batchSize) throws IOException {
+    static Result submit(ExecutionStore store, Path file, SubmitRequest template, int batchSize, long maxInputBytes)
+            throws IOException {
         List<Long> ids = new ArrayList<>();
         int created = 0;
         int batches = 0;
-        try (JsonLinesFile in = new JsonLinesFile(file)) {
+        try (JsonLinesFile in = new JsonLinesFile(file, maxInputBytes)) {
             List<SubmitRequest> batch = new ArrayList<>(batchSize);
             int firstLine = 0;
             JsonLinesFile.Line line;

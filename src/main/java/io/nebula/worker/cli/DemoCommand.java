@@ -168,7 +168,8 @@ final class DemoCommand extends OpsCommand {
                         true,
                         c.console().bind(),
                         c.console().port(),
-                        c.console().token()));
+                        c.console().token()),
+                c.limits());
     }
 
     private Path examplesDir() {
@@ -262,7 +263,8 @@ final class DemoCommand extends OpsCommand {
                 c.log(),
                 c.runtime(),
                 c.http(),
-                new WorkerConfig.Console(k.enabled(), k.bind(), port, k.token()));
+                new WorkerConfig.Console(k.enabled(), k.bind(), port, k.token()),
+                c.limits());
     }
 
     private long submit(WorkflowClient client, LoadedWorkflow workflow, DemoPlan.Run r) {

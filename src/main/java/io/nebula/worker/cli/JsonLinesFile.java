@@ -31,11 +31,15 @@ final class JsonLinesFile implements AutoCloseable {
 
     private final Path file;
     private final InputStream in;
+    private final long maxLineBytes;
     private int number;
     private long offset;
+    private boolean oversized;
 
-    JsonLinesFile(Path file) throws IOException {
+    /** Reads {@code file}; a line longer than {@code maxLineBytes} is skipped unread and reported. */
+    JsonLinesFile(Path file, long maxLineBytes) throws IOException {
         this.file = file;
+        this.maxLineBytes = maxLineBytes;
         this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     }
 
@@ -52,6 +56,10 @@ final class JsonLinesFile implements AutoCloseable {
                 return null;
             }
             number++;
+            if (oversized) {
+                throw new SubmitRejectedException(file.getFileName() + " line " + number + ": input is larger than "
+                        + maxLineBytes + " bytes (queue.max_input_bytes)");
+            }
             int from = 0;
             if (number == 1
                     && bytes.length >= 3
@@ -89,19 +97,45 @@ final class JsonLinesFile implements AutoCloseable {
         return out.flip().toString();
     }
 
+    /**
+     * The next line's bytes without its newline. Past the limit (plus room for a byte order mark and
+     * a carriage return) bytes are counted, not kept, and the line is marked oversized: a 100 MB
+     * line costs a pass over it, never 100 MB of memory.
+     */
     private byte[] readLine() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream(256);
+        long keep = maxLineBytes + 4;
+        long length = 0;
         int c;
         boolean any = false;
+        oversized = false;
         while ((c = in.read()) != -1) {
             offset++;
             any = true;
             if (c == '\n') {
-                return b.toByteArray();
+                break;
             }
-            b.write(c);
+            if (++length <= keep) {
+                b.write(c);
+            } else {
+                oversized = true;
+            }
         }
-        return any ? b.toByteArray() : null;
+        if (!any) {
+            return null;
+        }
+        byte[] bytes = b.toByteArray();
+        if (!oversized) {
+            int content = bytes.length;
+            if (content > 0 && bytes[content - 1] == '\r') {
+                content--;
+            }
+            if (number == 0 && content >= 3 && (bytes[0] & 0xff) == 0xef) {
+                content -= 3;
+            }
+            oversized = content > maxLineBytes;
+        }
+        return oversized ? new byte[0] : bytes;
     }
 
     @Override

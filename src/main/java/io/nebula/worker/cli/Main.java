@@ -1,8 +1,8 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.config.ConfigException;
-import io.nebula.worker.config.Redaction;
 import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.redact.Redaction;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

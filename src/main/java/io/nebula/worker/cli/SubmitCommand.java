@@ -123,7 +123,7 @@ final class SubmitCommand extends OpsCommand {
         if (inputs != null) {
             return submitMany(config, workflow, template);
         }
-        String text = readInput();
+        String text = readInput(config.queue().maxInputBytes());
         try {
             InputGuard.check(text, config.queue().maxInputBytes(), "input");
         } catch (SubmitRejectedException e) {
@@ -232,7 +232,7 @@ final class SubmitCommand extends OpsCommand {
     }
 
     /** The input text: {@code --input} as given, or read as strict UTF-8 from {@code @FILE}. */
-    private String readInput() {
+    private String readInput(long maxBytes) {
         if (input == null) {
             return "{}";
         }
@@ -241,8 +241,22 @@ final class SubmitCommand extends OpsCommand {
         }
         String name = input.substring(1);
         try {
-            byte[] bytes =
-                    name.equals("-") ? System.in.readAllBytes() : java.nio.file.Files.readAllBytes(Path.of(name));
+            // At most one byte past the limit is read: a huge file or stream is refused, not loaded.
+            int cap = (int) Math.min(Integer.MAX_VALUE - 16, maxBytes + 1);
+            byte[] bytes;
+            if (name.equals("-")) {
+                bytes = System.in.readNBytes(cap);
+            } else {
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of(name))) {
+                    bytes = in.readNBytes(cap);
+                }
+            }
+            if (bytes.length > maxBytes) {
+                throw new CommandFailure(
+                        ExitCode.INVALID,
+                        (name.equals("-") ? "input from stdin" : "input file " + name) + " is larger than " + maxBytes
+                                + " bytes (queue.max_input_bytes); nothing was enqueued");
+            }
             String text = InputGuard.decodeUtf8(bytes, "input file " + name);
             return text.isBlank() ? "{}" : text;
         } catch (SubmitRejectedException e) {
@@ -268,7 +282,8 @@ final class SubmitCommand extends OpsCommand {
         BulkSubmit.Result r;
         try (ExecutionStore store = openStore()) {
             store.workflowPut(workflow.document());
-            r = BulkSubmit.submit(store, inputs, template, batchSize);
+            r = BulkSubmit.submit(
+                    store, inputs, template, batchSize, config.queue().maxInputBytes());
         }
         if (json) {
             var o = JsonViews.object();

@@ -1,5 +1,7 @@
 package io.nebula.worker.config;
 
+import io.nebula.worker.redact.Redaction;
+
 /**
  * Bad configuration: the worker must not start. The message names the key, where the value came
  * from ({@link Source}) and what is allowed, and never contains a password: it passes through

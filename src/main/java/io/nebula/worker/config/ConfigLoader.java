@@ -182,7 +182,16 @@ public final class ConfigLoader {
                             bool(Setting.CONSOLE_ENABLED),
                             str(Setting.CONSOLE_BIND),
                             (int) num(Setting.CONSOLE_PORT),
-                            str(Setting.CONSOLE_TOKEN)));
+                            str(Setting.CONSOLE_TOKEN)),
+                    new WorkerConfig.Limits(
+                            num(Setting.EXPRESSION_BYTES),
+                            Duration.ofMillis(num(Setting.EXPRESSION_TIMEOUT_MS)),
+                            (int) num(Setting.REGEX_PROGRAM_SIZE),
+                            (int) num(Setting.EXPRESSIONS_PER_DEFINITION),
+                            Duration.ofMillis(num(Setting.COMPILE_TIMEOUT_MS)),
+                            num(Setting.EXECUTION_OUTPUT_BYTES),
+                            (int) num(Setting.ERROR_BYTES),
+                            num(Setting.DEFINITION_CACHE_BYTES)));
         }
 
         private void requireShorter(Setting shorter, Setting longer) {

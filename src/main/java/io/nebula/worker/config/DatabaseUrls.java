@@ -1,5 +1,6 @@
 package io.nebula.worker.config;
 
+import io.nebula.worker.redact.Redaction;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;

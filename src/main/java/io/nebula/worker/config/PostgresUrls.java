@@ -63,6 +63,12 @@ final class PostgresUrls {
 
         // The last '@' ends the user info, so an unencoded '@' or '/' in a password still parses.
         int at = head.lastIndexOf('@');
+        if (at < 0 && query.indexOf('@') >= 0) {
+            // An unencoded '?' in the password cut the URL there: whatever follows is part of it,
+            // so nothing of it may be quoted back.
+            throw new IllegalArgumentException("found '@' after the '?' that starts the parameters; a '?' inside the"
+                    + " user name or password must be written %3F");
+        }
         String userinfo = at < 0 ? null : head.substring(0, at);
         String rest = at < 0 ? head : head.substring(at + 1);
         int slash = rest.indexOf('/');

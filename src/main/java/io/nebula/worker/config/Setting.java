@@ -62,8 +62,7 @@ public enum Setting {
             "WORKER_QUEUES",
             null,
             Constraint.listOf(
-                    Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"),
-                    "a non-empty list of queue names (letters, digits, _ . : -, at most 64 characters)"),
+                    Names.QUEUE, "a non-empty list of queue names (letters, digits, _ . : -, at most 64 characters)"),
             "queues this worker claims from (env: comma-separated)"),
 
     BATCH_SIZE(
@@ -324,7 +323,72 @@ public enum Setting {
             Constraint.matching(
                     Pattern.compile("[\\x21-\\x7e]{16,512}"),
                     "at least 16 printable ASCII characters without spaces (e.g. `openssl rand -hex 24`)"),
-            "access token every console request must carry; none by default");
+            "access token every console request must carry; none by default"),
+
+    EXPRESSION_BYTES(
+            "limits.expression_bytes",
+            SettingType.LONG,
+            4_194_304L,
+            null,
+            null,
+            Constraint.atLeast(1_024),
+            "bytes the expressions of one evaluation may build (string, bytes and list concatenation, conversions)"),
+    EXPRESSION_TIMEOUT_MS(
+            "limits.expression_timeout_ms",
+            SettingType.LONG,
+            1_000L,
+            null,
+            null,
+            Constraint.atLeast(1),
+            "longest evaluation of a node's condition or params, or of the output mapping, in milliseconds"),
+    REGEX_PROGRAM_SIZE(
+            "limits.regex_program_size",
+            SettingType.INT,
+            5_000,
+            null,
+            null,
+            Constraint.between(16, 1_000_000, "a whole number"),
+            "largest regular expression matches() may use, in RE2 instructions, estimated before compiling"),
+    EXPRESSIONS_PER_DEFINITION(
+            "limits.expressions_per_definition",
+            SettingType.INT,
+            10_000,
+            null,
+            null,
+            Constraint.between(1, 10_000_000, "a whole number"),
+            "most expressions one workflow definition may hold"),
+    COMPILE_TIMEOUT_MS(
+            "limits.compile_timeout_ms",
+            SettingType.LONG,
+            10_000L,
+            null,
+            null,
+            Constraint.atLeast(1),
+            "longest time compiling one definition's expressions may take, in milliseconds"),
+    EXECUTION_OUTPUT_BYTES(
+            "limits.execution_output_bytes",
+            SettingType.LONG,
+            8_388_608L,
+            null,
+            null,
+            Constraint.atLeast(1_024),
+            "total JSON size of the node outputs of one execution"),
+    ERROR_BYTES(
+            "limits.error_bytes",
+            SettingType.INT,
+            8_192,
+            null,
+            null,
+            Constraint.between(256, 1_048_576, "a whole number"),
+            "longest error text stored or logged for a node or an execution; longer ones are cut"),
+    DEFINITION_CACHE_BYTES(
+            "limits.definition_cache_bytes",
+            SettingType.LONG,
+            33_554_432L,
+            null,
+            null,
+            Constraint.atLeast(1_048_576),
+            "memory for workflow definitions in each of the two caches (texts, compiled definitions)");
 
     /** The environment variable read for {@link #LOG_FILTER} when {@code NEBULA_LOG} is unset. */
     public static final String LOG_FILTER_FALLBACK_ENV = "RUST_LOG";

@@ -17,7 +17,22 @@ public record WorkerConfig(
         Log log,
         Runtime runtime,
         Http http,
-        Console console) {
+        Console console,
+        Limits limits) {
+
+    /** A configuration with the default {@link Limits}. */
+    public WorkerConfig(
+            Worker worker,
+            Queue queue,
+            Database database,
+            Health health,
+            Tracing tracing,
+            Log log,
+            Runtime runtime,
+            Http http,
+            Console console) {
+        this(worker, queue, database, health, tracing, log, runtime, http, console, Limits.defaults());
+    }
 
     /**
      * {@code [worker]}.
@@ -135,6 +150,48 @@ public record WorkerConfig(
         public String toString() {
             return "Console[enabled=" + enabled + ", bind=" + bind + ", port=" + port + ", token="
                     + (token == null ? "none" : "***") + "]";
+        }
+    }
+
+    /**
+     * {@code [limits]}: the budgets that keep one hostile or careless workflow from taking a worker
+     * down or starving the executions beside it. Each breach fails the node (or the execution)
+     * permanently with a message naming the setting. See {@code docs/SECURITY.md}.
+     *
+     * @param expressionBytes bytes the expressions of one evaluation may build
+     * @param expressionTimeout longest evaluation of a condition, a node's params or the output
+     * @param regexProgramSize largest regular expression, in RE2 instructions (estimated)
+     * @param expressionsPerDefinition most expressions in one definition
+     * @param compileTimeout longest time compiling one definition's expressions may take
+     * @param executionOutputBytes total JSON size of one execution's node outputs
+     * @param errorBytes longest stored error text
+     * @param definitionCacheBytes definitions kept in memory, by text size
+     */
+    public record Limits(
+            long expressionBytes,
+            Duration expressionTimeout,
+            int regexProgramSize,
+            int expressionsPerDefinition,
+            Duration compileTimeout,
+            long executionOutputBytes,
+            int errorBytes,
+            long definitionCacheBytes) {
+
+        /** The built-in defaults, as {@link Setting} lists them. */
+        public static Limits defaults() {
+            return new Limits(
+                    number(Setting.EXPRESSION_BYTES),
+                    Duration.ofMillis(number(Setting.EXPRESSION_TIMEOUT_MS)),
+                    (int) number(Setting.REGEX_PROGRAM_SIZE),
+                    (int) number(Setting.EXPRESSIONS_PER_DEFINITION),
+                    Duration.ofMillis(number(Setting.COMPILE_TIMEOUT_MS)),
+                    number(Setting.EXECUTION_OUTPUT_BYTES),
+                    (int) number(Setting.ERROR_BYTES),
+                    number(Setting.DEFINITION_CACHE_BYTES));
+        }
+
+        private static long number(Setting s) {
+            return ((Number) s.defaultValue()).longValue();
         }
     }
 }

@@ -21,10 +21,13 @@ import java.util.function.Supplier;
  * The worker's Prometheus metrics, fed by {@link WorkerListener} events. The seed's five metrics
  * keep their exact names; the rest show trouble coming (retries, lost leases, rescues,
  * quarantines, heartbeat failures, claim sizes, queue age, pool use). Labels are bounded sets
- * (queue, outcome, action, state): never an execution id. Queue depth comes from statistics the
+ * (queue, outcome, action, state): never an execution id; at most {@value #MAX_QUEUES} queues. Queue depth comes from statistics the
  * worker refreshes at an interval, so a scrape never queries the database.
  */
 public final class PrometheusMetrics implements WorkerListener {
+    /** Most queues shown in the per-queue gauges. */
+    static final int MAX_QUEUES = 100;
+
     private static final double[] DURATION_BUCKETS = {
         0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800
     };
@@ -288,7 +291,19 @@ public final class PrometheusMetrics implements WorkerListener {
 
     @Override
     public void queueStats(List<QueueStats> s) {
-        this.stats = List.copyOf(s);
+        if (s.size() <= MAX_QUEUES) {
+            this.stats = List.copyOf(s);
+            return;
+        }
+        // Submitters choose queue names, and each one is a label value: past the cap, the queues
+        // with the most unfinished executions are shown.
+        this.stats = s.stream()
+                .sorted(java.util.Comparator.comparingLong(
+                                (QueueStats q) -> q.count(ExecutionState.AVAILABLE) + q.count(ExecutionState.RUNNING))
+                        .reversed()
+                        .thenComparing(QueueStats::queue))
+                .limit(MAX_QUEUES)
+                .toList();
     }
 
     @Override

@@ -6,42 +6,46 @@ import io.nebula.worker.queue.WorkflowDocument;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Workflow definitions by content hash, loaded from the store once and kept (a definition never
  * changes under its hash). When a batch of executions of a definition not yet seen starts at once,
  * one of them loads it and the others wait for that load instead of each asking the database. A
- * failed load is forgotten so the next execution tries again. Bounded: past {@value #MAX} entries
- * the cache starts over, which costs one load per definition in use.
+ * failed load is forgotten so the next execution tries again. Bounded by the size of the texts
+ * held ({@code limits.definition_cache_bytes}, counted in characters): when a load would pass it
+ * the cache starts over, which costs one load per definition in use; a definition larger than the
+ * whole budget is loaded for each execution and never kept.
  */
 final class DefinitionCache {
-    static final int MAX = 1_000;
     private final ExecutionStore store;
+    private final long maxChars;
     private final ConcurrentHashMap<String, CompletableFuture<String>> byHash = new ConcurrentHashMap<>();
+    private final AtomicLong heldChars = new AtomicLong();
 
-    DefinitionCache(ExecutionStore store) {
+    DefinitionCache(ExecutionStore store, long maxChars) {
         this.store = store;
+        this.maxChars = maxChars;
     }
 
     String get(String hash) {
         CompletableFuture<String> mine = new CompletableFuture<>();
         CompletableFuture<String> existing = byHash.putIfAbsent(hash, mine);
         if (existing == null) {
-            if (byHash.size() > MAX) {
-                byHash.clear();
-                byHash.put(hash, mine);
-            }
+            String text;
             try {
-                mine.complete(store.workflowGet(hash)
+                text = store.workflowGet(hash)
                         .map(WorkflowDocument::definitionJson)
-                        .orElseThrow(() ->
-                                new StoreException("workflow definition " + hash + " is missing from the store")));
+                        .orElseThrow(
+                                () -> new StoreException("workflow definition " + hash + " is missing from the store"));
             } catch (RuntimeException e) {
                 byHash.remove(hash, mine);
                 mine.completeExceptionally(e);
                 throw e;
             }
-            return mine.join();
+            mine.complete(text);
+            keepWithinBudget(hash, mine, text.length());
+            return text;
         }
         try {
             return existing.get();
@@ -53,5 +57,23 @@ final class DefinitionCache {
                     ? r
                     : new StoreException(e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** Counts a loaded text; one larger than the budget is dropped, else passing it starts over. */
+    private void keepWithinBudget(String hash, CompletableFuture<String> loaded, long chars) {
+        if (chars > maxChars) {
+            byHash.remove(hash, loaded);
+            return;
+        }
+        if (heldChars.addAndGet(chars) > maxChars) {
+            byHash.clear();
+            heldChars.set(chars);
+            byHash.put(hash, loaded);
+        }
+    }
+
+    /** Characters of definition text held now, as counted. */
+    long heldChars() {
+        return heldChars.get();
     }
 }

@@ -6,7 +6,6 @@ import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.runtime.WorkflowRuntime;
 import io.nebula.worker.workflow.Expressions;
 import io.nebula.worker.workflow.Workflows;
@@ -44,11 +43,8 @@ public final class NebulaWorker implements AutoCloseable {
         this.actions = WorkflowCatalog.actions(config, b.actions);
         this.workflows = WorkflowCatalog.workflows(config, actions);
         Expressions.warmUp();
-        WorkflowRuntime runtime = new WorkflowRuntime(
-                workflows,
-                actions,
-                RuntimeOptions.defaults().withMaxParallelNodes(config.runtime().maxParallelNodes()),
-                b.listener);
+        WorkflowRuntime runtime =
+                new WorkflowRuntime(workflows, actions, WorkflowCatalog.runtimeOptions(config), b.listener);
         PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);
         this.worker = Worker.builder()
                 .options(options)
@@ -56,6 +52,7 @@ public final class NebulaWorker implements AutoCloseable {
                 .runner(runtime)
                 .listener(b.listener)
                 .version(b.version)
+                .definitionCacheBytes(config.limits().definitionCacheBytes())
                 .build();
         this.client = new WorkflowClient(store, workflows, config.queue().maxRetries());
     }

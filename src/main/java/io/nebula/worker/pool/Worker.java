@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
@@ -75,7 +76,7 @@ public final class Worker implements AutoCloseable {
                 new Slots(options.concurrency()),
                 inFlight,
                 publisher,
-                new DefinitionCache(store));
+                new DefinitionCache(store, b.definitionCacheBytes));
         for (int i = 0; i < claimLoops(options.concurrency()); i++) {
             claimLoops.add(new ClaimLoop(ctx, wakeup, readiness, i));
         }
@@ -387,6 +388,7 @@ public final class Worker implements AutoCloseable {
         private boolean ownsStore;
         private boolean autoMigrate = true;
         private String version = "0.1.0";
+        private long definitionCacheBytes = WorkerConfig.Limits.defaults().definitionCacheBytes();
 
         public Builder options(PoolOptions o) {
             this.options = o;
@@ -413,6 +415,12 @@ public final class Worker implements AutoCloseable {
         /** Whether to apply missing migrations at start (default true). */
         public Builder autoMigrate(boolean b) {
             this.autoMigrate = b;
+            return this;
+        }
+
+        /** How much definition text the worker keeps in memory ({@code limits.definition_cache_bytes}). */
+        public Builder definitionCacheBytes(long bytes) {
+            this.definitionCacheBytes = bytes;
             return this;
         }
 

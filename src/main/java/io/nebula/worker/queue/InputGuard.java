@@ -1,5 +1,6 @@
 package io.nebula.worker.queue;
 
+import io.nebula.worker.config.Names;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -16,6 +17,19 @@ public final class InputGuard {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private InputGuard() {}
+
+    /**
+     * Throws {@link SubmitRejectedException} when {@code queue} is not a valid queue name: queue
+     * names become metric labels and log fields, so they keep the shape the worker's own {@code
+     * worker.queues} must have.
+     */
+    public static void checkQueue(String queue, String what) {
+        if (queue == null || !Names.QUEUE.matcher(queue).matches()) {
+            String shown = queue == null ? "null" : queue.length() > 64 ? queue.substring(0, 64) + "..." : queue;
+            throw new SubmitRejectedException(what + ": queue name '" + shown.replaceAll("\\p{Cntrl}", "?")
+                    + "' is not valid (" + Names.QUEUE_RULE + ")");
+        }
+    }
 
     /** Throws {@link SubmitRejectedException} when {@code json} is not an acceptable input. */
     public static void check(String json, long maxBytes, String what) {

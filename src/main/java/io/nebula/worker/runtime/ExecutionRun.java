@@ -53,6 +53,9 @@ final class ExecutionRun {
     private final List<NodeResult> unsaved = new ArrayList<>();
 
     private NodeResult failure;
+    /** Characters of node output this execution holds (recorded before or in this attempt). */
+    private long outputBytes;
+
     private boolean failureRetryable;
     private final List<NodeResult> suspended = new ArrayList<>();
     private Instant resumeAt;
@@ -135,6 +138,7 @@ final class ExecutionRun {
                     : JsonNodeFactory.instance.nullNode();
             done.put(n.id(), r.status());
             bindings.record(n.id(), r.status().dbName(), output);
+            outputBytes += r.outputJson() == null ? 0 : r.outputJson().length();
         }
     }
 
@@ -224,6 +228,9 @@ final class ExecutionRun {
         NodeSpec n = workflow.node(o.nodeId());
         switch (o) {
             case NodeOutcome.Succeeded s -> {
+                if (!withinOutputBudget(n, s.outputJson(), s.startedAt(), s.finishedAt())) {
+                    return;
+                }
                 done.put(n.id(), NodeStatus.SUCCEEDED);
                 bindings.record(n.id(), "succeeded", s.output());
                 unsaved.add(new NodeResult(
@@ -241,7 +248,7 @@ final class ExecutionRun {
                             n.id(),
                             NodeStatus.FAILED,
                             null,
-                            f.message(),
+                            ErrorText.of(f.message(), options.maxErrorChars()),
                             attempt.attempt(),
                             f.startedAt(),
                             f.finishedAt());
@@ -274,7 +281,14 @@ final class ExecutionRun {
 
     private void fail(NodeSpec n, String message, boolean retryable, Instant at) {
         if (failure == null) {
-            failure = new NodeResult(n.id(), NodeStatus.FAILED, null, message, attempt.attempt(), at, at);
+            failure = new NodeResult(
+                    n.id(),
+                    NodeStatus.FAILED,
+                    null,
+                    ErrorText.of(message, options.maxErrorChars()),
+                    attempt.attempt(),
+                    at,
+                    at);
             failureRetryable = retryable;
         }
     }
@@ -285,6 +299,33 @@ final class ExecutionRun {
             if (w.nodeId().equals(nodeId)) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /**
+     * Counts a node's output against the execution's budget; false (and the node failed) when it
+     * would pass it. Outputs recorded by earlier attempts count too: they are held in memory and
+     * stored just the same.
+     */
+    private boolean withinOutputBudget(NodeSpec n, String outputJson, Instant startedAt, Instant at) {
+        long size = outputJson == null ? 0 : outputJson.length();
+        if (outputBytes + size <= options.maxExecutionOutputBytes()) {
+            outputBytes += size;
+            return true;
+        }
+        if (failure == null) {
+            failure = new NodeResult(
+                    n.id(),
+                    NodeStatus.FAILED,
+                    null,
+                    n + " output of " + size + " bytes would bring the execution's node outputs to "
+                            + (outputBytes + size) + " bytes, more than the limit of "
+                            + options.maxExecutionOutputBytes() + " (" + RuntimeOptions.EXECUTION_OUTPUT_KEY + ")",
+                    attempt.attempt(),
+                    startedAt,
+                    at);
+            failureRetryable = false;
         }
         return false;
     }
@@ -326,7 +367,8 @@ final class ExecutionRun {
             }
             return new RunOutcome.Succeeded(text, unsaved);
         } catch (EvaluationException e) {
-            return new RunOutcome.Failed("output mapping: " + e.getMessage(), false, unsaved);
+            return new RunOutcome.Failed(
+                    ErrorText.of("output mapping: " + e.getMessage(), options.maxErrorChars()), false, unsaved);
         }
     }
 

@@ -118,18 +118,21 @@ final class NodeTask {
                 listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
                 return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
             }
+            String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
             if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
-                listener.nodeEnded(event, node.id(), action.name(), "retrying", took, e.getMessage());
+                listener.nodeEnded(event, node.id(), action.name(), "retrying", took, error);
                 log.info(
                         "node try failed, retrying execution_id={} node_id={} try={} error={}",
                         attempt.executionId(),
                         node.id(),
                         t,
-                        e.getMessage());
+                        error);
                 continue;
             }
-            listener.nodeEnded(event, node.id(), action.name(), "failed", took, e.getMessage());
-            String message = node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + e.getMessage();
+            listener.nodeEnded(event, node.id(), action.name(), "failed", took, error);
+            String message = ErrorText.of(
+                    node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
+                    options.maxErrorChars());
             return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now);
         }
     }

@@ -4,41 +4,93 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * How the runtime runs nodes, built by the worker from its {@code [runtime]} configuration.
+ * How the runtime runs nodes, built by the worker from its {@code [runtime]} and {@code [limits]}
+ * configuration.
  *
  * @param maxParallelNodes nodes of one execution that run at once
  * @param defaultNodeTimeout the timeout of a node that sets no {@code timeout_seconds}
  * @param stopGrace after a stop or a timeout interrupts an action, how long to wait for it to end
  *     before moving on without it (an action that ignores interrupts is then abandoned)
  * @param maxOutputBytes the largest node output, as JSON text; larger fails the node
+ * @param maxExecutionOutputBytes the most node output one execution may hold in total, as JSON
+ *     text; the node whose output would pass it fails ({@code limits.execution_output_bytes})
+ * @param maxErrorChars the longest error text kept for a node or an execution; longer ones are cut
+ *     ({@code limits.error_bytes})
  * @param clock the source of node start and finish times (informational) and delay arithmetic
  */
 public record RuntimeOptions(
-        int maxParallelNodes, Duration defaultNodeTimeout, Duration stopGrace, int maxOutputBytes, Clock clock) {
+        int maxParallelNodes,
+        Duration defaultNodeTimeout,
+        Duration stopGrace,
+        int maxOutputBytes,
+        long maxExecutionOutputBytes,
+        int maxErrorChars,
+        Clock clock) {
 
     public RuntimeOptions {
         if (maxParallelNodes < 1) {
             throw new IllegalArgumentException("maxParallelNodes must be at least 1: " + maxParallelNodes);
         }
-        if (!defaultNodeTimeout.isPositive() || stopGrace.isNegative() || maxOutputBytes < 1) {
-            throw new IllegalArgumentException("invalid runtime options: " + defaultNodeTimeout + ", " + stopGrace);
+        if (!defaultNodeTimeout.isPositive()
+                || stopGrace.isNegative()
+                || maxOutputBytes < 1
+                || maxExecutionOutputBytes < 1
+                || maxErrorChars < ErrorText.MIN_CHARS) {
+            throw new IllegalArgumentException("invalid runtime options: " + defaultNodeTimeout + ", " + stopGrace
+                    + ", " + maxOutputBytes + ", " + maxExecutionOutputBytes + ", " + maxErrorChars);
         }
     }
 
-    /** 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, UTC clock. */
+    /** The setting for {@link #maxExecutionOutputBytes()}, as messages name it. */
+    public static final String EXECUTION_OUTPUT_KEY = "limits.execution_output_bytes";
+    /** The setting for {@link #maxErrorChars()}. */
+    public static final String ERROR_KEY = "limits.error_bytes";
+
+    /**
+     * 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, 8 MiB of node output
+     * per execution, 8,192-character errors (the {@code [limits]} defaults), UTC clock.
+     */
     public static RuntimeOptions defaults() {
-        return new RuntimeOptions(8, Duration.ofMinutes(5), Duration.ofSeconds(5), 1024 * 1024, Clock.systemUTC());
+        return new RuntimeOptions(
+                8,
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(5),
+                1024 * 1024,
+                8L * 1024 * 1024,
+                8_192,
+                Clock.systemUTC());
     }
 
     public RuntimeOptions withMaxParallelNodes(int n) {
-        return new RuntimeOptions(n, defaultNodeTimeout, stopGrace, maxOutputBytes, clock);
+        return new RuntimeOptions(
+                n, defaultNodeTimeout, stopGrace, maxOutputBytes, maxExecutionOutputBytes, maxErrorChars, clock);
     }
 
     public RuntimeOptions withDefaultNodeTimeout(Duration d) {
-        return new RuntimeOptions(maxParallelNodes, d, stopGrace, maxOutputBytes, clock);
+        return new RuntimeOptions(
+                maxParallelNodes, d, stopGrace, maxOutputBytes, maxExecutionOutputBytes, maxErrorChars, clock);
     }
 
     public RuntimeOptions withClock(Clock c) {
-        return new RuntimeOptions(maxParallelNodes, defaultNodeTimeout, stopGrace, maxOutputBytes, c);
+        return new RuntimeOptions(
+                maxParallelNodes,
+                defaultNodeTimeout,
+                stopGrace,
+                maxOutputBytes,
+                maxExecutionOutputBytes,
+                maxErrorChars,
+                c);
+    }
+
+    /** These options with the total node output of one execution and the error length bounded. */
+    public RuntimeOptions withExecutionBudgets(long executionOutputBytes, int errorChars) {
+        return new RuntimeOptions(
+                maxParallelNodes,
+                defaultNodeTimeout,
+                stopGrace,
+                maxOutputBytes,
+                executionOutputBytes,
+                errorChars,
+                clock);
     }
 }

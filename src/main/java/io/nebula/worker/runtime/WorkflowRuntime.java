@@ -50,14 +50,21 @@ public final class WorkflowRuntime implements ExecutionRunner {
             workflow = workflows.compile(attempt.workflowHash(), attempt.definitionJson());
         } catch (WorkflowInvalidException e) {
             return new RunOutcome.Failed(
-                    "workflow definition is not valid on this worker:\n" + e.getMessage(), false, List.of());
+                    ErrorText.of(
+                            "workflow definition is not valid on this worker:\n" + e.getMessage(),
+                            options.maxErrorChars()),
+                    false,
+                    List.of());
         }
         JsonNode input;
         try {
             input = JsonText.parse(attempt.inputJson());
         } catch (JacksonException e) {
             return new RunOutcome.Failed(
-                    "execution input is not valid JSON: " + e.getOriginalMessage(), false, List.of());
+                    ErrorText.of(
+                            "execution input is not valid JSON: " + e.getOriginalMessage(), options.maxErrorChars()),
+                    false,
+                    List.of());
         }
         return new ExecutionRun(workflow, actions, attempt, input, options, listener).run();
     }

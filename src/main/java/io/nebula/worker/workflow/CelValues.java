@@ -20,8 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
  * lists, integers {@code Long} (larger ones {@code Double}), other numbers {@code Double}, and JSON
  * null CEL's {@link NullValue} (a Java {@code null} would read as "unknown" to CEL).
  *
- * <p>Converting back enforces the size limit while it builds, so an expression that fans a value
- * out (a list mapped over itself) is stopped before it fills memory. CEL-only types map to JSON
+ * <p>Converting back charges the {@link Evaluation}'s value budget while it builds, so an
+ * expression that fans a value out (a list mapped over itself) is stopped before it fills memory. CEL-only types map to JSON
  * text: bytes to base64, timestamps and durations to ISO-8601.
  */
 final class CelValues {
@@ -63,24 +63,7 @@ final class CelValues {
         return node.asString();
     }
 
-    /** A running count of output bytes shared by one conversion. */
-    static final class Budget {
-        private final int max;
-        private long used;
-
-        Budget(int max) {
-            this.max = max;
-        }
-
-        void spend(long n, String expression) throws EvaluationException {
-            used += n;
-            if (used > max) {
-                throw new EvaluationException(expression, "value is larger than the limit of " + max + " bytes");
-            }
-        }
-    }
-
-    static JsonNode toJson(Object value, Budget budget, String expression) throws EvaluationException {
+    static JsonNode toJson(Object value, Evaluation budget, String expression) throws EvaluationException {
         budget.spend(2, expression);
         if (value == null || value instanceof NullValue) {
             return NODES.nullNode();

@@ -77,6 +77,6 @@ public final class CompiledWorkflow {
 
     /** Renders the output mapping over every finished node; JSON null when there is none. */
     public JsonNode renderOutput(Bindings bindings) throws EvaluationException {
-        return Template.render(output, () -> bindings.variables(null), new CelValues.Budget(limits.maxValueBytes()));
+        return Template.render(output, () -> bindings.variables(null), new Evaluation(limits));
     }
 }

@@ -28,14 +28,14 @@ final class DefinitionValidator {
 
     private final SourceIndex index;
     private final ActionRegistry actions;
-    private final Expressions expressions;
+    private final Compilation expressions;
     private final Limits limits;
     private final List<Problem> problems = new ArrayList<>();
 
     private DefinitionValidator(SourceIndex index, ActionRegistry actions, Expressions expressions) {
         this.index = index;
         this.actions = actions;
-        this.expressions = expressions;
+        this.expressions = new Compilation(expressions);
         this.limits = expressions.limits();
     }
 
@@ -197,7 +197,8 @@ final class DefinitionValidator {
                 problem(
                         at + "/action",
                         id,
-                        "unknown action '" + actionName + "' (known: " + String.join(", ", actions.names()) + ")");
+                        "unknown action '" + actionName + "' (known: " + String.join(", ", actions.names()) + ")"
+                                + actions.unknownActionHint().map(h -> "; " + h).orElse(""));
             }
         }
         JsonNode params = n.get("params");
@@ -293,12 +294,7 @@ final class DefinitionValidator {
         }
         Expressions.Compiled c = expressions.compile(source);
         if (c.error() != null) {
-            problem(
-                    at,
-                    id,
-                    "expression '" + source + "' does not parse at column "
-                            + c.error().column() + ": " + c.error().message());
-            return null;
+            problem(at, id, Template.problem(source, c.error()));
         }
         return c.expression();
     }

@@ -1,8 +1,13 @@
 package io.nebula.worker.workflow;
 
+import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -12,6 +17,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The expression language: CEL with the standard functions and macros ({@code has}, {@code all},
@@ -19,25 +25,38 @@ import java.util.Map;
  * input}, {@code nodes} and {@code execution}. Nothing else is declared, so expressions cannot
  * reach Java classes, the environment or files; the only way out of an expression is its value.
  *
- * <p>Cost is bounded by the expression length (checked before parsing) and by a budget of
- * comprehension iterations per evaluation (CEL has no other loops or recursion). Value size is
- * bounded when values are converted back to JSON ({@link CelValues}).
+ * <p>Cost is bounded per evaluation ({@link Evaluation}): a deadline, a budget of bytes built
+ * (the functions that build values are replaced by counting ones, {@link BoundedFunctions}), a
+ * budget of comprehension iterations (CEL has no other loops or recursion) and the size of the
+ * values rendered. Regular expressions are refused above a size estimated before they are
+ * compiled ({@link Regexes}); a literal pattern is checked here, at compile time. Compiling is
+ * bounded per definition by {@link Compilation}.
  *
  * <p>Thread-safe: CEL's compiler and runtime are immutable once built.
  */
 public final class Expressions {
-    /** Why an expression did not compile; {@code column} is 1-based within the expression. */
+    /**
+     * Why an expression did not compile; {@code column} is 1-based within the expression, or 0 for
+     * a problem that is not a parse error (a budget, an oversized regular expression).
+     */
     record CompileError(String message, int column) {}
 
-    /** Either a compiled expression or the reason it failed. */
-    record Compiled(Expression expression, CompileError error) {}
+    /**
+     * Either a compiled expression or the reason it failed; both {@code null} when it was not
+     * compiled because the definition's compile budget ran out (reported once, elsewhere).
+     */
+    record Compiled(Expression expression, CompileError error) {
+        static final Compiled SKIPPED = new Compiled(null, null);
+    }
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;
+    private final Regexes regexes;
     private final Limits limits;
 
     public Expressions(Limits limits) {
         this.limits = limits;
+        this.regexes = new Regexes(limits.maxRegexSize());
         CelOptions options = CelOptions.current()
                 .comprehensionMaxIterations(limits.maxIterations())
                 .maxExpressionCodePointSize(limits.maxExpressionLength())
@@ -54,6 +73,9 @@ public final class Expressions {
                 .build();
         this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
+                .setStandardEnvironmentEnabled(false)
+                .setStandardFunctions(BoundedFunctions.standard())
+                .addFunctionBindings(BoundedFunctions.bindings(options, regexes))
                 .build();
     }
 
@@ -63,8 +85,8 @@ public final class Expressions {
      */
     public static void warmUp() {
         Expressions e = new Expressions(Limits.defaults());
-        Compiled c =
-                e.compile("input.items.filter(i, i > 1).map(i, string(i) + '!').size() > 0 && 'a'.startsWith('a')");
+        Compiled c = e.compile("input.items.filter(i, i > 1).map(i, string(i) + '!').size() > 0"
+                + " && 'a'.startsWith('a') && 'ab'.matches('^a')");
         try {
             c.expression()
                     .evaluate(Map.of(
@@ -100,9 +122,36 @@ public final class Expressions {
             return new Compiled(null, new CompileError(issue.getMessage(), Math.max(column, 1)));
         }
         try {
-            return new Compiled(new Expression(source, runtime.createProgram(result.getAst())), null);
+            CelAbstractSyntaxTree ast = result.getAst();
+            Optional<String> regex = oversizedLiteralRegex(ast);
+            if (regex.isPresent()) {
+                return new Compiled(null, new CompileError(regex.get(), 0));
+            }
+            return new Compiled(new Expression(source, runtime.createProgram(ast), limits), null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
             return new Compiled(null, new CompileError(e.getMessage(), 1));
         }
+    }
+
+    /** The problem with the first {@code matches} whose pattern is a literal too large to compile. */
+    private Optional<String> oversizedLiteralRegex(CelAbstractSyntaxTree ast) {
+        return CelNavigableAst.fromAst(ast)
+                .getRoot()
+                .allNodes()
+                .map(CelNavigableExpr::expr)
+                .filter(x -> x.getKind() == CelExpr.ExprKind.Kind.CALL
+                        && x.call().function().equals("matches"))
+                .map(x -> {
+                    var args = x.call().args();
+                    CelExpr pattern = args.isEmpty() ? null : args.get(args.size() - 1);
+                    if (pattern == null
+                            || pattern.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+                            || pattern.constant().getKind() != CelConstant.Kind.STRING_VALUE) {
+                        return null;
+                    }
+                    return regexes.check(pattern.constant().stringValue());
+                })
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
     }
 }

@@ -81,7 +81,7 @@ public final class NodeSpec {
         if (when == null) {
             return true;
         }
-        Object v = when.evaluate(bindings.variables(upstream));
+        Object v = when.evaluate(bindings.variables(upstream), new Evaluation(limits));
         if (v instanceof Boolean b) {
             return b;
         }
@@ -93,8 +93,7 @@ public final class NodeSpec {
 
     /** Renders the parameters with their expressions evaluated. */
     public JsonNode resolveParams(Bindings bindings) throws EvaluationException {
-        return Template.render(
-                params, () -> bindings.variables(upstream), new CelValues.Budget(limits.maxValueBytes()));
+        return Template.render(params, () -> bindings.variables(upstream), new Evaluation(limits));
     }
 
     @Override

@@ -21,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 sealed interface Template {
     /** Renders the template; {@code budget} bounds the size of everything rendered. */
-    JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException;
+    JsonNode render(Map<String, ?> vars, Evaluation budget) throws EvaluationException;
 
     /**
      * A value with no expressions inside: rendered as it is. {@code size} is its JSON length,
@@ -33,34 +33,33 @@ sealed interface Template {
         }
 
         @Override
-        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+        public JsonNode render(Map<String, ?> vars, Evaluation budget) throws EvaluationException {
             budget.spend(size, "(literal)");
             return value;
         }
     }
 
     /** Renders with variables built only when the template has expressions to evaluate. */
-    static JsonNode render(Template t, Supplier<Map<String, ?>> vars, CelValues.Budget budget)
-            throws EvaluationException {
+    static JsonNode render(Template t, Supplier<Map<String, ?>> vars, Evaluation budget) throws EvaluationException {
         return t.render(t instanceof Literal ? Map.of() : vars.get(), budget);
     }
 
     /** A string that is exactly one expression: rendered to that expression's value. */
     record Whole(Expression expression) implements Template {
         @Override
-        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
-            return CelValues.toJson(expression.evaluate(vars), budget, expression.source());
+        public JsonNode render(Map<String, ?> vars, Evaluation budget) throws EvaluationException {
+            return CelValues.toJson(expression.evaluate(vars, budget), budget, expression.quoted());
         }
     }
 
     /** A string mixing text and expressions; {@code parts} holds {@code String}s and {@link Expression}s. */
     record Interpolated(List<Object> parts) implements Template {
         @Override
-        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+        public JsonNode render(Map<String, ?> vars, Evaluation budget) throws EvaluationException {
             StringBuilder b = new StringBuilder();
             for (Object part : parts) {
                 if (part instanceof Expression e) {
-                    JsonNode v = CelValues.toJson(e.evaluate(vars), budget, e.source());
+                    JsonNode v = CelValues.toJson(e.evaluate(vars, budget), budget, e.quoted());
                     b.append(v.isString() ? v.asString() : v.toString());
                 } else {
                     b.append((String) part);
@@ -74,7 +73,7 @@ sealed interface Template {
     /** An object with at least one expression somewhere inside. */
     record Obj(Map<String, Template> fields) implements Template {
         @Override
-        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+        public JsonNode render(Map<String, ?> vars, Evaluation budget) throws EvaluationException {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, Template> e : fields.entrySet()) {
                 o.set(e.getKey(), e.getValue().render(vars, budget));
@@ -86,7 +85,7 @@ sealed interface Template {
     /** An array with at least one expression somewhere inside. */
     record Arr(List<Template> items) implements Template {
         @Override
-        public JsonNode render(Map<String, ?> vars, CelValues.Budget budget) throws EvaluationException {
+        public JsonNode render(Map<String, ?> vars, Evaluation budget) throws EvaluationException {
             ArrayNode a = JsonNodeFactory.instance.arrayNode();
             for (Template t : items) {
                 a.add(t.render(vars, budget));
@@ -102,11 +101,11 @@ sealed interface Template {
     }
 
     /** Compiles {@code value}; problems go to {@code sink} and the result is then a literal. */
-    static Template compile(JsonNode value, Expressions expressions, ProblemSink sink) {
+    static Template compile(JsonNode value, Compilation expressions, ProblemSink sink) {
         return compile(value, "", expressions, sink);
     }
 
-    private static Template compile(JsonNode value, String pointer, Expressions expressions, ProblemSink sink) {
+    private static Template compile(JsonNode value, String pointer, Compilation expressions, ProblemSink sink) {
         if (value == null) {
             return new Literal(JsonNodeFactory.instance.nullNode());
         }
@@ -137,7 +136,7 @@ sealed interface Template {
     }
 
     private static Template compileString(
-            String s, String pointer, Expressions expressions, ProblemSink sink, JsonNode original) {
+            String s, String pointer, Compilation expressions, ProblemSink sink, JsonNode original) {
         List<Object> parts = new ArrayList<>();
         boolean ok = true;
         for (Placeholders.Part part : Placeholders.split(s)) {
@@ -149,11 +148,10 @@ sealed interface Template {
             } else {
                 Expressions.Compiled c = expressions.compile(part.expression());
                 if (c.error() != null) {
-                    sink.report(
-                            pointer,
-                            "expression '" + part.expression() + "' does not parse at column "
-                                    + c.error().column() + ": " + c.error().message());
+                    sink.report(pointer, problem(part.expression(), c.error()));
                     ok = false;
+                } else if (c.expression() == null) {
+                    ok = false; // skipped: the budget that ran out was reported once
                 } else {
                     parts.add(c.expression());
                 }
@@ -166,6 +164,14 @@ sealed interface Template {
             return new Whole((Expression) parts.get(0));
         }
         return new Interpolated(List.copyOf(parts));
+    }
+
+    /** The message for an expression that did not compile: a parse error has a column. */
+    static String problem(String source, Expressions.CompileError error) {
+        String quoted = source.length() <= 200 ? source : source.substring(0, 200) + "...";
+        return error.column() > 0
+                ? "expression '" + quoted + "' does not parse at column " + error.column() + ": " + error.message()
+                : "expression '" + quoted + "': " + error.message();
     }
 
     static String escape(String key) {

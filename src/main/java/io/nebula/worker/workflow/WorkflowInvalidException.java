@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 public final class WorkflowInvalidException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private static final int RENDERED = 100;
+
     private final transient List<Problem> problems;
 
     public WorkflowInvalidException(List<Problem> problems) {
@@ -24,7 +26,11 @@ public final class WorkflowInvalidException extends Exception {
         return problems;
     }
 
+    /** One line per problem; past {@value #RENDERED} problems, a count of the rest. */
     private static String render(List<Problem> problems) {
-        return problems.stream().map(Problem::render).collect(Collectors.joining("\n"));
+        String shown = problems.stream().limit(RENDERED).map(Problem::render).collect(Collectors.joining("\n"));
+        return problems.size() <= RENDERED
+                ? shown
+                : shown + "\n... and " + (problems.size() - RENDERED) + " more problems";
     }
 }

@@ -6,33 +6,50 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The entry point to workflow definitions: load and validate files or text for submit and the
  * {@code validate} command, and compile stored canonical definitions for the runtime.
  *
- * <p>Compiled workflows are cached by content hash (a bounded LRU), so CEL compiles each
- * definition once per process however many executions use it. Thread-safe.
+ * <p>Compiled workflows are cached by content hash, so CEL compiles each definition once per
+ * process however many executions use it. The cache is bounded by weight ({@link
+ * Limits#cacheBytes()}, least recently used out first), weighing each definition by its text
+ * times {@value #COMPILED_PER_CHAR}, about what its compiled form holds. A definition that does
+ * not compile is cached as such, so executions of a hostile definition do not each pay its compile
+ * budget again; and when many executions of a definition not yet compiled start at once, one
+ * compiles it while the others wait for that result. Thread-safe.
  */
 public final class Workflows {
-    private static final int CACHE_SIZE = 256;
+    /**
+     * Weight of a cached definition per character of its canonical text: measured heap of compiled
+     * definitions was about 22 bytes per character when every value is an expression, 8 when none is.
+     */
+    static final int COMPILED_PER_CHAR = 24;
 
     private final ActionRegistry actions;
     private final Expressions expressions;
     private final Limits limits;
-    private final Map<String, CompiledWorkflow> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+    private final Map<String, Cached> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final ConcurrentHashMap<String, CompletableFuture<Cached>> compiling = new ConcurrentHashMap<>();
+    private long cachedWeight;
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CompiledWorkflow> eldest) {
-            return size() > CACHE_SIZE;
+    /** A compiled definition or the reason it does not compile, with its weight in the cache. */
+    private record Cached(CompiledWorkflow workflow, List<Problem> problems, long weight) {
+        CompiledWorkflow get() throws WorkflowInvalidException {
+            if (problems != null) {
+                throw new WorkflowInvalidException(problems);
+            }
+            return workflow;
         }
-    };
+    }
 
     public Workflows(ActionRegistry actions, Limits limits) {
         this.actions = Objects.requireNonNull(actions, "actions");
@@ -92,28 +109,18 @@ public final class Workflows {
         String canonical = Canonical.json(sorted);
         String hash = Canonical.sha256(canonical);
         CompiledWorkflow compiled = DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash);
-        put(hash, compiled);
+        put(hash, new Cached(compiled, null, weight(canonical)));
         return new LoadedWorkflow(canonical, hash, compiled);
     }
 
     /**
      * Compiles a stored canonical definition, from the cache when this process has seen it.
      *
-     * @throws WorkflowInvalidException when it no longer validates here (for instance, an action
-     *     this worker does not have)
+     * @throws WorkflowInvalidException when it does not validate here (for instance, an action
+     *     this worker does not have, or a budget of {@link Limits} exceeded)
      */
     public CompiledWorkflow compile(String canonicalJson) throws WorkflowInvalidException {
-        String hash = Canonical.sha256(canonicalJson);
-        CompiledWorkflow hit = get(hash);
-        if (hit != null) {
-            return hit;
-        }
-        String label = "workflow " + hash.substring(0, 12);
-        DefinitionReader.Parsed parsed = DefinitionReader.read(canonicalJson, label + ".json", limits);
-        CompiledWorkflow compiled =
-                DefinitionValidator.compile(parsed.tree(), SourceIndex.empty(label), actions, expressions, hash);
-        put(hash, compiled);
-        return compiled;
+        return compile(null, canonicalJson);
     }
 
     /**
@@ -123,15 +130,69 @@ public final class Workflows {
      * {@code hash} costs time, never correctness.
      */
     public CompiledWorkflow compile(String hash, String canonicalJson) throws WorkflowInvalidException {
-        CompiledWorkflow hit = hash == null ? null : get(hash);
-        return hit != null ? hit : compile(canonicalJson);
+        Cached hit = hash == null ? null : get(hash);
+        if (hit != null) {
+            return hit.get();
+        }
+        String real = Canonical.sha256(canonicalJson);
+        hit = get(real);
+        if (hit != null) {
+            return hit.get();
+        }
+        CompletableFuture<Cached> mine = new CompletableFuture<>();
+        CompletableFuture<Cached> theirs = compiling.putIfAbsent(real, mine);
+        if (theirs != null) {
+            return theirs.join().get();
+        }
+        try {
+            Cached c = compileNow(real, canonicalJson);
+            put(real, c);
+            mine.complete(c);
+            return c.get();
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            compiling.remove(real, mine);
+        }
     }
 
-    private synchronized CompiledWorkflow get(String hash) {
+    private Cached compileNow(String hash, String canonicalJson) {
+        String label = "workflow " + hash.substring(0, 12);
+        try {
+            DefinitionReader.Parsed parsed = DefinitionReader.read(canonicalJson, label + ".json", limits);
+            CompiledWorkflow w =
+                    DefinitionValidator.compile(parsed.tree(), SourceIndex.empty(label), actions, expressions, hash);
+            return new Cached(w, null, weight(canonicalJson));
+        } catch (WorkflowInvalidException e) {
+            // Kept small whatever the definition's size: the problems, not the definition.
+            return new Cached(null, e.problems().stream().limit(100).toList(), 1_024);
+        }
+    }
+
+    private static long weight(String canonicalJson) {
+        return (long) canonicalJson.length() * COMPILED_PER_CHAR;
+    }
+
+    /** The weight of what the cache holds now. */
+    synchronized long cachedWeight() {
+        return cachedWeight;
+    }
+
+    private synchronized Cached get(String hash) {
         return cache.get(hash);
     }
 
-    private synchronized void put(String hash, CompiledWorkflow w) {
-        cache.put(hash, w);
+    private synchronized void put(String hash, Cached c) {
+        if (c.weight() > limits.cacheBytes()) {
+            return; // larger than the whole cache: compiled again each time, never kept
+        }
+        Cached old = cache.put(hash, c);
+        cachedWeight += c.weight() - (old == null ? 0 : old.weight());
+        Iterator<Cached> eldest = cache.values().iterator();
+        while (cachedWeight > limits.cacheBytes() && eldest.hasNext()) {
+            cachedWeight -= eldest.next().weight();
+            eldest.remove();
+        }
     }
 }

@@ -235,6 +235,43 @@ class CliSubmitTest {
     }
 
     @Test
+    void anOversizedLineOrInputFileIsRefusedByLineWithoutBeingLoaded() throws Exception {
+        Path config = tmp.resolve("small.toml");
+        Files.writeString(config, "[queue]\nmax_input_bytes = 1024\n");
+        Path lines = tmp.resolve("big.jsonl");
+        String good = "{\"name\":\"Ada\"}\n";
+        Files.writeString(lines, good + "{\"name\":\"" + "x".repeat(3_000_000) + "\"}\n" + good);
+        Path file = tmp.resolve("big.json");
+        Files.writeString(file, "{\"name\":\"" + "y".repeat(5_000) + "\"}");
+
+        CliRun many = f.run(
+                "--config",
+                config.toString(),
+                "submit",
+                CliFixture.example("hello.json").toString(),
+                "--inputs",
+                lines.toString());
+        CliRun one = f.run(
+                "--config",
+                config.toString(),
+                "submit",
+                CliFixture.example("hello.json").toString(),
+                "--input",
+                "@" + file);
+
+        assertThat(many.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(many.err())
+                .contains("big.jsonl line 2: input is larger than 1024 bytes (queue.max_input_bytes)")
+                .doesNotContain("line 1:")
+                .doesNotContain("line 3:");
+        assertThat(one.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(one.err())
+                .contains("input file " + file + " is larger than 1024 bytes (queue.max_input_bytes); nothing was"
+                        + " enqueued");
+        assertThat(all()).isEmpty();
+    }
+
+    @Test
     void waitFollowsNodeByNodeAndPrintsTheOutput() throws Exception {
         f.startWorker();
 

@@ -201,6 +201,24 @@ class DatabaseUrlsTest {
         assertThat(e.getMessage()).doesNotContain("top%ZZsecret");
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "postgres://app:top?secret@db:5432/nebula",
+                "postgres://app:topsec?ret@db/nebula?sslmode=require",
+                "jdbc:postgresql://app:top?secret@db/nebula",
+                "postgres://top?secret@db/nebula"
+            })
+    void aQuestionMarkInThePasswordIsReportedWithoutAnyPartOfIt(String raw) {
+        ConfigException e = bad(raw);
+
+        assertThat(e.getMessage())
+                .contains("a '?' inside the user name or password must be written %3F")
+                .doesNotContain("top")
+                .doesNotContain("secret")
+                .doesNotContain("ret@");
+    }
+
     @Test
     void sslModeValuesFollowLibpq() {
         assertThat(bad("postgres://h/db?sslmode=true").getMessage())

@@ -2,6 +2,7 @@ package io.nebula.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.redact.Redaction;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,5 +54,34 @@ class RedactionTest {
                 .isEqualTo("jdbc:postgresql://h/db?user=a&password=***&sslpassword=***");
         assertThat(Redaction.redact("see postgres://a:b@h/db")).isEqualTo("see postgres://a:***@h/db");
         assertThat(DatabaseUrls.mask("postgres://a:p@ss/w@h/db")).isEqualTo("postgres://a:***@h/db");
+    }
+
+    @Test
+    void httpUrlsInTextLoseTheirUserInfoAndQueryValues() {
+        assertThat(Redaction.redact("GET https://bob:pw@api.example/v1/x?token=sk-123&page=2#frag failed"))
+                .isEqualTo("GET https://***@api.example/v1/x?token=***&page=*** failed");
+        assertThat(Redaction.redact("see http://ghp_abcdef@git.example/r and https://h/p?flag"))
+                .isEqualTo("see http://***@git.example/r and https://h/p?***");
+        assertThat(Redaction.redact("no url here, a=b")).isEqualTo("no url here, a=b");
+    }
+
+    @Test
+    void aUrlForAMessageKeepsWhereItGoesAndHidesWhatItCarries() throws Exception {
+        assertThat(Redaction.url(new java.net.URI("https://u:p@api.example:8443/v1/items?key=s3cr3t&n=1#x")))
+                .isEqualTo("https://***@api.example:8443/v1/items?key=***&n=***");
+        assertThat(Redaction.url(new java.net.URI("http://h/p"))).isEqualTo("http://h/p");
+        assertThat(Redaction.body(0, null)).isEqualTo("empty body");
+        assertThat(Redaction.body(57, "application/json; charset=utf-8")).isEqualTo("57-byte body of application/json");
+    }
+
+    @Test
+    void knownSecretsAreMaskedWhereverTheyAppearLongestFirst() {
+        Redaction.Secrets s = Redaction.Secrets.of(java.util.List.of("Bearer sk-live-42\n", "sk-live-42", "no", "x"));
+
+        assertThat(s.mask("header was Bearer sk-live-42 and again sk-live-42; no change to no"))
+                .isEqualTo("header was *** and again ***; no change to no");
+        assertThat(Redaction.Secrets.none().mask("sk-live-42")).isEqualTo("sk-live-42");
+        assertThat(s.and(java.util.List.of("other-secret")).mask("other-secret"))
+                .isEqualTo("***");
     }
 }

@@ -72,7 +72,7 @@ class ClaimLoopTest {
                 new Slots(o.concurrency()),
                 new InFlight(),
                 new ResultPublisher(store, id -> true, 1),
-                new DefinitionCache(store));
+                new DefinitionCache(store, 1 << 20));
         ClaimLoop loop = new ClaimLoop(ctx, new Wakeup(), new Readiness(), 0);
         loop.start();
         inClaim.await();

@@ -37,7 +37,7 @@ class DefinitionCacheTest {
                         }
                         return m.invoke(real, args);
                     });
-            DefinitionCache cache = new DefinitionCache(counting);
+            DefinitionCache cache = new DefinitionCache(counting, 1 << 20);
             List<Thread> starters = new ArrayList<>();
             List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < 32; i++) {
@@ -56,10 +56,46 @@ class DefinitionCacheTest {
     }
 
     @Test
+    void theTextsHeldStayWithinTheByteBudgetAndAnOversizedOneIsNeverKept() throws Exception {
+        try (ExecutionStore real = SqliteExecutionStore.open(tmp.resolve("b.db"), StoreOptions.defaults("b"))) {
+            real.migrate();
+            AtomicInteger loads = new AtomicInteger();
+            ExecutionStore counting = (ExecutionStore) Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {ExecutionStore.class}, (p, m, args) -> {
+                        if (m.getName().equals("workflowGet")) {
+                            loads.incrementAndGet();
+                        }
+                        return m.invoke(real, args);
+                    });
+            String sixty = "{\"name\":\"" + "w".repeat(50) + "\"}";
+            for (String h : List.of("a", "b", "c")) {
+                real.workflowPut(new WorkflowDocument(h, "w", sixty));
+            }
+            real.workflowPut(new WorkflowDocument("huge", "w", "{\"name\":\"" + "h".repeat(500) + "\"}"));
+            DefinitionCache cache = new DefinitionCache(counting, 150);
+
+            for (String h : List.of("a", "b", "c", "a", "b", "c")) {
+                cache.get(h);
+                assertThat(cache.heldChars()).isLessThanOrEqualTo(150);
+            }
+            cache.get("huge");
+            cache.get("huge");
+
+            assertThat(cache.heldChars()).isLessThanOrEqualTo(150);
+            assertThat(loads.get())
+                    .as("the third text starts the cache over; the huge one is loaded each time")
+                    .isBetween(5, 8);
+            int before = loads.get();
+            cache.get("huge");
+            assertThat(loads.get()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
     void aMissingDefinitionIsAnErrorAndIsNotCached() throws Exception {
         try (ExecutionStore real = SqliteExecutionStore.open(tmp.resolve("e.db"), StoreOptions.defaults("e"))) {
             real.migrate();
-            DefinitionCache cache = new DefinitionCache(real);
+            DefinitionCache cache = new DefinitionCache(real, 1 << 20);
             assertThatThrownBy(() -> cache.get("nope"))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("nope");

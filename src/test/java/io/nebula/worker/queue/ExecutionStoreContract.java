@@ -274,6 +274,19 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aQueueNameThatCouldNotBeConfiguredIsRefusedAtSubmit() {
+        for (String queue : List.of("", "has space", "-leading", "x".repeat(65), "new\nline", "quo\"te")) {
+            SubmitRequest r = SubmitRequest.now(queue, WORKFLOW.hash(), WORKFLOW.name(), "{}", 1);
+            assertThatThrownBy(() -> store.executionSubmitMany(List.of(r)))
+                    .as(queue)
+                    .isInstanceOf(SubmitRejectedException.class)
+                    .hasMessageContaining("is not valid (letters, digits, _ . : -");
+        }
+        assertThat(store.executionList(ExecutionFilter.all(10))).isEmpty();
+        submit(SubmitRequest.now("team-a.mail:high_1", WORKFLOW.hash(), WORKFLOW.name(), "{}", 1));
+    }
+
+    @Test
     void submitOfAnUnknownWorkflowFails() {
         SubmitRequest r = SubmitRequest.now("default", "no-such-hash", "wf", "{}", 1);
         assertThatThrownBy(() -> store.executionSubmitMany(List.of(r))).isInstanceOf(StoreException.class);

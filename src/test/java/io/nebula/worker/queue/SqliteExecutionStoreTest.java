@@ -53,4 +53,27 @@ class SqliteExecutionStoreTest extends ExecutionStoreContract {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aNewDatabaseFileAndItsFolderAreReadableByTheirOwnerOnly() throws Exception {
+        Path fresh =
+                Files.createTempDirectory("nebula-sqlite-perms").resolve("data").resolve("private.db");
+        try (ExecutionStore s = SqliteExecutionStore.open(fresh, StoreOptions.defaults("perms"))) {
+            s.migrate();
+            s.workflowPut(new io.nebula.worker.queue.WorkflowDocument("h", "w", "{}"));
+
+            var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+            org.assertj.core.api.Assertions.assertThat(Files.getPosixFilePermissions(fresh))
+                    .isEqualTo(owner);
+            org.assertj.core.api.Assertions.assertThat(
+                            Files.getPosixFilePermissions(fresh.resolveSibling("private.db-wal")))
+                    .isEqualTo(owner);
+            org.assertj.core.api.Assertions.assertThat(Files.getPosixFilePermissions(fresh.getParent()))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } finally {
+            try (Stream<Path> files = Files.walk(fresh.getParent().getParent())) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
 }

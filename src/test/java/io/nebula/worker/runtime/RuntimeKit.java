@@ -25,11 +25,15 @@ final class RuntimeKit {
     final List<RunOutcome> outcomes = new ArrayList<>();
 
     RuntimeKit(RuntimeOptions options, HttpActionOptions http, Clock clock, Action... extra) {
+        this(Limits.defaults(), options, http, clock, extra);
+    }
+
+    RuntimeKit(Limits limits, RuntimeOptions options, HttpActionOptions http, Clock clock, Action... extra) {
         ActionRegistry registry = ActionRegistry.builder()
                 .registerAll(BuiltinActions.create(http, Duration.ofSeconds(1), clock))
                 .registerAll(List.of(extra))
                 .build();
-        this.workflows = new Workflows(registry, Limits.defaults());
+        this.workflows = new Workflows(registry, limits);
         this.runtime = new WorkflowRuntime(workflows, registry, options);
     }
 

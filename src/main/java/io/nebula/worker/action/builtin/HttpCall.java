@@ -1,6 +1,7 @@
 package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.ParamReader;
+import io.nebula.worker.redact.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -38,9 +39,19 @@ record HttpCall(
         String url = r.string("url", true);
         URI uri = url == null ? null : parseUrl(r, url);
         Map<String, String> headers = r.stringMap("headers");
-        for (String h : headers.keySet()) {
-            if (RESTRICTED.contains(h.toLowerCase(Locale.ROOT))) {
-                r.problem("headers: '" + h + "' is set by the HTTP client and cannot be given");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            String name = h.getKey();
+            if (!isToken(name)) {
+                r.problem("headers: " + quoted(name) + " is not a valid header name (letters, digits and"
+                        + " !#$%&'*+-.^_`|~ only)");
+            } else if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+                r.problem("headers: '" + name + "' is set by the HTTP client and cannot be given");
+            }
+            boolean unknownYet = r.validating() && h.getValue().contains(ParamReader.EXPRESSION_MARK);
+            String bad = unknownYet ? null : badValue(h.getValue());
+            if (bad != null) {
+                // The value is never quoted: header values are where tokens and passwords go.
+                r.problem("headers: the value of " + quoted(name) + " " + bad);
             }
         }
         Double seconds = r.number("timeout_seconds", false, 0.001, 3600);
@@ -54,22 +65,84 @@ record HttpCall(
                 !Boolean.FALSE.equals(key));
     }
 
+    /** The URL checked; messages about it never quote its user info or query values. */
     private static URI parseUrl(ParamReader r, String url) {
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                r.problem("url: must be an http or https URL, got '" + url + "'");
+                r.problem("url: must be an http or https URL, got '" + shown(url) + "'");
                 return null;
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                r.problem("url: has no host: '" + url + "'");
+                r.problem("url: has no host: '" + Redaction.url(uri) + "'");
                 return null;
             }
             return uri;
         } catch (URISyntaxException e) {
-            r.problem("url: is not a valid URL: " + e.getMessage());
+            // The exception's message repeats the whole URL; its reason and index do not.
+            r.problem("url: is not a valid URL: " + e.getReason()
+                    + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
             return null;
         }
+    }
+
+    /** A URL that is not http(s), for a message: credentials masked, at most 200 characters. */
+    private static String shown(String url) {
+        String r = Redaction.redact(url);
+        return r.length() <= 200 ? r : r.substring(0, 200) + "...";
+    }
+
+    /** RFC 9110 token: the characters a header name may have. */
+    static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What is wrong with a header value, or {@code null}: HTTP carries tab, visible ASCII, space and
+     * bytes 0x80 to 0xFF; a line break would end the header (and the JDK client refuses it, quoting
+     * the value in its message).
+     */
+    static String badValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                return "contains a line break at position " + (i + 1) + " (a value read with its trailing"
+                        + " newline?)";
+            }
+            if (c > 0xff) {
+                return "contains a character above U+00FF at position " + (i + 1) + ", which HTTP headers cannot carry";
+            }
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return "contains a control character at position " + (i + 1);
+            }
+        }
+        return null;
+    }
+
+    /** A header name for a message, with control characters shown as escapes. */
+    private static String quoted(String name) {
+        StringBuilder b = new StringBuilder("'");
+        name.chars().limit(64).forEach(c -> {
+            if (c < 0x20 || c == 0x7f || c > 0x7e) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.append((char) c);
+            }
+        });
+        return b.append(name.length() > 64 ? "...'" : "'").toString();
     }
 }

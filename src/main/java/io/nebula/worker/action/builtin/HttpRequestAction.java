@@ -4,8 +4,10 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ParamReader;
+import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -13,35 +15,59 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code http.request}: one HTTP call with the JDK client. Parameters: {@code method} (GET),
  * {@code url}, {@code headers}, {@code body} (a string is sent as text, other JSON as JSON), {@code
- * timeout_seconds}, {@code idempotency_key} (true: send {@code Idempotency-Key: <execution>:<node>}).
- * Output: {@code {status, headers, body}}, the body parsed when the response is JSON.
+ * timeout_seconds} (the whole call: connecting, redirects and reading the body), {@code
+ * idempotency_key} (true: send {@code Idempotency-Key: <execution>:<node>}). Output: {@code
+ * {status, headers, body}}, the body parsed when the response is JSON.
  *
  * <p>Errors: 5xx, 429, timeouts and connection failures are retryable; other 4xx, an oversized body
- * and refused destinations are permanent. Redirects are followed by hand (at most {@link
- * HttpActionOptions#maxRedirects()}) so that each hop passes the {@link DestinationGuard}; an
- * {@code Authorization} or {@code Cookie} header is not forwarded to another origin.
+ * and refused destinations are permanent. Error messages name the destination without its user
+ * info or query values, never quote a header value, and describe a response body by its size and
+ * type only ({@link Redaction}).
+ *
+ * <p>Destinations: unless private networks are allowed, every address the host resolves to is
+ * checked ({@link DestinationGuard}) and the host is pinned to those addresses while the call runs
+ * ({@link DestinationResolver}), so the client connects to an address that was checked. Redirects
+ * are followed by hand (at most {@link HttpActionOptions#maxRedirects()}), each hop checked the
+ * same way. A redirect to another origin keeps only harmless headers ({@link #CROSS_ORIGIN_HEADERS});
+ * one from https to http is refused, as is a 307 or 308 that would resend the body to another
+ * origin.
  */
 public final class HttpRequestAction implements Action {
+    private static final Logger log = LoggerFactory.getLogger(HttpRequestAction.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Headers that may follow a redirect to another origin: none of them carries a credential. */
+    static final Set<String> CROSS_ORIGIN_HEADERS =
+            Set.of("accept", "accept-language", "content-language", "content-type", "user-agent", "idempotency-key");
 
     private final HttpActionOptions options;
     private final HttpClient client;
     private final Predicate<URI> exempt;
+    private final Function<InetAddress, String> judge;
+    private final DestinationGuard.Lookup lookup;
 
     public HttpRequestAction(HttpActionOptions options) {
-        this(options, url -> false);
+        this(options, url -> false, DestinationGuard::internalReason, InetAddress::getAllByName);
     }
 
     /**
@@ -49,14 +75,33 @@ public final class HttpRequestAction implements Action {
      *     one loopback server reachable while every other internal address stays refused
      */
     HttpRequestAction(HttpActionOptions options, Predicate<URI> exempt) {
+        this(options, exempt, DestinationGuard::internalReason, InetAddress::getAllByName);
+    }
+
+    /**
+     * @param judge why an address is internal, or {@code null}
+     * @param lookup how the check resolves a host; with {@code judge}, a seam for DNS rebinding
+     *     tests, where the check and the client must see different answers
+     */
+    HttpRequestAction(
+            HttpActionOptions options,
+            Predicate<URI> exempt,
+            Function<InetAddress, String> judge,
+            DestinationGuard.Lookup lookup) {
         this.options = Objects.requireNonNull(options, "options");
         this.exempt = exempt;
+        this.judge = judge;
+        this.lookup = lookup;
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // A system proxy would hide the real destination from the guard.
                 .proxy(HttpClient.Builder.NO_PROXY)
                 .connectTimeout(options.defaultTimeout())
                 .build();
+        if (!options.allowPrivateNetworks() && !DestinationResolver.active()) {
+            log.warn("name resolver not pinned: http.request checks addresses but the JVM uses another"
+                    + " resolver provider, so a DNS answer that changes between check and connect is not stopped");
+        }
     }
 
     @Override
@@ -84,84 +129,189 @@ public final class HttpRequestAction implements Action {
                 && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("idempotency-key"))) {
             headers.put("Idempotency-Key", ctx.idempotencyKey());
         }
+        Redaction.Secrets secrets = secretsOf(url, headers);
+        long deadline = System.nanoTime() + call.timeout().toNanos();
         for (int hop = 0; ; hop++) {
-            guard(url);
-            HttpResponse<InputStream> response = send(method, url, headers, body, call.timeout());
-            int status = response.statusCode();
-            String location = response.headers().firstValue("location").orElse(null);
-            if (isRedirect(status) && location != null) {
-                closeQuietly(response.body());
-                if (hop >= options.maxRedirects()) {
-                    throw ActionException.permanent("too many redirects (more than " + options.maxRedirects() + ")");
+            try (DestinationResolver.Pin pin = guard(url)) {
+                HttpResponse<InputStream> response =
+                        send(method, url, headers, body, call.timeout(), remaining(deadline), secrets);
+                int status = response.statusCode();
+                String location = response.headers().firstValue("location").orElse(null);
+                if (isRedirect(status) && location != null) {
+                    closeQuietly(response.body());
+                    if (hop >= options.maxRedirects()) {
+                        throw ActionException.permanent(
+                                "too many redirects (more than " + options.maxRedirects() + ")");
+                    }
+                    URI next = resolve(url, location);
+                    String refusal = redirectRefusal(url, next, status, body != null && !body.isNull());
+                    if (refusal != null) {
+                        throw ActionException.permanent(refusal);
+                    }
+                    if (!sameOrigin(url, next)) {
+                        headers.keySet().removeIf(h -> !CROSS_ORIGIN_HEADERS.contains(h.toLowerCase(Locale.ROOT)));
+                    }
+                    if (status == 303
+                            || ((status == 301 || status == 302) && !method.equals("GET") && !method.equals("HEAD"))) {
+                        method = "GET";
+                        body = null;
+                    }
+                    url = next;
+                    secrets = secrets.and(secretsOf(next, Map.of()));
+                    continue;
                 }
-                URI next = resolve(url, location);
-                if (!sameOrigin(url, next)) {
-                    headers.keySet().removeIf(h -> h.equalsIgnoreCase("authorization") || h.equalsIgnoreCase("cookie"));
+                String type = response.headers().firstValue("content-type").orElse("");
+                byte[] bytes = readBody(response, url, deadline, call.timeout(), secrets);
+                if (status >= 500 || status == 429) {
+                    throw ActionException.retryable("HTTP " + status + " from " + Redaction.url(url) + " ("
+                            + Redaction.body(bytes.length, type) + ")");
                 }
-                if (status == 303
-                        || ((status == 301 || status == 302) && !method.equals("GET") && !method.equals("HEAD"))) {
-                    method = "GET";
-                    body = null;
+                if (status >= 400) {
+                    throw ActionException.permanent("HTTP " + status + " from " + Redaction.url(url) + " ("
+                            + Redaction.body(bytes.length, type) + ")");
                 }
-                url = next;
-                continue;
+                return ResponseReader.output(status, response.headers(), bytes);
             }
-            byte[] bytes;
-            try {
-                bytes = ResponseReader.readCapped(response.body(), options.maxResponseBytes(), response.headers());
-            } catch (IOException e) {
-                throw ActionException.retryable("reading the response from " + url + " failed: " + e, e);
-            }
-            if (status >= 500 || status == 429) {
-                throw ActionException.retryable("HTTP " + status + " from " + url + ResponseReader.snippet(bytes));
-            }
-            if (status >= 400) {
-                throw ActionException.permanent("HTTP " + status + " from " + url + ResponseReader.snippet(bytes));
-            }
-            return ResponseReader.output(status, response.headers(), bytes);
         }
     }
 
-    private void guard(URI url) throws ActionException {
+    /**
+     * Checks the destination and pins its host to the addresses checked; the pin must be closed
+     * when the call to that host ends. Nothing to pin when the guard does not apply.
+     */
+    private DestinationResolver.Pin guard(URI url) throws ActionException {
         if (options.allowPrivateNetworks() || exempt.test(url)) {
-            return;
+            return DestinationResolver.NONE;
         }
+        String host = url.getHost();
         try {
-            String reason = DestinationGuard.check(url.getHost());
-            if (reason != null) {
-                throw ActionException.permanent("refused to connect to " + url.getHost() + ": " + reason
-                        + " (set http.allow_private_networks to allow internal destinations)");
-            }
+            InetAddress[] addresses = DestinationGuard.checked(host, lookup, judge);
+            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            return DestinationResolver.pin(bare, addresses);
+        } catch (DestinationGuard.Refused refused) {
+            throw ActionException.permanent("refused to connect to " + host + ": " + refused.getMessage()
+                    + " (set http.allow_private_networks to allow internal destinations)");
         } catch (UnknownHostException e) {
-            throw ActionException.retryable("cannot resolve host " + url.getHost(), e);
+            throw ActionException.retryable("cannot resolve host " + host, e);
         }
+    }
+
+    /** What a message about this call must never show: header values, user info, query values. */
+    private static Redaction.Secrets secretsOf(URI url, Map<String, String> headers) {
+        List<String> values = new ArrayList<>(headers.values());
+        if (url.getRawUserInfo() != null) {
+            values.add(url.getRawUserInfo());
+            values.add(url.getUserInfo());
+            int colon = url.getUserInfo().indexOf(':');
+            if (colon >= 0) {
+                values.add(url.getUserInfo().substring(colon + 1));
+            }
+        }
+        if (url.getRawQuery() != null) {
+            for (String pair : url.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                values.add(eq < 0 ? pair : pair.substring(eq + 1));
+            }
+        }
+        return Redaction.Secrets.of(values);
+    }
+
+    private static Duration remaining(long deadline) throws ActionException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw ActionException.retryable("HTTP request ran out of time following redirects");
+        }
+        return Duration.ofNanos(left);
     }
 
     private HttpResponse<InputStream> send(
-            String method, URI url, Map<String, String> headers, JsonNode body, Duration timeout)
+            String method,
+            URI url,
+            Map<String, String> headers,
+            JsonNode body,
+            Duration timeout,
+            Duration left,
+            Redaction.Secrets secrets)
             throws ActionException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout);
-        headers.forEach(b::header);
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(left);
         HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
-        if (body != null && !body.isNull()) {
-            boolean text = body.isString();
-            publisher = HttpRequest.BodyPublishers.ofString(text ? body.asString() : JSON.writeValueAsString(body));
-            if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
-                b.header("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+        try {
+            headers.forEach(b::header);
+            if (body != null && !body.isNull()) {
+                boolean text = body.isString();
+                publisher = HttpRequest.BodyPublishers.ofString(text ? body.asString() : JSON.writeValueAsString(body));
+                if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
+                    b.header("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+                }
             }
+            b.method(method, publisher);
+        } catch (IllegalArgumentException e) {
+            // The JDK quotes an offending header value in its message: say which rule, not what.
+            throw ActionException.permanent("HTTP " + method + " " + Redaction.url(url) + " is not a valid request: "
+                    + secrets.mask(e.getMessage()));
         }
-        b.method(method, publisher);
         try {
             return client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
             throw ActionException.retryable(
-                    "HTTP " + method + " " + url + " timed out after " + timeout.toMillis() + " ms", e);
+                    "HTTP " + method + " " + Redaction.url(url) + " timed out after " + timeout.toMillis() + " ms");
         } catch (IOException e) {
-            throw ActionException.retryable("HTTP " + method + " " + url + " failed: " + e, e);
+            throw ActionException.retryable(
+                    "HTTP " + method + " " + Redaction.url(url) + " failed: " + secrets.mask(e.toString()));
         } catch (IllegalArgumentException e) {
-            throw ActionException.permanent(
-                    "HTTP " + method + " " + url + " is not a valid request: " + e.getMessage(), e);
+            throw ActionException.permanent("HTTP " + method + " " + Redaction.url(url) + " is not a valid request: "
+                    + secrets.mask(e.getMessage()));
         }
+    }
+
+    /**
+     * Reads the body, within the cap and before the call's deadline: the client's timeout covers
+     * only the wait for the headers, so a server that drips its body one byte at a time is cut off
+     * here by closing the stream when time runs out.
+     */
+    private byte[] readBody(
+            HttpResponse<InputStream> response, URI url, long deadline, Duration timeout, Redaction.Secrets secrets)
+            throws ActionException {
+        InputStream in = response.body();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        long left = Math.max(0, deadline - System.nanoTime());
+        CompletableFuture.runAsync(
+                () -> {
+                    if (!done.get()) {
+                        timedOut.set(true);
+                        closeQuietly(in);
+                    }
+                },
+                CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS));
+        try {
+            return ResponseReader.readCapped(in, options.maxResponseBytes(), response.headers());
+        } catch (IOException e) {
+            if (timedOut.get()) {
+                throw ActionException.retryable("reading the response from " + Redaction.url(url) + " timed out after "
+                        + timeout.toMillis() + " ms");
+            }
+            throw ActionException.retryable(
+                    "reading the response from " + Redaction.url(url) + " failed: " + secrets.mask(e.toString()), e);
+        } finally {
+            done.set(true);
+        }
+    }
+
+    /**
+     * Why a redirect must not be followed, or {@code null}: leaving https for http would send the
+     * request in the clear, and a 307 or 308 to another origin would resend the body there.
+     */
+    static String redirectRefusal(URI from, URI to, int status, boolean hasBody) {
+        if (from.getScheme().equalsIgnoreCase("https") && to.getScheme().equalsIgnoreCase("http")) {
+            return "refused redirect from " + Redaction.url(from) + " to " + Redaction.url(to)
+                    + ": it leaves https for http";
+        }
+        if ((status == 307 || status == 308) && hasBody && !sameOrigin(from, to)) {
+            return "refused HTTP " + status + " redirect to " + Redaction.url(to)
+                    + ": it would send the request body to another origin";
+        }
+        return null;
     }
 
     private static boolean isRedirect(int status) {
@@ -173,11 +323,11 @@ public final class HttpRequestAction implements Action {
             URI next = base.resolve(location);
             String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
-                throw ActionException.permanent("refused redirect to '" + location + "': not an http(s) URL");
+                throw ActionException.permanent("refused redirect to " + Redaction.url(next) + ": not an http(s) URL");
             }
             return next;
         } catch (IllegalArgumentException e) {
-            throw ActionException.permanent("bad redirect location '" + location + "'", e);
+            throw ActionException.permanent("bad redirect location from " + Redaction.url(base));
         }
     }
 
@@ -195,7 +345,7 @@ public final class HttpRequestAction implements Action {
         try {
             in.close();
         } catch (IOException e) {
-            // The redirect's own body is not needed; a failure to discard it changes nothing.
+            // A body no longer wanted: a failure to discard it changes nothing.
         }
     }
 }

@@ -72,12 +72,4 @@ final class ResponseReader {
         out.set("body", parsed != null ? parsed : JsonNodeFactory.instance.stringNode(text));
         return out;
     }
-
-    /** The start of a body for an error message, on one line. */
-    static String snippet(byte[] body) {
-        String s = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)
-                .replaceAll("\\s+", " ")
-                .trim();
-        return s.isEmpty() ? "" : ": " + s;
-    }
 }

@@ -3,7 +3,7 @@ package io.nebula.worker.cli.logging;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import io.nebula.worker.config.Redaction;
+import io.nebula.worker.redact.Redaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.nebula.worker.queue.jdbc;
 
-import io.nebula.worker.config.Redaction;
 import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.redact.Redaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -184,6 +184,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     private void validate(List<SubmitRequest> requests) {
         for (int i = 0; i < requests.size(); i++) {
             String what = requests.size() == 1 ? "submit" : "submit #" + (i + 1);
+            InputGuard.checkQueue(requests.get(i).queue(), what);
             InputGuard.check(requests.get(i).inputJson(), options.maxInputBytes(), what);
         }
     }

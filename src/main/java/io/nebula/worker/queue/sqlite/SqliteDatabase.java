@@ -45,11 +45,14 @@ final class SqliteDatabase extends Database {
         this.file = file.toAbsolutePath();
         try {
             Path parent = this.file.getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            if (parent != null && !Files.isDirectory(parent)) {
+                createPrivately(parent, true);
+            }
+            if (!Files.exists(this.file)) {
+                createPrivately(this.file, false);
             }
         } catch (java.io.IOException e) {
-            throw new StoreException("cannot create the folder of SQLite file " + this.file + ": " + e.getMessage(), e);
+            throw new StoreException("cannot create SQLite file " + this.file + ": " + e.getMessage(), e);
         }
         this.writer = Executors.newSingleThreadExecutor(platform("nebula-sqlite-writer"));
         this.reader = Executors.newSingleThreadExecutor(platform("nebula-sqlite-reader"));
@@ -68,6 +71,38 @@ final class SqliteDatabase extends Database {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * Creates a folder (0700) or an empty database file (0600) that only this user can read: the
+     * file holds inputs, outputs and errors. SQLite gives its -wal and -shm files the database
+     * file's permissions. File systems without POSIX permissions get their defaults.
+     */
+    private static void createPrivately(Path p, boolean folder) throws java.io.IOException {
+        boolean posix = Files.getFileStore(existingAncestor(p)).supportsFileAttributeView("posix");
+        var attrs = posix
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString(folder ? "rwx------" : "rw-------"))
+                }
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+        try {
+            if (folder) {
+                Files.createDirectories(p, attrs);
+            } else {
+                Files.createFile(p, attrs);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            // Another process created it first: it is theirs to have made, and it is there.
+        }
+    }
+
+    private static Path existingAncestor(Path p) {
+        Path a = p.toAbsolutePath();
+        while (a != null && !Files.exists(a)) {
+            a = a.getParent();
+        }
+        return a == null ? p.toAbsolutePath().getRoot() : a;
     }
 
     private static java.util.concurrent.ThreadFactory platform(String name) {

@@ -56,4 +56,42 @@ class DestinationGuardTest {
         assertThat(DestinationGuard.internalReason(java.net.Inet6Address.getByAddress(null, mapped, -1)))
                 .isEqualTo("an IPv4-mapped IPv6 address of a private address");
     }
+
+    @Test
+    void rangesThatHideOrTranslateAddressesAreRefused() throws Exception {
+        assertThat(reason("64:ff9b:1::a00:1")).isEqualTo("a local-use NAT64 address (64:ff9b:1::/48)");
+        assertThat(reason("2001:0:4136:e378:8000:63bf:3fff:fdd2")).isEqualTo("a Teredo address (2001::/32)");
+        assertThat(reason("::ffff:0:7f00:1")).isEqualTo("an IPv4-translated IPv6 address of a loopback address");
+        assertThat(reason("::ffff:0:a9fe:a9fe")).startsWith("an IPv4-translated IPv6 address of a link-local");
+        assertThat(reason("2001:db8::1")).startsWith("a documentation address");
+        assertThat(reason("100::1")).startsWith("a discard-only address");
+        assertThat(reason("192.0.2.10")).isEqualTo("a documentation address");
+        // Outside those ranges stays public.
+        assertThat(reason("2001:4860:4860::8888")).isNull();
+        assertThat(reason("64:ff9b::808:808")).isNull();
+    }
+
+    @Test
+    void theWorkersOwnAddressesAreRefusedEvenWhenPublic() throws Exception {
+        java.util.List<InetAddress> own =
+                java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                        .flatMap(java.net.NetworkInterface::inetAddresses)
+                        .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                        .toList();
+        org.junit.jupiter.api.Assumptions.assumeFalse(own.isEmpty(), "this host has no address besides loopback");
+
+        for (InetAddress a : own) {
+            String r = DestinationGuard.internalReason(a);
+            assertThat(r).as(a.toString()).isNotNull();
+        }
+    }
+
+    @Test
+    void aPublicAddressIsRefusedWhenItIsOneOfTheHostsOwn() throws Exception {
+        InetAddress mine = InetAddress.getByName("93.184.216.34");
+
+        assertThat(DestinationGuard.internalReason(mine, java.util.Set.of(mine)))
+                .isEqualTo("an address of this worker's own host");
+        assertThat(DestinationGuard.internalReason(mine, java.util.Set.of())).isNull();
+    }
 }

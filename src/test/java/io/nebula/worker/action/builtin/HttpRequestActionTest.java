@@ -9,7 +9,9 @@ import io.nebula.worker.action.ActionTestHarness;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +26,8 @@ import tools.jackson.databind.JsonNode;
  * tests allow private networks, except where the refusal itself is under test.
  */
 class HttpRequestActionTest {
+    static final String SECRET = "sk-live-4242424242";
+
     private HttpServer server;
     private String base;
     private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
@@ -78,6 +82,23 @@ class HttpRequestActionTest {
             ex.sendResponseHeaders(303, -1);
             ex.close();
         });
+        server.createContext("/echo-secret", ex -> {
+            String auth = String.valueOf(ex.getRequestHeaders().getFirst("X-Api-Key"));
+            respond(ex, 500, "application/json", "{\"error\": \"bad key " + auth + "\", \"hint\": \"" + SECRET + "\"}");
+        });
+        server.createContext("/drip", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/plain");
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 600 && release.getCount() > 0; i++) {
+                    out.write('x');
+                    out.flush();
+                    release.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the client gave up, as it should
+            }
+        });
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -129,7 +150,7 @@ class HttpRequestActionTest {
         ActionException slow = allowed.failure(params("/slow-down", ""));
 
         assertThat(busy.isRetryable()).isTrue();
-        assertThat(busy.getMessage()).isEqualTo("HTTP 503 from " + base + "/busy: try later");
+        assertThat(busy.getMessage()).isEqualTo("HTTP 503 from " + base + "/busy (9-byte body of text/plain)");
         assertThat(slow.isRetryable()).isTrue();
         assertThat(slow.getMessage()).startsWith("HTTP 429 ");
     }
@@ -139,7 +160,7 @@ class HttpRequestActionTest {
         ActionException e = allowed.failure(params("/missing", ""));
 
         assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
-        assertThat(e.getMessage()).isEqualTo("HTTP 404 from " + base + "/missing: no such thing");
+        assertThat(e.getMessage()).isEqualTo("HTTP 404 from " + base + "/missing (13-byte body of text/plain)");
     }
 
     @Test
@@ -204,5 +225,165 @@ class HttpRequestActionTest {
                 .isEqualTo(
                         "refused to connect to 169.254.169.254: 169.254.169.254 is a link-local address "
                                 + "(169.254.0.0/16, cloud metadata) (set http.allow_private_networks to allow internal destinations)");
+    }
+
+    @Test
+    void aHeaderValueThatHTTPCannotCarryFailsWithoutQuotingIt() throws Exception {
+        ActionException newline =
+                allowed.failure(params("/json", "\"headers\": {\"Authorization\": \"Bearer " + SECRET + "\\n\"}"));
+        ActionException wide =
+                allowed.failure(params("/json", "\"headers\": {\"X-Api-Key\": \"" + SECRET + "\u2603\"}"));
+
+        assertThat(newline.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(newline.getMessage())
+                .contains("the value of 'Authorization' contains a line break at position 26")
+                .doesNotContain(SECRET);
+        assertThat(wide.getMessage())
+                .contains("the value of 'X-Api-Key' contains a character above U+00FF at position 19")
+                .doesNotContain(SECRET);
+    }
+
+    @Test
+    void headerNamesAndConstantValuesAreCheckedWhenTheWorkflowIsValidated() {
+        List<String> problems = allowed.validate("{\"url\": \"https://api.example/\", \"headers\": {"
+                + "\"X Bad\": \"v\", \"Authorization\": \"Bearer " + SECRET + "\\r\\n\","
+                + " \"X-Later\": \"${{ input.token }}\"}}");
+
+        assertThat(problems)
+                .containsExactly(
+                        "headers: 'X Bad' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                        "headers: the value of 'Authorization' contains a line break at position 26 (a value read"
+                                + " with its trailing newline?)");
+        assertThat(String.join("\n", problems)).doesNotContain(SECRET);
+    }
+
+    @Test
+    void errorsNameTheDestinationWithoutItsSecretsAndNeverQuoteTheBody() throws Exception {
+        ActionException e = allowed.failure("{\"url\": \"" + base + "/echo-secret?token=" + SECRET + "&page=2\","
+                + " \"headers\": {\"X-Api-Key\": \"" + SECRET + "\"}}");
+
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "HTTP 500 from " + base + "/echo-secret?token=***&page=*** (69-byte body of application/json)")
+                .doesNotContain(SECRET);
+    }
+
+    @Test
+    void userInfoInTheUrlNeverReachesAMessage() throws Exception {
+        ActionException e = allowed.failure("{\"url\": \"http://admin:" + SECRET + "@127.0.0.1:"
+                + server.getAddress().getPort() + "/busy\"}");
+
+        assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("admin:");
+    }
+
+    @Test
+    void aServerThatDripsItsBodyIsCutOffAtTheRequestTimeout() throws Exception {
+        ActionException e = allowed.failure(params("/drip", "\"timeout_seconds\": 0.5"));
+
+        assertThat(e.isRetryable()).isTrue();
+        assertThat(e.getMessage()).isEqualTo("reading the response from " + base + "/drip timed out after 500 ms");
+    }
+
+    @Test
+    void aRedirectToAnotherOriginKeepsOnlyHarmlessHeaders() throws Exception {
+        HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        Map<String, String> arrived = new ConcurrentHashMap<>();
+        other.createContext("/landing", ex -> {
+            ex.getRequestHeaders().forEach((k, v) -> arrived.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+            respond(ex, 200, "text/plain", "landed");
+        });
+        other.start();
+        try {
+            String target = "http://127.0.0.1:" + other.getAddress().getPort() + "/landing";
+            server.createContext("/away", ex -> {
+                ex.getResponseHeaders().add("Location", target);
+                ex.sendResponseHeaders(302, -1);
+                ex.close();
+            });
+
+            JsonNode out = allowed.run(params(
+                    "/away",
+                    "\"headers\": {\"Authorization\": \"Bearer a\", \"X-Api-Key\": \"k\", \"Proxy-Authorization\": \"p\","
+                            + " \"Cookie\": \"c=1\", \"Accept\": \"text/plain\"}"));
+
+            assertThat(out.get("body").asString()).isEqualTo("landed");
+            assertThat(arrived)
+                    .containsEntry("accept", "text/plain")
+                    .containsEntry("idempotency-key", "42:charge")
+                    .doesNotContainKeys("authorization", "x-api-key", "proxy-authorization", "cookie");
+        } finally {
+            other.stop(0);
+        }
+    }
+
+    @Test
+    void redirectsThatWouldLeakAreRefused() throws Exception {
+        URI https = URI.create("https://api.example/pay");
+        URI other = URI.create("https://elsewhere.example/pay");
+
+        assertThat(HttpRequestAction.redirectRefusal(https, URI.create("http://api.example/pay"), 302, false))
+                .isEqualTo("refused redirect from https://api.example/pay to http://api.example/pay: it leaves https"
+                        + " for http");
+        assertThat(HttpRequestAction.redirectRefusal(https, other, 307, true))
+                .isEqualTo("refused HTTP 307 redirect to https://elsewhere.example/pay: it would send the request body"
+                        + " to another origin");
+        assertThat(HttpRequestAction.redirectRefusal(https, other, 308, false)).isNull();
+        assertThat(HttpRequestAction.redirectRefusal(https, URI.create("https://api.example/v2"), 307, true))
+                .isNull();
+    }
+
+    @Test
+    void theClientConnectsToTheAddressThatWasCheckedEvenWhenDnsAnswersDifferentlyLater() throws Exception {
+        assertThat(DestinationResolver.active())
+                .as("the resolver provider is installed")
+                .isTrue();
+        // "Public" for this test: 127.0.0.2, where the checked server listens. The attacker's
+        // second answer, 127.0.0.1, stays internal; a server listens there too, to see whether
+        // anything arrives.
+        int port = server.getAddress().getPort();
+        HttpServer checkedServer = HttpServer.create(new InetSocketAddress("127.0.0.2", port), 0);
+        java.util.concurrent.atomic.AtomicInteger internalHits = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/rebind", ex -> {
+            internalHits.incrementAndGet();
+            respond(ex, 200, "text/plain", "internal");
+        });
+        checkedServer.createContext("/rebind", ex -> respond(ex, 200, "text/plain", "checked"));
+        checkedServer.start();
+        String host = "rebind-" + System.nanoTime() + ".nebula.test";
+        // The check sees the first answer; any later lookup (the client's, when it connects) would
+        // get the second. No lookup of this name went through the JVM's cache before the client's.
+        java.util.concurrent.atomic.AtomicInteger laterAnswers = new java.util.concurrent.atomic.AtomicInteger();
+        DestinationResolver.answersForTests(name -> {
+            if (!name.equals(host)) {
+                return null;
+            }
+            laterAnswers.incrementAndGet();
+            return List.of(address(name, 1));
+        });
+        var action = new HttpRequestAction(
+                HttpActionOptions.defaults(),
+                url -> false,
+                a -> a.getHostAddress().equals("127.0.0.2") ? null : DestinationGuard.internalReason(a),
+                name -> new java.net.InetAddress[] {address(name, 2)});
+        try {
+            JsonNode out = ActionTestHarness.of(action).run("{\"url\": \"http://" + host + ":" + port + "/rebind\"}");
+
+            assertThat(out.get("body").asString()).isEqualTo("checked");
+            assertThat(internalHits.get()).isZero();
+            assertThat(laterAnswers.get())
+                    .as("the pinned name was never resolved again")
+                    .isZero();
+        } finally {
+            DestinationResolver.answersForTests(null);
+            checkedServer.stop(0);
+        }
+    }
+
+    private static java.net.InetAddress address(String name, int last) {
+        try {
+            return java.net.InetAddress.getByAddress(name, new byte[] {127, 0, 0, (byte) last});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -51,6 +51,23 @@ class LogLayoutTest {
     }
 
     @Test
+    void textFromAWorkflowCannotForgeALogLine() {
+        String forged = "hello\n2026-11-27T10:00:01.000Z ERROR pool.Worker worker compromised\r\u001b[2Jdone";
+        LoggingEvent e = event("io.nebula.worker.action.log", forged, new IllegalStateException(forged));
+        e.addKeyValuePair(new KeyValuePair("detail", "a\u0085b\u2028c\u001bd"));
+
+        String out = new TextLayout().doLayout(e);
+
+        String first = out.lines().findFirst().orElseThrow();
+        assertThat(first)
+                .startsWith("2026-11-27T10:00:00.123Z INFO  action.log hello\\n2026-11-27T10:00:01.000Z"
+                        + " ERROR pool.Worker worker compromised\\r\\u001b[2Jdone")
+                .contains("detail=\"a\\u0085b\\u2028c\\u001bd\"");
+        assertThat(out.lines().skip(1)).allSatisfy(l -> assertThat(l).startsWith("\t"));
+        assertThat(out).doesNotContain("\u001b").doesNotContain("\r");
+    }
+
+    @Test
     void jsonLineIsOneObjectWithTypedFields() throws Exception {
         String line = new JsonLayout().doLayout(event("com.zaxxer.hikari.HikariPool", "pool ready", null));
 

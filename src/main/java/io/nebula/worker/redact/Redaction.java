@@ -1,0 +1,178 @@
+package io.nebula.worker.redact;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that decides what of a sensitive value may be shown: every text that leaves the
+ * worker (log lines, stored errors, command output, health answers) passes through here.
+ *
+ * <ul>
+ *   <li>{@link #redact(String)} scrubs free text: the password of {@code scheme://user:password@},
+ *       the whole user info of an {@code http(s)://} URL, every query value of an {@code http(s)}
+ *       URL, and {@code password=}-like parameters.
+ *   <li>{@link #url(URI)} is how a message names an HTTP destination: scheme, host, port and path,
+ *       query names without their values, no user info, no fragment.
+ *   <li>{@link #HIDDEN} stands for a header value or a body: messages name the header, never its
+ *       value; they give a body's size and type, never its content ({@link #body}).
+ *   <li>{@link Secrets} masks values known to be secret wherever they appear (the values a request
+ *       carried in headers and URLs, secrets resolved for an execution).
+ * </ul>
+ */
+public final class Redaction {
+    /** What is shown instead of a secret. */
+    public static final String HIDDEN = "***";
+
+    private static final Pattern USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/@\\s:]*):([^/@\\s]*)@");
+    private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password|passwd|pwd|sslpassword)=([^&\\s;]*)");
+    private static final Pattern HTTP_URL = Pattern.compile(
+            "(?i)\\b(https?://)([^\\s/?#@\"'<>]*@)?([^\\s?#\"'<>]*)(\\?[^\\s#\"'<>]*)?(#[^\\s\"'<>]*)?");
+
+    private Redaction() {}
+
+    /**
+     * {@code text} with credentials and URL query values replaced by {@code ***}; {@code null}
+     * stays {@code null}.
+     */
+    public static String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String s = text;
+        if (s.contains("://")) {
+            s = httpUrls(s);
+            s = USERINFO.matcher(s).replaceAll("$1$2:" + HIDDEN + "@");
+        }
+        return s.indexOf('=') < 0 ? s : PASSWORD_PARAM.matcher(s).replaceAll("$1=" + HIDDEN);
+    }
+
+    private static String httpUrls(String text) {
+        Matcher m = HTTP_URL.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        while (m.find()) {
+            StringBuilder url = new StringBuilder(m.group(1));
+            if (m.group(2) != null) {
+                url.append(HIDDEN).append('@');
+            }
+            url.append(m.group(3));
+            if (m.group(4) != null) {
+                url.append(query(m.group(4).substring(1)));
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(url.toString()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** {@code ?a=***&b=***} for a raw query {@code a=1&b=2}; names kept, values hidden. */
+    private static String query(String raw) {
+        if (raw.isEmpty()) {
+            return "?";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String pair : raw.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            parts.add(eq < 0 ? (pair.isEmpty() ? "" : HIDDEN) : pair.substring(0, eq) + "=" + HIDDEN);
+        }
+        return "?" + String.join("&", parts);
+    }
+
+    /** An HTTP destination for a message: no user info, query values hidden, no fragment. */
+    public static String url(URI uri) {
+        if (uri == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder();
+        if (uri.getScheme() != null) {
+            b.append(uri.getScheme().toLowerCase(Locale.ROOT)).append("://");
+        }
+        if (uri.getRawUserInfo() != null) {
+            b.append(HIDDEN).append('@');
+        }
+        if (uri.getHost() != null) {
+            b.append(uri.getHost());
+        }
+        if (uri.getPort() != -1) {
+            b.append(':').append(uri.getPort());
+        }
+        if (uri.getRawPath() != null) {
+            b.append(uri.getRawPath());
+        }
+        if (uri.getRawQuery() != null) {
+            b.append(query(uri.getRawQuery()));
+        }
+        return b.toString();
+    }
+
+    /** A body in a message: its size and content type, never its content. */
+    public static String body(long bytes, String contentType) {
+        String type = contentType == null || contentType.isBlank() ? "" : " of " + contentType.split(";")[0].strip();
+        return bytes == 0 ? "empty body" : bytes + "-byte body" + type;
+    }
+
+    /**
+     * Values known to be secret, masked wherever they appear in a text. Immutable; build one per
+     * request or execution with {@link #of}. Values shorter than {@value #MIN_LENGTH} characters are
+     * ignored: masking every "1" or "yes" would garble messages and hide nothing.
+     */
+    public static final class Secrets {
+        /** The shortest value masked. */
+        public static final int MIN_LENGTH = 4;
+
+        private static final Secrets NONE = new Secrets(List.of());
+
+        private final List<String> values;
+
+        private Secrets(List<String> values) {
+            this.values = values;
+        }
+
+        public static Secrets none() {
+            return NONE;
+        }
+
+        /** The given values, longest first so that a value containing another is masked whole. */
+        public static Secrets of(Collection<String> values) {
+            List<String> kept = values.stream()
+                    .filter(v -> v != null && v.strip().length() >= MIN_LENGTH)
+                    .distinct()
+                    .sorted(Comparator.comparingInt(String::length).reversed())
+                    .toList();
+            return kept.isEmpty() ? NONE : new Secrets(kept);
+        }
+
+        /** These values and {@code more}. */
+        public Secrets and(Collection<String> more) {
+            List<String> all = new ArrayList<>(values);
+            all.addAll(more);
+            return of(all);
+        }
+
+        /** These values and those of {@code other}. */
+        public Secrets and(Secrets other) {
+            return other.values.isEmpty() ? this : and(other.values);
+        }
+
+        /** {@code text} with every known value, and anything {@link #redact} hides, replaced. */
+        public String mask(String text) {
+            if (text == null) {
+                return null;
+            }
+            String s = text;
+            for (String v : values) {
+                s = s.replace(v, HIDDEN);
+                String stripped = v.strip();
+                if (stripped.length() != v.length() && stripped.length() >= MIN_LENGTH) {
+                    s = s.replace(stripped, HIDDEN);
+                }
+            }
+            return redact(s);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.nebula.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.workflow.Expressions;
+import io.nebula.worker.workflow.Limits;
+import io.nebula.worker.workflow.WorkflowInvalidException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Expressions written to exhaust a worker: memory by concatenation, CPU by a regular expression
+ * whose program multiplies out or by slow steps repeated, and compile time by a definition of
+ * many expressions. Each must fail its own node permanently, naming the budget and the node.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HostileExpressionTest {
+    private static final Limits LIMITS = Limits.defaults().withEvaluation(1024 * 1024, Duration.ofMillis(300));
+
+    private final RuntimeKit kit =
+            new RuntimeKit(LIMITS, RuntimeOptions.defaults(), HttpActionOptions.defaults(), Clock.systemUTC());
+
+    @BeforeAll
+    static void warm() {
+        Expressions.warmUp();
+    }
+
+    private RunOutcome.Failed fails(String definition, String input) throws Exception {
+        RunOutcome o = kit.attempt(definition, input).runWith(kit.runtime);
+        assertThat(o).isInstanceOf(RunOutcome.Failed.class);
+        var f = (RunOutcome.Failed) o;
+        assertThat(f.retryable()).as("a budget exceeded is permanent").isFalse();
+        return f;
+    }
+
+    /** {@code (((s + s) + (s + s)) + ...)} with {@code leaves} leaves: each level doubles the string. */
+    private static String balanced(int leaves) {
+        String e = "input.s";
+        for (int n = 1; n < leaves; n *= 2) {
+            e = "(" + e + " + " + e + ")";
+        }
+        return e;
+    }
+
+    @Test
+    void aConcatenationThatWouldBuildHundredsOfMegabytesFailsItsNodeNamingTheBudget() throws Exception {
+        String input = "{\"s\": \"" + "x".repeat(256 * 1024) + "\"}";
+        var f = fails("""
+                {"name": "memory", "nodes": [{"id": "blow", "action": "transform",
+                  "params": {"value": "${{ size(%s) }}"}}]}""".formatted(balanced(256)), input);
+
+        assertThat(f.error())
+                .startsWith("node 'blow' (transform) params: expression '")
+                .endsWith("the evaluation would build more than 1048576 bytes (limits.expression_bytes)");
+        assertThat(f.unsaved()).singleElement().extracting(NodeResult::status).isEqualTo(NodeStatus.FAILED);
+    }
+
+    @Test
+    void listsAndBytesCountTowardsTheSameBudget() throws Exception {
+        String input = "{\"l\": [" + "1,".repeat(20_000) + "1]}";
+        var lists = fails("""
+                {"name": "lists", "nodes": [{"id": "grow", "action": "transform",
+                  "params": {"value": "${{ size(input.l + input.l + input.l + input.l + input.l + input.l + input.l) }}"}}]}""", input);
+        var bytes = fails("""
+                {"name": "bytes", "nodes": [{"id": "conv", "action": "transform",
+                  "params": {"value": "${{ input.l.map(i, bytes('%s')).size() }}"}}]}""".formatted("y".repeat(2_000)), input);
+
+        assertThat(lists.error()).endsWith("(limits.expression_bytes)").contains("node 'grow'");
+        assertThat(bytes.error()).endsWith("(limits.expression_bytes)").contains("node 'conv'");
+    }
+
+    @Test
+    void ordinaryConcatenationAndComprehensionsStillWork() throws Exception {
+        var o = (RunOutcome.Succeeded)
+                kit.attempt("""
+                        {"name": "fine", "nodes": [{"id": "a", "action": "transform",
+                          "params": {"value": "${{ input.l.map(i, 'item-' + string(i)).filter(s, s.matches('^item-[0-9]+$')) + ['x'] }}"}}],
+                         "output": "${{ size(nodes.a.output) }}"}""", "{\"l\": [" + "1,".repeat(999) + "1]}").runWith(kit.runtime);
+
+        assertThat(o)
+                .isInstanceOfSatisfying(
+                        RunOutcome.Succeeded.class,
+                        s -> assertThat(s.outputJson()).isEqualTo("1001"));
+    }
+
+    @Test
+    void aLiteralRegexWhoseProgramMultipliesOutIsRefusedWhenTheDefinitionIsLoaded() {
+        assertThatThrownBy(() -> kit.load("""
+                        {"name": "regex", "nodes": [{"id": "a", "action": "noop",
+                          "when": "'a'.matches('((a{1000}){1000}){1000}')"}]}"""))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("/nodes/0/when (node 'a'): expression ")
+                .hasMessageContaining("regular expression is too large")
+                .hasMessageContaining("more than the limit of 5000 (limits.regex_program_size)");
+    }
+
+    @Test
+    void aRegexFromTheInputIsRefusedBeforeItIsCompiled() throws Exception {
+        var f = fails("""
+                {"name": "regex", "nodes": [{"id": "match", "action": "noop", "when": "'a'.matches(input.p)"}]}""", "{\"p\": \"((a{1000}){1000}){1000}\"}");
+
+        assertThat(f.error())
+                .startsWith("node 'match' (noop) condition: expression ''a'.matches(input.p)' failed: ")
+                .endsWith("more than the limit of 5000 (limits.regex_program_size)");
+    }
+
+    @Test
+    void slowStepsRepeatedHitTheEvaluationDeadlineInParamsConditionsAndOutput() throws Exception {
+        String input = "{\"s\": \"" + "a".repeat(200_000) + "\", \"l\": [" + "1,".repeat(9_000) + "1]}";
+        String slow = "input.l.all(i, !input.s.matches('(a|aa)*b'))";
+
+        var params = fails("""
+                {"name": "p", "nodes": [{"id": "spin", "action": "transform", "params": {"value": "${{ %s }}"}}]}""".formatted(slow), input);
+        var condition = fails("""
+                {"name": "c", "nodes": [{"id": "gate", "action": "noop", "when": "%s"}]}""".formatted(slow), input);
+        var output = fails("""
+                {"name": "o", "nodes": [{"id": "a", "action": "noop"}], "output": "${{ %s }}"}""".formatted(slow), input);
+
+        String budget = "the evaluation took longer than 300 ms (limits.expression_timeout_ms)";
+        assertThat(params.error())
+                .startsWith("node 'spin' (transform) params: ")
+                .endsWith(budget);
+        assertThat(condition.error())
+                .startsWith("node 'gate' (noop) condition: ")
+                .endsWith(budget);
+        assertThat(output.error()).startsWith("output mapping: ").endsWith(budget);
+    }
+
+    @Test
+    void oneLongMatchIsInterruptedByTheDeadline() throws Exception {
+        String input = "{\"s\": \"" + "a".repeat(900_000) + "\"}";
+        var f = fails("""
+                {"name": "m", "nodes": [{"id": "m", "action": "noop",
+                  "when": "input.s.matches('([a-z]+[0-9]?){30}x')"}]}""", input);
+
+        assertThat(f.error()).endsWith("(limits.expression_timeout_ms)");
+    }
+
+    @Test
+    void aStoredDefinitionOverTheExpressionBudgetFailsAtTheWorkerWithOneProblem() throws Exception {
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < 12_000; i++) {
+            values.append(i == 0 ? "" : ",").append("\"${{1}}\"");
+        }
+        String definition =
+                "{\"name\":\"many\",\"nodes\":[{\"action\":\"transform\",\"id\":\"a\",\"params\":{\"value\":[" + values
+                        + "]}}]}";
+
+        var f = (RunOutcome.Failed) InMemoryAttempt.first(definition, "{}").runWith(kit.runtime);
+
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.error())
+                .startsWith("workflow definition is not valid on this worker:")
+                .contains("the definition has more than 10000 expressions (limits.expressions_per_definition)")
+                .hasLineCount(2);
+    }
+
+    @Test
+    void compilingIsBoundedInTime() {
+        var tight = new RuntimeKit(
+                Limits.defaults().withCompile(100_000, Duration.ofMillis(1)),
+                RuntimeOptions.defaults(),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC());
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            values.append(i == 0 ? "" : ",")
+                    .append("\"${{ input.n + ")
+                    .append(i)
+                    .append(" }}\"");
+        }
+
+        assertThatThrownBy(() -> tight.load("{\"name\":\"slow\",\"nodes\":[{\"id\":\"a\",\"action\":\"transform\","
+                        + "\"params\":{\"value\":[" + values + "]}}]}"))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining(
+                        "compiling the definition's expressions took longer than 1 ms" + " (limits.compile_timeout_ms)")
+                .satisfies(e ->
+                        assertThat(((WorkflowInvalidException) e).problems()).hasSize(1));
+    }
+}
