@@ -3,24 +3,11 @@
 -- JSON array of {id, epoch, reason, waits: [{name, node_id, timeout_ms}], nodes} (see BatchJson).
 -- The caller holds the write lock for all four statements, so a delivery comes before or after
 -- them all. First the attempt's last node results, fenced like the update that follows.
-INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                          started_at, finished_at)
-SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',
-       CASE WHEN json_type(n.value, '$.output') IS NULL OR json_type(n.value, '$.output') = 'null'
-            THEN NULL ELSE n.value -> 'output' END,
-       n.value ->> 'error', n.value ->> 'attempt', e.lease_epoch, n.value ->> 'started_ms',
-       n.value ->> 'finished_ms'
+INSERT INTO node_results_input (execution_id, lease_epoch, nodes)
+SELECT e.id, e.lease_epoch, r.value -> 'nodes'
   FROM json_each(:batch) r
   JOIN executions e ON e.id = r.value ->> 'id' AND e.lease_epoch = r.value ->> 'epoch'
-                   AND e.state = 'running'
-  JOIN json_each(r.value -> 'nodes') n
- WHERE true
-ON CONFLICT (execution_id, node_id) DO UPDATE
-   SET status = excluded.status, output = excluded.output, error = excluded.error,
-       attempt = excluded.attempt, lease_epoch = excluded.lease_epoch,
-       started_at = excluded.started_at, finished_at = excluded.finished_at,
-       recorded_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
- WHERE node_results.status = 'failed';
+                   AND e.state = 'running';
 UPDATE executions
    SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'available' END,
        attempt = CASE WHEN cancel_requested THEN attempt ELSE attempt - 1 END,

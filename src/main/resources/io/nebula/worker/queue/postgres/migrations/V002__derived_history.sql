@@ -128,6 +128,43 @@ BEGIN
 END
 $$;
 
+-- Records node results: the one place that writes node_results rows, for checkpoints and for the
+-- node results that ride with the end of an attempt. Each ids[i] is an execution the caller has
+-- already fenced (locked by its UPDATE or FOR SHARE), epochs[i] its lease epoch and nodes[i] a JSON
+-- array of {node_id, status, output, error, attempt, started_ms, finished_ms}. A succeeded or
+-- skipped row is final: it is kept (insert-only). A failed row is not final (the node runs again on
+-- the next attempt), so a later result replaces it; were it kept, the node's eventual success would
+-- be dropped and a later resume would run the node again. DISTINCT ON keeps a batch from naming one
+-- row twice, which DO UPDATE refuses. Called from a query (SELECT record_nodes(...)), so it runs as
+-- part of the statement that fenced the rows.
+CREATE FUNCTION record_nodes(ids bigint[], epochs bigint[], nodes json[])
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+AS $$
+DECLARE
+    written integer;
+BEGIN
+    IF ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                              started_at, finished_at)
+    SELECT DISTINCT ON (u.id, n.node_id) u.id, n.node_id, n.status, n.output, n.error, n.attempt,
+           u.epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
+      FROM unnest(ids, epochs, nodes) AS u(id, epoch, nodes),
+           json_to_recordset(u.nodes) AS n(node_id text, status text, output json, error text,
+                                           attempt int, started_ms bigint, finished_ms bigint)
+    ON CONFLICT (execution_id, node_id) DO UPDATE
+       SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+           attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
+           started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
+     WHERE node_results.status = 'failed';
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+
 -- Ends successful attempts (see execution_succeed.sql, which calls it). A function for its SET
 -- clauses: the fence must look each row of the batch up through executions_pkey, a nested loop
 -- over the batch, whatever the statistics say. With a small or stale-statistics table the planner
@@ -157,35 +194,21 @@ BEGIN
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, output json, nodes json)
          WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
         RETURNING e.id, e.state, e.lease_epoch, i.nodes
-    ), cancelled_nodes AS (
-        -- Only when a cancel won: the last node results become checkpoints, where a retry of
-        -- the cancelled execution finds them.
-        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                                  started_at, finished_at)
-        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
-               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-          FROM done d,
-               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
-                                               attempt int, started_ms bigint, finished_ms bigint)
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
          WHERE d.state = 'cancelled'
-        ON CONFLICT (execution_id, node_id) DO UPDATE
-           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
-               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
-               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
-         WHERE node_results.status = 'failed'
     )
-    SELECT d.id, d.state FROM done d;
+    SELECT d.id, d.state FROM done d, recorded;
 END
 $$;
 
 -- Writes checkpoints (see node_checkpoint.sql, which calls it): node results fenced by their
--- execution's lease, returning the executions whose lease held. FOR SHARE locks the execution
--- rows, so a concurrent rescue either waits for this statement or makes the fence fail (READ
--- COMMITTED re-checks the condition on the newest row version). A succeeded or skipped row is
--- final: it is kept (insert-only) and still reported, so a resent checkpoint is not mistaken for a
--- lost lease. A failed row is not final (the node runs again on the next attempt), so a later
--- result replaces it. DISTINCT ON keeps a batch from naming one row twice, which DO UPDATE
--- refuses. The SET clauses pin the fence to a primary-key lookup per execution of the batch.
+-- execution's lease (through record_nodes), returning the executions whose lease held. FOR SHARE
+-- locks the execution rows, so a concurrent rescue either waits for this statement or makes the
+-- fence fail (READ COMMITTED re-checks the condition on the newest row version). A result already
+-- final is kept and still reported, so a resent checkpoint is not mistaken for a lost lease. The
+-- SET clauses pin the fence to a primary-key lookup per execution of the batch.
 CREATE FUNCTION checkpoint_nodes(batch json)
 RETURNS TABLE (id bigint)
 LANGUAGE plpgsql
@@ -203,21 +226,11 @@ BEGIN
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, nodes json)
           JOIN executions e ON e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
            FOR SHARE OF e
-    ), inserted AS (
-        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                                  started_at, finished_at)
-        SELECT DISTINCT ON (f.id, n.node_id) f.id, n.node_id, n.status, n.output, n.error, n.attempt,
-               f.epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-          FROM fenced f,
-               json_to_recordset(f.nodes) AS n(node_id text, status text, output json, error text,
-                                               attempt int, started_ms bigint, finished_ms bigint)
-        ON CONFLICT (execution_id, node_id) DO UPDATE
-           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
-               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
-               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
-         WHERE node_results.status = 'failed'
+    ), recorded AS (
+        SELECT record_nodes(array_agg(f.id), array_agg(f.epoch), array_agg(f.nodes)) AS n
+          FROM fenced f
     )
-    SELECT f.id FROM fenced f;
+    SELECT f.id FROM fenced f, recorded;
 END
 $$;
 
@@ -261,21 +274,11 @@ BEGIN
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, error text, retryable boolean, delay_ms bigint, nodes json)
          WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
         RETURNING e.id, e.state, e.lease_epoch, i.nodes
-    ), nodes AS (
-        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                                  started_at, finished_at)
-        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
-               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-          FROM done d,
-               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
-                                               attempt int, started_ms bigint, finished_ms bigint)
-        ON CONFLICT (execution_id, node_id) DO UPDATE
-           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
-               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
-               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
-         WHERE node_results.status = 'failed'
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
     )
-    SELECT d.id, d.state FROM done d;
+    SELECT d.id, d.state FROM done d, recorded;
 END
 $$;
 
@@ -306,21 +309,11 @@ BEGIN
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, reason text, delay_ms bigint, nodes json)
          WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
         RETURNING e.id, e.state, e.lease_epoch, i.nodes
-    ), nodes AS (
-        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                                  started_at, finished_at)
-        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
-               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-          FROM done d,
-               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
-                                               attempt int, started_ms bigint, finished_ms bigint)
-        ON CONFLICT (execution_id, node_id) DO UPDATE
-           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
-               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
-               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
-         WHERE node_results.status = 'failed'
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
     )
-    SELECT d.id, d.state FROM done d;
+    SELECT d.id, d.state FROM done d, recorded;
 END
 $$;
 
@@ -346,20 +339,10 @@ BEGIN
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, reason text, nodes json)
          WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
         RETURNING e.id, e.state, e.lease_epoch, i.nodes
-    ), nodes AS (
-        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                                  started_at, finished_at)
-        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
-               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-          FROM done d,
-               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
-                                               attempt int, started_ms bigint, finished_ms bigint)
-        ON CONFLICT (execution_id, node_id) DO UPDATE
-           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
-               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
-               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
-         WHERE node_results.status = 'failed'
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
     )
-    SELECT d.id, d.state FROM done d;
+    SELECT d.id, d.state FROM done d, recorded;
 END
 $$;

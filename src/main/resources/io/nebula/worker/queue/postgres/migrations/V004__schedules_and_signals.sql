@@ -74,21 +74,11 @@ BEGIN
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, reason text, nodes json)
          WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
         RETURNING e.id, e.state, e.lease_epoch, i.nodes
-    ), nodes AS (
-        INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
-                                  started_at, finished_at)
-        SELECT DISTINCT ON (d.id, n.node_id) d.id, n.node_id, n.status, n.output, n.error, n.attempt,
-               d.lease_epoch, to_timestamp(n.started_ms / 1000.0), to_timestamp(n.finished_ms / 1000.0)
-          FROM done d,
-               json_to_recordset(d.nodes) AS n(node_id text, status text, output json, error text,
-                                               attempt int, started_ms bigint, finished_ms bigint)
-        ON CONFLICT (execution_id, node_id) DO UPDATE
-           SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
-               attempt = EXCLUDED.attempt, lease_epoch = EXCLUDED.lease_epoch,
-               started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, recorded_at = now()
-         WHERE node_results.status = 'failed'
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
     )
-    SELECT d.id, d.state FROM done d;
+    SELECT d.id, d.state FROM done d, recorded;
 
     -- The waits of each execution just parked, one primary-key lookup at a time. A wait
     -- registered before (the execution was woken and parked again) keeps its start and timeout;

@@ -59,3 +59,31 @@ SELECT NULL, 2, e.id, e.finished_at, 'succeeded', 'running', 'succeeded', e.atte
    AND NOT EXISTS (SELECT 1 FROM execution_transitions t
                     WHERE t.execution_id = e.id AND t.lease_epoch = e.lease_epoch
                       AND t.to_state = 'succeeded');
+
+-- Node results are recorded in one place: inserting (execution_id, lease_epoch, nodes) into this
+-- view writes the rows, nodes being a JSON array of {node_id, status, output, error, attempt,
+-- started_ms, finished_ms}. Callers insert only executions they have fenced (they hold the write
+-- lock). A succeeded or skipped row is final: it is kept (insert-only). A failed row is not final
+-- (the node runs again on the next attempt), so a later result replaces it; were it kept, the
+-- node's eventual success would be dropped and a later resume would run the node again.
+CREATE VIEW node_results_input AS
+SELECT execution_id, lease_epoch, NULL AS nodes FROM node_results WHERE 0;
+
+CREATE TRIGGER node_results_input_insert INSTEAD OF INSERT ON node_results_input
+BEGIN
+    INSERT INTO node_results (execution_id, node_id, status, output, error, attempt, lease_epoch,
+                              started_at, finished_at)
+    SELECT NEW.execution_id, n.value ->> 'node_id', n.value ->> 'status',
+           CASE WHEN json_type(n.value, '$.output') IS NULL OR json_type(n.value, '$.output') = 'null'
+                THEN NULL ELSE n.value -> 'output' END,
+           n.value ->> 'error', n.value ->> 'attempt', NEW.lease_epoch, n.value ->> 'started_ms',
+           n.value ->> 'finished_ms'
+      FROM json_each(NEW.nodes) n
+     WHERE true
+    ON CONFLICT (execution_id, node_id) DO UPDATE
+       SET status = excluded.status, output = excluded.output, error = excluded.error,
+           attempt = excluded.attempt, lease_epoch = excluded.lease_epoch,
+           started_at = excluded.started_at, finished_at = excluded.finished_at,
+           recorded_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
+     WHERE node_results.status = 'failed';
+END;
