@@ -64,7 +64,7 @@ public final class Main {
         cli.getCommandSpec()
                 .usageMessage()
                 .header("nebula-worker " + Version.current(), "Queue worker for Nebula workflow engine");
-        // Set on the root so that every subcommand shares the seed's help style: "--config <FILE>".
+        // Set on the root so that every subcommand shares one help style: "--config <FILE>".
         cli.setSeparator(" ");
         // `submit --input @file` reads the input from a file; picocli's own @argument-files would
         // swallow that first.

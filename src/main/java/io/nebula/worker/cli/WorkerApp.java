@@ -20,7 +20,7 @@ import org.slf4j.MDC;
  * The worker process: opens the configured store, starts the pool, the health port and (when
  * {@code console.enabled}) the web console, and stops
  * gracefully on SIGTERM or SIGINT (a second signal cuts the grace period short). Returns 0 after a
- * clean stop, as the seed README's shutdown steps promise.
+ * clean stop, in the documented shutdown order.
  */
 public final class WorkerApp implements WorkerStarter {
     private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);

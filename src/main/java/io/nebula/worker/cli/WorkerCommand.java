@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The root command, {@code nebula-worker}, with exactly the seed's options. Without a subcommand
+ * The root command, {@code nebula-worker}, with exactly the documented options. Without a subcommand
  * it loads the configuration and runs the worker through {@link WorkerStarter}.
  *
  * <p>Subcommands ({@code submit}, {@code executions}, {@code workers}, {@code queues}, {@code

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * A parsed log filter in the seed's {@code RUST_LOG} syntax: comma-separated {@code target=level}
+ * A parsed log filter in {@code RUST_LOG} syntax: comma-separated {@code target=level}
  * directives, e.g. {@code nebula_worker=debug,com.zaxxer.hikari=warn}.
  *
  * <ul>

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * one-line meaning. This table is the single list the loader, the TOML reader, the README table
  * and the tests work from; a key that is not here is rejected.
  *
- * <p>The seed README's keys keep their names and defaults; the others are this implementation's
+ * <p>The public contract's keys keep their names and defaults; the others are this implementation's
  * additions, documented in the README's configuration table.
  */
 public enum Setting {

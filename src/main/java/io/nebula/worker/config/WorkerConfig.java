@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The whole configuration, immutable and validated once. Built by {@code ConfigLoader} from, in
  * rising precedence: built-in defaults, the TOML file given by {@code --config}, environment
- * variables, command-line flags. Section and key names follow the seed README's TOML.
+ * variables, command-line flags. Section and key names are the documented TOML keys (README).
  */
 public record WorkerConfig(
         Worker worker,
@@ -93,7 +93,7 @@ public record WorkerConfig(
     /**
      * {@code [health]}.
      *
-     * @param enabled whether the HTTP server runs at all (the seed's {@code health} feature)
+     * @param enabled whether the HTTP server for {@code /health}, {@code /ready} and {@code /metrics} runs at all
      * @param port the port ({@code -h}, HEALTH_PORT); 0 picks a free one
      * @param bind the address to bind, all interfaces by default
      * @param checkInterval how often readiness is re-checked against the database
@@ -101,13 +101,13 @@ public record WorkerConfig(
      */
     public record Health(boolean enabled, int port, String bind, Duration checkInterval, boolean metrics) {}
 
-    /** {@code [tracing]}: structured start/end records per execution and node (the seed's feature). */
+    /** {@code [tracing]}: structured start/end records per execution and node. */
     public record Tracing(boolean enabled) {}
 
     /**
      * {@code [log]}.
      *
-     * @param filter {@code target=level} pairs, as in NEBULA_LOG (or the seed's RUST_LOG)
+     * @param filter {@code target=level} pairs, as in NEBULA_LOG (or RUST_LOG)
      * @param format "text" or "json"
      */
     public record Log(String filter, String format) {}

@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The health port: {@code GET /health} (liveness: the process and its loops are alive; never
  * depends on the database, so a database outage does not make Kubernetes restart every worker),
- * {@code GET /ready} (readiness with the seed's JSON; 503 with a reason when the worker cannot take
+ * {@code GET /ready} (readiness with the documented JSON; 503 with a reason when the worker cannot take
  * work) and {@code GET /metrics} (Prometheus text; absent when metrics are disabled). Answers come
  * from state the worker already holds, so a probe never waits for the database. Read-only; no URL,
  * host or credential appears in any answer.

@@ -18,7 +18,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * The worker's Prometheus metrics, fed by {@link WorkerListener} events. The seed's five metrics
+ * The worker's Prometheus metrics, fed by {@link WorkerListener} events. The five contract metrics
  * keep their exact names; the rest show trouble coming (retries, lost leases, rescues,
  * quarantines, heartbeat failures, claim sizes, queue age, pool use). Labels are bounded sets
  * (queue, outcome, action, state): never an execution id; at most {@value #MAX_QUEUES} queues. Queue depth comes from statistics the

@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Per-execution tracing (the seed's {@code tracing} feature): one structured record when each
+ * Per-execution tracing ({@code tracing.enabled}): one structured record when each
  * attempt and each node starts and ends, with its duration, attempt and outcome. Every record
  * carries the execution id, so one execution's story can be followed across workers by filtering
  * on it. Records go to the logger {@code io.nebula.worker.trace} at INFO.

@@ -70,7 +70,7 @@ public record PoolOptions(
                 c.health().checkInterval());
     }
 
-    /** Defaults matching the seed README, for embedding and tests. */
+    /** The documented defaults, for embedding and tests. */
     public static PoolOptions defaults(String workerId) {
         return new PoolOptions(
                 workerId,

@@ -26,7 +26,7 @@ import org.slf4j.MDC;
  * Build one with {@link #builder()}, {@link #start()} it, and {@link #stop()} it; embedding
  * applications do exactly what the command line does.
  *
- * <p>Shutdown is ordered, as the seed README lists it: readiness turns false and claiming stops at
+ * <p>Shutdown is ordered: readiness turns false and claiming stops at
  * once; running executions get up to the shutdown timeout to finish; the rest are interrupted and
  * released back to the queue without spending an attempt, keeping their checkpoints; results are
  * flushed; the registry row and leader lease are given up; connections close.

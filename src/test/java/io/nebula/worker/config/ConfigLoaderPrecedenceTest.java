@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every setting of the seed, through every layer it has: the default alone, then the file over
+ * Every setting of the public contract, through every layer it has: the default alone, then the file over
  * the default, then the environment over the file, then the flag over the environment.
  */
 class ConfigLoaderPrecedenceTest {

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The shipped {@code config/worker.toml} is the seed's example and loads to exactly its values. */
+/** The shipped {@code config/worker.toml} is the documented example and loads to exactly its values. */
 class ExampleConfigTest {
     static Path projectDir() {
         return Path.of(System.getProperty("nebula.project.dir", "."));

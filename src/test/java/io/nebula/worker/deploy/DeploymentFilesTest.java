@@ -35,7 +35,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * The files in {@code deploy/}, checked without Docker or Kubernetes: they parse, and what they
  * say agrees with the code: ports, probes, the image's command and build, the shutdown grace
- * period, the seed's autoscaler and every metric name the dashboard and scalers query.
+ * period, the documented autoscaler and every metric name the dashboard and scalers query.
  */
 class DeploymentFilesTest {
     static final Path ROOT = Path.of(System.getProperty("nebula.project.dir", "."));
@@ -47,7 +47,7 @@ class DeploymentFilesTest {
     static final int SHUTDOWN_SECONDS =
             Integer.parseInt(String.valueOf(Setting.SHUTDOWN_TIMEOUT_SECONDS.defaultValue()));
 
-    /** The seed README's HorizontalPodAutoscaler, verbatim. */
+    /** The documented HorizontalPodAutoscaler of the public contract, verbatim. */
     static final String SEED_HPA = """
             apiVersion: autoscaling/v2
             kind: HorizontalPodAutoscaler
@@ -324,7 +324,7 @@ class DeploymentFilesTest {
             }
         }
         assertThat(exported).containsAll(used);
-        // The seed's five metrics are all on the dashboard.
+        // The five contract metrics are all on the dashboard.
         assertThat(used)
                 .contains(
                         "worker_jobs_processed_total",

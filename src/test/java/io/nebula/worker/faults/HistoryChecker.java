@@ -20,7 +20,7 @@ import java.util.Set;
 
 /**
  * Judges a {@link History} against the eight invariants of the execution contract
- * ({@code SEMANTICS.md}, issue 9), each reported valid or invalid with counts and examples:
+ * ({@code SEMANTICS.md}), each reported valid or invalid with counts and examples:
  *
  * <ol>
  *   <li>no execution lost: every submitted id reaches exactly one terminal state, which never

@@ -3,7 +3,7 @@ package io.nebula.worker.faults;
 import io.nebula.worker.testing.WorkerSettings;
 import org.junit.jupiter.api.Tag;
 
-/** Issue 4's acceptance on PostgreSQL: three worker processes share one schema. */
+/** The pool with real processes on PostgreSQL: three worker processes share one schema. */
 @Tag("process")
 class PostgresProcessPoolTest extends ProcessPoolContract {
     @Override

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 4's acceptance, with real worker processes: scale-out, {@code kill -9}, SIGTERM, SIGSTOP,
+ * The pool's behaviour with real worker processes: scale-out, {@code kill -9}, SIGTERM, SIGSTOP,
  * quarantine of a JVM killer, and retries, each judged by the {@link HistoryChecker} as well as by
  * its own assertions. One subclass per store: PostgreSQL with three processes, SQLite with two
  * processes on one file.

@@ -4,7 +4,7 @@ import io.nebula.worker.testing.WorkerSettings;
 import org.junit.jupiter.api.Tag;
 
 /**
- * Issue 4's acceptance on the embedded store: two worker processes share one SQLite file. A
+ * The pool with real processes on the embedded store: two worker processes share one SQLite file. A
  * paused process may hold the file's write lock while frozen, which stalls the other until it
  * resumes; the pause scenario then checks fencing only (see {@link #frozenProcessMayHoldTheStore}).
  */
