@@ -435,6 +435,19 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aCheckpointAfterTheLeaseExpiredIsRefusedEvenBeforeARescue() {
+        submit(request());
+        ClaimedExecution c = claim(store, WORKER, 1, Duration.ofMillis(200)).get(0);
+        java.time.Instant expiry = store.databaseNow().plusMillis(300);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.databaseNow().isAfter(expiry));
+        NodeResult late = new NodeResult("n", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c.lease(), late))))
+                .containsExactly(false);
+        assertThat(store.nodeResultList(c.id())).isEmpty();
+    }
+
+    @Test
     void theLastNodesOfASuccessSupersedeAFailedCheckpointOfTheSameNode() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
         ClaimedExecution c1 = claim(1).get(0);

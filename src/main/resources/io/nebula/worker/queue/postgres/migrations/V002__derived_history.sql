@@ -204,11 +204,13 @@ END
 $$;
 
 -- Writes checkpoints (see node_checkpoint.sql, which calls it): node results fenced by their
--- execution's lease (through record_nodes), returning the executions whose lease held. FOR SHARE
--- locks the execution rows, so a concurrent rescue either waits for this statement or makes the
--- fence fail (READ COMMITTED re-checks the condition on the newest row version). A result already
--- final is kept and still reported, so a resent checkpoint is not mistaken for a lost lease. The
--- SET clauses pin the fence to a primary-key lookup per execution of the batch.
+-- execution's lease (through record_nodes), returning the executions whose lease held. The fence
+-- includes the lease's expiry by the database clock: the only statement that may change a running
+-- row under a live lease holder is the rescue, and it takes only rows whose lease has expired, so
+-- a checkpoint that finds the lease unexpired at its start was written while the lease was valid
+-- and needs no row lock (a FOR SHARE lock here cost a WAL record per execution per checkpoint). A
+-- result already final is kept and still reported, so a resent checkpoint is not mistaken for a
+-- lost lease. The SET clauses pin the fence to a primary-key lookup per execution of the batch.
 CREATE FUNCTION checkpoint_nodes(batch json)
 RETURNS TABLE (id bigint)
 LANGUAGE plpgsql
@@ -225,7 +227,7 @@ BEGIN
         SELECT i.id, i.epoch, i.nodes
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, nodes json)
           JOIN executions e ON e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
-           FOR SHARE OF e
+                           AND e.lease_expires_at > now()
     ), recorded AS (
         SELECT record_nodes(array_agg(f.id), array_agg(f.epoch), array_agg(f.nodes)) AS n
           FROM fenced f
