@@ -418,6 +418,8 @@ class ConsoleBrowserTest {
             assertThat(d.findElements(By.cssSelector("table.executions"))).isEmpty();
             d.findElement(By.name("token")).sendKeys("not-the-token-at-all");
             d.findElement(By.cssSelector("form button[type=submit]")).click();
+            // The refusal is a new page: wait for it rather than read the old one.
+            waiting().until(x -> !x.findElements(By.cssSelector(".problem")).isEmpty());
             assertThat(text(".problem")).isEqualTo("That is not the access token.");
 
             d.findElement(By.name("token")).sendKeys(token);
