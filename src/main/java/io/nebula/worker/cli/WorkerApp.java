@@ -8,6 +8,10 @@ import io.nebula.worker.observe.PrometheusMetrics;
 import io.nebula.worker.observe.TracingListener;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.pool.NebulaWorker;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.SocketException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -75,8 +79,12 @@ public final class WorkerApp implements WorkerStarter {
         ConsoleServer console = null;
         try {
             if (config.health().enabled()) {
-                health =
-                        new HealthServer(config.health().bind(), config.health().port(), worker.worker(), metrics);
+                try {
+                    health = new HealthServer(
+                            config.health().bind(), config.health().port(), worker.worker(), metrics);
+                } catch (IOException | RuntimeException e) {
+                    throw bindFailure(config.health(), e);
+                }
                 health.start();
             }
             if (config.console().enabled()) {
@@ -100,6 +108,28 @@ public final class WorkerApp implements WorkerStarter {
             throw e;
         }
         return new Running(worker, metrics, health, console);
+    }
+
+    /**
+     * Why the health port could not be opened, naming the port, the address and the settings that
+     * choose them (exit code 2: the configuration asks for something this machine cannot give).
+     */
+    static CommandFailure bindFailure(WorkerConfig.Health h, Exception e) {
+        String where = h.bind() + ":" + h.port();
+        String why;
+        if (e instanceof BindException) {
+            why = "health port " + h.port() + " on " + h.bind() + " is already in use (or not allowed)";
+        } else if (e instanceof UnresolvedAddressException
+                || e instanceof IllegalArgumentException
+                || e instanceof SocketException) {
+            why = "cannot open the health port at " + where + ": " + e.getMessage();
+        } else {
+            why = "cannot open the health port at " + where + ": " + e;
+        }
+        return new CommandFailure(
+                ExitCode.USAGE,
+                why + "; choose another port with --health-port, HEALTH_PORT or health.port (0 picks a free one),"
+                        + " another address with health.bind, or turn the server off with health.enabled = false");
     }
 
     @Override

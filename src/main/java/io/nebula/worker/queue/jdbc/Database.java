@@ -69,7 +69,7 @@ public abstract class Database implements AutoCloseable {
                 }
                 long backoff = backoffMillis(attempt);
                 log.debug(
-                        "transient database error, retrying op={} attempt={} backoff_ms={} error={}",
+                        "transient database error, retrying op={} try={} backoff_ms={} error={}",
                         op,
                         attempt,
                         backoff,
