@@ -67,7 +67,7 @@ final class DemoSession {
     }
 
     void track(DemoPlan.Run run, long id) {
-        Tracked t = new Tracked(run, new ExecutionWatch(id));
+        Tracked t = new Tracked(run, new ExecutionWatch(id, true));
         tracked.put(id, t);
         printer.line(t.prefix() + " submitted " + run.file() + ", expecting " + run.expect().label);
     }

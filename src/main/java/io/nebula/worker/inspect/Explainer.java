@@ -7,6 +7,7 @@ import static io.nebula.worker.inspect.HumanTime.relative;
 import io.nebula.worker.inspect.Explanation.Reason;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkerInfo;
 import java.time.Duration;
@@ -39,13 +40,34 @@ public final class Explainer {
 
     public static Explanation explain(ExecutionFacts f) {
         ExecutionView v = f.execution();
-        return switch (v.state()) {
+        Explanation e = switch (v.state()) {
             case SUCCEEDED -> succeeded(f);
             case FAILED -> failed(f);
             case CANCELLED -> cancelled(f);
             case RUNNING -> running(f);
             case AVAILABLE -> available(f);
         };
+        return withTries(e, f);
+    }
+
+    /**
+     * Adds a note per node that needed more than one try ("node 'reserve' failed once with HTTP
+     * 503, succeeded on try 2"): retries inside an attempt are otherwise invisible in the states.
+     */
+    private static Explanation withTries(Explanation e, ExecutionFacts f) {
+        List<String> tries = new ArrayList<>();
+        for (NodeResult n : f.nodes()) {
+            String s = NodeTries.summary(n);
+            if (s != null) {
+                tries.add(Character.toUpperCase(s.charAt(0)) + s.substring(1) + ".");
+            }
+        }
+        if (tries.isEmpty()) {
+            return e;
+        }
+        List<String> notes = new ArrayList<>(e.notes());
+        notes.addAll(tries);
+        return new Explanation(e.reason(), e.summary(), notes, e.hint());
     }
 
     // ---- finished --------------------------------------------------------------------------------

@@ -296,6 +296,22 @@ class CliSubmitTest {
     }
 
     @Test
+    void waitShowsANodeThatSucceededOnItsSecondTryWithTheFailedOnesError() throws Exception {
+        f.startWorker();
+        Path flaky = tmp.resolve("flaky-node.json");
+        Files.writeString(flaky, """
+                {"name": "flaky-node", "nodes": [{"id": "reserve", "action": "fail",
+                  "params": {"message": "HTTP 503", "retryable": true, "times": 1, "per_node_try": true},
+                  "retry": {"attempts": 2, "backoff_ms": 10}}]}""");
+
+        CliRun r = f.run("submit", flaky.toString(), "--wait", "--progress", "plain");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
+                .containsPattern("node reserve \\(fail\\) succeeded in \\S+ on try 2 \\(try 1 failed: HTTP 503\\)");
+    }
+
+    @Test
     void waitExitsSixWhenTheExecutionFailsAndJsonCarriesTheError() throws Exception {
         f.startWorker();
         Path failing = tmp.resolve("fails.json");

@@ -394,6 +394,56 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void failedTriesAccumulateAcrossAttemptsAndAFirstTrySuccessRecordsNone() {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        List<NodeTry> firstAttempt = List.of(
+                new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503 from https://pay.example: busy"),
+                new NodeTry(1, 2, t0.plusSeconds(1), t0.plusSeconds(2), "timed out after 1s"));
+        NodeResult failed = new NodeResult(
+                "pay",
+                NodeStatus.FAILED,
+                null,
+                "node 'pay' failed after 2 attempts",
+                1,
+                t0,
+                t0.plusSeconds(2),
+                firstAttempt);
+        NodeResult once = new NodeResult("prep", NodeStatus.SUCCEEDED, "1", null, 1, t0, t0);
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c1.lease(), once))))
+                .containsExactly(true);
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "x", true, Duration.ZERO, List.of(failed))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeTry secondAttemptFailure =
+                new NodeTry(2, 1, t0.plusSeconds(10), t0.plusSeconds(11), "HTTP 502 from https://pay.example");
+        NodeResult ok = new NodeResult(
+                "pay",
+                NodeStatus.SUCCEEDED,
+                "{}",
+                null,
+                2,
+                t0.plusSeconds(10),
+                t0.plusSeconds(12),
+                List.of(secondAttemptFailure));
+
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), ok))))
+                .containsExactly(true);
+        // Sent again (a retried write): the success is final and its tries are not doubled.
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), ok))))
+                .containsExactly(true);
+
+        Map<String, NodeResult> nodes = new java.util.HashMap<>();
+        store.nodeResultList(id).forEach(n -> nodes.put(n.nodeId(), n));
+        assertThat(nodes.get("prep").tries()).isEmpty();
+        assertThat(nodes.get("prep").lastTry()).isEqualTo(1);
+        assertThat(nodes.get("pay").tries())
+                .containsExactly(firstAttempt.get(0), firstAttempt.get(1), secondAttemptFailure);
+        assertThat(nodes.get("pay").lastTry()).isEqualTo(2);
+    }
+
+    @Test
     void aNodeThatFailsAgainKeepsTheNewestError() {
         long id = submit(request());
         ClaimedExecution c1 = claim(1).get(0);
