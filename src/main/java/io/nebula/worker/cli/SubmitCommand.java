@@ -97,6 +97,11 @@ final class SubmitCommand extends OpsCommand {
             description = "With --inputs: executions per transaction [default: 1000]")
     int batchSize;
 
+    @Option(
+            names = "--force",
+            description = "Submit to the queue even if no worker has served it and no one created it")
+    boolean force;
+
     @Option(names = "--wait", description = "Follow the execution to its end; exit 0 only if it succeeded")
     boolean wait;
 
@@ -137,6 +142,7 @@ final class SubmitCommand extends OpsCommand {
                     problems.stream().map(p -> "  " + p).toList());
         }
         try (ExecutionStore store = openStore()) {
+            requireKnownQueue(store, config, template.queue());
             store.workflowPut(workflow.document());
             Submitted s = store.executionSubmitMany(List.of(withInput(template, text)))
                     .get(0);
@@ -281,6 +287,7 @@ final class SubmitCommand extends OpsCommand {
         }
         BulkSubmit.Result r;
         try (ExecutionStore store = openStore()) {
+            requireKnownQueue(store, config, template.queue());
             store.workflowPut(workflow.document());
             r = BulkSubmit.submit(
                     store, inputs, template, batchSize, config.queue().maxInputBytes());
@@ -307,6 +314,14 @@ final class SubmitCommand extends OpsCommand {
             out().flush();
         }
         return ExitCode.OK;
+    }
+
+    /** A queue no worker served and no operator created is most likely a typo: refused unless forced. */
+    private void requireKnownQueue(ExecutionStore store, WorkerConfig config, String q) {
+        if (!force) {
+            KnownQueues.require(
+                    store, config.worker().queues(), q, "nothing was enqueued; give --force to submit to it anyway");
+        }
     }
 
     private static CommandFailure unreadable(Path p, IOException e) {

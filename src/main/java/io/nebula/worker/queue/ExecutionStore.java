@@ -146,10 +146,20 @@ public interface ExecutionStore extends AutoCloseable {
     /** Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to. */
     RetryResult executionRetry(long id, boolean fromScratch);
 
+    /** Pauses or resumes claiming from a queue; a queue not known yet becomes known. */
     void queuePause(String queue, boolean paused);
 
     /** Queues currently paused. */
     List<String> queuePausedList();
+
+    /**
+     * Every known queue, by name: those a worker has served (workers add theirs when they
+     * register) and those an operator created or paused.
+     */
+    List<KnownQueue> queueList();
+
+    /** Makes a queue known (an operator's {@code queues create}); {@code false} when it already was. */
+    boolean queueCreate(String queue);
 
     // ---- signals ---------------------------------------------------------------------------------
 

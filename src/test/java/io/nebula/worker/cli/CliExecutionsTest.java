@@ -65,7 +65,7 @@ class CliExecutionsTest {
     @Test
     void listShowsNewestFirstAndFilters() {
         long hello = submit("hello.json");
-        long later = submit("hello.json", "--queue", "mail", "--delay", "1h");
+        long later = submit("hello.json", "--queue", "mail", "--force", "--delay", "1h");
         long flaky = submit("flaky-retry.json");
 
         CliRun all = f.run("executions", "list");

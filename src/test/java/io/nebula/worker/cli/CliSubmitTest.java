@@ -42,6 +42,7 @@ class CliSubmitTest {
 
     @Test
     void submitPrintsTheIdAndEnqueuesWithEveryOption() {
+        f.run("queues", "create", "mail");
         CliRun r = f.run(
                 "submit",
                 CliFixture.example("hello.json").toString(),

@@ -955,6 +955,32 @@ public abstract class ExecutionStoreContract {
                 .containsExactly("w2");
     }
 
+    @Test
+    void aQueueIsKnownOnceAWorkerServedItOrAnOperatorCreatedOrPausedIt() {
+        assertThat(store.queueList()).isEmpty();
+
+        store.workerRegister(worker("w1"));
+        assertThat(store.queueCreate("reports")).isTrue();
+        assertThat(store.queueCreate("reports")).isFalse();
+        assertThat(store.queueCreate("default")).isFalse();
+        store.queuePause("archive", true);
+
+        assertThat(store.queueList())
+                .containsExactly(
+                        new KnownQueue("archive", true),
+                        new KnownQueue("default", false),
+                        new KnownQueue("emails", false),
+                        new KnownQueue("reports", false));
+        // Statistics list every known queue, an empty one with zero counts.
+        assertThat(store.queueStats(1000))
+                .extracting(QueueStats::queue, QueueStats::paused, st -> st.count(ExecutionState.AVAILABLE))
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("archive", true, 0L),
+                        org.assertj.core.api.Assertions.tuple("default", false, 0L),
+                        org.assertj.core.api.Assertions.tuple("emails", false, 0L),
+                        org.assertj.core.api.Assertions.tuple("reports", false, 0L));
+    }
+
     protected static WorkerInfo worker(String id) {
         return new WorkerInfo(id, "pool", "host", 42, 4, List.of("default", "emails"), "0.1.0", null, null, 0);
     }

@@ -14,6 +14,7 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HeartbeatResult;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.QueueStats;
@@ -412,6 +413,20 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     @Override
     public List<String> queuePausedList() {
         return inspection.queuePausedList();
+    }
+
+    @Override
+    public List<KnownQueue> queueList() {
+        List<Row> rows = db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of()));
+        return rows.stream()
+                .map(r -> new KnownQueue(r.string("name"), r.bool("paused")))
+                .toList();
+    }
+
+    @Override
+    public boolean queueCreate(String queue) {
+        return !db.run("queue_create", Mode.SINGLE, true, s -> s.query("queue_create", Params.of("name", queue)))
+                .isEmpty();
     }
 
     // ---- signals ---------------------------------------------------------------------------------
