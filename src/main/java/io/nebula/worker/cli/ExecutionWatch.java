@@ -29,6 +29,8 @@ final class ExecutionWatch {
     private int historySeen;
     private final Map<String, String> nodeSeen = new HashMap<>();
     private final boolean triesHeard;
+    /** The reason of the cancel request seen, kept for the end of the execution. */
+    private String cancelReason;
 
     ExecutionWatch(long id) {
         this(id, false);
@@ -112,13 +114,26 @@ final class ExecutionWatch {
             case "released" -> "handed back to the queue by " + h.workerId() + detail;
             case "rescued" -> "rescued after its worker stopped heartbeating" + detail;
             case "quarantined" -> "quarantined after worker crashes" + detail;
-            case "cancel_requested" -> "cancel requested" + detail;
-            case "cancelled" -> "cancelled" + detail;
-            case "retried" -> "queued again by an operator";
+            case "cancel_requested" -> {
+                cancelReason = h.detail();
+                yield "cancel requested" + by(h) + detail;
+            }
+            // A running execution is ended by its worker, whose note is generic: the reason is
+            // the request's.
+            case "cancelled" ->
+                "cancelled" + (cancelReason == null || cancelReason.isBlank() ? detail : ": " + cancelReason);
+            case "retried" -> {
+                cancelReason = null;
+                yield "queued again" + (h.workerId() == null ? " by an operator" : by(h));
+            }
             case "succeeded" -> "succeeded" + took();
             case "failed" -> "failed" + detail;
             default -> h.event() + detail;
         };
+    }
+
+    private static String by(HistoryEntry h) {
+        return h.workerId() == null ? "" : " by " + h.workerId();
     }
 
     private String describe(NodeLine n, NodeResult r) {

@@ -105,11 +105,20 @@ public final class Explainer {
 
     private static Explanation cancelled(ExecutionFacts f) {
         ExecutionView v = f.execution();
-        String why = f.last("cancelled")
+        // A running execution was cancelled on request: the request carries the reason and who
+        // asked; the end was written by the worker (or the rescuer) that stopped it.
+        Optional<HistoryEntry> asked = f.last("cancel_requested")
+                .filter(r -> f.last("retried").map(t -> t.at().isBefore(r.at())).orElse(true));
+        Optional<HistoryEntry> end = f.last("cancelled");
+        String reason = asked.or(() -> end)
                 .map(HistoryEntry::detail)
                 .filter(d -> d != null && !d.isBlank())
-                .map(d -> " (" + d + ")")
-                .orElse("");
+                .orElse(null);
+        String by = asked.or(() -> end).map(HistoryEntry::workerId).orElse(null);
+        String why = reason == null && by == null
+                ? ""
+                : " (" + (reason == null ? "" : reason) + (reason != null && by != null ? "; " : "")
+                        + (by == null ? "" : "requested by " + by) + ")";
         return new Explanation(
                 Reason.CANCELLED,
                 "Finished: cancelled at " + instant(v.finishedAt()) + why + ".",
@@ -325,7 +334,10 @@ public final class Explainer {
                 f.last("released")
                         .ifPresent(h -> notes.add("Worker " + h.workerId() + " handed it back at " + instant(h.at())
                                 + " (" + h.detail() + ")."));
-            case "retried" -> notes.add("An operator retried it.");
+            case "retried" ->
+                f.last("retried")
+                        .ifPresent(h -> notes.add((h.workerId() == null ? "An operator" : h.workerId())
+                                + " retried it at " + instant(h.at()) + "."));
             case "signal_received" ->
                 f.last("signal_received")
                         .ifPresent(h -> notes.add("It was waiting for a signal; " + h.detail() + " at "

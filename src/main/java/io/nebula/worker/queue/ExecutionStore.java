@@ -1,5 +1,6 @@
 package io.nebula.worker.queue;
 
+import io.nebula.worker.config.WorkerIds;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -141,10 +142,28 @@ public interface ExecutionStore extends AutoCloseable {
 
     // ---- operator actions ------------------------------------------------------------------------
 
-    CancelResult executionCancel(long id, String reason);
+    /**
+     * Cancels a waiting execution at once, or asks the holder of a running one to stop. {@code
+     * reason} is recorded and kept to the end; {@code by} names who asked (an operator as {@code
+     * user@host}) and is recorded in the history in place of the last lease holder, or {@code null}.
+     */
+    CancelResult executionCancel(long id, String reason, String by);
 
-    /** Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to. */
-    RetryResult executionRetry(long id, boolean fromScratch);
+    /** As {@link #executionCancel(long, String, String)}, by whoever runs this process. */
+    default CancelResult executionCancel(long id, String reason) {
+        return executionCancel(id, reason, WorkerIds.operator());
+    }
+
+    /**
+     * Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to.
+     * {@code by} is recorded in the history as for {@link #executionCancel(long, String, String)}.
+     */
+    RetryResult executionRetry(long id, boolean fromScratch, String by);
+
+    /** As {@link #executionRetry(long, boolean, String)}, by whoever runs this process. */
+    default RetryResult executionRetry(long id, boolean fromScratch) {
+        return executionRetry(id, fromScratch, WorkerIds.operator());
+    }
 
     /** Pauses or resumes claiming from a queue; a queue not known yet becomes known. */
     void queuePause(String queue, boolean paused);

@@ -344,14 +344,16 @@ class CliSubmitTest {
                             .executionGet(1)
                             .map(v -> v.state() == ExecutionState.RUNNING)
                             .orElse(false));
-            f.run("executions", "cancel", "1");
+            f.run("executions", "cancel", "1", "--reason", "customer called");
         });
 
         CliRun r = f.run("submit", slow.toString(), "--wait", "--progress", "plain");
         canceller.join();
 
         assertThat(r.exitCode()).as(r.out()).isEqualTo(ExitCode.EXECUTION_CANCELLED);
-        assertThat(r.out()).contains("execution 1: cancel requested").contains("cancelled");
+        assertThat(r.out())
+                .containsPattern("execution 1: cancel requested by \\S+@\\S+: customer called")
+                .contains("execution 1: cancelled: customer called");
     }
 
     @Test

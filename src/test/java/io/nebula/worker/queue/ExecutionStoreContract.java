@@ -795,12 +795,57 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
-    void cancelAcknowledgedByTheHolder() {
+    void cancelAcknowledgedByTheHolderKeepsTheRequestWithItsReasonCreditedToTheOperator() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        store.executionCancel(id, "stop");
-        store.executionCompleteMany(List.of(new Completion.Cancel(c.lease(), "cancelled by request", List.of())));
+        assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
+        // Asking again records nothing more and credits no one else.
+        assertThat(store.executionCancel(id, "again", "bob@desk")).isEqualTo(CancelResult.REQUESTED);
+        store.executionCompleteMany(List.of(new Completion.Cancel(c.lease(), "cancelled on request", List.of())));
+
         assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(store.historyList(id))
+                .extracting(HistoryEntry::event, HistoryEntry::workerId, HistoryEntry::detail)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("claimed", WORKER, null),
+                        org.assertj.core.api.Assertions.tuple("cancel_requested", "alice@laptop", "customer called"),
+                        org.assertj.core.api.Assertions.tuple("cancelled", WORKER, "cancelled on request"));
+    }
+
+    @Test
+    void aQueuedCancelAndARetryAreCreditedToTheOperatorNotTheLastWorker() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "boom", false, null, List.of())));
+        assertThat(store.executionRetry(id, false, "alice@laptop")).isEqualTo(RetryResult.REQUEUED);
+        assertThat(store.executionCancel(id, "not needed", "bob@desk")).isEqualTo(CancelResult.CANCELLED);
+
+        assertThat(store.historyList(id))
+                .extracting(HistoryEntry::event, HistoryEntry::workerId)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("claimed", WORKER),
+                        org.assertj.core.api.Assertions.tuple("failed", WORKER),
+                        org.assertj.core.api.Assertions.tuple("retried", "alice@laptop"),
+                        org.assertj.core.api.Assertions.tuple("cancelled", "bob@desk"));
+        assertThat(store.historyList(id).get(3).detail()).isEqualTo("not needed");
+    }
+
+    @Test
+    void aRescueOfACancelRequestedExecutionKeepsTheReason() {
+        long id = submit(request());
+        claimAndLetExpireAfterCancel(id);
+
+        assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(store.historyList(id).get(store.historyList(id).size() - 1).detail())
+                .startsWith("customer called; lease expired at ");
+    }
+
+    private void claimAndLetExpireAfterCancel(long id) {
+        List<ClaimedExecution> c = claim(store, "doomed", 1, Duration.ofMillis(300));
+        assertThat(c).extracting(ClaimedExecution::id).containsExactly(id);
+        assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.executionRescue(3, 100).total() == 1);
     }
 
     @Test

@@ -364,12 +364,12 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     // ---- operator actions ------------------------------------------------------------------------
 
     @Override
-    public CancelResult executionCancel(long id, String reason) {
-        return inspection.executionCancel(id, reason);
+    public CancelResult executionCancel(long id, String reason, String by) {
+        return inspection.executionCancel(id, reason, by);
     }
 
     @Override
-    public RetryResult executionRetry(long id, boolean fromScratch) {
+    public RetryResult executionRetry(long id, boolean fromScratch, String by) {
         Set<String> queues = new HashSet<>();
         RetryResult result = db.run("execution_retry", Mode.TRANSACTION, false, s -> {
             List<Row> rows = s.query("execution_lock", Params.of("id", id));
@@ -385,7 +385,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             String note = fromScratch
                     ? "retried from scratch by an operator"
                     : "retried by an operator; succeeded nodes are kept";
-            s.update("execution_retry", Params.of("id", id).set("note", note));
+            InspectionStatements.attribute(
+                    s, s.update("execution_retry", Params.of("id", id).set("note", note)), id, by);
             ExecutionView v =
                     Records.view(s.query("execution_get", Params.of("id", id)).get(0));
             queues.add(v.queue());
