@@ -3,7 +3,6 @@ package io.nebula.worker.cli;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.KnownQueue;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.TreeSet;
 
 /**
@@ -28,7 +27,7 @@ final class KnownQueues {
         if (known.contains(queue)) {
             return;
         }
-        String guess = closest(queue, known);
+        String guess = NearestName.among(queue, known);
         throw new CommandFailure(
                 ExitCode.USAGE,
                 "queue '" + queue + "' is not known: no worker has served it and no operator created it"
@@ -39,41 +38,5 @@ final class KnownQueues {
 
     private static String capitalised(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    /** The candidate nearest to {@code name} by edit distance, if it is near enough to be a typo. */
-    static String closest(String name, Collection<String> candidates) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = distance(name.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        // A third of the name may be wrong (two letters swapped count as two), at least two edits.
-        int allowed = Math.max(2, name.length() / 3);
-        return bestDistance <= allowed ? best : null;
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

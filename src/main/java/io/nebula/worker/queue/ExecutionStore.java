@@ -46,6 +46,30 @@ public interface ExecutionStore extends AutoCloseable {
     Optional<WorkflowDocument> workflowGet(String hash);
 
     /**
+     * Stores a definition (if new) and makes it the latest deployed version of its name, the one
+     * {@link #workflowLatest} returns; deploying an earlier version again makes it the latest.
+     */
+    WorkflowDeployed workflowDeploy(WorkflowDocument document);
+
+    /** The latest deployed version of a workflow name. */
+    Optional<WorkflowDocument> workflowLatest(String name);
+
+    /**
+     * Stored versions of {@code name} whose hash starts with {@code hashPrefix}, at most two (two
+     * mean the prefix is ambiguous).
+     */
+    List<WorkflowDocument> workflowFind(String name, String hashPrefix);
+
+    /** Every stored version of {@code name}: deployed ones, latest first, then the others, newest first. */
+    List<WorkflowVersion> workflowVersions(String name);
+
+    /**
+     * One entry per workflow name: its current version (the latest deployed, else the newest
+     * stored) with the number of versions stored.
+     */
+    List<WorkflowVersion> workflowNames();
+
+    /**
      * Enqueues executions in one round trip and one transaction. Results are in request order.
      *
      * @throws SubmitRejectedException when an input is unacceptable (size, NUL, invalid JSON);
@@ -312,6 +336,15 @@ public interface ExecutionStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * What a deploy did.
+     *
+     * @param version the deployed version, now the latest of its name
+     * @param stored whether the definition was new to the store
+     * @param previousHash the latest deployed version of the name before, or {@code null}
+     */
+    record WorkflowDeployed(WorkflowVersion version, boolean stored, String previousHash) {}
 
     /** A node result to write, fenced by its execution's lease. */
     record Checkpoint(LeaseRef lease, NodeResult result) {}

@@ -303,6 +303,47 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void deployedVersionsAreFoundByNameTheLatestDeploymentFirst() {
+        WorkflowDocument v1 = new WorkflowDocument("aaa111", "order", "{\"v\":1}");
+        WorkflowDocument v2 = new WorkflowDocument("aab222", "order", "{\"v\":2}");
+        WorkflowDocument fromFile = new WorkflowDocument("ccc333", "order", "{\"v\":3}");
+        assertThat(store.workflowLatest("order")).isEmpty();
+
+        ExecutionStore.WorkflowDeployed first = store.workflowDeploy(v1);
+        ExecutionStore.WorkflowDeployed second = store.workflowDeploy(v2);
+        store.workflowPut(fromFile);
+
+        assertThat(first.stored()).isTrue();
+        assertThat(first.previousHash()).isNull();
+        assertThat(second.previousHash()).isEqualTo("aaa111");
+        assertThat(second.version().deployedAt()).isAfter(first.version().deployedAt());
+        // A version submitted from a file is stored but is not what a submit by name runs.
+        assertThat(store.workflowLatest("order")).contains(v2);
+        assertThat(store.workflowVersions("order"))
+                .extracting(WorkflowVersion::hash, WorkflowVersion::deployed)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("aab222", true),
+                        org.assertj.core.api.Assertions.tuple("aaa111", true),
+                        org.assertj.core.api.Assertions.tuple("ccc333", false));
+
+        // Deploying an earlier version again makes it the latest (a rollback), without storing it twice.
+        ExecutionStore.WorkflowDeployed rollback = store.workflowDeploy(v1);
+        assertThat(rollback.stored()).isFalse();
+        assertThat(rollback.previousHash()).isEqualTo("aab222");
+        assertThat(store.workflowLatest("order")).contains(v1);
+
+        assertThat(store.workflowFind("order", "aab")).containsExactly(v2);
+        assertThat(store.workflowFind("order", "aa")).hasSize(2);
+        assertThat(store.workflowFind("order", "zz")).isEmpty();
+        assertThat(store.workflowFind("other", "aab")).isEmpty();
+        assertThat(store.workflowNames())
+                .extracting(WorkflowVersion::name, WorkflowVersion::hash, WorkflowVersion::versions)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("order", "aaa111", 3),
+                        org.assertj.core.api.Assertions.tuple("wf", "hash-1", 1));
+    }
+
+    @Test
     void stringsRoundTripByteForByte() {
         String input =
                 "{\"sql\":\"'; DROP TABLE executions; --\",\"tpl\":\"${{ env.SECRET }}\",\"u\":\"h\u00e9llo \uD83D\uDE00 \u4e2d\"}";

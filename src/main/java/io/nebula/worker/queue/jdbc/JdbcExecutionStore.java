@@ -33,6 +33,7 @@ import io.nebula.worker.queue.ThroughputBucket;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.queue.WorkflowSummary;
+import io.nebula.worker.queue.WorkflowVersion;
 import io.nebula.worker.queue.jdbc.Database.Mode;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -151,6 +152,65 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         return rows.stream()
                 .findFirst()
                 .map(r -> new WorkflowDocument(r.string("hash"), r.string("name"), r.string("definition")));
+    }
+
+    @Override
+    public WorkflowDeployed workflowDeploy(WorkflowDocument d) {
+        return db.run("workflow_deploy", Mode.TRANSACTION, false, s -> {
+            String previous = s.query("workflow_latest", Params.of("name", d.name())).stream()
+                    .findFirst()
+                    .map(r -> r.string("hash"))
+                    .orElse(null);
+            boolean known =
+                    !s.query("workflow_get", Params.of("hash", d.hash())).isEmpty();
+            Row r = s.query(
+                            "workflow_deploy",
+                            Params.of("hash", d.hash()).set("name", d.name()).set("definition", d.definitionJson()))
+                    .get(0);
+            return new WorkflowDeployed(version(r, 0), !known, previous);
+        });
+    }
+
+    @Override
+    public Optional<WorkflowDocument> workflowLatest(String name) {
+        return db
+                .run("workflow_latest", Mode.READ, true, s -> s.query("workflow_latest", Params.of("name", name)))
+                .stream()
+                .findFirst()
+                .map(JdbcExecutionStore::document);
+    }
+
+    @Override
+    public List<WorkflowDocument> workflowFind(String name, String hashPrefix) {
+        Params p = Params.of("name", name).set("prefix", hashPrefix);
+        return db.run("workflow_find", Mode.READ, true, s -> s.query("workflow_find", p)).stream()
+                .map(JdbcExecutionStore::document)
+                .toList();
+    }
+
+    @Override
+    public List<WorkflowVersion> workflowVersions(String name) {
+        return db
+                .run("workflow_versions", Mode.READ, true, s -> s.query("workflow_versions", Params.of("name", name)))
+                .stream()
+                .map(r -> version(r, 0))
+                .toList();
+    }
+
+    @Override
+    public List<WorkflowVersion> workflowNames() {
+        return db.run("workflow_names", Mode.READ, true, s -> s.query("workflow_names", Params.of())).stream()
+                .map(r -> version(r, r.getInt("versions")))
+                .toList();
+    }
+
+    private static WorkflowDocument document(Row r) {
+        return new WorkflowDocument(r.string("hash"), r.string("name"), r.string("definition"));
+    }
+
+    private static WorkflowVersion version(Row r, int versions) {
+        return new WorkflowVersion(
+                r.string("name"), r.string("hash"), r.instant("created_at"), r.instant("deployed_at"), versions);
     }
 
     @Override
