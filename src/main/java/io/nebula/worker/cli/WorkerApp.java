@@ -8,6 +8,7 @@ import io.nebula.worker.observe.PrometheusMetrics;
 import io.nebula.worker.observe.TracingListener;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.queue.StoreException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketException;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -150,7 +152,22 @@ public final class WorkerApp implements WorkerStarter {
             }
         };
         Signals.onTermination(onSignal);
+        // A database that is wrong for good (no such database, refused credentials, unknown host)
+        // ends the process at start with exit code 2, instead of a worker retrying forever.
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        running.worker().worker().startup().whenComplete((ok, e) -> {
+            if (e != null) {
+                failed.set(e);
+                stopped.countDown();
+            }
+        });
         stopped.await();
+        Throwable e = failed.get();
+        if (e != null) {
+            running.close();
+            String why = e instanceof StoreException se ? se.getMessage() : String.valueOf(e);
+            throw new CommandFailure(ExitCode.USAGE, "cannot start: " + why);
+        }
         log.info("nebula-worker stopped cleanly");
         return Main.OK;
     }

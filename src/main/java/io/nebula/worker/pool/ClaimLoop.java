@@ -125,7 +125,7 @@ final class ClaimLoop {
                 }
                 if (failure != null) {
                     ctx.slots().give(taken);
-                    readiness.databaseFailed(failure.getMessage());
+                    readiness.databaseFailed(failure);
                     log.warn("claim failed, retrying in {} ms: {}", failureBackoff, failure.getMessage());
                     if (running) {
                         wakeup.await(Duration.ofMillis(failureBackoff));

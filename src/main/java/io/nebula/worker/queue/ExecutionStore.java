@@ -32,6 +32,14 @@ public interface ExecutionStore extends AutoCloseable {
 
     // ---- schema ----------------------------------------------------------------------------
 
+    /**
+     * Checks that the database can be reached with the configured address and credentials, with
+     * one fresh connection, so that a wrong one is reported at once (as a {@link StoreException}
+     * with a {@link DatabaseProblem}) rather than after a pool's connection timeout. Stores without
+     * connections to open do nothing.
+     */
+    default void probe() {}
+
     /** Applies missing migrations. Safe to call from several processes at once. */
     void migrate();
 
