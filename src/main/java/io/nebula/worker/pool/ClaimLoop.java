@@ -67,6 +67,22 @@ final class ClaimLoop {
         }
     }
 
+    /**
+     * Stops claiming and interrupts the loop even in the middle of a claim: for a shutdown while
+     * the database does not answer, when waiting for the claim would only wait for its timeout. A
+     * claim that did commit then loses its answer, and its executions return to the queue when
+     * their leases expire.
+     */
+    void stopNow() {
+        claimGuard.lock();
+        try {
+            running = false;
+            thread.interrupt();
+        } finally {
+            claimGuard.unlock();
+        }
+    }
+
     void awaitStopped(Duration max) throws InterruptedException {
         if (thread.isAlive()) {
             thread.join(max);

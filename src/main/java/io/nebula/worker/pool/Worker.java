@@ -241,8 +241,11 @@ public final class Worker implements AutoCloseable {
             stopping = true;
         }
         long t0 = System.nanoTime();
+        // A database that stopped answering cannot finish the calls the loops wait in: they are
+        // interrupted at once instead of being waited for (up to their timeouts).
+        boolean unreachable = !readiness.snapshot().databaseReachable();
         readiness.phase(Readiness.Phase.STOPPING);
-        claimLoops.forEach(ClaimLoop::stop);
+        claimLoops.forEach(unreachable ? ClaimLoop::stopNow : ClaimLoop::stop);
         Thread s = starter;
         if (s != null) {
             s.interrupt();
@@ -272,8 +275,9 @@ public final class Worker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        periodics.forEach(Periodic::stop);
-        ctx.publisher().close();
+        Duration patience = unreachable ? Duration.ZERO : Duration.ofSeconds(5);
+        periodics.forEach(p -> p.stop(patience));
+        ctx.publisher().close(unreachable ? Duration.ofMillis(200) : Duration.ofSeconds(10));
         closeQuietly(wakeups);
         // Goodbyes to the database only when there is someone to say them to: a worker that never
         // registered holds no lease and no registry row, and one whose database stopped answering

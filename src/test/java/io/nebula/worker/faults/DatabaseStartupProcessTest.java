@@ -3,6 +3,7 @@ package io.nebula.worker.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nebula.worker.queue.PostgresTestDatabase;
+import io.nebula.worker.testing.TcpProxy;
 import io.nebula.worker.testing.WorkerLauncher;
 import io.nebula.worker.testing.WorkerProcess;
 import io.nebula.worker.testing.WorkerSettings;
@@ -80,6 +81,34 @@ class DatabaseStartupProcessTest {
             assertThat(w.log().select(e -> e.msg().startsWith("cannot use the database yet")))
                     .as("no retries")
                     .isEmpty();
+        }
+    }
+
+    @Test
+    void sigtermStopsARunningWorkerWhoseDatabaseStoppedAnsweringWithinASecond() throws Exception {
+        try (PostgresTestStore db = new PostgresTestStore();
+                TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
+            String url = "postgres://postgres@127.0.0.1:" + proxy.port() + "/test";
+            Map<String, String> env = new java.util.HashMap<>(db.workerEnv());
+            env.put("DATABASE_URL", url);
+            try (WorkerLauncher launcher = new WorkerLauncher(WorkerLauncher.runDir("database-startup", "lost"), env)) {
+                WorkerProcess w = launcher.start(
+                                "lost", WorkerSettings.fastTimings().with("database.schema", db.schema()))
+                        .awaitReady(Duration.ofSeconds(90));
+
+                proxy.freeze();
+                Awaitility.await("readiness to drop")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> w.status("/ready") == 503);
+                w.terminate();
+
+                assertThat(w.awaitExit(Duration.ofSeconds(30))).isZero();
+                String stopped = w.log()
+                        .first(e -> e.msg().startsWith("worker stopped after"))
+                        .orElseThrow()
+                        .msg();
+                assertThat(Long.parseLong(stopped.replaceAll("\\D+", ""))).isLessThan(1000);
+            }
         }
     }
 }
