@@ -212,4 +212,22 @@ final class DemoSession {
                 .map(t -> t.watch().id())
                 .findFirst();
     }
+
+    /**
+     * The execution most worth a closer look afterwards: one with a node that needed more than
+     * one try, else one that failed, else the first.
+     */
+    Optional<Long> showcase() {
+        Optional<Long> retried = tracked.values().stream()
+                .filter(t -> t.watch().nodes().stream()
+                        .anyMatch(n -> n.result() != null && !n.result().tries().isEmpty()))
+                .map(t -> t.watch().id())
+                .findFirst();
+        Optional<Long> failed = tracked.values().stream()
+                .filter(t -> t.watch().view() != null
+                        && t.watch().view().state() == io.nebula.worker.queue.ExecutionState.FAILED)
+                .map(t -> t.watch().id())
+                .findFirst();
+        return retried.or(() -> failed).or(() -> tracked.keySet().stream().findFirst());
+    }
 }
