@@ -485,6 +485,34 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aSuccessKeepsTheFailedTriesOfItsLastNodesAcrossAttempts() {
+        long id = submit(request());
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeTry first = new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503");
+        store.executionCompleteMany(List.of(new Completion.Fail(
+                c1.lease(),
+                "x",
+                true,
+                Duration.ZERO,
+                List.of(new NodeResult("pay", NodeStatus.FAILED, null, "x", 1, t0, t0, List.of(first))))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeTry second = new NodeTry(2, 1, t0.plusSeconds(9), t0.plusSeconds(10), "timed out after 1s");
+        NodeResult ok = new NodeResult(
+                "pay", NodeStatus.SUCCEEDED, "{}", null, 2, t0.plusSeconds(9), t0.plusSeconds(11), List.of(second));
+        NodeResult clean = new NodeResult("note", NodeStatus.SUCCEEDED, "1", null, 2, t0, t0);
+
+        store.executionCompleteMany(List.of(new Completion.Succeed(c2.lease(), "{}", List.of(ok, clean))));
+
+        Map<String, NodeResult> nodes = new java.util.HashMap<>();
+        store.nodeResultList(id).forEach(n -> nodes.put(n.nodeId(), n));
+        assertThat(nodes.get("pay").status()).isEqualTo(NodeStatus.SUCCEEDED);
+        assertThat(nodes.get("pay").tries()).containsExactly(first, second);
+        assertThat(nodes.get("pay").lastTry()).isEqualTo(2);
+        assertThat(nodes.get("note").tries()).isEmpty();
+    }
+
+    @Test
     void aNodeThatFailsAgainKeepsTheNewestError() {
         long id = submit(request());
         ClaimedExecution c1 = claim(1).get(0);
