@@ -3,15 +3,16 @@ package io.nebula.worker.cli;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.pool.WorkflowClient;
-import io.nebula.worker.pool.WorkflowNotFoundException;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.queue.WorkflowVersion;
+import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.WorkflowNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -171,23 +172,9 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    /**
-     * The file {@code ref} names, or {@code null} when it names a deployed workflow: an existing
-     * file, or anything that looks like a path (a separator, a .json/.yaml/.yml ending), is a file.
-     */
+    /** The file {@code ref} names, or {@code null} when it names a deployed workflow. */
     static Path fileOf(String ref) {
-        String lower = ref.toLowerCase(java.util.Locale.ROOT);
-        boolean looksLikeFile = ref.contains("/")
-                || ref.contains(java.io.File.separator)
-                || lower.endsWith(".json")
-                || lower.endsWith(".yaml")
-                || lower.endsWith(".yml");
-        try {
-            Path p = Path.of(ref);
-            return looksLikeFile || java.nio.file.Files.isRegularFile(p) ? p : null;
-        } catch (java.nio.file.InvalidPathException e) {
-            return null;
-        }
+        return DeployedWorkflows.isFile(ref) ? Path.of(ref) : null;
     }
 
     /** The deployed workflow {@code workflowRef} names, with a did-you-mean when there is none. */

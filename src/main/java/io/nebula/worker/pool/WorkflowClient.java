@@ -8,9 +8,10 @@ import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
-import io.nebula.worker.queue.WorkflowDocument;
+import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.WorkflowNotFoundException;
 import io.nebula.worker.workflow.Workflows;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -60,61 +61,18 @@ public final class WorkflowClient {
         return store.workflowDeploy(workflows.load(file).document());
     }
 
-    /** Shortest hash prefix {@link #byName} accepts after {@code @}. */
-    public static final int MIN_HASH_PREFIX = 4;
-
     /**
      * A stored workflow by reference, compiled for this process's actions: {@code NAME} is the
      * latest deployed version of that name, {@code NAME@HASH} the stored version (deployed or only
-     * submitted) whose content hash starts with {@code HASH} (at least {@value #MIN_HASH_PREFIX}
-     * characters). Submit the result with {@link #submit}; executions are pinned to its hash.
+     * submitted) whose content hash starts with {@code HASH} (see {@link DeployedWorkflows}).
+     * Submit the result with {@link #submit}; executions are pinned to its hash.
      *
      * @throws WorkflowNotFoundException when nothing, or more than one version, matches
      * @throws WorkflowInvalidException when the stored definition does not validate here (an
      *     action this process does not have)
      */
     public LoadedWorkflow byName(String ref) throws WorkflowInvalidException {
-        int at = ref.lastIndexOf('@');
-        String name = at < 0 ? ref : ref.substring(0, at);
-        WorkflowDocument doc;
-        if (at < 0) {
-            doc = store.workflowLatest(name).orElseThrow(() -> notDeployed(name));
-        } else {
-            String prefix = ref.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
-            if (prefix.length() < MIN_HASH_PREFIX || !prefix.matches("[0-9a-f]+")) {
-                throw new WorkflowNotFoundException(
-                        name,
-                        "'" + ref + "': after @ give at least " + MIN_HASH_PREFIX
-                                + " hex characters of a version's hash (see `nebula-worker workflows show " + name
-                                + "`)");
-            }
-            List<WorkflowDocument> found = store.workflowFind(name, prefix);
-            if (found.isEmpty()) {
-                throw new WorkflowNotFoundException(
-                        name,
-                        "workflow '" + name + "' has no stored version whose hash starts with '" + prefix
-                                + "' (see `nebula-worker workflows show " + name + "`)");
-            }
-            if (found.size() > 1) {
-                throw new WorkflowNotFoundException(
-                        name,
-                        "'" + prefix + "' is the start of several versions of workflow '" + name
-                                + "'; give more characters of the hash");
-            }
-            doc = found.get(0);
-        }
-        return new LoadedWorkflow(
-                doc.definitionJson(), doc.hash(), workflows.compile(doc.hash(), doc.definitionJson()));
-    }
-
-    private WorkflowNotFoundException notDeployed(String name) {
-        boolean stored = !store.workflowVersions(name).isEmpty();
-        return new WorkflowNotFoundException(
-                name,
-                stored
-                        ? "workflow '" + name + "' was submitted from a file but never deployed: deploy it with"
-                                + " `nebula-worker workflows deploy FILE`, or name a version as " + name + "@HASH"
-                        : "no deployed workflow is named '" + name + "'");
+        return DeployedWorkflows.byName(store, workflows, ref);
     }
 
     public Submitted submit(LoadedWorkflow workflow, String inputJson, SubmitOptions options) {

@@ -1,4 +1,4 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.workflow;
 
 /**
  * A workflow named by reference ({@code NAME} or {@code NAME@HASH}) is not in the store: no such
