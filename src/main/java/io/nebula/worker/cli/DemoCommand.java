@@ -100,8 +100,10 @@ final class DemoCommand extends OpsCommand {
             Map<String, LoadedWorkflow> workflows = load(config, dir, runs);
             DemoListener listener = new DemoListener();
             WorkerApp.Running running = start(config, listener);
+            DemoSession session = null;
+            int code;
             try {
-                DemoSession session = new DemoSession(running, listener, printer, out());
+                session = new DemoSession(running, listener, printer, out());
                 session.awaitReady(Duration.ofSeconds(30));
                 printHeader(config, running, runs.size(), workflows.size());
                 WorkflowClient client = running.worker().client();
@@ -118,18 +120,21 @@ final class DemoCommand extends OpsCommand {
                 boolean settled = session.followUntilSettled(timeout);
                 int failures = session.printResults(json);
                 if (exitWhenDone) {
-                    return !settled ? ExitCode.TIMED_OUT : failures == 0 ? ExitCode.OK : ExitCode.FAILURE;
+                    code = !settled ? ExitCode.TIMED_OUT : failures == 0 ? ExitCode.OK : ExitCode.FAILURE;
+                } else {
+                    printServing(config, running, session);
+                    CountDownLatch stop = new CountDownLatch(1);
+                    Signals.onTermination(stop::countDown);
+                    session.followUntil(stop);
+                    talk().println("stopping the demo worker ...");
+                    talk().flush();
+                    code = ExitCode.OK;
                 }
-                printServing(config, running, session);
-                CountDownLatch stop = new CountDownLatch(1);
-                Signals.onTermination(stop::countDown);
-                session.followUntil(stop);
-                talk().println("stopping the demo worker ...");
-                talk().flush();
-                return ExitCode.OK;
             } finally {
                 running.close();
             }
+            printInspect(config, session);
+            return code;
         }
     }
 
@@ -357,16 +362,40 @@ final class DemoCommand extends OpsCommand {
         talk().flush();
     }
 
-    private void printServing(WorkerConfig config, WorkerApp.Running running, DemoSession session) {
-        talk().println();
-        String env = config.database().url() instanceof DatabaseUrl.Sqlite s
+    /** The {@code DATABASE_URL=...} prefix that points a command at the demo's store. */
+    private static String demoEnv(WorkerConfig config) {
+        return config.database().url() instanceof DatabaseUrl.Sqlite s
                 ? "DATABASE_URL=sqlite:" + Path.of("").toAbsolutePath().relativize(s.file()) + " "
                 : "";
+    }
+
+    /**
+     * The demo's last words: where its executions are kept and the two commands that show them
+     * again, the list and one execution in full (one whose node needed a second try, when there is
+     * one).
+     */
+    private void printInspect(WorkerConfig config, DemoSession session) {
+        if (session == null) {
+            return;
+        }
+        String env = demoEnv(config);
+        String where = config.database().url() instanceof DatabaseUrl.Sqlite s
+                ? "in " + s.file()
+                : "in " + config.database().url().redacted() + " (schema "
+                        + config.database().schema() + ")";
+        talk().println();
+        talk().println("The demo's executions are kept " + where + ". Look at them again with:");
+        talk().println("  " + env + "bin/nebula-worker executions list");
+        session.showcase().ifPresent(id -> talk().println("  " + env + "bin/nebula-worker executions show " + id));
+        talk().flush();
+    }
+
+    private void printServing(WorkerConfig config, WorkerApp.Running running, DemoSession session) {
+        talk().println();
+        String env = demoEnv(config);
         session.firstWaiting()
                 .ifPresent(id -> talk().println("Execution " + id + " is parked in a durable delay and finishes by"
                         + " itself; meanwhile try:  " + env + "bin/nebula-worker executions explain " + id));
-        talk().println("Inspect:  " + env + "bin/nebula-worker executions list   (or: schedules list, workers list,"
-                + " queues stats)");
         if (running.console() != null) {
             talk().println("The console stays open at " + running.console().uri()
                     + (running.health() != null

@@ -67,7 +67,7 @@ final class DemoSession {
     }
 
     void track(DemoPlan.Run run, long id) {
-        Tracked t = new Tracked(run, new ExecutionWatch(id));
+        Tracked t = new Tracked(run, new ExecutionWatch(id, true));
         tracked.put(id, t);
         printer.line(t.prefix() + " submitted " + run.file() + ", expecting " + run.expect().label);
     }
@@ -211,5 +211,23 @@ final class DemoSession {
                         && !t.watch().view().state().isTerminal())
                 .map(t -> t.watch().id())
                 .findFirst();
+    }
+
+    /**
+     * The execution most worth a closer look afterwards: one with a node that needed more than
+     * one try, else one that failed, else the first.
+     */
+    Optional<Long> showcase() {
+        Optional<Long> retried = tracked.values().stream()
+                .filter(t -> t.watch().nodes().stream()
+                        .anyMatch(n -> n.result() != null && !n.result().tries().isEmpty()))
+                .map(t -> t.watch().id())
+                .findFirst();
+        Optional<Long> failed = tracked.values().stream()
+                .filter(t -> t.watch().view() != null
+                        && t.watch().view().state() == io.nebula.worker.queue.ExecutionState.FAILED)
+                .map(t -> t.watch().id())
+                .findFirst();
+        return retried.or(() -> failed).or(() -> tracked.keySet().stream().findFirst());
     }
 }

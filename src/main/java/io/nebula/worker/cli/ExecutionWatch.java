@@ -6,6 +6,8 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +28,22 @@ final class ExecutionWatch {
     private List<NodeLine> nodes = List.of();
     private int historySeen;
     private final Map<String, String> nodeSeen = new HashMap<>();
+    private final boolean triesHeard;
+    /** The reason of the cancel request seen, kept for the end of the execution. */
+    private String cancelReason;
 
     ExecutionWatch(long id) {
+        this(id, false);
+    }
+
+    /**
+     * @param triesHeard whether the caller prints failed tries as they happen (the demo hears them
+     *     inside its worker); node lines then only say which try succeeded instead of repeating
+     *     the errors
+     */
+    ExecutionWatch(long id, boolean triesHeard) {
         this.id = id;
+        this.triesHeard = triesHeard;
     }
 
     long id() {
@@ -99,24 +114,63 @@ final class ExecutionWatch {
             case "released" -> "handed back to the queue by " + h.workerId() + detail;
             case "rescued" -> "rescued after its worker stopped heartbeating" + detail;
             case "quarantined" -> "quarantined after worker crashes" + detail;
-            case "cancel_requested" -> "cancel requested" + detail;
-            case "cancelled" -> "cancelled" + detail;
-            case "retried" -> "queued again by an operator";
+            case "cancel_requested" -> {
+                cancelReason = h.detail();
+                yield "cancel requested" + by(h) + detail;
+            }
+            // A running execution is ended by its worker, whose note is generic: the reason is
+            // the request's.
+            case "cancelled" ->
+                "cancelled" + (cancelReason == null || cancelReason.isBlank() ? detail : ": " + cancelReason);
+            case "retried" -> {
+                cancelReason = null;
+                yield "queued again" + (h.workerId() == null ? " by an operator" : by(h));
+            }
             case "succeeded" -> "succeeded" + took();
             case "failed" -> "failed" + detail;
             default -> h.event() + detail;
         };
     }
 
-    private static String describe(NodeLine n, NodeResult r) {
+    private static String by(HistoryEntry h) {
+        return h.workerId() == null ? "" : " by " + h.workerId();
+    }
+
+    private String describe(NodeLine n, NodeResult r) {
         String took = r.startedAt() == null || r.finishedAt() == null
                 ? ""
                 : " in " + HumanTime.duration(Duration.between(r.startedAt(), r.finishedAt()));
         return switch (r.status()) {
-            case SUCCEEDED -> "node " + n.nodeId() + " (" + n.action() + ") succeeded" + took;
+            case SUCCEEDED -> "node " + n.nodeId() + " (" + n.action() + ") succeeded" + took + tries(r);
             case SKIPPED -> "node " + n.nodeId() + " (" + n.action() + ") skipped";
-            case FAILED -> "node " + n.nodeId() + " (" + n.action() + ") failed" + took + ": " + r.error();
+            case FAILED -> "node " + n.nodeId() + " (" + n.action() + ") failed" + took + ": " + r.error() + tries(r);
         };
+    }
+
+    /** What the failed tries add to a node's line: {@code on try 2 (try 1 failed: HTTP 503)}. */
+    private String tries(NodeResult r) {
+        List<NodeTry> mine =
+                r.tries().stream().filter(t -> t.attempt() == r.attempt()).toList();
+        boolean succeeded = r.status() == NodeStatus.SUCCEEDED;
+        if (mine.isEmpty() || !succeeded && mine.size() == 1) {
+            return "";
+        }
+        String on = succeeded ? " on try " + r.lastTry() : "";
+        if (triesHeard) {
+            return on;
+        }
+        // A failed node's message already carries its last error; list the ones before it.
+        List<NodeTry> earlier = succeeded ? mine : mine.subList(0, mine.size() - 1);
+        StringBuilder b = new StringBuilder(on).append(succeeded ? " (" : " (earlier: ");
+        for (int i = 0; i < earlier.size(); i++) {
+            NodeTry t = earlier.get(i);
+            b.append(i == 0 ? "" : "; ")
+                    .append("try ")
+                    .append(t.tryNumber())
+                    .append(succeeded ? " failed: " : ": ")
+                    .append(t.error());
+        }
+        return b.append(')').toString();
     }
 
     private String took() {

@@ -1,5 +1,6 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -40,7 +41,7 @@ final class ExecutionsCancelCommand extends OpsCommand {
         CancelResult result;
         ExecutionView after;
         try (ExecutionStore store = openStore()) {
-            result = store.executionCancel(id, reason);
+            result = store.executionCancel(id, reason, WorkerIds.operator());
             after = store.executionGet(id).orElse(null);
         }
         String message = switch (result) {

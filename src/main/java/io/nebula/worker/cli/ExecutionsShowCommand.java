@@ -7,14 +7,17 @@ import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.inspect.NodeLine;
+import io.nebula.worker.inspect.Timeline;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -44,7 +47,7 @@ final class ExecutionsShowCommand extends OpsCommand {
             String definition = store.workflowGet(facts.execution().workflowHash())
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
-            nodes = NodeLine.of(definition, store.nodeResultList(id));
+            nodes = NodeLine.of(definition, facts.nodes());
         }
         Explanation why = Explainer.explain(facts);
         if (json) {
@@ -64,7 +67,7 @@ final class ExecutionsShowCommand extends OpsCommand {
             n.add(node);
         }
         ArrayNode h = o.putArray("history");
-        facts.history().forEach(e -> h.add(JsonViews.history(e)));
+        Timeline.of(facts.history(), facts.nodes()).forEach(e -> h.add(JsonViews.history(e)));
         ArrayNode sig = o.putArray("signals");
         facts.signals().forEach(x -> sig.add(JsonViews.signal(x)));
         o.set("explanation", JsonViews.explanation(facts.execution(), why));
@@ -81,6 +84,8 @@ final class ExecutionsShowCommand extends OpsCommand {
         o.putNull("duration_ms");
         o.putNull("output");
         o.putNull("error");
+        o.putNull("try");
+        o.putArray("failed_tries");
         return o;
     }
 
@@ -122,14 +127,30 @@ final class ExecutionsShowCommand extends OpsCommand {
         }
         out.println();
         out.println("Nodes");
-        Table t = new Table("NODE", "ACTION", "STATUS", "ATTEMPT", "DURATION", "OUTPUT / ERROR").limit(5, 80);
+        Table t = new Table("NODE", "ACTION", "STATUS", "ATTEMPT", "TRY", "DURATION", "OUTPUT / ERROR").limit(6, 80);
+        List<String[]> failedTries = new ArrayList<>();
         for (NodeLine n : nodes) {
             NodeResult r = n.result();
+            if (r != null) {
+                for (NodeTry x : r.tries()) {
+                    failedTries.add(new String[] {
+                        n.nodeId(),
+                        Integer.toString(x.attempt()),
+                        Integer.toString(x.tryNumber()),
+                        HumanTime.instant(x.startedAt()),
+                        x.startedAt() == null || x.finishedAt() == null
+                                ? "-"
+                                : HumanTime.duration(Duration.between(x.startedAt(), x.finishedAt())),
+                        x.error()
+                    });
+                }
+            }
             t.row(
                     n.nodeId(),
                     n.action(),
                     n.status(),
                     r == null ? "-" : r.attempt(),
+                    r == null || r.lastTry() == 0 ? "-" : r.lastTry(),
                     r == null || r.startedAt() == null || r.finishedAt() == null
                             ? "-"
                             : HumanTime.duration(Duration.between(r.startedAt(), r.finishedAt())),
@@ -153,14 +174,21 @@ final class ExecutionsShowCommand extends OpsCommand {
             }
             st.print(out);
         }
+        if (!failedTries.isEmpty()) {
+            out.println();
+            out.println("Failed tries");
+            Table ft = new Table("NODE", "ATTEMPT", "TRY", "STARTED", "DURATION", "ERROR").limit(5, 100);
+            failedTries.forEach(row -> ft.row((Object[]) row));
+            ft.print(out);
+        }
         out.println();
         out.println("History");
-        Table h = new Table("AT", "EVENT", "STATE", "ATTEMPT", "WORKER", "DETAIL").limit(5, 80);
-        for (HistoryEntry e : facts.history()) {
+        Table h = new Table("AT", "EVENT", "STATE", "ATTEMPT", "BY", "DETAIL").limit(5, 80);
+        for (HistoryEntry e : Timeline.of(facts.history(), facts.nodes())) {
             h.row(
                     HumanTime.instant(e.at()),
                     e.event(),
-                    (e.fromState() == null ? "" : e.fromState() + " -> ") + e.toState(),
+                    e.toState() == null ? "" : (e.fromState() == null ? "" : e.fromState() + " -> ") + e.toState(),
                     e.attempt(),
                     e.workerId(),
                     e.detail());

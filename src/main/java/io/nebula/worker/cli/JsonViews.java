@@ -5,6 +5,8 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SignalView;
@@ -84,6 +86,27 @@ final class JsonViews {
         }
         o.set("output", embedded(n.outputJson()));
         o.put("error", n.error());
+        if (n.status() == NodeStatus.SKIPPED || n.lastTry() == 0) {
+            o.putNull("try");
+        } else {
+            o.put("try", n.lastTry());
+        }
+        ArrayNode tries = o.putArray("failed_tries");
+        for (NodeTry t : n.tries()) {
+            ObjectNode x = tries.addObject();
+            x.put("attempt", t.attempt());
+            x.put("try", t.tryNumber());
+            time(x, "started_at", t.startedAt());
+            time(x, "finished_at", t.finishedAt());
+            if (t.startedAt() != null && t.finishedAt() != null) {
+                x.put(
+                        "duration_ms",
+                        Duration.between(t.startedAt(), t.finishedAt()).toMillis());
+            } else {
+                x.putNull("duration_ms");
+            }
+            x.put("error", t.error());
+        }
         return o;
     }
 

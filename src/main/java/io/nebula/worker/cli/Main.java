@@ -87,13 +87,15 @@ public final class Main {
                 w.flush();
                 return f.exitCode();
             }
-            if (e instanceof StoreException) {
+            if (e instanceof StoreException se) {
                 // The store's messages already say what failed; a stack trace adds nothing for an
-                // operator (run with -v to log it).
+                // operator (run with -v to log it). A database the configuration names wrongly (no
+                // such database, refused credentials, unknown host) is bad configuration.
                 LoggerFactory.getLogger(Main.class).debug("database error", e);
-                w.println("nebula-worker: database error: " + Redaction.redact(String.valueOf(e.getMessage())));
+                w.println("nebula-worker: " + (se.problem() != null ? "" : "database error: ")
+                        + Redaction.redact(String.valueOf(e.getMessage())));
                 w.flush();
-                return FAILURE;
+                return se.permanent() ? BAD_CONFIGURATION : FAILURE;
             }
             LoggerFactory.getLogger(Main.class).error("nebula-worker failed", e);
             w.println("nebula-worker: failed: " + Redaction.redact(String.valueOf(e.getMessage())));

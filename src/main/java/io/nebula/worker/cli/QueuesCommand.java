@@ -7,15 +7,17 @@ import io.nebula.worker.queue.QueueStats;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nebula-worker queues ...}: queue statistics and pausing. */
 @Command(
         name = "queues",
-        description = "Show queue statistics; pause and resume claiming from a queue",
+        description = "Show queue statistics; create queues; pause and resume claiming from a queue",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             QueuesCommand.StatsCommand.class,
+            QueuesCommand.CreateCommand.class,
             QueuesCommand.PauseCommand.class,
             QueuesCommand.ResumeCommand.class
         })
@@ -42,7 +44,7 @@ final class QueuesCommand {
                 return ExitCode.OK;
             }
             if (stats.isEmpty()) {
-                out().println("No executions in any queue.");
+                out().println("No queues yet: a queue exists once a worker serves it or `queues create` made it.");
                 out().flush();
                 return ExitCode.OK;
             }
@@ -81,15 +83,47 @@ final class QueuesCommand {
         }
     }
 
+    /**
+     * {@code queues create Q}: makes Q a known queue before any worker serves it, so submits to it
+     * are accepted. Creating a queue that exists changes nothing.
+     */
+    @Command(name = "create", description = "Make a queue known before a worker serves it")
+    static final class CreateCommand extends OpsCommand {
+        @Parameters(paramLabel = "QUEUE", description = "The queue name")
+        String queue;
+
+        @Override
+        protected int run() {
+            requireName(queue);
+            boolean created;
+            try (ExecutionStore store = openStore()) {
+                created = store.queueCreate(queue);
+            }
+            if (json) {
+                var o = JsonViews.object();
+                o.put("queue", queue);
+                o.put("created", created);
+                JsonViews.print(out(), o);
+            } else {
+                out().println("queue '" + Table.clean(queue) + "' " + (created ? "created" : "already exists"));
+                out().flush();
+            }
+            return ExitCode.OK;
+        }
+    }
+
     /** {@code queues pause Q}: workers stop claiming from Q; running executions finish normally. */
     @Command(name = "pause", description = "Stop workers claiming from a queue (running executions finish)")
     static final class PauseCommand extends OpsCommand {
         @Parameters(paramLabel = "QUEUE", description = "The queue name")
         String queue;
 
+        @Option(names = "--force", description = "Pause it even if no worker has served it and no one created it")
+        boolean force;
+
         @Override
         protected int run() {
-            return setPaused(this, queue, true);
+            return setPaused(this, queue, true, force);
         }
     }
 
@@ -99,17 +133,32 @@ final class QueuesCommand {
         @Parameters(paramLabel = "QUEUE", description = "The queue name")
         String queue;
 
+        @Option(names = "--force", description = "Resume it even if no worker has served it and no one created it")
+        boolean force;
+
         @Override
         protected int run() {
-            return setPaused(this, queue, false);
+            return setPaused(this, queue, false, force);
         }
     }
 
-    private static int setPaused(OpsCommand c, String queue, boolean paused) {
+    private static void requireName(String queue) {
         if (queue.isBlank()) {
             throw new CommandFailure(ExitCode.USAGE, "the queue name must not be empty");
         }
+    }
+
+    private static int setPaused(OpsCommand c, String queue, boolean paused, boolean force) {
+        requireName(queue);
         try (ExecutionStore store = c.openStore()) {
+            if (!force) {
+                KnownQueues.require(
+                        store,
+                        c.config().worker().queues(),
+                        queue,
+                        "nothing was " + (paused ? "paused" : "resumed") + "; give --force to "
+                                + (paused ? "pause" : "resume") + " it anyway");
+            }
             store.queuePause(queue, paused);
         }
         if (c.json) {

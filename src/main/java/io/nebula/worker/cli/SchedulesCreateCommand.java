@@ -20,7 +20,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code schedules create NAME --workflow FILE --cron EXPR ...}: checks the workflow file, the
+ * {@code schedules create NAME --workflow FILE|NAME --cron EXPR ...}: checks the workflow (a file,
+ * or a workflow deployed by name, pinned to its latest version), the
  * input and the cron expression, stores the workflow and the schedule, and prints the next fire
  * times. Nothing is written when anything is invalid (exit 4); a name already taken is exit 5.
  */
@@ -39,7 +40,11 @@ final class SchedulesCreateCommand extends OpsCommand {
     @Parameters(paramLabel = "NAME", description = "The schedule's name (letters, digits, _ . -)")
     String name;
 
-    @Option(names = "--workflow", required = true, paramLabel = "<FILE>", description = "The workflow (JSON or YAML)")
+    @Option(
+            names = "--workflow",
+            required = true,
+            paramLabel = "<FILE|NAME[@HASH]>",
+            description = "The workflow: a JSON or YAML file, or the name of a deployed workflow (its latest version)")
     Path workflow;
 
     @Option(

@@ -26,6 +26,7 @@ final class StoreAccess {
     static ExecutionStore open(WorkerConfig config, int connections) {
         ExecutionStore store = openUnchecked(config, true, connections);
         try {
+            store.probe();
             ExecutionStore.SchemaStatus s = store.schemaStatus();
             if (s.currentVersion() == 0) {
                 throw new CommandFailure(

@@ -2,13 +2,17 @@ package io.nebula.worker.cli;
 
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.WorkflowCatalog;
+import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.queue.WorkflowVersion;
+import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.WorkflowNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -20,27 +24,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code nebula-worker submit FILE}: validates the workflow and the input, enqueues, and prints the
+ * {@code nebula-worker submit FILE} or {@code submit NAME[@HASH]}: validates the workflow (a file,
+ * or a version deployed with {@code workflows deploy}) and the input, enqueues, and prints the
  * execution id. {@code --inputs FILE.jsonl} enqueues one execution per line in batches; {@code
  * --wait} follows the execution to its end (see {@link SubmitWait}). Nothing is enqueued when the
  * workflow or any input is invalid (exit 4).
  */
 @Command(
         name = "submit",
-        description = "Validate a workflow file and enqueue executions of it",
+        description = "Enqueue executions of a workflow file, or of a deployed workflow by name",
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {
             "0:enqueued (with --wait: the execution succeeded)",
             "1:database or I/O failure",
             "2:bad flags or configuration",
-            "4:invalid workflow or input; nothing was enqueued",
+            "4:invalid or unknown workflow, or invalid input; nothing was enqueued",
             "6:--wait: the execution failed",
             "7:--wait: the execution was cancelled",
             "8:--wait --timeout: still not finished"
         })
 final class SubmitCommand extends OpsCommand {
-    @Parameters(paramLabel = "FILE", description = "The workflow definition (JSON or YAML)")
-    Path file;
+    @Parameters(
+            paramLabel = "FILE|NAME[@HASH]",
+            description = "A workflow definition file (JSON or YAML), or the name of a deployed workflow"
+                    + " (its latest version; NAME@HASH picks a stored version by the start of its hash)")
+    String workflowRef;
 
     @Option(
             names = "--input",
@@ -97,6 +105,11 @@ final class SubmitCommand extends OpsCommand {
             description = "With --inputs: executions per transaction [default: 1000]")
     int batchSize;
 
+    @Option(
+            names = "--force",
+            description = "Submit to the queue even if no worker has served it and no one created it")
+    boolean force;
+
     @Option(names = "--wait", description = "Follow the execution to its end; exit 0 only if it succeeded")
     boolean wait;
 
@@ -118,26 +131,26 @@ final class SubmitCommand extends OpsCommand {
     protected int run() throws Exception {
         checkFlags();
         WorkerConfig config = config();
-        LoadedWorkflow workflow = load(config);
-        SubmitRequest template = template(config, workflow);
-        if (inputs != null) {
-            return submitMany(config, workflow, template);
-        }
-        String text = readInput(config.queue().maxInputBytes());
-        try {
-            InputGuard.check(text, config.queue().maxInputBytes(), "input");
-        } catch (SubmitRejectedException e) {
-            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
-        }
-        List<String> problems = workflow.validateInput(text);
-        if (!problems.isEmpty()) {
-            throw new CommandFailure(
-                    ExitCode.INVALID,
-                    "the input does not match the input schema of '" + workflow.name() + "'; nothing was enqueued",
-                    problems.stream().map(p -> "  " + p).toList());
+        // A file is checked before the database is touched; a name needs the database first.
+        Path file = fileOf(workflowRef);
+        LoadedWorkflow fromFile = file == null ? null : load(config, file);
+        String text = inputs == null ? readInput(config.queue().maxInputBytes()) : null;
+        if (fromFile != null) {
+            checkInputs(config, fromFile, text);
         }
         try (ExecutionStore store = openStore()) {
-            store.workflowPut(workflow.document());
+            LoadedWorkflow workflow = fromFile != null ? fromFile : byName(store, config);
+            if (fromFile == null) {
+                checkInputs(config, workflow, text);
+            }
+            SubmitRequest template = template(config, workflow);
+            requireKnownQueue(store, config, template.queue());
+            if (fromFile != null) {
+                store.workflowPut(workflow.document());
+            }
+            if (inputs != null) {
+                return submitMany(store, config, workflow, template);
+            }
             Submitted s = store.executionSubmitMany(List.of(withInput(template, text)))
                     .get(0);
             if (wait) {
@@ -156,6 +169,71 @@ final class SubmitCommand extends OpsCommand {
                 out().flush();
             }
             return ExitCode.OK;
+        }
+    }
+
+    /** The file {@code ref} names, or {@code null} when it names a deployed workflow. */
+    static Path fileOf(String ref) {
+        return DeployedWorkflows.isFile(ref) ? Path.of(ref) : null;
+    }
+
+    /** The deployed workflow {@code workflowRef} names, with a did-you-mean when there is none. */
+    private LoadedWorkflow byName(ExecutionStore store, WorkerConfig config) {
+        WorkflowClient client = new WorkflowClient(
+                store, WorkflowCatalog.of(config), config.queue().maxRetries());
+        try {
+            return client.byName(workflowRef);
+        } catch (WorkflowNotFoundException e) {
+            List<String> deployed = store.workflowNames().stream()
+                    .filter(WorkflowVersion::deployed)
+                    .map(WorkflowVersion::name)
+                    .toList();
+            String guess = NearestName.among(e.name(), deployed);
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    "no file '" + workflowRef + "', and " + e.getMessage()
+                            + (deployed.isEmpty() ? "" : " (deployed: " + String.join(", ", deployed) + ")")
+                            + (guess == null
+                                    ? "; nothing was enqueued"
+                                    : "; did you mean '" + guess + "'? Nothing was enqueued"));
+        } catch (WorkflowInvalidException e) {
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    "workflow '" + workflowRef + "' as stored does not validate here ("
+                            + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s")
+                            + "); nothing was enqueued",
+                    e.problems().stream().map(p -> "  " + p.render()).toList());
+        }
+    }
+
+    /** The input (or, with --inputs, every line) against the size limit and the input schema. */
+    private void checkInputs(WorkerConfig config, LoadedWorkflow workflow, String text) {
+        if (inputs != null) {
+            List<String> problems;
+            try {
+                problems = BulkSubmit.check(inputs, workflow, config.queue().maxInputBytes());
+            } catch (IOException e) {
+                throw unreadable(inputs, e);
+            }
+            if (!problems.isEmpty()) {
+                throw new CommandFailure(
+                        ExitCode.INVALID,
+                        inputs + " has invalid inputs; nothing was enqueued",
+                        problems.stream().map(p -> "  " + p).toList());
+            }
+            return;
+        }
+        try {
+            InputGuard.check(text, config.queue().maxInputBytes(), "input");
+        } catch (SubmitRejectedException e) {
+            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
+        }
+        List<String> problems = workflow.validateInput(text);
+        if (!problems.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    "the input does not match the input schema of '" + workflow.name() + "'; nothing was enqueued",
+                    problems.stream().map(p -> "  " + p).toList());
         }
     }
 
@@ -190,7 +268,7 @@ final class SubmitCommand extends OpsCommand {
         return ProgressPrinter.Mode.parse(progress);
     }
 
-    private LoadedWorkflow load(WorkerConfig config) {
+    private LoadedWorkflow load(WorkerConfig config, Path file) {
         try {
             return WorkflowCatalog.of(config).load(file);
         } catch (WorkflowInvalidException e) {
@@ -266,25 +344,10 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    private int submitMany(WorkerConfig config, LoadedWorkflow workflow, SubmitRequest template) throws IOException {
-        List<String> problems;
-        try {
-            problems = BulkSubmit.check(inputs, workflow, config.queue().maxInputBytes());
-        } catch (IOException e) {
-            throw unreadable(inputs, e);
-        }
-        if (!problems.isEmpty()) {
-            throw new CommandFailure(
-                    ExitCode.INVALID,
-                    inputs + " has invalid inputs; nothing was enqueued",
-                    problems.stream().map(p -> "  " + p).toList());
-        }
-        BulkSubmit.Result r;
-        try (ExecutionStore store = openStore()) {
-            store.workflowPut(workflow.document());
-            r = BulkSubmit.submit(
-                    store, inputs, template, batchSize, config.queue().maxInputBytes());
-        }
+    private int submitMany(ExecutionStore store, WorkerConfig config, LoadedWorkflow workflow, SubmitRequest template)
+            throws IOException {
+        BulkSubmit.Result r = BulkSubmit.submit(
+                store, inputs, template, batchSize, config.queue().maxInputBytes());
         if (json) {
             var o = JsonViews.object();
             o.put("workflow", workflow.name());
@@ -307,6 +370,14 @@ final class SubmitCommand extends OpsCommand {
             out().flush();
         }
         return ExitCode.OK;
+    }
+
+    /** A queue no worker served and no operator created is most likely a typo: refused unless forced. */
+    private void requireKnownQueue(ExecutionStore store, WorkerConfig config, String q) {
+        if (!force) {
+            KnownQueues.require(
+                    store, config.worker().queues(), q, "nothing was enqueued; give --force to submit to it anyway");
+        }
     }
 
     private static CommandFailure unreadable(Path p, IOException e) {

@@ -8,10 +8,16 @@ import io.nebula.worker.observe.PrometheusMetrics;
 import io.nebula.worker.observe.TracingListener;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.queue.StoreException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.SocketException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -75,8 +81,12 @@ public final class WorkerApp implements WorkerStarter {
         ConsoleServer console = null;
         try {
             if (config.health().enabled()) {
-                health =
-                        new HealthServer(config.health().bind(), config.health().port(), worker.worker(), metrics);
+                try {
+                    health = new HealthServer(
+                            config.health().bind(), config.health().port(), worker.worker(), metrics);
+                } catch (IOException | RuntimeException e) {
+                    throw bindFailure(config.health(), e);
+                }
                 health.start();
             }
             if (config.console().enabled()) {
@@ -102,6 +112,28 @@ public final class WorkerApp implements WorkerStarter {
         return new Running(worker, metrics, health, console);
     }
 
+    /**
+     * Why the health port could not be opened, naming the port, the address and the settings that
+     * choose them (exit code 2: the configuration asks for something this machine cannot give).
+     */
+    static CommandFailure bindFailure(WorkerConfig.Health h, Exception e) {
+        String where = h.bind() + ":" + h.port();
+        String why;
+        if (e instanceof BindException) {
+            why = "health port " + h.port() + " on " + h.bind() + " is already in use (or not allowed)";
+        } else if (e instanceof UnresolvedAddressException
+                || e instanceof IllegalArgumentException
+                || e instanceof SocketException) {
+            why = "cannot open the health port at " + where + ": " + e.getMessage();
+        } else {
+            why = "cannot open the health port at " + where + ": " + e;
+        }
+        return new CommandFailure(
+                ExitCode.USAGE,
+                why + "; choose another port with --health-port, HEALTH_PORT or health.port (0 picks a free one),"
+                        + " another address with health.bind, or turn the server off with health.enabled = false");
+    }
+
     @Override
     public int run(WorkerConfig config) throws Exception {
         Running running = start(config, List.of());
@@ -120,7 +152,22 @@ public final class WorkerApp implements WorkerStarter {
             }
         };
         Signals.onTermination(onSignal);
+        // A database that is wrong for good (no such database, refused credentials, unknown host)
+        // ends the process at start with exit code 2, instead of a worker retrying forever.
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        running.worker().worker().startup().whenComplete((ok, e) -> {
+            if (e != null) {
+                failed.set(e);
+                stopped.countDown();
+            }
+        });
         stopped.await();
+        Throwable e = failed.get();
+        if (e != null) {
+            running.close();
+            String why = e instanceof StoreException se ? se.getMessage() : String.valueOf(e);
+            throw new CommandFailure(ExitCode.USAGE, "cannot start: " + why);
+        }
         log.info("nebula-worker stopped cleanly");
         return Main.OK;
     }

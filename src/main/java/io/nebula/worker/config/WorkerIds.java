@@ -32,6 +32,20 @@ public final class WorkerIds {
         return poolId == null || poolId.isBlank() || poolId.equals(local) ? local : poolId + "@" + local;
     }
 
+    /**
+     * Who is running this process, as {@code user@host}: operator actions (retry, cancel) are
+     * recorded under this name, not under a worker's.
+     */
+    public static String operator() {
+        return operator(System.getenv(), System.getProperty("user.name"));
+    }
+
+    static String operator(Map<String, String> env, String userName) {
+        String user = userName == null || userName.isBlank() ? env.getOrDefault("USER", "") : userName;
+        user = user.strip().replaceAll("[^A-Za-z0-9._-]", "-");
+        return (user.isEmpty() ? "unknown" : user) + "@" + hostName(env);
+    }
+
     /** This machine's short host name. */
     public static String hostName() {
         return hostName(System.getenv());

@@ -3,6 +3,7 @@ package io.nebula.worker.inspect;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkerInfo;
 import java.time.Duration;
@@ -13,10 +14,11 @@ import java.util.Set;
 
 /**
  * What {@link Explainer} looks at for one execution, read from the store in a handful of short
- * queries: the execution row (with the database clock), its history, the worker registry, the
+ * queries: the execution row (with the database clock), its history, its node results, the worker registry, the
  * paused queues and how many due executions are ahead of it. A plain value, so the explainer is a
  * pure function and tests can check each reason against facts read from a real database.
  *
+ * @param nodes the recorded node results, with their failed tries
  * @param workers every registered worker seen within {@link #REGISTRY_WINDOW}, live or not, so the
  *     lease holder can be named even when it went quiet
  * @param dueAhead due executions of the same queue ahead of this one in claim order, at most
@@ -27,6 +29,7 @@ import java.util.Set;
 public record ExecutionFacts(
         ExecutionView execution,
         List<HistoryEntry> history,
+        List<NodeResult> nodes,
         List<WorkerInfo> workers,
         Set<String> pausedQueues,
         long dueAhead,
@@ -42,6 +45,7 @@ public record ExecutionFacts(
 
     public ExecutionFacts {
         history = List.copyOf(history);
+        nodes = List.copyOf(nodes);
         workers = List.copyOf(workers);
         pausedQueues = Set.copyOf(pausedQueues);
         signals = List.copyOf(signals);
@@ -58,6 +62,7 @@ public record ExecutionFacts(
         return Optional.of(new ExecutionFacts(
                 v,
                 store.historyList(id),
+                store.nodeResultList(id),
                 store.workerList(REGISTRY_WINDOW),
                 Set.copyOf(store.queuePausedList()),
                 waitingForTurn ? store.executionCountAhead(id, AHEAD_CAP) : 0,

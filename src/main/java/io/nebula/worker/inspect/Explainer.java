@@ -7,6 +7,7 @@ import static io.nebula.worker.inspect.HumanTime.relative;
 import io.nebula.worker.inspect.Explanation.Reason;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkerInfo;
 import java.time.Duration;
@@ -39,13 +40,34 @@ public final class Explainer {
 
     public static Explanation explain(ExecutionFacts f) {
         ExecutionView v = f.execution();
-        return switch (v.state()) {
+        Explanation e = switch (v.state()) {
             case SUCCEEDED -> succeeded(f);
             case FAILED -> failed(f);
             case CANCELLED -> cancelled(f);
             case RUNNING -> running(f);
             case AVAILABLE -> available(f);
         };
+        return withTries(e, f);
+    }
+
+    /**
+     * Adds a note per node that needed more than one try ("node 'reserve' failed once with HTTP
+     * 503, succeeded on try 2"): retries inside an attempt are otherwise invisible in the states.
+     */
+    private static Explanation withTries(Explanation e, ExecutionFacts f) {
+        List<String> tries = new ArrayList<>();
+        for (NodeResult n : f.nodes()) {
+            String s = NodeTries.summary(n);
+            if (s != null) {
+                tries.add(Character.toUpperCase(s.charAt(0)) + s.substring(1) + ".");
+            }
+        }
+        if (tries.isEmpty()) {
+            return e;
+        }
+        List<String> notes = new ArrayList<>(e.notes());
+        notes.addAll(tries);
+        return new Explanation(e.reason(), e.summary(), notes, e.hint());
     }
 
     // ---- finished --------------------------------------------------------------------------------
@@ -83,11 +105,20 @@ public final class Explainer {
 
     private static Explanation cancelled(ExecutionFacts f) {
         ExecutionView v = f.execution();
-        String why = f.last("cancelled")
+        // A running execution was cancelled on request: the request carries the reason and who
+        // asked; the end was written by the worker (or the rescuer) that stopped it.
+        Optional<HistoryEntry> asked = f.last("cancel_requested")
+                .filter(r -> f.last("retried").map(t -> t.at().isBefore(r.at())).orElse(true));
+        Optional<HistoryEntry> end = f.last("cancelled");
+        String reason = asked.or(() -> end)
                 .map(HistoryEntry::detail)
                 .filter(d -> d != null && !d.isBlank())
-                .map(d -> " (" + d + ")")
-                .orElse("");
+                .orElse(null);
+        String by = asked.or(() -> end).map(HistoryEntry::workerId).orElse(null);
+        String why = reason == null && by == null
+                ? ""
+                : " (" + (reason == null ? "" : reason) + (reason != null && by != null ? "; " : "")
+                        + (by == null ? "" : "requested by " + by) + ")";
         return new Explanation(
                 Reason.CANCELLED,
                 "Finished: cancelled at " + instant(v.finishedAt()) + why + ".",
@@ -303,7 +334,10 @@ public final class Explainer {
                 f.last("released")
                         .ifPresent(h -> notes.add("Worker " + h.workerId() + " handed it back at " + instant(h.at())
                                 + " (" + h.detail() + ")."));
-            case "retried" -> notes.add("An operator retried it.");
+            case "retried" ->
+                f.last("retried")
+                        .ifPresent(h -> notes.add((h.workerId() == null ? "An operator" : h.workerId())
+                                + " retried it at " + instant(h.at()) + "."));
             case "signal_received" ->
                 f.last("signal_received")
                         .ifPresent(h -> notes.add("It was waiting for a signal; " + h.detail() + " at "

@@ -67,6 +67,22 @@ final class ClaimLoop {
         }
     }
 
+    /**
+     * Stops claiming and interrupts the loop even in the middle of a claim: for a shutdown while
+     * the database does not answer, when waiting for the claim would only wait for its timeout. A
+     * claim that did commit then loses its answer, and its executions return to the queue when
+     * their leases expire.
+     */
+    void stopNow() {
+        claimGuard.lock();
+        try {
+            running = false;
+            thread.interrupt();
+        } finally {
+            claimGuard.unlock();
+        }
+    }
+
     void awaitStopped(Duration max) throws InterruptedException {
         if (thread.isAlive()) {
             thread.join(max);
@@ -125,7 +141,7 @@ final class ClaimLoop {
                 }
                 if (failure != null) {
                     ctx.slots().give(taken);
-                    readiness.databaseFailed(failure.getMessage());
+                    readiness.databaseFailed(failure);
                     log.warn("claim failed, retrying in {} ms: {}", failureBackoff, failure.getMessage());
                     if (running) {
                         wakeup.await(Duration.ofMillis(failureBackoff));

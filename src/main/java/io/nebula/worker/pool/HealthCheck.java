@@ -69,7 +69,11 @@ final class HealthCheck implements Periodic.Service {
                 s = answer.get();
             }
         } catch (ExecutionException e) {
-            readiness.databaseFailed(String.valueOf(e.getCause().getMessage()));
+            if (e.getCause() instanceof StoreException se) {
+                readiness.databaseFailed(se);
+            } else {
+                readiness.databaseFailed((String) null);
+            }
             return;
         }
         readiness.schema(

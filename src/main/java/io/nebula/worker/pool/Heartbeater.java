@@ -62,7 +62,7 @@ final class Heartbeater implements Periodic.Service {
                             ctx.options().visibilityTimeout(),
                             ctx.slots().inUse());
         } catch (StoreException e) {
-            readiness.databaseFailed(e.getMessage());
+            readiness.databaseFailed(e);
             ctx.listener().heartbeat(false, leases.size(), Duration.ofNanos(System.nanoTime() - sent));
             log.warn("heartbeat failed leases={}: {}", leases.size(), e.getMessage());
             return;

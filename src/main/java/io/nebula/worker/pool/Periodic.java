@@ -75,10 +75,18 @@ final class Periodic {
      * rescue's count, a heartbeat). Only a step still running after five seconds is interrupted.
      */
     void stop() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    /**
+     * As {@link #stop()}, interrupting a step still running after {@code patience}; zero when the
+     * database no longer answers, so a step waiting on it cannot hold up a shutdown.
+     */
+    void stop(Duration patience) {
         running = false;
         stopping.countDown();
         try {
-            if (!thread.join(Duration.ofSeconds(5))) {
+            if (!thread.join(patience)) {
                 thread.interrupt();
                 thread.join(Duration.ofSeconds(5));
             }

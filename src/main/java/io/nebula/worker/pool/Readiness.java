@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.queue.StoreException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,12 +50,19 @@ public final class Readiness {
         }
     }
 
-    void databaseFailed(String error) {
-        state.updateAndGet(x -> new Snapshot(
-                x.phase(),
-                false,
-                x.schemaReady(),
-                reason(x.phase(), false, x.schemaReady(), "database unreachable: " + error)));
+    /**
+     * The database failed a call. A recognised problem says why in plain words, without host or
+     * port (probes answer anyone who can reach the port); anything else reads "database
+     * unreachable".
+     */
+    void databaseFailed(StoreException e) {
+        databaseFailed(e.problem() == null ? null : e.problem().publicMessage());
+    }
+
+    /** As {@link #databaseFailed(StoreException)}, with the why already in words, or {@code null}. */
+    void databaseFailed(String why) {
+        state.updateAndGet(
+                x -> new Snapshot(x.phase(), false, x.schemaReady(), reason(x.phase(), false, x.schemaReady(), why)));
     }
 
     void schema(boolean ready, String detail) {
@@ -67,7 +75,7 @@ public final class Readiness {
             return "shutting down";
         }
         if (!db) {
-            return "database unreachable";
+            return detail == null ? "database unreachable" : "database unreachable: " + detail;
         }
         if (!schema) {
             return detail != null ? detail : "migrations missing";

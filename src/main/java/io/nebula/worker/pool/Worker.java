@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -53,6 +54,10 @@ public final class Worker implements AutoCloseable {
     private volatile AutoCloseable wakeups;
     private volatile Thread starter;
     private volatile boolean stopping;
+    /** Whether this worker registered (so it has a registry row and may hold the leader lease). */
+    private volatile boolean registered;
+
+    private final CompletableFuture<Void> startup = new CompletableFuture<>();
 
     private Worker(Builder b) {
         this.options = Objects.requireNonNull(b.options, "options");
@@ -112,7 +117,9 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Starts the worker and returns at once. If the database is unreachable the worker keeps
-     * trying in the background; readiness says why it is not ready meanwhile.
+     * trying in the background; readiness says why it is not ready meanwhile. If the database is
+     * wrong in a way waiting cannot cure (no such database, refused credentials, unknown host) it
+     * stops trying: {@link #startup()} then fails with that {@link StoreException}.
      */
     public synchronized void start() {
         if (starter != null) {
@@ -121,11 +128,20 @@ public final class Worker implements AutoCloseable {
         starter = Thread.ofVirtual().name("nebula-start").start(this::startUp);
     }
 
+    /**
+     * Completes once the worker runs (or was stopped before it did); fails with the store's
+     * exception when the database is permanently wrong at start ({@link StoreException#permanent}).
+     */
+    public CompletableFuture<Void> startup() {
+        return startup;
+    }
+
     private void startUp() {
         MDC.put("worker_id", options.workerId());
         long backoff = 200;
         while (!stopping) {
             try {
+                store.probe();
                 if (autoMigrate) {
                     store.migrate();
                 }
@@ -135,19 +151,30 @@ public final class Worker implements AutoCloseable {
                         "migrations missing: schema version " + s.currentVersion() + ", this build needs "
                                 + s.expectedVersion() + " (run `nebula-worker migrate`)");
                 store.workerRegister(info());
+                registered = true;
                 break;
             } catch (StoreException e) {
-                readiness.databaseFailed(e.getMessage());
-                log.warn("cannot reach the database yet, retrying in {} ms: {}", backoff, e.getMessage());
+                readiness.databaseFailed(e);
+                if (e.permanent()) {
+                    log.error("cannot start: {}", e.getMessage());
+                    startup.completeExceptionally(e);
+                    return;
+                }
+                if (stopping) {
+                    break;
+                }
+                log.warn("cannot use the database yet, retrying in {} ms: {}", backoff, e.getMessage());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
+                    startup.complete(null);
                     return;
                 }
                 backoff = Math.min(5_000, backoff * 2);
             }
         }
         if (stopping) {
+            startup.complete(null);
             return;
         }
         ctx.publisher().start();
@@ -168,6 +195,7 @@ public final class Worker implements AutoCloseable {
         periodics.forEach(Periodic::start);
         claimLoops.forEach(ClaimLoop::start);
         readiness.phase(Readiness.Phase.RUNNING);
+        startup.complete(null);
         log.info(
                 "worker started pool_id={} concurrency={} queues={} store={}",
                 options.poolId(),
@@ -213,8 +241,11 @@ public final class Worker implements AutoCloseable {
             stopping = true;
         }
         long t0 = System.nanoTime();
+        // A database that stopped answering cannot finish the calls the loops wait in: they are
+        // interrupted at once instead of being waited for (up to their timeouts).
+        boolean unreachable = !readiness.snapshot().databaseReachable();
         readiness.phase(Readiness.Phase.STOPPING);
-        claimLoops.forEach(ClaimLoop::stop);
+        claimLoops.forEach(unreachable ? ClaimLoop::stopNow : ClaimLoop::stop);
         Thread s = starter;
         if (s != null) {
             s.interrupt();
@@ -244,14 +275,20 @@ public final class Worker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        periodics.forEach(Periodic::stop);
-        ctx.publisher().close();
+        Duration patience = unreachable ? Duration.ZERO : Duration.ofSeconds(5);
+        periodics.forEach(p -> p.stop(patience));
+        ctx.publisher().close(unreachable ? Duration.ofMillis(200) : Duration.ofSeconds(10));
         closeQuietly(wakeups);
-        maintainer.resign();
-        try {
-            store.workerDeregister(options.workerId());
-        } catch (RuntimeException e) {
-            log.debug("could not deregister: {}", e.getMessage());
+        // Goodbyes to the database only when there is someone to say them to: a worker that never
+        // registered holds no lease and no registry row, and one whose database stopped answering
+        // would wait a connection timeout per call (the lease expires and the row ages out anyway).
+        if (registered && readiness.snapshot().databaseReachable()) {
+            maintainer.resign();
+            try {
+                store.workerDeregister(options.workerId());
+            } catch (RuntimeException e) {
+                log.debug("could not deregister: {}", e.getMessage());
+            }
         }
         if (ownsStore) {
             store.close();

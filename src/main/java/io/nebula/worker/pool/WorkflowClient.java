@@ -8,8 +8,10 @@ import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.WorkflowNotFoundException;
 import io.nebula.worker.workflow.Workflows;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ import java.util.Optional;
  * Puts work in and reads results out, for applications and the command line. A submit loads and
  * validates the definition, checks each input against the definition's input schema, stores the
  * definition by content hash and enqueues in one round trip; when anything is invalid nothing is
- * written.
+ * written. Definitions come from files ({@link #load}) or, once deployed ({@link #deploy}), from
+ * the store by name ({@link #byName}).
  */
 public final class WorkflowClient {
     private final ExecutionStore store;
@@ -47,6 +50,29 @@ public final class WorkflowClient {
     /** Loads and validates a JSON or YAML definition file. */
     public LoadedWorkflow load(Path file) throws IOException, WorkflowInvalidException {
         return workflows.load(file);
+    }
+
+    /**
+     * Validates a definition file and makes it the latest deployed version of its name, so that
+     * {@link #byName} (and {@code submit NAME}) runs it from now on. Deploying an earlier version
+     * again makes it the latest again.
+     */
+    public ExecutionStore.WorkflowDeployed deploy(Path file) throws IOException, WorkflowInvalidException {
+        return store.workflowDeploy(workflows.load(file).document());
+    }
+
+    /**
+     * A stored workflow by reference, compiled for this process's actions: {@code NAME} is the
+     * latest deployed version of that name, {@code NAME@HASH} the stored version (deployed or only
+     * submitted) whose content hash starts with {@code HASH} (see {@link DeployedWorkflows}).
+     * Submit the result with {@link #submit}; executions are pinned to its hash.
+     *
+     * @throws WorkflowNotFoundException when nothing, or more than one version, matches
+     * @throws WorkflowInvalidException when the stored definition does not validate here (an
+     *     action this process does not have)
+     */
+    public LoadedWorkflow byName(String ref) throws WorkflowInvalidException {
+        return DeployedWorkflows.byName(store, workflows, ref);
     }
 
     public Submitted submit(LoadedWorkflow workflow, String inputJson, SubmitOptions options) {

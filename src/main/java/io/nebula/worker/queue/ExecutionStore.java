@@ -1,5 +1,6 @@
 package io.nebula.worker.queue;
 
+import io.nebula.worker.config.WorkerIds;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,14 @@ public interface ExecutionStore extends AutoCloseable {
 
     // ---- schema ----------------------------------------------------------------------------
 
+    /**
+     * Checks that the database can be reached with the configured address and credentials, with
+     * one fresh connection, so that a wrong one is reported at once (as a {@link StoreException}
+     * with a {@link DatabaseProblem}) rather than after a pool's connection timeout. Stores without
+     * connections to open do nothing.
+     */
+    default void probe() {}
+
     /** Applies missing migrations. Safe to call from several processes at once. */
     void migrate();
 
@@ -43,6 +52,30 @@ public interface ExecutionStore extends AutoCloseable {
     void workflowPut(WorkflowDocument document);
 
     Optional<WorkflowDocument> workflowGet(String hash);
+
+    /**
+     * Stores a definition (if new) and makes it the latest deployed version of its name, the one
+     * {@link #workflowLatest} returns; deploying an earlier version again makes it the latest.
+     */
+    WorkflowDeployed workflowDeploy(WorkflowDocument document);
+
+    /** The latest deployed version of a workflow name. */
+    Optional<WorkflowDocument> workflowLatest(String name);
+
+    /**
+     * Stored versions of {@code name} whose hash starts with {@code hashPrefix}, at most two (two
+     * mean the prefix is ambiguous).
+     */
+    List<WorkflowDocument> workflowFind(String name, String hashPrefix);
+
+    /** Every stored version of {@code name}: deployed ones, latest first, then the others, newest first. */
+    List<WorkflowVersion> workflowVersions(String name);
+
+    /**
+     * One entry per workflow name: its current version (the latest deployed, else the newest
+     * stored) with the number of versions stored.
+     */
+    List<WorkflowVersion> workflowNames();
 
     /**
      * Enqueues executions in one round trip and one transaction. Results are in request order.
@@ -141,15 +174,43 @@ public interface ExecutionStore extends AutoCloseable {
 
     // ---- operator actions ------------------------------------------------------------------------
 
-    CancelResult executionCancel(long id, String reason);
+    /**
+     * Cancels a waiting execution at once, or asks the holder of a running one to stop. {@code
+     * reason} is recorded and kept to the end; {@code by} names who asked (an operator as {@code
+     * user@host}) and is recorded in the history in place of the last lease holder, or {@code null}.
+     */
+    CancelResult executionCancel(long id, String reason, String by);
 
-    /** Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to. */
-    RetryResult executionRetry(long id, boolean fromScratch);
+    /** As {@link #executionCancel(long, String, String)}, by whoever runs this process. */
+    default CancelResult executionCancel(long id, String reason) {
+        return executionCancel(id, reason, WorkerIds.operator());
+    }
 
+    /**
+     * Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to.
+     * {@code by} is recorded in the history as for {@link #executionCancel(long, String, String)}.
+     */
+    RetryResult executionRetry(long id, boolean fromScratch, String by);
+
+    /** As {@link #executionRetry(long, boolean, String)}, by whoever runs this process. */
+    default RetryResult executionRetry(long id, boolean fromScratch) {
+        return executionRetry(id, fromScratch, WorkerIds.operator());
+    }
+
+    /** Pauses or resumes claiming from a queue; a queue not known yet becomes known. */
     void queuePause(String queue, boolean paused);
 
     /** Queues currently paused. */
     List<String> queuePausedList();
+
+    /**
+     * Every known queue, by name: those a worker has served (workers add theirs when they
+     * register) and those an operator created or paused.
+     */
+    List<KnownQueue> queueList();
+
+    /** Makes a queue known (an operator's {@code queues create}); {@code false} when it already was. */
+    boolean queueCreate(String queue);
 
     // ---- signals ---------------------------------------------------------------------------------
 
@@ -283,6 +344,15 @@ public interface ExecutionStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * What a deploy did.
+     *
+     * @param version the deployed version, now the latest of its name
+     * @param stored whether the definition was new to the store
+     * @param previousHash the latest deployed version of the name before, or {@code null}
+     */
+    record WorkflowDeployed(WorkflowVersion version, boolean stored, String previousHash) {}
 
     /** A node result to write, fenced by its execution's lease. */
     record Checkpoint(LeaseRef lease, NodeResult result) {}

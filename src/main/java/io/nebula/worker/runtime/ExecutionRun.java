@@ -240,7 +240,8 @@ final class ExecutionRun {
                         null,
                         attempt.attempt(),
                         s.startedAt(),
-                        s.finishedAt()));
+                        s.finishedAt(),
+                        s.failedTries()));
             }
             case NodeOutcome.Failed f -> {
                 if (failure == null) {
@@ -251,7 +252,8 @@ final class ExecutionRun {
                             ErrorText.of(f.message(), options.maxErrorChars()),
                             attempt.attempt(),
                             f.startedAt(),
-                            f.finishedAt());
+                            f.finishedAt(),
+                            f.failedTries());
                     failureRetryable = f.retryable();
                 }
             }

@@ -5,10 +5,13 @@ import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.NodeSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +42,8 @@ final class NodeTask {
     private final Logger log;
     private Instant started;
     private int nextTry = 1;
+    /** Tries that failed so far, recorded with the node's result (none when the first succeeds). */
+    private final List<NodeTry> failedTries = new ArrayList<>();
 
     NodeTask(
             NodeSpec node,
@@ -97,6 +102,7 @@ final class NodeTask {
                 return new NodeOutcome.Stopped(node.id());
             }
             listener.nodeStarted(event, node.id(), action.name(), t);
+            Instant tryStarted = options.clock().instant();
             long t0 = System.nanoTime();
             Try result = inline ? direct(t) : once(t, started);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -107,7 +113,8 @@ final class NodeTask {
             }
             if (result.output != null) {
                 listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
-                return new NodeOutcome.Succeeded(node.id(), result.output, result.outputJson, started, now);
+                return new NodeOutcome.Succeeded(
+                        node.id(), result.output, result.outputJson, started, now, List.copyOf(failedTries));
             }
             ActionException e = result.error;
             if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
@@ -119,6 +126,7 @@ final class NodeTask {
                 return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
             }
             String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
+            failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, error));
             if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
                 listener.nodeEnded(event, node.id(), action.name(), "retrying", took, error);
                 log.info(
@@ -133,7 +141,7 @@ final class NodeTask {
             String message = ErrorText.of(
                     node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
                     options.maxErrorChars());
-            return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now);
+            return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now, List.copyOf(failedTries));
         }
     }
 

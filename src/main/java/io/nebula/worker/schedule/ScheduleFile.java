@@ -1,6 +1,7 @@
 package io.nebula.worker.schedule;
 
 import io.nebula.worker.queue.Schedule;
+import io.nebula.worker.workflow.DeployedWorkflows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,7 +177,10 @@ public final class ScheduleFile {
             if (problems.size() == before) {
                 out.add(new ScheduleSpec(
                         sName,
-                        base.resolve(workflow).normalize(),
+                        // A file next to the schedule file, or else a deployed workflow's name.
+                        DeployedWorkflows.isFile(workflow) || Files.isRegularFile(base.resolve(workflow))
+                                ? base.resolve(workflow).normalize()
+                                : Path.of(workflow),
                         cron,
                         zone,
                         input,

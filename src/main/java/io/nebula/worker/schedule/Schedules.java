@@ -4,8 +4,10 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SubmitRejectedException;
+import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
+import io.nebula.worker.workflow.WorkflowNotFoundException;
 import io.nebula.worker.workflow.Workflows;
 import java.io.IOException;
 import java.time.Instant;
@@ -69,7 +71,7 @@ public final class Schedules {
         } catch (InvalidScheduleException e) {
             throw new InvalidScheduleException(where + e.getMessage());
         }
-        LoadedWorkflow wf = workflows.load(spec.workflow());
+        LoadedWorkflow wf = workflow(spec);
         String input = spec.inputJson() == null || spec.inputJson().isBlank() ? "{}" : spec.inputJson();
         try {
             InputGuard.check(input, maxInputBytes, "input");
@@ -99,6 +101,23 @@ public final class Schedules {
                         cron.nextAfter(now))
                 .withPaused(Boolean.TRUE.equals(spec.paused()));
         return new Resolved(spec, wf, cron, s);
+    }
+
+    /**
+     * The spec's workflow: a definition file, or a workflow deployed by name ({@code NAME} or
+     * {@code NAME@HASH}, see {@link DeployedWorkflows}). A schedule keeps the version it resolved
+     * to; {@code schedules apply} resolves a name again, so it picks up a later deploy.
+     */
+    private LoadedWorkflow workflow(ScheduleSpec spec) throws IOException, WorkflowInvalidException {
+        String ref = spec.workflow().toString();
+        if (DeployedWorkflows.isFile(ref)) {
+            return workflows.load(spec.workflow());
+        }
+        try {
+            return DeployedWorkflows.byName(store, workflows, ref);
+        } catch (WorkflowNotFoundException e) {
+            throw new InvalidScheduleException(spec.prefix() + "no file '" + ref + "', and " + e.getMessage());
+        }
     }
 
     /**

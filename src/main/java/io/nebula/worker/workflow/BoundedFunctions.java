@@ -113,7 +113,7 @@ final class BoundedFunctions {
     }
 
     /** Charges the current evaluation; a checked exception, so CEL passes it on untouched. */
-    private static void charge(long bytes) throws CelEvaluationException {
+    static void charge(long bytes) throws CelEvaluationException {
         Evaluation e = Evaluation.current();
         if (e == null) {
             return;

@@ -115,4 +115,18 @@ final class CelValues {
         throw new EvaluationException(
                 expression, "value of type " + value.getClass().getSimpleName() + " cannot be represented in JSON");
     }
+
+    /** The CEL name of a value's type, for error messages. */
+    static String typeName(Object value) {
+        return switch (value) {
+            case String s -> "a string";
+            case Boolean b -> "a bool";
+            case Long l -> "an int";
+            case Double d -> "a double";
+            case Map<?, ?> m -> "a map";
+            case List<?> l -> "a list";
+            case CelByteString b -> "bytes";
+            default -> "a " + value.getClass().getSimpleName();
+        };
+    }
 }

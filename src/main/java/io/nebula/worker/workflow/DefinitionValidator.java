@@ -30,19 +30,33 @@ final class DefinitionValidator {
     private final ActionRegistry actions;
     private final Compilation expressions;
     private final Limits limits;
+    private final boolean authoring;
     private final List<Problem> problems = new ArrayList<>();
+    private InputSchema schema;
 
-    private DefinitionValidator(SourceIndex index, ActionRegistry actions, Expressions expressions) {
+    private DefinitionValidator(SourceIndex index, ActionRegistry actions, Expressions expressions, boolean authoring) {
         this.index = index;
         this.actions = actions;
         this.expressions = new Compilation(expressions);
         this.limits = expressions.limits();
+        this.authoring = authoring;
     }
 
+    /**
+     * @param authoring whether this is a new definition being submitted, deployed or validated:
+     *     then checks that only help authors (expressions reading input properties the schema
+     *     forbids) run too; a stored definition compiled by a worker is held only to what it was
+     *     accepted with, so an upgrade never fails executions already queued
+     */
     static CompiledWorkflow compile(
-            JsonNode tree, SourceIndex index, ActionRegistry actions, Expressions expressions, String hash)
+            JsonNode tree,
+            SourceIndex index,
+            ActionRegistry actions,
+            Expressions expressions,
+            String hash,
+            boolean authoring)
             throws WorkflowInvalidException {
-        DefinitionValidator v = new DefinitionValidator(index, actions, expressions);
+        DefinitionValidator v = new DefinitionValidator(index, actions, expressions, authoring);
         CompiledWorkflow w = v.run(tree, hash);
         if (!v.problems.isEmpty()) {
             // Checks walk the tree in key order; authors read files top to bottom.
@@ -66,7 +80,6 @@ final class DefinitionValidator {
         String name = requiredString(root, "name", "", null);
         String description = optionalString(root, "description", "", null);
         Integer maxRetries = optionalInt(root, "max_retries", "", null, 0, 100);
-        InputSchema schema = null;
         if (root.has("input_schema")) {
             schema = InputSchema.read(root.get("input_schema"), "/input_schema", (p, m) -> problem(p, null, m));
         }
@@ -79,7 +92,8 @@ final class DefinitionValidator {
             }
         }
         Template output = root.has("output")
-                ? Template.compile(root.get("output"), expressions, (p, m) -> problem("/output" + p, null, m))
+                ? Template.compile(
+                        root.get("output"), expressions, readChecks(), (p, m) -> problem("/output" + p, null, m))
                 : new Template.Literal(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
         return new CompiledWorkflow(name, description, hash, maxRetries, schema, nodes, output, limits);
     }
@@ -202,7 +216,8 @@ final class DefinitionValidator {
             }
         }
         JsonNode params = n.get("params");
-        Template paramsTemplate = Template.compile(params, expressions, (p, m) -> problem(at + "/params" + p, id, m));
+        Template paramsTemplate =
+                Template.compile(params, expressions, readChecks(), (p, m) -> problem(at + "/params" + p, id, m));
         if (action.isPresent()) {
             checkParams(action.get(), params, at + "/params", id);
         }
@@ -296,7 +311,15 @@ final class DefinitionValidator {
         if (c.error() != null) {
             problem(at, id, Template.problem(source, c.error()));
         }
+        for (String forbidden : InputReads.forbidden(c.tree(), readChecks())) {
+            problem(at, id, "expression '" + source + "' " + forbidden);
+        }
         return c.expression();
+    }
+
+    /** The schema to check input reads against: only for definitions being authored. */
+    private InputSchema readChecks() {
+        return authoring ? schema : null;
     }
 
     private RetryPolicy retry(JsonNode r, String at, String id) {

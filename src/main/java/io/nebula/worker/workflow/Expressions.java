@@ -1,29 +1,48 @@
 package io.nebula.worker.workflow;
 
+import com.google.common.primitives.UnsignedLong;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.extensions.CelListsExtensions;
+import dev.cel.extensions.CelMathExtensions;
+import dev.cel.extensions.CelStringExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The expression language: CEL with the standard functions and macros ({@code has}, {@code all},
- * {@code exists}, {@code exists_one}, {@code map}, {@code filter}) over three variables: {@code
- * input}, {@code nodes} and {@code execution}. Nothing else is declared, so expressions cannot
- * reach Java classes, the environment or files; the only way out of an expression is its value.
+ * {@code exists}, {@code exists_one}, {@code map}, {@code filter}), cel-java's maintained
+ * extension libraries for strings, math and lists, and {@code sum(list)}, over three variables:
+ * {@code input}, {@code nodes} and {@code execution}. Nothing else is declared, so expressions
+ * cannot reach Java classes, the environment or files; the only way out of an expression is its
+ * value.
+ *
+ * <p>Of the lists extension, {@code lists.range(n)} is left out: it builds a list of any length
+ * from one number. The strings and lists extensions charge what they build like the standard
+ * functions do ({@link ChargedLibrary}). {@code sum} is ours because CEL has no fold: it adds a
+ * list of numbers, integers exactly (an overflow is an error) and as a double once any element
+ * is a double.
  *
  * <p>Cost is bounded per evaluation ({@link Evaluation}): a deadline, a budget of bytes built
  * (the functions that build values are replaced by counting ones, {@link BoundedFunctions}), a
@@ -45,8 +64,12 @@ public final class Expressions {
      * Either a compiled expression or the reason it failed; both {@code null} when it was not
      * compiled because the definition's compile budget ran out (reported once, elsewhere).
      */
-    record Compiled(Expression expression, CompileError error) {
-        static final Compiled SKIPPED = new Compiled(null, null);
+    record Compiled(Expression expression, CelExpr tree, CompileError error) {
+        static final Compiled SKIPPED = new Compiled(null, null, null);
+
+        Compiled(Expression expression, CompileError error) {
+            this(expression, null, error);
+        }
     }
 
     private final CelCompiler compiler;
@@ -64,9 +87,21 @@ public final class Expressions {
                 .evaluateCanonicalTypesToNativeValues(true)
                 .enableHeterogeneousNumericComparisons(true)
                 .build();
+        CelStringExtensions strings = CelExtensions.strings();
+        CelMathExtensions math = CelExtensions.math(options);
+        CelListsExtensions lists =
+                CelExtensions.lists(EnumSet.complementOf(EnumSet.of(CelListsExtensions.Function.RANGE)));
         this.compiler = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(options)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addLibraries(strings, math, lists)
+                .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration(
+                        "sum",
+                        CelOverloadDecl.newGlobalOverload(
+                                "sum_list",
+                                "the sum of a list of numbers",
+                                SimpleType.DYN,
+                                ListType.create(SimpleType.DYN))))
                 .addVar("input", SimpleType.DYN)
                 .addVar("nodes", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("execution", SimpleType.DYN)
@@ -76,7 +111,46 @@ public final class Expressions {
                 .setStandardEnvironmentEnabled(false)
                 .setStandardFunctions(BoundedFunctions.standard())
                 .addFunctionBindings(BoundedFunctions.bindings(options, regexes))
+                .addLibraries(new ChargedLibrary(strings), math, new ChargedLibrary(lists))
+                .addFunctionBindings(CelFunctionBinding.from("sum_list", List.class, Expressions::sum))
                 .build();
+    }
+
+    /** {@code sum(list)}: integers add exactly, any double makes the sum a double. */
+    private static Object sum(List<?> values) throws CelEvaluationException {
+        long whole = 0;
+        double real = 0;
+        boolean isReal = false;
+        for (int i = 0; i < values.size(); i++) {
+            Object v = values.get(i);
+            if (v instanceof Long l) {
+                if (isReal) {
+                    real += l;
+                } else {
+                    try {
+                        whole = Math.addExact(whole, l);
+                    } catch (ArithmeticException e) {
+                        throw new CelEvaluationException("sum() overflowed the 64-bit integer range at index " + i);
+                    }
+                }
+            } else if (v instanceof Double d) {
+                if (!isReal) {
+                    isReal = true;
+                    real = whole;
+                }
+                real += d;
+            } else if (v instanceof UnsignedLong u) {
+                if (!isReal) {
+                    isReal = true;
+                    real = whole;
+                }
+                real += u.doubleValue();
+            } else {
+                throw new CelEvaluationException("sum() adds numbers, but the element at index " + i + " is "
+                        + (v == null ? "null" : CelValues.typeName(v)));
+            }
+        }
+        return isReal ? (Object) real : (Object) whole;
     }
 
     /**
@@ -127,7 +201,7 @@ public final class Expressions {
             if (regex.isPresent()) {
                 return new Compiled(null, new CompileError(regex.get(), 0));
             }
-            return new Compiled(new Expression(source, runtime.createProgram(ast), limits), null);
+            return new Compiled(new Expression(source, runtime.createProgram(ast), limits), ast.getExpr(), null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
             return new Compiled(null, new CompileError(e.getMessage(), 1));
         }

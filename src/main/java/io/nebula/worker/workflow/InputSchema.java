@@ -123,6 +123,26 @@ public final class InputSchema {
         return new InputSchema(List.copyOf(types), props, List.copyOf(req), items, en, closed);
     }
 
+    /** The schema of a declared property, or {@code null}. */
+    InputSchema property(String name) {
+        return properties.get(name);
+    }
+
+    /** Declared property names, in definition order. */
+    List<String> propertyNames() {
+        return List.copyOf(properties.keySet());
+    }
+
+    /** Whether properties other than the declared ones are refused ({@code additionalProperties: false}). */
+    boolean closed() {
+        return closed;
+    }
+
+    /** The schema of array elements, or {@code null}. */
+    InputSchema items() {
+        return items;
+    }
+
     /** Problems with {@code value}, each prefixed with the JSON pointer inside the input. */
     public List<String> validate(JsonNode value) {
         List<String> out = new ArrayList<>();

@@ -102,21 +102,30 @@ sealed interface Template {
 
     /** Compiles {@code value}; problems go to {@code sink} and the result is then a literal. */
     static Template compile(JsonNode value, Compilation expressions, ProblemSink sink) {
-        return compile(value, "", expressions, sink);
+        return compile(value, "", expressions, null, sink);
     }
 
-    private static Template compile(JsonNode value, String pointer, Compilation expressions, ProblemSink sink) {
+    /**
+     * As {@link #compile(JsonNode, Compilation, ProblemSink)}, also reporting expressions that read
+     * an input property {@code schema} forbids (see {@link InputReads}); {@code schema} may be null.
+     */
+    static Template compile(JsonNode value, Compilation expressions, InputSchema schema, ProblemSink sink) {
+        return compile(value, "", expressions, schema, sink);
+    }
+
+    private static Template compile(
+            JsonNode value, String pointer, Compilation expressions, InputSchema schema, ProblemSink sink) {
         if (value == null) {
             return new Literal(JsonNodeFactory.instance.nullNode());
         }
         if (value.isString()) {
-            return compileString(value.asString(), pointer, expressions, sink, value);
+            return compileString(value.asString(), pointer, expressions, schema, sink, value);
         }
         if (value.isObject()) {
             Map<String, Template> fields = new LinkedHashMap<>();
             boolean dynamic = false;
             for (Map.Entry<String, JsonNode> e : value.properties()) {
-                Template t = compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, sink);
+                Template t = compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, sink);
                 dynamic |= !(t instanceof Literal);
                 fields.put(e.getKey(), t);
             }
@@ -126,7 +135,7 @@ sealed interface Template {
             List<Template> items = new ArrayList<>();
             boolean dynamic = false;
             for (int i = 0; i < value.size(); i++) {
-                Template t = compile(value.get(i), pointer + "/" + i, expressions, sink);
+                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, sink);
                 dynamic |= !(t instanceof Literal);
                 items.add(t);
             }
@@ -136,7 +145,12 @@ sealed interface Template {
     }
 
     private static Template compileString(
-            String s, String pointer, Compilation expressions, ProblemSink sink, JsonNode original) {
+            String s,
+            String pointer,
+            Compilation expressions,
+            InputSchema schema,
+            ProblemSink sink,
+            JsonNode original) {
         List<Object> parts = new ArrayList<>();
         boolean ok = true;
         for (Placeholders.Part part : Placeholders.split(s)) {
@@ -153,6 +167,10 @@ sealed interface Template {
                 } else if (c.expression() == null) {
                     ok = false; // skipped: the budget that ran out was reported once
                 } else {
+                    for (String forbidden : InputReads.forbidden(c.tree(), schema)) {
+                        sink.report(pointer, "expression '" + part.expression() + "' " + forbidden);
+                        ok = false;
+                    }
                     parts.add(c.expression());
                 }
             }

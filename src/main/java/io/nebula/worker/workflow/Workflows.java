@@ -108,7 +108,8 @@ public final class Workflows {
         JsonNode sorted = Canonical.sorted(parsed.tree());
         String canonical = Canonical.json(sorted);
         String hash = Canonical.sha256(canonical);
-        CompiledWorkflow compiled = DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash);
+        CompiledWorkflow compiled =
+                DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash, true);
         put(hash, new Cached(compiled, null, weight(canonical)));
         return new LoadedWorkflow(canonical, hash, compiled);
     }
@@ -161,8 +162,8 @@ public final class Workflows {
         String label = "workflow " + hash.substring(0, 12);
         try {
             DefinitionReader.Parsed parsed = DefinitionReader.read(canonicalJson, label + ".json", limits);
-            CompiledWorkflow w =
-                    DefinitionValidator.compile(parsed.tree(), SourceIndex.empty(label), actions, expressions, hash);
+            CompiledWorkflow w = DefinitionValidator.compile(
+                    parsed.tree(), SourceIndex.empty(label), actions, expressions, hash, false);
             return new Cached(w, null, weight(canonicalJson));
         } catch (WorkflowInvalidException e) {
             // Kept small whatever the definition's size: the problems, not the definition.

@@ -8,6 +8,7 @@ import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.NodeTry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +65,7 @@ class CliExecutionsTest {
     @Test
     void listShowsNewestFirstAndFilters() {
         long hello = submit("hello.json");
-        long later = submit("hello.json", "--queue", "mail", "--delay", "1h");
+        long later = submit("hello.json", "--queue", "mail", "--force", "--delay", "1h");
         long flaky = submit("flaky-retry.json");
 
         CliRun all = f.run("executions", "list");
@@ -145,9 +146,46 @@ class CliExecutionsTest {
                 .contains("attempts  1 of 4")
                 .contains("lease     last held by w1 (epoch 1)")
                 .contains("error     node 'greet' failed: boom")
-                .containsPattern("greet +transform +failed +1 +\\S+ +boom")
+                .containsPattern("greet +transform +failed +1 +- +\\S+ +boom")
                 .containsPattern("claimed +available -> running +1 +w1")
                 .containsPattern("failed +running -> failed +1 +w1");
+    }
+
+    @Test
+    void aNodeThatNeededTwoTriesShowsThemInTheTableTheJsonTheHistoryAndTheExplanation() {
+        long id = submit("hello.json");
+        ClaimedExecution c = f.store()
+                .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
+                .get(0);
+        Instant t0 = Instant.now().minusSeconds(2);
+        NodeTry first = new NodeTry(1, 1, t0, t0.plusMillis(40), "HTTP 503 from https://hotel.example/reserve: busy");
+        NodeResult greet = new NodeResult(
+                "greet", NodeStatus.SUCCEEDED, "\"hi\"", null, 1, t0, t0.plusMillis(1238), List.of(first));
+        f.store().executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "\"hi\"", List.of(greet))));
+
+        CliRun text = f.run("executions", "show", Long.toString(id));
+        JsonNode j = json(f.run("executions", "show", Long.toString(id), "--json"));
+        CliRun why = f.run("executions", "explain", Long.toString(id));
+
+        assertThat(text.out())
+                .containsPattern("greet +transform +succeeded +1 +2 +1\\.2s +\"hi\"")
+                .contains("Failed tries")
+                .containsPattern("greet +1 +1 +\\S+ +40ms +HTTP 503 from https://hotel.example/reserve: busy")
+                .containsPattern("node_try_failed +1 +w1 +node 'greet' try 1 failed: HTTP 503");
+        JsonNode node = j.get("nodes").get(0);
+        assertThat(node.get("try").asInt()).isEqualTo(2);
+        assertThat(node.get("failed_tries")).singleElement().satisfies(t -> {
+            assertThat(t.get("attempt").asInt()).isEqualTo(1);
+            assertThat(t.get("try").asInt()).isEqualTo(1);
+            assertThat(t.get("duration_ms").asLong()).isEqualTo(40);
+            assertThat(t.get("error").asString()).startsWith("HTTP 503");
+        });
+        assertThat(j.get("history"))
+                .extracting(h -> h.get("event").asString())
+                .containsExactly("claimed", "node_try_failed", "succeeded");
+        assertThat(why.out())
+                .contains("Node 'greet' failed once with HTTP 503 from https://hotel.example/reserve: busy,"
+                        + " succeeded on try 2.");
     }
 
     @Test

@@ -61,7 +61,29 @@ final class CliFixture implements AutoCloseable {
 
     /** Starts a worker on the fixture's file and waits until it is ready. */
     WorkerApp.Running startWorker() throws Exception {
-        WorkerConfig config = TestConfigs.sqlite(db);
+        return startWorker(List.of("default"));
+    }
+
+    /** Starts a worker serving {@code queues} on the fixture's file and waits until it is ready. */
+    WorkerApp.Running startWorker(List<String> queues) throws Exception {
+        WorkerConfig base = TestConfigs.sqlite(db);
+        WorkerConfig.Worker bw = base.worker();
+        WorkerConfig config = new WorkerConfig(
+                new WorkerConfig.Worker(
+                        bw.concurrency(),
+                        bw.workerId(),
+                        bw.pollInterval(),
+                        bw.heartbeatInterval(),
+                        bw.shutdownTimeout(),
+                        queues),
+                base.queue(),
+                base.database(),
+                base.health(),
+                base.tracing(),
+                base.log(),
+                base.runtime(),
+                base.http(),
+                base.console());
         WorkerApp.Running w = WorkerApp.start(config, List.of());
         workers.add(w);
         await().atMost(Duration.ofSeconds(30))

@@ -111,4 +111,17 @@ class CliPostgresTest {
                         .asLong())
                 .isEqualTo(2500);
     }
+
+    @Test
+    void aDatabaseThatDoesNotExistIsBadConfigurationSaidInPlainWords() {
+        CliRun r = CliRun.of(
+                Map.of("DATABASE_URL", "postgres://" + PostgresTestDatabase.USER + "@127.0.0.1:5432/nebula_nope"),
+                "executions",
+                "list");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err())
+                .isEqualTo("nebula-worker: database 'nebula_nope' does not exist on 127.0.0.1:5432: create it"
+                        + " (createdb nebula_nope) or fix DATABASE_URL\n");
+    }
 }

@@ -56,6 +56,7 @@ class CliQueuesAndWorkersTest {
     void statsCountByStateAndPauseResumeChangeTheQueue() {
         f.run("submit", CliFixture.example("hello.json").toString());
         f.run("submit", CliFixture.example("hello.json").toString(), "--delay", "1h");
+        assertThat(f.run("queues", "create", "mail").out()).isEqualTo("queue 'mail' created\n");
         f.run("submit", CliFixture.example("hello.json").toString(), "--queue", "mail");
 
         assertThat(f.run("queues", "pause", "mail").out())
@@ -92,5 +93,49 @@ class CliQueuesAndWorkersTest {
 
         assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("Missing required subcommand");
+    }
+
+    @Test
+    void aTypoInAQueueNameIsRefusedWithTheLikelyNameUnlessForced() {
+        String hello = CliFixture.example("hello.json").toString();
+
+        CliRun typo = f.run("submit", hello, "--queue", "defualt");
+        CliRun pause = f.run("queues", "pause", "nosuchqueue");
+
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(typo.err())
+                .isEqualTo("nebula-worker: queue 'defualt' is not known: no worker has served it and no operator"
+                        + " created it (known: default); did you mean 'default'? Nothing was enqueued; give --force"
+                        + " to submit to it anyway, or create it with `nebula-worker queues create defualt`\n");
+        assertThat(pause.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(pause.err()).contains("queue 'nosuchqueue' is not known").doesNotContain("did you mean");
+        assertThat(f.store().executionList(io.nebula.worker.queue.ExecutionFilter.all(10)))
+                .isEmpty();
+        assertThat(f.store().queueList()).isEmpty();
+        CliRun stats = f.run("queues", "stats");
+        assertThat(stats.out()).doesNotContain("nosuchqueue");
+
+        assertThat(f.run("submit", hello, "--queue", "defualt", "--force").exitCode())
+                .isZero();
+        assertThat(f.run("queues", "pause", "nosuchqueue", "--force").exitCode())
+                .isZero();
+        assertThat(f.store().queuePausedList()).containsExactly("nosuchqueue");
+        JsonNode created = JsonViews.JSON.readTree(
+                f.run("queues", "create", "reports", "--json").out());
+        assertThat(created.get("created").asBoolean()).isTrue();
+        assertThat(f.run("queues", "create", "reports").out()).isEqualTo("queue 'reports' already exists\n");
+        assertThat(f.run("submit", hello, "--queue", "reports").exitCode()).isZero();
+    }
+
+    @Test
+    void aQueueAWorkerServesIsKnown() throws Exception {
+        String hello = CliFixture.example("hello.json").toString();
+        assertThat(f.run("submit", hello, "--queue", "jobs").exitCode()).isEqualTo(ExitCode.USAGE);
+
+        f.startWorker(List.of("jobs"));
+
+        assertThat(f.run("submit", hello, "--queue", "jobs").exitCode()).isZero();
+        assertThat(f.run("queues", "pause", "jobs").exitCode()).isZero();
+        assertThat(f.run("queues", "stats").out()).containsPattern("jobs +yes");
     }
 }

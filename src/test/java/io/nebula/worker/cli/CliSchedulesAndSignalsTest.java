@@ -196,6 +196,62 @@ class CliSchedulesAndSignalsTest {
     }
 
     @Test
+    void aScheduleCanNameADeployedWorkflowAndApplyPicksUpALaterDeploy() throws Exception {
+        Path report = CliFixture.example("nightly-report.yaml");
+        CliRun deployed = f.run("workflows", "deploy", report.toString(), "--json");
+        String v1 = JsonViews.JSON.readTree(deployed.out()).get(0).get("hash").asString();
+
+        CliRun byName = f.run(
+                "schedules",
+                "create",
+                "nightly",
+                "--workflow",
+                "nightly-report",
+                "--cron",
+                "0 2 * * *",
+                "--input",
+                REPORT_INPUT);
+        CliRun typo = f.run(
+                "schedules",
+                "create",
+                "other",
+                "--workflow",
+                "nightly-reprot",
+                "--cron",
+                "0 2 * * *",
+                "--input",
+                REPORT_INPUT);
+
+        assertThat(byName.exitCode()).as(byName.err()).isZero();
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().workflowHash())
+                .isEqualTo(v1);
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(typo.err()).contains("no file 'nightly-reprot', and no deployed workflow is named 'nightly-reprot'");
+
+        // A file of schedules may name it too; a new deploy reaches the schedule at the next apply.
+        Path v2 = tmp.resolve("nightly-report-v2.yaml");
+        Files.writeString(v2, Files.readString(report).replace("description:", "description: v2 -"));
+        String v2Hash = JsonViews.JSON
+                .readTree(f.run("workflows", "deploy", v2.toString(), "--json").out())
+                .get(0)
+                .get("hash")
+                .asString();
+        Path file = tmp.resolve("schedules.yaml");
+        Files.writeString(file, """
+                schedules:
+                  - name: nightly
+                    workflow: nightly-report
+                    cron: "0 2 * * *"
+                    input: {region: emea, orders: [1, 250]}
+                """);
+        CliRun applied = f.run("schedules", "apply", file.toString());
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        assertThat(v2Hash).isNotEqualTo(v1);
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().workflowHash())
+                .isEqualTo(v2Hash);
+    }
+
+    @Test
     void signalDeliversOnceAndRefusesWhatItCannotDeliver() {
         CliRun submitted = f.run(
                 "submit",

@@ -42,6 +42,7 @@ class CliSubmitTest {
 
     @Test
     void submitPrintsTheIdAndEnqueuesWithEveryOption() {
+        f.run("queues", "create", "mail");
         CliRun r = f.run(
                 "submit",
                 CliFixture.example("hello.json").toString(),
@@ -296,6 +297,22 @@ class CliSubmitTest {
     }
 
     @Test
+    void waitShowsANodeThatSucceededOnItsSecondTryWithTheFailedOnesError() throws Exception {
+        f.startWorker();
+        Path flaky = tmp.resolve("flaky-node.json");
+        Files.writeString(flaky, """
+                {"name": "flaky-node", "nodes": [{"id": "reserve", "action": "fail",
+                  "params": {"message": "HTTP 503", "retryable": true, "times": 1, "per_node_try": true},
+                  "retry": {"attempts": 2, "backoff_ms": 10}}]}""");
+
+        CliRun r = f.run("submit", flaky.toString(), "--wait", "--progress", "plain");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
+                .containsPattern("node reserve \\(fail\\) succeeded in \\S+ on try 2 \\(try 1 failed: HTTP 503\\)");
+    }
+
+    @Test
     void waitExitsSixWhenTheExecutionFailsAndJsonCarriesTheError() throws Exception {
         f.startWorker();
         Path failing = tmp.resolve("fails.json");
@@ -327,14 +344,16 @@ class CliSubmitTest {
                             .executionGet(1)
                             .map(v -> v.state() == ExecutionState.RUNNING)
                             .orElse(false));
-            f.run("executions", "cancel", "1");
+            f.run("executions", "cancel", "1", "--reason", "customer called");
         });
 
         CliRun r = f.run("submit", slow.toString(), "--wait", "--progress", "plain");
         canceller.join();
 
         assertThat(r.exitCode()).as(r.out()).isEqualTo(ExitCode.EXECUTION_CANCELLED);
-        assertThat(r.out()).contains("execution 1: cancel requested").contains("cancelled");
+        assertThat(r.out())
+                .containsPattern("execution 1: cancel requested by \\S+@\\S+: customer called")
+                .contains("execution 1: cancelled: customer called");
     }
 
     @Test

@@ -128,4 +128,88 @@ class CliWorkflowsAndMigrateTest {
         assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(r.out() + r.err()).doesNotContain("hunter2");
     }
+
+    @Test
+    void aDeployedWorkflowIsSubmittedByNameListedAndShownWithItsVersions() throws Exception {
+        Path v1 = tmp.resolve("greet.json");
+        Files.writeString(v1, """
+                {"name": "greet", "nodes": [{"id": "hi", "action": "transform", "params": {"value": "v1"}}],
+                 "output": "${{ nodes.hi.output }}"}""");
+        Path v2 = tmp.resolve("greet-v2.yaml");
+        Files.writeString(v2, """
+                name: greet
+                nodes:
+                  - id: hi
+                    action: transform
+                    params: {value: v2}
+                output: "${{ nodes.hi.output }}"
+                """);
+        try (CliFixture f = new CliFixture(tmp).migrated()) {
+            CliRun first = f.run("workflows", "deploy", v1.toString());
+            CliRun second = f.run("workflows", "deploy", v2.toString(), "--json");
+            JsonNode deployed = JsonViews.JSON.readTree(second.out()).get(0);
+            String hash1 = JsonViews.JSON
+                    .readTree(f.run("workflows", "validate", v1.toString(), "--json")
+                            .out())
+                    .get(0)
+                    .get("hash")
+                    .asString();
+            String hash2 = deployed.get("hash").asString();
+
+            assertThat(first.exitCode()).as(first.err()).isZero();
+            assertThat(first.out())
+                    .startsWith("deployed workflow 'greet' version " + hash1.substring(0, 12))
+                    .contains("its first deployed version; `nebula-worker submit greet` runs it");
+            assertThat(deployed.get("new_version").asBoolean()).isTrue();
+            assertThat(deployed.get("previous_hash").asString()).isEqualTo(hash1);
+
+            // By name: the latest deployed version; by name@hash: the one asked for; a file still works.
+            CliRun byName = f.run("submit", "greet", "--json");
+            CliRun byHash = f.run("submit", "greet@" + hash1.substring(0, 8), "--json");
+            CliRun byFile = f.run("submit", v1.toString(), "--json");
+            assertThat(byName.exitCode()).as(byName.err()).isZero();
+            assertThat(JsonViews.JSON
+                            .readTree(byName.out())
+                            .get("workflow_hash")
+                            .asString())
+                    .isEqualTo(hash2);
+            assertThat(JsonViews.JSON
+                            .readTree(byHash.out())
+                            .get("workflow_hash")
+                            .asString())
+                    .isEqualTo(hash1);
+            assertThat(JsonViews.JSON
+                            .readTree(byFile.out())
+                            .get("workflow_hash")
+                            .asString())
+                    .isEqualTo(hash1);
+
+            assertThat(f.run("workflows", "list").out())
+                    .containsPattern("greet +2 +" + hash2.substring(0, 12) + " +\\d{4}-");
+            CliRun show = f.run("workflows", "show", "greet");
+            assertThat(show.out())
+                    .contains("Workflow 'greet': 2 versions, latest deployed " + hash2.substring(0, 12))
+                    .containsPattern(hash2.substring(0, 12) + " +yes +\\d{4}-")
+                    .containsPattern(hash1.substring(0, 12) + " +\\d{4}-")
+                    .containsPattern("hi +transform");
+
+            // Deploying the first file again rolls back to it.
+            assertThat(f.run("workflows", "deploy", v1.toString()).out())
+                    .contains("an earlier version, the latest again, replacing " + hash2.substring(0, 12));
+            assertThat(JsonViews.JSON
+                            .readTree(f.run("submit", "greet", "--json").out())
+                            .get("workflow_hash")
+                            .asString())
+                    .isEqualTo(hash1);
+
+            CliRun typo = f.run("submit", "gret");
+            assertThat(typo.exitCode()).isEqualTo(ExitCode.INVALID);
+            assertThat(typo.err())
+                    .isEqualTo("nebula-worker: no file 'gret', and no deployed workflow is named 'gret' (deployed:"
+                            + " greet); did you mean 'greet'? Nothing was enqueued\n");
+            assertThat(f.run("submit", "greet@ffffffff").err()).contains("has no stored version whose hash starts");
+            assertThat(f.run("submit", "missing.json").err()).contains("cannot read missing.json: no such file");
+            assertThat(f.run("workflows", "show", "gret").exitCode()).isEqualTo(ExitCode.INVALID);
+        }
+    }
 }

@@ -63,8 +63,19 @@ class DemoCommandTest {
                 .containsPattern("ID +EXAMPLE +WORKFLOW +STATE +ATTEMPTS +DURATION +OUTPUT / ERROR +AS EXPECTED")
                 .contains("delivering signal 'approve'")
                 .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
-                .contains("All 9 executions reached their expected state.");
+                .contains("All 9 executions reached their expected state.")
+                .containsPattern("node call \\(http\\.request\\) succeeded in \\S+ on try 2");
+        // It ends with where its executions are and the two commands that show them again.
+        List<String> last = r.out().strip().lines().toList();
+        last = last.subList(last.size() - 3, last.size());
+        assertThat(last.get(0)).isEqualTo("The demo's executions are kept in " + db + ". Look at them again with:");
+        assertThat(last.get(1)).matches("  DATABASE_URL=sqlite:\\S*demo\\.db bin/nebula-worker executions list");
+        assertThat(last.get(2)).matches("  DATABASE_URL=sqlite:\\S*demo\\.db bin/nebula-worker executions show \\d+");
+        long shown = Long.parseLong(last.get(2).replaceAll(".* ", ""));
         try (var store = SqliteExecutionStore.open(db, StoreOptions.defaults("demo-test"))) {
+            assertThat(store.nodeResultList(shown))
+                    .as("the execution shown is one whose node needed a second try")
+                    .anySatisfy(n -> assertThat(n.tries()).isNotEmpty());
             List<ExecutionView> all = store.executionList(ExecutionFilter.all(100));
             Map<String, List<ExecutionState>> byWorkflow = all.stream()
                     .collect(Collectors.groupingBy(

@@ -146,4 +146,25 @@ class WorkerAppTest {
                 .as("the health server was stopped again")
                 .isEqualTo(-1);
     }
+
+    @Test
+    void aHealthPortInUseStopsTheWorkerWithExitCode2NamingThePortAndTheSetting() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            var out = new java.io.StringWriter();
+            var err = new java.io.StringWriter();
+            int code = Main.run(
+                    new String[] {"--health-port", Integer.toString(port)},
+                    Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("bind.db")),
+                    Main.STARTER,
+                    new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(err, true));
+
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString())
+                    .startsWith("nebula-worker: health port " + port + " on 0.0.0.0 is already in use")
+                    .contains("--health-port", "HEALTH_PORT", "health.port")
+                    .doesNotContain("\tat ");
+        }
+    }
 }

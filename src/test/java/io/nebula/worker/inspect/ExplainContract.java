@@ -125,6 +125,20 @@ abstract class ExplainContract {
         assertThat(e.summary()).contains("customer withdrew");
     }
 
+    @Test
+    void aCancelOfARunningExecutionKeepsItsReasonAndWhoAskedToTheEnd() {
+        long id = submit(request());
+        var c = claim("w1", LEASE);
+        assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
+        store.executionCompleteMany(
+                List.of(new io.nebula.worker.queue.Completion.Cancel(c.lease(), "cancelled on request", List.of())));
+
+        Explanation e = explain(id);
+
+        assertThat(e.reason()).isEqualTo(Reason.CANCELLED);
+        assertThat(e.summary()).endsWith("(customer called; requested by alice@laptop).");
+    }
+
     // ---- running ---------------------------------------------------------------------------------
 
     @Test

@@ -303,6 +303,47 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void deployedVersionsAreFoundByNameTheLatestDeploymentFirst() {
+        WorkflowDocument v1 = new WorkflowDocument("aaa111", "order", "{\"v\":1}");
+        WorkflowDocument v2 = new WorkflowDocument("aab222", "order", "{\"v\":2}");
+        WorkflowDocument fromFile = new WorkflowDocument("ccc333", "order", "{\"v\":3}");
+        assertThat(store.workflowLatest("order")).isEmpty();
+
+        ExecutionStore.WorkflowDeployed first = store.workflowDeploy(v1);
+        ExecutionStore.WorkflowDeployed second = store.workflowDeploy(v2);
+        store.workflowPut(fromFile);
+
+        assertThat(first.stored()).isTrue();
+        assertThat(first.previousHash()).isNull();
+        assertThat(second.previousHash()).isEqualTo("aaa111");
+        assertThat(second.version().deployedAt()).isAfter(first.version().deployedAt());
+        // A version submitted from a file is stored but is not what a submit by name runs.
+        assertThat(store.workflowLatest("order")).contains(v2);
+        assertThat(store.workflowVersions("order"))
+                .extracting(WorkflowVersion::hash, WorkflowVersion::deployed)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("aab222", true),
+                        org.assertj.core.api.Assertions.tuple("aaa111", true),
+                        org.assertj.core.api.Assertions.tuple("ccc333", false));
+
+        // Deploying an earlier version again makes it the latest (a rollback), without storing it twice.
+        ExecutionStore.WorkflowDeployed rollback = store.workflowDeploy(v1);
+        assertThat(rollback.stored()).isFalse();
+        assertThat(rollback.previousHash()).isEqualTo("aab222");
+        assertThat(store.workflowLatest("order")).contains(v1);
+
+        assertThat(store.workflowFind("order", "aab")).containsExactly(v2);
+        assertThat(store.workflowFind("order", "aa")).hasSize(2);
+        assertThat(store.workflowFind("order", "zz")).isEmpty();
+        assertThat(store.workflowFind("other", "aab")).isEmpty();
+        assertThat(store.workflowNames())
+                .extracting(WorkflowVersion::name, WorkflowVersion::hash, WorkflowVersion::versions)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("order", "aaa111", 3),
+                        org.assertj.core.api.Assertions.tuple("wf", "hash-1", 1));
+    }
+
+    @Test
     void stringsRoundTripByteForByte() {
         String input =
                 "{\"sql\":\"'; DROP TABLE executions; --\",\"tpl\":\"${{ env.SECRET }}\",\"u\":\"h\u00e9llo \uD83D\uDE00 \u4e2d\"}";
@@ -391,6 +432,84 @@ public abstract class ExecutionStoreContract {
         assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), late))))
                 .containsExactly(true);
         assertThat(store.nodeResultList(id)).extracting(NodeResult::status).containsExactly(NodeStatus.SUCCEEDED);
+    }
+
+    @Test
+    void failedTriesAccumulateAcrossAttemptsAndAFirstTrySuccessRecordsNone() {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        List<NodeTry> firstAttempt = List.of(
+                new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503 from https://pay.example: busy"),
+                new NodeTry(1, 2, t0.plusSeconds(1), t0.plusSeconds(2), "timed out after 1s"));
+        NodeResult failed = new NodeResult(
+                "pay",
+                NodeStatus.FAILED,
+                null,
+                "node 'pay' failed after 2 attempts",
+                1,
+                t0,
+                t0.plusSeconds(2),
+                firstAttempt);
+        NodeResult once = new NodeResult("prep", NodeStatus.SUCCEEDED, "1", null, 1, t0, t0);
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c1.lease(), once))))
+                .containsExactly(true);
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(c1.lease(), "x", true, Duration.ZERO, List.of(failed))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeTry secondAttemptFailure =
+                new NodeTry(2, 1, t0.plusSeconds(10), t0.plusSeconds(11), "HTTP 502 from https://pay.example");
+        NodeResult ok = new NodeResult(
+                "pay",
+                NodeStatus.SUCCEEDED,
+                "{}",
+                null,
+                2,
+                t0.plusSeconds(10),
+                t0.plusSeconds(12),
+                List.of(secondAttemptFailure));
+
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), ok))))
+                .containsExactly(true);
+        // Sent again (a retried write): the success is final and its tries are not doubled.
+        assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(c2.lease(), ok))))
+                .containsExactly(true);
+
+        Map<String, NodeResult> nodes = new java.util.HashMap<>();
+        store.nodeResultList(id).forEach(n -> nodes.put(n.nodeId(), n));
+        assertThat(nodes.get("prep").tries()).isEmpty();
+        assertThat(nodes.get("prep").lastTry()).isEqualTo(1);
+        assertThat(nodes.get("pay").tries())
+                .containsExactly(firstAttempt.get(0), firstAttempt.get(1), secondAttemptFailure);
+        assertThat(nodes.get("pay").lastTry()).isEqualTo(2);
+    }
+
+    @Test
+    void aSuccessKeepsTheFailedTriesOfItsLastNodesAcrossAttempts() {
+        long id = submit(request());
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        ClaimedExecution c1 = claim(1).get(0);
+        NodeTry first = new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503");
+        store.executionCompleteMany(List.of(new Completion.Fail(
+                c1.lease(),
+                "x",
+                true,
+                Duration.ZERO,
+                List.of(new NodeResult("pay", NodeStatus.FAILED, null, "x", 1, t0, t0, List.of(first))))));
+        ClaimedExecution c2 = claim(1).get(0);
+        NodeTry second = new NodeTry(2, 1, t0.plusSeconds(9), t0.plusSeconds(10), "timed out after 1s");
+        NodeResult ok = new NodeResult(
+                "pay", NodeStatus.SUCCEEDED, "{}", null, 2, t0.plusSeconds(9), t0.plusSeconds(11), List.of(second));
+        NodeResult clean = new NodeResult("note", NodeStatus.SUCCEEDED, "1", null, 2, t0, t0);
+
+        store.executionCompleteMany(List.of(new Completion.Succeed(c2.lease(), "{}", List.of(ok, clean))));
+
+        Map<String, NodeResult> nodes = new java.util.HashMap<>();
+        store.nodeResultList(id).forEach(n -> nodes.put(n.nodeId(), n));
+        assertThat(nodes.get("pay").status()).isEqualTo(NodeStatus.SUCCEEDED);
+        assertThat(nodes.get("pay").tries()).containsExactly(first, second);
+        assertThat(nodes.get("pay").lastTry()).isEqualTo(2);
+        assertThat(nodes.get("note").tries()).isEmpty();
     }
 
     @Test
@@ -745,12 +864,57 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
-    void cancelAcknowledgedByTheHolder() {
+    void cancelAcknowledgedByTheHolderKeepsTheRequestWithItsReasonCreditedToTheOperator() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        store.executionCancel(id, "stop");
-        store.executionCompleteMany(List.of(new Completion.Cancel(c.lease(), "cancelled by request", List.of())));
+        assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
+        // Asking again records nothing more and credits no one else.
+        assertThat(store.executionCancel(id, "again", "bob@desk")).isEqualTo(CancelResult.REQUESTED);
+        store.executionCompleteMany(List.of(new Completion.Cancel(c.lease(), "cancelled on request", List.of())));
+
         assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(store.historyList(id))
+                .extracting(HistoryEntry::event, HistoryEntry::workerId, HistoryEntry::detail)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("claimed", WORKER, null),
+                        org.assertj.core.api.Assertions.tuple("cancel_requested", "alice@laptop", "customer called"),
+                        org.assertj.core.api.Assertions.tuple("cancelled", WORKER, "cancelled on request"));
+    }
+
+    @Test
+    void aQueuedCancelAndARetryAreCreditedToTheOperatorNotTheLastWorker() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "boom", false, null, List.of())));
+        assertThat(store.executionRetry(id, false, "alice@laptop")).isEqualTo(RetryResult.REQUEUED);
+        assertThat(store.executionCancel(id, "not needed", "bob@desk")).isEqualTo(CancelResult.CANCELLED);
+
+        assertThat(store.historyList(id))
+                .extracting(HistoryEntry::event, HistoryEntry::workerId)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("claimed", WORKER),
+                        org.assertj.core.api.Assertions.tuple("failed", WORKER),
+                        org.assertj.core.api.Assertions.tuple("retried", "alice@laptop"),
+                        org.assertj.core.api.Assertions.tuple("cancelled", "bob@desk"));
+        assertThat(store.historyList(id).get(3).detail()).isEqualTo("not needed");
+    }
+
+    @Test
+    void aRescueOfACancelRequestedExecutionKeepsTheReason() {
+        long id = submit(request());
+        claimAndLetExpireAfterCancel(id);
+
+        assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(store.historyList(id).get(store.historyList(id).size() - 1).detail())
+                .startsWith("customer called; lease expired at ");
+    }
+
+    private void claimAndLetExpireAfterCancel(long id) {
+        List<ClaimedExecution> c = claim(store, "doomed", 1, Duration.ofMillis(300));
+        assertThat(c).extracting(ClaimedExecution::id).containsExactly(id);
+        assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.executionRescue(3, 100).total() == 1);
     }
 
     @Test
@@ -903,6 +1067,32 @@ public abstract class ExecutionStoreContract {
         assertThat(store.workerList(Duration.ofMinutes(1)))
                 .extracting(WorkerInfo::workerId)
                 .containsExactly("w2");
+    }
+
+    @Test
+    void aQueueIsKnownOnceAWorkerServedItOrAnOperatorCreatedOrPausedIt() {
+        assertThat(store.queueList()).isEmpty();
+
+        store.workerRegister(worker("w1"));
+        assertThat(store.queueCreate("reports")).isTrue();
+        assertThat(store.queueCreate("reports")).isFalse();
+        assertThat(store.queueCreate("default")).isFalse();
+        store.queuePause("archive", true);
+
+        assertThat(store.queueList())
+                .containsExactly(
+                        new KnownQueue("archive", true),
+                        new KnownQueue("default", false),
+                        new KnownQueue("emails", false),
+                        new KnownQueue("reports", false));
+        // Statistics list every known queue, an empty one with zero counts.
+        assertThat(store.queueStats(1000))
+                .extracting(QueueStats::queue, QueueStats::paused, st -> st.count(ExecutionState.AVAILABLE))
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple("archive", true, 0L),
+                        org.assertj.core.api.Assertions.tuple("default", false, 0L),
+                        org.assertj.core.api.Assertions.tuple("emails", false, 0L),
+                        org.assertj.core.api.Assertions.tuple("reports", false, 0L));
     }
 
     protected static WorkerInfo worker(String id) {

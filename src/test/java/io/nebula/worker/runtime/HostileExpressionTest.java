@@ -64,6 +64,28 @@ class HostileExpressionTest {
     }
 
     @Test
+    void theStringsAndListsExtensionsCountTowardsTheSameBudgetBeforeTheyMultiplyAnInput() throws Exception {
+        String input = "{\"s\": \"" + "a".repeat(4_096) + "\", \"l\": [" + "1,".repeat(2_000) + "1]}";
+        var replace = fails("""
+                {"name": "replace", "nodes": [{"id": "swell", "action": "transform",
+                  "params": {"value": "${{ size(input.s.replace('a', input.s)) }}"}}]}""", input);
+        var join = fails("""
+                {"name": "join", "nodes": [{"id": "glue", "action": "transform",
+                  "params": {"value": "${{ size(input.l.map(i, input.s).join(',')) }}"}}]}""", input);
+        var copies = fails("""
+                {"name": "copies", "nodes": [{"id": "upper", "action": "transform",
+                  "params": {"value": "${{ input.l.map(i, input.s.upperAscii()).size() }}"}}]}""", input);
+        var lists = fails("""
+                {"name": "sorts", "nodes": [{"id": "sort", "action": "transform",
+                  "params": {"value": "${{ input.l.map(i, input.l.sort()).size() }}"}}]}""", input);
+
+        assertThat(replace.error()).contains("node 'swell'").endsWith("(limits.expression_bytes)");
+        assertThat(join.error()).contains("node 'glue'").endsWith("(limits.expression_bytes)");
+        assertThat(copies.error()).contains("node 'upper'").endsWith("(limits.expression_bytes)");
+        assertThat(lists.error()).contains("node 'sort'").endsWith("(limits.expression_bytes)");
+    }
+
+    @Test
     void listsAndBytesCountTowardsTheSameBudget() throws Exception {
         String input = "{\"l\": [" + "1,".repeat(20_000) + "1]}";
         var lists = fails("""

@@ -1,10 +1,12 @@
 package io.nebula.worker.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.NodeTry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,6 +130,16 @@ class RuntimeExecutionTest {
         RunOutcome o = a.runWith(kit.runtime);
 
         assertThat(o).isEqualTo(new RunOutcome.Succeeded("3", o.unsaved()));
+        // Each failed try is recorded with the result: which attempt, which try, when, and why.
+        assertThat(o.unsaved()).singleElement().satisfies(r -> {
+            assertThat(r.lastTry()).isEqualTo(3);
+            assertThat(r.tries())
+                    .extracting(NodeTry::attempt, NodeTry::tryNumber, NodeTry::error)
+                    .containsExactly(tuple(1, 1, "HTTP 503 try 1"), tuple(1, 2, "HTTP 503 try 2"));
+            assertThat(r.tries()).allSatisfy(t -> assertThat(t.finishedAt()).isAfterOrEqualTo(t.startedAt()));
+            assertThat(r.tries().get(1).startedAt())
+                    .isAfterOrEqualTo(r.tries().get(0).finishedAt());
+        });
     }
 
     @Test
@@ -145,6 +157,8 @@ class RuntimeExecutionTest {
             assertThat(r.nodeId()).isEqualTo("charge");
             assertThat(r.status()).isEqualTo(NodeStatus.FAILED);
             assertThat(r.error()).isEqualTo(o.error());
+            assertThat(r.tries()).extracting(NodeTry::tryNumber).containsExactly(1, 2, 3);
+            assertThat(r.lastTry()).isEqualTo(3);
         });
     }
 
@@ -160,6 +174,7 @@ class RuntimeExecutionTest {
         assertThat(o.retryable()).isFalse();
         assertThat(o.error()).isEqualTo("node 'pay' (fail) failed after 1 attempt: card declined");
         assertThat(o.unsaved()).extracting(NodeResult::status).containsExactly(NodeStatus.FAILED);
+        assertThat(o.unsaved().get(0).tries()).extracting(NodeTry::error).containsExactly("card declined");
     }
 
     @Test

@@ -54,6 +54,69 @@ class RuntimeExpressionTest {
     }
 
     @Test
+    void anOrderTotalAddsUpWholeAndDecimalPricesWithSum() throws Exception {
+        String def = """
+                {"name": "total", "input_schema": {"type": "object", "properties": {"items": {"type": "array",
+                   "items": {"type": "object", "properties": {"qty": {"type": "integer"}, "price": {"type": "number"}}}}}},
+                 "nodes": [{"id": "t", "action": "transform", "params": {"value": {
+                   "total": "${{ sum(input.items.map(i, double(i.qty) * double(i.price))) }}",
+                   "units": "${{ sum(input.items.map(i, i.qty)) }}",
+                   "dearest": "${{ math.greatest(input.items.map(i, i.price)) }}"}}}],
+                 "output": "${{ nodes.t.output }}"}""";
+        // Prices that are whole numbers arrive as integers although the schema says number.
+        String input =
+                "{\"items\": [{\"qty\": 2, \"price\": 10}, {\"qty\": 1, \"price\": 2.5}, {\"qty\": 3, \"price\": 4}]}";
+
+        RunOutcome o = run(def, input);
+
+        assertThat(((RunOutcome.Succeeded) o).outputJson()).isEqualTo("{\"dearest\":10,\"total\":34.5,\"units\":6}");
+    }
+
+    @Test
+    void multiplyingAWholeNumberPriceWithoutConvertingBothSidesFailsAsTheDocsWarn() throws Exception {
+        String def = """
+                {"name": "mixed", "nodes": [{"id": "t", "action": "transform",
+                  "params": {"value": "${{ double(input.qty) * input.price }}"}}]}""";
+
+        RunOutcome whole = run(def, "{\"qty\": 2, \"price\": 10}");
+        RunOutcome decimal = run(def, "{\"qty\": 2, \"price\": 10.5}");
+
+        assertThat(((RunOutcome.Failed) whole).error()).contains("No matching overload for function '_*_'");
+        assertThat(((RunOutcome.Succeeded) decimal).outputJson()).isEqualTo("null");
+    }
+
+    @Test
+    void sumOfIntegersStaysExactAndSumOfSomethingElseNamesTheElement() throws Exception {
+        String def = """
+                {"name": "sums", "nodes": [{"id": "t", "action": "transform",
+                  "params": {"value": "${{ sum(input.xs) }}"}}], "output": "${{ nodes.t.output }}"}""";
+
+        assertThat(((RunOutcome.Succeeded) run(def, "{\"xs\": [9007199254740993, 1]}")).outputJson())
+                .isEqualTo("9007199254740994");
+        assertThat(((RunOutcome.Succeeded) run(def, "{\"xs\": []}")).outputJson())
+                .isEqualTo("0");
+        assertThat(((RunOutcome.Failed) run(def, "{\"xs\": [1, \"2\"]}")).error())
+                .contains("sum() adds numbers, but the element at index 1 is a string");
+        assertThat(((RunOutcome.Failed) run(def, "{\"xs\": [9223372036854775807, 1]}")).error())
+                .contains("sum() overflowed");
+    }
+
+    @Test
+    void theStringsMathAndListsExtensionsAreOn() throws Exception {
+        String def = """
+                {"name": "ext", "nodes": [{"id": "t", "action": "transform", "params": {"value": [
+                  "${{ input.tags.join(', ') }}", "${{ '  Ada '.trim().upperAscii() }}", "${{ 'a-b-c'.split('-') }}",
+                  "${{ math.least([3, 1, 2]) }}", "${{ math.round(2.5) }}", "${{ math.abs(-4) }}",
+                  "${{ [3, 1, 2].sort() }}", "${{ [[1], [2, 3]].flatten() }}", "${{ [1, 1, 2].distinct() }}",
+                  "${{ [1, 2, 3, 4].slice(1, 3) }}"]}}], "output": "${{ nodes.t.output }}"}""";
+
+        RunOutcome o = run(def, "{\"tags\": [\"x\", \"y\"]}");
+
+        assertThat(((RunOutcome.Succeeded) o).outputJson())
+                .isEqualTo("[\"x, y\",\"ADA\",[\"a\",\"b\",\"c\"],1,3.0,4,[1,2,3],[1,2,3],[1,2],[2,3]]");
+    }
+
+    @Test
     void conditionsSkipNodesAndAJoinAfterABranchStillRuns() throws Exception {
         String def = """
                 {"name": "branch", "nodes": [

@@ -113,6 +113,53 @@ class WorkflowValidationTest {
     }
 
     @Test
+    void anExpressionReadingAnInputPropertyTheSchemaForbidsIsRefused() {
+        String text = """
+                {"name": "shop", "input_schema": {"type": "object", "additionalProperties": false,
+                   "properties": {"customer": {"type": "object", "additionalProperties": false,
+                                               "properties": {"email": {"type": "string"}}},
+                                  "items": {"type": "array", "items": {"type": "object",
+                                            "additionalProperties": false, "properties": {"price": {"type": "number"}}}},
+                                  "note": {"type": "object"}}},
+                 "nodes": [
+                   {"id": "a", "action": "transform", "when": "input.express",
+                    "params": {"value": ["${{ input.customer.name }}", "${{ input['coupon'] }}",
+                                         "${{ input.items.map(i, i.qty) }}", "${{ input.items[0].cost }}"]}},
+                   {"id": "b", "action": "transform", "params": {"value": [
+                      "${{ has(input.gift) }}", "${{ input.customer.email }}", "${{ input.note.anything }}",
+                      "${{ input.items.map(input, input.price) }}", "${{ [1].map(x, x) }}"]}}],
+                 "output": "${{ input.total }}"}""";
+
+        List<String> problems = kit.problems(text, "shop.json");
+
+        assertThat(problems)
+                .hasSize(6)
+                .anySatisfy(
+                        p -> assertThat(p)
+                                .contains(
+                                        "/nodes/0/when (node 'a'): expression 'input.express' reads input.express, which the"
+                                                + " input schema forbids (additionalProperties: false at input; allowed: customer, items, note)"))
+                .anySatisfy(
+                        p -> assertThat(p).contains("reads input.customer.name", "at input.customer; allowed: email"))
+                .anySatisfy(p -> assertThat(p).contains("expression 'input['coupon']' reads input.coupon"))
+                .anySatisfy(p -> assertThat(p).contains("reads input.items[].qty", "allowed: price"))
+                .anySatisfy(p -> assertThat(p).contains("reads input.items[].cost"))
+                .anySatisfy(p -> assertThat(p).contains("/output: expression 'input.total' reads input.total"));
+    }
+
+    @Test
+    void aStoredDefinitionIsNotHeldToTheInputReadCheck() throws Exception {
+        String text = """
+                {"name": "old", "input_schema": {"type": "object", "additionalProperties": false, "properties": {}},
+                 "nodes": [{"id": "a", "action": "transform", "params": {"value": "${{ input.x }}"}}]}""";
+
+        assertThat(kit.problems(text, "old.json")).hasSize(1);
+        String canonical = Canonical.json(Canonical.sorted(
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(text)));
+        assertThat(kit.workflows.compile(canonical).name()).isEqualTo("old");
+    }
+
+    @Test
     void paramsTheActionRejectsPointAtTheParameter() {
         String text = """
                 {"name": "p", "nodes": [

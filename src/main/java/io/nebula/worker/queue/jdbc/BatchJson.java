@@ -11,14 +11,17 @@ import tools.jackson.core.io.JsonStringEncoder;
 /**
  * The writes of many leases as one JSON document, the single parameter of every statement that
  * checkpoints or ends attempts: {@code [{"id", "epoch", ..., "nodes": [{"node_id", "status",
- * "output", "error", "attempt", "started_ms", "finished_ms"}]}]}, where {@code ...} are the fields
+ * "output", "error", "attempt", "started_ms", "finished_ms", "tries"}]}]}, where {@code ...} are the fields
  * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
  * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a signal wait's {@code
  * reason} and {@code waits} ({@code name}, {@code node_id}, {@code timeout_ms}), a cancel's {@code
  * reason}). The nodes array is also what {@code executions.nodes} keeps. Outputs are already JSON
  * text (written by the runtime) and are embedded as they are, neither re-parsed nor escaped, so a
  * batch costs one pass over its text; only string fields are escaped. The statements read the
- * document with {@code json_to_recordset} (PostgreSQL) or {@code json_each} (SQLite).
+ * document with {@code json_to_recordset} (PostgreSQL) or {@code json_each} (SQLite). A node's
+ * {@code tries} (its failed tries, in the form of {@link TriesColumn}) is present only when it has
+ * some; {@code node_tries} writes them to checkpoint rows, a success keeps them in {@code
+ * executions.nodes} with the rest.
  */
 final class BatchJson {
     private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
@@ -86,6 +89,16 @@ final class BatchJson {
         return b.append(']').toString();
     }
 
+    /** Whether any node of these results has failed tries, which {@code node_tries} must write. */
+    static boolean hasTries(List<NodeResult> results) {
+        for (NodeResult r : results) {
+            if (!r.tries().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void lease(StringBuilder b, LeaseRef lease) {
         b.append("{\"id\":").append(lease.executionId());
         b.append(",\"epoch\":").append(lease.leaseEpoch());
@@ -111,6 +124,9 @@ final class BatchJson {
             }
             if (r.finishedAt() != null) {
                 b.append(",\"finished_ms\":").append(r.finishedAt().toEpochMilli());
+            }
+            if (!r.tries().isEmpty()) {
+                b.append(",\"tries\":").append(TriesColumn.write(r.tries()));
             }
             b.append('}');
         }

@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.jdbc;
 
+import io.nebula.worker.queue.DatabaseProblem;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.redact.Redaction;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ public abstract class Database implements AutoCloseable {
                 }
                 long backoff = backoffMillis(attempt);
                 log.debug(
-                        "transient database error, retrying op={} attempt={} backoff_ms={} error={}",
+                        "transient database error, retrying op={} try={} backoff_ms={} error={}",
                         op,
                         attempt,
                         backoff,
@@ -82,7 +83,19 @@ public abstract class Database implements AutoCloseable {
                 }
             }
         }
+        DatabaseProblem problem = last == null ? null : diagnose(last);
+        if (problem != null) {
+            throw new StoreException(problem, last);
+        }
         throw new StoreException(op + " failed: " + describe(last), last);
+    }
+
+    /**
+     * What a failure means in plain words, when it is one the dialect recognises (no such database,
+     * refused credentials, no server at the address...); {@code null} otherwise.
+     */
+    public DatabaseProblem diagnose(SQLException e) {
+        return null;
     }
 
     /** Runs the work once on a suitable connection; commits or rolls back. */

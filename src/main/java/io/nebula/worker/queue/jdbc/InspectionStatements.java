@@ -29,7 +29,7 @@ final class InspectionStatements {
         this.db = db;
     }
 
-    CancelResult executionCancel(long id, String reason) {
+    CancelResult executionCancel(long id, String reason, String by) {
         return db.run("execution_cancel", Mode.TRANSACTION, false, s -> {
             List<Row> rows = s.query("execution_lock", Params.of("id", id));
             if (rows.isEmpty()) {
@@ -39,16 +39,27 @@ final class InspectionStatements {
             Params p = Params.of("id", id).set("reason", reason);
             return switch (st) {
                 case AVAILABLE -> {
-                    s.update("execution_cancel_queued", p);
+                    attribute(s, s.update("execution_cancel_queued", p), id, by);
                     yield CancelResult.CANCELLED;
                 }
                 case RUNNING -> {
-                    s.update("execution_cancel_request", p);
+                    // A cancel already requested is not requested again (nor recorded twice).
+                    attribute(s, s.update("execution_cancel_request", p), id, by);
                     yield CancelResult.REQUESTED;
                 }
                 default -> CancelResult.ALREADY_FINISHED;
             };
         });
+    }
+
+    /**
+     * Credits the history row the operator's statement just wrote (when it wrote one) to {@code
+     * by}; the caller holds the execution's lock.
+     */
+    static void attribute(Session s, int changed, long id, String by) throws java.sql.SQLException {
+        if (changed > 0 && by != null) {
+            s.update("history_attribute", Params.of("id", id).set("by", by));
+        }
     }
 
     List<String> queuePausedList() {

@@ -14,6 +14,7 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HeartbeatResult;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.QueueStats;
@@ -32,6 +33,7 @@ import io.nebula.worker.queue.ThroughputBucket;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.queue.WorkflowSummary;
+import io.nebula.worker.queue.WorkflowVersion;
 import io.nebula.worker.queue.jdbc.Database.Mode;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -150,6 +152,65 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         return rows.stream()
                 .findFirst()
                 .map(r -> new WorkflowDocument(r.string("hash"), r.string("name"), r.string("definition")));
+    }
+
+    @Override
+    public WorkflowDeployed workflowDeploy(WorkflowDocument d) {
+        return db.run("workflow_deploy", Mode.TRANSACTION, false, s -> {
+            String previous = s.query("workflow_latest", Params.of("name", d.name())).stream()
+                    .findFirst()
+                    .map(r -> r.string("hash"))
+                    .orElse(null);
+            boolean known =
+                    !s.query("workflow_get", Params.of("hash", d.hash())).isEmpty();
+            Row r = s.query(
+                            "workflow_deploy",
+                            Params.of("hash", d.hash()).set("name", d.name()).set("definition", d.definitionJson()))
+                    .get(0);
+            return new WorkflowDeployed(version(r, 0), !known, previous);
+        });
+    }
+
+    @Override
+    public Optional<WorkflowDocument> workflowLatest(String name) {
+        return db
+                .run("workflow_latest", Mode.READ, true, s -> s.query("workflow_latest", Params.of("name", name)))
+                .stream()
+                .findFirst()
+                .map(JdbcExecutionStore::document);
+    }
+
+    @Override
+    public List<WorkflowDocument> workflowFind(String name, String hashPrefix) {
+        Params p = Params.of("name", name).set("prefix", hashPrefix);
+        return db.run("workflow_find", Mode.READ, true, s -> s.query("workflow_find", p)).stream()
+                .map(JdbcExecutionStore::document)
+                .toList();
+    }
+
+    @Override
+    public List<WorkflowVersion> workflowVersions(String name) {
+        return db
+                .run("workflow_versions", Mode.READ, true, s -> s.query("workflow_versions", Params.of("name", name)))
+                .stream()
+                .map(r -> version(r, 0))
+                .toList();
+    }
+
+    @Override
+    public List<WorkflowVersion> workflowNames() {
+        return db.run("workflow_names", Mode.READ, true, s -> s.query("workflow_names", Params.of())).stream()
+                .map(r -> version(r, r.getInt("versions")))
+                .toList();
+    }
+
+    private static WorkflowDocument document(Row r) {
+        return new WorkflowDocument(r.string("hash"), r.string("name"), r.string("definition"));
+    }
+
+    private static WorkflowVersion version(Row r, int versions) {
+        return new WorkflowVersion(
+                r.string("name"), r.string("hash"), r.instant("created_at"), r.instant("deployed_at"), versions);
     }
 
     @Override
@@ -363,12 +424,12 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     // ---- operator actions ------------------------------------------------------------------------
 
     @Override
-    public CancelResult executionCancel(long id, String reason) {
-        return inspection.executionCancel(id, reason);
+    public CancelResult executionCancel(long id, String reason, String by) {
+        return inspection.executionCancel(id, reason, by);
     }
 
     @Override
-    public RetryResult executionRetry(long id, boolean fromScratch) {
+    public RetryResult executionRetry(long id, boolean fromScratch, String by) {
         Set<String> queues = new HashSet<>();
         RetryResult result = db.run("execution_retry", Mode.TRANSACTION, false, s -> {
             List<Row> rows = s.query("execution_lock", Params.of("id", id));
@@ -384,7 +445,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             String note = fromScratch
                     ? "retried from scratch by an operator"
                     : "retried by an operator; succeeded nodes are kept";
-            s.update("execution_retry", Params.of("id", id).set("note", note));
+            InspectionStatements.attribute(
+                    s, s.update("execution_retry", Params.of("id", id).set("note", note)), id, by);
             ExecutionView v =
                     Records.view(s.query("execution_get", Params.of("id", id)).get(0));
             queues.add(v.queue());
@@ -412,6 +474,20 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     @Override
     public List<String> queuePausedList() {
         return inspection.queuePausedList();
+    }
+
+    @Override
+    public List<KnownQueue> queueList() {
+        List<Row> rows = db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of()));
+        return rows.stream()
+                .map(r -> new KnownQueue(r.string("name"), r.bool("paused")))
+                .toList();
+    }
+
+    @Override
+    public boolean queueCreate(String queue) {
+        return !db.run("queue_create", Mode.SINGLE, true, s -> s.query("queue_create", Params.of("name", queue)))
+                .isEmpty();
     }
 
     // ---- signals ---------------------------------------------------------------------------------

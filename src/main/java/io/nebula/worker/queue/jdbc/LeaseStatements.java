@@ -117,12 +117,18 @@ final class LeaseStatements {
             byLease.computeIfAbsent(c.lease(), k -> new ArrayList<>(2)).add(c.result());
         }
         Params p = Params.of("batch", BatchJson.checkpoints(byLease));
+        // Failed tries of a node that needed more than one go in a second statement of the same
+        // transaction; checkpoints without them (nearly all) stay one statement.
+        boolean tries = checkpoints.stream().anyMatch(c -> !c.result().tries().isEmpty());
         // One statement on PostgreSQL; SQLite's two need the write lock between them.
-        Mode mode = sqlite ? Mode.TRANSACTION : Mode.SINGLE;
+        Mode mode = sqlite || tries ? Mode.TRANSACTION : Mode.SINGLE;
         Set<Long> fenced = db.run("node_checkpoint", mode, true, s -> {
             Set<Long> ids = new HashSet<>();
             for (Row r : s.query("node_checkpoint", p)) {
                 ids.add(r.getLong("id"));
+            }
+            if (tries) {
+                s.update("node_tries", p);
             }
             return ids;
         });
@@ -142,7 +148,8 @@ final class LeaseStatements {
         // several statements, so a batch with one always runs as a transaction.
         long kinds = completions.stream().map(Object::getClass).distinct().count();
         boolean awaits = completions.stream().anyMatch(c -> c instanceof Completion.AwaitSignal);
-        Mode mode = kinds == 1 && !awaits ? Mode.SINGLE : Mode.TRANSACTION;
+        boolean tries = completions.stream().anyMatch(c -> BatchJson.hasTries(c.nodes()));
+        Mode mode = kinds == 1 && !awaits && !tries ? Mode.SINGLE : Mode.TRANSACTION;
         Map<Long, ExecutionState> applied = db.run("execution_complete", mode, true, s -> complete(s, completions));
         List<Completion> unmatched = completions.stream()
                 .filter(c -> !applied.containsKey(c.lease().executionId()))
@@ -215,7 +222,13 @@ final class LeaseStatements {
     private static void end(Session s, String op, List<? extends Completion> cs, Map<Long, ExecutionState> applied)
             throws SQLException {
         if (!cs.isEmpty()) {
-            collect(s.query(op, Params.of("batch", BatchJson.completions(cs))), applied);
+            Params p = Params.of("batch", BatchJson.completions(cs));
+            collect(s.query(op, p), applied);
+            if (cs.stream().anyMatch(c -> BatchJson.hasTries(c.nodes()))) {
+                // The failed tries of nodes this statement wrote as node_results rows (a success
+                // keeps its nodes, tries included, in executions.nodes).
+                s.update("node_tries", p);
+            }
         }
     }
 

@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -65,7 +67,7 @@ final class MaintenanceStatements {
 
     /** As {@link #queueStats(long, boolean)}, reading unfinished rows with {@code activeOp}. */
     List<QueueStats> queueStats(String activeOp, long cap, boolean finishedTotals) {
-        record Raw(List<Row> active, List<Row> finished, List<String> paused) {}
+        record Raw(List<Row> active, List<Row> finished, List<Row> known) {}
         Raw raw = db.run(
                 "queue_stats",
                 Mode.READ,
@@ -73,9 +75,7 @@ final class MaintenanceStatements {
                 s -> new Raw(
                         s.query(activeOp, Params.of("cap", cap)),
                         s.query("queue_stats_finished", Params.of("cap", cap).set("totals", finishedTotals)),
-                        s.query("queue_paused_list", Params.of()).stream()
-                                .map(r -> r.string("name"))
-                                .toList()));
+                        s.query("queue_list", Params.of())));
         Map<String, Map<ExecutionState, Long>> counts = new TreeMap<>();
         Map<String, Long> due = new HashMap<>();
         Map<String, Instant> oldest = new HashMap<>();
@@ -102,8 +102,13 @@ final class MaintenanceStatements {
             finishedRows += r.getLong("n");
             lastMinute.merge(q, r.getLong("last_minute"), Long::sum);
         }
-        for (String q : raw.paused()) {
-            counts.computeIfAbsent(q, k -> new EnumMap<>(ExecutionState.class));
+        // Known queues are listed even when empty, so a queue's depth reads 0 rather than missing.
+        Set<String> paused = new HashSet<>();
+        for (Row r : raw.known()) {
+            counts.computeIfAbsent(r.string("name"), k -> new EnumMap<>(ExecutionState.class));
+            if (r.bool("paused")) {
+                paused.add(r.string("name"));
+            }
         }
         if (now == null) {
             now = inspection.databaseNow();
@@ -121,7 +126,7 @@ final class MaintenanceStatements {
                     age,
                     lastMinute.getOrDefault(q, 0L),
                     capped,
-                    raw.paused().contains(q),
+                    paused.contains(q),
                     now));
         }
         return out;
@@ -155,6 +160,12 @@ final class MaintenanceStatements {
                 .set("queues", String.join(",", w.queues()))
                 .set("version", w.version());
         db.run("worker_register", Mode.SINGLE, true, s -> s.update("worker_register", p));
+        // A queue exists once a worker serves it: submits to it are no longer taken for typos.
+        db.run(
+                "queue_register",
+                Mode.SINGLE,
+                true,
+                s -> s.update("queue_register", Params.of("names", SqlArray.ofStrings(w.queues()))));
         // Forget processes that died without deregistering long ago, so the table stays small.
         db.run(
                 "worker_prune",

@@ -20,7 +20,10 @@ final class Records {
                 r.string("error"),
                 r.getInt("attempt"),
                 r.instant("started_at"),
-                r.instant("finished_at"));
+                r.instant("finished_at"),
+                // Loading checkpoints for a resumed attempt leaves the tries out: the runtime
+                // never needs them, and the statement that replaces a failed row keeps them.
+                r.has("tries") ? TriesColumn.read(r.string("tries")) : java.util.List.of());
     }
 
     static ExecutionView view(Row r) {

@@ -88,6 +88,11 @@ public final class Row {
         return "true".equalsIgnoreCase(v.toString()) || "t".equalsIgnoreCase(v.toString());
     }
 
+    /** Whether the result has this column at all. */
+    public boolean has(String column) {
+        return index.containsKey(column);
+    }
+
     public boolean isNull(String column) {
         return raw(column) == null;
     }

@@ -2,6 +2,8 @@ package io.nebula.worker.queue.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.nebula.worker.queue.DatabaseProblem;
+import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.jdbc.Database;
 import io.nebula.worker.queue.jdbc.SqlArray;
@@ -11,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -26,6 +29,7 @@ final class PostgresDatabase extends Database {
     private final String jdbcUrl;
     private final Properties baseProperties;
     private final StoreOptions options;
+    private final PostgresDiagnosis diagnosis;
 
     PostgresDatabase(String jdbcUrl, Properties properties, StoreOptions options) {
         super(new SqlLibrary("postgres", Map.of("schema", options.schema(), "channel", channel(options.schema()))));
@@ -44,6 +48,7 @@ final class PostgresDatabase extends Database {
         baseProperties.putIfAbsent(
                 "loginTimeout",
                 String.valueOf(Math.max(1, options.connectTimeout().toSeconds())));
+        this.diagnosis = new PostgresDiagnosis(jdbcUrl, properties);
         this.pool = newPool("pool", Math.max(2, options.maxConnections()));
         this.heartbeatPool = newPool("heartbeat", 1);
     }
@@ -67,6 +72,25 @@ final class PostgresDatabase extends Database {
 
     Connection openDedicated(String role) throws SQLException {
         return DriverManager.getConnection(jdbcUrl, propertiesFor(role));
+    }
+
+    @Override
+    public DatabaseProblem diagnose(SQLException e) {
+        return diagnosis.diagnose(e);
+    }
+
+    /**
+     * Opens one fresh connection outside the pool and closes it: a wrong address, database or
+     * credential fails here at once with the server's answer, where the pool would wait its whole
+     * connection timeout before reporting it.
+     */
+    void probe() {
+        try (Connection c = openDedicated("probe")) {
+            c.isValid(1);
+        } catch (SQLException e) {
+            DatabaseProblem p = diagnose(e);
+            throw p != null ? new StoreException(p, e) : new StoreException("connect failed: " + describe(e), e);
+        }
     }
 
     private String applicationName(String role) {
@@ -179,9 +203,24 @@ final class PostgresDatabase extends Database {
         return Transience.PERMANENT;
     }
 
+    /**
+     * Closes both pools, waiting at most {@link #CLOSE_WAIT}. HikariCP's close waits for its
+     * connection makers, which back off for seconds between tries while the database is
+     * unreachable; a worker told to stop must not wait for that, so past the bound the pools finish
+     * closing on a daemon thread.
+     */
     @Override
     public void close() {
-        heartbeatPool.close();
-        pool.close();
+        Thread closer = Thread.ofPlatform().daemon().name("nebula-pool-close").start(() -> {
+            heartbeatPool.close();
+            pool.close();
+        });
+        try {
+            closer.join(CLOSE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    private static final Duration CLOSE_WAIT = Duration.ofMillis(500);
 }

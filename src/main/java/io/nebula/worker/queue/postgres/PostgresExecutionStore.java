@@ -48,6 +48,11 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
     }
 
     @Override
+    public void probe() {
+        pg.probe();
+    }
+
+    @Override
     public java.util.Map<String, Integer> connectionPoolUsage() {
         var mx = pg.pool().getHikariPoolMXBean();
         if (mx == null) {

@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.sqlite;
 
+import io.nebula.worker.queue.DatabaseProblem;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.jdbc.Database;
 import io.nebula.worker.queue.jdbc.SqlArray;
@@ -52,7 +53,12 @@ final class SqliteDatabase extends Database {
                 createPrivately(this.file, false);
             }
         } catch (java.io.IOException e) {
-            throw new StoreException("cannot create SQLite file " + this.file + ": " + e.getMessage(), e);
+            throw new StoreException(
+                    DatabaseProblem.permanentProblem(
+                            "cannot create the SQLite file " + this.file + " or its folder (" + why(e)
+                                    + "): fix the path in DATABASE_URL or the folder's permissions",
+                            "cannot create the SQLite file or its folder: fix the path in DATABASE_URL"),
+                    e);
         }
         this.writer = Executors.newSingleThreadExecutor(platform("nebula-sqlite-writer"));
         this.reader = Executors.newSingleThreadExecutor(platform("nebula-sqlite-reader"));
@@ -64,8 +70,13 @@ final class SqliteDatabase extends Database {
             throw new StoreException("interrupted while opening " + this.file, e);
         } catch (ExecutionException e) {
             close();
-            throw new StoreException(
-                    "cannot open SQLite file " + this.file + ": " + e.getCause().getMessage(), e.getCause());
+            DatabaseProblem p = e.getCause() instanceof SQLException s ? diagnose(s) : null;
+            throw p != null
+                    ? new StoreException(p, e.getCause())
+                    : new StoreException(
+                            "cannot open SQLite file " + this.file + ": "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
         }
     }
 
@@ -103,6 +114,16 @@ final class SqliteDatabase extends Database {
             a = a.getParent();
         }
         return a == null ? p.toAbsolutePath().getRoot() : a;
+    }
+
+    private static String why(java.io.IOException e) {
+        return switch (e) {
+            case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+            case java.nio.file.FileAlreadyExistsException f -> f.getFile() + " exists and is not a folder";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason() + ": " + f.getFile();
+            case java.nio.file.FileSystemException f -> "cannot create " + f.getFile();
+            default -> String.valueOf(e.getMessage());
+        };
     }
 
     private static java.util.concurrent.ThreadFactory platform(String name) {
@@ -191,6 +212,36 @@ final class SqliteDatabase extends Database {
     @Override
     protected Object rowsParameter(io.nebula.worker.queue.jdbc.SqlRows rows) {
         return JSON.writeValueAsString(rows.rows());
+    }
+
+    /**
+     * A file that cannot be opened, written or read as a database is permanent (the path or its
+     * permissions must change); a full disk or an I/O error may pass.
+     */
+    @Override
+    public DatabaseProblem diagnose(SQLException e) {
+        if (!(e instanceof SQLiteException s) || s.getResultCode() == null) {
+            return null;
+        }
+        String code = s.getResultCode().name();
+        String why = String.valueOf(e.getMessage());
+        if (code.startsWith("SQLITE_CANTOPEN")
+                || code.startsWith("SQLITE_NOTADB")
+                || code.startsWith("SQLITE_READONLY")
+                || code.startsWith("SQLITE_PERM")
+                || code.startsWith("SQLITE_AUTH")
+                || code.startsWith("SQLITE_CORRUPT")) {
+            return DatabaseProblem.permanentProblem(
+                    "cannot use the SQLite file " + file + " (" + why + "): fix the path in DATABASE_URL, or the"
+                            + " file's permissions",
+                    "cannot use the SQLite file (" + code + "): fix the path in DATABASE_URL or its permissions");
+        }
+        if (code.startsWith("SQLITE_FULL") || code.startsWith("SQLITE_IOERR")) {
+            return DatabaseProblem.transientProblem(
+                    "cannot write the SQLite file " + file + " (" + why + "): free disk space or fix the disk",
+                    "cannot write the SQLite file (" + code + ")");
+        }
+        return null;
     }
 
     @Override

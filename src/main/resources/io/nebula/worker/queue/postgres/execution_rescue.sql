@@ -2,9 +2,9 @@
 -- guarded statement: the candidates are locked with SKIP LOCKED through executions_lease, and the
 -- UPDATE re-checks state and expiry on the locked row, so a heartbeat that won the race keeps it.
 -- A holder that died :max_deaths times quarantines the execution; used-up attempts fail it; a
--- pending cancel ends it cancelled; otherwise it is available again, keeping its checkpoints and
--- its run_at: started work keeps its place in the queue, ahead of executions that became due after
--- it, instead of waiting behind the whole backlog.
+-- pending cancel ends it cancelled, its note keeping the cancel's reason; otherwise it is
+-- available again, keeping its checkpoints and its run_at: started work keeps its place in the
+-- queue, ahead of executions that became due after it, instead of waiting behind the backlog.
 UPDATE executions e
    SET deaths = e.deaths + 1,
        state = CASE WHEN e.cancel_requested THEN 'cancelled'
@@ -27,7 +27,8 @@ UPDATE executions e
        last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
                          WHEN e.deaths + 1 >= :max_deaths THEN 'quarantined'
                          ELSE 'rescued' END,
-       note = 'lease expired at ' || e.lease_expires_at || ' held by ' || coalesce(e.lease_owner, '?')
+       note = CASE WHEN e.cancel_requested AND e.last_event = 'cancel_requested' THEN e.note || '; ' ELSE '' END
+              || 'lease expired at ' || e.lease_expires_at || ' held by ' || coalesce(e.lease_owner, '?')
  WHERE e.id = ANY(ARRAY(
         SELECT c.id FROM executions c
          WHERE c.state = 'running' AND c.lease_expires_at < now()

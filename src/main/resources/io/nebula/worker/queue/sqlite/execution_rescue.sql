@@ -1,8 +1,8 @@
 -- Rescues executions whose lease expired, in one guarded statement (the write lock is held, and
 -- the WHERE re-checks state and expiry). A holder that died :max_deaths times quarantines the
--- execution; used-up attempts fail it; a pending cancel ends it cancelled; otherwise it is
--- available again, keeping its checkpoints and its run_at (started work keeps its place in the
--- queue instead of waiting behind the whole backlog).
+-- execution; used-up attempts fail it; a pending cancel ends it cancelled, its note keeping the
+-- cancel's reason; otherwise it is available again, keeping its checkpoints and its run_at
+-- (started work keeps its place in the queue instead of waiting behind the whole backlog).
 UPDATE executions
    SET deaths = deaths + 1,
        state = CASE WHEN cancel_requested THEN 'cancelled'
@@ -25,7 +25,8 @@ UPDATE executions
        last_event = CASE WHEN cancel_requested THEN 'cancelled'
                          WHEN deaths + 1 >= :max_deaths THEN 'quarantined'
                          ELSE 'rescued' END,
-       note = 'lease expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', lease_expires_at / 1000.0, 'unixepoch')
+       note = CASE WHEN cancel_requested AND last_event = 'cancel_requested' THEN note || '; ' ELSE '' END
+              || 'lease expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', lease_expires_at / 1000.0, 'unixepoch')
               || ' held by ' || coalesce(lease_owner, '?')
  WHERE id IN (SELECT c.id FROM executions c
                WHERE c.state = 'running' AND c.lease_expires_at < CAST(unixepoch('subsec') * 1000 AS INTEGER)

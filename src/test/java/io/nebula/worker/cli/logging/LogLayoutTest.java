@@ -43,6 +43,30 @@ class LogLayoutTest {
     }
 
     @Test
+    void aFieldTheEventCarriesIsNotRepeatedFromTheMdc() {
+        LoggingEvent e = event("io.nebula.worker.trace", "execution started", null);
+        e.addKeyValuePair(new KeyValuePair("execution_id", 7));
+        e.addKeyValuePair(new KeyValuePair("attempt", 1));
+
+        String line = new TextLayout().doLayout(e);
+
+        assertThat(line)
+                .isEqualTo("2026-11-27T10:00:00.123Z INFO  trace execution started n=5 execution_id=7 attempt=1"
+                        + " worker_id=host-1 zeta=last\n");
+        assertThat(new JsonLayout().doLayout(e)).containsOnlyOnce("\"execution_id\"");
+    }
+
+    @Test
+    void aFieldWrittenIntoTheMessageIsNotRepeatedFromTheMdc() {
+        String line = new TextLayout()
+                .doLayout(event("io.nebula.worker.runtime.NodeTask", "node try failed execution_id=e-9 try=1", null));
+
+        assertThat(line).containsOnlyOnce("execution_id=").contains("worker_id=host-1", "attempt=2");
+        assertThat(EventFields.inMessage("retry my_attempt=3", "attempt")).isFalse();
+        assertThat(EventFields.inMessage("attempt=3 ok", "attempt")).isTrue();
+    }
+
+    @Test
     void textQuotesValuesThatWouldBreakKeyValueParsing() {
         assertThat(TextLayout.quoteIfNeeded("a b")).isEqualTo("\"a b\"");
         assertThat(TextLayout.quoteIfNeeded("x=\"y\"")).isEqualTo("\"x=\\\"y\\\"\"");

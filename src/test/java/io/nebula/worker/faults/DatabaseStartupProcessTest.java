@@ -1,0 +1,114 @@
+package io.nebula.worker.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.queue.PostgresTestDatabase;
+import io.nebula.worker.testing.TcpProxy;
+import io.nebula.worker.testing.WorkerLauncher;
+import io.nebula.worker.testing.WorkerProcess;
+import io.nebula.worker.testing.WorkerSettings;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker process pointed at a database it cannot use: a port nothing listens on (transient: it
+ * keeps trying, says why in /ready, and stops at once on SIGTERM) and a database that does not
+ * exist (permanent: it exits with code 2 at start, saying so in plain words).
+ */
+@Tag("process")
+class DatabaseStartupProcessTest {
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void aRefusedPortIsRetriedAndExplainedAndSigtermStopsTheWorkerWithinASecond() throws Exception {
+        String url = "postgres://postgres@127.0.0.1:" + closedPort() + "/test";
+        try (WorkerLauncher launcher =
+                new WorkerLauncher(WorkerLauncher.runDir("database-startup", "refused"), Map.of("DATABASE_URL", url))) {
+            WorkerProcess w = launcher.start("refused", WorkerSettings.fastTimings());
+            Awaitility.await("two failed tries")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> w.log()
+                                    .select(e -> e.msg().startsWith("cannot use the database yet"))
+                                    .size()
+                            >= 2);
+
+            assertThat(w.log()
+                            .first(e -> e.msg().startsWith("cannot use the database yet"))
+                            .orElseThrow()
+                            .msg())
+                    .contains("connection refused at 127.0.0.1:")
+                    .contains("is PostgreSQL running and listening there?");
+            String ready = w.get("/ready").body();
+            assertThat(ready)
+                    .contains("\"reason\":\"database unreachable: connection to the database refused")
+                    .doesNotContain("127.0.0.1");
+
+            w.terminate();
+
+            assertThat(w.awaitExit(Duration.ofSeconds(10))).isZero();
+            String stopped = w.log()
+                    .first(e -> e.msg().startsWith("worker stopped after"))
+                    .orElseThrow()
+                    .msg();
+            long ms = Long.parseLong(stopped.replaceAll("\\D+", ""));
+            assertThat(ms)
+                    .as("time from SIGTERM's stop to the end of the worker's stop")
+                    .isLessThan(1000);
+        }
+    }
+
+    @Test
+    void aDatabaseThatDoesNotExistEndsTheWorkerAtStartWithExitCode2() throws Exception {
+        PostgresTestDatabase.require();
+        String url = "postgres://postgres@127.0.0.1:5432/nebula_no_such_database";
+        try (WorkerLauncher launcher =
+                new WorkerLauncher(WorkerLauncher.runDir("database-startup", "missing"), Map.of("DATABASE_URL", url))) {
+            WorkerProcess w = launcher.start("missing", WorkerSettings.fastTimings());
+
+            assertThat(w.awaitExit(Duration.ofSeconds(90))).isEqualTo(2);
+            assertThat(w.tail(5))
+                    .contains("nebula-worker: cannot start: database 'nebula_no_such_database' does not exist on"
+                            + " 127.0.0.1:5432: create it (createdb nebula_no_such_database) or fix DATABASE_URL");
+            assertThat(w.log().select(e -> e.msg().startsWith("cannot use the database yet")))
+                    .as("no retries")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void sigtermStopsARunningWorkerWhoseDatabaseStoppedAnsweringWithinASecond() throws Exception {
+        try (PostgresTestStore db = new PostgresTestStore();
+                TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
+            String url = "postgres://postgres@127.0.0.1:" + proxy.port() + "/test";
+            Map<String, String> env = new java.util.HashMap<>(db.workerEnv());
+            env.put("DATABASE_URL", url);
+            try (WorkerLauncher launcher = new WorkerLauncher(WorkerLauncher.runDir("database-startup", "lost"), env)) {
+                WorkerProcess w = launcher.start(
+                                "lost", WorkerSettings.fastTimings().with("database.schema", db.schema()))
+                        .awaitReady(Duration.ofSeconds(90));
+
+                proxy.freeze();
+                Awaitility.await("readiness to drop")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> w.status("/ready") == 503);
+                w.terminate();
+
+                assertThat(w.awaitExit(Duration.ofSeconds(30))).isZero();
+                String stopped = w.log()
+                        .first(e -> e.msg().startsWith("worker stopped after"))
+                        .orElseThrow()
+                        .msg();
+                assertThat(Long.parseLong(stopped.replaceAll("\\D+", ""))).isLessThan(1000);
+            }
+        }
+    }
+}

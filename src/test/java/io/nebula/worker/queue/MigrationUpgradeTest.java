@@ -1,0 +1,93 @@
+package io.nebula.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An installation made by the first release upgrades by migration: its executions and workers
+ * keep working, and the queues they used become known queues.
+ */
+class MigrationUpgradeTest {
+    @TempDir
+    Path tmp;
+
+    private static String resource(String path) throws Exception {
+        try (InputStream in = MigrationUpgradeTest.class.getResourceAsStream("/io/nebula/worker/queue/" + path)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aVersionOneSqliteFileUpgradesAndItsQueuesBecomeKnown() throws Exception {
+        Path file = tmp.resolve("old.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement st = c.createStatement()) {
+            st.executeUpdate(resource("sqlite/migrations/V001__init.sql"));
+            st.executeUpdate(resource("sqlite/migration_prepare.sql"));
+            st.executeUpdate("INSERT INTO schema_migrations (version, name) VALUES (1, 'init')");
+            st.executeUpdate("INSERT INTO workflows (hash, name, definition) VALUES ('h', 'wf', '{}')");
+            st.executeUpdate("INSERT INTO executions (queue, workflow_hash, workflow_name, input, state, run_at,"
+                    + " max_attempts, created_at) VALUES ('mail', 'h', 'wf', '{}', 'available', 0, 1, 0)");
+            st.executeUpdate("INSERT INTO node_results (execution_id, node_id, status, attempt, lease_epoch)"
+                    + " VALUES (1, 'a', 'succeeded', 1, 1)");
+            st.executeUpdate("INSERT INTO workers (worker_id, pool_id, host, pid, concurrency, queues, version,"
+                    + " started_at, last_seen_at) VALUES ('w', 'p', 'h', 1, 4, 'default,reports', '0.1.0', 0, 0)");
+            st.executeUpdate("INSERT INTO queues (name, paused, updated_at) VALUES ('default', 1, 0)");
+        }
+
+        try (ExecutionStore store = SqliteExecutionStore.open(file, StoreOptions.defaults("upgrade"))) {
+            assertThat(store.schemaStatus().upToDate()).isFalse();
+            store.migrate();
+
+            assertThat(store.schemaStatus().upToDate()).isTrue();
+            assertThat(store.queueList())
+                    .containsExactly(
+                            new KnownQueue("default", true),
+                            new KnownQueue("mail", false),
+                            new KnownQueue("reports", false));
+            assertThat(store.nodeResultList(1))
+                    .singleElement()
+                    .satisfies(n -> assertThat(n.tries()).isEmpty());
+        }
+    }
+
+    @Test
+    void aVersionOnePostgresSchemaUpgradesAndItsQueuesBecomeKnown() throws Exception {
+        PostgresTestDatabase.require();
+        String schema = PostgresTestDatabase.newSchema();
+        try (Connection c = PostgresTestDatabase.connect();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+            st.execute("SET search_path = " + schema);
+            st.execute(resource("postgres/migrations/V001__init.sql").replace("${schema}", schema));
+            st.execute(resource("postgres/migration_prepare.sql").replace("${schema}", schema));
+            st.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'init')");
+            st.execute("INSERT INTO workflows (hash, name, definition) VALUES ('h', 'wf', '{}')");
+            st.execute("INSERT INTO executions (queue, workflow_hash, workflow_name, input, state, max_attempts)"
+                    + " VALUES ('mail', 'h', 'wf', '{}', 'available', 1)");
+            st.execute("INSERT INTO workers (worker_id, pool_id, host, pid, concurrency, queues, version)"
+                    + " VALUES ('w', 'p', 'h', 1, 4, 'default,reports', '0.1.0')");
+        }
+        try (ExecutionStore store = PostgresTestDatabase.open(schema, StoreOptions.defaults("upgrade"))) {
+            store.migrate();
+
+            assertThat(store.schemaStatus().upToDate()).isTrue();
+            assertThat(store.queueList())
+                    .containsExactly(
+                            new KnownQueue("default", false),
+                            new KnownQueue("mail", false),
+                            new KnownQueue("reports", false));
+        } finally {
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+}
