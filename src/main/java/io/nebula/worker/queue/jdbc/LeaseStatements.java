@@ -44,23 +44,28 @@ final class LeaseStatements {
                 .set("visibility_ms", request.visibilityTimeout().toMillis());
         // Not retried on a lost connection: the claim may have committed, and its rows would then
         // be held by nobody we know of until the lease expires and the rescuer returns them.
-        List<Row> rows = db.run("execution_claim", Mode.SINGLE, false, s -> s.query("execution_claim", p));
-        List<ClaimedExecution> out = new ArrayList<>(rows.size());
-        for (Row r : rows) {
-            // By position, in the order of execution_claim's columns: the hot path's widest read.
-            out.add(new ClaimedExecution(
-                    r.getLong(0),
-                    r.string(1),
-                    r.string(2),
-                    r.string(3),
-                    r.string(4),
-                    r.getInt(5),
-                    r.getInt(6),
-                    r.getLong(7),
-                    r.bool(8),
-                    r.bool(9),
-                    Duration.ofMillis(r.getLong(10))));
-        }
+        // Read by position with typed getters, in the order of execution_claim's columns: the hot
+        // path's widest read.
+        List<ClaimedExecution> claimed = db.run(
+                "execution_claim",
+                Mode.SINGLE,
+                false,
+                s -> s.query(
+                        "execution_claim",
+                        p,
+                        rs -> new ClaimedExecution(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getInt(6),
+                                rs.getInt(7),
+                                rs.getLong(8),
+                                rs.getBoolean(9),
+                                rs.getBoolean(10),
+                                Duration.ofMillis(rs.getLong(11)))));
+        List<ClaimedExecution> out = new ArrayList<>(claimed);
         out.sort((a, b) -> Long.compare(a.id(), b.id()));
         return out;
     }

@@ -50,24 +50,6 @@ public final class Row {
         return values[i];
     }
 
-    /** The value of the column at {@code position} (0-based), for the hot path's fixed shapes. */
-    public String string(int position) {
-        Object v = values[position];
-        return v == null ? null : v.toString();
-    }
-
-    public long getLong(int position) {
-        return asLong(values[position]);
-    }
-
-    public int getInt(int position) {
-        return (int) asLong(values[position]);
-    }
-
-    public boolean bool(int position) {
-        return asBool(values[position]);
-    }
-
     private static long asLong(Object v) {
         if (v == null) {
             return 0L;

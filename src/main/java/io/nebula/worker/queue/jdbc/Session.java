@@ -41,6 +41,34 @@ public final class Session {
         return rows;
     }
 
+    /** Reads one row of a result set by position with typed getters (the hot path's fixed shapes). */
+    @FunctionalInterface
+    public interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs the single-statement operation {@code name} and maps each row of its result with {@code
+     * reader}, without materialising the row as objects first.
+     */
+    public <T> List<T> query(String name, Params params, RowReader<T> reader) throws SQLException {
+        List<SqlScript.Statement> statements = sql.get(name).statements();
+        if (statements.size() != 1) {
+            throw new IllegalArgumentException("operation " + name + " must be one statement to be mapped");
+        }
+        SqlScript.Statement st = statements.get(0);
+        try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+            bind(ps, st, params, name);
+            java.util.ArrayList<T> out = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(reader.read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
     /** Runs the operation {@code name} and returns the update count of its last statement. */
     public int update(String name, Params params) throws SQLException {
         int count = 0;
