@@ -77,10 +77,22 @@ final class ConsoleCommand extends OpsCommand {
                     storeLabel(config),
                     Version.current());
         } catch (BindException e) {
-            throw new CommandFailure(
-                    ExitCode.FAILURE,
-                    e.getMessage() + "; choose another with --port or NEBULA_CONSOLE_PORT (0 picks a free one)");
+            throw bindFailure(e, "--port, ");
         }
+    }
+
+    /**
+     * Why the console's port could not be opened, naming the settings that choose it (exit code 2:
+     * the configuration asks for something this machine cannot give).
+     *
+     * @param flag the command-line flag that sets the port, with a trailing comma and space, or ""
+     */
+    static CommandFailure bindFailure(BindException e, String flag) {
+        return new CommandFailure(
+                ExitCode.USAGE,
+                e.getMessage() + "; choose another port with " + flag
+                        + "NEBULA_CONSOLE_PORT or console.port (0 picks a free one),"
+                        + " or another address with console.bind");
     }
 
     /** The store for people: its kind and where it is, never a password. */

@@ -90,13 +90,17 @@ public final class WorkerApp implements WorkerStarter {
                 health.start();
             }
             if (config.console().enabled()) {
-                console = ConsoleServer.start(
-                        config.console(),
-                        worker.store(),
-                        worker.workflows(),
-                        config.worker().heartbeatInterval().multipliedBy(3),
-                        ConsoleCommand.storeLabel(config),
-                        Version.current());
+                try {
+                    console = ConsoleServer.start(
+                            config.console(),
+                            worker.store(),
+                            worker.workflows(),
+                            config.worker().heartbeatInterval().multipliedBy(3),
+                            ConsoleCommand.storeLabel(config),
+                            Version.current());
+                } catch (BindException e) {
+                    throw ConsoleCommand.bindFailure(e, "");
+                }
             }
             worker.start();
         } catch (Exception | Error e) {

@@ -167,4 +167,32 @@ class WorkerAppTest {
                     .doesNotContain("\tat ");
         }
     }
+
+    @Test
+    void aConsolePortInUseStopsTheWorkerWithExitCode2NamingTheSetting() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            var out = new java.io.StringWriter();
+            var err = new java.io.StringWriter();
+            int code = Main.run(
+                    new String[] {"--health-port", "0"},
+                    Map.of(
+                            "DATABASE_URL",
+                            "sqlite:" + tmp.resolve("console-bind.db"),
+                            "NEBULA_CONSOLE_ENABLED",
+                            "true",
+                            "NEBULA_CONSOLE_PORT",
+                            Integer.toString(port)),
+                    Main.STARTER,
+                    new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(err, true));
+
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString())
+                    .startsWith("nebula-worker: cannot serve the console on 127.0.0.1 port " + port)
+                    .contains("NEBULA_CONSOLE_PORT", "console.port")
+                    .doesNotContain("--port")
+                    .doesNotContain("\tat ");
+        }
+    }
 }

@@ -269,6 +269,31 @@ class ConsoleBrowserTest {
         waiting().until(d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
         assertThat(store.queuePausedList()).contains("actions");
         assertThat(text("tr[data-queue='actions'] [data-field=paused]")).isEqualTo("paused");
+
+        driver.findElement(By.cssSelector("tr[data-queue='actions'] a.button")).click();
+        assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("Resume queue 'actions'?");
+        assertThat(store.queuePausedList())
+                .as("nothing changes before the confirmation")
+                .contains("actions");
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+        assertThat(store.queuePausedList()).doesNotContain("actions");
+        assertThat(text("tr[data-queue='actions'] [data-field=paused]")).isEqualTo("active");
+
+        long again = failedExecution("actions", "broke again");
+        driver.get(url("/executions/" + again));
+        driver.findElement(By.linkText("Retry from scratch")).click();
+        assertThat(driver.findElement(By.tagName("h1")).getText())
+                .isEqualTo("Retry execution " + again + " from scratch?");
+        assertThat(store.executionGet(again).orElseThrow().state()).isEqualTo(ExecutionState.FAILED);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+        assertThat(text(".notice")).startsWith("Queued again from scratch");
+        assertThat(store.executionGet(again).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(store.historyList(again)).last().satisfies(h -> {
+            assertThat(h.event()).isEqualTo("retried");
+            assertThat(h.detail()).contains("from scratch");
+        });
     }
 
     @Test

@@ -3,10 +3,7 @@ package io.nebula.worker.faults;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 
-/**
- * The same on one SQLite file shared by three processes, firing for 15 s (half as long: the
- * PostgreSQL run covers the full 30 s, and the store behaviour is the same).
- */
+/** The same on one SQLite file shared by three processes: every second for 30 s, one killed. */
 @Tag("process")
 class SqliteScheduleProcessTest extends ScheduleProcessContract {
     @Override
@@ -16,6 +13,6 @@ class SqliteScheduleProcessTest extends ScheduleProcessContract {
 
     @Override
     protected Duration firing() {
-        return Duration.ofSeconds(15);
+        return Duration.ofSeconds(30);
     }
 }

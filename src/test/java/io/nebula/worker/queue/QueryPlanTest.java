@@ -260,6 +260,7 @@ class QueryPlanTest {
         reads.add(Map.entry("execution_get", Map.of("id", 500L)));
         reads.add(Map.entry("history_list", Map.of("id", 500L)));
         reads.add(Map.entry("node_results_list", Map.of("id", 500L)));
+        reads.add(Map.entry("execution_count_ahead", Map.of("id", 500L, "cap", 10_000L)));
         reads.add(Map.entry("queue_failed_recent", Map.of("window_ms", 3_600_000L, "cap", 100_000L)));
         long nowMs = System.currentTimeMillis();
         reads.add(Map.entry(
