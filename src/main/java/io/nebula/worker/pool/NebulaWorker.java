@@ -7,11 +7,12 @@ import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.WorkflowRuntime;
-import io.nebula.worker.workflow.Expressions;
 import io.nebula.worker.workflow.Workflows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A complete worker for embedding in another application: the store, the actions (built-ins,
@@ -27,6 +28,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class NebulaWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NebulaWorker.class);
+
     private final WorkerConfig config;
     private final ExecutionStore store;
     private final ActionRegistry actions;
@@ -39,10 +42,18 @@ public final class NebulaWorker implements AutoCloseable {
         String workerId = b.workerId != null
                 ? b.workerId
                 : WorkerIds.instanceId(config.worker().workerId());
-        this.store = b.store != null ? b.store : StoreFactory.open(config, "nebula-worker/" + workerId);
         this.actions = WorkflowCatalog.actions(config, b.actions);
         this.workflows = WorkflowCatalog.workflows(config, actions);
-        Expressions.warmUp();
+        // Readiness does not wait for the expression engine: it is built beside the rest of the
+        // start, and the first compile waits for it only if it is not done by then.
+        Thread.ofPlatform().name("nebula-warm-up").daemon().start(() -> {
+            try {
+                workflows.warmUp();
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("expression engine warm-up failed; the first compile will try again: {}", e.toString());
+            }
+        });
+        this.store = b.store != null ? b.store : StoreFactory.open(config, "nebula-worker/" + workerId);
         WorkflowRuntime runtime =
                 new WorkflowRuntime(workflows, actions, WorkflowCatalog.runtimeOptions(config), b.listener);
         PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);

@@ -72,14 +72,38 @@ public final class Expressions {
         }
     }
 
-    private final CelCompiler compiler;
-    private final CelRuntime runtime;
+    /** CEL's compiler and runtime, built together on first use (see {@link #engine()}). */
+    private record Engine(CelCompiler compiler, CelRuntime runtime) {}
+
     private final Regexes regexes;
     private final Limits limits;
+    private volatile Engine engine;
 
     public Expressions(Limits limits) {
         this.limits = limits;
         this.regexes = new Regexes(limits.maxRegexSize());
+    }
+
+    /**
+     * Builds CEL's environment the first time an expression is compiled: it loads over a thousand
+     * classes (hundreds of milliseconds), which a process that never compiles an expression, or a
+     * worker that becomes ready first and warms up beside it, need not wait for.
+     */
+    private Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (this) {
+                e = engine;
+                if (e == null) {
+                    e = build();
+                    engine = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    private Engine build() {
         CelOptions options = CelOptions.current()
                 .comprehensionMaxIterations(limits.maxIterations())
                 .maxExpressionCodePointSize(limits.maxExpressionLength())
@@ -91,7 +115,7 @@ public final class Expressions {
         CelMathExtensions math = CelExtensions.math(options);
         CelListsExtensions lists =
                 CelExtensions.lists(EnumSet.complementOf(EnumSet.of(CelListsExtensions.Function.RANGE)));
-        this.compiler = CelCompilerFactory.standardCelCompilerBuilder()
+        CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(options)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addLibraries(strings, math, lists)
@@ -106,7 +130,7 @@ public final class Expressions {
                 .addVar("nodes", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("execution", SimpleType.DYN)
                 .build();
-        this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
+        CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
                 .setStandardEnvironmentEnabled(false)
                 .setStandardFunctions(BoundedFunctions.standard())
@@ -114,6 +138,7 @@ public final class Expressions {
                 .addLibraries(new ChargedLibrary(strings), math, new ChargedLibrary(lists))
                 .addFunctionBindings(CelFunctionBinding.from("sum_list", List.class, Expressions::sum))
                 .build();
+        return new Engine(compiler, runtime);
     }
 
     /** {@code sum(list)}: integers add exactly, any double makes the sum a double. */
@@ -157,9 +182,8 @@ public final class Expressions {
      * Loads and exercises CEL once. Its first compile and evaluation take hundreds of milliseconds
      * (class loading, parser tables); a worker calls this at start so the first node does not pay.
      */
-    public static void warmUp() {
-        Expressions e = new Expressions(Limits.defaults());
-        Compiled c = e.compile("input.items.filter(i, i > 1).map(i, string(i) + '!').size() > 0"
+    public void warmUp() {
+        Compiled c = compile("input.items.filter(i, i > 1).map(i, string(i) + '!').size() > 0"
                 + " && 'a'.startsWith('a') && 'ab'.matches('^a')");
         try {
             c.expression()
@@ -189,7 +213,8 @@ public final class Expressions {
                                     + limits.maxExpressionLength(),
                             1));
         }
-        CelValidationResult result = compiler.compile(source);
+        Engine cel = engine();
+        CelValidationResult result = cel.compiler().compile(source);
         if (result.hasError()) {
             CelIssue issue = result.getErrors().get(0);
             int column = issue.getSourceLocation().getColumn() + 1;
@@ -201,7 +226,7 @@ public final class Expressions {
             if (regex.isPresent()) {
                 return new Compiled(null, new CompileError(regex.get(), 0));
             }
-            return new Compiled(new Expression(source, runtime.createProgram(ast), limits), ast.getExpr(), null);
+            return new Compiled(new Expression(source, cel.runtime().createProgram(ast), limits), ast.getExpr(), null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
             return new Compiled(null, new CompileError(e.getMessage(), 1));
         }

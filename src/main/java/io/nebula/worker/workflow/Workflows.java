@@ -62,6 +62,14 @@ public final class Workflows {
     }
 
     /**
+     * Builds and exercises the expression engine, so that the first definition compiled does not
+     * wait for it (hundreds of milliseconds of class loading).
+     */
+    public void warmUp() {
+        expressions.warmUp();
+    }
+
+    /**
      * Reads a JSON ({@code .json}) or YAML ({@code .yaml}, {@code .yml}) file; other names are
      * sniffed (a leading '{' means JSON). Problems are located by the path as given.
      *

@@ -30,7 +30,7 @@ class HostileExpressionTest {
 
     @BeforeAll
     static void warm() {
-        Expressions.warmUp();
+        new Expressions(Limits.defaults()).warmUp();
     }
 
     private RunOutcome.Failed fails(String definition, String input) throws Exception {

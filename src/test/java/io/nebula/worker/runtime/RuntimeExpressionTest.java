@@ -23,7 +23,7 @@ class RuntimeExpressionTest {
 
     @BeforeAll
     static void warm() {
-        Expressions.warmUp();
+        new Expressions(Limits.defaults()).warmUp();
     }
 
     private RunOutcome run(String def, String input) throws Exception {
