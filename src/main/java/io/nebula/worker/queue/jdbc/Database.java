@@ -31,6 +31,12 @@ public abstract class Database implements AutoCloseable {
     public enum Mode {
         /** One statement in auto-commit mode. */
         SINGLE,
+        /**
+         * A claim: one statement in auto-commit mode whose loss in a power failure is harmless (the
+         * claimed executions are still available, or their lease runs out and they are rescued), so
+         * a dialect may commit it without waiting for the disk. A process crash never loses it.
+         */
+        CLAIM,
         /** Several statements in one write transaction. */
         TRANSACTION,
         /** Reads only. */

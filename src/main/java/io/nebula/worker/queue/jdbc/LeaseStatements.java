@@ -48,7 +48,7 @@ final class LeaseStatements {
         // path's widest read.
         List<ClaimedExecution> claimed = db.run(
                 "execution_claim",
-                Mode.SINGLE,
+                Mode.CLAIM,
                 false,
                 s -> s.query(
                         "execution_claim",

@@ -40,6 +40,8 @@ final class SqliteDatabase extends Database {
     private final ExecutorService reader;
     private final Connection writeConnection;
     private final Connection readConnection;
+    /** Whether the write connection's commits wait for the disk; used on the writer thread only. */
+    private boolean syncFull = true;
 
     SqliteDatabase(Path file) {
         super(new SqlLibrary("sqlite", Map.of()));
@@ -140,7 +142,7 @@ final class SqliteDatabase extends Database {
             c.setJournalMode(SQLiteConfig.JournalMode.WAL);
         }
         // FULL: a commit is on disk before the call returns, so "submit returned an id" survives
-        // a power loss too, not only a process crash.
+        // a power loss too, not only a process crash. Claims relax it (see runOnce).
         c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         c.setBusyTimeout(BUSY_TIMEOUT_MS);
         c.enforceForeignKeys(true);
@@ -161,6 +163,7 @@ final class SqliteDatabase extends Database {
             if (read) {
                 return work.run(session(c));
             }
+            syncOnCommit(c, mode != Mode.CLAIM);
             c.setAutoCommit(false);
             try {
                 T result = work.run(session(c));
@@ -194,6 +197,23 @@ final class SqliteDatabase extends Database {
             }
             throw new SQLException(cause);
         }
+    }
+
+    /**
+     * Sets whether the next commits wait for the disk. A claim's commit does not: losing it in a
+     * power failure only leaves its executions available. In WAL mode the next commit that does
+     * wait (a submit, a checkpoint, a completion) syncs the log up to itself, claims included, so
+     * no acknowledged write can depend on a claim the disk does not have. Runs on the writer
+     * thread only, outside a transaction (SQLite refuses to change it inside one).
+     */
+    private void syncOnCommit(Connection c, boolean full) throws SQLException {
+        if (full == syncFull) {
+            return;
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        }
+        syncFull = full;
     }
 
     private static void restoreAutoCommit(Connection c) {
