@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.RescueResult;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Maintenance that exactly one process does at a time: the holder of the "maintenance" leader
  * lease (a row on the database clock, renewed each run, given up on stop, taken over when it
  * expires). The leader rescues expired leases (quarantining executions whose workers keep dying)
- * and prunes finished executions past the retention.
+ * and prunes finished executions past the retention, both fenced by the lease in the database.
  */
 final class Maintainer implements Periodic.Service {
     private static final Logger log = LoggerFactory.getLogger(Maintainer.class);
@@ -55,9 +56,17 @@ final class Maintainer implements Periodic.Service {
         }
     }
 
+    /**
+     * Rescue and prune act only while this process holds the lease by the database clock: a
+     * statement that a partition delayed past the end of the term changes nothing.
+     */
+    private ExecutionStore.LeaderFence fence() {
+        return new ExecutionStore.LeaderFence(LEASE, ctx.options().workerId());
+    }
+
     void rescue() {
         for (int i = 0; i < 10; i++) {
-            RescueResult r = ctx.store().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH);
+            RescueResult r = ctx.store().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH, fence());
             if (r.total() > 0) {
                 log.info(
                         "rescued expired leases requeued={} failed={} quarantined={} cancelled={}",
@@ -79,7 +88,7 @@ final class Maintainer implements Periodic.Service {
     void prune() {
         int total = 0;
         for (int i = 0; i < 20; i++) {
-            int n = ctx.store().executionPrune(ctx.options().retention(), PRUNE_BATCH);
+            int n = ctx.store().executionPrune(ctx.options().retention(), PRUNE_BATCH, fence());
             total += n;
             if (n < PRUNE_BATCH) {
                 break;

@@ -129,10 +129,28 @@ public interface ExecutionStore extends AutoCloseable {
      * Rescues executions whose lease expired, in one guarded statement: back to available, or
      * failed when attempts are used up, or quarantined when holders died {@code maxDeaths} times.
      */
-    RescueResult executionRescue(int maxDeaths, int limit);
+    default RescueResult executionRescue(int maxDeaths, int limit) {
+        return executionRescue(maxDeaths, limit, null);
+    }
+
+    /**
+     * As {@link #executionRescue(int, int)}, fenced by a leader lease: the statement changes
+     * nothing unless {@code leader} holds its lease by the database clock when it runs (a
+     * statement delayed past the end of its sender's term, by a partition, cannot act in the next
+     * leader's term). {@code null} means unfenced.
+     */
+    RescueResult executionRescue(int maxDeaths, int limit, LeaderFence leader);
 
     /** Deletes finished executions (and their nodes and history) older than {@code retention}. */
-    int executionPrune(Duration retention, int limit);
+    default int executionPrune(Duration retention, int limit) {
+        return executionPrune(retention, limit, null);
+    }
+
+    /** As {@link #executionPrune(Duration, int)}, fenced by a leader lease like the rescue. */
+    int executionPrune(Duration retention, int limit, LeaderFence leader);
+
+    /** The leader lease {@code name} that {@code holder} must hold for a fenced statement to act. */
+    record LeaderFence(String name, String holder) {}
 
     /**
      * Per-queue statistics; counts are capped at {@code cap} so the cost stays bounded. With

@@ -35,6 +35,15 @@ public final class FaultRun implements AutoCloseable {
     private History history;
 
     private FaultRun(String scenario, TestStore store, WorkerSettings settings, Path dir) {
+        this(scenario, store, settings, dir, WorkerLauncher::new);
+    }
+
+    private FaultRun(
+            String scenario,
+            TestStore store,
+            WorkerSettings settings,
+            Path dir,
+            java.util.function.BiFunction<Path, Map<String, String>, WorkerLauncher> launchers) {
         this.scenario = scenario;
         this.seed =
                 Long.getLong("nebula.faults.seed", ThreadLocalRandom.current().nextLong());
@@ -42,7 +51,7 @@ public final class FaultRun implements AutoCloseable {
         ThreadLocalRandom.current().nextBytes(b);
         this.prefix = "f" + HexFormat.of().formatHex(b);
         this.store = store;
-        this.launcher = new WorkerLauncher(dir, store.workerEnv());
+        this.launcher = launchers.apply(dir, store.workerEnv());
         this.fleet = new Fleet(launcher, store, settings);
         this.workload = new Workload(store, seed);
         this.nemesis = new Nemesis(seed, fleet, store);
@@ -54,6 +63,28 @@ public final class FaultRun implements AutoCloseable {
     public static FaultRun postgres(String scenario, WorkerSettings settings) {
         Path dir = WorkerLauncher.runDir("faults", scenario);
         return new FaultRun(scenario, new PostgresTestStore(), settings, dir);
+    }
+
+    /**
+     * A run against a fresh PostgreSQL schema that the worker processes reach at {@code
+     * workerJdbcUrl} (credentials as parameters) and write their side effects to at {@code
+     * effectsJdbcUrl}, while the test connects directly.
+     */
+    public static FaultRun postgresVia(
+            String scenario, WorkerSettings settings, String workerJdbcUrl, String effectsJdbcUrl) {
+        Path dir = WorkerLauncher.runDir("faults", scenario);
+        return new FaultRun(scenario, new PostgresTestStore(workerJdbcUrl, effectsJdbcUrl), settings, dir);
+    }
+
+    /** As {@link #postgresVia(String, WorkerSettings, String, String)} with a launcher of its own. */
+    public static FaultRun postgresVia(
+            String scenario,
+            WorkerSettings settings,
+            String workerJdbcUrl,
+            String effectsJdbcUrl,
+            java.util.function.BiFunction<Path, Map<String, String>, WorkerLauncher> launchers) {
+        Path dir = WorkerLauncher.runDir("faults", scenario);
+        return new FaultRun(scenario, new PostgresTestStore(workerJdbcUrl, effectsJdbcUrl), settings, dir, launchers);
     }
 
     /** A run against a fresh SQLite file shared by the workers. */

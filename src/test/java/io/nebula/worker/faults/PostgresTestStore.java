@@ -19,8 +19,21 @@ import java.util.Map;
 public final class PostgresTestStore implements TestStore {
     private final String schema = PostgresTestDatabase.newSchema();
     private final ExecutionStore store;
+    private final String workerUrl;
+    private final String effectsUrl;
 
     public PostgresTestStore() {
+        this(workerUrl(), PostgresTestDatabase.URL);
+    }
+
+    /**
+     * A store whose worker processes reach the database at {@code workerJdbcUrl} (through PgBouncer,
+     * or from another network namespace; credentials as parameters) and write their side effects
+     * directly to {@code effectsJdbcUrl} (no parameters), while the test itself connects directly.
+     */
+    public PostgresTestStore(String workerJdbcUrl, String effectsJdbcUrl) {
+        this.workerUrl = workerJdbcUrl;
+        this.effectsUrl = effectsJdbcUrl;
         PostgresTestDatabase.require();
         store = PostgresTestDatabase.open(
                 schema, StoreOptions.defaults("nebula-test/" + schema).withMaxConnections(3));
@@ -48,7 +61,7 @@ public final class PostgresTestStore implements TestStore {
         return "postgres";
     }
 
-    private static String withParams(String url, String params) {
+    static String withParams(String url, String params) {
         return url + (url.contains("?") ? "&" : "?") + params;
     }
 
@@ -61,10 +74,10 @@ public final class PostgresTestStore implements TestStore {
     public Map<String, String> workerEnv() {
         return Map.of(
                 "DATABASE_URL",
-                workerUrl(),
+                workerUrl,
                 RecordEffectAction.JDBC_ENV,
                 withParams(
-                        PostgresTestDatabase.URL,
+                        effectsUrl,
                         "user=" + PostgresTestDatabase.USER + "&currentSchema=" + schema
                                 + "&ApplicationName=nebula-test-effects&connectTimeout=5&socketTimeout=10"));
     }

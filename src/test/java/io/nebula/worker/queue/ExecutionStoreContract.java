@@ -1054,6 +1054,42 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void rescueAndPruneFencedByTheLeaderLeaseActOnlyForItsHolderDuringItsTerm() {
+        ExecutionStore.LeaderFence a = new ExecutionStore.LeaderFence("maintenance", "a");
+        ExecutionStore.LeaderFence b = new ExecutionStore.LeaderFence("maintenance", "b");
+        long expired = submit(request());
+        long finished = submit(request());
+        assertThat(store.executionCancel(finished, "done")).isEqualTo(CancelResult.CANCELLED);
+        claim(store, "doomed", 1, Duration.ofMillis(1));
+        java.time.Instant past = store.databaseNow().plusMillis(50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.databaseNow().isAfter(past));
+
+        // Nobody holds the lease: a fenced statement changes nothing.
+        assertThat(store.executionRescue(3, 100, a).total()).isZero();
+        assertThat(store.executionPrune(Duration.ZERO, 100, a)).isZero();
+        // b holds it: a still changes nothing, b acts.
+        assertThat(store.leaderAttemptElect("maintenance", "b", Duration.ofMinutes(1)))
+                .isTrue();
+        assertThat(store.executionRescue(3, 100, a).total()).isZero();
+        assertThat(store.executionPrune(Duration.ZERO, 100, a)).isZero();
+        assertThat(get(expired).state()).isEqualTo(ExecutionState.RUNNING);
+        assertThat(store.executionRescue(3, 100, b).requeued()).isEqualTo(1);
+        assertThat(store.executionPrune(Duration.ZERO, 100, b)).isEqualTo(1);
+        assertThat(get(expired).state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(store.executionGet(finished)).isEmpty();
+
+        // b's term ended (its lease expired without renewal): b acts no more.
+        claim(store, "doomed", 1, Duration.ofMillis(1));
+        assertThat(store.leaderAttemptElect("maintenance", "b", Duration.ofMillis(1)))
+                .isTrue();
+        java.time.Instant ended = store.databaseNow().plusMillis(50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.databaseNow().isAfter(ended));
+        assertThat(store.executionRescue(3, 100, b).total()).isZero();
+        assertThat(get(expired).state()).isEqualTo(ExecutionState.RUNNING);
+        assertThat(store.executionRescue(3, 100).total()).as("unfenced").isEqualTo(1);
+    }
+
+    @Test
     void workersRegisterAndDeregister() {
         store.workerRegister(worker("w1"));
         store.workerRegister(worker("w2"));

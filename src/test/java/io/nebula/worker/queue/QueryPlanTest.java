@@ -221,7 +221,9 @@ class QueryPlanTest {
                 Map.entry("delays_ms", epochs),
                 Map.entry("max_deaths", 3),
                 Map.entry("limit", 100),
-                Map.entry("retention_ms", 60_000L));
+                Map.entry("retention_ms", 60_000L),
+                Map.entry("lease", "maintenance"),
+                Map.entry("holder", "w"));
         for (String op : List.of(
                 "lease_heartbeat",
                 "node_checkpoint",

@@ -24,7 +24,8 @@ class SqlFilesTest {
     /** Operations only one dialect has, each for a reason the other dialect does not share. */
     private static final Map<String, Set<String>> ONLY = Map.of(
             // LISTEN/NOTIFY: SQLite has no channel between processes; its claimers are woken in-process.
-            "postgres", Set.of("listener_check", "wakeup_listen", "wakeup_notify"),
+            // connection_facts: only a PostgreSQL connection can pass through a pooler.
+            "postgres", Set.of("connection_facts", "listener_check", "wakeup_listen", "wakeup_notify"),
             // SQLite draws execution ids itself under the write lock (no sequence to call in a CTE).
             "sqlite", Set.of("execution_id_reserve"));
 

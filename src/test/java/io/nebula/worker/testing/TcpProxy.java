@@ -28,10 +28,15 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
+        this("127.0.0.1", targetHost, targetPort);
+    }
+
+    /** A forwarder listening on a free port of {@code bindHost} (an address of this host). */
+    public TcpProxy(String bindHost, String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        server.bind(new InetSocketAddress(bindHost, 0), 200);
         Thread.ofPlatform().daemon().name("tcp-proxy-accept").start(this::acceptLoop);
     }
 
@@ -49,6 +54,8 @@ public final class TcpProxy implements AutoCloseable {
                     continue;
                 }
                 Socket upstream = new Socket(targetHost, targetPort);
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 open.add(client);
                 open.add(upstream);
                 pipe(client, upstream);
@@ -77,6 +84,8 @@ public final class TcpProxy implements AutoCloseable {
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
             }
         });
     }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
@@ -47,12 +48,23 @@ public final class WorkerLauncher implements AutoCloseable {
     private final Map<String, String> baseEnv;
     private final List<WorkerProcess> started = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> generations = new HashMap<>();
+    private final Function<String, List<String>> commandPrefix;
 
     /**
      * @param runDir where configuration files and logs go (created if missing)
      * @param baseEnv variables every child gets (the database URL, the side-effect sink)
      */
     public WorkerLauncher(Path runDir, Map<String, String> baseEnv) {
+        this(runDir, baseEnv, name -> List.of());
+    }
+
+    /**
+     * As {@link #WorkerLauncher(Path, Map)}, each worker's command preceded by {@code
+     * commandPrefix.apply(name)} (for example {@code ip netns exec <namespace>}, which replaces
+     * itself with the JVM, so the process's pid is the JVM's).
+     */
+    public WorkerLauncher(Path runDir, Map<String, String> baseEnv, Function<String, List<String>> commandPrefix) {
+        this.commandPrefix = commandPrefix;
         this.runDir = runDir;
         this.baseEnv = Map.copyOf(baseEnv);
         this.classPath = testClassPath();
@@ -87,7 +99,7 @@ public final class WorkerLauncher implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix.apply(name));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags());
         command.add("-cp");

@@ -110,6 +110,13 @@ public final class WorkerProcess {
         }
     }
 
+    /** The address the health server binds ({@code health.bind}), or loopback when it binds every address. */
+    private String healthHost() {
+        Object bind = settings.get("health.bind");
+        String b = bind == null ? "" : bind.toString();
+        return b.isEmpty() || b.equals("0.0.0.0") || b.equals("::") ? "127.0.0.1" : b;
+    }
+
     /** The health server's port, read from the log (the worker binds port 0). */
     public int healthPort() {
         if (healthPort < 0) {
@@ -187,7 +194,7 @@ public final class WorkerProcess {
     }
 
     public HttpResponse<String> get(String path) throws IOException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort() + path))
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + healthHost() + ":" + healthPort() + path))
                 .timeout(Duration.ofSeconds(3))
                 .GET()
                 .build();

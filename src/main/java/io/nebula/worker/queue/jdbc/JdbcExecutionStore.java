@@ -370,13 +370,13 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     // ---- maintenance -------------------------------------------------------------------------
 
     @Override
-    public RescueResult executionRescue(int maxDeaths, int limit) {
-        return maintenance.executionRescue(maxDeaths, limit);
+    public RescueResult executionRescue(int maxDeaths, int limit, LeaderFence leader) {
+        return maintenance.executionRescue(maxDeaths, limit, leader);
     }
 
     @Override
-    public int executionPrune(Duration retention, int limit) {
-        return maintenance.executionPrune(retention, limit);
+    public int executionPrune(Duration retention, int limit, LeaderFence leader) {
+        return maintenance.executionPrune(retention, limit, leader);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nebula.worker.queue.jdbc;
 
 import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
 import io.nebula.worker.queue.StoreException;
@@ -31,8 +32,14 @@ final class MaintenanceStatements {
         this.inspection = inspection;
     }
 
-    RescueResult executionRescue(int maxDeaths, int limit) {
-        Params p = Params.of("max_deaths", maxDeaths).set("limit", limit);
+    /** The fence's parameters: {@code :lease} and {@code :holder}, both NULL when unfenced. */
+    private static Params fenced(Params p, ExecutionStore.LeaderFence leader) {
+        return p.set("lease", leader == null ? null : leader.name())
+                .set("holder", leader == null ? null : leader.holder());
+    }
+
+    RescueResult executionRescue(int maxDeaths, int limit, ExecutionStore.LeaderFence leader) {
+        Params p = fenced(Params.of("max_deaths", maxDeaths).set("limit", limit), leader);
         List<Row> rows = db.run("execution_rescue", Mode.TRANSACTION, true, s -> s.query("execution_rescue", p));
         int requeued = 0;
         int failed = 0;
@@ -56,8 +63,8 @@ final class MaintenanceStatements {
         return new RescueResult(requeued, failed, quarantined, cancelled);
     }
 
-    int executionPrune(Duration retention, int limit) {
-        Params p = Params.of("retention_ms", retention.toMillis()).set("limit", limit);
+    int executionPrune(Duration retention, int limit, ExecutionStore.LeaderFence leader) {
+        Params p = fenced(Params.of("retention_ms", retention.toMillis()).set("limit", limit), leader);
         return db.run("execution_prune", Mode.TRANSACTION, true, s -> s.update("execution_prune", p));
     }
 

@@ -10,26 +10,48 @@ import io.nebula.worker.queue.jdbc.SqlArray;
 import io.nebula.worker.queue.jdbc.SqlLibrary;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL connections: a HikariCP pool for queue work and a one-connection pool for heartbeats,
  * every connection at READ COMMITTED (a SKIP LOCKED claim under REPEATABLE READ raises 40001
  * instead of skipping), with bounded connect and socket timeouts, TCP keepalive and an
  * {@code ApplicationName} naming the worker and the connection's role.
+ *
+ * <p>Connections carry no session state: the SQL names every table and function with the schema,
+ * and every start-up parameter is one PgBouncer passes on ({@code assumeMinServerVersion} makes
+ * pgjdbc send {@code application_name} at start-up instead of a {@code SET} afterwards). The first
+ * connection tells whether a pooler sits in between (the backend process id it reported at
+ * start-up is not the server's); behind one the worker assumes transaction pooling: it refuses to
+ * start with LISTEN or with a server whose default isolation is not READ COMMITTED (both would
+ * need session state), and it sends only unnamed statements ({@code prepareThreshold=0}), since a
+ * named prepared statement lives on one server connection and the next transaction may get
+ * another.
  */
 final class PostgresDatabase extends Database {
+    private static final Logger log = LoggerFactory.getLogger(PostgresDatabase.class);
     private final HikariDataSource pool;
     private final HikariDataSource heartbeatPool;
     private final String jdbcUrl;
     private final Properties baseProperties;
     private final StoreOptions options;
     private final PostgresDiagnosis diagnosis;
+    private final ReentrantLock checkLock = new ReentrantLock();
+    private volatile boolean checked;
+    private volatile boolean pooled;
 
     PostgresDatabase(String jdbcUrl, Properties properties, StoreOptions options) {
         super(new SqlLibrary("postgres", Map.of("schema", options.schema(), "channel", channel(options.schema()))));
@@ -37,7 +59,9 @@ final class PostgresDatabase extends Database {
         this.options = options;
         this.baseProperties = new Properties();
         baseProperties.putAll(properties);
-        baseProperties.setProperty("currentSchema", options.schema());
+        // pgjdbc sends application_name and extra_float_digits as start-up parameters instead of
+        // SET statements after connecting (session state a transaction pooler would not keep).
+        baseProperties.putIfAbsent("assumeMinServerVersion", "9.6");
         baseProperties.setProperty("tcpKeepAlive", "true");
         baseProperties.putIfAbsent(
                 "connectTimeout",
@@ -86,10 +110,78 @@ final class PostgresDatabase extends Database {
      */
     void probe() {
         try (Connection c = openDedicated("probe")) {
-            c.isValid(1);
+            check(c);
         } catch (SQLException e) {
             DatabaseProblem p = diagnose(e);
             throw p != null ? new StoreException(p, e) : new StoreException("connect failed: " + describe(e), e);
+        }
+    }
+
+    /** Whether the connections pass through a pooler (known once the first connection was checked). */
+    boolean pooled() {
+        return pooled;
+    }
+
+    /**
+     * Checks once per store, on the first connection, whether a pooler sits between the worker and
+     * PostgreSQL and, if so, that nothing this store is configured for needs a session of its own.
+     *
+     * @throws StoreException (permanent) naming what cannot run through transaction pooling
+     */
+    private void check(Connection c) throws SQLException {
+        if (checked) {
+            return;
+        }
+        checkLock.lock();
+        try {
+            if (checked) {
+                return;
+            }
+            int reported = c.unwrap(PGConnection.class).getBackendPID();
+            int actual;
+            String isolation;
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            sql.get("connection_facts").statements().get(0).sql())) {
+                rs.next();
+                actual = rs.getInt("backend_pid");
+                isolation = rs.getString("default_isolation");
+            }
+            if (reported != actual) {
+                List<String> needs = new ArrayList<>();
+                if (options.listen()) {
+                    needs.add("queue.listen = true (LISTEN needs a session of its own): set queue.listen = false;"
+                            + " workers then find new executions by polling every worker.poll_interval_ms");
+                }
+                if (!"read committed".equalsIgnoreCase(isolation)) {
+                    needs.add("the server's default_transaction_isolation is '" + isolation
+                            + "' (the worker needs READ COMMITTED, and a pooled session cannot keep a"
+                            + " per-session setting): ALTER ROLE <the worker's user> SET"
+                            + " default_transaction_isolation = 'read committed'");
+                }
+                if (!needs.isEmpty()) {
+                    String why = "the database at " + diagnosis.where()
+                            + " is reached through a connection pooler such as PgBouncer (the connection"
+                            + " reported backend pid " + reported + ", the server runs it as " + actual
+                            + "), where each transaction may get another server connection, but ";
+                    throw new StoreException(
+                            DatabaseProblem.permanentProblem(
+                                    why + String.join("; and ", needs)
+                                            + ". Or point DATABASE_URL at PostgreSQL directly.",
+                                    "the database is reached through a connection pooler, which cannot keep "
+                                            + (options.listen() ? "LISTEN" : "the isolation level")
+                                            + ": see the log"),
+                            null);
+                }
+                log.info(
+                        "database reached through a connection pooler, transaction pooling assumed:"
+                                + " statements are sent unnamed address={}",
+                        diagnosis.where());
+                pooled = true;
+            }
+            checked = true;
+        } finally {
+            checkLock.unlock();
         }
     }
 
@@ -125,6 +217,12 @@ final class PostgresDatabase extends Database {
     protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
         HikariDataSource ds = mode == Mode.HEARTBEAT ? heartbeatPool : pool;
         try (Connection c = ds.getConnection()) {
+            check(c);
+            if (pooled) {
+                // A named statement would live on one server connection; the next transaction
+                // may run on another.
+                c.unwrap(PGConnection.class).setPrepareThreshold(0);
+            }
             T result;
             if (mode == Mode.TRANSACTION) {
                 c.setAutoCommit(false);

@@ -32,6 +32,11 @@ final class PostgresDiagnosis {
         this.user = properties.getProperty("user", System.getProperty("user.name", "?"));
     }
 
+    /** The configured target, {@code host:port} (several joined by commas). */
+    String where() {
+        return where;
+    }
+
     /** {@code host:port}, or several joined by commas. */
     private static String address(String hosts, String ports) {
         if (hosts == null) {
@@ -134,6 +139,16 @@ final class PostgresDiagnosis {
             default -> {
                 if (p.getSQLState().startsWith("08")) {
                     String msg = String.valueOf(p.getMessage());
+                    if (msg.contains("unsupported startup parameter")) {
+                        yield DatabaseProblem.permanentProblem(
+                                "the server at " + where + " refused a start-up parameter (" + msg + "), as"
+                                        + " PgBouncer does with any it does not know: the worker itself sends none"
+                                        + " of those (it names its schema in every statement), so remove"
+                                        + " currentSchema, options or the like from DATABASE_URL, or list the"
+                                        + " parameter in PgBouncer's ignore_startup_parameters",
+                                "the database (a pooler such as PgBouncer) refused a start-up parameter: remove"
+                                        + " currentSchema or options from DATABASE_URL");
+                    }
                     if (msg.contains("does not support SSL")) {
                         yield DatabaseProblem.permanentProblem(
                                 "the server at " + where + " does not accept TLS, but DATABASE_URL asks for it"

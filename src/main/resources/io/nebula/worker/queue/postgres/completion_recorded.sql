@@ -5,7 +5,7 @@
 -- effect. Uses execution_history_execution.
 SELECT h.execution_id AS id, h.lease_epoch AS epoch, h.event, h.to_state AS state
   FROM unnest(:ids::bigint[], :epochs::bigint[]) AS l(id, epoch)
-  JOIN execution_history h ON h.execution_id = l.id AND h.lease_epoch = l.epoch
+  JOIN "${schema}".execution_history h ON h.execution_id = l.id AND h.lease_epoch = l.epoch
  WHERE h.from_state = 'running' AND h.to_state <> 'running'
    AND h.event NOT IN ('claimed', 'rescued', 'quarantined')
    AND coalesce(h.detail, '') NOT LIKE 'lease expired at %';

@@ -4,4 +4,4 @@
 -- timeout, else never. :batch is a JSON array of {id, epoch, reason, waits: [{name, node_id,
 -- timeout_ms}], nodes} (see BatchJson). The statements live in the function park_for_signals (see
 -- V004) so their fences are pinned to primary-key lookups.
-SELECT id, state FROM park_for_signals(:batch::json);
+SELECT id, state FROM "${schema}".park_for_signals(:batch::json);

@@ -1,4 +1,4 @@
 -- Cancels an execution that is not running (the caller holds its row lock).
-UPDATE executions
+UPDATE "${schema}".executions
    SET state = 'cancelled', finished_at = now(), last_event = 'cancelled', note = :reason
  WHERE id = :id AND state = 'available';

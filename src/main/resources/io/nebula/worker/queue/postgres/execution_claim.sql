@@ -3,4 +3,4 @@
 -- partial index executions_claim whatever the statistics say.
 SELECT id, queue, workflow_hash, workflow_name, input, attempt, max_attempts, lease_epoch,
        resumable, cancel_requested, queued_ms
-  FROM claim_executions(:worker_id, :queues::text[], :limit, :visibility_ms);
+  FROM "${schema}".claim_executions(:worker_id, :queues::text[], :limit, :visibility_ms);

@@ -4,8 +4,8 @@
 -- behind N".
 SELECT count(*) AS n
   FROM (SELECT 1
-          FROM executions me
-          JOIN executions c
+          FROM "${schema}".executions me
+          JOIN "${schema}".executions c
             ON c.state = 'available'
            AND c.queue = me.queue
            AND c.run_at <= now()

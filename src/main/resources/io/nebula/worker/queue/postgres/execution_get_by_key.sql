@@ -3,4 +3,4 @@ SELECT id, queue, workflow_hash, workflow_name, input::text AS input, state, pri
        attempt, max_attempts, deaths, lease_owner, lease_epoch, lease_expires_at, created_at,
        started_at, finished_at, output::text AS output, last_error, cancel_requested,
        idempotency_key, now() AS db_now
-  FROM executions WHERE idempotency_key = :key;
+  FROM "${schema}".executions WHERE idempotency_key = :key;

@@ -1,2 +1,2 @@
 -- Locks one execution for an operator action and returns its state.
-SELECT state FROM executions WHERE id = :id FOR UPDATE;
+SELECT state FROM "${schema}".executions WHERE id = :id FOR UPDATE;

@@ -6,7 +6,7 @@
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, left(last_error, 300) AS last_error,
        cancel_requested, idempotency_key
-  FROM executions
+  FROM "${schema}".executions
  WHERE state = 'running'
    AND lease_expires_at IS NOT NULL
    AND (:workflow::text IS NULL OR workflow_name = :workflow)

@@ -5,7 +5,9 @@
 -- pending cancel ends it cancelled, its note keeping the cancel's reason; otherwise it is
 -- available again, keeping its checkpoints and its run_at: started work keeps its place in the
 -- queue, ahead of executions that became due after it, instead of waiting behind the backlog.
-UPDATE executions e
+-- With :holder set, nothing changes unless :holder holds the leader lease :lease by the database
+-- clock when the statement runs, so a statement delayed past its sender's term cannot act in the next.
+UPDATE "${schema}".executions e
    SET deaths = e.deaths + 1,
        state = CASE WHEN e.cancel_requested THEN 'cancelled'
                     WHEN e.deaths + 1 >= :max_deaths THEN 'failed'
@@ -30,10 +32,13 @@ UPDATE executions e
        note = CASE WHEN e.cancel_requested AND e.last_event = 'cancel_requested' THEN e.note || '; ' ELSE '' END
               || 'lease expired at ' || e.lease_expires_at || ' held by ' || coalesce(e.lease_owner, '?')
  WHERE e.id = ANY(ARRAY(
-        SELECT c.id FROM executions c
+        SELECT c.id FROM "${schema}".executions c
          WHERE c.state = 'running' AND c.lease_expires_at < now()
          ORDER BY c.lease_expires_at
          LIMIT :limit
          FOR UPDATE SKIP LOCKED))
    AND e.state = 'running' AND e.lease_expires_at < now()
+   AND (:holder::text IS NULL
+        OR EXISTS (SELECT 1 FROM "${schema}".leader l
+                    WHERE l.name = :lease AND l.holder = :holder AND l.expires_at >= now()))
 RETURNING e.id, e.state, e.last_event;

@@ -1,5 +1,5 @@
 -- Makes a failed or cancelled execution available again with a fresh attempt budget.
-UPDATE executions
+UPDATE "${schema}".executions
    SET state = 'available', run_at = now(), attempt = 0, deaths = 0, cancel_requested = false,
        finished_at = NULL, output = NULL, lease_expires_at = NULL, resumable = true,
        last_event = 'retried', note = :note

@@ -4,14 +4,14 @@
 -- :channel once per queue that received an execution (delivered at commit), so a submit is one
 -- round trip and one commit.
 WITH input AS (
-    SELECT t.*, nextval('executions_id_seq') AS new_id
+    SELECT t.*, nextval('"${schema}".executions_id_seq') AS new_id
       FROM unnest(:queues::text[], :hashes::text[], :names::text[], :inputs::text[],
                   :priorities::int[], :delays_ms::bigint[], :run_ats_ms::bigint[],
                   :max_attempts::int[], :keys::text[])
            WITH ORDINALITY AS t(queue, hash, name, input, priority, delay_ms, run_at,
                                 max_attempts, idem_key, ord)
 ), inserted AS (
-    INSERT INTO executions (id, queue, workflow_hash, workflow_name, input, state, priority,
+    INSERT INTO "${schema}".executions (id, queue, workflow_hash, workflow_name, input, state, priority,
                             run_at, max_attempts, idempotency_key)
     SELECT new_id, queue, hash, name, input::json, 'available', priority,
            coalesce(to_timestamp(run_at / 1000.0), now() + coalesce(delay_ms, 0) * interval '1 millisecond'),
@@ -27,5 +27,5 @@ SELECT i.ord - 1 AS ord, coalesce(ins.id, e.id) AS id, ins.id IS NOT NULL AS cre
   FROM input i
   CROSS JOIN notified n
   LEFT JOIN inserted ins ON ins.id = i.new_id
-  LEFT JOIN executions e ON ins.id IS NULL AND e.idempotency_key = i.idem_key
+  LEFT JOIN "${schema}".executions e ON ins.id IS NULL AND e.idempotency_key = i.idem_key
  ORDER BY i.ord;

@@ -3,4 +3,4 @@
 -- output, nodes}, nodes being the attempt's last node results, which a success keeps in
 -- executions.nodes. The statement lives in the function complete_succeeded (see V002) so its
 -- plan is pinned to a primary-key lookup per row of the batch.
-SELECT id, state FROM complete_succeeded(:batch::json);
+SELECT id, state FROM "${schema}".complete_succeeded(:batch::json);

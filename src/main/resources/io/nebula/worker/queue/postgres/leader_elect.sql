@@ -1,6 +1,6 @@
 -- Takes the named lease when it is free or expired, or renews it for its holder (database clock).
 -- Returns a row only when :holder holds it afterwards.
-INSERT INTO leader (name, holder, elected_at, expires_at)
+INSERT INTO "${schema}".leader (name, holder, elected_at, expires_at)
 VALUES (:name, :holder, now(), now() + :ttl_ms * interval '1 millisecond')
 ON CONFLICT (name) DO UPDATE
    SET holder = EXCLUDED.holder,

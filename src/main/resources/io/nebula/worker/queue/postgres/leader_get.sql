@@ -1,2 +1,2 @@
 -- The current, unexpired holder of the named lease.
-SELECT holder FROM leader WHERE name = :name AND expires_at >= now();
+SELECT holder FROM "${schema}".leader WHERE name = :name AND expires_at >= now();

@@ -1,2 +1,2 @@
 -- Before a manual retry: forget failed nodes (all nodes when :all) so they run again.
-DELETE FROM node_results WHERE execution_id = :id AND (:all OR status <> 'succeeded');
+DELETE FROM "${schema}".node_results WHERE execution_id = :id AND (:all OR status <> 'succeeded');

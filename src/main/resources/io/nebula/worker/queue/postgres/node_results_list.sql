@@ -4,7 +4,7 @@
 -- checkpoint's tries come before those of the node that replaced it.
 WITH last AS (
     SELECT e.id, e.finished_at, n.*
-      FROM executions e,
+      FROM "${schema}".executions e,
            json_to_recordset(e.nodes) AS n(node_id text, status text, output json, error text,
                                            attempt int, started_ms bigint, finished_ms bigint, tries json)
      WHERE e.id = :id AND e.nodes IS NOT NULL
@@ -12,7 +12,7 @@ WITH last AS (
 SELECT execution_id, node_id, status, output, error, attempt, started_at, finished_at, tries
   FROM (SELECT r.execution_id, r.node_id, r.status, r.output::text AS output, r.error, r.attempt,
                r.started_at, r.finished_at, r.recorded_at, r.tries::text AS tries
-          FROM node_results r
+          FROM "${schema}".node_results r
          WHERE r.execution_id = :id
            AND NOT EXISTS (SELECT 1 FROM last WHERE last.node_id = r.node_id)
         UNION ALL
@@ -23,6 +23,6 @@ SELECT execution_id, node_id, status, output, error, attempt, started_at, finish
                     WHEN last.tries IS NULL THEN earlier.tries::text
                     ELSE (earlier.tries::jsonb || last.tries::jsonb)::text END
           FROM last
-          LEFT JOIN node_results earlier
+          LEFT JOIN "${schema}".node_results earlier
                  ON earlier.execution_id = last.id AND earlier.node_id = last.node_id) AS all_nodes
  ORDER BY recorded_at, node_id;

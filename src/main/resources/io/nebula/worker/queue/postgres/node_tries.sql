@@ -4,7 +4,7 @@
 -- are appended to those its row kept from earlier attempts. Fenced by the row's lease_epoch: only
 -- a row written under the batch's lease is touched, and a resent batch adds nothing twice (the
 -- containment test). Primary-key lookups on node_results.
-UPDATE node_results r
+UPDATE "${schema}".node_results r
    SET tries = CASE WHEN r.tries IS NULL THEN n.tries
                     ELSE (r.tries::jsonb || n.tries::jsonb)::json END
   FROM json_to_recordset(:batch::json) AS b(id bigint, epoch bigint, nodes json),

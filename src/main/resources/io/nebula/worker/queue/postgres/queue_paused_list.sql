@@ -1,2 +1,2 @@
 -- Names of paused queues.
-SELECT name FROM queues WHERE paused ORDER BY name;
+SELECT name FROM "${schema}".queues WHERE paused ORDER BY name;

@@ -4,7 +4,7 @@
 -- :totals true (operators asking) every finished row counts, up to :cap rows.
 SELECT queue, state, count(*) AS n,
        count(*) FILTER (WHERE finished_at > now() - interval '1 minute') AS last_minute
-  FROM (SELECT queue, state, finished_at FROM executions
+  FROM (SELECT queue, state, finished_at FROM "${schema}".executions
          WHERE state IN ('succeeded', 'failed', 'cancelled')
            AND (:totals OR finished_at > now() - interval '1 minute')
          LIMIT :cap) s

@@ -1,2 +1,2 @@
 -- Deletes one schedule (primary key); the executions it fired stay. Returns the name when it existed.
-DELETE FROM schedules WHERE name = :name RETURNING name;
+DELETE FROM "${schema}".schedules WHERE name = :name RETURNING name;

@@ -3,7 +3,7 @@
 SELECT name, workflow_hash, workflow_name, cron, timezone, input::text AS input, queue, max_attempts,
        overlap, catch_up, paused, next_fire_at, last_fire_at, last_execution_id, created_at, updated_at,
        coalesce(to_timestamp(:as_of::bigint / 1000.0), now()) AS db_now
-  FROM schedules
+  FROM "${schema}".schedules
  WHERE NOT paused
    AND next_fire_at <= coalesce(to_timestamp(:as_of::bigint / 1000.0), now())
  ORDER BY next_fire_at

@@ -1,6 +1,6 @@
 -- Creates or replaces one schedule's definition, pause state and next fire time (schedules apply);
 -- the record of its last fire is kept. One upsert on the primary key.
-INSERT INTO schedules (name, workflow_hash, workflow_name, cron, timezone, input, queue,
+INSERT INTO "${schema}".schedules (name, workflow_hash, workflow_name, cron, timezone, input, queue,
                        max_attempts, overlap, catch_up, paused, next_fire_at)
 VALUES (:name, :workflow_hash, :workflow_name, :cron, :timezone, :input::json, :queue,
         :max_attempts, :overlap, :catch_up, :paused, to_timestamp(:next_fire_at::bigint / 1000.0))

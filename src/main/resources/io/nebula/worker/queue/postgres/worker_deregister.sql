@@ -1,2 +1,2 @@
 -- Removes a worker that stopped cleanly.
-DELETE FROM workers WHERE worker_id = :worker_id;
+DELETE FROM "${schema}".workers WHERE worker_id = :worker_id;

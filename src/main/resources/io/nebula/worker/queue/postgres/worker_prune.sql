@@ -1,2 +1,2 @@
 -- Forgets workers not seen for a long time (they died without deregistering).
-DELETE FROM workers WHERE last_seen_at < now() - :older_ms * interval '1 millisecond';
+DELETE FROM "${schema}".workers WHERE last_seen_at < now() - :older_ms * interval '1 millisecond';

@@ -1,5 +1,5 @@
 -- Registers (or re-registers) a worker process.
-INSERT INTO workers (worker_id, pool_id, host, pid, concurrency, queues, version, started_at,
+INSERT INTO "${schema}".workers (worker_id, pool_id, host, pid, concurrency, queues, version, started_at,
                      last_seen_at, active)
 VALUES (:worker_id, :pool_id, :host, :pid, :concurrency, :queues, :version, now(), now(), 0)
 ON CONFLICT (worker_id) DO UPDATE

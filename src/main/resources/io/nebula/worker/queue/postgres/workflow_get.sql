@@ -1,2 +1,2 @@
 -- One definition by content hash (primary key lookup).
-SELECT hash, name, definition FROM workflows WHERE hash = :hash;
+SELECT hash, name, definition FROM "${schema}".workflows WHERE hash = :hash;

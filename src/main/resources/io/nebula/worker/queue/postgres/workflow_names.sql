@@ -5,6 +5,6 @@ SELECT name, versions, hash, created_at, deployed_at FROM (
            count(*) OVER (PARTITION BY name) AS versions,
            row_number() OVER (PARTITION BY name
                               ORDER BY deployed_at DESC NULLS LAST, created_at DESC, hash) AS rn
-      FROM workflows) w
+      FROM "${schema}".workflows) w
  WHERE rn = 1
  ORDER BY name;

@@ -3,6 +3,8 @@
 -- execution; used-up attempts fail it; a pending cancel ends it cancelled, its note keeping the
 -- cancel's reason; otherwise it is available again, keeping its checkpoints and its run_at
 -- (started work keeps its place in the queue instead of waiting behind the whole backlog).
+-- With :holder set, nothing changes unless :holder holds the leader lease :lease by the database
+-- clock when the statement runs, so a statement delayed past its sender's term cannot act in the next.
 UPDATE executions
    SET deaths = deaths + 1,
        state = CASE WHEN cancel_requested THEN 'cancelled'
@@ -32,4 +34,8 @@ UPDATE executions
                WHERE c.state = 'running' AND c.lease_expires_at < CAST(unixepoch('subsec') * 1000 AS INTEGER)
                ORDER BY c.lease_expires_at LIMIT :limit)
    AND state = 'running' AND lease_expires_at < CAST(unixepoch('subsec') * 1000 AS INTEGER)
+   AND (:holder IS NULL
+        OR EXISTS (SELECT 1 FROM leader l
+                    WHERE l.name = :lease AND l.holder = :holder
+                      AND l.expires_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER)))
 RETURNING id, state, last_event;
