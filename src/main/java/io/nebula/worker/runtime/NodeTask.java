@@ -158,7 +158,8 @@ final class NodeTask {
                 options.clock().instant().plus(timeout()),
                 cancelled,
                 log,
-                attempt.signals());
+                attempt.signals(),
+                attempt.keyScope());
     }
 
     private Duration timeout() {
