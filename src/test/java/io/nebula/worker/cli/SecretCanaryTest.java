@@ -228,7 +228,8 @@ class SecretCanaryTest {
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--config";
         all[args.length + 1] = config.toString();
-        return CliRun.of(Map.of("NEBULA_LOG", "nebula_worker=warn"), all);
+        // Info, as a worker logs by default: the log node's line and the tracing records are kept.
+        return CliRun.of(Map.of("NEBULA_LOG", "nebula_worker=info"), all);
     }
 
     private static List<String> tables(Connection c, String sql) throws Exception {

@@ -2,7 +2,9 @@ package io.nebula.worker.cli.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggerContextListener;
 import ch.qos.logback.core.AppenderBase;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every line this JVM logs while it is open, as both of the worker's layouts write it (text and
- * JSON), with {@code io.nebula.worker} at DEBUG: what an operator's log would hold.
+ * JSON), with {@code io.nebula.worker} at DEBUG until a command applies its own levels: what an
+ * operator's log would hold. It survives the reset a command's {@link LogSetup} makes.
  */
-public final class CapturedLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class CapturedLog extends AppenderBase<ILoggingEvent> implements LoggerContextListener, AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final TextLayout text = new TextLayout();
     private final JsonLayout json = new JsonLayout();
@@ -32,8 +35,29 @@ public final class CapturedLog extends AppenderBase<ILoggingEvent> implements Au
         c.start();
         c.ours.setLevel(Level.DEBUG);
         c.root.addAppender(c);
+        c.root.getLoggerContext().addListener(c);
         return c;
     }
+
+    @Override
+    public boolean isResetResistant() {
+        return true;
+    }
+
+    @Override
+    public void onReset(LoggerContext context) {
+        start();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(this);
+    }
+
+    @Override
+    public void onStart(LoggerContext context) {}
+
+    @Override
+    public void onStop(LoggerContext context) {}
+
+    @Override
+    public void onLevelChange(Logger logger, Level level) {}
 
     @Override
     protected void append(ILoggingEvent event) {
@@ -48,6 +72,7 @@ public final class CapturedLog extends AppenderBase<ILoggingEvent> implements Au
 
     @Override
     public void close() {
+        root.getLoggerContext().removeListener(this);
         root.detachAppender(this);
         ours.setLevel(previous);
         stop();
