@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * @param startedAt when the node first started in this execution attempt (before any node retry)
  * @param deadline when the node's timeout fires; the action should not plan work past it
  * @param signals the signals sent to this execution (see {@link SignalInbox})
+ * @param keyScope what {@link #idempotencyKey()} starts with: the store's installation id, or
+ *     {@code null} for an execution submitted before its store had one (and for tests)
  */
 public record ActionContext(
         long executionId,
@@ -31,7 +33,8 @@ public record ActionContext(
         Instant deadline,
         BooleanSupplier cancellation,
         Logger logger,
-        SignalInbox signals) {
+        SignalInbox signals,
+        String keyScope) {
 
     public ActionContext {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -44,6 +47,20 @@ public record ActionContext(
         if (logger == null) {
             logger = LoggerFactory.getLogger("io.nebula.worker.action");
         }
+    }
+
+    /** A context without an installation id (tests). */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals) {
+        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, signals, null);
     }
 
     /** A context without signals (actions that do not read them, tests). */
@@ -61,10 +78,12 @@ public record ActionContext(
 
     /**
      * A key that is the same for every run of this node of this execution, across node retries,
-     * execution attempts and workers: {@code "<executionId>:<nodeId>"}.
+     * execution attempts and workers, and different from the keys of every other store: {@code
+     * "<installation id>:<executionId>:<nodeId>"}. An execution submitted before its store had an
+     * installation id keeps {@code "<executionId>:<nodeId>"}, the key its nodes were sent with then.
      */
     public String idempotencyKey() {
-        return executionId + ":" + nodeId;
+        return keyScope == null ? executionId + ":" + nodeId : keyScope + ":" + executionId + ":" + nodeId;
     }
 
     /** True once the node timed out or the execution is being stopped; stop work soon after. */

@@ -29,10 +29,20 @@ public final class ActionRegistry {
 
     private final Map<String, Action> actions;
     private final boolean undeclaredPlugins;
+    private final ClassLoader pluginLoader;
 
-    private ActionRegistry(Map<String, Action> actions, boolean undeclaredPlugins) {
+    private ActionRegistry(Map<String, Action> actions, boolean undeclaredPlugins, ClassLoader pluginLoader) {
         this.actions = Map.copyOf(actions);
         this.undeclaredPlugins = undeclaredPlugins;
+        this.pluginLoader = pluginLoader;
+    }
+
+    /**
+     * The class loader of the plugin jars loaded by {@link Builder#loadPlugins}, for finding other
+     * extensions in them (secret providers); empty when none were loaded.
+     */
+    public Optional<ClassLoader> pluginLoader() {
+        return Optional.ofNullable(pluginLoader);
     }
 
     /**
@@ -63,6 +73,7 @@ public final class ActionRegistry {
     public static final class Builder {
         private final Map<String, Action> actions = new LinkedHashMap<>();
         private boolean undeclared;
+        private ClassLoader pluginLoader;
 
         private Builder() {}
 
@@ -128,6 +139,7 @@ public final class ActionRegistry {
             }
             URLClassLoader loader = new URLClassLoader(
                     "nebula-plugins", jars.toArray(URL[]::new), ActionRegistry.class.getClassLoader());
+            pluginLoader = loader;
             // Only providers whose class came from the plugin jars: the parent's would repeat.
             Map<String, List<String>> byJar = new LinkedHashMap<>();
             try {
@@ -172,7 +184,7 @@ public final class ActionRegistry {
         }
 
         public ActionRegistry build() {
-            return new ActionRegistry(actions, undeclared);
+            return new ActionRegistry(actions, undeclared, pluginLoader);
         }
     }
 }

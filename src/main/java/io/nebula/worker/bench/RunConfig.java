@@ -56,7 +56,8 @@ record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollIn
                 base.runtime(),
                 base.http(),
                 WorkerConfig.Console.defaults(),
-                base.limits());
+                base.limits(),
+                base.secrets());
     }
 
     /** The same settings as a TOML file for a worker process, whose health port is {@code port}. */

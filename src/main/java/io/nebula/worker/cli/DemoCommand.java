@@ -51,6 +51,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = "Run a worker on the bundled examples and show them run, fail, retry and succeed")
 final class DemoCommand extends OpsCommand {
     static final String QUEUE = "demo";
+    /** The secret the payment example reads. */
+    static final String PAYMENT_SECRET = "PAYMENT_TOKEN";
 
     @Option(
             names = "--exit-when-done",
@@ -95,17 +97,32 @@ final class DemoCommand extends OpsCommand {
         }
         Path dir = examplesDir();
         ProgressPrinter printer = ProgressPrinter.create(talk(), mode, root().env());
-        try (DemoEndpoint endpoint = new DemoEndpoint()) {
+        // The payment example's token is a secret read from an environment variable: the user's
+        // own when it is set, else one the demo makes up and hands its worker as that variable.
+        String tokenVariable = config.secrets().envPrefix() + PAYMENT_SECRET;
+        String given = root().env().get(tokenVariable);
+        boolean ownToken = given != null && !given.isEmpty();
+        String token = ownToken ? given : "demo-" + java.util.UUID.randomUUID();
+        java.util.function.Function<String, String> workerEnv =
+                name -> name.equals(tokenVariable) ? token : root().env().get(name);
+        try (DemoEndpoint endpoint = new DemoEndpoint(token)) {
             List<DemoPlan.Run> runs = DemoPlan.runs(exampleFiles(dir), endpoint.uri());
             Map<String, LoadedWorkflow> workflows = load(config, dir, runs);
             DemoListener listener = new DemoListener();
-            WorkerApp.Running running = start(config, listener);
+            WorkerApp.Running running = start(config, listener, workerEnv);
             DemoSession session = null;
             int code;
             try {
                 session = new DemoSession(running, listener, printer, out());
                 session.awaitReady(Duration.ofSeconds(30));
                 printHeader(config, running, runs.size(), workflows.size());
+                if (workflows.containsKey("payment-with-secret.yaml")) {
+                    talk().println("  the payment example's token is the secret " + PAYMENT_SECRET + ", read from "
+                            + tokenVariable + (ownToken ? " (yours)" : " (not set, so the demo made one up)")
+                            + "; it is sent, never stored or shown");
+                    talk().println();
+                    talk().flush();
+                }
                 WorkflowClient client = running.worker().client();
                 for (DemoPlan.Run r : runs) {
                     if (r.scheduleFile() == null) {
@@ -174,7 +191,13 @@ final class DemoCommand extends OpsCommand {
                         c.console().bind(),
                         c.console().port(),
                         c.console().token()),
-                c.limits());
+                c.limits(),
+                c.secrets().envPrefix().isEmpty()
+                        ? new WorkerConfig.Secrets(
+                                WorkerConfig.Secrets.defaults().envPrefix(),
+                                c.secrets().dir(),
+                                c.secrets().cacheFor())
+                        : c.secrets());
     }
 
     private Path examplesDir() {
@@ -239,16 +262,18 @@ final class DemoCommand extends OpsCommand {
         return out;
     }
 
-    private WorkerApp.Running start(WorkerConfig config, DemoListener listener) throws Exception {
+    private WorkerApp.Running start(
+            WorkerConfig config, DemoListener listener, java.util.function.Function<String, String> env)
+            throws Exception {
         try {
-            return WorkerApp.start(config, List.of(listener));
+            return WorkerApp.start(config, List.of(listener), env);
         } catch (BindException e) {
             if (e.getMessage() != null
                     && e.getMessage().contains("console")
                     && config.console().port() != 0) {
                 // The demo is for looking around: a taken console port is no reason to stop it.
                 talk().println("note: " + e.getMessage() + "; the demo's console takes a free port instead");
-                return start(withConsolePort(config, 0), listener);
+                return start(withConsolePort(config, 0), listener, env);
             }
             throw new CommandFailure(
                     ExitCode.FAILURE,
@@ -269,7 +294,8 @@ final class DemoCommand extends OpsCommand {
                 c.runtime(),
                 c.http(),
                 new WorkerConfig.Console(k.enabled(), k.bind(), port, k.token()),
-                c.limits());
+                c.limits(),
+                c.secrets());
     }
 
     private long submit(WorkflowClient client, LoadedWorkflow workflow, DemoPlan.Run r) {

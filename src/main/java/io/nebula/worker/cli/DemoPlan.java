@@ -129,6 +129,13 @@ final class DemoPlan {
                                         "http: 404, fails for good",
                                         url(endpoint, DemoEndpoint.MISSING),
                                         Expect.FAILED)),
+                "payment-with-secret.yaml",
+                        List.of(new Run(
+                                "payment-with-secret.yaml",
+                                "payment: token from a secret",
+                                "{\"url\":\"" + endpoint.resolve(DemoEndpoint.PAYMENTS)
+                                        + "\",\"order_id\":\"A-17\",\"amount\":37.5}",
+                                Expect.SUCCEEDED)),
                 "long-delay.json",
                         List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)),
                 "approval.yaml",

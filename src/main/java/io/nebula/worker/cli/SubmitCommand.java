@@ -107,7 +107,8 @@ final class SubmitCommand extends OpsCommand {
 
     @Option(
             names = "--force",
-            description = "Submit to the queue even if no worker has served it and no one created it")
+            description = "Submit to the queue even if no worker has served it and no one created it, and even if"
+                    + " a secret the workflow reads cannot be resolved with this configuration")
     boolean force;
 
     @Option(names = "--wait", description = "Follow the execution to its end; exit 0 only if it succeeded")
@@ -145,6 +146,7 @@ final class SubmitCommand extends OpsCommand {
             }
             SubmitRequest template = template(config, workflow);
             requireKnownQueue(store, config, template.queue());
+            requireResolvableSecrets(config, workflow);
             if (fromFile != null) {
                 store.workflowPut(workflow.document());
             }
@@ -370,6 +372,33 @@ final class SubmitCommand extends OpsCommand {
             out().flush();
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * A secret the workflow reads that none of this configuration's providers has would fail its
+     * node on a worker with the same configuration: refused unless forced. With {@code
+     * runtime.plugins_dir} set nothing is checked: a plugin may provide it, and plugin code is not
+     * run here.
+     */
+    private void requireResolvableSecrets(WorkerConfig config, LoadedWorkflow workflow) {
+        if (force || config.runtime().pluginsDir() != null) {
+            return;
+        }
+        boolean readsSecrets =
+                workflow.workflow().nodes().stream().anyMatch(n -> !n.secrets().isEmpty());
+        if (!readsSecrets) {
+            return;
+        }
+        List<String> unresolved = WorkflowClient.unresolvedSecrets(
+                workflow, WorkflowCatalog.secrets(config, WorkflowCatalog.declaredActions(config), root().env()::get));
+        if (!unresolved.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    "workflow '" + workflow.name() + "' reads secrets that this configuration cannot resolve, so a"
+                            + " worker configured like it would fail those nodes; nothing was enqueued (set them"
+                            + " where the workers run, or give --force if the workers have them)",
+                    unresolved.stream().map(p -> "  " + p).toList());
+        }
     }
 
     /** A queue no worker served and no operator created is most likely a typo: refused unless forced. */

@@ -51,6 +51,16 @@ public final class WorkerApp implements WorkerStarter {
 
     /** Builds and starts everything the configuration asks for; the caller stops it. */
     public static Running start(WorkerConfig config, List<WorkerListener> extraListeners) throws Exception {
+        return start(config, extraListeners, System::getenv);
+    }
+
+    /**
+     * As {@link #start(WorkerConfig, List)}, reading environment secrets through {@code env}
+     * instead of the process's environment.
+     */
+    public static Running start(
+            WorkerConfig config, List<WorkerListener> extraListeners, java.util.function.Function<String, String> env)
+            throws Exception {
         MDC.put("worker_id", config.worker().workerId());
         switch (config.database().url()) {
             case DatabaseUrl.Sqlite s -> log.info("store: embedded SQLite file {}", s.file());
@@ -73,6 +83,7 @@ public final class WorkerApp implements WorkerStarter {
         }
         NebulaWorker worker = NebulaWorker.builder()
                 .config(config)
+                .env(env)
                 .listener(WorkerListener.compose(listeners))
                 .version(Version.current())
                 .build();

@@ -191,7 +191,11 @@ public final class ConfigLoader {
                             Duration.ofMillis(num(Setting.COMPILE_TIMEOUT_MS)),
                             num(Setting.EXECUTION_OUTPUT_BYTES),
                             (int) num(Setting.ERROR_BYTES),
-                            num(Setting.DEFINITION_CACHE_BYTES)));
+                            num(Setting.DEFINITION_CACHE_BYTES)),
+                    new WorkerConfig.Secrets(
+                            str(Setting.SECRETS_ENV_PREFIX),
+                            str(Setting.SECRETS_DIR),
+                            Duration.ofSeconds(num(Setting.SECRETS_CACHE_SECONDS))));
         }
 
         private void requireShorter(Setting shorter, Setting longer) {

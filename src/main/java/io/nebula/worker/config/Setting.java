@@ -388,7 +388,34 @@ public enum Setting {
             null,
             null,
             Constraint.atLeast(1_048_576),
-            "memory for workflow definitions in each of the two caches (texts, compiled definitions)");
+            "memory for workflow definitions in each of the two caches (texts, compiled definitions)"),
+
+    SECRETS_ENV_PREFIX(
+            "secrets.env_prefix",
+            SettingType.STRING,
+            "NEBULA_SECRET_",
+            "NEBULA_SECRETS_ENV_PREFIX",
+            null,
+            Constraint.matching(
+                    Pattern.compile("|[A-Za-z_][A-Za-z0-9_]{0,63}"),
+                    "letters, digits and _ (not starting with a digit, at most 64), or empty to read no variables"),
+            "secrets.NAME is the environment variable <prefix>NAME; empty turns environment secrets off"),
+    SECRETS_DIR(
+            "secrets.dir",
+            SettingType.STRING,
+            null,
+            "NEBULA_SECRETS_DIR",
+            null,
+            Constraint.matching(Pattern.compile(".+"), "a folder path"),
+            "folder with one file per secret, named after it (a mounted Kubernetes Secret); none by default"),
+    SECRETS_CACHE_SECONDS(
+            "secrets.cache_seconds",
+            SettingType.LONG,
+            30L,
+            "NEBULA_SECRETS_CACHE_SECONDS",
+            null,
+            Constraint.between(0, 86_400, "a whole number"),
+            "how long a resolved secret is reused before it is read again (rotation delay); 0 reads it every time");
 
     /** The environment variable read for {@link #LOG_FILTER} when {@code NEBULA_LOG} is unset. */
     public static final String LOG_FILTER_FALLBACK_ENV = "RUST_LOG";

@@ -18,7 +18,23 @@ public record WorkerConfig(
         Runtime runtime,
         Http http,
         Console console,
-        Limits limits) {
+        Limits limits,
+        Secrets secrets) {
+
+    /** A configuration with the default {@link Secrets}. */
+    public WorkerConfig(
+            Worker worker,
+            Queue queue,
+            Database database,
+            Health health,
+            Tracing tracing,
+            Log log,
+            Runtime runtime,
+            Http http,
+            Console console,
+            Limits limits) {
+        this(worker, queue, database, health, tracing, log, runtime, http, console, limits, Secrets.defaults());
+    }
 
     /** A configuration with the default {@link Limits}. */
     public WorkerConfig(
@@ -192,6 +208,25 @@ public record WorkerConfig(
 
         private static long number(Setting s) {
             return ((Number) s.defaultValue()).longValue();
+        }
+    }
+
+    /**
+     * {@code [secrets]}: where {@code secrets.NAME} in a workflow is looked up, in this order, then
+     * in the {@code SecretProvider} plugins. See {@code docs/SECURITY.md}.
+     *
+     * @param envPrefix {@code secrets.NAME} is the environment variable {@code <envPrefix>NAME};
+     *     empty reads no variables
+     * @param dir a folder with one file per secret, or {@code null}
+     * @param cacheFor how long a resolved value is reused before it is read again
+     */
+    public record Secrets(String envPrefix, String dir, Duration cacheFor) {
+        /** The defaults: {@code NEBULA_SECRET_} variables, no folder, 30 seconds. */
+        public static Secrets defaults() {
+            return new Secrets(
+                    (String) Setting.SECRETS_ENV_PREFIX.defaultValue(),
+                    null,
+                    Duration.ofSeconds(((Number) Setting.SECRETS_CACHE_SECONDS.defaultValue()).longValue()));
         }
     }
 }

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * checkpoints and expressions see nothing else, so this gives what the node was called with (an
  * expression that reads {@code execution.attempt} sees the attempt in which the node finished).
  * When an upstream node has not finished, or the definition no longer compiles here, the
- * parameters are shown as written, with the reason.
+ * parameters are shown as written, with the reason. Secrets the parameters read are shown as
+ * {@code ***}, never resolved.
  */
 final class NodeParameters {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -87,11 +88,17 @@ final class NodeParameters {
             NodeResult r = results.get(up);
             bindings.record(up, r.status().dbName(), parse(r.outputJson()));
         }
+        // Secrets are never resolved here: each one the params read renders as ***.
+        Map<String, String> hidden = new java.util.TreeMap<>();
+        spec.secrets().forEach(name -> hidden.put(name, io.nebula.worker.redact.Redaction.HIDDEN));
         try {
-            JsonNode resolved = spec.resolveParams(bindings);
+            JsonNode resolved = spec.resolveParams(bindings, hidden);
             return new Shown(
                     text(resolved),
                     "Resolved from the execution's input and the recorded outputs of its upstream nodes"
+                            + (hidden.isEmpty()
+                                    ? ""
+                                    : ", secrets (" + String.join(", ", hidden.keySet()) + ") shown as ***")
                             + (own == null ? "; the node has not finished yet." : ", as in attempt " + attempt + "."));
         } catch (EvaluationException e) {
             return new Shown(text(written), "As written: evaluating them fails: " + e.getMessage());

@@ -99,17 +99,24 @@ final class ExecutionTask implements Runnable {
         }
         try {
             String definition;
+            String keyScope;
             try {
                 definition = ctx.definitions().get(running.claimed().workflowHash());
+                keyScope = ctx.keyScopes().of(running.claimed().id());
             } catch (StoreException e) {
                 // The database, not the execution, is at fault: hand it back without spending the
                 // attempt, and let it be claimed again shortly.
-                log.warn("cannot load the workflow definition; releasing the execution: {}", e.getMessage());
+                log.warn(
+                        "cannot load the workflow definition or installation id; releasing the execution: {}",
+                        e.getMessage());
                 return new RunOutcome.Waiting(
-                        Duration.ofSeconds(1), "released: the workflow definition could not be loaded", List.of());
+                        Duration.ofSeconds(1),
+                        "released: the workflow definition or installation id could not be loaded",
+                        List.of());
             }
             ExecutionRunner runner = ctx.runner();
-            return runner.run(new LeasedAttempt(running, definition, checkpoints, ctx.publisher(), ctx.store()));
+            return runner.run(
+                    new LeasedAttempt(running, definition, checkpoints, ctx.publisher(), ctx.store(), keyScope));
         } catch (RuntimeException | Error e) {
             StopReason stop = running.stopReason();
             if (stop != null) {

@@ -30,13 +30,16 @@ final class LeasedAttempt implements Attempt {
     private final Map<String, NodeResult> checkpoints;
     private final ResultPublisher publisher;
     private final ExecutionStore store;
+    private final String keyScope;
 
     LeasedAttempt(
             Running running,
             String definitionJson,
             Map<String, NodeResult> checkpoints,
             ResultPublisher publisher,
-            ExecutionStore store) {
+            ExecutionStore store,
+            String keyScope) {
+        this.keyScope = keyScope;
         this.running = running;
         this.definitionJson = definitionJson;
         this.checkpoints = Map.copyOf(checkpoints);
@@ -72,6 +75,11 @@ final class LeasedAttempt implements Attempt {
     @Override
     public String inputJson() {
         return running.claimed().inputJson();
+    }
+
+    @Override
+    public String keyScope() {
+        return keyScope;
     }
 
     @Override

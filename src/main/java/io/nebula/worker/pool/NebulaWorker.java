@@ -7,6 +7,7 @@ import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.WorkflowRuntime;
+import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.Workflows;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class NebulaWorker implements AutoCloseable {
     private final Workflows workflows;
     private final Worker worker;
     private final WorkflowClient client;
+    private final SecretResolver secrets;
 
     private NebulaWorker(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config");
@@ -54,8 +56,9 @@ public final class NebulaWorker implements AutoCloseable {
             }
         });
         this.store = b.store != null ? b.store : StoreFactory.open(config, "nebula-worker/" + workerId);
+        this.secrets = b.secrets != null ? b.secrets : WorkflowCatalog.secrets(config, actions, b.env);
         WorkflowRuntime runtime =
-                new WorkflowRuntime(workflows, actions, WorkflowCatalog.runtimeOptions(config), b.listener);
+                new WorkflowRuntime(workflows, actions, WorkflowCatalog.runtimeOptions(config), b.listener, secrets);
         PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);
         this.worker = Worker.builder()
                 .options(options)
@@ -65,7 +68,7 @@ public final class NebulaWorker implements AutoCloseable {
                 .version(b.version)
                 .definitionCacheBytes(config.limits().definitionCacheBytes())
                 .build();
-        this.client = new WorkflowClient(store, workflows, config.queue().maxRetries());
+        this.client = new WorkflowClient(store, workflows, config.queue().maxRetries(), secrets);
     }
 
     public static Builder builder() {
@@ -109,6 +112,11 @@ public final class NebulaWorker implements AutoCloseable {
         return config;
     }
 
+    /** Where the secrets that nodes read come from. */
+    public SecretResolver secrets() {
+        return secrets;
+    }
+
     /** Builds a {@link NebulaWorker}. */
     public static final class Builder {
         private WorkerConfig config;
@@ -119,6 +127,20 @@ public final class NebulaWorker implements AutoCloseable {
         private String version = "0.1.0";
         private WorkerListener listener = WorkerListener.NONE;
         private final List<Action> actions = new ArrayList<>();
+        private SecretResolver secrets;
+        private java.util.function.Function<String, String> env = System::getenv;
+
+        /** Reads environment secrets ({@code secrets.env_prefix}) through {@code e} instead of the process's. */
+        public Builder env(java.util.function.Function<String, String> e) {
+            this.env = Objects.requireNonNull(e, "env");
+            return this;
+        }
+
+        /** Resolves secrets with {@code r} instead of the providers the configuration implies. */
+        public Builder secrets(SecretResolver r) {
+            this.secrets = r;
+            return this;
+        }
 
         public Builder config(WorkerConfig c) {
             this.config = c;

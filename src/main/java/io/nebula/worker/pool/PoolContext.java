@@ -13,4 +13,5 @@ record PoolContext(
         Slots slots,
         InFlight inFlight,
         ResultPublisher publisher,
-        DefinitionCache definitions) {}
+        DefinitionCache definitions,
+        KeyScopes keyScopes) {}

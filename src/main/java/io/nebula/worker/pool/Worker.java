@@ -81,7 +81,8 @@ public final class Worker implements AutoCloseable {
                 new Slots(options.concurrency()),
                 inFlight,
                 publisher,
-                new DefinitionCache(store, b.definitionCacheBytes));
+                new DefinitionCache(store, b.definitionCacheBytes),
+                new KeyScopes(store));
         for (int i = 0; i < claimLoops(options.concurrency()); i++) {
             claimLoops.add(new ClaimLoop(ctx, wakeup, readiness, i));
         }

@@ -6,10 +6,18 @@ import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.runtime.RuntimeOptions;
+import io.nebula.worker.secret.EnvSecrets;
+import io.nebula.worker.secret.FileSecrets;
+import io.nebula.worker.secret.SecretProvider;
+import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Function;
 
 /**
  * The actions and workflow loader a configuration implies: the built-in actions, those found by
@@ -78,6 +86,38 @@ public final class WorkflowCatalog {
                         new HttpActionOptions(h.allowPrivateNetworks(), h.maxResponseBytes(), h.timeout(), 5),
                         config.runtime().inlineDelayMax()))
                 .loadServices(WorkflowCatalog.class.getClassLoader());
+    }
+
+    /**
+     * The secret providers {@code config} implies, in the order they are asked: environment
+     * variables with {@code secrets.env_prefix} (unless it is empty), the files of {@code
+     * secrets.dir} (when set), then every {@link SecretProvider} found by {@code ServiceLoader} on
+     * the class path and in the plugin jars {@code actions} loaded; values kept for {@code
+     * secrets.cache_seconds}.
+     *
+     * @param env how an environment variable is read ({@code System::getenv} in a worker)
+     * @throws IllegalArgumentException when a provider cannot be loaded
+     */
+    public static SecretResolver secrets(WorkerConfig config, ActionRegistry actions, Function<String, String> env) {
+        WorkerConfig.Secrets s = config.secrets();
+        List<SecretProvider> providers = new ArrayList<>();
+        if (!s.envPrefix().isEmpty()) {
+            providers.add(new EnvSecrets(s.envPrefix(), env));
+        }
+        if (s.dir() != null) {
+            providers.add(new FileSecrets(Path.of(s.dir())));
+        }
+        try {
+            ServiceLoader.load(SecretProvider.class, WorkflowCatalog.class.getClassLoader())
+                    .forEach(providers::add);
+            actions.pluginLoader()
+                    .ifPresent(loader -> ServiceLoader.load(SecretProvider.class, loader).stream()
+                            .filter(p -> p.type().getClassLoader() == loader)
+                            .forEach(p -> providers.add(p.get())));
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalArgumentException("cannot load secret providers: " + e.getMessage(), e);
+        }
+        return new SecretResolver(providers, s.cacheFor());
     }
 
     /** The workflow loader for commands that check definitions: plugin code is not run. */

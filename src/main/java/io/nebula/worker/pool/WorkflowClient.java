@@ -8,8 +8,10 @@ import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
+import io.nebula.worker.workflow.NodeSpec;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import io.nebula.worker.workflow.WorkflowNotFoundException;
 import io.nebula.worker.workflow.Workflows;
@@ -32,11 +34,38 @@ public final class WorkflowClient {
     private final ExecutionStore store;
     private final Workflows workflows;
     private final int defaultMaxRetries;
+    private final SecretResolver secrets;
 
+    /** A client that does not check secrets at submit (the workers' providers are not known here). */
     public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries) {
+        this(store, workflows, defaultMaxRetries, null);
+    }
+
+    /**
+     * @param secrets the providers of the workers that will run what is submitted (the process's
+     *     own, when it runs them): a workflow reading a secret none of them has is refused at
+     *     submit; {@code null} checks nothing
+     */
+    public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries, SecretResolver secrets) {
         this.store = store;
         this.workflows = workflows;
         this.defaultMaxRetries = defaultMaxRetries;
+        this.secrets = secrets;
+    }
+
+    /**
+     * The secrets {@code workflow} reads that {@code resolver} cannot resolve, one message per
+     * secret naming its node: {@code node 'reserve': secret 'TOKEN' is not set: looked for
+     * environment variable NEBULA_SECRET_TOKEN}. A provider that fails to answer is not counted.
+     */
+    public static List<String> unresolvedSecrets(LoadedWorkflow workflow, SecretResolver resolver) {
+        List<String> out = new ArrayList<>();
+        for (NodeSpec n : workflow.workflow().nodes()) {
+            for (String problem : resolver.missing(n.secrets())) {
+                out.add("node '" + n.id() + "': " + problem);
+            }
+        }
+        return out;
     }
 
     public ExecutionStore store() {
@@ -99,6 +128,14 @@ public final class WorkflowClient {
     }
 
     private List<SubmitRequest> requests(LoadedWorkflow workflow, List<String> inputs, SubmitOptions o) {
+        if (secrets != null) {
+            List<String> unresolved = unresolvedSecrets(workflow, secrets);
+            if (!unresolved.isEmpty()) {
+                throw new SubmitRejectedException("workflow '" + workflow.name()
+                        + "' reads secrets this worker cannot resolve, so its nodes would fail: "
+                        + String.join("; ", unresolved));
+            }
+        }
         int retries = o.maxRetries() != null
                 ? o.maxRetries()
                 : workflow.maxRetries() != null ? workflow.maxRetries() : defaultMaxRetries;

@@ -46,6 +46,12 @@ public interface ExecutionStore extends AutoCloseable {
     /** Whether the schema is at the version this build expects, without changing anything. */
     SchemaStatus schemaStatus();
 
+    /**
+     * The store's installation id, made once by the migration that added it; the same for every
+     * process using this store, different for every store (see {@link Installation}).
+     */
+    Installation installation();
+
     // ---- definitions and submit -------------------------------------------------------------
 
     /** Stores a definition by its content hash; storing the same hash again is a no-op. */

@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  *       value; they give a body's size and type, never its content ({@link #body}).
  *   <li>{@link Secrets} masks values known to be secret wherever they appear (the values a request
  *       carried in headers and URLs, secrets resolved for an execution).
+ *   <li>{@link #rememberSecret} adds a value this process resolved as a secret to a process-wide
+ *       set that {@link #redact} and {@link #hideSecrets} mask everywhere: log lines, stored
+ *       errors and outputs, command output.
  * </ul>
  */
 public final class Redaction {
@@ -34,17 +37,116 @@ public final class Redaction {
     private static final Pattern HTTP_URL = Pattern.compile(
             "(?i)\\b(https?://)([^\\s/?#@\"'<>]*@)?([^\\s?#\"'<>]*)(\\?[^\\s#\"'<>]*)?(#[^\\s\"'<>]*)?");
 
+    /** The most resolved secret values remembered; the oldest are forgotten first. */
+    static final int REMEMBERED_MAX = 4_096;
+
+    private static final Object REMEMBER_LOCK = new Object();
+    /** Values resolved as secrets in this process, in the order first seen. */
+    private static final java.util.LinkedHashSet<String> remembered = new java.util.LinkedHashSet<>();
+    /** {@link #remembered} with their JSON-escaped forms, longest first; replaced whole on change. */
+    private static volatile List<String> rememberedForms = List.of();
+
     private Redaction() {}
 
     /**
-     * {@code text} with credentials and URL query values replaced by {@code ***}; {@code null}
-     * stays {@code null}.
+     * Remembers {@code value} as a secret this process resolved: from now on {@link #redact} and
+     * {@link #hideSecrets} mask it wherever it appears. Values shorter than {@link
+     * Secrets#MIN_LENGTH} are not remembered. Cheap when the value is already known.
+     */
+    public static void rememberSecret(String value) {
+        if (value == null || value.strip().length() < Secrets.MIN_LENGTH) {
+            return;
+        }
+        synchronized (REMEMBER_LOCK) {
+            if (!remembered.add(value)) {
+                return;
+            }
+            if (remembered.size() > REMEMBERED_MAX) {
+                remembered.remove(remembered.iterator().next());
+            }
+            List<String> forms = new ArrayList<>();
+            for (String v : remembered) {
+                forms.add(v);
+                String stripped = v.strip();
+                if (stripped.length() != v.length()) {
+                    forms.add(stripped);
+                }
+                String escaped = jsonEscaped(v);
+                if (!escaped.equals(v)) {
+                    forms.add(escaped);
+                }
+            }
+            rememberedForms = forms.stream()
+                    .distinct()
+                    .sorted(Comparator.comparingInt(String::length).reversed())
+                    .toList();
+        }
+    }
+
+    /**
+     * {@code text} with every remembered secret value (and its JSON-escaped form) replaced by
+     * {@link #HIDDEN}, and nothing else changed: for values that must keep their shape, such as a
+     * node's output. {@code null} stays {@code null}.
+     */
+    public static String hideSecrets(String text) {
+        if (text == null) {
+            return null;
+        }
+        List<String> forms = rememberedForms;
+        String s = text;
+        for (String v : forms) {
+            if (s.contains(v)) {
+                s = s.replace(v, HIDDEN);
+            }
+        }
+        return s;
+    }
+
+    /** Whether {@code text} holds a remembered secret value. */
+    public static boolean holdsSecret(String text) {
+        if (text == null) {
+            return false;
+        }
+        for (String v : rememberedForms) {
+            if (text.contains(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How {@code v} appears inside a JSON string. */
+    private static String jsonEscaped(String v) {
+        StringBuilder b = new StringBuilder(v.length() + 8);
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * {@code text} with remembered secret values ({@link #rememberSecret}), credentials and URL
+     * query values replaced by {@code ***}; {@code null} stays {@code null}.
      */
     public static String redact(String text) {
         if (text == null) {
             return null;
         }
-        String s = text;
+        String s = hideSecrets(text);
         if (s.contains("://")) {
             s = httpUrls(s);
             s = USERINFO.matcher(s).replaceAll("$1$2:" + HIDDEN + "@");

@@ -63,6 +63,16 @@ public interface Attempt {
     }
 
     /**
+     * What the idempotency keys of this execution's nodes start with (see {@link
+     * io.nebula.worker.action.ActionContext#idempotencyKey()}): the store's installation id, or
+     * {@code null} for an execution submitted before the store had one. The default is {@code
+     * null} (an attempt without a store).
+     */
+    default String keyScope() {
+        return null;
+    }
+
+    /**
      * Why the worker wants this attempt to stop, or {@code null} while it may go on. When this
      * turns non-null the worker also interrupts the attempt's thread.
      */

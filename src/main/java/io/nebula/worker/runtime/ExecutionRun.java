@@ -6,6 +6,8 @@ import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SignalWait;
+import io.nebula.worker.secret.SecretResolver;
+import io.nebula.worker.secret.SecretUnavailable;
 import io.nebula.worker.workflow.Bindings;
 import io.nebula.worker.workflow.CompiledWorkflow;
 import io.nebula.worker.workflow.EvaluationException;
@@ -45,6 +47,7 @@ final class ExecutionRun {
     private final RuntimeOptions options;
     private final WorkerListener listener;
     private final Bindings bindings;
+    private final SecretResolver secrets;
 
     private final Map<String, NodeStatus> done = new HashMap<>();
     private final Set<String> ready = new LinkedHashSet<>();
@@ -70,7 +73,9 @@ final class ExecutionRun {
             Attempt attempt,
             JsonNode input,
             RuntimeOptions options,
-            WorkerListener listener) {
+            WorkerListener listener,
+            SecretResolver secrets) {
+        this.secrets = secrets;
         this.workflow = workflow;
         this.actions = actions;
         this.attempt = attempt;
@@ -200,9 +205,24 @@ final class ExecutionRun {
                     options.clock().instant());
             return false;
         }
+        Map<String, String> secretValues = Map.of();
+        if (!n.secrets().isEmpty()) {
+            try {
+                secretValues = secrets.resolve(n.secrets());
+            } catch (SecretUnavailable e) {
+                // Not set anywhere: permanent until an operator sets it. A provider that failed to
+                // answer: transient, the execution is retried like any retryable failure.
+                fail(
+                        n,
+                        n + " cannot run: " + e.getMessage(),
+                        e.retryable(),
+                        options.clock().instant());
+                return false;
+            }
+        }
         JsonNode params;
         try {
-            params = n.resolveParams(bindings);
+            params = n.resolveParams(bindings, secretValues);
         } catch (EvaluationException e) {
             fail(n, n + " params: " + e.getMessage(), false, options.clock().instant());
             return false;
@@ -271,7 +291,7 @@ final class ExecutionRun {
                 // Parallel long delays: the execution resumes only when the longest has passed.
                 if (resumeAt == null || s.until().isAfter(resumeAt)) {
                     resumeAt = s.until();
-                    suspendReason = "node '" + n.id() + "': " + s.reason();
+                    suspendReason = ErrorText.of("node '" + n.id() + "': " + s.reason(), options.maxErrorChars());
                 }
             }
             case NodeOutcome.AwaitingSignal w -> awaiting.add(new SignalWait(w.nodeId(), w.name(), w.timeout()));

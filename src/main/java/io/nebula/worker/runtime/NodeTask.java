@@ -158,7 +158,8 @@ final class NodeTask {
                 options.clock().instant().plus(timeout()),
                 cancelled,
                 log,
-                attempt.signals());
+                attempt.signals(),
+                attempt.keyScope());
     }
 
     private Duration timeout() {
@@ -227,6 +228,11 @@ final class NodeTask {
                     null, null, ActionException.permanent("action returned null instead of a JSON value"), false);
         }
         String text = JsonText.of(output);
+        JsonNode masked = OutputMask.of(output, text);
+        if (masked != output) {
+            output = masked;
+            text = JsonText.of(masked);
+        }
         if (text.length() > options.maxOutputBytes()) {
             return new Try(
                     null,

@@ -2,6 +2,7 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.CompiledWorkflow;
 import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.WorkflowInvalidException;
@@ -30,13 +31,29 @@ public final class WorkflowRuntime implements ExecutionRunner {
     private final ActionRegistry actions;
     private final RuntimeOptions options;
     private final WorkerListener listener;
+    private final SecretResolver secrets;
 
+    /**
+     * @param secrets resolves the secrets a node's params read ({@code secrets.NAME}), just before
+     *     the node runs
+     */
     public WorkflowRuntime(
-            Workflows workflows, ActionRegistry actions, RuntimeOptions options, WorkerListener listener) {
+            Workflows workflows,
+            ActionRegistry actions,
+            RuntimeOptions options,
+            WorkerListener listener,
+            SecretResolver secrets) {
         this.workflows = Objects.requireNonNull(workflows, "workflows");
         this.actions = Objects.requireNonNull(actions, "actions");
         this.options = Objects.requireNonNull(options, "options");
         this.listener = listener == null ? WorkerListener.NONE : listener;
+        this.secrets = Objects.requireNonNull(secrets, "secrets");
+    }
+
+    /** A runtime without secret providers: a node that reads a secret fails. */
+    public WorkflowRuntime(
+            Workflows workflows, ActionRegistry actions, RuntimeOptions options, WorkerListener listener) {
+        this(workflows, actions, options, listener, SecretResolver.none());
     }
 
     public WorkflowRuntime(Workflows workflows, ActionRegistry actions, RuntimeOptions options) {
@@ -66,6 +83,6 @@ public final class WorkflowRuntime implements ExecutionRunner {
                     false,
                     List.of());
         }
-        return new ExecutionRun(workflow, actions, attempt, input, options, listener).run();
+        return new ExecutionRun(workflow, actions, attempt, input, options, listener, secrets).run();
     }
 }

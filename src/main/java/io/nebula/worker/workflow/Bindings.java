@@ -9,7 +9,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The data expressions of one execution attempt see: {@code input}, {@code execution} ({@code id},
- * {@code attempt}) and {@code nodes} (id to {@code {output, status}}). Node values are converted
+ * {@code attempt}) and {@code nodes} (id to {@code {output, status}}); {@code secrets} only holds
+ * the values a node's params read, given for that one rendering. Node values are converted
  * to CEL form once, when recorded, not at every evaluation.
  *
  * <p>Thread-safe: the runtime records results as nodes finish while it evaluates others.
@@ -43,6 +44,11 @@ public final class Bindings {
      * branches happen to have finished; {@code null} shows every recorded node.
      */
     Map<String, Object> variables(Set<String> visible) {
+        return variables(visible, Map.of());
+    }
+
+    /** As {@link #variables(Set)}, with {@code secrets} bound to the given values by name. */
+    Map<String, Object> variables(Set<String> visible, Map<String, String> secrets) {
         Map<String, Object> shown;
         if (visible == null) {
             shown = new HashMap<>(nodes);
@@ -55,6 +61,6 @@ public final class Bindings {
                 }
             }
         }
-        return Map.of("input", input, "execution", execution, "nodes", shown);
+        return Map.of("input", input, "execution", execution, "nodes", shown, SecretReads.VARIABLE, secrets);
     }
 }

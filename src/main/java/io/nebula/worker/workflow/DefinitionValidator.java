@@ -93,7 +93,11 @@ final class DefinitionValidator {
         }
         Template output = root.has("output")
                 ? Template.compile(
-                        root.get("output"), expressions, readChecks(), (p, m) -> problem("/output" + p, null, m))
+                        root.get("output"),
+                        expressions,
+                        readChecks(),
+                        SecretReads.refusedIn("the output mapping"),
+                        (p, m) -> problem("/output" + p, null, m))
                 : new Template.Literal(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
         return new CompiledWorkflow(name, description, hash, maxRetries, schema, nodes, output, limits);
     }
@@ -216,8 +220,9 @@ final class DefinitionValidator {
             }
         }
         JsonNode params = n.get("params");
-        Template paramsTemplate =
-                Template.compile(params, expressions, readChecks(), (p, m) -> problem(at + "/params" + p, id, m));
+        SecretReads secrets = SecretReads.collecting();
+        Template paramsTemplate = Template.compile(
+                params, expressions, readChecks(), secrets, (p, m) -> problem(at + "/params" + p, id, m));
         if (action.isPresent()) {
             checkParams(action.get(), params, at + "/params", id);
         }
@@ -239,7 +244,7 @@ final class DefinitionValidator {
         if (id == null || duplicate) {
             return null;
         }
-        return new NodeSpec(id, actionName, paramsTemplate, dependsOn, when, retry, timeout, limits);
+        return new NodeSpec(id, actionName, paramsTemplate, secrets.names(), dependsOn, when, retry, timeout, limits);
     }
 
     private void checkParams(Action action, JsonNode params, String at, String id) {
@@ -313,6 +318,9 @@ final class DefinitionValidator {
         }
         for (String forbidden : InputReads.forbidden(c.tree(), readChecks())) {
             problem(at, id, "expression '" + source + "' " + forbidden);
+        }
+        for (String refused : SecretReads.refusedIn("a node's when").check(c.tree())) {
+            problem(at, id, "expression '" + source + "' " + refused);
         }
         return c.expression();
     }

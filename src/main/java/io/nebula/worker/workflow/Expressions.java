@@ -33,8 +33,9 @@ import java.util.Optional;
 /**
  * The expression language: CEL with the standard functions and macros ({@code has}, {@code all},
  * {@code exists}, {@code exists_one}, {@code map}, {@code filter}), cel-java's maintained
- * extension libraries for strings, math and lists, and {@code sum(list)}, over three variables:
- * {@code input}, {@code nodes} and {@code execution}. Nothing else is declared, so expressions
+ * extension libraries for strings, math and lists, and {@code sum(list)}, over four variables:
+ * {@code input}, {@code nodes}, {@code execution} and {@code secrets} (read by name in a node's
+ * params only, see {@link SecretReads}). Nothing else is declared, so expressions
  * cannot reach Java classes, the environment or files; the only way out of an expression is its
  * value.
  *
@@ -129,6 +130,7 @@ public final class Expressions {
                 .addVar("input", SimpleType.DYN)
                 .addVar("nodes", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("execution", SimpleType.DYN)
+                .addVar(SecretReads.VARIABLE, MapType.create(SimpleType.STRING, SimpleType.STRING))
                 .build();
         CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)

@@ -2,6 +2,7 @@ package io.nebula.worker.workflow;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
@@ -14,6 +15,7 @@ public final class NodeSpec {
     private final String id;
     private final String action;
     private final Template params;
+    private final Set<String> secrets;
     private final List<String> dependsOn;
     private final Expression when;
     private final RetryPolicy retry;
@@ -25,6 +27,7 @@ public final class NodeSpec {
             String id,
             String action,
             Template params,
+            Set<String> secrets,
             List<String> dependsOn,
             Expression when,
             RetryPolicy retry,
@@ -33,6 +36,7 @@ public final class NodeSpec {
         this.id = id;
         this.action = action;
         this.params = params;
+        this.secrets = Set.copyOf(secrets);
         this.dependsOn = List.copyOf(dependsOn);
         this.when = when;
         this.retry = retry;
@@ -91,9 +95,26 @@ public final class NodeSpec {
                         + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
     }
 
-    /** Renders the parameters with their expressions evaluated. */
+    /**
+     * The names of the secrets this node's params read ({@code secrets.NAME}), sorted; empty for
+     * most nodes. They are resolved just before the node runs and given to {@link #resolveParams}.
+     */
+    public Set<String> secrets() {
+        return secrets;
+    }
+
+    /** Renders the parameters with their expressions evaluated; for a node that reads no secrets. */
     public JsonNode resolveParams(Bindings bindings) throws EvaluationException {
-        return Template.render(params, () -> bindings.variables(upstream), new Evaluation(limits));
+        return resolveParams(bindings, Map.of());
+    }
+
+    /**
+     * Renders the parameters with their expressions evaluated, {@code secrets} holding the value of
+     * each name in {@link #secrets()}. The result holds those values: it goes to the action and is
+     * never stored.
+     */
+    public JsonNode resolveParams(Bindings bindings, Map<String, String> secretValues) throws EvaluationException {
+        return Template.render(params, () -> bindings.variables(upstream, secretValues), new Evaluation(limits));
     }
 
     @Override

@@ -100,32 +100,36 @@ sealed interface Template {
         void report(String pointer, String message);
     }
 
-    /** Compiles {@code value}; problems go to {@code sink} and the result is then a literal. */
-    static Template compile(JsonNode value, Compilation expressions, ProblemSink sink) {
-        return compile(value, "", expressions, null, sink);
-    }
-
     /**
-     * As {@link #compile(JsonNode, Compilation, ProblemSink)}, also reporting expressions that read
-     * an input property {@code schema} forbids (see {@link InputReads}); {@code schema} may be null.
+     * Compiles {@code value}; problems go to {@code sink} and the result is then a literal. Reports
+     * expressions that read an input property {@code schema} forbids (see {@link InputReads}; {@code
+     * schema} may be null), and gives every secret read to {@code secrets}, which collects or
+     * refuses it (see {@link SecretReads}).
      */
-    static Template compile(JsonNode value, Compilation expressions, InputSchema schema, ProblemSink sink) {
-        return compile(value, "", expressions, schema, sink);
+    static Template compile(
+            JsonNode value, Compilation expressions, InputSchema schema, SecretReads secrets, ProblemSink sink) {
+        return compile(value, "", expressions, schema, secrets, sink);
     }
 
     private static Template compile(
-            JsonNode value, String pointer, Compilation expressions, InputSchema schema, ProblemSink sink) {
+            JsonNode value,
+            String pointer,
+            Compilation expressions,
+            InputSchema schema,
+            SecretReads secrets,
+            ProblemSink sink) {
         if (value == null) {
             return new Literal(JsonNodeFactory.instance.nullNode());
         }
         if (value.isString()) {
-            return compileString(value.asString(), pointer, expressions, schema, sink, value);
+            return compileString(value.asString(), pointer, expressions, schema, secrets, sink, value);
         }
         if (value.isObject()) {
             Map<String, Template> fields = new LinkedHashMap<>();
             boolean dynamic = false;
             for (Map.Entry<String, JsonNode> e : value.properties()) {
-                Template t = compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, sink);
+                Template t =
+                        compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, secrets, sink);
                 dynamic |= !(t instanceof Literal);
                 fields.put(e.getKey(), t);
             }
@@ -135,7 +139,7 @@ sealed interface Template {
             List<Template> items = new ArrayList<>();
             boolean dynamic = false;
             for (int i = 0; i < value.size(); i++) {
-                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, sink);
+                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, secrets, sink);
                 dynamic |= !(t instanceof Literal);
                 items.add(t);
             }
@@ -149,6 +153,7 @@ sealed interface Template {
             String pointer,
             Compilation expressions,
             InputSchema schema,
+            SecretReads secrets,
             ProblemSink sink,
             JsonNode original) {
         List<Object> parts = new ArrayList<>();
@@ -169,6 +174,10 @@ sealed interface Template {
                 } else {
                     for (String forbidden : InputReads.forbidden(c.tree(), schema)) {
                         sink.report(pointer, "expression '" + part.expression() + "' " + forbidden);
+                        ok = false;
+                    }
+                    for (String problem : secrets.check(c.tree())) {
+                        sink.report(pointer, "expression '" + part.expression() + "' " + problem);
                         ok = false;
                     }
                     parts.add(c.expression());

@@ -378,4 +378,30 @@ class CliSubmitTest {
         assertThat(r.exitCode()).isEqualTo(ExitCode.TIMED_OUT);
         assertThat(r.out()).contains("\r\033[2Kexecution 1: queued");
     }
+
+    @Test
+    void aWorkflowReadingASecretThisConfigurationCannotResolveIsRefusedUnlessForced() {
+        String example = CliFixture.example("payment-with-secret.yaml").toString();
+        String input = "{\"url\": \"https://payments.example/r\", \"order_id\": \"o-1\", \"amount\": 1}";
+
+        CliRun refused = f.run("submit", example, "--input", input);
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(refused.err())
+                .contains("workflow 'payment-with-secret' reads secrets that this configuration cannot resolve")
+                .contains("node 'reserve': secret 'PAYMENT_TOKEN' is not set: looked for environment variable"
+                        + " NEBULA_SECRET_PAYMENT_TOKEN")
+                .contains("--force");
+        assertThat(all()).isEmpty();
+
+        java.util.Map<String, String> env = new java.util.HashMap<>(f.env);
+        env.put("NEBULA_SECRET_PAYMENT_TOKEN", "a-token-the-workers-have");
+        CliRun resolvable = CliRun.of(env, "submit", example, "--input", input);
+        assertThat(resolvable.exitCode()).as(resolvable.err()).isZero();
+
+        CliRun forced = f.run("submit", example, "--input", input, "--force");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(all()).hasSize(2);
+        assertThat(f.store().executionList(ExecutionFilter.all(10)).toString())
+                .doesNotContain("a-token-the-workers-have");
+    }
 }

@@ -63,7 +63,9 @@ class DemoCommandTest {
                 .containsPattern("ID +EXAMPLE +WORKFLOW +STATE +ATTEMPTS +DURATION +OUTPUT / ERROR +AS EXPECTED")
                 .contains("delivering signal 'approve'")
                 .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
-                .contains("All 9 executions reached their expected state.")
+                .contains("the payment example's token is the secret PAYMENT_TOKEN, read from"
+                        + " NEBULA_SECRET_PAYMENT_TOKEN (not set, so the demo made one up)")
+                .contains("All 10 executions reached their expected state.")
                 .containsPattern("node call \\(http\\.request\\) succeeded in \\S+ on try 2");
         // It ends with where its executions are and the two commands that show them again.
         List<String> last = r.out().strip().lines().toList();
@@ -87,6 +89,13 @@ class DemoCommandTest {
                     .containsExactly(ExecutionState.SUCCEEDED, ExecutionState.SUCCEEDED);
             assertThat(byWorkflow.get("http-call"))
                     .containsExactlyInAnyOrder(ExecutionState.SUCCEEDED, ExecutionState.FAILED);
+            assertThat(byWorkflow.get("payment-with-secret")).containsExactly(ExecutionState.SUCCEEDED);
+            ExecutionView payment = all.stream()
+                    .filter(v -> v.workflowName().equals("payment-with-secret"))
+                    .findFirst()
+                    .orElseThrow();
+            // The endpoint echoed the made-up token; it is stored masked.
+            assertThat(payment.outputJson()).contains("Bearer ***").doesNotContain("demo-");
             ExecutionView delay = all.stream()
                     .filter(v -> v.workflowName().equals("long-delay"))
                     .findFirst()
@@ -127,7 +136,7 @@ class DemoCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode results = JsonViews.JSON.readTree(r.out());
         assertThat(r.err()).contains("submitted hello.json");
-        assertThat(results).hasSize(9);
+        assertThat(results).hasSize(10);
         for (JsonNode run : results) {
             assertThat(run.get("as_expected").asBoolean()).as(run.toString()).isTrue();
             assertThat(run.has("label")).isTrue();

@@ -129,9 +129,11 @@ abstract class WorkflowEndToEndContract {
     }
 
     @Test
-    void httpCallReachesALocalServer() throws Exception {
+    void httpCallReachesALocalServerWithAKeyUniqueToTheStore() throws Exception {
+        List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
+            keys.add(String.valueOf(ex.getRequestHeaders().getFirst("Idempotency-Key")));
             byte[] body = "{\"pong\":true}".getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "application/json");
             ex.sendResponseHeaders(200, body.length);
@@ -150,6 +152,8 @@ abstract class WorkflowEndToEndContract {
             JsonNode out = JSON.readTree(v.outputJson());
             assertThat(out.get("status").asInt()).isEqualTo(200);
             assertThat(out.get("content_type").asString()).isEqualTo("application/json");
+            String installation = c.store().installation().id();
+            assertThat(keys).containsExactly(installation + ":" + id + ":call");
         } finally {
             server.stop(0);
         }

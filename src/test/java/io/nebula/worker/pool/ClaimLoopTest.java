@@ -72,7 +72,8 @@ class ClaimLoopTest {
                 new Slots(o.concurrency()),
                 new InFlight(),
                 new ResultPublisher(store, id -> true, 1),
-                new DefinitionCache(store, 1 << 20));
+                new DefinitionCache(store, 1 << 20),
+                new KeyScopes(store));
         ClaimLoop loop = new ClaimLoop(ctx, new Wakeup(), new Readiness(), 0);
         loop.start();
         inClaim.await();

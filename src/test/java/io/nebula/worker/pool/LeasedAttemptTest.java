@@ -17,7 +17,7 @@ class LeasedAttemptTest {
     void anAttemptWithinItsLeaseMayGoOn() {
         Running r =
                 new Running(CLAIMED, System.nanoTime() + Duration.ofMinutes(1).toNanos());
-        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null).stopRequested())
+        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null, null).stopRequested())
                 .isNull();
     }
 
@@ -28,7 +28,7 @@ class LeasedAttemptTest {
         // start another node with a lease another worker may hold by now.
         Running r = new Running(CLAIMED, System.nanoTime() - 1);
 
-        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null).stopRequested())
+        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null, null).stopRequested())
                 .isEqualTo(StopReason.LEASE_LOST);
         assertThat(r.stopReason()).isEqualTo(StopReason.LEASE_LOST);
     }

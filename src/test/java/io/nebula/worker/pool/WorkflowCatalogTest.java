@@ -72,4 +72,29 @@ class WorkflowCatalogTest {
         assertThat(r.maxErrorChars()).isEqualTo(300);
         assertThat(r.maxParallelNodes()).isEqualTo(base.runtime().maxParallelNodes());
     }
+
+    @Test
+    void secretsComeFromTheEnvironmentThenTheFolderThenProviderPluginsInThatOrder(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("A"), "a-from-the-folder");
+        java.nio.file.Files.writeString(dir.resolve("B"), "b-from-the-folder");
+        WorkerConfig c = TestConfigs.withSecrets(
+                TestConfigs.sqlite(dir.resolve("x.db")), new WorkerConfig.Secrets("P_", dir.toString(), Duration.ZERO));
+        io.nebula.worker.secret.SecretResolver r = WorkflowCatalog.secrets(
+                c, WorkflowCatalog.actions(c, java.util.List.of()), java.util.Map.of("P_A", "a-from-the-env")::get);
+
+        assertThat(r.providers())
+                .extracting(io.nebula.worker.secret.SecretProvider::name)
+                .containsExactly("env", "files", "test-plugin");
+        assertThat(r.resolve("A")).isEqualTo("a-from-the-env");
+        assertThat(r.resolve("B")).isEqualTo("b-from-the-folder");
+        assertThat(r.resolve(io.nebula.worker.secret.PluginSecrets.NAME))
+                .isEqualTo(io.nebula.worker.secret.PluginSecrets.VALUE);
+
+        WorkerConfig none = TestConfigs.withSecrets(c, new WorkerConfig.Secrets("", null, Duration.ZERO));
+        assertThat(WorkflowCatalog.secrets(none, WorkflowCatalog.actions(none, java.util.List.of()), k -> "x")
+                        .providers())
+                .extracting(io.nebula.worker.secret.SecretProvider::name)
+                .containsExactly("test-plugin");
+    }
 }

@@ -99,6 +99,26 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void aStoreHasOneInstallationIdThatEveryProcessSees() {
+        Installation first = store.installation();
+        assertThat(first.id()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        store.migrate();
+        assertThat(store.installation()).isEqualTo(first);
+        try (ExecutionStore other = sameDatabase()) {
+            assertThat(other.installation()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void everyExecutionSubmittedAfterTheMigrationHasTheInstallationIdAsItsKeyScope() {
+        Installation installation = store.installation();
+        long a = submit(request());
+        long b = submit(request());
+        assertThat(installation.keyScope(a)).isEqualTo(installation.id());
+        assertThat(installation.keyScope(b)).isEqualTo(installation.id());
+    }
+
+    @Test
     void concurrentMigrationsFromSeveralProcessesAllSucceed() throws Exception {
         List<ExecutionStore> others = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,7 @@ class MigrationUpgradeTest {
             assertThat(store.nodeResultList(1))
                     .singleElement()
                     .satisfies(n -> assertThat(n.tries()).isEmpty());
+            assertKeysOfOldExecutionsAreKeptAndNewOnesScoped(store, 1);
         }
     }
 
@@ -86,8 +89,52 @@ class MigrationUpgradeTest {
                             new KnownQueue("default", false),
                             new KnownQueue("mail", false),
                             new KnownQueue("reports", false));
+            assertKeysOfOldExecutionsAreKeptAndNewOnesScoped(store, 1);
         } finally {
             PostgresTestDatabase.dropSchema(schema);
         }
+    }
+
+    /**
+     * An execution submitted before the upgrade keeps the key scope it had (none, so its nodes send
+     * {@code <execution id>:<node id>} as before); one submitted after gets the installation id.
+     */
+    private static void assertKeysOfOldExecutionsAreKeptAndNewOnesScoped(ExecutionStore store, long oldId) {
+        Installation installation = store.installation();
+        assertThat(installation.keyScope(oldId)).isNull();
+        long fresh = store.executionSubmitMany(List.of(SubmitRequest.now("mail", "h", "wf", "{}", 1)))
+                .get(0)
+                .executionId();
+        assertThat(fresh).isGreaterThan(oldId);
+        assertThat(installation.keyScope(fresh)).isEqualTo(installation.id());
+    }
+
+    @Test
+    void everyNewStoreGetsItsOwnInstallationIdAndKeysFromItsFirstExecution() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            try (ExecutionStore store = SqliteExecutionStore.open(tmp.resolve(i + ".db"), StoreOptions.defaults("t"))) {
+                store.migrate();
+                ids.add(store.installation().id());
+                assertThat(store.installation().keysFrom()).isEqualTo(1);
+            }
+        }
+        PostgresTestDatabase.require();
+        for (int i = 0; i < 2; i++) {
+            String schema = PostgresTestDatabase.newSchema();
+            try (ExecutionStore store = PostgresTestDatabase.open(schema, StoreOptions.defaults("t"))) {
+                store.migrate();
+                Installation installation = store.installation();
+                ids.add(installation.id());
+                store.workflowPut(new WorkflowDocument("h", "wf", "{}"));
+                long first = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h", "wf", "{}", 1)))
+                        .get(0)
+                        .executionId();
+                assertThat(installation.keyScope(first)).isEqualTo(installation.id());
+            } finally {
+                PostgresTestDatabase.dropSchema(schema);
+            }
+        }
+        assertThat(ids).doesNotHaveDuplicates().hasSize(4);
     }
 }

@@ -37,7 +37,25 @@ public final class TestConfigs {
                 c.log(),
                 c.runtime(),
                 c.http(),
-                c.console());
+                c.console(),
+                c.limits(),
+                c.secrets());
+    }
+
+    /** {@code c} with secrets looked up as {@code s} says. */
+    public static WorkerConfig withSecrets(WorkerConfig c, WorkerConfig.Secrets s) {
+        return new WorkerConfig(
+                c.worker(),
+                c.queue(),
+                c.database(),
+                c.health(),
+                c.tracing(),
+                c.log(),
+                c.runtime(),
+                c.http(),
+                c.console(),
+                c.limits(),
+                s);
     }
 
     private static WorkerConfig with(DatabaseUrl url, String schema) {

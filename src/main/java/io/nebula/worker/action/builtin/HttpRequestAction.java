@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code http.request}: one HTTP call with the JDK client. Parameters: {@code method} (GET),
  * {@code url}, {@code headers}, {@code body} (a string is sent as text, other JSON as JSON), {@code
  * timeout_seconds} (the whole call: connecting, redirects and reading the body), {@code
- * idempotency_key} (true: send {@code Idempotency-Key: <execution>:<node>}). Output: {@code
+ * idempotency_key} (true: send {@code Idempotency-Key} with {@link ActionContext#idempotencyKey()}). Output: {@code
  * {status, headers, body}}, the body parsed when the response is JSON.
  *
  * <p>Errors: 5xx, 429, timeouts and connection failures are retryable; other 4xx, an oversized body

@@ -14,6 +14,7 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HeartbeatResult;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.queue.Installation;
 import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.NodeResult;
@@ -113,6 +114,16 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     @Override
     public SchemaStatus schemaStatus() {
         return migrator.status();
+    }
+
+    @Override
+    public Installation installation() {
+        List<Row> rows = db.run("installation_get", Mode.READ, true, s -> s.query("installation_get", Params.of()));
+        if (rows.isEmpty()) {
+            throw new StoreException(
+                    "the store has no installation id: its schema predates it (run `nebula-worker migrate`)");
+        }
+        return new Installation(rows.get(0).string("id"), rows.get(0).getLong("keys_from"));
     }
 
     // ---- definitions and submit -------------------------------------------------------------
