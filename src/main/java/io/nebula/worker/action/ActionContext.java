@@ -1,5 +1,6 @@
 package io.nebula.worker.action;
 
+import io.nebula.worker.observe.TraceSpan;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * @param startedAt when the node first started in this execution attempt (before any node retry)
  * @param deadline when the node's timeout fires; the action should not plan work past it
  * @param signals the signals sent to this execution (see {@link SignalInbox})
+ * @param trace this node try's span: an action calling another service starts a client span
+ *     from it and sends that span's {@code traceparent} along ({@link TraceSpan#OFF} when tracing
+ *     is off)
  */
 public record ActionContext(
         long executionId,
@@ -31,9 +35,13 @@ public record ActionContext(
         Instant deadline,
         BooleanSupplier cancellation,
         Logger logger,
-        SignalInbox signals) {
+        SignalInbox signals,
+        TraceSpan trace) {
 
     public ActionContext {
+        if (trace == null) {
+            trace = TraceSpan.OFF;
+        }
         Objects.requireNonNull(nodeId, "nodeId");
         if (signals == null) {
             signals = SignalInbox.NONE;
@@ -46,6 +54,30 @@ public record ActionContext(
         }
     }
 
+    /** A context outside any trace. */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals) {
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                signals,
+                TraceSpan.OFF);
+    }
+
     /** A context without signals (actions that do not read them, tests). */
     public ActionContext(
             long executionId,
@@ -56,7 +88,17 @@ public record ActionContext(
             Instant deadline,
             BooleanSupplier cancellation,
             Logger logger) {
-        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, SignalInbox.NONE);
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                SignalInbox.NONE,
+                TraceSpan.OFF);
     }
 
     /**

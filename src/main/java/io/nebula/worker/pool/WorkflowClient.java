@@ -1,6 +1,7 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.action.builtin.SignalAction;
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.InputGuard;
@@ -32,11 +33,18 @@ public final class WorkflowClient {
     private final ExecutionStore store;
     private final Workflows workflows;
     private final int defaultMaxRetries;
+    private final Tracing tracing;
 
     public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries) {
+        this(store, workflows, defaultMaxRetries, Tracing.OFF);
+    }
+
+    /** A client that records a {@code submit} span per execution when {@code tracing} is on. */
+    public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries, Tracing tracing) {
         this.store = store;
         this.workflows = workflows;
         this.defaultMaxRetries = defaultMaxRetries;
+        this.tracing = tracing;
     }
 
     public ExecutionStore store() {
@@ -117,6 +125,12 @@ public final class WorkflowClient {
             String key = o.idempotencyKey() == null
                     ? null
                     : inputs.size() == 1 ? o.idempotencyKey() : o.idempotencyKey() + "#" + i;
+            String trace;
+            try {
+                trace = tracing.submit(o.traceparent(), workflow.name(), o.queue());
+            } catch (IllegalArgumentException e) {
+                throw new SubmitRejectedException(e.getMessage());
+            }
             out.add(new SubmitRequest(
                     o.queue(),
                     workflow.hash(),
@@ -126,7 +140,8 @@ public final class WorkflowClient {
                     o.delay(),
                     o.runAt(),
                     retries + 1,
-                    key));
+                    key,
+                    trace));
         }
         return out;
     }
