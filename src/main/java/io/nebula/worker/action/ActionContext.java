@@ -1,5 +1,6 @@
 package io.nebula.worker.action;
 
+import io.nebula.worker.observe.TraceSpan;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * @param signals the signals sent to this execution (see {@link SignalInbox})
  * @param keyScope what {@link #idempotencyKey()} starts with: the store's installation id, or
  *     {@code null} for an execution submitted before its store had one (and for tests)
+ * @param trace this node try's span: an action calling another service starts a client span
+ *     from it and sends that span's {@code traceparent} along ({@link TraceSpan#OFF} when tracing
+ *     is off)
  */
 public record ActionContext(
         long executionId,
@@ -34,9 +38,13 @@ public record ActionContext(
         BooleanSupplier cancellation,
         Logger logger,
         SignalInbox signals,
-        String keyScope) {
+        String keyScope,
+        TraceSpan trace) {
 
     public ActionContext {
+        if (trace == null) {
+            trace = TraceSpan.OFF;
+        }
         Objects.requireNonNull(nodeId, "nodeId");
         if (signals == null) {
             signals = SignalInbox.NONE;
@@ -49,7 +57,7 @@ public record ActionContext(
         }
     }
 
-    /** A context without an installation id (tests). */
+    /** A context without an installation id, outside any trace (tests). */
     public ActionContext(
             long executionId,
             String nodeId,
@@ -60,7 +68,18 @@ public record ActionContext(
             BooleanSupplier cancellation,
             Logger logger,
             SignalInbox signals) {
-        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, signals, null);
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                signals,
+                null,
+                TraceSpan.OFF);
     }
 
     /** A context without signals (actions that do not read them, tests). */
@@ -73,7 +92,18 @@ public record ActionContext(
             Instant deadline,
             BooleanSupplier cancellation,
             Logger logger) {
-        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, SignalInbox.NONE);
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                SignalInbox.NONE,
+                null,
+                TraceSpan.OFF);
     }
 
     /**

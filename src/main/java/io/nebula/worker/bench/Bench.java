@@ -55,7 +55,7 @@ public final class Bench {
                             }
                             yield List.of();
                         }
-                        case DRAIN, DAG -> new DrainScenario(options, workflows, s, progress, yardstick).run();
+                        case DRAIN, DAG, TRACING -> new DrainScenario(options, workflows, s, progress, yardstick).run();
                         case SUBMIT -> new SubmitScenario(options, workflows, progress).run();
                         case LATENCY -> new LatencyScenario(options, workflows, progress).run();
                         case SCALING -> new ScalingScenario(options, workflows, progress, yardstick).run();

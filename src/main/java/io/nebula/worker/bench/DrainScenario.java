@@ -22,6 +22,10 @@ import java.util.Set;
  * <p>Variants are every concurrency with every batch size (a batch larger than the concurrency is
  * the concurrency), on every target. Repeats go round the variants, so a noisy minute on a shared
  * machine touches all of them rather than one.
+ *
+ * <p>The tracing scenario is the DAG drain at the first concurrency and batch size, with
+ * OpenTelemetry off and then on (every trace sampled, spans posted to a loopback {@link
+ * TraceSink}).
  */
 final class DrainScenario {
     private static final String WORKER_CLIENT = "nebula-bench/worker";
@@ -40,15 +44,29 @@ final class DrainScenario {
         this.options = options;
         this.workflows = workflows;
         this.scenario = scenario;
-        this.workflow = scenario == Scenario.DAG ? workflows.dag() : workflows.single();
+        boolean dag = scenario == Scenario.DAG || scenario == Scenario.TRACING;
+        this.workflow = dag ? workflows.dag() : workflows.single();
         this.nodes = workflow.workflow().nodes().size();
-        this.executions = scenario == Scenario.DAG ? options.dagExecutions() : options.executions();
+        this.executions = dag ? options.dagExecutions() : options.executions();
         this.progress = progress;
         this.yardstick = yardstick;
     }
 
     List<ScenarioResult> run() throws InterruptedException {
-        List<RunConfig> variants = variants();
+        if (scenario != Scenario.TRACING) {
+            return run(variants());
+        }
+        try (TraceSink sink = new TraceSink()) {
+            RunConfig plain = variants().get(0);
+            List<ScenarioResult> out = run(List.of(plain, plain.traced(sink.endpoint())));
+            progress.say("tracing: %d exports, %d bytes of spans", sink.requests(), sink.bytes());
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the loopback trace sink", e);
+        }
+    }
+
+    private List<ScenarioResult> run(List<RunConfig> variants) throws InterruptedException {
         Map<String, FigureSet> sets = new LinkedHashMap<>();
         for (BenchTarget target : options.targets()) {
             if (options.warmup()) {
@@ -86,6 +104,11 @@ final class DrainScenario {
                 params.put("batch_size", v.batchSize());
                 params.put("processes", 1);
                 String label = "c=" + v.concurrency() + " b=" + v.batchSize();
+                if (scenario == Scenario.TRACING) {
+                    boolean on = v.traceEndpoint() != null;
+                    params.put("tracing", on);
+                    label += on ? " tracing on" : " tracing off";
+                }
                 out.add(sets.get(key(target, v)).result(scenario.label(), label, target.store(), params));
             }
         }
@@ -99,7 +122,7 @@ final class DrainScenario {
     }
 
     private static String key(BenchTarget t, RunConfig v) {
-        return t.text() + "|" + v.concurrency() + "|" + v.batchSize();
+        return t.text() + "|" + v.concurrency() + "|" + v.batchSize() + "|" + (v.traceEndpoint() != null);
     }
 
     private List<RunConfig> variants() {

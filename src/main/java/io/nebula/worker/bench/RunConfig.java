@@ -11,21 +11,46 @@ import java.time.Duration;
  * @param batchSize the most executions claimed per statement
  * @param listen push wake-ups (LISTEN/NOTIFY) or poll only
  * @param pollInterval the idle poll period, or {@code null} to keep the configured one
+ * @param traceEndpoint an OTLP/HTTP receiver every span goes to (always sampled), or {@code null}:
+ *     no tracing
  */
-record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollInterval) {
+record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollInterval, String traceEndpoint) {
 
     static RunConfig of(int concurrency, int batchSize) {
-        return new RunConfig(concurrency, batchSize, true, null);
+        return new RunConfig(concurrency, batchSize, true, null, null);
     }
 
     RunConfig listen(boolean l) {
-        return new RunConfig(concurrency, batchSize, l, pollInterval);
+        return new RunConfig(concurrency, batchSize, l, pollInterval, traceEndpoint);
+    }
+
+    RunConfig traced(String endpoint) {
+        return new RunConfig(concurrency, batchSize, listen, pollInterval, endpoint);
+    }
+
+    private WorkerConfig.Tracing tracing() {
+        if (traceEndpoint == null) {
+            return new WorkerConfig.Tracing(false);
+        }
+        WorkerConfig.Otel o = WorkerConfig.Otel.OFF.withEndpoint(traceEndpoint, Duration.ofMillis(200));
+        return new WorkerConfig.Tracing(
+                false,
+                new WorkerConfig.Otel(
+                        o.endpoint(),
+                        o.headers(),
+                        o.timeout(),
+                        "nebula-bench",
+                        o.resourceAttributes(),
+                        "always_on",
+                        1.0,
+                        o.maxQueueSize(),
+                        o.scheduleDelay()));
     }
 
     /**
      * The in-process worker's configuration: this run's values on {@code base}, the scratch
-     * database, no health port and no per-execution tracing (the benchmark counts through its own
-     * listener).
+     * database, no health port and no per-execution log records (the benchmark counts through its
+     * own listener); OpenTelemetry spans only when this run has a trace endpoint.
      */
     WorkerConfig apply(WorkerConfig base, ScratchDatabase db, String workerId) {
         WorkerConfig.Worker w = base.worker();
@@ -51,7 +76,7 @@ record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollIn
                 new WorkerConfig.Database(db.url(), base.database().maxConnections(), db.schema()),
                 new WorkerConfig.Health(
                         false, 0, base.health().bind(), base.health().checkInterval(), false),
-                new WorkerConfig.Tracing(false),
+                tracing(),
                 base.log(),
                 base.runtime(),
                 base.http(),

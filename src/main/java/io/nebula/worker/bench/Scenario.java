@@ -23,7 +23,12 @@ public enum Scenario {
     /** Aggregate drain throughput of 1, 2, 4... worker processes on one PostgreSQL database. */
     SCALING("scaling"),
     /** Start-to-ready time and resident memory of one worker process, idle and under load. */
-    MEMORY("memory");
+    MEMORY("memory"),
+    /**
+     * The DAG drain with OpenTelemetry tracing off, then on (every trace sampled, spans exported to
+     * a local OTLP sink): what tracing costs. Not part of {@code all}; ask for it by name.
+     */
+    TRACING("tracing");
 
     private final String label;
 
@@ -48,6 +53,6 @@ public enum Scenario {
             }
         }
         throw new IllegalArgumentException("unknown scenario '" + text
-                + "'; expected baseline, drain, dag, submit, latency, scaling, memory or all");
+                + "'; expected baseline, drain, dag, submit, latency, scaling, memory, tracing or all");
     }
 }

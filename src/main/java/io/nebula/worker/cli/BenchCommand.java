@@ -63,7 +63,8 @@ final class BenchCommand implements Callable<Integer> {
             names = {"-s", "--scenario"},
             split = ",",
             paramLabel = "<NAME>",
-            description = "baseline, drain, dag, submit, latency, scaling, memory, or all [default: all]")
+            description = "baseline, drain, dag, submit, latency, scaling, memory, tracing (not in all), or all"
+                    + " [default: all]")
     private List<String> scenarios;
 
     @Option(
@@ -186,7 +187,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Scenario> chosen =
                 scenarios == null || scenarios.stream().anyMatch(s -> s.strip().equals("all"))
-                        ? List.of(Scenario.values())
+                        ? java.util.Arrays.stream(Scenario.values())
+                                .filter(s -> s != Scenario.TRACING)
+                                .toList()
                         : scenarios.stream().map(Scenario::parse).distinct().toList();
         List<String> extraOpts = workerJavaOpts == null || workerJavaOpts.isBlank()
                 ? List.of()

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code submit --inputs FILE.jsonl}: one execution per line, loaded in two passes so that a bad
@@ -74,12 +75,18 @@ final class BulkSubmit {
 
     /**
      * Enqueues every line, {@code batchSize} per transaction. {@code template} supplies everything
-     * but the input and the key.
+     * but the input, the key and the trace context ({@code traces} gives each line its own).
      *
      * @throws CommandFailure when a batch fails; earlier batches stay enqueued and the message says
      *     from which line on nothing was
      */
-    static Result submit(ExecutionStore store, Path file, SubmitRequest template, int batchSize, long maxInputBytes)
+    static Result submit(
+            ExecutionStore store,
+            Path file,
+            SubmitRequest template,
+            int batchSize,
+            long maxInputBytes,
+            Supplier<String> traces)
             throws IOException {
         List<Long> ids = new ArrayList<>();
         int created = 0;
@@ -105,7 +112,8 @@ final class BulkSubmit {
                             template.delay(),
                             template.runAt(),
                             template.maxAttempts(),
-                            key));
+                            key,
+                            traces.get()));
                 }
                 if (!batch.isEmpty() && (line == null || batch.size() == batchSize)) {
                     List<Submitted> done;

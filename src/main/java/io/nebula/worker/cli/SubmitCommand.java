@@ -1,6 +1,7 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -92,6 +94,13 @@ final class SubmitCommand extends OpsCommand {
     String idempotencyKey;
 
     @Option(
+            names = "--traceparent",
+            paramLabel = "<TRACEPARENT>",
+            description = "W3C trace context the execution's trace continues (e.g. the caller's span)"
+                    + " [default: a new trace]")
+    String traceparent;
+
+    @Option(
             names = "--max-retries",
             paramLabel = "<N>",
             description =
@@ -139,7 +148,9 @@ final class SubmitCommand extends OpsCommand {
         if (fromFile != null) {
             checkInputs(config, fromFile, text);
         }
-        try (ExecutionStore store = openStore()) {
+        // With tracing configured, each execution's submit span is exported before the command ends.
+        try (ExecutionStore store = openStore();
+                Tracing tracing = Tracing.create(config.tracing().otel(), null)) {
             LoadedWorkflow workflow = fromFile != null ? fromFile : byName(store, config);
             if (fromFile == null) {
                 checkInputs(config, workflow, text);
@@ -150,10 +161,12 @@ final class SubmitCommand extends OpsCommand {
             if (fromFile != null) {
                 store.workflowPut(workflow.document());
             }
+            Supplier<String> traces = () -> tracing.submit(traceparent, workflow.name(), template.queue());
             if (inputs != null) {
-                return submitMany(store, config, workflow, template);
+                return submitMany(store, config, workflow, template, traces);
             }
-            Submitted s = store.executionSubmitMany(List.of(withInput(template, text)))
+            Submitted s = store.executionSubmitMany(
+                            List.of(withInput(template, text).withTraceparent(traces.get())))
                     .get(0);
             if (wait) {
                 return new SubmitWait(store, out(), json, ProgressPrinter.create(out(), mode(), root().env()))
@@ -259,6 +272,12 @@ final class SubmitCommand extends OpsCommand {
         if (maxRetries != null && maxRetries < 0) {
             throw new CommandFailure(ExitCode.USAGE, "--max-retries must not be negative");
         }
+        if (traceparent != null && !Tracing.valid(traceparent)) {
+            throw new CommandFailure(
+                    ExitCode.USAGE,
+                    "--traceparent '" + traceparent + "' is not a W3C traceparent (version-traceid-spanid-flags, e.g."
+                            + " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01)");
+        }
         try {
             ProgressPrinter.Mode.parse(progress);
         } catch (IllegalArgumentException e) {
@@ -346,10 +365,15 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    private int submitMany(ExecutionStore store, WorkerConfig config, LoadedWorkflow workflow, SubmitRequest template)
+    private int submitMany(
+            ExecutionStore store,
+            WorkerConfig config,
+            LoadedWorkflow workflow,
+            SubmitRequest template,
+            Supplier<String> traces)
             throws IOException {
         BulkSubmit.Result r = BulkSubmit.submit(
-                store, inputs, template, batchSize, config.queue().maxInputBytes());
+                store, inputs, template, batchSize, config.queue().maxInputBytes(), traces);
         if (json) {
             var o = JsonViews.object();
             o.put("workflow", workflow.name());

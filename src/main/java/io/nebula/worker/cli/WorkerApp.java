@@ -75,7 +75,8 @@ public final class WorkerApp implements WorkerStarter {
                     config.worker().concurrency(),
                     () -> holder[0] == null
                             ? java.util.Map.of()
-                            : holder[0].store().connectionPoolUsage());
+                            : holder[0].store().connectionPoolUsage(),
+                    config.worker().queues());
             listeners.add(metrics);
         }
         if (config.tracing().enabled()) {
@@ -88,6 +89,15 @@ public final class WorkerApp implements WorkerStarter {
                 .version(Version.current())
                 .build();
         holder[0] = worker;
+        if (metrics != null) {
+            metrics.countDroppedSpans(worker.tracing());
+        }
+        if (worker.tracing().enabled()) {
+            log.info(
+                    "tracing: OpenTelemetry spans to {}",
+                    io.nebula.worker.redact.Redaction.url(
+                            java.net.URI.create(config.tracing().otel().endpoint())));
+        }
         HealthServer health = null;
         ConsoleServer console = null;
         try {

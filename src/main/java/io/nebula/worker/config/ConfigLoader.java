@@ -112,7 +112,7 @@ public final class ConfigLoader {
             return; // checked when parsed, with their own messages
         }
         if (!s.constraint().accepts(v.value())) {
-            String found = s == Setting.CONSOLE_TOKEN
+            String found = s == Setting.CONSOLE_TOKEN || s == Setting.OTEL_HEADERS
                     // A secret, even a malformed one, is never echoed.
                     ? "found a value of " + ((String) v.value()).length() + " characters"
                     : "found " + shown(v.value());
@@ -167,7 +167,18 @@ public final class ConfigLoader {
                             str(Setting.HEALTH_BIND),
                             Duration.ofSeconds(num(Setting.CHECK_INTERVAL_SECONDS)),
                             bool(Setting.METRICS)),
-                    new WorkerConfig.Tracing(bool(Setting.TRACING_ENABLED)),
+                    new WorkerConfig.Tracing(
+                            bool(Setting.TRACING_ENABLED),
+                            new WorkerConfig.Otel(
+                                    str(Setting.OTEL_ENDPOINT),
+                                    OtelPairs.parse(str(Setting.OTEL_HEADERS)),
+                                    Duration.ofMillis(num(Setting.OTEL_TIMEOUT_MS)),
+                                    str(Setting.OTEL_SERVICE_NAME),
+                                    OtelPairs.parse(str(Setting.OTEL_RESOURCE_ATTRIBUTES)),
+                                    str(Setting.OTEL_SAMPLER),
+                                    Double.parseDouble(str(Setting.OTEL_SAMPLER_ARG)),
+                                    (int) num(Setting.OTEL_QUEUE_SIZE),
+                                    Duration.ofMillis(num(Setting.OTEL_SCHEDULE_DELAY_MS)))),
                     new WorkerConfig.Log(logFilter().toString(), str(Setting.LOG_FORMAT)),
                     new WorkerConfig.Runtime(
                             (int) num(Setting.MAX_PARALLEL_NODES),

@@ -2,6 +2,7 @@ package io.nebula.worker.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration, immutable and validated once. Built by {@code ConfigLoader} from, in
@@ -117,8 +118,80 @@ public record WorkerConfig(
      */
     public record Health(boolean enabled, int port, String bind, Duration checkInterval, boolean metrics) {}
 
-    /** {@code [tracing]}: structured start/end records per execution and node. */
-    public record Tracing(boolean enabled) {}
+    /**
+     * {@code [tracing]}: structured start/end records per execution and node; and {@code [otel]}:
+     * OpenTelemetry spans.
+     */
+    public record Tracing(boolean enabled, Otel otel) {
+        public Tracing {
+            if (otel == null) {
+                otel = Otel.OFF;
+            }
+        }
+
+        /** The log records alone, without OpenTelemetry. */
+        public Tracing(boolean enabled) {
+            this(enabled, Otel.OFF);
+        }
+    }
+
+    /**
+     * {@code [otel]}: OpenTelemetry traces, exported over OTLP/HTTP, each key matching its standard
+     * {@code OTEL_*} variable. Off unless an endpoint is set.
+     *
+     * @param endpoint the receiver's base URL (spans go to {@code <endpoint>/v1/traces}), or {@code
+     *     null}: no spans are made
+     * @param headers headers of every export (may hold credentials: never log them)
+     * @param timeout the longest one export may take
+     * @param serviceName the {@code service.name} resource attribute
+     * @param resourceAttributes further resource attributes
+     * @param sampler a standard sampler name ({@code parentbased_always_on}, {@code traceidratio}...)
+     * @param samplerRatio the ratio of the {@code traceidratio} samplers
+     * @param maxQueueSize ended spans waiting for export; more are dropped (and counted)
+     * @param scheduleDelay the longest an ended span waits for its batch
+     */
+    public record Otel(
+            String endpoint,
+            Map<String, String> headers,
+            Duration timeout,
+            String serviceName,
+            Map<String, String> resourceAttributes,
+            String sampler,
+            double samplerRatio,
+            int maxQueueSize,
+            Duration scheduleDelay) {
+        /** No endpoint: tracing is off. */
+        public static final Otel OFF = new Otel(
+                null,
+                Map.of(),
+                Duration.ofSeconds(10),
+                "nebula-worker",
+                Map.of(),
+                "parentbased_always_on",
+                1.0,
+                2048,
+                Duration.ofSeconds(5));
+
+        public Otel {
+            headers = Map.copyOf(headers);
+            resourceAttributes = Map.copyOf(resourceAttributes);
+        }
+
+        public boolean enabled() {
+            return endpoint != null;
+        }
+
+        /** This configuration exporting to {@code url} (tests, the benchmark). */
+        public Otel withEndpoint(String url, Duration delay) {
+            return new Otel(
+                    url, headers, timeout, serviceName, resourceAttributes, sampler, samplerRatio, maxQueueSize, delay);
+        }
+
+        @Override
+        public String toString() {
+            return "Otel[endpoint=" + endpoint + ", headers=" + headers.keySet() + ", sampler=" + sampler + "]";
+        }
+    }
 
     /**
      * {@code [log]}.

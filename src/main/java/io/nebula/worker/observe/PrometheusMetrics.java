@@ -4,6 +4,7 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -13,8 +14,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +30,10 @@ import java.util.function.Supplier;
  * quarantines, heartbeat failures, claim sizes, queue age, pool use). Labels are bounded sets
  * (queue, outcome, action, state): never an execution id; at most {@value #MAX_QUEUES} queues. Queue depth comes from statistics the
  * worker refreshes at an interval, so a scrape never queries the database.
+ *
+ * <p>Every queue the worker serves has its per-queue series from the first scrape on, reading 0
+ * until statistics say otherwise: an autoscaler reading {@code worker_queue_depth} or {@code
+ * worker_queue_lag_seconds} of an idle queue gets a value, not an absent series.
  */
 public final class PrometheusMetrics implements WorkerListener {
     /** Most queues shown in the per-queue gauges. */
@@ -34,7 +45,9 @@ public final class PrometheusMetrics implements WorkerListener {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    private volatile List<QueueStats> stats = List.of();
+    private final List<String> served;
+    private volatile List<QueueStats> stats;
+    private volatile LongSupplier droppedSpans = () -> 0;
 
     private final Counter processed;
     private final Counter failed;
@@ -59,9 +72,15 @@ public final class PrometheusMetrics implements WorkerListener {
      * @param activeJobs executions in flight now
      * @param concurrency the configured slots
      * @param poolUsage connection pool use by state (active, idle, pending); may be empty
+     * @param servedQueues the queues this worker claims from: always shown, 0 until counted
      */
     public PrometheusMetrics(
-            IntSupplier activeJobs, int concurrency, Supplier<java.util.Map<String, Integer>> poolUsage) {
+            IntSupplier activeJobs,
+            int concurrency,
+            Supplier<java.util.Map<String, Integer>> poolUsage,
+            List<String> servedQueues) {
+        this.served = List.copyOf(new java.util.LinkedHashSet<>(servedQueues));
+        this.stats = shown(List.of());
         processed = Counter.builder()
                 .name("worker_jobs_processed_total")
                 .help("Executions this worker brought to a terminal state (succeeded, failed or cancelled)")
@@ -104,6 +123,17 @@ public final class PrometheusMetrics implements WorkerListener {
         GaugeWithCallback.builder()
                 .name("worker_queue_oldest_age_seconds")
                 .help("How long the oldest due execution has waited, per queue")
+                .labelNames("queue")
+                .callback(cb -> {
+                    for (QueueStats s : stats) {
+                        cb.call(s.oldestDueAge().toMillis() / 1000.0, s.queue());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_lag_seconds")
+                .help("Age of the oldest due execution, per queue (0 when none is due; refreshed every check "
+                        + "interval): the second scaling signal beside worker_queue_depth")
                 .labelNames("queue")
                 .callback(cb -> {
                     for (QueueStats s : stats) {
@@ -218,7 +248,18 @@ public final class PrometheusMetrics implements WorkerListener {
                 .classicOnly()
                 .classicUpperBounds(DURATION_BUCKETS)
                 .register(registry);
+        CounterWithCallback.builder()
+                .name("worker_trace_spans_dropped_total")
+                .help("OpenTelemetry spans lost: no room in the export queue, or their export failed (0 while "
+                        + "tracing is off)")
+                .callback(cb -> cb.call(droppedSpans.getAsLong()))
+                .register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** Counts the spans {@code tracing} drops in {@code worker_trace_spans_dropped_total}. */
+    public void countDroppedSpans(Tracing tracing) {
+        this.droppedSpans = tracing::droppedSpans;
     }
 
     /** Writes the Prometheus text exposition of every metric. */
@@ -291,19 +332,42 @@ public final class PrometheusMetrics implements WorkerListener {
 
     @Override
     public void queueStats(List<QueueStats> s) {
-        if (s.size() <= MAX_QUEUES) {
-            this.stats = List.copyOf(s);
-            return;
+        this.stats = shown(s);
+    }
+
+    /**
+     * The statistics the per-queue gauges show: every served queue (counted or not yet), then the
+     * other queues up to {@value #MAX_QUEUES} in all. Submitters choose queue names, and each one
+     * is a label value: past the cap, the queues with the most unfinished executions are shown.
+     */
+    private List<QueueStats> shown(List<QueueStats> s) {
+        Map<String, QueueStats> byName = new LinkedHashMap<>();
+        for (QueueStats q : s) {
+            byName.put(q.queue(), q);
         }
-        // Submitters choose queue names, and each one is a label value: past the cap, the queues
-        // with the most unfinished executions are shown.
-        this.stats = s.stream()
-                .sorted(java.util.Comparator.comparingLong(
-                                (QueueStats q) -> q.count(ExecutionState.AVAILABLE) + q.count(ExecutionState.RUNNING))
-                        .reversed()
-                        .thenComparing(QueueStats::queue))
-                .limit(MAX_QUEUES)
-                .toList();
+        List<QueueStats> out = new ArrayList<>();
+        Instant at = s.isEmpty() ? Instant.EPOCH : s.get(0).computedAt();
+        for (String q : served) {
+            QueueStats counted = byName.remove(q);
+            out.add(counted != null ? counted : empty(q, at));
+        }
+        int room = Math.max(0, MAX_QUEUES - out.size());
+        if (byName.size() <= room) {
+            out.addAll(byName.values());
+        } else {
+            byName.values().stream()
+                    .sorted(Comparator.comparingLong((QueueStats q) ->
+                                    q.count(ExecutionState.AVAILABLE) + q.count(ExecutionState.RUNNING))
+                            .reversed()
+                            .thenComparing(QueueStats::queue))
+                    .limit(room)
+                    .forEach(out::add);
+        }
+        return List.copyOf(out);
+    }
+
+    private static QueueStats empty(String queue, Instant at) {
+        return new QueueStats(queue, Map.of(), 0, Duration.ZERO, 0, false, false, at);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.observe.AttemptOutcome;
+import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
@@ -50,6 +51,12 @@ final class ExecutionTask implements Runnable {
     @Override
     public void run() {
         var claimed = running.claimed();
+        running.trace(ctx.tracing()
+                .attempt(
+                        running.event(),
+                        claimed.traceparent(),
+                        claimed.workflowHash(),
+                        ctx.options().workerId()));
         putContext();
         boolean handedOver = false;
         try {
@@ -62,6 +69,8 @@ final class ExecutionTask implements Runnable {
             handedOver = publish(outcome);
         } finally {
             if (!handedOver) {
+                // Ended already when the lease was lost; otherwise an error escaped the attempt.
+                running.trace().end("released", "the attempt ended without an outcome");
                 release();
             }
             clearContext();
@@ -82,12 +91,22 @@ final class ExecutionTask implements Runnable {
         MDC.put("execution_id", Long.toString(claimed.id()));
         MDC.put("attempt", Integer.toString(claimed.attempt()));
         MDC.put("lease_epoch", Long.toString(claimed.leaseEpoch()));
+        TraceSpan span = running.trace();
+        String spanId = span.spanId();
+        if (spanId != null) {
+            MDC.put("trace_id", span.traceId());
+            MDC.put("span_id", spanId);
+        }
     }
 
-    private static void clearContext() {
+    private void clearContext() {
         MDC.remove("execution_id");
         MDC.remove("attempt");
         MDC.remove("lease_epoch");
+        if (running.trace() != TraceSpan.OFF) {
+            MDC.remove("trace_id");
+            MDC.remove("span_id");
+        }
     }
 
     private RunOutcome runWorkflow() {
@@ -182,12 +201,27 @@ final class ExecutionTask implements Runnable {
         }
         AttemptOutcome o = observed(completion, result.state());
         Duration took = Duration.ofNanos(System.nanoTime() - running.startedNanos());
-        ctx.listener().executionEnded(running.event(), o, took, error);
+        TraceSpan span = running.trace();
+        if (span == TraceSpan.OFF) {
+            ctx.listener().executionEnded(running.event(), o, took, error);
+        } else {
+            span.end(o.name().toLowerCase(java.util.Locale.ROOT), error);
+            // Only when traced: the records of the attempt's end carry its trace ids too.
+            MDC.put("trace_id", span.traceId());
+            MDC.put("span_id", span.spanId());
+            try {
+                ctx.listener().executionEnded(running.event(), o, took, error);
+            } finally {
+                MDC.remove("trace_id");
+                MDC.remove("span_id");
+            }
+        }
         log.debug("attempt ended outcome={} took_ms={}", o, took.toMillis());
     }
 
     private void lost() {
         log.warn("lease lost; nothing more is written for this execution");
+        running.trace().end("lease_lost", "the lease was lost; nothing was written");
         WorkerListener l = ctx.listener();
         l.leaseLost(running.event());
         l.executionEnded(

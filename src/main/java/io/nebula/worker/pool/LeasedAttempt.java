@@ -3,6 +3,7 @@ package io.nebula.worker.pool;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.SignalInbox;
 import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
@@ -50,6 +51,11 @@ final class LeasedAttempt implements Attempt {
     @Override
     public long executionId() {
         return running.claimed().id();
+    }
+
+    @Override
+    public TraceSpan trace() {
+        return running.trace();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.WorkflowRuntime;
@@ -38,6 +39,8 @@ public final class NebulaWorker implements AutoCloseable {
     private final Worker worker;
     private final WorkflowClient client;
     private final SecretResolver secrets;
+    private final Tracing tracing;
+    private final boolean ownsTracing;
 
     private NebulaWorker(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config");
@@ -60,15 +63,19 @@ public final class NebulaWorker implements AutoCloseable {
         WorkflowRuntime runtime =
                 new WorkflowRuntime(workflows, actions, WorkflowCatalog.runtimeOptions(config), b.listener, secrets);
         PoolOptions options = b.options != null ? b.options : PoolOptions.from(config, workerId);
+        this.ownsTracing = b.tracing == null;
+        this.tracing =
+                b.tracing != null ? b.tracing : Tracing.create(config.tracing().otel(), options.workerId());
         this.worker = Worker.builder()
                 .options(options)
                 .store(store, b.store == null || b.ownsStore)
                 .runner(runtime)
                 .listener(b.listener)
+                .tracing(tracing)
                 .version(b.version)
                 .definitionCacheBytes(config.limits().definitionCacheBytes())
                 .build();
-        this.client = new WorkflowClient(store, workflows, config.queue().maxRetries(), secrets);
+        this.client = new WorkflowClient(store, workflows, config.queue().maxRetries(), secrets, tracing);
     }
 
     public static Builder builder() {
@@ -79,13 +86,22 @@ public final class NebulaWorker implements AutoCloseable {
         worker.start();
     }
 
+    /** Stops the worker, then exports the spans still queued (when it made its own tracing). */
     public void stop() {
         worker.stop();
+        if (ownsTracing) {
+            tracing.close();
+        }
     }
 
     @Override
     public void close() {
-        worker.stop();
+        stop();
+    }
+
+    /** This worker's OpenTelemetry traces ({@link Tracing#OFF} unless an endpoint is configured). */
+    public Tracing tracing() {
+        return tracing;
     }
 
     public Worker worker() {
@@ -126,6 +142,7 @@ public final class NebulaWorker implements AutoCloseable {
         private String workerId;
         private String version = "0.1.0";
         private WorkerListener listener = WorkerListener.NONE;
+        private Tracing tracing;
         private final List<Action> actions = new ArrayList<>();
         private SecretResolver secrets;
         private java.util.function.Function<String, String> env = System::getenv;
@@ -174,6 +191,12 @@ public final class NebulaWorker implements AutoCloseable {
 
         public Builder listener(WorkerListener l) {
             this.listener = Objects.requireNonNull(l);
+            return this;
+        }
+
+        /** Uses these traces instead of the configured ones; the caller closes them. */
+        public Builder tracing(Tracing t) {
+            this.tracing = Objects.requireNonNull(t);
             return this;
         }
 

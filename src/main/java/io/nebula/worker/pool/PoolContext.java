@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.ExecutionRunner;
@@ -10,6 +11,7 @@ record PoolContext(
         ExecutionStore store,
         ExecutionRunner runner,
         WorkerListener listener,
+        Tracing tracing,
         Slots slots,
         InFlight inFlight,
         ResultPublisher publisher,

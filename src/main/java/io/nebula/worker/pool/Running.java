@@ -1,6 +1,7 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.runtime.StopReason;
@@ -20,6 +21,7 @@ final class Running {
     private volatile Thread thread;
     private volatile long leaseDeadlineNanos;
     private volatile boolean publishing;
+    private volatile TraceSpan trace = TraceSpan.OFF;
 
     Running(ClaimedExecution claimed, long leaseDeadlineNanos) {
         this.claimed = claimed;
@@ -27,6 +29,15 @@ final class Running {
         this.startedNanos = System.nanoTime();
         this.event = new ExecutionEvent(
                 claimed.id(), claimed.workflowName(), claimed.queue(), claimed.attempt(), claimed.leaseEpoch());
+    }
+
+    /** This attempt's span ({@link TraceSpan#OFF} without tracing). */
+    TraceSpan trace() {
+        return trace;
+    }
+
+    void trace(TraceSpan span) {
+        this.trace = span;
     }
 
     ClaimedExecution claimed() {

@@ -2,6 +2,7 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.QueueStats;
@@ -78,6 +79,7 @@ public final class Worker implements AutoCloseable {
                 store,
                 Objects.requireNonNull(b.runner, "runner"),
                 b.listener,
+                b.tracing,
                 new Slots(options.concurrency()),
                 inFlight,
                 publisher,
@@ -89,7 +91,7 @@ public final class Worker implements AutoCloseable {
         this.heartbeater = new Heartbeater(ctx, readiness);
         this.maintainer = new Maintainer(ctx, wakeup);
         this.healthCheck = new HealthCheck(ctx, readiness);
-        this.scheduler = new Scheduler(store, b.listener);
+        this.scheduler = new Scheduler(store, b.listener, b.tracing);
     }
 
     /**
@@ -423,6 +425,7 @@ public final class Worker implements AutoCloseable {
         private ExecutionStore store;
         private ExecutionRunner runner;
         private WorkerListener listener = WorkerListener.NONE;
+        private Tracing tracing = Tracing.OFF;
         private boolean ownsStore;
         private boolean autoMigrate = true;
         private String version = "0.1.0";
@@ -447,6 +450,12 @@ public final class Worker implements AutoCloseable {
 
         public Builder listener(WorkerListener l) {
             this.listener = Objects.requireNonNull(l);
+            return this;
+        }
+
+        /** The OpenTelemetry traces of the attempts ({@link Tracing#OFF} by default); not closed here. */
+        public Builder tracing(Tracing t) {
+            this.tracing = Objects.requireNonNull(t);
             return this;
         }
 

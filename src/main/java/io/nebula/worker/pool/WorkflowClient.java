@@ -1,6 +1,7 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.action.builtin.SignalAction;
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.InputGuard;
@@ -35,22 +36,26 @@ public final class WorkflowClient {
     private final Workflows workflows;
     private final int defaultMaxRetries;
     private final SecretResolver secrets;
+    private final Tracing tracing;
 
     /** A client that does not check secrets at submit (the workers' providers are not known here). */
     public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries) {
-        this(store, workflows, defaultMaxRetries, null);
+        this(store, workflows, defaultMaxRetries, null, Tracing.OFF);
     }
 
     /**
      * @param secrets the providers of the workers that will run what is submitted (the process's
      *     own, when it runs them): a workflow reading a secret none of them has is refused at
      *     submit; {@code null} checks nothing
+     * @param tracing records a {@code submit} span per execution when on
      */
-    public WorkflowClient(ExecutionStore store, Workflows workflows, int defaultMaxRetries, SecretResolver secrets) {
+    public WorkflowClient(
+            ExecutionStore store, Workflows workflows, int defaultMaxRetries, SecretResolver secrets, Tracing tracing) {
         this.store = store;
         this.workflows = workflows;
         this.defaultMaxRetries = defaultMaxRetries;
         this.secrets = secrets;
+        this.tracing = tracing == null ? Tracing.OFF : tracing;
     }
 
     /**
@@ -154,6 +159,12 @@ public final class WorkflowClient {
             String key = o.idempotencyKey() == null
                     ? null
                     : inputs.size() == 1 ? o.idempotencyKey() : o.idempotencyKey() + "#" + i;
+            String trace;
+            try {
+                trace = tracing.submit(o.traceparent(), workflow.name(), o.queue());
+            } catch (IllegalArgumentException e) {
+                throw new SubmitRejectedException(e.getMessage());
+            }
             out.add(new SubmitRequest(
                     o.queue(),
                     workflow.hash(),
@@ -163,7 +174,8 @@ public final class WorkflowClient {
                     o.delay(),
                     o.runAt(),
                     retries + 1,
-                    key));
+                    key,
+                    trace));
         }
         return out;
     }

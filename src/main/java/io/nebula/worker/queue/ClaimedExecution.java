@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param resumable {@code true} when an earlier attempt may have left checkpoints to reuse
  * @param queued how long the execution waited from becoming due (its submit or run-at time,
  *     whichever is later) to this claim, by the database clock
+ * @param traceparent the W3C trace context stored at submit, which every attempt continues; {@code
+ *     null} when none was stored
  */
 public record ClaimedExecution(
         long id,
@@ -21,7 +23,36 @@ public record ClaimedExecution(
         long leaseEpoch,
         boolean resumable,
         boolean cancelRequested,
-        Duration queued) {
+        Duration queued,
+        String traceparent) {
+
+    /** A claim without a stored trace context. */
+    public ClaimedExecution(
+            long id,
+            String queue,
+            String workflowHash,
+            String workflowName,
+            String inputJson,
+            int attempt,
+            int maxAttempts,
+            long leaseEpoch,
+            boolean resumable,
+            boolean cancelRequested,
+            Duration queued) {
+        this(
+                id,
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                attempt,
+                maxAttempts,
+                leaseEpoch,
+                resumable,
+                cancelRequested,
+                queued,
+                null);
+    }
 
     public LeaseRef lease() {
         return new LeaseRef(id, leaseEpoch);

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param maxAttempts how many attempts the execution gets in total (max_retries + 1)
  * @param idempotencyKey when not {@code null}, a second submit with the same key returns the first
  *     execution instead of creating another
+ * @param traceparent the W3C trace context every attempt of the execution continues, or {@code
+ *     null} for none
  */
 public record SubmitRequest(
         String queue,
@@ -27,7 +29,8 @@ public record SubmitRequest(
         Duration delay,
         Instant runAt,
         int maxAttempts,
-        String idempotencyKey) {
+        String idempotencyKey,
+        String traceparent) {
     public SubmitRequest {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(workflowHash, "workflowHash");
@@ -44,28 +47,76 @@ public record SubmitRequest(
         }
     }
 
+    /** A request without a trace context. */
+    public SubmitRequest(
+            String queue,
+            String workflowHash,
+            String workflowName,
+            String inputJson,
+            int priority,
+            Duration delay,
+            Instant runAt,
+            int maxAttempts,
+            String idempotencyKey) {
+        this(queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, idempotencyKey, null);
+    }
+
     /** A request due now with default priority and no idempotency key. */
     public static SubmitRequest now(
             String queue, String workflowHash, String workflowName, String inputJson, int maxAttempts) {
-        return new SubmitRequest(queue, workflowHash, workflowName, inputJson, 0, null, null, maxAttempts, null);
+        return new SubmitRequest(queue, workflowHash, workflowName, inputJson, 0, null, null, maxAttempts, null, null);
     }
 
     public SubmitRequest withPriority(int p) {
         return new SubmitRequest(
-                queue, workflowHash, workflowName, inputJson, p, delay, runAt, maxAttempts, idempotencyKey);
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                p,
+                delay,
+                runAt,
+                maxAttempts,
+                idempotencyKey,
+                traceparent);
     }
 
     public SubmitRequest withDelay(Duration d) {
         return new SubmitRequest(
-                queue, workflowHash, workflowName, inputJson, priority, d, null, maxAttempts, idempotencyKey);
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                priority,
+                d,
+                null,
+                maxAttempts,
+                idempotencyKey,
+                traceparent);
     }
 
     public SubmitRequest withRunAt(Instant t) {
         return new SubmitRequest(
-                queue, workflowHash, workflowName, inputJson, priority, null, t, maxAttempts, idempotencyKey);
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                priority,
+                null,
+                t,
+                maxAttempts,
+                idempotencyKey,
+                traceparent);
     }
 
     public SubmitRequest withIdempotencyKey(String k) {
-        return new SubmitRequest(queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, k);
+        return new SubmitRequest(
+                queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, k, traceparent);
+    }
+
+    /** This request carrying the W3C trace context {@code tp} (validated by the caller). */
+    public SubmitRequest withTraceparent(String tp) {
+        return new SubmitRequest(
+                queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, idempotencyKey, tp);
     }
 }

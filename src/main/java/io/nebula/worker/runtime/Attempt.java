@@ -2,6 +2,7 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.SignalInbox;
 import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.NodeResult;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,14 @@ public interface Attempt {
      */
     default String keyScope() {
         return null;
+    }
+
+    /**
+     * This attempt's span: node tries become its children. {@link TraceSpan#OFF} by default (no
+     * tracing).
+     */
+    default TraceSpan trace() {
+        return TraceSpan.OFF;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.workflow.JsonText;
@@ -101,54 +102,75 @@ final class NodeTask {
             if (stopped.get() || Thread.currentThread().isInterrupted()) {
                 return new NodeOutcome.Stopped(node.id());
             }
-            listener.nodeStarted(event, node.id(), action.name(), t);
-            Instant tryStarted = options.clock().instant();
-            long t0 = System.nanoTime();
-            Try result = inline ? direct(t) : once(t, started);
-            Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            Instant now = options.clock().instant();
-            if (result.stopped) {
-                listener.nodeEnded(event, node.id(), action.name(), "failed", took, "stopped");
-                return new NodeOutcome.Stopped(node.id());
+            TraceSpan span = attempt.trace().node(node.id(), action.name(), t);
+            // The try's log lines (the listener's records, the action's own) carry its span.
+            String outerSpan = span == TraceSpan.OFF ? null : MDC.get("span_id");
+            boolean traced = putSpan(span);
+            try {
+                listener.nodeStarted(event, node.id(), action.name(), t);
+                NodeOutcome o = oneTry(t, inline, span, event, tries);
+                if (o != null) {
+                    return o;
+                }
+            } finally {
+                restoreSpan(traced, outerSpan);
             }
-            if (result.output != null) {
-                listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
-                return new NodeOutcome.Succeeded(
-                        node.id(), result.output, result.outputJson, started, now, List.copyOf(failedTries));
-            }
-            ActionException e = result.error;
-            if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
-                listener.nodeEnded(event, node.id(), action.name(), "waiting", took, null);
-                return new NodeOutcome.AwaitingSignal(node.id(), e.signalName(), e.signalTimeout());
-            }
-            if (e.kind() == ActionException.Kind.SUSPEND) {
-                listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
-                return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
-            }
-            String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
-            failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, error));
-            if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
-                listener.nodeEnded(event, node.id(), action.name(), "retrying", took, error);
-                log.info(
-                        "node try failed, retrying execution_id={} node_id={} try={} error={}",
-                        attempt.executionId(),
-                        node.id(),
-                        t,
-                        error);
-                continue;
-            }
-            listener.nodeEnded(event, node.id(), action.name(), "failed", took, error);
-            String message = ErrorText.of(
-                    node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
-                    options.maxErrorChars());
-            return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now, List.copyOf(failedTries));
         }
+    }
+
+    /** Try {@code t} of the node: its outcome, or {@code null} when it failed and is retried. */
+    private NodeOutcome oneTry(int t, boolean inline, TraceSpan span, ExecutionEvent event, int tries) {
+        Instant tryStarted = options.clock().instant();
+        long t0 = System.nanoTime();
+        Try result = inline ? direct(t, span) : once(t, started, span);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        Instant now = options.clock().instant();
+        if (result.stopped) {
+            listener.nodeEnded(event, node.id(), action.name(), "failed", took, "stopped");
+            span.end("stopped", "stopped");
+            return new NodeOutcome.Stopped(node.id());
+        }
+        if (result.output != null) {
+            listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+            span.end("succeeded", null);
+            return new NodeOutcome.Succeeded(
+                    node.id(), result.output, result.outputJson, started, now, List.copyOf(failedTries));
+        }
+        ActionException e = result.error;
+        if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
+            listener.nodeEnded(event, node.id(), action.name(), "waiting", took, null);
+            span.end("waiting", null);
+            return new NodeOutcome.AwaitingSignal(node.id(), e.signalName(), e.signalTimeout());
+        }
+        if (e.kind() == ActionException.Kind.SUSPEND) {
+            listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+            span.end("suspended", null);
+            return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
+        }
+        String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
+        failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, error));
+        if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
+            listener.nodeEnded(event, node.id(), action.name(), "retrying", took, error);
+            span.end("retrying", error);
+            log.info(
+                    "node try failed, retrying execution_id={} node_id={} try={} error={}",
+                    attempt.executionId(),
+                    node.id(),
+                    t,
+                    error);
+            return null;
+        }
+        listener.nodeEnded(event, node.id(), action.name(), "failed", took, error);
+        span.end("failed", error);
+        String message = ErrorText.of(
+                node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error, options.maxErrorChars());
+        return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now, List.copyOf(failedTries));
     }
 
     /** One try's result: exactly one of output (with its JSON text), error, stopped. */
     private record Try(JsonNode output, String outputJson, ActionException error, boolean stopped) {}
 
-    private ActionContext context(int nodeTry, BooleanSupplier cancelled) {
+    private ActionContext context(int nodeTry, BooleanSupplier cancelled, TraceSpan span) {
         return new ActionContext(
                 attempt.executionId(),
                 node.id(),
@@ -159,7 +181,8 @@ final class NodeTask {
                 cancelled,
                 log,
                 attempt.signals(),
-                attempt.keyScope());
+                attempt.keyScope(),
+                span);
     }
 
     private Duration timeout() {
@@ -170,8 +193,8 @@ final class NodeTask {
      * One try on the calling thread. The caller's MDC (the pool sets the execution's fields) is
      * kept; only {@code node_id} is added for the call.
      */
-    private Try direct(int nodeTry) {
-        ActionContext ctx = context(nodeTry, stopped::get);
+    private Try direct(int nodeTry, TraceSpan span) {
+        ActionContext ctx = context(nodeTry, stopped::get, span);
         String previousExecution = MDC.get("execution_id");
         if (previousExecution == null) {
             MDC.put("execution_id", Long.toString(ctx.executionId()));
@@ -189,10 +212,36 @@ final class NodeTask {
         }
     }
 
-    private Try once(int nodeTry, Instant started) {
+    /**
+     * Puts the span's ids in the MDC so the action's log lines carry them; false (and nothing put)
+     * when tracing is off.
+     */
+    private static void restoreSpan(boolean traced, String outerSpan) {
+        if (!traced) {
+            return;
+        }
+        if (outerSpan != null) {
+            MDC.put("span_id", outerSpan);
+        } else {
+            MDC.remove("trace_id");
+            MDC.remove("span_id");
+        }
+    }
+
+    private static boolean putSpan(TraceSpan span) {
+        String id = span.spanId();
+        if (id == null) {
+            return false;
+        }
+        MDC.put("trace_id", span.traceId());
+        MDC.put("span_id", id);
+        return true;
+    }
+
+    private Try once(int nodeTry, Instant started, TraceSpan span) {
         Duration timeout = timeout();
         AtomicBoolean timedOut = new AtomicBoolean();
-        ActionContext ctx = context(nodeTry, () -> stopped.get() || timedOut.get());
+        ActionContext ctx = context(nodeTry, () -> stopped.get() || timedOut.get(), span);
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("node-" + node.id()).start(() -> call(ctx, result));
         try {
@@ -213,6 +262,7 @@ final class NodeTask {
     private void call(ActionContext ctx, CompletableFuture<JsonNode> result) {
         MDC.put("execution_id", Long.toString(ctx.executionId()));
         MDC.put("node_id", ctx.nodeId());
+        putSpan(ctx.trace());
         try {
             result.complete(action.execute(params, ctx));
         } catch (Throwable t) {

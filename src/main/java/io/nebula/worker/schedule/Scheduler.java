@@ -1,5 +1,6 @@
 package io.nebula.worker.schedule;
 
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.Schedule;
@@ -38,12 +39,19 @@ public final class Scheduler {
 
     private final ExecutionStore store;
     private final WorkerListener listener;
+    private final Tracing tracing;
     private final Map<String, CronSchedule> parsed = new ConcurrentHashMap<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public Scheduler(ExecutionStore store, WorkerListener listener) {
+        this(store, listener, Tracing.OFF);
+    }
+
+    /** A scheduler whose every fire begins a new trace ({@code submit} span when tracing is on). */
+    public Scheduler(ExecutionStore store, WorkerListener listener, Tracing tracing) {
         this.store = store;
         this.listener = listener;
+        this.tracing = tracing;
     }
 
     /** One pass by the database clock. Returns how many executions it created. */
@@ -92,7 +100,8 @@ public final class Scheduler {
                     null,
                     null,
                     s.maxAttempts(),
-                    Schedule.idempotencyKey(s.name(), t)));
+                    Schedule.idempotencyKey(s.name(), t),
+                    tracing.submit(null, s.workflowName(), s.queue())));
         }
         ScheduleFire.Result r = store.scheduleFire(new ScheduleFire(
                 s.name(), s.nextFireAt(), fires, requests, plan.next(), s.overlap() == Schedule.Overlap.SKIP));

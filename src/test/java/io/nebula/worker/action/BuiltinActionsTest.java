@@ -110,8 +110,8 @@ class BuiltinActionsTest {
     void aContextWithAnInstallationIdPutsItFirstInTheKey() {
         java.time.Instant now = java.time.Instant.EPOCH;
         ActionContext scoped = new ActionContext(
-                12, "ship", 1, 1, now, now, () -> false, null, null, "3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60");
-        ActionContext legacy = new ActionContext(12, "ship", 1, 1, now, now, () -> false, null, null, null);
+                12, "ship", 1, 1, now, now, () -> false, null, null, "3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60", null);
+        ActionContext legacy = new ActionContext(12, "ship", 1, 1, now, now, () -> false, null, null, null, null);
 
         assertThat(scoped.idempotencyKey()).isEqualTo("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60:12:ship");
         assertThat(legacy.idempotencyKey()).isEqualTo("12:ship");

@@ -2,9 +2,13 @@ package io.nebula.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.queue.ClaimRequest;
+import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.testing.OtlpReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +74,58 @@ class CliSubmitTest {
         assertThat(again.exitCode()).isZero();
         assertThat(again.out()).contains("execution 1 already exists for idempotency key 'k-1'");
         assertThat(all()).hasSize(1);
+    }
+
+    private static ClaimedExecution claimOne(ExecutionStore store) {
+        return store.executionClaim(new ClaimRequest("cli-test", List.of("default"), 1, Duration.ofMinutes(1)))
+                .get(0);
+    }
+
+    @Test
+    void theTraceparentGivenIsStoredAndABadOneIsRefused() {
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        CliRun bad = f.run("submit", CliFixture.example("hello.json").toString(), "--traceparent", "00-xyz-01");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--traceparent '00-xyz-01' is not a W3C traceparent");
+        assertThat(all()).isEmpty();
+
+        assertThat(f.run("submit", CliFixture.example("hello.json").toString(), "--traceparent", tp)
+                        .exitCode())
+                .isZero();
+        assertThat(claimOne(f.store()).traceparent()).isEqualTo(tp);
+
+        assertThat(f.run("submit", CliFixture.example("hello.json").toString()).exitCode())
+                .isZero();
+        assertThat(claimOne(f.store()).traceparent())
+                .as("a new trace")
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01")
+                .doesNotContain("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    @Test
+    void withAnEndpointTheSubmitSpanIsExportedAndItsContextStored() throws Exception {
+        Files.createDirectories(tmp.resolve("traced"));
+        try (OtlpReceiver receiver = new OtlpReceiver();
+                CliFixture traced = new CliFixture(
+                                tmp.resolve("traced"),
+                                java.util.Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint()))
+                        .migrated()) {
+            CliRun r = traced.run(
+                    "submit",
+                    CliFixture.example("hello.json").toString(),
+                    "--traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+
+            // Exported before the command returned.
+            assertThat(receiver.spans()).singleElement().satisfies(span -> {
+                assertThat(span.name()).isEqualTo("submit hello");
+                assertThat(span.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+                assertThat(span.parentSpanId()).isEqualTo("00f067aa0ba902b7");
+                assertThat(claimOne(traced.store()).traceparent())
+                        .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-" + span.spanId() + "-01");
+            });
+        }
     }
 
     @Test

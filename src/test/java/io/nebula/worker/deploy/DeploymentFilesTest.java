@@ -259,45 +259,76 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void theHpaIsTheSeedsExactlyAndTargetsTheDeploymentAndItsQueue() throws Exception {
+    void theHpaIsTheSeedsPlusTheLagSignalAndTargetsTheDeploymentAndItsQueue() throws Exception {
         JsonNode hpa = yaml("kubernetes/hpa.yaml");
-        assertThat(hpa).isEqualTo(YAML.readTree(SEED_HPA));
+        // The seed's autoscaler, unchanged, with one more metric after its two.
+        JsonNode seed = YAML.readTree(SEED_HPA);
+        JsonNode metrics = hpa.at("/spec/metrics");
+        assertThat(metrics).hasSize(3);
+        assertThat(metrics.get(0)).isEqualTo(seed.at("/spec/metrics/0"));
+        assertThat(metrics.get(1)).isEqualTo(seed.at("/spec/metrics/1"));
+        JsonNode withoutLag = hpa.deepCopy();
+        ((tools.jackson.databind.node.ArrayNode) withoutLag.at("/spec/metrics")).remove(2);
+        assertThat(withoutLag).isEqualTo(seed);
+
+        JsonNode lag = metrics.get(2);
+        assertThat(lag.at("/external/metric/name").asString()).isEqualTo("queue_lag_seconds");
+        assertThat(lag.at("/external/target/type").asString()).isEqualTo("Value");
+        assertThat(lag.at("/external/target/value").asString()).isEqualTo("30");
 
         JsonNode d = yaml("kubernetes/deployment.yaml");
         assertThat(hpa.at("/spec/scaleTargetRef/name").asString())
                 .isEqualTo(d.at("/metadata/name").asString());
-        String queue = hpa.at("/spec/metrics/1/external/metric/selector/matchLabels/queue")
-                .asString();
-        assertThat(List.of(env(d.at("/spec/template/spec/containers/0"))
-                        .get("WORKER_QUEUES")
-                        .split(",")))
-                .contains(queue);
+        List<String> served = List.of(env(d.at("/spec/template/spec/containers/0"))
+                .get("WORKER_QUEUES")
+                .split(","));
+        for (int i = 1; i <= 2; i++) {
+            assertThat(served)
+                    .contains(metrics.get(i)
+                            .at("/external/metric/selector/matchLabels/queue")
+                            .asString());
+        }
 
-        JsonNode adapter = yaml("kubernetes/prometheus-adapter-rules.yaml").at("/rules/external/0");
-        assertThat(adapter.at("/name/as").asString())
-                .isEqualTo(hpa.at("/spec/metrics/1/external/metric/name").asString());
-        assertThat(metricNames(adapter.get("seriesQuery").asString() + " "
-                        + adapter.get("metricsQuery").asString()))
-                .containsExactly("worker_queue_depth");
+        // Each external metric is served by one adapter rule from the worker's metric of that name.
+        Map<String, String> adapted = new java.util.HashMap<>();
+        for (JsonNode rule : yaml("kubernetes/prometheus-adapter-rules.yaml").at("/rules/external")) {
+            Set<String> names = metricNames(rule.get("seriesQuery").asString() + " "
+                    + rule.get("metricsQuery").asString());
+            assertThat(names).hasSize(1);
+            adapted.put(rule.at("/name/as").asString(), names.iterator().next());
+        }
+        assertThat(adapted)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("queue_depth", "worker_queue_depth", "queue_lag_seconds", "worker_queue_lag_seconds"));
+        assertThat(exportedMetricNames()).containsAll(adapted.values());
     }
 
     @Test
-    void kedaScalesTheSameDeploymentOnQueueDepthAndCpu() throws Exception {
+    void kedaScalesTheSameDeploymentOnQueueDepthLagAndCpu() throws Exception {
         JsonNode keda = yaml("kubernetes/keda-scaledobject.yaml");
         assertThat(keda.get("apiVersion").asString()).isEqualTo("keda.sh/v1alpha1");
         assertThat(keda.get("kind").asString()).isEqualTo("ScaledObject");
         assertThat(keda.at("/spec/scaleTargetRef/name").asString()).isEqualTo("nebula-worker");
         assertThat(keda.at("/spec/minReplicaCount").asInt()).isEqualTo(2);
         assertThat(keda.at("/spec/maxReplicaCount").asInt()).isEqualTo(50);
-        JsonNode prometheus = keda.at("/spec/triggers/0");
-        assertThat(prometheus.get("type").asString()).isEqualTo("prometheus");
-        String query = prometheus.at("/metadata/query").asString();
+        JsonNode depth = keda.at("/spec/triggers/0");
+        assertThat(depth.get("type").asString()).isEqualTo("prometheus");
+        assertThat(depth.get("metricType").asString()).isEqualTo("AverageValue");
+        String query = depth.at("/metadata/query").asString();
         assertThat(metricNames(query)).containsExactly("worker_queue_depth");
         assertThat(query).contains("queue=\"nebula_jobs\"");
-        assertThat(prometheus.at("/metadata/threshold").asString()).isEqualTo("30");
-        JsonNode cpu = keda.at("/spec/triggers/1");
+        assertThat(depth.at("/metadata/threshold").asString()).isEqualTo("30");
+        JsonNode lag = keda.at("/spec/triggers/1");
+        assertThat(lag.get("type").asString()).isEqualTo("prometheus");
+        assertThat(lag.get("metricType").asString()).isEqualTo("Value");
+        String lagQuery = lag.at("/metadata/query").asString();
+        assertThat(metricNames(lagQuery)).containsExactly("worker_queue_lag_seconds");
+        assertThat(lagQuery).contains("queue=\"nebula_jobs\"");
+        assertThat(lag.at("/metadata/threshold").asString()).isEqualTo("30");
+        JsonNode cpu = keda.at("/spec/triggers/2");
         assertThat(cpu.get("type").asString()).isEqualTo("cpu");
         assertThat(cpu.at("/metadata/value").asString()).isEqualTo("70");
+        assertThat(exportedMetricNames()).contains("worker_queue_depth", "worker_queue_lag_seconds");
     }
 
     @Test
@@ -345,7 +376,8 @@ class DeploymentFilesTest {
 
     /** Every family and sample name the worker's metrics expose once each has seen an event. */
     static Set<String> exportedMetricNames() throws Exception {
-        PrometheusMetrics metrics = new PrometheusMetrics(() -> 1, 4, () -> Map.of("active", 1, "idle", 1));
+        PrometheusMetrics metrics =
+                new PrometheusMetrics(() -> 1, 4, () -> Map.of("active", 1, "idle", 1), List.of("default"));
         ExecutionEvent e = new ExecutionEvent(1, "wf", "default", 1, 1);
         metrics.claimed(1, 1);
         metrics.executionStarted(e, Duration.ofMillis(5));

@@ -80,8 +80,8 @@ class HealthServerTest {
                 .withConcurrency(8)
                 .withPollInterval(Duration.ofMillis(50))
                 .withCheckInterval(Duration.ofMillis(200));
-        PrometheusMetrics m =
-                new PrometheusMetrics(() -> worker.activeJobs(), o.concurrency(), viaProxy::connectionPoolUsage);
+        PrometheusMetrics m = new PrometheusMetrics(
+                () -> worker.activeJobs(), o.concurrency(), viaProxy::connectionPoolUsage, o.queues());
         worker = Worker.builder()
                 .options(o)
                 .store(viaProxy, true)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.QueueStats;
+import io.nebula.worker.testing.PrometheusText;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,11 +17,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Queue names are chosen by submitters; the label values they create stay bounded. */
+/**
+ * The per-queue gauges: every served queue has a series (0 until counted), and the label values
+ * submitters create by naming queues stay bounded.
+ */
 class PrometheusMetricsTest {
     @Test
     void perQueueGaugesShowAtMostTheBusiestHundredQueues() throws Exception {
-        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of);
+        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of());
         List<QueueStats> stats = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             stats.add(new QueueStats(
@@ -46,5 +50,64 @@ class PrometheusMetricsTest {
         }
         assertThat(shown).hasSize(100).contains("tenant-4999", "tenant-4900").doesNotContain("tenant-4899");
         assertThat(shown.stream().collect(Collectors.toSet())).hasSize(100);
+    }
+
+    private static String text(PrometheusMetrics m) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.write(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static double v(String text, String name, String queue) {
+        return PrometheusText.parse(text)
+                .get(name)
+                .value(name, Map.of("queue", queue))
+                .orElseThrow(() -> new AssertionError(name + " has no series for queue " + queue));
+    }
+
+    private static QueueStats stats(String queue, long available, long due, Duration oldest) {
+        return new QueueStats(
+                queue, Map.of(ExecutionState.AVAILABLE, available), due, oldest, 0, false, false, Instant.EPOCH);
+    }
+
+    @Test
+    void servedQueuesReadZeroBeforeAnyStatisticsAndWhenUncounted() throws Exception {
+        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("jobs", "mail"));
+
+        String fresh = text(m);
+        for (String q : List.of("jobs", "mail")) {
+            assertThat(v(fresh, "worker_queue_depth", q)).isZero();
+            assertThat(v(fresh, "worker_queue_lag_seconds", q)).isZero();
+            assertThat(v(fresh, "worker_queue_scheduled", q)).isZero();
+            assertThat(PrometheusText.parse(fresh)
+                            .get("worker_queue_executions")
+                            .value("worker_queue_executions", Map.of("queue", q, "state", "available")))
+                    .contains(0.0);
+        }
+
+        // Statistics name only the busy queue (and one this worker does not serve).
+        m.queueStats(List.of(stats("jobs", 7, 5, Duration.ofMillis(42_500)), stats("other", 1, 1, Duration.ZERO)));
+        String counted = text(m);
+        assertThat(v(counted, "worker_queue_depth", "jobs")).isEqualTo(5.0);
+        assertThat(v(counted, "worker_queue_lag_seconds", "jobs")).isEqualTo(42.5);
+        assertThat(v(counted, "worker_queue_scheduled", "jobs")).isEqualTo(2.0);
+        assertThat(v(counted, "worker_queue_depth", "mail")).isZero();
+        assertThat(v(counted, "worker_queue_lag_seconds", "mail")).isZero();
+        assertThat(v(counted, "worker_queue_depth", "other")).isEqualTo(1.0);
+    }
+
+    @Test
+    void servedQueuesAreShownEvenWhenBusierQueuesFillTheCap() throws Exception {
+        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("quiet"));
+        List<QueueStats> stats = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            stats.add(stats("tenant-" + i, 1000 + i, 1000 + i, Duration.ZERO));
+        }
+        m.queueStats(stats);
+
+        String t = text(m);
+        assertThat(v(t, "worker_queue_depth", "quiet")).isZero();
+        assertThat(Pattern.compile("worker_queue_depth\\{").matcher(t).results().count())
+                .isEqualTo(100);
     }
 }

@@ -69,6 +69,7 @@ class ClaimLoopTest {
                 store,
                 runner,
                 WorkerListener.NONE,
+                io.nebula.worker.observe.Tracing.OFF,
                 new Slots(o.concurrency()),
                 new InFlight(),
                 new ResultPublisher(store, id -> true, 1),

@@ -711,6 +711,25 @@ public abstract class ExecutionStoreContract {
     }
 
     @Test
+    void theTraceContextStoredAtSubmitComesBackWithEveryClaim() {
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        long traced = submit(
+                SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2).withTraceparent(tp));
+        long untraced = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2));
+
+        List<ClaimedExecution> first = claim(5);
+        assertThat(first).extracting(ClaimedExecution::id).containsExactly(traced, untraced);
+        assertThat(first.get(0).traceparent()).isEqualTo(tp);
+        assertThat(first.get(1).traceparent()).isNull();
+        store.executionCompleteMany(
+                List.of(new Completion.Fail(first.get(0).lease(), "boom", true, Duration.ZERO, List.of())));
+        ClaimedExecution again = claim(5).get(0);
+        assertThat(again.id()).isEqualTo(traced);
+        assertThat(again.attempt()).isEqualTo(2);
+        assertThat(again.traceparent()).as("the retry continues the same trace").isEqualTo(tp);
+    }
+
+    @Test
     void retryDelayKeepsTheExecutionWaiting() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);

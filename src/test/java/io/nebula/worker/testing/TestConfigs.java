@@ -58,6 +58,35 @@ public final class TestConfigs {
                 s);
     }
 
+    /**
+     * {@code c} exporting OpenTelemetry spans to {@code endpoint} in batches sent every 50 ms,
+     * each export given {@code timeout}.
+     */
+    public static WorkerConfig withOtel(WorkerConfig c, String endpoint, Duration timeout) {
+        WorkerConfig.Otel o = c.tracing().otel().withEndpoint(endpoint, Duration.ofMillis(50));
+        o = new WorkerConfig.Otel(
+                o.endpoint(),
+                o.headers(),
+                timeout,
+                "nebula-worker-test",
+                java.util.Map.of("deployment.environment", "test"),
+                o.sampler(),
+                o.samplerRatio(),
+                o.maxQueueSize(),
+                o.scheduleDelay());
+        return new WorkerConfig(
+                c.worker(),
+                c.queue(),
+                c.database(),
+                c.health(),
+                new WorkerConfig.Tracing(c.tracing().enabled(), o),
+                c.log(),
+                c.runtime(),
+                c.http(),
+                c.console(),
+                c.limits());
+    }
+
     private static WorkerConfig with(DatabaseUrl url, String schema) {
         return new WorkerConfig(
                 new WorkerConfig.Worker(

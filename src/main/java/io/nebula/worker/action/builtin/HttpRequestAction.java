@@ -4,6 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ParamReader;
+import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -132,10 +133,17 @@ public final class HttpRequestAction implements Action {
         Redaction.Secrets secrets = secretsOf(url, headers);
         long deadline = System.nanoTime() + call.timeout().toNanos();
         for (int hop = 0; ; hop++) {
+            // One client span per request sent (a redirect is another request).
+            TraceSpan span = ctx.trace() == TraceSpan.OFF
+                    ? TraceSpan.OFF
+                    : ctx.trace().httpClient(method, Redaction.url(url), url.getHost(), port(url));
+            String failure = null;
+            int status = 0;
             try (DestinationResolver.Pin pin = guard(url)) {
                 HttpResponse<InputStream> response =
-                        send(method, url, headers, body, call.timeout(), remaining(deadline), secrets);
-                int status = response.statusCode();
+                        send(method, url, traced(headers, span), body, call.timeout(), remaining(deadline), secrets);
+                status = response.statusCode();
+                span.attribute("http.response.status_code", status);
                 String location = response.headers().firstValue("location").orElse(null);
                 if (isRedirect(status) && location != null) {
                     closeQuietly(response.body());
@@ -171,8 +179,27 @@ public final class HttpRequestAction implements Action {
                             + Redaction.body(bytes.length, type) + ")");
                 }
                 return ResponseReader.output(status, response.headers(), bytes);
+            } catch (ActionException e) {
+                failure = e.getMessage();
+                throw e;
+            } finally {
+                span.end(status == 0 ? null : Integer.toString(status), failure);
             }
         }
+    }
+
+    /**
+     * The headers with the client span's {@code traceparent}, so the server joins the execution's
+     * trace; unchanged when tracing is off or the workflow sets its own.
+     */
+    private static Map<String, String> traced(Map<String, String> headers, TraceSpan span) {
+        String tp = span.traceparent();
+        if (tp == null || headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("traceparent"))) {
+            return headers;
+        }
+        Map<String, String> out = new LinkedHashMap<>(headers);
+        out.put("traceparent", tp);
+        return out;
     }
 
     /**

@@ -16,14 +16,15 @@ import org.slf4j.event.KeyValuePair;
  * What both layouts print from an event: the redacted message and stack trace, the shortened logger
  * name, and the structured fields in a stable order: the event's own key-value pairs first (as
  * given to the SLF4J fluent API), then MDC fields, well-known ones first ({@code worker_id, execution_id,
- * attempt, node_id}), the rest by name.
+ * attempt, node_id, trace_id, span_id}), the rest by name.
  *
  * <p>A field appears once per line: the MDC is the thread's context, so a key the event already
  * carries (as a key-value pair, or written {@code key=value} into its message) is not added again.
  */
 final class EventFields {
     static final String OUR_PREFIX = "io.nebula.worker.";
-    private static final List<String> WELL_KNOWN = List.of("worker_id", "execution_id", "attempt", "node_id");
+    private static final List<String> WELL_KNOWN =
+            List.of("worker_id", "execution_id", "attempt", "node_id", "trace_id", "span_id");
 
     private EventFields() {}
 

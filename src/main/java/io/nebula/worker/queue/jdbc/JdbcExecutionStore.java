@@ -314,6 +314,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         List<Long> runAts = new ArrayList<>(n);
         List<Integer> maxAttempts = new ArrayList<>(n);
         List<String> keys = new ArrayList<>(n);
+        List<String> traceparents = new ArrayList<>(n);
         for (SubmitRequest r : requests) {
             queues.add(r.queue());
             hashes.add(r.workflowHash());
@@ -324,6 +325,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             runAts.add(r.runAt() == null ? null : r.runAt().toEpochMilli());
             maxAttempts.add(r.maxAttempts());
             keys.add(r.idempotencyKey());
+            traceparents.add(r.traceparent());
         }
         return Params.of("queues", SqlArray.ofStrings(queues))
                 .set("hashes", SqlArray.ofStrings(hashes))
@@ -333,7 +335,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
                 .set("delays_ms", SqlArray.ofLongs(delays))
                 .set("run_ats_ms", SqlArray.ofLongs(runAts))
                 .set("max_attempts", SqlArray.ofInts(maxAttempts))
-                .set("keys", SqlArray.ofStrings(keys));
+                .set("keys", SqlArray.ofStrings(keys))
+                .set("traceparents", SqlArray.ofStrings(traceparents));
     }
 
     /** Maps the rows of execution_submit (ord from 0, id, created) back to request order. */

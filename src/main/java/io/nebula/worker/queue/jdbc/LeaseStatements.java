@@ -64,7 +64,8 @@ final class LeaseStatements {
                                 rs.getLong(8),
                                 rs.getBoolean(9),
                                 rs.getBoolean(10),
-                                Duration.ofMillis(rs.getLong(11)))));
+                                Duration.ofMillis(rs.getLong(11)),
+                                rs.getString(12))));
         List<ClaimedExecution> out = new ArrayList<>(claimed);
         out.sort((a, b) -> Long.compare(a.id(), b.id()));
         return out;

@@ -53,7 +53,8 @@ final class Migrator {
     }
 
     SchemaStatus status() {
-        int expected = db.sql().migrations().size();
+        List<SqlLibrary.Migration> all = db.sql().migrations();
+        int expected = all.isEmpty() ? 0 : all.get(all.size() - 1).version();
         int current = db.run("schema_status", Mode.READ, true, s -> {
             if (s.query("migration_table_exists", Params.of()).get(0).getLong("n") == 0) {
                 return 0;

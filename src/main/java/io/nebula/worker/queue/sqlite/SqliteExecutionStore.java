@@ -62,7 +62,8 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
                         "run_ats_ms",
                         "max_attempts",
                         "keys",
-                        "new_ids");
+                        "new_ids",
+                        "traceparents");
         return submitted(s.query("execution_submit", p), requests.size());
     }
 

@@ -7,15 +7,15 @@ WITH input AS (
     SELECT t.*, nextval('"${schema}".executions_id_seq') AS new_id
       FROM unnest(:queues::text[], :hashes::text[], :names::text[], :inputs::text[],
                   :priorities::int[], :delays_ms::bigint[], :run_ats_ms::bigint[],
-                  :max_attempts::int[], :keys::text[])
+                  :max_attempts::int[], :keys::text[], :traceparents::text[])
            WITH ORDINALITY AS t(queue, hash, name, input, priority, delay_ms, run_at,
-                                max_attempts, idem_key, ord)
+                                max_attempts, idem_key, traceparent, ord)
 ), inserted AS (
     INSERT INTO "${schema}".executions (id, queue, workflow_hash, workflow_name, input, state, priority,
-                            run_at, max_attempts, idempotency_key)
+                            run_at, max_attempts, idempotency_key, traceparent)
     SELECT new_id, queue, hash, name, input::json, 'available', priority,
            coalesce(to_timestamp(run_at / 1000.0), now() + coalesce(delay_ms, 0) * interval '1 millisecond'),
-           max_attempts, idem_key
+           max_attempts, idem_key, traceparent
       FROM input ORDER BY ord
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, queue

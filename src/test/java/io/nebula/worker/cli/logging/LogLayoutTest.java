@@ -19,6 +19,10 @@ class LogLayoutTest {
     private final LoggerContext context = new LoggerContext();
 
     private LoggingEvent event(String logger, String message, Throwable error) {
+        return event(logger, message, error, Map.of());
+    }
+
+    private LoggingEvent event(String logger, String message, Throwable error, Map<String, String> moreMdc) {
         Logger l = context.getLogger(logger);
         LoggingEvent e = new LoggingEvent(Logger.class.getName(), l, Level.INFO, message, error, null);
         e.setInstant(Instant.parse("2026-11-27T10:00:00.123456Z"));
@@ -28,6 +32,7 @@ class LogLayoutTest {
         mdc.put("attempt", "2");
         mdc.put("worker_id", "host-1");
         mdc.put("execution_id", "e-9");
+        mdc.putAll(moreMdc);
         e.setMDCPropertyMap(mdc);
         e.addKeyValuePair(new KeyValuePair("n", 5));
         return e;
@@ -40,6 +45,23 @@ class LogLayoutTest {
         assertThat(line)
                 .isEqualTo("2026-11-27T10:00:00.123Z INFO  queue.ClaimLoop claimed n=5 worker_id=host-1"
                         + " execution_id=e-9 attempt=2 zeta=last\n");
+    }
+
+    @Test
+    void traceIdsFollowTheExecutionsFieldsInTextAndJson() {
+        Map<String, String> mdc = new LinkedHashMap<>();
+        mdc.put("span_id", "00f067aa0ba902b7");
+        mdc.put("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+        mdc.put("node_id", "call");
+        LoggingEvent e = event("io.nebula.worker.action.http.request", "calling", null, mdc);
+
+        assertThat(new TextLayout().doLayout(e))
+                .isEqualTo("2026-11-27T10:00:00.123Z INFO  action.http.request calling n=5 worker_id=host-1"
+                        + " execution_id=e-9 attempt=2 node_id=call trace_id=4bf92f3577b34da6a3ce929d0e0e4736"
+                        + " span_id=00f067aa0ba902b7 zeta=last\n");
+        JsonNode json = JsonMapper.builder().build().readTree(new JsonLayout().doLayout(e));
+        assertThat(json.get("trace_id").asString()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(json.get("span_id").asString()).isEqualTo("00f067aa0ba902b7");
     }
 
     @Test

@@ -1,0 +1,227 @@
+package io.nebula.worker.observe;
+
+import io.nebula.worker.config.WorkerConfig;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.IdGenerator;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker's OpenTelemetry traces: one trace per execution, begun at submit (or continuing the
+ * submitter's), with a span per attempt, a child per node try and a client span per HTTP call.
+ * The trace context travels as a W3C {@code traceparent} stored with the execution, so every
+ * attempt on whichever worker continues the same trace.
+ *
+ * <p>Spans are exported over OTLP/HTTP by a batch processor with a bounded queue: ending a span
+ * only enqueues it, so a collector that is down or slow never blocks an execution. Spans the queue
+ * has no room for, and those of exports that failed, are dropped and counted ({@link
+ * #droppedSpans()}). {@link #OFF} (no endpoint configured) makes no spans at all: every span it
+ * hands out is {@link TraceSpan#OFF}.
+ */
+public final class Tracing implements AutoCloseable {
+    /** Tracing not configured: no spans, no cost. */
+    public static final Tracing OFF = new Tracing(null, null, null);
+
+    static final String INSTRUMENTATION = "io.nebula.worker";
+    private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
+    private static final TextMapGetter<String> ONE_HEADER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+            return List.of("traceparent");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+            return "traceparent".equals(key) ? carrier : null;
+        }
+    };
+
+    private final SdkTracerProvider provider;
+    private final Tracer tracer;
+    private final DropCounter drops;
+
+    private Tracing(SdkTracerProvider provider, Tracer tracer, DropCounter drops) {
+        this.provider = provider;
+        this.tracer = tracer;
+        this.drops = drops;
+    }
+
+    /**
+     * Tracing as configured: {@link #OFF} without an endpoint; otherwise an SDK exporting to it.
+     *
+     * @param instanceId the {@code service.instance.id} resource attribute (the worker id), or
+     *     {@code null}
+     */
+    public static Tracing create(WorkerConfig.Otel c, String instanceId) {
+        if (c == null || !c.enabled()) {
+            return OFF;
+        }
+        AttributesBuilder attributes = Attributes.builder();
+        c.resourceAttributes().forEach(attributes::put);
+        attributes.put(AttributeKey.stringKey("service.name"), c.serviceName());
+        if (instanceId != null && !c.resourceAttributes().containsKey("service.instance.id")) {
+            attributes.put(AttributeKey.stringKey("service.instance.id"), instanceId);
+        }
+        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(stripSlash(c.endpoint()) + "/v1/traces")
+                .setTimeout(c.timeout());
+        c.headers().forEach(exporter::addHeader);
+        DropCounter drops = new DropCounter();
+        BatchSpanProcessor batches = BatchSpanProcessor.builder(new CountingExporter(exporter.build(), drops))
+                .setMaxQueueSize(c.maxQueueSize())
+                .setMaxExportBatchSize(Math.min(512, c.maxQueueSize()))
+                .setScheduleDelay(c.scheduleDelay())
+                .setExporterTimeout(c.timeout())
+                .setMeterProvider(drops.meterProvider())
+                .build();
+        SdkTracerProvider provider = SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.create(attributes.build())))
+                .setSampler(sampler(c.sampler(), c.samplerRatio()))
+                .addSpanProcessor(batches)
+                .build();
+        return new Tracing(provider, provider.get(INSTRUMENTATION), drops);
+    }
+
+    static Sampler sampler(String name, double ratio) {
+        return switch (name) {
+            case "always_on" -> Sampler.alwaysOn();
+            case "always_off" -> Sampler.alwaysOff();
+            case "traceidratio" -> Sampler.traceIdRatioBased(ratio);
+            case "parentbased_always_off" -> Sampler.parentBased(Sampler.alwaysOff());
+            case "parentbased_traceidratio" -> Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
+            default -> Sampler.parentBased(Sampler.alwaysOn());
+        };
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Whether spans are made (an endpoint is configured). */
+    public boolean enabled() {
+        return tracer != null;
+    }
+
+    /**
+     * Starts the span of one attempt, continuing the trace of {@code traceparent} (stored at
+     * submit); a missing or malformed one starts a new trace.
+     */
+    public TraceSpan attempt(ExecutionEvent e, String traceparent, String workflowHash, String workerId) {
+        if (tracer == null) {
+            return TraceSpan.OFF;
+        }
+        Span span = tracer.spanBuilder("execution " + e.workflowName())
+                .setSpanKind(SpanKind.CONSUMER)
+                .setParent(parent(traceparent))
+                .setAttribute("nebula.execution.id", e.executionId())
+                .setAttribute("nebula.workflow.name", e.workflowName())
+                .setAttribute("nebula.workflow.hash", workflowHash == null ? "" : workflowHash)
+                .setAttribute("nebula.queue", e.queue())
+                .setAttribute("nebula.attempt", e.attempt())
+                .setAttribute("nebula.lease_epoch", e.leaseEpoch())
+                .setAttribute("nebula.worker.id", workerId == null ? "" : workerId)
+                .startSpan();
+        return new OtelSpan(tracer, span, e.executionId(), "nebula.outcome");
+    }
+
+    /**
+     * The trace context to store with a new execution. Continues {@code traceparent} when given
+     * (the submitter's), else the caller's current OpenTelemetry span, else begins a new trace.
+     * With tracing on, a {@code submit} span is recorded and its context stored, so the attempts
+     * hang below it; off, the submitter's context is stored as it is, or a new one is made up.
+     *
+     * @throws IllegalArgumentException when {@code traceparent} is given but not a valid W3C value
+     */
+    public String submit(String traceparent, String workflowName, String queue) {
+        Context parent;
+        if (traceparent != null) {
+            parent = parent(traceparent);
+            if (!Span.fromContext(parent).getSpanContext().isValid()) {
+                throw new IllegalArgumentException("not a W3C traceparent (version-traceid-spanid-flags, e.g. "
+                        + "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01): " + traceparent);
+            }
+        } else if (Span.current().getSpanContext().isValid()) {
+            parent = Context.current();
+        } else {
+            parent = null;
+        }
+        if (tracer == null) {
+            if (parent != null) {
+                return format(Span.fromContext(parent).getSpanContext());
+            }
+            IdGenerator ids = IdGenerator.random();
+            return format(SpanContext.create(
+                    ids.generateTraceId(), ids.generateSpanId(), TraceFlags.getSampled(), TraceState.getDefault()));
+        }
+        Span span = tracer.spanBuilder("submit " + workflowName)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setParent(parent == null ? Context.root() : parent)
+                .setAttribute("nebula.workflow.name", workflowName)
+                .setAttribute("nebula.queue", queue)
+                .startSpan();
+        span.end();
+        return format(span.getSpanContext());
+    }
+
+    /** Whether {@code traceparent} is a valid W3C trace context. */
+    public static boolean valid(String traceparent) {
+        return traceparent != null
+                && Span.fromContext(parent(traceparent)).getSpanContext().isValid();
+    }
+
+    static Context parent(String traceparent) {
+        if (traceparent == null) {
+            return Context.root();
+        }
+        return W3C.extract(Context.root(), traceparent.strip(), ONE_HEADER);
+    }
+
+    static String format(SpanContext sc) {
+        if (!sc.isValid()) {
+            return null;
+        }
+        Map<String, String> out = new HashMap<>(2);
+        W3C.inject(Context.root().with(Span.wrap(sc)), out, Map::put);
+        return out.get("traceparent");
+    }
+
+    /** Spans dropped so far: no room in the export queue, or their export failed. */
+    public long droppedSpans() {
+        return drops == null ? 0 : drops.dropped();
+    }
+
+    /** Exports what is queued, waiting at most {@code patience}. */
+    public void flush(Duration patience) {
+        if (provider != null) {
+            provider.forceFlush().join(patience.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Exports what is queued (at most the export timeout) and stops the exporter. */
+    @Override
+    public void close() {
+        if (provider != null) {
+            provider.shutdown().join(15, TimeUnit.SECONDS);
+        }
+    }
+}
