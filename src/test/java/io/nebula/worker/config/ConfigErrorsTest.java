@@ -47,7 +47,7 @@ class ConfigErrorsTest {
         assertThat(e.getMessage())
                 .contains("unknown section [wroker]")
                 .contains(" line 4")
-                .contains("known sections: worker, queue, database, health, tracing, log, runtime, http");
+                .contains("known sections: worker, queue, database, health, tracing, otel, log, runtime, http");
     }
 
     @Test
