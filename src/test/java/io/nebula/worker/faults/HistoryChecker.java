@@ -357,7 +357,8 @@ public final class HistoryChecker {
         }
         Map<String, Long> effectsByKey = new HashMap<>();
         for (Effect f : h.effects()) {
-            effectsByKey.merge(f.key(), 1L, Long::sum);
+            // By execution and node: the key sent also carries the store's installation id.
+            effectsByKey.merge(f.executionId() + ":" + f.nodeId(), 1L, Long::sum);
         }
         t.set("side_effects", h.effects().size());
         t.set("effect_keys", effectsByKey.size());

@@ -155,7 +155,11 @@ public final class HistoryLoader {
         return out;
     }
 
-    /** Lines of {@code token key attempt node_try pid}, the key being {@code <execution>:<node>}. */
+    /**
+     * Lines of {@code token key attempt node_try pid}, the key being {@code <installation
+     * id>:<execution>:<node>} (or {@code <execution>:<node>} for an execution from before the store
+     * had an installation id).
+     */
     static List<Effect> fileEffects(Path file) {
         List<Effect> out = new ArrayList<>();
         if (!Files.exists(file)) {
@@ -167,11 +171,12 @@ public final class HistoryLoader {
                 if (p.length != 5) {
                     continue;
                 }
-                int colon = p[1].indexOf(':');
+                String unscoped = p[1].matches("[0-9]+:.*") ? p[1] : p[1].substring(p[1].indexOf(':') + 1);
+                int colon = unscoped.indexOf(':');
                 out.add(new Effect(
                         p[1],
-                        Long.parseLong(p[1].substring(0, colon)),
-                        p[1].substring(colon + 1),
+                        Long.parseLong(unscoped.substring(0, colon)),
+                        unscoped.substring(colon + 1),
                         Integer.parseInt(p[2]),
                         Integer.parseInt(p[3]),
                         Long.parseLong(p[4])));

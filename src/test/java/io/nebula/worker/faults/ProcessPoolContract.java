@@ -3,7 +3,6 @@ package io.nebula.worker.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nebula.worker.faults.History.Effect;
 import io.nebula.worker.faults.History.Event;
 import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionState;
@@ -136,7 +135,9 @@ abstract class ProcessPoolContract {
                 assertThat(done.event()).isEqualTo("succeeded");
                 assertThat(done.workerId()).isEqualTo(workers.get(1).instanceId());
                 // The output an undisturbed run gives: the last node's idempotency key.
-                assertThat(view(run, id).outputJson()).isEqualToIgnoringWhitespace("{\"after\":\"" + id + ":after\"}");
+                String installation = run.store().store().installation().id();
+                assertThat(view(run, id).outputJson())
+                        .isEqualToIgnoringWhitespace("{\"after\":\"" + installation + ":" + id + ":after\"}");
             }
             Duration bound = FaultBounds.takeover(run.fleet().settings());
             List<Duration> takeovers = FaultBounds.takeovers(run.history(), Nemesis.Kind.KILL.label);
@@ -200,8 +201,8 @@ abstract class ProcessPoolContract {
                             .filter(e -> e.at().isAfter(signalled.plusSeconds(1))))
                     .as("claims by the stopped worker after SIGTERM")
                     .isEmpty();
-            Map<String, Long> runs =
-                    run.history().effects().stream().collect(Collectors.groupingBy(Effect::key, Collectors.counting()));
+            Map<String, Long> runs = run.history().effects().stream()
+                    .collect(Collectors.groupingBy(e -> e.executionId() + ":" + e.nodeId(), Collectors.counting()));
             for (long id : ids) {
                 assertThat(runs.get(id + ":before")).as("runs of %s:before", id).isEqualTo(1);
             }
