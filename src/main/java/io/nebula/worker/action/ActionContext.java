@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * @param startedAt when the node first started in this execution attempt (before any node retry)
  * @param deadline when the node's timeout fires; the action should not plan work past it
  * @param signals the signals sent to this execution (see {@link SignalInbox})
+ * @param itemIndex for one item of a node with {@code map}, the item's position in the node's
+ *     items (from 0); -1 for a node that runs once
  */
 public record ActionContext(
         long executionId,
@@ -31,7 +33,8 @@ public record ActionContext(
         Instant deadline,
         BooleanSupplier cancellation,
         Logger logger,
-        SignalInbox signals) {
+        SignalInbox signals,
+        int itemIndex) {
 
     public ActionContext {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -44,6 +47,20 @@ public record ActionContext(
         if (logger == null) {
             logger = LoggerFactory.getLogger("io.nebula.worker.action");
         }
+    }
+
+    /** A context for a node that runs once. */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals) {
+        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, signals, -1);
     }
 
     /** A context without signals (actions that do not read them, tests). */
@@ -61,10 +78,17 @@ public record ActionContext(
 
     /**
      * A key that is the same for every run of this node of this execution, across node retries,
-     * execution attempts and workers: {@code "<executionId>:<nodeId>"}.
+     * execution attempts and workers: {@code "<executionId>:<nodeId>"}; for one item of a map
+     * node, the item's index follows: {@code "<executionId>:<nodeId>:<index>"}.
      */
     public String idempotencyKey() {
-        return executionId + ":" + nodeId;
+        String key = executionId + ":" + nodeId;
+        return itemIndex < 0 ? key : key + ":" + itemIndex;
+    }
+
+    /** Whether this run is one item of a node with {@code map}. */
+    public boolean isMapItem() {
+        return itemIndex >= 0;
     }
 
     /** True once the node timed out or the execution is being stopped; stop work soon after. */

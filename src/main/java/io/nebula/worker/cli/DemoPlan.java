@@ -74,6 +74,12 @@ final class DemoPlan {
     /** What the approval example's request looks like. */
     static final String APPROVAL_REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
 
+    /** The notify-all example's recipients; {@code %s} is the demo endpoint's URL. */
+    static final String NOTIFY = "{\"url\":\"%s\",\"recipients\":["
+            + "{\"name\":\"Ada\",\"email\":\"ada@example.com\"},"
+            + "{\"name\":\"Grace\",\"email\":\"grace@example.com\"},"
+            + "{\"name\":\"Linus\",\"email\":\"linus@example.com\"}]}";
+
     /** Whether a file in the examples folder is a schedule file rather than a workflow. */
     static boolean isScheduleFile(String name) {
         return name.contains(".schedules.");
@@ -129,6 +135,12 @@ final class DemoPlan {
                                         "http: 404, fails for good",
                                         url(endpoint, DemoEndpoint.MISSING),
                                         Expect.FAILED)),
+                "notify-all.yaml",
+                        List.of(new Run(
+                                "notify-all.yaml",
+                                "notify-all: one HTTP call per recipient (a map)",
+                                NOTIFY.formatted(endpoint.resolve("/notify")),
+                                Expect.SUCCEEDED)),
                 "long-delay.json",
                         List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)),
                 "approval.yaml",

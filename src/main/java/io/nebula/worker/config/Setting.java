@@ -388,7 +388,15 @@ public enum Setting {
             null,
             null,
             Constraint.atLeast(1_048_576),
-            "memory for workflow definitions in each of the two caches (texts, compiled definitions)");
+            "memory for workflow definitions in each of the two caches (texts, compiled definitions)"),
+    MAP_ITEMS(
+            "limits.map_items",
+            SettingType.INT,
+            10_000,
+            null,
+            null,
+            Constraint.between(1, 10_000_000, "a whole number"),
+            "most items one map node may run over; a map over more fails its node");
 
     /** The environment variable read for {@link #LOG_FILTER} when {@code NEBULA_LOG} is unset. */
     public static final String LOG_FILTER_FALLBACK_ENV = "RUST_LOG";

@@ -3,6 +3,7 @@ package io.nebula.worker.runtime;
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SignalWait;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ExecutionRun {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Items of a non-blocking action a map runs inline before its results are checkpointed. */
+    static final int INLINE_ITEMS = 1_000;
 
     private final CompiledWorkflow workflow;
     private final ActionRegistry actions;
@@ -49,6 +53,11 @@ final class ExecutionRun {
     private final Map<String, NodeStatus> done = new HashMap<>();
     private final Set<String> ready = new LinkedHashSet<>();
     private final Map<String, Running> running = new HashMap<>();
+    /** Map nodes started and not yet ended, by node id; their items run in {@link #running}. */
+    private final Map<String, MapRun> maps = new LinkedHashMap<>();
+    /** How many entries of {@link #running} are map items rather than nodes. */
+    private int itemsRunning;
+
     private final BlockingQueue<NodeOutcome> finished = new LinkedBlockingQueue<>();
     private final List<NodeResult> unsaved = new ArrayList<>();
 
@@ -90,7 +99,7 @@ final class ExecutionRun {
                 if (failure == null && resumeAt == null) {
                     schedule();
                 }
-                if (!ready.isEmpty() && failure == null && resumeAt == null || !running.isEmpty()) {
+                if (!ready.isEmpty() && failure == null && resumeAt == null || !running.isEmpty() || !maps.isEmpty()) {
                     if (!flush()) {
                         return stop(StopReason.LEASE_LOST);
                     }
@@ -100,12 +109,15 @@ final class ExecutionRun {
                 }
                 boolean ranInline = false;
                 while (!ready.isEmpty()
-                        && running.size() < options.maxParallelNodes()
+                        && running.size() - itemsRunning + maps.size() < options.maxParallelNodes()
                         && failure == null
                         && resumeAt == null) {
                     String id = ready.iterator().next();
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
+                }
+                for (MapRun m : List.copyOf(maps.values())) {
+                    ranInline |= launchItems(m);
                 }
                 if (running.isEmpty()) {
                     if (ranInline) {
@@ -152,7 +164,11 @@ final class ExecutionRun {
             changed = false;
             for (NodeSpec n : workflow.nodes()) {
                 String id = n.id();
-                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id) || isAwaiting(id)) {
+                if (done.containsKey(id)
+                        || running.containsKey(id)
+                        || maps.containsKey(id)
+                        || ready.contains(id)
+                        || isAwaiting(id)) {
                     continue;
                 }
                 if (!n.dependsOn().stream().allMatch(done::containsKey)) {
@@ -200,6 +216,9 @@ final class ExecutionRun {
                     options.clock().instant());
             return false;
         }
+        if (n.map() != null) {
+            return startMap(n, action);
+        }
         JsonNode params;
         try {
             params = n.resolveParams(bindings);
@@ -225,6 +244,17 @@ final class ExecutionRun {
 
     private void accept(NodeOutcome o) {
         running.remove(o.nodeId());
+        String mapNode = MapItems.nodeOf(o.nodeId());
+        if (mapNode != null) {
+            MapRun m = maps.get(mapNode);
+            if (m != null) {
+                m.running--;
+                itemsRunning--;
+                acceptItem(m, MapItems.indexOf(o.nodeId()), o);
+                endMapIfDone(m);
+            }
+            return;
+        }
         NodeSpec n = workflow.node(o.nodeId());
         switch (o) {
             case NodeOutcome.Succeeded s -> {
@@ -279,6 +309,216 @@ final class ExecutionRun {
                 // Only a stop request interrupts a node; stop() handles the rest.
             }
         }
+    }
+
+    /**
+     * Starts a map node: evaluates its items, checks their number, takes the items an earlier
+     * attempt recorded as done, records the start (once per execution) and starts the first items.
+     * Returns whether any item ran inline.
+     */
+    private boolean startMap(NodeSpec n, Action action) {
+        Instant now = options.clock().instant();
+        List<?> items;
+        try {
+            items = n.items(bindings);
+        } catch (EvaluationException e) {
+            fail(n, n + " items: " + e.getMessage(), false, now);
+            return false;
+        }
+        if (items.size() > options.maxMapItems()) {
+            fail(
+                    n,
+                    n + " items: " + items.size() + " items, more than the limit of " + options.maxMapItems() + " ("
+                            + RuntimeOptions.MAP_ITEMS_KEY + ")",
+                    false,
+                    now);
+            return false;
+        }
+        MapRun m = new MapRun(n, action, items, now);
+        String startKey = MapItems.startKey(n.id());
+        if (!items.isEmpty() && attempt.checkpoints().get(startKey) == null) {
+            unsaved.add(new NodeResult(
+                    startKey,
+                    NodeStatus.SUCCEEDED,
+                    "{\"items\":" + items.size() + ",\"max_parallel\":"
+                            + n.map().maxParallel() + "}",
+                    null,
+                    attempt.attempt(),
+                    now,
+                    now));
+        }
+        for (int i = 0; i < items.size(); i++) {
+            NodeResult r = attempt.checkpoints().get(MapItems.key(n.id(), i));
+            if (r != null && r.status() == NodeStatus.SUCCEEDED) {
+                m.succeeded(i, r.outputJson() == null ? null : JSON.readTree(r.outputJson()));
+                outputBytes += r.outputJson() == null ? 0 : r.outputJson().length();
+            }
+        }
+        maps.put(n.id(), m);
+        listener.nodeStarted(attempt.event(), n.id(), "map", 1);
+        return launchItems(m);
+    }
+
+    /**
+     * Starts items of a map while its {@code max_parallel} and failure policy allow. Items of a
+     * {@link Action#nonBlocking()} action run right here, at most {@link #INLINE_ITEMS} per call so
+     * their results are checkpointed as they go. Returns whether any item ran inline.
+     */
+    private boolean launchItems(MapRun m) {
+        boolean ranInline = false;
+        int inline = 0;
+        while (failure == null
+                && resumeAt == null
+                && m.running < m.spec.maxParallel()
+                && m.mayStartMore()
+                && inline < INLINE_ITEMS) {
+            int i = m.next++;
+            if (m.isDone(i)) {
+                continue;
+            }
+            JsonNode params;
+            try {
+                params = m.node.resolveItemParams(bindings, m.items.get(i), i);
+            } catch (EvaluationException e) {
+                Instant now = options.clock().instant();
+                itemFailed(
+                        m, i, "item " + i + " of " + m.node + " params: " + e.getMessage(), false, now, now, List.of());
+                continue;
+            }
+            NodeTask task = new NodeTask(m.node, i, m.action, params, attempt, options, listener);
+            if (m.action.nonBlocking()) {
+                NodeOutcome o = task.runInline();
+                if (o != null) {
+                    acceptItem(m, i, o);
+                    ranInline = true;
+                    inline++;
+                    continue;
+                }
+            }
+            String key = MapItems.key(m.node.id(), i);
+            Thread t = Thread.ofVirtual()
+                    .name("exec-" + attempt.executionId() + "-" + key)
+                    .unstarted(() -> finished.add(task.run()));
+            running.put(key, new Running(task, t));
+            m.running++;
+            itemsRunning++;
+            t.start();
+        }
+        // A map that ended here (all items done or inline) may have made its dependents ready.
+        return endMapIfDone(m) || ranInline;
+    }
+
+    /** Records how one item ended. */
+    private void acceptItem(MapRun m, int i, NodeOutcome o) {
+        String key = MapItems.key(m.node.id(), i);
+        switch (o) {
+            case NodeOutcome.Succeeded s -> {
+                if (!withinOutputBudget(m.node, s.outputJson(), s.startedAt(), s.finishedAt())) {
+                    return;
+                }
+                m.succeeded(i, s.output());
+                unsaved.add(new NodeResult(
+                        key,
+                        NodeStatus.SUCCEEDED,
+                        s.outputJson(),
+                        null,
+                        attempt.attempt(),
+                        s.startedAt(),
+                        s.finishedAt(),
+                        s.failedTries()));
+            }
+            case NodeOutcome.Failed f ->
+                itemFailed(m, i, f.message(), f.retryable(), f.startedAt(), f.finishedAt(), f.failedTries());
+            case NodeOutcome.Suspended s ->
+                itemFailed(
+                        m,
+                        i,
+                        "item " + i + " of " + m.node + " cannot wait durably inside a map (" + s.reason() + ")",
+                        false,
+                        s.startedAt(),
+                        s.finishedAt(),
+                        List.of());
+            case NodeOutcome.AwaitingSignal w -> {
+                Instant now = options.clock().instant();
+                itemFailed(
+                        m,
+                        i,
+                        "item " + i + " of " + m.node + " cannot wait for signal '" + w.name() + "' inside a map",
+                        false,
+                        now,
+                        now,
+                        List.of());
+            }
+            case NodeOutcome.Stopped st -> {
+                // Only a stop request interrupts an item; it runs again in a later attempt.
+            }
+        }
+    }
+
+    private void itemFailed(
+            MapRun m,
+            int i,
+            String message,
+            boolean retryable,
+            Instant startedAt,
+            Instant finishedAt,
+            List<io.nebula.worker.queue.NodeTry> tries) {
+        String error = ErrorText.of(message, options.maxErrorChars());
+        m.failed(error, retryable);
+        unsaved.add(new NodeResult(
+                MapItems.key(m.node.id(), i),
+                NodeStatus.FAILED,
+                null,
+                error,
+                attempt.attempt(),
+                startedAt,
+                finishedAt,
+                tries));
+    }
+
+    /**
+     * Ends a map whose items have all ended (or whose failure policy stops it and whose running
+     * items have ended): the node fails, or succeeds with the list of item outputs. A map held
+     * open by another node's failure or a durable wait stays open; the attempt ends around it.
+     * Returns whether the map ended now.
+     */
+    private boolean endMapIfDone(MapRun m) {
+        if (!m.ended() || !maps.containsKey(m.node.id())) {
+            return false;
+        }
+        maps.remove(m.node.id());
+        NodeSpec n = m.node;
+        Instant now = options.clock().instant();
+        Duration took = Duration.between(m.startedAt, now);
+        if (m.spec.fails(m.failed)) {
+            String policy = m.spec.onItemFailure().wireName()
+                    + (m.spec.onItemFailure() == io.nebula.worker.workflow.MapSpec.OnItemFailure.TOLERATE
+                            ? ", max_failed_items " + m.spec.maxFailedItems()
+                            : "");
+            int notRun = m.size() - m.succeeded - m.failed;
+            String message = n + ": " + m.failed + " of " + m.size() + " items failed (on_item_failure " + policy + ")"
+                    + (notRun > 0 ? ", " + notRun + " not run" : "") + "; first: " + m.firstError;
+            listener.nodeEnded(attempt.event(), n.id(), "map", "failed", took, message);
+            if (failure == null) {
+                failure = new NodeResult(
+                        n.id(),
+                        NodeStatus.FAILED,
+                        null,
+                        ErrorText.of(message, options.maxErrorChars()),
+                        attempt.attempt(),
+                        m.startedAt,
+                        now);
+                failureRetryable = m.retryable;
+            }
+            return true;
+        }
+        JsonNode output = m.output();
+        done.put(n.id(), NodeStatus.SUCCEEDED);
+        bindings.record(n.id(), "succeeded", output);
+        unsaved.add(new NodeResult(
+                n.id(), NodeStatus.SUCCEEDED, JsonText.of(output), null, attempt.attempt(), m.startedAt, now));
+        listener.nodeEnded(attempt.event(), n.id(), "map", "succeeded", took, null);
+        return true;
     }
 
     private void fail(NodeSpec n, String message, boolean retryable, Instant at) {

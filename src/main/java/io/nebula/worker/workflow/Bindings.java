@@ -57,4 +57,12 @@ public final class Bindings {
         }
         return Map.of("input", input, "execution", execution, "nodes", shown);
     }
+
+    /** As {@link #variables}, with one element of a map node's items as {@code item} and {@code index}. */
+    Map<String, Object> itemVariables(Set<String> visible, Object item, long index) {
+        Map<String, Object> vars = new HashMap<>(variables(visible));
+        vars.put("item", item);
+        vars.put("index", index);
+        return vars;
+    }
 }

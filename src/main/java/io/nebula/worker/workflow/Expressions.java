@@ -11,6 +11,7 @@ import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.CelKind;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -34,7 +35,8 @@ import java.util.Optional;
  * The expression language: CEL with the standard functions and macros ({@code has}, {@code all},
  * {@code exists}, {@code exists_one}, {@code map}, {@code filter}), cel-java's maintained
  * extension libraries for strings, math and lists, and {@code sum(list)}, over three variables:
- * {@code input}, {@code nodes} and {@code execution}. Nothing else is declared, so expressions
+ * {@code input}, {@code nodes} and {@code execution}, plus {@code item} and {@code index} in the
+ * params of a node with {@code map}. Nothing else is declared, so expressions
  * cannot reach Java classes, the environment or files; the only way out of an expression is its
  * value.
  *
@@ -64,15 +66,18 @@ public final class Expressions {
      * Either a compiled expression or the reason it failed; both {@code null} when it was not
      * compiled because the definition's compile budget ran out (reported once, elsewhere).
      */
-    record Compiled(Expression expression, CelExpr tree, CompileError error) {
-        static final Compiled SKIPPED = new Compiled(null, null, null);
+    record Compiled(Expression expression, CelExpr tree, CelKind kind, CompileError error) {
+        static final Compiled SKIPPED = new Compiled(null, null, null, null);
 
         Compiled(Expression expression, CompileError error) {
-            this(expression, null, error);
+            this(expression, null, null, error);
         }
     }
 
     private final CelCompiler compiler;
+    /** {@link #compiler} with {@code item} and {@code index} declared too, for a map node's params. */
+    private final CelCompiler itemCompiler;
+
     private final CelRuntime runtime;
     private final Regexes regexes;
     private final Limits limits;
@@ -105,6 +110,10 @@ public final class Expressions {
                 .addVar("input", SimpleType.DYN)
                 .addVar("nodes", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("execution", SimpleType.DYN)
+                .build();
+        this.itemCompiler = compiler.toCompilerBuilder()
+                .addVar("item", SimpleType.DYN)
+                .addVar("index", SimpleType.INT)
                 .build();
         this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
@@ -181,6 +190,14 @@ public final class Expressions {
 
     /** Parses and type-checks one expression; never throws for a bad expression. */
     Compiled compile(String source) {
+        return compile(source, false);
+    }
+
+    /**
+     * As {@link #compile(String)}; with {@code items}, {@code item} (the element) and {@code index}
+     * (its position from 0) may be read too, as in the params of a node with {@code map}.
+     */
+    Compiled compile(String source, boolean items) {
         if (source.length() > limits.maxExpressionLength()) {
             return new Compiled(
                     null,
@@ -189,7 +206,7 @@ public final class Expressions {
                                     + limits.maxExpressionLength(),
                             1));
         }
-        CelValidationResult result = compiler.compile(source);
+        CelValidationResult result = (items ? itemCompiler : compiler).compile(source);
         if (result.hasError()) {
             CelIssue issue = result.getErrors().get(0);
             int column = issue.getSourceLocation().getColumn() + 1;
@@ -201,7 +218,11 @@ public final class Expressions {
             if (regex.isPresent()) {
                 return new Compiled(null, new CompileError(regex.get(), 0));
             }
-            return new Compiled(new Expression(source, runtime.createProgram(ast), limits), ast.getExpr(), null);
+            return new Compiled(
+                    new Expression(source, runtime.createProgram(ast), limits),
+                    ast.getExpr(),
+                    ast.getResultType().kind(),
+                    null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
             return new Compiled(null, new CompileError(e.getMessage(), 1));
         }

@@ -19,6 +19,7 @@ public final class NodeSpec {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final Limits limits;
+    private final MapSpec map;
     private Set<String> upstream = Set.of();
 
     NodeSpec(
@@ -29,7 +30,8 @@ public final class NodeSpec {
             Expression when,
             RetryPolicy retry,
             Duration timeout,
-            Limits limits) {
+            Limits limits,
+            MapSpec map) {
         this.id = id;
         this.action = action;
         this.params = params;
@@ -38,6 +40,7 @@ public final class NodeSpec {
         this.retry = retry;
         this.timeout = timeout;
         this.limits = limits;
+        this.map = map;
     }
 
     public String id() {
@@ -51,6 +54,11 @@ public final class NodeSpec {
     /** Direct dependencies, in the order written. */
     public List<String> dependsOn() {
         return dependsOn;
+    }
+
+    /** The node's {@code map}, or {@code null} when it runs its action once. */
+    public MapSpec map() {
+        return map;
     }
 
     public RetryPolicy retry() {
@@ -94,6 +102,16 @@ public final class NodeSpec {
     /** Renders the parameters with their expressions evaluated. */
     public JsonNode resolveParams(Bindings bindings) throws EvaluationException {
         return Template.render(params, () -> bindings.variables(upstream), new Evaluation(limits));
+    }
+
+    /** Evaluates a map node's {@code items} (see {@link MapSpec#items}). */
+    public List<?> items(Bindings bindings) throws EvaluationException {
+        return map.items(bindings, upstream);
+    }
+
+    /** Renders a map node's parameters for one element of its items. */
+    public JsonNode resolveItemParams(Bindings bindings, Object item, int index) throws EvaluationException {
+        return Template.render(params, () -> bindings.itemVariables(upstream, item, index), new Evaluation(limits));
     }
 
     @Override

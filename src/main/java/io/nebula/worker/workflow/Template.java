@@ -102,7 +102,7 @@ sealed interface Template {
 
     /** Compiles {@code value}; problems go to {@code sink} and the result is then a literal. */
     static Template compile(JsonNode value, Compilation expressions, ProblemSink sink) {
-        return compile(value, "", expressions, null, sink);
+        return compile(value, "", expressions, null, false, sink);
     }
 
     /**
@@ -110,36 +110,51 @@ sealed interface Template {
      * an input property {@code schema} forbids (see {@link InputReads}); {@code schema} may be null.
      */
     static Template compile(JsonNode value, Compilation expressions, InputSchema schema, ProblemSink sink) {
-        return compile(value, "", expressions, schema, sink);
+        return compile(value, "", expressions, schema, false, sink);
+    }
+
+    /**
+     * As {@link #compile(JsonNode, Compilation, InputSchema, ProblemSink)}, with {@code item} and
+     * {@code index} bound when {@code items} (the params of a node with {@code map}).
+     */
+    static Template compile(
+            JsonNode value, Compilation expressions, InputSchema schema, boolean items, ProblemSink sink) {
+        return compile(value, "", expressions, schema, items, sink);
     }
 
     private static Template compile(
-            JsonNode value, String pointer, Compilation expressions, InputSchema schema, ProblemSink sink) {
+            JsonNode value,
+            String pointer,
+            Compilation expressions,
+            InputSchema schema,
+            boolean items,
+            ProblemSink sink) {
         if (value == null) {
             return new Literal(JsonNodeFactory.instance.nullNode());
         }
         if (value.isString()) {
-            return compileString(value.asString(), pointer, expressions, schema, sink, value);
+            return compileString(value.asString(), pointer, expressions, schema, items, sink, value);
         }
         if (value.isObject()) {
             Map<String, Template> fields = new LinkedHashMap<>();
             boolean dynamic = false;
             for (Map.Entry<String, JsonNode> e : value.properties()) {
-                Template t = compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, sink);
+                Template t =
+                        compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, items, sink);
                 dynamic |= !(t instanceof Literal);
                 fields.put(e.getKey(), t);
             }
             return dynamic ? new Obj(fields) : new Literal(value);
         }
         if (value.isArray()) {
-            List<Template> items = new ArrayList<>();
+            List<Template> elements = new ArrayList<>();
             boolean dynamic = false;
             for (int i = 0; i < value.size(); i++) {
-                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, sink);
+                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, items, sink);
                 dynamic |= !(t instanceof Literal);
-                items.add(t);
+                elements.add(t);
             }
-            return dynamic ? new Arr(items) : new Literal(value);
+            return dynamic ? new Arr(elements) : new Literal(value);
         }
         return new Literal(value);
     }
@@ -149,6 +164,7 @@ sealed interface Template {
             String pointer,
             Compilation expressions,
             InputSchema schema,
+            boolean items,
             ProblemSink sink,
             JsonNode original) {
         List<Object> parts = new ArrayList<>();
@@ -160,7 +176,7 @@ sealed interface Template {
             } else if (part.expression() == null) {
                 parts.add(part.text());
             } else {
-                Expressions.Compiled c = expressions.compile(part.expression());
+                Expressions.Compiled c = expressions.compile(part.expression(), items);
                 if (c.error() != null) {
                     sink.report(pointer, problem(part.expression(), c.error()));
                     ok = false;
