@@ -80,6 +80,10 @@ final class DemoPlan {
             + "{\"name\":\"Grace\",\"email\":\"grace@example.com\"},"
             + "{\"name\":\"Linus\",\"email\":\"linus@example.com\"}]}";
 
+    /** The order-with-shipping example's order. */
+    static final String SHIPPED_ORDER = "{\"order\":{\"id\":\"A-17\",\"address\":\"1 Quay St\","
+            + "\"items\":[{\"sku\":\"tea\",\"qty\":2,\"kg\":0.5},{\"sku\":\"mug\",\"qty\":12,\"kg\":0.4}]}}";
+
     /** Whether a file in the examples folder is a schedule file rather than a workflow. */
     static boolean isScheduleFile(String name) {
         return name.contains(".schedules.");
@@ -140,6 +144,18 @@ final class DemoPlan {
                                 "notify-all.yaml",
                                 "notify-all: one HTTP call per recipient (a map)",
                                 NOTIFY.formatted(endpoint.resolve("/notify")),
+                                Expect.SUCCEEDED)),
+                "order-with-shipping.yaml",
+                        List.of(new Run(
+                                "order-with-shipping.yaml",
+                                "order with shipping: runs a sub-workflow",
+                                SHIPPED_ORDER,
+                                Expect.SUCCEEDED)),
+                "shipping.yaml",
+                        List.of(new Run(
+                                "shipping.yaml",
+                                "shipping on its own",
+                                "{\"order_id\":\"A-18\",\"address\":\"1 Quay St\",\"weight_kg\":31.5}",
                                 Expect.SUCCEEDED)),
                 "long-delay.json",
                         List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)),

@@ -9,6 +9,7 @@ import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.inspect.MapProgress;
 import io.nebula.worker.inspect.NodeLine;
 import io.nebula.worker.inspect.Timeline;
+import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -46,8 +47,10 @@ final class ExecutionsShowCommand extends OpsCommand {
     protected int run() {
         ExecutionFacts facts;
         List<NodeLine> nodes;
+        List<SubWorkflows.Child> children;
         try (ExecutionStore store = openStore()) {
             facts = ExecutionFacts.read(store, id, liveWithin()).orElseThrow(() -> CommandFailure.noExecution(id));
+            children = SubWorkflows.children(store, facts.execution());
             String definition = store.workflowGet(facts.execution().workflowHash())
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
@@ -55,9 +58,11 @@ final class ExecutionsShowCommand extends OpsCommand {
         }
         Explanation why = Explainer.explain(facts);
         if (json) {
-            JsonViews.print(out(), json(facts, nodes, why));
+            ObjectNode o = json(facts, nodes, why);
+            links(o, facts.execution(), children);
+            JsonViews.print(out(), o);
         } else {
-            print(out(), facts, nodes, why);
+            print(out(), facts, nodes, why, children);
         }
         return ExitCode.OK;
     }
@@ -109,6 +114,26 @@ final class ExecutionsShowCommand extends OpsCommand {
                 .toList();
     }
 
+    /** {@code parent} (or null) and {@code children}: the sub-workflow links of the execution. */
+    private static void links(ObjectNode o, ExecutionView v, List<SubWorkflows.Child> children) {
+        var parent = SubWorkflows.parent(v);
+        if (parent.isPresent()) {
+            ObjectNode p = o.putObject("parent");
+            p.put("execution_id", parent.get().executionId());
+            p.put("node_id", parent.get().nodeId());
+        } else {
+            o.putNull("parent");
+        }
+        ArrayNode c = o.putArray("children");
+        for (SubWorkflows.Child child : children) {
+            ObjectNode x = c.addObject();
+            x.put("node_id", child.nodeId());
+            x.put("execution_id", child.execution().id());
+            x.put("workflow", child.execution().workflowName());
+            x.put("state", child.execution().state().dbName());
+        }
+    }
+
     private static ObjectNode pending(String nodeId) {
         ObjectNode o = JsonViews.object();
         o.put("node_id", nodeId);
@@ -124,7 +149,12 @@ final class ExecutionsShowCommand extends OpsCommand {
         return o;
     }
 
-    private static void print(PrintWriter out, ExecutionFacts facts, List<NodeLine> nodes, Explanation why) {
+    private static void print(
+            PrintWriter out,
+            ExecutionFacts facts,
+            List<NodeLine> nodes,
+            Explanation why,
+            List<SubWorkflows.Child> children) {
         ExecutionView v = facts.execution();
         out.println("Execution " + v.id() + " of workflow '" + Table.clean(v.workflowName()) + "' on queue '"
                 + Table.clean(v.queue()) + "'");
@@ -153,6 +183,9 @@ final class ExecutionsShowCommand extends OpsCommand {
         if (v.idempotencyKey() != null) {
             field(out, "key", v.idempotencyKey());
         }
+        SubWorkflows.parent(v)
+                .ifPresent(
+                        p -> field(out, "parent", "execution " + p.executionId() + " (its node '" + p.nodeId() + "')"));
         field(out, "input", v.inputJson());
         if (v.outputJson() != null) {
             field(out, "output", v.outputJson());
@@ -198,6 +231,19 @@ final class ExecutionsShowCommand extends OpsCommand {
                     progress + (r == null ? "" : r.error() != null ? r.error() : r.outputJson()));
         }
         t.print(out);
+        if (!children.isEmpty()) {
+            out.println();
+            out.println("Children (sub-workflow executions)");
+            Table ct = new Table("NODE", "EXECUTION", "WORKFLOW", "STATE");
+            for (SubWorkflows.Child c : children) {
+                ct.row(
+                        c.nodeId(),
+                        c.execution().id(),
+                        c.execution().workflowName(),
+                        c.execution().state().dbName());
+            }
+            ct.print(out);
+        }
         if (!failedItems.isEmpty()) {
             out.println();
             out.println("Failed items (first " + FAILED_ITEMS_SHOWN + " of each map node)");

@@ -39,7 +39,8 @@ public record NodeLine(String nodeId, String action, NodeResult result, MapProgr
         List<NodeLine> out = new ArrayList<>();
         for (JsonNode n : nodes(definitionJson)) {
             String id = n.path("id").asString();
-            out.add(new NodeLine(id, n.path("action").asString(), byId.remove(id), maps.get(id)));
+            String action = n.has("workflow") ? "workflow" : n.path("action").asString();
+            out.add(new NodeLine(id, action, byId.remove(id), maps.get(id)));
         }
         byId.values().forEach(r -> out.add(new NodeLine(r.nodeId(), "?", r, null)));
         return out;

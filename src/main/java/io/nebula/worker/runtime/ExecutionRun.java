@@ -3,6 +3,7 @@ package io.nebula.worker.runtime;
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -207,6 +208,10 @@ final class ExecutionRun {
      * inline node that needs a backoff wait before its next try.
      */
     private boolean launch(NodeSpec n) {
+        if (n.childWorkflow() != null) {
+            runChild(n);
+            return true;
+        }
         Action action = actions.find(n.action()).orElse(null);
         if (action == null) {
             fail(
@@ -307,6 +312,72 @@ final class ExecutionRun {
             case NodeOutcome.AwaitingSignal w -> awaiting.add(new SignalWait(w.nodeId(), w.name(), w.timeout()));
             case NodeOutcome.Stopped st -> {
                 // Only a stop request interrupts a node; stop() handles the rest.
+            }
+        }
+    }
+
+    /** The shortest and longest wait of a parent before it looks at its child again. */
+    static final Duration CHILD_POLL_MIN = Duration.ofSeconds(1);
+
+    static final Duration CHILD_POLL_MAX = Duration.ofSeconds(30);
+
+    /**
+     * Runs a sub-workflow node on the scheduler's thread: starts its child execution, or finds the
+     * one an earlier run of this node started (by the idempotency key {@link ChildKeys#key}, so a
+     * retried or resumed parent never starts a second child). A child that succeeded gives the
+     * node its output; one that failed or was cancelled fails the node for good; one still going
+     * makes the attempt end in a durable wait (the slot is freed), after which the node looks
+     * again: after a quarter of the child's age so far, from {@link #CHILD_POLL_MIN} to {@link
+     * #CHILD_POLL_MAX}.
+     */
+    private void runChild(NodeSpec n) {
+        Instant now = options.clock().instant();
+        JsonNode input;
+        try {
+            input = n.resolveParams(bindings);
+        } catch (EvaluationException e) {
+            fail(n, n + " input: " + e.getMessage(), false, now);
+            return;
+        }
+        ChildWorkflows.Child c;
+        try {
+            c = attempt.children()
+                    .start(n.childWorkflow(), JsonText.of(input), ChildKeys.key(attempt.executionId(), n.id()));
+        } catch (IllegalStateException e) {
+            fail(n, n + ": " + e.getMessage(), false, now);
+            return;
+        } catch (RuntimeException e) {
+            fail(n, n + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+            return;
+        }
+        switch (c.state()) {
+            case SUCCEEDED -> {
+                String out = c.outputJson() == null ? "null" : c.outputJson();
+                accept(new NodeOutcome.Succeeded(
+                        n.id(), JSON.readTree(out), out, now, options.clock().instant(), List.of()));
+            }
+            case FAILED, CANCELLED ->
+                fail(
+                        n,
+                        n + ": child execution " + c.id() + " " + c.state().dbName()
+                                + (c.error() == null ? "" : ": " + c.error()),
+                        false,
+                        now);
+            case AVAILABLE, RUNNING -> {
+                Duration age = c.createdAt() == null || c.now() == null
+                        ? Duration.ZERO
+                        : Duration.between(c.createdAt(), c.now());
+                Duration wait = age.dividedBy(4);
+                if (wait.compareTo(CHILD_POLL_MIN) < 0) {
+                    wait = CHILD_POLL_MIN;
+                } else if (wait.compareTo(CHILD_POLL_MAX) > 0) {
+                    wait = CHILD_POLL_MAX;
+                }
+                Instant until = now.plus(wait);
+                if (resumeAt == null || until.isAfter(resumeAt)) {
+                    resumeAt = until;
+                    suspendReason = "node '" + n.id() + "': waiting for child execution " + c.id();
+                }
             }
         }
     }

@@ -21,12 +21,28 @@ import tools.jackson.databind.JsonNode;
 final class DefinitionValidator {
     private static final Set<String> TOP_FIELDS =
             Set.of("name", "description", "input_schema", "max_retries", "nodes", "output");
-    private static final Set<String> NODE_FIELDS =
-            Set.of("id", "action", "description", "params", "depends_on", "when", "retry", "timeout_seconds", "map");
+    private static final Set<String> NODE_FIELDS = Set.of(
+            "id",
+            "action",
+            "description",
+            "params",
+            "depends_on",
+            "when",
+            "retry",
+            "timeout_seconds",
+            "map",
+            "workflow",
+            "input");
     private static final Set<String> MAP_FIELDS =
             Set.of("items", "max_parallel", "on_item_failure", "max_failed_items");
     private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff_ms", "max_backoff_ms");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,127}");
+    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+    /** Whether a sub-workflow reference is a content hash (64 lowercase hex digits). */
+    static boolean isHash(String ref) {
+        return HASH.matcher(ref).matches();
+    }
 
     private final SourceIndex index;
     private final ActionRegistry actions;
@@ -165,6 +181,7 @@ final class DefinitionValidator {
     private void checkReferences(JsonNode n, String at, String id, Set<String> upstream, Set<String> allIds) {
         List<NodeReferences.Reference> refs =
                 new ArrayList<>(NodeReferences.inTemplate(n.get("params"), at + "/params"));
+        refs.addAll(NodeReferences.inTemplate(n.get("input"), at + "/input"));
         JsonNode when = n.get("when");
         if (when != null && when.isString()) {
             NodeReferences.in(when.asString()).forEach(r -> refs.add(new NodeReferences.Reference(at + "/when", r)));
@@ -210,7 +227,12 @@ final class DefinitionValidator {
         }
         unknownFields(n, at, id, NODE_FIELDS);
         optionalString(n, "description", at, id);
-        String actionName = requiredString(n, "action", at, id);
+        boolean child = n.has("workflow");
+        String actionName = child ? null : requiredString(n, "action", at, id);
+        String childHash = child ? childWorkflow(n, at, id) : null;
+        if (!child && n.has("input")) {
+            problem(at + "/input", id, "'input' belongs to a workflow node; an action takes 'params'");
+        }
         Optional<Action> action = Optional.empty();
         if (actionName != null) {
             action = actions.find(actionName);
@@ -223,9 +245,10 @@ final class DefinitionValidator {
             }
         }
         MapSpec map = map(n.get("map"), at + "/map", id, actionName);
-        JsonNode params = n.get("params");
+        JsonNode params = child ? n.get("input") : n.get("params");
+        String paramsAt = child ? at + "/input" : at + "/params";
         Template paramsTemplate = Template.compile(
-                params, expressions, readChecks(), n.has("map"), (p, m) -> problem(at + "/params" + p, id, m));
+                params, expressions, readChecks(), n.has("map"), (p, m) -> problem(paramsAt + p, id, m));
         if (action.isPresent()) {
             checkParams(action.get(), params, at + "/params", id);
         }
@@ -247,7 +270,43 @@ final class DefinitionValidator {
         if (id == null || duplicate) {
             return null;
         }
-        return new NodeSpec(id, actionName, paramsTemplate, dependsOn, when, retry, timeout, limits, map);
+        return new NodeSpec(
+                id,
+                child ? NodeSpec.WORKFLOW : actionName,
+                paramsTemplate,
+                dependsOn,
+                when,
+                retry,
+                timeout,
+                limits,
+                map,
+                childHash);
+    }
+
+    /**
+     * The content hash a workflow node runs. A file name has been replaced by its hash when the
+     * definition was loaded from a file; one left here could not be resolved.
+     */
+    private String childWorkflow(JsonNode n, String at, String id) {
+        if (n.has("action")) {
+            problem(at + "/action", id, "a node runs either an 'action' or a 'workflow', not both");
+        }
+        if (n.has("map")) {
+            problem(at + "/map", id, "a workflow node cannot have 'map'");
+        }
+        if (n.has("params")) {
+            problem(at + "/params", id, "a workflow node takes its child's 'input', not 'params'");
+        }
+        JsonNode w = n.get("workflow");
+        if (!w.isString() || !isHash(w.asString())) {
+            problem(
+                    at + "/workflow",
+                    id,
+                    "workflow must name a workflow file next to this one, or be the content hash of a stored"
+                            + " workflow (64 hex digits)");
+            return null;
+        }
+        return w.asString();
     }
 
     /**

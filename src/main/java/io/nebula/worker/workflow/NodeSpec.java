@@ -20,7 +20,11 @@ public final class NodeSpec {
     private final Duration timeout;
     private final Limits limits;
     private final MapSpec map;
+    private final String childWorkflow;
     private Set<String> upstream = Set.of();
+
+    /** What {@link #action()} says for a node that runs a sub-workflow. */
+    public static final String WORKFLOW = "workflow";
 
     NodeSpec(
             String id,
@@ -31,7 +35,8 @@ public final class NodeSpec {
             RetryPolicy retry,
             Duration timeout,
             Limits limits,
-            MapSpec map) {
+            MapSpec map,
+            String childWorkflow) {
         this.id = id;
         this.action = action;
         this.params = params;
@@ -41,6 +46,15 @@ public final class NodeSpec {
         this.timeout = timeout;
         this.limits = limits;
         this.map = map;
+        this.childWorkflow = childWorkflow;
+    }
+
+    /**
+     * For a node that runs a sub-workflow, the content hash of that workflow (its {@code input} is
+     * what {@link #resolveParams} renders); otherwise {@code null}.
+     */
+    public String childWorkflow() {
+        return childWorkflow;
     }
 
     public String id() {

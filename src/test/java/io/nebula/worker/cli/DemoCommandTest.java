@@ -63,7 +63,7 @@ class DemoCommandTest {
                 .containsPattern("ID +EXAMPLE +WORKFLOW +STATE +ATTEMPTS +DURATION +OUTPUT / ERROR +AS EXPECTED")
                 .contains("delivering signal 'approve'")
                 .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
-                .contains("All 10 executions reached their expected state.")
+                .contains("All 12 executions reached their expected state.")
                 .containsPattern("node call \\(http\\.request\\) succeeded in \\S+ on try 2");
         // It ends with where its executions are and the two commands that show them again.
         List<String> last = r.out().strip().lines().toList();
@@ -127,7 +127,7 @@ class DemoCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode results = JsonViews.JSON.readTree(r.out());
         assertThat(r.err()).contains("submitted hello.json");
-        assertThat(results).hasSize(10);
+        assertThat(results).hasSize(12);
         for (JsonNode run : results) {
             assertThat(run.get("as_expected").asBoolean()).as(run.toString()).isTrue();
             assertThat(run.has("label")).isTrue();
