@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * @param signals the signals sent to this execution (see {@link SignalInbox})
  * @param keyScope what {@link #idempotencyKey()} starts with: the store's installation id, or
  *     {@code null} for an execution submitted before its store had one (and for tests)
+ * @param itemIndex for one item of a node with {@code map}, the item's position in the node's
+ *     items (from 0); -1 for a node that runs once
  */
 public record ActionContext(
         long executionId,
@@ -34,7 +36,8 @@ public record ActionContext(
         BooleanSupplier cancellation,
         Logger logger,
         SignalInbox signals,
-        String keyScope) {
+        String keyScope,
+        int itemIndex) {
 
     public ActionContext {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -49,7 +52,7 @@ public record ActionContext(
         }
     }
 
-    /** A context without an installation id (tests). */
+    /** A context for a node that runs once, without an installation id (tests). */
     public ActionContext(
             long executionId,
             String nodeId,
@@ -61,6 +64,32 @@ public record ActionContext(
             Logger logger,
             SignalInbox signals) {
         this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, signals, null);
+    }
+
+    /** A context for a node that runs once. */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals,
+            String keyScope) {
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                signals,
+                keyScope,
+                -1);
     }
 
     /** A context without signals (actions that do not read them, tests). */
@@ -79,11 +108,23 @@ public record ActionContext(
     /**
      * A key that is the same for every run of this node of this execution, across node retries,
      * execution attempts and workers, and different from the keys of every other store: {@code
-     * "<installation id>:<executionId>:<nodeId>"}. An execution submitted before its store had an
-     * installation id keeps {@code "<executionId>:<nodeId>"}, the key its nodes were sent with then.
+     * "<installation id>:<executionId>:<nodeId>"}; for one item of a map node, the item's index
+     * follows: {@code "<installation id>:<executionId>:<nodeId>:<index>"}. An execution submitted
+     * before its store had an installation id keeps the keys its nodes were sent with then, without
+     * the installation id: {@code "<executionId>:<nodeId>"} and {@code
+     * "<executionId>:<nodeId>:<index>"}.
      */
     public String idempotencyKey() {
-        return keyScope == null ? executionId + ":" + nodeId : keyScope + ":" + executionId + ":" + nodeId;
+        String key = executionId + ":" + nodeId;
+        if (keyScope != null) {
+            key = keyScope + ":" + key;
+        }
+        return itemIndex < 0 ? key : key + ":" + itemIndex;
+    }
+
+    /** Whether this run is one item of a node with {@code map}. */
+    public boolean isMapItem() {
+        return itemIndex >= 0;
     }
 
     /** True once the node timed out or the execution is being stopped; stop work soon after. */

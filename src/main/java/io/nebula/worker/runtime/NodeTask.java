@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.NodeSpec;
@@ -33,6 +34,11 @@ import tools.jackson.databind.JsonNode;
  */
 final class NodeTask {
     private final NodeSpec node;
+    /** What outcomes and events name: the node's id, or {@code id[index]} for a map item. */
+    private final String key;
+    /** The item's index for one item of a map node, else -1. */
+    private final int itemIndex;
+
     private final Action action;
     private final JsonNode params;
     private final Attempt attempt;
@@ -52,7 +58,21 @@ final class NodeTask {
             Attempt attempt,
             RuntimeOptions options,
             WorkerListener listener) {
+        this(node, -1, action, params, attempt, options, listener);
+    }
+
+    /** A task for item {@code itemIndex} of a map node (or the node itself when -1). */
+    NodeTask(
+            NodeSpec node,
+            int itemIndex,
+            Action action,
+            JsonNode params,
+            Attempt attempt,
+            RuntimeOptions options,
+            WorkerListener listener) {
         this.node = node;
+        this.itemIndex = itemIndex;
+        this.key = itemIndex < 0 ? node.id() : MapItems.key(node.id(), itemIndex);
         this.action = action;
         this.params = params;
         this.attempt = attempt;
@@ -95,53 +115,53 @@ final class NodeTask {
                 try {
                     Thread.sleep(node.retry().delayBefore(t));
                 } catch (InterruptedException ie) {
-                    return new NodeOutcome.Stopped(node.id());
+                    return new NodeOutcome.Stopped(key);
                 }
             }
             if (stopped.get() || Thread.currentThread().isInterrupted()) {
-                return new NodeOutcome.Stopped(node.id());
+                return new NodeOutcome.Stopped(key);
             }
-            listener.nodeStarted(event, node.id(), action.name(), t);
+            listener.nodeStarted(event, key, action.name(), t);
             Instant tryStarted = options.clock().instant();
             long t0 = System.nanoTime();
             Try result = inline ? direct(t) : once(t, started);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             Instant now = options.clock().instant();
             if (result.stopped) {
-                listener.nodeEnded(event, node.id(), action.name(), "failed", took, "stopped");
-                return new NodeOutcome.Stopped(node.id());
+                listener.nodeEnded(event, key, action.name(), "failed", took, "stopped");
+                return new NodeOutcome.Stopped(key);
             }
             if (result.output != null) {
-                listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+                listener.nodeEnded(event, key, action.name(), "succeeded", took, null);
                 return new NodeOutcome.Succeeded(
-                        node.id(), result.output, result.outputJson, started, now, List.copyOf(failedTries));
+                        key, result.output, result.outputJson, started, now, List.copyOf(failedTries));
             }
             ActionException e = result.error;
             if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
-                listener.nodeEnded(event, node.id(), action.name(), "waiting", took, null);
-                return new NodeOutcome.AwaitingSignal(node.id(), e.signalName(), e.signalTimeout());
+                listener.nodeEnded(event, key, action.name(), "waiting", took, null);
+                return new NodeOutcome.AwaitingSignal(key, e.signalName(), e.signalTimeout());
             }
             if (e.kind() == ActionException.Kind.SUSPEND) {
-                listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
-                return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
+                listener.nodeEnded(event, key, action.name(), "succeeded", took, null);
+                return new NodeOutcome.Suspended(key, e.resumeAt(), e.getMessage(), started, now);
             }
             String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
             failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, error));
             if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
-                listener.nodeEnded(event, node.id(), action.name(), "retrying", took, error);
+                listener.nodeEnded(event, key, action.name(), "retrying", took, error);
                 log.info(
                         "node try failed, retrying execution_id={} node_id={} try={} error={}",
                         attempt.executionId(),
-                        node.id(),
+                        key,
                         t,
                         error);
                 continue;
             }
-            listener.nodeEnded(event, node.id(), action.name(), "failed", took, error);
+            listener.nodeEnded(event, key, action.name(), "failed", took, error);
             String message = ErrorText.of(
-                    node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
+                    subject() + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
                     options.maxErrorChars());
-            return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now, List.copyOf(failedTries));
+            return new NodeOutcome.Failed(key, message, e.isRetryable(), started, now, List.copyOf(failedTries));
         }
     }
 
@@ -159,7 +179,13 @@ final class NodeTask {
                 cancelled,
                 log,
                 attempt.signals(),
-                attempt.keyScope());
+                attempt.keyScope(),
+                itemIndex);
+    }
+
+    /** How messages name what failed: the node, or the node's item. */
+    private String subject() {
+        return itemIndex < 0 ? node.toString() : "item " + itemIndex + " of " + node;
     }
 
     private Duration timeout() {
