@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -68,6 +69,9 @@ abstract class MapEndToEndContract {
      */
     static final class ItemAction implements Action {
         final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        /** The idempotency key of every run. */
+        final List<String> keys = new CopyOnWriteArrayList<>();
+
         final AtomicInteger total = new AtomicInteger();
         final CountDownLatch holding = new CountDownLatch(1);
         volatile boolean hold;
@@ -83,6 +87,7 @@ abstract class MapEndToEndContract {
             runs.computeIfAbsent(
                             ctx.executionId() + ":" + ctx.nodeId() + ":" + ctx.itemIndex(), k -> new AtomicInteger())
                     .incrementAndGet();
+            keys.add(ctx.idempotencyKey());
             if (hold && total.incrementAndGet() > holdAfter) {
                 holding.countDown();
                 new CountDownLatch(1).await();
@@ -307,5 +312,22 @@ abstract class MapEndToEndContract {
                 .isEqualTo("node 'each' (test.item) items: " + (bound + 1) + " items, more than the limit of " + bound
                         + " (limits.map_items)");
         assertThat(action.runs).isEmpty();
+    }
+
+    @Test
+    void eachItemsIdempotencyKeyHoldsTheStoresInstallationIdAndTheItemsIndex() throws Exception {
+        WorkflowClient c = worker("w1").client();
+        long id = submit(c, "\"items\": \"${{ input.xs }}\", \"max_parallel\": 2", input(3, List.of()));
+
+        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        String installation = c.store().installation().id();
+        assertThat(installation).isNotBlank();
+        assertThat(action.keys)
+                .containsExactlyInAnyOrder(
+                        installation + ":" + id + ":each:0",
+                        installation + ":" + id + ":each:1",
+                        installation + ":" + id + ":each:2");
     }
 }
