@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * @param trace this node try's span: an action calling another service starts a client span
  *     from it and sends that span's {@code traceparent} along ({@link TraceSpan#OFF} when tracing
  *     is off)
+ * @param itemIndex for one item of a node with {@code map}, the item's position in the node's
+ *     items (from 0); -1 for a node that runs once
  */
 public record ActionContext(
         long executionId,
@@ -39,7 +41,8 @@ public record ActionContext(
         Logger logger,
         SignalInbox signals,
         String keyScope,
-        TraceSpan trace) {
+        TraceSpan trace,
+        int itemIndex) {
 
     public ActionContext {
         if (trace == null) {
@@ -57,7 +60,7 @@ public record ActionContext(
         }
     }
 
-    /** A context without an installation id, outside any trace (tests). */
+    /** A context for a node that runs once, outside any trace. */
     public ActionContext(
             long executionId,
             String nodeId,
@@ -67,7 +70,8 @@ public record ActionContext(
             Instant deadline,
             BooleanSupplier cancellation,
             Logger logger,
-            SignalInbox signals) {
+            SignalInbox signals,
+            String keyScope) {
         this(
                 executionId,
                 nodeId,
@@ -78,8 +82,79 @@ public record ActionContext(
                 cancellation,
                 logger,
                 signals,
-                null,
-                TraceSpan.OFF);
+                keyScope,
+                TraceSpan.OFF,
+                -1);
+    }
+
+    /** A context for a node that runs once. */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals,
+            String keyScope,
+            TraceSpan trace) {
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                signals,
+                keyScope,
+                trace,
+                -1);
+    }
+
+    /** A context outside any trace. */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals,
+            String keyScope,
+            int itemIndex) {
+        this(
+                executionId,
+                nodeId,
+                attempt,
+                nodeAttempt,
+                startedAt,
+                deadline,
+                cancellation,
+                logger,
+                signals,
+                keyScope,
+                TraceSpan.OFF,
+                itemIndex);
+    }
+
+    /** A context for a node that runs once, without an installation id, outside any trace (tests). */
+    public ActionContext(
+            long executionId,
+            String nodeId,
+            int attempt,
+            int nodeAttempt,
+            Instant startedAt,
+            Instant deadline,
+            BooleanSupplier cancellation,
+            Logger logger,
+            SignalInbox signals) {
+        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, signals, null);
     }
 
     /** A context without signals (actions that do not read them, tests). */
@@ -92,28 +167,29 @@ public record ActionContext(
             Instant deadline,
             BooleanSupplier cancellation,
             Logger logger) {
-        this(
-                executionId,
-                nodeId,
-                attempt,
-                nodeAttempt,
-                startedAt,
-                deadline,
-                cancellation,
-                logger,
-                SignalInbox.NONE,
-                null,
-                TraceSpan.OFF);
+        this(executionId, nodeId, attempt, nodeAttempt, startedAt, deadline, cancellation, logger, SignalInbox.NONE);
     }
 
     /**
      * A key that is the same for every run of this node of this execution, across node retries,
      * execution attempts and workers, and different from the keys of every other store: {@code
-     * "<installation id>:<executionId>:<nodeId>"}. An execution submitted before its store had an
-     * installation id keeps {@code "<executionId>:<nodeId>"}, the key its nodes were sent with then.
+     * "<installation id>:<executionId>:<nodeId>"}; for one item of a map node, the item's index
+     * follows: {@code "<installation id>:<executionId>:<nodeId>:<index>"}. An execution submitted
+     * before its store had an installation id keeps the keys its nodes were sent with then, without
+     * the installation id: {@code "<executionId>:<nodeId>"} and {@code
+     * "<executionId>:<nodeId>:<index>"}.
      */
     public String idempotencyKey() {
-        return keyScope == null ? executionId + ":" + nodeId : keyScope + ":" + executionId + ":" + nodeId;
+        String key = executionId + ":" + nodeId;
+        if (keyScope != null) {
+            key = keyScope + ":" + key;
+        }
+        return itemIndex < 0 ? key : key + ":" + itemIndex;
+    }
+
+    /** Whether this run is one item of a node with {@code map}. */
+    public boolean isMapItem() {
+        return itemIndex >= 0;
     }
 
     /** True once the node timed out or the execution is being stopped; stop work soon after. */

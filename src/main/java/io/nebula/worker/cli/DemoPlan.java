@@ -74,6 +74,16 @@ final class DemoPlan {
     /** What the approval example's request looks like. */
     static final String APPROVAL_REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
 
+    /** The notify-all example's recipients; {@code %s} is the demo endpoint's URL. */
+    static final String NOTIFY = "{\"url\":\"%s\",\"recipients\":["
+            + "{\"name\":\"Ada\",\"email\":\"ada@example.com\"},"
+            + "{\"name\":\"Grace\",\"email\":\"grace@example.com\"},"
+            + "{\"name\":\"Linus\",\"email\":\"linus@example.com\"}]}";
+
+    /** The order-with-shipping example's order. */
+    static final String SHIPPED_ORDER = "{\"order\":{\"id\":\"A-17\",\"address\":\"1 Quay St\","
+            + "\"items\":[{\"sku\":\"tea\",\"qty\":2,\"kg\":0.5},{\"sku\":\"mug\",\"qty\":12,\"kg\":0.4}]}}";
+
     /** Whether a file in the examples folder is a schedule file rather than a workflow. */
     static boolean isScheduleFile(String name) {
         return name.contains(".schedules.");
@@ -100,9 +110,12 @@ final class DemoPlan {
         String order =
                 "{\"order\":{\"id\":\"A-17\",\"express\":%s,\"items\":[{\"sku\":\"tea\",\"qty\":2,\"price\":4.5},"
                         + "{\"sku\":\"mug\",\"qty\":12,\"price\":7}]}}";
-        return Map.of(
-                "hello.json", List.of(new Run("hello.json", "hello", "{\"name\":\"newcomer\"}", Expect.SUCCEEDED)),
-                "order-pipeline.yaml",
+        return Map.ofEntries(
+                Map.entry(
+                        "hello.json",
+                        List.of(new Run("hello.json", "hello", "{\"name\":\"newcomer\"}", Expect.SUCCEEDED))),
+                Map.entry(
+                        "order-pipeline.yaml",
                         List.of(
                                 new Run(
                                         "order-pipeline.yaml",
@@ -113,11 +126,13 @@ final class DemoPlan {
                                         "order-pipeline.yaml",
                                         "order, standard",
                                         order.formatted("false"),
-                                        Expect.SUCCEEDED)),
-                "flaky-retry.json",
+                                        Expect.SUCCEEDED))),
+                Map.entry(
+                        "flaky-retry.json",
                         List.of(new Run(
-                                "flaky-retry.json", "flaky: fails twice, then succeeds", "{}", Expect.SUCCEEDED)),
-                "http-call.json",
+                                "flaky-retry.json", "flaky: fails twice, then succeeds", "{}", Expect.SUCCEEDED))),
+                Map.entry(
+                        "http-call.json",
                         List.of(
                                 new Run(
                                         "http-call.json",
@@ -128,32 +143,57 @@ final class DemoPlan {
                                         "http-call.json",
                                         "http: 404, fails for good",
                                         url(endpoint, DemoEndpoint.MISSING),
-                                        Expect.FAILED)),
-                "payment-with-secret.yaml",
+                                        Expect.FAILED))),
+                Map.entry(
+                        "payment-with-secret.yaml",
                         List.of(new Run(
                                 "payment-with-secret.yaml",
                                 "payment: token from a secret",
                                 "{\"url\":\"" + endpoint.resolve(DemoEndpoint.PAYMENTS)
                                         + "\",\"order_id\":\"A-17\",\"amount\":37.5}",
-                                Expect.SUCCEEDED)),
-                "long-delay.json",
-                        List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING)),
-                "approval.yaml",
+                                Expect.SUCCEEDED))),
+                Map.entry(
+                        "notify-all.yaml",
+                        List.of(new Run(
+                                "notify-all.yaml",
+                                "notify-all: one HTTP call per recipient (a map)",
+                                NOTIFY.formatted(endpoint.resolve("/notify")),
+                                Expect.SUCCEEDED))),
+                Map.entry(
+                        "order-with-shipping.yaml",
+                        List.of(new Run(
+                                "order-with-shipping.yaml",
+                                "order with shipping: runs a sub-workflow",
+                                SHIPPED_ORDER,
+                                Expect.SUCCEEDED))),
+                Map.entry(
+                        "shipping.yaml",
+                        List.of(new Run(
+                                "shipping.yaml",
+                                "shipping on its own",
+                                "{\"order_id\":\"A-18\",\"address\":\"1 Quay St\",\"weight_kg\":31.5}",
+                                Expect.SUCCEEDED))),
+                Map.entry(
+                        "long-delay.json",
+                        List.of(new Run("long-delay.json", "long delay: waits 2 minutes", "{}", Expect.WAITING))),
+                Map.entry(
+                        "approval.yaml",
                         List.of(new Run(
                                 "approval.yaml",
                                 "approval: waits for signal 'approve'",
                                 APPROVAL_REQUEST,
                                 Expect.SUCCEEDED,
                                 new Signal("approve", "{\"approved\":true,\"by\":\"the demo\"}"),
-                                null)),
-                "nightly-report.yaml",
+                                null))),
+                Map.entry(
+                        "nightly-report.yaml",
                         List.of(new Run(
                                 "nightly-report.yaml",
                                 "nightly report: fired by its schedule",
                                 null,
                                 Expect.SUCCEEDED,
                                 null,
-                                "nightly-report.schedules.yaml")));
+                                "nightly-report.schedules.yaml"))));
     }
 
     private static String url(URI endpoint, String path) {

@@ -1,6 +1,7 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.config.WorkerIds;
+import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -41,7 +42,7 @@ final class ExecutionsCancelCommand extends OpsCommand {
         CancelResult result;
         ExecutionView after;
         try (ExecutionStore store = openStore()) {
-            result = store.executionCancel(id, reason, WorkerIds.operator());
+            result = SubWorkflows.cancel(store, id, reason, WorkerIds.operator());
             after = store.executionGet(id).orElse(null);
         }
         String message = switch (result) {

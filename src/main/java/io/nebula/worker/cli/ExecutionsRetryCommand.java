@@ -1,6 +1,7 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.config.WorkerIds;
+import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.RetryResult;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ final class ExecutionsRetryCommand extends OpsCommand {
         RetryResult result;
         String state;
         try (ExecutionStore store = openStore()) {
-            result = store.executionRetry(id, fromScratch, WorkerIds.operator());
+            result = SubWorkflows.retry(store, id, fromScratch, WorkerIds.operator());
             state = store.executionGet(id).map(v -> v.state().dbName()).orElse(null);
         }
         switch (result) {

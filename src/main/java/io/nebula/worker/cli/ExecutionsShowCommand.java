@@ -6,11 +6,15 @@ import io.nebula.worker.inspect.ExecutionFacts;
 import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.inspect.MapProgress;
 import io.nebula.worker.inspect.NodeLine;
 import io.nebula.worker.inspect.Timeline;
+import io.nebula.worker.pool.SubWorkflows;
+import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.queue.SignalView;
@@ -27,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code executions show ID}: everything about one execution: state, attempts, lease holder,
  * timings, input, output or error, each node of the workflow (pending ones too) and the history,
- * plus the one-line explanation of where it stands.
+ * plus the one-line explanation of where it stands. A map node shows its items' progress (done,
+ * failed, running, pending) and its first failed items; items are not listed one by one.
  */
 @Command(
         name = "show",
@@ -42,8 +47,10 @@ final class ExecutionsShowCommand extends OpsCommand {
     protected int run() {
         ExecutionFacts facts;
         List<NodeLine> nodes;
+        List<SubWorkflows.Child> children;
         try (ExecutionStore store = openStore()) {
             facts = ExecutionFacts.read(store, id, liveWithin()).orElseThrow(() -> CommandFailure.noExecution(id));
+            children = SubWorkflows.children(store, facts.execution());
             String definition = store.workflowGet(facts.execution().workflowHash())
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
@@ -51,27 +58,80 @@ final class ExecutionsShowCommand extends OpsCommand {
         }
         Explanation why = Explainer.explain(facts);
         if (json) {
-            JsonViews.print(out(), json(facts, nodes, why));
+            ObjectNode o = json(facts, nodes, why);
+            links(o, facts.execution(), children);
+            JsonViews.print(out(), o);
         } else {
-            print(out(), facts, nodes, why);
+            print(out(), facts, nodes, why, children);
         }
         return ExitCode.OK;
     }
 
+    /** Failed map items listed at most, in the text and in the JSON. */
+    static final int FAILED_ITEMS_SHOWN = 20;
+
     private static ObjectNode json(ExecutionFacts facts, List<NodeLine> nodes, Explanation why) {
         ObjectNode o = JsonViews.execution(facts.execution());
+        boolean active = facts.execution().state() == ExecutionState.RUNNING;
         ArrayNode n = o.putArray("nodes");
         for (NodeLine line : nodes) {
             ObjectNode node = line.result() == null ? pending(line.nodeId()) : JsonViews.node(line.result());
             node.put("action", line.action());
+            if (line.map() != null) {
+                MapProgress m = line.map();
+                ObjectNode items = node.putObject("items");
+                items.put("total", m.total());
+                items.put("done", m.done());
+                items.put("failed", m.failed());
+                items.put("running", m.running(active && line.result() == null));
+                items.put("pending", m.pending(active && line.result() == null));
+                ArrayNode failed = items.putArray("failed_items");
+                failedItems(facts, line.nodeId()).forEach(r -> failed.add(JsonViews.node(r)));
+            }
             n.add(node);
         }
         ArrayNode h = o.putArray("history");
-        Timeline.of(facts.history(), facts.nodes()).forEach(e -> h.add(JsonViews.history(e)));
+        Timeline.of(facts.history(), withoutItems(facts)).forEach(e -> h.add(JsonViews.history(e)));
         ArrayNode sig = o.putArray("signals");
         facts.signals().forEach(x -> sig.add(JsonViews.signal(x)));
         o.set("explanation", JsonViews.explanation(facts.execution(), why));
         return o;
+    }
+
+    /** The node results of the execution's nodes, without those of map items. */
+    private static List<NodeResult> withoutItems(ExecutionFacts facts) {
+        return facts.nodes().stream().filter(r -> !MapProgress.isItemRow(r)).toList();
+    }
+
+    /** The first failed items of map node {@code nodeId}, by index. */
+    private static List<NodeResult> failedItems(ExecutionFacts facts, String nodeId) {
+        return facts.nodes().stream()
+                .filter(r -> r.status() == io.nebula.worker.queue.NodeStatus.FAILED
+                        && nodeId.equals(MapItems.nodeOf(r.nodeId()))
+                        && MapItems.indexOf(r.nodeId()) >= 0)
+                .sorted(java.util.Comparator.comparingInt(r -> MapItems.indexOf(r.nodeId())))
+                .limit(FAILED_ITEMS_SHOWN)
+                .toList();
+    }
+
+    /** {@code parent} (or null) and {@code children}: the sub-workflow links of the execution. */
+    private static void links(ObjectNode o, ExecutionView v, List<SubWorkflows.Child> children) {
+        var parent = SubWorkflows.parent(v);
+        if (parent.isPresent()) {
+            ObjectNode p = o.putObject("parent");
+            p.put("execution_id", parent.get().executionId());
+            p.put("node_id", parent.get().nodeId());
+        } else {
+            o.putNull("parent");
+        }
+        ArrayNode c = o.putArray("children");
+        for (SubWorkflows.Child child : children) {
+            ObjectNode x = c.addObject();
+            x.put("node_id", child.nodeId());
+            x.put("execution_id", child.execution().id());
+            x.put("workflow", child.execution().workflowName());
+            x.put("state", child.execution().state().dbName());
+        }
     }
 
     private static ObjectNode pending(String nodeId) {
@@ -89,7 +149,12 @@ final class ExecutionsShowCommand extends OpsCommand {
         return o;
     }
 
-    private static void print(PrintWriter out, ExecutionFacts facts, List<NodeLine> nodes, Explanation why) {
+    private static void print(
+            PrintWriter out,
+            ExecutionFacts facts,
+            List<NodeLine> nodes,
+            Explanation why,
+            List<SubWorkflows.Child> children) {
         ExecutionView v = facts.execution();
         out.println("Execution " + v.id() + " of workflow '" + Table.clean(v.workflowName()) + "' on queue '"
                 + Table.clean(v.queue()) + "'");
@@ -118,6 +183,9 @@ final class ExecutionsShowCommand extends OpsCommand {
         if (v.idempotencyKey() != null) {
             field(out, "key", v.idempotencyKey());
         }
+        SubWorkflows.parent(v)
+                .ifPresent(
+                        p -> field(out, "parent", "execution " + p.executionId() + " (its node '" + p.nodeId() + "')"));
         field(out, "input", v.inputJson());
         if (v.outputJson() != null) {
             field(out, "output", v.outputJson());
@@ -129,8 +197,14 @@ final class ExecutionsShowCommand extends OpsCommand {
         out.println("Nodes");
         Table t = new Table("NODE", "ACTION", "STATUS", "ATTEMPT", "TRY", "DURATION", "OUTPUT / ERROR").limit(6, 80);
         List<String[]> failedTries = new ArrayList<>();
+        List<NodeResult> failedItems = new ArrayList<>();
+        boolean active = v.state() == ExecutionState.RUNNING;
         for (NodeLine n : nodes) {
             NodeResult r = n.result();
+            if (n.map() != null) {
+                failedItems.addAll(failedItems(facts, n.nodeId()));
+            }
+            String progress = n.map() == null ? "" : "[" + n.map().summary(active && r == null) + "] ";
             if (r != null) {
                 for (NodeTry x : r.tries()) {
                     failedTries.add(new String[] {
@@ -154,9 +228,31 @@ final class ExecutionsShowCommand extends OpsCommand {
                     r == null || r.startedAt() == null || r.finishedAt() == null
                             ? "-"
                             : HumanTime.duration(Duration.between(r.startedAt(), r.finishedAt())),
-                    r == null ? "" : r.error() != null ? r.error() : r.outputJson());
+                    progress + (r == null ? "" : r.error() != null ? r.error() : r.outputJson()));
         }
         t.print(out);
+        if (!children.isEmpty()) {
+            out.println();
+            out.println("Children (sub-workflow executions)");
+            Table ct = new Table("NODE", "EXECUTION", "WORKFLOW", "STATE");
+            for (SubWorkflows.Child c : children) {
+                ct.row(
+                        c.nodeId(),
+                        c.execution().id(),
+                        c.execution().workflowName(),
+                        c.execution().state().dbName());
+            }
+            ct.print(out);
+        }
+        if (!failedItems.isEmpty()) {
+            out.println();
+            out.println("Failed items (first " + FAILED_ITEMS_SHOWN + " of each map node)");
+            Table fi = new Table("NODE", "ITEM", "ATTEMPT", "TRY", "ERROR").limit(4, 100);
+            for (NodeResult r : failedItems) {
+                fi.row(MapItems.nodeOf(r.nodeId()), MapItems.indexOf(r.nodeId()), r.attempt(), r.lastTry(), r.error());
+            }
+            fi.print(out);
+        }
         if (!facts.signals().isEmpty()) {
             out.println();
             out.println("Signals");
@@ -184,7 +280,7 @@ final class ExecutionsShowCommand extends OpsCommand {
         out.println();
         out.println("History");
         Table h = new Table("AT", "EVENT", "STATE", "ATTEMPT", "BY", "DETAIL").limit(5, 80);
-        for (HistoryEntry e : Timeline.of(facts.history(), facts.nodes())) {
+        for (HistoryEntry e : Timeline.of(facts.history(), withoutItems(facts))) {
             h.row(
                     HumanTime.instant(e.at()),
                     e.event(),

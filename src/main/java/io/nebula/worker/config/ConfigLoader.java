@@ -202,7 +202,8 @@ public final class ConfigLoader {
                             Duration.ofMillis(num(Setting.COMPILE_TIMEOUT_MS)),
                             num(Setting.EXECUTION_OUTPUT_BYTES),
                             (int) num(Setting.ERROR_BYTES),
-                            num(Setting.DEFINITION_CACHE_BYTES)),
+                            num(Setting.DEFINITION_CACHE_BYTES),
+                            (int) num(Setting.MAP_ITEMS)),
                     new WorkerConfig.Secrets(
                             str(Setting.SECRETS_ENV_PREFIX),
                             str(Setting.SECRETS_DIR),

@@ -479,6 +479,14 @@ public enum Setting {
             null,
             Constraint.atLeast(1_048_576),
             "memory for workflow definitions in each of the two caches (texts, compiled definitions)"),
+    MAP_ITEMS(
+            "limits.map_items",
+            SettingType.INT,
+            10_000,
+            null,
+            null,
+            Constraint.between(1, 10_000_000, "a whole number"),
+            "most items one map node may run over; a map over more fails its node"),
 
     SECRETS_ENV_PREFIX(
             "secrets.env_prefix",

@@ -255,6 +255,7 @@ public record WorkerConfig(
      * @param executionOutputBytes total JSON size of one execution's node outputs
      * @param errorBytes longest stored error text
      * @param definitionCacheBytes definitions kept in memory, by text size
+     * @param mapItems most items one map node may run over
      */
     public record Limits(
             long expressionBytes,
@@ -264,7 +265,8 @@ public record WorkerConfig(
             Duration compileTimeout,
             long executionOutputBytes,
             int errorBytes,
-            long definitionCacheBytes) {
+            long definitionCacheBytes,
+            int mapItems) {
 
         /** The built-in defaults, as {@link Setting} lists them. */
         public static Limits defaults() {
@@ -276,7 +278,8 @@ public record WorkerConfig(
                     Duration.ofMillis(number(Setting.COMPILE_TIMEOUT_MS)),
                     number(Setting.EXECUTION_OUTPUT_BYTES),
                     (int) number(Setting.ERROR_BYTES),
-                    number(Setting.DEFINITION_CACHE_BYTES));
+                    number(Setting.DEFINITION_CACHE_BYTES),
+                    (int) number(Setting.MAP_ITEMS));
         }
 
         private static long number(Setting s) {

@@ -1,6 +1,7 @@
 package io.nebula.worker.console;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
@@ -319,7 +320,7 @@ final class Routes {
 
     private int retry(Request r, long id) throws IOException {
         boolean fromScratch = "true".equals(r.form().get("from_scratch"));
-        RetryResult result = store.executionRetry(id, fromScratch);
+        RetryResult result = SubWorkflows.retry(store, id, fromScratch, io.nebula.worker.config.WorkerIds.operator());
         log.info("console action=retry execution_id={} from_scratch={} result={}", id, fromScratch, result);
         return switch (result) {
             case REQUEUED ->
@@ -363,7 +364,8 @@ final class Routes {
     }
 
     private int cancel(Request r, long id) throws IOException {
-        CancelResult result = store.executionCancel(id, "cancelled from the console");
+        CancelResult result = SubWorkflows.cancel(
+                store, id, "cancelled from the console", io.nebula.worker.config.WorkerIds.operator());
         log.info("console action=cancel execution_id={} result={}", id, result);
         return switch (result) {
             case CANCELLED -> redirect(r, Links.execution(id) + "?notice=cancelled");

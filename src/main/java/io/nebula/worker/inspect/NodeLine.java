@@ -15,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
  * so that nodes which have not run are listed too, in definition order.
  *
  * @param result the checkpoint, or {@code null} while the node has not finished
+ * @param map for a map node that started, its items' progress; otherwise {@code null}
  */
-public record NodeLine(String nodeId, String action, NodeResult result) {
+public record NodeLine(String nodeId, String action, NodeResult result, MapProgress map) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** {@code pending}, or the recorded status ({@code succeeded}, {@code failed}, {@code skipped}). */
@@ -25,20 +26,23 @@ public record NodeLine(String nodeId, String action, NodeResult result) {
     }
 
     /**
-     * The definition's nodes in order, each with its result; results for nodes the definition does
-     * not name (it cannot happen, but a hand-edited database could) come last.
+     * The definition's nodes in order, each with its result; the results of map items are counted
+     * into their node's {@link MapProgress}, not listed; results for nodes the definition does not
+     * name (it cannot happen, but a hand-edited database could) come last.
      *
      * @param definitionJson the stored canonical definition, or {@code null} when it is missing
      */
     public static List<NodeLine> of(String definitionJson, List<NodeResult> results) {
         Map<String, NodeResult> byId = new LinkedHashMap<>();
-        results.forEach(r -> byId.put(r.nodeId(), r));
+        results.stream().filter(r -> !MapProgress.isItemRow(r)).forEach(r -> byId.put(r.nodeId(), r));
+        Map<String, MapProgress> maps = MapProgress.of(results);
         List<NodeLine> out = new ArrayList<>();
         for (JsonNode n : nodes(definitionJson)) {
             String id = n.path("id").asString();
-            out.add(new NodeLine(id, n.path("action").asString(), byId.remove(id)));
+            String action = n.has("workflow") ? "workflow" : n.path("action").asString();
+            out.add(new NodeLine(id, action, byId.remove(id), maps.get(id)));
         }
-        byId.values().forEach(r -> out.add(new NodeLine(r.nodeId(), "?", r)));
+        byId.values().forEach(r -> out.add(new NodeLine(r.nodeId(), "?", r, null)));
         return out;
     }
 

@@ -4,16 +4,22 @@ import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.SignalInbox;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
+import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionStore.Checkpoint;
+import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.runtime.Attempt;
+import io.nebula.worker.runtime.ChildWorkflows;
 import io.nebula.worker.runtime.StopReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import tools.jackson.databind.JsonNode;
@@ -138,6 +144,31 @@ final class LeasedAttempt implements Attempt {
             } catch (StoreException e) {
                 throw ActionException.retryable("cannot read signal '" + name + "': " + e.getMessage(), e);
             }
+        };
+    }
+
+    /**
+     * Starts a child on the parent's queue with the parent's attempt budget (the child's own
+     * {@code max_retries} when it sets one), unless the key finds it; reads it back either way.
+     * The calls block the attempt's thread, which only a sub-workflow node's start makes them.
+     */
+    @Override
+    public ChildWorkflows children() {
+        return (hash, inputJson, key) -> {
+            Optional<ExecutionView> found = store.executionGetByKey(key);
+            if (found.isEmpty()) {
+                WorkflowDocument doc = store.workflowGet(hash)
+                        .orElseThrow(() -> new IllegalStateException("no workflow is stored under hash " + hash));
+                ClaimedExecution parent = running.claimed();
+                JsonNode retries = JSON.readTree(doc.definitionJson()).path("max_retries");
+                int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
+                store.executionSubmitMany(List.of(new SubmitRequest(
+                        parent.queue(), hash, doc.name(), inputJson, 0, null, null, maxAttempts, key)));
+                found = store.executionGetByKey(key);
+            }
+            ExecutionView v = found.orElseThrow(() ->
+                    new StoreException("the child execution with key " + key + " was not found after its submit"));
+            return new ChildWorkflows.Child(v.id(), v.state(), v.outputJson(), v.lastError(), v.createdAt(), v.now());
         };
     }
 

@@ -61,7 +61,8 @@ public final class WorkflowCatalog {
         return RuntimeOptions.defaults()
                 .withMaxParallelNodes(config.runtime().maxParallelNodes())
                 .withExecutionBudgets(
-                        config.limits().executionOutputBytes(), config.limits().errorBytes());
+                        config.limits().executionOutputBytes(), config.limits().errorBytes())
+                .withMaxMapItems(config.limits().mapItems());
     }
 
     /**

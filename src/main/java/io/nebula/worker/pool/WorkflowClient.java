@@ -9,6 +9,7 @@ import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
@@ -92,7 +93,9 @@ public final class WorkflowClient {
      * again makes it the latest again.
      */
     public ExecutionStore.WorkflowDeployed deploy(Path file) throws IOException, WorkflowInvalidException {
-        return store.workflowDeploy(workflows.load(file).document());
+        LoadedWorkflow w = workflows.load(file);
+        storeChildren(w);
+        return store.workflowDeploy(w.document());
     }
 
     /**
@@ -120,6 +123,7 @@ public final class WorkflowClient {
      */
     public List<Submitted> submitMany(LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
         List<SubmitRequest> requests = requests(workflow, inputs, options);
+        storeChildren(workflow);
         store.workflowPut(workflow.document());
         return store.executionSubmitMany(requests);
     }
@@ -128,8 +132,33 @@ public final class WorkflowClient {
     public List<Submitted> submitInTransaction(
             Connection connection, LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
         List<SubmitRequest> requests = requests(workflow, inputs, options);
-        store.workflowPutInTransaction(connection, workflow.document());
+        for (WorkflowDocument d : workflow.documents()) {
+            store.workflowPutInTransaction(connection, d);
+        }
         return store.executionSubmitInTransaction(connection, requests);
+    }
+
+    /**
+     * Stores the sub-workflow files {@code w} was loaded with, and checks that the stored workflows
+     * it names by hash exist, so an execution never waits for a child that cannot start.
+     */
+    private void storeChildren(LoadedWorkflow w) {
+        List<WorkflowDocument> docs = w.documents();
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (WorkflowDocument d : docs) {
+            known.add(d.hash());
+            if (!d.hash().equals(w.hash())) {
+                store.workflowPut(d);
+            }
+        }
+        for (NodeSpec n : w.workflow().nodes()) {
+            if (n.childWorkflow() != null
+                    && !known.contains(n.childWorkflow())
+                    && store.workflowGet(n.childWorkflow()).isEmpty()) {
+                throw new SubmitRejectedException("node '" + n.id() + "' of '" + w.name() + "' runs workflow "
+                        + n.childWorkflow() + ", which is not stored");
+            }
+        }
     }
 
     private List<SubmitRequest> requests(LoadedWorkflow workflow, List<String> inputs, SubmitOptions o) {

@@ -82,6 +82,14 @@ public interface Attempt {
     }
 
     /**
+     * Starts and reads the child executions of sub-workflow nodes. The default has none (an
+     * attempt without a store): such a node fails.
+     */
+    default ChildWorkflows children() {
+        return ChildWorkflows.NONE;
+    }
+
+    /**
      * Why the worker wants this attempt to stop, or {@code null} while it may go on. When this
      * turns non-null the worker also interrupts the attempt's thread.
      */

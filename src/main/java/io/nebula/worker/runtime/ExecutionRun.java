@@ -3,6 +3,8 @@ package io.nebula.worker.runtime;
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.ChildKeys;
+import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SignalWait;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ExecutionRun {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Items of a non-blocking action a map runs inline before its results are checkpointed. */
+    static final int INLINE_ITEMS = 1_000;
 
     private final CompiledWorkflow workflow;
     private final ActionRegistry actions;
@@ -52,6 +57,11 @@ final class ExecutionRun {
     private final Map<String, NodeStatus> done = new HashMap<>();
     private final Set<String> ready = new LinkedHashSet<>();
     private final Map<String, Running> running = new HashMap<>();
+    /** Map nodes started and not yet ended, by node id; their items run in {@link #running}. */
+    private final Map<String, MapRun> maps = new LinkedHashMap<>();
+    /** How many entries of {@link #running} are map items rather than nodes. */
+    private int itemsRunning;
+
     private final BlockingQueue<NodeOutcome> finished = new LinkedBlockingQueue<>();
     private final List<NodeResult> unsaved = new ArrayList<>();
 
@@ -95,7 +105,7 @@ final class ExecutionRun {
                 if (failure == null && resumeAt == null) {
                     schedule();
                 }
-                if (!ready.isEmpty() && failure == null && resumeAt == null || !running.isEmpty()) {
+                if (!ready.isEmpty() && failure == null && resumeAt == null || !running.isEmpty() || !maps.isEmpty()) {
                     if (!flush()) {
                         return stop(StopReason.LEASE_LOST);
                     }
@@ -105,12 +115,15 @@ final class ExecutionRun {
                 }
                 boolean ranInline = false;
                 while (!ready.isEmpty()
-                        && running.size() < options.maxParallelNodes()
+                        && running.size() - itemsRunning + maps.size() < options.maxParallelNodes()
                         && failure == null
                         && resumeAt == null) {
                     String id = ready.iterator().next();
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
+                }
+                for (MapRun m : List.copyOf(maps.values())) {
+                    ranInline |= launchItems(m);
                 }
                 if (running.isEmpty()) {
                     if (ranInline) {
@@ -157,7 +170,11 @@ final class ExecutionRun {
             changed = false;
             for (NodeSpec n : workflow.nodes()) {
                 String id = n.id();
-                if (done.containsKey(id) || running.containsKey(id) || ready.contains(id) || isAwaiting(id)) {
+                if (done.containsKey(id)
+                        || running.containsKey(id)
+                        || maps.containsKey(id)
+                        || ready.contains(id)
+                        || isAwaiting(id)) {
                     continue;
                 }
                 if (!n.dependsOn().stream().allMatch(done::containsKey)) {
@@ -196,6 +213,10 @@ final class ExecutionRun {
      * inline node that needs a backoff wait before its next try.
      */
     private boolean launch(NodeSpec n) {
+        if (n.childWorkflow() != null) {
+            runChild(n);
+            return true;
+        }
         Action action = actions.find(n.action()).orElse(null);
         if (action == null) {
             fail(
@@ -219,6 +240,9 @@ final class ExecutionRun {
                         options.clock().instant());
                 return false;
             }
+        }
+        if (n.map() != null) {
+            return startMap(n, action, secretValues);
         }
         JsonNode params;
         try {
@@ -245,6 +269,17 @@ final class ExecutionRun {
 
     private void accept(NodeOutcome o) {
         running.remove(o.nodeId());
+        String mapNode = MapItems.nodeOf(o.nodeId());
+        if (mapNode != null) {
+            MapRun m = maps.get(mapNode);
+            if (m != null) {
+                m.running--;
+                itemsRunning--;
+                acceptItem(m, MapItems.indexOf(o.nodeId()), o);
+                endMapIfDone(m);
+            }
+            return;
+        }
         NodeSpec n = workflow.node(o.nodeId());
         switch (o) {
             case NodeOutcome.Succeeded s -> {
@@ -299,6 +334,282 @@ final class ExecutionRun {
                 // Only a stop request interrupts a node; stop() handles the rest.
             }
         }
+    }
+
+    /** The shortest and longest wait of a parent before it looks at its child again. */
+    static final Duration CHILD_POLL_MIN = Duration.ofSeconds(1);
+
+    static final Duration CHILD_POLL_MAX = Duration.ofSeconds(30);
+
+    /**
+     * Runs a sub-workflow node on the scheduler's thread: starts its child execution, or finds the
+     * one an earlier run of this node started (by the idempotency key {@link ChildKeys#key}, so a
+     * retried or resumed parent never starts a second child). A child that succeeded gives the
+     * node its output; one that failed or was cancelled fails the node for good; one still going
+     * makes the attempt end in a durable wait (the slot is freed), after which the node looks
+     * again: after a quarter of the child's age so far, from {@link #CHILD_POLL_MIN} to {@link
+     * #CHILD_POLL_MAX}.
+     */
+    private void runChild(NodeSpec n) {
+        Instant now = options.clock().instant();
+        JsonNode input;
+        try {
+            input = n.resolveParams(bindings);
+        } catch (EvaluationException e) {
+            fail(n, n + " input: " + e.getMessage(), false, now);
+            return;
+        }
+        ChildWorkflows.Child c;
+        try {
+            c = attempt.children()
+                    .start(n.childWorkflow(), JsonText.of(input), ChildKeys.key(attempt.executionId(), n.id()));
+        } catch (IllegalStateException e) {
+            fail(n, n + ": " + e.getMessage(), false, now);
+            return;
+        } catch (RuntimeException e) {
+            fail(n, n + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+            return;
+        }
+        switch (c.state()) {
+            case SUCCEEDED -> {
+                String out = c.outputJson() == null ? "null" : c.outputJson();
+                accept(new NodeOutcome.Succeeded(
+                        n.id(), JSON.readTree(out), out, now, options.clock().instant(), List.of()));
+            }
+            case FAILED, CANCELLED ->
+                fail(
+                        n,
+                        n + ": child execution " + c.id() + " " + c.state().dbName()
+                                + (c.error() == null ? "" : ": " + c.error()),
+                        false,
+                        now);
+            case AVAILABLE, RUNNING -> {
+                Duration age = c.createdAt() == null || c.now() == null
+                        ? Duration.ZERO
+                        : Duration.between(c.createdAt(), c.now());
+                Duration wait = age.dividedBy(4);
+                if (wait.compareTo(CHILD_POLL_MIN) < 0) {
+                    wait = CHILD_POLL_MIN;
+                } else if (wait.compareTo(CHILD_POLL_MAX) > 0) {
+                    wait = CHILD_POLL_MAX;
+                }
+                Instant until = now.plus(wait);
+                if (resumeAt == null || until.isAfter(resumeAt)) {
+                    resumeAt = until;
+                    suspendReason = "node '" + n.id() + "': waiting for child execution " + c.id();
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts a map node: evaluates its items, checks their number, takes the items an earlier
+     * attempt recorded as done, records the start (once per execution) and starts the first items.
+     * Returns whether any item ran inline.
+     */
+    private boolean startMap(NodeSpec n, Action action, Map<String, String> secretValues) {
+        Instant now = options.clock().instant();
+        List<?> items;
+        try {
+            items = n.items(bindings);
+        } catch (EvaluationException e) {
+            fail(n, n + " items: " + e.getMessage(), false, now);
+            return false;
+        }
+        if (items.size() > options.maxMapItems()) {
+            fail(
+                    n,
+                    n + " items: " + items.size() + " items, more than the limit of " + options.maxMapItems() + " ("
+                            + RuntimeOptions.MAP_ITEMS_KEY + ")",
+                    false,
+                    now);
+            return false;
+        }
+        MapRun m = new MapRun(n, action, items, secretValues, now);
+        String startKey = MapItems.startKey(n.id());
+        if (!items.isEmpty() && attempt.checkpoints().get(startKey) == null) {
+            unsaved.add(new NodeResult(
+                    startKey,
+                    NodeStatus.SUCCEEDED,
+                    "{\"items\":" + items.size() + ",\"max_parallel\":"
+                            + n.map().maxParallel() + "}",
+                    null,
+                    attempt.attempt(),
+                    now,
+                    now));
+        }
+        for (int i = 0; i < items.size(); i++) {
+            NodeResult r = attempt.checkpoints().get(MapItems.key(n.id(), i));
+            if (r != null && r.status() == NodeStatus.SUCCEEDED) {
+                m.succeeded(i, r.outputJson() == null ? null : JSON.readTree(r.outputJson()));
+                outputBytes += r.outputJson() == null ? 0 : r.outputJson().length();
+            }
+        }
+        maps.put(n.id(), m);
+        listener.nodeStarted(attempt.event(), n.id(), "map", 1);
+        return launchItems(m);
+    }
+
+    /**
+     * Starts items of a map while its {@code max_parallel} and failure policy allow. Items of a
+     * {@link Action#nonBlocking()} action run right here, at most {@link #INLINE_ITEMS} per call so
+     * their results are checkpointed as they go. Returns whether any item ran inline.
+     */
+    private boolean launchItems(MapRun m) {
+        boolean ranInline = false;
+        int inline = 0;
+        while (failure == null
+                && resumeAt == null
+                && m.running < m.spec.maxParallel()
+                && m.mayStartMore()
+                && inline < INLINE_ITEMS) {
+            int i = m.next++;
+            if (m.isDone(i)) {
+                continue;
+            }
+            JsonNode params;
+            try {
+                params = m.node.resolveItemParams(bindings, m.secretValues, m.items.get(i), i);
+            } catch (EvaluationException e) {
+                Instant now = options.clock().instant();
+                itemFailed(
+                        m, i, "item " + i + " of " + m.node + " params: " + e.getMessage(), false, now, now, List.of());
+                continue;
+            }
+            NodeTask task = new NodeTask(m.node, i, m.action, params, attempt, options, listener);
+            if (m.action.nonBlocking()) {
+                NodeOutcome o = task.runInline();
+                if (o != null) {
+                    acceptItem(m, i, o);
+                    ranInline = true;
+                    inline++;
+                    continue;
+                }
+            }
+            String key = MapItems.key(m.node.id(), i);
+            Thread t = Thread.ofVirtual()
+                    .name("exec-" + attempt.executionId() + "-" + key)
+                    .unstarted(() -> finished.add(task.run()));
+            running.put(key, new Running(task, t));
+            m.running++;
+            itemsRunning++;
+            t.start();
+        }
+        // A map that ended here (all items done or inline) may have made its dependents ready.
+        return endMapIfDone(m) || ranInline;
+    }
+
+    /** Records how one item ended. */
+    private void acceptItem(MapRun m, int i, NodeOutcome o) {
+        String key = MapItems.key(m.node.id(), i);
+        switch (o) {
+            case NodeOutcome.Succeeded s -> {
+                if (!withinOutputBudget(m.node, s.outputJson(), s.startedAt(), s.finishedAt())) {
+                    return;
+                }
+                m.succeeded(i, s.output());
+                unsaved.add(new NodeResult(
+                        key,
+                        NodeStatus.SUCCEEDED,
+                        s.outputJson(),
+                        null,
+                        attempt.attempt(),
+                        s.startedAt(),
+                        s.finishedAt(),
+                        s.failedTries()));
+            }
+            case NodeOutcome.Failed f ->
+                itemFailed(m, i, f.message(), f.retryable(), f.startedAt(), f.finishedAt(), f.failedTries());
+            case NodeOutcome.Suspended s ->
+                itemFailed(
+                        m,
+                        i,
+                        "item " + i + " of " + m.node + " cannot wait durably inside a map (" + s.reason() + ")",
+                        false,
+                        s.startedAt(),
+                        s.finishedAt(),
+                        List.of());
+            case NodeOutcome.AwaitingSignal w -> {
+                Instant now = options.clock().instant();
+                itemFailed(
+                        m,
+                        i,
+                        "item " + i + " of " + m.node + " cannot wait for signal '" + w.name() + "' inside a map",
+                        false,
+                        now,
+                        now,
+                        List.of());
+            }
+            case NodeOutcome.Stopped st -> {
+                // Only a stop request interrupts an item; it runs again in a later attempt.
+            }
+        }
+    }
+
+    private void itemFailed(
+            MapRun m,
+            int i,
+            String message,
+            boolean retryable,
+            Instant startedAt,
+            Instant finishedAt,
+            List<io.nebula.worker.queue.NodeTry> tries) {
+        String error = ErrorText.of(message, options.maxErrorChars());
+        m.failed(error, retryable);
+        unsaved.add(new NodeResult(
+                MapItems.key(m.node.id(), i),
+                NodeStatus.FAILED,
+                null,
+                error,
+                attempt.attempt(),
+                startedAt,
+                finishedAt,
+                tries));
+    }
+
+    /**
+     * Ends a map whose items have all ended (or whose failure policy stops it and whose running
+     * items have ended): the node fails, or succeeds with the list of item outputs. A map held
+     * open by another node's failure or a durable wait stays open; the attempt ends around it.
+     * Returns whether the map ended now.
+     */
+    private boolean endMapIfDone(MapRun m) {
+        if (!m.ended() || !maps.containsKey(m.node.id())) {
+            return false;
+        }
+        maps.remove(m.node.id());
+        NodeSpec n = m.node;
+        Instant now = options.clock().instant();
+        Duration took = Duration.between(m.startedAt, now);
+        if (m.spec.fails(m.failed)) {
+            String policy = m.spec.onItemFailure().wireName()
+                    + (m.spec.onItemFailure() == io.nebula.worker.workflow.MapSpec.OnItemFailure.TOLERATE
+                            ? ", max_failed_items " + m.spec.maxFailedItems()
+                            : "");
+            int notRun = m.size() - m.succeeded - m.failed;
+            String message = n + ": " + m.failed + " of " + m.size() + " items failed (on_item_failure " + policy + ")"
+                    + (notRun > 0 ? ", " + notRun + " not run" : "") + "; first: " + m.firstError;
+            listener.nodeEnded(attempt.event(), n.id(), "map", "failed", took, message);
+            if (failure == null) {
+                failure = new NodeResult(
+                        n.id(),
+                        NodeStatus.FAILED,
+                        null,
+                        ErrorText.of(message, options.maxErrorChars()),
+                        attempt.attempt(),
+                        m.startedAt,
+                        now);
+                failureRetryable = m.retryable;
+            }
+            return true;
+        }
+        JsonNode output = m.output();
+        done.put(n.id(), NodeStatus.SUCCEEDED);
+        bindings.record(n.id(), "succeeded", output);
+        unsaved.add(new NodeResult(
+                n.id(), NodeStatus.SUCCEEDED, JsonText.of(output), null, attempt.attempt(), m.startedAt, now));
+        listener.nodeEnded(attempt.event(), n.id(), "map", "succeeded", took, null);
+        return true;
     }
 
     private void fail(NodeSpec n, String message, boolean retryable, Instant at) {

@@ -6,6 +6,7 @@ import io.nebula.worker.action.ActionException;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeTry;
 import io.nebula.worker.workflow.JsonText;
 import io.nebula.worker.workflow.NodeSpec;
@@ -34,6 +35,11 @@ import tools.jackson.databind.JsonNode;
  */
 final class NodeTask {
     private final NodeSpec node;
+    /** What outcomes and events name: the node's id, or {@code id[index]} for a map item. */
+    private final String key;
+    /** The item's index for one item of a map node, else -1. */
+    private final int itemIndex;
+
     private final Action action;
     private final JsonNode params;
     private final Attempt attempt;
@@ -53,7 +59,21 @@ final class NodeTask {
             Attempt attempt,
             RuntimeOptions options,
             WorkerListener listener) {
+        this(node, -1, action, params, attempt, options, listener);
+    }
+
+    /** A task for item {@code itemIndex} of a map node (or the node itself when -1). */
+    NodeTask(
+            NodeSpec node,
+            int itemIndex,
+            Action action,
+            JsonNode params,
+            Attempt attempt,
+            RuntimeOptions options,
+            WorkerListener listener) {
         this.node = node;
+        this.itemIndex = itemIndex;
+        this.key = itemIndex < 0 ? node.id() : MapItems.key(node.id(), itemIndex);
         this.action = action;
         this.params = params;
         this.attempt = attempt;
@@ -96,18 +116,18 @@ final class NodeTask {
                 try {
                     Thread.sleep(node.retry().delayBefore(t));
                 } catch (InterruptedException ie) {
-                    return new NodeOutcome.Stopped(node.id());
+                    return new NodeOutcome.Stopped(key);
                 }
             }
             if (stopped.get() || Thread.currentThread().isInterrupted()) {
-                return new NodeOutcome.Stopped(node.id());
+                return new NodeOutcome.Stopped(key);
             }
-            TraceSpan span = attempt.trace().node(node.id(), action.name(), t);
+            TraceSpan span = attempt.trace().node(key, action.name(), t);
             // The try's log lines (the listener's records, the action's own) carry its span.
             String outerSpan = span == TraceSpan.OFF ? null : MDC.get("span_id");
             boolean traced = putSpan(span);
             try {
-                listener.nodeStarted(event, node.id(), action.name(), t);
+                listener.nodeStarted(event, key, action.name(), t);
                 NodeOutcome o = oneTry(t, inline, span, event, tries);
                 if (o != null) {
                     return o;
@@ -126,45 +146,46 @@ final class NodeTask {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Instant now = options.clock().instant();
         if (result.stopped) {
-            listener.nodeEnded(event, node.id(), action.name(), "failed", took, "stopped");
+            listener.nodeEnded(event, key, action.name(), "failed", took, "stopped");
             span.end("stopped", "stopped");
-            return new NodeOutcome.Stopped(node.id());
+            return new NodeOutcome.Stopped(key);
         }
         if (result.output != null) {
-            listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+            listener.nodeEnded(event, key, action.name(), "succeeded", took, null);
             span.end("succeeded", null);
             return new NodeOutcome.Succeeded(
-                    node.id(), result.output, result.outputJson, started, now, List.copyOf(failedTries));
+                    key, result.output, result.outputJson, started, now, List.copyOf(failedTries));
         }
         ActionException e = result.error;
         if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
-            listener.nodeEnded(event, node.id(), action.name(), "waiting", took, null);
+            listener.nodeEnded(event, key, action.name(), "waiting", took, null);
             span.end("waiting", null);
-            return new NodeOutcome.AwaitingSignal(node.id(), e.signalName(), e.signalTimeout());
+            return new NodeOutcome.AwaitingSignal(key, e.signalName(), e.signalTimeout());
         }
         if (e.kind() == ActionException.Kind.SUSPEND) {
-            listener.nodeEnded(event, node.id(), action.name(), "succeeded", took, null);
+            listener.nodeEnded(event, key, action.name(), "succeeded", took, null);
             span.end("suspended", null);
-            return new NodeOutcome.Suspended(node.id(), e.resumeAt(), e.getMessage(), started, now);
+            return new NodeOutcome.Suspended(key, e.resumeAt(), e.getMessage(), started, now);
         }
         String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
         failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, error));
         if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
-            listener.nodeEnded(event, node.id(), action.name(), "retrying", took, error);
+            listener.nodeEnded(event, key, action.name(), "retrying", took, error);
             span.end("retrying", error);
             log.info(
                     "node try failed, retrying execution_id={} node_id={} try={} error={}",
                     attempt.executionId(),
-                    node.id(),
+                    key,
                     t,
                     error);
             return null;
         }
-        listener.nodeEnded(event, node.id(), action.name(), "failed", took, error);
+        listener.nodeEnded(event, key, action.name(), "failed", took, error);
         span.end("failed", error);
         String message = ErrorText.of(
-                node + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error, options.maxErrorChars());
-        return new NodeOutcome.Failed(node.id(), message, e.isRetryable(), started, now, List.copyOf(failedTries));
+                subject() + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
+                options.maxErrorChars());
+        return new NodeOutcome.Failed(key, message, e.isRetryable(), started, now, List.copyOf(failedTries));
     }
 
     /** One try's result: exactly one of output (with its JSON text), error, stopped. */
@@ -182,7 +203,13 @@ final class NodeTask {
                 log,
                 attempt.signals(),
                 attempt.keyScope(),
-                span);
+                span,
+                itemIndex);
+    }
+
+    /** How messages name what failed: the node, or the node's item. */
+    private String subject() {
+        return itemIndex < 0 ? node.toString() : "item " + itemIndex + " of " + node;
     }
 
     private Duration timeout() {

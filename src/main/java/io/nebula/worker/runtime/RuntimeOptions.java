@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param maxErrorChars the longest error text kept for a node or an execution; longer ones are cut
  *     ({@code limits.error_bytes})
  * @param clock the source of node start and finish times (informational) and delay arithmetic
+ * @param maxMapItems the most items one map node may run over; more fail the node ({@code
+ *     limits.map_items})
  */
 public record RuntimeOptions(
         int maxParallelNodes,
@@ -25,7 +27,8 @@ public record RuntimeOptions(
         int maxOutputBytes,
         long maxExecutionOutputBytes,
         int maxErrorChars,
-        Clock clock) {
+        Clock clock,
+        int maxMapItems) {
 
     public RuntimeOptions {
         if (maxParallelNodes < 1) {
@@ -35,7 +38,8 @@ public record RuntimeOptions(
                 || stopGrace.isNegative()
                 || maxOutputBytes < 1
                 || maxExecutionOutputBytes < 1
-                || maxErrorChars < ErrorText.MIN_CHARS) {
+                || maxErrorChars < ErrorText.MIN_CHARS
+                || maxMapItems < 1) {
             throw new IllegalArgumentException("invalid runtime options: " + defaultNodeTimeout + ", " + stopGrace
                     + ", " + maxOutputBytes + ", " + maxExecutionOutputBytes + ", " + maxErrorChars);
         }
@@ -45,10 +49,13 @@ public record RuntimeOptions(
     public static final String EXECUTION_OUTPUT_KEY = "limits.execution_output_bytes";
     /** The setting for {@link #maxErrorChars()}. */
     public static final String ERROR_KEY = "limits.error_bytes";
+    /** The setting for {@link #maxMapItems()}. */
+    public static final String MAP_ITEMS_KEY = "limits.map_items";
 
     /**
      * 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, 8 MiB of node output
-     * per execution, 8,192-character errors (the {@code [limits]} defaults), UTC clock.
+     * per execution, 8,192-character errors, 10,000 items per map node (the {@code [limits]}
+     * defaults), UTC clock.
      */
     public static RuntimeOptions defaults() {
         return new RuntimeOptions(
@@ -58,17 +65,32 @@ public record RuntimeOptions(
                 1024 * 1024,
                 8L * 1024 * 1024,
                 8_192,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                10_000);
     }
 
     public RuntimeOptions withMaxParallelNodes(int n) {
         return new RuntimeOptions(
-                n, defaultNodeTimeout, stopGrace, maxOutputBytes, maxExecutionOutputBytes, maxErrorChars, clock);
+                n,
+                defaultNodeTimeout,
+                stopGrace,
+                maxOutputBytes,
+                maxExecutionOutputBytes,
+                maxErrorChars,
+                clock,
+                maxMapItems);
     }
 
     public RuntimeOptions withDefaultNodeTimeout(Duration d) {
         return new RuntimeOptions(
-                maxParallelNodes, d, stopGrace, maxOutputBytes, maxExecutionOutputBytes, maxErrorChars, clock);
+                maxParallelNodes,
+                d,
+                stopGrace,
+                maxOutputBytes,
+                maxExecutionOutputBytes,
+                maxErrorChars,
+                clock,
+                maxMapItems);
     }
 
     public RuntimeOptions withClock(Clock c) {
@@ -79,7 +101,8 @@ public record RuntimeOptions(
                 maxOutputBytes,
                 maxExecutionOutputBytes,
                 maxErrorChars,
-                c);
+                c,
+                maxMapItems);
     }
 
     /** These options with the total node output of one execution and the error length bounded. */
@@ -91,6 +114,20 @@ public record RuntimeOptions(
                 maxOutputBytes,
                 executionOutputBytes,
                 errorChars,
-                clock);
+                clock,
+                maxMapItems);
+    }
+
+    /** These options with at most {@code n} items per map node. */
+    public RuntimeOptions withMaxMapItems(int n) {
+        return new RuntimeOptions(
+                maxParallelNodes,
+                defaultNodeTimeout,
+                stopGrace,
+                maxOutputBytes,
+                maxExecutionOutputBytes,
+                maxErrorChars,
+                clock,
+                n);
     }
 }

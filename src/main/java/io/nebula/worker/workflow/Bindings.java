@@ -63,4 +63,15 @@ public final class Bindings {
         }
         return Map.of("input", input, "execution", execution, "nodes", shown, SecretReads.VARIABLE, secrets);
     }
+
+    /**
+     * As {@link #variables(Set, Map)}, with one element of a map node's items as {@code item} and
+     * {@code index}.
+     */
+    Map<String, Object> itemVariables(Set<String> visible, Map<String, String> secrets, Object item, long index) {
+        Map<String, Object> vars = new HashMap<>(variables(visible, secrets));
+        vars.put("item", item);
+        vars.put("index", index);
+        return vars;
+    }
 }

@@ -34,6 +34,11 @@ final class Compilation {
      * has run out and been reported.
      */
     Expressions.Compiled compile(String source) {
+        return compile(source, false);
+    }
+
+    /** As {@link #compile(String)}, with {@code item} and {@code index} bound when {@code items}. */
+    Expressions.Compiled compile(String source, boolean items) {
         if (exhausted) {
             return Expressions.Compiled.SKIPPED;
         }
@@ -42,7 +47,8 @@ final class Compilation {
             return exhaust("the definition has more than " + limits.maxExpressions() + " expressions ("
                     + Limits.EXPRESSIONS_KEY + ")");
         }
-        Expressions.Compiled known = bySource.get(source);
+        String key = items ? "item\u0000" + source : source;
+        Expressions.Compiled known = bySource.get(key);
         if (known != null) {
             return known;
         }
@@ -56,8 +62,8 @@ final class Compilation {
                     + limits.compileTimeout().toMillis() + " ms (" + Limits.COMPILE_TIMEOUT_KEY + "); "
                     + (count - 1) + " were compiled");
         }
-        Expressions.Compiled c = expressions.compile(source);
-        bySource.put(source, c);
+        Expressions.Compiled c = expressions.compile(source, items);
+        bySource.put(key, c);
         return c;
     }
 

@@ -21,10 +21,28 @@ import tools.jackson.databind.JsonNode;
 final class DefinitionValidator {
     private static final Set<String> TOP_FIELDS =
             Set.of("name", "description", "input_schema", "max_retries", "nodes", "output");
-    private static final Set<String> NODE_FIELDS =
-            Set.of("id", "action", "description", "params", "depends_on", "when", "retry", "timeout_seconds");
+    private static final Set<String> NODE_FIELDS = Set.of(
+            "id",
+            "action",
+            "description",
+            "params",
+            "depends_on",
+            "when",
+            "retry",
+            "timeout_seconds",
+            "map",
+            "workflow",
+            "input");
+    private static final Set<String> MAP_FIELDS =
+            Set.of("items", "max_parallel", "on_item_failure", "max_failed_items");
     private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff_ms", "max_backoff_ms");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,127}");
+    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+    /** Whether a sub-workflow reference is a content hash (64 lowercase hex digits). */
+    static boolean isHash(String ref) {
+        return HASH.matcher(ref).matches();
+    }
 
     private final SourceIndex index;
     private final ActionRegistry actions;
@@ -167,9 +185,15 @@ final class DefinitionValidator {
     private void checkReferences(JsonNode n, String at, String id, Set<String> upstream, Set<String> allIds) {
         List<NodeReferences.Reference> refs =
                 new ArrayList<>(NodeReferences.inTemplate(n.get("params"), at + "/params"));
+        refs.addAll(NodeReferences.inTemplate(n.get("input"), at + "/input"));
         JsonNode when = n.get("when");
         if (when != null && when.isString()) {
             NodeReferences.in(when.asString()).forEach(r -> refs.add(new NodeReferences.Reference(at + "/when", r)));
+        }
+        JsonNode items = n.path("map").get("items");
+        if (items != null && items.isString()) {
+            NodeReferences.in(items.asString())
+                    .forEach(r -> refs.add(new NodeReferences.Reference(at + "/map/items", r)));
         }
         for (NodeReferences.Reference r : refs) {
             if (upstream.contains(r.nodeId())) {
@@ -207,7 +231,12 @@ final class DefinitionValidator {
         }
         unknownFields(n, at, id, NODE_FIELDS);
         optionalString(n, "description", at, id);
-        String actionName = requiredString(n, "action", at, id);
+        boolean child = n.has("workflow");
+        String actionName = child ? null : requiredString(n, "action", at, id);
+        String childHash = child ? childWorkflow(n, at, id) : null;
+        if (!child && n.has("input")) {
+            problem(at + "/input", id, "'input' belongs to a workflow node; an action takes 'params'");
+        }
         Optional<Action> action = Optional.empty();
         if (actionName != null) {
             action = actions.find(actionName);
@@ -219,10 +248,13 @@ final class DefinitionValidator {
                                 + actions.unknownActionHint().map(h -> "; " + h).orElse(""));
             }
         }
-        JsonNode params = n.get("params");
-        SecretReads secrets = SecretReads.collecting();
+        MapSpec map = map(n.get("map"), at + "/map", id, actionName);
+        JsonNode params = child ? n.get("input") : n.get("params");
+        String paramsAt = child ? at + "/input" : at + "/params";
+        // A child's input is stored with the child execution, so it may not hold a secret.
+        SecretReads secrets = child ? SecretReads.refusedIn("a workflow node's input") : SecretReads.collecting();
         Template paramsTemplate = Template.compile(
-                params, expressions, readChecks(), secrets, (p, m) -> problem(at + "/params" + p, id, m));
+                params, expressions, readChecks(), secrets, n.has("map"), (p, m) -> problem(paramsAt + p, id, m));
         if (action.isPresent()) {
             checkParams(action.get(), params, at + "/params", id);
         }
@@ -244,7 +276,155 @@ final class DefinitionValidator {
         if (id == null || duplicate) {
             return null;
         }
-        return new NodeSpec(id, actionName, paramsTemplate, secrets.names(), dependsOn, when, retry, timeout, limits);
+        return new NodeSpec(
+                id,
+                child ? NodeSpec.WORKFLOW : actionName,
+                paramsTemplate,
+                secrets.names(),
+                dependsOn,
+                when,
+                retry,
+                timeout,
+                limits,
+                map,
+                childHash);
+    }
+
+    /**
+     * The content hash a workflow node runs. A file name has been replaced by its hash when the
+     * definition was loaded from a file; one left here could not be resolved.
+     */
+    private String childWorkflow(JsonNode n, String at, String id) {
+        if (n.has("action")) {
+            problem(at + "/action", id, "a node runs either an 'action' or a 'workflow', not both");
+        }
+        if (n.has("map")) {
+            problem(at + "/map", id, "a workflow node cannot have 'map'");
+        }
+        if (n.has("params")) {
+            problem(at + "/params", id, "a workflow node takes its child's 'input', not 'params'");
+        }
+        JsonNode w = n.get("workflow");
+        if (!w.isString() || !isHash(w.asString())) {
+            problem(
+                    at + "/workflow",
+                    id,
+                    "workflow must name a workflow file next to this one, or be the content hash of a stored"
+                            + " workflow (64 hex digits)");
+            return null;
+        }
+        return w.asString();
+    }
+
+    /**
+     * A node's {@code map}: {@code items} (an expression producing a list, or a literal array),
+     * {@code max_parallel}, {@code on_item_failure} and, with {@code tolerate}, {@code
+     * max_failed_items}. {@code null} when the node has none or it is not valid (then reported).
+     */
+    private MapSpec map(JsonNode m, String at, String id, String actionName) {
+        if (m == null) {
+            return null;
+        }
+        if (!m.isObject()) {
+            problem(
+                    at,
+                    id,
+                    "map must be an object with 'items' and optionally max_parallel, on_item_failure,"
+                            + " max_failed_items");
+            return null;
+        }
+        unknownFields(m, at, id, MAP_FIELDS);
+        boolean ok = true;
+        if ("signal".equals(actionName)) {
+            problem(at, id, "a map node cannot run 'signal': its items cannot wait for signals");
+            ok = false;
+        }
+        Expression items = null;
+        List<?> literal = null;
+        JsonNode i = m.get("items");
+        if (i == null) {
+            problem(at, id, "missing required field 'items' (an expression such as \"${{ input.recipients }}\")");
+            ok = false;
+        } else if (i.isArray()) {
+            literal = (List<?>) CelValues.toCel(i);
+        } else if (!i.isString() || i.asString().isBlank()) {
+            problem(
+                    at + "/items",
+                    id,
+                    "items must be an expression producing a list, such as \"${{ input.recipients }}\","
+                            + " or an array");
+            ok = false;
+        } else {
+            items = itemsExpression(i.asString(), at + "/items", id);
+            ok &= items != null;
+        }
+        Integer maxParallel = optionalInt(m, "max_parallel", at, id, 1, MapSpec.MAX_PARALLEL);
+        MapSpec.OnItemFailure policy = MapSpec.OnItemFailure.FAIL_FAST;
+        JsonNode p = m.get("on_item_failure");
+        if (p != null && !p.isNull()) {
+            policy = p.isString() ? MapSpec.OnItemFailure.parse(p.asString()) : null;
+            if (policy == null) {
+                problem(at + "/on_item_failure", id, "on_item_failure must be fail_fast, finish_all or tolerate");
+                policy = MapSpec.OnItemFailure.FAIL_FAST;
+                ok = false;
+            }
+        }
+        Integer maxFailed = optionalInt(m, "max_failed_items", at, id, 0, 100_000_000);
+        if (policy == MapSpec.OnItemFailure.TOLERATE && maxFailed == null && !m.has("max_failed_items")) {
+            problem(at, id, "on_item_failure: tolerate needs max_failed_items (the most items that may fail)");
+            ok = false;
+        } else if (policy != MapSpec.OnItemFailure.TOLERATE && m.has("max_failed_items")) {
+            problem(at + "/max_failed_items", id, "max_failed_items applies only with on_item_failure: tolerate");
+            ok = false;
+        }
+        if (!ok) {
+            return null;
+        }
+        return new MapSpec(
+                items,
+                literal,
+                maxParallel == null ? MapSpec.DEFAULT_MAX_PARALLEL : maxParallel,
+                policy,
+                maxFailed == null ? 0 : maxFailed,
+                limits);
+    }
+
+    /** Compiles {@code items}; a type known at compile time must be a list. */
+    private Expression itemsExpression(String text, String at, String id) {
+        String source = text.strip();
+        List<Placeholders.Part> parts = Placeholders.split(source);
+        if (parts.size() == 1 && parts.get(0).expression() != null) {
+            source = parts.get(0).expression();
+        } else if (source.contains(Placeholders.OPEN)) {
+            problem(at, id, "items must be one expression \"${{ ... }}\" producing a list, not text around one");
+            return null;
+        }
+        Expressions.Compiled c = expressions.compile(source);
+        if (c.error() != null) {
+            problem(at, id, Template.problem(source, c.error()));
+            return null;
+        }
+        if (c.expression() == null) {
+            return null;
+        }
+        for (String forbidden : InputReads.forbidden(c.tree(), readChecks())) {
+            problem(at, id, "expression '" + source + "' " + forbidden);
+        }
+        for (String refused : SecretReads.refusedIn("a map's items").check(c.tree())) {
+            problem(at, id, "expression '" + source + "' " + refused);
+        }
+        if (c.kind() != null
+                && c.kind() != dev.cel.common.types.CelKind.LIST
+                && c.kind() != dev.cel.common.types.CelKind.DYN
+                && c.kind() != dev.cel.common.types.CelKind.ANY) {
+            problem(
+                    at,
+                    id,
+                    "items expression '" + c.expression().quoted() + "' produces "
+                            + c.kind().name().toLowerCase(java.util.Locale.ROOT) + ", not a list");
+            return null;
+        }
+        return c.expression();
     }
 
     private void checkParams(Action action, JsonNode params, String at, String id) {

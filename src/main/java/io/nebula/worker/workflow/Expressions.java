@@ -11,6 +11,7 @@ import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.CelKind;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -35,7 +36,8 @@ import java.util.Optional;
  * {@code exists}, {@code exists_one}, {@code map}, {@code filter}), cel-java's maintained
  * extension libraries for strings, math and lists, and {@code sum(list)}, over four variables:
  * {@code input}, {@code nodes}, {@code execution} and {@code secrets} (read by name in a node's
- * params only, see {@link SecretReads}). Nothing else is declared, so expressions
+ * params only, see {@link SecretReads}), plus {@code item} and {@code index} in the params of a
+ * node with {@code map}. Nothing else is declared, so expressions
  * cannot reach Java classes, the environment or files; the only way out of an expression is its
  * value.
  *
@@ -65,16 +67,20 @@ public final class Expressions {
      * Either a compiled expression or the reason it failed; both {@code null} when it was not
      * compiled because the definition's compile budget ran out (reported once, elsewhere).
      */
-    record Compiled(Expression expression, CelExpr tree, CompileError error) {
-        static final Compiled SKIPPED = new Compiled(null, null, null);
+    record Compiled(Expression expression, CelExpr tree, CelKind kind, CompileError error) {
+        static final Compiled SKIPPED = new Compiled(null, null, null, null);
 
         Compiled(Expression expression, CompileError error) {
-            this(expression, null, error);
+            this(expression, null, null, error);
         }
     }
 
-    /** CEL's compiler and runtime, built together on first use (see {@link #engine()}). */
-    private record Engine(CelCompiler compiler, CelRuntime runtime) {}
+    /**
+     * CEL's compilers and runtime, built together on first use (see {@link #engine()}); {@code
+     * itemCompiler} is {@code compiler} with {@code item} and {@code index} declared too, for a
+     * map node's params.
+     */
+    private record Engine(CelCompiler compiler, CelCompiler itemCompiler, CelRuntime runtime) {}
 
     private final Regexes regexes;
     private final Limits limits;
@@ -132,6 +138,10 @@ public final class Expressions {
                 .addVar("execution", SimpleType.DYN)
                 .addVar(SecretReads.VARIABLE, MapType.create(SimpleType.STRING, SimpleType.STRING))
                 .build();
+        CelCompiler itemCompiler = compiler.toCompilerBuilder()
+                .addVar("item", SimpleType.DYN)
+                .addVar("index", SimpleType.INT)
+                .build();
         CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
                 .setStandardEnvironmentEnabled(false)
@@ -140,7 +150,7 @@ public final class Expressions {
                 .addLibraries(new ChargedLibrary(strings), math, new ChargedLibrary(lists))
                 .addFunctionBindings(CelFunctionBinding.from("sum_list", List.class, Expressions::sum))
                 .build();
-        return new Engine(compiler, runtime);
+        return new Engine(compiler, itemCompiler, runtime);
     }
 
     /** {@code sum(list)}: integers add exactly, any double makes the sum a double. */
@@ -207,6 +217,14 @@ public final class Expressions {
 
     /** Parses and type-checks one expression; never throws for a bad expression. */
     Compiled compile(String source) {
+        return compile(source, false);
+    }
+
+    /**
+     * As {@link #compile(String)}; with {@code items}, {@code item} (the element) and {@code index}
+     * (its position from 0) may be read too, as in the params of a node with {@code map}.
+     */
+    Compiled compile(String source, boolean items) {
         if (source.length() > limits.maxExpressionLength()) {
             return new Compiled(
                     null,
@@ -216,7 +234,7 @@ public final class Expressions {
                             1));
         }
         Engine cel = engine();
-        CelValidationResult result = cel.compiler().compile(source);
+        CelValidationResult result = (items ? cel.itemCompiler() : cel.compiler()).compile(source);
         if (result.hasError()) {
             CelIssue issue = result.getErrors().get(0);
             int column = issue.getSourceLocation().getColumn() + 1;
@@ -228,7 +246,11 @@ public final class Expressions {
             if (regex.isPresent()) {
                 return new Compiled(null, new CompileError(regex.get(), 0));
             }
-            return new Compiled(new Expression(source, cel.runtime().createProgram(ast), limits), ast.getExpr(), null);
+            return new Compiled(
+                    new Expression(source, cel.runtime().createProgram(ast), limits),
+                    ast.getExpr(),
+                    ast.getResultType().kind(),
+                    null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
             return new Compiled(null, new CompileError(e.getMessage(), 1));
         }

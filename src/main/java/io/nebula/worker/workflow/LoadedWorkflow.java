@@ -15,8 +15,35 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * @param hash SHA-256 hex of {@code canonicalJson}; executions reference it
  * @param workflow the compiled form, for input validation and running
  */
-public record LoadedWorkflow(String canonicalJson, String hash, CompiledWorkflow workflow) {
+public record LoadedWorkflow(
+        String canonicalJson, String hash, CompiledWorkflow workflow, List<LoadedWorkflow> children) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    public LoadedWorkflow {
+        children = List.copyOf(children);
+    }
+
+    /** A definition without sub-workflow files. */
+    public LoadedWorkflow(String canonicalJson, String hash, CompiledWorkflow workflow) {
+        this(canonicalJson, hash, workflow, List.of());
+    }
+
+    /**
+     * The records the store must keep to run this workflow: those of the sub-workflow files it
+     * was loaded with (theirs first, each once), then its own.
+     */
+    public List<WorkflowDocument> documents() {
+        java.util.Map<String, WorkflowDocument> out = new java.util.LinkedHashMap<>();
+        collect(this, out);
+        return List.copyOf(out.values());
+    }
+
+    private static void collect(LoadedWorkflow w, java.util.Map<String, WorkflowDocument> out) {
+        for (LoadedWorkflow c : w.children) {
+            collect(c, out);
+        }
+        out.putIfAbsent(w.hash, w.document());
+    }
 
     public String name() {
         return workflow.name();

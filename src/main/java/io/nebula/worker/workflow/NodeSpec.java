@@ -21,7 +21,12 @@ public final class NodeSpec {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final Limits limits;
+    private final MapSpec map;
+    private final String childWorkflow;
     private Set<String> upstream = Set.of();
+
+    /** What {@link #action()} says for a node that runs a sub-workflow. */
+    public static final String WORKFLOW = "workflow";
 
     NodeSpec(
             String id,
@@ -32,7 +37,9 @@ public final class NodeSpec {
             Expression when,
             RetryPolicy retry,
             Duration timeout,
-            Limits limits) {
+            Limits limits,
+            MapSpec map,
+            String childWorkflow) {
         this.id = id;
         this.action = action;
         this.params = params;
@@ -42,6 +49,16 @@ public final class NodeSpec {
         this.retry = retry;
         this.timeout = timeout;
         this.limits = limits;
+        this.map = map;
+        this.childWorkflow = childWorkflow;
+    }
+
+    /**
+     * For a node that runs a sub-workflow, the content hash of that workflow (its {@code input} is
+     * what {@link #resolveParams} renders); otherwise {@code null}.
+     */
+    public String childWorkflow() {
+        return childWorkflow;
     }
 
     public String id() {
@@ -55,6 +72,11 @@ public final class NodeSpec {
     /** Direct dependencies, in the order written. */
     public List<String> dependsOn() {
         return dependsOn;
+    }
+
+    /** The node's {@code map}, or {@code null} when it runs its action once. */
+    public MapSpec map() {
+        return map;
     }
 
     public RetryPolicy retry() {
@@ -115,6 +137,21 @@ public final class NodeSpec {
      */
     public JsonNode resolveParams(Bindings bindings, Map<String, String> secretValues) throws EvaluationException {
         return Template.render(params, () -> bindings.variables(upstream, secretValues), new Evaluation(limits));
+    }
+
+    /** Evaluates a map node's {@code items} (see {@link MapSpec#items}). */
+    public List<?> items(Bindings bindings) throws EvaluationException {
+        return map.items(bindings, upstream);
+    }
+
+    /**
+     * Renders a map node's parameters for one element of its items, {@code secretValues} as in
+     * {@link #resolveParams(Bindings, Map)}.
+     */
+    public JsonNode resolveItemParams(Bindings bindings, Map<String, String> secretValues, Object item, int index)
+            throws EvaluationException {
+        return Template.render(
+                params, () -> bindings.itemVariables(upstream, secretValues, item, index), new Evaluation(limits));
     }
 
     @Override

@@ -108,7 +108,21 @@ sealed interface Template {
      */
     static Template compile(
             JsonNode value, Compilation expressions, InputSchema schema, SecretReads secrets, ProblemSink sink) {
-        return compile(value, "", expressions, schema, secrets, sink);
+        return compile(value, "", expressions, schema, secrets, false, sink);
+    }
+
+    /**
+     * As {@link #compile(JsonNode, Compilation, InputSchema, SecretReads, ProblemSink)}, with {@code
+     * item} and {@code index} bound when {@code items} (the params of a node with {@code map}).
+     */
+    static Template compile(
+            JsonNode value,
+            Compilation expressions,
+            InputSchema schema,
+            SecretReads secrets,
+            boolean items,
+            ProblemSink sink) {
+        return compile(value, "", expressions, schema, secrets, items, sink);
     }
 
     private static Template compile(
@@ -117,33 +131,34 @@ sealed interface Template {
             Compilation expressions,
             InputSchema schema,
             SecretReads secrets,
+            boolean items,
             ProblemSink sink) {
         if (value == null) {
             return new Literal(JsonNodeFactory.instance.nullNode());
         }
         if (value.isString()) {
-            return compileString(value.asString(), pointer, expressions, schema, secrets, sink, value);
+            return compileString(value.asString(), pointer, expressions, schema, secrets, items, sink, value);
         }
         if (value.isObject()) {
             Map<String, Template> fields = new LinkedHashMap<>();
             boolean dynamic = false;
             for (Map.Entry<String, JsonNode> e : value.properties()) {
-                Template t =
-                        compile(e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, secrets, sink);
+                Template t = compile(
+                        e.getValue(), pointer + "/" + escape(e.getKey()), expressions, schema, secrets, items, sink);
                 dynamic |= !(t instanceof Literal);
                 fields.put(e.getKey(), t);
             }
             return dynamic ? new Obj(fields) : new Literal(value);
         }
         if (value.isArray()) {
-            List<Template> items = new ArrayList<>();
+            List<Template> elements = new ArrayList<>();
             boolean dynamic = false;
             for (int i = 0; i < value.size(); i++) {
-                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, secrets, sink);
+                Template t = compile(value.get(i), pointer + "/" + i, expressions, schema, secrets, items, sink);
                 dynamic |= !(t instanceof Literal);
-                items.add(t);
+                elements.add(t);
             }
-            return dynamic ? new Arr(items) : new Literal(value);
+            return dynamic ? new Arr(elements) : new Literal(value);
         }
         return new Literal(value);
     }
@@ -154,6 +169,7 @@ sealed interface Template {
             Compilation expressions,
             InputSchema schema,
             SecretReads secrets,
+            boolean items,
             ProblemSink sink,
             JsonNode original) {
         List<Object> parts = new ArrayList<>();
@@ -165,7 +181,7 @@ sealed interface Template {
             } else if (part.expression() == null) {
                 parts.add(part.text());
             } else {
-                Expressions.Compiled c = expressions.compile(part.expression());
+                Expressions.Compiled c = expressions.compile(part.expression(), items);
                 if (c.error() != null) {
                     sink.report(pointer, problem(part.expression(), c.error()));
                     ok = false;

@@ -77,6 +77,11 @@ public final class Workflows {
      * @throws IOException when the file cannot be read
      */
     public LoadedWorkflow load(Path file) throws IOException, WorkflowInvalidException {
+        return load(file, List.of(file.toAbsolutePath().normalize()));
+    }
+
+    /** As {@link #load(Path)}; {@code calling} lists the files whose sub-workflows led here. */
+    private LoadedWorkflow load(Path file, List<Path> calling) throws IOException, WorkflowInvalidException {
         long size = Files.size(file);
         String source = file.toString();
         if (size > limits.maxDefinitionBytes()) {
@@ -97,7 +102,50 @@ public final class Workflows {
         } catch (CharacterCodingException e) {
             throw new WorkflowInvalidException(List.of(new Problem(source, 0, 0, "", null, "file is not valid UTF-8")));
         }
-        return loadText(text, source);
+        return loadText(text, source, ref -> child(file, ref, calling));
+    }
+
+    /**
+     * Loads the sub-workflow file {@code ref} names, relative to the folder of {@code parent}.
+     *
+     * @throws WorkflowInvalidException naming the cycle, the missing file or the child's first
+     *     problem
+     */
+    private LoadedWorkflow child(Path parent, String ref, List<Path> calling) throws WorkflowInvalidException {
+        Path dir = parent.toAbsolutePath().normalize().getParent();
+        Path file = (dir == null ? Path.of(ref) : dir.resolve(ref)).normalize();
+        if (calling.contains(file)) {
+            List<String> chain = new java.util.ArrayList<>();
+            for (Path p : calling.subList(calling.indexOf(file), calling.size())) {
+                chain.add(String.valueOf(p.getFileName()));
+            }
+            chain.add(String.valueOf(file.getFileName()));
+            throw childProblem("workflows call each other in a cycle: " + String.join(" -> ", chain));
+        }
+        if (!Files.isRegularFile(file)) {
+            throw childProblem("workflow file '" + ref + "' not found (looked for " + file + ")");
+        }
+        List<Path> deeper = new java.util.ArrayList<>(calling);
+        deeper.add(file);
+        try {
+            return load(file, deeper);
+        } catch (IOException e) {
+            throw childProblem("workflow file '" + ref + "' cannot be read: " + e.getMessage());
+        } catch (WorkflowInvalidException e) {
+            Problem first = e.problems().get(0);
+            throw childProblem("workflow '" + ref + "' does not validate: " + first.render()
+                    + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : ""));
+        }
+    }
+
+    private static WorkflowInvalidException childProblem(String message) {
+        return new WorkflowInvalidException(List.of(new Problem("", 0, 0, "", null, message)));
+    }
+
+    /** Resolves a sub-workflow reference that is not a content hash (a file name). */
+    @FunctionalInterface
+    interface ChildResolver {
+        LoadedWorkflow resolve(String ref) throws WorkflowInvalidException;
     }
 
     /**
@@ -105,11 +153,21 @@ public final class Workflows {
      * chooses JSON or YAML.
      */
     public LoadedWorkflow loadText(String text, String sourceName) throws WorkflowInvalidException {
+        return loadText(text, sourceName, null);
+    }
+
+    /**
+     * As {@link #loadText(String, String)}; sub-workflow files the definition names are loaded by
+     * {@code resolver} and replaced by their content hash before it is hashed itself, so a parent
+     * is pinned to its children's versions. Without a resolver a file name is an error.
+     */
+    LoadedWorkflow loadText(String text, String sourceName, ChildResolver resolver) throws WorkflowInvalidException {
         if (text.indexOf('\0') >= 0) {
             throw new WorkflowInvalidException(
                     List.of(new Problem(sourceName, 0, 0, "", null, "definition contains a NUL character")));
         }
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
+        List<LoadedWorkflow> children = resolveChildren(parsed, resolver);
         // Compile the sorted tree, not the text's order: a worker that later compiles the stored
         // canonical text must build the same thing (object key order reaches rendered outputs).
         // Pointers are the same in both trees, so the source index still applies.
@@ -119,7 +177,51 @@ public final class Workflows {
         CompiledWorkflow compiled =
                 DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash, true);
         put(hash, new Cached(compiled, null, weight(canonical)));
-        return new LoadedWorkflow(canonical, hash, compiled);
+        return new LoadedWorkflow(canonical, hash, compiled, children);
+    }
+
+    /**
+     * Replaces every {@code workflow} that names a file by the loaded file's content hash; returns
+     * the files loaded. Problems are located at the reference.
+     */
+    private static List<LoadedWorkflow> resolveChildren(DefinitionReader.Parsed parsed, ChildResolver resolver)
+            throws WorkflowInvalidException {
+        JsonNode nodes = parsed.tree().path("nodes");
+        if (!nodes.isArray()) {
+            return List.of();
+        }
+        List<LoadedWorkflow> children = new java.util.ArrayList<>();
+        List<Problem> problems = new java.util.ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode n = nodes.get(i);
+            JsonNode ref = n.path("workflow");
+            if (!ref.isString() || DefinitionValidator.isHash(ref.asString())) {
+                continue;
+            }
+            String pointer = "/nodes/" + i + "/workflow";
+            String id = n.path("id").isString() ? n.path("id").asString() : null;
+            if (resolver == null) {
+                problems.add(parsed.index()
+                        .problem(
+                                pointer,
+                                id,
+                                "workflow '" + ref.asString() + "' is not the content hash of a stored workflow;"
+                                        + " a file name is resolved only when this definition is loaded from a file"));
+                continue;
+            }
+            try {
+                LoadedWorkflow child = resolver.resolve(ref.asString());
+                children.add(child);
+                ((tools.jackson.databind.node.ObjectNode) n).put("workflow", child.hash());
+            } catch (WorkflowInvalidException e) {
+                problems.add(
+                        parsed.index().problem(pointer, id, e.problems().get(0).message()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new WorkflowInvalidException(problems);
+        }
+        return children;
     }
 
     /**

@@ -116,4 +116,16 @@ class BuiltinActionsTest {
         assertThat(scoped.idempotencyKey()).isEqualTo("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60:12:ship");
         assertThat(legacy.idempotencyKey()).isEqualTo("12:ship");
     }
+
+    @Test
+    void aMapItemsKeyEndsWithItsIndexAfterTheInstallationIdAndTheNode() {
+        java.time.Instant now = java.time.Instant.EPOCH;
+        ActionContext scoped = new ActionContext(
+                12, "ship", 1, 1, now, now, () -> false, null, null, "3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60", 4);
+        ActionContext legacy = new ActionContext(12, "ship", 1, 1, now, now, () -> false, null, null, null, 4);
+
+        assertThat(scoped.idempotencyKey()).isEqualTo("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60:12:ship:4");
+        assertThat(scoped.isMapItem()).isTrue();
+        assertThat(legacy.idempotencyKey()).isEqualTo("12:ship:4");
+    }
 }

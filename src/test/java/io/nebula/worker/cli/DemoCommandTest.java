@@ -65,7 +65,7 @@ class DemoCommandTest {
                 .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
                 .contains("the payment example's token is the secret PAYMENT_TOKEN, read from"
                         + " NEBULA_SECRET_PAYMENT_TOKEN (not set, so the demo made one up)")
-                .contains("All 10 executions reached their expected state.")
+                .contains("All 13 executions reached their expected state.")
                 .containsPattern("node call \\(http\\.request\\) succeeded in \\S+ on try 2");
         // It ends with where its executions are and the two commands that show them again.
         List<String> last = r.out().strip().lines().toList();
@@ -136,7 +136,7 @@ class DemoCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode results = JsonViews.JSON.readTree(r.out());
         assertThat(r.err()).contains("submitted hello.json");
-        assertThat(results).hasSize(10);
+        assertThat(results).hasSize(13);
         for (JsonNode run : results) {
             assertThat(run.get("as_expected").asBoolean()).as(run.toString()).isTrue();
             assertThat(run.has("label")).isTrue();

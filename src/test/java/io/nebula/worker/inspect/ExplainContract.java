@@ -9,6 +9,8 @@ import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.queue.WorkflowDocument;
@@ -151,6 +153,35 @@ abstract class ExplainContract {
 
         assertThat(e.reason()).isEqualTo(Reason.RUNNING);
         assertThat(e.summary()).contains("Running on worker w1").contains("last heartbeat was");
+    }
+
+    @Test
+    void aRunningMapNodeShowsItsItemsDoneFailedRunningAndPending() {
+        register("w1", 4, "default");
+        long id = submit(request());
+        ClaimedExecution c = claim("w1", LEASE);
+        java.time.Instant t = java.time.Instant.parse("2030-01-01T00:00:00Z");
+        List<ExecutionStore.Checkpoint> cps = new java.util.ArrayList<>();
+        cps.add(new ExecutionStore.Checkpoint(
+                c.lease(),
+                new NodeResult("notify[]", NodeStatus.SUCCEEDED, "{\"items\":10,\"max_parallel\":3}", null, 1, t, t)));
+        for (int i = 0; i < 5; i++) {
+            cps.add(new ExecutionStore.Checkpoint(
+                    c.lease(), new NodeResult("notify[" + i + "]", NodeStatus.SUCCEEDED, "" + i, null, 1, t, t)));
+        }
+        cps.add(new ExecutionStore.Checkpoint(
+                c.lease(), new NodeResult("notify[7]", NodeStatus.FAILED, null, "HTTP 503", 1, t, t)));
+        assertThat(store.nodeCheckpointMany(cps)).containsOnly(true);
+
+        Explanation e = explain(id);
+        List<NodeLine> lines =
+                NodeLine.of("{\"nodes\":[{\"id\":\"notify\",\"action\":\"http.request\"}]}", store.nodeResultList(id));
+
+        assertThat(e.notes()).contains("Map node 'notify': 5 of 10 items done, 1 failed, 3 running, 1 pending.");
+        assertThat(lines).singleElement().satisfies(l -> {
+            assertThat(l.status()).isEqualTo("pending");
+            assertThat(l.map()).isEqualTo(new MapProgress("notify", 10, 3, 5, 1));
+        });
     }
 
     @Test

@@ -29,6 +29,7 @@ class WorkflowCatalogTest {
         assertThat(l.cacheBytes()).isEqualTo(Setting.DEFINITION_CACHE_BYTES.defaultValue());
         assertThat(r.maxExecutionOutputBytes()).isEqualTo(Setting.EXECUTION_OUTPUT_BYTES.defaultValue());
         assertThat(r.maxErrorChars()).isEqualTo(Setting.ERROR_BYTES.defaultValue());
+        assertThat(r.maxMapItems()).isEqualTo(Setting.MAP_ITEMS.defaultValue());
 
         assertThat(Limits.BUILT_BYTES_KEY).isEqualTo(Setting.EXPRESSION_BYTES.key());
         assertThat(Limits.EVALUATION_TIMEOUT_KEY).isEqualTo(Setting.EXPRESSION_TIMEOUT_MS.key());
@@ -38,6 +39,7 @@ class WorkflowCatalogTest {
         assertThat(Limits.CACHE_BYTES_KEY).isEqualTo(Setting.DEFINITION_CACHE_BYTES.key());
         assertThat(RuntimeOptions.EXECUTION_OUTPUT_KEY).isEqualTo(Setting.EXECUTION_OUTPUT_BYTES.key());
         assertThat(RuntimeOptions.ERROR_KEY).isEqualTo(Setting.ERROR_BYTES.key());
+        assertThat(RuntimeOptions.MAP_ITEMS_KEY).isEqualTo(Setting.MAP_ITEMS.key());
         assertThat(WorkerConfig.Limits.defaults().definitionCacheBytes())
                 .isEqualTo(Setting.DEFINITION_CACHE_BYTES.defaultValue());
     }
@@ -56,7 +58,7 @@ class WorkflowCatalogTest {
                 base.http(),
                 base.console(),
                 new WorkerConfig.Limits(
-                        2048, Duration.ofMillis(250), 99, 77, Duration.ofMillis(600), 4096, 300, 1 << 21));
+                        2048, Duration.ofMillis(250), 99, 77, Duration.ofMillis(600), 4096, 300, 1 << 21, 1234));
 
         Limits l = WorkflowCatalog.limits(c);
         RuntimeOptions r = WorkflowCatalog.runtimeOptions(c);
@@ -70,6 +72,7 @@ class WorkflowCatalogTest {
         assertThat(l.maxNodes()).isEqualTo(base.runtime().maxNodes());
         assertThat(r.maxExecutionOutputBytes()).isEqualTo(4096);
         assertThat(r.maxErrorChars()).isEqualTo(300);
+        assertThat(r.maxMapItems()).isEqualTo(1234);
         assertThat(r.maxParallelNodes()).isEqualTo(base.runtime().maxParallelNodes());
     }
 

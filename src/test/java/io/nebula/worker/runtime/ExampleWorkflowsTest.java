@@ -37,7 +37,8 @@ class ExampleWorkflowsTest {
                         "long-delay.json",
                         "http-call.json",
                         "approval.yaml",
-                        "nightly-report.yaml");
+                        "nightly-report.yaml",
+                        "notify-all.yaml");
         for (Path f : files) {
             LoadedWorkflow w = kit.workflows.load(f);
             assertThat(w.hash()).hasSize(64);
@@ -182,6 +183,47 @@ class ExampleWorkflowsTest {
 
             assertThat(((RunOutcome.Succeeded) o).outputJson())
                     .isEqualTo("{\"content_type\":\"text/html\",\"status\":200}");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void notifyAllCallsOncePerRecipientWithItsOwnKeyAndToleratesAFailure() throws Exception {
+        List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            keys.add(ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            bodies.add(body);
+            int status = body.contains("nobody@") ? 404 : 202;
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            var local = new RuntimeKit(
+                    RuntimeOptions.defaults(),
+                    HttpActionOptions.defaults().withAllowPrivateNetworks(true),
+                    Clock.systemUTC());
+            var w = local.loadExample("notify-all.yaml");
+            String input = "{\"url\": \"http://127.0.0.1:" + server.getAddress().getPort() + "/notify\","
+                    + " \"recipients\": [{\"name\": \"Ada\", \"email\": \"ada@example.com\"},"
+                    + " {\"name\": \"X\", \"email\": \"nobody@example.com\"},"
+                    + " {\"name\": \"Grace\", \"email\": \"grace@example.com\"}]}";
+            assertThat(w.validateInput(input)).isEmpty();
+
+            var o = local.runToEnd(InMemoryAttempt.first(w.canonicalJson(), input), 1);
+
+            assertThat(((RunOutcome.Succeeded) o).outputJson())
+                    .isEqualTo("{\"recipients\":3,\"sent\":2,\"statuses\":[202,0,202]}");
+            assertThat(keys)
+                    .hasSize(3)
+                    .doesNotHaveDuplicates()
+                    .allSatisfy(k -> assertThat(k).matches("(.+:)?7:notify:[0-2]"));
+            assertThat(bodies)
+                    .anySatisfy(b -> assertThat(b).contains("Hello Grace").contains("\"position\":2"));
         } finally {
             server.stop(0);
         }

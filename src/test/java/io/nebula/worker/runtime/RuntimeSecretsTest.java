@@ -158,4 +158,23 @@ class RuntimeSecretsTest {
         assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
         assertThat(calls.get(0).get("v").asString()).isEqualTo(PluginSecrets.VALUE);
     }
+
+    @Test
+    void eachItemOfAMapNodeGetsTheValueAndItsOutputIsRecordedMasked() throws Exception {
+        RunOutcome o = run("""
+                {"name": "s", "nodes": [
+                  {"id": "each", "action": "echo", "map": {"items": [10, 20, 30], "max_parallel": 2},
+                   "params": {"auth": "${{ secrets.TOKEN + ':' + string(item) }}", "i": "${{ index }}"}}
+                ],
+                 "output": "${{ nodes.each.output.map(o, o.sent.auth) }}"}
+                """);
+
+        assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
+        assertThat(calls)
+                .extracting(c -> c.get("auth").asString())
+                .containsExactlyInAnyOrder(token + ":10", token + ":20", token + ":30");
+        RunOutcome.Succeeded s = (RunOutcome.Succeeded) o;
+        assertThat(s.outputJson()).isEqualTo("[\"***:10\",\"***:20\",\"***:30\"]");
+        assertThat(s.unsaved()).extracting(NodeResult::outputJson).noneMatch(j -> j != null && j.contains(token));
+    }
 }

@@ -76,4 +76,37 @@ class WorkflowSecretsTest {
 
         assertThat(w.workflow().node("a").secrets()).isEmpty();
     }
+
+    @Test
+    void aMapNodesParamsMayReadSecretsButItsItemsAndAWorkflowNodesInputMayNot() throws Exception {
+        LoadedWorkflow w = kit.workflows.loadText("""
+                name: s
+                nodes:
+                  - id: each
+                    action: transform
+                    map: { items: "${{ input.xs }}" }
+                    params: { value: "${{ secrets.TOKEN + ':' + string(index) }}" }
+                """, "s.yaml");
+        assertThat(w.workflow().node("each").secrets()).containsExactly("TOKEN");
+
+        List<String> p = kit.problems("""
+                name: s
+                nodes:
+                  - id: each
+                    action: transform
+                    map: { items: "${{ [secrets.TOKEN] }}" }
+                    params: { value: "${{ item }}" }
+                  - id: child
+                    workflow: "%s"
+                    input: { token: "${{ secrets.TOKEN }}" }
+                """.formatted("a".repeat(64)), "s.yaml");
+
+        assertThat(p).hasSize(2);
+        assertThat(p.get(0))
+                .contains("/nodes/0/map/items (node 'each')")
+                .contains("reads secrets in a map's items; only a node's params may read them");
+        assertThat(p.get(1))
+                .contains("/nodes/1/input/token (node 'child')")
+                .contains("reads secrets in a workflow node's input; only a node's params may read them");
+    }
 }

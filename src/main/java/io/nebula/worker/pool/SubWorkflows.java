@@ -1,0 +1,98 @@
+package io.nebula.worker.pool;
+
+import io.nebula.worker.queue.CancelResult;
+import io.nebula.worker.queue.ChildKeys;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.queue.WorkflowDocument;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Parents and children of sub-workflow nodes, found through the children's idempotency keys
+ * ({@link ChildKeys}): the children of an execution, its parent, and the operator's cancel and
+ * retry, which reach down to the children.
+ */
+public final class SubWorkflows {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private SubWorkflows() {}
+
+    /** A child execution and the parent's node that started it. */
+    public record Child(String nodeId, ExecutionView execution) {}
+
+    /** The children the sub-workflow nodes of {@code parent} started, in definition order. */
+    public static List<Child> children(ExecutionStore store, ExecutionView parent) {
+        Optional<String> definition = store.workflowGet(parent.workflowHash()).map(WorkflowDocument::definitionJson);
+        if (definition.isEmpty()) {
+            return List.of();
+        }
+        JsonNode nodes;
+        try {
+            nodes = JSON.readTree(definition.get()).path("nodes");
+        } catch (JacksonException e) {
+            return List.of();
+        }
+        List<Child> out = new ArrayList<>();
+        for (JsonNode n : nodes) {
+            if (n.path("workflow").isString()) {
+                String id = n.path("id").asString();
+                store.executionGetByKey(ChildKeys.key(parent.id(), id)).ifPresent(v -> out.add(new Child(id, v)));
+            }
+        }
+        return out;
+    }
+
+    /** The parent execution and node that started {@code child}, when it is a sub-workflow's execution. */
+    public static Optional<ChildKeys.Parent> parent(ExecutionView child) {
+        return ChildKeys.parentOf(child.idempotencyKey());
+    }
+
+    /**
+     * Cancels an execution, then every child of it that has not finished (and theirs): a parent
+     * waiting for its child is usually not running, so the child would otherwise go on alone.
+     *
+     * @return what the cancel did to the execution asked for
+     */
+    public static CancelResult cancel(ExecutionStore store, long id, String reason, String by) {
+        CancelResult result = store.executionCancel(id, reason, by);
+        if (result == CancelResult.CANCELLED || result == CancelResult.REQUESTED) {
+            store.executionGet(id).ifPresent(v -> {
+                for (Child c : children(store, v)) {
+                    if (!c.execution().state().isTerminal()) {
+                        cancel(store, c.execution().id(), "parent execution " + id + " was cancelled", by);
+                    }
+                }
+            });
+        }
+        return result;
+    }
+
+    /**
+     * Retries a failed or cancelled execution, then each child of it that failed or was cancelled
+     * (and theirs), so the parent's sub-workflow node finds its child running again instead of
+     * failing on the old result. A child that succeeded is kept: its output is used again.
+     *
+     * @return what the retry did to the execution asked for
+     */
+    public static RetryResult retry(ExecutionStore store, long id, boolean fromScratch, String by) {
+        Optional<ExecutionView> v = store.executionGet(id);
+        if (v.isPresent()
+                && (v.get().state() == ExecutionState.FAILED || v.get().state() == ExecutionState.CANCELLED)) {
+            // Children first: a parent claimed at once must not find its child still failed.
+            for (Child c : children(store, v.get())) {
+                ExecutionState s = c.execution().state();
+                if (s == ExecutionState.FAILED || s == ExecutionState.CANCELLED) {
+                    retry(store, c.execution().id(), fromScratch, by);
+                }
+            }
+        }
+        return store.executionRetry(id, fromScratch, by);
+    }
+}

@@ -1,0 +1,40 @@
+package io.nebula.worker.queue;
+
+import java.util.Optional;
+
+/**
+ * How a sub-workflow's execution is tied to its parent: it is submitted with the idempotency key
+ * {@code child:<parent execution id>:<node id>}, so the parent node finds the same child however
+ * often it runs (a retry, a resume on another worker), and the link can be followed both ways
+ * without a column of its own.
+ */
+public final class ChildKeys {
+    private static final String PREFIX = "child:";
+
+    private ChildKeys() {}
+
+    /** The idempotency key of the child that node {@code nodeId} of {@code parentId} starts. */
+    public static String key(long parentId, String nodeId) {
+        return PREFIX + parentId + ":" + nodeId;
+    }
+
+    /** The parent execution and node named by a child's idempotency key. */
+    public record Parent(long executionId, String nodeId) {}
+
+    /** The parent an idempotency key names, or empty for any other key (or none). */
+    public static Optional<Parent> parentOf(String idempotencyKey) {
+        if (idempotencyKey == null || !idempotencyKey.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        int colon = idempotencyKey.indexOf(':', PREFIX.length());
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        try {
+            long id = Long.parseLong(idempotencyKey, PREFIX.length(), colon, 10);
+            return Optional.of(new Parent(id, idempotencyKey.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

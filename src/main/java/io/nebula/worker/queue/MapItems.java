@@ -1,0 +1,41 @@
+package io.nebula.worker.queue;
+
+/**
+ * How the items of a map node are stored among node results. Each finished item is a node result
+ * of its own, named {@code <node id>[<index>]}, and the start of the map is one more, named {@code
+ * <node id>[]}, whose output is {@code {"items": N, "max_parallel": P}}. Node ids cannot contain
+ * brackets, so these names never collide with a node's. The map node's own result, under its id,
+ * holds the list of item outputs once every item has ended.
+ */
+public final class MapItems {
+    private MapItems() {}
+
+    /** The stored name of item {@code index} of map node {@code nodeId}. */
+    public static String key(String nodeId, int index) {
+        return nodeId + "[" + index + "]";
+    }
+
+    /** The stored name of the record of a map's start (its number of items). */
+    public static String startKey(String nodeId) {
+        return nodeId + "[]";
+    }
+
+    /** The map node a stored name belongs to, or {@code null} for an ordinary node's name. */
+    public static String nodeOf(String key) {
+        int open = key.indexOf('[');
+        return open > 0 && key.endsWith("]") ? key.substring(0, open) : null;
+    }
+
+    /** The item index of a stored name, or -1 for the start record or an ordinary node. */
+    public static int indexOf(String key) {
+        int open = key.indexOf('[');
+        if (open <= 0 || !key.endsWith("]") || open + 1 == key.length() - 1) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(key, open + 1, key.length() - 1, 10);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.nebula.worker.runtime;
+
+import io.nebula.worker.queue.ExecutionState;
+import java.time.Instant;
+
+/**
+ * What a sub-workflow node asks of the worker: start its child execution (or find the one it
+ * started before) and read its state. The worker implements it over the store; the runtime never
+ * talks to the store itself.
+ */
+public interface ChildWorkflows {
+    /**
+     * A child execution as it stands.
+     *
+     * @param now the database clock when it was read
+     */
+    record Child(long id, ExecutionState state, String outputJson, String error, Instant createdAt, Instant now) {}
+
+    /**
+     * Submits an execution of the stored workflow {@code workflowHash} with {@code inputJson}
+     * under idempotency key {@code key}, on the parent's queue, unless one with that key exists;
+     * either way returns it.
+     *
+     * @throws IllegalStateException when no workflow is stored under that hash
+     * @throws RuntimeException when the store cannot be reached (the node then fails retryably)
+     */
+    Child start(String workflowHash, String inputJson, String key);
+
+    /** No children can be started: attempts without a store. */
+    ChildWorkflows NONE = (hash, input, key) -> {
+        throw new IllegalStateException("sub-workflows need a worker with a store");
+    };
+}

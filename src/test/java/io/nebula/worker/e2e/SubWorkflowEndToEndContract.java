@@ -1,0 +1,273 @@
+package io.nebula.worker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nebula.worker.action.Action;
+import io.nebula.worker.action.ActionContext;
+import io.nebula.worker.action.ActionException;
+import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.pool.PoolOptions;
+import io.nebula.worker.pool.SubWorkflows;
+import io.nebula.worker.pool.SubmitOptions;
+import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.queue.ChildKeys;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.RetryResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * Sub-workflows run by real workers on a real store: a chain of three workflows (top starts
+ * middle, middle starts leaf) whose worker is stopped while each level runs, each time resumed by
+ * a new worker, ends with one execution per level and the leaf's output at the top; cancelling a
+ * parent cancels its children; retrying a parent whose child succeeded reuses that child.
+ * Workers are stopped in-process with no grace (running nodes are interrupted, executions
+ * released), not killed.
+ */
+abstract class SubWorkflowEndToEndContract {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path tmp;
+
+    private final List<NebulaWorker> workers = new ArrayList<>();
+
+    protected abstract WorkerConfig config();
+
+    protected abstract void cleanUp();
+
+    @AfterEach
+    void stopAll() {
+        workers.forEach(w -> w.worker().stop(Duration.ZERO));
+        cleanUp();
+    }
+
+    /**
+     * {@code test.step}: counts runs per execution and node; when its {@code level} param equals
+     * {@link #holdAt}, blocks until interrupted; fails permanently on the first run of a {@code
+     * fail_once} step. Returns {@code "<level> done"}.
+     */
+    static final class Step implements Action {
+        final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        volatile String holdAt;
+        volatile CountDownLatch holding = new CountDownLatch(1);
+
+        @Override
+        public String name() {
+            return "test.step";
+        }
+
+        @Override
+        public JsonNode execute(JsonNode params, ActionContext ctx) throws ActionException, InterruptedException {
+            int run = runs.computeIfAbsent(ctx.executionId() + ":" + ctx.nodeId(), k -> new AtomicInteger())
+                    .incrementAndGet();
+            String level = params.path("level").asString();
+            if (level.equals(holdAt)) {
+                holding.countDown();
+                new CountDownLatch(1).await();
+            }
+            if (params.path("fail_once").asBoolean() && run == 1) {
+                throw ActionException.permanent(level + " refused its first run");
+            }
+            return JsonNodeFactory.instance.stringNode(level + " done");
+        }
+
+        void holdAt(String level) {
+            holding = new CountDownLatch(1);
+            holdAt = level;
+        }
+    }
+
+    private final Step step = new Step();
+
+    NebulaWorker worker(String id) {
+        WorkerConfig c = config();
+        NebulaWorker w = NebulaWorker.builder()
+                .config(c)
+                .workerId(id)
+                .options(PoolOptions.from(c, id).withConcurrency(4))
+                .action(step)
+                .build();
+        workers.add(w);
+        w.start();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> w.worker().readiness().snapshot().ready());
+        return w;
+    }
+
+    @BeforeEach
+    void writeChain() throws Exception {
+        Files.writeString(tmp.resolve("leaf.yaml"), """
+                name: leaf
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: leaf, n: "${{ input.n }}" }
+                output: { leaf: "${{ nodes.work.output }}", n: "${{ input.n }}" }
+                """);
+        Files.writeString(tmp.resolve("middle.yaml"), """
+                name: middle
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: middle }
+                  - id: down
+                    workflow: leaf.yaml
+                    depends_on: [work]
+                    input: { n: "${{ input.n + 1 }}" }
+                output: { middle: "${{ nodes.work.output }}", below: "${{ nodes.down.output }}" }
+                """);
+        Files.writeString(tmp.resolve("top.yaml"), """
+                name: top
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: top }
+                  - id: down
+                    workflow: middle.yaml
+                    depends_on: [work]
+                    input: { n: "${{ input.n + 1 }}" }
+                  - id: check
+                    action: test.step
+                    depends_on: [down]
+                    params: { level: check, fail_once: "${{ input.fail_once }}" }
+                output: { top: "${{ nodes.work.output }}", below: "${{ nodes.down.output }}" }
+                """);
+    }
+
+    private long submit(WorkflowClient c, String input) throws Exception {
+        return c.submit(c.load(tmp.resolve("top.yaml")), input, SubmitOptions.defaults())
+                .executionId();
+    }
+
+    private ExecutionView child(WorkflowClient c, long parent) {
+        return c.store().executionGetByKey(ChildKeys.key(parent, "down")).orElseThrow();
+    }
+
+    @Test
+    void aChainOfThreeStoppedAtEachLevelEndsWithOneExecutionPerLevel() throws Exception {
+        step.holdAt("top");
+        NebulaWorker w1 = worker("w1");
+        long top = submit(w1.client(), "{\"n\": 1, \"fail_once\": false}");
+        assertThat(step.holding.await(30, TimeUnit.SECONDS)).isTrue();
+        w1.worker().stop(Duration.ZERO);
+
+        for (String level : List.of("middle", "leaf")) {
+            step.holdAt(level);
+            NebulaWorker w = worker("w-" + level);
+            assertThat(step.holding.await(60, TimeUnit.SECONDS))
+                    .as("reached " + level)
+                    .isTrue();
+            w.worker().stop(Duration.ZERO);
+        }
+
+        step.holdAt(null);
+        WorkflowClient c = worker("w-last").client();
+        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(120));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(JSON.readTree(v.outputJson()))
+                .isEqualTo(JSON.readTree("{\"top\": \"top done\", \"below\": {\"middle\": \"middle done\","
+                        + " \"below\": {\"leaf\": \"leaf done\", \"n\": 3}}}"));
+        ExecutionView middle = child(c, top);
+        ExecutionView leaf = child(c, middle.id());
+        assertThat(middle.state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(leaf.state()).isEqualTo(ExecutionState.SUCCEEDED);
+        // One execution per level: the store holds exactly the three of them.
+        assertThat(c.store().executionList(new io.nebula.worker.queue.ExecutionFilter(null, null, null, 100)))
+                .extracting(ExecutionView::id)
+                .containsExactlyInAnyOrder(top, middle.id(), leaf.id());
+        // Each interrupted step ran once more; nothing else ran twice.
+        assertThat(step.runs.get(top + ":work").get()).isEqualTo(2);
+        assertThat(step.runs.get(middle.id() + ":work").get()).isEqualTo(2);
+        assertThat(step.runs.get(leaf.id() + ":work").get()).isEqualTo(2);
+        assertThat(step.runs.get(top + ":check").get()).isEqualTo(1);
+        assertThat(SubWorkflows.parent(leaf)).hasValue(new ChildKeys.Parent(middle.id(), "down"));
+        assertThat(SubWorkflows.children(c.store(), c.get(top).orElseThrow()))
+                .singleElement()
+                .satisfies(ch -> assertThat(ch.execution().id()).isEqualTo(middle.id()));
+    }
+
+    @Test
+    void cancellingTheParentCancelsItsChildren() throws Exception {
+        step.holdAt("leaf");
+        WorkflowClient c = worker("w1").client();
+        long top = submit(c, "{\"n\": 1, \"fail_once\": false}");
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+        long middle = child(c, top).id();
+        long leaf = child(c, middle).id();
+
+        SubWorkflows.cancel(c.store(), top, "the order was withdrawn", "tester");
+
+        for (long id : List.of(top, middle, leaf)) {
+            ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+            assertThat(v.state()).as("execution %d", id).isEqualTo(ExecutionState.CANCELLED);
+        }
+    }
+
+    @Test
+    void retryingAParentWhoseChildSucceededReusesTheChild() throws Exception {
+        WorkflowClient c = worker("w1").client();
+        long top = submit(c, "{\"n\": 1, \"fail_once\": true}");
+        ExecutionView failed = c.awaitTerminal(top, Duration.ofSeconds(60));
+        assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(failed.lastError()).contains("check refused its first run");
+        ExecutionView middle = child(c, top);
+        assertThat(middle.state()).isEqualTo(ExecutionState.SUCCEEDED);
+
+        assertThat(SubWorkflows.retry(c.store(), top, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(60));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(child(c, top).id()).isEqualTo(middle.id());
+        assertThat(child(c, top).attempt()).isEqualTo(1);
+        assertThat(step.runs.get(middle.id() + ":work").get()).isEqualTo(1);
+        assertThat(step.runs.get(top + ":check").get()).isEqualTo(2);
+    }
+
+    @Test
+    void aChildThatFailsFailsItsParentAndARetryOfTheParentRetriesTheChild() throws Exception {
+        Files.writeString(tmp.resolve("leaf.yaml"), """
+                name: leaf
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: leaf, fail_once: true }
+                """);
+        WorkflowClient c = worker("w1").client();
+        long top = submit(c, "{\"n\": 1, \"fail_once\": false}");
+        ExecutionView failed = c.awaitTerminal(top, Duration.ofSeconds(60));
+        assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
+        long middle = child(c, top).id();
+        long leaf = child(c, middle).id();
+        assertThat(failed.lastError())
+                .contains("node 'down' (workflow): child execution " + middle + " failed")
+                .contains("child execution " + leaf + " failed")
+                .contains("leaf refused its first run");
+
+        SubWorkflows.retry(c.store(), top, false, "tester");
+        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(60));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(child(c, top).id()).isEqualTo(middle);
+        assertThat(child(c, middle).id()).isEqualTo(leaf);
+    }
+}

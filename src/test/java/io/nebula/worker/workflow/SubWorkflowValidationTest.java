@@ -1,0 +1,111 @@
+package io.nebula.worker.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sub-workflow nodes at load time: files resolved and pinned by hash, cycles and bad children refused. */
+class SubWorkflowValidationTest {
+    private final WorkflowKit kit = new WorkflowKit();
+
+    @TempDir
+    Path dir;
+
+    private static final String CHILD = """
+            name: child
+            nodes:
+              - id: only
+                action: transform
+                params: { value: 1 }
+            """;
+
+    @Test
+    void aWorkflowFileIsLoadedWithItsParentAndPinnedByItsHash() throws Exception {
+        Files.writeString(dir.resolve("child.yaml"), CHILD);
+        Files.writeString(dir.resolve("parent.yaml"), """
+                name: parent
+                nodes:
+                  - id: run
+                    workflow: child.yaml
+                    input: { x: "${{ input.x }}" }
+                """);
+
+        LoadedWorkflow parent = kit.workflows.load(dir.resolve("parent.yaml"));
+        LoadedWorkflow child = kit.workflows.load(dir.resolve("child.yaml"));
+
+        assertThat(parent.workflow().node("run").childWorkflow()).isEqualTo(child.hash());
+        assertThat(parent.canonicalJson()).contains(child.hash()).doesNotContain("child.yaml");
+        assertThat(parent.documents()).extracting(d -> d.hash()).containsExactly(child.hash(), parent.hash());
+        // The stored canonical text compiles without the files (a worker never sees them).
+        assertThat(kit.workflows.compile(parent.canonicalJson()).node("run").childWorkflow())
+                .isEqualTo(child.hash());
+
+        Files.writeString(dir.resolve("child.yaml"), CHILD.replace("value: 1", "value: 2"));
+        assertThat(kit.workflows.load(dir.resolve("parent.yaml")).hash()).isNotEqualTo(parent.hash());
+    }
+
+    @Test
+    void workflowsCallingEachOtherInACycleAreRefused() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "name: a\nnodes:\n  - id: call_b\n    workflow: b.yaml\n");
+        Files.writeString(dir.resolve("b.yaml"), "name: b\nnodes:\n  - id: call_a\n    workflow: a.yaml\n");
+
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("a.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("/nodes/0/workflow (node 'call_b'): workflow 'b.yaml' does not validate: ")
+                .hasMessageContaining("workflows call each other in a cycle: a.yaml -> b.yaml -> a.yaml");
+    }
+
+    @Test
+    void aChildThatDoesNotValidateOrIsMissingIsReportedAtTheReference() throws Exception {
+        Files.writeString(dir.resolve("bad.yaml"), "name: bad\nnodes:\n  - id: x\n    action: teleport\n");
+        Files.writeString(dir.resolve("parent.yaml"), """
+                name: parent
+                nodes:
+                  - id: one
+                    workflow: bad.yaml
+                  - id: two
+                    workflow: nowhere.yaml
+                """);
+
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("parent.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining(":4:15 /nodes/0/workflow (node 'one'): workflow 'bad.yaml' does not validate: ")
+                .hasMessageContaining("unknown action 'teleport'")
+                .hasMessageContaining(":6:15 /nodes/1/workflow (node 'two'): workflow file 'nowhere.yaml' not found");
+    }
+
+    @Test
+    void aFileNameInDefinitionTextIsRefused() {
+        assertThat(kit.problems("""
+                        {"name": "p", "nodes": [
+                          {"id": "a", "workflow": "child.yaml"}]}""", "p.json"))
+                .containsExactly(
+                        "p.json:2:27 /nodes/0/workflow (node 'a'): workflow 'child.yaml' is not the content hash of a"
+                                + " stored workflow; a file name is resolved only when this definition is loaded"
+                                + " from a file");
+    }
+
+    @Test
+    void aWorkflowNodeTakesInputAndNoActionOrParams() {
+        List<String> p = kit.problems("""
+                {"name": "p", "nodes": [
+                  {"id": "b", "workflow": "%s", "action": "noop", "params": {}, "map": {"items": [1]}},
+                  {"id": "c", "action": "noop", "input": {}}]}""".formatted("0".repeat(64)), "p.json");
+
+        assertThat(p)
+                .anySatisfy(m ->
+                        assertThat(m).contains("(node 'b'): a node runs either an 'action' or a 'workflow', not both"));
+        assertThat(p)
+                .anySatisfy(m ->
+                        assertThat(m).contains("(node 'b'): a workflow node takes its child's 'input', not 'params'"));
+        assertThat(p).anySatisfy(m -> assertThat(m).contains("(node 'b'): a workflow node cannot have 'map'"));
+        assertThat(p)
+                .anySatisfy(m -> assertThat(m)
+                        .contains("(node 'c'): 'input' belongs to a workflow node; an action takes 'params'"));
+    }
+}
