@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracing implements AutoCloseable {
     /** Tracing not configured: no spans, no cost. */
-    public static final Tracing OFF = new Tracing(null, null, null);
+    public static final Tracing OFF = new Tracing(null, null, null, Duration.ZERO);
 
     static final String INSTRUMENTATION = "io.nebula.worker";
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
@@ -56,14 +56,23 @@ public final class Tracing implements AutoCloseable {
         }
     };
 
+    /**
+     * The SDK logs through java.util.logging, one SEVERE record with a stack trace per failed
+     * export; {@link CountingExporter} says it once in our log instead. Held here because JUL keeps
+     * loggers only weakly (a level set on a dropped logger is forgotten).
+     */
+    private static final java.util.logging.Logger SDK_LOG = java.util.logging.Logger.getLogger("io.opentelemetry");
+
     private final SdkTracerProvider provider;
     private final Tracer tracer;
     private final DropCounter drops;
+    private final Duration closePatience;
 
-    private Tracing(SdkTracerProvider provider, Tracer tracer, DropCounter drops) {
+    private Tracing(SdkTracerProvider provider, Tracer tracer, DropCounter drops, Duration closePatience) {
         this.provider = provider;
         this.tracer = tracer;
         this.drops = drops;
+        this.closePatience = closePatience;
     }
 
     /**
@@ -76,6 +85,7 @@ public final class Tracing implements AutoCloseable {
         if (c == null || !c.enabled()) {
             return OFF;
         }
+        SDK_LOG.setLevel(java.util.logging.Level.OFF);
         AttributesBuilder attributes = Attributes.builder();
         c.resourceAttributes().forEach(attributes::put);
         attributes.put(AttributeKey.stringKey("service.name"), c.serviceName());
@@ -99,7 +109,8 @@ public final class Tracing implements AutoCloseable {
                 .setSampler(sampler(c.sampler(), c.samplerRatio()))
                 .addSpanProcessor(batches)
                 .build();
-        return new Tracing(provider, provider.get(INSTRUMENTATION), drops);
+        return new Tracing(
+                provider, provider.get(INSTRUMENTATION), drops, c.timeout().plusSeconds(1));
     }
 
     static Sampler sampler(String name, double ratio) {
@@ -217,11 +228,14 @@ public final class Tracing implements AutoCloseable {
         }
     }
 
-    /** Exports what is queued (at most the export timeout) and stops the exporter. */
+    /**
+     * Exports what is queued and stops the exporter, waiting at most the export timeout (and a
+     * second): a collector that is down delays a stop or a {@code submit} by no more than that.
+     */
     @Override
     public void close() {
         if (provider != null) {
-            provider.shutdown().join(15, TimeUnit.SECONDS);
+            provider.shutdown().join(closePatience.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }
