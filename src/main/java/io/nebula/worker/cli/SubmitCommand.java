@@ -146,7 +146,7 @@ final class SubmitCommand extends OpsCommand {
             SubmitRequest template = template(config, workflow);
             requireKnownQueue(store, config, template.queue());
             if (fromFile != null) {
-                store.workflowPut(workflow.document());
+                workflow.documents().forEach(store::workflowPut);
             }
             if (inputs != null) {
                 return submitMany(store, config, workflow, template);
