@@ -351,7 +351,7 @@ final class DemoCommand extends OpsCommand {
         } catch (InvalidScheduleException e) {
             throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was fired");
         }
-        store.workflowPut(resolved.workflow().document());
+        resolved.workflow().documents().forEach(store::workflowPut);
         store.scheduleSave(resolved.schedule().withNextFireAt(now));
         talk().println("[" + r.label() + "] stored schedule '" + spec.name() + "' from " + r.scheduleFile() + " (cron "
                 + resolved.cron().expression() + " in " + resolved.cron().zone() + "); the demo makes its first fire"

@@ -249,7 +249,12 @@ final class ExecutionsShowCommand extends OpsCommand {
             out.println("Failed items (first " + FAILED_ITEMS_SHOWN + " of each map node)");
             Table fi = new Table("NODE", "ITEM", "ATTEMPT", "TRY", "ERROR").limit(4, 100);
             for (NodeResult r : failedItems) {
-                fi.row(MapItems.nodeOf(r.nodeId()), MapItems.indexOf(r.nodeId()), r.attempt(), r.lastTry(), r.error());
+                fi.row(
+                        MapItems.nodeOf(r.nodeId()),
+                        MapItems.indexOf(r.nodeId()),
+                        r.attempt(),
+                        r.lastTry() == 0 ? "-" : r.lastTry(),
+                        r.error());
             }
             fi.print(out);
         }

@@ -159,7 +159,7 @@ final class SubmitCommand extends OpsCommand {
             requireKnownQueue(store, config, template.queue());
             requireResolvableSecrets(config, workflow);
             if (fromFile != null) {
-                store.workflowPut(workflow.document());
+                workflow.documents().forEach(store::workflowPut);
             }
             Supplier<String> traces = () -> tracing.submit(traceparent, workflow.name(), template.queue());
             if (inputs != null) {

@@ -156,6 +156,10 @@ final class WorkflowsCommand {
             try (ExecutionStore store = openStore()) {
                 for (int i = 0; i < loaded.size(); i++) {
                     LoadedWorkflow w = loaded.get(i);
+                    // Sub-workflow files go with it, stored (not deployed) under their hashes.
+                    w.documents().stream()
+                            .filter(doc -> !doc.hash().equals(w.hash()))
+                            .forEach(store::workflowPut);
                     ExecutionStore.WorkflowDeployed d = store.workflowDeploy(w.document());
                     ObjectNode r = results.addObject();
                     r.put("file", files.get(i).toString());

@@ -61,6 +61,17 @@ final class NodeParameters {
         if (spec == null) {
             return new Shown(null, "The definition has no node with this id.");
         }
+        if (spec.map() != null) {
+            return new Shown(
+                    text(written),
+                    "As written: a map node's parameters are evaluated once per item, with 'item' and 'index'"
+                            + " bound to that item.");
+        }
+        if (spec.childWorkflow() != null) {
+            return new Shown(
+                    text(childInput(definitionJson, nodeId)),
+                    "As written: the input of the child execution of workflow " + spec.childWorkflow() + ".");
+        }
         List<String> missing = new ArrayList<>();
         for (String up : spec.upstream()) {
             NodeResult r = results.get(up);
@@ -103,6 +114,19 @@ final class NodeParameters {
         } catch (EvaluationException e) {
             return new Shown(text(written), "As written: evaluating them fails: " + e.getMessage());
         }
+    }
+
+    private static JsonNode childInput(String definitionJson, String nodeId) {
+        try {
+            for (JsonNode n : JSON.readTree(definitionJson).path("nodes")) {
+                if (nodeId.equals(n.path("id").asString())) {
+                    return n.get("input");
+                }
+            }
+        } catch (JacksonException e) {
+            return null;
+        }
+        return null;
     }
 
     private static JsonNode writtenParams(String definitionJson, String nodeId) {

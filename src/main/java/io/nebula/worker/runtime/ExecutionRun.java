@@ -129,6 +129,9 @@ final class ExecutionRun {
                     if (ranInline) {
                         continue; // what ran inline may have made its dependents ready
                     }
+                    if (!flushItems()) {
+                        return stop(StopReason.LEASE_LOST);
+                    }
                     return finish();
                 }
                 NodeOutcome o = finished.poll(1, TimeUnit.SECONDS);
@@ -717,6 +720,26 @@ final class ExecutionRun {
             return false;
         }
         unsaved.clear();
+        return true;
+    }
+
+    /**
+     * Checkpoints the unsaved results of map items (and starts) before the attempt ends, so the
+     * outcome carries only node results: a success keeps those in {@code executions.nodes}, which
+     * reads of the execution's nodes scan whole, and thousands of items there would slow every read.
+     * False when the lease is lost.
+     */
+    private boolean flushItems() throws InterruptedException {
+        List<NodeResult> items = unsaved.stream()
+                .filter(r -> MapItems.nodeOf(r.nodeId()) != null)
+                .toList();
+        if (items.isEmpty()) {
+            return true;
+        }
+        if (!attempt.checkpointAll(items)) {
+            return false;
+        }
+        unsaved.removeAll(items);
         return true;
     }
 

@@ -127,7 +127,7 @@ public final class Schedules {
      */
     public Optional<Schedule> create(ScheduleSpec spec) throws IOException, WorkflowInvalidException {
         Resolved r = resolve(spec, store.databaseNow());
-        store.workflowPut(r.workflow().document());
+        r.workflow().documents().forEach(store::workflowPut);
         if (!store.scheduleCreate(r.schedule())) {
             return Optional.empty();
         }
@@ -181,7 +181,7 @@ public final class Schedules {
             if (have == null) {
                 changes.add(new Change(want.name(), Change.Kind.CREATED, "next fire " + want.nextFireAt()));
                 if (!dryRun) {
-                    store.workflowPut(r.workflow().document());
+                    r.workflow().documents().forEach(store::workflowPut);
                     store.scheduleSave(want);
                 }
                 continue;
@@ -196,7 +196,7 @@ public final class Schedules {
                     .withNextFireAt(have.sameTiming(want) ? have.nextFireAt() : want.nextFireAt());
             changes.add(new Change(want.name(), Change.Kind.UPDATED, differences(have, next)));
             if (!dryRun) {
-                store.workflowPut(r.workflow().document());
+                r.workflow().documents().forEach(store::workflowPut);
                 store.scheduleSave(next);
             }
         }

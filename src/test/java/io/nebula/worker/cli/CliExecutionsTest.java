@@ -6,6 +6,7 @@ import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.NodeTry;
@@ -186,6 +187,87 @@ class CliExecutionsTest {
         assertThat(why.out())
                 .contains("Node 'greet' failed once with HTTP 503 from https://hotel.example/reserve: busy,"
                         + " succeeded on try 2.");
+    }
+
+    @Test
+    void showGivesAMapNodesProgressAndItsFailedItemsAsTextAndJson() {
+        long id = submit(
+                "notify-all.yaml",
+                "--input",
+                "{\"url\":\"https://mail.example/send\",\"recipients\":[{\"name\":\"a\",\"email\":\"a@x\"},"
+                        + "{\"name\":\"b\",\"email\":\"b@x\"},{\"name\":\"c\",\"email\":\"c@x\"}]}");
+        ClaimedExecution c = f.store()
+                .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
+                .get(0);
+        Instant t = Instant.now();
+        f.store()
+                .nodeCheckpointMany(List.of(
+                        new ExecutionStore.Checkpoint(
+                                c.lease(),
+                                new NodeResult(
+                                        "notify[]",
+                                        NodeStatus.SUCCEEDED,
+                                        "{\"items\":3,\"max_parallel\":4}",
+                                        null,
+                                        1,
+                                        t,
+                                        t)),
+                        new ExecutionStore.Checkpoint(
+                                c.lease(),
+                                new NodeResult("notify[0]", NodeStatus.SUCCEEDED, "{\"status\":202}", null, 1, t, t)),
+                        new ExecutionStore.Checkpoint(
+                                c.lease(),
+                                new NodeResult(
+                                        "notify[2]", NodeStatus.FAILED, null, "HTTP 404 from mail.example", 1, t, t))));
+
+        CliRun text = f.run("executions", "show", Long.toString(id));
+        JsonNode j = json(f.run("executions", "show", Long.toString(id), "--json"));
+
+        assertThat(text.out())
+                .containsPattern("notify +http.request +pending .*\\[1 of 3 items done, 1 failed, 1 running\\]")
+                .contains("Failed items")
+                .containsPattern("notify +2 +1 +- +HTTP 404 from mail.example")
+                .doesNotContain("notify[0]");
+        JsonNode items = j.get("nodes").get(0).get("items");
+        assertThat(items.get("total").asInt()).isEqualTo(3);
+        assertThat(items.get("done").asInt()).isEqualTo(1);
+        assertThat(items.get("failed").asInt()).isEqualTo(1);
+        assertThat(items.get("running").asInt()).isEqualTo(1);
+        assertThat(items.get("pending").asInt()).isZero();
+        assertThat(items.get("failed_items"))
+                .singleElement()
+                .satisfies(x -> assertThat(x.get("node_id").asString()).isEqualTo("notify[2]"));
+        assertThat(j.get("nodes")).hasSize(2);
+        assertThat(j.get("parent").isNull()).isTrue();
+    }
+
+    @Test
+    void showLinksAParentAndItsChildBothWays() {
+        long parent = submit(
+                "order-with-shipping.yaml", "--input", "{\"order\":{\"id\":\"A-1\",\"address\":\"x\",\"items\":[]}}");
+        long child = submit(
+                "shipping.yaml",
+                "--input",
+                "{\"order_id\":\"A-1\",\"address\":\"x\",\"weight_kg\":1}",
+                "--idempotency-key",
+                io.nebula.worker.queue.ChildKeys.key(parent, "ship"));
+
+        CliRun p = f.run("executions", "show", Long.toString(parent));
+        JsonNode pj = json(f.run("executions", "show", Long.toString(parent), "--json"));
+        CliRun ch = f.run("executions", "show", Long.toString(child));
+        JsonNode cj = json(f.run("executions", "show", Long.toString(child), "--json"));
+
+        assertThat(p.out())
+                .contains("Children (sub-workflow executions)")
+                .containsPattern("ship +" + child + " +shipping +available")
+                .containsPattern("ship +workflow +pending");
+        assertThat(pj.get("children")).singleElement().satisfies(x -> {
+            assertThat(x.get("execution_id").asLong()).isEqualTo(child);
+            assertThat(x.get("node_id").asString()).isEqualTo("ship");
+        });
+        assertThat(ch.out()).contains("parent    execution " + parent + " (its node 'ship')");
+        assertThat(cj.get("parent").get("execution_id").asLong()).isEqualTo(parent);
+        assertThat(cj.get("children")).isEmpty();
     }
 
     @Test

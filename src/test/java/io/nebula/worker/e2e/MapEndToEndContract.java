@@ -232,21 +232,24 @@ abstract class MapEndToEndContract {
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(v.outputJson()).isEqualTo(Integer.toString(n));
+        long r0 = System.nanoTime();
         assertThat(items(w.client().store().nodeResultList(id))).hasSize(n);
+        long readMillis = (System.nanoTime() - r0) / 1_000_000;
         int writes =
                 calls.getOrDefault("nodeCheckpointMany", new AtomicInteger()).get();
         // Items checkpointed together: at least 100 per checkpoint write on average.
         assertThat(writes).isPositive().isLessThanOrEqualTo(n / 100);
         System.out.printf(
                 "map of %d no-op items on %s: %d checkpoint writes carrying %d results, %d completions, %.1f ms"
-                        + " submit to end (%.1f us per item)%n",
+                        + " submit to end (%.1f us per item), nodes read in %d ms%n",
                 n,
                 getClass().getSimpleName(),
                 writes,
                 checkpoints.get(),
                 calls.getOrDefault("executionCompleteMany", new AtomicInteger()).get(),
                 took / 1e6,
-                took / 1e3 / n);
+                took / 1e3 / n,
+                readMillis);
     }
 
     @Test

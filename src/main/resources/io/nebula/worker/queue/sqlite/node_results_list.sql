@@ -1,8 +1,9 @@
 -- One execution's node results in the order they were recorded: its checkpoints (node_results)
 -- and the last nodes of a successful attempt (executions.nodes), which supersede a failed
 -- checkpoint of the same node from an earlier attempt. Failed tries accumulate: a superseded
--- checkpoint's tries come before those of the node that replaced it.
-WITH last AS (
+-- checkpoint's tries come before those of the node that replaced it. The last nodes are read once
+-- (MATERIALIZED), not once per checkpoint row: a map node's output among them can be large.
+WITH last AS MATERIALIZED (
     SELECT e.id, e.finished_at, n.value AS node
       FROM executions e, json_each(e.nodes) n
      WHERE e.id = :id AND e.nodes IS NOT NULL
