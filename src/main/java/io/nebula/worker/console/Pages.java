@@ -154,7 +154,17 @@ public final class Pages {
             String refreshHref,
             String retryHref,
             String retryFromScratchHref,
-            String cancelHref) {}
+            String cancelHref,
+            Related parent,
+            List<Related> children) {}
+
+    /**
+     * An execution linked to this one by a sub-workflow node: the parent whose node started it,
+     * or a child one of its nodes started.
+     *
+     * @param label "execution N, node 'id'"
+     */
+    public record Related(long id, String label, String href, String state) {}
 
     /** The drawn workflow graph. */
     public record Dag(int width, int height, List<DagNode> nodes, List<DagEdge> edges) {}

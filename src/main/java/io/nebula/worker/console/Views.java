@@ -5,6 +5,7 @@ import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.inspect.NodeLine;
+import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ExecutionCursor;
 import io.nebula.worker.queue.ExecutionPage;
 import io.nebula.worker.queue.ExecutionQuery;
@@ -321,7 +322,36 @@ final class Views {
                 finished ? null : Links.executionLive(id),
                 retryable ? Links.retry(id, false) : null,
                 retryable ? Links.retry(id, true) : null,
-                cancellable ? Links.cancel(id) : null));
+                cancellable ? Links.cancel(id) : null,
+                parent(v),
+                children(v)));
+    }
+
+    /** The execution whose sub-workflow node started {@code v}, or {@code null}. */
+    private Pages.Related parent(ExecutionView v) {
+        return SubWorkflows.parent(v)
+                .map(p -> new Pages.Related(
+                        p.executionId(),
+                        "execution " + p.executionId() + ", node '" + p.nodeId() + "'",
+                        Links.execution(p.executionId()),
+                        store.executionGet(p.executionId())
+                                .map(e -> e.state().dbName())
+                                .orElse("gone")))
+                .orElse(null);
+    }
+
+    /** The executions the sub-workflow nodes of {@code v} started, in definition order. */
+    private List<Pages.Related> children(ExecutionView v) {
+        List<Pages.Related> out = new ArrayList<>();
+        for (SubWorkflows.Child c : SubWorkflows.children(store, v)) {
+            long childId = c.execution().id();
+            out.add(new Pages.Related(
+                    childId,
+                    "execution " + childId + ", node '" + c.nodeId() + "'",
+                    Links.execution(childId),
+                    c.execution().state().dbName()));
+        }
+        return out;
     }
 
     /**

@@ -163,6 +163,37 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aParentAndTheChildItsSubWorkflowNodeStartedLinkToEachOther() throws Exception {
+        String childHash = "c".repeat(64);
+        store.workflowPut(new WorkflowDocument(
+                childHash, "shipping", "{\"name\":\"shipping\",\"nodes\":[{\"action\":\"noop\",\"id\":\"ship\"}]}"));
+        store.workflowPut(new WorkflowDocument(
+                "h-parent",
+                "order",
+                "{\"name\":\"order\",\"nodes\":[{\"id\":\"shipping\",\"workflow\":\"" + childHash
+                        + "\",\"input\":{}}]}"));
+        long parent = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h-parent", "order", "{}", 3)))
+                .get(0)
+                .executionId();
+        long child = store.executionSubmitMany(List.of(SubmitRequest.now("default", childHash, "shipping", "{}", 3)
+                        .withIdempotencyKey(io.nebula.worker.queue.ChildKeys.key(parent, "shipping"))))
+                .get(0)
+                .executionId();
+
+        String parentPage = get(open, "/executions/" + parent).body();
+        String childPage = get(open, "/executions/" + child).body();
+
+        assertThat(parentPage)
+                .contains("data-child=\"" + child + "\"")
+                .contains("href=\"/executions/" + child + "\"")
+                .containsPattern("execution " + child + ", node ('|&#39;)shipping('|&#39;)");
+        assertThat(childPage)
+                .contains("data-field=\"parent\"")
+                .contains("href=\"/executions/" + parent + "\"")
+                .containsPattern("execution " + parent + ", node ('|&#39;)shipping('|&#39;)");
+    }
+
+    @Test
     void storedMarkupIsSentEscaped() throws Exception {
         String html = get(open, "/executions/" + scripted).body();
         assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");
