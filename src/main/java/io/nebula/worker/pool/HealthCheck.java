@@ -6,9 +6,11 @@ import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,7 @@ final class HealthCheck implements Periodic.Service {
     private final PoolContext ctx;
     private final Readiness readiness;
     private volatile List<QueueStats> lastStats = List.of();
+    private final AtomicBoolean statsRunning = new AtomicBoolean();
 
     HealthCheck(PoolContext ctx, Readiness readiness) {
         this.ctx = ctx;
@@ -80,12 +83,32 @@ final class HealthCheck implements Periodic.Service {
                 s.upToDate(),
                 "migrations missing: schema version " + s.currentVersion() + ", this build needs " + s.expectedVersion()
                         + " (run `nebula-worker migrate`)");
-        try {
-            List<QueueStats> stats = ctx.store().queueStats(STATS_CAP, false);
-            lastStats = stats;
-            ctx.listener().queueStats(stats);
-        } catch (StoreException e) {
-            log.debug("queue statistics failed: {}", e.getMessage());
+        refreshStats();
+    }
+
+    /**
+     * Reads the queue statistics on a thread of their own and waits for them as long as for the
+     * probe. A statistics call stuck on a database that stopped answering must not hold the next
+     * probe back (readiness would keep saying ready for as long as the socket timeout); while one
+     * is still stuck, later checks skip the statistics and keep probing.
+     */
+    private void refreshStats() throws InterruptedException {
+        if (!statsRunning.compareAndSet(false, true)) {
+            return;
         }
+        CountDownLatch done = new CountDownLatch(1);
+        Thread.ofVirtual().name("nebula-queue-stats").start(() -> {
+            try {
+                List<QueueStats> stats = ctx.store().queueStats(STATS_CAP, false);
+                lastStats = stats;
+                ctx.listener().queueStats(stats);
+            } catch (StoreException e) {
+                log.debug("queue statistics failed: {}", e.getMessage());
+            } finally {
+                statsRunning.set(false);
+                done.countDown();
+            }
+        });
+        done.await(patience().toMillis(), TimeUnit.MILLISECONDS);
     }
 }
