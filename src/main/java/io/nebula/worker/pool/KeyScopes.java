@@ -16,6 +16,21 @@ final class KeyScopes {
     }
 
     /**
+     * Reads the installation before the first execution needs it, so the claim path never takes
+     * the first-use branch (hundreds of executions starting at once would each leave compiled code
+     * through it). A failure is left for {@link #of} to meet again.
+     */
+    void prime() {
+        if (installation == null) {
+            try {
+                installation = store.installation();
+            } catch (RuntimeException e) {
+                // of() reads it again for the first execution.
+            }
+        }
+    }
+
+    /**
      * The installation id for an execution submitted since the store had one, else {@code null}.
      *
      * @throws io.nebula.worker.queue.StoreException when the store cannot be read

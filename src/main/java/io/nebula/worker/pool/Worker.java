@@ -155,6 +155,9 @@ public final class Worker implements AutoCloseable {
                                 + s.expectedVersion() + " (run `nebula-worker migrate`)");
                 store.workerRegister(info());
                 registered = true;
+                if (s.upToDate()) {
+                    ctx.keyScopes().prime();
+                }
                 break;
             } catch (StoreException e) {
                 readiness.databaseFailed(e);

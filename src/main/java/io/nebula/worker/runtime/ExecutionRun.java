@@ -180,11 +180,19 @@ final class ExecutionRun {
                         || isAwaiting(id)) {
                     continue;
                 }
-                if (!n.dependsOn().stream().allMatch(done::containsKey)) {
+                boolean depsDone = true;
+                boolean allSkipped = !n.dependsOn().isEmpty();
+                for (String d : n.dependsOn()) {
+                    NodeStatus st = done.get(d);
+                    if (st == null) {
+                        depsDone = false;
+                        break;
+                    }
+                    allSkipped &= st == NodeStatus.SKIPPED;
+                }
+                if (!depsDone) {
                     continue;
                 }
-                boolean allSkipped = !n.dependsOn().isEmpty()
-                        && n.dependsOn().stream().allMatch(d -> done.get(d) == NodeStatus.SKIPPED);
                 boolean run;
                 try {
                     run = !allSkipped && n.shouldRun(bindings);
@@ -730,10 +738,16 @@ final class ExecutionRun {
      * False when the lease is lost.
      */
     private boolean flushItems() throws InterruptedException {
-        List<NodeResult> items = unsaved.stream()
-                .filter(r -> MapItems.nodeOf(r.nodeId()) != null)
-                .toList();
-        if (items.isEmpty()) {
+        List<NodeResult> items = null;
+        for (NodeResult r : unsaved) {
+            if (MapItems.nodeOf(r.nodeId()) != null) {
+                if (items == null) {
+                    items = new ArrayList<>();
+                }
+                items.add(r);
+            }
+        }
+        if (items == null) {
             return true;
         }
         if (!attempt.checkpointAll(items)) {

@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +48,9 @@ final class NodeTask {
     private final RuntimeOptions options;
     private final WorkerListener listener;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** The logger of each action by name, made once rather than looked up for every node run. */
+    private static final Map<String, Logger> ACTION_LOGGERS = new ConcurrentHashMap<>();
+
     private final Logger log;
     private Instant started;
     private int nextTry = 1;
@@ -79,7 +84,8 @@ final class NodeTask {
         this.attempt = attempt;
         this.options = options;
         this.listener = listener;
-        this.log = LoggerFactory.getLogger("io.nebula.worker.action." + action.name());
+        this.log = ACTION_LOGGERS.computeIfAbsent(
+                action.name(), name -> LoggerFactory.getLogger("io.nebula.worker.action." + name));
     }
 
     /** Asks the node to stop: its context turns cancelled; the caller interrupts the thread. */

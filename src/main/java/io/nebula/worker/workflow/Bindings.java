@@ -10,19 +10,48 @@ import tools.jackson.databind.JsonNode;
 /**
  * The data expressions of one execution attempt see: {@code input}, {@code execution} ({@code id},
  * {@code attempt}) and {@code nodes} (id to {@code {output, status}}); {@code secrets} only holds
- * the values a node's params read, given for that one rendering. Node values are converted
- * to CEL form once, when recorded, not at every evaluation.
+ * the values a node's params read, given for that one rendering. The input and node values are
+ * converted to CEL form once, when an expression first reads them, not at every evaluation; an
+ * attempt whose expressions never read them (or that has none) never converts them.
  *
  * <p>Thread-safe: the runtime records results as nodes finish while it evaluates others.
  */
 public final class Bindings {
-    private final Object input;
-    private final Map<String, Object> execution;
-    private final Map<String, Object> nodes = new ConcurrentHashMap<>();
+    private final JsonNode input;
+    private final long executionId;
+    private final int attempt;
+    private final Map<String, Recorded> nodes = new ConcurrentHashMap<>();
+    private volatile Object celInput;
+    private volatile Map<String, Object> execution;
 
     public Bindings(JsonNode input, long executionId, int attempt) {
-        this.input = CelValues.toCel(input);
-        this.execution = Map.of("id", executionId, "attempt", (long) attempt);
+        this.input = input;
+        this.executionId = executionId;
+        this.attempt = attempt;
+    }
+
+    /** A recorded node; its CEL form is made on first read (a race makes it twice, equal). */
+    private static final class Recorded {
+        private final String status;
+        private final JsonNode output;
+        private volatile Map<String, Object> cel;
+
+        Recorded(String status, JsonNode output) {
+            this.status = status;
+            this.output = output;
+        }
+
+        Map<String, Object> cel() {
+            Map<String, Object> v = cel;
+            if (v == null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("output", CelValues.toCel(output));
+                m.put("status", status);
+                v = m;
+                cel = v;
+            }
+            return v;
+        }
     }
 
     /**
@@ -32,10 +61,7 @@ public final class Bindings {
      * @param output the node's output; JSON null for a skipped node
      */
     public void record(String nodeId, String status, JsonNode output) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("output", CelValues.toCel(output));
-        v.put("status", status);
-        nodes.put(nodeId, v);
+        nodes.put(nodeId, new Recorded(status, output));
     }
 
     /**
@@ -49,19 +75,28 @@ public final class Bindings {
 
     /** As {@link #variables(Set)}, with {@code secrets} bound to the given values by name. */
     Map<String, Object> variables(Set<String> visible, Map<String, String> secrets) {
-        Map<String, Object> shown;
+        Map<String, Object> shown = new HashMap<>();
         if (visible == null) {
-            shown = new HashMap<>(nodes);
+            nodes.forEach((id, r) -> shown.put(id, r.cel()));
         } else {
-            shown = new HashMap<>();
             for (String id : visible) {
-                Object v = nodes.get(id);
-                if (v != null) {
-                    shown.put(id, v);
+                Recorded r = nodes.get(id);
+                if (r != null) {
+                    shown.put(id, r.cel());
                 }
             }
         }
-        return Map.of("input", input, "execution", execution, "nodes", shown, SecretReads.VARIABLE, secrets);
+        Object in = celInput;
+        if (in == null) {
+            in = CelValues.toCel(input);
+            celInput = in;
+        }
+        Map<String, Object> exec = execution;
+        if (exec == null) {
+            exec = Map.of("id", executionId, "attempt", (long) attempt);
+            execution = exec;
+        }
+        return Map.of("input", in, "execution", exec, "nodes", shown, SecretReads.VARIABLE, secrets);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.workflow.Expressions;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,9 +164,16 @@ class RuntimeExpressionTest {
 
     @Test
     void comprehensionsAreBoundedByTheIterationBudget() throws Exception {
-        var o = (RunOutcome.Failed) run("""
+        // A deadline far beyond the budget's reach, so a loaded machine meets the budget first.
+        var patient = new RuntimeKit(
+                Limits.defaults().withEvaluation(1024 * 1024, Duration.ofSeconds(30)),
+                RuntimeOptions.defaults(),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC());
+        var o = (RunOutcome.Failed)
+                patient.attempt("""
                 {"name": "cost", "nodes": [{"id": "spin", "action": "transform",
-                  "params": {"value": "${{ input.l.map(a, input.l.map(b, input.l.map(c, a + b + c))).size() }}"}}]}""", "{\"l\": [" + "1,".repeat(99) + "1]}");
+                  "params": {"value": "${{ input.l.map(a, input.l.map(b, input.l.map(c, a + b + c))).size() }}"}}]}""", "{\"l\": [" + "1,".repeat(99) + "1]}").runWith(patient.runtime);
 
         assertThat(o.retryable()).isFalse();
         assertThat(o.error())

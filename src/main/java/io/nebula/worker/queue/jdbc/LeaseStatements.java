@@ -152,16 +152,24 @@ final class LeaseStatements {
         // One statement per kind of completion; a batch of one kind (the common case) is a single
         // statement in auto-commit mode, several kinds share one transaction. A signal wait is
         // several statements, so a batch with one always runs as a transaction.
-        long kinds = completions.stream().map(Object::getClass).distinct().count();
-        boolean awaits = completions.stream().anyMatch(c -> c instanceof Completion.AwaitSignal);
-        boolean tries = completions.stream().anyMatch(c -> BatchJson.hasTries(c.nodes()));
-        Mode mode = kinds == 1 && !awaits && !tries ? Mode.SINGLE : Mode.TRANSACTION;
+        Class<?> kind = completions.get(0).getClass();
+        boolean oneKind = true;
+        boolean awaits = false;
+        boolean tries = false;
+        for (Completion c : completions) {
+            oneKind &= c.getClass() == kind;
+            awaits |= c instanceof Completion.AwaitSignal;
+            tries = tries || BatchJson.hasTries(c.nodes());
+        }
+        Mode mode = oneKind && !awaits && !tries ? Mode.SINGLE : Mode.TRANSACTION;
         Map<Long, ExecutionState> applied = db.run("execution_complete", mode, true, s -> complete(s, completions));
-        List<Completion> unmatched = completions.stream()
-                .filter(c -> !applied.containsKey(c.lease().executionId()))
-                .toList();
-        if (!unmatched.isEmpty()) {
-            applied.putAll(alreadyRecorded(unmatched));
+        if (applied.size() < completions.size()) {
+            List<Completion> unmatched = completions.stream()
+                    .filter(c -> !applied.containsKey(c.lease().executionId()))
+                    .toList();
+            if (!unmatched.isEmpty()) {
+                applied.putAll(alreadyRecorded(unmatched));
+            }
         }
         List<CompletionResult> out = new ArrayList<>(completions.size());
         for (Completion c : completions) {
