@@ -29,8 +29,12 @@ final class DefinitionCache {
     }
 
     String get(String hash) {
+        CompletableFuture<String> existing = byHash.get(hash);
+        if (existing != null && existing.isDone() && !existing.isCompletedExceptionally()) {
+            return existing.join();
+        }
         CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> existing = byHash.putIfAbsent(hash, mine);
+        existing = byHash.putIfAbsent(hash, mine);
         if (existing == null) {
             String text;
             try {
