@@ -1,6 +1,8 @@
 package io.nebula.worker.pool;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,6 +17,13 @@ final class Slots {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
     private int free;
+    /**
+     * The targets of the threads waiting now (how many free slots each waits for); a give wakes
+     * them only when it reaches the lowest, not for every slot given back.
+     */
+    private final List<Integer> targets = new ArrayList<>(4);
+
+    private int lowestTarget = Integer.MAX_VALUE;
 
     Slots(int capacity) {
         this.capacity = capacity;
@@ -60,7 +69,9 @@ final class Slots {
             if (free > capacity) {
                 throw new IllegalStateException("more slots given back than taken");
             }
-            freed.signalAll();
+            if (free >= lowestTarget) {
+                freed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -72,10 +83,18 @@ final class Slots {
      */
     boolean awaitFree(int wanted, Duration max) throws InterruptedException {
         long remaining = max.toNanos();
+        int target = Math.min(wanted, capacity);
         lock.lock();
         try {
-            while (free < Math.min(wanted, capacity) && remaining > 0) {
-                remaining = freed.awaitNanos(remaining);
+            if (free < target && remaining > 0) {
+                waitFor(target);
+                try {
+                    while (free < target && remaining > 0) {
+                        remaining = freed.awaitNanos(remaining);
+                    }
+                } finally {
+                    doneWaiting(target);
+                }
             }
             return free > 0;
         } finally {
@@ -88,12 +107,35 @@ final class Slots {
         long remaining = unit.toNanos(timeout);
         lock.lock();
         try {
-            while (free < capacity && remaining > 0) {
-                remaining = freed.awaitNanos(remaining);
+            if (free < capacity && remaining > 0) {
+                waitFor(capacity);
+                try {
+                    while (free < capacity && remaining > 0) {
+                        remaining = freed.awaitNanos(remaining);
+                    }
+                } finally {
+                    doneWaiting(capacity);
+                }
             }
             return free == capacity;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Registers a waiter's target; the lock is held. */
+    private void waitFor(int target) {
+        targets.add(target);
+        lowestTarget = Math.min(lowestTarget, target);
+    }
+
+    /** Removes a waiter's target; the lock is held. */
+    private void doneWaiting(int target) {
+        targets.remove(Integer.valueOf(target));
+        int lowest = Integer.MAX_VALUE;
+        for (int t : targets) {
+            lowest = Math.min(lowest, t);
+        }
+        lowestTarget = lowest;
     }
 }
