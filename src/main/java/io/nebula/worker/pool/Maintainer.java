@@ -22,11 +22,12 @@ final class Maintainer implements Periodic.Service {
     private final PoolContext ctx;
     private final Wakeup wakeup;
     private boolean leader;
-    private long lastPruneNanos = System.nanoTime() - PRUNE_EVERY.toNanos();
+    private long lastPruneNanos;
 
     Maintainer(PoolContext ctx, Wakeup wakeup) {
         this.ctx = ctx;
         this.wakeup = wakeup;
+        this.lastPruneNanos = ctx.clock().nanoTime() - PRUNE_EVERY.toNanos();
     }
 
     boolean isLeader() {
@@ -50,8 +51,9 @@ final class Maintainer implements Periodic.Service {
             return;
         }
         rescue();
-        if (System.nanoTime() - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
-            lastPruneNanos = System.nanoTime();
+        long nowNanos = ctx.clock().nanoTime();
+        if (nowNanos - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
+            lastPruneNanos = nowNanos;
             prune();
         }
     }

@@ -16,4 +16,5 @@ record PoolContext(
         InFlight inFlight,
         ResultPublisher publisher,
         DefinitionCache definitions,
-        KeyScopes keyScopes) {}
+        KeyScopes keyScopes,
+        PoolClock clock) {}

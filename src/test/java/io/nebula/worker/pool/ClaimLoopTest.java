@@ -72,9 +72,10 @@ class ClaimLoopTest {
                 io.nebula.worker.observe.Tracing.OFF,
                 new Slots(o.concurrency()),
                 new InFlight(),
-                new ResultPublisher(store, id -> true, 1),
+                new ResultPublisher(store, id -> true, 1, PoolClock.SYSTEM),
                 new DefinitionCache(store, 1 << 20),
-                new KeyScopes(store));
+                new KeyScopes(store),
+                PoolClock.SYSTEM);
         ClaimLoop loop = new ClaimLoop(ctx, new Wakeup(), new Readiness(), 0);
         loop.start();
         inClaim.await();
