@@ -70,13 +70,7 @@ public final class Worker implements AutoCloseable {
         this.clock = b.clock;
         InFlight inFlight = new InFlight();
         ResultPublisher publisher = new ResultPublisher(
-                store,
-                id -> {
-                    Running r = inFlight.get(id);
-                    return r != null && clock.nanoTime() < r.leaseDeadlineNanos();
-                },
-                writers(options.concurrency()),
-                clock);
+                store, id -> inFlight.mayStillHoldLease(id, clock.nanoTime()), writers(options.concurrency()), clock);
         this.ctx = new PoolContext(
                 options,
                 store,
