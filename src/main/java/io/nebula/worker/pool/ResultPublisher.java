@@ -3,7 +3,7 @@ package io.nebula.worker.pool;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
 import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.ExecutionStore.Checkpoint;
+import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -25,10 +25,10 @@ import java.util.Optional;
  * <p>Methods are named noun first ({@code executionClaim}, {@code leaseHeartbeat}) so related
  * operations sort together.
  */
-public interface ExecutionStore extends AutoCloseable {
+public interface ExecutionStore extends LeaseStore, AutoCloseable {
 
-    /** "postgres" or "sqlite". */
-    String dialect();
+    /** The database this store speaks. */
+    Dialect dialect();
 
     // ---- schema ----------------------------------------------------------------------------
 
@@ -100,34 +100,6 @@ public interface ExecutionStore extends AutoCloseable {
 
     /** Stores a definition inside the caller's open transaction. */
     void workflowPutInTransaction(Connection connection, WorkflowDocument document);
-
-    // ---- the hot path ------------------------------------------------------------------------
-
-    /** Claims up to {@code request.limit()} due executions, ordered by priority, run-at, id. */
-    List<ClaimedExecution> executionClaim(ClaimRequest request);
-
-    /** Loads the checkpoints of the given executions (for resumed claims), keyed by execution id. */
-    Map<Long, List<NodeResult>> nodeResultsLoad(List<Long> executionIds);
-
-    /**
-     * Extends the leases of {@code leases} (all held by {@code workerId}) in one statement and
-     * refreshes the worker's registry row.
-     */
-    HeartbeatResult leaseHeartbeat(String workerId, List<LeaseRef> leases, Duration visibilityTimeout, int active);
-
-    /**
-     * Writes checkpoints, each fenced by its lease. Returns, per input element, whether it was
-     * written (or already present from the same attempt); {@code false} means the lease was lost.
-     */
-    List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints);
-
-    /**
-     * Ends attempts, each fenced by its lease, in one transaction. Results are in input order. A
-     * completion sent again after it took effect (its sender lost the connection during the commit)
-     * is reported applied, with the state it left; any other completion that finds the lease gone
-     * is reported lost and writes nothing.
-     */
-    List<CompletionResult> executionCompleteMany(List<Completion> completions);
 
     // ---- maintenance -------------------------------------------------------------------------
 
@@ -377,9 +349,6 @@ public interface ExecutionStore extends AutoCloseable {
      * @param previousHash the latest deployed version of the name before, or {@code null}
      */
     record WorkflowDeployed(WorkflowVersion version, boolean stored, String previousHash) {}
-
-    /** A node result to write, fenced by its execution's lease. */
-    record Checkpoint(LeaseRef lease, NodeResult result) {}
 
     /** Whether the schema is usable. */
     record SchemaStatus(int currentVersion, int expectedVersion) {

@@ -76,7 +76,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         this.db = db;
         this.options = options;
         this.migrator = new Migrator(db, options.schema());
-        this.leases = new LeaseStatements(db, db.sql().dialect().equals("sqlite"));
+        this.leases = new LeaseStatements(db);
         this.inspection = new InspectionStatements(db);
         this.maintenance = new MaintenanceStatements(db, inspection);
         this.pages = new ExecutionPages(db);
