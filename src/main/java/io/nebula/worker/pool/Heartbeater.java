@@ -58,7 +58,7 @@ final class Heartbeater implements Periodic.Service {
         lastBeatNanos = sent;
         HeartbeatResult r;
         try {
-            r = ctx.store()
+            r = ctx.leases()
                     .leaseHeartbeat(
                             ctx.options().workerId(),
                             leases,

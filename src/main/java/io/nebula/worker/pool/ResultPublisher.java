@@ -2,7 +2,7 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
-import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.LeaseStore;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
@@ -51,7 +51,7 @@ final class ResultPublisher implements AutoCloseable {
         }
     }
 
-    private final ExecutionStore store;
+    private final LeaseStore store;
     private final LongPredicate mayStillHoldLease;
     private final PoolClock clock;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -65,7 +65,7 @@ final class ResultPublisher implements AutoCloseable {
      *     {@link #flushOnce()} is called
      * @param clock sleeps the backoff between retries
      */
-    ResultPublisher(ExecutionStore store, LongPredicate mayStillHoldLease, int flushers, PoolClock clock) {
+    ResultPublisher(LeaseStore store, LongPredicate mayStillHoldLease, int flushers, PoolClock clock) {
         this.store = store;
         this.mayStillHoldLease = mayStillHoldLease;
         this.clock = clock;

@@ -74,6 +74,7 @@ public final class Worker implements AutoCloseable {
         this.ctx = new PoolContext(
                 options,
                 store,
+                store,
                 Objects.requireNonNull(b.runner, "runner"),
                 b.listener,
                 b.tracing,

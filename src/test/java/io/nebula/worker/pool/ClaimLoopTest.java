@@ -115,6 +115,7 @@ class ClaimLoopTest {
             PoolContext ctx = new PoolContext(
                     o,
                     store,
+                    store,
                     runner,
                     io.nebula.worker.observe.WorkerListener.NONE,
                     io.nebula.worker.observe.Tracing.OFF,

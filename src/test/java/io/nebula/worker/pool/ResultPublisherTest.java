@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
 import io.nebula.worker.queue.ExecutionState;
-import io.nebula.worker.queue.ExecutionStore.Checkpoint;
+import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.StoreException;

@@ -9,6 +9,8 @@ import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.InMemoryLeaseStore;
+import io.nebula.worker.queue.LeaseStore;
 import io.nebula.worker.queue.RescueResult;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
@@ -22,6 +24,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +34,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the result publisher has no flusher and no loop is started, so a test steps each part itself.
  * Database failures are real: {@link #faultOn} installs triggers that make SQLite abort writes to a
  * table until {@link #faultOff}.
+ *
+ * <p>{@link #inMemory} puts the hot path (claims, heartbeats, checkpoints, completions) on an
+ * {@link InMemoryLeaseStore} instead, whose clock the test moves too, so leases expire in the store
+ * without waiting; the SQLite file then serves only the definitions.
  */
 final class SteppedPool implements AutoCloseable {
     static final WorkflowDocument WF = new WorkflowDocument("wf-hash", "scripted", "{}");
@@ -38,6 +45,11 @@ final class SteppedPool implements AutoCloseable {
     final Path file;
     final ManualClock clock = new ManualClock();
     final ExecutionStore store;
+    /** The hot path's store: {@link #store}, or the in-memory one. */
+    final LeaseStore leases;
+    /** The in-memory store's clock ({@code null} on SQLite). */
+    final io.nebula.worker.queue.ManualClock storeClock;
+
     final ScriptedRunner runner = new ScriptedRunner();
     final Readiness readiness = new Readiness();
     final Wakeup wakeup = new Wakeup();
@@ -45,20 +57,33 @@ final class SteppedPool implements AutoCloseable {
     final PoolContext ctx;
 
     SteppedPool(Path dir, PoolOptions options) {
+        this(dir, options, null);
+    }
+
+    /** The hot path on an {@link InMemoryLeaseStore} with a clock of its own. */
+    static SteppedPool inMemory(Path dir, PoolOptions options) {
+        return new SteppedPool(
+                dir, options, new io.nebula.worker.queue.ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+    }
+
+    private SteppedPool(Path dir, PoolOptions options, io.nebula.worker.queue.ManualClock storeClock) {
         this.file = dir.resolve("q.db");
         this.store = SqliteExecutionStore.open(file, StoreOptions.defaults("test-" + options.workerId()));
         store.migrate();
         store.workflowPut(WF);
+        this.storeClock = storeClock;
+        this.leases = storeClock == null ? store : new InMemoryLeaseStore(storeClock);
         InFlight inFlight = new InFlight();
         this.ctx = new PoolContext(
                 options,
                 store,
+                leases,
                 runner,
                 events,
                 Tracing.OFF,
                 new Slots(options.concurrency()),
                 inFlight,
-                new ResultPublisher(store, id -> inFlight.mayStillHoldLease(id, clock.nanoTime()), 0, clock),
+                new ResultPublisher(leases, id -> inFlight.mayStillHoldLease(id, clock.nanoTime()), 0, clock),
                 new DefinitionCache(store, 1 << 20),
                 new KeyScopes(store),
                 clock);
@@ -73,14 +98,17 @@ final class SteppedPool implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             rs.add(SubmitRequest.now("default", WF.hash(), WF.name(), inputJson, 3));
         }
+        if (leases instanceof InMemoryLeaseStore m) {
+            return rs.stream().map(m::submit).toList();
+        }
         return store.executionSubmitMany(rs).stream()
                 .map(Submitted::executionId)
                 .toList();
     }
 
-    /** Claims as worker {@code owner} straight through the store, outside any pool. */
+    /** Claims as worker {@code owner} straight through the hot path's store, outside any pool. */
     List<ClaimedExecution> claimAs(String owner, int n, Duration visibility) {
-        return store.executionClaim(new ClaimRequest(owner, List.of("default"), n, visibility));
+        return leases.executionClaim(new ClaimRequest(owner, List.of("default"), n, visibility));
     }
 
     /**
@@ -101,7 +129,7 @@ final class SteppedPool implements AutoCloseable {
     }
 
     ExecutionView view(long id) {
-        return store.executionGet(id).orElseThrow();
+        return (leases instanceof InMemoryLeaseStore m ? m.executionGet(id) : store.executionGet(id)).orElseThrow();
     }
 
     ExecutionState state(long id) {
