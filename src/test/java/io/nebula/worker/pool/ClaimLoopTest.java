@@ -109,7 +109,7 @@ class ClaimLoopTest {
                     .getFirst()
                     .executionId();
             PoolOptions o = PoolOptions.defaults("w").withPollInterval(Duration.ofMillis(50));
-            ManualClock clock = new ManualClock();
+            ManualPoolClock clock = new ManualPoolClock();
             InFlight inFlight = new InFlight();
             io.nebula.worker.testing.ScriptedRunner runner = new io.nebula.worker.testing.ScriptedRunner();
             PoolContext ctx = new PoolContext(

@@ -15,7 +15,7 @@ class LeasedAttemptTest {
 
     @Test
     void anAttemptWithinItsLeaseMayGoOn() {
-        ManualClock clock = new ManualClock();
+        ManualPoolClock clock = new ManualPoolClock();
         Running r =
                 new Running(CLAIMED, clock.nanoTime() + Duration.ofMinutes(1).toNanos(), clock.nanoTime());
         LeasedAttempt attempt = new LeasedAttempt(r, "{}", Map.of(), null, null, null, clock);
@@ -30,7 +30,7 @@ class LeasedAttemptTest {
         // A process frozen past its lease (SIGSTOP, a long pause, a suspended VM) resumes all its
         // threads at once: the runtime may ask before the heartbeater has noticed, and must not
         // start another node with a lease another worker may hold by now.
-        ManualClock clock = new ManualClock();
+        ManualPoolClock clock = new ManualPoolClock();
         Running r =
                 new Running(CLAIMED, clock.nanoTime() + Duration.ofMinutes(1).toNanos(), clock.nanoTime());
         LeasedAttempt attempt = new LeasedAttempt(r, "{}", Map.of(), null, null, null, clock);

@@ -32,7 +32,7 @@ class ShutdownOrderTest {
     @Test
     void stopClaimsNoMoreLetsRunningExecutionsFinishWithinTheGraceThenReleasesTheRest() throws Exception {
         Path file = dir.resolve("q.db");
-        ManualClock clock = new ManualClock();
+        ManualPoolClock clock = new ManualPoolClock();
         CountDownLatch finish = new CountDownLatch(1);
         ExecutionRunner runner = a -> {
             try {

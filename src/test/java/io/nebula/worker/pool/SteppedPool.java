@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A pool's parts on a real SQLite file and a {@link ManualClock}, with no threads of their own:
+ * A pool's parts on a real SQLite file and a {@link ManualPoolClock}, with no threads of their own:
  * the result publisher has no flusher and no loop is started, so a test steps each part itself.
  * Database failures are real: {@link #faultOn} installs triggers that make SQLite abort writes to a
  * table until {@link #faultOff}.
@@ -43,7 +43,7 @@ final class SteppedPool implements AutoCloseable {
     static final WorkflowDocument WF = new WorkflowDocument("wf-hash", "scripted", "{}");
 
     final Path file;
-    final ManualClock clock = new ManualClock();
+    final ManualPoolClock clock = new ManualPoolClock();
     final ExecutionStore store;
     /** The hot path's store: {@link #store}, or the in-memory one. */
     final LeaseStore leases;

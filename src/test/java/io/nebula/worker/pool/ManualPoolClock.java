@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * returns at once after moving it by the pause (and running the test's hook, which may change the
  * world the retry will see).
  */
-final class ManualClock implements PoolClock {
+final class ManualPoolClock implements PoolClock {
     private final AtomicLong nanos = new AtomicLong(Duration.ofHours(1).toNanos());
     private final List<Duration> sleeps = new ArrayList<>();
     private volatile Runnable onSleep = () -> {};
