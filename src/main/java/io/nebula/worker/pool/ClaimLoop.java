@@ -126,7 +126,7 @@ final class ClaimLoop {
                 }
                 StoreException failure = null;
                 try {
-                    claimed = ctx.store()
+                    claimed = ctx.leases()
                             .executionClaim(new ClaimRequest(o.workerId(), o.queues(), taken, o.visibilityTimeout()));
                 } catch (StoreException e) {
                     claimed = List.of();
@@ -184,7 +184,7 @@ final class ClaimLoop {
         boolean loaded = true;
         if (!resumable.isEmpty()) {
             try {
-                checkpoints = ctx.store().nodeResultsLoad(resumable);
+                checkpoints = ctx.leases().nodeResultsLoad(resumable);
             } catch (StoreException e) {
                 // Without its checkpoints an execution would re-run finished nodes: such executions
                 // are handed straight back (the release keeps their attempt) instead of being run.

@@ -55,7 +55,7 @@ final class Heartbeater implements Periodic.Service {
         lastBeatNanos = sent;
         HeartbeatResult r;
         try {
-            r = ctx.store()
+            r = ctx.leases()
                     .leaseHeartbeat(
                             ctx.options().workerId(),
                             leases,

@@ -2,7 +2,7 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
-import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.LeaseStore;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
@@ -51,7 +51,7 @@ final class ResultPublisher implements AutoCloseable {
         }
     }
 
-    private final ExecutionStore store;
+    private final LeaseStore store;
     private final LongPredicate mayStillHoldLease;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -61,7 +61,7 @@ final class ResultPublisher implements AutoCloseable {
      * @param mayStillHoldLease whether an execution's lease may still be valid (false once its local
      *     deadline has passed), used to stop retrying writes that can no longer succeed
      */
-    ResultPublisher(ExecutionStore store, LongPredicate mayStillHoldLease, int flushers) {
+    ResultPublisher(LeaseStore store, LongPredicate mayStillHoldLease, int flushers) {
         this.store = store;
         this.mayStillHoldLease = mayStillHoldLease;
         for (int i = 0; i < flushers; i++) {

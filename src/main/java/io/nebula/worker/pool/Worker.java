@@ -68,7 +68,7 @@ public final class Worker implements AutoCloseable {
         this.version = b.version;
         InFlight inFlight = new InFlight();
         ResultPublisher publisher = new ResultPublisher(
-                store,
+                store.leases(),
                 id -> {
                     Running r = inFlight.get(id);
                     return r != null && System.nanoTime() < r.leaseDeadlineNanos();
@@ -77,6 +77,8 @@ public final class Worker implements AutoCloseable {
         this.ctx = new PoolContext(
                 options,
                 store,
+                store.leases(),
+                store.maintenance(),
                 Objects.requireNonNull(b.runner, "runner"),
                 b.listener,
                 b.tracing,

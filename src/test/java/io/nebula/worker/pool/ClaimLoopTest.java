@@ -67,6 +67,8 @@ class ClaimLoopTest {
         PoolContext ctx = new PoolContext(
                 o,
                 store,
+                store,
+                store,
                 runner,
                 WorkerListener.NONE,
                 io.nebula.worker.observe.Tracing.OFF,
