@@ -70,11 +70,15 @@ public final class Worker implements AutoCloseable {
         this.clock = b.clock;
         InFlight inFlight = new InFlight();
         ResultPublisher publisher = new ResultPublisher(
-                store, id -> inFlight.mayStillHoldLease(id, clock.nanoTime()), writers(options.concurrency()), clock);
+                store.leases(),
+                id -> inFlight.mayStillHoldLease(id, clock.nanoTime()),
+                writers(options.concurrency()),
+                clock);
         this.ctx = new PoolContext(
                 options,
                 store,
-                store,
+                store.leases(),
+                store.maintenance(),
                 Objects.requireNonNull(b.runner, "runner"),
                 b.listener,
                 b.tracing,

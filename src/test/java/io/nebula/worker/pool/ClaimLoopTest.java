@@ -115,13 +115,14 @@ class ClaimLoopTest {
             PoolContext ctx = new PoolContext(
                     o,
                     store,
-                    store,
+                    store.leases(),
+                    store.maintenance(),
                     runner,
                     io.nebula.worker.observe.WorkerListener.NONE,
                     io.nebula.worker.observe.Tracing.OFF,
                     new Slots(o.concurrency()),
                     inFlight,
-                    new ResultPublisher(store, x -> true, 0, clock),
+                    new ResultPublisher(store.leases(), x -> true, 0, clock),
                     new DefinitionCache(store, 1 << 20),
                     new KeyScopes(store),
                     clock);

@@ -80,7 +80,7 @@ class MaintainerTest {
             long id = expiredLease(a);
             a.ctx.store()
                     .executionRescue(
-                            3, 1_000, new io.nebula.worker.queue.ExecutionStore.LeaderFence(Maintainer.LEASE, "a"));
+                            3, 1_000, new io.nebula.worker.queue.MaintenanceStore.LeaderFence(Maintainer.LEASE, "a"));
             assertThat(a.state(id)).as("a's fence no longer holds").isEqualTo(ExecutionState.RUNNING);
 
             ma.runOnce();

@@ -72,12 +72,13 @@ final class SteppedPool implements AutoCloseable {
         store.migrate();
         store.workflowPut(WF);
         this.storeClock = storeClock;
-        this.leases = storeClock == null ? store : new InMemoryLeaseStore(storeClock);
+        this.leases = storeClock == null ? store.leases() : new InMemoryLeaseStore(storeClock);
         InFlight inFlight = new InFlight();
         this.ctx = new PoolContext(
                 options,
                 store,
                 leases,
+                store.maintenance(),
                 runner,
                 events,
                 Tracing.OFF,

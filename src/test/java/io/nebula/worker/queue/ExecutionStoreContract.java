@@ -206,14 +206,15 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long committed;
         try (Connection c = rawConnection()) {
             c.setAutoCommit(false);
-            committed = store.executionSubmitInTransaction(c, List.of(request()))
+            committed = store.executionSubmitInTransaction(SubmitTransaction.on(c), List.of(), List.of(request()))
                     .get(0)
                     .executionId();
             c.commit();
         }
         try (Connection c = rawConnection()) {
             c.setAutoCommit(false);
-            store.executionSubmitInTransaction(c, List.of(request().withIdempotencyKey("never")));
+            store.executionSubmitInTransaction(
+                    SubmitTransaction.on(c), List.of(), List.of(request().withIdempotencyKey("never")));
             c.rollback();
         }
         assertThat(store.executionGet(committed)).isPresent();
