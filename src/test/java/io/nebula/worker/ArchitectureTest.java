@@ -108,6 +108,38 @@ class ArchitectureTest {
                 .because("the runtime talks to the ExecutionStore port, not to a database");
     }
 
+    /**
+     * The store's port speaks in its own types: only the handle of a caller's transaction ({@code
+     * SubmitTransaction}) wraps a JDBC connection.
+     */
+    static ArchRule storePortSpeaksNoJdbc(String root) {
+        return noClasses()
+                .that()
+                .resideInAPackage(root + ".queue")
+                .and()
+                .doNotHaveSimpleName("SubmitTransaction")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("java.sql..")
+                .because("callers of the store see its roles and value types, never a connection");
+    }
+
+    /**
+     * The parts of the pool on the hot path (claim loop, heartbeater, result publisher) and the
+     * maintainer depend on the narrow role they use, never on the whole {@code ExecutionStore}, so
+     * they can run against the in-memory lease store.
+     */
+    static ArchRule poolPartsUseTheirRoleOnly(String root) {
+        return noClasses()
+                .that()
+                .haveNameMatching(root.replace(".", "\\.")
+                        + "\\.pool\\.(ClaimLoop|Heartbeater|ResultPublisher|Maintainer)(\\$.*)?")
+                .should()
+                .dependOnClassesThat()
+                .haveSimpleName("ExecutionStore")
+                .because("the hot path needs only LeaseStore and the maintainer only MaintenanceStore");
+    }
+
     static ArchRule engineIsIndependentOfConfiguration(String root) {
         return noClasses()
                 .that()
@@ -157,6 +189,8 @@ class ArchitectureTest {
                 layers(root),
                 queueStaysBelowTheEngine(root),
                 runtimeUsesOnlyTheStorePort(root),
+                storePortSpeaksNoJdbc(root),
+                poolPartsUseTheirRoleOnly(root),
                 engineIsIndependentOfConfiguration(root),
                 noGrabBagNames(root),
                 everyPackageIsInALayer(root));
@@ -175,6 +209,16 @@ class ArchitectureTest {
     @Test
     void runtimeNeverTouchesAStoreImplementation() {
         runtimeUsesOnlyTheStorePort(ROOT).check(production);
+    }
+
+    @Test
+    void theStorePortHandsOutNoConnection() {
+        storePortSpeaksNoJdbc(ROOT).check(production);
+    }
+
+    @Test
+    void theHotPathAndTheMaintainerDependOnTheirRoleOnly() {
+        poolPartsUseTheirRoleOnly(ROOT).check(production);
     }
 
     @Test
@@ -232,6 +276,20 @@ class ArchitectureTest {
         assertThat(violations(runtimeUsesOnlyTheStorePort(FIXTURE_ROOT)))
                 .contains("archfixture.runtime.FixtureRunner")
                 .contains("archfixture.queue.postgres.FixturePgStore");
+    }
+
+    @Test
+    void aPortHandingOutAConnectionIsCaught() {
+        assertThat(violations(storePortSpeaksNoJdbc(FIXTURE_ROOT)))
+                .contains("archfixture.queue.ExecutionStore")
+                .contains("java.sql.Connection");
+    }
+
+    @Test
+    void aHotPathPartUsingTheWholeStoreIsCaught() {
+        assertThat(violations(poolPartsUseTheirRoleOnly(FIXTURE_ROOT)))
+                .contains("archfixture.pool.Heartbeater")
+                .contains("archfixture.queue.ExecutionStore");
     }
 
     @Test

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ClaimLoop {
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+    private static final Duration FIRST_FAILURE_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_FAILURE_BACKOFF = Duration.ofSeconds(5);
 
     private final PoolContext ctx;
     private final Wakeup wakeup;
@@ -34,17 +36,22 @@ final class ClaimLoop {
 
     private boolean claiming;
     private volatile boolean running = true;
-    private volatile long lastTurnNanos = System.nanoTime();
+    private volatile long lastTurnNanos;
+    /** The wait after the latest failed claim. */
+    private Duration failureBackoff = FIRST_FAILURE_BACKOFF;
+    /** The wait after the next claim if it fails too. */
+    private Duration nextFailureBackoff = FIRST_FAILURE_BACKOFF;
 
     ClaimLoop(PoolContext ctx, Wakeup wakeup, Readiness readiness, int index) {
         this.ctx = ctx;
         this.wakeup = wakeup;
         this.readiness = readiness;
         this.thread = Thread.ofVirtual().name("nebula-claim-" + index).unstarted(this::loop);
+        this.lastTurnNanos = ctx.clock().nanoTime();
     }
 
     void start() {
-        lastTurnNanos = System.nanoTime();
+        lastTurnNanos = ctx.clock().nanoTime();
         thread.start();
     }
 
@@ -98,12 +105,23 @@ final class ClaimLoop {
         return lastTurnNanos;
     }
 
+    /** What one claim did, so the loop knows whether and how long to wait before the next. */
+    enum Turn {
+        /** The claim filled every slot it took: the queue may hold more. */
+        FULL,
+        /** The claim came back short (the queue is drained for now). */
+        SHORT,
+        /** The claim failed; wait {@link #failureBackoff()} before the next. */
+        FAILED,
+        /** The loop was stopped before the claim was sent. */
+        STOPPED
+    }
+
     private void loop() {
         PoolOptions o = ctx.options();
         int batchThreshold = Math.max(1, Math.min(o.batchSize(), o.concurrency()) / 2);
-        long failureBackoff = 100;
         while (running) {
-            lastTurnNanos = System.nanoTime();
+            lastTurnNanos = ctx.clock().nanoTime();
             try {
                 if (!ctx.slots().awaitFree(batchThreshold, o.pollInterval())) {
                     continue;
@@ -111,53 +129,16 @@ final class ClaimLoop {
                 if (!running) {
                     break;
                 }
-                int taken = ctx.slots().take(o.batchSize());
-                List<ClaimedExecution> claimed;
-                long sentNanos = System.nanoTime();
-                claimGuard.lock();
-                try {
-                    if (!running) {
-                        ctx.slots().give(taken);
-                        break;
-                    }
-                    claiming = true;
-                } finally {
-                    claimGuard.unlock();
+                Turn turn = claimOnce();
+                if (turn == Turn.STOPPED) {
+                    break;
                 }
-                StoreException failure = null;
-                try {
-                    claimed = ctx.store()
-                            .executionClaim(new ClaimRequest(o.workerId(), o.queues(), taken, o.visibilityTimeout()));
-                } catch (StoreException e) {
-                    claimed = List.of();
-                    failure = e;
-                } finally {
-                    claimGuard.lock();
-                    try {
-                        claiming = false;
-                    } finally {
-                        claimGuard.unlock();
-                    }
-                }
-                if (failure != null) {
-                    ctx.slots().give(taken);
-                    readiness.databaseFailed(failure);
-                    log.warn("claim failed, retrying in {} ms: {}", failureBackoff, failure.getMessage());
-                    if (running) {
-                        wakeup.await(Duration.ofMillis(failureBackoff));
-                    }
-                    failureBackoff = Math.min(5_000, failureBackoff * 2);
+                if (!running) {
                     continue;
                 }
-                readiness.databaseAnswered();
-                failureBackoff = 100;
-                claims.incrementAndGet();
-                ctx.slots().give(taken - claimed.size());
-                ctx.listener().claimed(taken, claimed.size());
-                if (!claimed.isEmpty()) {
-                    launch(claimed, sentNanos);
-                }
-                if (claimed.size() < taken && running) {
+                if (turn == Turn.FAILED) {
+                    wakeup.await(failureBackoff);
+                } else if (turn == Turn.SHORT) {
                     // The queue is drained (for now): sleep until woken or the poll interval.
                     wakeup.await(Backoff.jitter(o.pollInterval()));
                 }
@@ -172,6 +153,69 @@ final class ClaimLoop {
         log.debug("claim loop stopped after {} claims", claims.get());
     }
 
+    /**
+     * One claim without waiting: takes the free slots (at most a batch), claims at most that many
+     * executions, gives back the slots the claim did not fill and starts the claimed executions.
+     * The loop calls it between its waits; tests call it to step the loop.
+     */
+    Turn claimOnce() {
+        PoolOptions o = ctx.options();
+        int taken = ctx.slots().take(o.batchSize());
+        List<ClaimedExecution> claimed;
+        long sentNanos = ctx.clock().nanoTime();
+        claimGuard.lock();
+        try {
+            if (!running) {
+                ctx.slots().give(taken);
+                return Turn.STOPPED;
+            }
+            claiming = true;
+        } finally {
+            claimGuard.unlock();
+        }
+        StoreException failure = null;
+        try {
+            claimed = ctx.leases()
+                    .executionClaim(new ClaimRequest(o.workerId(), o.queues(), taken, o.visibilityTimeout()));
+        } catch (StoreException e) {
+            claimed = List.of();
+            failure = e;
+        } finally {
+            claimGuard.lock();
+            try {
+                claiming = false;
+            } finally {
+                claimGuard.unlock();
+            }
+        }
+        if (failure != null) {
+            ctx.slots().give(taken);
+            failureBackoff = nextFailureBackoff;
+            Duration doubled = failureBackoff.multipliedBy(2);
+            nextFailureBackoff = doubled.compareTo(MAX_FAILURE_BACKOFF) > 0 ? MAX_FAILURE_BACKOFF : doubled;
+            readiness.databaseFailed(failure);
+            log.warn("claim failed, retrying in {} ms: {}", failureBackoff.toMillis(), failure.getMessage());
+            return Turn.FAILED;
+        }
+        readiness.databaseAnswered();
+        nextFailureBackoff = FIRST_FAILURE_BACKOFF;
+        claims.incrementAndGet();
+        ctx.slots().give(taken - claimed.size());
+        ctx.listener().claimed(taken, claimed.size());
+        if (!claimed.isEmpty()) {
+            launch(claimed, sentNanos);
+        }
+        return claimed.size() < taken ? Turn.SHORT : Turn.FULL;
+    }
+
+    /**
+     * How long the loop waits after the latest failed claim: 100 ms after the first failure in a
+     * row, doubling with each further one up to five seconds.
+     */
+    Duration failureBackoff() {
+        return failureBackoff;
+    }
+
     private void launch(List<ClaimedExecution> claimed, long sentNanos) {
         long deadline = sentNanos + ctx.options().visibilityTimeout().toNanos();
         List<Long> resumable = new ArrayList<>();
@@ -184,7 +228,7 @@ final class ClaimLoop {
         boolean loaded = true;
         if (!resumable.isEmpty()) {
             try {
-                checkpoints = ctx.store().nodeResultsLoad(resumable);
+                checkpoints = ctx.leases().nodeResultsLoad(resumable);
             } catch (StoreException e) {
                 // Without its checkpoints an execution would re-run finished nodes: such executions
                 // are handed straight back (the release keeps their attempt) instead of being run.
@@ -193,7 +237,7 @@ final class ClaimLoop {
             }
         }
         for (ClaimedExecution c : claimed) {
-            Running r = new Running(c, deadline);
+            Running r = new Running(c, deadline, ctx.clock().nanoTime());
             ctx.inFlight().add(r);
             List<NodeResult> mine = c.resumable() && !loaded ? null : checkpoints.getOrDefault(c.id(), List.of());
             ExecutionTask task = new ExecutionTask(r, mine, ctx);

@@ -134,8 +134,8 @@ final class ExecutionTask implements Runnable {
                         List.of());
             }
             ExecutionRunner runner = ctx.runner();
-            return runner.run(
-                    new LeasedAttempt(running, definition, checkpoints, ctx.publisher(), ctx.store(), keyScope));
+            return runner.run(new LeasedAttempt(
+                    running, definition, checkpoints, ctx.publisher(), ctx.store(), keyScope, ctx.clock()));
         } catch (RuntimeException | Error e) {
             StopReason stop = running.stopReason();
             if (stop != null) {
@@ -200,7 +200,7 @@ final class ExecutionTask implements Runnable {
             return;
         }
         AttemptOutcome o = observed(completion, result.state());
-        Duration took = Duration.ofNanos(System.nanoTime() - running.startedNanos());
+        Duration took = Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos());
         TraceSpan span = running.trace();
         if (span == TraceSpan.OFF) {
             ctx.listener().executionEnded(running.event(), o, took, error);
@@ -227,7 +227,7 @@ final class ExecutionTask implements Runnable {
         l.executionEnded(
                 running.event(),
                 AttemptOutcome.LEASE_LOST,
-                Duration.ofNanos(System.nanoTime() - running.startedNanos()),
+                Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos()),
                 null);
     }
 

@@ -23,11 +23,14 @@ final class Heartbeater implements Periodic.Service {
     private final PoolContext ctx;
     private final Readiness readiness;
     private final long safetyNanos;
-    private long lastBeatNanos = System.nanoTime();
+    private final PoolClock clock;
+    private long lastBeatNanos;
 
     Heartbeater(PoolContext ctx, Readiness readiness) {
         this.ctx = ctx;
         this.readiness = readiness;
+        this.clock = ctx.clock();
+        this.lastBeatNanos = clock.nanoTime();
         long vis = ctx.options().visibilityTimeout().toNanos();
         this.safetyNanos = Math.min(vis / 10, Duration.ofSeconds(5).toNanos());
     }
@@ -40,22 +43,22 @@ final class Heartbeater implements Periodic.Service {
 
     @Override
     public void runOnce() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (now - lastBeatNanos >= ctx.options().heartbeatInterval().toNanos()) {
             beat();
         }
-        expireOverdue(System.nanoTime());
+        expireOverdue(clock.nanoTime());
     }
 
     /** Sends one heartbeat now. */
     void beat() {
         List<Running> snapshot = List.copyOf(ctx.inFlight().all());
         List<LeaseRef> leases = snapshot.stream().map(Running::lease).toList();
-        long sent = System.nanoTime();
+        long sent = clock.nanoTime();
         lastBeatNanos = sent;
         HeartbeatResult r;
         try {
-            r = ctx.store()
+            r = ctx.leases()
                     .leaseHeartbeat(
                             ctx.options().workerId(),
                             leases,
@@ -63,12 +66,12 @@ final class Heartbeater implements Periodic.Service {
                             ctx.slots().inUse());
         } catch (StoreException e) {
             readiness.databaseFailed(e);
-            ctx.listener().heartbeat(false, leases.size(), Duration.ofNanos(System.nanoTime() - sent));
+            ctx.listener().heartbeat(false, leases.size(), Duration.ofNanos(clock.nanoTime() - sent));
             log.warn("heartbeat failed leases={}: {}", leases.size(), e.getMessage());
             return;
         }
         readiness.databaseAnswered();
-        ctx.listener().heartbeat(true, leases.size(), Duration.ofNanos(System.nanoTime() - sent));
+        ctx.listener().heartbeat(true, leases.size(), Duration.ofNanos(clock.nanoTime() - sent));
         long deadline = sent + ctx.options().visibilityTimeout().toNanos();
         for (Running run : snapshot) {
             long id = run.claimed().id();

@@ -22,6 +22,15 @@ final class InFlight {
         return byId.get(id);
     }
 
+    /**
+     * Whether execution {@code id} is still held here and its local lease deadline has not passed
+     * at {@code nowNanos}: only then can a write fenced by its lease still succeed.
+     */
+    boolean mayStillHoldLease(long id, long nowNanos) {
+        Running r = byId.get(id);
+        return r != null && nowNanos < r.leaseDeadlineNanos();
+    }
+
     int size() {
         return byId.size();
     }

@@ -6,8 +6,8 @@ import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.ExecutionStore.Checkpoint;
 import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.StoreException;
@@ -38,6 +38,7 @@ final class LeasedAttempt implements Attempt {
     private final ResultPublisher publisher;
     private final ExecutionStore store;
     private final String keyScope;
+    private final PoolClock clock;
 
     LeasedAttempt(
             Running running,
@@ -45,8 +46,10 @@ final class LeasedAttempt implements Attempt {
             Map<String, NodeResult> checkpoints,
             ResultPublisher publisher,
             ExecutionStore store,
-            String keyScope) {
+            String keyScope,
+            PoolClock clock) {
         this.keyScope = keyScope;
+        this.clock = clock;
         this.running = running;
         this.definitionJson = definitionJson;
         this.checkpoints = Map.copyOf(checkpoints);
@@ -187,7 +190,7 @@ final class LeasedAttempt implements Attempt {
     @Override
     public StopReason stopRequested() {
         StopReason reason = running.stopReason();
-        if (reason == null && System.nanoTime() - running.leaseDeadlineNanos() >= 0) {
+        if (reason == null && clock.nanoTime() - running.leaseDeadlineNanos() >= 0) {
             running.requestStop(StopReason.LEASE_LOST);
             return running.stopReason();
         }

@@ -1,6 +1,6 @@
 package io.nebula.worker.pool;
 
-import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.RescueResult;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -22,11 +22,12 @@ final class Maintainer implements Periodic.Service {
     private final PoolContext ctx;
     private final Wakeup wakeup;
     private boolean leader;
-    private long lastPruneNanos = System.nanoTime() - PRUNE_EVERY.toNanos();
+    private long lastPruneNanos;
 
     Maintainer(PoolContext ctx, Wakeup wakeup) {
         this.ctx = ctx;
         this.wakeup = wakeup;
+        this.lastPruneNanos = ctx.clock().nanoTime() - PRUNE_EVERY.toNanos();
     }
 
     boolean isLeader() {
@@ -40,7 +41,7 @@ final class Maintainer implements Periodic.Service {
     @Override
     public void runOnce() {
         Duration ttl = interval().multipliedBy(3).plusSeconds(1);
-        boolean now = ctx.store().leaderAttemptElect(LEASE, ctx.options().workerId(), ttl);
+        boolean now = ctx.maintenance().leaderAttemptElect(LEASE, ctx.options().workerId(), ttl);
         if (now != leader) {
             leader = now;
             log.info(now ? "became maintenance leader" : "no longer maintenance leader");
@@ -50,8 +51,9 @@ final class Maintainer implements Periodic.Service {
             return;
         }
         rescue();
-        if (System.nanoTime() - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
-            lastPruneNanos = System.nanoTime();
+        long nowNanos = ctx.clock().nanoTime();
+        if (nowNanos - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
+            lastPruneNanos = nowNanos;
             prune();
         }
     }
@@ -60,13 +62,13 @@ final class Maintainer implements Periodic.Service {
      * Rescue and prune act only while this process holds the lease by the database clock: a
      * statement that a partition delayed past the end of the term changes nothing.
      */
-    private ExecutionStore.LeaderFence fence() {
-        return new ExecutionStore.LeaderFence(LEASE, ctx.options().workerId());
+    private MaintenanceStore.LeaderFence fence() {
+        return new MaintenanceStore.LeaderFence(LEASE, ctx.options().workerId());
     }
 
     void rescue() {
         for (int i = 0; i < 10; i++) {
-            RescueResult r = ctx.store().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH, fence());
+            RescueResult r = ctx.maintenance().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH, fence());
             if (r.total() > 0) {
                 log.info(
                         "rescued expired leases requeued={} failed={} quarantined={} cancelled={}",
@@ -88,7 +90,7 @@ final class Maintainer implements Periodic.Service {
     void prune() {
         int total = 0;
         for (int i = 0; i < 20; i++) {
-            int n = ctx.store().executionPrune(ctx.options().retention(), PRUNE_BATCH, fence());
+            int n = ctx.maintenance().executionPrune(ctx.options().retention(), PRUNE_BATCH, fence());
             total += n;
             if (n < PRUNE_BATCH) {
                 break;
@@ -103,7 +105,7 @@ final class Maintainer implements Periodic.Service {
     void resign() {
         if (leader) {
             try {
-                ctx.store().leaderResign(LEASE, ctx.options().workerId());
+                ctx.maintenance().leaderResign(LEASE, ctx.options().workerId());
             } catch (RuntimeException e) {
                 log.debug("could not resign leadership: {}", e.getMessage());
             }

@@ -24,12 +24,15 @@ final class Periodic {
     private final Thread thread;
     private volatile boolean running = true;
     private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
-    private volatile long lastTickNanos = System.nanoTime();
+    private final PoolClock clock;
+    private volatile long lastTickNanos;
 
-    Periodic(String name, Supplier<Duration> delay, Service service) {
+    Periodic(String name, Supplier<Duration> delay, Service service, PoolClock clock) {
         this.name = name;
         this.delay = delay;
         this.service = service;
+        this.clock = clock;
+        this.lastTickNanos = clock.nanoTime();
         this.thread = Thread.ofVirtual().name("nebula-" + name).unstarted(this::loop);
     }
 
@@ -57,7 +60,7 @@ final class Periodic {
             } catch (RuntimeException e) {
                 log.warn("{} failed; will retry: {}", name, e.toString());
             }
-            lastTickNanos = System.nanoTime();
+            lastTickNanos = clock.nanoTime();
             try {
                 // Waits on a latch, not in Thread.sleep: stop() ends the wait without an interrupt.
                 stopping.await(delay.get().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -2,8 +2,8 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
-import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.ExecutionStore.Checkpoint;
+import io.nebula.worker.queue.LeaseStore;
+import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,8 +51,9 @@ final class ResultPublisher implements AutoCloseable {
         }
     }
 
-    private final ExecutionStore store;
+    private final LeaseStore store;
     private final LongPredicate mayStillHoldLease;
+    private final PoolClock clock;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
@@ -60,10 +61,14 @@ final class ResultPublisher implements AutoCloseable {
     /**
      * @param mayStillHoldLease whether an execution's lease may still be valid (false once its local
      *     deadline has passed), used to stop retrying writes that can no longer succeed
+     * @param flushers how many threads write batches; with none, nothing is written until
+     *     {@link #flushOnce()} is called
+     * @param clock sleeps the backoff between retries
      */
-    ResultPublisher(ExecutionStore store, LongPredicate mayStillHoldLease, int flushers) {
+    ResultPublisher(LeaseStore store, LongPredicate mayStillHoldLease, int flushers, PoolClock clock) {
         this.store = store;
         this.mayStillHoldLease = mayStillHoldLease;
+        this.clock = clock;
         for (int i = 0; i < flushers; i++) {
             threads.add(Thread.ofVirtual().name("nebula-publisher-" + i).unstarted(this::loop));
         }
@@ -93,21 +98,38 @@ final class ResultPublisher implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
+                flush(first, batch);
             } catch (InterruptedException e) {
                 if (!running) {
                     break;
                 }
-            } catch (RuntimeException e) {
-                log.error("result publisher failed a batch size={}", batch.size(), e);
-                for (Pending p : batch) {
-                    fail(p, e);
-                }
-            } finally {
-                batch.clear();
             }
+        }
+    }
+
+    /**
+     * Writes one batch of what is queued now, on the calling thread, without waiting for more;
+     * returns how many writes the batch held. Tests step the publisher with it.
+     */
+    int flushOnce() throws InterruptedException {
+        Pending first = queue.poll();
+        return first == null ? 0 : flush(first, new ArrayList<>(MAX_BATCH));
+    }
+
+    private int flush(Pending first, List<Pending> batch) throws InterruptedException {
+        try {
+            batch.add(first);
+            queue.drainTo(batch, MAX_BATCH - 1);
+            write(batch);
+            return batch.size();
+        } catch (RuntimeException e) {
+            log.error("result publisher failed a batch size={}", batch.size(), e);
+            for (Pending p : batch) {
+                fail(p, e);
+            }
+            return batch.size();
+        } finally {
+            batch.clear();
         }
     }
 
@@ -136,7 +158,7 @@ final class ResultPublisher implements AutoCloseable {
                         keep.size(),
                         e.getMessage());
                 todo = keep;
-                Thread.sleep(backoff);
+                clock.sleep(Duration.ofMillis(backoff));
                 backoff = Math.min(2_000, backoff * 2);
             }
         }
@@ -186,10 +208,10 @@ final class ResultPublisher implements AutoCloseable {
 
     void close(Duration max) {
         running = false;
-        long deadline = System.nanoTime() + max.toNanos();
+        long deadline = clock.nanoTime() + max.toNanos();
         for (Thread t : threads) {
             try {
-                long left = Math.max(1, deadline - System.nanoTime());
+                long left = Math.max(1, deadline - clock.nanoTime());
                 if (t.isAlive() && !t.join(Duration.ofNanos(left))) {
                     t.interrupt();
                 }

@@ -23,10 +23,14 @@ final class Running {
     private volatile boolean publishing;
     private volatile TraceSpan trace = TraceSpan.OFF;
 
-    Running(ClaimedExecution claimed, long leaseDeadlineNanos) {
+    /**
+     * @param leaseDeadlineNanos the local lease deadline on the pool's clock
+     * @param startedNanos when the attempt started on the pool's clock
+     */
+    Running(ClaimedExecution claimed, long leaseDeadlineNanos, long startedNanos) {
         this.claimed = claimed;
         this.leaseDeadlineNanos = leaseDeadlineNanos;
-        this.startedNanos = System.nanoTime();
+        this.startedNanos = startedNanos;
         this.event = new ExecutionEvent(
                 claimed.id(), claimed.workflowName(), claimed.queue(), claimed.attempt(), claimed.leaseEpoch());
     }

@@ -41,6 +41,7 @@ public final class Worker implements AutoCloseable {
     private final boolean ownsStore;
     private final boolean autoMigrate;
     private final String version;
+    private final PoolClock clock;
     private final Readiness readiness = new Readiness();
     private final PoolContext ctx;
     private final Wakeup wakeup = new Wakeup();
@@ -66,17 +67,18 @@ public final class Worker implements AutoCloseable {
         this.ownsStore = b.ownsStore;
         this.autoMigrate = b.autoMigrate;
         this.version = b.version;
+        this.clock = b.clock;
         InFlight inFlight = new InFlight();
         ResultPublisher publisher = new ResultPublisher(
-                store,
-                id -> {
-                    Running r = inFlight.get(id);
-                    return r != null && System.nanoTime() < r.leaseDeadlineNanos();
-                },
-                writers(options.concurrency()));
+                store.leases(),
+                id -> inFlight.mayStillHoldLease(id, clock.nanoTime()),
+                writers(options.concurrency()),
+                clock);
         this.ctx = new PoolContext(
                 options,
                 store,
+                store.leases(),
+                store.maintenance(),
                 Objects.requireNonNull(b.runner, "runner"),
                 b.listener,
                 b.tracing,
@@ -84,7 +86,8 @@ public final class Worker implements AutoCloseable {
                 inFlight,
                 publisher,
                 new DefinitionCache(store, b.definitionCacheBytes),
-                new KeyScopes(store));
+                new KeyScopes(store),
+                clock);
         for (int i = 0; i < claimLoops(options.concurrency()); i++) {
             claimLoops.add(new ClaimLoop(ctx, wakeup, readiness, i));
         }
@@ -171,7 +174,7 @@ public final class Worker implements AutoCloseable {
                 }
                 log.warn("cannot use the database yet, retrying in {} ms: {}", backoff, e.getMessage());
                 try {
-                    Thread.sleep(backoff);
+                    clock.sleep(Duration.ofMillis(backoff));
                 } catch (InterruptedException ie) {
                     startup.complete(null);
                     return;
@@ -189,15 +192,19 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("wake-ups unavailable, polling only: {}", e.getMessage());
         }
-        periodics.add(new Periodic("heartbeat", heartbeater::tick, heartbeater));
-        periodics.add(new Periodic("maintenance", maintainer::interval, maintainer));
-        periodics.add(new Periodic("health-check", options::checkInterval, healthCheck));
-        periodics.add(new Periodic("scheduler", () -> Scheduler.INTERVAL, () -> {
-            // A schema from before schedules existed has no table to read; readiness says why.
-            if (readiness.snapshot().schemaReady()) {
-                scheduler.runOnce();
-            }
-        }));
+        periodics.add(new Periodic("heartbeat", heartbeater::tick, heartbeater, clock));
+        periodics.add(new Periodic("maintenance", maintainer::interval, maintainer, clock));
+        periodics.add(new Periodic("health-check", options::checkInterval, healthCheck, clock));
+        periodics.add(new Periodic(
+                "scheduler",
+                () -> Scheduler.INTERVAL,
+                () -> {
+                    // A schema from before schedules existed has no table to read; readiness says why.
+                    if (readiness.snapshot().schemaReady()) {
+                        scheduler.runOnce();
+                    }
+                },
+                clock));
         periodics.forEach(Periodic::start);
         claimLoops.forEach(ClaimLoop::start);
         readiness.phase(Readiness.Phase.RUNNING);
@@ -246,7 +253,7 @@ public final class Worker implements AutoCloseable {
             }
             stopping = true;
         }
-        long t0 = System.nanoTime();
+        long t0 = clock.nanoTime();
         // A database that stopped answering cannot finish the calls the loops wait in: they are
         // interrupted at once instead of being waited for (up to their timeouts).
         boolean unreachable = !readiness.snapshot().databaseReachable();
@@ -264,9 +271,9 @@ public final class Worker implements AutoCloseable {
             if (active > 0) {
                 log.info("waiting up to {} s for {} running executions", grace.toSeconds(), active);
             }
-            long deadline = System.nanoTime() + grace.toNanos();
+            long deadline = clock.nanoTime() + grace.toNanos();
             while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
-                if (System.nanoTime() >= deadline || shorten.getCount() == 0) {
+                if (clock.nanoTime() >= deadline || shorten.getCount() == 0) {
                     break;
                 }
             }
@@ -303,7 +310,7 @@ public final class Worker implements AutoCloseable {
         stopped.countDown();
         log.info(
                 "worker stopped after {} ms",
-                Duration.ofNanos(System.nanoTime() - t0).toMillis());
+                Duration.ofNanos(clock.nanoTime() - t0).toMillis());
     }
 
     private void awaitStopped() {
@@ -370,7 +377,7 @@ public final class Worker implements AutoCloseable {
      * Does not touch the database.
      */
     public boolean loopsTicking() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         // Generous: a loop may legitimately wait a poll interval, a check interval, or a database
         // call bounded by the connect and socket timeouts.
         long allowed = Duration.ofSeconds(120).toNanos()
@@ -433,6 +440,7 @@ public final class Worker implements AutoCloseable {
         private boolean autoMigrate = true;
         private String version = "0.1.0";
         private long definitionCacheBytes = WorkerConfig.Limits.defaults().definitionCacheBytes();
+        private PoolClock clock = PoolClock.SYSTEM;
 
         public Builder options(PoolOptions o) {
             this.options = o;
@@ -471,6 +479,12 @@ public final class Worker implements AutoCloseable {
         /** How much definition text the worker keeps in memory ({@code limits.definition_cache_bytes}). */
         public Builder definitionCacheBytes(long bytes) {
             this.definitionCacheBytes = bytes;
+            return this;
+        }
+
+        /** The pool's time source ({@link PoolClock#SYSTEM} by default); tests pass one they advance. */
+        Builder clock(PoolClock c) {
+            this.clock = Objects.requireNonNull(c);
             return this;
         }
 

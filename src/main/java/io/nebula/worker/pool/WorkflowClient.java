@@ -8,6 +8,7 @@ import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.SubmitTransaction;
 import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.secret.SecretResolver;
@@ -132,10 +133,7 @@ public final class WorkflowClient {
     public List<Submitted> submitInTransaction(
             Connection connection, LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
         List<SubmitRequest> requests = requests(workflow, inputs, options);
-        for (WorkflowDocument d : workflow.documents()) {
-            store.workflowPutInTransaction(connection, d);
-        }
-        return store.executionSubmitInTransaction(connection, requests);
+        return store.executionSubmitInTransaction(SubmitTransaction.on(connection), workflow.documents(), requests);
     }
 
     /**

@@ -1,15 +1,20 @@
 package io.nebula.worker.queue;
 
-import io.nebula.worker.config.WorkerIds;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one port between the worker and its database. PostgreSQL and SQLite implement it, and every
- * implementation passes the same contract suite ({@code ExecutionStoreContract} in the tests).
+ * The port between the worker and its database: the union of the store's roles ({@link
+ * LeaseStore}, {@link SubmissionStore}, {@link MaintenanceStore}, {@link InspectionStore}, {@link
+ * OperatorStore}, {@link ScheduleStore}) with the schema and wake-ups, for callers that need
+ * everything (the CLI, the console). Each role is implemented by its own part, which {@link
+ * #leases()} and its siblings return; code that needs one role (the pool's claim loop, heartbeater
+ * and publisher need only {@link LeaseStore}) depends on that role alone. The methods of the roles
+ * here forward to their part. PostgreSQL and SQLite implement it, and every implementation passes
+ * the same contract suite ({@code ExecutionStoreContract} in the tests; its hot-path half, {@code
+ * LeaseStoreContract}, is also passed by the in-memory {@code InMemoryLeaseStore}).
  *
  * <p>Rules every implementation keeps (see {@code SEMANTICS.md}):
  *
@@ -25,10 +30,37 @@ import java.util.Optional;
  * <p>Methods are named noun first ({@code executionClaim}, {@code leaseHeartbeat}) so related
  * operations sort together.
  */
-public interface ExecutionStore extends AutoCloseable {
+public interface ExecutionStore
+        extends LeaseStore,
+                SubmissionStore,
+                MaintenanceStore,
+                InspectionStore,
+                OperatorStore,
+                ScheduleStore,
+                AutoCloseable {
 
-    /** "postgres" or "sqlite". */
-    String dialect();
+    /** The database this store speaks. */
+    Dialect dialect();
+
+    // ---- the parts -------------------------------------------------------------------------
+
+    /** The hot path: claims, heartbeats, checkpoints, completions. */
+    LeaseStore leases();
+
+    /** Definitions and submissions. */
+    SubmissionStore submissions();
+
+    /** Rescue, pruning, statistics, the leader lease and the worker registry. */
+    MaintenanceStore maintenance();
+
+    /** Reads for people and tools. */
+    InspectionStore inspection();
+
+    /** Cancel, retry, queues, signals. */
+    OperatorStore operator();
+
+    /** Schedules. */
+    ScheduleStore schedules();
 
     // ---- schema ----------------------------------------------------------------------------
 
@@ -52,301 +84,6 @@ public interface ExecutionStore extends AutoCloseable {
      */
     Installation installation();
 
-    // ---- definitions and submit -------------------------------------------------------------
-
-    /** Stores a definition by its content hash; storing the same hash again is a no-op. */
-    void workflowPut(WorkflowDocument document);
-
-    Optional<WorkflowDocument> workflowGet(String hash);
-
-    /**
-     * Stores a definition (if new) and makes it the latest deployed version of its name, the one
-     * {@link #workflowLatest} returns; deploying an earlier version again makes it the latest.
-     */
-    WorkflowDeployed workflowDeploy(WorkflowDocument document);
-
-    /** The latest deployed version of a workflow name. */
-    Optional<WorkflowDocument> workflowLatest(String name);
-
-    /**
-     * Stored versions of {@code name} whose hash starts with {@code hashPrefix}, at most two (two
-     * mean the prefix is ambiguous).
-     */
-    List<WorkflowDocument> workflowFind(String name, String hashPrefix);
-
-    /** Every stored version of {@code name}: deployed ones, latest first, then the others, newest first. */
-    List<WorkflowVersion> workflowVersions(String name);
-
-    /**
-     * One entry per workflow name: its current version (the latest deployed, else the newest
-     * stored) with the number of versions stored.
-     */
-    List<WorkflowVersion> workflowNames();
-
-    /**
-     * Enqueues executions in one round trip and one transaction. Results are in request order.
-     *
-     * @throws SubmitRejectedException when an input is unacceptable (size, NUL, invalid JSON);
-     *     nothing is written then
-     */
-    List<Submitted> executionSubmitMany(List<SubmitRequest> requests);
-
-    /**
-     * Enqueues inside the caller's open transaction on {@code connection}, so the executions exist
-     * exactly when the caller's own writes commit. The caller commits or rolls back; the
-     * definitions must already be stored (or be stored on the same connection first).
-     */
-    List<Submitted> executionSubmitInTransaction(Connection connection, List<SubmitRequest> requests);
-
-    /** Stores a definition inside the caller's open transaction. */
-    void workflowPutInTransaction(Connection connection, WorkflowDocument document);
-
-    // ---- the hot path ------------------------------------------------------------------------
-
-    /** Claims up to {@code request.limit()} due executions, ordered by priority, run-at, id. */
-    List<ClaimedExecution> executionClaim(ClaimRequest request);
-
-    /** Loads the checkpoints of the given executions (for resumed claims), keyed by execution id. */
-    Map<Long, List<NodeResult>> nodeResultsLoad(List<Long> executionIds);
-
-    /**
-     * Extends the leases of {@code leases} (all held by {@code workerId}) in one statement and
-     * refreshes the worker's registry row.
-     */
-    HeartbeatResult leaseHeartbeat(String workerId, List<LeaseRef> leases, Duration visibilityTimeout, int active);
-
-    /**
-     * Writes checkpoints, each fenced by its lease. Returns, per input element, whether it was
-     * written (or already present from the same attempt); {@code false} means the lease was lost.
-     */
-    List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints);
-
-    /**
-     * Ends attempts, each fenced by its lease, in one transaction. Results are in input order. A
-     * completion sent again after it took effect (its sender lost the connection during the commit)
-     * is reported applied, with the state it left; any other completion that finds the lease gone
-     * is reported lost and writes nothing.
-     */
-    List<CompletionResult> executionCompleteMany(List<Completion> completions);
-
-    // ---- maintenance -------------------------------------------------------------------------
-
-    /**
-     * Rescues executions whose lease expired, in one guarded statement: back to available, or
-     * failed when attempts are used up, or quarantined when holders died {@code maxDeaths} times.
-     */
-    default RescueResult executionRescue(int maxDeaths, int limit) {
-        return executionRescue(maxDeaths, limit, null);
-    }
-
-    /**
-     * As {@link #executionRescue(int, int)}, fenced by a leader lease: the statement changes
-     * nothing unless {@code leader} holds its lease by the database clock when it runs (a
-     * statement delayed past the end of its sender's term, by a partition, cannot act in the next
-     * leader's term). {@code null} means unfenced.
-     */
-    RescueResult executionRescue(int maxDeaths, int limit, LeaderFence leader);
-
-    /** Deletes finished executions (and their nodes and history) older than {@code retention}. */
-    default int executionPrune(Duration retention, int limit) {
-        return executionPrune(retention, limit, null);
-    }
-
-    /** As {@link #executionPrune(Duration, int)}, fenced by a leader lease like the rescue. */
-    int executionPrune(Duration retention, int limit, LeaderFence leader);
-
-    /** The leader lease {@code name} that {@code holder} must hold for a fenced statement to act. */
-    record LeaderFence(String name, String holder) {}
-
-    /**
-     * Per-queue statistics; counts are capped at {@code cap} so the cost stays bounded. With
-     * {@code finishedTotals} false, counts of the terminal states cover only the last minute, which
-     * reads a small index range instead of every finished row (the periodic refresh uses this).
-     */
-    List<QueueStats> queueStats(long cap, boolean finishedTotals);
-
-    /** Statistics with all-time (capped) counts of finished executions, for operators. */
-    default List<QueueStats> queueStats(long cap) {
-        return queueStats(cap, true);
-    }
-
-    /**
-     * Statistics for a page people keep open: as {@code queueStats(cap, false)}, but each unfinished
-     * state is counted by walking its own partial index in order (up to {@code cap} rows each), so
-     * the cost follows the backlog and never becomes a scan of the table, whatever the planner's
-     * statistics say.
-     */
-    List<QueueStats> queueOverview(long cap);
-
-    /**
-     * Takes or renews the named leader lease for {@code holder}; returns whether it holds it now.
-     */
-    boolean leaderAttemptElect(String name, String holder, Duration ttl);
-
-    void leaderResign(String name, String holder);
-
-    Optional<String> leaderGet(String name);
-
-    // ---- registry ------------------------------------------------------------------------------
-
-    void workerRegister(WorkerInfo worker);
-
-    void workerDeregister(String workerId);
-
-    /** Workers seen within {@code within}. */
-    List<WorkerInfo> workerList(Duration within);
-
-    // ---- operator actions ------------------------------------------------------------------------
-
-    /**
-     * Cancels a waiting execution at once, or asks the holder of a running one to stop. {@code
-     * reason} is recorded and kept to the end; {@code by} names who asked (an operator as {@code
-     * user@host}) and is recorded in the history in place of the last lease holder, or {@code null}.
-     */
-    CancelResult executionCancel(long id, String reason, String by);
-
-    /** As {@link #executionCancel(long, String, String)}, by whoever runs this process. */
-    default CancelResult executionCancel(long id, String reason) {
-        return executionCancel(id, reason, WorkerIds.operator());
-    }
-
-    /**
-     * Re-queues a failed or cancelled execution, keeping its succeeded nodes unless asked not to.
-     * {@code by} is recorded in the history as for {@link #executionCancel(long, String, String)}.
-     */
-    RetryResult executionRetry(long id, boolean fromScratch, String by);
-
-    /** As {@link #executionRetry(long, boolean, String)}, by whoever runs this process. */
-    default RetryResult executionRetry(long id, boolean fromScratch) {
-        return executionRetry(id, fromScratch, WorkerIds.operator());
-    }
-
-    /** Pauses or resumes claiming from a queue; a queue not known yet becomes known. */
-    void queuePause(String queue, boolean paused);
-
-    /** Queues currently paused. */
-    List<String> queuePausedList();
-
-    /**
-     * Every known queue, by name: those a worker has served (workers add theirs when they
-     * register) and those an operator created or paused.
-     */
-    List<KnownQueue> queueList();
-
-    /** Makes a queue known (an operator's {@code queues create}); {@code false} when it already was. */
-    boolean queueCreate(String queue);
-
-    // ---- signals ---------------------------------------------------------------------------------
-
-    /**
-     * Delivers signal {@code name} with {@code dataJson} to an execution that has not finished. The
-     * first delivery of a name is kept and later ones change nothing ({@code DUPLICATE}); a
-     * delivery before any node waits is kept for the node that will. When a node has parked the
-     * execution waiting for this signal, the execution becomes due at once ({@code woke}).
-     *
-     * @throws SubmitRejectedException when the data is not acceptable JSON (size, NUL, UTF-8)
-     */
-    SignalDelivery signalSend(long executionId, String name, String dataJson);
-
-    /** One signal of an execution (delivered, waited for, or both), with the database clock. */
-    Optional<SignalView> signalGet(long executionId, String name);
-
-    /** Every signal of an execution, in the order they were first waited for or delivered. */
-    List<SignalView> signalList(long executionId);
-
-    // ---- schedules -------------------------------------------------------------------------------
-
-    /**
-     * Stores a new schedule; the workflow it names must be stored already.
-     *
-     * @return {@code false} when a schedule with that name exists (nothing changed)
-     */
-    boolean scheduleCreate(Schedule schedule);
-
-    /**
-     * Creates or replaces a schedule's definition, pause state and next fire time; the record of
-     * its last fire is kept.
-     */
-    void scheduleSave(Schedule schedule);
-
-    Optional<Schedule> scheduleGet(String name);
-
-    /** Every schedule, by name. */
-    List<Schedule> scheduleList();
-
-    /**
-     * Pauses or resumes a schedule. A resume with {@code nextFireAt} moves the next fire time
-     * there (so time spent paused is not caught up); {@code null} keeps it.
-     *
-     * @return {@code false} when there is no such schedule
-     */
-    boolean schedulePause(String name, boolean paused, java.time.Instant nextFireAt);
-
-    /** Deletes a schedule; executions it fired stay. Returns {@code false} when there was none. */
-    boolean scheduleDelete(String name);
-
-    /**
-     * Active schedules whose next fire time is at or before {@code asOf}, oldest first, at most
-     * {@code limit}. {@code asOf} is {@code null} in production (the database clock is used) and a
-     * fixed instant in tests.
-     */
-    ScheduleDue scheduleDue(java.time.Instant asOf, int limit);
-
-    /**
-     * Fires one due schedule in one transaction (see {@link ScheduleFire}). Safe to call from many
-     * workers at once: the schedule's row is locked while it fires, a caller that read an older
-     * next fire time gets {@code STALE}, and the database's unique idempotency key allows one
-     * execution per schedule and fire time whatever happens.
-     */
-    ScheduleFire.Result scheduleFire(ScheduleFire fire);
-
-    // ---- inspection ------------------------------------------------------------------------------
-
-    Optional<ExecutionView> executionGet(long id);
-
-    List<ExecutionView> executionList(ExecutionFilter filter);
-
-    List<NodeResult> nodeResultList(long executionId);
-
-    List<HistoryEntry> historyList(long executionId);
-
-    /**
-     * How many due, available executions of the same queue come before {@code id} in claim order
-     * (priority, run-at, id), counted up to {@code cap}; 0 when there is no such execution.
-     */
-    long executionCountAhead(long id, int cap);
-
-    /**
-     * One page of executions, newest first (creation time, then id), continuing after {@code
-     * query.after()}. Pages are found by key, never by counting rows to skip, and read a bounded
-     * number of rows whatever the table's size: filters an index serves read only matching rows;
-     * the others read at most a fixed number of rows per page and say so ({@link
-     * ExecutionPage#searchLimited()}).
-     */
-    ExecutionPage executionPage(ExecutionQuery query);
-
-    /** The execution submitted with this idempotency key (unique index lookup). */
-    Optional<ExecutionView> executionGetByKey(String idempotencyKey);
-
-    /**
-     * Failed executions per queue that finished within {@code window}, counted up to {@code cap}
-     * rows in all. Queues without such executions are absent.
-     */
-    Map<String, Long> queueFailedRecently(Duration window, long cap);
-
-    /**
-     * Finished executions per queue and minute for the last {@code minutes} minutes of the database
-     * clock, the current minute included; each minute counts up to {@code capPerMinute} rows.
-     * Minutes in which a queue finished nothing are absent.
-     */
-    List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute);
-
-    /** Stored definitions ordered by name, then hash, after ({@code afterName}, {@code afterHash}). */
-    List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit);
-
-    /** The database's current time, for explanations and tests. */
-    java.time.Instant databaseNow();
-
     // ---- wake-ups ---------------------------------------------------------------------------------
 
     /**
@@ -369,17 +106,281 @@ public interface ExecutionStore extends AutoCloseable {
     @Override
     void close();
 
-    /**
-     * What a deploy did.
-     *
-     * @param version the deployed version, now the latest of its name
-     * @param stored whether the definition was new to the store
-     * @param previousHash the latest deployed version of the name before, or {@code null}
-     */
-    record WorkflowDeployed(WorkflowVersion version, boolean stored, String previousHash) {}
+    // ---- the roles, each answered by its part ---------------------------------------------------
 
-    /** A node result to write, fenced by its execution's lease. */
-    record Checkpoint(LeaseRef lease, NodeResult result) {}
+    // ---- LeaseStore ----
+
+    @Override
+    default List<ClaimedExecution> executionClaim(ClaimRequest request) {
+        return leases().executionClaim(request);
+    }
+
+    @Override
+    default Map<Long, List<NodeResult>> nodeResultsLoad(List<Long> executionIds) {
+        return leases().nodeResultsLoad(executionIds);
+    }
+
+    @Override
+    default HeartbeatResult leaseHeartbeat(
+            String workerId, List<LeaseRef> leases, Duration visibilityTimeout, int active) {
+        return leases().leaseHeartbeat(workerId, leases, visibilityTimeout, active);
+    }
+
+    @Override
+    default List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints) {
+        return leases().nodeCheckpointMany(checkpoints);
+    }
+
+    @Override
+    default List<CompletionResult> executionCompleteMany(List<Completion> completions) {
+        return leases().executionCompleteMany(completions);
+    }
+
+    // ---- SubmissionStore ----
+
+    @Override
+    default void workflowPut(WorkflowDocument document) {
+        submissions().workflowPut(document);
+    }
+
+    @Override
+    default Optional<WorkflowDocument> workflowGet(String hash) {
+        return submissions().workflowGet(hash);
+    }
+
+    @Override
+    default WorkflowDeployed workflowDeploy(WorkflowDocument document) {
+        return submissions().workflowDeploy(document);
+    }
+
+    @Override
+    default Optional<WorkflowDocument> workflowLatest(String name) {
+        return submissions().workflowLatest(name);
+    }
+
+    @Override
+    default List<WorkflowDocument> workflowFind(String name, String hashPrefix) {
+        return submissions().workflowFind(name, hashPrefix);
+    }
+
+    @Override
+    default List<WorkflowVersion> workflowVersions(String name) {
+        return submissions().workflowVersions(name);
+    }
+
+    @Override
+    default List<WorkflowVersion> workflowNames() {
+        return submissions().workflowNames();
+    }
+
+    @Override
+    default List<Submitted> executionSubmitMany(List<SubmitRequest> requests) {
+        return submissions().executionSubmitMany(requests);
+    }
+
+    @Override
+    default List<Submitted> executionSubmitInTransaction(
+            SubmitTransaction transaction, List<WorkflowDocument> definitions, List<SubmitRequest> requests) {
+        return submissions().executionSubmitInTransaction(transaction, definitions, requests);
+    }
+
+    // ---- MaintenanceStore ----
+
+    @Override
+    default RescueResult executionRescue(int maxDeaths, int limit, LeaderFence leader) {
+        return maintenance().executionRescue(maxDeaths, limit, leader);
+    }
+
+    @Override
+    default int executionPrune(Duration retention, int limit, LeaderFence leader) {
+        return maintenance().executionPrune(retention, limit, leader);
+    }
+
+    @Override
+    default List<QueueStats> queueStats(long cap, boolean finishedTotals) {
+        return maintenance().queueStats(cap, finishedTotals);
+    }
+
+    @Override
+    default List<QueueStats> queueOverview(long cap) {
+        return maintenance().queueOverview(cap);
+    }
+
+    @Override
+    default boolean leaderAttemptElect(String name, String holder, Duration ttl) {
+        return maintenance().leaderAttemptElect(name, holder, ttl);
+    }
+
+    @Override
+    default void leaderResign(String name, String holder) {
+        maintenance().leaderResign(name, holder);
+    }
+
+    @Override
+    default Optional<String> leaderGet(String name) {
+        return maintenance().leaderGet(name);
+    }
+
+    @Override
+    default void workerRegister(WorkerInfo worker) {
+        maintenance().workerRegister(worker);
+    }
+
+    @Override
+    default void workerDeregister(String workerId) {
+        maintenance().workerDeregister(workerId);
+    }
+
+    @Override
+    default List<WorkerInfo> workerList(Duration within) {
+        return maintenance().workerList(within);
+    }
+
+    // ---- InspectionStore ----
+
+    @Override
+    default Optional<ExecutionView> executionGet(long id) {
+        return inspection().executionGet(id);
+    }
+
+    @Override
+    default List<ExecutionView> executionList(ExecutionFilter filter) {
+        return inspection().executionList(filter);
+    }
+
+    @Override
+    default List<NodeResult> nodeResultList(long executionId) {
+        return inspection().nodeResultList(executionId);
+    }
+
+    @Override
+    default List<HistoryEntry> historyList(long executionId) {
+        return inspection().historyList(executionId);
+    }
+
+    @Override
+    default long executionCountAhead(long id, int cap) {
+        return inspection().executionCountAhead(id, cap);
+    }
+
+    @Override
+    default ExecutionPage executionPage(ExecutionQuery query) {
+        return inspection().executionPage(query);
+    }
+
+    @Override
+    default Optional<ExecutionView> executionGetByKey(String idempotencyKey) {
+        return inspection().executionGetByKey(idempotencyKey);
+    }
+
+    @Override
+    default Map<String, Long> queueFailedRecently(Duration window, long cap) {
+        return inspection().queueFailedRecently(window, cap);
+    }
+
+    @Override
+    default List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute) {
+        return inspection().queueThroughput(minutes, capPerMinute);
+    }
+
+    @Override
+    default List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit) {
+        return inspection().workflowList(afterName, afterHash, limit);
+    }
+
+    @Override
+    default java.time.Instant databaseNow() {
+        return inspection().databaseNow();
+    }
+
+    @Override
+    default List<String> queuePausedList() {
+        return inspection().queuePausedList();
+    }
+
+    @Override
+    default List<KnownQueue> queueList() {
+        return inspection().queueList();
+    }
+
+    @Override
+    default Optional<SignalView> signalGet(long executionId, String name) {
+        return inspection().signalGet(executionId, name);
+    }
+
+    @Override
+    default List<SignalView> signalList(long executionId) {
+        return inspection().signalList(executionId);
+    }
+
+    // ---- OperatorStore ----
+
+    @Override
+    default CancelResult executionCancel(long id, String reason, String by) {
+        return operator().executionCancel(id, reason, by);
+    }
+
+    @Override
+    default RetryResult executionRetry(long id, boolean fromScratch, String by) {
+        return operator().executionRetry(id, fromScratch, by);
+    }
+
+    @Override
+    default void queuePause(String queue, boolean paused) {
+        operator().queuePause(queue, paused);
+    }
+
+    @Override
+    default boolean queueCreate(String queue) {
+        return operator().queueCreate(queue);
+    }
+
+    @Override
+    default SignalDelivery signalSend(long executionId, String name, String dataJson) {
+        return operator().signalSend(executionId, name, dataJson);
+    }
+
+    // ---- ScheduleStore ----
+
+    @Override
+    default boolean scheduleCreate(Schedule schedule) {
+        return schedules().scheduleCreate(schedule);
+    }
+
+    @Override
+    default void scheduleSave(Schedule schedule) {
+        schedules().scheduleSave(schedule);
+    }
+
+    @Override
+    default Optional<Schedule> scheduleGet(String name) {
+        return schedules().scheduleGet(name);
+    }
+
+    @Override
+    default List<Schedule> scheduleList() {
+        return schedules().scheduleList();
+    }
+
+    @Override
+    default boolean schedulePause(String name, boolean paused, java.time.Instant nextFireAt) {
+        return schedules().schedulePause(name, paused, nextFireAt);
+    }
+
+    @Override
+    default boolean scheduleDelete(String name) {
+        return schedules().scheduleDelete(name);
+    }
+
+    @Override
+    default ScheduleDue scheduleDue(java.time.Instant asOf, int limit) {
+        return schedules().scheduleDue(asOf, limit);
+    }
+
+    @Override
+    default ScheduleFire.Result scheduleFire(ScheduleFire fire) {
+        return schedules().scheduleFire(fire);
+    }
 
     /** Whether the schema is usable. */
     record SchemaStatus(int currentVersion, int expectedVersion) {

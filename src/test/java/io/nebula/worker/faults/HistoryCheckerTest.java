@@ -8,7 +8,7 @@ import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.ExecutionStore.Checkpoint;
+import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SubmitRequest;

@@ -1,91 +1,164 @@
 package io.nebula.worker.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.nebula.worker.observe.WorkerListener;
-import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.StoreException;
-import io.nebula.worker.queue.WorkflowDocument;
-import io.nebula.worker.runtime.ExecutionRunner;
-import io.nebula.worker.runtime.RunOutcome;
-import io.nebula.worker.runtime.StopReason;
-import java.lang.reflect.Proxy;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.PostgresTestDatabase;
+import io.nebula.worker.queue.StoreOptions;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The claim loop against a scripted store. */
+/** The claim loop, stepped one claim at a time on a real store. */
 class ClaimLoopTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClaimNeverTakesMoreExecutionsThanThereAreFreeSlots() throws Exception {
+        try (SteppedPool pool = new SteppedPool(
+                dir, PoolOptions.defaults("w").withConcurrency(3).withBatchSize(10))) {
+            List<Long> ids = pool.submit(5, "{\"do\":\"block\"}");
+            ClaimLoop loop = new ClaimLoop(pool.ctx, pool.wakeup, pool.readiness, 0);
+
+            assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.FULL);
+
+            assertThat(pool.events.matching("claimed")).containsExactly("claimed 3 got 3");
+            assertThat(pool.ctx.slots().free()).isZero();
+            assertThat(ids.stream().filter(id -> pool.state(id) == ExecutionState.RUNNING))
+                    .hasSize(3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.runner.running.get() == 3);
+
+            pool.runner.release.countDown();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> pool.ctx.publisher().pending() == 3);
+            assertThat(pool.ctx.slots().free())
+                    .as("a slot is held until its outcome is written")
+                    .isZero();
+            assertThat(pool.ctx.publisher().flushOnce()).isEqualTo(3);
+            assertThat(pool.ctx.slots().free()).isEqualTo(3);
+
+            assertThat(loop.claimOnce()).as("two were left for three slots").isEqualTo(ClaimLoop.Turn.SHORT);
+            assertThat(pool.events.matching("claimed")).containsExactly("claimed 3 got 3", "claimed 3 got 2");
+            assertThat(pool.ctx.slots().free()).isEqualTo(1);
+            assertThat(pool.runner.maxRunning.get()).isLessThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFailedClaimGivesItsSlotsBackAndTheWaitDoublesUntilAClaimSucceeds() {
+        try (SteppedPool pool = new SteppedPool(dir, PoolOptions.defaults("w").withConcurrency(3))) {
+            pool.submit(1, "{\"do\":\"succeed\"}");
+            ClaimLoop loop = new ClaimLoop(pool.ctx, pool.wakeup, pool.readiness, 0);
+            pool.faultOn("executions");
+
+            List<Duration> waits = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.FAILED);
+                waits.add(loop.failureBackoff());
+                assertThat(pool.ctx.slots().free()).isEqualTo(3);
+            }
+
+            assertThat(waits)
+                    .containsExactly(
+                            Duration.ofMillis(100),
+                            Duration.ofMillis(200),
+                            Duration.ofMillis(400),
+                            Duration.ofMillis(800),
+                            Duration.ofMillis(1600),
+                            Duration.ofMillis(3200),
+                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(5));
+            assertThat(pool.readiness.snapshot().databaseReachable()).isFalse();
+
+            pool.faultOff("executions");
+            assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.SHORT);
+            assertThat(pool.readiness.snapshot().databaseReachable()).isTrue();
+
+            pool.submit(1, "{\"do\":\"succeed\"}");
+            pool.faultOn("executions");
+            assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.FAILED);
+            assertThat(loop.failureBackoff())
+                    .as("a successful claim starts the backoff over")
+                    .isEqualTo(Duration.ofMillis(100));
+        }
+    }
+
     @Test
     void aStopWhileAClaimIsInFlightLetsTheClaimFinishAndItsExecutionsRun() throws Exception {
         // Interrupting a virtual thread blocked in socket I/O closes the socket. A claim that had
         // committed would lose its answer, and its executions would stay claimed by a worker that
         // no longer knows them until their leases expire: an attempt spent and a death counted for
         // a graceful stop, which should have released them.
-        CountDownLatch inClaim = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        AtomicBoolean interrupted = new AtomicBoolean();
-        AtomicInteger claims = new AtomicInteger();
-        ClaimedExecution claimed =
-                new ClaimedExecution(1, "default", "h", "wf", "{}", 1, 3, 1, false, false, java.time.Duration.ZERO);
-        ExecutionStore store = (ExecutionStore) Proxy.newProxyInstance(
-                ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (p, m, args) -> {
-                    switch (m.getName()) {
-                        case "executionClaim" -> {
-                            if (claims.incrementAndGet() > 1) {
-                                return List.of();
-                            }
-                            inClaim.countDown();
-                            try {
-                                answer.await();
-                            } catch (InterruptedException e) {
-                                interrupted.set(true);
-                                throw new StoreException("connection closed by an interrupt");
-                            }
-                            return List.of(claimed);
-                        }
-                        case "workflowGet" -> {
-                            return Optional.of(new WorkflowDocument("h", "wf", "{}"));
-                        }
-                        case "nodeResultsLoad" -> {
-                            return Map.of();
-                        }
-                        case "toString" -> {
-                            return "scripted store";
-                        }
-                        default -> throw new UnsupportedOperationException(m.getName());
-                    }
-                });
-        ExecutionRunner runner = a -> new RunOutcome.Stopped(StopReason.SHUTDOWN, List.of());
-        PoolOptions o = PoolOptions.defaults("w").withPollInterval(Duration.ofMillis(50));
-        PoolContext ctx = new PoolContext(
-                o,
-                store,
-                runner,
-                WorkerListener.NONE,
-                io.nebula.worker.observe.Tracing.OFF,
-                new Slots(o.concurrency()),
-                new InFlight(),
-                new ResultPublisher(store, id -> true, 1),
-                new DefinitionCache(store, 1 << 20),
-                new KeyScopes(store));
-        ClaimLoop loop = new ClaimLoop(ctx, new Wakeup(), new Readiness(), 0);
-        loop.start();
-        inClaim.await();
+        PostgresTestDatabase.require();
+        String schema = PostgresTestDatabase.newSchema();
+        try (var store = PostgresTestDatabase.open(
+                        schema, StoreOptions.defaults("test").withMaxConnections(4));
+                Connection locker = PostgresTestDatabase.connect()) {
+            store.migrate();
+            store.workflowPut(SteppedPool.WF);
+            long id = store.executionSubmitMany(List.of(io.nebula.worker.queue.SubmitRequest.now(
+                            "default", SteppedPool.WF.hash(), SteppedPool.WF.name(), "{\"do\":\"block\"}", 3)))
+                    .getFirst()
+                    .executionId();
+            PoolOptions o = PoolOptions.defaults("w").withPollInterval(Duration.ofMillis(50));
+            ManualPoolClock clock = new ManualPoolClock();
+            InFlight inFlight = new InFlight();
+            io.nebula.worker.testing.ScriptedRunner runner = new io.nebula.worker.testing.ScriptedRunner();
+            PoolContext ctx = new PoolContext(
+                    o,
+                    store,
+                    store.leases(),
+                    store.maintenance(),
+                    runner,
+                    io.nebula.worker.observe.WorkerListener.NONE,
+                    io.nebula.worker.observe.Tracing.OFF,
+                    new Slots(o.concurrency()),
+                    inFlight,
+                    new ResultPublisher(store.leases(), x -> true, 0, clock),
+                    new DefinitionCache(store, 1 << 20),
+                    new KeyScopes(store),
+                    clock);
+            ClaimLoop loop = new ClaimLoop(ctx, new Wakeup(), new Readiness(), 0);
+            // The claim waits on the table lock while the loop is told to stop.
+            locker.setAutoCommit(false);
+            try (Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLE \"" + schema + "\".executions IN EXCLUSIVE MODE");
+            }
+            loop.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnLocks(schema) > 0);
 
-        loop.stop();
-        answer.countDown();
-        loop.awaitStopped(Duration.ofSeconds(10));
+            loop.stop();
+            locker.commit();
+            loop.awaitStopped(Duration.ofSeconds(30));
 
-        assertThat(interrupted).as("the claim was interrupted").isFalse();
-        assertThat(ctx.inFlight().get(1))
-                .as("the claimed execution is held, so a stop releases it")
-                .isNotNull();
+            assertThat(inFlight.get(id))
+                    .as("the claimed execution is held, so a stop releases it")
+                    .isNotNull();
+            assertThat(store.executionGet(id).orElseThrow().leaseOwner()).isEqualTo("w");
+            runner.release.countDown();
+        } finally {
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    /** How many statements wait for a lock on the schema's executions table. */
+    private static int waitingOnLocks(String schema) throws Exception {
+        try (Connection c = PostgresTestDatabase.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(?)")) {
+            ps.setString(1, "\"" + schema + "\".executions");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 }

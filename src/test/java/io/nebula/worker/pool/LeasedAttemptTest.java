@@ -15,10 +15,14 @@ class LeasedAttemptTest {
 
     @Test
     void anAttemptWithinItsLeaseMayGoOn() {
+        ManualPoolClock clock = new ManualPoolClock();
         Running r =
-                new Running(CLAIMED, System.nanoTime() + Duration.ofMinutes(1).toNanos());
-        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null, null).stopRequested())
-                .isNull();
+                new Running(CLAIMED, clock.nanoTime() + Duration.ofMinutes(1).toNanos(), clock.nanoTime());
+        LeasedAttempt attempt = new LeasedAttempt(r, "{}", Map.of(), null, null, null, clock);
+
+        clock.advance(Duration.ofMinutes(1).minusNanos(1));
+
+        assertThat(attempt.stopRequested()).isNull();
     }
 
     @Test
@@ -26,10 +30,14 @@ class LeasedAttemptTest {
         // A process frozen past its lease (SIGSTOP, a long pause, a suspended VM) resumes all its
         // threads at once: the runtime may ask before the heartbeater has noticed, and must not
         // start another node with a lease another worker may hold by now.
-        Running r = new Running(CLAIMED, System.nanoTime() - 1);
+        ManualPoolClock clock = new ManualPoolClock();
+        Running r =
+                new Running(CLAIMED, clock.nanoTime() + Duration.ofMinutes(1).toNanos(), clock.nanoTime());
+        LeasedAttempt attempt = new LeasedAttempt(r, "{}", Map.of(), null, null, null, clock);
 
-        assertThat(new LeasedAttempt(r, "{}", Map.of(), null, null, null).stopRequested())
-                .isEqualTo(StopReason.LEASE_LOST);
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(attempt.stopRequested()).isEqualTo(StopReason.LEASE_LOST);
         assertThat(r.stopReason()).isEqualTo(StopReason.LEASE_LOST);
     }
 }

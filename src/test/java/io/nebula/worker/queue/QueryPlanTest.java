@@ -198,7 +198,7 @@ class QueryPlanTest {
 
     @Test
     void hotStatementsNeverScanTheExecutionsTable() throws Exception {
-        SqlLibrary sql = new SqlLibrary("postgres", Map.of("schema", schema, "channel", "x"));
+        SqlLibrary sql = new SqlLibrary(Dialect.POSTGRES, Map.of("schema", schema, "channel", "x"));
         Array ids = c.createArrayOf("bigint", new Long[] {10L, 20L});
         Array epochs = c.createArrayOf("bigint", new Long[] {1L, 1L});
         Array texts = c.createArrayOf("text", new String[] {"a", "b"});
@@ -282,7 +282,7 @@ class QueryPlanTest {
 
     @Test
     void noConsoleReadScansTheExecutionsTable() throws Exception {
-        SqlLibrary sql = new SqlLibrary("postgres", Map.of("schema", consoleSchema, "channel", "x"));
+        SqlLibrary sql = new SqlLibrary(Dialect.POSTGRES, Map.of("schema", consoleSchema, "channel", "x"));
         try (Statement st = c.createStatement()) {
             st.execute("SET search_path TO " + consoleSchema);
         }
@@ -303,7 +303,7 @@ class QueryPlanTest {
 
     @Test
     void aConsolePageFetchesAboutAsManyRowsAsItShows() throws Exception {
-        SqlLibrary sql = new SqlLibrary("postgres", Map.of("schema", consoleSchema, "channel", "x"));
+        SqlLibrary sql = new SqlLibrary(Dialect.POSTGRES, Map.of("schema", consoleSchema, "channel", "x"));
         try (Statement st = c.createStatement()) {
             st.execute("SET search_path TO " + consoleSchema);
         }

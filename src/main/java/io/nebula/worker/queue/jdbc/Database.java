@@ -97,6 +97,15 @@ public abstract class Database implements AutoCloseable {
     }
 
     /**
+     * How to run operation {@code op}: in {@code oneStatement} mode when the dialect writes it as
+     * one statement, else as one transaction, so that its statements see the same rows (on SQLite,
+     * under the write lock throughout).
+     */
+    public final Mode modeFor(String op, Mode oneStatement) {
+        return sql.get(op).statements().size() > 1 ? Mode.TRANSACTION : oneStatement;
+    }
+
+    /**
      * What a failure means in plain words, when it is one the dialect recognises (no such database,
      * refused credentials, no server at the address...); {@code null} otherwise.
      */

@@ -1,11 +1,14 @@
 package io.nebula.worker.queue.jdbc;
 
-import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ExecutionFilter;
-import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionPage;
+import io.nebula.worker.queue.ExecutionQuery;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.InspectionStore;
+import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.ThroughputBucket;
 import io.nebula.worker.queue.WorkflowSummary;
 import io.nebula.worker.queue.jdbc.Database.Mode;
@@ -19,60 +22,57 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Reads for operators (executions, nodes, history, paused queues, failures and throughput per
- * queue, definitions, the clock) and the cancel request.
+ * Reads for operators (executions, pages of executions, nodes, history, signals, known and paused
+ * queues, failures and throughput per queue, definitions, the clock).
  */
-final class InspectionStatements {
+final class InspectionStatements implements InspectionStore {
     private final Database db;
+    private final ExecutionPages pages;
+    private final SignalStatements signals;
 
-    InspectionStatements(Database db) {
+    InspectionStatements(Database db, SignalStatements signals) {
         this.db = db;
+        this.pages = new ExecutionPages(db);
+        this.signals = signals;
     }
 
-    CancelResult executionCancel(long id, String reason, String by) {
-        return db.run("execution_cancel", Mode.TRANSACTION, false, s -> {
-            List<Row> rows = s.query("execution_lock", Params.of("id", id));
-            if (rows.isEmpty()) {
-                return CancelResult.NOT_FOUND;
-            }
-            ExecutionState st = ExecutionState.parse(rows.get(0).string("state"));
-            Params p = Params.of("id", id).set("reason", reason);
-            return switch (st) {
-                case AVAILABLE -> {
-                    attribute(s, s.update("execution_cancel_queued", p), id, by);
-                    yield CancelResult.CANCELLED;
-                }
-                case RUNNING -> {
-                    // A cancel already requested is not requested again (nor recorded twice).
-                    attribute(s, s.update("execution_cancel_request", p), id, by);
-                    yield CancelResult.REQUESTED;
-                }
-                default -> CancelResult.ALREADY_FINISHED;
-            };
-        });
+    @Override
+    public ExecutionPage executionPage(ExecutionQuery query) {
+        return pages.page(query);
     }
 
-    /**
-     * Credits the history row the operator's statement just wrote (when it wrote one) to {@code
-     * by}; the caller holds the execution's lock.
-     */
-    static void attribute(Session s, int changed, long id, String by) throws java.sql.SQLException {
-        if (changed > 0 && by != null) {
-            s.update("history_attribute", Params.of("id", id).set("by", by));
-        }
+    @Override
+    public List<KnownQueue> queueList() {
+        List<Row> rows = db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of()));
+        return rows.stream()
+                .map(r -> new KnownQueue(r.string("name"), r.bool("paused")))
+                .toList();
     }
 
-    List<String> queuePausedList() {
+    @Override
+    public Optional<SignalView> signalGet(long executionId, String name) {
+        return signals.signalGet(executionId, name);
+    }
+
+    @Override
+    public List<SignalView> signalList(long executionId) {
+        return signals.signalList(executionId);
+    }
+
+    @Override
+    public List<String> queuePausedList() {
         List<Row> rows = db.run("queue_paused_list", Mode.READ, true, s -> s.query("queue_paused_list", Params.of()));
         return rows.stream().map(r -> r.string("name")).toList();
     }
 
-    Optional<ExecutionView> executionGet(long id) {
+    @Override
+    public Optional<ExecutionView> executionGet(long id) {
         List<Row> rows = db.run("execution_get", Mode.READ, true, s -> s.query("execution_get", Params.of("id", id)));
         return rows.stream().findFirst().map(Records::view);
     }
 
-    List<ExecutionView> executionList(ExecutionFilter f) {
+    @Override
+    public List<ExecutionView> executionList(ExecutionFilter f) {
         Params p = Params.of("state", f.state() == null ? null : f.state().dbName())
                 .set("workflow", f.workflowName())
                 .set("queue", f.queue())
@@ -81,13 +81,15 @@ final class InspectionStatements {
         return rows.stream().map(Records::view).toList();
     }
 
-    List<NodeResult> nodeResultList(long executionId) {
+    @Override
+    public List<NodeResult> nodeResultList(long executionId) {
         List<Row> rows = db.run(
                 "node_results_list", Mode.READ, true, s -> s.query("node_results_list", Params.of("id", executionId)));
         return rows.stream().map(Records::nodeResult).toList();
     }
 
-    List<HistoryEntry> historyList(long executionId) {
+    @Override
+    public List<HistoryEntry> historyList(long executionId) {
         List<Row> rows =
                 db.run("history_list", Mode.READ, true, s -> s.query("history_list", Params.of("id", executionId)));
         return rows.stream()
@@ -104,13 +106,15 @@ final class InspectionStatements {
                 .toList();
     }
 
-    Optional<ExecutionView> executionGetByKey(String key) {
+    @Override
+    public Optional<ExecutionView> executionGetByKey(String key) {
         List<Row> rows = db.run(
                 "execution_get_by_key", Mode.READ, true, s -> s.query("execution_get_by_key", Params.of("key", key)));
         return rows.stream().findFirst().map(Records::view);
     }
 
-    Map<String, Long> queueFailedRecently(Duration window, long cap) {
+    @Override
+    public Map<String, Long> queueFailedRecently(Duration window, long cap) {
         Params p = Params.of("window_ms", window.toMillis()).set("cap", cap);
         List<Row> rows = db.run("queue_failed_recent", Mode.READ, true, s -> s.query("queue_failed_recent", p));
         Map<String, Long> out = new TreeMap<>();
@@ -119,7 +123,8 @@ final class InspectionStatements {
     }
 
     /** One statement per minute, each a bounded range of executions_finished, in one session. */
-    List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute) {
+    @Override
+    public List<ThroughputBucket> queueThroughput(int minutes, long capPerMinute) {
         return db.run("queue_throughput", Mode.READ, true, s -> {
             Instant now = s.query("database_now", Params.of()).get(0).instant("db_now");
             Instant current = now.truncatedTo(ChronoUnit.MINUTES);
@@ -140,7 +145,8 @@ final class InspectionStatements {
         });
     }
 
-    List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit) {
+    @Override
+    public List<WorkflowSummary> workflowList(String afterName, String afterHash, int limit) {
         Params p = Params.of("after_name", afterName == null ? "" : afterName)
                 .set("after_hash", afterName == null ? "" : afterHash == null ? "" : afterHash)
                 .set("limit", limit);
@@ -150,13 +156,15 @@ final class InspectionStatements {
                 .toList();
     }
 
-    long executionCountAhead(long id, int cap) {
+    @Override
+    public long executionCountAhead(long id, int cap) {
         Params p = Params.of("id", id).set("cap", cap);
         List<Row> rows = db.run("execution_count_ahead", Mode.READ, true, s -> s.query("execution_count_ahead", p));
         return rows.isEmpty() ? 0 : rows.get(0).getLong("n");
     }
 
-    Instant databaseNow() {
+    @Override
+    public Instant databaseNow() {
         List<Row> rows = db.run("database_now", Mode.READ, true, s -> s.query("database_now", Params.of()));
         return rows.get(0).instant("db_now");
     }

@@ -5,9 +5,10 @@ import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
 import io.nebula.worker.queue.ExecutionState;
-import io.nebula.worker.queue.ExecutionStore.Checkpoint;
 import io.nebula.worker.queue.HeartbeatResult;
 import io.nebula.worker.queue.LeaseRef;
+import io.nebula.worker.queue.LeaseStore;
+import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.jdbc.Database.Mode;
 import java.sql.SQLException;
@@ -25,16 +26,15 @@ import java.util.Set;
  * every write after a claim fenced by execution id and lease epoch. Each method is one statement
  * or one short transaction, batched over many executions.
  */
-final class LeaseStatements {
+final class LeaseStatements implements LeaseStore {
     private final Database db;
-    private final boolean sqlite;
 
-    LeaseStatements(Database db, boolean sqlite) {
+    LeaseStatements(Database db) {
         this.db = db;
-        this.sqlite = sqlite;
     }
 
-    List<ClaimedExecution> executionClaim(ClaimRequest request) {
+    @Override
+    public List<ClaimedExecution> executionClaim(ClaimRequest request) {
         if (request.limit() == 0 || request.queues().isEmpty()) {
             return List.of();
         }
@@ -71,7 +71,8 @@ final class LeaseStatements {
         return out;
     }
 
-    Map<Long, List<NodeResult>> nodeResultsLoad(List<Long> executionIds) {
+    @Override
+    public Map<Long, List<NodeResult>> nodeResultsLoad(List<Long> executionIds) {
         if (executionIds.isEmpty()) {
             return Map.of();
         }
@@ -88,7 +89,9 @@ final class LeaseStatements {
         return out;
     }
 
-    HeartbeatResult leaseHeartbeat(String workerId, List<LeaseRef> leases, Duration visibilityTimeout, int active) {
+    @Override
+    public HeartbeatResult leaseHeartbeat(
+            String workerId, List<LeaseRef> leases, Duration visibilityTimeout, int active) {
         List<Long> ids = new ArrayList<>(leases.size());
         List<Long> epochs = new ArrayList<>(leases.size());
         for (LeaseRef l : leases) {
@@ -101,7 +104,7 @@ final class LeaseStatements {
                 .set("worker_id", workerId)
                 .set("active", active)
                 .zip("rows", "ids", "epochs");
-        Mode mode = sqlite ? Mode.TRANSACTION : Mode.HEARTBEAT;
+        Mode mode = db.modeFor("lease_heartbeat", Mode.HEARTBEAT);
         List<Row> rows = db.run("lease_heartbeat", mode, true, s -> s.query("lease_heartbeat", p));
         Set<Long> extended = new HashSet<>();
         Set<Long> cancel = new HashSet<>();
@@ -114,7 +117,8 @@ final class LeaseStatements {
         return new HeartbeatResult(extended, cancel);
     }
 
-    List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints) {
+    @Override
+    public List<Boolean> nodeCheckpointMany(List<Checkpoint> checkpoints) {
         if (checkpoints.isEmpty()) {
             return List.of();
         }
@@ -127,7 +131,7 @@ final class LeaseStatements {
         // transaction; checkpoints without them (nearly all) stay one statement.
         boolean tries = checkpoints.stream().anyMatch(c -> !c.result().tries().isEmpty());
         // One statement on PostgreSQL; SQLite's two need the write lock between them.
-        Mode mode = sqlite || tries ? Mode.TRANSACTION : Mode.SINGLE;
+        Mode mode = tries ? Mode.TRANSACTION : db.modeFor("node_checkpoint", Mode.SINGLE);
         Set<Long> fenced = db.run("node_checkpoint", mode, true, s -> {
             Set<Long> ids = new HashSet<>();
             for (Row r : s.query("node_checkpoint", p)) {
@@ -145,7 +149,8 @@ final class LeaseStatements {
         return out;
     }
 
-    List<CompletionResult> executionCompleteMany(List<Completion> completions) {
+    @Override
+    public List<CompletionResult> executionCompleteMany(List<Completion> completions) {
         if (completions.isEmpty()) {
             return List.of();
         }

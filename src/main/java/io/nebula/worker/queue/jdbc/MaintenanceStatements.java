@@ -1,7 +1,7 @@
 package io.nebula.worker.queue.jdbc;
 
 import io.nebula.worker.queue.ExecutionState;
-import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
 import io.nebula.worker.queue.StoreException;
@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * What the maintenance leader and the registry need: rescue of expired leases, pruning, capped
  * queue statistics, the leader lease and the worker registry.
  */
-final class MaintenanceStatements {
+final class MaintenanceStatements implements MaintenanceStore {
     private final Database db;
     private final InspectionStatements inspection;
 
@@ -33,12 +33,13 @@ final class MaintenanceStatements {
     }
 
     /** The fence's parameters: {@code :lease} and {@code :holder}, both NULL when unfenced. */
-    private static Params fenced(Params p, ExecutionStore.LeaderFence leader) {
+    private static Params fenced(Params p, LeaderFence leader) {
         return p.set("lease", leader == null ? null : leader.name())
                 .set("holder", leader == null ? null : leader.holder());
     }
 
-    RescueResult executionRescue(int maxDeaths, int limit, ExecutionStore.LeaderFence leader) {
+    @Override
+    public RescueResult executionRescue(int maxDeaths, int limit, LeaderFence leader) {
         Params p = fenced(Params.of("max_deaths", maxDeaths).set("limit", limit), leader);
         List<Row> rows = db.run("execution_rescue", Mode.TRANSACTION, true, s -> s.query("execution_rescue", p));
         int requeued = 0;
@@ -63,17 +64,24 @@ final class MaintenanceStatements {
         return new RescueResult(requeued, failed, quarantined, cancelled);
     }
 
-    int executionPrune(Duration retention, int limit, ExecutionStore.LeaderFence leader) {
+    @Override
+    public int executionPrune(Duration retention, int limit, LeaderFence leader) {
         Params p = fenced(Params.of("retention_ms", retention.toMillis()).set("limit", limit), leader);
         return db.run("execution_prune", Mode.TRANSACTION, true, s -> s.update("execution_prune", p));
     }
 
-    List<QueueStats> queueStats(long cap, boolean finishedTotals) {
+    @Override
+    public List<QueueStats> queueStats(long cap, boolean finishedTotals) {
         return queueStats("queue_stats_active", cap, finishedTotals);
     }
 
+    @Override
+    public List<QueueStats> queueOverview(long cap) {
+        return queueStats("queue_overview_active", cap, false);
+    }
+
     /** As {@link #queueStats(long, boolean)}, reading unfinished rows with {@code activeOp}. */
-    List<QueueStats> queueStats(String activeOp, long cap, boolean finishedTotals) {
+    private List<QueueStats> queueStats(String activeOp, long cap, boolean finishedTotals) {
         record Raw(List<Row> active, List<Row> finished, List<Row> known) {}
         Raw raw = db.run(
                 "queue_stats",
@@ -139,13 +147,15 @@ final class MaintenanceStatements {
         return out;
     }
 
-    boolean leaderAttemptElect(String name, String holder, Duration ttl) {
+    @Override
+    public boolean leaderAttemptElect(String name, String holder, Duration ttl) {
         Params p = Params.of("name", name).set("holder", holder).set("ttl_ms", ttl.toMillis());
         List<Row> rows = db.run("leader_elect", Mode.SINGLE, true, s -> s.query("leader_elect", p));
         return !rows.isEmpty() && holder.equals(rows.get(0).string("holder"));
     }
 
-    void leaderResign(String name, String holder) {
+    @Override
+    public void leaderResign(String name, String holder) {
         db.run(
                 "leader_resign",
                 Mode.SINGLE,
@@ -153,12 +163,14 @@ final class MaintenanceStatements {
                 s -> s.update("leader_resign", Params.of("name", name).set("holder", holder)));
     }
 
-    Optional<String> leaderGet(String name) {
+    @Override
+    public Optional<String> leaderGet(String name) {
         List<Row> rows = db.run("leader_get", Mode.READ, true, s -> s.query("leader_get", Params.of("name", name)));
         return rows.stream().findFirst().map(r -> r.string("holder"));
     }
 
-    void workerRegister(WorkerInfo w) {
+    @Override
+    public void workerRegister(WorkerInfo w) {
         Params p = Params.of("worker_id", w.workerId())
                 .set("pool_id", w.poolId())
                 .set("host", w.host())
@@ -182,7 +194,8 @@ final class MaintenanceStatements {
                         "worker_prune", Params.of("older_ms", Duration.ofDays(1).toMillis())));
     }
 
-    void workerDeregister(String workerId) {
+    @Override
+    public void workerDeregister(String workerId) {
         db.run(
                 "worker_deregister",
                 Mode.SINGLE,
@@ -190,7 +203,8 @@ final class MaintenanceStatements {
                 s -> s.update("worker_deregister", Params.of("worker_id", workerId)));
     }
 
-    List<WorkerInfo> workerList(Duration within) {
+    @Override
+    public List<WorkerInfo> workerList(Duration within) {
         List<Row> rows = db.run(
                 "worker_list", Mode.READ, true, s -> s.query("worker_list", Params.of("within_ms", within.toMillis())));
         List<WorkerInfo> out = new ArrayList<>();

@@ -1,16 +1,20 @@
 package io.nebula.worker.queue.jdbc;
 
 import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.ScheduleDue;
 import io.nebula.worker.queue.ScheduleFire;
+import io.nebula.worker.queue.ScheduleStore;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.queue.jdbc.Database.Mode;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Cron schedules: their definitions for operators, and the fire pass every worker's scheduler
@@ -19,7 +23,7 @@ import java.util.Optional;
  * {@code schedule:<name>:<fire time>} is enforced by the same unique index as any submit) and
  * advances the schedule.
  */
-final class ScheduleStatements {
+final class ScheduleStatements implements ScheduleStore {
     /** Inserts executions inside a fire's transaction and arranges their wake-ups. */
     @FunctionalInterface
     interface Submitter {
@@ -27,17 +31,25 @@ final class ScheduleStatements {
     }
 
     private final Database db;
+    private final long maxInputBytes;
+    private final Enqueuing enqueuing;
 
-    ScheduleStatements(Database db) {
+    ScheduleStatements(Database db, long maxInputBytes, Enqueuing enqueuing) {
         this.db = db;
+        this.maxInputBytes = maxInputBytes;
+        this.enqueuing = enqueuing;
     }
 
-    boolean scheduleCreate(Schedule s) {
+    @Override
+    public boolean scheduleCreate(Schedule s) {
+        InputGuard.check(s.inputJson(), maxInputBytes, "schedule input");
         return !db.run("schedule_create", Mode.SINGLE, false, x -> x.query("schedule_create", params(s)))
                 .isEmpty();
     }
 
-    void scheduleSave(Schedule s) {
+    @Override
+    public void scheduleSave(Schedule s) {
+        InputGuard.check(s.inputJson(), maxInputBytes, "schedule input");
         db.run("schedule_save", Mode.SINGLE, true, x -> x.update("schedule_save", params(s)));
     }
 
@@ -56,28 +68,33 @@ final class ScheduleStatements {
                 .set("next_fire_at", s.nextFireAt());
     }
 
-    Optional<Schedule> scheduleGet(String name) {
+    @Override
+    public Optional<Schedule> scheduleGet(String name) {
         List<Row> rows = db.run("schedule_get", Mode.READ, true, s -> s.query("schedule_get", Params.of("name", name)));
         return rows.stream().findFirst().map(Records::schedule);
     }
 
-    List<Schedule> scheduleList() {
+    @Override
+    public List<Schedule> scheduleList() {
         List<Row> rows = db.run("schedule_list", Mode.READ, true, s -> s.query("schedule_list", Params.of()));
         return rows.stream().map(Records::schedule).toList();
     }
 
-    boolean schedulePause(String name, boolean paused, Instant nextFireAt) {
+    @Override
+    public boolean schedulePause(String name, boolean paused, Instant nextFireAt) {
         Params p = Params.of("name", name).set("paused", paused).set("next_fire_at", nextFireAt);
         return !db.run("schedule_pause", Mode.SINGLE, true, s -> s.query("schedule_pause", p))
                 .isEmpty();
     }
 
-    boolean scheduleDelete(String name) {
+    @Override
+    public boolean scheduleDelete(String name) {
         return !db.run("schedule_delete", Mode.SINGLE, true, s -> s.query("schedule_delete", Params.of("name", name)))
                 .isEmpty();
     }
 
-    ScheduleDue scheduleDue(Instant asOf, int limit) {
+    @Override
+    public ScheduleDue scheduleDue(Instant asOf, int limit) {
         Params p = Params.of("as_of", asOf).set("limit", limit);
         List<Row> rows = db.run("schedule_due", Mode.READ, true, s -> s.query("schedule_due", p));
         List<Schedule> due = rows.stream().map(Records::schedule).toList();
@@ -85,11 +102,30 @@ final class ScheduleStatements {
         return new ScheduleDue(now, due);
     }
 
+    @Override
+    public ScheduleFire.Result scheduleFire(ScheduleFire fire) {
+        Set<String> queues = new HashSet<>();
+        ScheduleFire.Result r = scheduleFire(fire, (s, requests) -> {
+            List<Submitted> out = enqueuing.insertExecutions(s, requests);
+            if (out.stream().anyMatch(Submitted::created)) {
+                requests.forEach(q -> queues.add(q.queue()));
+                if (!enqueuing.announcesOnInsert()) {
+                    enqueuing.announce(s, queues);
+                }
+            }
+            return out;
+        });
+        if (!queues.isEmpty()) {
+            enqueuing.afterCommit(queues);
+        }
+        return r;
+    }
+
     /**
      * Runs one fire pass (see {@link ScheduleFire}). Safe to resend after a lost connection: a pass
      * that committed moved the next fire time, so the resend finds the schedule stale.
      */
-    ScheduleFire.Result scheduleFire(ScheduleFire f, Submitter submitter) {
+    private ScheduleFire.Result scheduleFire(ScheduleFire f, Submitter submitter) {
         return db.run("schedule_fire", Mode.TRANSACTION, true, s -> {
             List<Row> locked =
                     s.query("schedule_lock", Params.of("name", f.name()).set("expected", f.expectedNextFireAt()));

@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.jdbc;
 
+import io.nebula.worker.queue.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,22 +19,22 @@ import java.util.regex.Pattern;
 public final class SqlLibrary {
     private static final Pattern MIGRATION = Pattern.compile("V(\\d{3})__([a-z0-9_]+)\\.sql");
 
-    private final String dialect;
+    private final Dialect dialect;
     private final Map<String, String> substitutions;
     private final Map<String, SqlScript> cache = new ConcurrentHashMap<>();
 
-    public SqlLibrary(String dialect, Map<String, String> substitutions) {
+    public SqlLibrary(Dialect dialect, Map<String, String> substitutions) {
         this.dialect = dialect;
         this.substitutions = Map.copyOf(substitutions);
     }
 
-    public String dialect() {
+    public Dialect dialect() {
         return dialect;
     }
 
     public SqlScript get(String name) {
         return cache.computeIfAbsent(
-                name, n -> SqlScript.parse(dialect + "/" + n + ".sql", read(n + ".sql"), substitutions));
+                name, n -> SqlScript.parse(dialect.id() + "/" + n + ".sql", read(n + ".sql"), substitutions));
     }
 
     /** A numbered migration file. */
@@ -49,7 +50,8 @@ public final class SqlLibrary {
             }
             Matcher m = MIGRATION.matcher(file);
             if (!m.matches()) {
-                throw new IllegalStateException("bad migration file name in " + dialect + "/migrations/INDEX: " + file);
+                throw new IllegalStateException(
+                        "bad migration file name in " + dialect.id() + "/migrations/INDEX: " + file);
             }
             int version = Integer.parseInt(m.group(1));
             // Numbers only increase; one may be skipped (reserved by a change that lands separately).
@@ -60,13 +62,13 @@ public final class SqlLibrary {
             out.add(new Migration(
                     version,
                     m.group(2),
-                    SqlScript.parse(dialect + "/migrations/" + file, read("migrations/" + file), substitutions)));
+                    SqlScript.parse(dialect.id() + "/migrations/" + file, read("migrations/" + file), substitutions)));
         }
         return out;
     }
 
     private String read(String file) {
-        String path = "/io/nebula/worker/queue/" + dialect + "/" + file;
+        String path = "/io/nebula/worker/queue/" + dialect.id() + "/" + file;
         try (InputStream in = SqlLibrary.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("missing SQL resource " + path);

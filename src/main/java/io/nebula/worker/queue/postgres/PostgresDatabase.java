@@ -3,6 +3,7 @@ package io.nebula.worker.queue.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.nebula.worker.queue.DatabaseProblem;
+import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.jdbc.Database;
@@ -54,7 +55,8 @@ final class PostgresDatabase extends Database {
     private volatile boolean pooled;
 
     PostgresDatabase(String jdbcUrl, Properties properties, StoreOptions options) {
-        super(new SqlLibrary("postgres", Map.of("schema", options.schema(), "channel", channel(options.schema()))));
+        super(new SqlLibrary(
+                Dialect.POSTGRES, Map.of("schema", options.schema(), "channel", channel(options.schema()))));
         this.jdbcUrl = jdbcUrl;
         this.options = options;
         this.baseProperties = new Properties();

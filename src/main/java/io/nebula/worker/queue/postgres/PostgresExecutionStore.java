@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.postgres;
 
+import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
@@ -43,8 +44,8 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
     }
 
     @Override
-    public String dialect() {
-        return "postgres";
+    public Dialect dialect() {
+        return Dialect.POSTGRES;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nebula.worker.queue.sqlite;
 
 import io.nebula.worker.queue.DatabaseProblem;
+import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.jdbc.Database;
 import io.nebula.worker.queue.jdbc.SqlArray;
@@ -44,7 +45,7 @@ final class SqliteDatabase extends Database {
     private boolean syncFull = true;
 
     SqliteDatabase(Path file) {
-        super(new SqlLibrary("sqlite", Map.of()));
+        super(new SqlLibrary(Dialect.SQLITE, Map.of()));
         this.file = file.toAbsolutePath();
         try {
             Path parent = this.file.getParent();

@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.sqlite;
 
+import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
@@ -33,8 +34,8 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
     }
 
     @Override
-    public String dialect() {
-        return "sqlite";
+    public Dialect dialect() {
+        return Dialect.SQLITE;
     }
 
     public Path file() {

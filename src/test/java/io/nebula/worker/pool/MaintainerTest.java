@@ -1,0 +1,165 @@
+package io.nebula.worker.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.ExecutionState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Maintenance by the one leader: two pools on one SQLite file, each with its own store and
+ * maintainer, stepped by hand.
+ */
+class MaintainerTest {
+    @TempDir
+    Path dir;
+
+    /** Short leases, so the leader lease (three maintenance intervals and a second) is short too. */
+    private PoolOptions options(String worker) {
+        return PoolOptions.defaults(worker).withLeases(Duration.ofMillis(100), Duration.ofMillis(500));
+    }
+
+    /** Claims one execution as a worker that then dies: its lease lapses by the database clock. */
+    private static long expiredLease(SteppedPool pool) {
+        long id = pool.submit(1, "{}").getFirst();
+        ClaimedExecution c = pool.claimAs("dead", 1, Duration.ofMillis(1)).getFirst();
+        assertThat(c.id()).isEqualTo(id);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pool.store.databaseNow().isAfter(pool.view(id).leaseExpiresAt()));
+        return id;
+    }
+
+    @Test
+    void onlyTheLeaderRescuesExpiredLeases() {
+        try (SteppedPool a = new SteppedPool(dir, options("a"));
+                SteppedPool b = new SteppedPool(dir, options("b"))) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            Maintainer mb = new Maintainer(b.ctx, b.wakeup);
+            ma.runOnce();
+            assertThat(ma.isLeader()).isTrue();
+            long id = expiredLease(a);
+
+            mb.runOnce();
+            assertThat(mb.isLeader()).isFalse();
+            mb.rescue();
+
+            assertThat(a.state(id))
+                    .as("a rescue by a process that is not the leader changes nothing")
+                    .isEqualTo(ExecutionState.RUNNING);
+            assertThat(b.events.matching("rescued")).isEmpty();
+
+            ma.runOnce();
+
+            assertThat(a.state(id)).isEqualTo(ExecutionState.AVAILABLE);
+            assertThat(a.events.matching("rescued")).containsExactly("rescued 1");
+            assertThat(a.events.matching("leadership")).containsExactly("leadership gained");
+            assertThat(b.events.matching("leadership")).isEmpty();
+        }
+    }
+
+    @Test
+    void aLeaderWhoseTermLapsedLosesTheLeadAndRescuesNothing() {
+        try (SteppedPool a = new SteppedPool(dir, options("a"));
+                SteppedPool b = new SteppedPool(dir, options("b"))) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            Maintainer mb = new Maintainer(b.ctx, b.wakeup);
+            ma.runOnce();
+            assertThat(ma.isLeader()).isTrue();
+
+            // a stops renewing (paused, partitioned); b takes over once a's term has run out.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                mb.runOnce();
+                return mb.isLeader();
+            });
+            long id = expiredLease(a);
+            a.ctx.store()
+                    .executionRescue(
+                            3, 1_000, new io.nebula.worker.queue.MaintenanceStore.LeaderFence(Maintainer.LEASE, "a"));
+            assertThat(a.state(id)).as("a's fence no longer holds").isEqualTo(ExecutionState.RUNNING);
+
+            ma.runOnce();
+
+            assertThat(ma.isLeader()).isFalse();
+            assertThat(a.events.matching("leadership")).containsExactly("leadership gained", "leadership lost");
+            assertThat(a.state(id)).isEqualTo(ExecutionState.RUNNING);
+        }
+    }
+
+    @Test
+    void aResigningLeaderHandsTheLeadOverAtOnce() {
+        try (SteppedPool a = new SteppedPool(dir, options("a"));
+                SteppedPool b = new SteppedPool(dir, options("b"))) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            Maintainer mb = new Maintainer(b.ctx, b.wakeup);
+            ma.runOnce();
+            mb.runOnce();
+            assertThat(mb.isLeader()).isFalse();
+
+            ma.resign();
+            mb.runOnce();
+
+            assertThat(ma.isLeader()).isFalse();
+            assertThat(mb.isLeader()).isTrue();
+            assertThat(a.events.matching("leadership")).containsExactly("leadership gained", "leadership lost");
+            assertThat(b.events.matching("leadership")).containsExactly("leadership gained");
+        }
+    }
+
+    @Test
+    void theLeaderPrunesAtMostOnceAMinuteByThePoolClock() {
+        PoolOptions o = options("a");
+        PoolOptions keepNothing = new PoolOptions(
+                o.workerId(),
+                o.poolId(),
+                o.queues(),
+                o.concurrency(),
+                o.batchSize(),
+                o.pollInterval(),
+                o.heartbeatInterval(),
+                o.visibilityTimeout(),
+                o.shutdownTimeout(),
+                o.maxRetries(),
+                o.retryBackoff(),
+                o.retryBackoffMax(),
+                o.quarantineAfter(),
+                Duration.ZERO,
+                o.checkInterval());
+        try (SteppedPool a = new SteppedPool(dir, keepNothing)) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            long first = finished(a);
+
+            ma.runOnce();
+
+            assertThat(a.events.matching("pruned")).containsExactly("pruned 1");
+            assertThat(a.store.executionGet(first)).isEmpty();
+
+            long second = finished(a);
+            a.clock.advance(Duration.ofSeconds(59));
+            ma.runOnce();
+            assertThat(a.store.executionGet(second)).as("pruned a minute ago").isPresent();
+
+            a.clock.advance(Duration.ofSeconds(1));
+            ma.runOnce();
+            assertThat(a.store.executionGet(second)).isEmpty();
+            assertThat(a.events.matching("pruned")).containsExactly("pruned 1", "pruned 1");
+        }
+    }
+
+    /** One execution run to success, finished by the database clock before now. */
+    private static long finished(SteppedPool pool) {
+        long id = pool.submit(1, "{}").getFirst();
+        Running r = pool.hold(1).getFirst();
+        pool.store.executionCompleteMany(List.of(new Completion.Succeed(r.lease(), "1", List.of())));
+        pool.ctx.inFlight().remove(id);
+        pool.ctx.slots().give(1);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pool.store.databaseNow().isAfter(pool.view(id).finishedAt()));
+        return id;
+    }
+}

@@ -1,0 +1,111 @@
+package io.nebula.worker.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import io.nebula.worker.runtime.ExecutionRunner;
+import io.nebula.worker.runtime.RunOutcome;
+import io.nebula.worker.runtime.StopReason;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A graceful stop on a manual clock: claiming stops first, running executions get the grace period
+ * to finish (their outcomes written), the rest are released back to the queue when it has passed,
+ * and only then does the worker give up its registry row and leader lease.
+ */
+class ShutdownOrderTest {
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stopClaimsNoMoreLetsRunningExecutionsFinishWithinTheGraceThenReleasesTheRest() throws Exception {
+        Path file = dir.resolve("q.db");
+        ManualPoolClock clock = new ManualPoolClock();
+        CountDownLatch finish = new CountDownLatch(1);
+        ExecutionRunner runner = a -> {
+            try {
+                if (a.inputJson().contains("finish")) {
+                    finish.await();
+                    return new RunOutcome.Succeeded("\"finished\"", List.of());
+                }
+                new CountDownLatch(1).await(); // runs until stopped
+                throw new IllegalStateException("unreachable");
+            } catch (InterruptedException e) {
+                StopReason r = a.stopRequested();
+                return new RunOutcome.Stopped(r == null ? StopReason.SHUTDOWN : r, List.of());
+            }
+        };
+        try (ExecutionStore store = SqliteExecutionStore.open(file, StoreOptions.defaults("test"))) {
+            store.migrate();
+            store.workflowPut(SteppedPool.WF);
+            long finishing = submit(store, "{\"do\":\"finish\"}");
+            long holding = submit(store, "{\"do\":\"hold\"}");
+            Worker w = Worker.builder()
+                    .options(PoolOptions.defaults("w").withConcurrency(2))
+                    .store(SqliteExecutionStore.open(file, StoreOptions.defaults("worker")), true)
+                    .runner(runner)
+                    .clock(clock)
+                    .build();
+            w.start();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> w.readiness().snapshot().ready());
+            await().atMost(Duration.ofSeconds(30)).until(() -> w.activeJobs() == 2 && w.isLeader());
+            // Both slots are busy, so this one waits; once a slot frees up only a stop keeps it waiting.
+            long waiting = submit(store, "{\"do\":\"finish\"}");
+            assertThat(store.workerList(Duration.ofMinutes(1)))
+                    .extracting(i -> i.workerId())
+                    .contains("w");
+
+            Thread stopper = Thread.ofVirtual().start(() -> w.stop(GRACE));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> w.readiness().snapshot().phase() == Readiness.Phase.STOPPING);
+            assertThat(w.readiness().snapshot().ready()).isFalse();
+
+            finish.countDown();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> store.executionGet(finishing).orElseThrow().state() == ExecutionState.SUCCEEDED);
+            w.wake();
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> store.executionGet(waiting).orElseThrow().state() == ExecutionState.AVAILABLE);
+            assertThat(store.executionGet(holding).orElseThrow().state())
+                    .as("still inside the grace period")
+                    .isEqualTo(ExecutionState.RUNNING);
+            assertThat(stopper.isAlive()).isTrue();
+
+            clock.advance(GRACE);
+            stopper.join(Duration.ofSeconds(60));
+
+            assertThat(stopper.isAlive()).isFalse();
+            assertThat(w.readiness().snapshot().phase()).isEqualTo(Readiness.Phase.STOPPED);
+            var released = store.executionGet(holding).orElseThrow();
+            assertThat(released.state()).isEqualTo(ExecutionState.AVAILABLE);
+            assertThat(store.executionGet(waiting).orElseThrow().attempt())
+                    .as("never claimed")
+                    .isZero();
+            assertThat(store.workerList(Duration.ofMinutes(1)))
+                    .extracting(i -> i.workerId())
+                    .doesNotContain("w");
+            assertThat(store.leaderGet(Maintainer.LEASE)).isEmpty();
+        }
+    }
+
+    private static long submit(ExecutionStore store, String input) {
+        return store.executionSubmitMany(
+                        List.of(SubmitRequest.now("default", SteppedPool.WF.hash(), SteppedPool.WF.name(), input, 3)))
+                .getFirst()
+                .executionId();
+    }
+}
