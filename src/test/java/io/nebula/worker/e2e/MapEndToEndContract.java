@@ -19,7 +19,6 @@ import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.workflow.LoadedWorkflow;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -44,22 +42,14 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * released) resumes on another worker, which runs only the items not recorded; the failure
  * policies and the item bound end the execution as they should, with item results stored.
  */
-abstract class MapEndToEndContract {
+abstract class MapEndToEndContract extends EndToEndContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    Path tmp;
-
     private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
 
     @AfterEach
     void stopAll() {
         workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
     }
 
     /**

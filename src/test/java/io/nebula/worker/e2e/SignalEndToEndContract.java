@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -33,24 +32,16 @@ import tools.jackson.databind.json.JsonMapper;
  * is freed meanwhile) and before it, twice, to a finished execution, a timeout that fails the node
  * or takes a branch, and an execution parked on one worker and resumed on another.
  */
-abstract class SignalEndToEndContract {
+abstract class SignalEndToEndContract extends EndToEndContract {
     static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
 
-    @TempDir
-    Path tmp;
-
     private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
 
     @AfterEach
     void stopAll() {
         workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
     }
 
     NebulaWorker built(String id, int concurrency) {

@@ -17,7 +17,6 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.RetryResult;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -42,22 +40,14 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * Workers are stopped in-process with no grace (running nodes are interrupted, executions
  * released), not killed.
  */
-abstract class SubWorkflowEndToEndContract {
+abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    Path tmp;
-
     private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
 
     @AfterEach
     void stopAll() {
         workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
     }
 
     /**

@@ -34,7 +34,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (whose server receives the trace context), and a collector that is down costs the executions
  * nothing but the spans, which are counted.
  */
-abstract class TracingEndToEndContract {
+abstract class TracingEndToEndContract extends EndToEndContract {
     /** The submitter's span: the whole execution is one trace below it. */
     static final String SUBMITTER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -71,21 +70,13 @@ abstract class TracingEndToEndContract {
             }
             """;
 
-    @TempDir
-    Path tmp;
-
     private final List<AutoCloseable> closing = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
 
     @AfterEach
     void stopAll() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
         }
-        cleanUp();
     }
 
     private NebulaWorker started(WorkerConfig c) {

@@ -27,31 +27,22 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The bundled example workflows, run by real workers on a real store. */
-abstract class WorkflowEndToEndContract {
+abstract class WorkflowEndToEndContract extends EndToEndContract {
     static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    Path tmp;
-
     private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
 
     /** Moves every waiting execution's run-at time to now (time travel for durable delays). */
     protected abstract void fastForwardWaits() throws Exception;
 
-    protected abstract void cleanUp();
-
     @AfterEach
     void stopAll() {
         workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
     }
 
     NebulaWorker worker(String id, int concurrency) {
