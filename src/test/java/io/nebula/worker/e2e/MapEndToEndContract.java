@@ -18,6 +18,7 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
 
         action.hold = false;
         NebulaWorker second = worker("w2");
-        ExecutionView v = second.client().awaitTerminal(id, Duration.ofSeconds(120));
+        ExecutionView v = Terminal.await(second.client().store(), id, Duration.ofSeconds(120));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         JsonNode out = JSON.readTree(v.outputJson());
@@ -217,7 +218,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
         long id = w.client()
                 .submit(wf, input(n, List.of()), SubmitOptions.defaults())
                 .executionId();
-        ExecutionView v = w.client().awaitTerminal(id, Duration.ofSeconds(120));
+        ExecutionView v = Terminal.await(w.client().store(), id, Duration.ofSeconds(120));
         long took = System.nanoTime() - t0;
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -247,7 +248,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
         WorkflowClient c = worker("w1").client();
         long id = submit(c, "\"items\": \"${{ input.xs }}\", \"max_parallel\": 1", input(20, List.of(4)));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.lastError())
@@ -264,7 +265,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
         long id = submit(
                 c, "\"items\": \"${{ input.xs }}\", \"on_item_failure\": \"finish_all\"", input(20, List.of(4, 11)));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.lastError())
@@ -285,7 +286,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
                 "\"items\": \"${{ input.xs }}\", \"on_item_failure\": \"tolerate\", \"max_failed_items\": 2",
                 input(5, List.of(1, 3)));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson()))
@@ -298,7 +299,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
         int bound = config().limits().mapItems();
         long id = submit(c, "\"items\": \"${{ input.xs }}\"", input(bound + 1, List.of()));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.lastError())
@@ -312,7 +313,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
         WorkflowClient c = worker("w1").client();
         long id = submit(c, "\"items\": \"${{ input.xs }}\", \"max_parallel\": 2", input(3, List.of()));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         String installation = c.store().installation().id();

@@ -17,6 +17,7 @@ import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SignalDelivery;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,13 +97,14 @@ abstract class SignalEndToEndContract extends EndToEndContract {
         // The only slot is free: other work runs while the approval waits.
         long hello = c.submit(c.load(EXAMPLES.resolve("hello.json")), null, SubmitOptions.defaults())
                 .executionId();
-        assertThat(c.awaitTerminal(hello, Duration.ofSeconds(30)).state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(Terminal.await(c.store(), hello, Duration.ofSeconds(30)).state())
+                .isEqualTo(ExecutionState.SUCCEEDED);
 
         SignalDelivery d = c.signal(id, "approve", "{\"approved\":true,\"by\":\"ada\"}");
         assertThat(d.outcome()).isEqualTo(SignalDelivery.Outcome.DELIVERED);
         assertThat(d.woke()).isTrue();
 
-        ExecutionView done = c.awaitTerminal(id, Duration.ofSeconds(30));
+        ExecutionView done = Terminal.await(c.store(), id, Duration.ofSeconds(30));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(done.outputJson()))
                 .isEqualTo(JSON.readTree("{\"request\":\"R-7\",\"decision\":\"request R-7 approved by ada\"}"));
@@ -129,7 +131,7 @@ abstract class SignalEndToEndContract extends EndToEndContract {
                 .isEqualTo(SignalDelivery.Outcome.DUPLICATE);
 
         w.start();
-        ExecutionView done = c.awaitTerminal(id, Duration.ofSeconds(30));
+        ExecutionView done = Terminal.await(c.store(), id, Duration.ofSeconds(30));
 
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(done.outputJson()).contains("request R-7 rejected\"");
@@ -155,12 +157,12 @@ abstract class SignalEndToEndContract extends EndToEndContract {
         long branching =
                 c.submit(c.load(lenient), REQUEST, SubmitOptions.defaults()).executionId();
 
-        ExecutionView failed = c.awaitTerminal(failing, Duration.ofSeconds(30));
+        ExecutionView failed = Terminal.await(c.store(), failing, Duration.ofSeconds(30));
         assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(failed.lastError()).contains("node 'wait'").contains("no signal 'go' arrived within 500ms");
         assertThat(failed.attempt()).as("a timeout is not retried").isEqualTo(1);
 
-        ExecutionView rejected = c.awaitTerminal(branching, Duration.ofSeconds(30));
+        ExecutionView rejected = Terminal.await(c.store(), branching, Duration.ofSeconds(30));
         assertThat(rejected.state()).as(rejected.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(output(c, branching, "approve")))
                 .isEqualTo(JSON.readTree("{\"timed_out\":true,\"signal\":\"approve\"}"));
@@ -189,7 +191,7 @@ abstract class SignalEndToEndContract extends EndToEndContract {
                         .woke())
                 .isTrue();
 
-        ExecutionView done = b.client().awaitTerminal(id, Duration.ofSeconds(30));
+        ExecutionView done = Terminal.await(b.client().store(), id, Duration.ofSeconds(30));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(done.outputJson()).contains("approved by bob");
         List<HistoryEntry> h = b.store().historyList(id);

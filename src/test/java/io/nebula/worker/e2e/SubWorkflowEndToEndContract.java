@@ -16,6 +16,7 @@ import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.testing.Terminal;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,7 +172,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
 
         step.holdAt(null);
         WorkflowClient c = worker("w-last").client();
-        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(120));
+        ExecutionView v = Terminal.await(c.store(), top, Duration.ofSeconds(120));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson()))
@@ -208,7 +209,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         SubWorkflows.cancel(c.store(), top, "the order was withdrawn", "tester");
 
         for (long id : List.of(top, middle, leaf)) {
-            ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+            ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
             assertThat(v.state()).as("execution %d", id).isEqualTo(ExecutionState.CANCELLED);
         }
     }
@@ -217,14 +218,14 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     void retryingAParentWhoseChildSucceededReusesTheChild() throws Exception {
         WorkflowClient c = worker("w1").client();
         long top = submit(c, "{\"n\": 1, \"fail_once\": true}");
-        ExecutionView failed = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView failed = Terminal.await(c.store(), top, Duration.ofSeconds(60));
         assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(failed.lastError()).contains("check refused its first run");
         ExecutionView middle = child(c, top);
         assertThat(middle.state()).isEqualTo(ExecutionState.SUCCEEDED);
 
         assertThat(SubWorkflows.retry(c.store(), top, false, "tester")).isEqualTo(RetryResult.REQUEUED);
-        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), top, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(child(c, top).id()).isEqualTo(middle.id());
@@ -244,7 +245,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 """);
         WorkflowClient c = worker("w1").client();
         long top = submit(c, "{\"n\": 1, \"fail_once\": false}");
-        ExecutionView failed = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView failed = Terminal.await(c.store(), top, Duration.ofSeconds(60));
         assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
         long middle = child(c, top).id();
         long leaf = child(c, middle).id();
@@ -254,7 +255,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 .contains("leaf refused its first run");
 
         SubWorkflows.retry(c.store(), top, false, "tester");
-        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), top, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(child(c, top).id()).isEqualTo(middle);

@@ -19,6 +19,7 @@ import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.testing.OtlpReceiver;
 import io.nebula.worker.testing.OtlpReceiver.ReceivedSpan;
 import io.nebula.worker.testing.PrometheusText;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.testing.TestConfigs;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -94,7 +95,7 @@ abstract class TracingEndToEndContract extends EndToEndContract {
         Files.writeString(file, WORKFLOW);
         WorkflowClient client = w.client();
         Submitted s = client.submit(client.load(file), inputJson, options);
-        ExecutionView v = client.awaitTerminal(s.executionId(), Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(client.store(), s.executionId(), Duration.ofSeconds(60));
         assertThat(v.state()).as(v.toString()).isEqualTo(ExecutionState.SUCCEEDED);
         return v;
     }

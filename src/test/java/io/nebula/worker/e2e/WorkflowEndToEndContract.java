@@ -16,6 +16,7 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import java.net.InetSocketAddress;
@@ -64,12 +65,13 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
         WorkflowClient c = worker("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("hello.json"));
         long id = c.submit(wf, null, SubmitOptions.defaults()).executionId();
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
         assertThat(v.state()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson())).isEqualTo(JSON.readTree("{\"greeting\":\"hello, world\"}"));
         long named =
                 c.submit(wf, "{\"name\":\"Ada\"}", SubmitOptions.defaults()).executionId();
-        assertThat(c.awaitTerminal(named, Duration.ofSeconds(60)).outputJson()).contains("hello, Ada");
+        assertThat(Terminal.await(c.store(), named, Duration.ofSeconds(60)).outputJson())
+                .contains("hello, Ada");
     }
 
     @Test
@@ -82,8 +84,8 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
         long e = c.submit(wf, express, SubmitOptions.defaults()).executionId();
         long s = c.submit(wf, standard, SubmitOptions.defaults()).executionId();
 
-        ExecutionView ev = c.awaitTerminal(e, Duration.ofSeconds(60));
-        ExecutionView sv = c.awaitTerminal(s, Duration.ofSeconds(60));
+        ExecutionView ev = Terminal.await(c.store(), e, Duration.ofSeconds(60));
+        ExecutionView sv = Terminal.await(c.store(), s, Duration.ofSeconds(60));
 
         assertThat(ev.state()).as(ev.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(sv.state()).as(sv.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -98,7 +100,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
                 .hasSameSizeAs(wf.workflow().nodes());
         JsonNode out = JSON.readTree(ev.outputJson());
         assertThat(out.toString()).contains("o-1");
-        assertThat(c.awaitTerminal(e, Duration.ZERO).outputJson()).isNotEqualTo(sv.outputJson());
+        assertThat(Terminal.await(c.store(), e, Duration.ZERO).outputJson()).isNotEqualTo(sv.outputJson());
     }
 
     private static NodeStatus statusOf(List<NodeResult> nodes, String id) {
@@ -114,7 +116,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
         WorkflowClient c = worker("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("flaky-retry.json"));
         long id = c.submit(wf, null, SubmitOptions.defaults()).executionId();
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(v.outputJson()).contains("succeeded on try 3");
     }
@@ -138,7 +140,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/ping";
             long id = c.submit(wf, "{\"url\":\"" + url + "\"}", SubmitOptions.defaults())
                     .executionId();
-            ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+            ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
             assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
             JsonNode out = JSON.readTree(v.outputJson());
             assertThat(out.get("status").asInt()).isEqualTo(200);
@@ -166,13 +168,14 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
         // The only slot is free: other work runs while the delay waits.
         long hello = c.submit(c.load(EXAMPLES.resolve("hello.json")), null, SubmitOptions.defaults())
                 .executionId();
-        assertThat(c.awaitTerminal(hello, Duration.ofSeconds(60)).state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(Terminal.await(c.store(), hello, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.SUCCEEDED);
         a.worker().stop(Duration.ZERO);
 
         fastForwardWaits();
         NebulaWorker b = worker("b", 1);
         WorkflowClient bc = b.client();
-        ExecutionView done = bc.awaitTerminal(delayed, Duration.ofSeconds(60));
+        ExecutionView done = Terminal.await(bc.store(), delayed, Duration.ofSeconds(60));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(done.outputJson()).contains("done");
         List<HistoryEntry> h = bc.store().historyList(delayed);
