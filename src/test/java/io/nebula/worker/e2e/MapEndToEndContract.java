@@ -1,7 +1,6 @@
 package io.nebula.worker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
@@ -21,7 +20,6 @@ import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,13 +42,6 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 abstract class MapEndToEndContract extends EndToEndContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-    }
 
     /**
      * {@code test.item}: counts runs per item (execution, node, index); while {@link #hold} is set, every run
@@ -93,18 +83,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
     private final ItemAction action = new ItemAction();
 
     NebulaWorker worker(String id) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(2))
-                .action(action)
-                .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
+        return started(id, 2, action);
     }
 
     private static String definition(String mapFields) {
@@ -203,10 +182,7 @@ abstract class MapEndToEndContract extends EndToEndContract {
                 .store(counted, true)
                 .options(PoolOptions.from(c, "w1").withConcurrency(2))
                 .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
+        start(w);
         int n = 10_000;
         LoadedWorkflow wf = w.client().workflows().loadText("""
                         {"name": "noop-map", "nodes": [

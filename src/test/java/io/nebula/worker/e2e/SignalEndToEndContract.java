@@ -3,12 +3,10 @@ package io.nebula.worker.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.inspect.ExecutionFacts;
 import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionState;
@@ -22,9 +20,7 @@ import io.nebula.worker.workflow.LoadedWorkflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,32 +33,6 @@ abstract class SignalEndToEndContract extends EndToEndContract {
     static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-    }
-
-    NebulaWorker built(String id, int concurrency) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(concurrency))
-                .build();
-        workers.add(w);
-        return w;
-    }
-
-    NebulaWorker started(String id, int concurrency) {
-        NebulaWorker w = built(id, concurrency);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
-    }
 
     static void awaitEvent(WorkflowClient c, long id, String event) {
         await().atMost(Duration.ofSeconds(30))

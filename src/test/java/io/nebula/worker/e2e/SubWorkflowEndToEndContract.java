@@ -1,14 +1,11 @@
 package io.nebula.worker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
@@ -19,14 +16,12 @@ import io.nebula.worker.queue.RetryResult;
 import io.nebula.worker.testing.Terminal;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -43,13 +38,6 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-    }
 
     /**
      * {@code test.step}: counts runs per execution and node; when its {@code level} param equals
@@ -90,18 +78,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     private final Step step = new Step();
 
     NebulaWorker worker(String id) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(4))
-                .action(step)
-                .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
+        return started(id, 4, step);
     }
 
     @BeforeEach

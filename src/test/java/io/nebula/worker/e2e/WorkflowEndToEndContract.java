@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionFilter;
@@ -24,9 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,33 +32,12 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
     static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
     /** Moves every waiting execution's run-at time to now (time travel for durable delays). */
     protected abstract void fastForwardWaits() throws Exception;
 
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-    }
-
-    NebulaWorker worker(String id, int concurrency) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(concurrency))
-                .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
-    }
-
     @Test
     void helloSucceedsWithItsGreeting() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("hello.json"));
         long id = c.submit(wf, null, SubmitOptions.defaults()).executionId();
         ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
@@ -76,7 +51,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
 
     @Test
     void orderPipelineRunsBranchesConditionAndJoin() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("order-pipeline.yaml"));
         String express =
                 "{\"order\":{\"id\":\"o-1\",\"express\":true,\"items\":[{\"sku\":\"a\",\"qty\":2,\"price\":1.5},{\"sku\":\"b\",\"qty\":10,\"price\":3}]}}";
@@ -113,7 +88,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
 
     @Test
     void flakyRetryFailsTwiceThenSucceeds() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("flaky-retry.json"));
         long id = c.submit(wf, null, SubmitOptions.defaults()).executionId();
         ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
@@ -135,7 +110,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
         });
         server.start();
         try {
-            WorkflowClient c = worker("w1", 4).client();
+            WorkflowClient c = started("w1", 4).client();
             LoadedWorkflow wf = c.load(EXAMPLES.resolve("http-call.json"));
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/ping";
             long id = c.submit(wf, "{\"url\":\"" + url + "\"}", SubmitOptions.defaults())
@@ -154,7 +129,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
 
     @Test
     void aLongDurableDelayFreesTheSlotAndAnotherWorkerFinishesIt() throws Exception {
-        NebulaWorker a = worker("a", 1);
+        NebulaWorker a = started("a", 1);
         WorkflowClient c = a.client();
         long delayed = c.submit(c.load(EXAMPLES.resolve("long-delay.json")), null, SubmitOptions.defaults())
                 .executionId();
@@ -173,7 +148,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
         a.worker().stop(Duration.ZERO);
 
         fastForwardWaits();
-        NebulaWorker b = worker("b", 1);
+        NebulaWorker b = started("b", 1);
         WorkflowClient bc = b.client();
         ExecutionView done = Terminal.await(bc.store(), delayed, Duration.ofSeconds(60));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -190,7 +165,7 @@ abstract class WorkflowEndToEndContract extends EndToEndContract {
 
     @Test
     void anInvalidWorkflowIsRejectedAndNothingIsEnqueued() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         Path bad = tmp.resolve("bad.json");
         Files.writeString(
                 bad,
