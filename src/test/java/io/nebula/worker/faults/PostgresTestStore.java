@@ -39,6 +39,7 @@ public final class PostgresTestStore implements TestStore {
     public PostgresTestStore(String workerJdbcUrl, String effectsJdbcUrl) {
         this.workerUrl = workerJdbcUrl;
         this.effectsUrl = effectsJdbcUrl;
+        db.store(); // creates the schema and migrates it
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE side_effects (seq bigserial PRIMARY KEY, token text NOT NULL UNIQUE,"

@@ -23,6 +23,7 @@ public final class SqliteTestStore implements TestStore {
     public SqliteTestStore(Path dir) {
         this.dir = dir;
         this.db = TestDatabase.sqlite(dir.resolve("queue.db"));
+        db.store(); // migrates the queue before the test's own table joins it
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS faults (seq INTEGER PRIMARY KEY AUTOINCREMENT,"

@@ -57,7 +57,8 @@ public abstract sealed class TestDatabase implements AutoCloseable {
     /** The store of the test JVM, opened and migrated on first use, closed by {@link #close()}. */
     public synchronized ExecutionStore store() {
         if (store == null) {
-            store = open(StoreOptions.defaults("nebula-test").withMaxConnections(3));
+            String client = schema() == null ? "nebula-test" : "nebula-test/" + schema();
+            store = open(StoreOptions.defaults(client).withMaxConnections(3));
             store.migrate();
         }
         return store;
