@@ -37,7 +37,7 @@ class ArchitectureTest {
     static final List<List<String>> LAYERS = List.of(
             List.of("cli", "cli.."),
             List.of("console", "console.."),
-            List.of("edge", "bench..", "http..", "inspect.."),
+            List.of("edge", "bench..", "http..", "inspect..", "launch.."),
             List.of("pool", "pool.."),
             List.of("schedule", "schedule.."),
             List.of("runtime", "runtime.."),

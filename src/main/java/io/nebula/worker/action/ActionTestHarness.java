@@ -84,15 +84,14 @@ public final class ActionTestHarness {
     /** The context the next {@link #run} will pass. */
     public ActionContext context() {
         Instant now = clock.instant();
-        return new ActionContext(
-                executionId,
-                nodeId,
-                attempt,
-                nodeAttempt,
-                now,
-                now.plus(timeout),
-                cancelled::get,
-                LoggerFactory.getLogger("io.nebula.worker.action." + action.name()));
+        return ActionContext.builder(executionId, nodeId)
+                .attempt(attempt)
+                .nodeAttempt(nodeAttempt)
+                .startedAt(now)
+                .deadline(now.plus(timeout))
+                .cancellation(cancelled::get)
+                .logger(LoggerFactory.getLogger("io.nebula.worker.action." + action.name()))
+                .build();
     }
 
     /** Checks the parameters as a workflow load would. */

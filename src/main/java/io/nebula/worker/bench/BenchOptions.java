@@ -1,6 +1,7 @@
 package io.nebula.worker.bench;
 
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.launch.ChildJvm;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -37,7 +38,7 @@ public record BenchOptions(
         boolean warmup,
         Path workDir,
         WorkerConfig base,
-        WorkerLaunch launch) {
+        ChildJvm launch) {
 
     public BenchOptions {
         scenarios = List.copyOf(scenarios);

@@ -1,5 +1,6 @@
 package io.nebula.worker.bench;
 
+import io.nebula.worker.launch.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -37,30 +38,17 @@ final class WorkerProcess implements AutoCloseable {
      * @param name names the configuration and log files and the worker id
      */
     static WorkerProcess start(
-            WorkerLaunch launch, ScratchDatabase db, RunConfig run, int maxConnections, Path dir, String name) {
+            ChildJvm launch, ScratchDatabase db, RunConfig run, int maxConnections, Path dir, String name) {
         try {
             Files.createDirectories(dir);
             int port = freePort();
             Path config = dir.resolve(name + ".toml");
             Files.writeString(config, run.toml(db, name, port, maxConnections));
             Path log = dir.resolve(name + ".log");
-            ProcessBuilder pb = new ProcessBuilder(launch.command(config))
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+            // The child takes its settings from the file, not from this shell's variables.
+            ProcessBuilder pb =
+                    launch.worker(config, List.of()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("DATABASE_URL", db.urlText());
-            // The child must take its settings from the file, not from this shell's variables.
-            for (String v : List.of(
-                    "WORKER_CONCURRENCY",
-                    "WORKER_ID",
-                    "QUEUE_POLL_INTERVAL_MS",
-                    "HEALTH_PORT",
-                    "NEBULA_CONFIG",
-                    "NEBULA_LOG",
-                    "RUST_LOG",
-                    "WORKER_QUEUES",
-                    "JAVA_TOOL_OPTIONS")) {
-                pb.environment().remove(v);
-            }
             long t0 = System.nanoTime();
             return new WorkerProcess(pb.start(), port, t0, log);
         } catch (IOException e) {

@@ -4,12 +4,12 @@ import io.nebula.worker.bench.Bench;
 import io.nebula.worker.bench.BenchOptions;
 import io.nebula.worker.bench.BenchTarget;
 import io.nebula.worker.bench.Scenario;
-import io.nebula.worker.bench.WorkerLaunch;
 import io.nebula.worker.config.DatabaseUrls;
 import io.nebula.worker.config.FlagOverrides;
 import io.nebula.worker.config.Setting;
 import io.nebula.worker.config.Source;
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.launch.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,7 +208,7 @@ final class BenchCommand implements Callable<Integer> {
                 !noWarmup && !smoke,
                 runDir,
                 base,
-                WorkerLaunch.current(Main.class.getName(), extraOpts, runDir.resolve("worker.jsa")));
+                ChildJvm.sized(extraOpts, runDir.resolve("worker.jsa")));
     }
 
     private static <T> T or(T value, T fallback) {

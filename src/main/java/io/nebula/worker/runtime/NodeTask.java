@@ -198,19 +198,18 @@ final class NodeTask {
     private record Try(JsonNode output, String outputJson, ActionException error, boolean stopped) {}
 
     private ActionContext context(int nodeTry, BooleanSupplier cancelled, TraceSpan span) {
-        return new ActionContext(
-                attempt.executionId(),
-                node.id(),
-                attempt.attempt(),
-                nodeTry,
-                started,
-                options.clock().instant().plus(timeout()),
-                cancelled,
-                log,
-                attempt.signals(),
-                attempt.keyScope(),
-                span,
-                itemIndex);
+        return ActionContext.builder(attempt.executionId(), node.id())
+                .attempt(attempt.attempt())
+                .nodeAttempt(nodeTry)
+                .startedAt(started)
+                .deadline(options.clock().instant().plus(timeout()))
+                .cancellation(cancelled)
+                .logger(log)
+                .signals(attempt.signals())
+                .keyScope(attempt.keyScope())
+                .trace(span)
+                .itemIndex(itemIndex)
+                .build();
     }
 
     /** How messages name what failed: the node, or the node's item. */

@@ -109,9 +109,13 @@ class BuiltinActionsTest {
     @Test
     void aContextWithAnInstallationIdPutsItFirstInTheKey() {
         java.time.Instant now = java.time.Instant.EPOCH;
-        ActionContext scoped = new ActionContext(
-                12, "ship", 1, 1, now, now, () -> false, null, null, "3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60", null);
-        ActionContext legacy = new ActionContext(12, "ship", 1, 1, now, now, () -> false, null, null, null, null);
+        ActionContext scoped = ActionContext.builder(12, "ship")
+                .startedAt(now)
+                .deadline(now)
+                .keyScope("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60")
+                .build();
+        ActionContext legacy =
+                ActionContext.builder(12, "ship").startedAt(now).deadline(now).build();
 
         assertThat(scoped.idempotencyKey()).isEqualTo("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60:12:ship");
         assertThat(legacy.idempotencyKey()).isEqualTo("12:ship");
@@ -120,9 +124,17 @@ class BuiltinActionsTest {
     @Test
     void aMapItemsKeyEndsWithItsIndexAfterTheInstallationIdAndTheNode() {
         java.time.Instant now = java.time.Instant.EPOCH;
-        ActionContext scoped = new ActionContext(
-                12, "ship", 1, 1, now, now, () -> false, null, null, "3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60", 4);
-        ActionContext legacy = new ActionContext(12, "ship", 1, 1, now, now, () -> false, null, null, null, 4);
+        ActionContext scoped = ActionContext.builder(12, "ship")
+                .startedAt(now)
+                .deadline(now)
+                .keyScope("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60")
+                .itemIndex(4)
+                .build();
+        ActionContext legacy = ActionContext.builder(12, "ship")
+                .startedAt(now)
+                .deadline(now)
+                .itemIndex(4)
+                .build();
 
         assertThat(scoped.idempotencyKey()).isEqualTo("3f0c9a52-6f1e-4b8e-9d0a-1c2b3d4e5f60:12:ship:4");
         assertThat(scoped.isMapItem()).isTrue();

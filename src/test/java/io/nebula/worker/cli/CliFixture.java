@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;
-import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import io.nebula.worker.testing.TestConfigs;
+import io.nebula.worker.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A SQLite file in a temporary folder that operator commands are pointed at through {@code
+ * A SQLite file ({@link TestDatabase#sqlite(Path)}) in a temporary folder that operator commands are pointed at through {@code
  * DATABASE_URL}, with optional in-process workers on the same file and a store handle for checking
  * what the commands did.
  */
@@ -25,6 +25,7 @@ final class CliFixture implements AutoCloseable {
     final Path dir;
     final Path db;
     final Map<String, String> env;
+    private final TestDatabase database;
     private final List<WorkerApp.Running> workers = new ArrayList<>();
     private ExecutionStore store;
 
@@ -35,8 +36,9 @@ final class CliFixture implements AutoCloseable {
     CliFixture(Path dir, Map<String, String> extraEnv) {
         this.dir = dir;
         this.db = dir.resolve("cli.db");
+        this.database = TestDatabase.sqlite(db);
         Map<String, String> e = new HashMap<>();
-        e.put("DATABASE_URL", "sqlite:" + db);
+        e.put("DATABASE_URL", database.databaseUrl());
         e.put("NEBULA_LOG", "nebula_worker=warn");
         e.putAll(extraEnv);
         this.env = Map.copyOf(e);
@@ -66,24 +68,7 @@ final class CliFixture implements AutoCloseable {
 
     /** Starts a worker serving {@code queues} on the fixture's file and waits until it is ready. */
     WorkerApp.Running startWorker(List<String> queues) throws Exception {
-        WorkerConfig base = TestConfigs.sqlite(db);
-        WorkerConfig.Worker bw = base.worker();
-        WorkerConfig config = new WorkerConfig(
-                new WorkerConfig.Worker(
-                        bw.concurrency(),
-                        bw.workerId(),
-                        bw.pollInterval(),
-                        bw.heartbeatInterval(),
-                        bw.shutdownTimeout(),
-                        queues),
-                base.queue(),
-                base.database(),
-                base.health(),
-                base.tracing(),
-                base.log(),
-                base.runtime(),
-                base.http(),
-                base.console());
+        WorkerConfig config = TestConfigs.withQueues(database.config(), queues);
         WorkerApp.Running w = WorkerApp.start(config, List.of());
         workers.add(w);
         await().atMost(Duration.ofSeconds(30))
@@ -93,7 +78,7 @@ final class CliFixture implements AutoCloseable {
 
     ExecutionStore store() {
         if (store == null) {
-            store = SqliteExecutionStore.open(db, StoreOptions.defaults("cli-test"));
+            store = database.open(StoreOptions.defaults("cli-test"));
         }
         return store;
     }
@@ -104,5 +89,6 @@ final class CliFixture implements AutoCloseable {
         if (store != null) {
             store.close();
         }
+        database.close();
     }
 }

@@ -10,6 +10,7 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.testing.TestConfigs;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.Workflows;
@@ -98,7 +99,7 @@ public final class ConsoleScreenshots {
                             .executionId();
                 }
             }
-            client.awaitTerminal(failed, Duration.ofSeconds(60));
+            Terminal.await(client.store(), failed, Duration.ofSeconds(60));
             // Long runs keep the workers busy in the picture.
             LoadedWorkflow slow = workflows.loadText(SLOW, "slow.json");
             client.submitMany(slow, java.util.Collections.nCopies(5, "{}"), SubmitOptions.defaults());

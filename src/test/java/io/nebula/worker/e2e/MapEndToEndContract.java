@@ -1,7 +1,6 @@
 package io.nebula.worker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
@@ -18,10 +17,9 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,9 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -44,23 +40,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * released) resumes on another worker, which runs only the items not recorded; the failure
  * policies and the item bound end the execution as they should, with item results stored.
  */
-abstract class MapEndToEndContract {
+abstract class MapEndToEndContract extends EndToEndContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @TempDir
-    Path tmp;
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
-    }
 
     /**
      * {@code test.item}: counts runs per item (execution, node, index); while {@link #hold} is set, every run
@@ -102,18 +83,7 @@ abstract class MapEndToEndContract {
     private final ItemAction action = new ItemAction();
 
     NebulaWorker worker(String id) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(2))
-                .action(action)
-                .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
+        return started(id, 2, action);
     }
 
     private static String definition(String mapFields) {
@@ -163,7 +133,7 @@ abstract class MapEndToEndContract {
 
         action.hold = false;
         NebulaWorker second = worker("w2");
-        ExecutionView v = second.client().awaitTerminal(id, Duration.ofSeconds(120));
+        ExecutionView v = Terminal.await(second.client().store(), id, Duration.ofSeconds(120));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         JsonNode out = JSON.readTree(v.outputJson());
@@ -212,10 +182,7 @@ abstract class MapEndToEndContract {
                 .store(counted, true)
                 .options(PoolOptions.from(c, "w1").withConcurrency(2))
                 .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
+        start(w);
         int n = 10_000;
         LoadedWorkflow wf = w.client().workflows().loadText("""
                         {"name": "noop-map", "nodes": [
@@ -227,7 +194,7 @@ abstract class MapEndToEndContract {
         long id = w.client()
                 .submit(wf, input(n, List.of()), SubmitOptions.defaults())
                 .executionId();
-        ExecutionView v = w.client().awaitTerminal(id, Duration.ofSeconds(120));
+        ExecutionView v = Terminal.await(w.client().store(), id, Duration.ofSeconds(120));
         long took = System.nanoTime() - t0;
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -257,7 +224,7 @@ abstract class MapEndToEndContract {
         WorkflowClient c = worker("w1").client();
         long id = submit(c, "\"items\": \"${{ input.xs }}\", \"max_parallel\": 1", input(20, List.of(4)));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.lastError())
@@ -274,7 +241,7 @@ abstract class MapEndToEndContract {
         long id = submit(
                 c, "\"items\": \"${{ input.xs }}\", \"on_item_failure\": \"finish_all\"", input(20, List.of(4, 11)));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.lastError())
@@ -295,7 +262,7 @@ abstract class MapEndToEndContract {
                 "\"items\": \"${{ input.xs }}\", \"on_item_failure\": \"tolerate\", \"max_failed_items\": 2",
                 input(5, List.of(1, 3)));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson()))
@@ -308,7 +275,7 @@ abstract class MapEndToEndContract {
         int bound = config().limits().mapItems();
         long id = submit(c, "\"items\": \"${{ input.xs }}\"", input(bound + 1, List.of()));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.lastError())
@@ -322,7 +289,7 @@ abstract class MapEndToEndContract {
         WorkflowClient c = worker("w1").client();
         long id = submit(c, "\"items\": \"${{ input.xs }}\", \"max_parallel\": 2", input(3, List.of()));
 
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         String installation = c.store().installation().id();

@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The per-queue gauges an autoscaler reads, from a whole worker process (the command's own
@@ -31,17 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * scrape, at 0 while empty, and {@code worker_queue_lag_seconds} is the age of the oldest due
  * execution.
  */
-abstract class QueueMetricsContract {
+abstract class QueueMetricsContract extends EndToEndContract {
     private static final List<String> SERVED = List.of("alpha", "beta");
     private final HttpClient http = HttpClient.newHttpClient();
     private WorkerApp.Running running;
-
-    @TempDir
-    Path tmp;
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
 
     @AfterEach
     void stop() {
@@ -49,7 +40,6 @@ abstract class QueueMetricsContract {
             running.worker().worker().stop(Duration.ZERO);
             running.health().close();
         }
-        cleanUp();
     }
 
     private Map<String, PrometheusText.Family> scrape() throws Exception {

@@ -3,12 +3,10 @@ package io.nebula.worker.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.inspect.ExecutionFacts;
 import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionState;
@@ -17,15 +15,13 @@ import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.SignalDelivery;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -33,44 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
  * is freed meanwhile) and before it, twice, to a finished execution, a timeout that fails the node
  * or takes a branch, and an execution parked on one worker and resumed on another.
  */
-abstract class SignalEndToEndContract {
+abstract class SignalEndToEndContract extends EndToEndContract {
     static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String REQUEST = "{\"request\":{\"id\":\"R-7\",\"amount\":120}}";
-
-    @TempDir
-    Path tmp;
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
-    }
-
-    NebulaWorker built(String id, int concurrency) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(concurrency))
-                .build();
-        workers.add(w);
-        return w;
-    }
-
-    NebulaWorker started(String id, int concurrency) {
-        NebulaWorker w = built(id, concurrency);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
-    }
 
     static void awaitEvent(WorkflowClient c, long id, String event) {
         await().atMost(Duration.ofSeconds(30))
@@ -105,13 +67,14 @@ abstract class SignalEndToEndContract {
         // The only slot is free: other work runs while the approval waits.
         long hello = c.submit(c.load(EXAMPLES.resolve("hello.json")), null, SubmitOptions.defaults())
                 .executionId();
-        assertThat(c.awaitTerminal(hello, Duration.ofSeconds(30)).state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(Terminal.await(c.store(), hello, Duration.ofSeconds(30)).state())
+                .isEqualTo(ExecutionState.SUCCEEDED);
 
         SignalDelivery d = c.signal(id, "approve", "{\"approved\":true,\"by\":\"ada\"}");
         assertThat(d.outcome()).isEqualTo(SignalDelivery.Outcome.DELIVERED);
         assertThat(d.woke()).isTrue();
 
-        ExecutionView done = c.awaitTerminal(id, Duration.ofSeconds(30));
+        ExecutionView done = Terminal.await(c.store(), id, Duration.ofSeconds(30));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(done.outputJson()))
                 .isEqualTo(JSON.readTree("{\"request\":\"R-7\",\"decision\":\"request R-7 approved by ada\"}"));
@@ -138,7 +101,7 @@ abstract class SignalEndToEndContract {
                 .isEqualTo(SignalDelivery.Outcome.DUPLICATE);
 
         w.start();
-        ExecutionView done = c.awaitTerminal(id, Duration.ofSeconds(30));
+        ExecutionView done = Terminal.await(c.store(), id, Duration.ofSeconds(30));
 
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(done.outputJson()).contains("request R-7 rejected\"");
@@ -164,12 +127,12 @@ abstract class SignalEndToEndContract {
         long branching =
                 c.submit(c.load(lenient), REQUEST, SubmitOptions.defaults()).executionId();
 
-        ExecutionView failed = c.awaitTerminal(failing, Duration.ofSeconds(30));
+        ExecutionView failed = Terminal.await(c.store(), failing, Duration.ofSeconds(30));
         assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(failed.lastError()).contains("node 'wait'").contains("no signal 'go' arrived within 500ms");
         assertThat(failed.attempt()).as("a timeout is not retried").isEqualTo(1);
 
-        ExecutionView rejected = c.awaitTerminal(branching, Duration.ofSeconds(30));
+        ExecutionView rejected = Terminal.await(c.store(), branching, Duration.ofSeconds(30));
         assertThat(rejected.state()).as(rejected.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(output(c, branching, "approve")))
                 .isEqualTo(JSON.readTree("{\"timed_out\":true,\"signal\":\"approve\"}"));
@@ -198,7 +161,7 @@ abstract class SignalEndToEndContract {
                         .woke())
                 .isTrue();
 
-        ExecutionView done = b.client().awaitTerminal(id, Duration.ofSeconds(30));
+        ExecutionView done = Terminal.await(b.client().store(), id, Duration.ofSeconds(30));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(done.outputJson()).contains("approved by bob");
         List<HistoryEntry> h = b.store().historyList(id);

@@ -1,20 +1,12 @@
 package io.nebula.worker.e2e;
 
-import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.testing.TestConfigs;
+import io.nebula.worker.testing.TestDatabase;
+import java.nio.file.Path;
 
 /** Signals with real workers on an embedded SQLite file. */
 class SqliteSignalEndToEndTest extends SignalEndToEndContract {
-    private WorkerConfig config;
-
     @Override
-    protected WorkerConfig config() {
-        if (config == null) {
-            config = TestConfigs.sqlite(tmp.resolve("signals.db"));
-        }
-        return config;
+    protected TestDatabase newDatabase(Path dir) {
+        return TestDatabase.sqlite(dir.resolve("signals.db"));
     }
-
-    @Override
-    protected void cleanUp() {}
 }

@@ -1,14 +1,11 @@
 package io.nebula.worker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
@@ -16,20 +13,17 @@ import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.testing.Terminal;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -42,23 +36,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * Workers are stopped in-process with no grace (running nodes are interrupted, executions
  * released), not killed.
  */
-abstract class SubWorkflowEndToEndContract {
+abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @TempDir
-    Path tmp;
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
-    }
 
     /**
      * {@code test.step}: counts runs per execution and node; when its {@code level} param equals
@@ -99,18 +78,7 @@ abstract class SubWorkflowEndToEndContract {
     private final Step step = new Step();
 
     NebulaWorker worker(String id) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(4))
-                .action(step)
-                .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
+        return started(id, 4, step);
     }
 
     @BeforeEach
@@ -181,7 +149,7 @@ abstract class SubWorkflowEndToEndContract {
 
         step.holdAt(null);
         WorkflowClient c = worker("w-last").client();
-        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(120));
+        ExecutionView v = Terminal.await(c.store(), top, Duration.ofSeconds(120));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson()))
@@ -218,7 +186,7 @@ abstract class SubWorkflowEndToEndContract {
         SubWorkflows.cancel(c.store(), top, "the order was withdrawn", "tester");
 
         for (long id : List.of(top, middle, leaf)) {
-            ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+            ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
             assertThat(v.state()).as("execution %d", id).isEqualTo(ExecutionState.CANCELLED);
         }
     }
@@ -227,14 +195,14 @@ abstract class SubWorkflowEndToEndContract {
     void retryingAParentWhoseChildSucceededReusesTheChild() throws Exception {
         WorkflowClient c = worker("w1").client();
         long top = submit(c, "{\"n\": 1, \"fail_once\": true}");
-        ExecutionView failed = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView failed = Terminal.await(c.store(), top, Duration.ofSeconds(60));
         assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(failed.lastError()).contains("check refused its first run");
         ExecutionView middle = child(c, top);
         assertThat(middle.state()).isEqualTo(ExecutionState.SUCCEEDED);
 
         assertThat(SubWorkflows.retry(c.store(), top, false, "tester")).isEqualTo(RetryResult.REQUEUED);
-        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), top, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(child(c, top).id()).isEqualTo(middle.id());
@@ -254,7 +222,7 @@ abstract class SubWorkflowEndToEndContract {
                 """);
         WorkflowClient c = worker("w1").client();
         long top = submit(c, "{\"n\": 1, \"fail_once\": false}");
-        ExecutionView failed = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView failed = Terminal.await(c.store(), top, Duration.ofSeconds(60));
         assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
         long middle = child(c, top).id();
         long leaf = child(c, middle).id();
@@ -264,7 +232,7 @@ abstract class SubWorkflowEndToEndContract {
                 .contains("leaf refused its first run");
 
         SubWorkflows.retry(c.store(), top, false, "tester");
-        ExecutionView v = c.awaitTerminal(top, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), top, Duration.ofSeconds(60));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(child(c, top).id()).isEqualTo(middle);

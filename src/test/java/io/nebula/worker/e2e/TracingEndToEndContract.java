@@ -19,6 +19,7 @@ import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.testing.OtlpReceiver;
 import io.nebula.worker.testing.OtlpReceiver.ReceivedSpan;
 import io.nebula.worker.testing.PrometheusText;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.testing.TestConfigs;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -34,7 +35,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * (whose server receives the trace context), and a collector that is down costs the executions
  * nothing but the spans, which are counted.
  */
-abstract class TracingEndToEndContract {
+abstract class TracingEndToEndContract extends EndToEndContract {
     /** The submitter's span: the whole execution is one trace below it. */
     static final String SUBMITTER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -71,21 +71,13 @@ abstract class TracingEndToEndContract {
             }
             """;
 
-    @TempDir
-    Path tmp;
-
     private final List<AutoCloseable> closing = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
-
-    protected abstract void cleanUp();
 
     @AfterEach
     void stopAll() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
         }
-        cleanUp();
     }
 
     private NebulaWorker started(WorkerConfig c) {
@@ -103,7 +95,7 @@ abstract class TracingEndToEndContract {
         Files.writeString(file, WORKFLOW);
         WorkflowClient client = w.client();
         Submitted s = client.submit(client.load(file), inputJson, options);
-        ExecutionView v = client.awaitTerminal(s.executionId(), Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(client.store(), s.executionId(), Duration.ofSeconds(60));
         assertThat(v.state()).as(v.toString()).isEqualTo(ExecutionState.SUCCEEDED);
         return v;
     }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionFilter;
@@ -16,6 +14,7 @@ import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import java.net.InetSocketAddress;
@@ -23,67 +22,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The bundled example workflows, run by real workers on a real store. */
-abstract class WorkflowEndToEndContract {
+abstract class WorkflowEndToEndContract extends EndToEndContract {
     static final Path EXAMPLES = Path.of(System.getProperty("nebula.project.dir", "."), "examples");
     static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @TempDir
-    Path tmp;
-
-    private final List<NebulaWorker> workers = new ArrayList<>();
-
-    protected abstract WorkerConfig config();
 
     /** Moves every waiting execution's run-at time to now (time travel for durable delays). */
     protected abstract void fastForwardWaits() throws Exception;
 
-    protected abstract void cleanUp();
-
-    @AfterEach
-    void stopAll() {
-        workers.forEach(w -> w.worker().stop(Duration.ZERO));
-        cleanUp();
-    }
-
-    NebulaWorker worker(String id, int concurrency) {
-        WorkerConfig c = config();
-        NebulaWorker w = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(concurrency))
-                .build();
-        workers.add(w);
-        w.start();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> w.worker().readiness().snapshot().ready());
-        return w;
-    }
-
     @Test
     void helloSucceedsWithItsGreeting() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("hello.json"));
         long id = c.submit(wf, null, SubmitOptions.defaults()).executionId();
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
         assertThat(v.state()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson())).isEqualTo(JSON.readTree("{\"greeting\":\"hello, world\"}"));
         long named =
                 c.submit(wf, "{\"name\":\"Ada\"}", SubmitOptions.defaults()).executionId();
-        assertThat(c.awaitTerminal(named, Duration.ofSeconds(60)).outputJson()).contains("hello, Ada");
+        assertThat(Terminal.await(c.store(), named, Duration.ofSeconds(60)).outputJson())
+                .contains("hello, Ada");
     }
 
     @Test
     void orderPipelineRunsBranchesConditionAndJoin() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("order-pipeline.yaml"));
         String express =
                 "{\"order\":{\"id\":\"o-1\",\"express\":true,\"items\":[{\"sku\":\"a\",\"qty\":2,\"price\":1.5},{\"sku\":\"b\",\"qty\":10,\"price\":3}]}}";
@@ -91,8 +59,8 @@ abstract class WorkflowEndToEndContract {
         long e = c.submit(wf, express, SubmitOptions.defaults()).executionId();
         long s = c.submit(wf, standard, SubmitOptions.defaults()).executionId();
 
-        ExecutionView ev = c.awaitTerminal(e, Duration.ofSeconds(60));
-        ExecutionView sv = c.awaitTerminal(s, Duration.ofSeconds(60));
+        ExecutionView ev = Terminal.await(c.store(), e, Duration.ofSeconds(60));
+        ExecutionView sv = Terminal.await(c.store(), s, Duration.ofSeconds(60));
 
         assertThat(ev.state()).as(ev.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(sv.state()).as(sv.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -107,7 +75,7 @@ abstract class WorkflowEndToEndContract {
                 .hasSameSizeAs(wf.workflow().nodes());
         JsonNode out = JSON.readTree(ev.outputJson());
         assertThat(out.toString()).contains("o-1");
-        assertThat(c.awaitTerminal(e, Duration.ZERO).outputJson()).isNotEqualTo(sv.outputJson());
+        assertThat(Terminal.await(c.store(), e, Duration.ZERO).outputJson()).isNotEqualTo(sv.outputJson());
     }
 
     private static NodeStatus statusOf(List<NodeResult> nodes, String id) {
@@ -120,10 +88,10 @@ abstract class WorkflowEndToEndContract {
 
     @Test
     void flakyRetryFailsTwiceThenSucceeds() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         LoadedWorkflow wf = c.load(EXAMPLES.resolve("flaky-retry.json"));
         long id = c.submit(wf, null, SubmitOptions.defaults()).executionId();
-        ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(v.outputJson()).contains("succeeded on try 3");
     }
@@ -142,12 +110,12 @@ abstract class WorkflowEndToEndContract {
         });
         server.start();
         try {
-            WorkflowClient c = worker("w1", 4).client();
+            WorkflowClient c = started("w1", 4).client();
             LoadedWorkflow wf = c.load(EXAMPLES.resolve("http-call.json"));
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/ping";
             long id = c.submit(wf, "{\"url\":\"" + url + "\"}", SubmitOptions.defaults())
                     .executionId();
-            ExecutionView v = c.awaitTerminal(id, Duration.ofSeconds(60));
+            ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(60));
             assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
             JsonNode out = JSON.readTree(v.outputJson());
             assertThat(out.get("status").asInt()).isEqualTo(200);
@@ -161,7 +129,7 @@ abstract class WorkflowEndToEndContract {
 
     @Test
     void aLongDurableDelayFreesTheSlotAndAnotherWorkerFinishesIt() throws Exception {
-        NebulaWorker a = worker("a", 1);
+        NebulaWorker a = started("a", 1);
         WorkflowClient c = a.client();
         long delayed = c.submit(c.load(EXAMPLES.resolve("long-delay.json")), null, SubmitOptions.defaults())
                 .executionId();
@@ -175,13 +143,14 @@ abstract class WorkflowEndToEndContract {
         // The only slot is free: other work runs while the delay waits.
         long hello = c.submit(c.load(EXAMPLES.resolve("hello.json")), null, SubmitOptions.defaults())
                 .executionId();
-        assertThat(c.awaitTerminal(hello, Duration.ofSeconds(60)).state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(Terminal.await(c.store(), hello, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.SUCCEEDED);
         a.worker().stop(Duration.ZERO);
 
         fastForwardWaits();
-        NebulaWorker b = worker("b", 1);
+        NebulaWorker b = started("b", 1);
         WorkflowClient bc = b.client();
-        ExecutionView done = bc.awaitTerminal(delayed, Duration.ofSeconds(60));
+        ExecutionView done = Terminal.await(bc.store(), delayed, Duration.ofSeconds(60));
         assertThat(done.state()).as(done.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(done.outputJson()).contains("done");
         List<HistoryEntry> h = bc.store().historyList(delayed);
@@ -196,7 +165,7 @@ abstract class WorkflowEndToEndContract {
 
     @Test
     void anInvalidWorkflowIsRejectedAndNothingIsEnqueued() throws Exception {
-        WorkflowClient c = worker("w1", 4).client();
+        WorkflowClient c = started("w1", 4).client();
         Path bad = tmp.resolve("bad.json");
         Files.writeString(
                 bad,

@@ -2,7 +2,7 @@ package io.nebula.worker.faults;
 
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.PostgresTestDatabase;
-import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,18 +12,23 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A fresh PostgreSQL schema on the local server, with the queue migrated and two tables the
- * tests own: {@code side_effects} (written by {@link RecordEffectAction}) and {@code faults} (the
+ * A fresh PostgreSQL schema on the local server ({@link TestDatabase#postgres()}), with the queue
+ * migrated and two tables the tests own: {@code side_effects} (written by {@link RecordEffectAction}) and {@code faults} (the
  * nemesis's log). The schema is dropped on {@link #close()}.
  */
 public final class PostgresTestStore implements TestStore {
-    private final String schema = PostgresTestDatabase.newSchema();
-    private final ExecutionStore store;
+    private final TestDatabase db = TestDatabase.postgres();
+    private final String schema = db.schema();
     private final String workerUrl;
     private final String effectsUrl;
 
     public PostgresTestStore() {
         this(workerUrl(), PostgresTestDatabase.URL);
+    }
+
+    /** The JDBC URL worker processes use (credentials as parameters; the test server trusts). */
+    public static String workerUrl() {
+        return withParams(PostgresTestDatabase.URL, "user=" + PostgresTestDatabase.USER);
     }
 
     /**
@@ -34,10 +39,7 @@ public final class PostgresTestStore implements TestStore {
     public PostgresTestStore(String workerJdbcUrl, String effectsJdbcUrl) {
         this.workerUrl = workerJdbcUrl;
         this.effectsUrl = effectsJdbcUrl;
-        PostgresTestDatabase.require();
-        store = PostgresTestDatabase.open(
-                schema, StoreOptions.defaults("nebula-test/" + schema).withMaxConnections(3));
-        store.migrate();
+        db.store(); // creates the schema and migrates it
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE side_effects (seq bigserial PRIMARY KEY, token text NOT NULL UNIQUE,"
@@ -65,11 +67,6 @@ public final class PostgresTestStore implements TestStore {
         return url + (url.contains("?") ? "&" : "?") + params;
     }
 
-    /** The JDBC URL worker processes use (credentials as parameters; the test server trusts). */
-    public static String workerUrl() {
-        return withParams(PostgresTestDatabase.URL, "user=" + PostgresTestDatabase.USER);
-    }
-
     @Override
     public Map<String, String> workerEnv() {
         return Map.of(
@@ -89,16 +86,12 @@ public final class PostgresTestStore implements TestStore {
 
     @Override
     public ExecutionStore store() {
-        return store;
+        return db.store();
     }
 
     @Override
     public Connection connect() throws SQLException {
-        Connection c = PostgresTestDatabase.connect();
-        try (Statement st = c.createStatement()) {
-            st.execute("SET search_path TO \"" + schema + "\"");
-        }
-        return c;
+        return db.connect();
     }
 
     @Override
@@ -132,10 +125,6 @@ public final class PostgresTestStore implements TestStore {
 
     @Override
     public void close() {
-        try {
-            store.close();
-        } finally {
-            PostgresTestDatabase.dropSchema(schema);
-        }
+        db.close();
     }
 }

@@ -74,23 +74,6 @@ public final class RecordEffectAction implements Action {
         return out;
     }
 
-    /**
-     * The node's idempotency key without the store's installation id, {@code <execution>:<node>}:
-     * what the history checker groups side effects by. The key the action was given must end with
-     * it, so a key that changed between runs of the node still shows up as a separate effect.
-     */
-    static String nodeKey(ActionContext ctx) {
-        String key = ctx.idempotencyKey();
-        String scope = ctx.keyScope();
-        if (scope == null) {
-            return key;
-        }
-        if (!key.startsWith(scope + ":")) {
-            throw new IllegalStateException("idempotency key " + key + " does not start with the installation id");
-        }
-        return key.substring(scope.length() + 1);
-    }
-
     private static void insert(String jdbc, String token, long pid, ActionContext ctx)
             throws ActionException, InterruptedException {
         long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
@@ -107,7 +90,7 @@ public final class RecordEffectAction implements Action {
                 }
                 try (PreparedStatement ps = connection.prepareStatement(INSERT)) {
                     ps.setString(1, token);
-                    ps.setString(2, nodeKey(ctx));
+                    ps.setString(2, ctx.idempotencyKey());
                     ps.setLong(3, ctx.executionId());
                     ps.setString(4, ctx.nodeId());
                     ps.setInt(5, ctx.attempt());
@@ -140,7 +123,8 @@ public final class RecordEffectAction implements Action {
     }
 
     private static void append(Path file, String token, long pid, ActionContext ctx) throws ActionException {
-        String line = token + " " + nodeKey(ctx) + " " + ctx.attempt() + " " + ctx.nodeAttempt() + " " + pid + "\n";
+        String line =
+                token + " " + ctx.idempotencyKey() + " " + ctx.attempt() + " " + ctx.nodeAttempt() + " " + pid + "\n";
         try {
             // One small O_APPEND write: lines from several processes never interleave.
             Files.write(

@@ -1,49 +1,36 @@
 package io.nebula.worker.faults;
 
 import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.StoreOptions;
-import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.nebula.worker.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
-import org.sqlite.SQLiteConfig;
 
 /**
- * A fresh SQLite file shared by the worker processes of one test, with a {@code faults} table
+ * A fresh SQLite file ({@link TestDatabase#sqlite(Path)}) shared by the worker processes of one test, with a {@code faults} table
  * next to the queue. Side effects go to a plain file ({@code effects.log}), one line per run, so
  * the recording action never competes with the queue for the write lock.
  */
 public final class SqliteTestStore implements TestStore {
     private final Path dir;
-    private final Path file;
-    private final ExecutionStore store;
+    private final TestDatabase db;
 
     public SqliteTestStore(Path dir) {
         this.dir = dir;
-        this.file = dir.resolve("queue.db").toAbsolutePath();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        store = SqliteExecutionStore.open(file, StoreOptions.defaults("nebula-test"));
-        store.migrate();
+        this.db = TestDatabase.sqlite(dir.resolve("queue.db"));
+        db.store(); // migrates the queue before the test's own table joins it
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS faults (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
                     + " at INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER)),"
                     + " kind TEXT NOT NULL, target TEXT, detail TEXT)");
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot prepare " + file, e);
+            throw new IllegalStateException("cannot prepare " + db.databaseUrl(), e);
         }
     }
 
@@ -60,7 +47,7 @@ public final class SqliteTestStore implements TestStore {
     public Map<String, String> workerEnv() {
         return Map.of(
                 "DATABASE_URL",
-                "sqlite:" + file,
+                db.databaseUrl(),
                 RecordEffectAction.FILE_ENV,
                 effectsFile().toString());
     }
@@ -72,14 +59,12 @@ public final class SqliteTestStore implements TestStore {
 
     @Override
     public ExecutionStore store() {
-        return store;
+        return db.store();
     }
 
     @Override
     public Connection connect() throws SQLException {
-        SQLiteConfig c = new SQLiteConfig();
-        c.setBusyTimeout(15_000);
-        return DriverManager.getConnection("jdbc:sqlite:" + file, c.toProperties());
+        return db.connect();
     }
 
     @Override
@@ -113,6 +98,6 @@ public final class SqliteTestStore implements TestStore {
 
     @Override
     public void close() {
-        store.close();
+        db.close();
     }
 }

@@ -15,6 +15,7 @@ import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import io.nebula.worker.testing.OtlpReceiver;
 import io.nebula.worker.testing.OtlpReceiver.ReceivedSpan;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.testing.WorkerLauncher;
 import io.nebula.worker.testing.WorkerProcess;
 import io.nebula.worker.testing.WorkerSettings;
@@ -114,9 +115,8 @@ class TracingProcessTest {
             victimGone.countDown();
 
             WorkerProcess rescuer = launcher.start("trace-b", settings).awaitReady(Duration.ofSeconds(60));
-            await().atMost(Duration.ofSeconds(90))
-                    .until(() -> store.executionGet(id).orElseThrow().state().isTerminal());
-            assertThat(store.executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(Terminal.await(store, id, Duration.ofSeconds(90)).state())
+                    .isEqualTo(ExecutionState.SUCCEEDED);
 
             // The rescuer's attempt, its node tries and its HTTP call, all in the submitter's trace.
             await().atMost(Duration.ofSeconds(30))

@@ -6,6 +6,7 @@ import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.testing.PrometheusText;
+import io.nebula.worker.testing.Terminal;
 import io.nebula.worker.testing.WorkerLauncher;
 import io.nebula.worker.testing.WorkerProcess;
 import io.nebula.worker.testing.WorkerSettings;
@@ -31,7 +32,8 @@ class WorkerProcessHarnessTest {
             WorkflowClient c = db.client(3);
             long id = c.submit(FaultWorkflows.load(c, FaultWorkflows.QUICK), "{}", SubmitOptions.defaults())
                     .executionId();
-            assertThat(c.awaitTerminal(id, Duration.ofSeconds(30)).state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(Terminal.await(c.store(), id, Duration.ofSeconds(30)).state())
+                    .isEqualTo(ExecutionState.SUCCEEDED);
             Map<String, PrometheusText.Family> m = w.metrics();
             assertThat(m.get("worker_attempts_total").value("worker_attempts_total", Map.of("outcome", "succeeded")))
                     .contains(1.0);

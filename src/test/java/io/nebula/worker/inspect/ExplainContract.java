@@ -11,14 +11,18 @@ import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.queue.WorkflowDocument;
+import io.nebula.worker.testing.TestDatabase;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every reason {@code executions explain} can give, each set up for real in a database through
@@ -32,20 +36,29 @@ abstract class ExplainContract {
 
     ExecutionStore store;
 
-    protected abstract ExecutionStore newStore();
+    @TempDir
+    Path tmp;
 
-    protected abstract void dropDatabase();
+    private TestDatabase db;
+
+    /** A fresh database for one test ({@link TestDatabase#postgres()} or a file under {@code dir}). */
+    protected abstract TestDatabase newDatabase(Path dir);
 
     @BeforeEach
     void open() {
-        store = newStore();
+        db = newDatabase(tmp);
+        store = db.open(StoreOptions.defaults("explain-test"));
+        store.migrate();
         store.workflowPut(WORKFLOW);
     }
 
     @AfterEach
     void close() {
-        store.close();
-        dropDatabase();
+        try {
+            store.close();
+        } finally {
+            db.close();
+        }
     }
 
     private static SubmitRequest request() {

@@ -1,23 +1,12 @@
 package io.nebula.worker.inspect;
 
-import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.StoreOptions;
-import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import io.nebula.worker.testing.TestDatabase;
 import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every explain reason against a real SQLite file. */
 class ExplainSqliteTest extends ExplainContract {
-    @TempDir
-    Path dir;
-
     @Override
-    protected ExecutionStore newStore() {
-        ExecutionStore s = SqliteExecutionStore.open(dir.resolve("explain.db"), StoreOptions.defaults("explain-test"));
-        s.migrate();
-        return s;
+    protected TestDatabase newDatabase(Path dir) {
+        return TestDatabase.sqlite(dir.resolve("explain.db"));
     }
-
-    @Override
-    protected void dropDatabase() {}
 }

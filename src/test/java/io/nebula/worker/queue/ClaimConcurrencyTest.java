@@ -2,6 +2,7 @@ package io.nebula.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.launch.ChildJvm;
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,8 +76,8 @@ class ClaimConcurrencyTest {
         try (ExecutionStore store = SqliteExecutionStore.open(db, StoreOptions.defaults("parent"))) {
             store.migrate();
             fill(store);
-            Process child = new ProcessBuilder(
-                            ChildJvm.command(ClaimerMain.class, db.toString(), "child", theirs.toString()))
+            Process child = new ProcessBuilder(ChildJvm.small()
+                            .command(ClaimerMain.class.getName(), List.of(db.toString(), "child", theirs.toString())))
                     .redirectError(tmp.resolve("child.log").toFile())
                     .start();
             // Start together: the child says "ready" once its store is open, then waits for "go".

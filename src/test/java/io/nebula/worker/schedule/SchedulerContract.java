@@ -13,9 +13,12 @@ import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.Schedule;
+import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.WorkflowDocument;
+import io.nebula.worker.testing.TestDatabase;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scheduler against a real store, driven by fixed instants ({@link Scheduler#runAt}) instead
@@ -51,24 +55,34 @@ public abstract class SchedulerContract {
         }
     };
 
-    /** A fresh store on an empty database, migrated. */
-    protected abstract ExecutionStore newStore();
+    @TempDir
+    Path tmp;
+
+    private TestDatabase db;
+
+    /** A fresh database for one test ({@link TestDatabase#postgres()} or a file under {@code dir}). */
+    protected abstract TestDatabase newDatabase(Path dir);
 
     /** A second store on the same database (another worker process). */
-    protected abstract ExecutionStore sameDatabase();
-
-    protected abstract void dropDatabase();
+    private ExecutionStore sameDatabase() {
+        return db.open(StoreOptions.defaults("test-other"));
+    }
 
     @BeforeEach
     void open() {
-        store = newStore();
+        db = newDatabase(tmp);
+        store = db.open(StoreOptions.defaults("test"));
+        store.migrate();
         store.workflowPut(WORKFLOW);
     }
 
     @AfterEach
     void close() {
-        store.close();
-        dropDatabase();
+        try {
+            store.close();
+        } finally {
+            db.close();
+        }
     }
 
     private Scheduler scheduler() {

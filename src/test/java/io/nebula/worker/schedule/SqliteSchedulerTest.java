@@ -1,28 +1,12 @@
 package io.nebula.worker.schedule;
 
-import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.StoreOptions;
-import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import io.nebula.worker.testing.TestDatabase;
 import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The scheduler on a real SQLite file. */
 class SqliteSchedulerTest extends SchedulerContract {
-    @TempDir
-    Path dir;
-
     @Override
-    protected ExecutionStore newStore() {
-        ExecutionStore s = SqliteExecutionStore.open(dir.resolve("s.db"), StoreOptions.defaults("test"));
-        s.migrate();
-        return s;
+    protected TestDatabase newDatabase(Path dir) {
+        return TestDatabase.sqlite(dir.resolve("s.db"));
     }
-
-    @Override
-    protected ExecutionStore sameDatabase() {
-        return SqliteExecutionStore.open(dir.resolve("s.db"), StoreOptions.defaults("test-other"));
-    }
-
-    @Override
-    protected void dropDatabase() {}
 }
