@@ -116,11 +116,16 @@ final class OtelSpan implements TraceSpan {
     }
 
     @Override
-    public void waitsFor(Duration delay, String reason) {
+    public void waitsFor(String kind, Duration delay, String reason) {
         span.addEvent(
                 "wait",
                 Attributes.of(
-                        WAIT_KIND, "delay", WAIT_DELAY, delay.toMillis(), WAIT_REASON, reason == null ? "" : reason));
+                        WAIT_KIND,
+                        kind == null ? "delay" : kind,
+                        WAIT_DELAY,
+                        delay.toMillis(),
+                        WAIT_REASON,
+                        reason == null ? "" : reason));
     }
 
     @Override

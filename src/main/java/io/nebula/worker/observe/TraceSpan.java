@@ -52,11 +52,11 @@ public interface TraceSpan {
     }
 
     /**
-     * Records on this attempt's span that the execution is parked until {@code delay} has passed
-     * (a delay node, or a parent looking at its sub-workflow again); {@code reason} names the node
-     * and what it waits for.
+     * Records on this attempt's span that the execution is parked until {@code delay} has passed;
+     * {@code kind} says for what ({@code delay}, {@code sub_workflow}, {@code released}; {@code
+     * null} is taken as {@code delay}), {@code reason} names the node and what it waits for.
      */
-    default void waitsFor(java.time.Duration delay, String reason) {}
+    default void waitsFor(String kind, java.time.Duration delay, String reason) {}
 
     /** Records on this attempt's span that the execution is parked until one of {@code waits} arrives. */
     default void waitsFor(java.util.List<io.nebula.worker.queue.SignalWait> waits, String reason) {}

@@ -156,7 +156,8 @@ final class ExecutionTask implements Runnable {
                 return new RunOutcome.Waiting(
                         Duration.ofSeconds(1),
                         "released: the workflow definition or installation id could not be loaded",
-                        List.of());
+                        List.of(),
+                        "released");
             }
             ExecutionRunner runner = ctx.runner();
             return runner.run(
@@ -191,9 +192,10 @@ final class ExecutionTask implements Runnable {
         };
         // Runs on the publisher's thread, once per execution of a batch: no MDC here (setting it
         // cost more than the rest of the callback); the rare warnings set it themselves.
+        String waitKind = outcome instanceof RunOutcome.Waiting w ? w.kind() : null;
         ctx.publisher().complete(completion).whenComplete((result, failure) -> {
             try {
-                acknowledged(completion, error, result, failure);
+                acknowledged(completion, error, waitKind, result, failure);
             } finally {
                 release();
             }
@@ -201,7 +203,9 @@ final class ExecutionTask implements Runnable {
         return true;
     }
 
-    private void acknowledged(Completion completion, String error, CompletionResult result, Throwable failure) {
+    /** @param waitKind what a {@link RunOutcome.Waiting} waits for, else {@code null} */
+    private void acknowledged(
+            Completion completion, String error, String waitKind, CompletionResult result, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause()
@@ -232,7 +236,7 @@ final class ExecutionTask implements Runnable {
         } else {
             if (o == AttemptOutcome.WAITING) {
                 switch (completion) {
-                    case Completion.Release r -> span.waitsFor(r.delay(), r.reason());
+                    case Completion.Release r -> span.waitsFor(waitKind, r.delay(), r.reason());
                     case Completion.AwaitSignal a -> span.waitsFor(a.waits(), a.reason());
                     default -> {}
                 }

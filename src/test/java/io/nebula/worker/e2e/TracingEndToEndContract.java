@@ -397,7 +397,8 @@ abstract class TracingEndToEndContract {
                   "name": "parked",
                   "nodes": [
                     { "id": "approval", "action": "signal", "params": { "name": "approve" } },
-                    { "id": "after", "action": "transform", "depends_on": ["approval"], "params": { "value": "done" } }
+                    { "id": "pause", "action": "delay", "depends_on": ["approval"], "params": { "seconds": 2.5 } },
+                    { "id": "after", "action": "transform", "depends_on": ["pause"], "params": { "value": "done" } }
                   ]
                 }
                 """);
@@ -413,11 +414,11 @@ abstract class TracingEndToEndContract {
         assertThat(v.state()).isEqualTo(ExecutionState.SUCCEEDED);
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> named(receiver.spans(), "execution parked").size() >= 2);
+                .until(() -> named(receiver.spans(), "execution parked").size() >= 3);
         List<ReceivedSpan> attempts = named(receiver.spans(), "execution parked").stream()
                 .sorted(java.util.Comparator.comparingLong(s -> (Long) s.attr("nebula.lease_epoch")))
                 .toList();
-        assertThat(attempts).hasSize(2);
+        assertThat(attempts).hasSize(3);
         ReceivedSpan parked = attempts.get(0);
         assertThat(parked.attr("nebula.outcome")).isEqualTo("waiting");
         assertThat(parked.events()).singleElement().satisfies(e -> {
@@ -428,13 +429,28 @@ abstract class TracingEndToEndContract {
                     .containsEntry("nebula.wait.nodes", List.of("approval"));
             assertThat((String) e.attributes().get("nebula.wait.reason")).contains("approve");
         });
-        ReceivedSpan resumed = attempts.get(1);
-        assertThat(resumed.events()).isEmpty();
-        assertThat(resumed.links()).singleElement().satisfies(l -> {
+        ReceivedSpan delayed = attempts.get(1);
+        assertThat(delayed.attr("nebula.outcome")).isEqualTo("waiting");
+        assertThat(delayed.events()).singleElement().satisfies(e -> {
+            assertThat(e.name()).isEqualTo("wait");
+            assertThat(e.attributes()).containsEntry("nebula.wait.kind", "delay");
+            assertThat((Long) e.attributes().get("nebula.wait.delay_ms")).isBetween(1L, 2_500L);
+            assertThat((String) e.attributes().get("nebula.wait.reason")).startsWith("node 'pause': ");
+        });
+        assertThat(delayed.links()).singleElement().satisfies(l -> {
             assertThat(l.spanId()).isEqualTo(parked.spanId());
             assertThat(l.attributes())
                     .containsEntry("nebula.link.reason", "signal")
                     .containsEntry("nebula.lease_epoch", 1L);
+        });
+        ReceivedSpan resumed = attempts.get(2);
+        assertThat(resumed.attr("nebula.outcome")).isEqualTo("succeeded");
+        assertThat(resumed.events()).isEmpty();
+        assertThat(resumed.links()).singleElement().satisfies(l -> {
+            assertThat(l.spanId()).isEqualTo(delayed.spanId());
+            assertThat(l.attributes())
+                    .containsEntry("nebula.link.reason", "wait")
+                    .containsEntry("nebula.lease_epoch", 2L);
         });
     }
 
