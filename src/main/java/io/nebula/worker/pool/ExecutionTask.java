@@ -87,11 +87,11 @@ final class ExecutionTask implements Runnable {
 
     /**
      * The claim before this one, which the attempt's span links to, read from the history (only
-     * with tracing on, and only for a claim that is not the first).
+     * with tracing on, for a claim that is not the first, in a trace the attempt continues).
      */
     private PreviousAttempt previousAttempt() {
         var claimed = running.claimed();
-        if (claimed.leaseEpoch() <= 1) {
+        if (claimed.leaseEpoch() <= 1 || !Tracing.valid(claimed.traceparent())) {
             return null;
         }
         try {
