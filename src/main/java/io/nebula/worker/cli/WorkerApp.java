@@ -90,7 +90,7 @@ public final class WorkerApp implements WorkerStarter {
                 .build();
         holder[0] = worker;
         if (metrics != null) {
-            metrics.countDroppedSpans(worker.tracing());
+            metrics.tracing(worker.tracing());
         }
         if (worker.tracing().enabled()) {
             log.info(

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The health port: {@code GET /health} (liveness: the process and its loops are alive; never
  * depends on the database, so a database outage does not make Kubernetes restart every worker),
  * {@code GET /ready} (readiness with the documented JSON; 503 with a reason when the worker cannot take
- * work) and {@code GET /metrics} (Prometheus text; absent when metrics are disabled). Answers come
+ * work) and {@code GET /metrics} (Prometheus text, or OpenMetrics with exemplars when the scraper
+ * accepts it; absent when metrics are disabled). Answers come
  * from state the worker already holds, so a probe never waits for the database. Read-only; no URL,
  * host or credential appears in any answer.
  */
@@ -99,8 +100,8 @@ public final class HealthServer implements AutoCloseable {
 
     private void metrics(HttpExchange ex) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(16 * 1024);
-        metrics.write(buf);
-        send(ex, 200, metrics.contentType(), buf.toByteArray());
+        String type = metrics.write(buf, ex.getRequestHeaders().getFirst("Accept"));
+        send(ex, 200, type, buf.toByteArray());
     }
 
     private static void send(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -1,15 +1,34 @@
 package io.nebula.worker.observe;
 
+import io.nebula.worker.queue.SignalWait;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A {@link TraceSpan} over an OpenTelemetry span; children come from the same tracer. */
+/**
+ * A {@link TraceSpan} over an OpenTelemetry span; children come from the same tracer.
+ *
+ * <p>The span made current by {@link #makeCurrent()} is kept as its exemplar labels in a thread
+ * local of this class, not in the OpenTelemetry context: an application that embeds the worker
+ * with its own OpenTelemetry (or agent) is not affected, and metrics read one field.
+ */
 final class OtelSpan implements TraceSpan {
+    private static final ThreadLocal<Labels> CURRENT = new ThreadLocal<>();
+    static final AttributeKey<String> WAIT_KIND = AttributeKey.stringKey("nebula.wait.kind");
+    static final AttributeKey<String> WAIT_REASON = AttributeKey.stringKey("nebula.wait.reason");
+    static final AttributeKey<Long> WAIT_DELAY = AttributeKey.longKey("nebula.wait.delay_ms");
+    static final AttributeKey<List<String>> WAIT_SIGNALS = AttributeKey.stringArrayKey("nebula.wait.signals");
+    static final AttributeKey<List<String>> WAIT_NODES = AttributeKey.stringArrayKey("nebula.wait.nodes");
+
     private final Tracer tracer;
     private final Span span;
     private final long executionId;
@@ -69,6 +88,59 @@ final class OtelSpan implements TraceSpan {
     public String spanId() {
         SpanContext sc = span.getSpanContext();
         return sc.isValid() ? sc.getSpanId() : null;
+    }
+
+    /**
+     * The exemplar labels ({@code trace_id}, {@code span_id}) of the sampled span current on this
+     * thread, or {@code null}.
+     */
+    static Labels currentExemplar() {
+        return CURRENT.get();
+    }
+
+    @Override
+    public Scope makeCurrent() {
+        SpanContext sc = span.getSpanContext();
+        if (!sc.isSampled()) {
+            return Scope.NONE;
+        }
+        Labels previous = CURRENT.get();
+        CURRENT.set(Labels.of("trace_id", sc.getTraceId(), "span_id", sc.getSpanId()));
+        return () -> {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        };
+    }
+
+    @Override
+    public void waitsFor(String kind, Duration delay, String reason) {
+        span.addEvent(
+                "wait",
+                Attributes.of(
+                        WAIT_KIND,
+                        kind == null ? "delay" : kind,
+                        WAIT_DELAY,
+                        delay.toMillis(),
+                        WAIT_REASON,
+                        reason == null ? "" : reason));
+    }
+
+    @Override
+    public void waitsFor(List<SignalWait> waits, String reason) {
+        span.addEvent(
+                "wait",
+                Attributes.of(
+                        WAIT_KIND,
+                        "signal",
+                        WAIT_SIGNALS,
+                        waits.stream().map(SignalWait::name).toList(),
+                        WAIT_NODES,
+                        waits.stream().map(SignalWait::nodeId).toList(),
+                        WAIT_REASON,
+                        reason == null ? "" : reason));
     }
 
     @Override

@@ -3,14 +3,17 @@ package io.nebula.worker.observe;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -31,6 +34,12 @@ import java.util.function.Supplier;
  * (queue, outcome, action, state): never an execution id; at most {@value #MAX_QUEUES} queues. Queue depth comes from statistics the
  * worker refreshes at an interval, so a scrape never queries the database.
  *
+ * <p>With tracing on, the histograms that time attempts, node tries and queue waits carry
+ * exemplars: the trace and span ids of the sampled span current when the value was observed (see
+ * {@link TraceSpan#makeCurrent()}). The Prometheus text format, served by default, has no room for
+ * them; a scraper that accepts {@code application/openmetrics-text} (Prometheus with exemplar
+ * storage on) gets OpenMetrics with the exemplars.
+ *
  * <p>Every queue the worker serves has its per-queue series from the first scrape on, reading 0
  * until statistics say otherwise: an autoscaler reading {@code worker_queue_depth} or {@code
  * worker_queue_lag_seconds} of an idle queue gets a value, not an absent series.
@@ -45,9 +54,12 @@ public final class PrometheusMetrics implements WorkerListener {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
     private final List<String> served;
     private volatile List<QueueStats> stats;
     private volatile LongSupplier droppedSpans = () -> 0;
+    /** Whether spans can be current at all: off, observing never looks for an exemplar. */
+    private volatile boolean exemplars;
 
     private final Counter processed;
     private final Counter failed;
@@ -257,18 +269,49 @@ public final class PrometheusMetrics implements WorkerListener {
         JvmMetrics.builder().register(registry);
     }
 
-    /** Counts the spans {@code tracing} drops in {@code worker_trace_spans_dropped_total}. */
-    public void countDroppedSpans(Tracing tracing) {
+    /**
+     * Follows {@code tracing}: counts the spans it drops in {@code worker_trace_spans_dropped_total}
+     * and, when it is on, gives the duration histograms exemplars of its sampled spans.
+     */
+    public void tracing(Tracing tracing) {
         this.droppedSpans = tracing::droppedSpans;
+        this.exemplars = tracing.enabled();
     }
 
-    /** Writes the Prometheus text exposition of every metric. */
+    /** Writes the Prometheus text exposition of every metric (no exemplars). */
     public void write(OutputStream out) throws IOException {
         writer.write(out, registry.scrape());
     }
 
+    /** The content type of {@link #write(OutputStream)}. */
     public String contentType() {
         return writer.getContentType();
+    }
+
+    /**
+     * Writes every metric in the format a scraper's {@code Accept} header asks for: OpenMetrics
+     * (with exemplars) when it accepts {@code application/openmetrics-text}, else the Prometheus
+     * text format, as with no header.
+     *
+     * @return the content type written
+     */
+    public String write(OutputStream out, String accept) throws IOException {
+        if (accept != null && openMetrics.accepts(accept)) {
+            openMetrics.write(out, registry.scrape());
+            return openMetrics.getContentType();
+        }
+        write(out);
+        return contentType();
+    }
+
+    /** Observes {@code seconds}, with the current sampled span as exemplar when there is one. */
+    private void observe(DistributionDataPoint histogram, double seconds) {
+        Labels exemplar = exemplars ? OtelSpan.currentExemplar() : null;
+        if (exemplar == null) {
+            histogram.observe(seconds);
+        } else {
+            histogram.observeWithExemplar(seconds, exemplar);
+        }
     }
 
     @Override
@@ -278,14 +321,14 @@ public final class PrometheusMetrics implements WorkerListener {
 
     @Override
     public void executionStarted(ExecutionEvent e, Duration queued) {
-        queueWait.observe(seconds(queued));
+        observe(queueWait, seconds(queued));
     }
 
     @Override
     public void executionEnded(ExecutionEvent e, AttemptOutcome outcome, Duration took, String error) {
         attempts.labelValues(outcome.name().toLowerCase(java.util.Locale.ROOT)).inc();
         if (outcome != AttemptOutcome.LEASE_LOST) {
-            duration.observe(seconds(took));
+            observe(duration, seconds(took));
         }
         if (outcome.terminal()) {
             processed.inc();
@@ -300,7 +343,7 @@ public final class PrometheusMetrics implements WorkerListener {
 
     @Override
     public void nodeEnded(ExecutionEvent e, String nodeId, String action, String status, Duration took, String error) {
-        nodeDuration.labelValues(action, status).observe(seconds(took));
+        observe(nodeDuration.labelValues(action, status), seconds(took));
     }
 
     @Override

@@ -41,6 +41,26 @@ public interface TraceSpan {
         return null;
     }
 
+    /**
+     * Makes this span the current one on the calling thread until the returned scope is closed (on
+     * the same thread): the durations {@link PrometheusMetrics} observes meanwhile carry its trace
+     * and span ids as their exemplar. A span that is not sampled, and {@link #OFF}, change nothing
+     * and return {@link Scope#NONE}.
+     */
+    default Scope makeCurrent() {
+        return Scope.NONE;
+    }
+
+    /**
+     * Records on this attempt's span that the execution is parked until {@code delay} has passed;
+     * {@code kind} says for what ({@code delay}, {@code sub_workflow}, {@code released}; {@code
+     * null} is taken as {@code delay}), {@code reason} names the node and what it waits for.
+     */
+    default void waitsFor(String kind, java.time.Duration delay, String reason) {}
+
+    /** Records on this attempt's span that the execution is parked until one of {@code waits} arrives. */
+    default void waitsFor(java.util.List<io.nebula.worker.queue.SignalWait> waits, String reason) {}
+
     default void attribute(String key, String value) {}
 
     default void attribute(String key, long value) {}
@@ -50,4 +70,12 @@ public interface TraceSpan {
      * redacted) marks it failed.
      */
     default void end(String status, String error) {}
+
+    /** Ends what {@link #makeCurrent()} began; closing never throws. */
+    interface Scope extends AutoCloseable {
+        Scope NONE = () -> {};
+
+        @Override
+        void close();
+    }
 }

@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -40,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracing implements AutoCloseable {
     /** Tracing not configured: no spans, no cost. */
-    public static final Tracing OFF = new Tracing(null, null, null, Duration.ZERO);
+    public static final Tracing OFF = new Tracing(null, null, null, null, Duration.ZERO);
 
     static final String INSTRUMENTATION = "io.nebula.worker";
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
@@ -65,12 +66,15 @@ public final class Tracing implements AutoCloseable {
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
+    private final AttemptSpanIds ids;
     private final DropCounter drops;
     private final Duration closePatience;
 
-    private Tracing(SdkTracerProvider provider, Tracer tracer, DropCounter drops, Duration closePatience) {
+    private Tracing(
+            SdkTracerProvider provider, Tracer tracer, AttemptSpanIds ids, DropCounter drops, Duration closePatience) {
         this.provider = provider;
         this.tracer = tracer;
+        this.ids = ids;
         this.drops = drops;
         this.closePatience = closePatience;
     }
@@ -104,13 +108,15 @@ public final class Tracing implements AutoCloseable {
                 .setExporterTimeout(c.timeout())
                 .setMeterProvider(drops.meterProvider())
                 .build();
+        AttemptSpanIds ids = new AttemptSpanIds();
         SdkTracerProvider provider = SdkTracerProvider.builder()
+                .setIdGenerator(ids)
                 .setResource(Resource.getDefault().merge(Resource.create(attributes.build())))
                 .setSampler(sampler(c.sampler(), c.samplerRatio()))
                 .addSpanProcessor(batches)
                 .build();
         return new Tracing(
-                provider, provider.get(INSTRUMENTATION), drops, c.timeout().plusSeconds(1));
+                provider, provider.get(INSTRUMENTATION), ids, drops, c.timeout().plusSeconds(1));
     }
 
     static Sampler sampler(String name, double ratio) {
@@ -138,20 +144,52 @@ public final class Tracing implements AutoCloseable {
      * submit); a missing or malformed one starts a new trace.
      */
     public TraceSpan attempt(ExecutionEvent e, String traceparent, String workflowHash, String workerId) {
+        return attempt(e, traceparent, workflowHash, workerId, null);
+    }
+
+    /**
+     * Starts the span of one attempt, continuing the trace of {@code traceparent} (stored at
+     * submit); a missing or malformed one starts a new trace. The span's id is derived from the
+     * execution id and lease epoch ({@link AttemptSpanIds}); when {@code previous} is given and
+     * the trace was continued, the span links to the previous claim's span, its attributes saying
+     * why the execution came back ({@code nebula.link.reason}), which attempt and which worker.
+     */
+    public TraceSpan attempt(
+            ExecutionEvent e, String traceparent, String workflowHash, String workerId, PreviousAttempt previous) {
         if (tracer == null) {
             return TraceSpan.OFF;
         }
-        Span span = tracer.spanBuilder("execution " + e.workflowName())
+        Context parent = parent(traceparent);
+        SpanBuilder builder = tracer.spanBuilder("execution " + e.workflowName())
                 .setSpanKind(SpanKind.CONSUMER)
-                .setParent(parent(traceparent))
+                .setParent(parent)
                 .setAttribute("nebula.execution.id", e.executionId())
                 .setAttribute("nebula.workflow.name", e.workflowName())
                 .setAttribute("nebula.workflow.hash", workflowHash == null ? "" : workflowHash)
                 .setAttribute("nebula.queue", e.queue())
                 .setAttribute("nebula.attempt", e.attempt())
                 .setAttribute("nebula.lease_epoch", e.leaseEpoch())
-                .setAttribute("nebula.worker.id", workerId == null ? "" : workerId)
-                .startSpan();
+                .setAttribute("nebula.worker.id", workerId == null ? "" : workerId);
+        SpanContext within = Span.fromContext(parent).getSpanContext();
+        if (previous != null && within.isValid()) {
+            AttributesBuilder link = Attributes.builder()
+                    .put("nebula.link.reason", previous.reason())
+                    .put("nebula.lease_epoch", previous.leaseEpoch());
+            if (previous.attempt() > 0) {
+                link.put("nebula.attempt", previous.attempt());
+            }
+            if (previous.workerId() != null) {
+                link.put("nebula.worker.id", previous.workerId());
+            }
+            builder.addLink(
+                    SpanContext.create(
+                            within.getTraceId(),
+                            AttemptSpanIds.of(e.executionId(), previous.leaseEpoch()),
+                            within.getTraceFlags(),
+                            TraceState.getDefault()),
+                    link.build());
+        }
+        Span span = ids.naming(AttemptSpanIds.of(e.executionId(), e.leaseEpoch()), builder::startSpan);
         return new OtelSpan(tracer, span, e.executionId(), "nebula.outcome");
     }
 
@@ -180,9 +218,12 @@ public final class Tracing implements AutoCloseable {
             if (parent != null) {
                 return format(Span.fromContext(parent).getSpanContext());
             }
-            IdGenerator ids = IdGenerator.random();
+            IdGenerator random = IdGenerator.random();
             return format(SpanContext.create(
-                    ids.generateTraceId(), ids.generateSpanId(), TraceFlags.getSampled(), TraceState.getDefault()));
+                    random.generateTraceId(),
+                    random.generateSpanId(),
+                    TraceFlags.getSampled(),
+                    TraceState.getDefault()));
         }
         Span span = tracer.spanBuilder("submit " + workflowName)
                 .setSpanKind(SpanKind.PRODUCER)

@@ -1,7 +1,9 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.observe.AttemptOutcome;
+import io.nebula.worker.observe.PreviousAttempt;
 import io.nebula.worker.observe.TraceSpan;
+import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
@@ -51,13 +53,18 @@ final class ExecutionTask implements Runnable {
     @Override
     public void run() {
         var claimed = running.claimed();
-        running.trace(ctx.tracing()
-                .attempt(
-                        running.event(),
-                        claimed.traceparent(),
-                        claimed.workflowHash(),
-                        ctx.options().workerId()));
+        Tracing tracing = ctx.tracing();
+        if (tracing.enabled()) {
+            running.trace(tracing.attempt(
+                    running.event(),
+                    claimed.traceparent(),
+                    claimed.workflowHash(),
+                    ctx.options().workerId(),
+                    previousAttempt()));
+        }
         putContext();
+        // Durations observed while the attempt runs (its queue wait, its nodes') carry its span.
+        TraceSpan.Scope current = running.trace().makeCurrent();
         boolean handedOver = false;
         try {
             running.attach(Thread.currentThread());
@@ -73,7 +80,25 @@ final class ExecutionTask implements Runnable {
                 running.trace().end("released", "the attempt ended without an outcome");
                 release();
             }
+            current.close();
             clearContext();
+        }
+    }
+
+    /**
+     * The claim before this one, which the attempt's span links to, read from the history (only
+     * with tracing on, for a claim that is not the first, in a trace the attempt continues).
+     */
+    private PreviousAttempt previousAttempt() {
+        var claimed = running.claimed();
+        if (claimed.leaseEpoch() <= 1 || !Tracing.valid(claimed.traceparent())) {
+            return null;
+        }
+        try {
+            return PreviousAttempt.of(ctx.store().historyList(claimed.id()), claimed.leaseEpoch());
+        } catch (StoreException e) {
+            log.debug("cannot read the history for the span link: {}", e.getMessage());
+            return PreviousAttempt.unknown(claimed.leaseEpoch());
         }
     }
 
@@ -131,7 +156,8 @@ final class ExecutionTask implements Runnable {
                 return new RunOutcome.Waiting(
                         Duration.ofSeconds(1),
                         "released: the workflow definition or installation id could not be loaded",
-                        List.of());
+                        List.of(),
+                        "released");
             }
             ExecutionRunner runner = ctx.runner();
             return runner.run(new LeasedAttempt(
@@ -166,9 +192,10 @@ final class ExecutionTask implements Runnable {
         };
         // Runs on the publisher's thread, once per execution of a batch: no MDC here (setting it
         // cost more than the rest of the callback); the rare warnings set it themselves.
+        String waitKind = outcome instanceof RunOutcome.Waiting w ? w.kind() : null;
         ctx.publisher().complete(completion).whenComplete((result, failure) -> {
             try {
-                acknowledged(completion, error, result, failure);
+                acknowledged(completion, error, waitKind, result, failure);
             } finally {
                 release();
             }
@@ -176,7 +203,9 @@ final class ExecutionTask implements Runnable {
         return true;
     }
 
-    private void acknowledged(Completion completion, String error, CompletionResult result, Throwable failure) {
+    /** @param waitKind what a {@link RunOutcome.Waiting} waits for, else {@code null} */
+    private void acknowledged(
+            Completion completion, String error, String waitKind, CompletionResult result, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause()
@@ -205,11 +234,19 @@ final class ExecutionTask implements Runnable {
         if (span == TraceSpan.OFF) {
             ctx.listener().executionEnded(running.event(), o, took, error);
         } else {
+            if (o == AttemptOutcome.WAITING) {
+                switch (completion) {
+                    case Completion.Release r -> span.waitsFor(waitKind, r.delay(), r.reason());
+                    case Completion.AwaitSignal a -> span.waitsFor(a.waits(), a.reason());
+                    default -> {}
+                }
+            }
             span.end(o.name().toLowerCase(java.util.Locale.ROOT), error);
-            // Only when traced: the records of the attempt's end carry its trace ids too.
+            // Only when traced: the records of the attempt's end carry its trace ids too, and its
+            // duration its span as exemplar.
             MDC.put("trace_id", span.traceId());
             MDC.put("span_id", span.spanId());
-            try {
+            try (TraceSpan.Scope current = span.makeCurrent()) {
                 ctx.listener().executionEnded(running.event(), o, took, error);
             } finally {
                 MDC.remove("trace_id");

@@ -73,6 +73,7 @@ final class ExecutionRun {
     private final List<NodeResult> suspended = new ArrayList<>();
     private Instant resumeAt;
     private String suspendReason;
+    private String suspendKind;
     private final List<SignalWait> awaiting = new ArrayList<>();
 
     private record Running(NodeTask task, Thread thread) {}
@@ -338,6 +339,7 @@ final class ExecutionRun {
                 if (resumeAt == null || s.until().isAfter(resumeAt)) {
                     resumeAt = s.until();
                     suspendReason = ErrorText.of("node '" + n.id() + "': " + s.reason(), options.maxErrorChars());
+                    suspendKind = "delay";
                 }
             }
             case NodeOutcome.AwaitingSignal w -> awaiting.add(new SignalWait(w.nodeId(), w.name(), w.timeout()));
@@ -408,6 +410,7 @@ final class ExecutionRun {
                 if (resumeAt == null || until.isAfter(resumeAt)) {
                     resumeAt = until;
                     suspendReason = "node '" + n.id() + "': waiting for child execution " + c.id();
+                    suspendKind = "sub_workflow";
                 }
             }
         }
@@ -686,7 +689,7 @@ final class ExecutionRun {
             out.addAll(suspended);
             Duration delay = Duration.between(options.clock().instant(), resumeAt);
             // A node waiting for a signal meanwhile runs again when the delay has passed.
-            return new RunOutcome.Waiting(delay.isNegative() ? Duration.ZERO : delay, suspendReason, out);
+            return new RunOutcome.Waiting(delay.isNegative() ? Duration.ZERO : delay, suspendReason, out, suspendKind);
         }
         if (!awaiting.isEmpty()) {
             String reason = awaiting.stream()

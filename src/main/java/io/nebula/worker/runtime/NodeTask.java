@@ -132,6 +132,8 @@ final class NodeTask {
             // The try's log lines (the listener's records, the action's own) carry its span.
             String outerSpan = span == TraceSpan.OFF ? null : MDC.get("span_id");
             boolean traced = putSpan(span);
+            // The try's duration carries its span as exemplar.
+            TraceSpan.Scope current = span.makeCurrent();
             try {
                 listener.nodeStarted(event, key, action.name(), t);
                 NodeOutcome o = oneTry(t, inline, span, event, tries);
@@ -139,6 +141,7 @@ final class NodeTask {
                     return o;
                 }
             } finally {
+                current.close();
                 restoreSpan(traced, outerSpan);
             }
         }

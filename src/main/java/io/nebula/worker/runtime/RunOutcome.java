@@ -33,10 +33,19 @@ public sealed interface RunOutcome {
     /**
      * A durable wait: nothing can run until {@code delay} has passed, so the execution should be
      * released with that delay, freeing the slot; any worker resumes it.
+     *
+     * @param kind what the wait is for, as traces show it: {@code delay} (a delay node), {@code
+     *     sub_workflow} (a parent looking at its child again later) or {@code released} (handed
+     *     back for a moment because the worker could not start it)
      */
-    record Waiting(Duration delay, String reason, List<NodeResult> unsaved) implements RunOutcome {
+    record Waiting(Duration delay, String reason, List<NodeResult> unsaved, String kind) implements RunOutcome {
         public Waiting {
             unsaved = List.copyOf(unsaved);
+        }
+
+        /** A wait for a delay node. */
+        public Waiting(Duration delay, String reason, List<NodeResult> unsaved) {
+            this(delay, reason, unsaved, "delay");
         }
     }
 

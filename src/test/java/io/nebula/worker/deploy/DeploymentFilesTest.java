@@ -365,6 +365,33 @@ class DeploymentFilesTest {
                         "worker_queue_depth");
     }
 
+    /** The histograms whose observations carry the current span as exemplar (with tracing on). */
+    static final Set<String> WITH_EXEMPLARS = Set.of(
+            "worker_job_duration_seconds_bucket",
+            "worker_queue_wait_seconds_bucket",
+            "worker_node_duration_seconds_bucket");
+
+    @Test
+    void theLatencyPanelsAskForExemplarsWhereTheHistogramHasThem() throws Exception {
+        JsonNode dash = JSON.readTree(Files.readString(DEPLOY.resolve("grafana/nebula-worker-dashboard.json")));
+        Set<String> withExemplars = new TreeSet<>();
+        for (JsonNode panel : dash.get("panels")) {
+            for (JsonNode t : panel.get("targets")) {
+                Set<String> names = metricNames(t.get("expr").asString());
+                boolean traced = names.stream().anyMatch(WITH_EXEMPLARS::contains);
+                assertThat(t.path("exemplar").asBoolean(false))
+                        .as(
+                                "exemplar of %s in panel %s",
+                                t.get("expr").asString(), panel.get("title").asString())
+                        .isEqualTo(traced);
+                if (traced) {
+                    names.stream().filter(WITH_EXEMPLARS::contains).forEach(withExemplars::add);
+                }
+            }
+        }
+        assertThat(withExemplars).isEqualTo(WITH_EXEMPLARS);
+    }
+
     static Set<String> metricNames(String promql) {
         Set<String> names = new TreeSet<>();
         Matcher m = Pattern.compile("\\bworker_[a-z0-9_]+").matcher(promql);

@@ -9,7 +9,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.http.HealthServer;
 import io.nebula.worker.observe.PrometheusMetrics;
+import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.pool.NebulaWorker;
 import io.nebula.worker.pool.SubmitOptions;
 import io.nebula.worker.pool.WorkflowClient;
@@ -24,6 +26,10 @@ import io.nebula.worker.testing.TestConfigs;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -81,13 +89,70 @@ abstract class TracingEndToEndContract extends EndToEndContract {
     }
 
     private NebulaWorker started(WorkerConfig c) {
-        NebulaWorker w =
-                NebulaWorker.builder().config(c).workerId("traced-worker").build();
+        return started(c, WorkerListener.NONE);
+    }
+
+    private NebulaWorker started(WorkerConfig c, WorkerListener listener) {
+        NebulaWorker w = NebulaWorker.builder()
+                .config(c)
+                .workerId("traced-worker")
+                .listener(listener)
+                .build();
         closing.add(w);
         w.start();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> w.worker().readiness().snapshot().ready());
         return w;
+    }
+
+    /** A worker whose metrics are served on a health port of its own, as {@code worker} does. */
+    private record Scraped(NebulaWorker worker, HealthServer health) {}
+
+    private Scraped startedWithMetrics(WorkerConfig c) throws Exception {
+        PrometheusMetrics metrics = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("default"));
+        NebulaWorker w = started(c, metrics);
+        metrics.tracing(w.tracing());
+        HealthServer health = new HealthServer("127.0.0.1", 0, w.worker(), metrics);
+        closing.add(health);
+        health.start();
+        return new Scraped(w, health);
+    }
+
+    private static HttpResponse<String> scrape(HealthServer health, String accept) throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health.port() + "/metrics"));
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            return r;
+        }
+    }
+
+    /** What Prometheus sends when its exemplar storage is on (and native histograms are off). */
+    static final String PROMETHEUS_ACCEPT =
+            "application/openmetrics-text;version=1.0.0;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    private static final Pattern EXEMPLAR = Pattern.compile("^(\\w+)_bucket\\{[^}]*} \\S+ # \\{([^}]*)}.*$");
+    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    /** The exemplars of an OpenMetrics exposition: histogram name, then each exemplar's labels. */
+    static Map<String, List<Map<String, String>>> exemplars(String openMetrics) {
+        Map<String, List<Map<String, String>>> out = new java.util.TreeMap<>();
+        for (String line : openMetrics.split("\n")) {
+            Matcher m = EXEMPLAR.matcher(line);
+            if (m.matches()) {
+                Map<String, String> labels = new java.util.TreeMap<>();
+                Matcher l = LABEL.matcher(m.group(2));
+                while (l.find()) {
+                    labels.put(l.group(1), l.group(2));
+                }
+                out.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(labels);
+            }
+        }
+        return out;
     }
 
     private ExecutionView run(NebulaWorker w, String inputJson, SubmitOptions options) throws Exception {
@@ -132,7 +197,9 @@ abstract class TracingEndToEndContract extends EndToEndContract {
         closing.add(receiver);
         List<String> received = new CopyOnWriteArrayList<>();
         HttpServer server = downstream(2, received);
-        NebulaWorker w = started(TestConfigs.withOtel(config(), receiver.endpoint(), Duration.ofSeconds(5)));
+        Scraped scraped =
+                startedWithMetrics(TestConfigs.withOtel(config(), receiver.endpoint(), Duration.ofSeconds(5)));
+        NebulaWorker w = scraped.worker();
         Logger actionLog = (Logger) LoggerFactory.getLogger("io.nebula.worker.action.http.request");
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
@@ -181,6 +248,17 @@ abstract class TracingEndToEndContract extends EndToEndContract {
                     .containsEntry("nebula.attempt", (long) (i + 1))
                     .containsEntry("nebula.worker.id", "traced-worker");
         }
+        // The second attempt links to the first, saying why the execution came back.
+        assertThat(attempts.get(0).links()).isEmpty();
+        assertThat(attempts.get(1).links()).singleElement().satisfies(l -> {
+            assertThat(l.traceId()).isEqualTo(SUBMITTER_TRACE);
+            assertThat(l.spanId()).isEqualTo(attempts.get(0).spanId());
+            assertThat(l.attributes())
+                    .containsEntry("nebula.link.reason", "retry")
+                    .containsEntry("nebula.attempt", 1L)
+                    .containsEntry("nebula.lease_epoch", 1L)
+                    .containsEntry("nebula.worker.id", "traced-worker");
+        });
         assertThat(attempts.get(0).attr("nebula.outcome")).isEqualTo("retry_scheduled");
         assertThat(attempts.get(0).error()).isTrue();
         assertThat(attempts.get(1).attr("nebula.outcome")).isEqualTo("succeeded");
@@ -230,6 +308,142 @@ abstract class TracingEndToEndContract extends EndToEndContract {
                 .satisfies(e -> assertThat(e.getMDCPropertyMap())
                         .containsEntry("trace_id", SUBMITTER_TRACE)
                         .containsEntry("span_id", retried.spanId()));
+
+        // A scrape asking for OpenMetrics finds the spans of this trace as the histograms' exemplars.
+        List<String> attemptIds = attempts.stream().map(ReceivedSpan::spanId).toList();
+        List<String> nodeIds = spans.stream()
+                .filter(s -> s.name().startsWith("node "))
+                .map(ReceivedSpan::spanId)
+                .toList();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> exemplars(
+                                scrape(scraped.health(), PROMETHEUS_ACCEPT).body())
+                        .containsKey("worker_job_duration_seconds"));
+        HttpResponse<String> open = scrape(scraped.health(), PROMETHEUS_ACCEPT);
+        assertThat(open.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+        assertThat(open.body()).endsWith("# EOF\n");
+        Map<String, List<Map<String, String>>> found = exemplars(open.body());
+        assertThat(found)
+                .containsOnlyKeys(
+                        "worker_job_duration_seconds", "worker_node_duration_seconds", "worker_queue_wait_seconds");
+        found.values()
+                .forEach(list -> assertThat(list)
+                        .allSatisfy(e -> assertThat(e)
+                                .containsOnlyKeys("trace_id", "span_id")
+                                .containsEntry("trace_id", SUBMITTER_TRACE)));
+        assertThat(found.get("worker_job_duration_seconds"))
+                .allSatisfy(e -> assertThat(attemptIds).contains(e.get("span_id")));
+        assertThat(found.get("worker_queue_wait_seconds"))
+                .allSatisfy(e -> assertThat(attemptIds).contains(e.get("span_id")));
+        assertThat(found.get("worker_node_duration_seconds"))
+                .allSatisfy(e -> assertThat(nodeIds).contains(e.get("span_id")));
+        // Without that Accept header the scrape stays in the Prometheus text format, without exemplars.
+        HttpResponse<String> plain = scrape(scraped.health(), null);
+        assertThat(plain.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(plain.body()).doesNotContain("# {").doesNotContain("# EOF");
+        assertThat(PrometheusText.parse(plain.body())
+                        .get("worker_job_duration_seconds")
+                        .value("worker_job_duration_seconds_count", Map.of()))
+                .hasValue(2.0);
+    }
+
+    @Test
+    void withTracingOffAnOpenMetricsScrapeHasNoExemplarsAndTheTextFormatIsUnchanged() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpServer server = downstream(0, received);
+        Scraped scraped = startedWithMetrics(config());
+        assertThat(scraped.worker().tracing().enabled()).isFalse();
+
+        run(
+                scraped.worker(),
+                "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/\"}",
+                SubmitOptions.defaults());
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scrape(scraped.health(), PROMETHEUS_ACCEPT)
+                        .body()
+                        .contains("worker_job_duration_seconds_count 1"));
+        HttpResponse<String> open = scrape(scraped.health(), PROMETHEUS_ACCEPT);
+        assertThat(open.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+        assertThat(open.body())
+                .contains("worker_node_duration_seconds_count{action=\"http.request\",status=\"succeeded\"} 1");
+        assertThat(exemplars(open.body())).isEmpty();
+        assertThat(open.body()).doesNotContain(" # {");
+        HttpResponse<String> plain = scrape(scraped.health(), null);
+        assertThat(PrometheusText.parse(plain.body())
+                        .get("worker_jobs_processed_total")
+                        .value("worker_jobs_processed_total", Map.of()))
+                .hasValue(1.0);
+    }
+
+    @Test
+    void aParkedWaitIsAnEventOfItsAttemptAndTheResumingAttemptLinksBackToIt() throws Exception {
+        OtlpReceiver receiver = new OtlpReceiver();
+        closing.add(receiver);
+        NebulaWorker w = started(TestConfigs.withOtel(config(), receiver.endpoint(), Duration.ofSeconds(5)));
+        Path file = tmp.resolve("parked.json");
+        Files.writeString(file, """
+                {
+                  "name": "parked",
+                  "nodes": [
+                    { "id": "approval", "action": "signal", "params": { "name": "approve" } },
+                    { "id": "pause", "action": "delay", "depends_on": ["approval"], "params": { "seconds": 2.5 } },
+                    { "id": "after", "action": "transform", "depends_on": ["pause"], "params": { "value": "done" } }
+                  ]
+                }
+                """);
+        WorkflowClient client = w.client();
+        long id = client.submit(
+                        client.load(file), "{}", SubmitOptions.defaults().traceparent(TRACEPARENT))
+                .executionId();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.store().historyList(id).stream()
+                        .anyMatch(h -> h.event().equals("awaiting_signal")));
+        client.signal(id, "approve", "{\"ok\":true}");
+        ExecutionView v = client.awaitTerminal(id, Duration.ofSeconds(60));
+        assertThat(v.state()).isEqualTo(ExecutionState.SUCCEEDED);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> named(receiver.spans(), "execution parked").size() >= 3);
+        List<ReceivedSpan> attempts = named(receiver.spans(), "execution parked").stream()
+                .sorted(java.util.Comparator.comparingLong(s -> (Long) s.attr("nebula.lease_epoch")))
+                .toList();
+        assertThat(attempts).hasSize(3);
+        ReceivedSpan parked = attempts.get(0);
+        assertThat(parked.attr("nebula.outcome")).isEqualTo("waiting");
+        assertThat(parked.events()).singleElement().satisfies(e -> {
+            assertThat(e.name()).isEqualTo("wait");
+            assertThat(e.attributes())
+                    .containsEntry("nebula.wait.kind", "signal")
+                    .containsEntry("nebula.wait.signals", List.of("approve"))
+                    .containsEntry("nebula.wait.nodes", List.of("approval"));
+            assertThat((String) e.attributes().get("nebula.wait.reason")).contains("approve");
+        });
+        ReceivedSpan delayed = attempts.get(1);
+        assertThat(delayed.attr("nebula.outcome")).isEqualTo("waiting");
+        assertThat(delayed.events()).singleElement().satisfies(e -> {
+            assertThat(e.name()).isEqualTo("wait");
+            assertThat(e.attributes()).containsEntry("nebula.wait.kind", "delay");
+            assertThat((Long) e.attributes().get("nebula.wait.delay_ms")).isBetween(1L, 2_500L);
+            assertThat((String) e.attributes().get("nebula.wait.reason")).startsWith("node 'pause': ");
+        });
+        assertThat(delayed.links()).singleElement().satisfies(l -> {
+            assertThat(l.spanId()).isEqualTo(parked.spanId());
+            assertThat(l.attributes())
+                    .containsEntry("nebula.link.reason", "signal")
+                    .containsEntry("nebula.lease_epoch", 1L);
+        });
+        ReceivedSpan resumed = attempts.get(2);
+        assertThat(resumed.attr("nebula.outcome")).isEqualTo("succeeded");
+        assertThat(resumed.events()).isEmpty();
+        assertThat(resumed.links()).singleElement().satisfies(l -> {
+            assertThat(l.spanId()).isEqualTo(delayed.spanId());
+            assertThat(l.attributes())
+                    .containsEntry("nebula.link.reason", "wait")
+                    .containsEntry("nebula.lease_epoch", 2L);
+        });
     }
 
     @Test
@@ -243,7 +457,7 @@ abstract class TracingEndToEndContract extends EndToEndContract {
         NebulaWorker w =
                 started(TestConfigs.withOtel(config(), "http://127.0.0.1:" + closedPort, Duration.ofMillis(500)));
         PrometheusMetrics metrics = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("default"));
-        metrics.countDroppedSpans(w.tracing());
+        metrics.tracing(w.tracing());
 
         run(w, "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/\"}", SubmitOptions.defaults());
 

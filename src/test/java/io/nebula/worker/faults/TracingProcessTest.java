@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A trace survives its worker: the first worker process is killed ({@code kill -9}) while its
  * attempt waits on an HTTP call; the second rescues the execution, and its attempt continues the
- * submitter's trace, with the second HTTP call carrying it downstream and the JSON log lines of the
- * execution carrying its ids.
+ * submitter's trace and links to the dead attempt as rescued, with the second HTTP call carrying the
+ * trace downstream and the JSON log lines of the execution carrying its ids.
  */
 @Tag("process")
 class TracingProcessTest {
@@ -135,6 +135,16 @@ class TracingProcessTest {
                     .containsEntry("nebula.execution.id", id)
                     .containsEntry("nebula.attempt", 2L)
                     .containsEntry("nebula.outcome", "succeeded");
+            // It links to the victim's attempt, whose span never ended, saying it was rescued.
+            assertThat(second.links()).singleElement().satisfies(l -> {
+                assertThat(l.traceId()).isEqualTo(TRACE);
+                assertThat(l.spanId()).matches("[0-9a-f]{16}").isNotEqualTo(second.spanId());
+                assertThat(l.attributes())
+                        .containsEntry("nebula.link.reason", "rescued")
+                        .containsEntry("nebula.attempt", 1L)
+                        .containsEntry("nebula.lease_epoch", 1L)
+                        .containsEntry("nebula.worker.id", victim.instanceId());
+            });
             // The victim never ended its attempt: no span of it names that worker.
             assertThat(spans)
                     .noneMatch(s -> s.name().equals("execution traced")

@@ -228,6 +228,7 @@ class RuntimeExecutionTest {
 
         assertThat(waiting.delay()).isEqualTo(Duration.ofSeconds(120));
         assertThat(waiting.reason()).contains("node 'wait'");
+        assertThat(waiting.kind()).isEqualTo("delay");
         assertThat(waiting.unsaved()).singleElement().satisfies(r -> {
             assertThat(r.nodeId()).isEqualTo("wait");
             assertThat(r.status()).isEqualTo(NodeStatus.SUCCEEDED);

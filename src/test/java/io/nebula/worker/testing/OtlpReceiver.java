@@ -34,11 +34,19 @@ public final class OtlpReceiver implements AutoCloseable {
             Map<String, Object> attributes,
             Map<String, Object> resource,
             boolean error,
-            String statusMessage) {
+            String statusMessage,
+            List<ReceivedLink> links,
+            List<ReceivedEvent> events) {
         public Object attr(String key) {
             return attributes.get(key);
         }
     }
+
+    /** A span's link to another span, its ids in lowercase hex. */
+    public record ReceivedLink(String traceId, String spanId, Map<String, Object> attributes) {}
+
+    /** An event recorded on a span. */
+    public record ReceivedEvent(String name, Map<String, Object> attributes) {}
 
     private static final HexFormat HEX = HexFormat.of();
     private final HttpServer server;
@@ -69,7 +77,16 @@ public final class OtlpReceiver implements AutoCloseable {
                                     resource,
                                     s.getStatus().getCode()
                                             == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR,
-                                    s.getStatus().getMessage()));
+                                    s.getStatus().getMessage(),
+                                    s.getLinksList().stream()
+                                            .map(l -> new ReceivedLink(
+                                                    HEX.formatHex(l.getTraceId().toByteArray()),
+                                                    HEX.formatHex(l.getSpanId().toByteArray()),
+                                                    map(l.getAttributesList())))
+                                            .toList(),
+                                    s.getEventsList().stream()
+                                            .map(ev -> new ReceivedEvent(ev.getName(), map(ev.getAttributesList())))
+                                            .toList()));
                         }
                     }
                 }
@@ -95,6 +112,10 @@ public final class OtlpReceiver implements AutoCloseable {
                         case INT_VALUE -> v.getIntValue();
                         case BOOL_VALUE -> v.getBoolValue();
                         case DOUBLE_VALUE -> v.getDoubleValue();
+                        case ARRAY_VALUE ->
+                            v.getArrayValue().getValuesList().stream()
+                                    .map(AnyValue::getStringValue)
+                                    .toList();
                         default -> v.toString();
                     });
         }
