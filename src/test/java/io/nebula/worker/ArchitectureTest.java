@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → console → (bench, http, inspect) → pool → schedule → runtime → workflow → action → observe
+ * cli → console → (bench, http, inspect) → app → pool → schedule → runtime → workflow → action → observe
  *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact
  * </pre>
  *
@@ -38,6 +38,7 @@ class ArchitectureTest {
             List.of("cli", "cli.."),
             List.of("console", "console.."),
             List.of("edge", "bench..", "http..", "inspect.."),
+            List.of("app", "app.."),
             List.of("pool", "pool.."),
             List.of("schedule", "schedule.."),
             List.of("runtime", "runtime.."),
@@ -85,6 +86,7 @@ class ArchitectureTest {
                 .resideInAnyPackage(packages(
                         root,
                         List.of(
+                                "app..",
                                 "pool..",
                                 "schedule..",
                                 "runtime..",

@@ -1,9 +1,9 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.WorkflowCatalog;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.observe.Tracing;
-import io.nebula.worker.pool.WorkflowCatalog;
-import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;
