@@ -2,6 +2,7 @@ package io.nebula.worker.app;
 
 import io.nebula.worker.action.builtin.SignalAction;
 import io.nebula.worker.observe.Tracing;
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.InputGuard;
@@ -122,7 +123,8 @@ public final class WorkflowClient {
      * inputs, each input gets the key suffixed with its position ({@code key#0}, {@code key#1}...).
      */
     public List<Submitted> submitMany(LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
-        List<SubmitRequest> requests = requests(workflow, inputs, keys(inputs.size(), options), options);
+        List<SubmitRequest> requests =
+                requests(workflow, checked(workflow, inputs), keys(inputs.size(), options), options);
         storeDefinitions(workflow);
         return store.executionSubmitMany(requests);
     }
@@ -130,7 +132,8 @@ public final class WorkflowClient {
     /** Enqueues inside the caller's open transaction (committed or rolled back with it). */
     public List<Submitted> submitInTransaction(
             Connection connection, LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
-        List<SubmitRequest> requests = requests(workflow, inputs, keys(inputs.size(), options), options);
+        List<SubmitRequest> requests =
+                requests(workflow, checked(workflow, inputs), keys(inputs.size(), options), options);
         for (WorkflowDocument d : workflow.documents()) {
             store.workflowPutInTransaction(connection, d);
         }
@@ -170,11 +173,12 @@ public final class WorkflowClient {
 
     /**
      * Enqueues one execution per input in one round trip, without storing the definition (see
-     * {@link #storeDefinitions}): for callers that submit in batches. {@code keys.get(i)} is input
-     * {@code i}'s idempotency key ({@code null}: none); the options' key is not used.
+     * {@link #storeDefinitions}) and with inputs {@link #checkInput} accepted: for callers that
+     * check before they open the store, or submit in batches. {@code keys.get(i)} is input {@code
+     * i}'s idempotency key ({@code null}: none); the options' key is not used.
      */
     public List<Submitted> enqueue(
-            LoadedWorkflow workflow, List<String> inputs, List<String> keys, SubmitOptions options) {
+            LoadedWorkflow workflow, List<CheckedInput> inputs, List<String> keys, SubmitOptions options) {
         return store.executionSubmitMany(requests(workflow, inputs, keys, options));
     }
 
@@ -192,16 +196,29 @@ public final class WorkflowClient {
      * Checks one execution input before anything is written: acceptable JSON within {@code
      * maxBytes} first (with its line and column), so a syntax error is not reported as a schema
      * mismatch, then the definition's input schema. {@code where} names the input in messages.
+     * The text is parsed once; the result carries the parsed value on to the store.
      *
      * @throws SubmitRejectedException when the input is not acceptable JSON
      * @throws SchemaMismatchException when it does not match the input schema
      */
-    public static void checkInput(LoadedWorkflow workflow, String input, long maxBytes, String where) {
-        InputGuard.check(input, maxBytes, where);
-        List<String> problems = workflow.validateInput(input);
+    public static CheckedInput checkInput(LoadedWorkflow workflow, String input, long maxBytes, String where) {
+        CheckedInput checked = InputGuard.parse(input, maxBytes, where);
+        List<String> problems = workflow.validateInputValue(checked.value());
         if (!problems.isEmpty()) {
             throw new SchemaMismatchException(where, workflow.name(), problems);
         }
+        return checked;
+    }
+
+    /** Each input checked; {@code null} or blank is {@code {}}. The store checks the size. */
+    private static List<CheckedInput> checked(LoadedWorkflow workflow, List<String> inputs) {
+        List<CheckedInput> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            String input = inputs.get(i) == null || inputs.get(i).isBlank() ? "{}" : inputs.get(i);
+            String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
+            out.add(checkInput(workflow, input, Long.MAX_VALUE, where));
+        }
+        return out;
     }
 
     private static List<String> keys(int n, SubmitOptions o) {
@@ -213,7 +230,7 @@ public final class WorkflowClient {
     }
 
     private List<SubmitRequest> requests(
-            LoadedWorkflow workflow, List<String> inputs, List<String> keys, SubmitOptions o) {
+            LoadedWorkflow workflow, List<CheckedInput> inputs, List<String> keys, SubmitOptions o) {
         if (secrets != null) {
             List<String> unresolved = unresolvedSecrets(workflow, secrets);
             if (!unresolved.isEmpty()) {
@@ -225,10 +242,7 @@ public final class WorkflowClient {
         int retries = maxRetries(workflow, o);
         List<SubmitRequest> out = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
-            String input = inputs.get(i) == null || inputs.get(i).isBlank() ? "{}" : inputs.get(i);
-            String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
-            // The store checks the size.
-            checkInput(workflow, input, Long.MAX_VALUE, where);
+            CheckedInput input = inputs.get(i);
             String trace;
             try {
                 trace = tracing.submit(o.traceparent(), workflow.name(), o.queue());
@@ -239,13 +253,14 @@ public final class WorkflowClient {
                     o.queue(),
                     workflow.hash(),
                     workflow.name(),
-                    input,
+                    input.json(),
                     o.priority(),
                     o.delay(),
                     o.runAt(),
                     retries + 1,
                     keys.get(i),
-                    trace));
+                    trace,
+                    input));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package io.nebula.worker.cli;
 import io.nebula.worker.app.SchemaMismatchException;
 import io.nebula.worker.app.SubmitOptions;
 import io.nebula.worker.app.WorkflowClient;
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.queue.Submitted;
@@ -90,7 +91,7 @@ final class BulkSubmit {
         int batches = 0;
         String key = options.idempotencyKey();
         try (JsonLinesFile in = new JsonLinesFile(file, maxInputBytes)) {
-            List<String> batch = new ArrayList<>(batchSize);
+            List<CheckedInput> batch = new ArrayList<>(batchSize);
             List<String> keys = new ArrayList<>(batchSize);
             int firstLine = 0;
             JsonLinesFile.Line line;
@@ -100,7 +101,17 @@ final class BulkSubmit {
                     if (batch.isEmpty()) {
                         firstLine = line.number();
                     }
-                    batch.add(line.text());
+                    // Checked again as it is read (the file is not kept in memory); the store does not.
+                    try {
+                        batch.add(WorkflowClient.checkInput(
+                                workflow, line.text(), maxInputBytes, file.getFileName() + " line " + line.number()));
+                    } catch (SubmitRejectedException e) {
+                        throw new CommandFailure(
+                                ExitCode.INVALID,
+                                e.getMessage() + " (the file changed after it was checked); the " + ids.size()
+                                        + " executions before line " + firstLine + " are enqueued, nothing from it"
+                                        + " on is");
+                    }
                     keys.add(key == null ? null : key + "#" + line.number());
                 }
                 if (!batch.isEmpty() && (line == null || batch.size() == batchSize)) {

@@ -6,6 +6,7 @@ import io.nebula.worker.app.WorkflowCatalog;
 import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.observe.Tracing;
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;
@@ -148,9 +149,7 @@ final class SubmitCommand extends OpsCommand {
         Path file = fileOf(workflowRef);
         LoadedWorkflow fromFile = file == null ? null : load(workflows, file);
         String text = inputs == null ? readInput(config.queue().maxInputBytes()) : null;
-        if (fromFile != null) {
-            checkInputs(config, fromFile, text);
-        }
+        CheckedInput checked = fromFile == null ? null : checkInputs(config, fromFile, text);
         // With tracing configured, each execution's submit span is exported before the command ends.
         try (ExecutionStore store = openStore();
                 Tracing tracing = Tracing.create(config.tracing().otel(), null)) {
@@ -160,7 +159,7 @@ final class SubmitCommand extends OpsCommand {
                     new WorkflowClient(store, workflows, config.queue().maxRetries(), null, tracing);
             LoadedWorkflow workflow = fromFile != null ? fromFile : byName(client, store);
             if (fromFile == null) {
-                checkInputs(config, workflow, text);
+                checked = checkInputs(config, workflow, text);
             }
             SubmitOptions options = options(config);
             requireKnownQueue(store, config, options.queue());
@@ -175,7 +174,7 @@ final class SubmitCommand extends OpsCommand {
             if (inputs != null) {
                 return submitMany(client, config, workflow, options);
             }
-            Submitted s = client.enqueue(workflow, List.of(text), Arrays.asList(idempotencyKey), options)
+            Submitted s = client.enqueue(workflow, List.of(checked), Arrays.asList(idempotencyKey), options)
                     .get(0);
             if (wait) {
                 return new SubmitWait(store, out(), json, ProgressPrinter.create(out(), mode(), root().env()))
@@ -228,8 +227,11 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    /** The input (or, with --inputs, every line) against the size limit and the input schema. */
-    private void checkInputs(WorkerConfig config, LoadedWorkflow workflow, String text) {
+    /**
+     * The input (or, with --inputs, every line) against the size limit and the input schema; the
+     * input as checked, or {@code null} with --inputs (the lines are checked again as they are read).
+     */
+    private CheckedInput checkInputs(WorkerConfig config, LoadedWorkflow workflow, String text) {
         if (inputs != null) {
             List<String> problems;
             try {
@@ -243,10 +245,10 @@ final class SubmitCommand extends OpsCommand {
                         inputs + " has invalid inputs; nothing was enqueued",
                         problems.stream().map(p -> "  " + p).toList());
             }
-            return;
+            return null;
         }
         try {
-            WorkflowClient.checkInput(workflow, text, config.queue().maxInputBytes(), "input");
+            return WorkflowClient.checkInput(workflow, text, config.queue().maxInputBytes(), "input");
         } catch (SchemaMismatchException e) {
             throw new CommandFailure(
                     ExitCode.INVALID,

@@ -72,6 +72,11 @@ public record LoadedWorkflow(
         return workflow.validateInput(input);
     }
 
+    /** Checks an already parsed execution input against the definition's {@code input_schema}. */
+    public List<String> validateInputValue(JsonNode input) {
+        return workflow.validateInput(input);
+    }
+
     /** The record the store keeps. */
     public WorkflowDocument document() {
         return new WorkflowDocument(hash, workflow.name(), canonicalJson);

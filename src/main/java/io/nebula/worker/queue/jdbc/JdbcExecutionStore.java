@@ -256,8 +256,13 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     private void validate(List<SubmitRequest> requests) {
         for (int i = 0; i < requests.size(); i++) {
             String what = requests.size() == 1 ? "submit" : "submit #" + (i + 1);
-            InputGuard.checkQueue(requests.get(i).queue(), what);
-            InputGuard.check(requests.get(i).inputJson(), options.maxInputBytes(), what);
+            SubmitRequest r = requests.get(i);
+            InputGuard.checkQueue(r.queue(), what);
+            if (r.checkedInput() != null) {
+                InputGuard.checkSize(r.inputJson(), options.maxInputBytes(), what);
+            } else {
+                InputGuard.check(r.inputJson(), options.maxInputBytes(), what);
+            }
         }
     }
 
