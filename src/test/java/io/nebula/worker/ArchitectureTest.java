@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * cli → console → (bench, http, inspect) → app → pool → schedule → runtime → workflow → action → observe
- *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact
+ *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact → json
  * </pre>
  *
  * <p>A layer may use any layer below it and never one above; empty layers are allowed so packages
@@ -50,7 +50,8 @@ class ArchitectureTest {
             List.of("jdbc", "queue.jdbc.."),
             List.of("queue", "queue"),
             List.of("config", "config.."),
-            List.of("redact", "redact.."));
+            List.of("redact", "redact.."),
+            List.of("json", "json.."));
 
     private static JavaClasses production;
     private static JavaClasses fixture;

@@ -1,6 +1,7 @@
 package io.nebula.worker.queue;
 
 import io.nebula.worker.config.Names;
+import io.nebula.worker.json.Json;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -15,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  * no unpaired surrogate (it has no UTF-8 form). Errors name the problem and where it is.
  */
 public final class InputGuard {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private InputGuard() {}
 

@@ -1,5 +1,6 @@
 package io.nebula.worker.workflow;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -17,7 +18,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 public record LoadedWorkflow(
         String canonicalJson, String hash, CompiledWorkflow workflow, List<LoadedWorkflow> children) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     public LoadedWorkflow {
         children = List.copyOf(children);
