@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → console → (bench, http, inspect) → pool → schedule → runtime → workflow → action → observe
- *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact
+ * cli → console → (bench, http, inspect) → app → pool → schedule → runtime → workflow → action → observe
+ *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact → json
  * </pre>
  *
  * <p>A layer may use any layer below it and never one above; empty layers are allowed so packages
@@ -38,6 +38,7 @@ class ArchitectureTest {
             List.of("cli", "cli.."),
             List.of("console", "console.."),
             List.of("edge", "bench..", "http..", "inspect..", "launch.."),
+            List.of("app", "app.."),
             List.of("pool", "pool.."),
             List.of("schedule", "schedule.."),
             List.of("runtime", "runtime.."),
@@ -49,7 +50,8 @@ class ArchitectureTest {
             List.of("jdbc", "queue.jdbc.."),
             List.of("queue", "queue"),
             List.of("config", "config.."),
-            List.of("redact", "redact.."));
+            List.of("redact", "redact.."),
+            List.of("json", "json.."));
 
     private static JavaClasses production;
     private static JavaClasses fixture;
@@ -85,6 +87,7 @@ class ArchitectureTest {
                 .resideInAnyPackage(packages(
                         root,
                         List.of(
+                                "app..",
                                 "pool..",
                                 "schedule..",
                                 "runtime..",

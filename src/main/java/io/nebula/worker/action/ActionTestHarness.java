@@ -1,5 +1,6 @@
 package io.nebula.worker.action;
 
+import io.nebula.worker.json.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * runtime does).
  */
 public final class ActionTestHarness {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private final Action action;
     private final AtomicBoolean cancelled = new AtomicBoolean();

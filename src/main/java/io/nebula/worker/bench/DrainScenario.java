@@ -1,6 +1,6 @@
 package io.nebula.worker.bench;
 
-import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.app.NebulaWorker;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.lang.management.ManagementFactory;

@@ -1,8 +1,8 @@
 package io.nebula.worker.bench;
 
-import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.NebulaWorker;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.Submitted;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.nebula.worker.bench;
 
+import io.nebula.worker.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -23,8 +23,7 @@ record Report(
         List<ScenarioResult> results,
         List<Goals.Verdict> goals) {
 
-    private static final JsonMapper JSON =
-            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper JSON = Json.INDENTED;
 
     /** A number as the report shows it: whole above 100, else up to two decimals. */
     static String number(double v) {

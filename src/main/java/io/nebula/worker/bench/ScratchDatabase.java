@@ -1,7 +1,7 @@
 package io.nebula.worker.bench;
 
+import io.nebula.worker.app.StoreFactory;
 import io.nebula.worker.config.DatabaseUrl;
-import io.nebula.worker.pool.StoreFactory;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.nebula.worker.bench;
 
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,17 +1,17 @@
 package io.nebula.worker.cli;
 
-import io.nebula.worker.queue.ExecutionStore;
-import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.app.SchemaMismatchException;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.SubmitRejectedException;
-import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@code submit --inputs FILE.jsonl}: one execution per line, loaded in two passes so that a bad
@@ -47,12 +47,10 @@ final class BulkSubmit {
                     }
                     lines++;
                     String where = file.getFileName() + " line " + line.number();
-                    InputGuard.check(line.text(), maxInputBytes, where);
-                    List<String> schema = workflow.validateInput(line.text());
-                    if (!schema.isEmpty()) {
-                        problem = where + ": does not match the input schema of '" + workflow.name() + "': "
-                                + String.join("; ", schema);
-                    }
+                    WorkflowClient.checkInput(workflow, line.text(), maxInputBytes, where);
+                } catch (SchemaMismatchException e) {
+                    problem = e.where() + ": does not match the input schema of '" + workflow.name() + "': "
+                            + String.join("; ", e.problems());
                 } catch (SubmitRejectedException e) {
                     problem = e.getMessage();
                 }
@@ -74,25 +72,27 @@ final class BulkSubmit {
     }
 
     /**
-     * Enqueues every line, {@code batchSize} per transaction. {@code template} supplies everything
-     * but the input, the key and the trace context ({@code traces} gives each line its own).
+     * Enqueues every line through {@code client}, {@code batchSize} per transaction; the
+     * definition is already stored. With an idempotency key K, line N gets {@code K#N}.
      *
      * @throws CommandFailure when a batch fails; earlier batches stay enqueued and the message says
      *     from which line on nothing was
      */
     static Result submit(
-            ExecutionStore store,
+            WorkflowClient client,
+            LoadedWorkflow workflow,
+            SubmitOptions options,
             Path file,
-            SubmitRequest template,
             int batchSize,
-            long maxInputBytes,
-            Supplier<String> traces)
+            long maxInputBytes)
             throws IOException {
         List<Long> ids = new ArrayList<>();
         int created = 0;
         int batches = 0;
+        String key = options.idempotencyKey();
         try (JsonLinesFile in = new JsonLinesFile(file, maxInputBytes)) {
-            List<SubmitRequest> batch = new ArrayList<>(batchSize);
+            List<CheckedInput> batch = new ArrayList<>(batchSize);
+            List<String> keys = new ArrayList<>(batchSize);
             int firstLine = 0;
             JsonLinesFile.Line line;
             do {
@@ -101,31 +101,30 @@ final class BulkSubmit {
                     if (batch.isEmpty()) {
                         firstLine = line.number();
                     }
-                    String key =
-                            template.idempotencyKey() == null ? null : template.idempotencyKey() + "#" + line.number();
-                    batch.add(new SubmitRequest(
-                            template.queue(),
-                            template.workflowHash(),
-                            template.workflowName(),
-                            line.text(),
-                            template.priority(),
-                            template.delay(),
-                            template.runAt(),
-                            template.maxAttempts(),
-                            key,
-                            traces.get()));
+                    // Checked again as it is read (the file is not kept in memory); the store does not.
+                    try {
+                        batch.add(WorkflowClient.checkInput(
+                                workflow, line.text(), maxInputBytes, file.getFileName() + " line " + line.number()));
+                    } catch (SubmitRejectedException e) {
+                        throw new CommandFailure(
+                                ExitCode.INVALID,
+                                e.getMessage() + " (the file changed after it was checked); the " + ids.size()
+                                        + " executions before line " + firstLine + " are enqueued, nothing from it"
+                                        + " on is");
+                    }
+                    keys.add(key == null ? null : key + "#" + line.number());
                 }
                 if (!batch.isEmpty() && (line == null || batch.size() == batchSize)) {
                     List<Submitted> done;
                     try {
-                        done = store.executionSubmitMany(batch);
+                        done = client.enqueue(workflow, batch, keys, options);
                     } catch (StoreException e) {
                         throw new CommandFailure(
                                 ExitCode.FAILURE,
                                 "batch starting at line " + firstLine + " failed: " + e.getMessage()
                                         + "; the " + ids.size() + " executions before it are enqueued, nothing from"
                                         + " line " + firstLine + " on is"
-                                        + (template.idempotencyKey() == null
+                                        + (key == null
                                                 ? ""
                                                 : " (run the same command again: the idempotency keys skip what is"
                                                         + " already enqueued)"));
@@ -136,6 +135,7 @@ final class BulkSubmit {
                         created += s.created() ? 1 : 0;
                     }
                     batch.clear();
+                    keys.clear();
                 }
             } while (line != null);
         }

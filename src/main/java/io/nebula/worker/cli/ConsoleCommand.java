@@ -1,11 +1,11 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.WorkflowCatalog;
 import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.config.FlagOverrides;
 import io.nebula.worker.config.Setting;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.console.ConsoleServer;
-import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.queue.ExecutionStore;
 import java.net.BindException;
 import java.util.concurrent.CountDownLatch;

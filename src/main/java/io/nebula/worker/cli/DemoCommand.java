@@ -1,13 +1,13 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowCatalog;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.cli.logging.LogSetup;
 import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.config.Setting;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.inspect.HumanTime;
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowCatalog;
-import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SubmitRejectedException;

@@ -1,6 +1,7 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.inspect.Explanation;
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
@@ -28,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  * and outputs are embedded as JSON, not as strings. New fields may be added; none is renamed.
  */
 final class JsonViews {
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = Json.MAPPER;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private JsonViews() {}

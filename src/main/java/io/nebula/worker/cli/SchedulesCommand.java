@@ -1,7 +1,7 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.WorkflowCatalog;
 import io.nebula.worker.inspect.HumanTime;
-import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.Schedule;

@@ -1,8 +1,8 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.StoreFactory;
 import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.StoreFactory;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;
 import java.nio.file.Files;

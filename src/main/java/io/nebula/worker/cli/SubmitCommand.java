@@ -1,26 +1,29 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.SchemaMismatchException;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowCatalog;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.observe.Tracing;
-import io.nebula.worker.pool.WorkflowCatalog;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.SubmitRejectedException;
-import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.queue.WorkflowVersion;
 import io.nebula.worker.workflow.DeployedWorkflows;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import io.nebula.worker.workflow.WorkflowNotFoundException;
+import io.nebula.worker.workflow.Workflows;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -141,44 +144,49 @@ final class SubmitCommand extends OpsCommand {
     protected int run() throws Exception {
         checkFlags();
         WorkerConfig config = config();
+        Workflows workflows = WorkflowCatalog.of(config);
         // A file is checked before the database is touched; a name needs the database first.
         Path file = fileOf(workflowRef);
-        LoadedWorkflow fromFile = file == null ? null : load(config, file);
+        LoadedWorkflow fromFile = file == null ? null : load(workflows, file);
         String text = inputs == null ? readInput(config.queue().maxInputBytes()) : null;
-        if (fromFile != null) {
-            checkInputs(config, fromFile, text);
-        }
+        CheckedInput checked = fromFile == null ? null : checkInputs(config, fromFile, text);
         // With tracing configured, each execution's submit span is exported before the command ends.
         try (ExecutionStore store = openStore();
                 Tracing tracing = Tracing.create(config.tracing().otel(), null)) {
-            LoadedWorkflow workflow = fromFile != null ? fromFile : byName(store, config);
+            // Secrets are checked below against this configuration (see requireResolvableSecrets),
+            // so the client checks none.
+            WorkflowClient client =
+                    new WorkflowClient(store, workflows, config.queue().maxRetries(), null, tracing);
+            LoadedWorkflow workflow = fromFile != null ? fromFile : byName(client, store);
             if (fromFile == null) {
-                checkInputs(config, workflow, text);
+                checked = checkInputs(config, workflow, text);
             }
-            SubmitRequest template = template(config, workflow);
-            requireKnownQueue(store, config, template.queue());
+            SubmitOptions options = options(config);
+            requireKnownQueue(store, config, options.queue());
             requireResolvableSecrets(config, workflow);
             if (fromFile != null) {
-                workflow.documents().forEach(store::workflowPut);
+                try {
+                    client.storeDefinitions(workflow);
+                } catch (SubmitRejectedException e) {
+                    throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
+                }
             }
-            Supplier<String> traces = () -> tracing.submit(traceparent, workflow.name(), template.queue());
             if (inputs != null) {
-                return submitMany(store, config, workflow, template, traces);
+                return submitMany(client, config, workflow, options);
             }
-            Submitted s = store.executionSubmitMany(
-                            List.of(withInput(template, text).withTraceparent(traces.get())))
+            Submitted s = client.enqueue(workflow, List.of(checked), Arrays.asList(idempotencyKey), options)
                     .get(0);
             if (wait) {
                 return new SubmitWait(store, out(), json, ProgressPrinter.create(out(), mode(), root().env()))
-                        .follow(s, template, timeout);
+                        .follow(s, workflow, options, timeout);
             }
             if (json) {
-                JsonViews.print(out(), SubmitWait.submitted(s, template));
+                JsonViews.print(out(), SubmitWait.submitted(s, workflow, options));
             } else {
                 out().println(
                                 s.created()
                                         ? "submitted execution " + s.executionId() + " of workflow '" + workflow.name()
-                                                + "' on queue '" + template.queue() + "'"
+                                                + "' on queue '" + options.queue() + "'"
                                         : "execution " + s.executionId() + " already exists for idempotency key '"
                                                 + idempotencyKey + "'; nothing new was enqueued");
                 out().flush();
@@ -193,9 +201,7 @@ final class SubmitCommand extends OpsCommand {
     }
 
     /** The deployed workflow {@code workflowRef} names, with a did-you-mean when there is none. */
-    private LoadedWorkflow byName(ExecutionStore store, WorkerConfig config) {
-        WorkflowClient client = new WorkflowClient(
-                store, WorkflowCatalog.of(config), config.queue().maxRetries());
+    private LoadedWorkflow byName(WorkflowClient client, ExecutionStore store) {
         try {
             return client.byName(workflowRef);
         } catch (WorkflowNotFoundException e) {
@@ -221,8 +227,11 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    /** The input (or, with --inputs, every line) against the size limit and the input schema. */
-    private void checkInputs(WorkerConfig config, LoadedWorkflow workflow, String text) {
+    /**
+     * The input (or, with --inputs, every line) against the size limit and the input schema; the
+     * input as checked, or {@code null} with --inputs (the lines are checked again as they are read).
+     */
+    private CheckedInput checkInputs(WorkerConfig config, LoadedWorkflow workflow, String text) {
         if (inputs != null) {
             List<String> problems;
             try {
@@ -236,19 +245,17 @@ final class SubmitCommand extends OpsCommand {
                         inputs + " has invalid inputs; nothing was enqueued",
                         problems.stream().map(p -> "  " + p).toList());
             }
-            return;
+            return null;
         }
         try {
-            InputGuard.check(text, config.queue().maxInputBytes(), "input");
-        } catch (SubmitRejectedException e) {
-            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
-        }
-        List<String> problems = workflow.validateInput(text);
-        if (!problems.isEmpty()) {
+            return WorkflowClient.checkInput(workflow, text, config.queue().maxInputBytes(), "input");
+        } catch (SchemaMismatchException e) {
             throw new CommandFailure(
                     ExitCode.INVALID,
                     "the input does not match the input schema of '" + workflow.name() + "'; nothing was enqueued",
-                    problems.stream().map(p -> "  " + p).toList());
+                    e.problems().stream().map(p -> "  " + p).toList());
+        } catch (SubmitRejectedException e) {
+            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was enqueued");
         }
     }
 
@@ -289,9 +296,9 @@ final class SubmitCommand extends OpsCommand {
         return ProgressPrinter.Mode.parse(progress);
     }
 
-    private LoadedWorkflow load(WorkerConfig config, Path file) {
+    private LoadedWorkflow load(Workflows workflows, Path file) {
         try {
-            return WorkflowCatalog.of(config).load(file);
+            return workflows.load(file);
         } catch (WorkflowInvalidException e) {
             throw new CommandFailure(
                     ExitCode.INVALID,
@@ -303,31 +310,13 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    private SubmitRequest template(WorkerConfig config, LoadedWorkflow workflow) {
+    /** How to enqueue, from the flags; retries left unset take the client's precedence. */
+    private SubmitOptions options(WorkerConfig config) {
         String q = queue != null ? queue : config.worker().queues().get(0);
         if (q.isBlank()) {
             throw new CommandFailure(ExitCode.USAGE, "--queue must not be empty");
         }
-        int retries = maxRetries != null
-                ? maxRetries
-                : workflow.maxRetries() != null
-                        ? workflow.maxRetries()
-                        : config.queue().maxRetries();
-        return new SubmitRequest(
-                q, workflow.hash(), workflow.name(), "{}", priority, delay, runAt, retries + 1, idempotencyKey);
-    }
-
-    private static SubmitRequest withInput(SubmitRequest t, String text) {
-        return new SubmitRequest(
-                t.queue(),
-                t.workflowHash(),
-                t.workflowName(),
-                text,
-                t.priority(),
-                t.delay(),
-                t.runAt(),
-                t.maxAttempts(),
-                t.idempotencyKey());
+        return new SubmitOptions(q, priority, delay, runAt, idempotencyKey, maxRetries, traceparent);
     }
 
     /** The input text: {@code --input} as given, or read as strict UTF-8 from {@code @FILE}. */
@@ -365,20 +354,15 @@ final class SubmitCommand extends OpsCommand {
         }
     }
 
-    private int submitMany(
-            ExecutionStore store,
-            WorkerConfig config,
-            LoadedWorkflow workflow,
-            SubmitRequest template,
-            Supplier<String> traces)
+    private int submitMany(WorkflowClient client, WorkerConfig config, LoadedWorkflow workflow, SubmitOptions options)
             throws IOException {
         BulkSubmit.Result r = BulkSubmit.submit(
-                store, inputs, template, batchSize, config.queue().maxInputBytes(), traces);
+                client, workflow, options, inputs, batchSize, config.queue().maxInputBytes());
         if (json) {
             var o = JsonViews.object();
             o.put("workflow", workflow.name());
             o.put("workflow_hash", workflow.hash());
-            o.put("queue", template.queue());
+            o.put("queue", options.queue());
             o.put("submitted", r.submitted());
             o.put("created", r.created());
             o.put("batches", r.batches());
@@ -387,7 +371,7 @@ final class SubmitCommand extends OpsCommand {
             JsonViews.print(out(), o);
         } else {
             out().println("submitted " + r.submitted() + " executions of workflow '" + workflow.name() + "' on queue '"
-                    + template.queue() + "' in " + r.batches() + " batch" + (r.batches() == 1 ? "" : "es")
+                    + options.queue() + "' in " + r.batches() + " batch" + (r.batches() == 1 ? "" : "es")
                     + " (first id " + r.ids().get(0) + ", last id "
                     + r.ids().get(r.ids().size() - 1) + ")"
                     + (r.created() < r.submitted()

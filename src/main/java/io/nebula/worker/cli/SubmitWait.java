@@ -1,10 +1,11 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.SubmitOptions;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
-import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.workflow.LoadedWorkflow;
 import java.io.PrintWriter;
 import java.time.Duration;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,15 +32,16 @@ final class SubmitWait {
         this.progress = progress;
     }
 
-    int follow(Submitted s, SubmitRequest template, Duration timeout) throws InterruptedException {
+    int follow(Submitted s, LoadedWorkflow workflow, SubmitOptions options, Duration timeout)
+            throws InterruptedException {
         long id = s.executionId();
         String prefix = "execution " + id;
         if (!json) {
             progress.line(
                     s.created()
-                            ? "submitted " + prefix + " of workflow '" + template.workflowName() + "' on queue '"
-                                    + template.queue() + "'"
-                            : prefix + " already exists for idempotency key '" + template.idempotencyKey()
+                            ? "submitted " + prefix + " of workflow '" + workflow.name() + "' on queue '"
+                                    + options.queue() + "'"
+                            : prefix + " already exists for idempotency key '" + options.idempotencyKey()
                                     + "'; following it");
         }
         ExecutionWatch watch = new ExecutionWatch(id);
@@ -63,7 +65,7 @@ final class SubmitWait {
         progress.clearStatus();
         ExecutionView v = watch.view();
         if (json) {
-            ObjectNode o = submitted(s, template);
+            ObjectNode o = submitted(s, workflow, options);
             o.put("state", v.state().dbName());
             o.put("attempt", v.attempt());
             o.set("output", JsonViews.embedded(v.outputJson()));
@@ -101,13 +103,13 @@ final class SubmitWait {
     }
 
     /** The JSON every submit prints for one execution. */
-    static ObjectNode submitted(Submitted s, SubmitRequest template) {
+    static ObjectNode submitted(Submitted s, LoadedWorkflow workflow, SubmitOptions options) {
         ObjectNode o = JsonViews.object();
         o.put("id", s.executionId());
         o.put("created", s.created());
-        o.put("workflow", template.workflowName());
-        o.put("workflow_hash", template.workflowHash());
-        o.put("queue", template.queue());
+        o.put("workflow", workflow.name());
+        o.put("workflow_hash", workflow.hash());
+        o.put("queue", options.queue());
         return o;
     }
 }

@@ -1,5 +1,6 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.NebulaWorker;
 import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.console.ConsoleServer;
@@ -7,7 +8,6 @@ import io.nebula.worker.http.HealthServer;
 import io.nebula.worker.observe.PrometheusMetrics;
 import io.nebula.worker.observe.TracingListener;
 import io.nebula.worker.observe.WorkerListener;
-import io.nebula.worker.pool.NebulaWorker;
 import io.nebula.worker.queue.StoreException;
 import java.io.IOException;
 import java.net.BindException;

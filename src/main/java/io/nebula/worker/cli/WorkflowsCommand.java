@@ -1,8 +1,8 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.WorkflowCatalog;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.inspect.NodeLine;
-import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.queue.WorkflowVersion;

@@ -1,8 +1,8 @@
 package io.nebula.worker.console;
 
+import io.nebula.worker.json.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** JSON as people read it: indented, and shortened past a size a page can show. */
@@ -10,8 +10,7 @@ final class JsonText {
     /** The most characters of one JSON value a page shows. */
     static final int MAX_CHARS = 64 * 1024;
 
-    private static final JsonMapper PRETTY =
-            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper PRETTY = Json.INDENTED;
 
     private JsonText() {}
 

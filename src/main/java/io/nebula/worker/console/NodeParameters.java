@@ -1,5 +1,6 @@
 package io.nebula.worker.console;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.workflow.Bindings;
@@ -25,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code ***}, never resolved.
  */
 final class NodeParameters {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     /**
      * @param json the parameters as JSON text, or {@code null} when there are none to show

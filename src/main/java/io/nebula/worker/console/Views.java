@@ -5,6 +5,7 @@ import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.inspect.NodeLine;
+import io.nebula.worker.json.Json;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ExecutionCursor;
 import io.nebula.worker.queue.ExecutionPage;
@@ -52,7 +53,7 @@ final class Views {
     static final int PAGE_SIZE = 50;
 
     private static final Duration CHART_MAX_AGE = Duration.ofSeconds(5);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private final ExecutionStore store;
     private final Workflows workflows;

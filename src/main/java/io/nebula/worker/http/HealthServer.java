@@ -2,6 +2,7 @@ package io.nebula.worker.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.nebula.worker.json.Json;
 import io.nebula.worker.observe.PrometheusMetrics;
 import io.nebula.worker.pool.Readiness;
 import io.nebula.worker.pool.Worker;
@@ -28,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class HealthServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private final HttpServer server;
     private final Worker worker;

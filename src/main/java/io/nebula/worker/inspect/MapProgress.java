@@ -1,5 +1,6 @@
 package io.nebula.worker.inspect;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -22,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param failed items recorded as failed (a later attempt runs them again)
  */
 public record MapProgress(String nodeId, int total, int maxParallel, int done, int failed) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     /** Items running now (estimated, see above); 0 unless {@code active}. */
     public int running(boolean active) {

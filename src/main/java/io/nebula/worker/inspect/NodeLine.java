@@ -1,5 +1,6 @@
 package io.nebula.worker.inspect;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.NodeResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param map for a map node that started, its items' progress; otherwise {@code null}
  */
 public record NodeLine(String nodeId, String action, NodeResult result, MapProgress map) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     /** {@code pending}, or the recorded status ({@code succeeded}, {@code failed}, {@code skipped}). */
     public String status() {

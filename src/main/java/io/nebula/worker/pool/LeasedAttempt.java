@@ -2,6 +2,7 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.SignalInbox;
+import io.nebula.worker.json.Json;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ClaimedExecution;
@@ -30,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * through the {@link ResultPublisher}, fenced by this attempt's lease.
  */
 final class LeasedAttempt implements Attempt {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private final Running running;
     private final String definitionJson;

@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.config.Setting;
 import io.nebula.worker.config.WorkerConfig;
 import java.time.Duration;
 import java.util.List;
@@ -70,24 +71,29 @@ public record PoolOptions(
                 c.health().checkInterval());
     }
 
-    /** The documented defaults, for embedding and tests. */
+    /**
+     * The documented defaults, for embedding and tests: each one read from its {@link Setting}, so
+     * the record cannot drift from what the configuration defaults to.
+     */
     public static PoolOptions defaults(String workerId) {
+        @SuppressWarnings("unchecked")
+        List<String> queues = (List<String>) Setting.QUEUES.defaultValue();
         return new PoolOptions(
                 workerId,
                 workerId,
-                List.of("default"),
-                4,
-                10,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(300),
-                Duration.ofSeconds(30),
-                3,
-                Duration.ofSeconds(1),
-                Duration.ofMinutes(5),
-                3,
-                Duration.ofDays(7),
-                Duration.ofSeconds(10));
+                queues,
+                (Integer) Setting.CONCURRENCY.defaultValue(),
+                (Integer) Setting.BATCH_SIZE.defaultValue(),
+                Duration.ofMillis((Long) Setting.POLL_INTERVAL_MS.defaultValue()),
+                Duration.ofSeconds((Long) Setting.HEARTBEAT_INTERVAL_SECONDS.defaultValue()),
+                Duration.ofSeconds((Long) Setting.VISIBILITY_TIMEOUT_SECONDS.defaultValue()),
+                Duration.ofSeconds((Long) Setting.SHUTDOWN_TIMEOUT_SECONDS.defaultValue()),
+                (Integer) Setting.MAX_RETRIES.defaultValue(),
+                Duration.ofMillis((Long) Setting.RETRY_BACKOFF_MS.defaultValue()),
+                Duration.ofMillis((Long) Setting.RETRY_BACKOFF_MAX_MS.defaultValue()),
+                (Integer) Setting.QUARANTINE_AFTER.defaultValue(),
+                Duration.ofHours((Long) Setting.RETENTION_HOURS.defaultValue()),
+                Duration.ofSeconds((Long) Setting.CHECK_INTERVAL_SECONDS.defaultValue()));
     }
 
     public int maxAttempts() {

@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionState;
@@ -20,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * retry, which reach down to the children.
  */
 public final class SubWorkflows {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private SubWorkflows() {}
 

@@ -1,11 +1,13 @@
 package io.nebula.worker.queue;
 
 import io.nebula.worker.config.Names;
+import io.nebula.worker.json.Json;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -14,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  * no unpaired surrogate (it has no UTF-8 form). Errors name the problem and where it is.
  */
 public final class InputGuard {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private InputGuard() {}
 
@@ -31,8 +33,36 @@ public final class InputGuard {
         }
     }
 
-    /** Throws {@link SubmitRejectedException} when {@code json} is not an acceptable input. */
-    public static void check(String json, long maxBytes, String what) {
+    /**
+     * Parses {@code json} once and checks it as {@link #check} does, returning the parsed value
+     * with the text so that later checks (the input schema, the store) need not parse it again.
+     *
+     * @throws SubmitRejectedException when {@code json} is not an acceptable input
+     */
+    public static CheckedInput parse(String json, long maxBytes, String what) {
+        checkSize(json, maxBytes, what);
+        JsonNode value;
+        try {
+            value = JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw notJson(e, what);
+        }
+        if (value == null || value.isMissingNode()) {
+            throw new SubmitRejectedException(what + ": input is empty; give a JSON value such as {}");
+        }
+        if (!acceptableText(value)) {
+            // The streaming check names the line and column of the offending string.
+            check(json, maxBytes, what);
+            throw new SubmitRejectedException(what + ": input contains a NUL character or an unpaired surrogate");
+        }
+        return new CheckedInput(json, value);
+    }
+
+    /**
+     * Throws {@link SubmitRejectedException} when {@code json} is missing or longer than {@code
+     * maxBytes} in UTF-8; for an input {@link #parse} already accepted, the one check left.
+     */
+    public static void checkSize(String json, long maxBytes, String what) {
         if (json == null) {
             throw new SubmitRejectedException(what + ": input is missing");
         }
@@ -41,6 +71,11 @@ public final class InputGuard {
             throw new SubmitRejectedException(what + ": input is " + bytes + " bytes, over the limit of " + maxBytes
                     + " bytes (queue.max_input_bytes)");
         }
+    }
+
+    /** Throws {@link SubmitRejectedException} when {@code json} is not an acceptable input. */
+    public static void check(String json, long maxBytes, String what) {
+        checkSize(json, maxBytes, what);
         try (JsonParser p = JSON.createParser(json)) {
             JsonToken t;
             int tokens = 0;
@@ -55,11 +90,54 @@ public final class InputGuard {
                 throw new SubmitRejectedException(what + ": input is empty; give a JSON value such as {}");
             }
         } catch (JacksonException e) {
-            TokenStreamLocation loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new SubmitRejectedException(
-                    what + ": input is not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw notJson(e, what);
         }
+    }
+
+    private static SubmitRejectedException notJson(JacksonException e, String what) {
+        TokenStreamLocation loc = e.getLocation();
+        String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        return new SubmitRejectedException(what + ": input is not valid JSON" + where + ": " + e.getOriginalMessage());
+    }
+
+    /** Whether no string or property name in {@code node} holds a NUL or an unpaired surrogate. */
+    private static boolean acceptableText(JsonNode node) {
+        if (node.isString()) {
+            return acceptableText(node.asString());
+        }
+        if (node.isObject()) {
+            for (var e : node.properties()) {
+                if (!acceptableText(e.getKey()) || !acceptableText(e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (node.isArray()) {
+            for (JsonNode n : node) {
+                if (!acceptableText(n)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean acceptableText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || Character.isLowSurrogate(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static void checkText(String s, TokenStreamLocation loc, String what) {

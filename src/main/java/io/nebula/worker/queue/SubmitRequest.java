@@ -19,6 +19,8 @@ import java.util.Objects;
  *     execution instead of creating another
  * @param traceparent the W3C trace context every attempt of the execution continues, or {@code
  *     null} for none
+ * @param checkedInput the input as {@link InputGuard#parse} accepted it (its text is {@code
+ *     inputJson}), so the store checks only its size; {@code null}: the store checks the text
  */
 public record SubmitRequest(
         String queue,
@@ -30,7 +32,8 @@ public record SubmitRequest(
         Instant runAt,
         int maxAttempts,
         String idempotencyKey,
-        String traceparent) {
+        String traceparent,
+        CheckedInput checkedInput) {
     public SubmitRequest {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(workflowHash, "workflowHash");
@@ -45,6 +48,35 @@ public record SubmitRequest(
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
         }
+        if (checkedInput != null && !checkedInput.json().equals(inputJson)) {
+            throw new IllegalArgumentException("the checked input is not this request's input");
+        }
+    }
+
+    /** A request whose input the store checks. */
+    public SubmitRequest(
+            String queue,
+            String workflowHash,
+            String workflowName,
+            String inputJson,
+            int priority,
+            Duration delay,
+            Instant runAt,
+            int maxAttempts,
+            String idempotencyKey,
+            String traceparent) {
+        this(
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                priority,
+                delay,
+                runAt,
+                maxAttempts,
+                idempotencyKey,
+                traceparent,
+                null);
     }
 
     /** A request without a trace context. */
@@ -58,13 +90,25 @@ public record SubmitRequest(
             Instant runAt,
             int maxAttempts,
             String idempotencyKey) {
-        this(queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, idempotencyKey, null);
+        this(
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                priority,
+                delay,
+                runAt,
+                maxAttempts,
+                idempotencyKey,
+                null,
+                null);
     }
 
     /** A request due now with default priority and no idempotency key. */
     public static SubmitRequest now(
             String queue, String workflowHash, String workflowName, String inputJson, int maxAttempts) {
-        return new SubmitRequest(queue, workflowHash, workflowName, inputJson, 0, null, null, maxAttempts, null, null);
+        return new SubmitRequest(
+                queue, workflowHash, workflowName, inputJson, 0, null, null, maxAttempts, null, null, null);
     }
 
     public SubmitRequest withPriority(int p) {
@@ -78,7 +122,8 @@ public record SubmitRequest(
                 runAt,
                 maxAttempts,
                 idempotencyKey,
-                traceparent);
+                traceparent,
+                checkedInput);
     }
 
     public SubmitRequest withDelay(Duration d) {
@@ -92,7 +137,8 @@ public record SubmitRequest(
                 null,
                 maxAttempts,
                 idempotencyKey,
-                traceparent);
+                traceparent,
+                checkedInput);
     }
 
     public SubmitRequest withRunAt(Instant t) {
@@ -106,17 +152,38 @@ public record SubmitRequest(
                 t,
                 maxAttempts,
                 idempotencyKey,
-                traceparent);
+                traceparent,
+                checkedInput);
     }
 
     public SubmitRequest withIdempotencyKey(String k) {
         return new SubmitRequest(
-                queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, k, traceparent);
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                priority,
+                delay,
+                runAt,
+                maxAttempts,
+                k,
+                traceparent,
+                checkedInput);
     }
 
     /** This request carrying the W3C trace context {@code tp} (validated by the caller). */
     public SubmitRequest withTraceparent(String tp) {
         return new SubmitRequest(
-                queue, workflowHash, workflowName, inputJson, priority, delay, runAt, maxAttempts, idempotencyKey, tp);
+                queue,
+                workflowHash,
+                workflowName,
+                inputJson,
+                priority,
+                delay,
+                runAt,
+                maxAttempts,
+                idempotencyKey,
+                tp,
+                checkedInput);
     }
 }

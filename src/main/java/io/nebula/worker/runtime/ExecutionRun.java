@@ -2,6 +2,7 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.json.Json;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.MapItems;
@@ -42,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * dependent starts, and the results that end an attempt travel with its outcome in one write.
  */
 final class ExecutionRun {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     /** Items of a non-blocking action a map runs inline before its results are checkpointed. */
     static final int INLINE_ITEMS = 1_000;
 

@@ -1,5 +1,6 @@
 package io.nebula.worker.schedule;
 
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.Schedule;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What operators do with schedules, for the command line, the demo and embedding applications:
@@ -26,7 +26,6 @@ import tools.jackson.databind.json.JsonMapper;
  * database clock.
  */
 public final class Schedules {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ExecutionStore store;
     private final Workflows workflows;
@@ -73,12 +72,13 @@ public final class Schedules {
         }
         LoadedWorkflow wf = workflow(spec);
         String input = spec.inputJson() == null || spec.inputJson().isBlank() ? "{}" : spec.inputJson();
+        CheckedInput checked;
         try {
-            InputGuard.check(input, maxInputBytes, "input");
+            checked = InputGuard.parse(input, maxInputBytes, "input");
         } catch (SubmitRejectedException e) {
             throw new InvalidScheduleException(where + e.getMessage());
         }
-        List<String> problems = wf.validateInput(input);
+        List<String> problems = wf.validateInputValue(checked.value());
         if (!problems.isEmpty()) {
             throw new InvalidScheduleException(where + "the input does not match the input schema of '" + wf.name()
                     + "': " + String.join("; ", problems));
@@ -93,7 +93,7 @@ public final class Schedules {
                         wf.name(),
                         cron.expression(),
                         cron.zone().getId(),
-                        JSON.readTree(input).toString(),
+                        checked.value().toString(),
                         queue,
                         retries + 1,
                         spec.overlap() == null ? Schedule.Overlap.ALLOW : spec.overlap(),

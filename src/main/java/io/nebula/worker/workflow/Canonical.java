@@ -1,5 +1,6 @@
 package io.nebula.worker.workflow;
 
+import io.nebula.worker.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * submitted.
  */
 final class Canonical {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private Canonical() {}
 

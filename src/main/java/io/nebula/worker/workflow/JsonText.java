@@ -1,5 +1,6 @@
 package io.nebula.worker.workflow;
 
+import io.nebula.worker.json.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -13,7 +14,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * a writer, a flush) cost more per execution than running the workflow.
  */
 public final class JsonText {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private JsonText() {}
 

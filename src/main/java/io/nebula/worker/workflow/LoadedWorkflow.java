@@ -1,5 +1,6 @@
 package io.nebula.worker.workflow;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -17,7 +18,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 public record LoadedWorkflow(
         String canonicalJson, String hash, CompiledWorkflow workflow, List<LoadedWorkflow> children) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     public LoadedWorkflow {
         children = List.copyOf(children);
@@ -69,6 +70,11 @@ public record LoadedWorkflow(
         } catch (JacksonException e) {
             return List.of("input is not valid JSON: " + e.getOriginalMessage());
         }
+        return workflow.validateInput(input);
+    }
+
+    /** Checks an already parsed execution input against the definition's {@code input_schema}. */
+    public List<String> validateInputValue(JsonNode input) {
         return workflow.validateInput(input);
     }
 

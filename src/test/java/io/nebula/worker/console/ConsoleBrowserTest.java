@@ -3,13 +3,13 @@ package io.nebula.worker.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nebula.worker.app.NebulaWorker;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowCatalog;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.config.ConfigException;
 import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.NebulaWorker;
 import io.nebula.worker.pool.PoolOptions;
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowCatalog;
-import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completion;

@@ -2,8 +2,8 @@ package io.nebula.worker.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.app.WorkflowCatalog;
 import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.WorkflowCatalog;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;

@@ -1,11 +1,11 @@
 package io.nebula.worker.console;
 
+import io.nebula.worker.app.NebulaWorker;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowCatalog;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.NebulaWorker;
 import io.nebula.worker.pool.PoolOptions;
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowCatalog;
-import io.nebula.worker.pool.WorkflowClient;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.NebulaWorker;
+import io.nebula.worker.app.NebulaWorker;
 import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.testing.TestDatabase;
 import java.nio.file.Path;

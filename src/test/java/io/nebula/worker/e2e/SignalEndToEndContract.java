@@ -3,12 +3,14 @@ package io.nebula.worker.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nebula.worker.app.NebulaWorker;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
+import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.inspect.ExecutionFacts;
 import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
-import io.nebula.worker.pool.NebulaWorker;
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;

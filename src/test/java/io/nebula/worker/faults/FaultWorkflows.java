@@ -1,6 +1,6 @@
 package io.nebula.worker.faults;
 
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.nebula.worker.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;

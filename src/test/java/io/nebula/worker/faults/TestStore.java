@@ -3,7 +3,7 @@ package io.nebula.worker.faults;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;

@@ -2,8 +2,8 @@ package io.nebula.worker.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.testing.PrometheusText;
 import io.nebula.worker.testing.Terminal;

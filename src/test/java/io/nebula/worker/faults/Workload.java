@@ -1,7 +1,7 @@
 package io.nebula.worker.faults;
 
-import io.nebula.worker.pool.SubmitOptions;
-import io.nebula.worker.pool.WorkflowClient;
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.sql.Connection;

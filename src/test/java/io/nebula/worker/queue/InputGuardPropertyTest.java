@@ -1,8 +1,10 @@
 package io.nebula.worker.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.StringLength;
@@ -41,6 +43,50 @@ class InputGuardPropertyTest {
             assertThatCode(() -> InputGuard.check(json, bytes, "submit")).doesNotThrowAnyException();
             assertThatThrownBy(() -> InputGuard.check(json, bytes - 1, "submit"))
                     .hasMessageContaining("over the limit");
+        }
+    }
+
+    @Property(tries = 300)
+    void parsingOnceRejectsWhatTheStreamingCheckRejectsWithTheSameMessage(@ForAll @StringLength(max = 60) String text) {
+        String json = JSON.writeValueAsString(java.util.Map.of(text, java.util.List.of(text, 1)));
+
+        String viaCheck = rejection(() -> InputGuard.check(json, 1 << 20, "submit"));
+        String viaParse = rejection(() -> InputGuard.parse(json, 1 << 20, "submit"));
+
+        assertThat(viaParse).isEqualTo(viaCheck);
+        if (viaParse == null) {
+            assertThat(InputGuard.parse(json, 1 << 20, "submit").value()).isEqualTo(JSON.readTree(json));
+        }
+    }
+
+    @Example
+    void parsingOnceReportsBrokenEmptyAndOversizedInputsAsTheCheckDoes() {
+        for (String json : new String[] {"{\"a\": ", "   ", "[1, 2,]", "{\"k\": \"\\u0000\"}", "\"\\ud800\""}) {
+            assertThat(rejection(() -> InputGuard.parse(json, 1 << 20, "input")))
+                    .as(json)
+                    .isNotNull()
+                    .isEqualTo(rejection(() -> InputGuard.check(json, 1 << 20, "input")));
+        }
+        assertThat(rejection(() -> InputGuard.parse("[1,2,3]", 6, "input"))).contains("over the limit of 6 bytes");
+    }
+
+    @Example
+    void aRequestCarriesOnlyTheInputItWasCheckedWith() {
+        CheckedInput checked = InputGuard.parse("{\"a\": 1}", 100, "input");
+
+        assertThat(new SubmitRequest("q", "h", "w", checked.json(), 0, null, null, 1, null, null, checked)
+                        .checkedInput())
+                .isSameAs(checked);
+        assertThatThrownBy(() -> new SubmitRequest("q", "h", "w", "{\"a\": 2}", 0, null, null, 1, null, null, checked))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static String rejection(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (SubmitRejectedException e) {
+            return e.getMessage();
         }
     }
 }

@@ -4,6 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ParamReader;
+import io.nebula.worker.json.Json;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
@@ -55,7 +56,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class HttpRequestAction implements Action {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestAction.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     /** Headers that may follow a redirect to another origin: none of them carries a credential. */
     static final Set<String> CROSS_ORIGIN_HEADERS =

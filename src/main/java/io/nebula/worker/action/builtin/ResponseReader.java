@@ -1,6 +1,7 @@
 package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.ActionException;
+import io.nebula.worker.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpHeaders;
@@ -21,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
  * being buffered whole.
  */
 final class ResponseReader {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
 
     private ResponseReader() {}
 

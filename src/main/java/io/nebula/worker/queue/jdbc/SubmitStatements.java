@@ -159,8 +159,13 @@ final class SubmitStatements implements SubmissionStore {
     private void validate(List<SubmitRequest> requests) {
         for (int i = 0; i < requests.size(); i++) {
             String what = requests.size() == 1 ? "submit" : "submit #" + (i + 1);
-            InputGuard.checkQueue(requests.get(i).queue(), what);
-            InputGuard.check(requests.get(i).inputJson(), maxInputBytes, what);
+            SubmitRequest r = requests.get(i);
+            InputGuard.checkQueue(r.queue(), what);
+            if (r.checkedInput() != null) {
+                InputGuard.checkSize(r.inputJson(), maxInputBytes, what);
+            } else {
+                InputGuard.check(r.inputJson(), maxInputBytes, what);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.jdbc;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.NodeTry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
  * a failed row appends the new tries to the old ones, so the column accumulates across attempts.
  */
 final class TriesColumn {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = Json.MAPPER;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private TriesColumn() {}

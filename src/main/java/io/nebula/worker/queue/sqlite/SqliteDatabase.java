@@ -1,5 +1,6 @@
 package io.nebula.worker.queue.sqlite;
 
+import io.nebula.worker.json.Json;
 import io.nebula.worker.queue.DatabaseProblem;
 import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreException;
@@ -21,7 +22,6 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SQLite connections. sqlite-jdbc waits for a busy database inside native code, which pins a
@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * timeout.
  */
 final class SqliteDatabase extends Database {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final int BUSY_TIMEOUT_MS = 15_000;
 
     private final Path file;

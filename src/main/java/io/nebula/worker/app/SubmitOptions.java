@@ -1,4 +1,4 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.app;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,8 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.app;
 
 import io.nebula.worker.action.builtin.SignalAction;
 import io.nebula.worker.observe.Tracing;
+import io.nebula.worker.queue.CheckedInput;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.InputGuard;
@@ -123,23 +124,32 @@ public final class WorkflowClient {
      * inputs, each input gets the key suffixed with its position ({@code key#0}, {@code key#1}...).
      */
     public List<Submitted> submitMany(LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
-        List<SubmitRequest> requests = requests(workflow, inputs, options);
-        storeChildren(workflow);
-        store.workflowPut(workflow.document());
+        List<SubmitRequest> requests =
+                requests(workflow, checked(workflow, inputs), keys(inputs.size(), options), options);
+        storeDefinitions(workflow);
         return store.executionSubmitMany(requests);
     }
 
     /** Enqueues inside the caller's open transaction (committed or rolled back with it). */
     public List<Submitted> submitInTransaction(
             Connection connection, LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
-        List<SubmitRequest> requests = requests(workflow, inputs, options);
+        List<SubmitRequest> requests =
+                requests(workflow, checked(workflow, inputs), keys(inputs.size(), options), options);
         return store.executionSubmitInTransaction(SubmitTransaction.on(connection), workflow.documents(), requests);
     }
 
     /**
-     * Stores the sub-workflow files {@code w} was loaded with, and checks that the stored workflows
-     * it names by hash exist, so an execution never waits for a child that cannot start.
+     * Stores {@code workflow}'s definition and the sub-workflow files it was loaded with, and
+     * checks that the stored workflows it names by hash exist, so an execution never waits for a
+     * child that cannot start. {@link #enqueue} expects this done.
+     *
+     * @throws SubmitRejectedException when a sub-workflow named by hash is not stored
      */
+    public void storeDefinitions(LoadedWorkflow w) {
+        storeChildren(w);
+        store.workflowPut(w.document());
+    }
+
     private void storeChildren(LoadedWorkflow w) {
         List<WorkflowDocument> docs = w.documents();
         java.util.Set<String> known = new java.util.HashSet<>();
@@ -159,7 +169,66 @@ public final class WorkflowClient {
         }
     }
 
-    private List<SubmitRequest> requests(LoadedWorkflow workflow, List<String> inputs, SubmitOptions o) {
+    /**
+     * Enqueues one execution per input in one round trip, without storing the definition (see
+     * {@link #storeDefinitions}) and with inputs {@link #checkInput} accepted: for callers that
+     * check before they open the store, or submit in batches. {@code keys.get(i)} is input {@code
+     * i}'s idempotency key ({@code null}: none); the options' key is not used.
+     */
+    public List<Submitted> enqueue(
+            LoadedWorkflow workflow, List<CheckedInput> inputs, List<String> keys, SubmitOptions options) {
+        return store.executionSubmitMany(requests(workflow, inputs, keys, options));
+    }
+
+    /**
+     * The retries an execution gets after its first attempt: the options' {@code maxRetries}, else
+     * the definition's {@code max_retries}, else this client's default ({@code queue.max_retries}).
+     */
+    public int maxRetries(LoadedWorkflow workflow, SubmitOptions o) {
+        return o.maxRetries() != null
+                ? o.maxRetries()
+                : workflow.maxRetries() != null ? workflow.maxRetries() : defaultMaxRetries;
+    }
+
+    /**
+     * Checks one execution input before anything is written: acceptable JSON within {@code
+     * maxBytes} first (with its line and column), so a syntax error is not reported as a schema
+     * mismatch, then the definition's input schema. {@code where} names the input in messages.
+     * The text is parsed once; the result carries the parsed value on to the store.
+     *
+     * @throws SubmitRejectedException when the input is not acceptable JSON
+     * @throws SchemaMismatchException when it does not match the input schema
+     */
+    public static CheckedInput checkInput(LoadedWorkflow workflow, String input, long maxBytes, String where) {
+        CheckedInput checked = InputGuard.parse(input, maxBytes, where);
+        List<String> problems = workflow.validateInputValue(checked.value());
+        if (!problems.isEmpty()) {
+            throw new SchemaMismatchException(where, workflow.name(), problems);
+        }
+        return checked;
+    }
+
+    /** Each input checked; {@code null} or blank is {@code {}}. The store checks the size. */
+    private static List<CheckedInput> checked(LoadedWorkflow workflow, List<String> inputs) {
+        List<CheckedInput> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            String input = inputs.get(i) == null || inputs.get(i).isBlank() ? "{}" : inputs.get(i);
+            String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
+            out.add(checkInput(workflow, input, Long.MAX_VALUE, where));
+        }
+        return out;
+    }
+
+    private static List<String> keys(int n, SubmitOptions o) {
+        List<String> keys = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            keys.add(o.idempotencyKey() == null ? null : n == 1 ? o.idempotencyKey() : o.idempotencyKey() + "#" + i);
+        }
+        return keys;
+    }
+
+    private List<SubmitRequest> requests(
+            LoadedWorkflow workflow, List<CheckedInput> inputs, List<String> keys, SubmitOptions o) {
         if (secrets != null) {
             List<String> unresolved = unresolvedSecrets(workflow, secrets);
             if (!unresolved.isEmpty()) {
@@ -168,24 +237,10 @@ public final class WorkflowClient {
                         + String.join("; ", unresolved));
             }
         }
-        int retries = o.maxRetries() != null
-                ? o.maxRetries()
-                : workflow.maxRetries() != null ? workflow.maxRetries() : defaultMaxRetries;
+        int retries = maxRetries(workflow, o);
         List<SubmitRequest> out = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
-            String input = inputs.get(i) == null || inputs.get(i).isBlank() ? "{}" : inputs.get(i);
-            String where = inputs.size() == 1 ? "input" : "input #" + (i + 1);
-            // Well-formed JSON first (with its line and column), so a syntax error is not reported
-            // as a schema mismatch; the store checks the size.
-            InputGuard.check(input, Long.MAX_VALUE, where);
-            List<String> problems = workflow.validateInput(input);
-            if (!problems.isEmpty()) {
-                throw new SubmitRejectedException(where + " does not match the input schema of '" + workflow.name()
-                        + "': " + String.join("; ", problems));
-            }
-            String key = o.idempotencyKey() == null
-                    ? null
-                    : inputs.size() == 1 ? o.idempotencyKey() : o.idempotencyKey() + "#" + i;
+            CheckedInput input = inputs.get(i);
             String trace;
             try {
                 trace = tracing.submit(o.traceparent(), workflow.name(), o.queue());
@@ -196,13 +251,14 @@ public final class WorkflowClient {
                     o.queue(),
                     workflow.hash(),
                     workflow.name(),
-                    input,
+                    input.json(),
                     o.priority(),
                     o.delay(),
                     o.runAt(),
                     retries + 1,
-                    key,
-                    trace));
+                    keys.get(i),
+                    trace,
+                    input));
         }
         return out;
     }

@@ -1,4 +1,4 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.app;
 
 import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.config.WorkerConfig;

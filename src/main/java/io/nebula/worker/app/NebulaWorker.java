@@ -1,4 +1,4 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.app;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
@@ -6,6 +6,8 @@ import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.pool.PoolOptions;
+import io.nebula.worker.pool.Worker;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.WorkflowRuntime;
 import io.nebula.worker.secret.SecretResolver;

@@ -1,4 +1,4 @@
-package io.nebula.worker.pool;
+package io.nebula.worker.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
