@@ -14,9 +14,6 @@ import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.http.HealthServer;
 import io.nebula.worker.observe.PrometheusMetrics;
-import io.nebula.worker.app.NebulaWorker;
-import io.nebula.worker.app.SubmitOptions;
-import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
@@ -405,7 +402,7 @@ abstract class TracingEndToEndContract extends EndToEndContract {
                 .until(() -> client.store().historyList(id).stream()
                         .anyMatch(h -> h.event().equals("awaiting_signal")));
         client.signal(id, "approve", "{\"ok\":true}");
-        ExecutionView v = client.awaitTerminal(id, Duration.ofSeconds(60));
+        ExecutionView v = Terminal.await(client.store(), id, Duration.ofSeconds(60));
         assertThat(v.state()).isEqualTo(ExecutionState.SUCCEEDED);
 
         await().atMost(Duration.ofSeconds(30))
