@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Package dependencies point one way, top to bottom:
  *
  * <pre>
- * cli → console → (bench, http, inspect) → app → pool → schedule → runtime → workflow → action → observe
+ * cli → console → (bench, http, inspect, launch) → app → pool → schedule → runtime → workflow → action
+ *     → secret → observe
  *     → (queue.postgres, queue.sqlite) → queue.jdbc → queue → config → redact → json
  * </pre>
  *

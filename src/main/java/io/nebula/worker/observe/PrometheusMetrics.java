@@ -37,8 +37,8 @@ import java.util.function.Supplier;
  * <p>With tracing on, the histograms that time attempts, node tries and queue waits carry
  * exemplars: the trace and span ids of the sampled span current when the value was observed (see
  * {@link TraceSpan#makeCurrent()}). The Prometheus text format, served by default, has no room for
- * them; a scraper that accepts {@code application/openmetrics-text} (Prometheus with exemplar
- * storage on) gets OpenMetrics with the exemplars.
+ * them; with tracing on, a scraper that accepts {@code application/openmetrics-text} gets
+ * OpenMetrics with the exemplars.
  *
  * <p>Every queue the worker serves has its per-queue series from the first scrape on, reading 0
  * until statistics say otherwise: an autoscaler reading {@code worker_queue_depth} or {@code
@@ -289,14 +289,15 @@ public final class PrometheusMetrics implements WorkerListener {
     }
 
     /**
-     * Writes every metric in the format a scraper's {@code Accept} header asks for: OpenMetrics
-     * (with exemplars) when it accepts {@code application/openmetrics-text}, else the Prometheus
-     * text format, as with no header.
+     * Writes every metric: OpenMetrics (with exemplars) when tracing is on and the scraper's {@code
+     * Accept} header offers {@code application/openmetrics-text}, else the Prometheus text format.
+     * Prometheus offers OpenMetrics in every scrape, so without tracing (no exemplars to carry) the
+     * format does not change under it.
      *
      * @return the content type written
      */
     public String write(OutputStream out, String accept) throws IOException {
-        if (accept != null && openMetrics.accepts(accept)) {
+        if (exemplars && accept != null && openMetrics.accepts(accept)) {
             openMetrics.write(out, registry.scrape());
             return openMetrics.getContentType();
         }

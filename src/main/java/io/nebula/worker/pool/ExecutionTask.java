@@ -55,12 +55,17 @@ final class ExecutionTask implements Runnable {
         var claimed = running.claimed();
         Tracing tracing = ctx.tracing();
         if (tracing.enabled()) {
-            running.trace(tracing.attempt(
-                    running.event(),
-                    claimed.traceparent(),
-                    claimed.workflowHash(),
-                    ctx.options().workerId(),
-                    previousAttempt()));
+            // Before the try below gives the slot back on every path: nothing here may throw.
+            try {
+                running.trace(tracing.attempt(
+                        running.event(),
+                        claimed.traceparent(),
+                        claimed.workflowHash(),
+                        ctx.options().workerId(),
+                        previousAttempt()));
+            } catch (RuntimeException e) {
+                log.warn("the attempt runs without a span: {}", e.toString());
+            }
         }
         putContext();
         // Durations observed while the attempt runs (its queue wait, its nodes') carry its span.
@@ -96,8 +101,9 @@ final class ExecutionTask implements Runnable {
         }
         try {
             return PreviousAttempt.of(ctx.store().historyList(claimed.id()), claimed.leaseEpoch());
-        } catch (StoreException e) {
-            log.debug("cannot read the history for the span link: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            // The link is decoration: whatever goes wrong reading it, the attempt runs.
+            log.debug("cannot read the history for the span link: {}", e.toString());
             return PreviousAttempt.unknown(claimed.leaseEpoch());
         }
     }

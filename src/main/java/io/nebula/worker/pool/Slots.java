@@ -123,6 +123,16 @@ final class Slots {
         }
     }
 
+    /** How many threads wait for slots now (tests wait for their waiters with it). */
+    int waiting() {
+        lock.lock();
+        try {
+            return targets.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Registers a waiter's target; the lock is held. */
     private void waitFor(int target) {
         targets.add(target);

@@ -72,6 +72,23 @@ class BenchSmokeTest {
                     assertThat(figure.getValue().path("runs").size()).isEqualTo(1);
                 }
             }
+            if (r.path("scenario").asString().equals("drain")) {
+                // The store's round trips per execution, counted on the hot path's own role.
+                assertThat(r.path("details")
+                                .path("store_calls")
+                                .path("executionClaim")
+                                .path("calls")
+                                .asLong())
+                        .as("claims counted in %s", r)
+                        .isPositive();
+                assertThat(r.path("details")
+                                .path("store_calls")
+                                .path("executionCompleteMany")
+                                .path("calls")
+                                .asLong())
+                        .as("completions counted in %s", r)
+                        .isPositive();
+            }
             if (r.path("store").asString().equals("postgres")
                     && List.of("drain", "dag", "scaling")
                             .contains(r.path("scenario").asString())) {

@@ -68,6 +68,7 @@ class SlotsTest {
             }
         });
 
+        await().atMost(Duration.ofSeconds(30)).until(() -> slots.waiting() == 1);
         slots.give(1);
         slots.give(1);
 
@@ -100,6 +101,7 @@ class SlotsTest {
                 },
                 threads);
 
+        await().atMost(Duration.ofSeconds(30)).until(() -> slots.waiting() == 2);
         slots.give(2);
 
         await().atMost(Duration.ofSeconds(30)).until(two::isDone);

@@ -71,6 +71,16 @@ class InputGuardPropertyTest {
     }
 
     @Example
+    void twoValuesOneAfterTheOtherAreNotOneInput() {
+        for (String json : new String[] {"{} {}", "[1] 2", "{\"a\": 1}\n{\"a\": 2}"}) {
+            assertThat(rejection(() -> InputGuard.parse(json, 1 << 20, "input")))
+                    .as(json)
+                    .isNotNull()
+                    .contains("input");
+        }
+    }
+
+    @Example
     void aRequestCarriesOnlyTheInputItWasCheckedWith() {
         CheckedInput checked = InputGuard.parse("{\"a\": 1}", 100, "input");
 
