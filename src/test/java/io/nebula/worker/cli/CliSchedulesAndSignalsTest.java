@@ -263,7 +263,7 @@ class CliSchedulesAndSignalsTest {
                 .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
                 .get(0);
         f.store()
-                .executionCompleteMany(List.of(new Completion.AwaitSignal(
+                .executionCompleteMany(List.of(Completion.awaitSignal(
                         c.lease(),
                         "node 'approve': waiting for signal 'approve'",
                         List.of(new SignalWait("approve", "approve", Duration.ofHours(1))),

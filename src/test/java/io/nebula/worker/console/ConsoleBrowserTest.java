@@ -134,7 +134,7 @@ class ConsoleBrowserTest {
         List<ClaimedExecution> c =
                 store.executionClaim(new ClaimRequest("test", List.of(queue), 1, Duration.ofMinutes(5)));
         assertThat(c).extracting(ClaimedExecution::id).containsExactly(id);
-        store.executionCompleteMany(List.of(new Completion.Fail(c.get(0).lease(), error, false, null, List.of())));
+        store.executionCompleteMany(List.of(Completion.fail(c.get(0).lease(), error, false, null, List.of())));
         return id;
     }
 
@@ -316,7 +316,7 @@ class ConsoleBrowserTest {
         List<ClaimedExecution> c =
                 store.executionClaim(new ClaimRequest("t", List.of(queue), 1, Duration.ofMinutes(5)));
         store.executionCompleteMany(List.of(
-                new Completion.Fail(c.get(0).lease(), "<script>window.__xss = 6</script>", false, null, List.of())));
+                Completion.fail(c.get(0).lease(), "<script>window.__xss = 6</script>", false, null, List.of())));
         try (var conn = PostgresTestDatabase.connect();
                 var update = conn.prepareStatement("UPDATE \"" + schema + "\".executions SET queue = ? WHERE id = ?")) {
             update.setString(1, "<script>window.__xss = 4</script>");

@@ -104,7 +104,7 @@ class HistoryCheckerTest {
     }
 
     void succeed(ClaimedExecution c) {
-        assertThat(store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())))
+        assertThat(store.executionCompleteMany(List.of(Completion.succeed(c.lease(), "{}", List.of())))
                         .get(0)
                         .applied())
                 .isTrue();

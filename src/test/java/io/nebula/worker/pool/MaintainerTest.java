@@ -155,7 +155,7 @@ class MaintainerTest {
     private static long finished(SteppedPool pool) {
         long id = pool.submit(1, "{}").getFirst();
         Running r = pool.hold(1).getFirst();
-        pool.store.executionCompleteMany(List.of(new Completion.Succeed(r.lease(), "1", List.of())));
+        pool.store.executionCompleteMany(List.of(Completion.succeed(r.lease(), "1", List.of())));
         pool.ctx.inFlight().remove(id);
         pool.ctx.slots().give(1);
         await().atMost(Duration.ofSeconds(30))

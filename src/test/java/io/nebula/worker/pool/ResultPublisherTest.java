@@ -44,7 +44,7 @@ class ResultPublisherTest {
             List<CompletableFuture<CompletionResult>> completions = new ArrayList<>();
             for (Running r : held) {
                 checkpoints.add(publisher.checkpoint(checkpoint("a", r)));
-                completions.add(publisher.complete(new Completion.Succeed(r.lease(), "\"done\"", List.of())));
+                completions.add(publisher.complete(Completion.succeed(r.lease(), "\"done\"", List.of())));
             }
             assertThat(checkpoints).noneMatch(CompletableFuture::isDone);
 
@@ -139,12 +139,12 @@ class ResultPublisherTest {
             Running r = pool.hold(1).getFirst();
             long id = r.claimed().id();
             pool.store.executionCompleteMany(
-                    List.of(new Completion.Release(r.lease(), "taken away", Duration.ZERO, List.of())));
+                    List.of(Completion.release(r.lease(), "taken away", Duration.ZERO, List.of())));
             assertThat(pool.claimAs("other", 1, Duration.ofMinutes(5))).hasSize(1);
 
             CompletableFuture<Boolean> cp = publisher.checkpoint(checkpoint("a", r));
             CompletableFuture<CompletionResult> done =
-                    publisher.complete(new Completion.Succeed(r.lease(), "\"stale\"", List.of()));
+                    publisher.complete(Completion.succeed(r.lease(), "\"stale\"", List.of()));
             publisher.flushOnce();
 
             assertThat(cp.get()).isFalse();

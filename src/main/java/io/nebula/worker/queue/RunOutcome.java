@@ -1,7 +1,5 @@
-package io.nebula.worker.runtime;
+package io.nebula.worker.queue;
 
-import io.nebula.worker.queue.NodeResult;
-import io.nebula.worker.queue.SignalWait;
 import java.time.Duration;
 import java.util.List;
 
@@ -60,7 +58,7 @@ public sealed interface RunOutcome {
         }
     }
 
-    /** The attempt stopped because {@link Attempt#stopRequested()} asked it to. */
+    /** The attempt stopped because worker asked it to stop (the runtime reads that from its attempt). */
     record Stopped(StopReason reason, List<NodeResult> unsaved) implements RunOutcome {
         public Stopped {
             unsaved = List.copyOf(unsaved);
