@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How an attempt ended, as a value the worker switches on exhaustively. {@code unsaved} holds node
+ * How an attempt ended, as a value the worker switches on exhaustively: the runtime returns it and
+ * the store writes it, with its lease, as a {@link Completion}. {@code unsaved} holds node
  * results not yet checkpointed (typically the last node); the worker writes them in the same
  * transaction as the outcome.
  */
