@@ -445,6 +445,33 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
+    void aResentCompletionMatchesOnlyWhatItsOwnKindRecords() {
+        // A shutdown release sent again is reported applied, with the note naming the worker.
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        Completion shutdown =
+                new Completion(c.lease(), new RunOutcome.Stopped(StopReason.SHUTDOWN, List.of()), null, "w-stop");
+        leases().executionCompleteMany(List.of(shutdown));
+        assertThat(leases().executionCompleteMany(List.of(shutdown)))
+                .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.AVAILABLE));
+        assertThat(history(id))
+                .extracting(HistoryEntry::event, HistoryEntry::detail)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claimed", null),
+                        org.assertj.core.groups.Tuple.tuple("released", "released by worker w-stop shutting down"));
+
+        // An attempt that succeeded did not end the way a failure, a release or a cancel asks.
+        ClaimedExecution d = claim(1).get(0);
+        leases().executionCompleteMany(List.of(Completions.succeed(d.lease(), "\"ok\"", List.of())));
+        assertThat(leases().executionCompleteMany(List.of(
+                        Completions.fail(d.lease(), "late", true, Duration.ZERO, List.of()),
+                        Completions.release(d.lease(), "late", Duration.ZERO, List.of()),
+                        Completions.cancel(d.lease(), List.of()))))
+                .noneMatch(CompletionResult::applied);
+        assertThat(get(id).state()).isEqualTo(ExecutionState.SUCCEEDED);
+    }
+
+    @Test
     void retryableFailureRetriesUntilAttemptsAreUsedUp() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2));
         ClaimedExecution c1 = claim(1).get(0);
