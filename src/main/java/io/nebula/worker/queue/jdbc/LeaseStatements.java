@@ -29,6 +29,14 @@ import java.util.Set;
  * or one short transaction, batched over many executions.
  */
 final class LeaseStatements implements LeaseStore {
+    private static final String SUCCEED = "execution_succeed";
+    private static final String FAIL = "execution_fail";
+    private static final String RELEASE = "execution_release";
+    private static final String AWAIT_SIGNAL = "execution_await_signal";
+    private static final String CANCEL_ACK = "execution_cancel_ack";
+    /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
+    private static final List<String> ENDINGS = List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK);
+
     private final Database db;
 
     LeaseStatements(Database db) {
@@ -187,12 +195,6 @@ final class LeaseStatements implements LeaseStore {
         return out;
     }
 
-    private static final String SUCCEED = "execution_succeed";
-    private static final String FAIL = "execution_fail";
-    private static final String RELEASE = "execution_release";
-    private static final String AWAIT_SIGNAL = "execution_await_signal";
-    private static final String CANCEL_ACK = "execution_cancel_ack";
-
     /** The statement that writes a completion, chosen by its outcome. */
     private static String statement(Completion c) {
         return switch (c.outcome()) {
@@ -234,7 +236,7 @@ final class LeaseStatements implements LeaseStore {
 
     private static Map<Long, ExecutionState> complete(Session s, List<Completion> completions) throws SQLException {
         Map<String, List<Completion>> byStatement = new LinkedHashMap<>();
-        for (String op : List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK)) {
+        for (String op : ENDINGS) {
             byStatement.put(op, new ArrayList<>());
         }
         for (Completion c : completions) {
