@@ -7,12 +7,11 @@ import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
-import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.runtime.ExecutionRunner;
-import io.nebula.worker.runtime.RunOutcome;
-import io.nebula.worker.runtime.StopReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,8 @@ import org.slf4j.MDC;
 
 /**
  * Runs one claimed execution on its own virtual thread: loads its definition, runs the workflow,
- * turns the outcome into a fenced completion, waits until that is written, and gives the slot
- * back in every case. Unexpected exceptions stop here: they are logged and the attempt fails as
+ * hands the outcome with its lease to the publisher as a fenced completion, and gives the slot back
+ * in every case once that is written or refused. Unexpected exceptions stop here: they are logged and the attempt fails as
  * retryable, so a bug never strands an execution in "running".
  */
 final class ExecutionTask implements Runnable {
@@ -191,17 +190,13 @@ final class ExecutionTask implements Runnable {
             lost();
             return false;
         }
-        Completion completion = toCompletion(outcome);
-        String error = switch (outcome) {
-            case RunOutcome.Failed f -> f.error();
-            default -> null;
-        };
+        Completion completion = new Completion(
+                running.lease(), outcome, retryDelay(outcome), ctx.options().workerId());
         // Runs on the publisher's thread, once per execution of a batch: no MDC here (setting it
         // cost more than the rest of the callback); the rare warnings set it themselves.
-        String waitKind = outcome instanceof RunOutcome.Waiting w ? w.kind() : null;
         ctx.publisher().complete(completion).whenComplete((result, failure) -> {
             try {
-                acknowledged(completion, error, waitKind, result, failure);
+                acknowledged(completion, result, failure);
             } finally {
                 release();
             }
@@ -209,9 +204,16 @@ final class ExecutionTask implements Runnable {
         return true;
     }
 
-    /** @param waitKind what a {@link RunOutcome.Waiting} waits for, else {@code null} */
-    private void acknowledged(
-            Completion completion, String error, String waitKind, CompletionResult result, Throwable failure) {
+    /** The pause before a failed attempt is due again; zero for every other outcome. */
+    private Duration retryDelay(RunOutcome outcome) {
+        if (!(outcome instanceof RunOutcome.Failed)) {
+            return Duration.ZERO;
+        }
+        PoolOptions o = ctx.options();
+        return Backoff.of(running.claimed().attempt(), o.retryBackoff(), o.retryBackoffMax());
+    }
+
+    private void acknowledged(Completion completion, CompletionResult result, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause()
@@ -234,16 +236,18 @@ final class ExecutionTask implements Runnable {
             }
             return;
         }
-        AttemptOutcome o = observed(completion, result.state());
+        RunOutcome outcome = completion.outcome();
+        AttemptOutcome o = AttemptOutcome.of(outcome, result.state());
+        String error = outcome instanceof RunOutcome.Failed f ? f.error() : null;
         Duration took = Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos());
         TraceSpan span = running.trace();
         if (span == TraceSpan.OFF) {
             ctx.listener().executionEnded(running.event(), o, took, error);
         } else {
             if (o == AttemptOutcome.WAITING) {
-                switch (completion) {
-                    case Completion.Release r -> span.waitsFor(waitKind, r.delay(), r.reason());
-                    case Completion.AwaitSignal a -> span.waitsFor(a.waits(), a.reason());
+                switch (outcome) {
+                    case RunOutcome.Waiting w -> span.waitsFor(w.kind(), w.delay(), w.reason());
+                    case RunOutcome.AwaitingSignal a -> span.waitsFor(a.waits(), a.reason());
                     default -> {}
                 }
             }
@@ -272,49 +276,5 @@ final class ExecutionTask implements Runnable {
                 AttemptOutcome.LEASE_LOST,
                 Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos()),
                 null);
-    }
-
-    private Completion toCompletion(RunOutcome outcome) {
-        var lease = running.lease();
-        PoolOptions o = ctx.options();
-        return switch (outcome) {
-            case RunOutcome.Succeeded s -> new Completion.Succeed(lease, s.outputJson(), s.unsaved());
-            case RunOutcome.Failed f ->
-                new Completion.Fail(
-                        lease,
-                        f.error(),
-                        f.retryable(),
-                        Backoff.of(running.claimed().attempt(), o.retryBackoff(), o.retryBackoffMax()),
-                        f.unsaved());
-            case RunOutcome.Waiting w -> new Completion.Release(lease, w.reason(), w.delay(), w.unsaved());
-            case RunOutcome.AwaitingSignal a -> new Completion.AwaitSignal(lease, a.reason(), a.waits(), a.unsaved());
-            case RunOutcome.Stopped s ->
-                switch (s.reason()) {
-                    case CANCELLED -> new Completion.Cancel(lease, "cancelled on request", s.unsaved());
-                    case SHUTDOWN ->
-                        new Completion.Release(
-                                lease,
-                                "released by worker " + o.workerId() + " shutting down",
-                                Duration.ZERO,
-                                s.unsaved());
-                    case LEASE_LOST -> throw new IllegalStateException("a lost lease writes nothing");
-                };
-        };
-    }
-
-    private static AttemptOutcome observed(Completion c, ExecutionState state) {
-        return switch (state) {
-            case SUCCEEDED -> AttemptOutcome.SUCCEEDED;
-            case FAILED -> AttemptOutcome.FAILED;
-            case CANCELLED -> AttemptOutcome.CANCELLED;
-            case AVAILABLE ->
-                switch (c) {
-                    case Completion.Fail f -> AttemptOutcome.RETRY_SCHEDULED;
-                    case Completion.Release r -> r.delay().isZero() ? AttemptOutcome.RELEASED : AttemptOutcome.WAITING;
-                    case Completion.AwaitSignal a -> AttemptOutcome.WAITING;
-                    default -> AttemptOutcome.RELEASED;
-                };
-            case RUNNING -> throw new IllegalStateException("a completion left the execution running");
-        };
     }
 }

@@ -2,8 +2,8 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.HeartbeatResult;
 import io.nebula.worker.queue.LeaseRef;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.queue.StoreException;
-import io.nebula.worker.runtime.StopReason;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;

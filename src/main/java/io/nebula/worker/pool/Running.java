@@ -4,7 +4,7 @@ import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.LeaseRef;
-import io.nebula.worker.runtime.StopReason;
+import io.nebula.worker.queue.StopReason;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**

@@ -4,6 +4,7 @@ import io.nebula.worker.action.SignalInbox;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.StopReason;
 import java.util.List;
 import java.util.Map;
 

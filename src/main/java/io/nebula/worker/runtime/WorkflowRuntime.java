@@ -2,6 +2,7 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.observe.WorkerListener;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.CompiledWorkflow;
 import io.nebula.worker.workflow.JsonText;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.NodeResult;
@@ -55,8 +55,8 @@ class CliExecutionsTest {
         NodeResult greet = new NodeResult(
                 "greet", NodeStatus.FAILED, null, "boom", 1, Instant.now().minusMillis(5), Instant.now());
         f.store()
-                .executionCompleteMany(List.of(
-                        new Completion.Fail(c.lease(), "node 'greet' failed: boom", false, null, List.of(greet))));
+                .executionCompleteMany(
+                        List.of(Completions.fail(c.lease(), "node 'greet' failed: boom", false, null, List.of(greet))));
     }
 
     private static JsonNode json(CliRun r) {
@@ -162,7 +162,7 @@ class CliExecutionsTest {
         NodeTry first = new NodeTry(1, 1, t0, t0.plusMillis(40), "HTTP 503 from https://hotel.example/reserve: busy");
         NodeResult greet = new NodeResult(
                 "greet", NodeStatus.SUCCEEDED, "\"hi\"", null, 1, t0, t0.plusMillis(1238), List.of(first));
-        f.store().executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "\"hi\"", List.of(greet))));
+        f.store().executionCompleteMany(List.of(Completions.succeed(c.lease(), "\"hi\"", List.of(greet))));
 
         CliRun text = f.run("executions", "show", Long.toString(id));
         JsonNode j = json(f.run("executions", "show", Long.toString(id), "--json"));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SignalWait;
@@ -263,7 +263,7 @@ class CliSchedulesAndSignalsTest {
                 .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
                 .get(0);
         f.store()
-                .executionCompleteMany(List.of(new Completion.AwaitSignal(
+                .executionCompleteMany(List.of(Completions.awaitSignal(
                         c.lease(),
                         "node 'approve': waiting for signal 'approve'",
                         List.of(new SignalWait("approve", "approve", Duration.ofHours(1))),

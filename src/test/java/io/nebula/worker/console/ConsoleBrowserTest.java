@@ -12,7 +12,7 @@ import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -134,7 +134,7 @@ class ConsoleBrowserTest {
         List<ClaimedExecution> c =
                 store.executionClaim(new ClaimRequest("test", List.of(queue), 1, Duration.ofMinutes(5)));
         assertThat(c).extracting(ClaimedExecution::id).containsExactly(id);
-        store.executionCompleteMany(List.of(new Completion.Fail(c.get(0).lease(), error, false, null, List.of())));
+        store.executionCompleteMany(List.of(Completions.fail(c.get(0).lease(), error, false, null, List.of())));
         return id;
     }
 
@@ -316,7 +316,7 @@ class ConsoleBrowserTest {
         List<ClaimedExecution> c =
                 store.executionClaim(new ClaimRequest("t", List.of(queue), 1, Duration.ofMinutes(5)));
         store.executionCompleteMany(List.of(
-                new Completion.Fail(c.get(0).lease(), "<script>window.__xss = 6</script>", false, null, List.of())));
+                Completions.fail(c.get(0).lease(), "<script>window.__xss = 6</script>", false, null, List.of())));
         try (var conn = PostgresTestDatabase.connect();
                 var update = conn.prepareStatement("UPDATE \"" + schema + "\".executions SET queue = ? WHERE id = ?")) {
             update.setString(1, "<script>window.__xss = 4</script>");

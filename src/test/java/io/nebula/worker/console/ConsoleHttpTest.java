@@ -149,7 +149,7 @@ class ConsoleHttpTest {
         var claimed = store.executionClaim(
                         new io.nebula.worker.queue.ClaimRequest("w", List.of("signals"), 1, Duration.ofMinutes(1)))
                 .get(0);
-        store.executionCompleteMany(List.of(new io.nebula.worker.queue.Completion.AwaitSignal(
+        store.executionCompleteMany(List.of(io.nebula.worker.queue.Completions.awaitSignal(
                 claimed.lease(),
                 "node 'only': waiting for signal 'approve'",
                 List.of(new io.nebula.worker.queue.SignalWait("only", "approve", null)),

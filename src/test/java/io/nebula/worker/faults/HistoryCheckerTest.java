@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.nebula.worker.faults.History.WorkerRecord;
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
@@ -104,7 +104,7 @@ class HistoryCheckerTest {
     }
 
     void succeed(ClaimedExecution c) {
-        assertThat(store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())))
+        assertThat(store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())))
                         .get(0)
                         .applied())
                 .isTrue();

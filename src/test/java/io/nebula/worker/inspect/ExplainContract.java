@@ -7,7 +7,7 @@ import io.nebula.worker.inspect.Explanation.Reason;
 import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -94,7 +94,7 @@ abstract class ExplainContract {
     void succeededSaysWhenAndAfterHowManyAttempts() {
         long id = submit(request());
         ClaimedExecution c = claim("w1", LEASE);
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{\"ok\":true}", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{\"ok\":true}", List.of())));
 
         Explanation e = explain(id);
 
@@ -107,7 +107,7 @@ abstract class ExplainContract {
         long id = submit(request());
         ClaimedExecution c = claim("w1", LEASE);
         store.executionCompleteMany(
-                List.of(new Completion.Fail(c.lease(), "node 'pay' failed: card declined", false, null, List.of())));
+                List.of(Completions.fail(c.lease(), "node 'pay' failed: card declined", false, null, List.of())));
 
         Explanation e = explain(id);
 
@@ -145,8 +145,7 @@ abstract class ExplainContract {
         long id = submit(request());
         var c = claim("w1", LEASE);
         assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
-        store.executionCompleteMany(
-                List.of(new io.nebula.worker.queue.Completion.Cancel(c.lease(), "cancelled on request", List.of())));
+        store.executionCompleteMany(List.of(io.nebula.worker.queue.Completions.cancel(c.lease(), List.of())));
 
         Explanation e = explain(id);
 
@@ -262,7 +261,7 @@ abstract class ExplainContract {
         long id = submit(request());
         ClaimedExecution c = claim("w1", LEASE);
         store.executionCompleteMany(
-                List.of(new Completion.Fail(c.lease(), "HTTP 503", true, Duration.ofMinutes(10), List.of())));
+                List.of(Completions.fail(c.lease(), "HTTP 503", true, Duration.ofMinutes(10), List.of())));
 
         Explanation e = explain(id);
 
@@ -275,7 +274,7 @@ abstract class ExplainContract {
         long id = submit(request());
         ClaimedExecution c = claim("w1", LEASE);
         store.executionCompleteMany(
-                List.of(new Completion.Release(c.lease(), "delay node 'wait'", Duration.ofHours(2), List.of())));
+                List.of(Completions.release(c.lease(), "delay node 'wait'", Duration.ofHours(2), List.of())));
 
         Explanation e = explain(id);
 

@@ -2,8 +2,8 @@ package io.nebula.worker.jmh;
 
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.runtime.Attempt;
-import io.nebula.worker.runtime.StopReason;
 import java.util.Map;
 
 /**

@@ -1,7 +1,7 @@
 package io.nebula.worker.jmh;
 
 import io.nebula.worker.action.ActionRegistry;
-import io.nebula.worker.runtime.RunOutcome;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.runtime.WorkflowRuntime;
 import io.nebula.worker.workflow.LoadedWorkflow;

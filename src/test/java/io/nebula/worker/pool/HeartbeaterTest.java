@@ -2,9 +2,9 @@ package io.nebula.worker.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
-import io.nebula.worker.runtime.StopReason;
+import io.nebula.worker.queue.StopReason;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +58,7 @@ class HeartbeaterTest {
             Running kept = held.get(1);
             // Another party ends this lease behind the worker's back, and another worker claims it.
             pool.store.executionCompleteMany(
-                    List.of(new Completion.Release(lost.lease(), "taken away", Duration.ZERO, List.of())));
+                    List.of(Completions.release(lost.lease(), "taken away", Duration.ZERO, List.of())));
             assertThat(pool.claimAs("other", 1, VISIBILITY)).hasSize(1);
 
             hb.beat();
@@ -76,7 +76,7 @@ class HeartbeaterTest {
             pool.submit(1, "{}");
             Running r = pool.hold(1).getFirst();
             r.publishing();
-            pool.store.executionCompleteMany(List.of(new Completion.Succeed(r.lease(), "1", List.of())));
+            pool.store.executionCompleteMany(List.of(Completions.succeed(r.lease(), "1", List.of())));
             assertThat(pool.state(r.claimed().id())).isEqualTo(ExecutionState.SUCCEEDED);
 
             hb.beat();

@@ -3,7 +3,7 @@ package io.nebula.worker.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.runtime.StopReason;
+import io.nebula.worker.queue.StopReason;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

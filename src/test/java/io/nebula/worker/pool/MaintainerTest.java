@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,7 +155,7 @@ class MaintainerTest {
     private static long finished(SteppedPool pool) {
         long id = pool.submit(1, "{}").getFirst();
         Running r = pool.hold(1).getFirst();
-        pool.store.executionCompleteMany(List.of(new Completion.Succeed(r.lease(), "1", List.of())));
+        pool.store.executionCompleteMany(List.of(Completions.succeed(r.lease(), "1", List.of())));
         pool.ctx.inFlight().remove(id);
         pool.ctx.slots().give(1);
         await().atMost(Duration.ofSeconds(30))

@@ -2,8 +2,8 @@ package io.nebula.worker.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.CompletionResult;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
@@ -44,7 +44,7 @@ class ResultPublisherTest {
             List<CompletableFuture<CompletionResult>> completions = new ArrayList<>();
             for (Running r : held) {
                 checkpoints.add(publisher.checkpoint(checkpoint("a", r)));
-                completions.add(publisher.complete(new Completion.Succeed(r.lease(), "\"done\"", List.of())));
+                completions.add(publisher.complete(Completions.succeed(r.lease(), "\"done\"", List.of())));
             }
             assertThat(checkpoints).noneMatch(CompletableFuture::isDone);
 
@@ -139,12 +139,12 @@ class ResultPublisherTest {
             Running r = pool.hold(1).getFirst();
             long id = r.claimed().id();
             pool.store.executionCompleteMany(
-                    List.of(new Completion.Release(r.lease(), "taken away", Duration.ZERO, List.of())));
+                    List.of(Completions.release(r.lease(), "taken away", Duration.ZERO, List.of())));
             assertThat(pool.claimAs("other", 1, Duration.ofMinutes(5))).hasSize(1);
 
             CompletableFuture<Boolean> cp = publisher.checkpoint(checkpoint("a", r));
             CompletableFuture<CompletionResult> done =
-                    publisher.complete(new Completion.Succeed(r.lease(), "\"stale\"", List.of()));
+                    publisher.complete(Completions.succeed(r.lease(), "\"stale\"", List.of()));
             publisher.flushOnce();
 
             assertThat(cp.get()).isFalse();

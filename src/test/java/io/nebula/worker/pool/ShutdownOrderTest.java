@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import io.nebula.worker.runtime.ExecutionRunner;
-import io.nebula.worker.runtime.RunOutcome;
-import io.nebula.worker.runtime.StopReason;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

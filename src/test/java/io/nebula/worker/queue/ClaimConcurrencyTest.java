@@ -163,7 +163,7 @@ class ClaimConcurrencyTest {
                 List<Completion> done = new ArrayList<>();
                 for (ClaimedExecution e : c) {
                     mine.add(e.id());
-                    done.add(new Completion.Succeed(e.lease(), "\"" + worker + "\"", List.of()));
+                    done.add(Completions.succeed(e.lease(), "\"" + worker + "\"", List.of()));
                 }
                 List<CompletionResult> r = s.executionCompleteMany(done);
                 if (!r.stream().allMatch(CompletionResult::applied)) {

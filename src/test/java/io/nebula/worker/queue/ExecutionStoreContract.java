@@ -335,17 +335,17 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(store.nodeCheckpointMany(List.of(new ExecutionStore.Checkpoint(stale.lease(), r))))
                 .containsExactly(false);
         assertThat(store.executionCompleteMany(List.of(
-                        new Completion.Succeed(stale.lease(), "\"stale\"", List.of(r)),
-                        new Completion.Fail(stale.lease(), "stale", false, null, List.of()),
-                        new Completion.Release(stale.lease(), "stale", null, List.of()),
-                        new Completion.Cancel(stale.lease(), "stale", List.of()))))
+                        Completions.succeed(stale.lease(), "\"stale\"", List.of(r)),
+                        Completions.fail(stale.lease(), "stale", false, null, List.of()),
+                        Completions.release(stale.lease(), "stale", null, List.of()),
+                        Completions.cancel(stale.lease(), List.of()))))
                 .allMatch(x -> !x.applied());
 
         ExecutionView v = get(id);
         assertThat(v.state()).isEqualTo(ExecutionState.RUNNING);
         assertThat(v.leaseEpoch()).isEqualTo(fresh.leaseEpoch());
         assertThat(store.nodeResultList(id)).isEmpty();
-        assertThat(store.executionCompleteMany(List.of(new Completion.Succeed(fresh.lease(), "\"fresh\"", List.of()))))
+        assertThat(store.executionCompleteMany(List.of(Completions.succeed(fresh.lease(), "\"fresh\"", List.of()))))
                 .allMatch(CompletionResult::applied);
         assertThat(get(id).outputJson()).isEqualTo("\"fresh\"");
         assertThat(events(id)).containsExactly("claimed", "rescued", "claimed", "succeeded");
@@ -414,7 +414,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     void aQueuedCancelAndARetryAreCreditedToTheOperatorNotTheLastWorker() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "boom", false, null, List.of())));
+        store.executionCompleteMany(List.of(Completions.fail(c.lease(), "boom", false, null, List.of())));
         assertThat(store.executionRetry(id, false, "alice@laptop")).isEqualTo(RetryResult.REQUEUED);
         assertThat(store.executionCancel(id, "not needed", "bob@desk")).isEqualTo(CancelResult.CANCELLED);
 
@@ -452,7 +452,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         ClaimedExecution c = claim(1).get(0);
         NodeResult ok = new NodeResult("ok", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
         NodeResult bad = new NodeResult("bad", NodeStatus.FAILED, null, "boom", 1, Instant.now(), Instant.now());
-        store.executionCompleteMany(List.of(new Completion.Fail(c.lease(), "boom", false, null, List.of(ok, bad))));
+        store.executionCompleteMany(List.of(Completions.fail(c.lease(), "boom", false, null, List.of(ok, bad))));
 
         assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
         assertThat(store.nodeResultList(id)).extracting(NodeResult::nodeId).containsExactly("ok");
@@ -462,7 +462,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.NOT_RETRYABLE);
 
         ClaimedExecution c2 = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Fail(c2.lease(), "boom", false, null, List.of())));
+        store.executionCompleteMany(List.of(Completions.fail(c2.lease(), "boom", false, null, List.of())));
         assertThat(store.executionRetry(id, true)).isEqualTo(RetryResult.REQUEUED);
         assertThat(store.nodeResultList(id)).isEmpty();
         assertThat(store.executionRetry(424_242, true)).isEqualTo(RetryResult.NOT_FOUND);
@@ -488,7 +488,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                 List.of(request(), request(), request(), request().withDelay(Duration.ofHours(1))));
         store.executionSubmitMany(List.of(SubmitRequest.now("emails", WORKFLOW.hash(), "wf", "{}", 1)));
         ClaimedExecution c = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "1", List.of())));
         claim(1);
 
         List<QueueStats> stats = store.queueStats(10_000);
@@ -537,7 +537,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     void periodicStatisticsReadOnlyTheLastMinuteOfFinishedExecutions() {
         store.executionSubmitMany(List.of(request(), request()));
         ClaimedExecution c = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "1", List.of())));
 
         QueueStats cheap = store.queueStats(10_000, false).get(0);
 
@@ -552,7 +552,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long waiting = submit(request().withDelay(Duration.ofHours(1)));
         ClaimedExecution c = claim(1).get(0);
         NodeResult n = new NodeResult("n", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of(n))));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "1", List.of(n))));
 
         assertThat(store.executionPrune(Duration.ofHours(1), 100)).isZero();
         await().atMost(Duration.ofSeconds(5)).until(() -> store.executionPrune(Duration.ofMillis(1), 100) == 1);
@@ -722,8 +722,8 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         for (int i = 0; i < 5; i++) {
             done.add(
                     i < 3
-                            ? new Completion.Succeed(c.get(i).lease(), "1", List.of())
-                            : new Completion.Fail(c.get(i).lease(), "<script>boom</script>", false, null, List.of()));
+                            ? Completions.succeed(c.get(i).lease(), "1", List.of())
+                            : Completions.fail(c.get(i).lease(), "<script>boom</script>", false, null, List.of()));
         }
         store.executionCompleteMany(done);
         store.executionCancel(ids.get(ids.size() - 1), "test");
@@ -883,9 +883,9 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                 List.of(request(), request(), request(), SubmitRequest.now("q2", WORKFLOW.hash(), "wf", "{}", 1)));
         List<ClaimedExecution> c = store.executionClaim(new ClaimRequest(WORKER, List.of("default", "q2"), 4, LEASE));
         store.executionCompleteMany(List.of(
-                new Completion.Succeed(c.get(0).lease(), "1", List.of()),
-                new Completion.Succeed(c.get(1).lease(), "1", List.of()),
-                new Completion.Fail(c.get(2).lease(), "no", false, null, List.of())));
+                Completions.succeed(c.get(0).lease(), "1", List.of()),
+                Completions.succeed(c.get(1).lease(), "1", List.of()),
+                Completions.fail(c.get(2).lease(), "no", false, null, List.of())));
 
         assertThat(store.queueFailedRecently(Duration.ofHours(1), 1_000)).containsExactly(Map.entry("default", 1L));
         List<ThroughputBucket> buckets = store.queueThroughput(15, 1_000);
@@ -954,8 +954,8 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
     // ---- signals --------------------------------------------------------------------------------------
 
-    private Completion.AwaitSignal parkFor(ClaimedExecution c, String signal, Duration timeout) {
-        return new Completion.AwaitSignal(
+    private Completion parkFor(ClaimedExecution c, String signal, Duration timeout) {
+        return Completions.awaitSignal(
                 c.lease(),
                 "node 'gate': waiting for signal '" + signal + "'",
                 List.of(new SignalWait("gate", signal, timeout)),
@@ -1064,7 +1064,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     void signalsToFinishedOrUnknownExecutionsAreRefusedAndBadDataIsRejected() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
 
         assertThat(store.signalSend(id, "approve", "{}"))
                 .isEqualTo(new SignalDelivery(SignalDelivery.Outcome.FINISHED, ExecutionState.SUCCEEDED, false));
@@ -1082,8 +1082,8 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
         LeaseRef stale = new LeaseRef(id, c.leaseEpoch() + 1);
-        Completion.AwaitSignal staleAwait =
-                new Completion.AwaitSignal(stale, "x", List.of(new SignalWait("gate", "approve", null)), List.of());
+        Completion staleAwait =
+                Completions.awaitSignal(stale, "x", List.of(new SignalWait("gate", "approve", null)), List.of());
 
         assertThat(store.executionCompleteMany(List.of(staleAwait))).containsExactly(CompletionResult.lost(stale));
         assertThat(store.signalList(id)).isEmpty();
@@ -1091,7 +1091,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
 
         store.executionCancel(id, "stop");
         NodeResult done = new NodeResult("before", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
-        Completion.AwaitSignal withNode = new Completion.AwaitSignal(
+        Completion withNode = Completions.awaitSignal(
                 c.lease(), "x", List.of(new SignalWait("gate", "approve", null)), List.of(done));
         assertThat(store.executionCompleteMany(List.of(withNode)))
                 .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.CANCELLED));
@@ -1103,14 +1103,14 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     void aRetryForgetsSignalWaitsButKeepsDeliveredSignals() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.AwaitSignal(
+        store.executionCompleteMany(List.of(Completions.awaitSignal(
                 c.lease(),
                 "x",
                 List.of(new SignalWait("a", "one", Duration.ofMillis(1)), new SignalWait("b", "two", null)),
                 List.of())));
         store.signalSend(id, "two", "2");
         ClaimedExecution c2 = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Fail(c2.lease(), "timed out", false, null, List.of())));
+        store.executionCompleteMany(List.of(Completions.fail(c2.lease(), "timed out", false, null, List.of())));
 
         assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
 
@@ -1266,7 +1266,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                         .outcome())
                 .as("still running")
                 .isEqualTo(ScheduleFire.Outcome.SKIPPED_OVERLAP);
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
         Schedule s3 = store.scheduleGet("exclusive").orElseThrow();
         assertThat(store.scheduleFire(fire(s3, t0.plusSeconds(30), t0.plusSeconds(40), true))
                         .outcome())
@@ -1303,7 +1303,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long id = submit(request());
         store.signalSend(id, "approve", "{}");
         ClaimedExecution c = claim(1).get(0);
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "{}", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> store.executionPrune(Duration.ofMillis(1), 100) == 1);
 

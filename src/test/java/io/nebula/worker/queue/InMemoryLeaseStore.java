@@ -22,7 +22,7 @@ import java.util.Set;
  * <p>Besides the role it offers what a test needs to set up and look: {@link #submit}, {@link
  * #requestCancel}, {@link #executionGet}, {@link #historyList}, {@link #nodeResultList} and the
  * registry rows heartbeats refresh ({@link #workerActive}). It does not park executions on
- * signals ({@link Completion.AwaitSignal} is refused), rescue expired leases, prune, or check
+ * signals (a {@link RunOutcome.AwaitingSignal} is refused), rescue expired leases, prune, or check
  * inputs as a submit to a database store does. All methods are synchronized: one lock stands in for
  * the database's row locks.
  */
@@ -182,7 +182,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
 
     @Override
     public synchronized List<CompletionResult> executionCompleteMany(List<Completion> completions) {
-        if (completions.stream().anyMatch(c -> c instanceof Completion.AwaitSignal)) {
+        if (completions.stream().anyMatch(c -> c.outcome() instanceof RunOutcome.AwaitingSignal)) {
             throw new UnsupportedOperationException("the in-memory lease store does not park executions on signals");
         }
         Instant now = clock.instant();
@@ -195,12 +195,15 @@ public final class InMemoryLeaseStore implements LeaseStore {
             }
             e.write(c.nodes());
             e.leaseExpiresAt = null;
-            ExecutionState state = switch (c) {
-                case Completion.Succeed s -> e.succeed(s, now);
-                case Completion.Fail f -> e.fail(f, now);
-                case Completion.Release r -> e.release(r, now);
-                case Completion.Cancel x -> e.end(ExecutionState.CANCELLED, "cancelled", x.reason(), now);
-                case Completion.AwaitSignal a -> throw new IllegalStateException("refused above");
+            ExecutionState state = switch (c.outcome()) {
+                case RunOutcome.Succeeded s -> e.succeed(s, now);
+                case RunOutcome.Failed f -> e.fail(f, c.retryDelay(), now);
+                case RunOutcome.Waiting w -> e.release(c.reason(), w.delay(), now);
+                case RunOutcome.Stopped x
+                when x.reason() == StopReason.CANCELLED ->
+                    e.end(ExecutionState.CANCELLED, "cancelled", c.reason(), now);
+                case RunOutcome.Stopped x -> e.release(c.reason(), Duration.ZERO, now);
+                case RunOutcome.AwaitingSignal a -> throw new IllegalStateException("refused above");
             };
             out.add(new CompletionResult(c.lease(), true, state));
         }
@@ -222,12 +225,13 @@ public final class InMemoryLeaseStore implements LeaseStore {
         if (e == null) {
             return CompletionResult.lost(c.lease());
         }
-        Set<String> events = switch (c) {
-            case Completion.Succeed x -> Set.of("succeeded", "cancelled");
-            case Completion.Fail x -> Set.of("failed", "retry_scheduled", "cancelled");
-            case Completion.Release x -> Set.of("released", "waiting", "cancelled");
-            case Completion.AwaitSignal x -> Set.of("awaiting_signal", "cancelled");
-            case Completion.Cancel x -> Set.of("cancelled");
+        Set<String> events = switch (c.outcome()) {
+            case RunOutcome.Succeeded x -> Set.of("succeeded", "cancelled");
+            case RunOutcome.Failed x -> Set.of("failed", "retry_scheduled", "cancelled");
+            case RunOutcome.Waiting x -> Set.of("released", "waiting", "cancelled");
+            case RunOutcome.AwaitingSignal x -> Set.of("awaiting_signal", "cancelled");
+            case RunOutcome.Stopped x when x.reason() == StopReason.CANCELLED -> Set.of("cancelled");
+            case RunOutcome.Stopped x -> Set.of("released", "cancelled");
         };
         for (HistoryEntry h : e.history) {
             if (h.leaseEpoch() == c.lease().leaseEpoch()
@@ -295,7 +299,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
             return nodes.values().stream().map(Node::result).toList();
         }
 
-        ExecutionState succeed(Completion.Succeed s, Instant now) {
+        ExecutionState succeed(RunOutcome.Succeeded s, Instant now) {
             if (cancelRequested) {
                 return end(
                         ExecutionState.CANCELLED, "cancelled", "cancel requested; the late result was discarded", now);
@@ -304,7 +308,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
             return end(ExecutionState.SUCCEEDED, "succeeded", null, now);
         }
 
-        ExecutionState fail(Completion.Fail f, Instant now) {
+        ExecutionState fail(RunOutcome.Failed f, Duration retryDelay, Instant now) {
             boolean again = f.retryable() && attempt < request.maxAttempts();
             String error = f.retryable() && !again
                     ? "max retries exceeded after " + attempt + " attempts: " + f.error()
@@ -315,22 +319,22 @@ public final class InMemoryLeaseStore implements LeaseStore {
                 return end(ExecutionState.CANCELLED, "cancelled", error, now);
             }
             if (again) {
-                runAt = now.plus(f.retryDelay());
+                runAt = now.plus(retryDelay);
                 return requeue("retry_scheduled", error, now);
             }
             return end(ExecutionState.FAILED, "failed", error, now);
         }
 
-        ExecutionState release(Completion.Release r, Instant now) {
+        ExecutionState release(String reason, Duration delay, Instant now) {
             resumable = true;
             if (cancelRequested) {
-                return end(ExecutionState.CANCELLED, "cancelled", r.reason(), now);
+                return end(ExecutionState.CANCELLED, "cancelled", reason, now);
             }
-            boolean waits = r.delay().isPositive();
+            boolean waits = delay.isPositive();
             if (waits) {
-                runAt = now.plus(r.delay());
+                runAt = now.plus(delay);
             }
-            ExecutionState s = requeue(waits ? "waiting" : "released", r.reason(), now);
+            ExecutionState s = requeue(waits ? "waiting" : "released", reason, now);
             attempt--;
             return s;
         }

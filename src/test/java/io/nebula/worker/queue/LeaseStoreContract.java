@@ -139,7 +139,7 @@ public abstract class LeaseStoreContract {
         ClaimedExecution c = claim(1).get(0);
         assertThat(c.inputJson()).isEqualTo(input);
         List<CompletionResult> r =
-                leases().executionCompleteMany(List.of(new Completion.Succeed(c.lease(), input, List.of())));
+                leases().executionCompleteMany(List.of(Completions.succeed(c.lease(), input, List.of())));
         assertThat(r.get(0).applied()).isTrue();
         assertThat(get(id).outputJson()).isEqualTo(input);
     }
@@ -193,7 +193,7 @@ public abstract class LeaseStoreContract {
         NodeResult failed =
                 new NodeResult("flaky", NodeStatus.FAILED, null, "transient", 1, Instant.now(), Instant.now());
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c1.lease(), "transient", true, Duration.ZERO, List.of(failed))));
+                        List.of(Completions.fail(c1.lease(), "transient", true, Duration.ZERO, List.of(failed))));
         ClaimedExecution c2 = claim(1).get(0);
         NodeResult ok =
                 new NodeResult("flaky", NodeStatus.SUCCEEDED, "{\"ok\":true}", null, 2, Instant.now(), Instant.now());
@@ -237,7 +237,7 @@ public abstract class LeaseStoreContract {
         assertThat(leases().nodeCheckpointMany(List.of(new LeaseStore.Checkpoint(c1.lease(), once))))
                 .containsExactly(true);
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c1.lease(), "x", true, Duration.ZERO, List.of(failed))));
+                        List.of(Completions.fail(c1.lease(), "x", true, Duration.ZERO, List.of(failed))));
         ClaimedExecution c2 = claim(1).get(0);
         NodeTry secondAttemptFailure =
                 new NodeTry(2, 1, t0.plusSeconds(10), t0.plusSeconds(11), "HTTP 502 from https://pay.example");
@@ -272,7 +272,7 @@ public abstract class LeaseStoreContract {
         Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
         ClaimedExecution c1 = claim(1).get(0);
         NodeTry first = new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503");
-        leases().executionCompleteMany(List.of(new Completion.Fail(
+        leases().executionCompleteMany(List.of(Completions.fail(
                 c1.lease(),
                 "x",
                 true,
@@ -284,7 +284,7 @@ public abstract class LeaseStoreContract {
                 "pay", NodeStatus.SUCCEEDED, "{}", null, 2, t0.plusSeconds(9), t0.plusSeconds(11), List.of(second));
         NodeResult clean = new NodeResult("note", NodeStatus.SUCCEEDED, "1", null, 2, t0, t0);
 
-        leases().executionCompleteMany(List.of(new Completion.Succeed(c2.lease(), "{}", List.of(ok, clean))));
+        leases().executionCompleteMany(List.of(Completions.succeed(c2.lease(), "{}", List.of(ok, clean))));
 
         Map<String, NodeResult> nodes = new java.util.HashMap<>();
         nodes(id).forEach(n -> nodes.put(n.nodeId(), n));
@@ -300,11 +300,11 @@ public abstract class LeaseStoreContract {
         ClaimedExecution c1 = claim(1).get(0);
         NodeResult first = new NodeResult("flaky", NodeStatus.FAILED, null, "first", 1, Instant.now(), Instant.now());
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c1.lease(), "first", true, Duration.ZERO, List.of(first))));
+                        List.of(Completions.fail(c1.lease(), "first", true, Duration.ZERO, List.of(first))));
         ClaimedExecution c2 = claim(1).get(0);
         NodeResult second = new NodeResult("flaky", NodeStatus.FAILED, null, "second", 2, Instant.now(), Instant.now());
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c2.lease(), "second", true, Duration.ZERO, List.of(second))));
+                        List.of(Completions.fail(c2.lease(), "second", true, Duration.ZERO, List.of(second))));
 
         assertThat(nodes(id)).singleElement().satisfies(n -> {
             assertThat(n.error()).isEqualTo("second");
@@ -320,7 +320,7 @@ public abstract class LeaseStoreContract {
                 new NodeResult("only", NodeStatus.SUCCEEDED, "{\"ok\":true}", null, 1, Instant.now(), Instant.now());
 
         List<CompletionResult> r = leases().executionCompleteMany(
-                        List.of(new Completion.Succeed(c.lease(), "{\"result\":1}", List.of(last))));
+                        List.of(Completions.succeed(c.lease(), "{\"result\":1}", List.of(last))));
 
         assertThat(r).containsExactly(new CompletionResult(c.lease(), true, ExecutionState.SUCCEEDED));
         ExecutionView v = get(id);
@@ -330,8 +330,7 @@ public abstract class LeaseStoreContract {
         assertThat(nodes(id)).extracting(NodeResult::nodeId).containsExactly("only");
         assertThat(events(id)).containsExactly("claimed", "succeeded");
         // A terminal state never changes: a second completion with the same lease writes nothing.
-        assertThat(leases().executionCompleteMany(
-                                List.of(new Completion.Fail(c.lease(), "late", false, null, List.of()))))
+        assertThat(leases().executionCompleteMany(List.of(Completions.fail(c.lease(), "late", false, null, List.of()))))
                 .containsExactly(CompletionResult.lost(c.lease()));
         assertThat(get(id).state()).isEqualTo(ExecutionState.SUCCEEDED);
     }
@@ -354,7 +353,7 @@ public abstract class LeaseStoreContract {
         ClaimedExecution c1 = claim(1).get(0);
         NodeResult failed = new NodeResult("pay", NodeStatus.FAILED, null, "503", 1, Instant.now(), Instant.now());
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c1.lease(), "503", true, Duration.ZERO, List.of(failed))));
+                        List.of(Completions.fail(c1.lease(), "503", true, Duration.ZERO, List.of(failed))));
         ClaimedExecution c2 = claim(1).get(0);
         NodeResult first =
                 new NodeResult("a", NodeStatus.SUCCEEDED, "{\"n\":1}", null, 2, Instant.now(), Instant.now());
@@ -362,8 +361,7 @@ public abstract class LeaseStoreContract {
                 new NodeResult("pay", NodeStatus.SUCCEEDED, "\"<ok> \\\"quoted\\\"\"", null, 2, Instant.now(), null);
         NodeResult skipped = new NodeResult("refund", NodeStatus.SKIPPED, null, null, 2, null, null);
 
-        leases().executionCompleteMany(
-                        List.of(new Completion.Succeed(c2.lease(), "{}", List.of(first, paid, skipped))));
+        leases().executionCompleteMany(List.of(Completions.succeed(c2.lease(), "{}", List.of(first, paid, skipped))));
 
         assertThat(nodes(id))
                 .extracting(NodeResult::nodeId, NodeResult::status, NodeResult::outputJson, NodeResult::attempt)
@@ -384,7 +382,7 @@ public abstract class LeaseStoreContract {
         assertThat(requestCancel(id, "stop", "alice@laptop")).isTrue();
         NodeResult done = new NodeResult("only", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
 
-        assertThat(leases().executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "1", List.of(done)))))
+        assertThat(leases().executionCompleteMany(List.of(Completions.succeed(c.lease(), "1", List.of(done)))))
                 .extracting(CompletionResult::state)
                 .containsExactly(ExecutionState.CANCELLED);
 
@@ -398,12 +396,12 @@ public abstract class LeaseStoreContract {
     void derivedTransitionsCarryTheAttemptTheirWorkerAndTheirTimesInOrder() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
         ClaimedExecution c1 = claim(1).get(0);
-        leases().executionCompleteMany(List.of(new Completion.Release(c1.lease(), "bye", Duration.ZERO, List.of())));
+        leases().executionCompleteMany(List.of(Completions.release(c1.lease(), "bye", Duration.ZERO, List.of())));
         ClaimedExecution c2 = leases().executionClaim(
                         new ClaimRequest("w2", List.of("default"), 1, Duration.ofMinutes(1)))
                 .get(0);
         List<HistoryEntry> running = history(id);
-        leases().executionCompleteMany(List.of(new Completion.Succeed(c2.lease(), "{}", List.of())));
+        leases().executionCompleteMany(List.of(Completions.succeed(c2.lease(), "{}", List.of())));
 
         assertThat(running).extracting(HistoryEntry::event).containsExactly("claimed", "released", "claimed");
         List<HistoryEntry> h = history(id);
@@ -428,7 +426,7 @@ public abstract class LeaseStoreContract {
         // reporting it lost would make the worker log a lease loss and count no success.
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        Completion.Succeed done = new Completion.Succeed(c.lease(), "\"ok\"", List.of());
+        Completion done = Completions.succeed(c.lease(), "\"ok\"", List.of());
         leases().executionCompleteMany(List.of(done));
 
         assertThat(leases().executionCompleteMany(List.of(done)))
@@ -438,7 +436,7 @@ public abstract class LeaseStoreContract {
 
         long retried = submit(request());
         ClaimedExecution r = claim(1).get(0);
-        Completion.Fail flaky = new Completion.Fail(r.lease(), "flaky", true, Duration.ZERO, List.of());
+        Completion flaky = Completions.fail(r.lease(), "flaky", true, Duration.ZERO, List.of());
         leases().executionCompleteMany(List.of(flaky));
         claim(1);
         assertThat(leases().executionCompleteMany(List.of(flaky)))
@@ -447,11 +445,38 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
+    void aResentCompletionMatchesOnlyWhatItsOwnKindRecords() {
+        // A shutdown release sent again is reported applied, with the note naming the worker.
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        Completion shutdown =
+                new Completion(c.lease(), new RunOutcome.Stopped(StopReason.SHUTDOWN, List.of()), null, "w-stop");
+        leases().executionCompleteMany(List.of(shutdown));
+        assertThat(leases().executionCompleteMany(List.of(shutdown)))
+                .containsExactly(new CompletionResult(c.lease(), true, ExecutionState.AVAILABLE));
+        assertThat(history(id))
+                .extracting(HistoryEntry::event, HistoryEntry::detail)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("claimed", null),
+                        org.assertj.core.groups.Tuple.tuple("released", "released by worker w-stop shutting down"));
+
+        // An attempt that succeeded did not end the way a failure, a release or a cancel asks.
+        ClaimedExecution d = claim(1).get(0);
+        leases().executionCompleteMany(List.of(Completions.succeed(d.lease(), "\"ok\"", List.of())));
+        assertThat(leases().executionCompleteMany(List.of(
+                        Completions.fail(d.lease(), "late", true, Duration.ZERO, List.of()),
+                        Completions.release(d.lease(), "late", Duration.ZERO, List.of()),
+                        Completions.cancel(d.lease(), List.of()))))
+                .noneMatch(CompletionResult::applied);
+        assertThat(get(id).state()).isEqualTo(ExecutionState.SUCCEEDED);
+    }
+
+    @Test
     void retryableFailureRetriesUntilAttemptsAreUsedUp() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2));
         ClaimedExecution c1 = claim(1).get(0);
         assertThat(leases().executionCompleteMany(
-                                List.of(new Completion.Fail(c1.lease(), "boom 1", true, Duration.ZERO, List.of()))))
+                                List.of(Completions.fail(c1.lease(), "boom 1", true, Duration.ZERO, List.of()))))
                 .extracting(CompletionResult::state)
                 .containsExactly(ExecutionState.AVAILABLE);
         assertThat(get(id).lastError()).isEqualTo("boom 1");
@@ -460,8 +485,7 @@ public abstract class LeaseStoreContract {
         assertThat(c2.attempt()).isEqualTo(2);
         assertThat(c2.leaseEpoch()).isEqualTo(2);
         assertThat(c2.resumable()).isTrue();
-        leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c2.lease(), "boom 2", true, Duration.ZERO, List.of())));
+        leases().executionCompleteMany(List.of(Completions.fail(c2.lease(), "boom 2", true, Duration.ZERO, List.of())));
 
         ExecutionView v = get(id);
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
@@ -487,7 +511,7 @@ public abstract class LeaseStoreContract {
         assertThat(first.get(0).traceparent()).isEqualTo(tp);
         assertThat(first.get(1).traceparent()).isNull();
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(first.get(0).lease(), "boom", true, Duration.ZERO, List.of())));
+                        List.of(Completions.fail(first.get(0).lease(), "boom", true, Duration.ZERO, List.of())));
         ClaimedExecution again = claim(5).get(0);
         assertThat(again.id()).isEqualTo(traced);
         assertThat(again.attempt()).isEqualTo(2);
@@ -499,7 +523,7 @@ public abstract class LeaseStoreContract {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
         leases().executionCompleteMany(
-                        List.of(new Completion.Fail(c.lease(), "later", true, Duration.ofHours(1), List.of())));
+                        List.of(Completions.fail(c.lease(), "later", true, Duration.ofHours(1), List.of())));
         assertThat(claim(1)).isEmpty();
         ExecutionView v = get(id);
         assertThat(v.runAt()).isAfter(v.now().plus(Duration.ofMinutes(59)));
@@ -509,7 +533,7 @@ public abstract class LeaseStoreContract {
     void permanentFailureFailsAtOnce() {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
-        leases().executionCompleteMany(List.of(new Completion.Fail(c.lease(), "bad input", false, null, List.of())));
+        leases().executionCompleteMany(List.of(Completions.fail(c.lease(), "bad input", false, null, List.of())));
         assertThat(get(id).state()).isEqualTo(ExecutionState.FAILED);
         assertThat(get(id).lastError()).isEqualTo("bad input");
         assertThat(claim(1)).isEmpty();
@@ -520,8 +544,8 @@ public abstract class LeaseStoreContract {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
         NodeResult done = new NodeResult("first", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
-        leases().executionCompleteMany(List.of(
-                new Completion.Release(c.lease(), "worker shutting down", Duration.ZERO, List.of(done))));
+        leases().executionCompleteMany(
+                        List.of(Completions.release(c.lease(), "worker shutting down", Duration.ZERO, List.of(done))));
 
         ExecutionView v = get(id);
         assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
@@ -541,7 +565,7 @@ public abstract class LeaseStoreContract {
         long id = submit(request());
         ClaimedExecution c = claim(1).get(0);
         leases().executionCompleteMany(List.of(
-                new Completion.Release(c.lease(), "waiting for node wait", Duration.ofHours(1), List.of())));
+                Completions.release(c.lease(), "waiting for node wait", Duration.ofHours(1), List.of())));
         assertThat(claim(1)).isEmpty();
         assertThat(events(id)).containsExactly("claimed", "waiting");
         assertThat(get(id).attempt()).isZero();
@@ -554,7 +578,7 @@ public abstract class LeaseStoreContract {
         long second = submit(request());
         submit(request());
         leases().executionCompleteMany(
-                        List.of(new Completion.Release(c.lease(), "worker shutting down", Duration.ZERO, List.of())));
+                        List.of(Completions.release(c.lease(), "worker shutting down", Duration.ZERO, List.of())));
 
         assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(first);
         assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(second);
@@ -569,7 +593,7 @@ public abstract class LeaseStoreContract {
                 .containsExactly(id);
 
         List<CompletionResult> r =
-                leases().executionCompleteMany(List.of(new Completion.Succeed(c.lease(), "\"late\"", List.of())));
+                leases().executionCompleteMany(List.of(Completions.succeed(c.lease(), "\"late\"", List.of())));
 
         assertThat(r.get(0).state()).isEqualTo(ExecutionState.CANCELLED);
         assertThat(get(id).outputJson()).isNull();
@@ -583,7 +607,7 @@ public abstract class LeaseStoreContract {
         assertThat(requestCancel(id, "customer called", "alice@laptop")).isTrue();
         // Asking again records nothing more and credits no one else.
         assertThat(requestCancel(id, "again", "bob@desk")).isTrue();
-        leases().executionCompleteMany(List.of(new Completion.Cancel(c.lease(), "cancelled on request", List.of())));
+        leases().executionCompleteMany(List.of(Completions.cancel(c.lease(), List.of())));
 
         assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
         assertThat(history(id))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.workflow.Limits;
 import java.time.Clock;
 import java.util.ArrayList;

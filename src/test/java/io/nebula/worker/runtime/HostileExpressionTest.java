@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.workflow.Expressions;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.WorkflowInvalidException;

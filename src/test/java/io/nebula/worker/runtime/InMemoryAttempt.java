@@ -2,6 +2,8 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

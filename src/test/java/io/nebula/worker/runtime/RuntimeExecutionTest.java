@@ -7,6 +7,8 @@ import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.NodeTry;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

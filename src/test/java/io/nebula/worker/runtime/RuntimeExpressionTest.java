@@ -7,6 +7,7 @@ import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.workflow.Expressions;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.Workflows;

@@ -6,6 +6,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RunOutcome;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;

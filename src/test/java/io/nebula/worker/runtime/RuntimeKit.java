@@ -4,6 +4,8 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.workflow.Limits;
 import io.nebula.worker.workflow.LoadedWorkflow;
 import io.nebula.worker.workflow.WorkflowInvalidException;

@@ -9,6 +9,8 @@ import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

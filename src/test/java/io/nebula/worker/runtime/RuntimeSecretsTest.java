@@ -9,6 +9,7 @@ import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.secret.EnvSecrets;
 import io.nebula.worker.secret.PluginSecrets;
 import io.nebula.worker.secret.SecretResolver;

@@ -8,7 +8,7 @@ import io.nebula.worker.action.builtin.HttpActionOptions;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
-import io.nebula.worker.queue.Completion;
+import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -247,7 +247,7 @@ public abstract class SchedulerContract {
 
         s.runAt(t.plusSeconds(20));
         s.runAt(t.plusSeconds(30));
-        store.executionCompleteMany(List.of(new Completion.Succeed(c.get(0).lease(), "{}", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(c.get(0).lease(), "{}", List.of())));
         s.runAt(t.plusSeconds(40));
 
         assertThat(fired("exclusive")).containsExactlyElementsOf(times("2026-05-04T12:00:10Z", "2026-05-04T12:00:40Z"));

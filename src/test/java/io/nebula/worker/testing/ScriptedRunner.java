@@ -2,10 +2,10 @@ package io.nebula.worker.testing;
 
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.runtime.Attempt;
 import io.nebula.worker.runtime.ExecutionRunner;
-import io.nebula.worker.runtime.RunOutcome;
-import io.nebula.worker.runtime.StopReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

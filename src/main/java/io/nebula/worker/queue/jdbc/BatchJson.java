@@ -3,7 +3,9 @@ package io.nebula.worker.queue.jdbc;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.queue.SignalWait;
+import io.nebula.worker.queue.StopReason;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.io.JsonStringEncoder;
@@ -15,7 +17,7 @@ import tools.jackson.core.io.JsonStringEncoder;
  * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
  * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a signal wait's {@code
  * reason} and {@code waits} ({@code name}, {@code node_id}, {@code timeout_ms}), a cancel's {@code
- * reason}). The nodes array is also what {@code executions.nodes} keeps. Outputs are already JSON
+ * reason}; a shutdown is a release). The nodes array is also what {@code executions.nodes} keeps. Outputs are already JSON
  * text (written by the runtime) and are embedded as they are, neither re-parsed nor escaped, so a
  * batch costs one pass over its text; only string fields are escaped. The statements read the
  * document with {@code json_to_recordset} (PostgreSQL) or {@code json_each} (SQLite). A node's
@@ -44,7 +46,7 @@ final class BatchJson {
     }
 
     /** Completions of one kind, each with the fields its statement reads. */
-    static String completions(List<? extends Completion> completions) {
+    static String completions(List<Completion> completions) {
         StringBuilder b = new StringBuilder(160 * completions.size() + 2).append('[');
         for (int i = 0; i < completions.size(); i++) {
             Completion c = completions.get(i);
@@ -52,19 +54,19 @@ final class BatchJson {
                 b.append(',');
             }
             lease(b, c.lease());
-            switch (c) {
-                case Completion.Succeed s -> raw(b.append(",\"output\":"), s.outputJson());
-                case Completion.Fail f -> {
+            switch (c.outcome()) {
+                case RunOutcome.Succeeded s -> raw(b.append(",\"output\":"), s.outputJson());
+                case RunOutcome.Failed f -> {
                     string(b.append(",\"error\":"), f.error());
                     b.append(",\"retryable\":").append(f.retryable());
-                    b.append(",\"delay_ms\":").append(f.retryDelay().toMillis());
+                    b.append(",\"delay_ms\":").append(c.retryDelay().toMillis());
                 }
-                case Completion.Release r -> {
-                    string(b.append(",\"reason\":"), r.reason());
-                    b.append(",\"delay_ms\":").append(r.delay().toMillis());
+                case RunOutcome.Waiting w -> {
+                    string(b.append(",\"reason\":"), c.reason());
+                    b.append(",\"delay_ms\":").append(w.delay().toMillis());
                 }
-                case Completion.AwaitSignal a -> {
-                    string(b.append(",\"reason\":"), a.reason());
+                case RunOutcome.AwaitingSignal a -> {
+                    string(b.append(",\"reason\":"), c.reason());
                     b.append(",\"waits\":[");
                     for (int w = 0; w < a.waits().size(); w++) {
                         SignalWait wait = a.waits().get(w);
@@ -82,7 +84,13 @@ final class BatchJson {
                     }
                     b.append(']');
                 }
-                case Completion.Cancel x -> string(b.append(",\"reason\":"), x.reason());
+                case RunOutcome.Stopped x -> {
+                    string(b.append(",\"reason\":"), c.reason());
+                    if (x.reason() != StopReason.CANCELLED) {
+                        // A shutdown is a release without delay.
+                        b.append(",\"delay_ms\":0");
+                    }
+                }
             }
             nodes(b, c.nodes());
         }

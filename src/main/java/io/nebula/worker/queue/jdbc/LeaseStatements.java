@@ -10,6 +10,8 @@ import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.LeaseStore;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.queue.jdbc.Database.Mode;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -27,6 +29,14 @@ import java.util.Set;
  * or one short transaction, batched over many executions.
  */
 final class LeaseStatements implements LeaseStore {
+    private static final String SUCCEED = "execution_succeed";
+    private static final String FAIL = "execution_fail";
+    private static final String RELEASE = "execution_release";
+    private static final String AWAIT_SIGNAL = "execution_await_signal";
+    private static final String CANCEL_ACK = "execution_cancel_ack";
+    /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
+    private static final List<String> ENDINGS = List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK);
+
     private final Database db;
 
     LeaseStatements(Database db) {
@@ -157,13 +167,14 @@ final class LeaseStatements implements LeaseStore {
         // One statement per kind of completion; a batch of one kind (the common case) is a single
         // statement in auto-commit mode, several kinds share one transaction. A signal wait is
         // several statements, so a batch with one always runs as a transaction.
-        Class<?> kind = completions.get(0).getClass();
+        String kind = statement(completions.get(0));
         boolean oneKind = true;
         boolean awaits = false;
         boolean tries = false;
         for (Completion c : completions) {
-            oneKind &= c.getClass() == kind;
-            awaits |= c instanceof Completion.AwaitSignal;
+            String op = statement(c);
+            oneKind &= op.equals(kind);
+            awaits |= op.equals(AWAIT_SIGNAL);
             tries = tries || BatchJson.hasTries(c.nodes());
         }
         Mode mode = oneKind && !awaits && !tries ? Mode.SINGLE : Mode.TRANSACTION;
@@ -184,61 +195,61 @@ final class LeaseStatements implements LeaseStore {
         return out;
     }
 
+    /** The statement that writes a completion, chosen by its outcome. */
+    private static String statement(Completion c) {
+        return switch (c.outcome()) {
+            case RunOutcome.Succeeded x -> SUCCEED;
+            case RunOutcome.Failed x -> FAIL;
+            case RunOutcome.Waiting x -> RELEASE;
+            case RunOutcome.AwaitingSignal x -> AWAIT_SIGNAL;
+            case RunOutcome.Stopped x -> x.reason() == StopReason.CANCELLED ? CANCEL_ACK : RELEASE;
+        };
+    }
+
     /**
      * Of completions that matched no running row, those whose attempt the history shows ended the
      * way they ask. A connection that breaks while a completion commits leaves the caller unsure,
      * and the write is sent again (the work is idempotent); the resend finds the row no longer
      * running. Only the holder of a lease writes these events for it, so a matching event is this
-     * completion's own first try, and reporting it lost would misreport a recorded outcome.
+     * completion's own first try, and reporting it lost would misreport a recorded outcome. Which
+     * events each statement records is decided by {@code completion_recorded}, which is sent the
+     * statement's name with each lease.
      */
     private Map<Long, ExecutionState> alreadyRecorded(List<Completion> unmatched) {
-        Params p = leaseParams(unmatched).zip("rows", "ids", "epochs");
+        List<Long> ids = new ArrayList<>(unmatched.size());
+        List<Long> epochs = new ArrayList<>(unmatched.size());
+        List<String> statements = new ArrayList<>(unmatched.size());
+        for (Completion c : unmatched) {
+            ids.add(c.lease().executionId());
+            epochs.add(c.lease().leaseEpoch());
+            statements.add(statement(c));
+        }
+        Params p = Params.of("ids", SqlArray.ofLongs(ids))
+                .set("epochs", SqlArray.ofLongs(epochs))
+                .set("statements", SqlArray.ofStrings(statements))
+                .zip("rows", "ids", "epochs", "statements");
         List<Row> rows = db.run("completion_recorded", Mode.READ, true, s -> s.query("completion_recorded", p));
         Map<Long, ExecutionState> out = new HashMap<>();
-        for (Completion c : unmatched) {
-            Set<String> events = switch (c) {
-                case Completion.Succeed x -> Set.of("succeeded", "cancelled");
-                case Completion.Fail x -> Set.of("failed", "retry_scheduled", "cancelled");
-                case Completion.Release x -> Set.of("released", "waiting", "cancelled");
-                case Completion.AwaitSignal x -> Set.of("awaiting_signal", "cancelled");
-                case Completion.Cancel x -> Set.of("cancelled");
-            };
-            for (Row r : rows) {
-                if (r.getLong("id") == c.lease().executionId()
-                        && r.getLong("epoch") == c.lease().leaseEpoch()
-                        && events.contains(r.string("event"))) {
-                    out.put(c.lease().executionId(), ExecutionState.parse(r.string("state")));
-                }
-            }
-        }
+        collect(rows, out);
         return out;
     }
 
     private static Map<Long, ExecutionState> complete(Session s, List<Completion> completions) throws SQLException {
-        List<Completion.Succeed> succeed = new ArrayList<>();
-        List<Completion.Fail> fail = new ArrayList<>();
-        List<Completion.Release> release = new ArrayList<>();
-        List<Completion.AwaitSignal> await = new ArrayList<>();
-        List<Completion.Cancel> cancel = new ArrayList<>();
+        Map<String, List<Completion>> byStatement = new LinkedHashMap<>();
+        for (String op : ENDINGS) {
+            byStatement.put(op, new ArrayList<>());
+        }
         for (Completion c : completions) {
-            switch (c) {
-                case Completion.Succeed x -> succeed.add(x);
-                case Completion.Fail x -> fail.add(x);
-                case Completion.Release x -> release.add(x);
-                case Completion.AwaitSignal x -> await.add(x);
-                case Completion.Cancel x -> cancel.add(x);
-            }
+            byStatement.get(statement(c)).add(c);
         }
         Map<Long, ExecutionState> applied = new HashMap<>();
-        end(s, "execution_succeed", succeed, applied);
-        end(s, "execution_fail", fail, applied);
-        end(s, "execution_release", release, applied);
-        end(s, "execution_await_signal", await, applied);
-        end(s, "execution_cancel_ack", cancel, applied);
+        for (Map.Entry<String, List<Completion>> e : byStatement.entrySet()) {
+            end(s, e.getKey(), e.getValue(), applied);
+        }
         return applied;
     }
 
-    private static void end(Session s, String op, List<? extends Completion> cs, Map<Long, ExecutionState> applied)
+    private static void end(Session s, String op, List<Completion> cs, Map<Long, ExecutionState> applied)
             throws SQLException {
         if (!cs.isEmpty()) {
             Params p = Params.of("batch", BatchJson.completions(cs));
@@ -249,16 +260,6 @@ final class LeaseStatements implements LeaseStore {
                 s.update("node_tries", p);
             }
         }
-    }
-
-    private static Params leaseParams(List<? extends Completion> cs) {
-        List<Long> ids = new ArrayList<>(cs.size());
-        List<Long> epochs = new ArrayList<>(cs.size());
-        for (Completion c : cs) {
-            ids.add(c.lease().executionId());
-            epochs.add(c.lease().leaseEpoch());
-        }
-        return Params.of("ids", SqlArray.ofLongs(ids)).set("epochs", SqlArray.ofLongs(epochs));
     }
 
     private static void collect(List<Row> rows, Map<Long, ExecutionState> applied) {

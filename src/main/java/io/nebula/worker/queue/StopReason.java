@@ -1,4 +1,4 @@
-package io.nebula.worker.runtime;
+package io.nebula.worker.queue;
 
 /** Why the worker asks a running execution to stop before it finishes. */
 public enum StopReason {

@@ -1,12 +1,11 @@
-package io.nebula.worker.runtime;
+package io.nebula.worker.queue;
 
-import io.nebula.worker.queue.NodeResult;
-import io.nebula.worker.queue.SignalWait;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * How an attempt ended, as a value the worker switches on exhaustively. {@code unsaved} holds node
+ * How an attempt ended, as a value the worker switches on exhaustively: the runtime returns it and
+ * the store writes it, with its lease, as a {@link Completion}. {@code unsaved} holds node
  * results not yet checkpointed (typically the last node); the worker writes them in the same
  * transaction as the outcome.
  */
@@ -60,7 +59,7 @@ public sealed interface RunOutcome {
         }
     }
 
-    /** The attempt stopped because {@link Attempt#stopRequested()} asked it to. */
+    /** The attempt stopped because worker asked it to stop (the runtime reads that from its attempt). */
     record Stopped(StopReason reason, List<NodeResult> unsaved) implements RunOutcome {
         public Stopped {
             unsaved = List.copyOf(unsaved);
