@@ -3,8 +3,8 @@ package io.nebula.worker.e2e;
 import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.app.NebulaWorker;
+import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.testing.TestDatabase;
 import java.nio.file.Path;

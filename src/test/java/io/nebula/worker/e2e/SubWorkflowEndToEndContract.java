@@ -8,8 +8,6 @@ import io.nebula.worker.action.ActionException;
 import io.nebula.worker.app.NebulaWorker;
 import io.nebula.worker.app.SubmitOptions;
 import io.nebula.worker.app.WorkflowClient;
-import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionState;

@@ -8,8 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.nebula.worker.app.NebulaWorker;
 import io.nebula.worker.app.SubmitOptions;
 import io.nebula.worker.app.WorkflowClient;
-import io.nebula.worker.config.WorkerConfig;
-import io.nebula.worker.pool.PoolOptions;
 import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
