@@ -241,4 +241,28 @@ class WorkflowCacheTest {
         assertThat(w.compile("same", first).name()).isEqualTo("first");
         assertThat(w.compile("same", second).name()).isEqualTo("second");
     }
+
+    @Test
+    void aHitAllocatesNothing() throws Exception {
+        Workflows w = workflows(1 << 20);
+        Stored stored = new Stored(definition("hot", "{\"x\":6}"), new AtomicInteger(), new CountDownLatch(0));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        CompiledWorkflow first = w.compile(stored);
+        for (int i = 0; i < 1_000; i++) {
+            w.compile(stored);
+        }
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int same = 0;
+        for (int i = 0; i < 10_000; i++) {
+            if (w.compile(stored) == first) {
+                same++;
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(same).isEqualTo(10_000);
+        assertThat(stored.reads.get()).isEqualTo(1);
+        assertThat(allocated).as("bytes allocated by 10,000 hits").isLessThan(1_000);
+    }
 }
