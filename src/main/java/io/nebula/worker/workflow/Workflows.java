@@ -275,9 +275,10 @@ public final class Workflows {
     /**
      * The compiled definition stored under {@code definition}'s hash. A hit is one map read and
      * allocates nothing; on a miss the text is read from {@code definition} (once, however many
-     * callers miss on that hash together: the others wait for that read and compile), hashed, and
-     * compiled and cached under its real hash, so a wrong hash costs time, never correctness.
-     * What reading the text throws reaches every caller that waited for it and is not cached.
+     * callers miss on that hash together: the others wait for that read and compile, so a hash
+     * must name one text), hashed, and compiled and cached under its real hash: a hash that is
+     * not the text's own is never a hit and costs a read each time. What reading the text throws
+     * reaches every caller that waited for it and is not cached.
      *
      * @throws WorkflowInvalidException when it does not validate here
      */
