@@ -75,7 +75,6 @@ public final class NebulaWorker implements AutoCloseable {
                 .listener(b.listener)
                 .tracing(tracing)
                 .version(b.version)
-                .definitionCacheBytes(config.limits().definitionCacheBytes())
                 .build();
         this.client = new WorkflowClient(store, workflows, config.queue().maxRetries(), secrets, tracing);
     }

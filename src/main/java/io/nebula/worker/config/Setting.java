@@ -478,7 +478,7 @@ public enum Setting {
             null,
             null,
             Constraint.atLeast(1_048_576),
-            "memory for workflow definitions in each of the two caches (texts, compiled definitions)"),
+            "memory for the cache of compiled workflow definitions (weighed by an estimate from their text size)"),
     MAP_ITEMS(
             "limits.map_items",
             SettingType.INT,

@@ -254,7 +254,7 @@ public record WorkerConfig(
      * @param compileTimeout longest time compiling one definition's expressions may take
      * @param executionOutputBytes total JSON size of one execution's node outputs
      * @param errorBytes longest stored error text
-     * @param definitionCacheBytes definitions kept in memory, by text size
+     * @param definitionCacheBytes compiled definitions kept in memory, weighed by an estimate from their text size
      * @param mapItems most items one map node may run over
      */
     public record Limits(

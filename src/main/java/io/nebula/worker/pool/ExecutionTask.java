@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one claimed execution on its own virtual thread: loads its definition, runs the workflow,
- * hands the outcome with its lease to the publisher as a fenced completion, and gives the slot back
- * in every case once that is written or refused. Unexpected exceptions stop here: they are logged and the attempt fails as
+ * Runs one claimed execution on its own virtual thread: runs the workflow (whose definition the
+ * runtime reads through the attempt when this process has not compiled it), hands the outcome with
+ * its lease to the publisher as a fenced completion, and gives the slot back in every case once
+ * that is written or refused. Unexpected exceptions stop here: they are logged and the attempt fails as
  * retryable, so a bug never strands an execution in "running".
  */
 final class ExecutionTask implements Runnable {
@@ -147,26 +148,19 @@ final class ExecutionTask implements Runnable {
             return new RunOutcome.Stopped(StopReason.SHUTDOWN, List.of());
         }
         try {
-            String definition;
             String keyScope;
             try {
-                definition = ctx.definitions().get(running.claimed().workflowHash());
                 keyScope = ctx.keyScopes().of(running.claimed().id());
             } catch (StoreException e) {
-                // The database, not the execution, is at fault: hand it back without spending the
-                // attempt, and let it be claimed again shortly.
-                log.warn(
-                        "cannot load the workflow definition or installation id; releasing the execution: {}",
-                        e.getMessage());
-                return new RunOutcome.Waiting(
-                        Duration.ofSeconds(1),
-                        "released: the workflow definition or installation id could not be loaded",
-                        List.of(),
-                        "released");
+                return released(e);
             }
             ExecutionRunner runner = ctx.runner();
-            return runner.run(new LeasedAttempt(
-                    running, definition, checkpoints, ctx.publisher(), ctx.store(), keyScope, ctx.clock()));
+            // The runtime reads the definition from the store only when this process has not
+            // compiled it (the one definition cache is the runtime's workflow.Workflows).
+            return runner.run(
+                    new LeasedAttempt(running, checkpoints, ctx.publisher(), ctx.store(), keyScope, ctx.clock()));
+        } catch (LeasedAttempt.DefinitionUnavailable e) {
+            return released(e);
         } catch (RuntimeException | Error e) {
             StopReason stop = running.stopReason();
             if (stop != null) {
@@ -175,6 +169,19 @@ final class ExecutionTask implements Runnable {
             log.error("execution failed with an unexpected error; it will be retried", e);
             return new RunOutcome.Failed("internal error: " + e, true, List.of());
         }
+    }
+
+    /**
+     * The database, not the execution, is at fault: hand it back without spending the attempt, and
+     * let it be claimed again shortly.
+     */
+    private static RunOutcome released(RuntimeException e) {
+        log.warn("cannot load the workflow definition or installation id; releasing the execution: {}", e.getMessage());
+        return new RunOutcome.Waiting(
+                Duration.ofSeconds(1),
+                "released: the workflow definition or installation id could not be loaded",
+                List.of(),
+                "released");
     }
 
     /**

@@ -34,7 +34,6 @@ final class LeasedAttempt implements Attempt {
     private static final JsonMapper JSON = Json.MAPPER;
 
     private final Running running;
-    private final String definitionJson;
     private final Map<String, NodeResult> checkpoints;
     private final ResultPublisher publisher;
     private final ExecutionStore store;
@@ -43,7 +42,6 @@ final class LeasedAttempt implements Attempt {
 
     LeasedAttempt(
             Running running,
-            String definitionJson,
             Map<String, NodeResult> checkpoints,
             ResultPublisher publisher,
             ExecutionStore store,
@@ -52,7 +50,6 @@ final class LeasedAttempt implements Attempt {
         this.keyScope = keyScope;
         this.clock = clock;
         this.running = running;
-        this.definitionJson = definitionJson;
         this.checkpoints = Map.copyOf(checkpoints);
         this.publisher = publisher;
         this.store = store;
@@ -83,9 +80,32 @@ final class LeasedAttempt implements Attempt {
         return running.claimed().workflowHash();
     }
 
+    /**
+     * Reads the definition from the store; the runtime asks only when the process has not compiled
+     * it. A store that cannot answer, or has no definition under the hash, throws {@link
+     * DefinitionUnavailable}.
+     */
     @Override
     public String definitionJson() {
-        return definitionJson;
+        String hash = workflowHash();
+        try {
+            return store.workflowGet(hash)
+                    .map(WorkflowDocument::definitionJson)
+                    .orElseThrow(
+                            () -> new StoreException("workflow definition " + hash + " is missing from the store"));
+        } catch (StoreException e) {
+            throw new DefinitionUnavailable(e);
+        }
+    }
+
+    /**
+     * The execution's definition could not be read from the store: the database, not the
+     * execution, is at fault. Thrown out of the runtime before any node runs.
+     */
+    static final class DefinitionUnavailable extends RuntimeException {
+        DefinitionUnavailable(StoreException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     @Override

@@ -24,6 +24,5 @@ record PoolContext(
         Slots slots,
         InFlight inFlight,
         ResultPublisher publisher,
-        DefinitionCache definitions,
         KeyScopes keyScopes,
         PoolClock clock) {}

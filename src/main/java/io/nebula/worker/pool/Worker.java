@@ -1,6 +1,5 @@
 package io.nebula.worker.pool;
 
-import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.config.WorkerIds;
 import io.nebula.worker.observe.Tracing;
 import io.nebula.worker.observe.WorkerListener;
@@ -85,7 +84,6 @@ public final class Worker implements AutoCloseable {
                 new Slots(options.concurrency()),
                 inFlight,
                 publisher,
-                new DefinitionCache(store, b.definitionCacheBytes),
                 new KeyScopes(store),
                 clock);
         for (int i = 0; i < claimLoops(options.concurrency()); i++) {
@@ -439,7 +437,6 @@ public final class Worker implements AutoCloseable {
         private boolean ownsStore;
         private boolean autoMigrate = true;
         private String version = "0.1.0";
-        private long definitionCacheBytes = WorkerConfig.Limits.defaults().definitionCacheBytes();
         private PoolClock clock = PoolClock.SYSTEM;
 
         public Builder options(PoolOptions o) {
@@ -473,12 +470,6 @@ public final class Worker implements AutoCloseable {
         /** Whether to apply missing migrations at start (default true). */
         public Builder autoMigrate(boolean b) {
             this.autoMigrate = b;
-            return this;
-        }
-
-        /** How much definition text the worker keeps in memory ({@code limits.definition_cache_bytes}). */
-        public Builder definitionCacheBytes(long bytes) {
-            this.definitionCacheBytes = bytes;
             return this;
         }
 

@@ -5,15 +5,18 @@ import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.StopReason;
+import io.nebula.worker.workflow.StoredDefinition;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One attempt at one execution, as the worker hands it to the runtime. The runtime runs the
  * workflow on the calling thread and reports back through {@link #checkpoint}; it never talks to
- * the store directly, so every write stays fenced by the worker's lease.
+ * the store directly, so every write stays fenced by the worker's lease. As a {@link
+ * StoredDefinition} it names the definition the execution was submitted with; the runtime asks
+ * for its text only when the process has not compiled it.
  */
-public interface Attempt {
+public interface Attempt extends StoredDefinition {
     long executionId();
 
     /** Identifies this attempt in listener events (tracing, metrics). */
@@ -22,9 +25,14 @@ public interface Attempt {
     /** 1 for the first attempt; a graceful release gives the attempt back. */
     int attempt();
 
+    @Override
     String workflowHash();
 
-    /** The stored (canonical) definition this execution was submitted with. */
+    /**
+     * The stored (canonical) definition this execution was submitted with. Asked for only when
+     * the process has not compiled it; may read the store.
+     */
+    @Override
     String definitionJson();
 
     String inputJson();

@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  * The workflow runtime as the worker pool sees it: runs one attempt of one execution as a DAG of
  * nodes, resuming from the attempt's checkpoints.
  *
- * <p>Per attempt: the stored definition is compiled (cached by hash), nodes whose checkpoints say
+ * <p>Per attempt: the stored definition is compiled (cached by hash; its text read from the
+ * attempt only when this process has not compiled it), nodes whose checkpoints say
  * succeeded or skipped are reused, and the rest run as their dependencies finish, at most {@link
  * RuntimeOptions#maxParallelNodes()} at once, each on a virtual thread. See {@code
  * docs/WORKFLOWS.md} for the rules (skips, retries, timeouts, delays).
@@ -65,7 +66,7 @@ public final class WorkflowRuntime implements ExecutionRunner {
     public RunOutcome run(Attempt attempt) {
         CompiledWorkflow workflow;
         try {
-            workflow = workflows.compile(attempt.workflowHash(), attempt.definitionJson());
+            workflow = workflows.compile(attempt);
         } catch (WorkflowInvalidException e) {
             return new RunOutcome.Failed(
                     ErrorText.of(

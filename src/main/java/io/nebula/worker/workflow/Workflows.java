@@ -6,26 +6,30 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The entry point to workflow definitions: load and validate files or text for submit and the
  * {@code validate} command, and compile stored canonical definitions for the runtime.
  *
- * <p>Compiled workflows are cached by content hash, so CEL compiles each definition once per
- * process however many executions use it. The cache is bounded by weight ({@link
- * Limits#cacheBytes()}, least recently used out first), weighing each definition by its text
- * times {@value #COMPILED_PER_CHAR}, about what its compiled form holds. A definition that does
- * not compile is cached as such, so executions of a hostile definition do not each pay its compile
- * budget again; and when many executions of a definition not yet compiled start at once, one
- * compiles it while the others wait for that result. Thread-safe.
+ * <p>This is the process's one cache of stored definitions: compiled, by content hash, so CEL
+ * compiles each definition once per process however many executions use it, and the text is read
+ * (from the store, through a {@link StoredDefinition}) only on a miss. When many executions of a
+ * definition not yet compiled start at once, one reads and compiles it while the others wait for
+ * that result; a failed read is not kept, so the next caller tries again. The cache is bounded by
+ * weight ({@link Limits#cacheBytes()}, least recently used out first), weighing each definition by
+ * its text times {@value #COMPILED_PER_CHAR}, about what its compiled form holds (the text itself is
+ * not kept); one heavier than the whole budget is read and compiled for each use and never kept. A
+ * definition that does not compile is cached as such, so executions of a hostile definition do
+ * not each pay its compile budget again. Thread-safe; a hit reads one map and allocates nothing.
  */
 public final class Workflows {
     /**
@@ -37,12 +41,31 @@ public final class Workflows {
     private final ActionRegistry actions;
     private final Expressions expressions;
     private final Limits limits;
-    private final Map<String, Cached> cache = new LinkedHashMap<>(16, 0.75f, true);
-    private final ConcurrentHashMap<String, CompletableFuture<Cached>> compiling = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Cached>> loading = new ConcurrentHashMap<>();
+    /** Counts uses of cached definitions; a definition's last use is the count it was used at. */
+    private final AtomicLong uses = new AtomicLong();
+    /** Guards {@link #cachedWeight} and every change to {@link #cache}. */
+    private final Object changes = new Object();
+
     private long cachedWeight;
 
-    /** A compiled definition or the reason it does not compile, with its weight in the cache. */
-    private record Cached(CompiledWorkflow workflow, List<Problem> problems, long weight) {
+    /**
+     * A compiled definition or the reason it does not compile, with its weight in the cache and
+     * when it was last used (a value of {@link #uses}).
+     */
+    private static final class Cached {
+        final CompiledWorkflow workflow;
+        final List<Problem> problems;
+        final long weight;
+        volatile long lastUse;
+
+        Cached(CompiledWorkflow workflow, List<Problem> problems, long weight) {
+            this.workflow = workflow;
+            this.problems = problems;
+            this.weight = weight;
+        }
+
         CompiledWorkflow get() throws WorkflowInvalidException {
             if (problems != null) {
                 throw new WorkflowInvalidException(problems);
@@ -231,40 +254,96 @@ public final class Workflows {
      *     this worker does not have, or a budget of {@link Limits} exceeded)
      */
     public CompiledWorkflow compile(String canonicalJson) throws WorkflowInvalidException {
-        return compile(null, canonicalJson);
+        return compile(new Text(Canonical.sha256(canonicalJson), canonicalJson));
     }
 
     /**
      * As {@link #compile(String)}, looking the definition up by {@code hash}, the content hash it
-     * was stored under, so a process that compiled it before does not hash the text again on
-     * every attempt. On a miss the text is hashed and compiled under its real hash, so a wrong
-     * {@code hash} costs time, never correctness.
+     * was stored under, so a process that compiled it before does not hash the text again. A
+     * {@code null} hash is computed from the text.
      */
     public CompiledWorkflow compile(String hash, String canonicalJson) throws WorkflowInvalidException {
-        Cached hit = hash == null ? null : get(hash);
+        Cached hit = hash == null ? null : cache.get(hash);
         if (hit != null) {
+            used(hit);
             return hit.get();
         }
-        String real = Canonical.sha256(canonicalJson);
-        hit = get(real);
+        return miss(new Text(hash == null ? Canonical.sha256(canonicalJson) : hash, canonicalJson))
+                .get();
+    }
+
+    /**
+     * The compiled definition stored under {@code definition}'s hash. A hit is one map read and
+     * allocates nothing; on a miss the text is read from {@code definition} (once, however many
+     * callers miss on that hash together: the others wait for that read and compile, so a hash
+     * must name one text), hashed, and compiled and cached under its real hash: a hash that is
+     * not the text's own is never a hit and costs a read each time. What reading the text throws
+     * reaches every caller that waited for it and is not cached.
+     *
+     * @throws WorkflowInvalidException when it does not validate here
+     */
+    public CompiledWorkflow compile(StoredDefinition definition) throws WorkflowInvalidException {
+        Cached hit = cache.get(definition.workflowHash());
         if (hit != null) {
+            used(hit);
             return hit.get();
         }
+        return miss(definition).get();
+    }
+
+    /** A definition whose text is at hand. */
+    private record Text(String workflowHash, String definitionJson) implements StoredDefinition {}
+
+    private Cached miss(StoredDefinition definition) {
+        String hash = definition.workflowHash();
         CompletableFuture<Cached> mine = new CompletableFuture<>();
-        CompletableFuture<Cached> theirs = compiling.putIfAbsent(real, mine);
+        CompletableFuture<Cached> theirs = loading.putIfAbsent(hash, mine);
         if (theirs != null) {
-            return theirs.join().get();
+            return await(hash, theirs);
         }
         try {
-            Cached c = compileNow(real, canonicalJson);
-            put(real, c);
+            Cached c = cache.get(hash); // kept by a load that ended since this caller looked
+            if (c == null) {
+                String text = definition.definitionJson();
+                String real = Canonical.sha256(text);
+                c = real.equals(hash) ? null : cache.get(real);
+                if (c == null) {
+                    c = compileNow(real, text);
+                    put(real, c);
+                }
+            }
             mine.complete(c);
-            return c.get();
+            return c;
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {
-            compiling.remove(real, mine);
+            loading.remove(hash, mine);
+        }
+    }
+
+    /**
+     * Waits for another caller's load and compile of {@code hash}; rethrows what it failed with.
+     * An interrupt ends the wait with a {@link CancellationException} and keeps the flag set.
+     */
+    private static Cached await(String hash, CompletableFuture<Cached> theirs) {
+        try {
+            return theirs.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            CancellationException c =
+                    new CancellationException("interrupted while waiting for workflow " + hash + " to be loaded");
+            c.initCause(e);
+            throw c;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
         }
     }
 
@@ -286,24 +365,42 @@ public final class Workflows {
     }
 
     /** The weight of what the cache holds now. */
-    synchronized long cachedWeight() {
-        return cachedWeight;
-    }
-
-    private synchronized Cached get(String hash) {
-        return cache.get(hash);
-    }
-
-    private synchronized void put(String hash, Cached c) {
-        if (c.weight() > limits.cacheBytes()) {
-            return; // larger than the whole cache: compiled again each time, never kept
+    long cachedWeight() {
+        synchronized (changes) {
+            return cachedWeight;
         }
-        Cached old = cache.put(hash, c);
-        cachedWeight += c.weight() - (old == null ? 0 : old.weight());
-        Iterator<Cached> eldest = cache.values().iterator();
-        while (cachedWeight > limits.cacheBytes() && eldest.hasNext()) {
-            cachedWeight -= eldest.next().weight();
-            eldest.remove();
+    }
+
+    /**
+     * Marks a hit as the most recent use. Repeated hits on the definition used last write
+     * nothing, so one busy definition costs its callers a read of the counter only.
+     */
+    private void used(Cached c) {
+        if (c.lastUse != uses.get()) {
+            c.lastUse = uses.incrementAndGet();
+        }
+    }
+
+    /** Keeps {@code c}, then drops the least recently used definitions until the weight fits. */
+    private void put(String hash, Cached c) {
+        long budget = limits.cacheBytes();
+        if (c.weight > budget) {
+            return; // larger than the whole cache: loaded and compiled again each time, never kept
+        }
+        synchronized (changes) {
+            c.lastUse = uses.incrementAndGet();
+            Cached old = cache.put(hash, c);
+            cachedWeight += c.weight - (old == null ? 0 : old.weight);
+            while (cachedWeight > budget) {
+                Map.Entry<String, Cached> eldest = null;
+                for (Map.Entry<String, Cached> e : cache.entrySet()) {
+                    if (eldest == null || e.getValue().lastUse < eldest.getValue().lastUse) {
+                        eldest = e;
+                    }
+                }
+                cache.remove(eldest.getKey());
+                cachedWeight -= eldest.getValue().weight;
+            }
         }
     }
 }

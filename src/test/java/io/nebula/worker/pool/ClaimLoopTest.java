@@ -123,7 +123,6 @@ class ClaimLoopTest {
                     new Slots(o.concurrency()),
                     inFlight,
                     new ResultPublisher(store.leases(), x -> true, 0, clock),
-                    new DefinitionCache(store, 1 << 20),
                     new KeyScopes(store),
                     clock);
             ClaimLoop loop = new ClaimLoop(ctx, new Wakeup(), new Readiness(), 0);

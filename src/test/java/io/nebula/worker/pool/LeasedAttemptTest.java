@@ -18,7 +18,7 @@ class LeasedAttemptTest {
         ManualPoolClock clock = new ManualPoolClock();
         Running r =
                 new Running(CLAIMED, clock.nanoTime() + Duration.ofMinutes(1).toNanos(), clock.nanoTime());
-        LeasedAttempt attempt = new LeasedAttempt(r, "{}", Map.of(), null, null, null, clock);
+        LeasedAttempt attempt = new LeasedAttempt(r, Map.of(), null, null, null, clock);
 
         clock.advance(Duration.ofMinutes(1).minusNanos(1));
 
@@ -33,7 +33,7 @@ class LeasedAttemptTest {
         ManualPoolClock clock = new ManualPoolClock();
         Running r =
                 new Running(CLAIMED, clock.nanoTime() + Duration.ofMinutes(1).toNanos(), clock.nanoTime());
-        LeasedAttempt attempt = new LeasedAttempt(r, "{}", Map.of(), null, null, null, clock);
+        LeasedAttempt attempt = new LeasedAttempt(r, Map.of(), null, null, null, clock);
 
         clock.advance(Duration.ofMinutes(1));
 

@@ -85,7 +85,6 @@ final class SteppedPool implements AutoCloseable {
                 new Slots(options.concurrency()),
                 inFlight,
                 new ResultPublisher(leases, id -> inFlight.mayStillHoldLease(id, clock.nanoTime()), 0, clock),
-                new DefinitionCache(store, 1 << 20),
                 new KeyScopes(store),
                 clock);
     }
