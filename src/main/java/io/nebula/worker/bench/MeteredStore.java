@@ -5,7 +5,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,20 +18,16 @@ import java.util.concurrent.atomic.LongAdder;
 final class MeteredStore {
     private record Tally(LongAdder calls, LongAdder nanos) {}
 
-    /** The store's accessors of its parts, one per role. */
-    private static final Set<String> ROLES =
-            Set.of("leases", "submissions", "maintenance", "inspection", "operator", "schedules");
-
     private final Map<String, Tally> tallies = new ConcurrentHashMap<>();
     private final ExecutionStore store;
 
     MeteredStore(ExecutionStore target) {
         this.store = (ExecutionStore) Proxy.newProxyInstance(
                 ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (proxy, m, args) -> {
-                    if (m.getParameterCount() == 0 && ROLES.contains(m.getName())) {
-                        // The pool asks once for the role it uses (leases(), maintenance()) and
-                        // calls it from then on: the proxy answers for every role, so those calls
-                        // are counted too.
+                    if (m.getParameterCount() == 0 && m.getReturnType().isAssignableFrom(ExecutionStore.class)) {
+                        // A role's accessor (leases(), maintenance()...): the pool asks once for the
+                        // role it uses and calls it from then on, so the proxy answers for every
+                        // role and those calls are counted too.
                         return proxy;
                     }
                     long t0 = System.nanoTime();

@@ -177,6 +177,24 @@ class PartitionFaultTest {
         return report;
     }
 
+    /**
+     * Starts every worker, submits a mixed load, waits for a maintenance leader and returns the
+     * leader ({@code leader} true) or a worker that is not the leader.
+     */
+    private static WorkerProcess startAndPick(Hosts x, boolean leader) {
+        FaultRun run = x.run();
+        List<WorkerProcess> workers = x.startAll();
+        run.workload().submitMixed(300, 30);
+        Awaitility.await("a maintenance leader")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> run.store().store().leaderGet("maintenance").isPresent());
+        String id = run.store().store().leaderGet("maintenance").orElseThrow();
+        return workers.stream()
+                .filter(w -> w.instanceId().equals(id) == leader)
+                .findFirst()
+                .orElseThrow();
+    }
+
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aWorkerCutOffPastItsLeaseIsTakenOverWritesNothingStaleAndGoesBackToWork() {
@@ -184,16 +202,7 @@ class PartitionFaultTest {
         try (Hosts x = Hosts.create("partition-worker", 3, s);
                 LeaderTerms terms = LeaderTerms.watch(x.run().store())) {
             FaultRun run = x.run();
-            List<WorkerProcess> workers = x.startAll();
-            run.workload().submitMixed(300, 30);
-            Awaitility.await("a maintenance leader")
-                    .atMost(Duration.ofSeconds(30))
-                    .until(() -> run.store().store().leaderGet("maintenance").isPresent());
-            String leader = run.store().store().leaderGet("maintenance").orElseThrow();
-            WorkerProcess victim = workers.stream()
-                    .filter(w -> !w.instanceId().equals(leader))
-                    .findFirst()
-                    .orElseThrow();
+            WorkerProcess victim = startAndPick(x, false);
             List<Long> held = awaitHolding(run, victim);
 
             long cutOffset = victim.logSize();
@@ -235,16 +244,7 @@ class PartitionFaultTest {
         try (Hosts x = Hosts.create("partition-leader", 3, s);
                 LeaderTerms terms = LeaderTerms.watch(x.run().store())) {
             FaultRun run = x.run();
-            List<WorkerProcess> workers = x.startAll();
-            run.workload().submitMixed(300, 30);
-            Awaitility.await("a maintenance leader")
-                    .atMost(Duration.ofSeconds(30))
-                    .until(() -> run.store().store().leaderGet("maintenance").isPresent());
-            String leader = run.store().store().leaderGet("maintenance").orElseThrow();
-            WorkerProcess victim = workers.stream()
-                    .filter(w -> w.instanceId().equals(leader))
-                    .findFirst()
-                    .orElseThrow();
+            WorkerProcess victim = startAndPick(x, true);
             List<Long> held = awaitHolding(run, victim);
 
             long cutOffset = victim.logSize();
@@ -254,8 +254,8 @@ class PartitionFaultTest {
             Awaitility.await("another maintenance leader")
                     .atMost(electionBound.plusSeconds(10))
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> terms.firstOtherAfter(cutAt, leader) != null);
-            LeaderTerms.Term next = terms.firstOtherAfter(cutAt, leader);
+                    .until(() -> terms.firstOtherAfter(cutAt, victim.instanceId()) != null);
+            LeaderTerms.Term next = terms.firstOtherAfter(cutAt, victim.instanceId());
             Duration election = Duration.between(cutAt, next.electedAt());
             Duration takeoverBound = FaultBounds.takeover(s);
             awaitTakenOver(run, victim, held, takeoverBound.plusSeconds(10));
