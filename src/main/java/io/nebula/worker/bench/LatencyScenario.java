@@ -5,6 +5,10 @@ import io.nebula.worker.app.SubmitOptions;
 import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.Submitted;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * milliseconds and submits the next. Latency is from the start of the submit call to the moment
  * the worker starts the execution; the time from the submit's return (after its commit) to the
  * start is reported too.
+ *
+ * <p>On PostgreSQL each sample is followed by a one-row insert and commit on a plain connection,
+ * timed at the same pacing: an idle virtual machine's round trip is much slower than a busy one's,
+ * and an execution cannot start sooner than two such commits after its submit began.
  *
  * <p>Push mode wakes the worker with PostgreSQL NOTIFY; poll mode ({@code [queue] listen=false})
  * relies on the poll interval alone. SQLite has no channel between processes, so it is measured
@@ -85,13 +93,16 @@ final class LatencyScenario {
                     .build();
             worker.store().migrate();
             worker.start();
-            try (ExecutionStore clientStore = db.openStore("nebula-bench/client", false)) {
+            try (ExecutionStore clientStore = db.openStore("nebula-bench/client", false);
+                    RoundTrip roundTrip = RoundTrip.open(db)) {
                 WorkflowClient client = workflows.client(clientStore);
                 awaitRunning(worker);
                 int n = options.latencySamples();
                 int warmUp = Math.max(3, Math.min(20, n / 10));
                 double[] total = new double[n];
                 double[] afterCommit = new double[n];
+                double[] commits = new double[n];
+                int timed = 0;
                 int measured = 0;
                 for (int i = -warmUp; i < n; i++) {
                     long t0 = System.nanoTime();
@@ -107,9 +118,17 @@ final class LatencyScenario {
                         afterCommit[measured] = (started - t1) / 1e6;
                         measured++;
                     }
+                    if (i >= 0 && roundTrip != null) {
+                        commits[timed++] = roundTrip.timeOne();
+                    }
                     Thread.sleep(ThreadLocalRandom.current().nextInt(2, 11));
                 }
                 record(set, Arrays.copyOf(total, measured), Arrays.copyOf(afterCommit, measured));
+                if (timed > 0) {
+                    double[] c = Arrays.copyOf(commits, timed);
+                    set.add("commit_round_trip_p50_ms", Spread.percentile(c, 50));
+                    set.add("commit_round_trip_p99_ms", Spread.percentile(c, 99));
+                }
             } finally {
                 worker.worker().stop(Duration.ofSeconds(5));
             }
@@ -126,6 +145,50 @@ final class LatencyScenario {
         set.add("max_ms", Spread.percentile(total, 100));
         set.add("commit_to_start_p50_ms", Spread.percentile(afterCommit, 50));
         set.add("commit_to_start_p99_ms", Spread.percentile(afterCommit, 99));
+    }
+
+    /**
+     * The database's own latency at the same pacing: a one-row insert committed on a plain
+     * autocommit connection, as long as a submit's commit at the least. An execution cannot start
+     * sooner than two of them after its submit began (the submit's commit and the claim's), so they
+     * are the floor the latency is read against. PostgreSQL only; {@code null} for SQLite.
+     */
+    private record RoundTrip(Connection connection, PreparedStatement insert) implements AutoCloseable {
+        static RoundTrip open(ScratchDatabase db) throws InterruptedException {
+            if (!db.target().postgres()) {
+                return null;
+            }
+            try {
+                Connection c = db.connection("nebula-bench/round-trip");
+                try (Statement st = c.createStatement()) {
+                    st.execute(
+                            "CREATE TABLE bench_round_trip (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+                }
+                return new RoundTrip(c, c.prepareStatement("INSERT INTO bench_round_trip DEFAULT VALUES"));
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot prepare the round-trip yardstick: " + e.getMessage(), e);
+            }
+        }
+
+        /** Milliseconds one insert and its commit took. */
+        double timeOne() {
+            long t0 = System.nanoTime();
+            try {
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("round-trip yardstick insert failed: " + e.getMessage(), e);
+            }
+            return (System.nanoTime() - t0) / 1e6;
+        }
+
+        @Override
+        public void close() {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot close the round-trip connection: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Waits until the worker is running (its first poll done), so the first sample is not start-up. */
