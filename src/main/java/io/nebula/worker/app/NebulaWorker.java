@@ -51,15 +51,6 @@ public final class NebulaWorker implements AutoCloseable {
                 : WorkerIds.instanceId(config.worker().workerId());
         this.actions = WorkflowCatalog.actions(config, b.actions);
         this.workflows = WorkflowCatalog.workflows(config, actions);
-        // Readiness does not wait for the expression engine: it is built beside the rest of the
-        // start, and the first compile waits for it only if it is not done by then.
-        Thread.ofPlatform().name("nebula-warm-up").daemon().start(() -> {
-            try {
-                workflows.warmUp();
-            } catch (RuntimeException | LinkageError e) {
-                log.warn("expression engine warm-up failed; the first compile will try again: {}", e.toString());
-            }
-        });
         this.store = b.store != null ? b.store : StoreFactory.open(config, "nebula-worker/" + workerId);
         this.secrets = b.secrets != null ? b.secrets : WorkflowCatalog.secrets(config, actions, b.env);
         WorkflowRuntime runtime =
@@ -85,6 +76,16 @@ public final class NebulaWorker implements AutoCloseable {
 
     public void start() {
         worker.start();
+        // The expression engine (about a thousand classes) is built while the worker's start waits
+        // for the database, not while the configuration, metrics and store are set up on this
+        // thread; the first compile that needs it before it is done waits for it.
+        Thread.ofPlatform().name("nebula-warm-up").daemon().start(() -> {
+            try {
+                workflows.warmUp();
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("expression engine warm-up failed; the first compile will try again: {}", e.toString());
+            }
+        });
     }
 
     /** Stops the worker, then exports the spans still queued (when it made its own tracing). */

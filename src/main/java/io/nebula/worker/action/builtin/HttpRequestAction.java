@@ -63,7 +63,9 @@ public final class HttpRequestAction implements Action {
             Set.of("accept", "accept-language", "content-language", "content-type", "user-agent", "idempotency-key");
 
     private final HttpActionOptions options;
-    private final HttpClient client;
+    /** Built on the first call: building a JDK client takes tens of milliseconds of start-up. */
+    private volatile HttpClient client;
+
     private final Predicate<URI> exempt;
     private final Function<InetAddress, String> judge;
     private final DestinationGuard.Lookup lookup;
@@ -94,16 +96,29 @@ public final class HttpRequestAction implements Action {
         this.exempt = exempt;
         this.judge = judge;
         this.lookup = lookup;
-        this.client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                // A system proxy would hide the real destination from the guard.
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .connectTimeout(options.defaultTimeout())
-                .build();
         if (!options.allowPrivateNetworks() && !DestinationResolver.active()) {
             log.warn("name resolver not pinned: http.request checks addresses but the JVM uses another"
                     + " resolver provider, so a DNS answer that changes between check and connect is not stopped");
         }
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            // A system proxy would hide the real destination from the guard.
+                            .proxy(HttpClient.Builder.NO_PROXY)
+                            .connectTimeout(options.defaultTimeout())
+                            .build();
+                    client = c;
+                }
+            }
+        }
+        return c;
     }
 
     @Override
@@ -279,7 +294,7 @@ public final class HttpRequestAction implements Action {
                     + secrets.mask(e.getMessage()));
         }
         try {
-            return client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
             throw ActionException.retryable(
                     "HTTP " + method + " " + Redaction.url(url) + " timed out after " + timeout.toMillis() + " ms");
