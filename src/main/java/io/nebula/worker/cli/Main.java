@@ -39,7 +39,26 @@ public final class Main {
     /** Runs the command line once and returns the exit code; never calls {@link System#exit}. */
     public static int run(
             String[] args, Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err) {
-        return commandLine(env, starter, out, err).execute(args);
+        CommandLine worker = workerOnly(env, starter, out, err, args);
+        return (worker != null ? worker : commandLine(env, starter, out, err)).execute(args);
+    }
+
+    /**
+     * The root command without its subcommands when {@code args} run the worker (they parse
+     * without a subcommand and ask for no help or version), else {@code null}. Building the model
+     * of every subcommand costs about 100 ms of the worker's start-up; anything the root alone
+     * cannot parse (a subcommand, a typo, a bad option) goes to the whole command line, which also
+     * gives the error its suggestions.
+     */
+    private static CommandLine workerOnly(
+            Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err, String[] args) {
+        CommandLine root = configure(new CommandLine(new WorkerCommand(env, starter)), out, err);
+        try {
+            CommandLine.ParseResult parsed = root.parseArgs(args);
+            return parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested() ? null : root;
+        } catch (ParameterException e) {
+            return null;
+        }
     }
 
     /** The configured command line, for tests and for embedding. */
@@ -60,7 +79,13 @@ public final class Main {
             PrintWriter err,
             List<Object> extraSubcommands) {
         CommandLine cli = new CommandLine(new WorkerCommand(env, starter));
+        WorkerCommand.SUBCOMMANDS.forEach(cli::addSubcommand);
         extraSubcommands.forEach(cli::addSubcommand);
+        return configure(cli, out, err);
+    }
+
+    /** The help style, output and error handling shared by every command, set on {@code cli}. */
+    private static CommandLine configure(CommandLine cli, PrintWriter out, PrintWriter err) {
         cli.getCommandSpec()
                 .usageMessage()
                 .header("nebula-worker " + Version.current(), "Queue worker for Nebula workflow engine");

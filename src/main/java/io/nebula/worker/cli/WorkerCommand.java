@@ -5,6 +5,7 @@ import io.nebula.worker.config.ConfigLoader;
 import io.nebula.worker.config.FlagOverrides;
 import io.nebula.worker.config.Setting;
 import io.nebula.worker.config.WorkerConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Option;
  * it loads the configuration and runs the worker through {@link WorkerStarter}.
  *
  * <p>Subcommands ({@code submit}, {@code executions}, {@code workers}, {@code queues}, {@code
- * schedules}, {@code workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench}) are registered in the {@code
- * subcommands} list below. A subcommand declares {@code @Mixin CommonOptions common;} and {@code
+ * schedules}, {@code workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench}) are listed in {@link
+ * #SUBCOMMANDS}. A subcommand declares {@code @Mixin CommonOptions common;} and {@code
  * @ParentCommand WorkerCommand root;}, then calls {@link #configure(CommonOptions, FlagOverrides)}
  * to get the configuration with logging already set up.
  */
@@ -50,9 +51,14 @@ import picocli.CommandLine.Option;
             "    NEBULA_CONSOLE_TOKEN             the console's access token (required off loopback)",
             "",
             "Precedence: defaults < --config file < environment < flags. The README lists every TOML key."
-        },
-        subcommands = {
-            // Each in its own class.
+        })
+public final class WorkerCommand implements Callable<Integer> {
+    /**
+     * The subcommands, in the order the help lists them, each in its own class. Added by {@link
+     * Main#commandLine} rather than declared in the annotation, so that running the worker, which
+     * needs none of them, does not build their models.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             SubmitCommand.class,
             ExecutionsCommand.class,
             WorkersCommand.class,
@@ -62,9 +68,8 @@ import picocli.CommandLine.Option;
             MigrateCommand.class,
             DemoCommand.class,
             ConsoleCommand.class,
-            BenchCommand.class,
-        })
-public final class WorkerCommand implements Callable<Integer> {
+            BenchCommand.class);
+
     private final Map<String, String> env;
     private final WorkerStarter starter;
 
