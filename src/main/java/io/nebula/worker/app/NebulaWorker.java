@@ -12,6 +12,7 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.runtime.WorkflowRuntime;
 import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.workflow.Workflows;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +44,9 @@ public final class NebulaWorker implements AutoCloseable {
     private final SecretResolver secrets;
     private final Tracing tracing;
     private final boolean ownsTracing;
+    private volatile Thread warmUp;
+    /** The longest {@link #stop} waits for the expression engine's warm-up to finish. */
+    private static final Duration WARM_UP_WAIT = Duration.ofSeconds(10);
 
     private NebulaWorker(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config");
@@ -79,7 +83,7 @@ public final class NebulaWorker implements AutoCloseable {
         // The expression engine (about a thousand classes) is built while the worker's start waits
         // for the database, not while the configuration, metrics and store are set up on this
         // thread; the first compile that needs it before it is done waits for it.
-        Thread.ofPlatform().name("nebula-warm-up").daemon().start(() -> {
+        warmUp = Thread.ofPlatform().name("nebula-warm-up").daemon().start(() -> {
             try {
                 workflows.warmUp();
             } catch (RuntimeException | LinkageError e) {
@@ -88,9 +92,23 @@ public final class NebulaWorker implements AutoCloseable {
         });
     }
 
-    /** Stops the worker, then exports the spans still queued (when it made its own tracing). */
+    /**
+     * Stops the worker, then exports the spans still queued (when it made its own tracing). Waits
+     * up to {@link #WARM_UP_WAIT} for the expression engine's warm-up: a JVM that exits while that
+     * thread is still loading classes can crash on JDK 25 when it writes a dynamic class data
+     * sharing archive at exit (the launcher's {@code -XX:+AutoCreateSharedArchive}), seen twice
+     * in the native lambda-proxy lookup of a worker stopped within seconds of its first start.
+     */
     public void stop() {
         worker.stop();
+        Thread w = warmUp;
+        if (w != null) {
+            try {
+                w.join(WARM_UP_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (ownsTracing) {
             tracing.close();
         }

@@ -149,23 +149,31 @@ final class LatencyScenario {
 
     /**
      * The database's own latency at the same pacing: a one-row insert committed on a plain
-     * autocommit connection, as long as a submit's commit at the least. An execution cannot start
+     * autocommit connection, right after each sample's start (while the worker may still be
+     * writing that execution's completion), as long as a submit's commit at the least. An execution cannot start
      * sooner than two of them after its submit began (the submit's commit and the claim's), so they
      * are the floor the latency is read against. PostgreSQL only; {@code null} for SQLite.
      */
     private record RoundTrip(Connection connection, PreparedStatement insert) implements AutoCloseable {
-        static RoundTrip open(ScratchDatabase db) throws InterruptedException {
+        static RoundTrip open(ScratchDatabase db) {
             if (!db.target().postgres()) {
                 return null;
             }
+            Connection c = null;
             try {
-                Connection c = db.connection("nebula-bench/round-trip");
+                c = db.connection("nebula-bench/round-trip");
                 try (Statement st = c.createStatement()) {
-                    st.execute(
-                            "CREATE TABLE bench_round_trip (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+                    st.execute(BenchSql.text("postgres", "round_trip_setup"));
                 }
-                return new RoundTrip(c, c.prepareStatement("INSERT INTO bench_round_trip DEFAULT VALUES"));
+                return new RoundTrip(c, c.prepareStatement(BenchSql.text("postgres", "round_trip_insert")));
             } catch (SQLException e) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
                 throw new IllegalStateException("cannot prepare the round-trip yardstick: " + e.getMessage(), e);
             }
         }

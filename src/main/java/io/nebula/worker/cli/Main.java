@@ -5,8 +5,10 @@ import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.redact.Redaction;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -50,8 +52,28 @@ public final class Main {
      * cannot parse (a subcommand, a typo, a bad option) goes to the whole command line, which also
      * gives the error its suggestions.
      */
+    /** The names and aliases of the subcommands, read from their annotations without building them. */
+    private static final Set<String> SUBCOMMAND_NAMES = subcommandNames();
+
+    private static Set<String> subcommandNames() {
+        Set<String> names = new HashSet<>();
+        for (Class<?> c : WorkerCommand.SUBCOMMANDS) {
+            CommandLine.Command command = c.getAnnotation(CommandLine.Command.class);
+            names.add(command.name());
+            names.addAll(List.of(command.aliases()));
+        }
+        return Set.copyOf(names);
+    }
+
     private static CommandLine workerOnly(
             Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err, String[] args) {
+        for (String a : args) {
+            if (SUBCOMMAND_NAMES.contains(a)) {
+                // A subcommand, or a subcommand's name given as an option's value, which the whole
+                // command line refuses and the root alone would take.
+                return null;
+            }
+        }
         CommandLine root = configure(new CommandLine(new WorkerCommand(env, starter)), out, err);
         try {
             CommandLine.ParseResult parsed = root.parseArgs(args);

@@ -1,5 +1,6 @@
 package io.nebula.worker.observe;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
@@ -295,10 +296,19 @@ public final class PrometheusMetrics implements WorkerListener {
         JvmMemoryMetrics.builder().register(registry);
         JvmRuntimeInfoMetric.builder().register(registry);
         ProcessMetrics.builder().register(registry);
-        boolean tracked = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"));
-        if (tracked) {
+        if (nativeMemoryTracked()) {
             JvmNativeMemoryMetrics.builder().register(registry);
+        }
+    }
+
+    /** Whether the JVM tracks native memory, as it runs (options files and later flags included). */
+    private static boolean nativeMemoryTracked() {
+        try {
+            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return hotspot != null
+                    && !"off".equals(hotspot.getVMOption("NativeMemoryTracking").getValue());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

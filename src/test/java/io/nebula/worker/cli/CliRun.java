@@ -6,7 +6,6 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
 
 /** One run of the command line with captured output and the configuration the starter received. */
 record CliRun(int exitCode, String out, String err, WorkerConfig config) {
@@ -19,6 +18,24 @@ record CliRun(int exitCode, String out, String err, WorkerConfig config) {
         return of(env, starter, List.of(), args);
     }
 
+    /** As {@link #of(Map, String...)}, always through the whole command line (every subcommand built). */
+    static CliRun whole(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        AtomicReference<WorkerConfig> seen = new AtomicReference<>();
+        int code = Main.commandLine(
+                        env,
+                        config -> {
+                            seen.set(config);
+                            return 0;
+                        },
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true),
+                        List.of())
+                .execute(args);
+        return new CliRun(code, out.toString(), err.toString(), seen.get());
+    }
+
     static CliRun of(Map<String, String> env, WorkerStarter starter, List<Object> subcommands, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -27,9 +44,12 @@ record CliRun(int exitCode, String out, String err, WorkerConfig config) {
             seen.set(config);
             return starter.run(config);
         };
-        CommandLine cli =
-                Main.commandLine(env, recording, new PrintWriter(out, true), new PrintWriter(err, true), subcommands);
-        int code = cli.execute(args);
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        // Without extra subcommands, the entry point the process uses (the root alone for a worker run).
+        int code = subcommands.isEmpty()
+                ? Main.run(args, env, recording, o, e)
+                : Main.commandLine(env, recording, o, e, subcommands).execute(args);
         return new CliRun(code, out.toString(), err.toString(), seen.get());
     }
 }

@@ -72,6 +72,30 @@ class WorkerCommandTest {
     }
 
     @Test
+    void aSubcommandNameAsAnOptionValueIsRefusedOnEveryPath() {
+        for (String[] args : new String[][] {{"-w", "migrate"}, {"--config", "bench"}, {"-w=x", "submit"}}) {
+            CliRun run = CliRun.of(NO_ENV, args);
+            CliRun whole = CliRun.whole(NO_ENV, args);
+
+            assertThat(run.exitCode()).as(String.join(" ", args)).isNotZero().isEqualTo(whole.exitCode());
+            assertThat(run.config()).as("the worker must not start").isNull();
+            assertThat(run.err()).isEqualTo(whole.err());
+        }
+    }
+
+    @Test
+    void theWorkerRunsWithItsOptionsThroughTheRootAloneAsThroughTheWholeCommandLine() {
+        CliRun run = CliRun.of(NO_ENV, "-c", "7", "--worker-id", "w-1", "-p", "250");
+        CliRun whole = CliRun.whole(NO_ENV, "-c", "7", "--worker-id", "w-1", "-p", "250");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.config().worker().concurrency()).isEqualTo(7);
+        assertThat(run.config().worker().workerId()).isEqualTo("w-1");
+        assertThat(run.config().worker().pollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(run.config()).isEqualTo(whole.config());
+    }
+
+    @Test
     void versionPrintsNameAndVersion() {
         CliRun run = CliRun.of(NO_ENV, "--version");
 
