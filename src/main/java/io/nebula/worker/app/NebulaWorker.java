@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class NebulaWorker implements AutoCloseable {
+    /** The longest {@link #stop} waits for the expression engine's warm-up to finish. */
+    private static final Duration WARM_UP_WAIT = Duration.ofSeconds(10);
+
     private static final Logger log = LoggerFactory.getLogger(NebulaWorker.class);
 
     private final WorkerConfig config;
@@ -45,8 +48,6 @@ public final class NebulaWorker implements AutoCloseable {
     private final Tracing tracing;
     private final boolean ownsTracing;
     private volatile Thread warmUp;
-    /** The longest {@link #stop} waits for the expression engine's warm-up to finish. */
-    private static final Duration WARM_UP_WAIT = Duration.ofSeconds(10);
 
     private NebulaWorker(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config");

@@ -149,10 +149,11 @@ final class LatencyScenario {
 
     /**
      * The database's own latency at the same pacing: a one-row insert committed on a plain
-     * autocommit connection, right after each sample's start (while the worker may still be
-     * writing that execution's completion), as long as a submit's commit at the least. An execution cannot start
-     * sooner than two of them after its submit began (the submit's commit and the claim's), so they
-     * are the floor the latency is read against. PostgreSQL only; {@code null} for SQLite.
+     * autocommit connection, timed right after each sample's start (the worker may still be writing
+     * that execution's completion). A submit's commit takes at least as long, and an execution
+     * cannot start sooner than two such commits after its submit began (the submit's and the
+     * claim's), so they are the floor the latency is read against. PostgreSQL only; {@code null}
+     * for SQLite.
      */
     private record RoundTrip(Connection connection, PreparedStatement insert) implements AutoCloseable {
         static RoundTrip open(ScratchDatabase db) {

@@ -45,13 +45,6 @@ public final class Main {
         return (worker != null ? worker : commandLine(env, starter, out, err)).execute(args);
     }
 
-    /**
-     * The root command without its subcommands when {@code args} run the worker (they parse
-     * without a subcommand and ask for no help or version), else {@code null}. Building the model
-     * of every subcommand costs about 100 ms of the worker's start-up; anything the root alone
-     * cannot parse (a subcommand, a typo, a bad option) goes to the whole command line, which also
-     * gives the error its suggestions.
-     */
     /** The names and aliases of the subcommands, read from their annotations without building them. */
     private static final Set<String> SUBCOMMAND_NAMES = subcommandNames();
 
@@ -65,6 +58,13 @@ public final class Main {
         return Set.copyOf(names);
     }
 
+    /**
+     * The root command without its subcommands when {@code args} run the worker (no argument
+     * names a subcommand, they parse, and they ask for no help or version), else {@code null}.
+     * Building the model of every subcommand costs about 100 ms of the worker's start-up; anything
+     * else (a subcommand, a typo, a bad option, help) goes to the whole command line, so its
+     * messages and exit codes are the ones it always gave.
+     */
     private static CommandLine workerOnly(
             Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err, String[] args) {
         for (String a : args) {

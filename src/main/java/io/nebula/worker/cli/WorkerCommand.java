@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
  * it loads the configuration and runs the worker through {@link WorkerStarter}.
  *
  * <p>Subcommands ({@code submit}, {@code executions}, {@code workers}, {@code queues}, {@code
- * schedules}, {@code workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench}) are listed in {@link
- * #SUBCOMMANDS}. A subcommand declares {@code @Mixin CommonOptions common;} and {@code
+ * schedules}, {@code workflows}, {@code migrate}, {@code demo}, {@code console}, {@code bench})
+ * are listed in {@link #SUBCOMMANDS}. A subcommand declares {@code @Mixin CommonOptions common;}
+ * and {@code
  * @ParentCommand WorkerCommand root;}, then calls {@link #configure(CommonOptions, FlagOverrides)}
  * to get the configuration with logging already set up.
  */
