@@ -20,23 +20,15 @@ record CliRun(int exitCode, String out, String err, WorkerConfig config) {
 
     /** As {@link #of(Map, String...)}, always through the whole command line (every subcommand built). */
     static CliRun whole(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        AtomicReference<WorkerConfig> seen = new AtomicReference<>();
-        int code = Main.commandLine(
-                        env,
-                        config -> {
-                            seen.set(config);
-                            return 0;
-                        },
-                        new PrintWriter(out, true),
-                        new PrintWriter(err, true),
-                        List.of())
-                .execute(args);
-        return new CliRun(code, out.toString(), err.toString(), seen.get());
+        return run(env, c -> 0, List.of(), true, args);
     }
 
     static CliRun of(Map<String, String> env, WorkerStarter starter, List<Object> subcommands, String... args) {
+        return run(env, starter, subcommands, !subcommands.isEmpty(), args);
+    }
+
+    private static CliRun run(
+            Map<String, String> env, WorkerStarter starter, List<Object> subcommands, boolean whole, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         AtomicReference<WorkerConfig> seen = new AtomicReference<>();
@@ -46,10 +38,11 @@ record CliRun(int exitCode, String out, String err, WorkerConfig config) {
         };
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        // Without extra subcommands, the entry point the process uses (the root alone for a worker run).
-        int code = subcommands.isEmpty()
-                ? Main.run(args, env, recording, o, e)
-                : Main.commandLine(env, recording, o, e, subcommands).execute(args);
+        // Unless asked for the whole command line, the entry point the process uses (the root alone
+        // for a worker run); extra subcommands need the whole one.
+        int code = whole
+                ? Main.commandLine(env, recording, o, e, subcommands).execute(args)
+                : Main.run(args, env, recording, o, e);
         return new CliRun(code, out.toString(), err.toString(), seen.get());
     }
 }
