@@ -4,6 +4,7 @@ import io.nebula.worker.queue.DatabaseProblem;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.redact.Redaction;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -111,6 +112,37 @@ public abstract class Database implements AutoCloseable {
      */
     public DatabaseProblem diagnose(SQLException e) {
         return null;
+    }
+
+    /**
+     * A prepared statement for {@code sql} on {@code connection}, which the caller hands back to
+     * {@link #release} when done. Prepares it anew each time unless the dialect keeps statements.
+     */
+    protected PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        return connection.prepareStatement(sql);
+    }
+
+    /**
+     * Takes back a statement that {@link #prepare} gave for {@code sql} on {@code connection}: closes it unless the dialect keeps it for the
+     * next use of the same SQL. {@code done} is false when its use failed, and such a statement is
+     * always closed.
+     */
+    protected void release(Connection connection, String sql, PreparedStatement statement, boolean done)
+            throws SQLException {
+        close(statement, done);
+    }
+
+    /** Closes a statement; when its use failed, an error closing it is dropped for that failure's. */
+    protected static void close(PreparedStatement statement, boolean done) throws SQLException {
+        if (done) {
+            statement.close();
+            return;
+        }
+        try {
+            statement.close();
+        } catch (SQLException ignored) {
+            // the failure that ended its use is the one to report
+        }
     }
 
     /** Runs the work once on a suitable connection; commits or rolls back. */

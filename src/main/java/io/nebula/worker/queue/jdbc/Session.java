@@ -29,13 +29,18 @@ public final class Session {
     public List<Row> query(String name, Params params) throws SQLException {
         List<Row> rows = List.of();
         for (SqlScript.Statement st : sql.get(name).statements()) {
-            try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+            PreparedStatement ps = database.prepare(connection, st.sql());
+            boolean done = false;
+            try {
                 bind(ps, st, params, name);
                 if (ps.execute()) {
                     try (ResultSet rs = ps.getResultSet()) {
                         rows = Row.readAll(rs);
                     }
                 }
+                done = true;
+            } finally {
+                database.release(connection, st.sql(), ps, done);
             }
         }
         return rows;
@@ -57,7 +62,9 @@ public final class Session {
             throw new IllegalArgumentException("operation " + name + " must be one statement to be mapped");
         }
         SqlScript.Statement st = statements.get(0);
-        try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+        PreparedStatement ps = database.prepare(connection, st.sql());
+        boolean done = false;
+        try {
             bind(ps, st, params, name);
             java.util.ArrayList<T> out = new java.util.ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -65,7 +72,10 @@ public final class Session {
                     out.add(reader.read(rs));
                 }
             }
+            done = true;
             return out;
+        } finally {
+            database.release(connection, st.sql(), ps, done);
         }
     }
 
@@ -73,7 +83,9 @@ public final class Session {
     public int update(String name, Params params) throws SQLException {
         int count = 0;
         for (SqlScript.Statement st : sql.get(name).statements()) {
-            try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
+            PreparedStatement ps = database.prepare(connection, st.sql());
+            boolean done = false;
+            try {
                 bind(ps, st, params, name);
                 if (ps.execute()) {
                     try (ResultSet rs = ps.getResultSet()) {
@@ -82,12 +94,15 @@ public final class Session {
                 } else {
                     count = ps.getUpdateCount();
                 }
+                done = true;
+            } finally {
+                database.release(connection, st.sql(), ps, done);
             }
         }
         return count;
     }
 
-    /** Runs every statement of a script without parameters (migrations). */
+    /** Runs every statement of a script without parameters (migrations), none of them kept prepared. */
     public void execute(SqlScript script) throws SQLException {
         for (SqlScript.Statement st : script.statements()) {
             try (PreparedStatement ps = connection.prepareStatement(st.sql())) {

@@ -10,8 +10,11 @@ import io.nebula.worker.queue.jdbc.SqlLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +44,14 @@ final class SqliteDatabase extends Database {
     private final ExecutorService reader;
     private final Connection writeConnection;
     private final Connection readConnection;
+    /**
+     * Each connection's prepared statements by SQL text, kept between uses: SQLite compiles a
+     * statement on every prepare, and the claim and completion statements cost about a tenth of the
+     * writer's time to compile. A statement is out of its map while in use. Each map is used on
+     * its connection's thread only; the maps are filled in the constructor and never after.
+     * Statements on a caller's connection (a submit inside the caller's transaction) are not kept.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> kept = new IdentityHashMap<>();
     /** Whether the write connection's commits wait for the disk; used on the writer thread only. */
     private boolean syncFull = true;
 
@@ -68,6 +79,8 @@ final class SqliteDatabase extends Database {
         try {
             this.writeConnection = writer.submit(() -> open(false)).get();
             this.readConnection = reader.submit(() -> open(true)).get();
+            kept.put(writeConnection, new HashMap<>());
+            kept.put(readConnection, new HashMap<>());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while opening " + this.file, e);
@@ -222,6 +235,28 @@ final class SqliteDatabase extends Database {
             c.setAutoCommit(true);
         } catch (SQLException ignored) {
             // a broken connection: the original error is what matters
+        }
+    }
+
+    @Override
+    protected PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        Map<String, PreparedStatement> statements = kept.get(connection);
+        PreparedStatement ps = statements == null ? null : statements.remove(sql);
+        return ps != null ? ps : connection.prepareStatement(sql);
+    }
+
+    @Override
+    protected void release(Connection connection, String sql, PreparedStatement statement, boolean done)
+            throws SQLException {
+        Map<String, PreparedStatement> statements = done ? kept.get(connection) : null;
+        if (statements == null) {
+            close(statement, done);
+            return;
+        }
+        statement.clearParameters();
+        PreparedStatement other = statements.putIfAbsent(sql, statement);
+        if (other != null) {
+            statement.close();
         }
     }
 
