@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -390,6 +391,31 @@ public abstract class LeaseStoreContract {
                 .extracting(NodeResult::nodeId)
                 .containsExactly("only");
         assertThat(events(id)).containsExactly("claimed", "cancel_requested", "cancelled");
+    }
+
+    @Test
+    void inASuccessBatchOnlyTheAttemptACancelOvertookEndsCancelledWithItsNodesKept() {
+        long overtaken = submit(request());
+        long other = submit(request());
+        Map<Long, ClaimedExecution> byId = new HashMap<>();
+        claim(2).forEach(c -> byId.put(c.lease().executionId(), c));
+        assertThat(requestCancel(overtaken, "stop", "alice@laptop")).isTrue();
+        NodeResult a = new NodeResult("a", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        NodeResult b = new NodeResult("b", NodeStatus.SUCCEEDED, "2", null, 1, Instant.now(), Instant.now());
+
+        List<CompletionResult> results = leases().executionCompleteMany(List.of(
+                Completions.succeed(byId.get(other).lease(), "2", List.of(b)),
+                Completions.succeed(byId.get(overtaken).lease(), "1", List.of(a))));
+
+        assertThat(results)
+                .extracting(r -> r.lease().executionId(), CompletionResult::state)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(other, ExecutionState.SUCCEEDED),
+                        org.assertj.core.groups.Tuple.tuple(overtaken, ExecutionState.CANCELLED));
+        assertThat(leases().nodeResultsLoad(List.of(overtaken)).get(overtaken))
+                .extracting(NodeResult::nodeId, NodeResult::outputJson)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "1"));
+        assertThat(events(other)).containsExactly("claimed", "succeeded");
     }
 
     @Test

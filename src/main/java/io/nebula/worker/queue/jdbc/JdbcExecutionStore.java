@@ -66,7 +66,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             }
         };
         SignalStatements signals = new SignalStatements(db);
-        this.leases = new LeaseStatements(db);
+        this.leases = new LeaseStatements(db, succeedLeavesCancelledNodes());
         this.submissions = new SubmitStatements(db, options.maxInputBytes(), enqueuing);
         this.inspection = new InspectionStatements(db, signals);
         this.maintenance = new MaintenanceStatements(db, inspection);
@@ -93,6 +93,15 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     /** Called after a transaction that made executions due committed (in-process wake-ups). */
     protected void afterCommit(Set<String> queues) {}
+
+    /**
+     * Whether this dialect's {@code execution_succeed} leaves the node results of attempts whose
+     * cancel won to {@code execution_succeed_cancelled_nodes}, run after it in the same transaction.
+     * Called from the constructor.
+     */
+    protected boolean succeedLeavesCancelledNodes() {
+        return false;
+    }
 
     // ---- the parts -------------------------------------------------------------------------
 

@@ -37,10 +37,24 @@ final class LeaseStatements implements LeaseStore {
     /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
     private static final List<String> ENDINGS = List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK);
 
-    private final Database db;
+    /**
+     * Run after {@code execution_succeed} where that statement leaves out the node results of the
+     * attempts whose cancel won (they become checkpoint rows a retry resumes from).
+     */
+    private static final String SUCCEED_CANCELLED_NODES = "execution_succeed_cancelled_nodes";
 
-    LeaseStatements(Database db) {
+    private final Database db;
+    /** Whether {@link #SUCCEED_CANCELLED_NODES} follows a success batch in which a cancel won. */
+    private final boolean cancelledNodesApart;
+
+    /**
+     * @param cancelledNodesApart whether the dialect's {@code execution_succeed} leaves the node
+     *     results of cancelled attempts to {@code execution_succeed_cancelled_nodes}, in the same
+     *     transaction, so that a batch without a cancel (nearly every batch) does not look for one
+     */
+    LeaseStatements(Database db, boolean cancelledNodesApart) {
         this.db = db;
+        this.cancelledNodesApart = cancelledNodesApart;
     }
 
     @Override
@@ -166,19 +180,24 @@ final class LeaseStatements implements LeaseStore {
         }
         // One statement per kind of completion; a batch of one kind (the common case) is a single
         // statement in auto-commit mode, several kinds share one transaction. A signal wait is
-        // several statements, so a batch with one always runs as a transaction.
+        // several statements, so a batch with one always runs as a transaction; so does a batch with
+        // successes where the dialect writes the node results of cancelled attempts apart.
         String kind = statement(completions.get(0));
         boolean oneKind = true;
         boolean awaits = false;
         boolean tries = false;
+        boolean succeeds = false;
         for (Completion c : completions) {
             String op = statement(c);
             oneKind &= op.equals(kind);
             awaits |= op.equals(AWAIT_SIGNAL);
+            succeeds |= op.equals(SUCCEED);
             tries = tries || BatchJson.hasTries(c.nodes());
         }
-        Mode mode = oneKind && !awaits && !tries ? Mode.SINGLE : Mode.TRANSACTION;
-        Map<Long, ExecutionState> applied = db.run("execution_complete", mode, true, s -> complete(s, completions));
+        boolean followUp = cancelledNodesApart && succeeds;
+        Mode mode = oneKind && !awaits && !tries && !followUp ? Mode.SINGLE : Mode.TRANSACTION;
+        Map<Long, ExecutionState> applied =
+                db.run("execution_complete", mode, true, s -> complete(s, completions, cancelledNodesApart));
         if (applied.size() < completions.size()) {
             List<Completion> unmatched = completions.stream()
                     .filter(c -> !applied.containsKey(c.lease().executionId()))
@@ -234,7 +253,8 @@ final class LeaseStatements implements LeaseStore {
         return out;
     }
 
-    private static Map<Long, ExecutionState> complete(Session s, List<Completion> completions) throws SQLException {
+    private static Map<Long, ExecutionState> complete(
+            Session s, List<Completion> completions, boolean cancelledNodesApart) throws SQLException {
         Map<String, List<Completion>> byStatement = new LinkedHashMap<>();
         for (String op : ENDINGS) {
             byStatement.put(op, new ArrayList<>());
@@ -245,6 +265,14 @@ final class LeaseStatements implements LeaseStore {
         Map<Long, ExecutionState> applied = new HashMap<>();
         for (Map.Entry<String, List<Completion>> e : byStatement.entrySet()) {
             end(s, e.getKey(), e.getValue(), applied);
+        }
+        if (cancelledNodesApart) {
+            List<Completion> cancelled = byStatement.get(SUCCEED).stream()
+                    .filter(c -> applied.get(c.lease().executionId()) == ExecutionState.CANCELLED)
+                    .toList();
+            if (!cancelled.isEmpty()) {
+                s.update(SUCCEED_CANCELLED_NODES, Params.of("batch", BatchJson.completions(cancelled)));
+            }
         }
         return applied;
     }

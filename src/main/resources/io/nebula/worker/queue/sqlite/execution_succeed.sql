@@ -1,15 +1,9 @@
 -- Ends attempts that succeeded, fenced by (id, lease_epoch, running). A cancel requested meanwhile
 -- wins: the execution ends cancelled and the late output is not stored. :batch is a JSON array of
--- {id, epoch, output, nodes}, nodes being the attempt's last node results.
--- First, only for executions whose cancel won, those node results become node_results rows (a
--- retry of the cancelled execution resumes from them); the caller holds the write lock, so the
--- fence still holds when the second statement ends the attempts and keeps the node results of
--- successes in executions.nodes.
-INSERT INTO node_results_input (execution_id, lease_epoch, nodes)
-SELECT e.id, e.lease_epoch, r.value -> 'nodes'
-  FROM json_each(:batch) r
-  JOIN executions e ON e.id = r.value ->> 'id' AND e.lease_epoch = r.value ->> 'epoch'
-                   AND e.state = 'running' AND e.cancel_requested;
+-- {id, epoch, output, nodes}, nodes being the attempt's last node results, which a success keeps
+-- in executions.nodes. For the attempts it returns as cancelled, the caller writes those node
+-- results as node_results rows with execution_succeed_cancelled_nodes in the same transaction (a
+-- retry of the cancelled execution resumes from them).
 UPDATE executions
    SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
        output = CASE WHEN cancel_requested THEN NULL ELSE i.output END,
