@@ -400,7 +400,9 @@ public abstract class LeaseStoreContract {
         Map<Long, ClaimedExecution> byId = new HashMap<>();
         claim(2).forEach(c -> byId.put(c.lease().executionId(), c));
         assertThat(requestCancel(overtaken, "stop", "alice@laptop")).isTrue();
-        NodeResult a = new NodeResult("a", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        NodeTry retried = new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503");
+        NodeResult a = new NodeResult("a", NodeStatus.SUCCEEDED, "1", null, 1, t0, t0.plusSeconds(1), List.of(retried));
         NodeResult b = new NodeResult("b", NodeStatus.SUCCEEDED, "2", null, 1, Instant.now(), Instant.now());
 
         List<CompletionResult> results = leases().executionCompleteMany(List.of(
@@ -415,6 +417,9 @@ public abstract class LeaseStoreContract {
         assertThat(leases().nodeResultsLoad(List.of(overtaken)).get(overtaken))
                 .extracting(NodeResult::nodeId, NodeResult::outputJson)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "1"));
+        assertThat(nodes(overtaken))
+                .singleElement()
+                .satisfies(n -> assertThat(n.tries()).containsExactly(retried));
         assertThat(events(other)).containsExactly("claimed", "succeeded");
     }
 

@@ -264,24 +264,27 @@ final class LeaseStatements implements LeaseStore {
         }
         Map<Long, ExecutionState> applied = new HashMap<>();
         for (Map.Entry<String, List<Completion>> e : byStatement.entrySet()) {
-            end(s, e.getKey(), e.getValue(), applied);
-        }
-        if (cancelledNodesApart) {
-            List<Completion> cancelled = byStatement.get(SUCCEED).stream()
-                    .filter(c -> applied.get(c.lease().executionId()) == ExecutionState.CANCELLED)
-                    .toList();
-            if (!cancelled.isEmpty()) {
-                s.update(SUCCEED_CANCELLED_NODES, Params.of("batch", BatchJson.completions(cancelled)));
-            }
+            end(s, e.getKey(), e.getValue(), applied, cancelledNodesApart);
         }
         return applied;
     }
 
-    private static void end(Session s, String op, List<Completion> cs, Map<Long, ExecutionState> applied)
+    private static void end(
+            Session s, String op, List<Completion> cs, Map<Long, ExecutionState> applied, boolean cancelledNodesApart)
             throws SQLException {
         if (!cs.isEmpty()) {
             Params p = Params.of("batch", BatchJson.completions(cs));
-            collect(s.query(op, p), applied);
+            Map<Long, ExecutionState> ended = new HashMap<>();
+            collect(s.query(op, p), ended);
+            applied.putAll(ended);
+            if (cancelledNodesApart && op.equals(SUCCEED) && ended.containsValue(ExecutionState.CANCELLED)) {
+                // The attempts this statement ended cancelled, before node_tries, which adds the
+                // failed tries to their node_results rows.
+                List<Completion> cancelled = cs.stream()
+                        .filter(c -> ended.get(c.lease().executionId()) == ExecutionState.CANCELLED)
+                        .toList();
+                s.update(SUCCEED_CANCELLED_NODES, Params.of("batch", BatchJson.completions(cancelled)));
+            }
             if (cs.stream().anyMatch(c -> BatchJson.hasTries(c.nodes()))) {
                 // The failed tries of nodes this statement wrote as node_results rows (a success
                 // keeps its nodes, tries included, in executions.nodes).
