@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,8 @@ final class HealthCheck implements Periodic.Service {
     private final PoolContext ctx;
     private final Readiness readiness;
     private volatile List<QueueStats> lastStats = List.of();
-    private final AtomicBoolean statsRunning = new AtomicBoolean();
+    /** The statistics refresh in flight (counted down when it ends), or null. */
+    private final AtomicReference<CountDownLatch> statsRunning = new AtomicReference<>();
 
     HealthCheck(PoolContext ctx, Readiness readiness) {
         this.ctx = ctx;
@@ -54,6 +55,19 @@ final class HealthCheck implements Periodic.Service {
 
     @Override
     public void runOnce() throws InterruptedException {
+        check(false);
+    }
+
+    /**
+     * A check whose statistics are read after this call began: when a periodic refresh is already
+     * reading them (possibly from before the caller's last write), it waits for that one and reads
+     * again.
+     */
+    void runFresh() throws InterruptedException {
+        check(true);
+    }
+
+    private void check(boolean freshStats) throws InterruptedException {
         CompletableFuture<SchemaStatus> answer = new CompletableFuture<>();
         Thread.ofVirtual().name("nebula-health-probe").start(() -> {
             try {
@@ -83,20 +97,31 @@ final class HealthCheck implements Periodic.Service {
                 s.upToDate(),
                 "migrations missing: schema version " + s.currentVersion() + ", this build needs " + s.expectedVersion()
                         + " (run `nebula-worker migrate`)");
-        refreshStats();
+        refreshStats(freshStats);
     }
 
     /**
      * Reads the queue statistics on a thread of their own and waits for them as long as for the
      * probe. A statistics call stuck on a database that stopped answering must not hold the next
      * probe back (readiness would keep saying ready for as long as the socket timeout); while one
-     * is still stuck, later checks skip the statistics and keep probing.
+     * is still stuck, later checks skip the statistics and keep probing. With {@code fresh}, a
+     * refresh already running is waited for and followed by one that starts after this call did.
      */
-    private void refreshStats() throws InterruptedException {
-        if (!statsRunning.compareAndSet(false, true)) {
-            return;
-        }
+    private void refreshStats(boolean fresh) throws InterruptedException {
+        long patience = patience().toMillis();
         CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch running = statsRunning.compareAndExchange(null, done);
+        if (running != null) {
+            if (!fresh || !running.await(patience, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            running = statsRunning.compareAndExchange(null, done);
+            if (running != null) {
+                // Started after the one this call found had ended, so after this call began.
+                running.await(patience, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
         Thread.ofVirtual().name("nebula-queue-stats").start(() -> {
             try {
                 List<QueueStats> stats = ctx.store().queueStats(STATS_CAP, false);
@@ -105,10 +130,10 @@ final class HealthCheck implements Periodic.Service {
             } catch (StoreException e) {
                 log.debug("queue statistics failed: {}", e.getMessage());
             } finally {
-                statsRunning.set(false);
+                statsRunning.set(null);
                 done.countDown();
             }
         });
-        done.await(patience().toMillis(), TimeUnit.MILLISECONDS);
+        done.await(patience, TimeUnit.MILLISECONDS);
     }
 }

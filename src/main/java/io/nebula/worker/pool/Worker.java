@@ -413,10 +413,10 @@ public final class Worker implements AutoCloseable {
         heartbeater.beat();
     }
 
-    /** Refreshes readiness and queue statistics now. */
+    /** Refreshes readiness and queue statistics now; the statistics are read after this call began. */
     public void checkNow() {
         try {
-            healthCheck.runOnce();
+            healthCheck.runFresh();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
