@@ -105,7 +105,8 @@ final class HealthCheck implements Periodic.Service {
      * probe. A statistics call stuck on a database that stopped answering must not hold the next
      * probe back (readiness would keep saying ready for as long as the socket timeout); while one
      * is still stuck, later checks skip the statistics and keep probing. With {@code fresh}, a
-     * refresh already running is waited for and followed by one that starts after this call did.
+     * refresh already running is waited for and followed by one that starts after this call did
+     * (each wait as long as for the probe; a refresh still stuck after it is left alone).
      */
     private void refreshStats(boolean fresh) throws InterruptedException {
         long patience = patience().toMillis();

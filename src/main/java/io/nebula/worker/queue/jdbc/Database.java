@@ -123,9 +123,9 @@ public abstract class Database implements AutoCloseable {
     }
 
     /**
-     * Takes back a statement that {@link #prepare} gave for {@code sql} on {@code connection}: closes it unless the dialect keeps it for the
-     * next use of the same SQL. {@code done} is false when its use failed, and such a statement is
-     * always closed.
+     * Takes back a statement that {@link #prepare} gave for {@code sql} on {@code connection}:
+     * closes it unless the dialect keeps it for the next use of the same SQL. {@code done} is false
+     * when its use failed, and such a statement is always closed.
      */
     protected void release(Connection connection, String sql, PreparedStatement statement, boolean done)
             throws SQLException {
