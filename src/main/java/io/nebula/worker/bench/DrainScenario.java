@@ -123,7 +123,7 @@ final class DrainScenario {
     }
 
     /** Milliseconds this JVM has spent compiling so far, or 0 when the JVM does not say. */
-    private static long jitMillis() {
+    static long jitMillis() {
         var jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
