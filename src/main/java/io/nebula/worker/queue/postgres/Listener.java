@@ -49,7 +49,7 @@ final class Listener implements AutoCloseable {
     private void loop() {
         long backoff = 100;
         while (running) {
-            try (Connection c = db.openDedicated("listen")) {
+            try (Connection c = db.openListener()) {
                 connection = c;
                 SqlScript listen = db.sql().get("wakeup_listen");
                 try (Statement st = c.createStatement()) {

@@ -100,6 +100,32 @@ final class PostgresDatabase extends Database {
         return DriverManager.getConnection(jdbcUrl, propertiesFor(role));
     }
 
+    /**
+     * The wake-up listener's connection: its sockets come from {@link ListenSocketFactory} unless
+     * the configuration names a socket factory of its own (a property here, or a URL parameter,
+     * which pgjdbc prefers to properties), or pgjdbc's class loader cannot see that class.
+     */
+    Connection openListener() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, listenerProperties());
+    }
+
+    Properties listenerProperties() {
+        Properties p = propertiesFor("listen");
+        if (listenSocketFactoryVisible()) {
+            p.putIfAbsent("socketFactory", ListenSocketFactory.class.getName());
+        }
+        return p;
+    }
+
+    private static boolean listenSocketFactoryVisible() {
+        try {
+            return Class.forName(ListenSocketFactory.class.getName(), false, PGConnection.class.getClassLoader())
+                    == ListenSocketFactory.class;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     @Override
     public DatabaseProblem diagnose(SQLException e) {
         return diagnosis.diagnose(e);
