@@ -13,9 +13,13 @@ public enum ExecutionState {
     FAILED,
     CANCELLED;
 
+    private static final ExecutionState[] ALL = values();
+
+    private final String dbName = name().toLowerCase(Locale.ROOT);
+
     /** The lower-case name stored in the database and printed by the command line. */
     public String dbName() {
-        return name().toLowerCase(Locale.ROOT);
+        return dbName;
     }
 
     public boolean isTerminal() {
@@ -24,8 +28,14 @@ public enum ExecutionState {
 
     /** Parses a stored or user-given state name; throws with the allowed names when unknown. */
     public static ExecutionState parse(String name) {
-        for (ExecutionState s : values()) {
-            if (s.dbName().equalsIgnoreCase(name.trim())) {
+        for (ExecutionState s : ALL) {
+            if (s.dbName.equals(name)) {
+                return s;
+            }
+        }
+        String given = name.trim();
+        for (ExecutionState s : ALL) {
+            if (s.dbName.equalsIgnoreCase(given)) {
                 return s;
             }
         }

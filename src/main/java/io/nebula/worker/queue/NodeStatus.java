@@ -8,8 +8,11 @@ public enum NodeStatus {
     FAILED,
     SKIPPED;
 
+    private final String dbName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name stored in the database. */
     public String dbName() {
-        return name().toLowerCase(Locale.ROOT);
+        return dbName;
     }
 
     public static NodeStatus parse(String name) {
