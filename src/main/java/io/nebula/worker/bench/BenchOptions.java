@@ -20,6 +20,8 @@ import java.util.List;
  * @param repeats runs per figure; each figure is the median of these
  * @param latencySamples submits timed per latency run
  * @param warmup whether one untimed drain warms the JIT before the timed ones
+ * @param processWarmUp executions each worker process of the scaling scenario drains, untimed,
+ *     before the timed backlog (0: none)
  * @param workDir where SQLite files, worker configurations, logs and the CDS archive go
  * @param base the loaded configuration every run starts from (pool size, timings, ...)
  * @param launch how worker processes are started
@@ -36,6 +38,7 @@ public record BenchOptions(
         int repeats,
         int latencySamples,
         boolean warmup,
+        int processWarmUp,
         Path workDir,
         WorkerConfig base,
         ChildJvm launch) {
@@ -53,6 +56,7 @@ public record BenchOptions(
         require(processConcurrency >= 1, "process concurrency must be at least 1");
         require(repeats >= 1 && repeats <= 100, "repeats must be from 1 to 100");
         require(latencySamples >= 1, "latency samples must be at least 1");
+        require(processWarmUp >= 0, "the process warm-up cannot be negative");
     }
 
     private static boolean positive(List<Integer> values) {

@@ -34,20 +34,29 @@ final class BenchSql {
         }
     }
 
-    /** Runs a query and returns its rows as column-name maps. */
-    static List<Map<String, Object>> query(Connection c, String dialect, String name) throws SQLException {
+    /** Runs a query with its {@code ?} parameters bound in order and returns its rows as column-name maps. */
+    static List<Map<String, Object>> query(Connection c, String dialect, String name, long... params)
+            throws SQLException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement(text(dialect, name));
-                ResultSet rs = st.executeQuery()) {
-            int columns = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
+        try (PreparedStatement st = c.prepareStatement(text(dialect, name))) {
+            for (int i = 0; i < params.length; i++) {
+                st.setLong(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                read(rs, rows);
             }
         }
         return rows;
+    }
+
+    private static void read(ResultSet rs, List<Map<String, Object>> rows) throws SQLException {
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= columns; i++) {
+                row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+            }
+            rows.add(row);
+        }
     }
 }

@@ -38,7 +38,8 @@ final class MemoryScenario {
         if (!cdsArchiveExists()) {
             progress.say("memory: cold start (writes the class data sharing archive)");
             try (ScratchDatabase db = ScratchDatabase.create(target)) {
-                ProcessDrain.Outcome cold = ProcessDrain.run(options, workflows, db, 1, 1, Duration.ZERO, dir, "cold");
+                ProcessDrain.Outcome cold =
+                        ProcessDrain.run(options, workflows, db, 1, 1, 0, Duration.ZERO, dir, "cold");
                 set.detail("cold_start_to_ready_ms", Math.round(cold.readyMs().get(0)));
             }
         }
@@ -46,7 +47,7 @@ final class MemoryScenario {
             progress.say("memory %s run %d/%d", target.store(), r, options.repeats());
             try (ScratchDatabase db = ScratchDatabase.create(target)) {
                 ProcessDrain.Outcome o =
-                        ProcessDrain.run(options, workflows, db, 1, options.executions(), idle, dir, "mem-r" + r);
+                        ProcessDrain.run(options, workflows, db, 1, options.executions(), 0, idle, dir, "mem-r" + r);
                 set.add("start_to_ready_ms", o.readyMs().get(0));
                 set.add("idle_rss_mb", o.idleRssMb());
                 set.add("peak_rss_mb", o.loadPeakRssMb());

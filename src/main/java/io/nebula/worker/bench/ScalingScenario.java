@@ -44,6 +44,7 @@ final class ScalingScenario {
                             db,
                             processes,
                             options.executions(),
+                            options.processWarmUp(),
                             Duration.ZERO,
                             options.workDir().resolve("scaling"),
                             "p" + processes + "-r" + r);
@@ -62,6 +63,7 @@ final class ScalingScenario {
             params.put("executions", options.executions());
             params.put("concurrency", options.processConcurrency());
             params.put("batch_size", options.processConcurrency());
+            params.put("warm_up_per_process", options.processWarmUp());
             out.add(set.result(
                     "scaling", processes + (processes == 1 ? " process" : " processes"), "postgres", params));
         });

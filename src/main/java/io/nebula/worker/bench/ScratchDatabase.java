@@ -80,7 +80,12 @@ final class ScratchDatabase implements AutoCloseable {
 
     /** The drain window by the database clock: rows finished and seconds from first claim to last end. */
     DrainWindow drainWindow() {
-        Map<String, Object> row = query("drain_window").get(0);
+        return drainWindowAfter(0);
+    }
+
+    /** The drain window of the executions whose id is above {@code afterId} (those queued later). */
+    DrainWindow drainWindowAfter(long afterId) {
+        Map<String, Object> row = query("drain_window", afterId).get(0);
         return new DrainWindow(((Number) row.get("finished")).longValue(), ((Number) row.get("seconds")).doubleValue());
     }
 
@@ -95,9 +100,14 @@ final class ScratchDatabase implements AutoCloseable {
         return target.postgres() ? query("table_writes") : List.of();
     }
 
-    private List<Map<String, Object>> query(String name) {
+    /** The highest execution id queued so far, 0 when none. */
+    long lastExecutionId() {
+        return ((Number) query("last_execution_id").get(0).get("last_id")).longValue();
+    }
+
+    private List<Map<String, Object>> query(String name, long... params) {
         try (Connection c = connect()) {
-            return BenchSql.query(c, store(), name);
+            return BenchSql.query(c, store(), name, params);
         } catch (SQLException e) {
             throw new IllegalStateException("bench query " + name + " failed: " + e.getMessage(), e);
         }

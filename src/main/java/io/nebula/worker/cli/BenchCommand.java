@@ -119,7 +119,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Submits timed per latency run [default: 200; smoke 20]")
     private Integer latencySamples;
 
-    @Option(names = "--no-warmup", description = "Skip the untimed warm-up drain (smoke skips it)")
+    @Option(
+            names = "--no-warmup",
+            description =
+                    "Skip the untimed warm-ups: the warm-up drain (smoke skips it) and the scaling processes' warm-up backlog")
     private boolean noWarmup;
 
     @Option(names = "--smoke", description = "Tiny sizes: the whole benchmark in seconds, for CI")
@@ -194,10 +197,11 @@ final class BenchCommand implements Callable<Integer> {
         List<String> extraOpts = workerJavaOpts == null || workerJavaOpts.isBlank()
                 ? List.of()
                 : Arrays.asList(workerJavaOpts.strip().split("\\s+"));
+        int n = or(executions, smoke ? 2_000 : 100_000);
         return new BenchOptions(
                 chosen,
                 targets,
-                or(executions, smoke ? 2_000 : 100_000),
+                n,
                 or(dagExecutions, smoke ? 400 : 20_000),
                 or(concurrencies, smoke ? List.of(16) : List.of(16, 64, 256)),
                 or(batchSizes, smoke ? List.of(16) : List.of(10, 256)),
@@ -206,6 +210,8 @@ final class BenchCommand implements Callable<Integer> {
                 or(repeats, smoke ? 1 : 3),
                 or(latencySamples, smoke ? 20 : 200),
                 !noWarmup && !smoke,
+                // Half the backlog per process; at smoke sizes that is a second, so smoke keeps it.
+                noWarmup ? 0 : n / 2,
                 runDir,
                 base,
                 ChildJvm.sized(extraOpts, runDir.resolve("worker.jsa")));
