@@ -20,8 +20,8 @@ import java.util.List;
  * @param repeats runs per figure; each figure is the median of these
  * @param latencySamples submits timed per latency run
  * @param warmup whether one untimed drain warms the JIT before the timed ones
- * @param processWarmUp executions each worker process of the scaling scenario drains, untimed,
- *     before the timed backlog (0: none)
+ * @param processWarmUp executions per worker process of the scaling scenario in the untimed
+ *     backlog the processes drain together before the timed one (0: none)
  * @param workDir where SQLite files, worker configurations, logs and the CDS archive go
  * @param base the loaded configuration every run starts from (pool size, timings, ...)
  * @param launch how worker processes are started

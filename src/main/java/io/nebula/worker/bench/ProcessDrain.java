@@ -14,10 +14,11 @@ import java.util.List;
  * claim to last completion), so process start-up and the pause do not count. Resident memory of
  * each process is sampled throughout.
  *
- * <p>With a warm-up, the processes first drain that many executions each (queued before the timed
- * ones, so they run first, and left out of the window), and the timed backlog is queued once they
- * are done: a fresh JVM spends seconds of CPU compiling in its first half minute, and processes
- * that share two cores would otherwise be measured compiling side by side.
+ * <p>With a warm-up, the processes first drain one shared backlog of {@code warmUpPerProcess}
+ * executions per process (whichever process claims them; left out of the window by id), the table
+ * is vacuumed, and the timed backlog is queued once they are idle: a fresh JVM spends seconds of
+ * CPU compiling in its first half minute, and processes that share two cores would otherwise be
+ * measured compiling side by side.
  */
 final class ProcessDrain {
     private static final String QUEUE = "default";
@@ -62,7 +63,7 @@ final class ProcessDrain {
             admin.migrate();
             admin.queuePause(QUEUE, true);
             WorkflowClient client = workflows.client(admin);
-            int warmUp = warmUpPerProcess * processes;
+            int warmUp = Math.multiplyExact(warmUpPerProcess, processes);
             BenchWorkflows.queue(client, workflows.single(), warmUp > 0 ? warmUp : n);
             RunConfig run = RunConfig.of(options.processConcurrency(), options.processConcurrency());
             int connections = Math.max(4, Math.min(options.base().database().maxConnections(), 60 / processes));
@@ -85,6 +86,7 @@ final class ProcessDrain {
                         return new Outcome(Double.NaN, ready, idleRss, Double.NaN);
                     }
                     admin.queuePause(QUEUE, true);
+                    db.vacuum();
                     after = db.lastExecutionId();
                     BenchWorkflows.queue(client, workflows.single(), n);
                 }

@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.util.function.IntSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import javax.net.SocketFactory;
 
 /**
@@ -18,10 +19,13 @@ import javax.net.SocketFactory;
  * <p>After pgjdbc reads a notification it asks whether another message is pending by setting a
  * one-millisecond socket timeout and reading; when nothing is pending, that read waits the whole
  * millisecond, so every notification was handed over a millisecond late (an idle worker's whole
- * submit-to-start is about three). On these sockets a read under a one-millisecond timeout with no
- * byte in the kernel's receive buffer fails with {@link SocketTimeoutException} at once, which is
- * what the timed-out read would have answered; any other read, or one with bytes pending, is the
- * plain socket's. A message that arrives just after the check is read by the next wait.
+ * submit-to-start is about three). On these sockets the first read after the timeout is set to one
+ * millisecond fails with {@link SocketTimeoutException} at once when no byte is in the kernel's
+ * receive buffer, which is what the timed-out read would have answered; any other read, or one
+ * with bytes pending, is the plain socket's. Only the first: a reader that retries timed-out reads
+ * (pgjdbc's GSS-encrypted stream does when no socket timeout is configured) waits out the
+ * millisecond from its second read on instead of spinning. A message that arrives just after the
+ * check is read by the next wait.
  *
  * <p>pgjdbc creates the factory by its class name, so it is public with a public constructor.
  */
@@ -74,34 +78,37 @@ public final class ListenSocketFactory extends SocketFactory {
 
     /** A plain TCP socket whose pending-message check does not wait when nothing is pending. */
     static final class ListenSocket extends Socket {
-        private volatile int timeoutMillis;
+        /** Set when the timeout becomes the pending check's, taken by the first read after. */
+        private final AtomicBoolean checkArmed = new AtomicBoolean();
+
         private InputStream in;
 
         @Override
         public void setSoTimeout(int timeout) throws SocketException {
             super.setSoTimeout(timeout);
-            timeoutMillis = timeout;
+            checkArmed.set(timeout == PENDING_CHECK_TIMEOUT_MS);
         }
 
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (in == null) {
-                in = new PendingCheckInput(super.getInputStream(), () -> timeoutMillis);
+                in = new PendingCheckInput(super.getInputStream(), () -> checkArmed.getAndSet(false));
             }
             return in;
         }
     }
 
     /**
-     * A socket's input that fails a read under the pending-check timeout at once when {@code
-     * available()} reports nothing received, and reads every other time.
+     * A socket's input that fails a read at once when {@code takeCheck} answers true (the first
+     * read since the pending-check timeout was set) and {@code available()} reports nothing
+     * received, and reads every other time.
      */
     static final class PendingCheckInput extends FilterInputStream {
-        private final IntSupplier timeoutMillis;
+        private final BooleanSupplier takeCheck;
 
-        PendingCheckInput(InputStream plain, IntSupplier timeoutMillis) {
+        PendingCheckInput(InputStream plain, BooleanSupplier takeCheck) {
             super(plain);
-            this.timeoutMillis = timeoutMillis;
+            this.takeCheck = takeCheck;
         }
 
         @Override
@@ -117,7 +124,7 @@ public final class ListenSocketFactory extends SocketFactory {
         }
 
         private void failIfNothingPending() throws IOException {
-            if (timeoutMillis.getAsInt() == PENDING_CHECK_TIMEOUT_MS && super.available() == 0) {
+            if (takeCheck.getAsBoolean() && super.available() == 0) {
                 throw new SocketTimeoutException("no message pending");
             }
         }

@@ -103,7 +103,9 @@ final class PostgresDatabase extends Database {
     /**
      * The wake-up listener's connection: its sockets come from {@link ListenSocketFactory} unless
      * the configuration names a socket factory of its own (a property here, or a URL parameter,
-     * which pgjdbc prefers to properties), or pgjdbc's class loader cannot see that class.
+     * which pgjdbc prefers to properties), or pgjdbc's class loader cannot see that class. A factory
+     * named only in a pg_service file or {@code driverconfig.properties} ranks below properties in
+     * pgjdbc and is replaced on this one connection.
      */
     Connection openListener() throws SQLException {
         return DriverManager.getConnection(jdbcUrl, listenerProperties());

@@ -14,6 +14,8 @@ import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Properties;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -24,6 +26,7 @@ import org.postgresql.PGNotification;
  * unless the configuration names a socket factory of its own.
  */
 class ListenSocketFactoryTest {
+    private static final String NOTHING_PENDING = "no message pending";
 
     @Test
     void thePendingCheckFailsAtOnceWhenNothingIsPendingAndTheSocketStaysUsable() throws Exception {
@@ -33,11 +36,18 @@ class ListenSocketFactoryTest {
                 Socket peer = server.accept()) {
             assertThat(client).isInstanceOf(ListenSocketFactory.ListenSocket.class);
             InputStream in = client.getInputStream();
+            assertThat(in).isInstanceOf(ListenSocketFactory.PendingCheckInput.class);
             OutputStream out = peer.getOutputStream();
 
             client.setSoTimeout(ListenSocketFactory.PENDING_CHECK_TIMEOUT_MS);
-            assertThatThrownBy(() -> in.read(new byte[8], 0, 8)).isInstanceOf(SocketTimeoutException.class);
-            assertThatThrownBy(in::read).isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> in.read(new byte[8], 0, 8))
+                    .isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage(NOTHING_PENDING);
+            // Only the first read after the timeout was set answers at once; a retry is the plain
+            // socket's timed read.
+            assertThatThrownBy(in::read)
+                    .isInstanceOf(SocketTimeoutException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).isNotEqualTo(NOTHING_PENDING));
 
             // Under any other timeout a read waits for the byte, and nothing was consumed above.
             out.write(new byte[] {7, 8});
@@ -53,8 +63,27 @@ class ListenSocketFactoryTest {
     }
 
     @Test
+    void aTimeoutSetOnATlsSocketLayeredOverItArmsTheCheck() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket plain = new ListenSocketFactory()
+                        .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket peer = server.accept()) {
+            // What pgjdbc does for sslmode=prefer/require: TLS over the factory's socket, and its
+            // later timeouts are set on the TLS socket.
+            try (SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                    .createSocket(plain, "127.0.0.1", server.getLocalPort(), false)) {
+                tls.setSoTimeout(ListenSocketFactory.PENDING_CHECK_TIMEOUT_MS);
+                assertThatThrownBy(() -> plain.getInputStream().read())
+                        .isInstanceOf(SocketTimeoutException.class)
+                        .hasMessage(NOTHING_PENDING);
+            }
+            assertThat(peer.isConnected()).isTrue();
+        }
+    }
+
+    @Test
     void underTheCheckTimeoutNothingPendingIsAnsweredWithoutAWaitingRead() throws Exception {
-        int[] timeout = {ListenSocketFactory.PENDING_CHECK_TIMEOUT_MS};
+        boolean[] armed = {true};
         int[] reads = {0};
         InputStream socketLike = new InputStream() {
             private int pending;
@@ -75,15 +104,21 @@ class ListenSocketFactoryTest {
                 return 43;
             }
         };
-        InputStream in = new ListenSocketFactory.PendingCheckInput(socketLike, () -> timeout[0]);
+        InputStream in = new ListenSocketFactory.PendingCheckInput(socketLike, () -> {
+            boolean a = armed[0];
+            armed[0] = false;
+            return a;
+        });
 
         assertThatThrownBy(in::read).isInstanceOf(SocketTimeoutException.class);
+        assertThat(reads[0]).as("reads that would have waited").isZero();
+
+        armed[0] = true;
         assertThatThrownBy(() -> in.read(new byte[4], 0, 4)).isInstanceOf(SocketTimeoutException.class);
         assertThat(reads[0]).as("reads that would have waited").isZero();
 
-        timeout[0] = 30_000;
-        assertThat(in.read()).isEqualTo(42);
-        timeout[0] = ListenSocketFactory.PENDING_CHECK_TIMEOUT_MS;
+        assertThat(in.read()).as("a read not armed reads").isEqualTo(42);
+        armed[0] = true;
         assertThat(in.read()).as("a pending byte is read under the check").isEqualTo(43);
         assertThat(reads[0]).isEqualTo(2);
     }
