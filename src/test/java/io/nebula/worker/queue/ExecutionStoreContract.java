@@ -847,11 +847,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         List<Long> rareIds = store.executionSubmitMany(rare).stream()
                 .map(Submitted::executionId)
                 .toList();
-        List<SubmitRequest> many = new ArrayList<>();
-        for (int i = 0; i < ExecutionQuery.SCAN_BUDGET + 5; i++) {
-            many.add(request());
-        }
-        store.executionSubmitMany(many);
+        store.executionSubmitMany(overBudget());
         ExecutionQuery q = ExecutionQuery.newest(10).withQueue("rare");
 
         ExecutionPage first = store.executionPage(q);
@@ -868,6 +864,76 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         ExecutionPage byWorkflow = store.executionPage(ExecutionQuery.newest(10).withWorkflow("wf", null));
         assertThat(byWorkflow.rows()).hasSize(10);
         assertThat(byWorkflow.scanned()).isEqualTo(11);
+    }
+
+    /** Five more executions than a page's scan budget, on the default queue. */
+    private List<SubmitRequest> overBudget() {
+        List<SubmitRequest> many = new ArrayList<>();
+        for (int i = 0; i < ExecutionQuery.SCAN_BUDGET + 5; i++) {
+            many.add(request());
+        }
+        return many;
+    }
+
+    /**
+     * The unfiltered list merges finished and available rows, each read within its own budget. Here
+     * both reads run out of budget on the first page, at different places, and each later page must
+     * continue from the newer of the places a read stopped, so that no row is skipped or repeated.
+     */
+    @Test
+    void aFilteredListMergesFinishedAndAvailableRowsAcrossBudgetEdges() {
+        List<SubmitRequest> others = overBudget();
+        int more = others.size();
+        long rareFinished = submit(SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
+        store.executionSubmitMany(others);
+        List<ClaimedExecution> claimed =
+                store.executionClaim(new ClaimRequest(WORKER, List.of("default", "rare"), more + 1, LEASE));
+        assertThat(claimed).hasSize(more + 1);
+        store.executionCompleteMany(claimed.stream()
+                .map(c -> Completions.succeed(c.lease(), "1", List.of()))
+                .toList());
+        long rareAvailable = submit(SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
+        store.executionSubmitMany(others);
+        ExecutionQuery q = ExecutionQuery.newest(10).withQueue("rare");
+
+        ExecutionPage first = store.executionPage(q);
+        ExecutionPage second = store.executionPage(q.withAfter(first.next()));
+        ExecutionPage third = store.executionPage(q.withAfter(second.next()));
+
+        assertThat(first.rows()).isEmpty();
+        assertThat(first.searchLimited()).isTrue();
+        assertThat(second.rows()).extracting(ExecutionSummary::id).containsExactly(rareAvailable);
+        assertThat(second.searchLimited()).isTrue();
+        assertThat(third.rows()).extracting(ExecutionSummary::id).containsExactly(rareFinished);
+        assertThat(third.next()).isNull();
+        assertThat(walk(q)).containsExactly(rareAvailable, rareFinished);
+        assertThat(walk(ExecutionQuery.newest(10).withQueue("rare").withState(ExecutionState.SUCCEEDED)))
+                .containsExactly(rareFinished);
+        assertThat(walk(ExecutionQuery.newest(10).withQueue("rare").withState(ExecutionState.AVAILABLE)))
+                .containsExactly(rareAvailable);
+    }
+
+    /**
+     * A finished row older than where the available rows' read ran out of budget waits for the page
+     * that reaches it: listed earlier, it would be listed again (and out of order) when the next page
+     * continues from that place.
+     */
+    @Test
+    void aMatchOlderThanAnotherReadsBudgetEdgeWaitsForItsPage() {
+        long rareFinished = submit(SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
+        List<ClaimedExecution> claimed = store.executionClaim(new ClaimRequest(WORKER, List.of("rare"), 1, LEASE));
+        store.executionCompleteMany(List.of(Completions.succeed(claimed.get(0).lease(), "1", List.of())));
+        long rareAvailable = submit(SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
+        store.executionSubmitMany(overBudget());
+        ExecutionQuery q = ExecutionQuery.newest(10).withQueue("rare");
+
+        ExecutionPage first = store.executionPage(q);
+
+        assertThat(first.rows()).isEmpty();
+        assertThat(first.searchLimited()).isTrue();
+        ExecutionPage second = store.executionPage(q.withAfter(first.next()));
+        assertThat(second.rows()).extracting(ExecutionSummary::id).containsExactly(rareAvailable, rareFinished);
+        assertThat(second.next()).isNull();
     }
 
     @Test

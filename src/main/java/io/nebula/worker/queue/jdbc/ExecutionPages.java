@@ -17,16 +17,23 @@ import java.util.List;
  * Pages of the execution list by keyset, newest first by (created_at, id). Each page seeks to its
  * cursor in an index and reads forward from there; no page counts rows to skip.
  *
- * <p>A page is read from one of two indexes, chosen by the filters: {@code executions_state_recent}
- * for the states it covers (available, failed, cancelled), else {@code executions_recent}. Filters
- * the chosen index does not serve (a workflow, a queue, a definition hash, the succeeded state) are
- * checked here, row by row, over at most {@link ExecutionQuery#SCAN_BUDGET} rows
- * per page; a page cut short by that budget says so and continues where it stopped. Running rows
- * are in none of those indexes (claims would otherwise write them all); they are read from the
- * small running set with every filter in SQL and merged in.
+ * <p>Each state lives in one index: finished rows (succeeded, failed, cancelled) in {@code
+ * executions_recent}, available, failed and cancelled rows in {@code executions_state_recent},
+ * running rows in {@code executions_lease}. So a success writes one list entry and a claim none. A
+ * page filtered to one state reads the index that holds it ({@code executions_state_recent} where it
+ * can, being the narrower); an unfiltered page merges the finished rows, the available rows and the
+ * running rows. Filters an index does not serve (a workflow, a queue, a definition hash, the
+ * succeeded state among the finished) are checked here, row by row, over at most {@link
+ * ExecutionQuery#SCAN_BUDGET} rows per index per page; a page cut short by that budget says so and
+ * continues where it stopped. Running rows are few (the workers' total concurrency) and are read
+ * with every filter in SQL.
  */
 final class ExecutionPages {
     private static final int CHUNK = 1_000;
+    /** Finished rows, from {@code executions_recent}. */
+    private static final String RECENT = "execution_page_recent";
+    /** The rows of one state (available, failed or cancelled), from {@code executions_state_recent}. */
+    private static final String BY_STATE = "execution_page_state";
     /** 9999-12-31T23:59:59Z, the cursor of a first page without an upper time bound. */
     private static final long FAR_FUTURE_US = 253_402_300_799_000_000L;
 
@@ -47,62 +54,70 @@ final class ExecutionPages {
         if (q.state() == ExecutionState.RUNNING) {
             return finish(running(s, q, start, sinceUs, want), q.limit(), null, 0);
         }
-        Scan scan = scan(s, q, start, sinceUs, want);
-        List<ExecutionSummary> rows = new ArrayList<>(scan.matches());
+        List<Scan> scans = new ArrayList<>(2);
         if (q.state() == null) {
-            for (ExecutionSummary r : running(s, q, start, sinceUs, want)) {
-                // A running row older than where the scan stopped belongs to a later page.
-                if (scan.exhausted() || r.cursor().isBefore(scan.last())) {
-                    rows.add(r);
-                }
+            scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
+            scans.add(
+                    scan(s, q, BY_STATE, Params.of("state", ExecutionState.AVAILABLE.dbName()), start, sinceUs, want));
+        } else if (q.state() == ExecutionState.SUCCEEDED) {
+            scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
+        } else {
+            scans.add(scan(s, q, BY_STATE, Params.of("state", q.state().dbName()), start, sinceUs, want));
+        }
+        List<ExecutionSummary> rows = new ArrayList<>(want * 2);
+        ExecutionCursor edge = null;
+        long scanned = 0;
+        for (Scan scan : scans) {
+            rows.addAll(scan.matches());
+            scanned += scan.residual() ? scan.scanned() : 0;
+            // An index read that stopped before its end has unread rows older than its last one,
+            // so no row older than the newest such stop may be listed on this page.
+            if (!scan.exhausted() && (edge == null || scan.last().isBefore(edge))) {
+                edge = scan.last();
             }
+        }
+        if (q.state() == null) {
+            rows.addAll(running(s, q, start, sinceUs, want));
+        }
+        if (edge != null) {
+            ExecutionCursor stop = edge;
+            rows.removeIf(r -> stop.isBefore(r.cursor()));
+        }
+        if (q.state() == null) {
             rows.sort(Comparator.comparing(ExecutionSummary::createdAt)
                     .thenComparingLong(ExecutionSummary::id)
                     .reversed());
         }
-        return finish(rows, q.limit(), scan.limited() ? scan.last() : null, scan.residual() ? scan.scanned() : 0);
+        // When the page does not fill, it ends at the edge: the next page continues from there.
+        return finish(rows, q.limit(), edge, scanned);
     }
 
-    private static ExecutionPage finish(
-            List<ExecutionSummary> rows, int limit, ExecutionCursor budgetEdge, long scanned) {
+    private static ExecutionPage finish(List<ExecutionSummary> rows, int limit, ExecutionCursor edge, long scanned) {
         if (rows.size() > limit) {
             List<ExecutionSummary> page = rows.subList(0, limit);
             return new ExecutionPage(page, page.get(limit - 1).cursor(), false, scanned);
         }
-        return new ExecutionPage(rows, budgetEdge, budgetEdge != null, scanned);
+        return new ExecutionPage(rows, edge, edge != null, scanned);
     }
 
     /**
      * The rows read from one index.
      *
      * @param last the key of the last row read (where the next read continues)
-     * @param exhausted the index range ended before the page filled
-     * @param limited the scan budget ran out before the page filled
+     * @param exhausted the index range ended before the page filled (else the page filled or the
+     *     scan budget ran out)
      * @param residual some filter was checked row by row
      */
     private record Scan(
-            List<ExecutionSummary> matches,
-            ExecutionCursor last,
-            boolean exhausted,
-            boolean limited,
-            boolean residual,
-            long scanned) {}
+            List<ExecutionSummary> matches, ExecutionCursor last, boolean exhausted, boolean residual, long scanned) {}
 
-    private static Scan scan(Session s, ExecutionQuery q, ExecutionCursor start, long sinceUs, int want)
+    private static Scan scan(
+            Session s, ExecutionQuery q, String op, Params lead, ExecutionCursor start, long sinceUs, int want)
             throws SQLException {
-        String op;
-        Params lead = Params.of();
-        boolean residual;
-        if (q.state() == ExecutionState.AVAILABLE
-                || q.state() == ExecutionState.FAILED
-                || q.state() == ExecutionState.CANCELLED) {
-            op = "execution_page_state";
-            lead.set("state", q.state().dbName());
-            residual = q.workflowName() != null || q.workflowHash() != null || q.queue() != null;
-        } else {
-            op = "execution_page_recent";
-            residual = q.state() != null || q.workflowName() != null || q.workflowHash() != null || q.queue() != null;
-        }
+        boolean residual = q.workflowName() != null
+                || q.workflowHash() != null
+                || q.queue() != null
+                || (op.equals(RECENT) && q.state() != null);
         List<ExecutionSummary> matches = new ArrayList<>();
         ExecutionCursor cursor = start;
         long scanned = 0;
@@ -120,15 +135,15 @@ final class ExecutionPages {
                 if (q.matches(e)) {
                     matches.add(e);
                     if (matches.size() == want) {
-                        return new Scan(matches, cursor, false, false, residual, scanned);
+                        return new Scan(matches, cursor, false, residual, scanned);
                     }
                 }
             }
             if (rows.size() < chunk) {
-                return new Scan(matches, cursor, true, false, residual, scanned);
+                return new Scan(matches, cursor, true, residual, scanned);
             }
             if (scanned >= ExecutionQuery.SCAN_BUDGET) {
-                return new Scan(matches, cursor, false, true, residual, scanned);
+                return new Scan(matches, cursor, false, residual, scanned);
             }
         }
     }

@@ -1,12 +1,13 @@
--- A slice of the console's execution list, newest first by (created_at, id), from the partial
--- index executions_recent (every row but running ones; execution_page_running adds those).
+-- The finished executions of the console's execution list (succeeded, failed and cancelled),
+-- newest first by (created_at, id), from the partial index executions_recent. The list merges
+-- them with the available ones (execution_page_state) and the running ones (execution_page_running).
 -- Times are bound as microseconds since the epoch; the page walks the index backwards from the
 -- cursor and stops after :limit rows, so its cost does not grow with the table.
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, left(last_error, 300) AS last_error,
        cancel_requested, idempotency_key
   FROM "${schema}".executions
- WHERE state <> 'running'
+ WHERE state IN ('succeeded', 'failed', 'cancelled')
    AND (created_at, id) < (timestamptz 'epoch' + :before_us::float8 * interval '1 microsecond', :before_id)
    AND created_at >= timestamptz 'epoch' + :since_us::float8 * interval '1 microsecond'
  ORDER BY created_at DESC, id DESC
