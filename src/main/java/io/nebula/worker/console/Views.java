@@ -196,9 +196,9 @@ final class Views {
             next = Links.executions(n);
         }
         String note = page.searchLimited()
-                ? "Searched the " + page.scanned() + " most recent executions of this slice; no index serves"
+                ? "Searched " + page.scanned() + " of the most recent executions of this slice; no index serves"
                         + " this combination of filters, so a page reads at most " + ExecutionQuery.SCAN_BUDGET
-                        + " rows. Continue the search with \"Older\"."
+                        + " rows of each index it merges. Continue the search with \"Older\"."
                 : null;
         String first = Links.executions(same);
         String refresh =

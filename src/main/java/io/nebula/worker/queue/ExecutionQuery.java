@@ -25,8 +25,9 @@ public record ExecutionQuery(
     public static final int MAX_LIMIT = 500;
 
     /**
-     * The most rows one page reads for the filters that no index serves (see {@link
-     * ExecutionStore#executionPage}); a page that reaches it stops there and says so.
+     * The most rows one page reads from each index for the filters that no index serves (see
+     * {@link ExecutionStore#executionPage}); an unfiltered state list merges two such reads (finished
+     * and available rows). A page whose read reaches it stops there and says so.
      */
     public static final int SCAN_BUDGET = 10_000;
 

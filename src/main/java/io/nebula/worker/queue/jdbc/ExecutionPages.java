@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pages of the execution list by keyset, newest first by (created_at, id). Each page seeks to its
@@ -26,7 +28,8 @@ import java.util.List;
  * succeeded state among the finished) are checked here, row by row, over at most {@link
  * ExecutionQuery#SCAN_BUDGET} rows per index per page; a page cut short by that budget says so and
  * continues where it stopped. Running rows are few (the workers' total concurrency) and are read
- * with every filter in SQL.
+ * with every filter in SQL. An execution that moves backwards (retried, released, rescued) between
+ * two of a page's reads may be missing from that page; the next load of the page shows it.
  */
 final class ExecutionPages {
     private static final int CHUNK = 1_000;
@@ -52,52 +55,71 @@ final class ExecutionPages {
         long sinceUs = q.createdFrom() == null ? 0 : micros(q.createdFrom());
         int want = q.limit() + 1;
         if (q.state() == ExecutionState.RUNNING) {
-            return finish(running(s, q, start, sinceUs, want), q.limit(), null, 0);
+            return finish(running(s, q, start, sinceUs, want), q.limit(), null, false, 0);
         }
+        // The reads are separate statements, each seeing the table as of its own start, so an
+        // execution that moves on between two of them could be missed by both. They run in the order
+        // executions move (available, then running, then finished): one that moves forward between
+        // two reads is seen by both, and the later read's row, the newer state, is listed.
         List<Scan> scans = new ArrayList<>(2);
+        Map<Long, ExecutionSummary> rows = new LinkedHashMap<>();
         if (q.state() == null) {
-            scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
             scans.add(
                     scan(s, q, BY_STATE, Params.of("state", ExecutionState.AVAILABLE.dbName()), start, sinceUs, want));
+            put(rows, scans.getLast().matches());
+            put(rows, running(s, q, start, sinceUs, want));
+            scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
         } else if (q.state() == ExecutionState.SUCCEEDED) {
             scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
         } else {
             scans.add(scan(s, q, BY_STATE, Params.of("state", q.state().dbName()), start, sinceUs, want));
         }
-        List<ExecutionSummary> rows = new ArrayList<>(want * 2);
+        put(rows, scans.getLast().matches());
         ExecutionCursor edge = null;
         long scanned = 0;
+        boolean budgetSpent = false;
         for (Scan scan : scans) {
-            rows.addAll(scan.matches());
             scanned += scan.residual() ? scan.scanned() : 0;
+            budgetSpent |= !scan.exhausted() && scan.matches().size() < want;
             // An index read that stopped before its end has unread rows older than its last one,
             // so no row older than the newest such stop may be listed on this page.
             if (!scan.exhausted() && (edge == null || scan.last().isBefore(edge))) {
                 edge = scan.last();
             }
         }
-        if (q.state() == null) {
-            rows.addAll(running(s, q, start, sinceUs, want));
-        }
+        List<ExecutionSummary> listed = new ArrayList<>(rows.values());
         if (edge != null) {
             ExecutionCursor stop = edge;
-            rows.removeIf(r -> stop.isBefore(r.cursor()));
+            listed.removeIf(r -> stop.isBefore(r.cursor()));
         }
         if (q.state() == null) {
-            rows.sort(Comparator.comparing(ExecutionSummary::createdAt)
+            listed.sort(Comparator.comparing(ExecutionSummary::createdAt)
                     .thenComparingLong(ExecutionSummary::id)
                     .reversed());
         }
         // When the page does not fill, it ends at the edge: the next page continues from there.
-        return finish(rows, q.limit(), edge, scanned);
+        return finish(listed, q.limit(), edge, budgetSpent, scanned);
     }
 
-    private static ExecutionPage finish(List<ExecutionSummary> rows, int limit, ExecutionCursor edge, long scanned) {
+    /** Adds rows read later than those already held: a row read twice keeps its later state. */
+    private static void put(Map<Long, ExecutionSummary> rows, List<ExecutionSummary> read) {
+        for (ExecutionSummary r : read) {
+            rows.put(r.id(), r);
+        }
+    }
+
+    /**
+     * The page of {@code rows}: the first {@code limit} and a cursor after the last when there are
+     * more; else all of them, and the edge as the cursor when a read stopped before its end ({@code
+     * budgetSpent} when one stopped for its scan budget rather than because it filled).
+     */
+    private static ExecutionPage finish(
+            List<ExecutionSummary> rows, int limit, ExecutionCursor edge, boolean budgetSpent, long scanned) {
         if (rows.size() > limit) {
             List<ExecutionSummary> page = rows.subList(0, limit);
             return new ExecutionPage(page, page.get(limit - 1).cursor(), false, scanned);
         }
-        return new ExecutionPage(rows, edge, edge != null, scanned);
+        return new ExecutionPage(rows, edge, edge != null && budgetSpent, scanned);
     }
 
     /**

@@ -7,6 +7,11 @@
 -- made the success pay for a bottom-up deletion pass over the index page. Available rows are
 -- already in executions_state_recent, so the list now reads them from there and merges them with
 -- the finished rows from this index and the running ones from executions_lease.
-DROP INDEX executions_recent;
-CREATE INDEX executions_recent ON executions (created_at, id)
+--
+-- The new index is built first, under another name: building takes a SHARE lock, which holds back
+-- writes (claims and completions included) but lets reads run; dropping the old index takes an
+-- ACCESS EXCLUSIVE lock, which blocks reads too, and only for the short rest of the transaction.
+CREATE INDEX executions_finished_list ON executions (created_at, id)
     WHERE state IN ('succeeded', 'failed', 'cancelled');
+DROP INDEX executions_recent;
+ALTER INDEX executions_finished_list RENAME TO executions_recent;
