@@ -4,6 +4,7 @@ import io.nebula.worker.faults.History.Event;
 import io.nebula.worker.faults.History.Fault;
 import io.nebula.worker.testing.WorkerSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +50,10 @@ final class FaultBounds {
 
     /**
      * For every execution a fault of kind {@code kind} orphaned (its rescue names the faulted
-     * process as holder), the time from the fault to the next claim by another worker.
+     * process as holder, and the rescued lease was claimed before the fault), the time from the fault
+     * to the next claim by another worker. A lease the process claimed after the fault (a partition
+     * that healed) is not one the fault orphaned: if it is lost too, for instance to a connection
+     * the cut left half-open, its rescue is timed by the lease it had, not by the fault.
      */
     static List<Duration> takeovers(History h, String kind) {
         List<Duration> out = new ArrayList<>();
@@ -60,7 +64,7 @@ final class FaultBounds {
             for (List<Event> events : h.events().values()) {
                 for (int i = 0; i < events.size(); i++) {
                     Event e = events.get(i);
-                    if (e.event().equals("rescued") && heldBy(e, f.target())) {
+                    if (e.event().equals("rescued") && heldBy(e, f.target()) && !claimedAfter(events, i, f.at())) {
                         events.stream()
                                 .skip(i + 1)
                                 .filter(x -> x.event().equals("claimed"))
@@ -71,6 +75,18 @@ final class FaultBounds {
             }
         }
         return out;
+    }
+
+    /** Whether the lease that the rescue at {@code rescue} ended was claimed after {@code at}. */
+    private static boolean claimedAfter(List<Event> events, int rescue, Instant at) {
+        long epoch = events.get(rescue).leaseEpoch();
+        for (int j = rescue - 1; j >= 0; j--) {
+            Event c = events.get(j);
+            if (c.event().equals("claimed") && c.leaseEpoch() == epoch) {
+                return c.at().isAfter(at);
+            }
+        }
+        return false;
     }
 
     /** Whether a rescue event names {@code instanceId} as the holder whose lease expired. */

@@ -876,9 +876,10 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     /**
-     * The unfiltered list merges finished and available rows, each read within its own budget. Here
-     * both reads run out of budget on the first page, at different places, and each later page must
-     * continue from the newer of the places a read stopped, so that no row is skipped or repeated.
+     * The unfiltered list merges available, running and finished rows, the available and finished
+     * ones each read within its own budget. Here both reads run out of budget on the first page, at
+     * different places, and each later page must continue from the newer of the places a read
+     * stopped, so that no row is skipped or repeated.
      */
     @Test
     void aFilteredListMergesFinishedAndAvailableRowsAcrossBudgetEdges() {
@@ -892,6 +893,10 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         store.executionCompleteMany(claimed.stream()
                 .map(c -> Completions.succeed(c.lease(), "1", List.of()))
                 .toList());
+        long rareRunning = submit(SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
+        assertThat(store.executionClaim(new ClaimRequest(WORKER, List.of("rare"), 1, LEASE)))
+                .extracting(c -> c.lease().executionId())
+                .containsExactly(rareRunning);
         long rareAvailable = submit(SubmitRequest.now("rare", WORKFLOW.hash(), "wf", "{}", 1));
         store.executionSubmitMany(others);
         ExecutionQuery q = ExecutionQuery.newest(10).withQueue("rare");
@@ -900,13 +905,16 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         ExecutionPage second = store.executionPage(q.withAfter(first.next()));
         ExecutionPage third = store.executionPage(q.withAfter(second.next()));
 
+        // Both reads spend their budget; the running row, older than where the available rows'
+        // read stopped, waits for the page that reaches it.
         assertThat(first.rows()).isEmpty();
         assertThat(first.searchLimited()).isTrue();
-        assertThat(second.rows()).extracting(ExecutionSummary::id).containsExactly(rareAvailable);
+        assertThat(first.scanned()).isEqualTo(2L * ExecutionQuery.SCAN_BUDGET);
+        assertThat(second.rows()).extracting(ExecutionSummary::id).containsExactly(rareAvailable, rareRunning);
         assertThat(second.searchLimited()).isTrue();
         assertThat(third.rows()).extracting(ExecutionSummary::id).containsExactly(rareFinished);
         assertThat(third.next()).isNull();
-        assertThat(walk(q)).containsExactly(rareAvailable, rareFinished);
+        assertThat(walk(q)).containsExactly(rareAvailable, rareRunning, rareFinished);
         assertThat(walk(ExecutionQuery.newest(10).withQueue("rare").withState(ExecutionState.SUCCEEDED)))
                 .containsExactly(rareFinished);
         assertThat(walk(ExecutionQuery.newest(10).withQueue("rare").withState(ExecutionState.AVAILABLE)))
