@@ -26,8 +26,8 @@ public record ExecutionQuery(
 
     /**
      * The most rows one page reads from each index for the filters that no index serves (see
-     * {@link ExecutionStore#executionPage}); an unfiltered state list merges two such reads (finished
-     * and available rows). A page whose read reaches it stops there and says so.
+     * {@link ExecutionStore#executionPage}); a list of every state merges two such reads (available and
+     * finished rows). A page whose read reaches it stops there and says so.
      */
     public static final int SCAN_BUDGET = 10_000;
 
