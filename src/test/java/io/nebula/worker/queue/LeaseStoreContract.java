@@ -423,6 +423,35 @@ public abstract class LeaseStoreContract {
         assertThat(events(other)).containsExactly("claimed", "succeeded");
     }
 
+    /**
+     * An attempt that lost its lease and the next attempt of the same execution can both finish on
+     * one worker and reach the store in one batch; each write is answered by its own lease.
+     */
+    @Test
+    void aBatchWithAStaleAndTheCurrentLeaseOfOneExecutionAnswersEachByItsOwnLease() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
+        ClaimedExecution stale = claim(1).get(0);
+        leases().executionCompleteMany(List.of(Completions.release(stale.lease(), "bye", Duration.ZERO, List.of())));
+        ClaimedExecution current = claim(1).get(0);
+        assertThat(current.lease().executionId()).isEqualTo(id);
+        NodeResult a = new NodeResult("a", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        NodeResult b = new NodeResult("b", NodeStatus.SUCCEEDED, "2", null, 1, Instant.now(), Instant.now());
+
+        List<Boolean> fenced = leases().nodeCheckpointMany(List.of(
+                new LeaseStore.Checkpoint(stale.lease(), a),
+                new LeaseStore.Checkpoint(current.lease(), a),
+                new LeaseStore.Checkpoint(current.lease(), b)));
+        List<NodeResult> kept = leases().nodeResultsLoad(List.of(id)).get(id);
+        List<CompletionResult> ended = leases().executionCompleteMany(List.of(
+                Completions.succeed(stale.lease(), "1", List.of()),
+                Completions.succeed(current.lease(), "2", List.of())));
+
+        assertThat(fenced).containsExactly(false, true, true);
+        assertThat(kept).extracting(NodeResult::nodeId).containsExactlyInAnyOrder("a", "b");
+        assertThat(ended).extracting(CompletionResult::applied).containsExactly(false, true);
+        assertThat(events(id)).containsExactly("claimed", "released", "claimed", "succeeded");
+    }
+
     @Test
     void derivedTransitionsCarryTheAttemptTheirWorkerAndTheirTimesInOrder() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));

@@ -18,10 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The hot path of the store: claims, checkpoint loads, heartbeats, checkpoints and completions,
@@ -146,6 +148,10 @@ final class LeaseStatements implements LeaseStore {
         if (checkpoints.isEmpty()) {
             return List.of();
         }
+        List<List<Checkpoint>> rounds = rounds(checkpoints, Checkpoint::lease);
+        if (rounds.size() > 1) {
+            return inRounds(checkpoints, rounds, this::nodeCheckpointMany);
+        }
         Map<LeaseRef, List<NodeResult>> byLease = new LinkedHashMap<>();
         for (Checkpoint c : checkpoints) {
             byLease.computeIfAbsent(c.lease(), k -> new ArrayList<>(2)).add(c.result());
@@ -177,6 +183,10 @@ final class LeaseStatements implements LeaseStore {
     public List<CompletionResult> executionCompleteMany(List<Completion> completions) {
         if (completions.isEmpty()) {
             return List.of();
+        }
+        List<List<Completion>> rounds = rounds(completions, Completion::lease);
+        if (rounds.size() > 1) {
+            return inRounds(completions, rounds, this::executionCompleteMany);
         }
         // One statement per kind of completion; a batch of one kind (the common case) is a single
         // statement in auto-commit mode, several kinds share one transaction. A signal wait is
@@ -212,6 +222,48 @@ final class LeaseStatements implements LeaseStore {
             out.add(st == null ? CompletionResult.lost(c.lease()) : new CompletionResult(c.lease(), true, st));
         }
         return out;
+    }
+
+    /**
+     * {@code items} in rounds in which no execution appears under two leases, in their order: one
+     * round unless a batch holds writes of two leases of one execution (an attempt that lost its
+     * lease and the next one, both finishing on this worker). The statements answer by execution
+     * id, so within one statement the current lease's answer would be taken for the stale one's
+     * too. Writes of one lease (a checkpoint's several nodes) stay together.
+     */
+    private static <T> List<List<T>> rounds(List<T> items, Function<T, LeaseRef> lease) {
+        List<List<T>> rounds = new ArrayList<>(1);
+        List<Map<Long, Long>> epochs = new ArrayList<>(1);
+        for (T item : items) {
+            LeaseRef l = lease.apply(item);
+            int r = 0;
+            while (r < rounds.size()) {
+                Long epoch = epochs.get(r).get(l.executionId());
+                if (epoch == null || epoch == l.leaseEpoch()) {
+                    break;
+                }
+                r++;
+            }
+            if (r == rounds.size()) {
+                rounds.add(new ArrayList<>(r == 0 ? items.size() : 2));
+                epochs.add(new HashMap<>());
+            }
+            rounds.get(r).add(item);
+            epochs.get(r).put(l.executionId(), l.leaseEpoch());
+        }
+        return rounds;
+    }
+
+    /** Writes each round with {@code write}; the answers in the order of {@code items}. */
+    private static <T, R> List<R> inRounds(List<T> items, List<List<T>> rounds, Function<List<T>, List<R>> write) {
+        Map<T, R> answers = new IdentityHashMap<>();
+        for (List<T> round : rounds) {
+            List<R> r = write.apply(round);
+            for (int i = 0; i < round.size(); i++) {
+                answers.put(round.get(i), r.get(i));
+            }
+        }
+        return items.stream().map(answers::get).toList();
     }
 
     /** The statement that writes a completion, chosen by its outcome. */
