@@ -7,6 +7,7 @@ import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.jdbc.Database;
+import io.nebula.worker.queue.jdbc.Params;
 import io.nebula.worker.queue.jdbc.SqlArray;
 import io.nebula.worker.queue.jdbc.SqlLibrary;
 import java.sql.Connection;
@@ -257,6 +258,7 @@ final class PostgresDatabase extends Database {
             if (mode == Mode.TRANSACTION) {
                 c.setAutoCommit(false);
                 try {
+                    abandonAfter(c);
                     result = work.run(session(c));
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
@@ -270,6 +272,23 @@ final class PostgresDatabase extends Database {
             }
             return result;
         }
+    }
+
+    /**
+     * How long the server keeps one of our transactions open while waiting for its next statement.
+     * Its statements follow one another without pause, so a longer wait means the client is gone
+     * (killed, or cut off by the network between two statements): the server then ends the session,
+     * rolls the transaction back and releases its row locks, which would otherwise keep a rescue
+     * from taking those executions until TCP gave up on the connection (hours by default).
+     */
+    static final Duration ABANDONED_TRANSACTION = Duration.ofSeconds(10);
+
+    /** Bounds the current transaction's idle time by {@link #ABANDONED_TRANSACTION} (this transaction only). */
+    private void abandonAfter(Connection c) throws SQLException {
+        session(c)
+                .query(
+                        "transaction_abandon_after",
+                        Params.of("timeout_ms", Long.toString(ABANDONED_TRANSACTION.toMillis())));
     }
 
     private static void rollbackQuietly(Connection c) {
