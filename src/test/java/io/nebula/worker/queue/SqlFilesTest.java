@@ -25,7 +25,15 @@ class SqlFilesTest {
     private static final Map<String, Set<String>> ONLY = Map.of(
             // LISTEN/NOTIFY: SQLite has no channel between processes; its claimers are woken in-process.
             // connection_facts: only a PostgreSQL connection can pass through a pooler.
-            "postgres", Set.of("connection_facts", "listener_check", "wakeup_listen", "wakeup_notify"),
+            // transaction_abandon_after: only a server can be left holding a dead client's locks;
+            // SQLite's transactions live and die with the worker's process.
+            "postgres",
+                    Set.of(
+                            "connection_facts",
+                            "listener_check",
+                            "transaction_abandon_after",
+                            "wakeup_listen",
+                            "wakeup_notify"),
             // SQLite draws execution ids itself under the write lock (no sequence to call in a CTE).
             // PostgreSQL's execution_succeed writes the node results of attempts whose cancel won in
             // the same statement (a data-modifying CTE); SQLite's runs a second one for them.
