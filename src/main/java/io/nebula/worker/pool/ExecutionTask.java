@@ -41,6 +41,8 @@ final class ExecutionTask implements Runnable {
         this.running = running;
         if (checkpoints == null) {
             this.checkpoints = null;
+        } else if (checkpoints.isEmpty()) {
+            this.checkpoints = Map.of();
         } else {
             this.checkpoints = new java.util.HashMap<>();
             for (NodeResult r : checkpoints) {

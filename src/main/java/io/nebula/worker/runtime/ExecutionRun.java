@@ -126,8 +126,10 @@ final class ExecutionRun {
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
                 }
-                for (MapRun m : List.copyOf(maps.values())) {
-                    ranInline |= launchItems(m);
+                if (!maps.isEmpty()) {
+                    for (MapRun m : List.copyOf(maps.values())) {
+                        ranInline |= launchItems(m);
+                    }
                 }
                 if (running.isEmpty()) {
                     if (ranInline) {

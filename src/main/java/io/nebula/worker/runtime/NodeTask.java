@@ -109,9 +109,6 @@ final class NodeTask {
 
     private NodeOutcome tries(boolean inline) {
         ExecutionEvent event = attempt.event();
-        if (started == null) {
-            started = options.clock().instant();
-        }
         int tries = node.retry().attempts();
         for (int t = nextTry; ; t++) {
             if (t > 1) {
@@ -150,8 +147,11 @@ final class NodeTask {
     /** Try {@code t} of the node: its outcome, or {@code null} when it failed and is retried. */
     private NodeOutcome oneTry(int t, boolean inline, TraceSpan span, ExecutionEvent event, int tries) {
         Instant tryStarted = options.clock().instant();
+        if (started == null) {
+            started = tryStarted;
+        }
         long t0 = System.nanoTime();
-        Try result = inline ? direct(t, span) : once(t, started, span);
+        Try result = inline ? direct(t, span, tryStarted) : once(t, span, tryStarted);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Instant now = options.clock().instant();
         if (result.stopped) {
@@ -162,8 +162,7 @@ final class NodeTask {
         if (result.output != null) {
             listener.nodeEnded(event, key, action.name(), "succeeded", took, null);
             span.end("succeeded", null);
-            return new NodeOutcome.Succeeded(
-                    key, result.output, result.outputJson, started, now, List.copyOf(failedTries));
+            return new NodeOutcome.Succeeded(key, result.output, result.outputJson, started, now, triesSoFar());
         }
         ActionException e = result.error;
         if (e.kind() == ActionException.Kind.AWAIT_SIGNAL) {
@@ -194,18 +193,23 @@ final class NodeTask {
         String message = ErrorText.of(
                 subject() + " failed after " + t + (t == 1 ? " attempt: " : " attempts: ") + error,
                 options.maxErrorChars());
-        return new NodeOutcome.Failed(key, message, e.isRetryable(), started, now, List.copyOf(failedTries));
+        return new NodeOutcome.Failed(key, message, e.isRetryable(), started, now, triesSoFar());
+    }
+
+    /** The failed tries so far, as an immutable list (the shared empty one when there are none). */
+    private List<NodeTry> triesSoFar() {
+        return failedTries.isEmpty() ? List.of() : List.copyOf(failedTries);
     }
 
     /** One try's result: exactly one of output (with its JSON text), error, stopped. */
     private record Try(JsonNode output, String outputJson, ActionException error, boolean stopped) {}
 
-    private ActionContext context(int nodeTry, BooleanSupplier cancelled, TraceSpan span) {
+    private ActionContext context(int nodeTry, BooleanSupplier cancelled, TraceSpan span, Instant tryStarted) {
         return ActionContext.builder(attempt.executionId(), node.id())
                 .attempt(attempt.attempt())
                 .nodeAttempt(nodeTry)
                 .startedAt(started)
-                .deadline(options.clock().instant().plus(timeout()))
+                .deadline(tryStarted.plus(timeout()))
                 .cancellation(cancelled)
                 .logger(log)
                 .signals(attempt.signals())
@@ -228,8 +232,8 @@ final class NodeTask {
      * One try on the calling thread. The caller's MDC (the pool sets the execution's fields) is
      * kept; only {@code node_id} is added for the call.
      */
-    private Try direct(int nodeTry, TraceSpan span) {
-        ActionContext ctx = context(nodeTry, stopped::get, span);
+    private Try direct(int nodeTry, TraceSpan span, Instant tryStarted) {
+        ActionContext ctx = context(nodeTry, stopped::get, span, tryStarted);
         String previousExecution = MDC.get("execution_id");
         if (previousExecution == null) {
             MDC.put("execution_id", Long.toString(ctx.executionId()));
@@ -273,10 +277,10 @@ final class NodeTask {
         return true;
     }
 
-    private Try once(int nodeTry, Instant started, TraceSpan span) {
+    private Try once(int nodeTry, TraceSpan span, Instant tryStarted) {
         Duration timeout = timeout();
         AtomicBoolean timedOut = new AtomicBoolean();
-        ActionContext ctx = context(nodeTry, () -> stopped.get() || timedOut.get(), span);
+        ActionContext ctx = context(nodeTry, () -> stopped.get() || timedOut.get(), span, tryStarted);
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("node-" + node.id()).start(() -> call(ctx, result));
         try {

@@ -453,6 +453,30 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
+    void aCheckpointBatchWithOneLeaseSplitAroundAnotherAnswersEveryResultByItsOwnLease() {
+        long x = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
+        long z = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
+        List<ClaimedExecution> claimed = claim(2);
+        ClaimedExecution cx = claimed.get(0);
+        ClaimedExecution cz = claimed.get(1);
+        assertThat(List.of(cx.id(), cz.id())).containsExactly(x, z);
+        leases().executionCompleteMany(List.of(Completions.release(cz.lease(), "bye", Duration.ZERO, List.of())));
+        NodeResult a = new NodeResult("a", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
+        NodeResult b = new NodeResult("b", NodeStatus.SUCCEEDED, "2", null, 1, Instant.now(), Instant.now());
+
+        List<Boolean> fenced = leases().nodeCheckpointMany(List.of(
+                new LeaseStore.Checkpoint(cx.lease(), a),
+                new LeaseStore.Checkpoint(cz.lease(), a),
+                new LeaseStore.Checkpoint(cx.lease(), b),
+                new LeaseStore.Checkpoint(cz.lease(), b)));
+        Map<Long, List<NodeResult>> kept = leases().nodeResultsLoad(List.of(x, z));
+
+        assertThat(fenced).containsExactly(true, false, true, false);
+        assertThat(kept.get(x)).extracting(NodeResult::nodeId).containsExactlyInAnyOrder("a", "b");
+        assertThat(kept.get(z)).isNullOrEmpty();
+    }
+
+    @Test
     void derivedTransitionsCarryTheAttemptTheirWorkerAndTheirTimesInOrder() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
         ClaimedExecution c1 = claim(1).get(0);

@@ -153,8 +153,15 @@ final class LeaseStatements implements LeaseStore {
             return inRounds(checkpoints, rounds, this::nodeCheckpointMany);
         }
         Map<LeaseRef, List<NodeResult>> byLease = new LinkedHashMap<>();
+        LeaseRef previous = null;
+        List<NodeResult> results = null;
         for (Checkpoint c : checkpoints) {
-            byLease.computeIfAbsent(c.lease(), k -> new ArrayList<>(2)).add(c.result());
+            // A lease's results usually come together: look it up only when the lease changes.
+            if (!c.lease().equals(previous)) {
+                previous = c.lease();
+                results = byLease.computeIfAbsent(previous, k -> new ArrayList<>(2));
+            }
+            results.add(c.result());
         }
         Params p = Params.of("batch", BatchJson.checkpoints(byLease));
         // Failed tries of a node that needed more than one go in a second statement of the same
@@ -173,8 +180,15 @@ final class LeaseStatements implements LeaseStore {
             return ids;
         });
         List<Boolean> out = new ArrayList<>(checkpoints.size());
-        for (Checkpoint c : checkpoints) {
-            out.add(fenced.contains(c.lease().executionId()));
+        long previousId = 0;
+        boolean held = false;
+        for (int i = 0; i < checkpoints.size(); i++) {
+            long id = checkpoints.get(i).lease().executionId();
+            if (i == 0 || id != previousId) {
+                previousId = id;
+                held = fenced.contains(id);
+            }
+            out.add(held);
         }
         return out;
     }
@@ -232,6 +246,9 @@ final class LeaseStatements implements LeaseStore {
      * too. Writes of one lease (a checkpoint's several nodes) stay together.
      */
     private static <T> List<List<T>> rounds(List<T> items, Function<T, LeaseRef> lease) {
+        if (oneLeasePerExecution(items, lease)) {
+            return List.of(items);
+        }
         List<List<T>> rounds = new ArrayList<>(1);
         List<Map<Long, Long>> epochs = new ArrayList<>(1);
         for (T item : items) {
@@ -252,6 +269,32 @@ final class LeaseStatements implements LeaseStore {
             epochs.get(r).put(l.executionId(), l.leaseEpoch());
         }
         return rounds;
+    }
+
+    /**
+     * Whether no execution appears under two leases in {@code items}: one map entry per execution,
+     * and none for an item whose lease is the previous item's (a checkpoint's several nodes).
+     */
+    private static <T> boolean oneLeasePerExecution(List<T> items, Function<T, LeaseRef> lease) {
+        if (items.size() < 2) {
+            return true;
+        }
+        Map<Long, Long> epochs = new HashMap<>(items.size() * 2);
+        LeaseRef previous = null;
+        for (T item : items) {
+            LeaseRef l = lease.apply(item);
+            if (previous != null
+                    && l.executionId() == previous.executionId()
+                    && l.leaseEpoch() == previous.leaseEpoch()) {
+                continue;
+            }
+            previous = l;
+            Long seen = epochs.putIfAbsent(l.executionId(), l.leaseEpoch());
+            if (seen != null && seen != l.leaseEpoch()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Writes each round with {@code write}; the answers in the order of {@code items}. */
