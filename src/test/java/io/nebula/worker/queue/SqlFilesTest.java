@@ -27,11 +27,13 @@ class SqlFilesTest {
             // connection_facts: only a PostgreSQL connection can pass through a pooler.
             // transaction_abandon_after: only a server can be left holding a dead client's locks;
             // SQLite's transactions live and die with the worker's process.
+            // transaction_snapshot: SQLite's deferred transaction is a snapshot already (WAL mode).
             "postgres",
                     Set.of(
                             "connection_facts",
                             "listener_check",
                             "transaction_abandon_after",
+                            "transaction_snapshot",
                             "wakeup_listen",
                             "wakeup_notify"),
             // SQLite draws execution ids itself under the write lock (no sequence to call in a CTE).

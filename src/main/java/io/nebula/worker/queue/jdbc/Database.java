@@ -42,6 +42,12 @@ public abstract class Database implements AutoCloseable {
         TRANSACTION,
         /** Reads only. */
         READ,
+        /**
+         * Reads only, several statements that all see the database as of one moment: a read-only
+         * REPEATABLE READ transaction on PostgreSQL, a deferred transaction on SQLite's read
+         * connection (in WAL mode it keeps the snapshot of its first read until it ends).
+         */
+        SNAPSHOT,
         /** The heartbeat: its own connection so a busy pool cannot starve it. */
         HEARTBEAT
     }

@@ -28,8 +28,8 @@ import java.util.Map;
  * succeeded state among the finished) are checked here, row by row, over at most {@link
  * ExecutionQuery#SCAN_BUDGET} rows per index per page; a page cut short by that budget says so and
  * continues where it stopped. Running rows are few (the workers' total concurrency) and are read
- * with every filter in SQL. An execution that moves backwards (retried, released, rescued) between
- * two of a page's reads may be missing from that page; the next load of the page shows it.
+ * with every filter in SQL. A page's reads run in one read-only snapshot, so an execution that
+ * changes state while the page is read is listed once, in the state it had when the page began.
  */
 final class ExecutionPages {
     private static final int CHUNK = 1_000;
@@ -47,7 +47,7 @@ final class ExecutionPages {
     }
 
     ExecutionPage page(ExecutionQuery q) {
-        return db.run("execution_page", Mode.READ, true, s -> page(s, q));
+        return db.run("execution_page", Mode.SNAPSHOT, true, s -> page(s, q));
     }
 
     private static ExecutionPage page(Session s, ExecutionQuery q) throws SQLException {
@@ -57,10 +57,7 @@ final class ExecutionPages {
         if (q.state() == ExecutionState.RUNNING) {
             return finish(running(s, q, start, sinceUs, want), q.limit(), null, false, 0);
         }
-        // The reads are separate statements, each seeing the table as of its own start, so an
-        // execution that moves on between two of them could be missed by both. They run in the order
-        // executions move (available, then running, then finished): one that moves forward between
-        // two reads is seen by both, and the later read's row, the newer state, is listed.
+        // The reads share one snapshot (Mode.SNAPSHOT), so each execution is in exactly one of them.
         List<Scan> scans = new ArrayList<>(2);
         Map<Long, ExecutionSummary> rows = new LinkedHashMap<>();
         if (q.state() == null) {

@@ -255,9 +255,13 @@ final class PostgresDatabase extends Database {
                 c.unwrap(PGConnection.class).setPrepareThreshold(0);
             }
             T result;
-            if (mode == Mode.TRANSACTION) {
+            if (mode == Mode.TRANSACTION || mode == Mode.SNAPSHOT) {
                 c.setAutoCommit(false);
                 try {
+                    if (mode == Mode.SNAPSHOT) {
+                        // First in the transaction, as PostgreSQL requires; for this transaction only.
+                        session(c).update("transaction_snapshot", Params.of());
+                    }
                     abandonAfter(c);
                     result = work.run(session(c));
                     c.commit();

@@ -160,7 +160,9 @@ final class SqliteDatabase extends Database {
         c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         c.setBusyTimeout(BUSY_TIMEOUT_MS);
         c.enforceForeignKeys(true);
-        c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // The writer takes the write lock when its transaction begins; the reader's transactions
+        // (snapshots) take nothing until their first read.
+        c.setTransactionMode(readOnly ? SQLiteConfig.TransactionMode.DEFERRED : SQLiteConfig.TransactionMode.IMMEDIATE);
         if (readOnly) {
             c.setReadOnly(true);
         }
@@ -170,14 +172,16 @@ final class SqliteDatabase extends Database {
 
     @Override
     protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
-        boolean read = mode == Mode.READ;
+        boolean read = mode == Mode.READ || mode == Mode.SNAPSHOT;
         ExecutorService ex = read ? reader : writer;
         Connection c = read ? readConnection : writeConnection;
         Future<T> f = ex.submit(() -> {
-            if (read) {
+            if (mode == Mode.READ) {
                 return work.run(session(c));
             }
-            syncOnCommit(c, mode != Mode.CLAIM);
+            if (!read) {
+                syncOnCommit(c, mode != Mode.CLAIM);
+            }
             c.setAutoCommit(false);
             try {
                 T result = work.run(session(c));
