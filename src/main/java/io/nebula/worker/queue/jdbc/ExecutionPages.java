@@ -47,7 +47,9 @@ final class ExecutionPages {
     }
 
     ExecutionPage page(ExecutionQuery q) {
-        return db.run("execution_page", Mode.SNAPSHOT, true, s -> page(s, q));
+        // A page of running executions is one statement, which needs no snapshot of its own.
+        Mode mode = q.state() == ExecutionState.RUNNING ? Mode.READ : Mode.SNAPSHOT;
+        return db.run("execution_page", mode, true, s -> page(s, q));
     }
 
     private static ExecutionPage page(Session s, ExecutionQuery q) throws SQLException {
@@ -98,7 +100,7 @@ final class ExecutionPages {
         return finish(listed, q.limit(), edge, budgetSpent, scanned);
     }
 
-    /** Adds rows read later than those already held: a row read twice keeps its later state. */
+    /** Adds rows read later than those already held (within one snapshot no row is read twice). */
     private static void put(Map<Long, ExecutionSummary> rows, List<ExecutionSummary> read) {
         for (ExecutionSummary r : read) {
             rows.put(r.id(), r);

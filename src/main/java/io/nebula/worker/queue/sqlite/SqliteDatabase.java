@@ -182,8 +182,8 @@ final class SqliteDatabase extends Database {
             if (!read) {
                 syncOnCommit(c, mode != Mode.CLAIM);
             }
-            c.setAutoCommit(false);
             try {
+                c.setAutoCommit(false);
                 T result = work.run(session(c));
                 c.commit();
                 return result;
