@@ -11,9 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Pages of the execution list by keyset, newest first by (created_at, id). Each page seeks to its
@@ -61,19 +59,19 @@ final class ExecutionPages {
         }
         // The reads share one snapshot (Mode.SNAPSHOT), so each execution is in exactly one of them.
         List<Scan> scans = new ArrayList<>(2);
-        Map<Long, ExecutionSummary> rows = new LinkedHashMap<>();
+        List<ExecutionSummary> listed = new ArrayList<>();
         if (q.state() == null) {
             scans.add(
                     scan(s, q, BY_STATE, Params.of("state", ExecutionState.AVAILABLE.dbName()), start, sinceUs, want));
-            put(rows, scans.getLast().matches());
-            put(rows, running(s, q, start, sinceUs, want));
+            listed.addAll(scans.getLast().matches());
+            listed.addAll(running(s, q, start, sinceUs, want));
             scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
         } else if (q.state() == ExecutionState.SUCCEEDED) {
             scans.add(scan(s, q, RECENT, Params.of(), start, sinceUs, want));
         } else {
             scans.add(scan(s, q, BY_STATE, Params.of("state", q.state().dbName()), start, sinceUs, want));
         }
-        put(rows, scans.getLast().matches());
+        listed.addAll(scans.getLast().matches());
         ExecutionCursor edge = null;
         long scanned = 0;
         boolean budgetSpent = false;
@@ -86,7 +84,6 @@ final class ExecutionPages {
                 edge = scan.last();
             }
         }
-        List<ExecutionSummary> listed = new ArrayList<>(rows.values());
         if (edge != null) {
             ExecutionCursor stop = edge;
             listed.removeIf(r -> stop.isBefore(r.cursor()));
@@ -98,13 +95,6 @@ final class ExecutionPages {
         }
         // When the page does not fill, it ends at the edge: the next page continues from there.
         return finish(listed, q.limit(), edge, budgetSpent, scanned);
-    }
-
-    /** Adds rows read later than those already held (within one snapshot no row is read twice). */
-    private static void put(Map<Long, ExecutionSummary> rows, List<ExecutionSummary> read) {
-        for (ExecutionSummary r : read) {
-            rows.put(r.id(), r);
-        }
     }
 
     /**
