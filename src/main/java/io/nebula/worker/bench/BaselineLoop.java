@@ -33,8 +33,11 @@ final class BaselineLoop {
      * @param jobsPerSecond jobs completed per second, first claim to last completion
      * @param workerCpuMicros this process's CPU per job (every thread, as for the drain)
      * @param postgresCpuMicros the local server's CPU per job, or NaN when it cannot be read
+     * @param workerCpuWithoutJitMicros {@code workerCpuMicros} less the JIT compiler threads' CPU
+     *     (see {@link CompilerCpu}), or NaN when it cannot be read
      */
-    record Figures(double jobsPerSecond, double workerCpuMicros, double postgresCpuMicros) {}
+    record Figures(
+            double jobsPerSecond, double workerCpuMicros, double postgresCpuMicros, double workerCpuWithoutJitMicros) {}
 
     private BaselineLoop() {}
 
@@ -114,6 +117,7 @@ final class BaselineLoop {
         }
         ready.await();
         Map<Long, Long> pg0 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
+        Map<String, Long> jit0 = CompilerCpu.snapshot();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         go.countDown();
@@ -122,6 +126,7 @@ final class BaselineLoop {
         }
         long elapsed = System.nanoTime() - t0;
         long cpu1 = processCpuNanos();
+        Map<String, Long> jit1 = CompilerCpu.snapshot();
         Map<Long, Long> pg1 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
         Set<Long> pids = Set.of();
         if (pgCpu) {
@@ -141,7 +146,8 @@ final class BaselineLoop {
         return new Figures(
                 n / (elapsed / 1e9),
                 cpu0 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / n,
-                pgCpu ? LocalPostgresCpu.microsBetween(pg0, pg1, pids) / n : Double.NaN);
+                pgCpu ? LocalPostgresCpu.microsBetween(pg0, pg1, pids) / n : Double.NaN,
+                CompilerCpu.microsWithout(cpu0, cpu1, jit0, jit1, n));
     }
 
     private static long processCpuNanos() {

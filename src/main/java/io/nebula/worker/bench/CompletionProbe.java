@@ -5,6 +5,7 @@ import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.WorkerListener;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,10 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CompletionProbe implements WorkerListener {
     private static final OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final AtomicLong firstClaimNanos = new AtomicLong();
     private volatile long firstClaimCpuNanos = -1;
     private volatile long reachedCpuNanos = -1;
+    private volatile Map<String, Long> firstClaimJit;
+    private volatile Map<String, Long> reachedJit;
+    private volatile long firstClaimAllocated = -1;
+    private volatile long reachedAllocated = -1;
     private final AtomicLong lastEndNanos = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -89,6 +95,32 @@ final class CompletionProbe implements WorkerListener {
         return a < 0 || b < 0 ? Double.NaN : (b - a) / 1e3 / target;
     }
 
+    /**
+     * {@link #cpuMicrosPerExecution} less what the JIT compiler threads used in the same window
+     * (see {@link CompilerCpu}), or NaN when unknown.
+     */
+    double cpuMicrosPerExecutionWithoutJit() {
+        return CompilerCpu.microsWithout(firstClaimCpuNanos, reachedCpuNanos, firstClaimJit, reachedJit, target);
+    }
+
+    /**
+     * Bytes this whole process allocated on the heap from the first claim to the last expected
+     * execution, per execution, or NaN when the JVM does not say. Unlike CPU time it does not move
+     * with the machine or the hour (the JIT allocates off the heap), so it shows a change to the hot
+     * path's garbage that CPU figures are too noisy to show.
+     */
+    double allocatedBytesPerExecution() {
+        long a = firstClaimAllocated;
+        long b = reachedAllocated;
+        return a < 0 || b < 0 ? Double.NaN : (double) (b - a) / target;
+    }
+
+    private static long allocatedBytes() {
+        return THREADS instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemoryEnabled()
+                ? sun.getTotalThreadAllocatedBytes()
+                : -1;
+    }
+
     private static long processCpuNanos() {
         return OS instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
@@ -96,7 +128,9 @@ final class CompletionProbe implements WorkerListener {
     @Override
     public void claimed(int requested, int received) {
         if (received > 0 && firstClaimNanos.get() == 0 && firstClaimNanos.compareAndSet(0, System.nanoTime())) {
+            firstClaimJit = CompilerCpu.snapshot();
             firstClaimCpuNanos = processCpuNanos();
+            firstClaimAllocated = allocatedBytes();
         }
     }
 
@@ -121,6 +155,8 @@ final class CompletionProbe implements WorkerListener {
         if (finished.incrementAndGet() == target) {
             lastEndNanos.set(System.nanoTime());
             reachedCpuNanos = processCpuNanos();
+            reachedJit = CompilerCpu.snapshot();
+            reachedAllocated = allocatedBytes();
             reached.countDown();
         }
     }

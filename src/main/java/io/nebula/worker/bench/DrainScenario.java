@@ -196,6 +196,8 @@ final class DrainScenario {
                 set.add("nodes_per_second", perSecond * nodes);
             }
             set.add("worker_cpu_us_per_execution", probe.cpuMicrosPerExecution());
+            set.add("worker_cpu_without_jit_us_per_execution", probe.cpuMicrosPerExecutionWithoutJit());
+            set.add("worker_heap_bytes_per_execution", probe.allocatedBytesPerExecution());
             // JIT compilation runs on its own threads and counts in the worker's CPU: a run that
             // compiles a lot measures the JIT as much as the worker.
             set.add("jit_compile_ms", jitMillis() - jit0);

@@ -57,6 +57,7 @@ final class Yardstick {
             BaselineLoop.Figures f = BaselineLoop.run(db, options.executions());
             set.add("jobs_per_second", f.jobsPerSecond());
             set.add("worker_cpu_us_per_job", f.workerCpuMicros());
+            set.add("worker_cpu_without_jit_us_per_job", f.workerCpuWithoutJitMicros());
             set.add("jit_compile_ms", DrainScenario.jitMillis() - jit0);
             set.add("postgres_cpu_us_per_job", f.postgresCpuMicros());
         }
@@ -89,8 +90,8 @@ final class Yardstick {
     /**
      * Adds to every PostgreSQL result measured here its ratios to the baseline median: {@code
      * baseline_ratio} (executions per second over baseline jobs per second, with the spread of
-     * its runs), and {@code worker_cpu_ratio} and {@code postgres_cpu_ratio} (CPU per execution
-     * over CPU per baseline job). SQLite results and scenarios without a rate pass unchanged.
+     * its runs), and {@code worker_cpu_ratio}, {@code worker_cpu_without_jit_ratio} and {@code
+     * postgres_cpu_ratio} (CPU per execution over CPU per baseline job). SQLite results and scenarios without a rate pass unchanged.
      * With several PostgreSQL databases, the first one's baseline is the yardstick.
      */
     List<ScenarioResult> withRatios(List<ScenarioResult> results) {
@@ -100,6 +101,7 @@ final class Yardstick {
         }
         double rate = base.median("jobs_per_second");
         double workerCpu = base.median("worker_cpu_us_per_job");
+        double workerCpuWithoutJit = base.median("worker_cpu_without_jit_us_per_job");
         double pgCpu = base.median("postgres_cpu_us_per_job");
         List<ScenarioResult> out = new ArrayList<>();
         for (ScenarioResult r : results) {
@@ -116,6 +118,12 @@ final class Yardstick {
                 }
             });
             addRatio(figures, r, "worker_cpu_us_per_execution", "worker_cpu_ratio", workerCpu);
+            addRatio(
+                    figures,
+                    r,
+                    "worker_cpu_without_jit_us_per_execution",
+                    "worker_cpu_without_jit_ratio",
+                    workerCpuWithoutJit);
             addRatio(figures, r, "postgres_cpu_us_per_execution", "postgres_cpu_ratio", pgCpu);
             out.add(new ScenarioResult(
                     r.scenario(), r.variant(), r.store(), r.parameters(), figures, r.details(), r.notes()));

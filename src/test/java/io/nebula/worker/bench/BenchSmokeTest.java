@@ -6,6 +6,7 @@ import io.nebula.worker.cli.Main;
 import io.nebula.worker.queue.PostgresTestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -88,6 +89,25 @@ class BenchSmokeTest {
                                 .asLong())
                         .as("completions counted in %s", r)
                         .isPositive();
+                JsonNode spread = r.path("spread");
+                assertThat(spread.path("worker_heap_bytes_per_execution")
+                                .path("median")
+                                .asDouble())
+                        .as("heap allocated per execution in %s", r)
+                        .isPositive();
+                if (Files.isDirectory(Path.of("/proc/self/task"))) {
+                    // The whole process's CPU less the compiler threads': never more than the whole.
+                    assertThat(spread.has("worker_cpu_without_jit_us_per_execution"))
+                            .as("worker CPU without the JIT in %s", r)
+                            .isTrue();
+                    assertThat(spread.path("worker_cpu_without_jit_us_per_execution")
+                                    .path("median")
+                                    .asDouble())
+                            .as("worker CPU without the JIT in %s", r)
+                            .isLessThanOrEqualTo(spread.path("worker_cpu_us_per_execution")
+                                    .path("median")
+                                    .asDouble());
+                }
             }
             if (r.path("store").asString().equals("postgres")
                     && List.of("drain", "dag", "scaling")
