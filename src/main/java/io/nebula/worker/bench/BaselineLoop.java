@@ -117,16 +117,16 @@ final class BaselineLoop {
         }
         ready.await();
         Map<Long, Long> pg0 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
-        Map<String, Long> jit0 = CompilerCpu.snapshot();
         long cpu0 = processCpuNanos();
+        Map<String, Long> jit0 = CompilerCpu.snapshot();
         long t0 = System.nanoTime();
         go.countDown();
         for (Thread t : threads) {
             t.join();
         }
         long elapsed = System.nanoTime() - t0;
-        long cpu1 = processCpuNanos();
         Map<String, Long> jit1 = CompilerCpu.snapshot();
+        long cpu1 = processCpuNanos();
         Map<Long, Long> pg1 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
         Set<Long> pids = Set.of();
         if (pgCpu) {

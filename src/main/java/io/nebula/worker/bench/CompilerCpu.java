@@ -9,13 +9,15 @@ import java.util.stream.Stream;
 
 /**
  * CPU time this process's JIT compiler threads have used, from {@code /proc/self/task/<tid>/stat}
- * (threads named {@code C1 CompilerThre...} or {@code C2 CompilerThre...}; clock ticks assumed 100
- * per second, as {@link LocalPostgresCpu} does). The bench subtracts it from the process's CPU
- * to give a worker figure without the compiler: the compiler's share of a timed run moves with what
- * ran before it in the same JVM (0.3 to 2.4 s of compilation in drains of one run), and with it
- * the whole-process figure, while what is left is the worker's own steady cost. A compiler thread
- * that ends within the window (the JVM retires idle ones) takes its share of the window with it,
- * so the figure errs towards more CPU, never less.
+ * (HotSpot's threads named {@code C1 CompilerThre...} or {@code C2 CompilerThre...}; clock ticks
+ * assumed 100 per second, as {@link LocalPostgresCpu} does). The bench subtracts it from the
+ * process's CPU to give a worker figure without the compiler: the compiler's share of a timed run
+ * moves with what ran before it in the same JVM (from 22 ms to 2.4 s of compilation per drain in
+ * one machine's runs), and with it the whole-process figure, while what is left is the worker's
+ * own steady cost. Callers take the compiler snapshots inside the window of the process's CPU
+ * readings. Each thread's time is read in whole ticks, so the subtraction is off by up to one tick
+ * per compiler thread either way; a compiler thread that ends within the window (the JVM retires
+ * idle ones) leaves its share in the figure.
  */
 final class CompilerCpu {
     private static final long NANOS_PER_TICK = 10_000_000L;
@@ -39,12 +41,18 @@ final class CompilerCpu {
     }
 
     private static long ticks(Path task) {
-        String stat;
         try {
-            stat = Files.readString(task.resolve("stat"));
+            return compilerTicks(Files.readString(task.resolve("stat")));
         } catch (IOException e) {
             return -1; // the thread ended between the listing and the read
         }
+    }
+
+    /**
+     * User plus system ticks from one {@code /proc/<pid>/task/<tid>/stat} line when its thread is
+     * a compiler thread, else -1.
+     */
+    static long compilerTicks(String stat) {
         int open = stat.indexOf('(');
         int close = stat.lastIndexOf(')');
         if (open < 0 || close < open) {

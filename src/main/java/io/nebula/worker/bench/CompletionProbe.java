@@ -105,9 +105,9 @@ final class CompletionProbe implements WorkerListener {
 
     /**
      * Bytes this whole process allocated on the heap from the first claim to the last expected
-     * execution, per execution, or NaN when the JVM does not say. Unlike CPU time it does not move
-     * with the machine or the hour (the JIT allocates off the heap), so it shows a change to the hot
-     * path's garbage that CPU figures are too noisy to show.
+     * execution, per execution, or NaN when the JVM does not say. It depends on the code (and on
+     * what the JIT has compiled, through escape analysis) but hardly on the machine's speed or load,
+     * so it shows a change to the hot path's garbage that CPU figures are too noisy to show.
      */
     double allocatedBytesPerExecution() {
         long a = firstClaimAllocated;
@@ -116,7 +116,9 @@ final class CompletionProbe implements WorkerListener {
     }
 
     private static long allocatedBytes() {
-        return THREADS instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemoryEnabled()
+        return THREADS instanceof com.sun.management.ThreadMXBean sun
+                        && sun.isThreadAllocatedMemorySupported()
+                        && sun.isThreadAllocatedMemoryEnabled()
                 ? sun.getTotalThreadAllocatedBytes()
                 : -1;
     }
@@ -128,8 +130,10 @@ final class CompletionProbe implements WorkerListener {
     @Override
     public void claimed(int requested, int received) {
         if (received > 0 && firstClaimNanos.get() == 0 && firstClaimNanos.compareAndSet(0, System.nanoTime())) {
-            firstClaimJit = CompilerCpu.snapshot();
+            // The compiler's window inside the CPU window, the allocation window inside both: the
+            // snapshots' own work and garbage stay out of what they measure.
             firstClaimCpuNanos = processCpuNanos();
+            firstClaimJit = CompilerCpu.snapshot();
             firstClaimAllocated = allocatedBytes();
         }
     }
@@ -154,9 +158,9 @@ final class CompletionProbe implements WorkerListener {
         // updated by every execution took about 2 % of the measured process's JFR samples.
         if (finished.incrementAndGet() == target) {
             lastEndNanos.set(System.nanoTime());
-            reachedCpuNanos = processCpuNanos();
-            reachedJit = CompilerCpu.snapshot();
             reachedAllocated = allocatedBytes();
+            reachedJit = CompilerCpu.snapshot();
+            reachedCpuNanos = processCpuNanos();
             reached.countDown();
         }
     }

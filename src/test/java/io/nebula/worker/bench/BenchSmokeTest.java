@@ -96,7 +96,7 @@ class BenchSmokeTest {
                         .as("heap allocated per execution in %s", r)
                         .isPositive();
                 if (Files.isDirectory(Path.of("/proc/self/task"))) {
-                    // The whole process's CPU less the compiler threads': never more than the whole.
+                    // The whole process's CPU less the compiler threads' (so never more than the whole).
                     assertThat(spread.has("worker_cpu_without_jit_us_per_execution"))
                             .as("worker CPU without the JIT in %s", r)
                             .isTrue();

@@ -3,6 +3,7 @@ package io.nebula.worker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,10 +31,28 @@ class CompilerCpuTest {
     }
 
     @Test
+    void readsUserAndSystemTicksOfCompilerThreadsOnly() {
+        // Fields after the name: state (3), ppid, pgrp, session, tty, tpgid, flags, minflt,
+        // cminflt, majflt, cmajflt, then utime (14) = 37 and stime (15) = 5.
+        String rest = " S 4200 4200 4200 0 -1 4194624 1000 0 0 0 37 5 0 0 20 0 1 0 100 0 0";
+        assertThat(CompilerCpu.compilerTicks("4242 (C2 CompilerThre)" + rest + "\n"))
+                .isEqualTo(42);
+        assertThat(CompilerCpu.compilerTicks("4243 (C1 CompilerThre)" + rest)).isEqualTo(42);
+        assertThat(CompilerCpu.compilerTicks("4244 (nebula-claim-1)" + rest)).isEqualTo(-1);
+        // A name may hold parentheses and spaces: the fields start after the last ')'.
+        assertThat(CompilerCpu.compilerTicks("4245 (a) (C2 CompilerThre)" + rest))
+                .isEqualTo(-1);
+        assertThat(CompilerCpu.compilerTicks("garbage")).isEqualTo(-1);
+    }
+
+    @Test
     void findsThisJvmsCompilerThreads() {
         assumeThat(Files.isDirectory(Path.of("/proc/self/task"))).isTrue();
+        var jit = ManagementFactory.getCompilationMXBean();
+        assumeThat(jit).isNotNull();
+        assumeThat(jit.getName()).contains("HotSpot").contains("Tiered");
         Map<String, Long> threads = CompilerCpu.snapshot();
-        // HotSpot keeps at least one C1 and one C2 thread alive; each has a thread id and CPU ticks.
+        // HotSpot with tiered compilation keeps at least one C1 and one C2 thread alive.
         assertThat(threads).isNotNull().isNotEmpty();
         assertThat(threads.values()).allSatisfy(t -> assertThat(t).isNotNegative());
     }
