@@ -91,8 +91,9 @@ final class Yardstick {
      * Adds to every PostgreSQL result measured here its ratios to the baseline median: {@code
      * baseline_ratio} (executions per second over baseline jobs per second, with the spread of
      * its runs), and {@code worker_cpu_ratio}, {@code worker_cpu_without_jit_ratio} and {@code
-     * postgres_cpu_ratio} (CPU per execution over CPU per baseline job). SQLite results and scenarios without a rate pass unchanged.
-     * With several PostgreSQL databases, the first one's baseline is the yardstick.
+     * postgres_cpu_ratio} (CPU per execution over CPU per baseline job). SQLite results and
+     * scenarios without a rate pass unchanged. With several PostgreSQL databases, the first one's
+     * baseline is the yardstick.
      */
     List<ScenarioResult> withRatios(List<ScenarioResult> results) {
         ScenarioResult base = results().stream().findFirst().orElse(null);

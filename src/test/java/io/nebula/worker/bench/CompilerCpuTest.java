@@ -39,7 +39,7 @@ class CompilerCpuTest {
                 .isEqualTo(42);
         assertThat(CompilerCpu.compilerTicks("4243 (C1 CompilerThre)" + rest)).isEqualTo(42);
         assertThat(CompilerCpu.compilerTicks("4244 (nebula-claim-1)" + rest)).isEqualTo(-1);
-        // A name may hold parentheses and spaces: the fields start after the last ')'.
+        // The name runs from the first '(' to the last ')': this thread's is "a) (C2 CompilerThre".
         assertThat(CompilerCpu.compilerTicks("4245 (a) (C2 CompilerThre)" + rest))
                 .isEqualTo(-1);
         assertThat(CompilerCpu.compilerTicks("garbage")).isEqualTo(-1);
