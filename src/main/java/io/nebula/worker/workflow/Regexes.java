@@ -78,10 +78,12 @@ final class Regexes {
 
     /**
      * An upper bound of the RE2 program size of {@code regex}: literals, classes and anchors count
-     * one; a capturing group two more; each alternative one more; {@code * + ?} one more; and
-     * {@code x{n,m}} counts {@code (max(n, m) + 1) * (x + 1)}, so nested counted repetitions
-     * multiply. Text the parser does not understand counts as literals, which can only make the
-     * estimate larger than RE2's program, never smaller.
+     * one; a capturing group two more; each alternative one more, and an empty alternative one for
+     * itself (RE2 compiles it to a no-op); {@code + ?} one more; {@code *} two more (RE2 compiles
+     * the star of what can match empty, such as {@code ^*}, as a plus inside an optional, one
+     * instruction more than a plain star); and {@code x{n,m}} counts {@code (max(n, m) + 1) * (x +
+     * 1)}, so nested counted repetitions multiply. Text the parser does not understand counts as
+     * literals, which can only make the estimate larger than RE2's program, never smaller.
      */
     static long estimate(String regex) {
         Estimator e = new Estimator(regex);
@@ -123,10 +125,14 @@ final class Regexes {
         }
 
         long alternation() {
-            long total = sequence();
+            long first = sequence();
+            if (pos >= s.length() || s.charAt(pos) != '|') {
+                return first;
+            }
+            long total = Math.max(first, 1);
             while (pos < s.length() && s.charAt(pos) == '|') {
                 pos++;
-                total = add(total, add(1, sequence()));
+                total = add(total, add(1, Math.max(sequence(), 1)));
             }
             return total;
         }
@@ -142,7 +148,7 @@ final class Regexes {
                 if (c == '*' || c == '+' || c == '?') {
                     pos++;
                     skipLazy();
-                    long repeated = add(last, 1);
+                    long repeated = add(last, c == '*' ? 2 : 1);
                     total = add(total - last, repeated);
                     last = repeated;
                     continue;

@@ -51,6 +51,19 @@ class RegexesTest {
     }
 
     @Test
+    void starsOfWhatCanMatchEmptyAndEmptyAlternativesAreCounted() {
+        // RE2 compiles ^* as (?:^+)? and an empty alternative as a no-op: both cost one
+        // instruction more than a star of a literal or a non-empty alternative. Enough of them
+        // in one pattern exceeded the slack of the fixed count.
+        for (String p :
+                List.of("^*|^*^*", "^*^*^*^*", "\\b*\\b*\\b*", "((^*)*)*", "(?:^*|)*", "(a|)+(b|)+(c|)+", "|||a")) {
+            assertThat(Regexes.estimate(p))
+                    .as(p)
+                    .isGreaterThanOrEqualTo(Pattern.compile(p).programSize());
+        }
+    }
+
+    @Test
     void anInvalidPatternIsReportedWithoutQuotingItAgain() {
         assertThatThrownBy(() -> regexes.compile("(a"))
                 .isInstanceOf(IllegalArgumentException.class)
