@@ -118,14 +118,14 @@ final class BaselineLoop {
         ready.await();
         Map<Long, Long> pg0 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
         long cpu0 = processCpuNanos();
-        Map<String, Long> jit0 = CompilerCpu.snapshot();
+        Map<Long, Long> jit0 = CompilerCpu.snapshot();
         long t0 = System.nanoTime();
         go.countDown();
         for (Thread t : threads) {
             t.join();
         }
         long elapsed = System.nanoTime() - t0;
-        Map<String, Long> jit1 = CompilerCpu.snapshot();
+        Map<Long, Long> jit1 = CompilerCpu.snapshot();
         long cpu1 = processCpuNanos();
         Map<Long, Long> pg1 = pgCpu ? LocalPostgresCpu.snapshot() : Map.of();
         Set<Long> pids = Set.of();
@@ -146,7 +146,7 @@ final class BaselineLoop {
         return new Figures(
                 n / (elapsed / 1e9),
                 cpu0 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / n,
-                pgCpu ? LocalPostgresCpu.microsBetween(pg0, pg1, pids) / n : Double.NaN,
+                pgCpu ? ProcTicks.microsBetween(pg0, pg1, pids) / n : Double.NaN,
                 CompilerCpu.microsWithout(cpu0, cpu1, jit0, jit1, n));
     }
 

@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * CPU time this process's JIT compiler threads have used, from {@code /proc/self/task/<tid>/stat}
- * (HotSpot's threads named {@code C1 CompilerThre...} or {@code C2 CompilerThre...}; clock ticks
- * assumed 100 per second, as {@link LocalPostgresCpu} does). The bench subtracts it from the
+ * (HotSpot's threads named {@code C1 CompilerThre...} or {@code C2 CompilerThre...}; see {@link
+ * ProcTicks}). The bench subtracts it from the
  * process's CPU to give a worker figure without the compiler: the compiler's share of a timed run
  * moves with what ran before it in the same JVM (from 22 ms to 2.4 s of compilation per drain in
  * one machine's runs), and with it the whole-process figure, while what is left is the worker's
@@ -20,18 +20,16 @@ import java.util.stream.Stream;
  * idle ones) leaves its share in the figure.
  */
 final class CompilerCpu {
-    private static final long NANOS_PER_TICK = 10_000_000L;
-
     private CompilerCpu() {}
 
     /** CPU ticks of each live compiler thread by thread id, or {@code null} where {@code /proc} is missing. */
-    static Map<String, Long> snapshot() {
-        Map<String, Long> out = new HashMap<>();
+    static Map<Long, Long> snapshot() {
+        Map<Long, Long> out = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             tasks.forEach(t -> {
                 long ticks = ticks(t);
                 if (ticks >= 0) {
-                    out.put(t.getFileName().toString(), ticks);
+                    out.put(Long.parseLong(t.getFileName().toString()), ticks);
                 }
             });
             return out;
@@ -48,23 +46,9 @@ final class CompilerCpu {
         }
     }
 
-    /**
-     * User plus system ticks from one {@code /proc/<pid>/task/<tid>/stat} line when its thread is
-     * a compiler thread, else -1.
-     */
+    /** User plus system ticks of one stat line when its thread is a compiler thread, else -1. */
     static long compilerTicks(String stat) {
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        if (open < 0 || close < open) {
-            return -1;
-        }
-        String name = stat.substring(open + 1, close);
-        if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
-            return -1;
-        }
-        // After the name: state is field 3, utime field 14 and stime field 15 of the whole line.
-        String[] f = stat.substring(close + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ProcTicks.of(stat, name -> name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre"));
     }
 
     /**
@@ -73,14 +57,10 @@ final class CompilerCpu {
      * jit0} (all of it for a thread that started in between), over {@code items}, in
      * microseconds; NaN when either side is unknown.
      */
-    static double microsWithout(long cpu0, long cpu1, Map<String, Long> jit0, Map<String, Long> jit1, long items) {
+    static double microsWithout(long cpu0, long cpu1, Map<Long, Long> jit0, Map<Long, Long> jit1, long items) {
         if (cpu0 < 0 || cpu1 < 0 || jit0 == null || jit1 == null) {
             return Double.NaN;
         }
-        long ticks = 0;
-        for (Map.Entry<String, Long> e : jit1.entrySet()) {
-            ticks += Math.max(0, e.getValue() - jit0.getOrDefault(e.getKey(), 0L));
-        }
-        return ((cpu1 - cpu0) - ticks * NANOS_PER_TICK) / 1e3 / items;
+        return ((cpu1 - cpu0) / 1e3 - ProcTicks.microsBetween(jit0, jit1, jit1.keySet())) / items;
     }
 }

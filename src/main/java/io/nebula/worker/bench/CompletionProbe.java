@@ -27,8 +27,8 @@ final class CompletionProbe implements WorkerListener {
     private final AtomicLong firstClaimNanos = new AtomicLong();
     private volatile long firstClaimCpuNanos = -1;
     private volatile long reachedCpuNanos = -1;
-    private volatile Map<String, Long> firstClaimJit;
-    private volatile Map<String, Long> reachedJit;
+    private volatile Map<Long, Long> firstClaimJit;
+    private volatile Map<Long, Long> reachedJit;
     private volatile long firstClaimAllocated = -1;
     private volatile long reachedAllocated = -1;
     private final AtomicLong lastEndNanos = new AtomicLong();

@@ -202,7 +202,7 @@ final class DrainScenario {
             // compiles a lot measures the JIT as much as the worker.
             set.add("jit_compile_ms", jitMillis() - jit0);
             if (pgCpu) {
-                set.add("postgres_cpu_us_per_execution", LocalPostgresCpu.microsBetween(dbCpu0, dbCpu1, dbPids) / n);
+                set.add("postgres_cpu_us_per_execution", ProcTicks.microsBetween(dbCpu0, dbCpu1, dbPids) / n);
             }
             set.detail("store_calls", metered.perExecution(n));
             if (target.postgres()) {

@@ -16,16 +16,13 @@ import java.util.stream.Stream;
 
 /**
  * CPU time used by PostgreSQL server processes on this machine, read from {@code
- * /proc/<pid>/stat} (user plus system time in clock ticks, assumed 100 per second as on every
- * common Linux build). Sampled around a drain it gives the database's CPU per execution, the
+ * /proc/<pid>/stat} (see {@link ProcTicks}). Sampled around a drain it gives the database's CPU per execution, the
  * other half of the cost when the worker and the database share the machine. Only the run's own
  * backends (found by application name, see {@link #ours}) and the server's background writers are
  * counted, so other clients of a shared server do not inflate it; it reads nothing when the
  * database is not local or {@code /proc} is missing.
  */
 final class LocalPostgresCpu {
-    private static final double MICROS_PER_TICK = 10_000;
-
     private LocalPostgresCpu() {}
 
     /** Whether {@code target} is a PostgreSQL server on this machine whose processes can be read. */
@@ -70,32 +67,9 @@ final class LocalPostgresCpu {
         return pids;
     }
 
-    /**
-     * Microseconds of CPU used between two snapshots by the processes in {@code pids} alive at the
-     * second: a process started in between counts in full, one that ended in between is missed
-     * (a run's connections stay open until it is measured).
-     */
-    static double microsBetween(Map<Long, Long> before, Map<Long, Long> after, Set<Long> pids) {
-        long ticks = 0;
-        for (Map.Entry<Long, Long> e : after.entrySet()) {
-            if (!pids.contains(e.getKey())) {
-                continue;
-            }
-            ticks += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
-        }
-        return ticks * MICROS_PER_TICK;
-    }
-
     private static long ticks(Path proc) {
         try {
-            String stat = Files.readString(proc.resolve("stat"));
-            int close = stat.lastIndexOf(')');
-            if (close < 0 || !stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
-                return -1;
-            }
-            // Fields after the command: state is field 3, utime field 14, stime field 15.
-            String[] f = stat.substring(close + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ProcTicks.of(Files.readString(proc.resolve("stat")), "postgres"::equals);
         } catch (IOException | RuntimeException e) {
             return -1; // the process ended meanwhile, or is not ours to read
         }

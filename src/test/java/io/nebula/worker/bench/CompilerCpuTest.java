@@ -14,13 +14,13 @@ class CompilerCpuTest {
     @Test
     void subtractsWhatEachCompilerThreadUsedInTheWindow() {
         // 10 ms ticks: thread 1 used 3 ticks, thread 2 started inside the window and used 2.
-        double us = CompilerCpu.microsWithout(0, 100_000_000L, Map.of("1", 7L), Map.of("1", 10L, "2", 2L), 1_000);
+        double us = CompilerCpu.microsWithout(0, 100_000_000L, Map.of(1L, 7L), Map.of(1L, 10L, 2L, 2L), 1_000);
         assertThat(us).isEqualTo((100_000_000L - 50_000_000L) / 1e3 / 1_000);
     }
 
     @Test
     void aCompilerThreadThatEndedInTheWindowSubtractsNothing() {
-        double us = CompilerCpu.microsWithout(0, 100_000_000L, Map.of("1", 7L, "2", 40L), Map.of("1", 7L), 1_000);
+        double us = CompilerCpu.microsWithout(0, 100_000_000L, Map.of(1L, 7L, 2L, 40L), Map.of(1L, 7L), 1_000);
         assertThat(us).isEqualTo(100.0);
     }
 
@@ -51,7 +51,7 @@ class CompilerCpuTest {
         var jit = ManagementFactory.getCompilationMXBean();
         assumeThat(jit).isNotNull();
         assumeThat(jit.getName()).contains("HotSpot").contains("Tiered");
-        Map<String, Long> threads = CompilerCpu.snapshot();
+        Map<Long, Long> threads = CompilerCpu.snapshot();
         // HotSpot with tiered compilation keeps at least one C1 and one C2 thread alive.
         assertThat(threads).isNotNull().isNotEmpty();
         assertThat(threads.values()).allSatisfy(t -> assertThat(t).isNotNegative());
