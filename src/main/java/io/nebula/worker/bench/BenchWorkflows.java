@@ -23,6 +23,10 @@ import java.util.Collections;
  *   <li>{@code bench-dag}: five nodes, {@code start} fanning out to {@code a}, {@code b} and
  *       {@code c}, which {@code join} waits for.
  * </ul>
+ *
+ * <p>The tracing scenario also runs {@code bench-http} ({@link #http}): a node that calls a
+ * loopback API with {@code http.request}, then a {@code noop} that depends on it, so that what
+ * tracing costs can be read against an execution whose node does some work.
  */
 final class BenchWorkflows {
     static final String SINGLE = """
@@ -63,6 +67,21 @@ final class BenchWorkflows {
 
     LoadedWorkflow dag() {
         return dag;
+    }
+
+    /** {@code bench-http}: GET {@code url}, then a {@code noop} depending on it. */
+    LoadedWorkflow http(String url) {
+        String text = """
+                {"name": "bench-http", "nodes": [
+                  {"id": "call", "action": "http.request", "params": {"method": "GET", "url": "%s"}},
+                  {"id": "use", "action": "noop", "depends_on": ["call"]}
+                ]}
+                """.formatted(url);
+        try {
+            return workflows.loadText(text, "bench-http.json");
+        } catch (WorkflowInvalidException e) {
+            throw new IllegalStateException("a benchmark workflow is invalid: " + e.getMessage(), e);
+        }
     }
 
     /** A client submitting through {@code store}. */

@@ -24,7 +24,8 @@ import java.util.Set;
  * machine touches all of them rather than one.
  *
  * <p>The tracing scenario is the DAG drain at every variant, each with OpenTelemetry off and then
- * on (every trace sampled, spans posted to a loopback {@link TraceSink}).
+ * on (every trace sampled, spans posted to a loopback {@link TraceSink}); then the same for {@code
+ * bench-http}, whose first node calls a {@link LoopbackApi}.
  */
 final class DrainScenario {
     private static final String WORKER_CLIENT = "nebula-bench/worker";
@@ -33,7 +34,6 @@ final class DrainScenario {
     private final BenchWorkflows workflows;
     private final Scenario scenario;
     private final LoadedWorkflow workflow;
-    private final int nodes;
     private final int executions;
     private final Progress progress;
     private final Yardstick yardstick;
@@ -45,7 +45,6 @@ final class DrainScenario {
         this.scenario = scenario;
         boolean dag = scenario == Scenario.DAG || scenario == Scenario.TRACING;
         this.workflow = dag ? workflows.dag() : workflows.single();
-        this.nodes = workflow.workflow().nodes().size();
         this.executions = dag ? options.dagExecutions() : options.executions();
         this.progress = progress;
         this.yardstick = yardstick;
@@ -53,23 +52,32 @@ final class DrainScenario {
 
     List<ScenarioResult> run() throws InterruptedException {
         if (scenario != Scenario.TRACING) {
-            return run(variants());
+            return run(variants(), workflow);
         }
-        try (TraceSink sink = new TraceSink()) {
+        try (TraceSink sink = new TraceSink();
+                LoopbackApi api = new LoopbackApi()) {
             List<RunConfig> both = new ArrayList<>();
+            List<RunConfig> bothHttp = new ArrayList<>();
             for (RunConfig plain : variants()) {
                 both.add(plain);
                 both.add(plain.traced(sink.endpoint()));
+                bothHttp.add(plain.withLoopbackHttp());
+                bothHttp.add(plain.withLoopbackHttp().traced(sink.endpoint()));
             }
-            List<ScenarioResult> out = run(both);
-            progress.say("tracing: %d exports, %d bytes of spans", sink.requests(), sink.bytes());
+            List<ScenarioResult> out = new ArrayList<>(run(both, workflow));
+            out.addAll(run(bothHttp, workflows.http(api.url())));
+            progress.say(
+                    "tracing: %d exports, %d bytes of spans; the loopback API answered %d requests, %d with a"
+                            + " traceparent",
+                    sink.requests(), sink.bytes(), api.requests(), api.traced());
             return out;
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the loopback trace sink", e);
+            throw new java.io.UncheckedIOException("cannot open the tracing scenario's loopback servers", e);
         }
     }
 
-    private List<ScenarioResult> run(List<RunConfig> variants) throws InterruptedException {
+    private List<ScenarioResult> run(List<RunConfig> variants, LoadedWorkflow workflow) throws InterruptedException {
+        int nodes = workflow.workflow().nodes().size();
         Map<String, FigureSet> sets = new LinkedHashMap<>();
         for (BenchTarget target : options.targets()) {
             if (options.warmup()) {
@@ -81,7 +89,7 @@ final class DrainScenario {
                     progress.say("%s warm-up %d on %s", scenario.label(), w, target.store());
                     long jit0 = jitMillis();
                     for (RunConfig v : warm) {
-                        runOnce(target, v, Math.min(executions, 30_000), new FigureSet());
+                        runOnce(target, v, workflow, Math.min(executions, 30_000), new FigureSet());
                     }
                     if (jitMillis() - jit0 < 300 * warm.size()) {
                         break;
@@ -97,7 +105,7 @@ final class DrainScenario {
                     progress.say(
                             "%s %s c=%d b=%d run %d/%d",
                             scenario.label(), target.store(), v.concurrency(), v.batchSize(), r, options.repeats());
-                    runOnce(target, v, executions, set);
+                    runOnce(target, v, workflow, executions, set);
                 }
             }
         }
@@ -113,8 +121,9 @@ final class DrainScenario {
                 String label = "c=" + v.concurrency() + " b=" + v.batchSize();
                 if (scenario == Scenario.TRACING) {
                     boolean on = v.traceEndpoint() != null;
+                    params.put("workflow", workflow.workflow().name());
                     params.put("tracing", on);
-                    label += on ? " tracing on" : " tracing off";
+                    label += " " + workflow.workflow().name() + (on ? " tracing on" : " tracing off");
                 }
                 out.add(sets.get(key(target, v)).result(scenario.label(), label, target.store(), params));
             }
@@ -145,7 +154,9 @@ final class DrainScenario {
         return out;
     }
 
-    private void runOnce(BenchTarget target, RunConfig v, int n, FigureSet set) throws InterruptedException {
+    private void runOnce(BenchTarget target, RunConfig v, LoadedWorkflow workflow, int n, FigureSet set)
+            throws InterruptedException {
+        int nodes = workflow.workflow().nodes().size();
         try (ScratchDatabase db = ScratchDatabase.create(target)) {
             try (ExecutionStore submitter = db.openStore("nebula-bench/submit", false)) {
                 submitter.migrate();

@@ -13,19 +13,35 @@ import java.time.Duration;
  * @param pollInterval the idle poll period, or {@code null} to keep the configured one
  * @param traceEndpoint an OTLP/HTTP receiver every span goes to (always sampled), or {@code null}:
  *     no tracing
+ * @param loopbackHttp whether {@code http.request} may call loopback addresses (the tracing
+ *     scenario's HTTP workflow calls a {@link LoopbackApi})
  */
-record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollInterval, String traceEndpoint) {
+record RunConfig(
+        int concurrency,
+        int batchSize,
+        boolean listen,
+        Duration pollInterval,
+        String traceEndpoint,
+        boolean loopbackHttp) {
 
     static RunConfig of(int concurrency, int batchSize) {
-        return new RunConfig(concurrency, batchSize, true, null, null);
+        return new RunConfig(concurrency, batchSize, true, null, null, false);
     }
 
     RunConfig listen(boolean l) {
-        return new RunConfig(concurrency, batchSize, l, pollInterval, traceEndpoint);
+        return new RunConfig(concurrency, batchSize, l, pollInterval, traceEndpoint, loopbackHttp);
     }
 
     RunConfig traced(String endpoint) {
-        return new RunConfig(concurrency, batchSize, listen, pollInterval, endpoint);
+        return new RunConfig(concurrency, batchSize, listen, pollInterval, endpoint, loopbackHttp);
+    }
+
+    RunConfig withLoopbackHttp() {
+        return new RunConfig(concurrency, batchSize, listen, pollInterval, traceEndpoint, true);
+    }
+
+    private WorkerConfig.Http http(WorkerConfig.Http base) {
+        return loopbackHttp ? new WorkerConfig.Http(true, base.maxResponseBytes(), base.timeout()) : base;
     }
 
     private WorkerConfig.Tracing tracing() {
@@ -79,7 +95,7 @@ record RunConfig(int concurrency, int batchSize, boolean listen, Duration pollIn
                 tracing(),
                 base.log(),
                 base.runtime(),
-                base.http(),
+                http(base.http()),
                 WorkerConfig.Console.defaults(),
                 base.limits(),
                 base.secrets());

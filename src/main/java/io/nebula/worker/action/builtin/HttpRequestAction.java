@@ -24,7 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -57,6 +58,13 @@ import tools.jackson.databind.json.JsonMapper;
 public final class HttpRequestAction implements Action {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestAction.class);
     private static final JsonMapper JSON = Json.MAPPER;
+    /**
+     * Closes a response body whose reading outlives its call's deadline. One daemon thread serves
+     * every call; a call that ends cancels its timer, which leaves the queue at once, so a finished
+     * call holds nothing here (a timer left to run out would keep its response stream and buffers
+     * reachable for the whole timeout).
+     */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     /** Headers that may follow a redirect to another origin: none of them carries a credential. */
     static final Set<String> CROSS_ORIGIN_HEADERS =
@@ -319,14 +327,15 @@ public final class HttpRequestAction implements Action {
         AtomicBoolean timedOut = new AtomicBoolean();
         AtomicBoolean done = new AtomicBoolean();
         long left = Math.max(0, deadline - System.nanoTime());
-        CompletableFuture.runAsync(
+        ScheduledFuture<?> timer = DEADLINES.schedule(
                 () -> {
                     if (!done.get()) {
                         timedOut.set(true);
                         closeQuietly(in);
                     }
                 },
-                CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS));
+                left,
+                TimeUnit.NANOSECONDS);
         try {
             return ResponseReader.readCapped(in, options.maxResponseBytes(), response.headers());
         } catch (IOException e) {
@@ -338,6 +347,7 @@ public final class HttpRequestAction implements Action {
                     "reading the response from " + Redaction.url(url) + " failed: " + secrets.mask(e.toString()), e);
         } finally {
             done.set(true);
+            timer.cancel(false);
         }
     }
 
@@ -382,6 +392,21 @@ public final class HttpRequestAction implements Action {
 
     private static int port(URI u) {
         return u.getPort() != -1 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
+    /** Timers of calls whose body is being read now; a finished call leaves none behind. */
+    static int pendingDeadlines() {
+        return DEADLINES.getQueue().size();
+    }
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "nebula-http-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        s.setRemoveOnCancelPolicy(true);
+        return s;
     }
 
     private static void closeQuietly(InputStream in) {

@@ -285,6 +285,16 @@ class HttpRequestActionTest {
     }
 
     @Test
+    void aFinishedCallLeavesNoDeadlineTimerBehind() throws Exception {
+        int before = HttpRequestAction.pendingDeadlines();
+
+        allowed.run(params("/text", "\"timeout_seconds\": 30"));
+        allowed.failure(params("/busy", ""));
+
+        assertThat(HttpRequestAction.pendingDeadlines()).isEqualTo(before);
+    }
+
+    @Test
     void aRedirectToAnotherOriginKeepsOnlyHarmlessHeaders() throws Exception {
         HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         Map<String, String> arrived = new ConcurrentHashMap<>();
