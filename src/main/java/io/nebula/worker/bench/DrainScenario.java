@@ -86,7 +86,7 @@ final class DrainScenario {
                 // warms both of its variants, so the tracing code is compiled before it is timed.
                 List<RunConfig> warm = scenario == Scenario.TRACING ? variants.subList(0, 2) : variants.subList(0, 1);
                 for (int w = 1; w <= 3; w++) {
-                    progress.say("%s warm-up %d on %s", scenario.label(), w, target.store());
+                    progress.say("%s warm-up %d on %s%s", scenario.label(), w, target.store(), named(workflow));
                     long jit0 = jitMillis();
                     for (RunConfig v : warm) {
                         runOnce(target, v, workflow, Math.min(executions, 30_000), new FigureSet());
@@ -103,8 +103,14 @@ final class DrainScenario {
                 for (RunConfig v : variants) {
                     FigureSet set = sets.computeIfAbsent(key(target, v), k -> new FigureSet());
                     progress.say(
-                            "%s %s c=%d b=%d run %d/%d",
-                            scenario.label(), target.store(), v.concurrency(), v.batchSize(), r, options.repeats());
+                            "%s %s c=%d b=%d run %d/%d%s",
+                            scenario.label(),
+                            target.store(),
+                            v.concurrency(),
+                            v.batchSize(),
+                            r,
+                            options.repeats(),
+                            named(workflow));
                     runOnce(target, v, workflow, executions, set);
                 }
             }
@@ -129,6 +135,11 @@ final class DrainScenario {
             }
         }
         return out;
+    }
+
+    /** The workflow's name for progress lines of the tracing scenario, which runs two; else nothing. */
+    private String named(LoadedWorkflow w) {
+        return scenario == Scenario.TRACING ? " (" + w.workflow().name() + ")" : "";
     }
 
     /** Milliseconds this JVM has spent compiling so far, or 0 when the JVM does not say. */

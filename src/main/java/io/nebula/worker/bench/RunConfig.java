@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param traceEndpoint an OTLP/HTTP receiver every span goes to (always sampled), or {@code null}:
  *     no tracing
  * @param loopbackHttp whether {@code http.request} may call loopback addresses (the tracing
- *     scenario's HTTP workflow calls a {@link LoopbackApi})
+ *     scenario's HTTP workflow calls a {@link LoopbackApi}); applied to in-process workers only, the
+ *     worker processes' TOML ({@link #toml}) does not carry it
  */
 record RunConfig(
         int concurrency,

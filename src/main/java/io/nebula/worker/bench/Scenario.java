@@ -26,7 +26,9 @@ public enum Scenario {
     MEMORY("memory"),
     /**
      * The DAG drain with OpenTelemetry tracing off, then on (every trace sampled, spans exported to
-     * a local OTLP sink): what tracing costs. Not part of {@code all}; ask for it by name.
+     * a local OTLP sink), then the same for {@code bench-http} (an {@code http.request} to a
+     * loopback API, then a {@code noop}): what tracing costs. Not part of {@code all}; ask for it
+     * by name.
      */
     TRACING("tracing");
 

@@ -400,11 +400,13 @@ public final class HttpRequestAction implements Action {
     }
 
     private static ScheduledThreadPoolExecutor deadlines() {
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "nebula-http-deadline");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(
+                1,
+                Thread.ofPlatform()
+                        .name("nebula-http-deadline")
+                        .daemon(true)
+                        .inheritInheritableThreadLocals(false)
+                        .factory());
         s.setRemoveOnCancelPolicy(true);
         return s;
     }
