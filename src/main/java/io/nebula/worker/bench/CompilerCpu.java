@@ -10,14 +10,13 @@ import java.util.stream.Stream;
 /**
  * CPU time this process's JIT compiler threads have used, from {@code /proc/self/task/<tid>/stat}
  * (HotSpot's threads named {@code C1 CompilerThre...} or {@code C2 CompilerThre...}; see {@link
- * ProcTicks}). The bench subtracts it from the
- * process's CPU to give a worker figure without the compiler: the compiler's share of a timed run
- * moves with what ran before it in the same JVM (from 22 ms to 2.4 s of compilation per drain in
- * one machine's runs), and with it the whole-process figure, while what is left is the worker's
- * own steady cost. Callers take the compiler snapshots inside the window of the process's CPU
- * readings. Each thread's time is read in whole ticks, so the subtraction is off by up to one tick
- * per compiler thread either way; a compiler thread that ends within the window (the JVM retires
- * idle ones) leaves its share in the figure.
+ * ProcTicks}). The bench subtracts it from the process's CPU to give a worker figure without the
+ * compiler: the compiler's share of a timed run moves with what ran before it in the same JVM (from
+ * 22 ms to 2.4 s of compilation per drain in one machine's runs), and with it the whole-process
+ * figure, while what is left is the worker's own steady cost. Callers take the compiler snapshots
+ * inside the window of the process's CPU readings. Each thread's time is read in whole ticks, so
+ * the subtraction is off by up to one tick per compiler thread either way; a compiler thread that
+ * ends within the window (the JVM retires idle ones) leaves its share in the figure.
  */
 final class CompilerCpu {
     private CompilerCpu() {}

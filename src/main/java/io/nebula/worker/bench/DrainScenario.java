@@ -33,7 +33,9 @@ final class DrainScenario {
     private final BenchOptions options;
     private final BenchWorkflows workflows;
     private final Scenario scenario;
-    private final LoadedWorkflow workflow;
+    /** The scenario's own workflow: single-node, or the DAG (which the tracing scenario starts with). */
+    private final LoadedWorkflow mainWorkflow;
+
     private final int executions;
     private final Progress progress;
     private final Yardstick yardstick;
@@ -44,7 +46,7 @@ final class DrainScenario {
         this.workflows = workflows;
         this.scenario = scenario;
         boolean dag = scenario == Scenario.DAG || scenario == Scenario.TRACING;
-        this.workflow = dag ? workflows.dag() : workflows.single();
+        this.mainWorkflow = dag ? workflows.dag() : workflows.single();
         this.executions = dag ? options.dagExecutions() : options.executions();
         this.progress = progress;
         this.yardstick = yardstick;
@@ -52,7 +54,7 @@ final class DrainScenario {
 
     List<ScenarioResult> run() throws InterruptedException {
         if (scenario != Scenario.TRACING) {
-            return run(variants(), workflow);
+            return run(variants(), mainWorkflow);
         }
         try (TraceSink sink = new TraceSink();
                 LoopbackApi api = new LoopbackApi()) {
@@ -64,7 +66,7 @@ final class DrainScenario {
                 bothHttp.add(plain.withLoopbackHttp());
                 bothHttp.add(plain.withLoopbackHttp().traced(sink.endpoint()));
             }
-            List<ScenarioResult> out = new ArrayList<>(run(both, workflow));
+            List<ScenarioResult> out = new ArrayList<>(run(both, mainWorkflow));
             out.addAll(run(bothHttp, workflows.http(api.url())));
             progress.say(
                     "tracing: %d exports, %d bytes of spans; the loopback API answered %d requests, %d with a"

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * CPU time used by PostgreSQL server processes on this machine, read from {@code
- * /proc/<pid>/stat} (see {@link ProcTicks}). Sampled around a drain it gives the database's CPU per execution, the
- * other half of the cost when the worker and the database share the machine. Only the run's own
+ * /proc/<pid>/stat} (see {@link ProcTicks}). Sampled around a drain it gives the database's CPU
+ * per execution, the other half of the cost when the worker and the database share the machine. Only the run's own
  * backends (found by application name, see {@link #ours}) and the server's background writers are
  * counted, so other clients of a shared server do not inflate it; it reads nothing when the
  * database is not local or {@code /proc} is missing.
