@@ -25,7 +25,8 @@ import java.util.Set;
  *
  * <p>The tracing scenario is the DAG drain at every variant, each with OpenTelemetry off and then
  * on (every trace sampled, spans posted to a loopback {@link TraceSink}); then the same for {@code
- * bench-http}, whose first node calls a {@link LoopbackApi}.
+ * bench-http}, whose first node calls a {@link LoopbackApi}. Both servers run in a process of their
+ * own ({@link LoopbackServers}), whose CPU per execution is reported apart from the worker's.
  */
 final class DrainScenario {
     private static final String WORKER_CLIENT = "nebula-bench/worker";
@@ -39,6 +40,8 @@ final class DrainScenario {
     private final int executions;
     private final Progress progress;
     private final Yardstick yardstick;
+    /** The tracing scenario's trace sink and API, in their own process; {@code null} otherwise. */
+    private LoopbackServers servers;
 
     DrainScenario(
             BenchOptions options, BenchWorkflows workflows, Scenario scenario, Progress progress, Yardstick yardstick) {
@@ -56,25 +59,28 @@ final class DrainScenario {
         if (scenario != Scenario.TRACING) {
             return run(variants(), mainWorkflow);
         }
-        try (TraceSink sink = new TraceSink();
-                LoopbackApi api = new LoopbackApi()) {
+        try (LoopbackServers started = LoopbackServers.start()) {
+            servers = started;
             List<RunConfig> both = new ArrayList<>();
             List<RunConfig> bothHttp = new ArrayList<>();
             for (RunConfig plain : variants()) {
                 both.add(plain);
-                both.add(plain.traced(sink.endpoint()));
+                both.add(plain.traced(started.traceEndpoint()));
                 bothHttp.add(plain.withLoopbackHttp());
-                bothHttp.add(plain.withLoopbackHttp().traced(sink.endpoint()));
+                bothHttp.add(plain.withLoopbackHttp().traced(started.traceEndpoint()));
             }
             List<ScenarioResult> out = new ArrayList<>(run(both, mainWorkflow));
-            out.addAll(run(bothHttp, workflows.http(api.url())));
+            out.addAll(run(bothHttp, workflows.http(started.apiUrl())));
+            long[] counts = started.counts();
             progress.say(
                     "tracing: %d exports, %d bytes of spans; the loopback API answered %d requests, %d with a"
                             + " traceparent",
-                    sink.requests(), sink.bytes(), api.requests(), api.traced());
+                    counts[0], counts[1], counts[2], counts[3]);
             return out;
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the tracing scenario's loopback servers", e);
+            throw new java.io.UncheckedIOException("cannot run the tracing scenario's loopback servers", e);
+        } finally {
+            servers = null;
         }
     }
 
@@ -192,9 +198,12 @@ final class DrainScenario {
             Set<Long> dbPids = Set.of();
             boolean done;
             long jit0 = jitMillis();
+            double servers0 = servers == null ? -1 : servers.cpuMicros();
+            double servers1 = -1;
             try {
                 worker.start();
                 done = probe.awaitFinished(limit);
+                servers1 = servers == null ? -1 : servers.cpuMicros();
                 if (pgCpu) {
                     dbCpu1 = LocalPostgresCpu.snapshot();
                     try (Connection c = db.connection()) {
@@ -225,6 +234,10 @@ final class DrainScenario {
             // JIT compilation runs on its own threads and counts in the worker's CPU: a run that
             // compiles a lot measures the JIT as much as the worker.
             set.add("jit_compile_ms", jitMillis() - jit0);
+            if (servers0 >= 0 && servers1 >= 0) {
+                // The trace sink's and the loopback API's process, outside the worker's figure.
+                set.add("loopback_servers_cpu_us_per_execution", (servers1 - servers0) / n);
+            }
             if (pgCpu) {
                 set.add("postgres_cpu_us_per_execution", ProcTicks.microsBetween(dbCpu0, dbCpu1, dbPids) / n);
             }

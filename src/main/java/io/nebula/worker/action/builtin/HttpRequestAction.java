@@ -8,14 +8,14 @@ import io.nebula.worker.json.Json;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,17 +30,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code http.request}: one HTTP call with the JDK client. Parameters: {@code method} (GET),
- * {@code url}, {@code headers}, {@code body} (a string is sent as text, other JSON as JSON), {@code
- * timeout_seconds} (the whole call: connecting, redirects and reading the body), {@code
- * idempotency_key} (true: send {@code Idempotency-Key} with {@link ActionContext#idempotencyKey()}). Output: {@code
- * {status, headers, body}}, the body parsed when the response is JSON.
+ * {@code http.request}: one HTTP/1.1 call with Apache HttpClient's blocking client, on the
+ * execution's own (virtual) thread. Parameters: {@code method} (GET), {@code url}, {@code headers},
+ * {@code body} (a string is sent as text, other JSON as JSON), {@code timeout_seconds} (the whole
+ * call: connecting, redirects and reading the body), {@code idempotency_key} (true: send {@code
+ * Idempotency-Key} with {@link ActionContext#idempotencyKey()}). Output: {@code {status, headers,
+ * body}}, the body parsed when the response is JSON.
  *
  * <p>Errors: 5xx, 429, timeouts and connection failures are retryable; other 4xx, an oversized body
  * and refused destinations are permanent. Error messages name the destination without its user
@@ -54,25 +73,44 @@ import tools.jackson.databind.json.JsonMapper;
  * same way. A redirect to another origin keeps only harmless headers ({@link #CROSS_ORIGIN_HEADERS});
  * one from https to http is refused, as is a 307 or 308 that would resend the body to another
  * origin.
+ *
+ * <p>The client keeps connections alive between calls (no limit on their number, as many as the
+ * calls in flight), checks one that has been idle for a second before reusing it, and closes those
+ * idle for {@link #IDLE_CLOSE}. It sends no proxy, cookie or compression headers of its own, follows
+ * no redirect and retries nothing by itself, except an idempotent request (GET, HEAD, PUT, DELETE,
+ * OPTIONS) whose connection failed before any response arrived (a kept-alive connection the server
+ * had just closed), which it sends again, at most {@link #STALE_RETRIES} times.
  */
 public final class HttpRequestAction implements Action {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestAction.class);
     private static final JsonMapper JSON = Json.MAPPER;
     /**
-     * Closes a response body whose reading outlives its call's deadline. One daemon thread serves
-     * every call; a call that ends cancels its timer, which leaves the queue at once, so a finished
-     * call holds nothing here (a timer left to run out would keep its response stream and buffers
-     * reachable for the whole timeout).
+     * Aborts a call that outlives its deadline (connecting, waiting for the response or reading its
+     * body). One daemon thread serves every call; a call that ends cancels its timer, which leaves
+     * the queue at once, so a finished call holds nothing here.
      */
     private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+
+    /** How long a kept-alive connection may stay idle before the client closes it. */
+    static final TimeValue IDLE_CLOSE = TimeValue.ofSeconds(30);
+
+    /**
+     * How often an idempotent request whose connection failed before a response is sent again. A
+     * server that closes idle connections beyond a cap (the JDK's own server keeps 200) can close
+     * several kept-alive connections in a row just as they are reused.
+     */
+    static final int STALE_RETRIES = 3;
+
+    /** No practical limit on connections, per destination or in all. */
+    private static final int MAX_CONNECTIONS = 1 << 16;
 
     /** Headers that may follow a redirect to another origin: none of them carries a credential. */
     static final Set<String> CROSS_ORIGIN_HEADERS =
             Set.of("accept", "accept-language", "content-language", "content-type", "user-agent", "idempotency-key");
 
     private final HttpActionOptions options;
-    /** Built on the first call: building a JDK client takes tens of milliseconds of start-up. */
-    private volatile HttpClient client;
+    /** Built on the first call: a worker whose workflows make no call never builds one. */
+    private volatile CloseableHttpClient client;
 
     private final Predicate<URI> exempt;
     private final Function<InetAddress, String> judge;
@@ -110,23 +148,70 @@ public final class HttpRequestAction implements Action {
         }
     }
 
-    private HttpClient client() {
-        HttpClient c = client;
+    private CloseableHttpClient client() {
+        CloseableHttpClient c = client;
         if (c == null) {
             synchronized (this) {
                 c = client;
                 if (c == null) {
-                    c = HttpClient.newBuilder()
-                            .followRedirects(HttpClient.Redirect.NEVER)
-                            // A system proxy would hide the real destination from the guard.
-                            .proxy(HttpClient.Builder.NO_PROXY)
-                            .connectTimeout(options.defaultTimeout())
-                            .build();
+                    c = build(options);
                     client = c;
                 }
             }
         }
         return c;
+    }
+
+    private static CloseableHttpClient build(HttpActionOptions options) {
+        SSLContext tls;
+        try {
+            // The JVM's default context, as javax.net.ssl.* configures it (trust and key stores).
+            tls = SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context in this JVM", e);
+        }
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(ClientTlsStrategyBuilder.create()
+                                .setSslContext(tls)
+                                .buildClassic())
+                        .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                        .setMaxConnTotal(MAX_CONNECTIONS)
+                        .setMaxConnPerRoute(MAX_CONNECTIONS)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.of(options.defaultTimeout()))
+                                .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                                .build())
+                        .build())
+                .setRetryStrategy(new StaleConnectionRetry())
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableContentCompression()
+                .disableAuthCaching()
+                .setUserAgent("nebula-worker")
+                .evictIdleConnections(IDLE_CLOSE)
+                .build();
+    }
+
+    /**
+     * Sends an idempotent request again when its connection failed before a response: the case of a
+     * kept-alive connection the server had closed. Never after a refused connection, a timeout, a
+     * cancel or a TLS failure, never a POST or PATCH, never on a status code.
+     */
+    private static final class StaleConnectionRetry extends DefaultHttpRequestRetryStrategy {
+        StaleConnectionRetry() {
+            super(
+                    STALE_RETRIES,
+                    TimeValue.ZERO_MILLISECONDS,
+                    List.of(
+                            InterruptedIOException.class,
+                            UnknownHostException.class,
+                            ConnectException.class,
+                            ConnectionClosedException.class,
+                            NoRouteToHostException.class,
+                            SSLException.class),
+                    List.of());
+        }
     }
 
     @Override
@@ -157,20 +242,26 @@ public final class HttpRequestAction implements Action {
         Redaction.Secrets secrets = secretsOf(url, headers);
         long deadline = System.nanoTime() + call.timeout().toNanos();
         for (int hop = 0; ; hop++) {
+            Duration left = remaining(deadline);
             // One client span per request sent (a redirect is another request).
             TraceSpan span = ctx.trace() == TraceSpan.OFF
                     ? TraceSpan.OFF
                     : ctx.trace().httpClient(method, Redaction.url(url), url.getHost(), port(url));
             String failure = null;
             int status = 0;
+            Call running = null;
+            ScheduledFuture<?> timer = null;
+            ClassicHttpResponse response = null;
             try (DestinationResolver.Pin pin = guard(url)) {
-                HttpResponse<InputStream> response =
-                        send(method, url, traced(headers, span), body, call.timeout(), remaining(deadline), secrets);
-                status = response.statusCode();
+                HttpUriRequestBase request = request(method, url, traced(headers, span), body, left);
+                running = new Call(request);
+                timer = DEADLINES.schedule(running::expire, left.toNanos(), TimeUnit.NANOSECONDS);
+                response = send(request, running, method, url, call.timeout(), secrets);
+                status = response.getCode();
                 span.attribute("http.response.status_code", status);
-                String location = response.headers().firstValue("location").orElse(null);
-                if (isRedirect(status) && location != null) {
-                    closeQuietly(response.body());
+                Map<String, List<String>> received = ResponseReader.headers(response.getHeaders());
+                String location = ResponseReader.first(received, "location");
+                if (isRedirect(status) && !location.isEmpty()) {
                     if (hop >= options.maxRedirects()) {
                         throw ActionException.permanent(
                                 "too many redirects (more than " + options.maxRedirects() + ")");
@@ -192,8 +283,8 @@ public final class HttpRequestAction implements Action {
                     secrets = secrets.and(secretsOf(next, Map.of()));
                     continue;
                 }
-                String type = response.headers().firstValue("content-type").orElse("");
-                byte[] bytes = readBody(response, url, deadline, call.timeout(), secrets);
+                String type = ResponseReader.first(received, "content-type");
+                byte[] bytes = readBody(response, running, url, call.timeout(), secrets);
                 if (status >= 500 || status == 429) {
                     throw ActionException.retryable("HTTP " + status + " from " + Redaction.url(url) + " ("
                             + Redaction.body(bytes.length, type) + ")");
@@ -202,12 +293,54 @@ public final class HttpRequestAction implements Action {
                     throw ActionException.permanent("HTTP " + status + " from " + Redaction.url(url) + " ("
                             + Redaction.body(bytes.length, type) + ")");
                 }
-                return ResponseReader.output(status, response.headers(), bytes);
+                return ResponseReader.output(status, received, bytes);
             } catch (ActionException e) {
                 failure = e.getMessage();
                 throw e;
             } finally {
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                if (running != null) {
+                    running.finish();
+                }
+                closeQuietly(response);
                 span.end(status == 0 ? null : Integer.toString(status), failure);
+            }
+        }
+    }
+
+    /**
+     * One request in flight: its deadline aborts it (the connection is dropped, so a blocked
+     * connect or read fails at once), and a body not read to its end is abandoned the same way
+     * instead of being read out when the response is closed.
+     */
+    private static final class Call {
+        private final HttpUriRequestBase request;
+        private final AtomicBoolean timedOut = new AtomicBoolean();
+        private volatile boolean bodyRead;
+
+        Call(HttpUriRequestBase request) {
+            this.request = request;
+        }
+
+        void expire() {
+            timedOut.set(true);
+            request.cancel();
+        }
+
+        boolean timedOut() {
+            return timedOut.get();
+        }
+
+        void bodyRead() {
+            bodyRead = true;
+        }
+
+        /** Drops the connection unless the body was read to its end (which hands it back). */
+        void finish() {
+            if (!bodyRead) {
+                request.cancel();
             }
         }
     }
@@ -275,79 +408,79 @@ public final class HttpRequestAction implements Action {
         return Duration.ofNanos(left);
     }
 
-    private HttpResponse<InputStream> send(
+    private static HttpUriRequestBase request(
+            String method, URI url, Map<String, String> headers, JsonNode body, Duration left) {
+        HttpUriRequestBase request = new HttpUriRequestBase(method, url);
+        request.setConfig(RequestConfig.custom()
+                .setResponseTimeout(Timeout.of(left))
+                .setConnectionRequestTimeout(Timeout.of(left))
+                .build());
+        // Header names and values were checked when the call was read (HttpCall).
+        headers.forEach(request::addHeader);
+        if (body != null && !body.isNull()) {
+            boolean text = body.isString();
+            byte[] bytes = (text ? body.asString() : JSON.writeValueAsString(body)).getBytes(StandardCharsets.UTF_8);
+            if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
+                request.addHeader("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+            }
+            // No content type on the entity: the header above, or the workflow's own, says it.
+            request.setEntity(new ByteArrayEntity(bytes, (ContentType) null));
+        }
+        return request;
+    }
+
+    private ClassicHttpResponse send(
+            HttpUriRequestBase request,
+            Call running,
             String method,
             URI url,
-            Map<String, String> headers,
-            JsonNode body,
             Duration timeout,
-            Duration left,
             Redaction.Secrets secrets)
             throws ActionException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(left);
-        HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
         try {
-            headers.forEach(b::header);
-            if (body != null && !body.isNull()) {
-                boolean text = body.isString();
-                publisher = HttpRequest.BodyPublishers.ofString(text ? body.asString() : JSON.writeValueAsString(body));
-                if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
-                    b.header("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
-                }
-            }
-            b.method(method, publisher);
-        } catch (IllegalArgumentException e) {
-            // The JDK quotes an offending header value in its message: say which rule, not what.
-            throw ActionException.permanent("HTTP " + method + " " + Redaction.url(url) + " is not a valid request: "
-                    + secrets.mask(e.getMessage()));
-        }
-        try {
-            return client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw ActionException.retryable(
-                    "HTTP " + method + " " + Redaction.url(url) + " timed out after " + timeout.toMillis() + " ms");
+            return client().executeOpen(null, request, null);
         } catch (IOException e) {
+            if (Thread.interrupted()) {
+                // A stop request: blocking socket calls end with an IOException on an interrupt.
+                throw new InterruptedException("HTTP " + method + " " + Redaction.url(url) + " interrupted");
+            }
+            if (running.timedOut() || e instanceof InterruptedIOException) {
+                throw ActionException.retryable(
+                        "HTTP " + method + " " + Redaction.url(url) + " timed out after " + timeout.toMillis() + " ms");
+            }
             throw ActionException.retryable(
                     "HTTP " + method + " " + Redaction.url(url) + " failed: " + secrets.mask(e.toString()));
         } catch (IllegalArgumentException e) {
             throw ActionException.permanent("HTTP " + method + " " + Redaction.url(url) + " is not a valid request: "
-                    + secrets.mask(e.getMessage()));
+                    + secrets.mask(String.valueOf(e.getMessage())));
         }
     }
 
     /**
-     * Reads the body, within the cap and before the call's deadline: the client's timeout covers
-     * only the wait for the headers, so a server that drips its body one byte at a time is cut off
-     * here by closing the stream when time runs out.
+     * Reads the body, within the cap and before the call's deadline: a server that drips its body
+     * one byte at a time is cut off when the deadline aborts the call.
      */
     private byte[] readBody(
-            HttpResponse<InputStream> response, URI url, long deadline, Duration timeout, Redaction.Secrets secrets)
-            throws ActionException {
-        InputStream in = response.body();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        AtomicBoolean done = new AtomicBoolean();
-        long left = Math.max(0, deadline - System.nanoTime());
-        ScheduledFuture<?> timer = DEADLINES.schedule(
-                () -> {
-                    if (!done.get()) {
-                        timedOut.set(true);
-                        closeQuietly(in);
-                    }
-                },
-                left,
-                TimeUnit.NANOSECONDS);
+            ClassicHttpResponse response, Call running, URI url, Duration timeout, Redaction.Secrets secrets)
+            throws ActionException, InterruptedException {
+        HttpEntity entity = response.getEntity();
         try {
-            return ResponseReader.readCapped(in, options.maxResponseBytes(), response.headers());
+            byte[] bytes = entity == null
+                    ? new byte[0]
+                    : ResponseReader.readCapped(
+                            entity.getContent(), options.maxResponseBytes(), entity.getContentLength());
+            running.bodyRead();
+            return bytes;
         } catch (IOException e) {
-            if (timedOut.get()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("reading the response from " + Redaction.url(url) + " interrupted");
+            }
+            if (running.timedOut() || e instanceof InterruptedIOException) {
                 throw ActionException.retryable("reading the response from " + Redaction.url(url) + " timed out after "
                         + timeout.toMillis() + " ms");
             }
             throw ActionException.retryable(
                     "reading the response from " + Redaction.url(url) + " failed: " + secrets.mask(e.toString()), e);
-        } finally {
-            done.set(true);
-            timer.cancel(false);
         }
     }
 
@@ -394,7 +527,7 @@ public final class HttpRequestAction implements Action {
         return u.getPort() != -1 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
-    /** Timers of calls whose body is being read now; a finished call leaves none behind. */
+    /** Timers of calls in flight; a finished call leaves none behind. */
     static int pendingDeadlines() {
         return DEADLINES.getQueue().size();
     }
@@ -411,11 +544,14 @@ public final class HttpRequestAction implements Action {
         return s;
     }
 
-    private static void closeQuietly(InputStream in) {
+    private static void closeQuietly(ClassicHttpResponse response) {
+        if (response == null) {
+            return;
+        }
         try {
-            in.close();
+            response.close();
         } catch (IOException e) {
-            // A body no longer wanted: a failure to discard it changes nothing.
+            // A response read to its end or already dropped: a failure to close it changes nothing.
         }
     }
 }

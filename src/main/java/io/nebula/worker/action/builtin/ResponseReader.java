@@ -2,14 +2,16 @@ package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.json.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hc.core5.http.Header;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads a response body up to a cap and shapes the action's output {@code {status, headers,
- * body}}. The body is streamed so that an oversized response is aborted at the cap instead of
+ * body}}. The body is streamed so that an oversized response is abandoned at the cap instead of
  * being buffered whole.
  */
 final class ResponseReader {
@@ -26,26 +28,32 @@ final class ResponseReader {
 
     private ResponseReader() {}
 
-    /** Reads at most {@code cap} bytes; closing the stream early makes the client drop the rest. */
-    static byte[] readCapped(InputStream in, long cap, HttpHeaders headers) throws IOException, ActionException {
-        try (in) {
-            long declared = headers.firstValueAsLong("content-length").orElse(-1);
-            if (declared > cap) {
-                throw tooLarge(cap, "declares " + declared + " bytes");
-            }
-            byte[] buf = new byte[8192];
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            long total = 0;
-            int n;
-            while ((n = in.read(buf)) != -1) {
-                total += n;
-                if (total > cap) {
-                    throw tooLarge(cap, "is longer");
-                }
-                out.write(buf, 0, n);
-            }
-            return out.toByteArray();
+    /**
+     * Reads {@code in} to its end, at most {@code cap} bytes. The stream is left open: a caller
+     * that gives up on a body (past the cap, out of time) must drop the connection instead of
+     * closing the stream, which would read the rest of the body first.
+     *
+     * @param declared the length the response announces, or -1
+     */
+    static byte[] readCapped(InputStream in, long cap, long declared) throws IOException, ActionException {
+        if (declared > cap) {
+            throw tooLarge(cap, "declares " + declared + " bytes");
         }
+        if (in == null) {
+            return new byte[0];
+        }
+        byte[] buf = new byte[declared >= 0 && declared < 8192 ? (int) declared + 1 : 8192];
+        ByteArrayOutputStream out = new ByteArrayOutputStream(buf.length);
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) != -1) {
+            total += n;
+            if (total > cap) {
+                throw tooLarge(cap, "is longer");
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
     }
 
     private static ActionException tooLarge(long cap, String detail) {
@@ -53,15 +61,29 @@ final class ResponseReader {
                 "response body exceeds the " + cap + "-byte cap (" + detail + "); raise http.max_response_bytes");
     }
 
-    static ObjectNode output(int status, HttpHeaders headers, byte[] body) {
+    /** The response's headers by lower-case name, sorted, each name's values in the order received. */
+    static Map<String, List<String>> headers(Header[] received) {
+        Map<String, List<String>> byName = new TreeMap<>();
+        for (Header h : received) {
+            byName.computeIfAbsent(h.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
+                    .add(h.getValue());
+        }
+        return byName;
+    }
+
+    /** The first value of a header, or {@code ""}. */
+    static String first(Map<String, List<String>> headers, String lowerCaseName) {
+        List<String> values = headers.get(lowerCaseName);
+        return values == null || values.isEmpty() ? "" : values.get(0);
+    }
+
+    static ObjectNode output(int status, Map<String, List<String>> headers, byte[] body) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("status", status);
         ObjectNode h = out.putObject("headers");
-        Map<String, List<String>> sorted = new TreeMap<>();
-        headers.map().forEach((k, v) -> sorted.put(k.toLowerCase(Locale.ROOT), v));
-        sorted.forEach((k, v) -> h.put(k, String.join(", ", v)));
+        headers.forEach((k, v) -> h.put(k, String.join(", ", v)));
         String text = new String(body, StandardCharsets.UTF_8);
-        String type = headers.firstValue("content-type").orElse("").toLowerCase(Locale.ROOT);
+        String type = first(headers, "content-type").toLowerCase(Locale.ROOT);
         JsonNode parsed = null;
         if (type.contains("json") && !text.isBlank()) {
             try {

@@ -32,6 +32,9 @@ class HttpRequestActionTest {
     private String base;
     private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger busyCalls = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger hangingCalls =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final ActionTestHarness allowed = ActionTestHarness.of(
                     new HttpRequestAction(HttpActionOptions.defaults().withAllowPrivateNetworks(true)))
             .executionId(42)
@@ -49,7 +52,17 @@ class HttpRequestActionTest {
             respond(ex, 200, "application/json", "{\"ok\": true, \"echo\": " + (body.isEmpty() ? "null" : body) + "}");
         });
         server.createContext("/text", ex -> respond(ex, 200, "text/plain", "plain words"));
-        server.createContext("/busy", ex -> respond(ex, 503, "text/plain", "try later"));
+        server.createContext(
+                "/port",
+                ex -> respond(
+                        ex,
+                        200,
+                        "text/plain",
+                        String.valueOf(ex.getRemoteAddress().getPort())));
+        server.createContext("/busy", ex -> {
+            busyCalls.incrementAndGet();
+            respond(ex, 503, "text/plain", "try later");
+        });
         server.createContext("/slow-down", ex -> respond(ex, 429, "text/plain", "too many"));
         server.createContext("/missing", ex -> respond(ex, 404, "text/plain", "no such thing"));
         server.createContext("/huge", ex -> {
@@ -65,6 +78,7 @@ class HttpRequestActionTest {
             }
         });
         server.createContext("/hang", ex -> {
+            hangingCalls.incrementAndGet();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -149,6 +163,9 @@ class HttpRequestActionTest {
         ActionException busy = allowed.failure(params("/busy", ""));
         ActionException slow = allowed.failure(params("/slow-down", ""));
 
+        assertThat(busyCalls.get())
+                .as("the worker retries, the client does not")
+                .isEqualTo(1);
         assertThat(busy.isRetryable()).isTrue();
         assertThat(busy.getMessage()).isEqualTo("HTTP 503 from " + base + "/busy (9-byte body of text/plain)");
         assertThat(slow.isRetryable()).isTrue();
@@ -295,6 +312,71 @@ class HttpRequestActionTest {
     }
 
     @Test
+    void callsToOneServerShareAKeptAliveConnectionAndAnAbandonedBodyDropsOnlyItsOwn() throws Exception {
+        var capped = ActionTestHarness.of(new HttpRequestAction(
+                HttpActionOptions.defaults().withAllowPrivateNetworks(true).withMaxResponseBytes(64 * 1024)));
+
+        String first = capped.run(params("/port", "")).get("body").asString();
+        String second = capped.run(params("/port", "")).get("body").asString();
+        capped.failure(params("/huge", ""));
+        String afterAbandoned = capped.run(params("/port", "")).get("body").asString();
+
+        assertThat(second)
+                .as("the second call reuses the first one's connection")
+                .isEqualTo(first);
+        assertThat(afterAbandoned).isNotBlank();
+    }
+
+    @Test
+    void anIdempotentRequestIsResentOnceWhenItsKeptAliveConnectionWasClosedButAPostIsNot() throws Exception {
+        try (KeepAliveThenHangUp api = new KeepAliveThenHangUp()) {
+            String url = "http://127.0.0.1:" + api.port() + "/x";
+
+            assertThat(allowed.run("{\"url\": \"" + url + "\"}").get("body").asString())
+                    .isEqualTo("ok");
+            assertThat(allowed.run("{\"url\": \"" + url + "\"}").get("body").asString())
+                    .as("the GET sent on the closed connection is sent again on a new one")
+                    .isEqualTo("ok");
+            assertThat(api.requests()).containsExactly("GET", "GET", "GET");
+
+            ActionException e =
+                    allowed.failure("{\"url\": \"" + url + "\", \"method\": \"POST\", \"body\": {\"n\": 1}}");
+
+            assertThat(e.isRetryable()).isTrue();
+            assertThat(e.getMessage()).startsWith("HTTP POST " + url + " failed: ");
+            assertThat(api.requests())
+                    .as("the POST whose connection closed was not sent again")
+                    .containsExactly("GET", "GET", "GET", "POST");
+            assertThat(allowed.run("{\"url\": \"" + url + "\", \"method\": \"POST\", \"body\": {\"n\": 2}}")
+                            .get("status")
+                            .asInt())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anInterruptStopsACallThatWaitsForItsResponse() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> outcome =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                allowed.run(params("/hang", "\"timeout_seconds\": 60"));
+                outcome.set(new AssertionError("the call returned"));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        org.awaitility.Awaitility.await().until(() -> hangingCalls.get() == 1);
+
+        caller.interrupt();
+
+        caller.join(java.time.Duration.ofSeconds(10));
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        assertThat(HttpRequestAction.pendingDeadlines()).isZero();
+    }
+
+    @Test
     void aRedirectToAnotherOriginKeepsOnlyHarmlessHeaders() throws Exception {
         HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         Map<String, String> arrived = new ConcurrentHashMap<>();
@@ -394,6 +476,81 @@ class HttpRequestActionTest {
             return java.net.InetAddress.getByAddress(name, new byte[] {127, 0, 0, (byte) last});
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A raw HTTP/1.1 server: on each connection it answers the first request with a kept-alive
+     * {@code 200 ok}, then reads the next request and closes the connection without answering, as a
+     * server does that drops an idle connection just as a request arrives on it. It records the
+     * method of every request it read.
+     */
+    private static final class KeepAliveThenHangUp implements AutoCloseable {
+        private final java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Thread acceptor = Thread.ofVirtual().start(this::accept);
+
+        KeepAliveThenHangUp() throws IOException {}
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        List<String> requests() {
+            return requests;
+        }
+
+        private void accept() {
+            while (!socket.isClosed()) {
+                try {
+                    java.net.Socket s = socket.accept();
+                    Thread.ofVirtual().start(() -> serve(s));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(java.net.Socket s) {
+            try (s) {
+                var in = new java.io.BufferedInputStream(s.getInputStream());
+                readRequest(in);
+                s.getOutputStream()
+                        .write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+                                .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                readRequest(in);
+            } catch (IOException e) {
+                // the client went away first
+            }
+        }
+
+        /** Reads one request's head and its body (by Content-Length), recording its method. */
+        private void readRequest(java.io.InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1) {
+                head.append((char) c);
+                if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                    break;
+                }
+            }
+            if (c == -1) {
+                throw new java.io.EOFException();
+            }
+            requests.add(head.substring(0, head.indexOf(" ")));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                    .matcher(head);
+            if (m.find()) {
+                in.readNBytes(Integer.parseInt(m.group(1)));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            acceptor.interrupt();
         }
     }
 }
