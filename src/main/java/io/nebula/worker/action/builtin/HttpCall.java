@@ -26,8 +26,12 @@ record HttpCall(
     static final Set<String> PARAMS = Set.of("method", "url", "headers", "body", "timeout_seconds", "idempotency_key");
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
-    /** Headers the JDK client sets itself and refuses from callers. */
-    static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
+    /**
+     * Headers the HTTP client sets itself (or, for {@code transfer-encoding}, refuses to send beside
+     * its own framing): a workflow may not give them.
+     */
+    static final Set<String> RESTRICTED =
+            Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding");
 
     /** Reads the call; with a validating reader, fields that are expressions come back null. */
     static HttpCall read(ParamReader r, Duration defaultTimeout) {

@@ -9,9 +9,13 @@ import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.ref.WeakReference;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -28,23 +32,35 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SchemePortResolver;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.net.URIAuthority;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -76,10 +92,14 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The client keeps connections alive between calls (no limit on their number, as many as the
  * calls in flight), checks one that has been idle for a second before reusing it, and closes those
- * idle for {@link #IDLE_CLOSE}. It sends no proxy, cookie or compression headers of its own, follows
- * no redirect and retries nothing by itself, except an idempotent request (GET, HEAD, PUT, DELETE,
- * OPTIONS) whose connection failed before any response arrived (a kept-alive connection the server
- * had just closed), which it sends again, at most {@link #STALE_RETRIES} times.
+ * idle for {@link #IDLE_CLOSE} (one daemon thread sweeps every client's pool while the client is
+ * reachable). It connects directly (no HTTP or SOCKS proxy, whatever the JVM's proxy settings say), sends
+ * no cookie or compression headers of its own, follows no redirect and retries nothing by itself,
+ * except an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) that got no response at all because
+ * its connection was closed or reset (a kept-alive connection the server had just closed), which it
+ * sends again, at most {@link #STALE_RETRIES} times, never after an interrupt or the call's deadline.
+ * A URL's user info is not sent. Response heads may have up to {@link #MAX_HEADER_LINE} characters
+ * per header line and {@link #MAX_HEADERS} header lines.
  */
 public final class HttpRequestAction implements Action {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestAction.class);
@@ -89,7 +109,10 @@ public final class HttpRequestAction implements Action {
      * body). One daemon thread serves every call; a call that ends cancels its timer, which leaves
      * the queue at once, so a finished call holds nothing here.
      */
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+    private static final ScheduledThreadPoolExecutor DEADLINES = scheduler("nebula-http-deadline");
+
+    /** Closes idle connections of every client's pool ({@link #sweepWhileReachable}). */
+    private static final ScheduledThreadPoolExecutor SWEEPS = scheduler("nebula-http-idle");
 
     /** How long a kept-alive connection may stay idle before the client closes it. */
     static final TimeValue IDLE_CLOSE = TimeValue.ofSeconds(30);
@@ -104,6 +127,12 @@ public final class HttpRequestAction implements Action {
     /** No practical limit on connections, per destination or in all. */
     private static final int MAX_CONNECTIONS = 1 << 16;
 
+    /** The longest response header line read (the client's default of 8,192 refuses big cookies). */
+    static final int MAX_HEADER_LINE = 64 * 1024;
+
+    /** The most header lines a response may have. */
+    static final int MAX_HEADERS = 500;
+
     /** Headers that may follow a redirect to another origin: none of them carries a credential. */
     static final Set<String> CROSS_ORIGIN_HEADERS =
             Set.of("accept", "accept-language", "content-language", "content-type", "user-agent", "idempotency-key");
@@ -115,6 +144,8 @@ public final class HttpRequestAction implements Action {
     private final Predicate<URI> exempt;
     private final Function<InetAddress, String> judge;
     private final DestinationGuard.Lookup lookup;
+    /** The TLS context of https calls; {@code null} for the JVM's default. */
+    private final SSLContext tls;
 
     public HttpRequestAction(HttpActionOptions options) {
         this(options, url -> false, DestinationGuard::internalReason, InetAddress::getAllByName);
@@ -138,10 +169,28 @@ public final class HttpRequestAction implements Action {
             Predicate<URI> exempt,
             Function<InetAddress, String> judge,
             DestinationGuard.Lookup lookup) {
+        this(options, exempt, judge, lookup, null);
+    }
+
+    /**
+     * @param tls the TLS context of https calls, {@code null} for the JVM's default; a seam for
+     *     tests, whose server certificate no default trust store holds
+     */
+    HttpRequestAction(HttpActionOptions options, SSLContext tls) {
+        this(options, url -> false, DestinationGuard::internalReason, InetAddress::getAllByName, tls);
+    }
+
+    private HttpRequestAction(
+            HttpActionOptions options,
+            Predicate<URI> exempt,
+            Function<InetAddress, String> judge,
+            DestinationGuard.Lookup lookup,
+            SSLContext tls) {
         this.options = Objects.requireNonNull(options, "options");
         this.exempt = exempt;
         this.judge = judge;
         this.lookup = lookup;
+        this.tls = tls;
         if (!options.allowPrivateNetworks() && !DestinationResolver.active()) {
             log.warn("name resolver not pinned: http.request checks addresses but the JVM uses another"
                     + " resolver provider, so a DNS answer that changes between check and connect is not stopped");
@@ -154,7 +203,7 @@ public final class HttpRequestAction implements Action {
             synchronized (this) {
                 c = client;
                 if (c == null) {
-                    c = build(options);
+                    c = build(options, tls != null ? tls : defaultTls());
                     client = c;
                 }
             }
@@ -162,55 +211,111 @@ public final class HttpRequestAction implements Action {
         return c;
     }
 
-    private static CloseableHttpClient build(HttpActionOptions options) {
-        SSLContext tls;
+    /**
+     * Closes {@code pool}'s connections idle for {@link #IDLE_CLOSE} every five seconds, until the
+     * pool is no longer reachable (its action dropped, as when an embedding application stops a
+     * worker): the sweep holds it only weakly, and then cancels itself.
+     */
+    private static void sweepWhileReachable(PoolingHttpClientConnectionManager pool) {
+        WeakReference<PoolingHttpClientConnectionManager> held = new WeakReference<>(pool);
+        AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
+        self.set(SWEEPS.scheduleWithFixedDelay(
+                () -> {
+                    PoolingHttpClientConnectionManager p = held.get();
+                    if (p == null) {
+                        self.get().cancel(false);
+                        return;
+                    }
+                    p.closeIdle(IDLE_CLOSE);
+                },
+                5,
+                5,
+                TimeUnit.SECONDS));
+    }
+
+    /** The JVM's default context, as {@code javax.net.ssl.*} configures it (trust and key stores). */
+    private static SSLContext defaultTls() {
         try {
-            // The JVM's default context, as javax.net.ssl.* configures it (trust and key stores).
-            tls = SSLContext.getDefault();
+            return SSLContext.getDefault();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no default TLS context in this JVM", e);
         }
-        return HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setTlsSocketStrategy(ClientTlsStrategyBuilder.create()
-                                .setSslContext(tls)
-                                .buildClassic())
-                        .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
-                        .setMaxConnTotal(MAX_CONNECTIONS)
-                        .setMaxConnPerRoute(MAX_CONNECTIONS)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(options.defaultTimeout()))
-                                .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+    }
+
+    private static CloseableHttpClient build(HttpActionOptions options, SSLContext tls) {
+        PoolingHttpClientConnectionManager pool = new DirectConnections()
+                .setTlsSocketStrategy(
+                        ClientTlsStrategyBuilder.create().setSslContext(tls).buildClassic())
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom()
+                                .setMaxLineLength(MAX_HEADER_LINE)
+                                .setMaxHeaderCount(MAX_HEADERS)
                                 .build())
                         .build())
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                .setMaxConnTotal(MAX_CONNECTIONS)
+                .setMaxConnPerRoute(MAX_CONNECTIONS)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(options.defaultTimeout()))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                        .build())
+                .build();
+        sweepWhileReachable(pool);
+        return HttpClients.custom()
+                .setConnectionManager(pool)
                 .setRetryStrategy(new StaleConnectionRetry())
                 .disableRedirectHandling()
                 .disableCookieManagement()
                 .disableContentCompression()
                 .disableAuthCaching()
                 .setUserAgent("nebula-worker")
-                .evictIdleConnections(IDLE_CLOSE)
                 .build();
     }
 
     /**
-     * Sends an idempotent request again when its connection failed before a response: the case of a
-     * kept-alive connection the server had closed. Never after a refused connection, a timeout, a
-     * cancel or a TLS failure, never a POST or PATCH, never on a status code.
+     * A pool whose sockets never go through a proxy: a plain {@code new Socket()} would follow the
+     * JVM's SOCKS settings ({@code socksProxyHost}, the default proxy selector), which would hide
+     * the real destination from the guard.
+     */
+    private static final class DirectConnections extends PoolingHttpClientConnectionManagerBuilder {
+        @Override
+        protected HttpClientConnectionOperator createConnectionOperator(
+                SchemePortResolver schemePortResolver, DnsResolver dnsResolver, TlsSocketStrategy tlsSocketStrategy) {
+            return new DefaultHttpClientConnectionOperator(
+                    proxy -> new Socket(Proxy.NO_PROXY),
+                    schemePortResolver,
+                    dnsResolver,
+                    name -> "https".equalsIgnoreCase(name) ? tlsSocketStrategy : null);
+        }
+    }
+
+    /**
+     * Sends an idempotent request again when it got no response at all because its connection was
+     * closed ({@link NoHttpResponseException}) or reset or broken under it (a {@link
+     * SocketException} other than a failed connect): the case of a kept-alive connection the
+     * server had closed. Never after an interrupt or a cancel (the call's deadline), never a POST or
+     * PATCH, never on a status code or any other failure.
      */
     private static final class StaleConnectionRetry extends DefaultHttpRequestRetryStrategy {
         StaleConnectionRetry() {
-            super(
-                    STALE_RETRIES,
-                    TimeValue.ZERO_MILLISECONDS,
-                    List.of(
-                            InterruptedIOException.class,
-                            UnknownHostException.class,
-                            ConnectException.class,
-                            ConnectionClosedException.class,
-                            NoRouteToHostException.class,
-                            SSLException.class),
-                    List.of());
+            super(STALE_RETRIES, TimeValue.ZERO_MILLISECONDS, List.of(), List.of());
+        }
+
+        @Override
+        public boolean retryRequest(HttpRequest request, IOException exception, int execCount, HttpContext context) {
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            boolean stale = exception instanceof NoHttpResponseException
+                    || (exception instanceof SocketException
+                            && !(exception instanceof ConnectException)
+                            && !(exception instanceof NoRouteToHostException));
+            return stale && super.retryRequest(request, exception, execCount, context);
+        }
+
+        @Override
+        public boolean retryRequest(HttpResponse response, int execCount, HttpContext context) {
+            return false;
         }
     }
 
@@ -242,7 +347,6 @@ public final class HttpRequestAction implements Action {
         Redaction.Secrets secrets = secretsOf(url, headers);
         long deadline = System.nanoTime() + call.timeout().toNanos();
         for (int hop = 0; ; hop++) {
-            Duration left = remaining(deadline);
             // One client span per request sent (a redirect is another request).
             TraceSpan span = ctx.trace() == TraceSpan.OFF
                     ? TraceSpan.OFF
@@ -253,6 +357,8 @@ public final class HttpRequestAction implements Action {
             ScheduledFuture<?> timer = null;
             ClassicHttpResponse response = null;
             try (DestinationResolver.Pin pin = guard(url)) {
+                // Counted after the guard's name lookup, which the deadline covers too.
+                Duration left = remaining(deadline);
                 HttpUriRequestBase request = request(method, url, traced(headers, span), body, left);
                 running = new Call(request);
                 timer = DEADLINES.schedule(running::expire, left.toNanos(), TimeUnit.NANOSECONDS);
@@ -409,8 +515,19 @@ public final class HttpRequestAction implements Action {
     }
 
     private static HttpUriRequestBase request(
-            String method, URI url, Map<String, String> headers, JsonNode body, Duration left) {
-        HttpUriRequestBase request = new HttpUriRequestBase(method, url);
+            String method, URI url, Map<String, String> headers, JsonNode body, Duration left) throws ActionException {
+        HttpUriRequestBase request;
+        try {
+            request = new HttpUriRequestBase(method, url);
+            // The URL's user info is not sent (the client would refuse a request that carries it).
+            String host = url.getHost();
+            request.setAuthority(new URIAuthority(
+                    host.startsWith("[") ? host.substring(1, host.length() - 1) : host, url.getPort()));
+        } catch (IllegalArgumentException e) {
+            // The message may quote the URL, user info included: name the part instead.
+            throw ActionException.permanent(
+                    "HTTP " + method + " " + Redaction.url(url) + " is not a valid request: bad host or port");
+        }
         request.setConfig(RequestConfig.custom()
                 .setResponseTimeout(Timeout.of(left))
                 .setConnectionRequestTimeout(Timeout.of(left))
@@ -532,11 +649,11 @@ public final class HttpRequestAction implements Action {
         return DEADLINES.getQueue().size();
     }
 
-    private static ScheduledThreadPoolExecutor deadlines() {
+    private static ScheduledThreadPoolExecutor scheduler(String threadName) {
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(
                 1,
                 Thread.ofPlatform()
-                        .name("nebula-http-deadline")
+                        .name(threadName)
                         .daemon(true)
                         .inheritInheritableThreadLocals(false)
                         .factory());

@@ -10,6 +10,7 @@ import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.nebula.worker.config.LogFilter;
 import io.nebula.worker.config.WorkerConfig;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -57,7 +58,23 @@ public final class LogSetup {
             Logger logger = d.logger().isEmpty() ? root : context.getLogger(d.logger());
             logger.setLevel(toLogback(d.level()));
         }
+        for (String quiet : UNREDACTED) {
+            boolean named = filter.directives().stream()
+                    .anyMatch(d -> d.logger().equals(quiet) || d.logger().startsWith(quiet + "."));
+            if (!named) {
+                context.getLogger(quiet).setLevel(Level.WARN);
+            }
+        }
     }
+
+    /**
+     * Loggers that write what the worker's redaction never sees: the HTTP client's request lines,
+     * headers and bodies ({@code http.request}). They stay at {@code warn} when a broader directive
+     * (a root {@code debug}, {@code org.apache=trace}) would open them; a directive that names one
+     * of them, or a logger below it, still does.
+     */
+    static final List<String> UNREDACTED =
+            List.of("org.apache.hc.client5.http.wire", "org.apache.hc.client5.http.headers");
 
     static Level toLogback(LogFilter.Level level) {
         return switch (level) {

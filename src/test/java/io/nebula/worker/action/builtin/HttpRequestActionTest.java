@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,6 +33,7 @@ class HttpRequestActionTest {
     private String base;
     private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private final java.util.concurrent.CyclicBarrier pair = new java.util.concurrent.CyclicBarrier(2);
     private final java.util.concurrent.atomic.AtomicInteger busyCalls = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger hangingCalls =
             new java.util.concurrent.atomic.AtomicInteger();
@@ -52,6 +54,18 @@ class HttpRequestActionTest {
             respond(ex, 200, "application/json", "{\"ok\": true, \"echo\": " + (body.isEmpty() ? "null" : body) + "}");
         });
         server.createContext("/text", ex -> respond(ex, 200, "text/plain", "plain words"));
+        server.createContext("/big-header", ex -> {
+            ex.getResponseHeaders().add("X-Big", "v".repeat(20_000));
+            respond(ex, 200, "text/plain", "big");
+        });
+        server.createContext("/pair", ex -> {
+            try {
+                pair.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            respond(ex, 200, "text/plain", "both here");
+        });
         server.createContext(
                 "/port",
                 ex -> respond(
@@ -132,6 +146,14 @@ class HttpRequestActionTest {
         }
     }
 
+    private void runQuietly(String params) {
+        try {
+            allowed.run(params);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String params(String path, String extra) {
         return "{\"url\": \"" + base + path + "\"" + (extra.isEmpty() ? "" : ", " + extra) + "}";
     }
@@ -144,6 +166,21 @@ class HttpRequestActionTest {
         assertThat(out.get("headers").get("content-type").asString()).isEqualTo("application/json");
         assertThat(out.get("body").toString()).isEqualTo("{\"ok\":true,\"echo\":{\"amount\":5}}");
         assertThat(seenHeaders).containsEntry("idempotency-key", "42:charge");
+    }
+
+    @Test
+    void aResponseHeaderLineOfTwentyThousandCharactersIsRead() throws Exception {
+        JsonNode out = allowed.run(params("/big-header", ""));
+
+        assertThat(out.get("headers").get("x-big").asString()).hasSize(20_000);
+    }
+
+    @Test
+    void aPortOutOfRangeFailsPermanentlyWithoutQuotingTheUrlsSecrets() throws Exception {
+        ActionException e = allowed.failure("{\"url\": \"http://admin:" + SECRET + "@127.0.0.1:70000/x\"}");
+
+        assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(e.getMessage()).contains("is not a valid request").doesNotContain(SECRET);
     }
 
     @Test
@@ -263,12 +300,14 @@ class HttpRequestActionTest {
     @Test
     void headerNamesAndConstantValuesAreCheckedWhenTheWorkflowIsValidated() {
         List<String> problems = allowed.validate("{\"url\": \"https://api.example/\", \"headers\": {"
-                + "\"X Bad\": \"v\", \"Authorization\": \"Bearer " + SECRET + "\\r\\n\","
+                + "\"X Bad\": \"v\", \"Transfer-Encoding\": \"chunked\", \"Authorization\": \"Bearer " + SECRET
+                + "\\r\\n\","
                 + " \"X-Later\": \"${{ input.token }}\"}}");
 
         assertThat(problems)
                 .containsExactly(
                         "headers: 'X Bad' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                        "headers: 'Transfer-Encoding' is set by the HTTP client and cannot be given",
                         "headers: the value of 'Authorization' contains a line break at position 26 (a value read"
                                 + " with its trailing newline?)");
         assertThat(String.join("\n", problems)).doesNotContain(SECRET);
@@ -290,7 +329,39 @@ class HttpRequestActionTest {
         ActionException e = allowed.failure("{\"url\": \"http://admin:" + SECRET + "@127.0.0.1:"
                 + server.getAddress().getPort() + "/busy\"}");
 
-        assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("admin:");
+        assertThat(e.getMessage())
+                .as("the request was sent (without its user info) and answered")
+                .startsWith("HTTP 503 from ")
+                .doesNotContain(SECRET)
+                .doesNotContain("admin:");
+    }
+
+    @Test
+    void theJvmsProxySelectorIsNotFollowed() throws Exception {
+        // A "SOCKS proxy" that accepts and never answers: a call through it would time out.
+        try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            var fresh = ActionTestHarness.of(
+                    new HttpRequestAction(HttpActionOptions.defaults().withAllowPrivateNetworks(true)));
+            java.net.ProxySelector previous = java.net.ProxySelector.getDefault();
+            // Unlike socksProxyHost, a selector is consulted for loopback destinations too.
+            java.net.ProxySelector.setDefault(new java.net.ProxySelector() {
+                @Override
+                public List<java.net.Proxy> select(URI uri) {
+                    return List.of(new java.net.Proxy(java.net.Proxy.Type.SOCKS, proxy.getLocalSocketAddress()));
+                }
+
+                @Override
+                public void connectFailed(URI uri, java.net.SocketAddress sa, IOException ioe) {}
+            });
+            JsonNode out;
+            try {
+                out = fresh.run(params("/text", "\"timeout_seconds\": 5"));
+            } finally {
+                java.net.ProxySelector.setDefault(previous);
+            }
+
+            assertThat(out.get("body").asString()).isEqualTo("plain words");
+        }
     }
 
     @Test
@@ -324,7 +395,9 @@ class HttpRequestActionTest {
         assertThat(second)
                 .as("the second call reuses the first one's connection")
                 .isEqualTo(first);
-        assertThat(afterAbandoned).isNotBlank();
+        assertThat(afterAbandoned)
+                .as("the abandoned body's connection (the pool's only one) was dropped, not read out")
+                .isNotEqualTo(first);
     }
 
     @Test
@@ -355,7 +428,16 @@ class HttpRequestActionTest {
     }
 
     @Test
-    void anInterruptStopsACallThatWaitsForItsResponse() throws Exception {
+    void anInterruptStopsACallThatWaitsForItsResponseAndNothingIsSentAgain() throws Exception {
+        // Two kept-alive connections in the pool, so a request sent again would find one at once.
+        Thread[] warm = {
+            Thread.ofVirtual().start(() -> runQuietly(params("/pair", ""))),
+            Thread.ofVirtual().start(() -> runQuietly(params("/pair", "")))
+        };
+        for (Thread t : warm) {
+            t.join();
+        }
+
         java.util.concurrent.atomic.AtomicReference<Throwable> outcome =
                 new java.util.concurrent.atomic.AtomicReference<>();
         Thread caller = Thread.ofVirtual().start(() -> {
@@ -373,7 +455,80 @@ class HttpRequestActionTest {
         caller.join(java.time.Duration.ofSeconds(10));
         assertThat(caller.isAlive()).isFalse();
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        assertThat(hangingCalls.get())
+                .as("the interrupted request was not sent again")
+                .isEqualTo(1);
         assertThat(HttpRequestAction.pendingDeadlines()).isZero();
+    }
+
+    @Test
+    void httpsChecksTheCertificateAndTheHostNameItWasIssuedFor(@TempDir java.nio.file.Path dir) throws Exception {
+        // A certificate for 127.0.0.1 only, made by the JDK's keytool.
+        java.nio.file.Path store = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-dname",
+                        "CN=nebula-test",
+                        "-ext",
+                        "SAN=ip:127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
+        String said = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor()).as(said).isZero();
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(store)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        var keyManagers = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        keyManagers.init(keys, "changeit".toCharArray());
+        javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(keyManagers.getKeyManagers(), null, null);
+        var trust = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        trust.init(keys);
+        javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+
+        com.sun.net.httpserver.HttpsServer https =
+                com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(serverTls));
+        https.createContext("/secure", ex -> respond(ex, 200, "text/plain", "over tls"));
+        https.start();
+        try {
+            int port = https.getAddress().getPort();
+            HttpActionOptions options = HttpActionOptions.defaults().withAllowPrivateNetworks(true);
+            var trusting = ActionTestHarness.of(new HttpRequestAction(options, clientTls));
+
+            JsonNode out = trusting.run("{\"url\": \"https://127.0.0.1:" + port + "/secure\"}");
+            ActionException otherName = trusting.failure("{\"url\": \"https://localhost:" + port + "/secure\"}");
+            ActionException untrusted = ActionTestHarness.of(new HttpRequestAction(options))
+                    .failure("{\"url\": \"https://127.0.0.1:" + port + "/secure\"}");
+
+            assertThat(out.get("body").asString()).isEqualTo("over tls");
+            assertThat(otherName.getMessage())
+                    .as("the certificate names 127.0.0.1, not localhost")
+                    .startsWith("HTTP GET https://localhost:" + port + "/secure failed: ")
+                    .contains("No name matching localhost");
+            assertThat(untrusted.getMessage())
+                    .as("the JVM's default trust store does not hold the test's certificate")
+                    .startsWith("HTTP GET https://127.0.0.1:" + port + "/secure failed: ")
+                    .contains("SSLHandshakeException");
+        } finally {
+            https.stop(0);
+        }
     }
 
     @Test

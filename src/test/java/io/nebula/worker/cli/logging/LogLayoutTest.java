@@ -156,6 +156,26 @@ class LogLayoutTest {
     }
 
     @Test
+    void theHttpClientsWireAndHeaderLogsStayQuietUnlessNamed() {
+        LogSetup.install(context, LogFilter.parse("debug"), "text");
+
+        assertThat(context.getLogger("org.apache.hc.client5.http.wire").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+        assertThat(context.getLogger("org.apache.hc.client5.http.headers").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+        assertThat(context.getLogger("org.apache.hc.client5.http.impl.classic.X")
+                        .getEffectiveLevel())
+                .isEqualTo(Level.DEBUG);
+
+        LogSetup.install(context, LogFilter.parse("org.apache.hc.client5.http.wire=debug"), "text");
+
+        assertThat(context.getLogger("org.apache.hc.client5.http.wire").getEffectiveLevel())
+                .isEqualTo(Level.DEBUG);
+        assertThat(context.getLogger("org.apache.hc.client5.http.headers").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+    }
+
+    @Test
     void reinstallingReplacesEarlierLevels() {
         LogSetup.install(context, LogFilter.parse("nebula_worker=trace"), "text");
         LogSetup.install(context, LogFilter.parse("nebula_worker=info"), "text");
