@@ -35,7 +35,8 @@ final class AttemptSpanIds implements IdGenerator {
         try {
             return start.get();
         } finally {
-            named.remove();
+            // Cleared rather than removed: a removal rescans the thread's map, on every attempt.
+            named.set(null);
         }
     }
 
@@ -43,7 +44,7 @@ final class AttemptSpanIds implements IdGenerator {
     public String generateSpanId() {
         String id = named.get();
         if (id != null) {
-            named.remove();
+            named.set(null);
             return id;
         }
         return RANDOM.generateSpanId();

@@ -12,30 +12,47 @@ import io.opentelemetry.context.Context;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link TraceSpan} over an OpenTelemetry span; children come from the same tracer.
  *
- * <p>The span made current by {@link #makeCurrent()} is kept as its exemplar labels in a thread
- * local of this class, not in the OpenTelemetry context: an application that embeds the worker
+ * <p>The span made current by {@link #makeCurrent()} is kept in a thread local of this class (its
+ * exemplar labels made when first asked for), not in the OpenTelemetry context: an application that embeds the worker
  * with its own OpenTelemetry (or agent) is not affected, and metrics read one field.
  */
 final class OtelSpan implements TraceSpan {
-    private static final ThreadLocal<Labels> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<OtelSpan> CURRENT = new ThreadLocal<>();
     static final AttributeKey<String> WAIT_KIND = AttributeKey.stringKey("nebula.wait.kind");
     static final AttributeKey<String> WAIT_REASON = AttributeKey.stringKey("nebula.wait.reason");
     static final AttributeKey<Long> WAIT_DELAY = AttributeKey.longKey("nebula.wait.delay_ms");
     static final AttributeKey<List<String>> WAIT_SIGNALS = AttributeKey.stringArrayKey("nebula.wait.signals");
     static final AttributeKey<List<String>> WAIT_NODES = AttributeKey.stringArrayKey("nebula.wait.nodes");
+    // One key object per name: the exporter caches a key's UTF-8 bytes on it, so a key made per
+    // span would be encoded again for every span.
+    static final AttributeKey<Long> EXECUTION_ID = AttributeKey.longKey("nebula.execution.id");
+    static final AttributeKey<String> NODE_ID = AttributeKey.stringKey("nebula.node.id");
+    static final AttributeKey<String> NODE_ACTION = AttributeKey.stringKey("nebula.node.action");
+    static final AttributeKey<Long> NODE_TRY = AttributeKey.longKey("nebula.node.try");
+    static final AttributeKey<String> NODE_STATUS = AttributeKey.stringKey("nebula.node.status");
+    static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
+    static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    static final AttributeKey<String> HTTP_STATUS = AttributeKey.stringKey("nebula.http.status");
+    private static final Map<String, AttributeKey<String>> STRING_KEYS = new ConcurrentHashMap<>();
+    private static final Map<String, AttributeKey<Long>> LONG_KEYS = new ConcurrentHashMap<>();
 
     private final Tracer tracer;
     private final Span span;
     private final long executionId;
-    private final String statusKey;
+    private final AttributeKey<String> statusKey;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private Labels exemplar;
 
-    OtelSpan(Tracer tracer, Span span, long executionId, String statusKey) {
+    OtelSpan(Tracer tracer, Span span, long executionId, AttributeKey<String> statusKey) {
         this.tracer = tracer;
         this.span = span;
         this.executionId = executionId;
@@ -51,12 +68,12 @@ final class OtelSpan implements TraceSpan {
     public TraceSpan node(String nodeId, String action, int nodeTry) {
         Span child = tracer.spanBuilder("node " + nodeId)
                 .setParent(Context.root().with(span))
-                .setAttribute("nebula.execution.id", executionId)
-                .setAttribute("nebula.node.id", nodeId)
-                .setAttribute("nebula.node.action", action)
-                .setAttribute("nebula.node.try", nodeTry)
+                .setAttribute(EXECUTION_ID, executionId)
+                .setAttribute(NODE_ID, nodeId)
+                .setAttribute(NODE_ACTION, action)
+                .setAttribute(NODE_TRY, nodeTry)
                 .startSpan();
-        return new OtelSpan(tracer, child, executionId, "nebula.node.status");
+        return new OtelSpan(tracer, child, executionId, NODE_STATUS);
     }
 
     @Override
@@ -64,13 +81,13 @@ final class OtelSpan implements TraceSpan {
         Span child = tracer.spanBuilder(method)
                 .setSpanKind(SpanKind.CLIENT)
                 .setParent(Context.root().with(span))
-                .setAttribute("nebula.execution.id", executionId)
-                .setAttribute("http.request.method", method)
-                .setAttribute("url.full", url)
-                .setAttribute("server.address", host)
-                .setAttribute("server.port", port)
+                .setAttribute(EXECUTION_ID, executionId)
+                .setAttribute(HTTP_METHOD, method)
+                .setAttribute(URL_FULL, url)
+                .setAttribute(SERVER_ADDRESS, host)
+                .setAttribute(SERVER_PORT, port)
                 .startSpan();
-        return new OtelSpan(tracer, child, executionId, "nebula.http.status");
+        return new OtelSpan(tracer, child, executionId, HTTP_STATUS);
     }
 
     @Override
@@ -95,24 +112,30 @@ final class OtelSpan implements TraceSpan {
      * thread, or {@code null}.
      */
     static Labels currentExemplar() {
-        return CURRENT.get();
+        OtelSpan current = CURRENT.get();
+        return current == null ? null : current.exemplar();
+    }
+
+    /** This span's exemplar labels, made once (an attempt's span is made current twice). */
+    private Labels exemplar() {
+        Labels labels = exemplar;
+        if (labels == null) {
+            SpanContext sc = span.getSpanContext();
+            labels = Labels.of("trace_id", sc.getTraceId(), "span_id", sc.getSpanId());
+            exemplar = labels;
+        }
+        return labels;
     }
 
     @Override
     public Scope makeCurrent() {
-        SpanContext sc = span.getSpanContext();
-        if (!sc.isSampled()) {
+        if (!span.getSpanContext().isSampled()) {
             return Scope.NONE;
         }
-        Labels previous = CURRENT.get();
-        CURRENT.set(Labels.of("trace_id", sc.getTraceId(), "span_id", sc.getSpanId()));
-        return () -> {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
-        };
+        OtelSpan previous = CURRENT.get();
+        CURRENT.set(this);
+        // Set back rather than removed: a removal rescans the thread's map.
+        return () -> CURRENT.set(previous);
     }
 
     @Override
@@ -146,13 +169,13 @@ final class OtelSpan implements TraceSpan {
     @Override
     public void attribute(String key, String value) {
         if (value != null) {
-            span.setAttribute(key, value);
+            span.setAttribute(STRING_KEYS.computeIfAbsent(key, AttributeKey::stringKey), value);
         }
     }
 
     @Override
     public void attribute(String key, long value) {
-        span.setAttribute(key, value);
+        span.setAttribute(LONG_KEYS.computeIfAbsent(key, AttributeKey::longKey), value);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.common.ComponentLoader;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
@@ -44,6 +45,14 @@ public final class Tracing implements AutoCloseable {
     public static final Tracing OFF = new Tracing(null, null, null, null, Duration.ZERO);
 
     static final String INSTRUMENTATION = "io.nebula.worker";
+    private static final AttributeKey<String> WORKFLOW_NAME = AttributeKey.stringKey("nebula.workflow.name");
+    private static final AttributeKey<String> WORKFLOW_HASH = AttributeKey.stringKey("nebula.workflow.hash");
+    private static final AttributeKey<String> QUEUE = AttributeKey.stringKey("nebula.queue");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("nebula.attempt");
+    private static final AttributeKey<Long> LEASE_EPOCH = AttributeKey.longKey("nebula.lease_epoch");
+    private static final AttributeKey<String> WORKER_ID = AttributeKey.stringKey("nebula.worker.id");
+    private static final AttributeKey<String> LINK_REASON = AttributeKey.stringKey("nebula.link.reason");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("nebula.outcome");
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final TextMapGetter<String> ONE_HEADER = new TextMapGetter<>() {
         @Override
@@ -98,7 +107,9 @@ public final class Tracing implements AutoCloseable {
         }
         OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
                 .setEndpoint(stripSlash(c.endpoint()) + "/v1/traces")
-                .setTimeout(c.timeout());
+                .setTimeout(c.timeout())
+                .setComponentLoader(
+                        OtlpHttpSender.loader(ComponentLoader.forClassLoader(Tracing.class.getClassLoader())));
         c.headers().forEach(exporter::addHeader);
         DropCounter drops = new DropCounter();
         BatchSpanProcessor batches = BatchSpanProcessor.builder(new CountingExporter(exporter.build(), drops))
@@ -163,23 +174,22 @@ public final class Tracing implements AutoCloseable {
         SpanBuilder builder = tracer.spanBuilder("execution " + e.workflowName())
                 .setSpanKind(SpanKind.CONSUMER)
                 .setParent(parent)
-                .setAttribute("nebula.execution.id", e.executionId())
-                .setAttribute("nebula.workflow.name", e.workflowName())
-                .setAttribute("nebula.workflow.hash", workflowHash == null ? "" : workflowHash)
-                .setAttribute("nebula.queue", e.queue())
-                .setAttribute("nebula.attempt", e.attempt())
-                .setAttribute("nebula.lease_epoch", e.leaseEpoch())
-                .setAttribute("nebula.worker.id", workerId == null ? "" : workerId);
+                .setAttribute(OtelSpan.EXECUTION_ID, e.executionId())
+                .setAttribute(WORKFLOW_NAME, e.workflowName())
+                .setAttribute(WORKFLOW_HASH, workflowHash == null ? "" : workflowHash)
+                .setAttribute(QUEUE, e.queue())
+                .setAttribute(ATTEMPT, e.attempt())
+                .setAttribute(LEASE_EPOCH, e.leaseEpoch())
+                .setAttribute(WORKER_ID, workerId == null ? "" : workerId);
         SpanContext within = Span.fromContext(parent).getSpanContext();
         if (previous != null && within.isValid()) {
-            AttributesBuilder link = Attributes.builder()
-                    .put("nebula.link.reason", previous.reason())
-                    .put("nebula.lease_epoch", previous.leaseEpoch());
+            AttributesBuilder link =
+                    Attributes.builder().put(LINK_REASON, previous.reason()).put(LEASE_EPOCH, previous.leaseEpoch());
             if (previous.attempt() > 0) {
-                link.put("nebula.attempt", previous.attempt());
+                link.put(ATTEMPT, previous.attempt());
             }
             if (previous.workerId() != null) {
-                link.put("nebula.worker.id", previous.workerId());
+                link.put(WORKER_ID, previous.workerId());
             }
             builder.addLink(
                     SpanContext.create(
@@ -190,7 +200,7 @@ public final class Tracing implements AutoCloseable {
                     link.build());
         }
         Span span = ids.naming(AttemptSpanIds.of(e.executionId(), e.leaseEpoch()), builder::startSpan);
-        return new OtelSpan(tracer, span, e.executionId(), "nebula.outcome");
+        return new OtelSpan(tracer, span, e.executionId(), OUTCOME);
     }
 
     /**
@@ -228,8 +238,8 @@ public final class Tracing implements AutoCloseable {
         Span span = tracer.spanBuilder("submit " + workflowName)
                 .setSpanKind(SpanKind.PRODUCER)
                 .setParent(parent == null ? Context.root() : parent)
-                .setAttribute("nebula.workflow.name", workflowName)
-                .setAttribute("nebula.queue", queue)
+                .setAttribute(WORKFLOW_NAME, workflowName)
+                .setAttribute(QUEUE, queue)
                 .startSpan();
         span.end();
         return format(span.getSpanContext());

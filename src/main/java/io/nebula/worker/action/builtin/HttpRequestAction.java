@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ParamReader;
 import io.nebula.worker.json.Json;
+import io.nebula.worker.observe.DirectConnections;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.redact.Redaction;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.lang.ref.WeakReference;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
-import java.net.Proxy;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -36,21 +35,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.SchemePortResolver;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
-import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
@@ -270,23 +263,6 @@ public final class HttpRequestAction implements Action {
                 .disableAuthCaching()
                 .setUserAgent("nebula-worker")
                 .build();
-    }
-
-    /**
-     * A pool whose sockets never go through a proxy: a plain {@code new Socket()} would follow the
-     * JVM's SOCKS settings ({@code socksProxyHost}, the default proxy selector), which would hide
-     * the real destination from the guard.
-     */
-    private static final class DirectConnections extends PoolingHttpClientConnectionManagerBuilder {
-        @Override
-        protected HttpClientConnectionOperator createConnectionOperator(
-                SchemePortResolver schemePortResolver, DnsResolver dnsResolver, TlsSocketStrategy tlsSocketStrategy) {
-            return new DefaultHttpClientConnectionOperator(
-                    proxy -> new Socket(Proxy.NO_PROXY),
-                    schemePortResolver,
-                    dnsResolver,
-                    name -> "https".equalsIgnoreCase(name) ? tlsSocketStrategy : null);
-        }
     }
 
     /**
