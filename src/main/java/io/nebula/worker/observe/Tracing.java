@@ -23,9 +23,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -258,13 +256,13 @@ public final class Tracing implements AutoCloseable {
         return W3C.extract(Context.root(), traceparent.strip(), ONE_HEADER);
     }
 
+    /** The W3C {@code traceparent} naming {@code sc} (version 00), or {@code null} when it is invalid. */
     static String format(SpanContext sc) {
         if (!sc.isValid()) {
             return null;
         }
-        Map<String, String> out = new HashMap<>(2);
-        W3C.inject(Context.root().with(Span.wrap(sc)), out, Map::put);
-        return out.get("traceparent");
+        return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-"
+                + sc.getTraceFlags().asHex();
     }
 
     /** Spans dropped so far: no room in the export queue, or their export failed. */

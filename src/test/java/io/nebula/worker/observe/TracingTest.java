@@ -7,6 +7,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,21 @@ class TracingTest {
         assertThat(a).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
         assertThat(Tracing.valid(a)).isTrue();
         assertThat(a.substring(3, 35)).as("each execution its own trace").isNotEqualTo(b.substring(3, 35));
+    }
+
+    @Test
+    void aContextIsWrittenAsTheW3cPropagatorWritesIt() {
+        for (TraceFlags flags : java.util.List.of(TraceFlags.getSampled(), TraceFlags.getDefault())) {
+            SpanContext sc = SpanContext.create(
+                    "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", flags, TraceState.getDefault());
+            java.util.Map<String, String> injected = new java.util.HashMap<>();
+            W3CTraceContextPropagator.getInstance()
+                    .inject(Context.root().with(Span.wrap(sc)), injected, java.util.Map::put);
+
+            assertThat(Tracing.format(sc)).isEqualTo(injected.get("traceparent"));
+            assertThat(Tracing.valid(Tracing.format(sc))).isTrue();
+        }
+        assertThat(Tracing.format(SpanContext.getInvalid())).isNull();
     }
 
     @Test
