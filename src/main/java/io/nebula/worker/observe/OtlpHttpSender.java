@@ -174,14 +174,15 @@ final class OtlpHttpSender implements HttpSender {
         int attempts = retry == null ? 1 : Math.max(1, retry.getMaxAttempts());
         long backoff = retry == null ? 0 : retry.getInitialBackoff().toNanos();
         for (int attempt = 1; ; attempt++) {
-            Answer answer;
+            Answer answer = null;
+            IOException failed = null;
             try {
                 answer = once(body, deadline);
             } catch (IOException e) {
                 if (attempt >= attempts || !retryable.test(e)) {
                     throw e;
                 }
-                answer = null;
+                failed = e;
             }
             if (answer != null && (attempt >= attempts || !RETRYABLE.contains(answer.status))) {
                 return answer;
@@ -194,7 +195,7 @@ final class OtlpHttpSender implements HttpSender {
                 if (answer != null) {
                     return answer;
                 }
-                throw new IOException("OTLP export to " + endpoint + " ran out of time retrying");
+                throw failed;
             }
             TimeUnit.NANOSECONDS.sleep(wait);
             backoff = (long) (backoff * retry.getBackoffMultiplier());
