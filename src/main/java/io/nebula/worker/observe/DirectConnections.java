@@ -10,10 +10,11 @@ import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 
 /**
- * An Apache HttpClient connection pool whose sockets never go through a proxy: a plain {@code new
- * Socket()} would follow the JVM's SOCKS settings ({@code socksProxyHost}, the default proxy
- * selector). The span exporter's sender and {@code http.request} (where a proxy would hide the
- * real destination from its guard) both build their pools from it.
+ * An Apache HttpClient connection pool whose sockets connect straight to the address they are
+ * given (the destination, or an HTTP proxy that the client's route planner chose): a plain {@code
+ * new Socket()} would follow the JVM's SOCKS settings ({@code socksProxyHost}, the default proxy
+ * selector). {@code http.request} (which plans no proxy, since one would hide the real destination
+ * from its guard) and the span exporter's sender both build their pools from it.
  */
 public final class DirectConnections extends PoolingHttpClientConnectionManagerBuilder {
     @Override

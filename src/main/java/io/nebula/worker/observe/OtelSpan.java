@@ -42,6 +42,7 @@ final class OtelSpan implements TraceSpan {
     static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
     static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     static final AttributeKey<String> HTTP_STATUS = AttributeKey.stringKey("nebula.http.status");
+    private static final int KEPT_KEYS = 256;
     private static final Map<String, AttributeKey<String>> STRING_KEYS = new ConcurrentHashMap<>();
     private static final Map<String, AttributeKey<Long>> LONG_KEYS = new ConcurrentHashMap<>();
 
@@ -168,14 +169,34 @@ final class OtelSpan implements TraceSpan {
 
     @Override
     public void attribute(String key, String value) {
-        if (value != null) {
-            span.setAttribute(STRING_KEYS.computeIfAbsent(key, AttributeKey::stringKey), value);
+        if (key != null && value != null) {
+            span.setAttribute(key(STRING_KEYS, key, AttributeKey::stringKey), value);
         }
     }
 
     @Override
     public void attribute(String key, long value) {
-        span.setAttribute(LONG_KEYS.computeIfAbsent(key, AttributeKey::longKey), value);
+        if (key != null) {
+            span.setAttribute(key(LONG_KEYS, key, AttributeKey::longKey), value);
+        }
+    }
+
+    /**
+     * The key object for {@code name}, kept for the first {@link #KEPT_KEYS} names (the worker's own
+     * and an action's few); an action that makes names up gets a new key each time instead of a
+     * map that grows without end.
+     */
+    private static <T> AttributeKey<T> key(
+            Map<String, AttributeKey<T>> kept, String name, java.util.function.Function<String, AttributeKey<T>> make) {
+        AttributeKey<T> k = kept.get(name);
+        if (k != null) {
+            return k;
+        }
+        k = make.apply(name);
+        if (kept.size() < KEPT_KEYS) {
+            kept.putIfAbsent(name, k);
+        }
+        return k;
     }
 
     @Override

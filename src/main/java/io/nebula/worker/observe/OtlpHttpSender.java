@@ -1,5 +1,6 @@
 package io.nebula.worker.observe;
 
+import io.opentelemetry.api.impl.InstrumentationUtil;
 import io.opentelemetry.common.ComponentLoader;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.Compressor;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -38,12 +40,14 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
@@ -56,7 +60,9 @@ import org.apache.hc.core5.util.Timeout;
  * {@link RetryPolicy}, after a 429, 502, 503 or 504 (waiting what {@code Retry-After} asks when the
  * collector sends one) or a failure to connect or send; never after the export's timeout, which
  * also bounds the whole export (a collector that accepts the connection and never answers is cut
- * off then). Sockets never go through a proxy.
+ * off then). Requests go through the HTTP proxy that the exporter's proxy options or, without
+ * them, the JVM's default proxy selector name ({@code https.proxyHost}, {@code http.nonProxyHosts}),
+ * as the SDK's JDK sender's did; never through a SOCKS proxy.
  */
 final class OtlpHttpSender implements HttpSender {
     private static final Set<Integer> RETRYABLE = Set.of(429, 502, 503, 504);
@@ -76,9 +82,6 @@ final class OtlpHttpSender implements HttpSender {
     private final CloseableHttpClient client;
 
     OtlpHttpSender(HttpSenderConfig config) {
-        if (config.getProxyOptions() != null) {
-            throw new IllegalArgumentException("the worker's OTLP sender connects directly; no proxy is supported");
-        }
         this.endpoint = config.getEndpoint();
         this.contentType = ContentType.parse(config.getContentType());
         this.compressor = config.getCompressor();
@@ -87,7 +90,7 @@ final class OtlpHttpSender implements HttpSender {
         this.retry = config.getRetryPolicy();
         this.retryable = retry != null && retry.getRetryExceptionPredicate() != null
                 ? retry.getRetryExceptionPredicate()
-                : e -> !(e instanceof SSLException);
+                : e -> !(e instanceof SSLException) && !(e instanceof TooLarge);
         this.maxResponseBody = config.getMaxResponseBodySize();
         this.ownExports = config.getExecutorService() == null;
         this.exports = ownExports
@@ -116,8 +119,12 @@ final class OtlpHttpSender implements HttpSender {
                         .setTimeToLive(TimeValue.ofMinutes(1))
                         .build())
                 .build();
+        // Without proxy options: the JVM's default selector, asked per request (null).
+        ProxySelector proxies =
+                config.getProxyOptions() != null ? config.getProxyOptions().getProxySelector() : null;
         this.client = HttpClients.custom()
                 .setConnectionManager(pool)
+                .setRoutePlanner(new SystemDefaultRoutePlanner(proxies))
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()
@@ -152,7 +159,8 @@ final class OtlpHttpSender implements HttpSender {
     @Override
     public void send(MessageWriter writer, Consumer<HttpResponse> onResponse, Consumer<Throwable> onError) {
         try {
-            exports.execute(() -> {
+            // The export's own request is not traced by an OpenTelemetry agent the application runs.
+            exports.execute(() -> InstrumentationUtil.suppressInstrumentation(() -> {
                 HttpResponse response;
                 try {
                     response = export(writer);
@@ -161,7 +169,7 @@ final class OtlpHttpSender implements HttpSender {
                     return;
                 }
                 onResponse.accept(response);
-            });
+            }));
         } catch (RejectedExecutionException e) {
             onError.accept(e);
         }
@@ -191,7 +199,7 @@ final class OtlpHttpSender implements HttpSender {
                     ? answer.retryAfter.getAsLong()
                     : (long) (Math.min(backoff, retry.getMaxBackoff().toNanos())
                             * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
-            if (System.nanoTime() + wait >= deadline) {
+            if (wait >= deadline - System.nanoTime()) {
                 if (answer != null) {
                     return answer;
                 }
@@ -264,9 +272,16 @@ final class OtlpHttpSender implements HttpSender {
         try (InputStream in = entity.getContent()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxResponseBody));
             if (in.read() >= 0) {
-                throw new IOException("the OTLP endpoint's response is longer than " + maxResponseBody + " bytes");
+                throw new TooLarge(maxResponseBody);
             }
             return body;
+        }
+    }
+
+    /** A response longer than the exporter allows: not sent again, the collector had answered. */
+    private static final class TooLarge extends IOException {
+        TooLarge(long limit) {
+            super("the OTLP endpoint's response is longer than " + limit + " bytes");
         }
     }
 
@@ -285,15 +300,13 @@ final class OtlpHttpSender implements HttpSender {
 
     @Override
     public CompletableResultCode shutdown() {
+        // The batch processor has waited for its last export by now: what still runs is stuck in
+        // a backoff or on a collector that does not answer, and is ended.
         if (ownExports) {
-            exports.shutdown();
+            exports.shutdownNow();
         }
         deadlines.shutdownNow();
-        try {
-            client.close();
-        } catch (IOException e) {
-            return CompletableResultCode.ofFailure();
-        }
+        client.close(CloseMode.IMMEDIATE);
         return CompletableResultCode.ofSuccess();
     }
 

@@ -9,6 +9,7 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.ProxyOptions;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -43,6 +44,8 @@ class OtlpHttpSenderTest {
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    private volatile String retryAfter = "0";
+    private volatile int answerBytes;
     private HttpServer server;
     private OtlpHttpSpanExporter exporter;
 
@@ -72,9 +75,14 @@ class OtlpHttpSenderTest {
                 Integer status = statuses.poll();
                 int code = status == null ? 200 : status;
                 if (code == 503) {
-                    exchange.getResponseHeaders().set("Retry-After", "0");
+                    exchange.getResponseHeaders().set("Retry-After", retryAfter);
                 }
-                exchange.sendResponseHeaders(code, -1);
+                if (answerBytes == 0) {
+                    exchange.sendResponseHeaders(code, -1);
+                } else {
+                    exchange.sendResponseHeaders(code, answerBytes);
+                    exchange.getResponseBody().write(new byte[answerBytes]);
+                }
             }
         });
         server.start();
@@ -181,6 +189,55 @@ class OtlpHttpSenderTest {
         assertThat(result.isDone()).isTrue();
         assertThat(result.isSuccess()).isFalse();
         assertThat(seen).hasSize(1);
+    }
+
+    @Test
+    void aRetryAfterBeyondTheTimeoutEndsTheExportInsteadOfWaiting() throws Exception {
+        exporter = builder(collector())
+                .setTimeout(Duration.ofSeconds(1))
+                .setRetryPolicy(RetryPolicy.builder()
+                        .setInitialBackoff(Duration.ofMillis(10))
+                        .build())
+                .build();
+        retryAfter = "9999999999";
+        statuses.add(503);
+
+        CompletableResultCode result = exporter.export(spans("a"));
+
+        await().atMost(Duration.ofSeconds(30)).until(result::isDone);
+        assertThat(result.isSuccess()).isFalse();
+        assertThat(seen).hasSize(1);
+    }
+
+    @Test
+    void aResponseLongerThanTheLimitFailsTheExportAndIsNotSentAgain() throws Exception {
+        exporter = builder(collector())
+                .setRetryPolicy(RetryPolicy.builder()
+                        .setInitialBackoff(Duration.ofMillis(10))
+                        .build())
+                .build();
+        answerBytes = 4 * 1024 * 1024 + 1;
+
+        CompletableResultCode result = exporter.export(spans("a")).join(10, TimeUnit.SECONDS);
+
+        assertThat(result.isDone()).isTrue();
+        assertThat(result.isSuccess()).isFalse();
+        assertThat(seen).hasSize(1);
+    }
+
+    @Test
+    void theExportersProxyOptionsCarryTheRequest() throws Exception {
+        collector();
+        int port = server.getAddress().getPort();
+        exporter = builder("http://collector.invalid:4318/v1/traces")
+                .setProxy(ProxyOptions.create(new InetSocketAddress("127.0.0.1", port)))
+                .build();
+
+        assertThat(exporter.export(spans("a")).join(10, TimeUnit.SECONDS).isSuccess())
+                .isTrue();
+
+        assertThat(seen).hasSize(1);
+        assertThat(names(seen.get(0).body())).containsExactly("a");
     }
 
     @Test
