@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A {@link TraceSpan} over an OpenTelemetry span; children come from the same tracer.
  *
  * <p>The span made current by {@link #makeCurrent()} is kept in a thread local of this class (its
- * exemplar labels made when first asked for), not in the OpenTelemetry context: an application that embeds the worker
- * with its own OpenTelemetry (or agent) is not affected, and metrics read one field.
+ * exemplar labels made when first asked for), not in the OpenTelemetry context: an application
+ * that embeds the worker with its own OpenTelemetry (or agent) is not affected, and metrics read
+ * one field.
  */
 final class OtelSpan implements TraceSpan {
     private static final ThreadLocal<OtelSpan> CURRENT = new ThreadLocal<>();
