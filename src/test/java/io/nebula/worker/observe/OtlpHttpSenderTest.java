@@ -42,6 +42,10 @@ class OtlpHttpSenderTest {
     /** One request as the collector saw it. */
     record Seen(String contentType, String contentEncoding, String authorization, byte[] body, int remotePort) {}
 
+    /** The SDK's default retry policy with a 10 ms first backoff, so retries take no real time. */
+    private static final RetryPolicy QUICK_RETRIES =
+            RetryPolicy.builder().setInitialBackoff(Duration.ofMillis(10)).build();
+
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private volatile String retryAfter = "0";
@@ -159,11 +163,7 @@ class OtlpHttpSenderTest {
 
     @Test
     void aRetryableStatusIsSentAgainWithTheSameMessage() throws Exception {
-        exporter = builder(collector())
-                .setRetryPolicy(RetryPolicy.builder()
-                        .setInitialBackoff(Duration.ofMillis(10))
-                        .build())
-                .build();
+        exporter = builder(collector()).setRetryPolicy(QUICK_RETRIES).build();
         statuses.add(503);
         statuses.add(429);
 
@@ -177,11 +177,7 @@ class OtlpHttpSenderTest {
 
     @Test
     void aRefusedMessageFailsTheExportAndIsNotSentAgain() throws Exception {
-        exporter = builder(collector())
-                .setRetryPolicy(RetryPolicy.builder()
-                        .setInitialBackoff(Duration.ofMillis(10))
-                        .build())
-                .build();
+        exporter = builder(collector()).setRetryPolicy(QUICK_RETRIES).build();
         statuses.add(400);
 
         CompletableResultCode result = exporter.export(spans("a")).join(10, TimeUnit.SECONDS);
@@ -195,9 +191,7 @@ class OtlpHttpSenderTest {
     void aRetryAfterBeyondTheTimeoutEndsTheExportInsteadOfWaiting() throws Exception {
         exporter = builder(collector())
                 .setTimeout(Duration.ofSeconds(1))
-                .setRetryPolicy(RetryPolicy.builder()
-                        .setInitialBackoff(Duration.ofMillis(10))
-                        .build())
+                .setRetryPolicy(QUICK_RETRIES)
                 .build();
         retryAfter = "9999999999";
         statuses.add(503);
@@ -211,11 +205,7 @@ class OtlpHttpSenderTest {
 
     @Test
     void aResponseLongerThanTheLimitFailsTheExportAndIsNotSentAgain() throws Exception {
-        exporter = builder(collector())
-                .setRetryPolicy(RetryPolicy.builder()
-                        .setInitialBackoff(Duration.ofMillis(10))
-                        .build())
-                .build();
+        exporter = builder(collector()).setRetryPolicy(QUICK_RETRIES).build();
         answerBytes = 4 * 1024 * 1024 + 1;
 
         CompletableResultCode result = exporter.export(spans("a")).join(10, TimeUnit.SECONDS);
@@ -277,9 +267,7 @@ class OtlpHttpSenderTest {
         }
         exporter = builder("http://127.0.0.1:" + port + "/v1/traces")
                 .setTimeout(Duration.ofSeconds(2))
-                .setRetryPolicy(RetryPolicy.builder()
-                        .setInitialBackoff(Duration.ofMillis(10))
-                        .build())
+                .setRetryPolicy(QUICK_RETRIES)
                 .build();
 
         CompletableResultCode result = exporter.export(spans("a"));
