@@ -61,6 +61,7 @@ record RunConfig(
                         "always_on",
                         1.0,
                         o.maxQueueSize(),
+                        o.maxExportBatchSize(),
                         o.scheduleDelay()));
     }
 

@@ -142,6 +142,15 @@ public final class ConfigLoader {
                                 + ") must be at least " + Setting.RETRY_BACKOFF_MS.key() + " ("
                                 + describe(Setting.RETRY_BACKOFF_MS) + ")");
             }
+            SourcedValue batch = values.get(Setting.OTEL_EXPORT_BATCH_SIZE);
+            if (batch.source().kind() != Source.Kind.DEFAULT
+                    && num(Setting.OTEL_EXPORT_BATCH_SIZE) > num(Setting.OTEL_QUEUE_SIZE)) {
+                throw new ConfigException(
+                        Setting.OTEL_EXPORT_BATCH_SIZE.key(),
+                        Setting.OTEL_EXPORT_BATCH_SIZE.key() + " (" + describe(Setting.OTEL_EXPORT_BATCH_SIZE)
+                                + ") must be at most " + Setting.OTEL_QUEUE_SIZE.key() + " ("
+                                + describe(Setting.OTEL_QUEUE_SIZE) + ")");
+            }
             return new WorkerConfig(
                     new WorkerConfig.Worker(
                             (int) num(Setting.CONCURRENCY),
@@ -178,6 +187,7 @@ public final class ConfigLoader {
                                     str(Setting.OTEL_SAMPLER),
                                     Double.parseDouble(str(Setting.OTEL_SAMPLER_ARG)),
                                     (int) num(Setting.OTEL_QUEUE_SIZE),
+                                    (int) num(Setting.OTEL_EXPORT_BATCH_SIZE),
                                     Duration.ofMillis(num(Setting.OTEL_SCHEDULE_DELAY_MS)))),
                     new WorkerConfig.Log(logFilter().toString(), str(Setting.LOG_FORMAT)),
                     new WorkerConfig.Runtime(

@@ -296,6 +296,14 @@ public enum Setting {
             null,
             Constraint.between(1, 1_000_000, "a whole number"),
             "ended spans waiting for export; when full, new spans are dropped and counted"),
+    OTEL_EXPORT_BATCH_SIZE(
+            "otel.bsp_max_export_batch_size",
+            SettingType.INT,
+            512,
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+            null,
+            Constraint.between(1, 1_000_000, "a whole number"),
+            "most spans sent in one export request; at most otel.bsp_max_queue_size"),
     OTEL_SCHEDULE_DELAY_MS(
             "otel.bsp_schedule_delay_ms",
             SettingType.LONG,

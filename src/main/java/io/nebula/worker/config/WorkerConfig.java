@@ -148,6 +148,8 @@ public record WorkerConfig(
      * @param sampler a standard sampler name ({@code parentbased_always_on}, {@code traceidratio}...)
      * @param samplerRatio the ratio of the {@code traceidratio} samplers
      * @param maxQueueSize ended spans waiting for export; more are dropped (and counted)
+     * @param maxExportBatchSize most spans in one export request (taken as at most {@code
+     *     maxQueueSize})
      * @param scheduleDelay the longest an ended span waits for its batch
      */
     public record Otel(
@@ -159,6 +161,7 @@ public record WorkerConfig(
             String sampler,
             double samplerRatio,
             int maxQueueSize,
+            int maxExportBatchSize,
             Duration scheduleDelay) {
         /** No endpoint: tracing is off. */
         public static final Otel OFF = new Otel(
@@ -170,6 +173,7 @@ public record WorkerConfig(
                 "parentbased_always_on",
                 1.0,
                 2048,
+                512,
                 Duration.ofSeconds(5));
 
         public Otel {
@@ -184,7 +188,16 @@ public record WorkerConfig(
         /** This configuration exporting to {@code url} (tests, the benchmark). */
         public Otel withEndpoint(String url, Duration delay) {
             return new Otel(
-                    url, headers, timeout, serviceName, resourceAttributes, sampler, samplerRatio, maxQueueSize, delay);
+                    url,
+                    headers,
+                    timeout,
+                    serviceName,
+                    resourceAttributes,
+                    sampler,
+                    samplerRatio,
+                    maxQueueSize,
+                    maxExportBatchSize,
+                    delay);
         }
 
         @Override

@@ -112,7 +112,7 @@ public final class Tracing implements AutoCloseable {
         DropCounter drops = new DropCounter();
         BatchSpanProcessor batches = BatchSpanProcessor.builder(new CountingExporter(exporter.build(), drops))
                 .setMaxQueueSize(c.maxQueueSize())
-                .setMaxExportBatchSize(Math.min(512, c.maxQueueSize()))
+                .setMaxExportBatchSize(Math.min(c.maxExportBatchSize(), c.maxQueueSize()))
                 .setScheduleDelay(c.scheduleDelay())
                 .setExporterTimeout(c.timeout())
                 .setMeterProvider(drops.meterProvider())

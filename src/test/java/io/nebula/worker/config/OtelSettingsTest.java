@@ -47,7 +47,8 @@ class OtelSettingsTest {
                                 "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, team=a%2Cb",
                                 "OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=s3cr3t",
                                 "OTEL_TRACES_SAMPLER_ARG", "0.25",
-                                "OTEL_BSP_SCHEDULE_DELAY", "250"),
+                                "OTEL_BSP_SCHEDULE_DELAY", "250",
+                                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "64"),
                         FlagOverrides.none())
                 .tracing()
                 .otel();
@@ -61,8 +62,31 @@ class OtelSettingsTest {
         assertThat(o.sampler()).isEqualTo("traceidratio");
         assertThat(o.samplerRatio()).isEqualTo(0.25);
         assertThat(o.maxQueueSize()).isEqualTo(100);
+        assertThat(o.maxExportBatchSize()).isEqualTo(64);
         assertThat(o.scheduleDelay()).isEqualTo(Duration.ofMillis(250));
         assertThat(o.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void anExportBatchLargerThanTheQueueIsAnErrorOnlyWhenItWasSet() {
+        WorkerConfig.Otel small = new ConfigFixture(dir)
+                .load("[otel]\nbsp_max_queue_size = 100\n", Map.of(), FlagOverrides.none())
+                .tracing()
+                .otel();
+        assertThat(small.maxExportBatchSize()).isEqualTo(512);
+
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class,
+                () -> new ConfigFixture(dir)
+                        .load(
+                                "[otel]\nbsp_max_queue_size = 100\n",
+                                Map.of("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "200"),
+                                FlagOverrides.none()));
+        assertThat(e.key()).isEqualTo("otel.bsp_max_export_batch_size");
+        assertThat(e.getMessage())
+                .contains("OTEL_BSP_MAX_EXPORT_BATCH_SIZE")
+                .contains("200")
+                .contains("otel.bsp_max_queue_size (100");
     }
 
     @Test

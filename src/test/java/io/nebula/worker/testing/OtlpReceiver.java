@@ -51,6 +51,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     private final HttpServer server;
     private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
+    private final List<Integer> requestSpans = new CopyOnWriteArrayList<>();
 
     public OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -63,6 +64,10 @@ public final class OtlpReceiver implements AutoCloseable {
                     return;
                 }
                 ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(in.readAllBytes());
+                requestSpans.add(request.getResourceSpansList().stream()
+                        .flatMap(rs -> rs.getScopeSpansList().stream())
+                        .mapToInt(ScopeSpans::getSpansCount)
+                        .sum());
                 for (ResourceSpans rs : request.getResourceSpansList()) {
                     Map<String, Object> resource = map(rs.getResource().getAttributesList());
                     for (ScopeSpans ss : rs.getScopeSpansList()) {
@@ -125,6 +130,11 @@ public final class OtlpReceiver implements AutoCloseable {
     /** The base URL to configure as the OTLP endpoint. */
     public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** How many spans each export request carried, in the order they arrived. */
+    public List<Integer> requestSpans() {
+        return new ArrayList<>(requestSpans);
     }
 
     public List<ReceivedSpan> spans() {

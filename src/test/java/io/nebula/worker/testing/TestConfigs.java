@@ -73,6 +73,7 @@ public final class TestConfigs {
                 o.sampler(),
                 o.samplerRatio(),
                 o.maxQueueSize(),
+                o.maxExportBatchSize(),
                 o.scheduleDelay());
         return new WorkerConfig(
                 c.worker(),
