@@ -1,5 +1,6 @@
 package io.nebula.worker.observe;
 
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.sdk.trace.IdGenerator;
 import java.util.function.Supplier;
 
@@ -19,7 +20,7 @@ final class AttemptSpanIds implements IdGenerator {
     /** The span id of the attempt with {@code leaseEpoch} of execution {@code executionId}: 16 hex digits, never all zeros. */
     static String of(long executionId, long leaseEpoch) {
         long h = mix(mix(executionId ^ 0x6e6562756c61L) + leaseEpoch);
-        return String.format("%016x", h == 0 ? 1 : h);
+        return SpanId.fromLong(h == 0 ? 1 : h);
     }
 
     /** SplitMix64's finaliser: every input bit reaches every output bit. */

@@ -23,12 +23,14 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -56,7 +58,11 @@ import org.apache.hc.core5.util.Timeout;
  * handed through its {@link HttpSenderProvider} interface in place of its JDK {@code HttpClient}
  * sender.
  *
- * <p>Each export runs on a virtual thread of its own. It is sent again, following the exporter's
+ * <p>Exports run on two platform threads that are kept while exports keep coming (and end after a
+ * minute without one). The SDK's encoder keeps its scratch state in thread locals (a map from each
+ * trace and span id to its bytes, its output buffer), so a thread that encodes export after export
+ * reuses them, where a thread per export built them anew each time; the encoded body's buffer is
+ * likewise kept per thread. An export is sent again, following the exporter's
  * {@link RetryPolicy}, after a 429, 502, 503 or 504 (waiting what {@code Retry-After} asks when the
  * collector sends one) or a failure to connect or send; never after the export's timeout, which
  * also bounds the whole export (a collector that accepts the connection and never answers is cut
@@ -67,6 +73,9 @@ import org.apache.hc.core5.util.Timeout;
 final class OtlpHttpSender implements HttpSender {
     private static final Set<Integer> RETRYABLE = Set.of(429, 502, 503, 504);
     private static final int MAX_CONNECTIONS = 8;
+    private static final int EXPORT_THREADS = 2;
+    /** The largest body buffer an export thread keeps for the next export (a batch of 512 spans: ~130 KB). */
+    private static final int KEPT_BUFFER = 1 << 20;
 
     private final URI endpoint;
     private final ContentType contentType;
@@ -80,6 +89,7 @@ final class OtlpHttpSender implements HttpSender {
     private final boolean ownExports;
     private final ScheduledThreadPoolExecutor deadlines;
     private final CloseableHttpClient client;
+    private final ThreadLocal<Encoded> buffers = new ThreadLocal<>();
 
     OtlpHttpSender(HttpSenderConfig config) {
         this.endpoint = config.getEndpoint();
@@ -93,10 +103,7 @@ final class OtlpHttpSender implements HttpSender {
                 : e -> !(e instanceof SSLException) && !(e instanceof TooLarge);
         this.maxResponseBody = config.getMaxResponseBodySize();
         this.ownExports = config.getExecutorService() == null;
-        this.exports = ownExports
-                ? Executors.newThreadPerTaskExecutor(
-                        Thread.ofVirtual().name("nebula-otlp-export-", 0).factory())
-                : config.getExecutorService();
+        this.exports = ownExports ? exportThreads() : config.getExecutorService();
         this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "nebula-otlp-deadline");
             t.setDaemon(true);
@@ -132,6 +139,23 @@ final class OtlpHttpSender implements HttpSender {
                 .disableAuthCaching()
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
+    }
+
+    /**
+     * The threads exports run on. The batch processor waits for each export before the next, so
+     * more than one runs only while an export it gave up on is still retrying or timing out; the
+     * queue holds what waits for a thread.
+     */
+    private static ExecutorService exportThreads() {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(
+                EXPORT_THREADS, EXPORT_THREADS, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "nebula-otlp-export-" + count.getAndIncrement());
+                    t.setDaemon(true);
+                    return t;
+                });
+        threads.allowCoreThreadTimeOut(true);
+        return threads;
     }
 
     /** A component loader that answers this sender's provider and leaves everything else to {@code rest}. */
@@ -215,7 +239,7 @@ final class OtlpHttpSender implements HttpSender {
      * reusing marshaler may not be written twice, and sent as often as the retries need.
      */
     private Encoded encode(MessageWriter writer) throws IOException {
-        Encoded bytes = new Encoded(Math.max(32, writer.getContentLength()));
+        Encoded bytes = buffer(Math.max(32, writer.getContentLength()));
         if (compressor == null) {
             writer.writeMessage(bytes);
         } else {
@@ -226,10 +250,33 @@ final class OtlpHttpSender implements HttpSender {
         return bytes;
     }
 
+    /**
+     * This thread's body buffer, emptied, holding at least {@code size} bytes. The export that
+     * takes it has finished with it before the thread's next export starts.
+     */
+    private Encoded buffer(int size) {
+        Encoded kept = buffers.get();
+        if (kept != null && kept.capacity() >= size && kept.capacity() <= KEPT_BUFFER) {
+            kept.reset();
+            return kept;
+        }
+        Encoded fresh = new Encoded(size);
+        if (size <= KEPT_BUFFER) {
+            buffers.set(fresh);
+        } else {
+            buffers.remove();
+        }
+        return fresh;
+    }
+
     /** The bytes written, handed to the request without a copy. */
     private static final class Encoded extends ByteArrayOutputStream {
         Encoded(int size) {
             super(size);
+        }
+
+        int capacity() {
+            return buf.length;
         }
 
         ByteArrayEntity entity(ContentType type) {

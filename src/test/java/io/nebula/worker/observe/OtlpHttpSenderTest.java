@@ -25,7 +25,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -162,6 +165,52 @@ class OtlpHttpSenderTest {
     }
 
     @Test
+    void exportsRunOnTwoReusedPlatformThreads() throws Exception {
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        exporter = builder(collector())
+                .setHeaders(() -> {
+                    threads.add(Thread.currentThread());
+                    return Map.of();
+                })
+                .build();
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(exporter.export(spans("s" + i))
+                            .join(10, TimeUnit.SECONDS)
+                            .isSuccess())
+                    .isTrue();
+        }
+
+        assertThat(seen).hasSize(10);
+        assertThat(threads).hasSizeBetween(1, 2).allSatisfy(t -> {
+            assertThat(t.isVirtual()).isFalse();
+            assertThat(t.getName()).startsWith("nebula-otlp-export-");
+        });
+    }
+
+    @Test
+    void aThreadsKeptBufferCarriesOnlyEachExportsOwnMessage() throws Exception {
+        exporter = builder(collector()).build();
+        List<List<String>> sent = new ArrayList<>();
+        for (int size : new int[] {40, 30, 12, 5, 2, 1}) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                names.add("export" + sent.size() + "-span" + i);
+            }
+            sent.add(names);
+            assertThat(exporter.export(spans(names.toArray(String[]::new)))
+                            .join(10, TimeUnit.SECONDS)
+                            .isSuccess())
+                    .isTrue();
+        }
+
+        assertThat(seen).hasSize(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(names(seen.get(i).body())).containsExactlyElementsOf(sent.get(i));
+        }
+    }
+
+    @Test
     void aRetryableStatusIsSentAgainWithTheSameMessage() throws Exception {
         exporter = builder(collector()).setRetryPolicy(QUICK_RETRIES).build();
         statuses.add(503);
@@ -282,14 +331,24 @@ class OtlpHttpSenderTest {
 
         assertThat(exporter.export(spans("a", "b")).join(10, TimeUnit.SECONDS).isSuccess())
                 .isTrue();
+        // Later exports reuse a thread's buffer, here after a larger compressed body.
+        assertThat(exporter.export(spans("c", "d", "e"))
+                        .join(10, TimeUnit.SECONDS)
+                        .isSuccess())
+                .isTrue();
+        assertThat(exporter.export(spans("f")).join(10, TimeUnit.SECONDS).isSuccess())
+                .isTrue();
 
-        assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).contentEncoding()).isEqualTo("gzip");
-        byte[] plain;
-        try (InputStream in =
-                new GZIPInputStream(new ByteArrayInputStream(seen.get(0).body()))) {
-            plain = in.readAllBytes();
+        assertThat(seen).hasSize(3);
+        assertThat(seen).allSatisfy(s -> assertThat(s.contentEncoding()).isEqualTo("gzip"));
+        assertThat(names(gunzip(seen.get(0).body()))).containsExactly("a", "b");
+        assertThat(names(gunzip(seen.get(1).body()))).containsExactly("c", "d", "e");
+        assertThat(names(gunzip(seen.get(2).body()))).containsExactly("f");
+    }
+
+    private static byte[] gunzip(byte[] body) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return in.readAllBytes();
         }
-        assertThat(names(plain)).containsExactly("a", "b");
     }
 }

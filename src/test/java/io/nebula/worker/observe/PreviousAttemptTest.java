@@ -70,6 +70,16 @@ class PreviousAttemptTest {
     }
 
     @Test
+    void attemptSpanIdsAreTheSameOnEveryWorkerVersion() {
+        // A retry on another worker links to the earlier attempt by computing its id again, so the
+        // ids of existing claims must never change: these are the first release's values.
+        assertThat(AttemptSpanIds.of(42, 3)).isEqualTo("4522ed870117e67e");
+        assertThat(AttemptSpanIds.of(1, 1)).isEqualTo("87297283e92b061a");
+        assertThat(AttemptSpanIds.of(123_456_789, 7)).isEqualTo("b605a8bb9aafc22b");
+        assertThat(AttemptSpanIds.of(7_490, 1)).isEqualTo("0000eab85fcc5e13");
+    }
+
+    @Test
     void theIdGeneratorHandsTheNamedIdToOneSpanOnly() {
         AttemptSpanIds ids = new AttemptSpanIds();
         String first = ids.naming("00000000000000ab", ids::generateSpanId);
