@@ -76,7 +76,7 @@ final class DrainScenario {
                     "tracing: %d exports, %d bytes of spans; the loopback API answered %d requests, %d with a"
                             + " traceparent",
                     counts[0], counts[1], counts[2], counts[3]);
-            return out;
+            return TracingCost.withOnOverOff(out);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot run the tracing scenario's loopback servers", e);
         } finally {

@@ -124,7 +124,7 @@ class BenchSmokeTest {
             left.removeAll(schemasBefore);
             assertThat(left).as("schemas the benchmark did not drop").isEmpty();
         }
-        assertThat(doc.path("goals").size()).isEqualTo(11);
+        assertThat(doc.path("goals").size()).isEqualTo(13);
         assertThat(work.resolve("sqlite")).isEmptyDirectory();
     }
 
