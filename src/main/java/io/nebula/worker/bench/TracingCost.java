@@ -27,8 +27,9 @@ final class TracingCost {
      */
     static List<ScenarioResult> withOnOverOff(List<ScenarioResult> results) {
         List<ScenarioResult> out = new ArrayList<>(results.size());
-        for (ScenarioResult r : results) {
-            ScenarioResult off = traced(r) ? partner(results, r) : null;
+        for (int i = 0; i < results.size(); i++) {
+            ScenarioResult r = results.get(i);
+            ScenarioResult off = traced(r) ? partner(results, i) : null;
             Spread on = r.figures().get(RATE);
             Spread base = off == null ? null : off.figures().get(RATE);
             if (on == null || base == null || on.runs().size() != base.runs().size()) {
@@ -36,9 +37,9 @@ final class TracingCost {
                 continue;
             }
             List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < on.runs().size(); i++) {
-                double b = base.runs().get(i);
-                ratios.add(b > 0 ? on.runs().get(i) / b : Double.NaN);
+            for (int run = 0; run < on.runs().size(); run++) {
+                double b = base.runs().get(run);
+                ratios.add(b > 0 ? on.runs().get(run) / b : Double.NaN);
             }
             if (ratios.stream().anyMatch(d -> d.isNaN())) {
                 out.add(r);
@@ -75,8 +76,15 @@ final class TracingCost {
                 && Boolean.TRUE.equals(r.parameters().get("tracing"));
     }
 
-    private static ScenarioResult partner(List<ScenarioResult> results, ScenarioResult on) {
-        for (ScenarioResult r : results) {
+    /**
+     * The untraced result nearest before the traced one at {@code index} with the same store,
+     * workflow, concurrency and batch size: results come per database in the order they ran, so
+     * with two databases of one kind each traced result still meets its own database's partner.
+     */
+    private static ScenarioResult partner(List<ScenarioResult> results, int index) {
+        ScenarioResult on = results.get(index);
+        for (int i = index - 1; i >= 0; i--) {
+            ScenarioResult r = results.get(i);
             if (r.scenario().equals(on.scenario())
                     && r.store().equals(on.store())
                     && Boolean.FALSE.equals(r.parameters().get("tracing"))

@@ -61,6 +61,18 @@ class TracingCostTest {
     }
 
     @Test
+    void withTwoDatabasesOfOneKindEachTracedRunMeetsItsOwnDatabasesUntracedRun() {
+        List<ScenarioResult> out = TracingCost.withOnOverOff(List.of(
+                drain("bench-dag", 256, false, 10_000.0),
+                drain("bench-dag", 256, true, 9_000.0),
+                drain("bench-dag", 256, false, 5_000.0),
+                drain("bench-dag", 256, true, 4_900.0)));
+
+        assertThat(out.get(1).median(TracingCost.ON_OVER_OFF)).isEqualTo(0.9);
+        assertThat(out.get(3).median(TracingCost.ON_OVER_OFF)).isEqualTo(0.98);
+    }
+
+    @Test
     void runsThatCannotBePairedGetNoRatio() {
         List<ScenarioResult> out = TracingCost.withOnOverOff(List.of(
                 drain("bench-dag", 256, false, 10_000.0, 11_000.0),
