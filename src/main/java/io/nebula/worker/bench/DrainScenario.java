@@ -30,6 +30,8 @@ import java.util.Set;
  */
 final class DrainScenario {
     private static final String WORKER_CLIENT = "nebula-bench/worker";
+    /** The end of the note on a run that did not finish, whose figures are not counted. */
+    static final String LEFT_OUT = "it is left out";
 
     private final BenchOptions options;
     private final BenchWorkflows workflows;
@@ -217,7 +219,7 @@ final class DrainScenario {
             }
             if (!done) {
                 set.note("a run did not finish within " + limit.toSeconds() + " s (" + probe.finished() + " of " + n
-                        + " executions); it is left out");
+                        + " executions); " + LEFT_OUT);
                 return;
             }
             if (probe.failed() > 0) {

@@ -23,7 +23,9 @@ final class TracingCost {
 
     /**
      * The results with {@link #ON_OVER_OFF} added to every traced one whose untraced partner (same
-     * store, workflow, concurrency and batch size) has as many runs; the rest as they were.
+     * store, workflow, concurrency and batch size) has as many runs; the rest as they were. When
+     * either left a run out (it did not finish), the runs no longer pair by repeat, and no ratio is
+     * given.
      */
     static List<ScenarioResult> withOnOverOff(List<ScenarioResult> results) {
         List<ScenarioResult> out = new ArrayList<>(results.size());
@@ -32,7 +34,7 @@ final class TracingCost {
             ScenarioResult off = traced(r) ? partner(results, i) : null;
             Spread on = r.figures().get(RATE);
             Spread base = off == null ? null : off.figures().get(RATE);
-            if (on == null || base == null || on.runs().size() != base.runs().size()) {
+            if (on == null || base == null || on.runs().size() != base.runs().size() || leftOut(r) || leftOut(off)) {
                 out.add(r);
                 continue;
             }
@@ -69,6 +71,10 @@ final class TracingCost {
             }
         }
         return worst;
+    }
+
+    private static boolean leftOut(ScenarioResult r) {
+        return r.notes().stream().anyMatch(n -> n.endsWith(DrainScenario.LEFT_OUT));
     }
 
     private static boolean traced(ScenarioResult r) {

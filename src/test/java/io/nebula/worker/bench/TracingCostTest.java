@@ -83,6 +83,24 @@ class TracingCostTest {
     }
 
     @Test
+    void whenEachSideLeftARunOutTheRunsNoLongerPairAndGetNoRatio() {
+        ScenarioResult off = drain("bench-dag", 256, false, 10_000.0, 11_000.0);
+        ScenarioResult on = drain("bench-dag", 256, true, 9_000.0, 9_500.0);
+        ScenarioResult onMissingOne = new ScenarioResult(
+                on.scenario(),
+                on.variant(),
+                on.store(),
+                on.parameters(),
+                on.figures(),
+                on.details(),
+                List.of("a run did not finish within 120 s (10 of 20000 executions); " + DrainScenario.LEFT_OUT));
+
+        assertThat(TracingCost.withOnOverOff(List.of(off, onMissingOne)).get(1).figures())
+                .doesNotContainKey(TracingCost.ON_OVER_OFF);
+        assertThat(TracingCost.withOnOverOff(List.of(off, on)).get(1).figures()).containsKey(TracingCost.ON_OVER_OFF);
+    }
+
+    @Test
     void theGoalIsJudgedAtTheVariantWhereTracingCostMost() {
         List<ScenarioResult> results = TracingCost.withOnOverOff(List.of(
                 drain("bench-dag", 16, false, 2_000.0, 2_000.0),
