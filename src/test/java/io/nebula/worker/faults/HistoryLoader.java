@@ -95,9 +95,13 @@ public final class HistoryLoader {
                 }
             }
             Map<Long, List<Node>> nodes = new HashMap<>();
-            // Checkpoints, and the last nodes a success keeps on its execution row.
+            // Checkpoints (on PostgreSQL also those kept as levels), and the last nodes a success
+            // keeps on its execution row.
             String lastNodes = pg
-                    ? " UNION ALL SELECT e.id, n.node_id, n.status, n.attempt, e.lease_epoch, "
+                    ? " UNION ALL SELECT l.execution_id, n.node_id, n.status, n.attempt, l.lease_epoch, "
+                            + ms(pg, "l.recorded_at") + " FROM node_levels l, json_to_recordset(l.nodes)"
+                            + " AS n(node_id text, status text, attempt int)"
+                            + " UNION ALL SELECT e.id, n.node_id, n.status, n.attempt, e.lease_epoch, "
                             + ms(pg, "e.finished_at") + " FROM executions e, json_to_recordset(e.nodes)"
                             + " AS n(node_id text, status text, attempt int) WHERE e.nodes IS NOT NULL"
                     : " UNION ALL SELECT e.id, n.value ->> 'node_id', n.value ->> 'status',"

@@ -2,12 +2,14 @@ package io.nebula.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -447,6 +449,65 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void checkpointsOfAFirstAttemptAreResumedListedOnceAndForgottenOnlyFromScratch() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 3));
+        ClaimedExecution c1 = claim(1).get(0);
+        Instant t = Instant.now();
+        List<LeaseStore.Checkpoint> level = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            level.add(new LeaseStore.Checkpoint(
+                    c1.lease(), new NodeResult(n, NodeStatus.SUCCEEDED, "\"" + n + "\"", null, 1, t, t)));
+        }
+        NodeResult start = new NodeResult("start", NodeStatus.SUCCEEDED, "{\"n\":1}", null, 1, t, t);
+        assertThat(store.nodeCheckpointMany(List.of(new LeaseStore.Checkpoint(c1.lease(), start))))
+                .containsExactly(true);
+        assertThat(store.nodeCheckpointMany(level)).containsExactly(true, true, true);
+        // Sent again, as after a commit whose answer was lost: nothing is listed twice.
+        assertThat(store.nodeCheckpointMany(level)).containsExactly(true, true, true);
+        NodeResult failed = new NodeResult("d", NodeStatus.FAILED, null, "boom", 1, t, t);
+        store.executionCompleteMany(
+                List.of(Completions.fail(c1.lease(), "boom", true, Duration.ZERO, List.of(failed))));
+
+        assertThat(store.nodeResultList(id))
+                .extracting(NodeResult::nodeId, NodeResult::status)
+                .containsExactlyInAnyOrder(
+                        tuple("start", NodeStatus.SUCCEEDED),
+                        tuple("a", NodeStatus.SUCCEEDED),
+                        tuple("b", NodeStatus.SUCCEEDED),
+                        tuple("c", NodeStatus.SUCCEEDED),
+                        tuple("d", NodeStatus.FAILED));
+        ClaimedExecution c2 = claim(1).get(0);
+        assertThat(c2.resumable()).isTrue();
+        Map<String, NodeResult> resumed = new HashMap<>();
+        store.nodeResultsLoad(List.of(id)).get(id).forEach(n -> resumed.put(n.nodeId(), n));
+        assertThat(resumed).containsOnlyKeys("start", "a", "b", "c", "d");
+        assertThat(resumed.get("start").outputJson()).isEqualToIgnoringWhitespace("{\"n\":1}");
+        assertThat(resumed.get("b").outputJson()).isEqualTo("\"b\"");
+        assertThat(resumed.get("d").status()).isEqualTo(NodeStatus.FAILED);
+
+        // The resumed attempt's checkpoint replaces the failed one; then the attempt fails for good.
+        NodeResult d = new NodeResult("d", NodeStatus.SUCCEEDED, "4", null, 2, t, t);
+        assertThat(store.nodeCheckpointMany(List.of(new LeaseStore.Checkpoint(c2.lease(), d))))
+                .containsExactly(true);
+        assertThat(store.nodeResultsLoad(List.of(id)).get(id))
+                .extracting(NodeResult::status)
+                .containsOnly(NodeStatus.SUCCEEDED)
+                .hasSize(5);
+        store.executionCompleteMany(List.of(Completions.fail(c2.lease(), "later", false, null, List.of())));
+
+        assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
+        assertThat(store.nodeResultList(id))
+                .extracting(NodeResult::nodeId)
+                .containsExactlyInAnyOrder("start", "a", "b", "c", "d");
+        ClaimedExecution c3 = claim(1).get(0);
+        store.executionCompleteMany(List.of(Completions.fail(c3.lease(), "again", false, null, List.of())));
+        assertThat(store.executionRetry(id, true)).isEqualTo(RetryResult.REQUEUED);
+        assertThat(store.nodeResultList(id)).isEmpty();
+        assertThat(store.nodeResultsLoad(List.of(id)).getOrDefault(id, List.of()))
+                .isEmpty();
+    }
+
+    @Test
     void retryOfAFailedExecutionKeepsSucceededNodesUnlessFromScratch() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
         ClaimedExecution c = claim(1).get(0);
@@ -551,8 +612,12 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long done = submit(request());
         long waiting = submit(request().withDelay(Duration.ofHours(1)));
         ClaimedExecution c = claim(1).get(0);
+        NodeResult first = new NodeResult("first", NodeStatus.SUCCEEDED, "0", null, 1, Instant.now(), Instant.now());
+        assertThat(store.nodeCheckpointMany(List.of(new LeaseStore.Checkpoint(c.lease(), first))))
+                .containsExactly(true);
         NodeResult n = new NodeResult("n", NodeStatus.SUCCEEDED, "1", null, 1, Instant.now(), Instant.now());
         store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "1", List.of(n))));
+        assertThat(store.nodeResultList(done)).extracting(NodeResult::nodeId).containsExactly("first", "n");
 
         assertThat(store.executionPrune(Duration.ofHours(1), 100)).isZero();
         await().atMost(Duration.ofSeconds(5)).until(() -> store.executionPrune(Duration.ofMillis(1), 100) == 1);

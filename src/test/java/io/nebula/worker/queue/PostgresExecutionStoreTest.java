@@ -1,8 +1,15 @@
 package io.nebula.worker.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The store contract against the local PostgreSQL, each test in a fresh schema. */
 class PostgresExecutionStoreTest extends ExecutionStoreContract {
@@ -43,5 +50,58 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
     @Override
     protected void dropDatabase() {
         PostgresTestDatabase.dropSchema(schema);
+    }
+
+    /**
+     * A checkpoint of a first attempt's succeeded nodes is one node_levels row; a resumed attempt's
+     * checkpoint, whose nodes may replace failed rows of an earlier attempt, is a node_results row
+     * per node, as is any checkpoint with a failed node.
+     */
+    @Test
+    void aFirstAttemptsCheckpointIsOneRowAndAResumedAttemptsIsARowPerNode() throws Exception {
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        Instant t = Instant.now();
+        assertThat(store.nodeCheckpointMany(List.of(
+                        new LeaseStore.Checkpoint(c1.lease(), node("a", NodeStatus.SUCCEEDED, t)),
+                        new LeaseStore.Checkpoint(c1.lease(), node("b", NodeStatus.SUCCEEDED, t)),
+                        new LeaseStore.Checkpoint(c1.lease(), node("c", NodeStatus.SUCCEEDED, t)))))
+                .containsExactly(true, true, true);
+        assertThat(rows("node_levels", id)).isEqualTo(1);
+        assertThat(rows("node_results", id)).isZero();
+
+        assertThat(store.nodeCheckpointMany(List.of(
+                        new LeaseStore.Checkpoint(c1.lease(), node("d", NodeStatus.SUCCEEDED, t)),
+                        new LeaseStore.Checkpoint(c1.lease(), node("e", NodeStatus.FAILED, t)))))
+                .containsExactly(true, true);
+        assertThat(rows("node_levels", id)).isEqualTo(1);
+        assertThat(rows("node_results", id)).isEqualTo(2);
+
+        store.executionCompleteMany(List.of(Completions.fail(c1.lease(), "e", true, Duration.ZERO, List.of())));
+        ClaimedExecution c2 = claim(1).get(0);
+        assertThat(store.nodeCheckpointMany(List.of(
+                        new LeaseStore.Checkpoint(c2.lease(), node("e", NodeStatus.SUCCEEDED, t)),
+                        new LeaseStore.Checkpoint(c2.lease(), node("f", NodeStatus.SUCCEEDED, t)))))
+                .containsExactly(true, true);
+        assertThat(rows("node_levels", id)).isEqualTo(1);
+        assertThat(rows("node_results", id)).isEqualTo(3);
+        assertThat(nodes(id))
+                .extracting(NodeResult::status)
+                .containsOnly(NodeStatus.SUCCEEDED)
+                .hasSize(6);
+    }
+
+    private static NodeResult node(String id, NodeStatus status, Instant t) {
+        return new NodeResult(id, status, status == NodeStatus.SUCCEEDED ? "1" : null, null, 1, t, t);
+    }
+
+    private long rows(String table, long executionId) throws Exception {
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT count(*) FROM " + table + " WHERE execution_id = " + executionId)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }

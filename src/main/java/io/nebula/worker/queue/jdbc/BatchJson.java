@@ -3,6 +3,7 @@ package io.nebula.worker.queue.jdbc;
 import io.nebula.worker.queue.Completion;
 import io.nebula.worker.queue.LeaseRef;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.queue.SignalWait;
 import io.nebula.worker.queue.StopReason;
@@ -17,7 +18,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
  * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a signal wait's {@code
  * reason} and {@code waits} ({@code name}, {@code node_id}, {@code timeout_ms}), a cancel's {@code
- * reason}; a shutdown is a release). The nodes array is also what {@code executions.nodes} keeps. Outputs are already JSON
+ * reason}; a shutdown is a release; a checkpoint's {@code level}, see {@link #level}). The nodes
+ * array is also what {@code executions.nodes} and {@code node_levels.nodes} keep. Outputs are already JSON
  * text (written by the runtime) and are embedded as they are, neither re-parsed nor escaped, so a
  * batch costs one pass over its text; only string fields are escaped. The statements read the
  * document with {@code json_to_recordset} (PostgreSQL) or {@code json_each} (SQLite). A node's
@@ -40,9 +42,26 @@ final class BatchJson {
             }
             first = false;
             lease(b, e.getKey());
+            if (level(e.getValue())) {
+                b.append(",\"level\":true");
+            }
             nodes(b, e.getValue());
         }
         return b.append(']').toString();
+    }
+
+    /**
+     * Whether a checkpoint's results are all final and alone: every node succeeded, none with
+     * failed tries. Such a checkpoint is marked {@code "level": true}; PostgreSQL keeps it as one
+     * {@code node_levels} row when the execution was never resumed (SQLite ignores the mark).
+     */
+    static boolean level(List<NodeResult> results) {
+        for (NodeResult r : results) {
+            if (r.status() != NodeStatus.SUCCEEDED || !r.tries().isEmpty()) {
+                return false;
+            }
+        }
+        return !results.isEmpty();
     }
 
     /** Completions of one kind, each with the fields its statement reads. */

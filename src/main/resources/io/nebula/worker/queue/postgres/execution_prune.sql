@@ -14,6 +14,8 @@ WITH old AS (
        FOR UPDATE SKIP LOCKED
 ), nodes AS (
     DELETE FROM "${schema}".node_results n USING old WHERE n.execution_id = old.id
+), levels AS (
+    DELETE FROM "${schema}".node_levels l USING old WHERE l.execution_id = old.id
 ), history AS (
     DELETE FROM "${schema}".execution_transitions h USING old WHERE h.execution_id = old.id
 ), delivered AS (
