@@ -133,6 +133,8 @@ class QueryPlanTest {
     @Test
     void aCheckpointBatchReadsOnlyTheRowsItFencesWhateverTheStatistics() throws Exception {
         assertReadsOnlyItsRows("SELECT count(*) FROM checkpoint_nodes(?::json)", "");
+        // A never-resumed execution's checkpoint of succeeded nodes, kept as a node_levels row.
+        assertReadsOnlyItsRows("SELECT count(*) FROM checkpoint_nodes(?::json)", ",\"level\":true");
     }
 
     @Test
