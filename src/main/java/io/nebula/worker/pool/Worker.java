@@ -154,9 +154,11 @@ public final class Worker implements AutoCloseable {
                         s.upToDate(),
                         "migrations missing: schema version " + s.currentVersion() + ", this build needs "
                                 + s.expectedVersion() + " (run `nebula-worker migrate`)");
-                store.workerRegister(info());
-                registered = true;
                 if (s.upToDate()) {
+                    // The registration says what this build reads (see worker_register.sql), which
+                    // an older schema has no column for; readiness says why it is missing.
+                    store.workerRegister(info());
+                    registered = true;
                     ctx.keyScopes().prime();
                 }
                 break;

@@ -218,6 +218,38 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
+    void aFirstAttemptsCheckpointKeepsTheTriesOfANodeThatNeededMoreThanOne() {
+        long id = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        NodeResult prep = new NodeResult("prep", NodeStatus.SUCCEEDED, "1", null, 1, t0, t0);
+        NodeResult pay = new NodeResult(
+                "pay",
+                NodeStatus.SUCCEEDED,
+                "{}",
+                null,
+                1,
+                t0,
+                t0.plusSeconds(2),
+                List.of(new NodeTry(1, 1, t0, t0.plusMillis(5), "HTTP 503 from https://pay.example")));
+
+        assertThat(leases().nodeCheckpointMany(List.of(
+                        new LeaseStore.Checkpoint(c.lease(), prep), new LeaseStore.Checkpoint(c.lease(), pay))))
+                .containsExactly(true, true);
+
+        Map<String, NodeResult> listed = new HashMap<>();
+        nodes(id).forEach(n -> listed.put(n.nodeId(), n));
+        assertThat(listed).containsOnlyKeys("prep", "pay");
+        assertThat(listed.get("prep").tries()).isEmpty();
+        assertThat(listed.get("pay").tries())
+                .singleElement()
+                .satisfies(t -> assertThat(t.error()).isEqualTo("HTTP 503 from https://pay.example"));
+        assertThat(leases().nodeResultsLoad(List.of(id)).get(id))
+                .extracting(NodeResult::nodeId)
+                .containsExactlyInAnyOrder("prep", "pay");
+    }
+
+    @Test
     void failedTriesAccumulateAcrossAttemptsAndAFirstTrySuccessRecordsNone() {
         long id = submit(request());
         ClaimedExecution c1 = claim(1).get(0);

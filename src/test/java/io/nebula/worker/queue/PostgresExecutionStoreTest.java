@@ -91,6 +91,36 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
                 .hasSize(6);
     }
 
+    /**
+     * A worker of a build from before node_levels reads node_results only, so while one is
+     * registered checkpoints are written as rows per node; once it deregisters, as levels.
+     */
+    @Test
+    void levelsWaitUntilNoWorkerOfAnOlderBuildIsRegistered() throws Exception {
+        store.workerRegister(worker("this-build"));
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement()) {
+            st.execute("INSERT INTO workers (worker_id, pool_id, host, pid, concurrency, queues, version)"
+                    + " VALUES ('older-build', 'p', 'h', 1, 4, 'default', '0.0.9')");
+        }
+        long id = submit(request());
+        ClaimedExecution c1 = claim(1).get(0);
+        Instant t = Instant.now();
+        assertThat(store.nodeCheckpointMany(List.of(
+                        new LeaseStore.Checkpoint(c1.lease(), node("a", NodeStatus.SUCCEEDED, t)),
+                        new LeaseStore.Checkpoint(c1.lease(), node("b", NodeStatus.SUCCEEDED, t)))))
+                .containsExactly(true, true);
+        assertThat(rows("node_levels", id)).isZero();
+        assertThat(rows("node_results", id)).isEqualTo(2);
+
+        store.workerDeregister("older-build");
+        assertThat(store.nodeCheckpointMany(
+                        List.of(new LeaseStore.Checkpoint(c1.lease(), node("c", NodeStatus.SUCCEEDED, t)))))
+                .containsExactly(true);
+        assertThat(rows("node_levels", id)).isEqualTo(1);
+        assertThat(nodes(id)).extracting(NodeResult::nodeId).containsExactlyInAnyOrder("a", "b", "c");
+    }
+
     private static NodeResult node(String id, NodeStatus status, Instant t) {
         return new NodeResult(id, status, status == NodeStatus.SUCCEEDED ? "1" : null, null, 1, t, t);
     }

@@ -15,6 +15,15 @@
 -- never have to edit a level. Readers take a node's results from both tables; a node found in
 -- both (a checkpoint sent again after its commit was lost in transit) counts once, the earliest
 -- final result winning, as record_nodes keeps the first succeeded row.
+--
+-- A worker built before this migration reads node_results only: were it to resume an execution
+-- whose checkpoints are levels, it would run their nodes again. So levels are written only while
+-- every registered worker reads them. workers.reads_levels is set by the registration of a build
+-- that does; rows of older builds (registered before this migration, or by an older build after
+-- it) keep the default, false, until their worker deregisters (a clean stop) or the registry
+-- prunes them (a day after they were last seen). Until then checkpoints are written as before.
+ALTER TABLE workers ADD COLUMN reads_levels boolean NOT NULL DEFAULT false;
+
 CREATE TABLE node_levels (
     execution_id  bigint NOT NULL,
     lease_epoch   bigint NOT NULL,
@@ -24,7 +33,8 @@ CREATE TABLE node_levels (
 CREATE INDEX node_levels_execution ON node_levels (execution_id);
 
 -- Otherwise as in V002 (same plan settings). The fence reads resumable from the row it already
--- looks up; "fenced" is read twice, so it is computed once.
+-- looks up; the look at the registry is not correlated, so it runs once per statement; "fenced"
+-- is read twice, so it is computed once.
 CREATE OR REPLACE FUNCTION checkpoint_nodes(batch json)
 RETURNS TABLE (id bigint)
 LANGUAGE plpgsql
@@ -38,7 +48,9 @@ AS $$
 BEGIN
     RETURN QUERY
     WITH fenced AS (
-        SELECT i.id, i.epoch, i.nodes, coalesce(i.level, false) AND NOT e.resumable AS level
+        SELECT i.id, i.epoch, i.nodes,
+               coalesce(i.level, false) AND NOT e.resumable
+               AND NOT EXISTS (SELECT 1 FROM workers w WHERE NOT w.reads_levels) AS level
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, nodes json, level boolean)
           JOIN executions e ON e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
                            AND e.lease_expires_at > now()
