@@ -93,7 +93,8 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
 
     /**
      * A worker of a build from before node_levels reads node_results only, so while one is
-     * registered checkpoints are written as rows per node; once it deregisters, as levels.
+     * registered and seen within a day checkpoints are written as rows per node; once it
+     * deregisters, as levels.
      */
     @Test
     void levelsWaitUntilNoWorkerOfAnOlderBuildIsRegistered() throws Exception {
@@ -102,6 +103,10 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
                 Statement st = c.createStatement()) {
             st.execute("INSERT INTO workers (worker_id, pool_id, host, pid, concurrency, queues, version)"
                     + " VALUES ('older-build', 'p', 'h', 1, 4, 'default', '0.0.9')");
+            // One that died two days ago no longer holds levels back.
+            st.execute("INSERT INTO workers (worker_id, pool_id, host, pid, concurrency, queues, version,"
+                    + " last_seen_at) VALUES ('dead-older-build', 'p', 'h', 2, 4, 'default', '0.0.9',"
+                    + " now() - interval '2 days')");
         }
         long id = submit(request());
         ClaimedExecution c1 = claim(1).get(0);

@@ -20,8 +20,9 @@
 -- whose checkpoints are levels, it would run their nodes again. So levels are written only while
 -- every registered worker reads them. workers.reads_levels is set by the registration of a build
 -- that does; rows of older builds (registered before this migration, or by an older build after
--- it) keep the default, false, until their worker deregisters (a clean stop) or the registry
--- prunes them (a day after they were last seen). Until then checkpoints are written as before.
+-- it) keep the default, false. Such a row holds levels back until its worker deregisters (a clean
+-- stop) or it was last seen a day ago (a worker that died; the registry prunes such rows at the
+-- next registration). Until then checkpoints are written as before.
 ALTER TABLE workers ADD COLUMN reads_levels boolean NOT NULL DEFAULT false;
 
 CREATE TABLE node_levels (
@@ -50,7 +51,8 @@ BEGIN
     WITH fenced AS (
         SELECT i.id, i.epoch, i.nodes,
                coalesce(i.level, false) AND NOT e.resumable
-               AND NOT EXISTS (SELECT 1 FROM workers w WHERE NOT w.reads_levels) AS level
+               AND NOT EXISTS (SELECT 1 FROM workers w
+                                WHERE NOT w.reads_levels AND w.last_seen_at > now() - interval '1 day') AS level
           FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, nodes json, level boolean)
           JOIN executions e ON e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
                            AND e.lease_expires_at > now()
