@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -332,7 +333,9 @@ final class DemoCommand extends OpsCommand {
                 QUEUE,
                 config().queue().maxRetries(),
                 config().queue().maxInputBytes());
-        Instant now = store.databaseNow();
+        // Fire times are kept to the millisecond (PostgreSQL's clock has microseconds): the fire
+        // this waits for is recorded at this instant, so it must compare equal after the store.
+        Instant now = store.databaseNow().truncatedTo(ChronoUnit.MILLIS);
         ScheduleSpec onDemoQueue = new ScheduleSpec(
                 spec.name(),
                 spec.workflow(),

@@ -7,9 +7,11 @@ import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.PostgresTestDatabase;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import io.nebula.worker.testing.TestConfigs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +128,41 @@ class DemoCommandTest {
             assertThat(schedule.timezone()).isEqualTo("Europe/Berlin");
             assertThat(schedule.lastExecutionId()).isEqualTo(report.id());
             assertThat(schedule.nextFireAt()).isAfter(schedule.now());
+        }
+    }
+
+    /**
+     * The same on PostgreSQL, configured as operators do (a file naming the URL and a schema of its
+     * own). Its clock has microseconds where fire times keep milliseconds, so the demo's wait for the
+     * schedule's first fire must not compare the two exactly.
+     */
+    @Test
+    void everyExampleReachesItsExpectedStateOnPostgres() throws Exception {
+        PostgresTestDatabase.require();
+        String schema = PostgresTestDatabase.newSchema();
+        Path config = tmp.resolve("worker.toml");
+        String url =
+                PostgresTestDatabase.URL.replace("jdbc:postgresql://", "postgres://" + PostgresTestDatabase.USER + "@");
+        Files.writeString(config, "[database]\nurl = \"" + url + "\"\nschema = \"" + schema + "\"\n");
+        try {
+            CliRun r = CliRun.of(
+                    Map.of("HEALTH_PORT", "0", "NEBULA_CONSOLE_PORT", "0", "NEBULA_LOG", "nebula_worker=warn"),
+                    "demo",
+                    "--exit-when-done",
+                    "--examples",
+                    CliFixture.EXAMPLES.toString(),
+                    "--progress",
+                    "plain",
+                    "--config",
+                    config.toString());
+
+            assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+            assertThat(r.out())
+                    .contains("store postgres://")
+                    .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
+                    .contains("All 13 executions reached their expected state.");
+        } finally {
+            PostgresTestDatabase.dropSchema(schema);
         }
     }
 
