@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -80,6 +81,9 @@ final class DemoCommand extends OpsCommand {
             defaultValue = "auto",
             description = "auto (a live status line on a terminal), live or plain [default: auto]")
     String progress;
+
+    /** The schedules this run stored, by name. */
+    private final List<String> storedSchedules = new java.util.ArrayList<>();
 
     @Override
     protected int run() throws Exception {
@@ -149,11 +153,53 @@ final class DemoCommand extends OpsCommand {
                     code = ExitCode.OK;
                 }
             } finally {
-                running.close();
+                try {
+                    if (!ownsStore(config)) {
+                        leaveNoWorkBehind(running, session);
+                    }
+                } finally {
+                    running.close();
+                }
             }
             printInspect(config, session);
             return code;
         }
+    }
+
+    /**
+     * Whether the store is the demo's own file ({@code data/nebula-demo.db}, which the default
+     * store becomes): on any other the demo cleans up after itself when it stops.
+     */
+    static boolean ownsStore(WorkerConfig config) {
+        return config.database().url() instanceof DatabaseUrl.Sqlite s
+                && s.file()
+                        .equals(Path.of("data", "nebula-demo.db")
+                                .toAbsolutePath()
+                                .normalize());
+    }
+
+    /**
+     * On a database the demo does not own: deletes the schedules it stored, which would otherwise
+     * fire on the demo's queue long after it stopped, and cancels its executions still waiting there
+     * (the long delay), which no worker would take. Best effort: what fails is said, not thrown.
+     */
+    private void leaveNoWorkBehind(WorkerApp.Running running, DemoSession session) {
+        ExecutionStore store = running.worker().store();
+        try {
+            for (String name : storedSchedules) {
+                store.scheduleDelete(name);
+                talk().println("deleted the demo's schedule '" + name + "'");
+            }
+            if (session != null) {
+                for (long id : session.unfinished()) {
+                    store.executionCancel(id, "the demo stopped", "demo");
+                    talk().println("cancelled the demo's execution " + id + ", still waiting on queue '" + QUEUE + "'");
+                }
+            }
+        } catch (RuntimeException e) {
+            talk().println("could not clean up the demo's work: " + e.getMessage());
+        }
+        talk().flush();
     }
 
     /** Where people-facing lines go: stdout, or stderr when stdout carries {@code --json}. */
@@ -268,6 +314,17 @@ final class DemoCommand extends OpsCommand {
             throws Exception {
         try {
             return WorkerApp.start(config, List.of(listener), env);
+        } catch (CommandFailure e) {
+            if (config.health().port() != 0
+                    && e.getMessage() != null
+                    && e.getMessage()
+                            .startsWith("health port " + config.health().port())) {
+                // As for the console: the demo is for looking around, so it takes a free port.
+                talk().println("note: health port " + config.health().port()
+                        + " is already in use; the demo serves /health, /ready and /metrics on a free port instead");
+                return start(withHealthPort(config, 0), listener, env);
+            }
+            throw e;
         } catch (BindException e) {
             if (e.getMessage() != null
                     && e.getMessage().contains("console")
@@ -281,6 +338,22 @@ final class DemoCommand extends OpsCommand {
                     "cannot serve health checks on port " + config.health().port() + ": " + e.getMessage()
                             + "; set HEALTH_PORT to a free port (0 picks one)");
         }
+    }
+
+    private static WorkerConfig withHealthPort(WorkerConfig c, int port) {
+        WorkerConfig.Health h = c.health();
+        return new WorkerConfig(
+                c.worker(),
+                c.queue(),
+                c.database(),
+                new WorkerConfig.Health(h.enabled(), port, h.bind(), h.checkInterval(), h.metrics()),
+                c.tracing(),
+                c.log(),
+                c.runtime(),
+                c.http(),
+                c.console(),
+                c.limits(),
+                c.secrets());
     }
 
     private static WorkerConfig withConsolePort(WorkerConfig c, int port) {
@@ -336,8 +409,9 @@ final class DemoCommand extends OpsCommand {
         // Fire times are kept to the millisecond (PostgreSQL's clock has microseconds): the fire
         // this waits for is recorded at this instant, so it must compare equal after the store.
         Instant now = store.databaseNow().truncatedTo(ChronoUnit.MILLIS);
+        String name = scheduleName(store, spec.name());
         ScheduleSpec onDemoQueue = new ScheduleSpec(
-                spec.name(),
+                name,
                 spec.workflow(),
                 spec.cron(),
                 spec.timezone(),
@@ -356,22 +430,40 @@ final class DemoCommand extends OpsCommand {
         }
         resolved.workflow().documents().forEach(store::workflowPut);
         store.scheduleSave(resolved.schedule().withNextFireAt(now));
-        talk().println("[" + r.label() + "] stored schedule '" + spec.name() + "' from " + r.scheduleFile() + " (cron "
+        storedSchedules.add(name);
+        talk().println("[" + r.label() + "] stored schedule '" + name + "' from " + r.scheduleFile() + " (cron "
                 + resolved.cron().expression() + " in " + resolved.cron().zone() + "); the demo makes its first fire"
                 + " due now, then it fires at "
                 + HumanTime.instant(resolved.schedule().nextFireAt()));
         talk().flush();
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
-            Schedule s = store.scheduleGet(spec.name()).orElseThrow();
+            Schedule s = store.scheduleGet(name).orElseThrow();
             if (s.lastFireAt() != null && !s.lastFireAt().isBefore(now) && s.lastExecutionId() != null) {
                 return s.lastExecutionId();
             }
             Thread.sleep(50);
         }
         throw new CommandFailure(
-                ExitCode.FAILURE,
-                "the schedule '" + spec.name() + "' did not fire within 15 s; is the worker running?");
+                ExitCode.FAILURE, "the schedule '" + name + "' did not fire within 15 s; is the worker running?");
+    }
+
+    /**
+     * The name the demo stores a schedule under: the file's, unless a schedule of that name exists
+     * on another queue than the demo's (someone else's, which the demo must not replace); then the
+     * name with {@code demo-} before it.
+     */
+    private static String scheduleName(ExecutionStore store, String name) {
+        for (String candidate : List.of(name, "demo-" + name)) {
+            Optional<Schedule> existing = store.scheduleGet(candidate);
+            if (existing.isEmpty() || existing.get().queue().equals(QUEUE)) {
+                return candidate;
+            }
+        }
+        throw new CommandFailure(
+                ExitCode.CONFLICT,
+                "schedules named '" + name + "' and 'demo-" + name + "' exist on other queues than '" + QUEUE
+                        + "'; the demo replaces neither, so nothing was fired");
     }
 
     private void printHeader(WorkerConfig config, WorkerApp.Running running, int runs, int files) {
@@ -395,7 +487,7 @@ final class DemoCommand extends OpsCommand {
     private static String demoEnv(WorkerConfig config) {
         return config.database().url() instanceof DatabaseUrl.Sqlite s
                 ? "DATABASE_URL=sqlite:" + Path.of("").toAbsolutePath().relativize(s.file()) + " "
-                : "";
+                : "DATABASE_URL='" + config.database().url().redacted() + "' ";
     }
 
     /**

@@ -66,6 +66,15 @@ final class DemoSession {
         }
     }
 
+    /** The tracked executions that have not finished (the durable delay, a run that timed out). */
+    List<Long> unfinished() {
+        List<Long> out = new java.util.ArrayList<>();
+        for (long id : tracked.keySet()) {
+            store.executionGet(id).filter(v -> !v.state().isTerminal()).ifPresent(v -> out.add(id));
+        }
+        return out;
+    }
+
     void track(DemoPlan.Run run, long id) {
         Tracked t = new Tracked(run, new ExecutionWatch(id, true));
         tracked.put(id, t);

@@ -3,6 +3,7 @@ package io.nebula.worker.cli;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.QueueStats;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -143,13 +144,19 @@ final class QueuesCommand {
     }
 
     private static void requireName(String queue) {
-        if (queue.isBlank()) {
-            throw new CommandFailure(ExitCode.USAGE, "the queue name must not be empty");
+        String problem = InputGuard.queueProblem(queue);
+        if (problem != null) {
+            throw new CommandFailure(ExitCode.USAGE, problem + "; nothing was changed");
         }
     }
 
     private static int setPaused(OpsCommand c, String queue, boolean paused, boolean force) {
-        requireName(queue);
+        if (paused || force) {
+            requireName(queue);
+        } else if (queue.isBlank()) {
+            // A stored queue whose name an earlier build let through can still be resumed.
+            throw new CommandFailure(ExitCode.USAGE, "the queue name must not be empty");
+        }
         try (ExecutionStore store = c.openStore()) {
             if (!force) {
                 KnownQueues.require(

@@ -2,6 +2,7 @@ package io.nebula.worker.cli;
 
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.schedule.InvalidScheduleException;
 import io.nebula.worker.schedule.ScheduleSpec;
@@ -108,8 +109,9 @@ final class SchedulesCreateCommand extends OpsCommand {
         if (maxRetries != null && (maxRetries < 0 || maxRetries > 1000)) {
             throw new CommandFailure(ExitCode.USAGE, "--max-retries must be from 0 to 1000");
         }
-        if (queue != null && queue.isBlank()) {
-            throw new CommandFailure(ExitCode.USAGE, "--queue must not be empty");
+        String queueProblem = queue == null ? null : InputGuard.queueProblem(queue);
+        if (queueProblem != null) {
+            throw new CommandFailure(ExitCode.USAGE, "--queue: " + queueProblem);
         }
         String inputJson = JsonArgument.read(input, "--input", config().queue().maxInputBytes());
         ScheduleSpec spec =
@@ -128,7 +130,14 @@ final class SchedulesCreateCommand extends OpsCommand {
             s = created.get();
             upcoming = Schedules.upcoming(s, s.now(), SchedulesCommand.UPCOMING);
         } catch (InvalidScheduleException e) {
-            throw new CommandFailure(ExitCode.INVALID, e.getMessage() + "; nothing was written");
+            List<String> lines = List.of(e.getMessage().split("\n"));
+            if (lines.size() == 1) {
+                throw new CommandFailure(ExitCode.INVALID, lines.get(0) + "; nothing was written");
+            }
+            throw new CommandFailure(
+                    ExitCode.INVALID,
+                    "the schedule is not valid (" + lines.size() + " problems); nothing was written",
+                    lines.stream().map(p -> "  " + p).toList());
         } catch (WorkflowInvalidException e) {
             throw new CommandFailure(
                     ExitCode.INVALID,

@@ -279,6 +279,10 @@ final class SubmitCommand extends OpsCommand {
         if (maxRetries != null && maxRetries < 0) {
             throw new CommandFailure(ExitCode.USAGE, "--max-retries must not be negative");
         }
+        String queueProblem = queue == null ? null : InputGuard.queueProblem(queue);
+        if (queueProblem != null) {
+            throw new CommandFailure(ExitCode.USAGE, "--queue: " + queueProblem + "; nothing was enqueued");
+        }
         if (traceparent != null && !Tracing.valid(traceparent)) {
             throw new CommandFailure(
                     ExitCode.USAGE,

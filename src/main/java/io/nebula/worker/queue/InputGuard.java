@@ -26,11 +26,22 @@ public final class InputGuard {
      * worker.queues} must have.
      */
     public static void checkQueue(String queue, String what) {
-        if (queue == null || !Names.QUEUE.matcher(queue).matches()) {
-            String shown = queue == null ? "null" : queue.length() > 64 ? queue.substring(0, 64) + "..." : queue;
-            throw new SubmitRejectedException(what + ": queue name '" + shown.replaceAll("\\p{Cntrl}", "?")
-                    + "' is not valid (" + Names.QUEUE_RULE + ")");
+        String problem = queueProblem(queue);
+        if (problem != null) {
+            throw new SubmitRejectedException(what + ": " + problem);
         }
+    }
+
+    /**
+     * What is wrong with {@code queue} as a queue name ({@code "queue name 'x y' is not valid (...)"},
+     * control characters shown as {@code ?}, a long name cut), or {@code null} when it is valid.
+     */
+    public static String queueProblem(String queue) {
+        if (queue != null && Names.QUEUE.matcher(queue).matches()) {
+            return null;
+        }
+        String shown = queue == null ? "null" : queue.length() > 64 ? queue.substring(0, 64) + "..." : queue;
+        return "queue name '" + shown.replaceAll("\\p{Cntrl}", "?") + "' is not valid (" + Names.QUEUE_RULE + ")";
     }
 
     /**

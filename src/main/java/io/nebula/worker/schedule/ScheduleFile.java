@@ -1,5 +1,6 @@
 package io.nebula.worker.schedule;
 
+import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.workflow.DeployedWorkflows;
 import java.io.IOException;
@@ -163,6 +164,17 @@ public final class ScheduleFile {
                 } else {
                     problems.add(where + ": paused: expected true or false, got " + p);
                 }
+            }
+            if (cron != null) {
+                try {
+                    CronSchedule.parse(cron, zone);
+                } catch (InvalidScheduleException x) {
+                    problems.add(where + ": " + x.getMessage());
+                }
+            }
+            String queueProblem = queue == null ? null : InputGuard.queueProblem(queue);
+            if (queueProblem != null) {
+                problems.add(where + ": " + queueProblem);
             }
             if (sName != null) {
                 try {

@@ -11,6 +11,8 @@ import io.nebula.worker.workflow.WorkflowInvalidException;
 import io.nebula.worker.workflow.WorkflowNotFoundException;
 import io.nebula.worker.workflow.Workflows;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,31 +61,58 @@ public final class Schedules {
      */
     public Resolved resolve(ScheduleSpec spec, Instant now) throws IOException, WorkflowInvalidException {
         String where = spec.prefix();
+        // Every check that needs nothing else runs, so one pass names every problem of the spec.
+        List<String> problems = new ArrayList<>();
         try {
             ScheduleSpec.checkName(spec.name());
         } catch (InvalidScheduleException e) {
-            throw new InvalidScheduleException(where + e.getMessage());
+            problems.add(where + e.getMessage());
         }
-        CronSchedule cron;
+        CronSchedule cron = null;
         try {
             cron = CronSchedule.parse(spec.cron(), spec.timezone());
         } catch (InvalidScheduleException e) {
-            throw new InvalidScheduleException(where + e.getMessage());
+            problems.add(where + e.getMessage());
         }
-        LoadedWorkflow wf = workflow(spec);
+        String queue = spec.queue() == null ? defaultQueue : spec.queue();
+        String queueProblem = InputGuard.queueProblem(queue);
+        if (queueProblem != null) {
+            problems.add(where + queueProblem);
+        }
         String input = spec.inputJson() == null || spec.inputJson().isBlank() ? "{}" : spec.inputJson();
-        CheckedInput checked;
+        CheckedInput checked = null;
         try {
             checked = InputGuard.parse(input, maxInputBytes, "input");
         } catch (SubmitRejectedException e) {
-            throw new InvalidScheduleException(where + e.getMessage());
+            problems.add(where + e.getMessage());
         }
-        List<String> problems = wf.validateInputValue(checked.value());
+        LoadedWorkflow wf;
+        try {
+            wf = workflow(spec);
+        } catch (InvalidScheduleException e) {
+            problems.add(e.getMessage());
+            throw invalid(problems);
+        } catch (WorkflowInvalidException e) {
+            if (problems.isEmpty()) {
+                throw e;
+            }
+            e.problems().forEach(p -> problems.add(where + p.render()));
+            throw invalid(problems);
+        } catch (IOException e) {
+            if (problems.isEmpty()) {
+                throw e;
+            }
+            problems.add(where + "cannot read workflow " + spec.workflow() + ": " + why(e));
+            throw invalid(problems);
+        }
         if (!problems.isEmpty()) {
-            throw new InvalidScheduleException(where + "the input does not match the input schema of '" + wf.name()
-                    + "': " + String.join("; ", problems));
+            throw invalid(problems);
         }
-        String queue = spec.queue() == null ? defaultQueue : spec.queue();
+        List<String> mismatches = wf.validateInputValue(checked.value());
+        if (!mismatches.isEmpty()) {
+            throw new InvalidScheduleException(where + "the input does not match the input schema of '" + wf.name()
+                    + "': " + String.join("; ", mismatches));
+        }
         int retries = spec.maxRetries() != null
                 ? spec.maxRetries()
                 : wf.maxRetries() != null ? wf.maxRetries() : defaultMaxRetries;
@@ -164,7 +193,7 @@ public final class Schedules {
                 String where = spec.prefix();
                 e.problems().forEach(p -> problems.add(where + p.render()));
             } catch (IOException e) {
-                problems.add(spec.prefix() + "cannot read workflow " + spec.workflow() + ": " + e.getMessage());
+                problems.add(spec.prefix() + "cannot read workflow " + spec.workflow() + ": " + why(e));
             }
         }
         if (!problems.isEmpty()) {
@@ -277,5 +306,20 @@ public final class Schedules {
         out.add(first);
         out.addAll(cron.next(first, n - 1));
         return out;
+    }
+
+    private static InvalidScheduleException invalid(List<String> problems) {
+        return new InvalidScheduleException(String.join("\n", problems));
+    }
+
+    /** What went wrong reading a file, in words: a missing file's exception message is only its path. */
+    static String why(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return String.valueOf(e.getMessage());
     }
 }

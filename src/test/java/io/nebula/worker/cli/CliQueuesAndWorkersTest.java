@@ -128,6 +128,38 @@ class CliQueuesAndWorkersTest {
     }
 
     @Test
+    void aQueueNameThatBreaksTheRuleIsRefusedByEveryCommandThatWouldStoreIt() {
+        String hello = CliFixture.example("hello.json").toString();
+        String longName = "q".repeat(65);
+
+        List<CliRun> refused = List.of(
+                f.run("queues", "create", "bad queue!"),
+                f.run("queues", "create", longName),
+                f.run("queues", "pause", "x y z", "--force"),
+                f.run("submit", hello, "--queue", "bad queue!", "--force"),
+                f.run(
+                        "schedules",
+                        "create",
+                        "s1",
+                        "--workflow",
+                        hello,
+                        "--cron",
+                        "*/5 * * * *",
+                        "--queue",
+                        "bad queue!"));
+
+        assertThat(refused).allSatisfy(r -> {
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).contains("is not valid (letters, digits, _ . : -");
+        });
+        assertThat(refused.get(0).err()).contains("queue name 'bad queue!' is not valid");
+        assertThat(f.store().queueList()).isEmpty();
+        assertThat(f.store().scheduleList()).isEmpty();
+        assertThat(f.store().executionList(io.nebula.worker.queue.ExecutionFilter.all(10)))
+                .isEmpty();
+    }
+
+    @Test
     void aQueueAWorkerServesIsKnown() throws Exception {
         String hello = CliFixture.example("hello.json").toString();
         assertThat(f.run("submit", hello, "--queue", "jobs").exitCode()).isEqualTo(ExitCode.USAGE);

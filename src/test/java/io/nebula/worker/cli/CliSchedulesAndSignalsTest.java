@@ -196,6 +196,61 @@ class CliSchedulesAndSignalsTest {
     }
 
     @Test
+    void applyAndCreateNameEveryProblemAtOnce() throws Exception {
+        Path dir = tmp.resolve("many");
+        Files.createDirectories(dir);
+        Files.copy(CliFixture.example("nightly-report.yaml"), dir.resolve("nightly-report.yaml"));
+        Path file = dir.resolve("schedules.toml");
+        Files.writeString(file, """
+                [[schedules]]
+                name = "first"
+                workflow = "nightly-report.yaml"
+                cron = "0 2 * * *"
+                overlpa = "skip"
+
+                [[schedules]]
+                name = "second"
+                workflow = "nightly-report.yaml"
+                cron = "0 61 * * *"
+
+                [[schedules]]
+                name = "third"
+                workflow = "nightly-report.yaml"
+                cron = "0 3 * * *"
+                queue = "bad queue!"
+                """);
+
+        CliRun apply = f.run("schedules", "apply", file.toString());
+
+        assertThat(apply.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(apply.err())
+                .contains("(3 problems)")
+                .contains("schedules[0] (first): unknown key 'overlpa'")
+                .contains("schedules[1] (second): ")
+                .contains("'61'")
+                .contains("schedules[2] (third): queue name 'bad queue!' is not valid");
+        assertThat(f.store().scheduleList()).isEmpty();
+
+        CliRun create = f.run(
+                "schedules",
+                "create",
+                "lost",
+                "--workflow",
+                dir.resolve("missing.yaml").toString(),
+                "--cron",
+                "0 2 * * *",
+                "--timezone",
+                "Mars/Olympus");
+
+        assertThat(create.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(create.err())
+                .contains("(2 problems)")
+                .contains("Mars/Olympus")
+                .contains("cannot read workflow " + dir.resolve("missing.yaml") + ": no such file");
+        assertThat(f.store().scheduleList()).isEmpty();
+    }
+
+    @Test
     void aScheduleCanNameADeployedWorkflowAndApplyPicksUpALaterDeploy() throws Exception {
         Path report = CliFixture.example("nightly-report.yaml");
         CliRun deployed = f.run("workflows", "deploy", report.toString(), "--json");

@@ -102,11 +102,11 @@ class DemoCommandTest {
                     .filter(v -> v.workflowName().equals("long-delay"))
                     .findFirst()
                     .orElseThrow();
-            assertThat(delay.state()).isEqualTo(ExecutionState.AVAILABLE);
-            assertThat(delay.runAt()).isAfter(delay.now());
+            // The file is not the demo's own, so the demo cancelled what no worker would take.
+            assertThat(delay.state()).isEqualTo(ExecutionState.CANCELLED);
             assertThat(store.historyList(delay.id()))
                     .extracting(HistoryEntry::event)
-                    .containsExactly("claimed", "waiting");
+                    .containsExactly("claimed", "waiting", "cancelled");
             assertThat(all).allMatch(v -> v.queue().equals(DemoCommand.QUEUE));
             ExecutionView approval = all.stream()
                     .filter(v -> v.workflowName().equals("approval"))
@@ -123,12 +123,13 @@ class DemoCommandTest {
                     .orElseThrow();
             assertThat(report.state()).isEqualTo(ExecutionState.SUCCEEDED);
             assertThat(report.idempotencyKey()).startsWith("schedule:nightly-report:");
-            var schedule = store.scheduleGet("nightly-report").orElseThrow();
-            assertThat(schedule.cron()).isEqualTo("0 2 * * *");
-            assertThat(schedule.timezone()).isEqualTo("Europe/Berlin");
-            assertThat(schedule.lastExecutionId()).isEqualTo(report.id());
-            assertThat(schedule.nextFireAt()).isAfter(schedule.now());
+            // Nor does its schedule stay behind to fire on the demo's queue every night.
+            assertThat(store.scheduleList()).isEmpty();
         }
+        assertThat(r.out())
+                .contains("(cron 0 2 * * * in Europe/Berlin)")
+                .contains("deleted the demo's schedule 'nightly-report'")
+                .containsPattern("cancelled the demo's execution \\d+, still waiting on queue 'demo'");
     }
 
     /**
@@ -145,6 +146,23 @@ class DemoCommandTest {
                 PostgresTestDatabase.URL.replace("jdbc:postgresql://", "postgres://" + PostgresTestDatabase.USER + "@");
         Files.writeString(config, "[database]\nurl = \"" + url + "\"\nschema = \"" + schema + "\"\n");
         try {
+            assertThat(CliRun.of(Map.of(), "migrate", "--config", config.toString())
+                            .exitCode())
+                    .isZero();
+            // Someone's own schedule of the same name, on another queue, which the demo must leave as it is.
+            CliRun mine = CliRun.of(
+                    Map.of(),
+                    "schedules",
+                    "create",
+                    "nightly-report",
+                    "--workflow",
+                    CliFixture.example("hello.json").toString(),
+                    "--cron",
+                    "30 6 * * 1-5",
+                    "--config",
+                    config.toString());
+            assertThat(mine.exitCode()).as(mine.err()).isZero();
+
             CliRun r = CliRun.of(
                     Map.of("HEALTH_PORT", "0", "NEBULA_CONSOLE_PORT", "0", "NEBULA_LOG", "nebula_worker=warn"),
                     "demo",
@@ -159,8 +177,16 @@ class DemoCommandTest {
             assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
             assertThat(r.out())
                     .contains("store postgres://")
-                    .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
-                    .contains("All 13 executions reached their expected state.");
+                    .contains("stored schedule 'demo-nightly-report' from nightly-report.schedules.yaml")
+                    .contains("All 13 executions reached their expected state.")
+                    .contains("deleted the demo's schedule 'demo-nightly-report'")
+                    .contains("  DATABASE_URL='" + url + "' bin/nebula-worker executions list");
+            CliRun after = CliRun.of(Map.of(), "schedules", "list", "--json", "--config", config.toString());
+            JsonNode left = JsonViews.JSON.readTree(after.out());
+            assertThat(left).hasSize(1);
+            assertThat(left.get(0).get("name").asString()).isEqualTo("nightly-report");
+            assertThat(left.get(0).get("cron").asString()).isEqualTo("30 6 * * 1-5");
+            assertThat(left.get(0).get("queue").asString()).isEqualTo("default");
         } finally {
             PostgresTestDatabase.dropSchema(schema);
         }
@@ -199,9 +225,12 @@ class DemoCommandTest {
         assertThat(demo.worker().queues()).containsExactly("demo");
         assertThat(demo.http().allowPrivateNetworks()).isTrue();
 
+        assertThat(DemoCommand.ownsStore(demo)).isTrue();
+
         var chosen = TestConfigs.sqlite(tmp.resolve("mine.db"));
         assertThat(DemoCommand.demoConfig(chosen).database().url())
                 .isEqualTo(chosen.database().url());
+        assertThat(DemoCommand.ownsStore(DemoCommand.demoConfig(chosen))).isFalse();
     }
 
     @Test

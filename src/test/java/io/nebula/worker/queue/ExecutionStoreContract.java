@@ -714,6 +714,18 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void aQueueNameThatBreaksTheRuleIsNeitherCreatedNorPaused() {
+        assertThatThrownBy(() -> store.queueCreate("bad queue!"))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("queue name 'bad queue!' is not valid");
+        assertThatThrownBy(() -> store.queuePause("x\ny", true))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("queue name 'x?y' is not valid");
+
+        assertThat(store.queueList()).isEmpty();
+    }
+
+    @Test
     void aQueueIsKnownOnceAWorkerServedItOrAnOperatorCreatedOrPausedIt() {
         assertThat(store.queueList()).isEmpty();
 

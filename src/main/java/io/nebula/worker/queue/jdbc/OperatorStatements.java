@@ -95,6 +95,9 @@ final class OperatorStatements implements OperatorStore {
 
     @Override
     public void queuePause(String queue, boolean paused) {
+        if (paused) {
+            InputGuard.checkQueue(queue, "queue pause");
+        }
         db.run(
                 "queue_pause",
                 Mode.SINGLE,
@@ -107,6 +110,7 @@ final class OperatorStatements implements OperatorStore {
 
     @Override
     public boolean queueCreate(String queue) {
+        InputGuard.checkQueue(queue, "queue create");
         return !db.run("queue_create", Mode.SINGLE, true, s -> s.query("queue_create", Params.of("name", queue)))
                 .isEmpty();
     }

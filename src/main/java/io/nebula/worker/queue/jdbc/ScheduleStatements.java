@@ -42,6 +42,7 @@ final class ScheduleStatements implements ScheduleStore {
 
     @Override
     public boolean scheduleCreate(Schedule s) {
+        InputGuard.checkQueue(s.queue(), "schedule");
         InputGuard.check(s.inputJson(), maxInputBytes, "schedule input");
         return !db.run("schedule_create", Mode.SINGLE, false, x -> x.query("schedule_create", params(s)))
                 .isEmpty();
@@ -49,6 +50,7 @@ final class ScheduleStatements implements ScheduleStore {
 
     @Override
     public void scheduleSave(Schedule s) {
+        InputGuard.checkQueue(s.queue(), "schedule");
         InputGuard.check(s.inputJson(), maxInputBytes, "schedule input");
         db.run("schedule_save", Mode.SINGLE, true, x -> x.update("schedule_save", params(s)));
     }
