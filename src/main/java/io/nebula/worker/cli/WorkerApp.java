@@ -193,7 +193,14 @@ public final class WorkerApp implements WorkerStarter {
             String why = e instanceof StoreException se ? se.getMessage() : String.valueOf(e);
             throw new CommandFailure(ExitCode.USAGE, "cannot start: " + why);
         }
-        log.info("nebula-worker stopped cleanly");
+        int unreleased = running.worker().worker().unreleasedAtStop();
+        if (unreleased > 0) {
+            log.warn(
+                    "nebula-worker stopped; {} executions were left to their leases (the database did not answer)",
+                    unreleased);
+        } else {
+            log.info("nebula-worker stopped cleanly");
+        }
         return Main.OK;
     }
 }

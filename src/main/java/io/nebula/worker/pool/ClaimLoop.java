@@ -90,10 +90,9 @@ final class ClaimLoop {
         }
     }
 
-    void awaitStopped(Duration max) throws InterruptedException {
-        if (thread.isAlive()) {
-            thread.join(max);
-        }
+    /** Waits up to {@code max} for the loop's thread to end; returns whether it has. */
+    boolean awaitStopped(Duration max) throws InterruptedException {
+        return !thread.isAlive() || thread.join(max);
     }
 
     long claims() {

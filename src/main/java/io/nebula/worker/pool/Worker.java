@@ -57,6 +57,8 @@ public final class Worker implements AutoCloseable {
     private volatile boolean stopping;
     /** Whether this worker registered (so it has a registry row and may hold the leader lease). */
     private volatile boolean registered;
+    /** Executions the last stop could not release, the database not answering; 0 otherwise. */
+    private volatile int unreleased;
 
     private final CompletableFuture<Void> startup = new CompletableFuture<>();
 
@@ -236,6 +238,14 @@ public final class Worker implements AutoCloseable {
         stop(options.shutdownTimeout());
     }
 
+    /**
+     * How many running executions the stop left to their leases because the database did not
+     * answer: they were stopped but their release could not be written; 0 after a clean stop.
+     */
+    public int unreleasedAtStop() {
+        return unreleased;
+    }
+
     /** Makes a stop in progress skip the rest of its grace period (a second signal). */
     public void shortenShutdown() {
         shorten.countDown();
@@ -264,26 +274,66 @@ public final class Worker implements AutoCloseable {
             s.interrupt();
         }
         try {
+            // A claim in flight may finish (its executions then run); one waiting on a database
+            // found unreachable meanwhile is interrupted instead.
+            long loopsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             for (ClaimLoop c : claimLoops) {
-                c.awaitStopped(Duration.ofSeconds(5));
+                while (!c.awaitStopped(Duration.ofMillis(50)) && System.nanoTime() < loopsDeadline) {
+                    if (!unreachable && !readiness.snapshot().databaseReachable()) {
+                        unreachable = true;
+                        claimLoops.forEach(ClaimLoop::stopNow);
+                    }
+                }
             }
             int active = ctx.inFlight().size();
-            if (active > 0) {
+            if (active > 0 && !unreachable) {
                 log.info("waiting up to {} s for {} running executions", grace.toSeconds(), active);
             }
-            long deadline = clock.nanoTime() + grace.toNanos();
+            // No outcome can be written while the database does not answer, so the grace period
+            // ends as soon as the database is found unreachable, at the signal or while waiting.
+            long deadline = clock.nanoTime() + (unreachable ? 0 : grace.toNanos());
             while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
                 if (clock.nanoTime() >= deadline || shorten.getCount() == 0) {
                     break;
                 }
+                if (!readiness.snapshot().databaseReachable()) {
+                    unreachable = true;
+                    break;
+                }
             }
             int left = ctx.inFlight().size();
-            if (left > 0) {
+            if (left > 0 && unreachable) {
+                // Their releases could not be written: they come back when their leases expire.
+                unreleased = left;
+                log.warn(
+                        "stopping {} running executions without releasing them: the database is unreachable;"
+                                + " they return to the queue when their leases expire (within {} s)",
+                        left,
+                        options.visibilityTimeout().toSeconds());
+                for (Running r : ctx.inFlight().all()) {
+                    r.requestStop(StopReason.SHUTDOWN);
+                }
+            } else if (left > 0) {
                 log.info("releasing {} unfinished executions back to the queue", left);
                 for (Running r : ctx.inFlight().all()) {
                     r.requestStop(StopReason.SHUTDOWN);
                 }
-                ctx.slots().awaitAllFree(15, TimeUnit.SECONDS);
+                long releaseDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
+                    if (System.nanoTime() >= releaseDeadline) {
+                        break;
+                    }
+                    if (!readiness.snapshot().databaseReachable()) {
+                        unreachable = true;
+                        unreleased = ctx.inFlight().size();
+                        log.warn(
+                                "the database stopped answering while {} executions were being released;"
+                                        + " they return to the queue when their leases expire (within {} s)",
+                                unreleased,
+                                options.visibilityTimeout().toSeconds());
+                        break;
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,13 +2,17 @@ package io.nebula.worker.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.app.SubmitOptions;
+import io.nebula.worker.app.WorkflowClient;
 import io.nebula.worker.queue.PostgresTestDatabase;
 import io.nebula.worker.testing.TcpProxy;
 import io.nebula.worker.testing.WorkerLauncher;
 import io.nebula.worker.testing.WorkerProcess;
 import io.nebula.worker.testing.WorkerSettings;
+import io.nebula.worker.workflow.LoadedWorkflow;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
@@ -113,6 +117,73 @@ class DatabaseStartupProcessTest {
                         .msg();
                 assertThat(Long.parseLong(stopped.replaceAll("\\D+", ""))).isLessThan(1000);
             }
+        }
+    }
+
+    /**
+     * Executions running when the database stops answering cannot have their outcomes or their
+     * releases written, so SIGTERM does not wait the grace period for them: the worker stops them,
+     * says they are left to their leases, and exits within a second; the rows stay running, for the
+     * rescue once their leases expire.
+     */
+    @Test
+    void sigtermDoesNotWaitTheGracePeriodForExecutionsWhoseOutcomesCannotBeWritten() throws Exception {
+        try (PostgresTestStore db = new PostgresTestStore();
+                TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
+            String url = "postgres://postgres@127.0.0.1:" + proxy.port() + "/test";
+            Map<String, String> env = new java.util.HashMap<>(db.workerEnv());
+            env.put("DATABASE_URL", url);
+            WorkerSettings settings = WorkerSettings.fastTimings()
+                    .with("database.schema", db.schema())
+                    .with("worker.shutdown_timeout_seconds", 60)
+                    .with("queue.visibility_timeout_seconds", 30)
+                    .with("runtime.inline_delay_max_seconds", 600);
+            try (WorkerLauncher launcher = new WorkerLauncher(WorkerLauncher.runDir("database-startup", "busy"), env)) {
+                WorkerProcess w = launcher.start("busy", settings).awaitReady(Duration.ofSeconds(90));
+                WorkflowClient client = db.client(0);
+                LoadedWorkflow slow = FaultWorkflows.load(client, """
+                        {"name": "slow", "nodes": [{"id": "nap", "action": "delay", "params": {"ms": 300000}}]}""");
+                client.submitMany(slow, List.of("{}", "{}", "{}"), SubmitOptions.defaults());
+                Awaitility.await("three executions running")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> running(db) == 3);
+
+                proxy.freeze();
+                Awaitility.await("readiness to drop")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> w.status("/ready") == 503);
+                long signalled = System.nanoTime();
+                w.terminate();
+
+                assertThat(w.awaitExit(Duration.ofSeconds(30))).isZero();
+                assertExitedPromptly(signalled);
+                String stopped = w.log()
+                        .first(e -> e.msg().startsWith("worker stopped after"))
+                        .orElseThrow()
+                        .msg();
+                assertThat(Long.parseLong(stopped.replaceAll("\\D+", ""))).isLessThan(1000);
+                assertThat(
+                                w.log()
+                                        .messages(
+                                                "stopping 3 running executions without releasing them: the database is"
+                                                        + " unreachable; they return to the queue when their leases expire (within 30 s)"))
+                        .hasSize(1);
+                assertThat(w.log().messages("nebula-worker stopped cleanly")).isEmpty();
+                assertThat(w.log()
+                                .messages("nebula-worker stopped; 3 executions were left to their leases (the"
+                                        + " database did not answer)"))
+                        .hasSize(1);
+                assertThat(running(db)).as("rows left for the rescue").isEqualTo(3);
+            }
+        }
+    }
+
+    private static long running(PostgresTestStore db) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.connect();
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM executions WHERE state = 'running'")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
