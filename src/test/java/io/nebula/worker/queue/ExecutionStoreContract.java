@@ -573,6 +573,41 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void anExecutionHandedBackWaitsFromThenNotFromWhenItFirstBecameDue() {
+        // Each execution waits a second before its first claim; handed back, it has waited since.
+        long released = submit(request());
+        passTime(Duration.ofSeconds(1));
+        ClaimedExecution first = claim(1).get(0);
+        assertThat(first.queued()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        leases().executionCompleteMany(
+                        List.of(Completions.release(first.lease(), "worker shutting down", Duration.ZERO, List.of())));
+
+        assertThat(oldestDueAge(store.queueStats(1000))).isLessThan(first.queued());
+        assertThat(oldestDueAge(store.queueOverview(1000))).isLessThan(first.queued());
+        ClaimedExecution again = claim(1).get(0);
+        assertThat(again.id()).isEqualTo(released);
+        assertThat(again.queued()).isLessThan(first.queued());
+
+        long rescued = submit(request());
+        passTime(Duration.ofSeconds(1));
+        ClaimedExecution doomed = claimAndLetExpire(rescued);
+        assertThat(doomed.queued()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+
+        assertThat(oldestDueAge(store.queueStats(1000))).isLessThan(doomed.queued());
+        ClaimedExecution afterRescue = claim(1).get(0);
+        assertThat(afterRescue.id()).isEqualTo(rescued);
+        assertThat(afterRescue.queued()).isLessThan(doomed.queued());
+    }
+
+    private static Duration oldestDueAge(List<QueueStats> stats) {
+        return stats.stream()
+                .filter(s -> s.queue().equals("default"))
+                .findFirst()
+                .orElseThrow()
+                .oldestDueAge();
+    }
+
+    @Test
     void theOverviewCountsWhatPeriodicStatisticsCount() {
         mixedExecutions();
         store.executionSubmitMany(List.of(request().withDelay(Duration.ofHours(1))));

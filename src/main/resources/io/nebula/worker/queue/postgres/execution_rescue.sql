@@ -4,7 +4,8 @@
 -- A holder that died :max_deaths times quarantines the execution; used-up attempts fail it; a
 -- pending cancel ends it cancelled, its note keeping the cancel's reason; otherwise it is
 -- available again, keeping its checkpoints and its run_at: started work keeps its place in the
--- queue, ahead of executions that became due after it, instead of waiting behind the backlog.
+-- queue, ahead of executions that became due after it, instead of waiting behind the backlog; its
+-- wait counts from now (requeued_at, see V010).
 -- With :holder set, nothing changes unless :holder holds the leader lease :lease by the database
 -- clock when the statement runs, so a statement delayed past its sender's term cannot act in the next.
 UPDATE "${schema}".executions e
@@ -15,6 +16,7 @@ UPDATE "${schema}".executions e
                     ELSE 'available' END,
        finished_at = CASE WHEN e.cancel_requested OR e.deaths + 1 >= :max_deaths
                             OR e.attempt >= e.max_attempts THEN now() END,
+       requeued_at = now(),
        lease_expires_at = NULL,
        resumable = true,
        last_error = CASE WHEN e.cancel_requested THEN e.last_error

@@ -23,5 +23,5 @@ UPDATE executions
          LIMIT :limit)
 RETURNING id, queue, workflow_hash, workflow_name, input, attempt, max_attempts, lease_epoch,
           resumable, cancel_requested,
-          max(0, CAST(unixepoch('subsec') * 1000 AS INTEGER) - max(run_at, created_at)) AS queued_ms,
+          max(0, CAST(unixepoch('subsec') * 1000 AS INTEGER) - max(run_at, created_at, coalesce(requeued_at, 0))) AS queued_ms,
           traceparent;

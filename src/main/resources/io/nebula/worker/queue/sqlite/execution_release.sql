@@ -1,7 +1,7 @@
 -- Hands executions back without spending the attempt (graceful shutdown, or a durable wait with a
 -- delay), fenced by (id, lease_epoch, running). Checkpoints are kept; a pending cancel wins. A
--- release without delay keeps run_at (the execution keeps its place in the queue); a durable wait
--- is due when its delay ends.
+-- release without delay keeps run_at (the execution keeps its place in the queue) and its wait
+-- counts from now (requeued_at); a durable wait is due when its delay ends.
 -- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
 -- the write lock, so the fence still holds when the second statement ends the attempts. :batch
 -- is a JSON array of {id, epoch, ..., nodes} (see BatchJson).
@@ -16,6 +16,7 @@ UPDATE executions
        run_at = CASE WHEN i.delay_ms > 0 THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) + i.delay_ms
                      ELSE executions.run_at END,
        finished_at = CASE WHEN cancel_requested THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
+       requeued_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
        lease_expires_at = NULL,
        resumable = 1,
        last_event = CASE WHEN cancel_requested THEN 'cancelled'

@@ -2,7 +2,8 @@
 -- the WHERE re-checks state and expiry). A holder that died :max_deaths times quarantines the
 -- execution; used-up attempts fail it; a pending cancel ends it cancelled, its note keeping the
 -- cancel's reason; otherwise it is available again, keeping its checkpoints and its run_at
--- (started work keeps its place in the queue instead of waiting behind the whole backlog).
+-- (started work keeps its place in the queue instead of waiting behind the whole backlog), its wait
+-- counting from now (requeued_at).
 -- With :holder set, nothing changes unless :holder holds the leader lease :lease by the database
 -- clock when the statement runs, so a statement delayed past its sender's term cannot act in the next.
 UPDATE executions
@@ -13,6 +14,7 @@ UPDATE executions
                     ELSE 'available' END,
        finished_at = CASE WHEN cancel_requested OR deaths + 1 >= :max_deaths
                             OR attempt >= max_attempts THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
+       requeued_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
        lease_expires_at = NULL,
        resumable = 1,
        last_error = CASE WHEN cancel_requested THEN last_error
