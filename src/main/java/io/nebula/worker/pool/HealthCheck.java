@@ -93,10 +93,7 @@ final class HealthCheck implements Periodic.Service {
             }
             return;
         }
-        readiness.schema(
-                s.upToDate(),
-                "migrations missing: schema version " + s.currentVersion() + ", this build needs " + s.expectedVersion()
-                        + " (run `nebula-worker migrate`)");
+        readiness.schema(s.upToDate(), s.mismatch());
         refreshStats(freshStats);
     }
 

@@ -152,10 +152,7 @@ public final class Worker implements AutoCloseable {
                     store.migrate();
                 }
                 ExecutionStore.SchemaStatus s = store.schemaStatus();
-                readiness.schema(
-                        s.upToDate(),
-                        "migrations missing: schema version " + s.currentVersion() + ", this build needs "
-                                + s.expectedVersion() + " (run `nebula-worker migrate`)");
+                readiness.schema(s.upToDate(), s.mismatch());
                 if (s.upToDate()) {
                     // The registration says what this build reads (see worker_register.sql), which
                     // an older schema has no column for; readiness says why it is missing.

@@ -387,5 +387,17 @@ public interface ExecutionStore
         public boolean upToDate() {
             return currentVersion == expectedVersion;
         }
+
+        /**
+         * Why the schema does not fit this build, and what to do: migrate an older one, upgrade
+         * the worker for a newer one (another build migrated it, as in a rolling upgrade).
+         */
+        public String mismatch() {
+            return currentVersion > expectedVersion
+                    ? "schema version " + currentVersion + " is newer than this build's " + expectedVersion
+                            + " (upgrade nebula-worker)"
+                    : "migrations missing: schema version " + currentVersion + ", this build needs " + expectedVersion
+                            + " (run `nebula-worker migrate`)";
+        }
     }
 }
