@@ -52,6 +52,10 @@ class WorkerCommandTest {
         }) {
             assertThat(run.out()).contains(variable);
         }
+        // And every variable any setting reads, so the help hides none of them.
+        for (Setting setting : Setting.values()) {
+            setting.env().ifPresent(v -> assertThat(run.out()).as(setting.key()).contains(v));
+        }
     }
 
     @Test
