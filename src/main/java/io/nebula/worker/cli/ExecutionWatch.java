@@ -190,9 +190,12 @@ final class ExecutionWatch {
             case AVAILABLE ->
                 HumanTime.never(view.runAt())
                         ? "waiting for a signal" + progress
-                        : view.runAt().isAfter(view.now())
-                                ? "waiting until " + HumanTime.instant(view.runAt()) + progress
-                                : "queued" + progress;
+                        : view.awaitingSignal() && view.runAt().isAfter(view.now())
+                                ? "waiting for a signal (times out at " + HumanTime.instant(view.runAt()) + ")"
+                                        + progress
+                                : view.runAt().isAfter(view.now())
+                                        ? "waiting until " + HumanTime.instant(view.runAt()) + progress
+                                        : "queued" + progress;
             case RUNNING ->
                 "running on " + view.leaseOwner() + ", attempt " + view.attempt() + " of " + view.maxAttempts()
                         + progress;

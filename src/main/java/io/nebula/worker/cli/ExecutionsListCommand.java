@@ -75,9 +75,11 @@ final class ExecutionsListCommand extends OpsCommand {
             case AVAILABLE ->
                 HumanTime.never(v.runAt())
                         ? "waiting for a signal"
-                        : v.runAt().isAfter(v.now())
-                                ? "due " + HumanTime.relative(v.runAt(), v.now())
-                                : "due " + HumanTime.relative(v.runAt(), v.now()) + ", waiting for a worker";
+                        : v.awaitingSignal() && v.runAt().isAfter(v.now())
+                                ? "waiting for a signal (times out " + HumanTime.relative(v.runAt(), v.now()) + ")"
+                                : v.runAt().isAfter(v.now())
+                                        ? "due " + HumanTime.relative(v.runAt(), v.now())
+                                        : "due " + HumanTime.relative(v.runAt(), v.now()) + ", waiting for a worker";
             case RUNNING -> "on " + v.leaseOwner() + (v.cancelRequested() ? " (cancel requested)" : "");
             case SUCCEEDED -> v.outputJson() == null ? "" : v.outputJson();
             case FAILED, CANCELLED -> v.lastError() == null ? "" : v.lastError();

@@ -2,7 +2,12 @@ package io.nebula.worker.queue;
 
 import java.time.Instant;
 
-/** Everything stored about one execution, for inspection. */
+/**
+ * Everything stored about one execution, for inspection.
+ *
+ * @param lastEvent the last transition recorded on the row ({@code submitted}, {@code claimed},
+ *     {@code released}, {@code awaiting_signal}, ...)
+ */
 public record ExecutionView(
         long id,
         String queue,
@@ -25,4 +30,10 @@ public record ExecutionView(
         String lastError,
         boolean cancelRequested,
         String idempotencyKey,
-        Instant now) {}
+        String lastEvent,
+        Instant now) {
+    /** Whether the execution is parked until a signal arrives (or its wait's timeout passes). */
+    public boolean awaitingSignal() {
+        return state == ExecutionState.AVAILABLE && "awaiting_signal".equals(lastEvent);
+    }
+}

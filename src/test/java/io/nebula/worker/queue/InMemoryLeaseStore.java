@@ -381,6 +381,9 @@ public final class InMemoryLeaseStore implements LeaseStore {
                     lastError,
                     cancelRequested,
                     request.idempotencyKey(),
+                    history.isEmpty()
+                            ? "submitted"
+                            : history.get(history.size() - 1).event(),
                     now);
         }
     }

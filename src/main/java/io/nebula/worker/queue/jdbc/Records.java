@@ -49,6 +49,7 @@ final class Records {
                 r.string("last_error"),
                 r.bool("cancel_requested"),
                 r.string("idempotency_key"),
+                r.string("last_event"),
                 r.instant("db_now"));
     }
 

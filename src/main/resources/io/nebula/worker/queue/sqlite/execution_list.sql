@@ -2,7 +2,7 @@
 SELECT id, queue, workflow_hash, workflow_name, input, state, priority, run_at,
        attempt, max_attempts, deaths, lease_owner, lease_epoch, lease_expires_at, created_at,
        started_at, finished_at, output, last_error, cancel_requested,
-       idempotency_key, CAST(unixepoch('subsec') * 1000 AS INTEGER) AS db_now
+       idempotency_key, last_event, CAST(unixepoch('subsec') * 1000 AS INTEGER) AS db_now
   FROM executions
  WHERE (:state IS NULL OR state = :state)
    AND (:workflow IS NULL OR workflow_name = :workflow)
