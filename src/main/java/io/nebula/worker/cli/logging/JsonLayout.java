@@ -15,12 +15,17 @@ import tools.jackson.core.json.JsonFactory;
 /**
  * JSON lines, one object per event: {@code ts} (ISO-8601 UTC), {@code level}, {@code logger} (full
  * name), {@code thread}, {@code msg}, then the structured fields as top-level members (numbers and
- * booleans keep their type; a field whose name is taken gets a trailing {@code _}), and {@code
- * error} with the stack trace when there is one.
+ * booleans keep their type, as do the execution's id, attempt and lease epoch from the context; a
+ * field whose name is taken gets a trailing {@code _}), and {@code stack_trace} when there is one.
  */
 final class JsonLayout extends LayoutBase<ILoggingEvent> {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final Set<String> RESERVED = Set.of("ts", "level", "logger", "thread", "msg", "error");
+    private static final Set<String> RESERVED = Set.of("ts", "level", "logger", "thread", "msg", "stack_trace");
+    /**
+     * Fields the context carries as text (the MDC holds strings) that are numbers wherever else
+     * they are logged, so that every line gives them the same JSON type.
+     */
+    private static final Set<String> NUMBERS = Set.of("execution_id", "attempt", "lease_epoch");
 
     @Override
     public String doLayout(ILoggingEvent event) {
@@ -39,15 +44,27 @@ final class JsonLayout extends LayoutBase<ILoggingEvent> {
                     name = name + "_";
                 }
                 g.writeName(name);
-                writeValue(g, f.getValue());
+                Object value = f.getValue();
+                writeValue(g, NUMBERS.contains(name) ? number(value) : value);
             }
             String trace = EventFields.stackTrace(event);
             if (trace != null) {
-                g.writeStringProperty("error", trace);
+                g.writeStringProperty("stack_trace", trace);
             }
             g.writeEndObject();
         }
         return out.append(CoreConstants.LINE_SEPARATOR).toString();
+    }
+
+    /** {@code v} as a {@code Long} when it is the text of one, else {@code v}. */
+    private static Object number(Object v) {
+        if (v instanceof String t
+                && !t.isEmpty()
+                && t.length() <= 18
+                && t.chars().allMatch(Character::isDigit)) {
+            return Long.parseLong(t);
+        }
+        return v;
     }
 
     private static void writeValue(JsonGenerator g, Object v) {

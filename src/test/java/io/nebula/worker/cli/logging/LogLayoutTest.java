@@ -126,7 +126,20 @@ class LogLayoutTest {
         assertThat(json.get("n").intValue()).isEqualTo(5);
         assertThat(json.get("worker_id").stringValue()).isEqualTo("host-1");
         assertThat(json.get("execution_id").stringValue()).isEqualTo("e-9");
-        assertThat(json.get("attempt").stringValue()).isEqualTo("2");
+        assertThat(json.get("attempt").isIntegralNumber()).isTrue();
+        assertThat(json.get("attempt").intValue()).isEqualTo(2);
+    }
+
+    @Test
+    void aNodesErrorFieldKeepsItsNameBesideTheStackTrace() throws Exception {
+        LoggingEvent e = event("io.nebula.worker.runtime.NodeTask", "node failed", new IllegalStateException("boom"));
+        e.addKeyValuePair(new KeyValuePair("error", "upstream is warming up"));
+
+        JsonNode json = JsonMapper.builder().build().readTree(new JsonLayout().doLayout(e));
+
+        assertThat(json.get("error").stringValue()).isEqualTo("upstream is warming up");
+        assertThat(json.get("stack_trace").stringValue()).contains("IllegalStateException: boom");
+        assertThat(json.has("error_")).isFalse();
     }
 
     @Test
@@ -138,7 +151,7 @@ class LogLayoutTest {
         e.addKeyValuePair(new KeyValuePair("url", "postgres://app:hunter2@db/nebula"));
 
         assertThat(new TextLayout().doLayout(e)).doesNotContain("hunter2").contains("app:***@db");
-        assertThat(new JsonLayout().doLayout(e)).doesNotContain("hunter2").contains("\"error\"");
+        assertThat(new JsonLayout().doLayout(e)).doesNotContain("hunter2").contains("\"stack_trace\"");
     }
 
     @Test
