@@ -165,6 +165,17 @@ public final class PrometheusMetrics implements WorkerListener {
                 })
                 .register(registry);
         GaugeWithCallback.builder()
+                .name("worker_queue_paused")
+                .help("1 while the queue is paused (its due executions count in worker_queue_depth but no worker"
+                        + " claims them), else 0, per queue")
+                .labelNames("queue")
+                .callback(cb -> {
+                    for (QueueStats s : stats) {
+                        cb.call(s.paused() ? 1 : 0, s.queue());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
                 .name("worker_queue_executions")
                 .help("Unfinished executions per queue and state (available, running; counts are capped, see "
                         + "worker_queue_stats_capped)")

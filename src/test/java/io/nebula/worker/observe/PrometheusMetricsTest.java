@@ -102,6 +102,7 @@ class PrometheusMetricsTest {
             assertThat(v(fresh, "worker_queue_depth", q)).isZero();
             assertThat(v(fresh, "worker_queue_lag_seconds", q)).isZero();
             assertThat(v(fresh, "worker_queue_scheduled", q)).isZero();
+            assertThat(v(fresh, "worker_queue_paused", q)).isZero();
             assertThat(PrometheusText.parse(fresh)
                             .get("worker_queue_executions")
                             .value("worker_queue_executions", Map.of("queue", q, "state", "available")))
@@ -117,6 +118,22 @@ class PrometheusMetricsTest {
         assertThat(v(counted, "worker_queue_depth", "mail")).isZero();
         assertThat(v(counted, "worker_queue_lag_seconds", "mail")).isZero();
         assertThat(v(counted, "worker_queue_depth", "other")).isEqualTo(1.0);
+        assertThat(v(counted, "worker_queue_paused", "jobs")).isZero();
+
+        // A paused queue's due executions still count; the paused gauge says no worker takes them.
+        m.queueStats(List.of(new QueueStats(
+                "jobs",
+                Map.of(ExecutionState.AVAILABLE, 3L),
+                3,
+                Duration.ofSeconds(9),
+                0,
+                false,
+                true,
+                Instant.EPOCH)));
+        String paused = text(m);
+        assertThat(v(paused, "worker_queue_depth", "jobs")).isEqualTo(3.0);
+        assertThat(v(paused, "worker_queue_paused", "jobs")).isEqualTo(1.0);
+        assertThat(v(paused, "worker_queue_paused", "mail")).isZero();
     }
 
     @Test
