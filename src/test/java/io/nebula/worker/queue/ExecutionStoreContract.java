@@ -375,7 +375,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long exhausted = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
         claimAndLetExpire(exhausted);
         assertThat(get(exhausted).state()).isEqualTo(ExecutionState.FAILED);
-        assertThat(get(exhausted).lastError()).contains("max retries exceeded after 1 attempts: lease expired");
+        assertThat(get(exhausted).lastError()).contains("max retries exceeded after 1 attempt: lease expired");
     }
 
     @Test

@@ -311,7 +311,8 @@ public final class InMemoryLeaseStore implements LeaseStore {
         ExecutionState fail(RunOutcome.Failed f, Duration retryDelay, Instant now) {
             boolean again = f.retryable() && attempt < request.maxAttempts();
             String error = f.retryable() && !again
-                    ? "max retries exceeded after " + attempt + " attempts: " + f.error()
+                    ? "max retries exceeded after " + attempt + (attempt == 1 ? " attempt: " : " attempts: ")
+                            + f.error()
                     : f.error();
             lastError = error;
             resumable = true;

@@ -588,6 +588,16 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
+    void aRetryableFailureOfTheOnlyAttemptAllowedSaysOneAttempt() {
+        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
+        ClaimedExecution c = claim(1).get(0);
+        leases().executionCompleteMany(List.of(Completions.fail(c.lease(), "boom", true, Duration.ZERO, List.of())));
+
+        assertThat(get(id).state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(get(id).lastError()).isEqualTo("max retries exceeded after 1 attempt: boom");
+    }
+
+    @Test
     void retryableFailureRetriesUntilAttemptsAreUsedUp() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 2));
         ClaimedExecution c1 = claim(1).get(0);

@@ -25,7 +25,7 @@ UPDATE "${schema}".executions e
                               || ' times while running it (last: ' || coalesce(e.lease_owner, '?') || ')'
                          WHEN e.attempt >= e.max_attempts
                          THEN 'max retries exceeded after ' || e.attempt
-                              || ' attempts: lease expired (worker ' || coalesce(e.lease_owner, '?')
+                              || CASE WHEN e.attempt = 1 THEN ' attempt' ELSE ' attempts' END || ': lease expired (worker ' || coalesce(e.lease_owner, '?')
                               || ' stopped heartbeating)'
                          ELSE e.last_error END,
        last_event = CASE WHEN e.cancel_requested THEN 'cancelled'

@@ -18,7 +18,8 @@ UPDATE executions
        finished_at = CASE WHEN NOT cancel_requested AND i.retryable AND attempt < max_attempts
                           THEN NULL ELSE CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
        last_error = CASE WHEN i.retryable AND attempt >= max_attempts
-                         THEN 'max retries exceeded after ' || attempt || ' attempts: ' || i.error
+                         THEN 'max retries exceeded after ' || attempt
+                              || CASE WHEN attempt = 1 THEN ' attempt: ' ELSE ' attempts: ' END || i.error
                          ELSE i.error END,
        lease_expires_at = NULL,
        resumable = 1,
@@ -26,7 +27,8 @@ UPDATE executions
                          WHEN i.retryable AND attempt < max_attempts THEN 'retry_scheduled'
                          ELSE 'failed' END,
        note = CASE WHEN i.retryable AND attempt >= max_attempts
-                   THEN 'max retries exceeded after ' || attempt || ' attempts: ' || i.error
+                   THEN 'max retries exceeded after ' || attempt
+                              || CASE WHEN attempt = 1 THEN ' attempt: ' ELSE ' attempts: ' END || i.error
                    ELSE i.error END
   FROM (SELECT r.value ->> 'id' AS id, r.value ->> 'epoch' AS epoch, r.value ->> 'error' AS error, r.value ->> 'retryable' AS retryable, r.value ->> 'delay_ms' AS delay_ms
           FROM json_each(:batch) r) AS i

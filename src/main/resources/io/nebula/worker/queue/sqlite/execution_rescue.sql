@@ -23,7 +23,7 @@ UPDATE executions
                               || ' times while running it (last: ' || coalesce(lease_owner, '?') || ')'
                          WHEN attempt >= max_attempts
                          THEN 'max retries exceeded after ' || attempt
-                              || ' attempts: lease expired (worker ' || coalesce(lease_owner, '?')
+                              || CASE WHEN attempt = 1 THEN ' attempt' ELSE ' attempts' END || ': lease expired (worker ' || coalesce(lease_owner, '?')
                               || ' stopped heartbeating)'
                          ELSE last_error END,
        last_event = CASE WHEN cancel_requested THEN 'cancelled'

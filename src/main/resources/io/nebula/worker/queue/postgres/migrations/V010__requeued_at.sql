@@ -1,4 +1,5 @@
--- V010: when an execution last went back to the queue, so its wait is counted from then.
+-- V010: when an execution last went back to the queue, so its wait is counted from then; and
+-- "after 1 attempt", not "1 attempts", in the error of an execution that had one.
 -- Applied by Migrator under pg_advisory_xact_lock, so concurrent starts serialize.
 --
 -- A release (a worker stopping) and a rescue (a lease that expired) keep run_at, so the execution
@@ -84,5 +85,51 @@ BEGIN
               e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
               greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at, e.requeued_at)) * 1000)::bigint),
               e.traceparent;
+END
+$$;
+
+-- Otherwise as in V002 (same plan settings).
+CREATE OR REPLACE FUNCTION fail_attempts(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = CASE WHEN e.cancel_requested THEN 'cancelled'
+                            WHEN i.retryable AND e.attempt < e.max_attempts THEN 'available'
+                            ELSE 'failed' END,
+               run_at = CASE WHEN NOT e.cancel_requested AND i.retryable AND e.attempt < e.max_attempts
+                             THEN now() + i.delay_ms * interval '1 millisecond' ELSE e.run_at END,
+               finished_at = CASE WHEN NOT e.cancel_requested AND i.retryable AND e.attempt < e.max_attempts
+                                  THEN NULL ELSE now() END,
+               last_error = CASE WHEN i.retryable AND e.attempt >= e.max_attempts
+                                 THEN 'max retries exceeded after ' || e.attempt
+                                      || CASE WHEN e.attempt = 1 THEN ' attempt: ' ELSE ' attempts: ' END || i.error
+                                 ELSE i.error END,
+               lease_expires_at = NULL,
+               resumable = true,
+               last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
+                                 WHEN i.retryable AND e.attempt < e.max_attempts THEN 'retry_scheduled'
+                                 ELSE 'failed' END,
+               note = CASE WHEN i.retryable AND e.attempt >= e.max_attempts
+                           THEN 'max retries exceeded after ' || e.attempt
+                                      || CASE WHEN e.attempt = 1 THEN ' attempt: ' ELSE ' attempts: ' END || i.error
+                           ELSE i.error END
+          FROM json_to_recordset(batch) AS i(id bigint, epoch bigint, error text, retryable boolean, delay_ms bigint, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
+    )
+    SELECT d.id, d.state FROM done d, recorded;
 END
 $$;
