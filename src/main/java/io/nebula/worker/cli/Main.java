@@ -156,6 +156,8 @@ public final class Main {
         CommandLine cmd = e.getCommandLine();
         PrintWriter w = cmd.getErr();
         w.println("nebula-worker: " + Redaction.redact(e.getMessage()));
+        // A misspelled command or option: picocli names the near ones ("Did you mean: ...").
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, w);
         w.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         w.flush();
         return BAD_CONFIGURATION;

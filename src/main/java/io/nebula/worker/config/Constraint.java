@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * @param test true when a value (already of the setting's type) is acceptable
  */
 record Constraint(String allowed, Predicate<Object> test) {
+    /** What a boolean setting takes, in the words of an error message. */
+    static final String BOOLEAN = "true or false (or 1/0, yes/no, on/off)";
 
     static Constraint any(String allowed) {
         return new Constraint(allowed, v -> true);

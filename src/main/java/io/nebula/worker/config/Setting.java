@@ -95,7 +95,7 @@ public enum Setting {
             true,
             null,
             null,
-            Constraint.any("true or false"),
+            Constraint.any(Constraint.BOOLEAN),
             "wake on PostgreSQL NOTIFY; false polls only (for PgBouncer transaction pooling)"),
     MAX_INPUT_BYTES(
             "queue.max_input_bytes",
@@ -171,7 +171,7 @@ public enum Setting {
             true,
             null,
             null,
-            Constraint.any("true or false"),
+            Constraint.any(Constraint.BOOLEAN),
             "whether the health/metrics HTTP server runs"),
     HEALTH_PORT(
             "health.port",
@@ -203,7 +203,7 @@ public enum Setting {
             true,
             "ENABLE_METRICS",
             null,
-            Constraint.any("true or false"),
+            Constraint.any(Constraint.BOOLEAN),
             "whether GET /metrics is served"),
 
     TRACING_ENABLED(
@@ -212,7 +212,7 @@ public enum Setting {
             true,
             null,
             null,
-            Constraint.any("true or false"),
+            Constraint.any(Constraint.BOOLEAN),
             "structured start/end log records per execution and node"),
 
     OTEL_ENDPOINT(
@@ -369,7 +369,7 @@ public enum Setting {
             false,
             null,
             null,
-            Constraint.any("true or false"),
+            Constraint.any(Constraint.BOOLEAN),
             "let the http.request action reach loopback, private and link-local addresses"),
     MAX_RESPONSE_BYTES(
             "http.max_response_bytes",
@@ -394,7 +394,7 @@ public enum Setting {
             false,
             "NEBULA_CONSOLE_ENABLED",
             null,
-            Constraint.any("true or false"),
+            Constraint.any(Constraint.BOOLEAN),
             "whether a worker also serves the web console (`nebula-worker console` serves it either way)"),
     CONSOLE_BIND(
             "console.bind",

@@ -163,6 +163,17 @@ class WorkerCommandTest {
         assertThat(run.err()).contains("worker.concurrency from file " + toml + " line 3: found a string");
     }
 
+    @Test
+    void aMisspelledCommandOrOptionGetsTheNearOneSuggested() {
+        CliRun command = CliRun.of(NO_ENV, "exectuions", "list");
+        CliRun option = CliRun.of(NO_ENV, "--concurency", "4");
+
+        assertThat(command.exitCode()).isEqualTo(2);
+        assertThat(command.err()).contains("Did you mean").contains("executions");
+        assertThat(option.exitCode()).isEqualTo(2);
+        assertThat(option.err()).contains("--concurrency");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--bogus", "-h", "-x"})
     void usageErrorsExitWithTwoAndPointToHelp(String arg) {

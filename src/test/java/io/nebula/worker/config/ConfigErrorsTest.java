@@ -233,7 +233,7 @@ class ConfigErrorsTest {
 
         assertThat(e.getMessage())
                 .isEqualTo("invalid health.metrics from env ENABLE_METRICS: found \"maybe\", which is not a boolean;"
-                        + " expected true or false");
+                        + " expected true or false (or 1/0, yes/no, on/off)");
     }
 
     @Test
