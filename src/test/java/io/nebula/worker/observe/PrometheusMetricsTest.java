@@ -75,6 +75,20 @@ class PrometheusMetricsTest {
         }
     }
 
+    @Test
+    void emptyPollsFallInTheZeroBucketTheDashboardSubtracts() throws Exception {
+        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("jobs"));
+        m.claimed(8, 0);
+        m.claimed(8, 0);
+        m.claimed(8, 5);
+
+        // deploy/grafana's Claims panel reads claims that got work as count minus this bucket.
+        assertThat(text(m))
+                .contains("worker_claim_batch_size_bucket{le=\"0.0\"} 2")
+                .contains("worker_claim_batch_size_count 3")
+                .contains("worker_claim_batch_size_sum 5.0");
+    }
+
     private static String text(PrometheusMetrics m) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         m.write(out);
