@@ -61,7 +61,10 @@ public final class WorkerApp implements WorkerStarter {
     public static Running start(
             WorkerConfig config, List<WorkerListener> extraListeners, java.util.function.Function<String, String> env)
             throws Exception {
-        MDC.put("worker_id", config.worker().workerId());
+        // The lease owner's id, as the worker's own threads log it (the pool id with host and pid).
+        MDC.put(
+                "worker_id",
+                io.nebula.worker.config.WorkerIds.instanceId(config.worker().workerId()));
         switch (config.database().url()) {
             case DatabaseUrl.Sqlite s -> log.info("store: embedded SQLite file {}", s.file());
             case DatabaseUrl.Postgres pg -> log.info("store: PostgreSQL {}", pg.redacted());
