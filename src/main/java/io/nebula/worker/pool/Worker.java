@@ -289,11 +289,12 @@ public final class Worker implements AutoCloseable {
             // No outcome can be written while the database does not answer, so the grace period
             // ends as soon as the database is found unreachable, at the signal or while waiting.
             long deadline = clock.nanoTime() + (unreachable ? 0 : grace.toNanos());
+            Outage outage = new Outage();
             while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
                 if (clock.nanoTime() >= deadline || shorten.getCount() == 0) {
                     break;
                 }
-                if (!readiness.snapshot().databaseReachable()) {
+                if (outage.lasting()) {
                     unreachable = true;
                     break;
                 }
@@ -316,11 +317,12 @@ public final class Worker implements AutoCloseable {
                     r.requestStop(StopReason.SHUTDOWN);
                 }
                 long releaseDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                Outage releaseOutage = new Outage();
                 while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
                     if (System.nanoTime() >= releaseDeadline) {
                         break;
                     }
-                    if (!readiness.snapshot().databaseReachable()) {
+                    if (releaseOutage.lasting()) {
                         unreachable = true;
                         unreleased = ctx.inFlight().size();
                         log.warn(
@@ -358,6 +360,26 @@ public final class Worker implements AutoCloseable {
         log.info(
                 "worker stopped after {} ms",
                 Duration.ofNanos(clock.nanoTime() - t0).toMillis());
+    }
+
+    /**
+     * Whether the database has been found unreachable for half a second on end, while a stop waits:
+     * one failed call (a dropped connection that the next one replaces) is not an outage.
+     */
+    private final class Outage {
+        private long since = -1;
+
+        boolean lasting() {
+            if (readiness.snapshot().databaseReachable()) {
+                since = -1;
+                return false;
+            }
+            long now = System.nanoTime();
+            if (since < 0) {
+                since = now;
+            }
+            return now - since >= TimeUnit.MILLISECONDS.toNanos(500);
+        }
     }
 
     private void awaitStopped() {

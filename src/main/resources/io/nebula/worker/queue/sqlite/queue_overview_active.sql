@@ -4,14 +4,14 @@
 SELECT queue, state, count(*) AS n,
        sum(CASE WHEN state = 'available' AND run_at <= CAST(unixepoch('subsec') * 1000 AS INTEGER) THEN 1 ELSE 0 END) AS due,
        min(CASE WHEN state = 'available' AND run_at <= CAST(unixepoch('subsec') * 1000 AS INTEGER)
-                THEN max(run_at, created_at, coalesce(requeued_at, 0)) END) AS oldest_due,
+                THEN max(run_at, coalesce(requeued_at, run_at)) END) AS oldest_due,
        CAST(unixepoch('subsec') * 1000 AS INTEGER) AS computed_at
-  FROM (SELECT * FROM (SELECT queue, state, run_at, created_at, requeued_at FROM executions
+  FROM (SELECT * FROM (SELECT queue, state, run_at, requeued_at FROM executions
                         WHERE state = 'available'
                         ORDER BY priority, run_at, id
                         LIMIT :cap) a
         UNION ALL
-        SELECT * FROM (SELECT queue, state, run_at, created_at, requeued_at FROM executions
+        SELECT * FROM (SELECT queue, state, run_at, requeued_at FROM executions
                         WHERE state = 'running' AND lease_expires_at IS NOT NULL
                         ORDER BY lease_expires_at
                         LIMIT :cap) r) s
