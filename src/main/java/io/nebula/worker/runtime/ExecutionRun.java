@@ -315,20 +315,18 @@ final class ExecutionRun {
                         s.finishedAt(),
                         s.failedTries()));
             }
-            case NodeOutcome.Failed f -> {
-                if (failure == null) {
-                    failure = new NodeResult(
-                            n.id(),
-                            NodeStatus.FAILED,
-                            null,
-                            ErrorText.of(f.message(), options.maxErrorChars()),
-                            attempt.attempt(),
-                            f.startedAt(),
-                            f.finishedAt(),
-                            f.failedTries());
-                    failureRetryable = f.retryable();
-                }
-            }
+            case NodeOutcome.Failed f ->
+                failed(
+                        new NodeResult(
+                                n.id(),
+                                NodeStatus.FAILED,
+                                null,
+                                ErrorText.of(f.message(), options.maxErrorChars()),
+                                attempt.attempt(),
+                                f.startedAt(),
+                                f.finishedAt(),
+                                f.failedTries()),
+                        f.retryable());
             case NodeOutcome.Suspended s -> {
                 ObjectNode out = JsonNodeFactory.instance.objectNode();
                 out.put("until", s.until().toString());
@@ -632,16 +630,34 @@ final class ExecutionRun {
     }
 
     private void fail(NodeSpec n, String message, boolean retryable, Instant at) {
+        failed(
+                new NodeResult(
+                        n.id(),
+                        NodeStatus.FAILED,
+                        null,
+                        ErrorText.of(message, options.maxErrorChars()),
+                        attempt.attempt(),
+                        at,
+                        at),
+                retryable);
+    }
+
+    /**
+     * Records a node's failure. The first one fails the execution; a node that was running beside
+     * it and fails too keeps its result (with its tries) among the attempt's node results. A
+     * permanent failure takes the place of a retryable one as the execution's error: an execution
+     * retry could not get past it.
+     */
+    private void failed(NodeResult r, boolean retryable) {
         if (failure == null) {
-            failure = new NodeResult(
-                    n.id(),
-                    NodeStatus.FAILED,
-                    null,
-                    ErrorText.of(message, options.maxErrorChars()),
-                    attempt.attempt(),
-                    at,
-                    at);
+            failure = r;
             failureRetryable = retryable;
+        } else if (failureRetryable && !retryable) {
+            unsaved.add(failure);
+            failure = r;
+            failureRetryable = false;
+        } else {
+            unsaved.add(r);
         }
     }
 

@@ -165,6 +165,29 @@ class RuntimeExecutionTest {
     }
 
     @Test
+    void nodesThatFailSideBySideEachKeepTheirFailureAndAPermanentOneDecides() throws Exception {
+        var kit = new RuntimeKit(new TestActions.FailTogether(3));
+        var a = kit.attempt("""
+                {"name": "side", "nodes": [
+                  {"id": "a", "action": "fail_together", "params": {"message": "a down", "retryable": true}},
+                  {"id": "b", "action": "fail_together", "params": {"message": "b refused"}},
+                  {"id": "c", "action": "fail_together", "params": {"message": "c down", "retryable": true}}]}""", "{}");
+
+        var o = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(o.retryable()).as("a permanent failure among them").isFalse();
+        assertThat(o.error()).contains("b refused");
+        // Each failure is either checkpointed while the others ran or carried by the outcome.
+        List<NodeResult> recorded = new java.util.ArrayList<>(a.written());
+        recorded.addAll(o.unsaved());
+        assertThat(recorded)
+                .extracting(NodeResult::nodeId, NodeResult::status)
+                .containsExactlyInAnyOrder(
+                        tuple("a", NodeStatus.FAILED), tuple("b", NodeStatus.FAILED), tuple("c", NodeStatus.FAILED));
+        assertThat(recorded).allSatisfy(r -> assertThat(r.tries()).hasSize(1));
+    }
+
+    @Test
     void aPermanentFailureIsNotRetriedAndIsNotRetryable() throws Exception {
         var kit = new RuntimeKit();
         var a = kit.attempt("""

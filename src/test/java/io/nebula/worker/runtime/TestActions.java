@@ -63,6 +63,35 @@ final class TestActions {
         }
     }
 
+    /**
+     * {@code fail_together}: waits until every party has started, then fails, retryably when
+     * {@code retryable} is true; so the nodes that use it fail while the others still run.
+     */
+    static final class FailTogether implements Action {
+        final CountDownLatch latch;
+
+        FailTogether(int parties) {
+            this.latch = new CountDownLatch(parties);
+        }
+
+        @Override
+        public String name() {
+            return "fail_together";
+        }
+
+        @Override
+        public JsonNode execute(JsonNode params, ActionContext ctx) throws ActionException, InterruptedException {
+            latch.countDown();
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw ActionException.permanent("the other nodes never arrived");
+            }
+            String message = params.path("message").asString("failed");
+            throw params.path("retryable").asBoolean(false)
+                    ? ActionException.retryable(message)
+                    : ActionException.permanent(message);
+        }
+    }
+
     /** {@code block}: signals that it started, then blocks until interrupted; records the interrupt. */
     static final class Blocking implements Action {
         final CountDownLatch started = new CountDownLatch(1);
