@@ -17,6 +17,7 @@ import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.runtime.Attempt;
 import io.nebula.worker.runtime.ChildWorkflows;
+import io.nebula.worker.workflow.InputSchema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +185,14 @@ final class LeasedAttempt implements Attempt {
                 WorkflowDocument doc = store.workflowGet(hash)
                         .orElseThrow(() -> new IllegalStateException("no workflow is stored under hash " + hash));
                 ClaimedExecution parent = running.claimed();
-                JsonNode retries = JSON.readTree(doc.definitionJson()).path("max_retries");
+                JsonNode definition = JSON.readTree(doc.definitionJson());
+                // Checked as a submit checks it: nothing is started with an input its workflow refuses.
+                List<String> problems = InputSchema.problems(definition, JSON.readTree(inputJson));
+                if (!problems.isEmpty()) {
+                    throw new IllegalStateException("the input does not match the input schema of '" + doc.name()
+                            + "': " + String.join("; ", problems));
+                }
+                JsonNode retries = definition.path("max_retries");
                 int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
                 store.executionSubmitMany(List.of(new SubmitRequest(
                         parent.queue(), hash, doc.name(), inputJson, 0, null, null, maxAttempts, key)));

@@ -51,6 +51,20 @@ public final class InputSchema {
         this.closed = closed;
     }
 
+    /**
+     * What is wrong with {@code input} for the stored definition {@code definition} (its {@code
+     * input_schema}, which storing it checked); empty when it fits or the definition has none.
+     */
+    public static List<String> problems(JsonNode definition, JsonNode input) {
+        JsonNode schema = definition.get("input_schema");
+        if (schema == null || schema.isNull()) {
+            return List.of();
+        }
+        List<String> unreadable = new java.util.ArrayList<>();
+        InputSchema s = read(schema, "/input_schema", (pointer, message) -> unreadable.add(pointer + ": " + message));
+        return s == null || !unreadable.isEmpty() ? List.of() : s.validate(input);
+    }
+
     /** Reads a schema; problems are reported with pointers relative to {@code pointer}. */
     static InputSchema read(JsonNode s, String pointer, Template.ProblemSink sink) {
         if (!s.isObject()) {

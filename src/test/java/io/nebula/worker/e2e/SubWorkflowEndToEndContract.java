@@ -238,4 +238,38 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(child(c, top).id()).isEqualTo(middle);
         assertThat(child(c, middle).id()).isEqualTo(leaf);
     }
+
+    @Test
+    void aChildInputItsSchemaRefusesFailsTheParentsNodeAndStartsNoChild() throws Exception {
+        Files.writeString(tmp.resolve("leaf.yaml"), """
+                name: leaf
+                input_schema:
+                  type: object
+                  required: [n]
+                  properties: { n: { type: integer } }
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: leaf }
+                """);
+        Files.writeString(tmp.resolve("caller.yaml"), """
+                name: caller
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    input: { n: "${{ input.label }}" }
+                """);
+        WorkflowClient c = worker("w1").client();
+        long caller = c.submit(c.load(tmp.resolve("caller.yaml")), "{\"label\": \"ten\"}", SubmitOptions.defaults())
+                .executionId();
+
+        ExecutionView v = Terminal.await(c.store(), caller, Duration.ofSeconds(60));
+
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.lastError())
+                .contains("node 'down'")
+                .contains("the input does not match the input schema of 'leaf'")
+                .contains("/n");
+        assertThat(c.store().executionGetByKey(ChildKeys.key(caller, "down"))).isEmpty();
+    }
 }
