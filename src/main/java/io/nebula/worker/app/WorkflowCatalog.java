@@ -4,6 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.config.ConfigException;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.runtime.RuntimeOptions;
 import io.nebula.worker.secret.EnvSecrets;
@@ -34,7 +35,12 @@ public final class WorkflowCatalog {
     public static ActionRegistry actions(WorkerConfig config, List<Action> extra) {
         ActionRegistry.Builder registry = installed(config);
         if (config.runtime().pluginsDir() != null) {
-            registry.loadPlugins(Path.of(config.runtime().pluginsDir()));
+            try {
+                registry.loadPlugins(Path.of(config.runtime().pluginsDir()));
+            } catch (IllegalArgumentException e) {
+                // A missing folder or an untrusted jar: the configuration names what cannot be used.
+                throw new ConfigException("runtime.plugins_dir", "runtime.plugins_dir: " + e.getMessage(), e);
+            }
         }
         extra.forEach(registry::register);
         return registry.build();

@@ -195,4 +195,24 @@ class WorkerAppTest {
                     .doesNotContain("\tat ");
         }
     }
+
+    @Test
+    void aPluginsFolderOthersCanWriteIsBadConfigurationNamingTheKey() throws Exception {
+        Path plugins = tmp.resolve("plugins");
+        java.nio.file.Files.createDirectories(plugins);
+        java.nio.file.Files.setPosixFilePermissions(
+                plugins, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
+        Path toml = tmp.resolve("w.toml");
+        java.nio.file.Files.writeString(toml, "[runtime]\nplugins_dir = \"" + plugins + "\"\n");
+        WorkerConfig c = new ConfigLoader(
+                        Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("p.db"), "HEALTH_PORT", "0"),
+                        tmp,
+                        () -> "app-test")
+                .load(toml, FlagOverrides.none());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkerApp.start(c, List.of()))
+                .isInstanceOf(io.nebula.worker.config.ConfigException.class)
+                .hasMessageStartingWith("runtime.plugins_dir: ")
+                .hasMessageContaining("writable by other users");
+    }
 }
