@@ -160,6 +160,16 @@ public final class ActionRegistry {
                 Path p = files.get(i);
                 List<String> names = byJar.getOrDefault(jars.get(i).toString(), List.of());
                 log.info("plugin jar loaded file={} sha256={} actions={}", p, PluginJars.sha256(p), names);
+                // submit and workflows validate know a plugin's actions only by its manifest.
+                List<String> declared = PluginJars.declaredActions(p);
+                if (!new java.util.HashSet<>(declared).equals(new java.util.HashSet<>(names))) {
+                    log.warn(
+                            "plugin jar {} declares actions {} in its manifest (Nebula-Actions) but provides {};"
+                                    + " submit and workflows validate go by the manifest",
+                            p,
+                            declared,
+                            names);
+                }
             }
             return this;
         }

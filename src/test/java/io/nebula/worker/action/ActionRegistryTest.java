@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -106,6 +107,28 @@ class ActionRegistryTest {
         JsonNode out =
                 ActionTestHarness.of(registry.find("demo.shout").orElseThrow()).run("{\"text\": \"hey\"}");
         assertThat(out.asString()).isEqualTo("HEY");
+    }
+
+    @Test
+    void aJarWhoseManifestDoesNotNameItsActionsIsLoadedWithAWarning(@TempDir Path dir) throws Exception {
+        Path undeclared = pluginFolder(dir.resolve("a"), "nebula.test.manifest-missing", false);
+        Path declared = pluginFolder(dir.resolve("b"), "nebula.test.manifest-matching", true);
+
+        List<String> warned;
+        List<String> quiet;
+        try (var log = io.nebula.worker.cli.logging.CapturedLog.open()) {
+            ActionRegistry.builder().loadPlugins(undeclared).build();
+            warned = log.lines();
+        }
+        try (var log = io.nebula.worker.cli.logging.CapturedLog.open()) {
+            ActionRegistry.builder().loadPlugins(declared).build();
+            quiet = log.lines();
+        }
+
+        assertThat(warned)
+                .anySatisfy(l -> assertThat(l)
+                        .contains("declares actions [] in its manifest (Nebula-Actions) but provides [demo.shout]"));
+        assertThat(quiet).noneSatisfy(l -> assertThat(l).contains("in its manifest"));
     }
 
     @Test
