@@ -107,8 +107,11 @@ final class ExecutionWatch {
             case "retry_scheduled" ->
                 "attempt " + h.attempt() + " failed; retrying at " + HumanTime.instant(view.runAt()) + detail;
             case "waiting" ->
-                "waiting until " + HumanTime.instant(view.runAt())
-                        + " (durable delay; the worker slot is free meanwhile)";
+                h.detail() != null && h.detail().contains("waiting for child execution")
+                        ? h.detail() + "; looking again at " + HumanTime.instant(view.runAt())
+                                + " (the worker slot is free meanwhile)"
+                        : "waiting until " + HumanTime.instant(view.runAt())
+                                + " (durable delay; the worker slot is free meanwhile)";
             case "awaiting_signal" -> "parked" + detail + "; the worker slot is free meanwhile";
             case "signal_received" -> "woken" + detail;
             case "released" -> "handed back to the queue by " + h.workerId() + detail;

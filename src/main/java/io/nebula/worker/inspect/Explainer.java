@@ -253,13 +253,23 @@ public final class Explainer {
         ExecutionView v = f.execution();
         String at = instant(v.runAt()) + " (" + relative(v.runAt(), f.now()) + ")";
         return switch (f.lastEvent()) {
-            case "waiting" ->
-                new Explanation(
-                        Reason.DURABLE_WAIT,
-                        "Waiting for a durable delay until " + at + "; any worker on queue '" + v.queue()
-                                + "' resumes it then, after its finished nodes.",
-                        notes,
-                        null);
+            case "waiting" -> {
+                // A parent waiting for its sub-workflow is a durable wait too, between looks at its child.
+                String detail = f.last("waiting").map(HistoryEntry::detail).orElse(null);
+                yield detail != null && detail.contains("waiting for child execution")
+                        ? new Explanation(
+                                Reason.DURABLE_WAIT,
+                                "Waiting for a sub-workflow (" + detail + "); it looks at the child again at " + at
+                                        + ", on any worker of queue '" + v.queue() + "', holding no slot meanwhile.",
+                                notes,
+                                null)
+                        : new Explanation(
+                                Reason.DURABLE_WAIT,
+                                "Waiting for a durable delay until " + at + "; any worker on queue '" + v.queue()
+                                        + "' resumes it then, after its finished nodes.",
+                                notes,
+                                null);
+            }
             case "awaiting_signal" -> signalWait(f, notes);
             case "retry_scheduled" ->
                 new Explanation(

@@ -283,6 +283,22 @@ abstract class ExplainContract {
     }
 
     @Test
+    void aParentWaitingForItsChildSaysSo() {
+        long id = submit(request());
+        ClaimedExecution c = claim("w1", LEASE);
+        store.executionCompleteMany(List.of(Completions.release(
+                c.lease(), "node 'ship': waiting for child execution 37", Duration.ofSeconds(5), List.of())));
+
+        Explanation e = explain(id);
+
+        assertThat(e.reason()).isEqualTo(Reason.DURABLE_WAIT);
+        assertThat(e.summary())
+                .contains("Waiting for a sub-workflow (node 'ship': waiting for child execution 37)")
+                .contains("looks at the child again at")
+                .doesNotContain("durable delay");
+    }
+
+    @Test
     void aScheduledExecutionOnAPausedQueueMentionsBoth() {
         register("w1", 4, "default");
         long id = submit(request().withDelay(Duration.ofHours(1)));
