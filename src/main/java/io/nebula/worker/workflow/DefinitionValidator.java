@@ -470,6 +470,22 @@ final class DefinitionValidator {
         return out;
     }
 
+    /** What a condition's expression may not give: anything known not to be a boolean. */
+    private static final Set<dev.cel.common.types.CelKind> NOT_A_CONDITION = Set.of(
+            dev.cel.common.types.CelKind.INT,
+            dev.cel.common.types.CelKind.UINT,
+            dev.cel.common.types.CelKind.DOUBLE,
+            dev.cel.common.types.CelKind.STRING,
+            dev.cel.common.types.CelKind.BYTES,
+            dev.cel.common.types.CelKind.LIST,
+            dev.cel.common.types.CelKind.MAP,
+            dev.cel.common.types.CelKind.NULL_TYPE,
+            dev.cel.common.types.CelKind.TIMESTAMP,
+            dev.cel.common.types.CelKind.DURATION);
+
+    private static final Set<dev.cel.common.types.CelKind> NUMBERS = Set.of(
+            dev.cel.common.types.CelKind.INT, dev.cel.common.types.CelKind.UINT, dev.cel.common.types.CelKind.DOUBLE);
+
     private Expression condition(JsonNode w, String at, String id) {
         if (w == null || w.isNull()) {
             return null;
@@ -495,6 +511,13 @@ final class DefinitionValidator {
         Expressions.Compiled c = expressions.compile(source);
         if (c.error() != null) {
             problem(at, id, Template.problem(source, c.error()));
+        } else if (c.kind() != null && NOT_A_CONDITION.contains(c.kind())) {
+            problem(
+                    at,
+                    id,
+                    "when must give true or false, and '" + source + "' gives "
+                            + c.kind().name().toLowerCase(java.util.Locale.ROOT).replace("_type", "")
+                            + (NUMBERS.contains(c.kind()) ? "; compare it, as in '" + source + " > 0'" : ""));
         }
         for (String forbidden : InputReads.forbidden(c.tree(), readChecks())) {
             problem(at, id, "expression '" + source + "' " + forbidden);

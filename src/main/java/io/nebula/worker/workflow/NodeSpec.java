@@ -111,10 +111,7 @@ public final class NodeSpec {
         if (v instanceof Boolean b) {
             return b;
         }
-        throw new EvaluationException(
-                when.source(),
-                "condition must be true or false, got "
-                        + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
+        throw new EvaluationException(when.source(), "condition must be true or false, got " + described(v));
     }
 
     /**
@@ -157,5 +154,25 @@ public final class NodeSpec {
     @Override
     public String toString() {
         return "node '" + id + "' (" + action + ")";
+    }
+
+    /** A condition's value in the workflow's words: {@code the number 3}, {@code the text "yes"}. */
+    private static String described(Object v) {
+        if (v == null || v.getClass().getSimpleName().equals("NullValue")) {
+            return "null";
+        }
+        if (v instanceof Number) {
+            return "the number " + v;
+        }
+        if (v instanceof CharSequence t) {
+            return "the text \"" + t + "\"";
+        }
+        if (v instanceof java.util.Map) {
+            return "an object";
+        }
+        if (v instanceof java.util.List) {
+            return "a list";
+        }
+        return "a value of another kind (" + v + ")";
     }
 }

@@ -160,7 +160,7 @@ class RuntimeExpressionTest {
 
         assertThat(o.error())
                 .isEqualTo(
-                        "node 'a' (noop) condition: expression 'input.n' failed: condition must be true or false, got Long 1");
+                        "node 'a' (noop) condition: expression 'input.n' failed: condition must be true or false, got the number 1");
     }
 
     @Test

@@ -101,6 +101,21 @@ class WorkflowValidationTest {
     }
 
     @Test
+    void aConditionKnownNotToBeABooleanIsRefused() {
+        String text = """
+                {"name": "e", "nodes": [
+                  {"id": "a", "action": "noop", "when": "1 + 2"},
+                  {"id": "b", "action": "noop", "when": "'yes'"},
+                  {"id": "c", "action": "noop", "when": "input.flag"}]}""";
+
+        assertThat(kit.problems(text, "e.json"))
+                .containsExactly(
+                        "e.json:2:41 /nodes/0/when (node 'a'): when must give true or false, and '1 + 2' gives int;"
+                                + " compare it, as in '1 + 2 > 0'",
+                        "e.json:3:41 /nodes/1/when (node 'b'): when must give true or false, and ''yes'' gives string");
+    }
+
+    @Test
     void anUndeclaredVariableIsACompileError() {
         String text = """
                 {"name": "e", "nodes": [{"id": "a", "action": "noop", "when": "env.HOME == ''"}]}""";
