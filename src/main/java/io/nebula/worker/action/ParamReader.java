@@ -131,7 +131,7 @@ public final class ParamReader {
         }
         double n = v.asDouble();
         if (!(n >= min && n <= max)) {
-            problems.add(name + ": must be between " + min + " and " + max + ", got " + v);
+            problems.add(name + ": must be between " + plain(min) + " and " + plain(max) + ", got " + v);
             return null;
         }
         return n;
@@ -200,5 +200,10 @@ public final class ParamReader {
             case OBJECT -> "an object";
             default -> t.name().toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /** {@code 31622400} rather than {@code 3.16224E7}; {@code 0.001} as it is. */
+    private static String plain(double d) {
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 }
