@@ -190,31 +190,47 @@ public final class Workflows {
                     List.of(new Problem(sourceName, 0, 0, "", null, "definition contains a NUL character")));
         }
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
-        List<LoadedWorkflow> children = resolveChildren(parsed, resolver);
+        List<Problem> childProblems = new java.util.ArrayList<>();
+        List<LoadedWorkflow> children = resolveChildren(parsed, resolver, childProblems);
         // Compile the sorted tree, not the text's order: a worker that later compiles the stored
         // canonical text must build the same thing (object key order reaches rendered outputs).
         // Pointers are the same in both trees, so the source index still applies.
         JsonNode sorted = Canonical.sorted(parsed.tree());
         String canonical = Canonical.json(sorted);
         String hash = Canonical.sha256(canonical);
-        CompiledWorkflow compiled =
-                DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash, true);
+        CompiledWorkflow compiled;
+        try {
+            compiled = DefinitionValidator.compile(sorted, parsed.index(), actions, expressions, hash, true);
+        } catch (WorkflowInvalidException e) {
+            if (childProblems.isEmpty()) {
+                throw e;
+            }
+            // Every problem at once: the children's, then the rest of the definition's (less what
+            // it says again about the references that could not be resolved).
+            java.util.Set<String> at = new java.util.HashSet<>();
+            childProblems.forEach(p -> at.add(p.pointer()));
+            List<Problem> all = new java.util.ArrayList<>(childProblems);
+            e.problems().stream().filter(p -> !at.contains(p.pointer())).forEach(all::add);
+            throw new WorkflowInvalidException(all);
+        }
+        if (!childProblems.isEmpty()) {
+            throw new WorkflowInvalidException(childProblems);
+        }
         put(hash, new Cached(compiled, null, weight(canonical)));
         return new LoadedWorkflow(canonical, hash, compiled, children);
     }
 
     /**
      * Replaces every {@code workflow} that names a file by the loaded file's content hash; returns
-     * the files loaded. Problems are located at the reference.
+     * the files loaded. Problems, located at the reference, are added to {@code problems}.
      */
-    private static List<LoadedWorkflow> resolveChildren(DefinitionReader.Parsed parsed, ChildResolver resolver)
-            throws WorkflowInvalidException {
+    private static List<LoadedWorkflow> resolveChildren(
+            DefinitionReader.Parsed parsed, ChildResolver resolver, List<Problem> problems) {
         JsonNode nodes = parsed.tree().path("nodes");
         if (!nodes.isArray()) {
             return List.of();
         }
         List<LoadedWorkflow> children = new java.util.ArrayList<>();
-        List<Problem> problems = new java.util.ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             JsonNode n = nodes.get(i);
             JsonNode ref = n.path("workflow");
@@ -240,9 +256,6 @@ public final class Workflows {
                 problems.add(
                         parsed.index().problem(pointer, id, e.problems().get(0).message()));
             }
-        }
-        if (!problems.isEmpty()) {
-            throw new WorkflowInvalidException(problems);
         }
         return children;
     }

@@ -80,6 +80,30 @@ class SubWorkflowValidationTest {
     }
 
     @Test
+    void aMissingChildDoesNotHideTheParentsOtherProblems() throws Exception {
+        Files.writeString(dir.resolve("parent.yaml"), """
+                name: parent
+                nodes:
+                  - id: one
+                    workflow: nowhere.yaml
+                    params: { a: 1 }
+                  - id: two
+                    action: noop
+                    depends_on: [zz]
+                """);
+
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("parent.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("/nodes/0/workflow (node 'one'): workflow file 'nowhere.yaml' not found")
+                .hasMessageContaining("(node 'one')")
+                .hasMessageContaining("params")
+                .hasMessageContaining("unknown node 'zz'")
+                .satisfies(e -> assertThat(((WorkflowInvalidException) e)
+                                .problems().stream().filter(p -> p.pointer().equals("/nodes/0/workflow")))
+                        .hasSize(1));
+    }
+
+    @Test
     void aFileNameInDefinitionTextIsRefused() {
         assertThat(kit.problems("""
                         {"name": "p", "nodes": [
