@@ -508,30 +508,6 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
-    void aManualRetryKeepsTheFailedTriesOfBeforeItBesideTheNextAttempts() {
-        long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
-        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
-        ClaimedExecution c = claim(1).get(0);
-        NodeResult failed = new NodeResult(
-                "pay", NodeStatus.FAILED, null, "HTTP 503", 1, t0, t0, List.of(new NodeTry(1, 1, t0, t0, "HTTP 503")));
-        store.executionCompleteMany(
-                List.of(Completions.fail(c.lease(), "HTTP 503", true, Duration.ZERO, List.of(failed))));
-        assertThat(get(id).state()).isEqualTo(ExecutionState.FAILED);
-
-        assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
-        ClaimedExecution again = claim(1).get(0);
-        Instant t1 = t0.plusSeconds(60);
-        NodeResult succeeded = new NodeResult(
-                "pay", NodeStatus.SUCCEEDED, "{}", null, 1, t1, t1, List.of(new NodeTry(1, 1, t1, t1, "HTTP 502")));
-        store.executionCompleteMany(List.of(Completions.succeed(again.lease(), "{}", List.of(succeeded))));
-
-        assertThat(store.nodeResultList(id)).singleElement().satisfies(n -> {
-            assertThat(n.status()).isEqualTo(NodeStatus.SUCCEEDED);
-            assertThat(n.tries()).extracting(NodeTry::error).containsExactly("HTTP 503", "HTTP 502");
-        });
-    }
-
-    @Test
     void retryOfAFailedExecutionKeepsSucceededNodesUnlessFromScratch() {
         long id = submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
         ClaimedExecution c = claim(1).get(0);
@@ -540,10 +516,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         store.executionCompleteMany(List.of(Completions.fail(c.lease(), "boom", false, null, List.of(ok, bad))));
 
         assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.REQUEUED);
-        // The failed node keeps its row (and its tries) until the next attempt's result replaces it.
-        assertThat(store.nodeResultList(id))
-                .extracting(NodeResult::nodeId, NodeResult::status)
-                .containsExactlyInAnyOrder(tuple("ok", NodeStatus.SUCCEEDED), tuple("bad", NodeStatus.FAILED));
+        assertThat(store.nodeResultList(id)).extracting(NodeResult::nodeId).containsExactly("ok");
         ExecutionView v = get(id);
         assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
         assertThat(v.attempt()).isZero();
