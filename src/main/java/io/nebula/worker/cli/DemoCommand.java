@@ -508,6 +508,9 @@ final class DemoCommand extends OpsCommand {
         talk().println("The demo's executions are kept " + where + ". Look at them again with:");
         talk().println("  " + env + "bin/nebula-worker executions list");
         session.showcase().ifPresent(id -> talk().println("  " + env + "bin/nebula-worker executions show " + id));
+        if (env.contains("***")) {
+            talk().println("  (with your password where *** stands)");
+        }
         talk().flush();
     }
 

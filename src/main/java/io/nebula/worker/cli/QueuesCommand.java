@@ -151,12 +151,15 @@ final class QueuesCommand {
     }
 
     private static int setPaused(OpsCommand c, String queue, boolean paused, boolean force) {
-        if (paused || force) {
-            requireName(queue);
-        } else if (queue.isBlank()) {
-            // A stored queue whose name an earlier build let through can still be resumed.
+        if (queue.isBlank()) {
             throw new CommandFailure(ExitCode.USAGE, "the queue name must not be empty");
         }
+        if (force) {
+            // --force may name a queue no one knows yet, which the pause then makes known.
+            requireName(queue);
+        }
+        // Without it, the queue must be known (below): a stored queue whose name an earlier
+        // build let through can still be paused and resumed.
         try (ExecutionStore store = c.openStore()) {
             if (!force) {
                 KnownQueues.require(

@@ -54,6 +54,9 @@ public final class Worker implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile AutoCloseable wakeups;
     private volatile Thread starter;
+    /** How long a stop waits for a fresh connection before it takes the database for gone. */
+    private static final Duration PROBE_PATIENCE = Duration.ofMillis(400);
+
     private volatile boolean stopping;
     /** Whether this worker registered (so it has a registry row and may hold the leader lease). */
     private volatile boolean registered;
@@ -263,7 +266,7 @@ public final class Worker implements AutoCloseable {
         long t0 = clock.nanoTime();
         // A database that stopped answering cannot finish the calls the loops wait in: they are
         // interrupted at once instead of being waited for (up to their timeouts).
-        boolean unreachable = !readiness.snapshot().databaseReachable();
+        boolean unreachable = databaseGone();
         readiness.phase(Readiness.Phase.STOPPING);
         claimLoops.forEach(unreachable ? ClaimLoop::stopNow : ClaimLoop::stop);
         Thread s = starter;
@@ -276,7 +279,7 @@ public final class Worker implements AutoCloseable {
             long loopsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             for (ClaimLoop c : claimLoops) {
                 while (!c.awaitStopped(Duration.ofMillis(50)) && System.nanoTime() < loopsDeadline) {
-                    if (!unreachable && !readiness.snapshot().databaseReachable()) {
+                    if (!unreachable && databaseGone()) {
                         unreachable = true;
                         claimLoops.forEach(ClaimLoop::stopNow);
                     }
@@ -378,7 +381,41 @@ public final class Worker implements AutoCloseable {
             if (since < 0) {
                 since = now;
             }
-            return now - since >= TimeUnit.MILLISECONDS.toNanos(500);
+            if (now - since < TimeUnit.MILLISECONDS.toNanos(500)) {
+                return false;
+            }
+            since = -1;
+            return databaseGone();
+        }
+    }
+
+    /**
+     * Whether the database does not answer now. Readiness turns false on one failed call and is
+     * set again only by the next check, so a stop confirms it: a fresh connection that opens
+     * within {@link #PROBE_PATIENCE} means the database answers (and readiness says so again).
+     */
+    private boolean databaseGone() {
+        if (readiness.snapshot().databaseReachable()) {
+            return false;
+        }
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        Thread.ofVirtual().name("nebula-stop-probe").start(() -> {
+            try {
+                store.probe();
+                answered.complete(null);
+            } catch (RuntimeException e) {
+                answered.completeExceptionally(e);
+            }
+        });
+        try {
+            answered.get(PROBE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            readiness.databaseAnswered();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 

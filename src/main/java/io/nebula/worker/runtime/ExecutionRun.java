@@ -607,17 +607,16 @@ final class ExecutionRun {
             String message = n + ": " + m.failed + " of " + m.size() + " items failed (on_item_failure " + policy + ")"
                     + (notRun > 0 ? ", " + notRun + " not run" : "") + "; first: " + m.firstError;
             listener.nodeEnded(attempt.event(), n.id(), "map", "failed", took, message);
-            if (failure == null) {
-                failure = new NodeResult(
-                        n.id(),
-                        NodeStatus.FAILED,
-                        null,
-                        ErrorText.of(message, options.maxErrorChars()),
-                        attempt.attempt(),
-                        m.startedAt,
-                        now);
-                failureRetryable = m.retryable;
-            }
+            failed(
+                    new NodeResult(
+                            n.id(),
+                            NodeStatus.FAILED,
+                            null,
+                            ErrorText.of(message, options.maxErrorChars()),
+                            attempt.attempt(),
+                            m.startedAt,
+                            now),
+                    m.retryable);
             return true;
         }
         JsonNode output = m.output();
@@ -649,6 +648,15 @@ final class ExecutionRun {
      * retry could not get past it.
      */
     private void failed(NodeResult r, boolean retryable) {
+        if (failure != null && failure.nodeId().equals(r.nodeId())) {
+            // A node fails once (a map's items over the output budget, then the map itself).
+            return;
+        }
+        for (NodeResult u : unsaved) {
+            if (u.status() == NodeStatus.FAILED && u.nodeId().equals(r.nodeId())) {
+                return;
+            }
+        }
         if (failure == null) {
             failure = r;
             failureRetryable = retryable;
@@ -682,19 +690,19 @@ final class ExecutionRun {
             outputBytes += size;
             return true;
         }
-        if (failure == null) {
-            failure = new NodeResult(
-                    n.id(),
-                    NodeStatus.FAILED,
-                    null,
-                    n + " output of " + size + " bytes would bring the execution's node outputs to "
-                            + (outputBytes + size) + " bytes, more than the limit of "
-                            + options.maxExecutionOutputBytes() + " (" + RuntimeOptions.EXECUTION_OUTPUT_KEY + ")",
-                    attempt.attempt(),
-                    startedAt,
-                    at);
-            failureRetryable = false;
-        }
+        failed(
+                new NodeResult(
+                        n.id(),
+                        NodeStatus.FAILED,
+                        null,
+                        n + " output of " + size + " bytes would bring the execution's node outputs to "
+                                + (outputBytes + size) + " bytes, more than the limit of "
+                                + options.maxExecutionOutputBytes() + " (" + RuntimeOptions.EXECUTION_OUTPUT_KEY
+                                + ")",
+                        attempt.attempt(),
+                        startedAt,
+                        at),
+                false);
         return false;
     }
 

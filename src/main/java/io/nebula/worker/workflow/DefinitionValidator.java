@@ -511,7 +511,8 @@ final class DefinitionValidator {
         Expressions.Compiled c = expressions.compile(source);
         if (c.error() != null) {
             problem(at, id, Template.problem(source, c.error()));
-        } else if (c.kind() != null && NOT_A_CONDITION.contains(c.kind())) {
+        } else if (authoring && c.kind() != null && NOT_A_CONDITION.contains(c.kind())) {
+            // Only for definitions being written: a stored one that passed an older build still runs.
             problem(
                     at,
                     id,

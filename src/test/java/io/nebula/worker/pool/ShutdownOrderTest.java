@@ -102,6 +102,49 @@ class ShutdownOrderTest {
         }
     }
 
+    /**
+     * One failed call marks the database unreachable until the next check; a stop then asks the
+     * database itself, finds it answering, and keeps the grace period for the running execution.
+     */
+    @Test
+    void aStaleUnreachableMarkDoesNotCutTheGracePeriodShort() throws Exception {
+        Path file = dir.resolve("s.db");
+        CountDownLatch finish = new CountDownLatch(1);
+        ExecutionRunner runner = a -> {
+            try {
+                finish.await();
+                return new RunOutcome.Succeeded("\"finished\"", List.of());
+            } catch (InterruptedException e) {
+                StopReason r = a.stopRequested();
+                return new RunOutcome.Stopped(r == null ? StopReason.SHUTDOWN : r, List.of());
+            }
+        };
+        try (ExecutionStore store = SqliteExecutionStore.open(file, StoreOptions.defaults("test"))) {
+            store.migrate();
+            store.workflowPut(SteppedPool.WF);
+            long running = submit(store, "{\"do\":\"finish\"}");
+            Worker w = Worker.builder()
+                    .options(PoolOptions.defaults("w").withConcurrency(1))
+                    .store(SqliteExecutionStore.open(file, StoreOptions.defaults("worker")), true)
+                    .runner(runner)
+                    .clock(new ManualPoolClock())
+                    .build();
+            w.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> w.activeJobs() == 1);
+
+            w.readiness().databaseFailed("one dropped connection");
+            Thread stopper = Thread.ofVirtual().start(() -> w.stop(GRACE));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> w.readiness().snapshot().databaseReachable());
+            finish.countDown();
+            stopper.join(Duration.ofSeconds(60));
+
+            assertThat(stopper.isAlive()).isFalse();
+            assertThat(store.executionGet(running).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(w.unreleasedAtStop()).isZero();
+        }
+    }
+
     private static long submit(ExecutionStore store, String input) {
         return store.executionSubmitMany(
                         List.of(SubmitRequest.now("default", SteppedPool.WF.hash(), SteppedPool.WF.name(), input, 3)))

@@ -574,11 +574,12 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
 
     @Test
     void anExecutionHandedBackWaitsFromThenNotFromWhenItFirstBecameDue() {
-        // Each execution waits a second before its first claim; handed back, it has waited since.
+        // Each execution waits before its first claim; handed back, it has waited only since. The
+        // wait is long enough that a stalled machine does not take as long to claim it again.
         long released = submit(request());
-        passTime(Duration.ofSeconds(1));
+        passTime(Duration.ofSeconds(3));
         ClaimedExecution first = claim(1).get(0);
-        assertThat(first.queued()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(first.queued()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         leases().executionCompleteMany(
                         List.of(Completions.release(first.lease(), "worker shutting down", Duration.ZERO, List.of())));
 
@@ -589,9 +590,9 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(again.queued()).isLessThan(first.queued());
 
         long rescued = submit(request());
-        passTime(Duration.ofSeconds(1));
+        passTime(Duration.ofSeconds(3));
         ClaimedExecution doomed = claimAndLetExpire(rescued);
-        assertThat(doomed.queued()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(doomed.queued()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
 
         assertThat(oldestDueAge(store.queueStats(1000))).isLessThan(doomed.queued());
         ClaimedExecution afterRescue = claim(1).get(0);
@@ -756,8 +757,15 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThatThrownBy(() -> store.queuePause("x\ny", true))
                 .isInstanceOf(SubmitRejectedException.class)
                 .hasMessageContaining("queue name 'x?y' is not valid");
-
         assertThat(store.queueList()).isEmpty();
+
+        // A queue an earlier build stored under such a name can still be paused and resumed.
+        store.workerRegister(
+                new WorkerInfo("old", "pool", "host", 1, 4, List.of("legacy queue"), "0.0.9", null, null, 0));
+        store.queuePause("legacy queue", true);
+        assertThat(store.queuePausedList()).containsExactly("legacy queue");
+        store.queuePause("legacy queue", false);
+        assertThat(store.queuePausedList()).isEmpty();
     }
 
     @Test

@@ -101,7 +101,7 @@ class WorkflowValidationTest {
     }
 
     @Test
-    void aConditionKnownNotToBeABooleanIsRefused() {
+    void aConditionKnownNotToBeABooleanIsRefused() throws Exception {
         String text = """
                 {"name": "e", "nodes": [
                   {"id": "a", "action": "noop", "when": "1 + 2"},
@@ -113,6 +113,12 @@ class WorkflowValidationTest {
                         "e.json:2:41 /nodes/0/when (node 'a'): when must give true or false, and '1 + 2' gives int;"
                                 + " compare it, as in '1 + 2 > 0'",
                         "e.json:3:41 /nodes/1/when (node 'b'): when must give true or false, and ''yes'' gives string");
+        // A definition stored by a build that let it through still compiles: queued executions run.
+        String stored = Canonical.json(Canonical.sorted(tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(
+                        "{\"name\": \"e\", \"nodes\": [{\"id\": \"a\", \"action\": \"noop\", \"when\": \"1 + 2\"}]}")));
+        assertThat(kit.workflows.compile(stored).name()).isEqualTo("e");
     }
 
     @Test

@@ -95,7 +95,10 @@ final class OperatorStatements implements OperatorStore {
 
     @Override
     public void queuePause(String queue, boolean paused) {
-        if (paused) {
+        // The pause makes a queue known; one already known keeps working whatever its name.
+        if (InputGuard.queueProblem(queue) != null
+                && db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of())).stream()
+                        .noneMatch(r -> queue.equals(r.string("name")))) {
             InputGuard.checkQueue(queue, "queue pause");
         }
         db.run(
