@@ -292,15 +292,18 @@ class DeploymentFilesTest {
         // Each external metric is served by one adapter rule from the worker's metric of that name.
         Map<String, String> adapted = new java.util.HashMap<>();
         for (JsonNode rule : yaml("kubernetes/prometheus-adapter-rules.yaml").at("/rules/external")) {
-            Set<String> names = metricNames(rule.get("seriesQuery").asString() + " "
-                    + rule.get("metricsQuery").asString());
-            assertThat(names).hasSize(1);
-            adapted.put(rule.at("/name/as").asString(), names.iterator().next());
+            Set<String> series = metricNames(rule.get("seriesQuery").asString());
+            assertThat(series).hasSize(1);
+            String name = series.iterator().next();
+            // The query reads that metric, and leaves paused queues out through worker_queue_paused.
+            assertThat(metricNames(rule.get("metricsQuery").asString()))
+                    .containsExactlyInAnyOrder(name, "worker_queue_paused");
+            adapted.put(rule.at("/name/as").asString(), name);
         }
         assertThat(adapted)
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.of("queue_depth", "worker_queue_depth", "queue_lag_seconds", "worker_queue_lag_seconds"));
-        assertThat(exportedMetricNames()).containsAll(adapted.values());
+        assertThat(exportedMetricNames()).containsAll(adapted.values()).contains("worker_queue_paused");
     }
 
     @Test
@@ -315,20 +318,21 @@ class DeploymentFilesTest {
         assertThat(depth.get("type").asString()).isEqualTo("prometheus");
         assertThat(depth.get("metricType").asString()).isEqualTo("AverageValue");
         String query = depth.at("/metadata/query").asString();
-        assertThat(metricNames(query)).containsExactly("worker_queue_depth");
+        assertThat(metricNames(query)).containsExactlyInAnyOrder("worker_queue_depth", "worker_queue_paused");
         assertThat(query).contains("queue=\"nebula_jobs\"");
         assertThat(depth.at("/metadata/threshold").asString()).isEqualTo("30");
         JsonNode lag = keda.at("/spec/triggers/1");
         assertThat(lag.get("type").asString()).isEqualTo("prometheus");
         assertThat(lag.get("metricType").asString()).isEqualTo("Value");
         String lagQuery = lag.at("/metadata/query").asString();
-        assertThat(metricNames(lagQuery)).containsExactly("worker_queue_lag_seconds");
+        assertThat(metricNames(lagQuery)).containsExactlyInAnyOrder("worker_queue_lag_seconds", "worker_queue_paused");
         assertThat(lagQuery).contains("queue=\"nebula_jobs\"");
         assertThat(lag.at("/metadata/threshold").asString()).isEqualTo("30");
         JsonNode cpu = keda.at("/spec/triggers/2");
         assertThat(cpu.get("type").asString()).isEqualTo("cpu");
         assertThat(cpu.at("/metadata/value").asString()).isEqualTo("70");
-        assertThat(exportedMetricNames()).contains("worker_queue_depth", "worker_queue_lag_seconds");
+        assertThat(exportedMetricNames())
+                .contains("worker_queue_depth", "worker_queue_lag_seconds", "worker_queue_paused");
     }
 
     @Test
