@@ -140,9 +140,25 @@ final class DefinitionValidator {
         Map<String, Integer> firstIndex = new HashMap<>();
         Map<String, List<String>> deps = new LinkedHashMap<>();
         Map<String, String> depPointers = new HashMap<>();
+        // A node whose id is taken is left out of the graph; its dependencies are still looked up.
+        List<String[]> duplicateDeps = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             NodeSpec spec = node(list.get(i), "/nodes/" + i, firstIndex, i);
             if (spec == null) {
+                JsonNode n = list.get(i);
+                JsonNode ds = n.path("depends_on");
+                String nid = n.path("id").isString() ? n.path("id").asString() : null;
+                if (nid != null && ds.isArray() && firstIndex.getOrDefault(nid, i) != i) {
+                    for (int j = 0; j < ds.size(); j++) {
+                        if (ds.get(j).isString()) {
+                            duplicateDeps.add(new String[] {
+                                "/nodes/" + i + "/depends_on/" + j,
+                                nid,
+                                ds.get(j).asString()
+                            });
+                        }
+                    }
+                }
                 continue;
             }
             specs.add(spec);
@@ -164,6 +180,11 @@ final class DefinitionValidator {
             }
             known.put(id, kept);
         });
+        for (String[] d : duplicateDeps) {
+            if (!firstIndex.containsKey(d[2])) {
+                problem(d[0], d[1], "depends on unknown node '" + d[2] + "'");
+            }
+        }
         List<String> order = List.copyOf(known.keySet());
         List<List<String>> cycles = GraphCheck.cycles(order, known);
         for (List<String> c : cycles) {

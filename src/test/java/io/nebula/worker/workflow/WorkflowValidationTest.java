@@ -101,6 +101,19 @@ class WorkflowValidationTest {
     }
 
     @Test
+    void aDuplicateNodesUnknownDependencyIsReportedToo() {
+        String text = """
+                {"name": "d", "nodes": [
+                  {"id": "a", "action": "noop"},
+                  {"id": "a", "action": "noop", "depends_on": ["zz"]}]}""";
+
+        assertThat(kit.problems(text, "d.json"))
+                .anySatisfy(p -> assertThat(p).contains("/nodes/1/id (node 'a'): duplicate node id 'a'"))
+                .anySatisfy(
+                        p -> assertThat(p).contains("/nodes/1/depends_on/0 (node 'a'): depends on unknown node 'zz'"));
+    }
+
+    @Test
     void aConditionKnownNotToBeABooleanIsRefused() throws Exception {
         String text = """
                 {"name": "e", "nodes": [
