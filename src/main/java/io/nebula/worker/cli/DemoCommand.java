@@ -342,34 +342,12 @@ final class DemoCommand extends OpsCommand {
 
     private static WorkerConfig withHealthPort(WorkerConfig c, int port) {
         WorkerConfig.Health h = c.health();
-        return new WorkerConfig(
-                c.worker(),
-                c.queue(),
-                c.database(),
-                new WorkerConfig.Health(h.enabled(), port, h.bind(), h.checkInterval(), h.metrics()),
-                c.tracing(),
-                c.log(),
-                c.runtime(),
-                c.http(),
-                c.console(),
-                c.limits(),
-                c.secrets());
+        return c.withHealth(new WorkerConfig.Health(h.enabled(), port, h.bind(), h.checkInterval(), h.metrics()));
     }
 
     private static WorkerConfig withConsolePort(WorkerConfig c, int port) {
         WorkerConfig.Console k = c.console();
-        return new WorkerConfig(
-                c.worker(),
-                c.queue(),
-                c.database(),
-                c.health(),
-                c.tracing(),
-                c.log(),
-                c.runtime(),
-                c.http(),
-                new WorkerConfig.Console(k.enabled(), k.bind(), port, k.token()),
-                c.limits(),
-                c.secrets());
+        return c.withConsole(new WorkerConfig.Console(k.enabled(), k.bind(), port, k.token()));
     }
 
     private long submit(WorkflowClient client, LoadedWorkflow workflow, DemoPlan.Run r) {

@@ -22,6 +22,16 @@ public record WorkerConfig(
         Limits limits,
         Secrets secrets) {
 
+    /** This configuration with {@code h} as its {@code [health]} section. */
+    public WorkerConfig withHealth(Health h) {
+        return new WorkerConfig(worker, queue, database, h, tracing, log, runtime, http, console, limits, secrets);
+    }
+
+    /** This configuration with {@code k} as its {@code [console]} section. */
+    public WorkerConfig withConsole(Console k) {
+        return new WorkerConfig(worker, queue, database, health, tracing, log, runtime, http, k, limits, secrets);
+    }
+
     /** A configuration with the default {@link Secrets}. */
     public WorkerConfig(
             Worker worker,

@@ -607,16 +607,7 @@ final class ExecutionRun {
             String message = n + ": " + m.failed + " of " + m.size() + " items failed (on_item_failure " + policy + ")"
                     + (notRun > 0 ? ", " + notRun + " not run" : "") + "; first: " + m.firstError;
             listener.nodeEnded(attempt.event(), n.id(), "map", "failed", took, message);
-            failed(
-                    new NodeResult(
-                            n.id(),
-                            NodeStatus.FAILED,
-                            null,
-                            ErrorText.of(message, options.maxErrorChars()),
-                            attempt.attempt(),
-                            m.startedAt,
-                            now),
-                    m.retryable);
+            fail(n, message, m.retryable, m.startedAt, now);
             return true;
         }
         JsonNode output = m.output();
@@ -629,6 +620,10 @@ final class ExecutionRun {
     }
 
     private void fail(NodeSpec n, String message, boolean retryable, Instant at) {
+        fail(n, message, retryable, at, at);
+    }
+
+    private void fail(NodeSpec n, String message, boolean retryable, Instant startedAt, Instant at) {
         failed(
                 new NodeResult(
                         n.id(),
@@ -636,7 +631,7 @@ final class ExecutionRun {
                         null,
                         ErrorText.of(message, options.maxErrorChars()),
                         attempt.attempt(),
-                        at,
+                        startedAt,
                         at),
                 retryable);
     }
@@ -690,19 +685,14 @@ final class ExecutionRun {
             outputBytes += size;
             return true;
         }
-        failed(
-                new NodeResult(
-                        n.id(),
-                        NodeStatus.FAILED,
-                        null,
-                        n + " output of " + size + " bytes would bring the execution's node outputs to "
-                                + (outputBytes + size) + " bytes, more than the limit of "
-                                + options.maxExecutionOutputBytes() + " (" + RuntimeOptions.EXECUTION_OUTPUT_KEY
-                                + ")",
-                        attempt.attempt(),
-                        startedAt,
-                        at),
-                false);
+        fail(
+                n,
+                n + " output of " + size + " bytes would bring the execution's node outputs to " + (outputBytes + size)
+                        + " bytes, more than the limit of " + options.maxExecutionOutputBytes() + " ("
+                        + RuntimeOptions.EXECUTION_OUTPUT_KEY + ")",
+                false,
+                startedAt,
+                at);
         return false;
     }
 

@@ -94,28 +94,13 @@ class DatabaseStartupProcessTest {
     void sigtermStopsARunningWorkerWhoseDatabaseStoppedAnsweringWithinASecond() throws Exception {
         try (PostgresTestStore db = new PostgresTestStore();
                 TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
-            String url = "postgres://postgres@127.0.0.1:" + proxy.port() + "/test";
-            Map<String, String> env = new java.util.HashMap<>(db.workerEnv());
-            env.put("DATABASE_URL", url);
-            try (WorkerLauncher launcher = new WorkerLauncher(WorkerLauncher.runDir("database-startup", "lost"), env)) {
+            try (WorkerLauncher launcher =
+                    new WorkerLauncher(WorkerLauncher.runDir("database-startup", "lost"), throughProxy(db, proxy))) {
                 WorkerProcess w = launcher.start(
                                 "lost", WorkerSettings.fastTimings().with("database.schema", db.schema()))
                         .awaitReady(Duration.ofSeconds(90));
 
-                proxy.freeze();
-                Awaitility.await("readiness to drop")
-                        .atMost(Duration.ofSeconds(20))
-                        .until(() -> w.status("/ready") == 503);
-                long signalled = System.nanoTime();
-                w.terminate();
-
-                assertThat(w.awaitExit(Duration.ofSeconds(30))).isZero();
-                assertExitedPromptly(signalled);
-                String stopped = w.log()
-                        .first(e -> e.msg().startsWith("worker stopped after"))
-                        .orElseThrow()
-                        .msg();
-                assertThat(Long.parseLong(stopped.replaceAll("\\D+", ""))).isLessThan(1500);
+                assertThat(stopWithDatabaseFrozen(proxy, w)).isLessThan(1500);
             }
         }
     }
@@ -130,15 +115,13 @@ class DatabaseStartupProcessTest {
     void sigtermDoesNotWaitTheGracePeriodForExecutionsWhoseOutcomesCannotBeWritten() throws Exception {
         try (PostgresTestStore db = new PostgresTestStore();
                 TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
-            String url = "postgres://postgres@127.0.0.1:" + proxy.port() + "/test";
-            Map<String, String> env = new java.util.HashMap<>(db.workerEnv());
-            env.put("DATABASE_URL", url);
             WorkerSettings settings = WorkerSettings.fastTimings()
                     .with("database.schema", db.schema())
                     .with("worker.shutdown_timeout_seconds", 60)
                     .with("queue.visibility_timeout_seconds", 30)
                     .with("runtime.inline_delay_max_seconds", 600);
-            try (WorkerLauncher launcher = new WorkerLauncher(WorkerLauncher.runDir("database-startup", "busy"), env)) {
+            try (WorkerLauncher launcher =
+                    new WorkerLauncher(WorkerLauncher.runDir("database-startup", "busy"), throughProxy(db, proxy))) {
                 WorkerProcess w = launcher.start("busy", settings).awaitReady(Duration.ofSeconds(90));
                 WorkflowClient client = db.client(0);
                 LoadedWorkflow slow = FaultWorkflows.load(client, """
@@ -148,20 +131,7 @@ class DatabaseStartupProcessTest {
                         .atMost(Duration.ofSeconds(30))
                         .until(() -> running(db) == 3);
 
-                proxy.freeze();
-                Awaitility.await("readiness to drop")
-                        .atMost(Duration.ofSeconds(30))
-                        .until(() -> w.status("/ready") == 503);
-                long signalled = System.nanoTime();
-                w.terminate();
-
-                assertThat(w.awaitExit(Duration.ofSeconds(30))).isZero();
-                assertExitedPromptly(signalled);
-                String stopped = w.log()
-                        .first(e -> e.msg().startsWith("worker stopped after"))
-                        .orElseThrow()
-                        .msg();
-                assertThat(Long.parseLong(stopped.replaceAll("\\D+", ""))).isLessThan(1500);
+                assertThat(stopWithDatabaseFrozen(proxy, w)).isLessThan(1500);
                 assertThat(
                                 w.log()
                                         .messages(
@@ -176,6 +146,32 @@ class DatabaseStartupProcessTest {
                 assertThat(running(db)).as("rows left for the rescue").isEqualTo(3);
             }
         }
+    }
+
+    /** The worker environment of {@code db}, reaching PostgreSQL through {@code proxy}. */
+    private static Map<String, String> throughProxy(PostgresTestStore db, TcpProxy proxy) {
+        Map<String, String> env = new java.util.HashMap<>(db.workerEnv());
+        env.put("DATABASE_URL", "postgres://postgres@127.0.0.1:" + proxy.port() + "/test");
+        return env;
+    }
+
+    /**
+     * Freezes the proxy, waits until readiness reports the database gone and sends SIGTERM; checks
+     * that the worker exits 0 promptly and returns how long its own stop took, in milliseconds.
+     */
+    private static long stopWithDatabaseFrozen(TcpProxy proxy, WorkerProcess w) throws Exception {
+        proxy.freeze();
+        Awaitility.await("readiness to drop").atMost(Duration.ofSeconds(30)).until(() -> w.status("/ready") == 503);
+        long signalled = System.nanoTime();
+        w.terminate();
+
+        assertThat(w.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertExitedPromptly(signalled);
+        String stopped = w.log()
+                .first(e -> e.msg().startsWith("worker stopped after"))
+                .orElseThrow()
+                .msg();
+        return Long.parseLong(stopped.replaceAll("\\D+", ""));
     }
 
     private static long running(PostgresTestStore db) throws java.sql.SQLException {
