@@ -59,9 +59,14 @@ import java.util.Optional;
 public final class Expressions {
     /**
      * Why an expression did not compile; {@code column} is 1-based within the expression, or 0 for
-     * a problem that is not a parse error (a budget, an oversized regular expression).
+     * a problem that has no place in it (its length, a budget, an oversized regular expression).
+     * {@code syntax} tells a parse error from a type error (an unknown name, no matching overload).
      */
-    record CompileError(String message, int column) {}
+    record CompileError(String message, int column, boolean syntax) {
+        CompileError(String message, int column) {
+            this(message, column, false);
+        }
+    }
 
     /**
      * Either a compiled expression or the reason it failed; both {@code null} when it was not
@@ -229,18 +234,21 @@ public final class Expressions {
             return new Compiled(
                     null,
                     new CompileError(
-                            "expression is " + source.length() + " characters, more than the limit of "
+                            "it is " + source.length() + " characters long, more than the limit of "
                                     + limits.maxExpressionLength(),
-                            1));
+                            0));
         }
         Engine cel = engine();
-        CelValidationResult result = (items ? cel.itemCompiler() : cel.compiler()).compile(source);
-        if (result.hasError()) {
-            CelIssue issue = result.getErrors().get(0);
-            int column = issue.getSourceLocation().getColumn() + 1;
-            return new Compiled(null, new CompileError(issue.getMessage(), Math.max(column, 1)));
+        CelCompiler compiler = items ? cel.itemCompiler() : cel.compiler();
+        CelValidationResult parsed = compiler.parse(source);
+        if (parsed.hasError()) {
+            return new Compiled(null, firstIssue(parsed, true));
         }
         try {
+            CelValidationResult result = compiler.check(parsed.getAst());
+            if (result.hasError()) {
+                return new Compiled(null, firstIssue(result, false));
+            }
             CelAbstractSyntaxTree ast = result.getAst();
             Optional<String> regex = oversizedLiteralRegex(ast);
             if (regex.isPresent()) {
@@ -252,8 +260,14 @@ public final class Expressions {
                     ast.getResultType().kind(),
                     null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
-            return new Compiled(null, new CompileError(e.getMessage(), 1));
+            return new Compiled(null, new CompileError(e.getMessage(), 0));
         }
+    }
+
+    private static CompileError firstIssue(CelValidationResult result, boolean syntax) {
+        CelIssue issue = result.getErrors().get(0);
+        int column = issue.getSourceLocation().getColumn() + 1;
+        return new CompileError(issue.getMessage(), Math.max(column, 1), syntax);
     }
 
     /** The problem with the first {@code matches} whose pattern is a literal too large to compile. */

@@ -209,12 +209,17 @@ sealed interface Template {
         return new Interpolated(List.copyOf(parts));
     }
 
-    /** The message for an expression that did not compile: a parse error has a column. */
+    /**
+     * The message for an expression that did not compile: a parse error "does not parse", a type
+     * error (an unknown name, no matching overload) "is not valid", each with its column.
+     */
     static String problem(String source, Expressions.CompileError error) {
         String quoted = source.length() <= 200 ? source : source.substring(0, 200) + "...";
-        return error.column() > 0
-                ? "expression '" + quoted + "' does not parse at column " + error.column() + ": " + error.message()
-                : "expression '" + quoted + "': " + error.message();
+        if (error.column() <= 0) {
+            return "expression '" + quoted + "': " + error.message();
+        }
+        return "expression '" + quoted + "' " + (error.syntax() ? "does not parse" : "is not valid") + " at column "
+                + error.column() + ": " + error.message();
     }
 
     static String escape(String key) {

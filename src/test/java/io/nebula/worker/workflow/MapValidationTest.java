@@ -30,7 +30,8 @@ class MapValidationTest {
                           {"id": "one", "action": "log", "params": {"message": "${{ item.name }}"}}]}""", "m.json"))
                 .singleElement()
                 .asString()
-                .startsWith("m.json:2:56 /nodes/0/params/message (node 'one'): expression 'item.name' does not parse")
+                .startsWith(
+                        "m.json:2:56 /nodes/0/params/message (node 'one'): expression 'item.name' is not valid at column 1")
                 .contains("undeclared reference to 'item'");
     }
 

@@ -143,7 +143,21 @@ class WorkflowValidationTest {
                 .singleElement()
                 .asString()
                 .isEqualTo(
-                        "e.json:1:63 /nodes/0/when (node 'a'): expression 'env.HOME == ''' does not parse at column 1: undeclared reference to 'env' (in container '')");
+                        "e.json:1:63 /nodes/0/when (node 'a'): expression 'env.HOME == ''' is not valid at column 1: undeclared reference to 'env' (in container '')");
+    }
+
+    @Test
+    void anExpressionThatParsesButCombinesValuesNoOperatorTakesIsNotValidRatherThanUnparsable() {
+        String text = """
+                {"name": "e", "nodes": [{"id": "a", "action": "noop", "when": "1 + 'a' == 2"}]}""";
+
+        assertThat(kit.problems(text, "e.json"))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "e.json:1:63 /nodes/0/when (node 'a'): expression '1 + 'a' == 2' is not valid at column 3: ")
+                .contains("no matching overload")
+                .doesNotContain("does not parse");
     }
 
     @Test
@@ -244,7 +258,7 @@ class WorkflowValidationTest {
         assertThat(kit.problems(text, "l.json"))
                 .singleElement()
                 .asString()
-                .endsWith("does not parse at column 1: expression is 4411 characters, more than the limit of 4096");
+                .endsWith(" + 1 ...': it is 4411 characters long, more than the limit of 4096");
     }
 
     @Test
