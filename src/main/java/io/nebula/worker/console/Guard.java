@@ -143,14 +143,9 @@ final class Guard {
 
     /** Why a POST must be refused, or {@code null} when it may proceed. */
     String postProblem(Request r) {
-        String site = r.header("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-            return "a request from another site";
-        }
-        String origin = r.header("Origin");
-        String host = r.header("Host");
-        if (origin != null && host != null && !origin.equals("null") && !origin.equalsIgnoreCase("http://" + host)) {
-            return "a request from another origin";
+        String crossSite = crossSiteProblem(r);
+        if (crossSite != null) {
+            return crossSite;
         }
         String sent = r.form().get("csrf");
         if (sent == null
@@ -159,6 +154,40 @@ final class Guard {
             return "the form is missing its CSRF token or is from an earlier run of the console; reload the page";
         }
         return null;
+    }
+
+    /**
+     * Why a POST looks like it came from another site, or {@code null}. A browser's {@code
+     * Sec-Fetch-Site: same-origin} is taken as it is: behind a reverse proxy the {@code Host} the
+     * console sees may be the proxy's upstream address. Otherwise an {@code Origin} must name the
+     * {@code Host} (or the {@code X-Forwarded-Host} a proxy sets) over {@code http} or {@code https}:
+     * a page elsewhere cannot set either header on a form it submits.
+     */
+    String crossSiteProblem(Request r) {
+        String site = r.header("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return "a request from another site";
+        }
+        if ("same-origin".equals(site)) {
+            return null;
+        }
+        String origin = r.header("Origin");
+        if (origin == null || origin.equals("null")) {
+            return null;
+        }
+        String forwarded = r.header("X-Forwarded-Host");
+        if (forwarded != null && forwarded.indexOf(',') >= 0) {
+            forwarded = forwarded.substring(0, forwarded.indexOf(','));
+        }
+        for (String host : new String[] {r.header("Host"), forwarded}) {
+            if (host != null
+                    && !host.isBlank()
+                    && (origin.equalsIgnoreCase("http://" + host.strip())
+                            || origin.equalsIgnoreCase("https://" + host.strip()))) {
+                return null;
+            }
+        }
+        return "a request from another origin";
     }
 
     private static String digest(String s) {

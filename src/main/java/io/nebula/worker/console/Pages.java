@@ -42,9 +42,11 @@ public final class Pages {
             String lastMinute) {}
 
     /** One queue on the overview. */
+    /** @param served whether a live worker serves the queue (nothing claims from it otherwise) */
     public record QueueRow(
             String name,
             boolean paused,
+            boolean served,
             long due,
             long scheduled,
             long running,
@@ -195,7 +197,14 @@ public final class Pages {
 
     /** One node in the nodes table. */
     public record NodeRow(
-            String id, String action, String status, String attempt, String duration, String finished, String href) {}
+            String id,
+            String action,
+            String status,
+            String attempt,
+            String tryNumber,
+            String duration,
+            String finished,
+            String href) {}
 
     /** One line of the history timeline. */
     public record HistoryRow(
@@ -215,6 +224,7 @@ public final class Pages {
             String action,
             String status,
             String attempt,
+            String tryNumber,
             String duration,
             String started,
             String finished,

@@ -387,6 +387,22 @@ final class Routes {
         if (queue.isEmpty()) {
             return error(r, 400, "Name a queue.");
         }
+        // As the command line does without --force: a pause of a name no worker serves hits nothing,
+        // and would leave that name among the known queues.
+        java.util.TreeSet<String> known = new java.util.TreeSet<>();
+        store.queueList().forEach(k -> known.add(k.name()));
+        if (!known.contains(queue)) {
+            // The overview also lists queues that only executions name.
+            store.queueOverview(Views.OVERVIEW_CAP).forEach(q -> known.add(q.queue()));
+        }
+        if (!known.contains(queue)) {
+            return error(
+                    r,
+                    404,
+                    "Queue '" + (queue.length() > 100 ? queue.substring(0, 100) + "..." : queue)
+                            + "' is not known: no worker has served it and no operator created it"
+                            + (known.isEmpty() ? "." : " (known: " + String.join(", ", known) + ")."));
+        }
         if (!post) {
             return page(
                     r,
@@ -412,10 +428,11 @@ final class Routes {
     }
 
     private int signIn(Request r) throws IOException {
-        String next = r.form().getOrDefault("next", "/");
-        if (!next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) {
-            next = "/";
+        String crossSite = guard.crossSiteProblem(r);
+        if (crossSite != null) {
+            return error(r, 403, "Refused: " + crossSite + ".");
         }
+        String next = localPath(r.form().getOrDefault("next", "/"));
         if (!guard.matches(r.form().getOrDefault("token", ""))) {
             log.info("console sign-in refused");
             return page(
@@ -426,6 +443,28 @@ final class Routes {
         }
         r.exchange().getResponseHeaders().add("Set-Cookie", guard.signInCookie());
         return redirect(r, next);
+    }
+
+    /**
+     * {@code next} when it is a path on this console, else {@code /}. Browsers drop tabs and line
+     * breaks from a URL and read a backslash as a slash, so {@code /<tab>/site} would leave the
+     * console: only printable ASCII without spaces is kept (a path from a request is
+     * percent-encoded), and never a second slash or backslash at its start.
+     */
+    static String localPath(String next) {
+        if (next.length() < 1 || next.length() > 4096 || next.charAt(0) != '/') {
+            return "/";
+        }
+        for (int i = 0; i < next.length(); i++) {
+            char c = next.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return "/";
+            }
+        }
+        if (next.length() > 1 && (next.charAt(1) == '/' || next.charAt(1) == '\\')) {
+            return "/";
+        }
+        return next;
     }
 
     // ---- responses -----------------------------------------------------------------------------

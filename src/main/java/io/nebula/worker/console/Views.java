@@ -4,7 +4,9 @@ import io.nebula.worker.inspect.ExecutionFacts;
 import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
 import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.inspect.MapProgress;
 import io.nebula.worker.inspect.NodeLine;
+import io.nebula.worker.inspect.Timeline;
 import io.nebula.worker.json.Json;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ExecutionCursor;
@@ -102,6 +104,7 @@ final class Views {
             rows.add(new Pages.QueueRow(
                     q,
                     s != null && s.paused(),
+                    workers.stream().anyMatch(w -> w.queues().contains(q)),
                     due,
                     Math.max(0, available - due),
                     s == null ? 0 : s.count(ExecutionState.RUNNING),
@@ -264,12 +267,16 @@ final class Views {
                     n.action(),
                     status.get(n.nodeId()),
                     r == null ? "-" : Integer.toString(r.attempt()),
+                    tryOf(r),
                     duration(r),
                     r == null ? "-" : HumanTime.instant(r.finishedAt()),
                     Links.node(id, n.nodeId())));
         }
         List<Pages.HistoryRow> history = new ArrayList<>();
-        for (HistoryEntry h : facts.history()) {
+        // The failed tries of the execution's nodes (not of map items) in place, as `executions show` has them.
+        for (HistoryEntry h : Timeline.of(
+                facts.history(),
+                results.stream().filter(r -> !MapProgress.isItemRow(r)).toList())) {
             history.add(new Pages.HistoryRow(
                     HumanTime.instant(h.at()),
                     h.event(),
@@ -395,7 +402,8 @@ final class Views {
             NodeLine l = byId.get(p.id());
             String st = status.get(p.id());
             NodeResult r = l.result();
-            String detail = r == null ? st : st + " · try " + r.attempt() + " · " + duration(r);
+            String detail =
+                    r == null ? st : st + (r.lastTry() > 0 ? " · try " + r.lastTry() : "") + " · " + duration(r);
             nodes.add(new Pages.DagNode(
                     p.id(),
                     shorten(p.id(), 22),
@@ -462,6 +470,7 @@ final class Views {
                 line.get().action(),
                 nodeStatuses(v, definition, lines).get(nodeId),
                 r == null ? "-" : Integer.toString(r.attempt()),
+                tryOf(r),
                 duration(r),
                 r == null ? "-" : HumanTime.instant(r.startedAt()),
                 r == null ? "-" : HumanTime.instant(r.finishedAt()),
@@ -469,6 +478,11 @@ final class Views {
                 params.note(),
                 r == null ? null : JsonText.pretty(r.outputJson()),
                 r == null ? null : r.error()));
+    }
+
+    /** The try on which a node ended in its last attempt, "-" when it never ran. */
+    private static String tryOf(NodeResult r) {
+        return r == null || r.lastTry() == 0 ? "-" : Integer.toString(r.lastTry());
     }
 
     // ---- workflows -----------------------------------------------------------------------------

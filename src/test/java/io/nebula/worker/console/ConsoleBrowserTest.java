@@ -155,7 +155,7 @@ class ConsoleBrowserTest {
         assertThat(text(row + "[data-field=scheduled]")).isEqualTo("2");
         assertThat(text(row + "[data-field=running]")).isEqualTo("0");
         assertThat(text(row + "[data-field=failed]")).isEqualTo("1");
-        assertThat(text(row + "[data-field=paused]")).isEqualTo("active");
+        assertThat(text(row + "[data-field=paused]")).isEqualTo("no worker");
         markPage();
         // The chart is read at most every few seconds, so it may lag the counts a little.
         waiting()
@@ -278,7 +278,7 @@ class ConsoleBrowserTest {
         driver.findElement(By.cssSelector("form button[type=submit]")).click();
         waiting().until(d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
         assertThat(store.queuePausedList()).doesNotContain("actions");
-        assertThat(text("tr[data-queue='actions'] [data-field=paused]")).isEqualTo("active");
+        assertThat(text("tr[data-queue='actions'] [data-field=paused]")).isEqualTo("no worker");
 
         long again = failedExecution("actions", "broke again");
         driver.get(url("/executions/" + again));

@@ -226,6 +226,153 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aFormSentThroughAnHttpsProxyIsAccepted() throws Exception {
+        long id = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+        String path = "/executions/" + id + "/cancel";
+        // A proxy that forwards to 127.0.0.1 keeps the browser's Origin; the Host the console sees is
+        // its own address, and the proxy names the public one in X-Forwarded-Host.
+        assertThat(post(
+                                open,
+                                path,
+                                "csrf=" + csrf(),
+                                "Origin",
+                                "https://console.example.com",
+                                "X-Forwarded-Host",
+                                "console.example.com")
+                        .statusCode())
+                .isEqualTo(303);
+        long second = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+        assertThat(post(
+                                open,
+                                "/executions/" + second + "/cancel",
+                                "csrf=" + csrf(),
+                                "Origin",
+                                "https://console.example.com",
+                                "Sec-Fetch-Site",
+                                "same-origin")
+                        .statusCode())
+                .as("the browser vouches for the origin")
+                .isEqualTo(303);
+        long third = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+        assertThat(post(
+                                open,
+                                "/executions/" + third + "/cancel",
+                                "csrf=" + csrf(),
+                                "Origin",
+                                "https://evil.example",
+                                "X-Forwarded-Host",
+                                "console.example.com")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(store.executionGet(third).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+    }
+
+    @Test
+    void signingInNeverLeavesTheConsole() throws Exception {
+        for (String next : List.of(
+                "//evil.example/",
+                "/\\evil.example/",
+                "/%09/evil.example",
+                "/\t/evil.example",
+                "https://evil.example")) {
+            HttpResponse<String> in = post(guarded, "/login", "token=" + TOKEN + "&next=" + next);
+            assertThat(in.statusCode()).as(next).isEqualTo(303);
+            assertThat(in.headers().firstValue("Location")).as(next).contains("/");
+        }
+        HttpResponse<String> kept = post(guarded, "/login", "token=" + TOKEN + "&next=/executions?state=failed");
+        assertThat(kept.headers().firstValue("Location")).contains("/executions?state=failed");
+        assertThat(post(guarded, "/login", "token=" + TOKEN + "&next=/", "Sec-Fetch-Site", "cross-site")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(Routes.localPath("/\t/evil.example")).isEqualTo("/");
+        assertThat(Routes.localPath("/\n//evil.example")).isEqualTo("/");
+        assertThat(Routes.localPath("/ok?x=1")).isEqualTo("/ok?x=1");
+    }
+
+    @Test
+    void aNodeThatSucceededOnItsSecondTryShowsThatTryAndTheFailedOneInTheHistory() throws Exception {
+        WorkerConfig config = TestConfigs.withQueues(TestConfigs.sqlite(tmp.resolve("console.db")), List.of("tries"));
+        Workflows workflows = WorkflowCatalog.of(config);
+        io.nebula.worker.workflow.LoadedWorkflow flaky = workflows.loadText("""
+                {"name": "flaky-node", "nodes": [{"id": "reserve", "action": "fail",
+                  "params": {"message": "HTTP 503", "retryable": true, "times": 1, "per_node_try": true},
+                  "retry": {"attempts": 2, "backoff_ms": 10}}]}""", "flaky.json");
+        long id = new io.nebula.worker.app.WorkflowClient(store, workflows, 3)
+                .submit(
+                        flaky,
+                        "{}",
+                        io.nebula.worker.app.SubmitOptions.defaults().queue("tries"))
+                .executionId();
+        io.nebula.worker.app.NebulaWorker worker = io.nebula.worker.app.NebulaWorker.builder()
+                .config(config)
+                .workerId("console-tries")
+                .options(io.nebula.worker.pool.PoolOptions.from(config, "console-tries"))
+                .build();
+        try {
+            worker.start();
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> store.executionGet(id).orElseThrow().state() == ExecutionState.SUCCEEDED);
+        } finally {
+            worker.close();
+        }
+
+        String html = get(open, "/executions/" + id).body();
+        assertThat(html)
+                .as("the graph names the node's try, not the execution's attempt")
+                .contains("succeeded · try 2");
+        assertThat(html).contains("node_try_failed").contains("HTTP 503");
+        assertThat(get(open, "/executions/" + id + "/node?id=reserve").body()).contains("<dt>Try</dt><dd>2</dd>");
+    }
+
+    @Test
+    void theOverviewSaysWhenNoLiveWorkerServesAQueue() throws Exception {
+        store.executionSubmitMany(List.of(
+                SubmitRequest.now("served", "h1", "greet", "{}", 1),
+                SubmitRequest.now("orphan", "h1", "greet", "{}", 1)));
+        store.workerRegister(new io.nebula.worker.queue.WorkerInfo(
+                "overview-worker", "pool", "host", 1, 4, List.of("served"), "t", null, null, 0));
+
+        String html = get(open, "/overview/live").body();
+
+        assertThat(claiming(html, "served")).isEqualTo("active");
+        assertThat(claiming(html, "orphan")).isEqualTo("no worker");
+    }
+
+    /** The Claiming cell of a queue's row on the overview. */
+    private static String claiming(String html, String queue) {
+        Matcher m = Pattern.compile(
+                        "data-queue=\"" + queue + "\">.*?data-field=\"paused\"[^>]*>([^<]+)<", Pattern.DOTALL)
+                .matcher(html);
+        assertThat(m.find()).as(queue).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void pausingAQueueNobodyKnowsIsRefusedAndNamesTheKnownOnes() throws Exception {
+        store.executionSubmitMany(List.of(SubmitRequest.now("known-queue", "h1", "greet", "{}", 1)));
+
+        HttpResponse<String> typo = post(open, "/queues/pause", "csrf=" + csrf() + "&queue=knwon-queue");
+        assertThat(typo.statusCode()).isEqualTo(404);
+        assertThat(typo.body()).contains("Queue 'knwon-queue' is not known").contains("known-queue");
+        assertThat(get(open, "/queues/pause?queue=%3Cscript%3E").statusCode()).isEqualTo(404);
+        assertThat(store.queueList())
+                .extracting(io.nebula.worker.queue.KnownQueue::name)
+                .doesNotContain("knwon-queue", "<script>");
+
+        assertThat(post(open, "/queues/pause", "csrf=" + csrf() + "&queue=known-queue")
+                        .statusCode())
+                .isEqualTo(303);
+        assertThat(store.queuePausedList()).contains("known-queue");
+    }
+
+    @Test
     void withoutATokenOnlyLoopbackHostNamesAreAnswered() throws Exception {
         // A site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own Host.
         assertThat(statusWithHost("attacker.example")).startsWith("HTTP/1.1 421");
