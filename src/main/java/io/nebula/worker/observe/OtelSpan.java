@@ -1,6 +1,7 @@
 package io.nebula.worker.observe;
 
 import io.nebula.worker.queue.SignalWait;
+import io.nebula.worker.redact.Redaction;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -85,8 +86,8 @@ final class OtelSpan implements TraceSpan {
                 .setParent(Context.root().with(span))
                 .setAttribute(EXECUTION_ID, executionId)
                 .setAttribute(HTTP_METHOD, method)
-                .setAttribute(URL_FULL, url)
-                .setAttribute(SERVER_ADDRESS, host)
+                .setAttribute(URL_FULL, Redaction.hideSecrets(url))
+                .setAttribute(SERVER_ADDRESS, Redaction.hideSecrets(host))
                 .setAttribute(SERVER_PORT, port)
                 .startSpan();
         return new OtelSpan(tracer, child, executionId, HTTP_STATUS);
@@ -150,7 +151,7 @@ final class OtelSpan implements TraceSpan {
                         WAIT_DELAY,
                         delay.toMillis(),
                         WAIT_REASON,
-                        reason == null ? "" : reason));
+                        reason == null ? "" : Redaction.hideSecrets(reason)));
     }
 
     @Override
@@ -165,13 +166,13 @@ final class OtelSpan implements TraceSpan {
                         WAIT_NODES,
                         waits.stream().map(SignalWait::nodeId).toList(),
                         WAIT_REASON,
-                        reason == null ? "" : reason));
+                        reason == null ? "" : Redaction.hideSecrets(reason)));
     }
 
     @Override
     public void attribute(String key, String value) {
         if (key != null && value != null) {
-            span.setAttribute(key(STRING_KEYS, key, AttributeKey::stringKey), value);
+            span.setAttribute(key(STRING_KEYS, key, AttributeKey::stringKey), Redaction.hideSecrets(value));
         }
     }
 
@@ -209,7 +210,7 @@ final class OtelSpan implements TraceSpan {
             span.setAttribute(statusKey, status);
         }
         if (error != null) {
-            span.setStatus(StatusCode.ERROR, error);
+            span.setStatus(StatusCode.ERROR, Redaction.hideSecrets(error));
         }
         span.end();
     }

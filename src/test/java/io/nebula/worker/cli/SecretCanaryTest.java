@@ -45,11 +45,13 @@ class SecretCanaryTest {
     private final String canary = "canary-" + UUID.randomUUID();
     private final List<String> received = new CopyOnWriteArrayList<>();
     private HttpServer server;
+    private io.nebula.worker.testing.OtlpReceiver traces;
     private String schema;
     private WorkerApp.Running worker;
 
     @BeforeEach
     void startServer() throws Exception {
+        traces = new io.nebula.worker.testing.OtlpReceiver();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/reserve", ex -> {
             String auth = String.valueOf(ex.getRequestHeaders().getFirst("Authorization"));
@@ -79,6 +81,7 @@ class SecretCanaryTest {
             worker.worker().worker().stop(Duration.ZERO);
         }
         server.stop(0);
+        traces.close();
         if (schema != null) {
             PostgresTestDatabase.dropSchema(schema);
         }
@@ -127,6 +130,8 @@ class SecretCanaryTest {
                         + "[database]\n" + database
                         + "[health]\nenabled = false\n"
                         + "[http]\nallow_private_networks = true\n"
+                        + "[otel]\nexporter_otlp_endpoint = \"" + traces.endpoint()
+                        + "\"\nbsp_schedule_delay_ms = 100\n"
                         + "[secrets]\ndir = \"" + secrets + "\"\nenv_prefix = \"NEBULA_CANARY_TEST_\"\n");
         return config;
     }
@@ -187,13 +192,25 @@ class SecretCanaryTest {
             outputs.add(failed.out());
             assertThat(failed.exitCode()).as(failed.out() + failed.err()).isNotZero();
 
+            Path inPath = tmp.resolve("in-path.yaml");
+            Files.writeString(inPath, """
+                    name: in-path
+                    nodes:
+                      - id: path
+                        action: http.request
+                        params: { url: "%s/deny/${{ secrets.PAYMENT_TOKEN }}" }
+                    """.formatted(base));
+            CliRun refused = cli(config, "submit", inPath.toString(), "--wait", "--json");
+            outputs.add(refused.out());
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotZero();
+
             // The server got the real token: the secret was resolved and sent.
             assertThat(received).contains("Bearer " + canary);
 
             CliRun list = cli(config, "executions", "list", "--json");
             outputs.add(list.out());
             JsonNode all = JSON.readTree(list.out());
-            assertThat(all.size()).isEqualTo(3);
+            assertThat(all.size()).isEqualTo(4);
             for (JsonNode e : all) {
                 String id = e.get("id").asString();
                 outputs.add(cli(config, "executions", "show", id, "--json").out());
@@ -207,6 +224,18 @@ class SecretCanaryTest {
             ByteArrayOutputStream metrics = new ByteArrayOutputStream();
             worker.metrics().write(metrics);
             outputs.add(metrics.toString(StandardCharsets.UTF_8));
+
+            // Spans leave the worker too: the URL with the secret in its path, its error, every attribute.
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> traces.spans().stream()
+                            .anyMatch(sp -> String.valueOf(sp.attr("url.full")).contains("/deny/")));
+            for (var span : traces.spans()) {
+                outputs.add(span.toString());
+            }
+            assertThat(traces.spans())
+                    .anySatisfy(sp ->
+                            assertThat(String.valueOf(sp.attr("url.full"))).endsWith("/deny/***"));
 
             worker.worker().worker().stop(Duration.ZERO);
             worker = null;
