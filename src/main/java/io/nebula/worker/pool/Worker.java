@@ -156,7 +156,13 @@ public final class Worker implements AutoCloseable {
                 }
                 ExecutionStore.SchemaStatus s = store.schemaStatus();
                 readiness.schema(s.upToDate(), s.mismatch());
-                if (s.upToDate()) {
+                if (s.currentVersion() > s.expectedVersion()) {
+                    // A newer build migrated it, as in a rolling upgrade or a rollback: this worker
+                    // runs as the older builds beside it do, registered so that the newer ones see
+                    // what it reads (a checkpoint form it does not know is then not written).
+                    log.warn("{}; this worker runs executions as an older build does", s.mismatch());
+                }
+                if (s.currentVersion() >= s.expectedVersion()) {
                     // The registration says what this build reads (see worker_register.sql), which
                     // an older schema has no column for; readiness says why it is missing.
                     store.workerRegister(info());

@@ -17,6 +17,15 @@ class PostgresWorkerTest extends WorkerContract {
     }
 
     @Override
+    protected void recordFutureMigration(int version) throws Exception {
+        try (java.sql.Connection c = PostgresTestDatabase.connect();
+                java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO \"" + schema + "\".schema_migrations (version, name) VALUES (" + version
+                    + ", 'future')");
+        }
+    }
+
+    @Override
     protected void dropStore() {
         PostgresTestDatabase.dropSchema(schema);
     }

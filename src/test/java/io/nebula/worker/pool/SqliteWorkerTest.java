@@ -27,6 +27,14 @@ class SqliteWorkerTest extends WorkerContract {
     }
 
     @Override
+    protected void recordFutureMigration(int version) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("q.db"));
+                java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO schema_migrations (version, name) VALUES (" + version + ", 'future')");
+        }
+    }
+
+    @Override
     protected void dropStore() {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

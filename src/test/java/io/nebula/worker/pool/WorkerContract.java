@@ -29,6 +29,9 @@ abstract class WorkerContract {
 
     protected abstract void dropStore();
 
+    /** Records a migration this build does not know, as a newer build's migrate would. */
+    protected abstract void recordFutureMigration(int version) throws Exception;
+
     @BeforeEach
     void setUp() {
         store = openStore();
@@ -101,6 +104,28 @@ abstract class WorkerContract {
         assertThat(events(anyId)).containsExactly("claimed", "succeeded");
         assertThat(store.nodeResultList(anyId)).extracting(NodeResult::nodeId).containsExactly("only");
         assertThat(get(anyId).outputJson()).isEqualTo("{\"id\":" + anyId + "}");
+    }
+
+    @Test
+    void aWorkerOnASchemaANewerBuildMigratedRegistersAndRuns() throws Exception {
+        int expected = store.schemaStatus().expectedVersion();
+        recordFutureMigration(expected + 1);
+        long id = submit("{\"do\":\"succeed\"}", 1);
+        PoolOptions older = options("older");
+        Worker w = Worker.builder()
+                .options(older)
+                .store(openStore(), true)
+                .runner(new ScriptedRunner())
+                .build();
+        workers.add(w);
+        w.start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(id).state() == ExecutionState.SUCCEEDED);
+        // Registered, so that the newer builds beside it see what it reads and workers list shows it.
+        assertThat(store.workerList(Duration.ofMinutes(1)))
+                .extracting(io.nebula.worker.queue.WorkerInfo::workerId)
+                .contains(older.workerId());
+        assertThat(w.readiness().snapshot().ready()).isFalse();
     }
 
     @Test
