@@ -17,16 +17,26 @@ final class Maintainer implements Periodic.Service {
     static final String LEASE = "maintenance";
     private static final int RESCUE_BATCH = 1_000;
     private static final int PRUNE_BATCH = 5_000;
+    private static final int PRUNE_ROUND_BATCHES = 20;
     private static final Duration PRUNE_EVERY = Duration.ofSeconds(60);
 
     private final PoolContext ctx;
     private final Wakeup wakeup;
+    private final int pruneBatch;
+    private final int pruneRoundBatches;
     private boolean leader;
     private long lastPruneNanos;
 
     Maintainer(PoolContext ctx, Wakeup wakeup) {
+        this(ctx, wakeup, PRUNE_BATCH, PRUNE_ROUND_BATCHES);
+    }
+
+    /** With smaller prune batches and rounds, for tests. */
+    Maintainer(PoolContext ctx, Wakeup wakeup, int pruneBatch, int pruneRoundBatches) {
         this.ctx = ctx;
         this.wakeup = wakeup;
+        this.pruneBatch = pruneBatch;
+        this.pruneRoundBatches = pruneRoundBatches;
         this.lastPruneNanos = ctx.clock().nanoTime() - PRUNE_EVERY.toNanos();
     }
 
@@ -53,8 +63,9 @@ final class Maintainer implements Periodic.Service {
         rescue();
         long nowNanos = ctx.clock().nanoTime();
         if (nowNanos - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
-            lastPruneNanos = nowNanos;
-            prune();
+            // A round that stopped at its cap left more behind: the next tick prunes again, so
+            // pruning keeps up with any finishing rate instead of at most one round a minute.
+            lastPruneNanos = prune() ? nowNanos - PRUNE_EVERY.toNanos() : nowNanos;
         }
     }
 
@@ -87,12 +98,18 @@ final class Maintainer implements Periodic.Service {
         }
     }
 
-    void prune() {
+    /**
+     * One round of pruning: at most {@value #PRUNE_ROUND_BATCHES} batches of {@value #PRUNE_BATCH}
+     * (unless a test chose smaller ones). Returns whether it stopped at that cap (so more may be left).
+     */
+    boolean prune() {
         int total = 0;
-        for (int i = 0; i < 20; i++) {
-            int n = ctx.maintenance().executionPrune(ctx.options().retention(), PRUNE_BATCH, fence());
+        boolean more = true;
+        for (int i = 0; i < pruneRoundBatches; i++) {
+            int n = ctx.maintenance().executionPrune(ctx.options().retention(), pruneBatch, fence());
             total += n;
-            if (n < PRUNE_BATCH) {
+            if (n < pruneBatch) {
+                more = false;
                 break;
             }
         }
@@ -100,6 +117,7 @@ final class Maintainer implements Periodic.Service {
             log.info("pruned finished executions count={}", total);
             ctx.listener().pruned(total);
         }
+        return more;
     }
 
     void resign() {

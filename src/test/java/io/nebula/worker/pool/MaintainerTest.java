@@ -112,9 +112,32 @@ class MaintainerTest {
     }
 
     @Test
-    void theLeaderPrunesAtMostOnceAMinuteByThePoolClock() {
-        PoolOptions o = options("a");
-        PoolOptions keepNothing = new PoolOptions(
+    void aPruneRoundThatStoppedAtItsCapIsFollowedByAnotherAtTheNextTick() {
+        try (SteppedPool a = new SteppedPool(dir, keepNothing(options("a")))) {
+            // Rounds of at most two batches of one execution.
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, 1, 2);
+            long first = finished(a);
+            long second = finished(a);
+            long third = finished(a);
+
+            ma.runOnce();
+            assertThat(a.events.matching("pruned")).containsExactly("pruned 2");
+
+            ma.runOnce();
+            assertThat(a.events.matching("pruned")).as("no minute passed").containsExactly("pruned 2", "pruned 1");
+            assertThat(List.of(first, second, third))
+                    .allSatisfy(id -> assertThat(a.store.executionGet(id)).isEmpty());
+
+            finished(a);
+            ma.runOnce();
+            assertThat(a.events.matching("pruned"))
+                    .as("caught up: once a minute again")
+                    .containsExactly("pruned 2", "pruned 1");
+        }
+    }
+
+    private static PoolOptions keepNothing(PoolOptions o) {
+        return new PoolOptions(
                 o.workerId(),
                 o.poolId(),
                 o.queues(),
@@ -130,7 +153,11 @@ class MaintainerTest {
                 o.quarantineAfter(),
                 Duration.ZERO,
                 o.checkInterval());
-        try (SteppedPool a = new SteppedPool(dir, keepNothing)) {
+    }
+
+    @Test
+    void theLeaderPrunesAtMostOnceAMinuteByThePoolClock() {
+        try (SteppedPool a = new SteppedPool(dir, keepNothing(options("a")))) {
             Maintainer ma = new Maintainer(a.ctx, a.wakeup);
             long first = finished(a);
 
