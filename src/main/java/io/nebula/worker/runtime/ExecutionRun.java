@@ -122,7 +122,7 @@ final class ExecutionRun {
                         && running.size() - itemsRunning + maps.size() < options.maxParallelNodes()
                         && failure == null
                         && resumeAt == null) {
-                    String id = ready.iterator().next();
+                    String id = nextReady();
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
                 }
@@ -151,6 +151,20 @@ final class ExecutionRun {
             StopReason reason = attempt.stopRequested();
             return stop(reason == null ? StopReason.SHUTDOWN : reason);
         }
+    }
+
+    /**
+     * The ready node to launch next: in definition order, sub-workflow nodes last. Looking at a
+     * child that is still running makes the attempt wait (nothing more is launched after it), so
+     * the nodes beside it start first instead of only once the child has finished.
+     */
+    private String nextReady() {
+        for (String id : ready) {
+            if (workflow.node(id).childWorkflow() == null) {
+                return id;
+            }
+        }
+        return ready.iterator().next();
     }
 
     /** Marks checkpointed nodes done. A FAILED checkpoint is not done: that node runs again. */

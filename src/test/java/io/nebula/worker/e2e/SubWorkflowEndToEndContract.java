@@ -175,6 +175,33 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     }
 
     @Test
+    void aNodeBesideARunningChildRunsWithoutWaitingForIt() throws Exception {
+        // The child is declared first, so it is the first ready node the parent looks at.
+        Files.writeString(tmp.resolve("beside.yaml"), """
+                name: beside
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    input: { n: 1 }
+                  - id: side
+                    action: test.step
+                    params: { level: side }
+                """);
+        step.holdAt("leaf");
+        WorkflowClient c = worker("w1").client();
+        long parent = c.submit(c.load(tmp.resolve("beside.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> c.store().nodeResultList(parent).stream()
+                        .anyMatch(r -> r.nodeId().equals("side")
+                                && r.status() == io.nebula.worker.queue.NodeStatus.SUCCEEDED));
+        assertThat(child(c, parent).state()).as("the child still runs").isEqualTo(ExecutionState.RUNNING);
+    }
+
+    @Test
     void cancellingTheParentCancelsItsChildren() throws Exception {
         step.holdAt("leaf");
         WorkflowClient c = worker("w1").client();
