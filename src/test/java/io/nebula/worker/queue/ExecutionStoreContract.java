@@ -437,7 +437,10 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
 
         assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
         assertThat(store.historyList(id).get(store.historyList(id).size() - 1).detail())
-                .startsWith("customer called; lease expired at ");
+                .startsWith("customer called; lease expired at ")
+                // In UTC as every other time shown, whatever the session's time zone.
+                .matches(
+                        "customer called; lease expired at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z held by .+");
     }
 
     private void claimAndLetExpireAfterCancel(long id) {
