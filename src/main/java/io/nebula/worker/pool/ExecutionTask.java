@@ -196,7 +196,7 @@ final class ExecutionTask implements Runnable {
         StopReason stop = running.stopReason();
         if (stop == StopReason.LEASE_LOST
                 || outcome instanceof RunOutcome.Stopped s && s.reason() == StopReason.LEASE_LOST) {
-            lost();
+            lost(false);
             return false;
         }
         Completion completion = new Completion(
@@ -229,8 +229,10 @@ final class ExecutionTask implements Runnable {
                     : failure;
             putContext();
             try {
-                log.warn("could not write the outcome: {}", cause.getMessage());
-                lost();
+                log.warn(
+                        "could not write the outcome: {}; the execution returns to the queue when its lease expires",
+                        cause.getMessage());
+                lost(true);
             } finally {
                 clearContext();
             }
@@ -239,7 +241,7 @@ final class ExecutionTask implements Runnable {
         if (!result.applied()) {
             putContext();
             try {
-                lost();
+                lost(false);
             } finally {
                 clearContext();
             }
@@ -275,9 +277,14 @@ final class ExecutionTask implements Runnable {
         log.debug("attempt ended outcome={} took_ms={}", o, took.toMillis());
     }
 
-    private void lost() {
-        log.warn("lease lost; nothing more is written for this execution");
-        running.trace().end("lease_lost", "the lease was lost; nothing was written");
+    /** @param unwritten the outcome could not be written (the lease may still be held until it expires) */
+    private void lost(boolean unwritten) {
+        if (unwritten) {
+            running.trace().end("lease_lost", "the outcome could not be written");
+        } else {
+            log.warn("lease lost; nothing more is written for this execution");
+            running.trace().end("lease_lost", "the lease was lost; nothing was written");
+        }
         WorkerListener l = ctx.listener();
         l.leaseLost(running.event());
         l.executionEnded(

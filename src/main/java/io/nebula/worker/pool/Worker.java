@@ -314,7 +314,8 @@ public final class Worker implements AutoCloseable {
                 unreleased = left;
                 log.warn(
                         "stopping {} running executions without releasing them: the database is unreachable;"
-                                + " they return to the queue when their leases expire (within {} s)",
+                                + " they return to the queue when their leases expire (within {} s), rescued as"
+                                + " after a crash (the attempt counts; one on its last attempt fails)",
                         left,
                         options.visibilityTimeout().toSeconds());
                 for (Running r : ctx.inFlight().all()) {

@@ -132,11 +132,11 @@ class DatabaseStartupProcessTest {
                         .until(() -> running(db) == 3);
 
                 assertThat(stopWithDatabaseFrozen(proxy, w)).isLessThan(1500);
-                assertThat(
-                                w.log()
-                                        .messages(
-                                                "stopping 3 running executions without releasing them: the database is"
-                                                        + " unreachable; they return to the queue when their leases expire (within 30 s)"))
+                assertThat(w.log()
+                                .messages("stopping 3 running executions without releasing them: the database is"
+                                        + " unreachable; they return to the queue when their leases expire (within 30 s),"
+                                        + " rescued as after a crash (the attempt counts; one on its"
+                                        + " last attempt fails)"))
                         .hasSize(1);
                 assertThat(w.log().messages("nebula-worker stopped cleanly")).isEmpty();
                 assertThat(w.log()
