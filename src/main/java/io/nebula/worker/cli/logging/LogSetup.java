@@ -59,13 +59,29 @@ public final class LogSetup {
             logger.setLevel(toLogback(d.level()));
         }
         for (String quiet : UNREDACTED) {
-            boolean named = filter.directives().stream()
-                    .anyMatch(d -> d.logger().equals(quiet) || d.logger().startsWith(quiet + "."));
-            if (!named) {
+            if (!named(filter, quiet)) {
                 context.getLogger(quiet).setLevel(Level.WARN);
             }
         }
+        for (String quiet : STACK_TRACES) {
+            if (!named(filter, quiet)) {
+                context.getLogger(quiet).setLevel(Level.ERROR);
+            }
+        }
     }
+
+    private static boolean named(LogFilter filter, String logger) {
+        return filter.directives().stream()
+                .anyMatch(d -> d.logger().equals(logger) || d.logger().startsWith(logger + "."));
+    }
+
+    /**
+     * Loggers whose warnings are a stack trace for an event the worker reports itself: the pool's
+     * "connection marked as broken" for every connection the server dropped (the pool replaces it;
+     * the statement that used it fails, and the worker logs that failure in one line). They stay
+     * at {@code error} unless a directive names them.
+     */
+    static final List<String> STACK_TRACES = List.of("com.zaxxer.hikari.pool.ProxyConnection");
 
     /**
      * Loggers that write what the worker's redaction never sees: the HTTP client's request lines,

@@ -189,6 +189,22 @@ class LogLayoutTest {
     }
 
     @Test
+    void theConnectionPoolsBrokenConnectionStackTracesStayQuietUnlessNamed() {
+        LogSetup.install(context, LogFilter.parse("info"), "text");
+        assertThat(context.getLogger("com.zaxxer.hikari.pool.ProxyConnection").getEffectiveLevel())
+                .isEqualTo(Level.ERROR);
+        assertThat(context.getLogger("com.zaxxer.hikari.pool.HikariPool").getEffectiveLevel())
+                .isEqualTo(Level.INFO);
+
+        LogSetup.install(context, LogFilter.parse("info,com.zaxxer.hikari=debug"), "text");
+        assertThat(context.getLogger("com.zaxxer.hikari.pool.ProxyConnection").getEffectiveLevel())
+                .isEqualTo(Level.ERROR);
+        LogSetup.install(context, LogFilter.parse("com.zaxxer.hikari.pool.ProxyConnection=warn"), "text");
+        assertThat(context.getLogger("com.zaxxer.hikari.pool.ProxyConnection").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+    }
+
+    @Test
     void reinstallingReplacesEarlierLevels() {
         LogSetup.install(context, LogFilter.parse("nebula_worker=trace"), "text");
         LogSetup.install(context, LogFilter.parse("nebula_worker=info"), "text");
