@@ -30,6 +30,7 @@ final class MigrateCommand extends OpsCommand {
     protected int run() {
         SchemaStatus before;
         SchemaStatus after;
+        int applied = 0;
         try (ExecutionStore store = StoreAccess.openUnchecked(config(), check)) {
             before = store.schemaStatus();
             if (before.currentVersion() > before.expectedVersion()) {
@@ -40,18 +41,21 @@ final class MigrateCommand extends OpsCommand {
                                 + "; upgrade nebula-worker instead");
             }
             if (!check) {
-                store.migrate();
+                // Counted under the migration lock: another process migrating at the same time
+                // applies some or all of them, and this one reports only its own.
+                applied = store.migrate();
             }
             after = store.schemaStatus();
         }
+        int from = check ? before.currentVersion() : after.currentVersion() - applied;
         String database = config().database().url().redacted();
         if (json) {
             var o = JsonViews.object();
             o.put("database", database);
-            o.put("from_version", before.currentVersion());
+            o.put("from_version", from);
             o.put("to_version", after.currentVersion());
             o.put("expected_version", after.expectedVersion());
-            o.put("applied", after.currentVersion() - before.currentVersion());
+            o.put("applied", applied);
             o.put("up_to_date", after.upToDate());
             JsonViews.print(out(), o);
         } else if (check) {
@@ -62,11 +66,10 @@ final class MigrateCommand extends OpsCommand {
                                     : "schema of " + database + " is at version " + after.currentVersion()
                                             + "; this build needs " + after.expectedVersion()
                                             + ": run `nebula-worker migrate`");
-        } else if (after.currentVersion() == before.currentVersion()) {
+        } else if (applied == 0) {
             out().println("schema of " + database + " already up to date (version " + after.currentVersion() + ")");
         } else {
-            out().println("migrated " + database + " from schema version " + before.currentVersion() + " to "
-                    + after.currentVersion());
+            out().println("migrated " + database + " from schema version " + from + " to " + after.currentVersion());
         }
         out().flush();
         return after.upToDate() ? ExitCode.OK : ExitCode.CONFLICT;

@@ -72,8 +72,11 @@ public interface ExecutionStore
      */
     default void probe() {}
 
-    /** Applies missing migrations. Safe to call from several processes at once. */
-    void migrate();
+    /**
+     * Applies missing migrations. Safe to call from several processes at once: each migration is
+     * applied by one of them. Returns how many this call applied (0 when another had).
+     */
+    int migrate();
 
     /** Whether the schema is at the version this build expects, without changing anything. */
     SchemaStatus schemaStatus();

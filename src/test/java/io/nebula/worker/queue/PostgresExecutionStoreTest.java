@@ -52,6 +52,30 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
         PostgresTestDatabase.dropSchema(schema);
     }
 
+    @Test
+    void migratingAFreshSchemaFromSeveralProcessesAtOnceAppliesEachMigrationOnceAndSaysWho() throws Exception {
+        String fresh = PostgresTestDatabase.newSchema();
+        List<ExecutionStore> stores = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                stores.add(PostgresTestDatabase.open(fresh, StoreOptions.defaults("racer-" + i)));
+            }
+            List<java.util.concurrent.CompletableFuture<Integer>> runs = stores.stream()
+                    .map(st -> java.util.concurrent.CompletableFuture.supplyAsync(st::migrate))
+                    .toList();
+            int applied = 0;
+            for (var r : runs) {
+                applied += r.get();
+            }
+            // Each migration was applied by exactly one of them, and each reports only its own.
+            assertThat(applied).isEqualTo(stores.get(0).schemaStatus().expectedVersion());
+            assertThat(stores.get(0).migrate()).isZero();
+        } finally {
+            stores.forEach(ExecutionStore::close);
+            PostgresTestDatabase.dropSchema(fresh);
+        }
+    }
+
     /**
      * A checkpoint of a first attempt's succeeded nodes is one node_levels row; a resumed attempt's
      * checkpoint, whose nodes may replace failed rows of an earlier attempt, is a node_results row

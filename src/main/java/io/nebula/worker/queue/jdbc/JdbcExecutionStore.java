@@ -138,8 +138,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
     // ---- schema ----------------------------------------------------------------------------
 
     @Override
-    public void migrate() {
-        migrator.migrate();
+    public int migrate() {
+        return migrator.migrate();
     }
 
     @Override

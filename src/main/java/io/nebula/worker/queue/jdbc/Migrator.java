@@ -26,7 +26,8 @@ final class Migrator {
         this.schema = schema;
     }
 
-    void migrate() {
+    /** Returns how many migrations this call applied. */
+    int migrate() {
         List<SqlLibrary.Migration> all = db.sql().migrations();
         int applied = db.run("migrate", Mode.TRANSACTION, false, s -> {
             s.query("migration_lock", Params.of("schema", schema));
@@ -50,6 +51,7 @@ final class Migrator {
         if (applied == 0) {
             log.debug("schema is up to date version={}", all.size());
         }
+        return applied;
     }
 
     SchemaStatus status() {
