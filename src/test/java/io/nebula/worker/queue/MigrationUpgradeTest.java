@@ -1,6 +1,7 @@
 package io.nebula.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import java.io.InputStream;
@@ -90,6 +91,43 @@ class MigrationUpgradeTest {
                             new KnownQueue("mail", false),
                             new KnownQueue("reports", false));
             assertKeysOfOldExecutionsAreKeptAndNewOnesScoped(store, 1);
+        } finally {
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void aMigrationQueuedBehindALongTransactionGivesUpInsteadOfHoldingTheQueueBack() throws Exception {
+        PostgresTestDatabase.require();
+        String schema = PostgresTestDatabase.newSchema();
+        try (Connection c = PostgresTestDatabase.connect();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+            st.execute("SET search_path = " + schema);
+            st.execute(resource("postgres/migrations/V001__init.sql").replace("${schema}", schema));
+            st.execute(resource("postgres/migration_prepare.sql").replace("${schema}", schema));
+            st.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'init')");
+        }
+        try (Connection report = PostgresTestDatabase.connect();
+                ExecutionStore store = PostgresTestDatabase.open(schema, StoreOptions.defaults("upgrade"))) {
+            // A report that reads the table in a transaction left open: later migrations change it.
+            report.setAutoCommit(false);
+            try (Statement st = report.createStatement()) {
+                st.executeQuery("SELECT count(*) FROM " + schema + ".executions")
+                        .close();
+            }
+
+            assertThatThrownBy(store::migrate)
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("cannot migrate the schema now: a lock it needs was not granted in time")
+                    .hasMessageContaining("pg_stat_activity");
+            assertThat(store.schemaStatus().currentVersion())
+                    .as("nothing was changed")
+                    .isEqualTo(1);
+
+            report.commit();
+            store.migrate();
+            assertThat(store.schemaStatus().upToDate()).isTrue();
         } finally {
             PostgresTestDatabase.dropSchema(schema);
         }
