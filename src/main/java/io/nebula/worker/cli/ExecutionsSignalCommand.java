@@ -22,10 +22,10 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:delivered, or delivered before (the first delivery counts)",
             "1:database failure",
-            "2:bad flags or configuration",
+            "2:bad flags or configuration; no signal node waits for that name (without --force)",
             "3:no execution with that id",
             "4:the data is not valid JSON",
-            "5:the execution has finished"
+            "5:the execution has finished; the node that waited for it has finished (without --force)"
         })
 final class ExecutionsSignalCommand extends OpsCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The execution id")
@@ -40,6 +40,12 @@ final class ExecutionsSignalCommand extends OpsCommand {
             description = "The signal's data: JSON text, or @FILE (@- reads stdin) [default: {}]")
     String data;
 
+    @Option(
+            names = "--force",
+            description = "Deliver it even if no signal node of the execution's workflow waits for that name, or"
+                    + " the one that did has finished")
+    boolean force;
+
     @Override
     protected int run() {
         if (!SignalAction.NAME.matcher(name).matches()) {
@@ -51,6 +57,9 @@ final class ExecutionsSignalCommand extends OpsCommand {
         String json = JsonArgument.read(data, "--data", config().queue().maxInputBytes());
         SignalDelivery d;
         try (ExecutionStore store = openStore()) {
+            if (!force) {
+                checkSomeNodeWaits(store);
+            }
             d = store.signalSend(id, name, json);
         }
         String message = switch (d.outcome()) {
@@ -81,5 +90,69 @@ final class ExecutionsSignalCommand extends OpsCommand {
             out().flush();
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Refuses a signal that nothing would read: no signal node of the execution's workflow waits
+     * for that name (a typo, or a signal meant for a sub-workflow's own execution), or the one
+     * that does has finished (it timed out, or took an earlier delivery). A name written as an
+     * expression is not known before it runs, so it passes.
+     */
+    private void checkSomeNodeWaits(ExecutionStore store) {
+        var execution = store.executionGet(id).orElse(null);
+        if (execution == null || execution.state().isTerminal()) {
+            return; // the delivery itself says so
+        }
+        String definition = store.workflowGet(execution.workflowHash())
+                .map(io.nebula.worker.queue.WorkflowDocument::definitionJson)
+                .orElse(null);
+        if (definition == null) {
+            return;
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<String> mine = new java.util.ArrayList<>();
+        boolean children = false;
+        for (var node : JsonViews.JSON.readTree(definition).path("nodes")) {
+            children |= node.has("workflow");
+            if (!SignalAction.ACTION.equals(node.path("action").asString(""))) {
+                continue;
+            }
+            String waited = node.path("params").path("name").asString("");
+            if (waited.contains("${{")) {
+                return;
+            }
+            names.add(waited);
+            if (waited.equals(name)) {
+                mine.add(node.path("id").asString(""));
+            }
+        }
+        if (mine.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.USAGE,
+                    "no signal node of workflow '" + Table.clean(execution.workflowName()) + "' waits for signal '"
+                            + name + "'"
+                            + (names.isEmpty() ? "" : " (its signal nodes wait for: " + String.join(", ", names) + ")")
+                            + (children
+                                    ? "; a sub-workflow's nodes wait in the child's own execution (executions show "
+                                            + id + " names it)"
+                                    : "")
+                            + "; nothing was delivered; give --force to deliver it anyway");
+        }
+        var finished = store.nodeResultList(id).stream()
+                .filter(r -> mine.contains(r.nodeId()))
+                .toList();
+        boolean deliveredBefore =
+                store.signalList(id).stream().anyMatch(x -> x.name().equals(name) && x.receivedAt() != null);
+        if (finished.size() == mine.size() && !deliveredBefore) {
+            throw new CommandFailure(
+                    ExitCode.CONFLICT,
+                    "node '" + finished.get(0).nodeId() + "' of execution " + id + " already finished"
+                            + (finished.get(0).outputJson() != null
+                                            && finished.get(0).outputJson().contains("\"timed_out\":true")
+                                    ? " (its wait for signal '" + name + "' timed out)"
+                                    : "")
+                            + ": nothing would read signal '" + name + "'; nothing was delivered; give --force to"
+                            + " deliver it anyway");
+        }
     }
 }

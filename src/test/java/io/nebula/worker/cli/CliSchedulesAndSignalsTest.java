@@ -340,6 +340,14 @@ class CliSchedulesAndSignalsTest {
                         .exitCode())
                 .isEqualTo(ExitCode.USAGE);
 
+        CliRun typo = f.run("executions", "signal", Long.toString(id), "aprove");
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(typo.err())
+                .contains("no signal node of workflow 'approval' waits for signal 'aprove' (its signal nodes wait"
+                        + " for: approve)")
+                .contains("nothing was delivered; give --force");
+        assertThat(f.store().signalList(id)).noneMatch(x -> x.name().equals("aprove"));
+
         CliRun sent = f.run("executions", "signal", Long.toString(id), "approve", "--data", "{\"approved\":true}");
         assertThat(sent.exitCode()).as(sent.err()).isZero();
         assertThat(sent.out())
@@ -364,5 +372,15 @@ class CliSchedulesAndSignalsTest {
         assertThat(finished.exitCode()).isEqualTo(ExitCode.CONFLICT);
         assertThat(finished.err()).contains("already finished (cancelled)");
         assertThat(f.run("executions", "signal", "999", "approve").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+
+        CliRun another = f.run(
+                "submit",
+                CliFixture.example("approval.yaml").toString(),
+                "--input",
+                "{\"request\":{\"id\":\"B\",\"amount\":1}}");
+        long second = Long.parseLong(another.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        CliRun forced = f.run("executions", "signal", Long.toString(second), "aprove", "--force");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(f.store().signalList(second)).anyMatch(x -> x.name().equals("aprove"));
     }
 }

@@ -29,13 +29,16 @@ public final class SignalAction implements Action {
     /** Names a signal can have; the command line and the store accept the same. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
 
+    /** This action's name, as definitions write it. */
+    public static final String ACTION = "signal";
+
     private static final double MAX_TIMEOUT_SECONDS = Duration.ofDays(366).toSeconds();
 
     private record Params(String name, Duration timeout, boolean continueOnTimeout) {}
 
     @Override
     public String name() {
-        return "signal";
+        return ACTION;
     }
 
     @Override
