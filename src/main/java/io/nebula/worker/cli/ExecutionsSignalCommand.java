@@ -139,7 +139,8 @@ final class ExecutionsSignalCommand extends OpsCommand {
                             + "; nothing was delivered; give --force to deliver it anyway");
         }
         var finished = store.nodeResultList(id).stream()
-                .filter(r -> mine.contains(r.nodeId()))
+                // A failed one runs again when the execution is retried, and would read it then.
+                .filter(r -> mine.contains(r.nodeId()) && r.status() == io.nebula.worker.queue.NodeStatus.SUCCEEDED)
                 .toList();
         boolean deliveredBefore =
                 store.signalList(id).stream().anyMatch(x -> x.name().equals(name) && x.receivedAt() != null);

@@ -307,6 +307,44 @@ class CliSchedulesAndSignalsTest {
     }
 
     @Test
+    void aSignalWhoseNodeHasAlreadyFinishedIsRefusedAndNotStored() {
+        CliRun submitted = f.run(
+                "submit",
+                CliFixture.example("approval.yaml").toString(),
+                "--input",
+                "{\"request\":{\"id\":\"C\",\"amount\":1}}");
+        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        ClaimedExecution c = f.store()
+                .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
+                .get(0);
+        // The attempt recorded the signal node as timed out (on_timeout: continue) and parked on a
+        // later wait: the execution is not finished, but nothing reads 'approve' any more.
+        java.time.Instant now = java.time.Instant.now();
+        f.store()
+                .executionCompleteMany(List.of(Completions.release(
+                        c.lease(),
+                        "a later node waits",
+                        Duration.ofHours(1),
+                        List.of(new io.nebula.worker.queue.NodeResult(
+                                "approve",
+                                io.nebula.worker.queue.NodeStatus.SUCCEEDED,
+                                "{\"timed_out\":true}",
+                                null,
+                                1,
+                                now,
+                                now)))));
+
+        CliRun late = f.run("executions", "signal", Long.toString(id), "approve");
+
+        assertThat(late.exitCode()).as(late.out() + late.err()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(late.err())
+                .contains("node 'approve' of execution " + id + " already finished (its wait for signal 'approve'"
+                        + " timed out)")
+                .contains("nothing was delivered");
+        assertThat(f.store().signalList(id)).noneMatch(x -> x.receivedAt() != null);
+    }
+
+    @Test
     void signalDeliversOnceAndRefusesWhatItCannotDeliver() {
         CliRun submitted = f.run(
                 "submit",
