@@ -96,6 +96,12 @@ final class DefinitionValidator {
         }
         unknownFields(root, "", null, TOP_FIELDS);
         String name = requiredString(root, "name", "", null);
+        if (name != null && authoring) {
+            String problem = nameProblem(name);
+            if (problem != null) {
+                problem("/name", null, problem);
+            }
+        }
         String description = optionalString(root, "description", "", null);
         Integer maxRetries = optionalInt(root, "max_retries", "", null, 0, 100);
         if (root.has("input_schema")) {
@@ -586,6 +592,31 @@ final class DefinitionValidator {
                                 + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
+    }
+
+    /** The longest workflow name: it is repeated in every log line and span of its executions. */
+    static final int MAX_NAME_LENGTH = 200;
+
+    /**
+     * What is wrong with a workflow name, or {@code null}: too long, or holding a control or
+     * invisible formatting character (a line break, a right-to-left override) that would make it
+     * read differently in logs, tables and the console than it is. Checked when a definition is
+     * written; a stored one keeps running.
+     */
+    static String nameProblem(String name) {
+        if (name.length() > MAX_NAME_LENGTH) {
+            return "'name' is " + name.length() + " characters, more than the limit of " + MAX_NAME_LENGTH;
+        }
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
+                return "'name' holds the control or formatting character U+"
+                        + String.format(java.util.Locale.ROOT, "%04X", cp) + " at position " + (i + 1)
+                        + "; use visible characters";
+            }
+            i += Character.charCount(cp);
+        }
+        return null;
     }
 
     private String requiredString(JsonNode o, String field, String at, String id) {

@@ -161,6 +161,24 @@ class WorkflowValidationTest {
     }
 
     @Test
+    void aWorkflowNameThatIsTooLongOrHoldsInvisibleCharactersIsRefused() {
+        assertThat(kit.problems(
+                        "{\"name\": \"" + "n".repeat(201) + "\", \"nodes\": [{\"id\": \"a\", \"action\": \"noop\"}]}",
+                        "n.json"))
+                .singleElement()
+                .asString()
+                .endsWith("/name: 'name' is 201 characters, more than the limit of 200");
+        assertThat(kit.problems(
+                        "{\"name\": \"pay\u202Eevil\", \"nodes\": [{\"id\": \"a\", \"action\": \"noop\"}]}", "n.json"))
+                .singleElement()
+                .asString()
+                .contains("/name: 'name' holds the control or formatting character U+202E at position 4");
+        assertThat(DefinitionValidator.nameProblem("r\u00e9sum\u00e9 \u540d\u524d"))
+                .as("letters of any script are fine")
+                .isNull();
+    }
+
+    @Test
     void anExpressionReadingAnInputPropertyTheSchemaForbidsIsRefused() {
         String text = """
                 {"name": "shop", "input_schema": {"type": "object", "additionalProperties": false,
