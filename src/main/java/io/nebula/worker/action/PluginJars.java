@@ -70,8 +70,29 @@ final class PluginJars {
                 throw new IllegalArgumentException("plugin " + describe(p, real) + " belongs to '" + owner
                         + "', not to '" + me + "' or root; a plugin runs with the worker's rights");
             }
+            Path folder = real.getParent();
+            if (Files.isRegularFile(real) && folder != null && othersMayReplaceIn(folder)) {
+                // Whoever may write the folder a jar really lives in may put another jar in its place.
+                throw new IllegalArgumentException("plugin " + describe(p, real) + " is in folder " + folder
+                        + ", which other users can write (they could replace the jar); a plugin runs with the"
+                        + " worker's rights: chmod go-w " + folder);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check plugin " + p, e);
+        }
+    }
+
+    /** Whether others may write {@code folder} without the sticky bit (which keeps them to their own files). */
+    private static boolean othersMayReplaceIn(Path folder) throws IOException {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(folder);
+        if (!perms.contains(PosixFilePermission.GROUP_WRITE) && !perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            return false;
+        }
+        try {
+            int mode = (Integer) Files.getAttribute(folder, "unix:mode");
+            return (mode & 01000) == 0;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return true;
         }
     }
 
