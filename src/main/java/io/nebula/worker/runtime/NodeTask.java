@@ -326,8 +326,8 @@ final class NodeTask {
             return new Try(
                     null,
                     null,
-                    ActionException.permanent("output is " + text.length() + " bytes, more than the limit of "
-                            + options.maxOutputBytes()),
+                    ActionException.permanent("output is " + text.length() + " bytes, more than a node's limit of "
+                            + options.maxOutputBytes() + " (fixed; keep large data out of node outputs)"),
                     false);
         }
         return new Try(output, text, null, false);

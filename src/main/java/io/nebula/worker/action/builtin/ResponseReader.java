@@ -58,7 +58,8 @@ final class ResponseReader {
 
     private static ActionException tooLarge(long cap, String detail) {
         return ActionException.permanent(
-                "response body exceeds the " + cap + "-byte cap (" + detail + "); raise http.max_response_bytes");
+                "response body exceeds the " + cap + "-byte cap (" + detail + "); raise http.max_response_bytes"
+                        + " (up to about 1 MiB: the node's whole output, body included, is at most 1048576 bytes)");
     }
 
     /** The response's headers by lower-case name, sorted, each name's values in the order received. */
