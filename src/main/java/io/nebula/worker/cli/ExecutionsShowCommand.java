@@ -284,7 +284,7 @@ final class ExecutionsShowCommand extends OpsCommand {
         }
         out.println();
         out.println("History");
-        Table h = new Table("AT", "EVENT", "STATE", "ATTEMPT", "BY", "DETAIL").limit(5, 80);
+        Table h = new Table("AT", "EVENT", "STATE", "ATTEMPT", "WORKER", "DETAIL").limit(5, 80);
         for (HistoryEntry e : Timeline.of(facts.history(), withoutItems(facts))) {
             h.row(
                     HumanTime.instant(e.at()),

@@ -173,9 +173,15 @@ public final class Explainer {
             String when = f.last("cancel_requested")
                     .map(h -> " at " + instant(h.at()))
                     .orElse("");
+            boolean silent = holder.isEmpty() || !f.isLive(holder.get());
             String then = expired
                     ? "its lease has expired, so the next rescue ends it as cancelled"
-                    : "worker " + owner + " stops it at its next heartbeat (" + heartbeat + ")";
+                    : silent
+                            ? "worker " + owner + " would stop it at its next heartbeat, but " + heartbeat
+                                    + " (live workers beat within " + duration(f.liveWithin()) + "); if it is gone,"
+                                    + " its lease expires at " + instant(v.leaseExpiresAt()) + " ("
+                                    + relative(v.leaseExpiresAt(), now) + ") and the next rescue ends it as cancelled"
+                            : "worker " + owner + " stops it at its next heartbeat (" + heartbeat + ")";
             return new Explanation(Reason.CANCEL_REQUESTED, "Cancel requested" + when + "; " + then + ".", notes, null);
         }
         if (expired) {

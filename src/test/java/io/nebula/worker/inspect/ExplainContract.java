@@ -210,6 +210,25 @@ abstract class ExplainContract {
     }
 
     @Test
+    void aCancelRequestedOfASilentWorkersExecutionSaysTheRescueWillEndIt() {
+        register("frozen", 4, "default");
+        long id = submit(request());
+        claim("frozen", LEASE);
+        assertThat(store.executionCancel(id, "stop")).isEqualTo(CancelResult.REQUESTED);
+        Duration live = Duration.ofMillis(50);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> explain(id, live).summary().contains("would stop it"));
+
+        Explanation e = explain(id, live);
+
+        assertThat(e.reason()).isEqualTo(Reason.CANCEL_REQUESTED);
+        assertThat(e.summary())
+                .contains("worker frozen would stop it at its next heartbeat, but its last heartbeat was")
+                .contains("its lease expires at")
+                .contains("the next rescue ends it as cancelled");
+    }
+
+    @Test
     void anExpiredLeaseSaysARescueIsDue() {
         long id = submit(request());
         claim("gone", Duration.ofMillis(1));
