@@ -30,6 +30,18 @@ public record LoadedWorkflow(
     }
 
     /**
+     * The most executions one run of this workflow starts through its sub-workflow nodes, theirs
+     * counted (an upper bound: a node skipped by its condition starts none); capped at a billion.
+     */
+    public long childExecutionsAtMost() {
+        long n = 0;
+        for (LoadedWorkflow c : children) {
+            n = Math.min(1_000_000_000L, n + 1 + c.childExecutionsAtMost());
+        }
+        return n;
+    }
+
+    /**
      * The records the store must keep to run this workflow: those of the sub-workflow files it
      * was loaded with (theirs first, each once), then its own.
      */

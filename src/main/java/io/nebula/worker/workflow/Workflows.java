@@ -41,6 +41,12 @@ public final class Workflows {
     private final ActionRegistry actions;
     private final Expressions expressions;
     private final Limits limits;
+    /**
+     * The most executions one run of a workflow loaded from files may start through its
+     * sub-workflows, theirs counted: a few nodes per level would otherwise multiply into millions.
+     */
+    public static final long MAX_CHILD_EXECUTIONS = 10_000;
+
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Cached>> loading = new ConcurrentHashMap<>();
     /** Counts uses of cached definitions; a definition's last use is the count it was used at. */
@@ -192,6 +198,19 @@ public final class Workflows {
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
         List<Problem> childProblems = new java.util.ArrayList<>();
         List<LoadedWorkflow> children = resolveChildren(parsed, resolver, childProblems);
+        long started = 0;
+        for (LoadedWorkflow c : children) {
+            started = Math.min(1_000_000_000L, started + 1 + c.childExecutionsAtMost());
+        }
+        if (started > MAX_CHILD_EXECUTIONS) {
+            childProblems.add(parsed.index()
+                    .problem(
+                            "/nodes",
+                            null,
+                            "its sub-workflow nodes would start up to " + started
+                                    + " executions (their own sub-workflows counted), more than the limit of "
+                                    + MAX_CHILD_EXECUTIONS));
+        }
         // Compile the sorted tree, not the text's order: a worker that later compiles the stored
         // canonical text must build the same thing (object key order reaches rendered outputs).
         // Pointers are the same in both trees, so the source index still applies.

@@ -49,6 +49,35 @@ class SubWorkflowValidationTest {
         assertThat(kit.workflows.load(dir.resolve("parent.yaml")).hash()).isNotEqualTo(parent.hash());
     }
 
+    /** {@code name} with {@code n} nodes, each starting {@code child}. */
+    private static String fanOut(String name, int n, String child) {
+        StringBuilder b = new StringBuilder("name: " + name + "\nnodes:\n");
+        for (int i = 0; i < n; i++) {
+            b.append("  - id: c")
+                    .append(i)
+                    .append("\n    workflow: ")
+                    .append(child)
+                    .append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void subWorkflowsThatWouldMultiplyIntoTooManyExecutionsAreRefused() throws Exception {
+        Files.writeString(dir.resolve("leaf.yaml"), CHILD);
+        Files.writeString(dir.resolve("mid.yaml"), fanOut("mid", 99, "leaf.yaml"));
+        // 100 x (1 + 99) = 10,000: at the limit.
+        Files.writeString(dir.resolve("top.yaml"), fanOut("top", 100, "mid.yaml"));
+        assertThat(kit.workflows.load(dir.resolve("top.yaml")).childExecutionsAtMost())
+                .isEqualTo(Workflows.MAX_CHILD_EXECUTIONS);
+
+        Files.writeString(dir.resolve("top.yaml"), fanOut("top", 101, "mid.yaml"));
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("top.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("/nodes: its sub-workflow nodes would start up to 10100 executions (their own"
+                        + " sub-workflows counted), more than the limit of 10000");
+    }
+
     @Test
     void workflowsCallingEachOtherInACycleAreRefused() throws Exception {
         Files.writeString(dir.resolve("a.yaml"), "name: a\nnodes:\n  - id: call_b\n    workflow: b.yaml\n");
