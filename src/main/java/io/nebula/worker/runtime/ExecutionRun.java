@@ -75,6 +75,12 @@ final class ExecutionRun {
     private boolean failureRetryable;
     private final List<NodeResult> suspended = new ArrayList<>();
     private Instant resumeAt;
+
+    /** Sub-workflow nodes whose child is still running in this look, and when to look again. */
+    private final Set<String> childWaits = new java.util.HashSet<>();
+
+    private Instant childPollAt;
+    private String childReason;
     private String suspendReason;
     private String suspendKind;
     private final List<SignalWait> awaiting = new ArrayList<>();
@@ -122,7 +128,7 @@ final class ExecutionRun {
                         && running.size() - itemsRunning + maps.size() < options.maxParallelNodes()
                         && failure == null
                         && resumeAt == null) {
-                    String id = nextReady();
+                    String id = ready.iterator().next();
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
                 }
@@ -151,20 +157,6 @@ final class ExecutionRun {
             StopReason reason = attempt.stopRequested();
             return stop(reason == null ? StopReason.SHUTDOWN : reason);
         }
-    }
-
-    /**
-     * The ready node to launch next: in definition order, sub-workflow nodes last. Looking at a
-     * child that is still running makes the attempt wait (nothing more is launched after it), so
-     * the nodes beside it start first instead of only once the child has finished.
-     */
-    private String nextReady() {
-        for (String id : ready) {
-            if (workflow.node(id).childWorkflow() == null) {
-                return id;
-            }
-        }
-        return ready.iterator().next();
     }
 
     /** Marks checkpointed nodes done. A FAILED checkpoint is not done: that node runs again. */
@@ -197,7 +189,8 @@ final class ExecutionRun {
                         || running.containsKey(id)
                         || maps.containsKey(id)
                         || ready.contains(id)
-                        || isAwaiting(id)) {
+                        || isAwaiting(id)
+                        || childWaits.contains(id)) {
                     continue;
                 }
                 boolean depsDone = true;
@@ -424,10 +417,12 @@ final class ExecutionRun {
                     wait = CHILD_POLL_MAX;
                 }
                 Instant until = now.plus(wait);
-                if (resumeAt == null || until.isAfter(resumeAt)) {
-                    resumeAt = until;
-                    suspendReason = "node '" + n.id() + "': waiting for child execution " + c.id();
-                    suspendKind = "sub_workflow";
+                // Not a resumeAt: the nodes beside it, other sub-workflow nodes included, still start
+                // in this look. The attempt waits once nothing else can run.
+                childWaits.add(n.id());
+                if (childPollAt == null || until.isBefore(childPollAt)) {
+                    childPollAt = until;
+                    childReason = "node '" + n.id() + "': waiting for child execution " + c.id();
                 }
             }
         }
@@ -717,12 +712,19 @@ final class ExecutionRun {
             out.add(failure);
             return new RunOutcome.Failed(failure.error(), failureRetryable, out);
         }
-        if (resumeAt != null) {
+        if (resumeAt != null || childPollAt != null) {
             List<NodeResult> out = new ArrayList<>(unsaved);
             out.addAll(suspended);
-            Duration delay = Duration.between(options.clock().instant(), resumeAt);
-            // A node waiting for a signal meanwhile runs again when the delay has passed.
-            return new RunOutcome.Waiting(delay.isNegative() ? Duration.ZERO : delay, suspendReason, out, suspendKind);
+            // Never before a delay's end (resumed earlier, the delay would count as done): a child
+            // is looked at again then, or on its own schedule when no delay waits.
+            Instant at = resumeAt != null ? resumeAt : childPollAt;
+            Duration wait = Duration.between(options.clock().instant(), at);
+            // A node waiting for a signal meanwhile runs again when the wait has passed.
+            return new RunOutcome.Waiting(
+                    wait.isNegative() ? Duration.ZERO : wait,
+                    resumeAt != null ? suspendReason : childReason,
+                    out,
+                    resumeAt != null ? suspendKind : "sub_workflow");
         }
         if (!awaiting.isEmpty()) {
             String reason = awaiting.stream()

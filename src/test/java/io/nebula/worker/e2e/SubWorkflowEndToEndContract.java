@@ -202,6 +202,34 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     }
 
     @Test
+    void twoSubWorkflowNodesReadyTogetherStartTheirChildrenTogether() throws Exception {
+        Files.writeString(tmp.resolve("pair.yaml"), """
+                name: pair
+                nodes:
+                  - id: first
+                    workflow: leaf.yaml
+                    input: { n: 1 }
+                  - id: second
+                    workflow: leaf.yaml
+                    input: { n: 2 }
+                """);
+        step.holdAt("leaf");
+        WorkflowClient c = worker("w1").client();
+        long parent = c.submit(c.load(tmp.resolve("pair.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+
+        // The first child holds (its step never returns): the second starts all the same.
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> c.store()
+                                .executionGetByKey(ChildKeys.key(parent, "first"))
+                                .isPresent()
+                        && c.store()
+                                .executionGetByKey(ChildKeys.key(parent, "second"))
+                                .isPresent());
+    }
+
+    @Test
     void cancellingTheParentCancelsItsChildren() throws Exception {
         step.holdAt("leaf");
         WorkflowClient c = worker("w1").client();
