@@ -117,10 +117,11 @@ final class ExecutionsSignalCommand extends OpsCommand {
             if (!SignalAction.ACTION.equals(node.path("action").asString(""))) {
                 continue;
             }
-            String waited = node.path("params").path("name").asString("");
-            if (waited.contains("${{")) {
-                return;
+            var waitedName = node.path("params").path("name");
+            if (!waitedName.isString() || waitedName.asString().contains("${{")) {
+                return; // the name is computed (the params, or the name, as an expression)
             }
+            String waited = waitedName.asString();
             names.add(waited);
             if (waited.equals(name)) {
                 mine.add(node.path("id").asString(""));

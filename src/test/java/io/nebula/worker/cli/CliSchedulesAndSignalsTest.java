@@ -307,6 +307,26 @@ class CliSchedulesAndSignalsTest {
     }
 
     @Test
+    void aSignalNameComputedByAnExpressionIsNotCheckedBeforehand() throws Exception {
+        Path computed = tmp.resolve("computed-signal.yaml");
+        Files.writeString(computed, """
+                name: computed-signal
+                nodes:
+                  - id: wait
+                    action: signal
+                    params: "${{ input.wait }}"
+                """);
+        CliRun submitted = f.run("submit", computed.toString(), "--input", "{\"wait\":{\"name\":\"approve\"}}");
+        assertThat(submitted.exitCode()).as(submitted.out() + submitted.err()).isZero();
+        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+
+        CliRun sent = f.run("executions", "signal", Long.toString(id), "approve");
+
+        assertThat(sent.exitCode()).as(sent.out() + sent.err()).isZero();
+        assertThat(f.store().signalList(id)).anyMatch(x -> x.name().equals("approve"));
+    }
+
+    @Test
     void aSignalWhoseNodeHasAlreadyFinishedIsRefusedAndNotStored() {
         CliRun submitted = f.run(
                 "submit",
