@@ -63,9 +63,13 @@ final class Maintainer implements Periodic.Service {
         rescue();
         long nowNanos = ctx.clock().nanoTime();
         if (nowNanos - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
-            // A round that stopped at its cap left more behind: the next tick prunes again, so
-            // pruning keeps up with any finishing rate instead of at most one round a minute.
-            lastPruneNanos = prune() ? nowNanos - PRUNE_EVERY.toNanos() : nowNanos;
+            // Set first: a round that fails waits a minute, as one that finds nothing does.
+            lastPruneNanos = nowNanos;
+            if (prune()) {
+                // It stopped at its cap and left more behind: the next tick prunes again, so
+                // pruning keeps up with any finishing rate instead of one round a minute.
+                lastPruneNanos = nowNanos - PRUNE_EVERY.toNanos();
+            }
         }
     }
 
@@ -100,16 +104,23 @@ final class Maintainer implements Periodic.Service {
 
     /**
      * One round of pruning: at most {@value #PRUNE_ROUND_BATCHES} batches of {@value #PRUNE_BATCH}
-     * (unless a test chose smaller ones). Returns whether it stopped at that cap (so more may be left).
+     * (unless a test chose smaller ones), and no new batch after one maintenance interval. Returns
+     * whether it stopped before finding less than a batch (so more may be left).
      */
     boolean prune() {
         int total = 0;
         boolean more = true;
+        // A round ends within one maintenance interval, so the leader lease (three intervals) is
+        // renewed, and expired leases rescued, between rounds however long the backlog is.
+        long endNanos = ctx.clock().nanoTime() + interval().toNanos();
         for (int i = 0; i < pruneRoundBatches; i++) {
             int n = ctx.maintenance().executionPrune(ctx.options().retention(), pruneBatch, fence());
             total += n;
             if (n < pruneBatch) {
                 more = false;
+                break;
+            }
+            if (ctx.clock().nanoTime() - endNanos > 0) {
                 break;
             }
         }
