@@ -161,7 +161,8 @@ final class Guard {
      * Sec-Fetch-Site: same-origin} is taken as it is: behind a reverse proxy the {@code Host} the
      * console sees may be the proxy's upstream address. Otherwise an {@code Origin} must name the
      * {@code Host} (or the {@code X-Forwarded-Host} a proxy sets) over {@code http} or {@code https}:
-     * a page elsewhere cannot set either header on a form it submits.
+     * a page elsewhere cannot set either header on a form it submits; an opaque {@code Origin:
+     * null} is refused.
      */
     String crossSiteProblem(Request r) {
         String site = r.header("Sec-Fetch-Site");
@@ -172,8 +173,13 @@ final class Guard {
             return null;
         }
         String origin = r.header("Origin");
-        if (origin == null || origin.equals("null")) {
-            return null;
+        if (origin == null) {
+            return null; // not a browser's form (curl, a script with the token)
+        }
+        if (origin.equals("null")) {
+            // An opaque origin: a sandboxed frame, a page that hides its referrer, a redirect from
+            // elsewhere. This console's own pages send their origin (Referrer-Policy: same-origin).
+            return "a request from an opaque origin";
         }
         String forwarded = r.header("X-Forwarded-Host");
         if (forwarded != null && forwarded.indexOf(',') >= 0) {

@@ -527,7 +527,9 @@ final class Routes {
         h.set("Content-Security-Policy", CSP);
         h.set("X-Content-Type-Options", "nosniff");
         h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
+        // Not no-referrer: under it a browser sends "Origin: null" even with a form of this
+        // console's own, which the cross-site check could then not tell from a hostile page's.
+        h.set("Referrer-Policy", "same-origin");
         h.set("Cross-Origin-Opener-Policy", "same-origin");
         h.set("Cross-Origin-Resource-Policy", "same-origin");
         h.set("Cache-Control", cacheControl);

@@ -290,6 +290,13 @@ class ConsoleHttpTest {
         assertThat(post(guarded, "/login", "token=" + TOKEN + "&next=/", "Sec-Fetch-Site", "cross-site")
                         .statusCode())
                 .isEqualTo(403);
+        // A page that hides its origin (no-referrer, a sandboxed frame) sends "null"; the console's
+        // own forms send their origin.
+        assertThat(post(guarded, "/login", "token=" + TOKEN + "&next=/", "Origin", "null")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(get(guarded, "/login").headers().firstValue("Referrer-Policy"))
+                .contains("same-origin");
         assertThat(Routes.localPath("/\t/evil.example")).isEqualTo("/");
         assertThat(Routes.localPath("/\n//evil.example")).isEqualTo("/");
         assertThat(Routes.localPath("/ok?x=1")).isEqualTo("/ok?x=1");
