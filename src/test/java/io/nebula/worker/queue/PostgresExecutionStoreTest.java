@@ -53,6 +53,31 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
     }
 
     @Test
+    void aReRegistrationResetsWhatANewerBuildSetUnderTheSameWorkerId() throws Exception {
+        store.workerRegister(worker("stable-id"));
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement()) {
+            // A column of a later migration, set by a newer build that ran under this id before.
+            st.execute("ALTER TABLE workers ADD COLUMN reads_something_new boolean NOT NULL DEFAULT false");
+            st.execute("UPDATE workers SET reads_something_new = true WHERE worker_id = 'stable-id'");
+        }
+
+        store.workerRegister(worker("stable-id"));
+
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT reads_something_new, reads_levels FROM workers WHERE worker_id = 'stable-id'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getBoolean(1))
+                    .as("what this build does not know is back at its default")
+                    .isFalse();
+            assertThat(rs.getBoolean(2)).isTrue();
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
     void migratingAFreshSchemaFromSeveralProcessesAtOnceAppliesEachMigrationOnceAndSaysWho() throws Exception {
         String fresh = PostgresTestDatabase.newSchema();
         List<ExecutionStore> stores = new java.util.ArrayList<>();

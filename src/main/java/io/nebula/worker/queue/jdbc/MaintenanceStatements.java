@@ -178,7 +178,11 @@ final class MaintenanceStatements implements MaintenanceStore {
                 .set("concurrency", w.concurrency())
                 .set("queues", String.join(",", w.queues()))
                 .set("version", w.version());
-        db.run("worker_register", Mode.SINGLE, true, s -> s.update("worker_register", p));
+        db.run(
+                "worker_register",
+                db.modeFor("worker_register", Mode.SINGLE),
+                true,
+                s -> s.update("worker_register", p));
         // A queue exists once a worker serves it: submits to it are no longer taken for typos.
         db.run(
                 "queue_register",
