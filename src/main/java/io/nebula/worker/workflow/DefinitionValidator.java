@@ -609,7 +609,11 @@ final class DefinitionValidator {
         }
         for (int i = 0; i < name.length(); ) {
             int cp = name.codePointAt(i);
-            if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
+            int type = Character.getType(cp);
+            if (Character.isISOControl(cp)
+                    || type == Character.FORMAT
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
                 return "'name' holds the control or formatting character U+"
                         + String.format(java.util.Locale.ROOT, "%04X", cp) + " at position " + (i + 1)
                         + "; use visible characters";

@@ -173,6 +173,7 @@ class WorkflowValidationTest {
                 .singleElement()
                 .asString()
                 .contains("/name: 'name' holds the control or formatting character U+202E at position 4");
+        assertThat(DefinitionValidator.nameProblem("one\u2028two")).contains("U+2028 at position 4");
         assertThat(DefinitionValidator.nameProblem("r\u00e9sum\u00e9 \u540d\u524d"))
                 .as("letters of any script are fine")
                 .isNull();

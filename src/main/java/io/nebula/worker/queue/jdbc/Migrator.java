@@ -53,8 +53,8 @@ final class Migrator {
             if (lockTimedOut(e)) {
                 throw new StoreException(
                         "cannot migrate the schema now: a lock it needs was not granted in time ("
-                                + TABLE_LOCK_WAIT.toSeconds() + " s per table, tried several times; "
-                                + MIGRATOR_WAIT.toSeconds() + " s for another process's migration). A long"
+                                + TABLE_LOCK_WAIT.toSeconds() + " s for a table, " + MIGRATOR_WAIT.toSeconds()
+                                + " s for another process's migration; the migration was tried four times). A long"
                                 + " transaction holds a table a migration changes (a report query, a dump, a"
                                 + " session idle in a transaction: see pg_stat_activity), or another process"
                                 + " is still migrating. Nothing was changed; migrate again once it has ended",
