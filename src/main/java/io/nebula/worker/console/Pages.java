@@ -41,8 +41,11 @@ public final class Pages {
             String firstMinute,
             String lastMinute) {}
 
-    /** One queue on the overview. */
-    /** @param served whether a live worker serves the queue (nothing claims from it otherwise) */
+    /**
+     * One queue on the overview.
+     *
+     * @param served whether a live worker serves the queue (nothing claims from it otherwise)
+     */
     public record QueueRow(
             String name,
             boolean paused,
