@@ -34,6 +34,11 @@ public record LoadedWorkflow(
      * counted (an upper bound: a node skipped by its condition starts none); capped at a billion.
      */
     public long childExecutionsAtMost() {
+        return executionsStartedAtMost(children);
+    }
+
+    /** As {@link #childExecutionsAtMost()}, for a workflow whose sub-workflow nodes load {@code children}. */
+    static long executionsStartedAtMost(List<LoadedWorkflow> children) {
         long n = 0;
         for (LoadedWorkflow c : children) {
             n = Math.min(1_000_000_000L, n + 1 + c.childExecutionsAtMost());

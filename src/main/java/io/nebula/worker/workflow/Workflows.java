@@ -198,10 +198,7 @@ public final class Workflows {
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
         List<Problem> childProblems = new java.util.ArrayList<>();
         List<LoadedWorkflow> children = resolveChildren(parsed, resolver, childProblems);
-        long started = 0;
-        for (LoadedWorkflow c : children) {
-            started = Math.min(1_000_000_000L, started + 1 + c.childExecutionsAtMost());
-        }
+        long started = LoadedWorkflow.executionsStartedAtMost(children);
         if (started > MAX_CHILD_EXECUTIONS) {
             childProblems.add(parsed.index()
                     .problem(

@@ -306,6 +306,20 @@ class CliSchedulesAndSignalsTest {
                 .isEqualTo(v2Hash);
     }
 
+    /** The id of the execution a {@code submit} printed. */
+    private static long submittedId(CliRun submitted) {
+        return Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+    }
+
+    /** Submits examples/approval.yaml for request {@code requestId}; returns the execution's id. */
+    private long submitApproval(String requestId) {
+        return submittedId(f.run(
+                "submit",
+                CliFixture.example("approval.yaml").toString(),
+                "--input",
+                "{\"request\":{\"id\":\"" + requestId + "\",\"amount\":1}}"));
+    }
+
     @Test
     void aSignalNameComputedByAnExpressionIsNotCheckedBeforehand() throws Exception {
         Path computed = tmp.resolve("computed-signal.yaml");
@@ -318,7 +332,7 @@ class CliSchedulesAndSignalsTest {
                 """);
         CliRun submitted = f.run("submit", computed.toString(), "--input", "{\"wait\":{\"name\":\"approve\"}}");
         assertThat(submitted.exitCode()).as(submitted.out() + submitted.err()).isZero();
-        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        long id = submittedId(submitted);
 
         CliRun sent = f.run("executions", "signal", Long.toString(id), "approve");
 
@@ -328,12 +342,7 @@ class CliSchedulesAndSignalsTest {
 
     @Test
     void aSignalWhoseNodeHasAlreadyFinishedIsRefusedAndNotStored() {
-        CliRun submitted = f.run(
-                "submit",
-                CliFixture.example("approval.yaml").toString(),
-                "--input",
-                "{\"request\":{\"id\":\"C\",\"amount\":1}}");
-        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        long id = submitApproval("C");
         ClaimedExecution c = f.store()
                 .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
                 .get(0);
@@ -366,12 +375,7 @@ class CliSchedulesAndSignalsTest {
 
     @Test
     void signalDeliversOnceAndRefusesWhatItCannotDeliver() {
-        CliRun submitted = f.run(
-                "submit",
-                CliFixture.example("approval.yaml").toString(),
-                "--input",
-                "{\"request\":{\"id\":\"A\",\"amount\":1}}");
-        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        long id = submitApproval("A");
         ClaimedExecution c = f.store()
                 .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)))
                 .get(0);
@@ -431,12 +435,7 @@ class CliSchedulesAndSignalsTest {
         assertThat(finished.err()).contains("already finished (cancelled)");
         assertThat(f.run("executions", "signal", "999", "approve").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
 
-        CliRun another = f.run(
-                "submit",
-                CliFixture.example("approval.yaml").toString(),
-                "--input",
-                "{\"request\":{\"id\":\"B\",\"amount\":1}}");
-        long second = Long.parseLong(another.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+        long second = submitApproval("B");
         CliRun forced = f.run("executions", "signal", Long.toString(second), "aprove", "--force");
         assertThat(forced.exitCode()).as(forced.err()).isZero();
         assertThat(f.store().signalList(second)).anyMatch(x -> x.name().equals("aprove"));

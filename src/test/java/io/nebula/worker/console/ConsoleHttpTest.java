@@ -98,6 +98,13 @@ class ConsoleHttpTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Submits one execution of the stored workflow to the default queue; returns its id. */
+    private static long submitted() {
+        return store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+    }
+
     private static String csrf() throws Exception {
         Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"")
                 .matcher(get(open, "/executions/" + scripted + "/cancel").body());
@@ -201,9 +208,7 @@ class ConsoleHttpTest {
 
     @Test
     void actionsNeedTheCsrfTokenAndASameOriginForm() throws Exception {
-        long id = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
-                .get(0)
-                .executionId();
+        long id = submitted();
         String path = "/executions/" + id + "/cancel";
 
         assertThat(post(open, path, "").statusCode()).isEqualTo(403);
@@ -227,9 +232,7 @@ class ConsoleHttpTest {
 
     @Test
     void aFormSentThroughAnHttpsProxyIsAccepted() throws Exception {
-        long id = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
-                .get(0)
-                .executionId();
+        long id = submitted();
         String path = "/executions/" + id + "/cancel";
         // A proxy that forwards to 127.0.0.1 keeps the browser's Origin; the Host the console sees is
         // its own address, and the proxy names the public one in X-Forwarded-Host.
@@ -243,9 +246,7 @@ class ConsoleHttpTest {
                                 "console.example.com")
                         .statusCode())
                 .isEqualTo(303);
-        long second = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
-                .get(0)
-                .executionId();
+        long second = submitted();
         assertThat(post(
                                 open,
                                 "/executions/" + second + "/cancel",
@@ -257,9 +258,7 @@ class ConsoleHttpTest {
                         .statusCode())
                 .as("the browser vouches for the origin")
                 .isEqualTo(303);
-        long third = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h1", "greet", "{}", 1)))
-                .get(0)
-                .executionId();
+        long third = submitted();
         assertThat(post(
                                 open,
                                 "/executions/" + third + "/cancel",

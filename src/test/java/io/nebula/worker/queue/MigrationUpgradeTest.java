@@ -64,17 +64,31 @@ class MigrationUpgradeTest {
         }
     }
 
-    @Test
-    void aVersionOnePostgresSchemaUpgradesAndItsQueuesBecomeKnown() throws Exception {
-        PostgresTestDatabase.require();
-        String schema = PostgresTestDatabase.newSchema();
-        try (Connection c = PostgresTestDatabase.connect();
-                Statement st = c.createStatement()) {
+    /**
+     * Creates {@code schema} as the first migration left it, and returns a connection whose search
+     * path is that schema, for rows of that time.
+     */
+    private static Connection versionOnePostgresSchema(String schema) throws Exception {
+        Connection c = PostgresTestDatabase.connect();
+        try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
             st.execute("SET search_path = " + schema);
             st.execute(resource("postgres/migrations/V001__init.sql").replace("${schema}", schema));
             st.execute(resource("postgres/migration_prepare.sql").replace("${schema}", schema));
             st.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'init')");
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    @Test
+    void aVersionOnePostgresSchemaUpgradesAndItsQueuesBecomeKnown() throws Exception {
+        PostgresTestDatabase.require();
+        String schema = PostgresTestDatabase.newSchema();
+        try (Connection c = versionOnePostgresSchema(schema);
+                Statement st = c.createStatement()) {
             st.execute("INSERT INTO workflows (hash, name, definition) VALUES ('h', 'wf', '{}')");
             st.execute("INSERT INTO executions (queue, workflow_hash, workflow_name, input, state, max_attempts)"
                     + " VALUES ('mail', 'h', 'wf', '{}', 'available', 1)");
@@ -100,14 +114,7 @@ class MigrationUpgradeTest {
     void aMigrationQueuedBehindALongTransactionGivesUpInsteadOfHoldingTheQueueBack() throws Exception {
         PostgresTestDatabase.require();
         String schema = PostgresTestDatabase.newSchema();
-        try (Connection c = PostgresTestDatabase.connect();
-                Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-            st.execute("SET search_path = " + schema);
-            st.execute(resource("postgres/migrations/V001__init.sql").replace("${schema}", schema));
-            st.execute(resource("postgres/migration_prepare.sql").replace("${schema}", schema));
-            st.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'init')");
-        }
+        versionOnePostgresSchema(schema).close();
         try (Connection report = PostgresTestDatabase.connect();
                 ExecutionStore store = PostgresTestDatabase.open(schema, StoreOptions.defaults("upgrade"))) {
             // A report that reads the table in a transaction left open: later migrations change it.
