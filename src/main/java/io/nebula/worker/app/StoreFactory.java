@@ -19,7 +19,8 @@ public final class StoreFactory {
                 .withMaxConnections(config.database().maxConnections())
                 .withSchema(config.database().schema())
                 .withListen(config.queue().listen())
-                .withMaxInputBytes(config.queue().maxInputBytes());
+                .withMaxInputBytes(config.queue().maxInputBytes())
+                .withMaxInputValues(config.limits().executionValues());
         return open(config.database().url(), options);
     }
 

@@ -59,7 +59,8 @@ public final class WorkflowCatalog {
                 .withEvaluation(l.expressionBytes(), l.expressionTimeout())
                 .withMaxRegexSize(l.regexProgramSize())
                 .withCompile(l.expressionsPerDefinition(), l.compileTimeout())
-                .withCacheBytes(l.definitionCacheBytes());
+                .withCacheBytes(l.definitionCacheBytes())
+                .withMaxValues(l.executionValues());
     }
 
     /** How the runtime runs nodes under {@code config}: {@code [runtime]} and the execution budgets. */
@@ -68,6 +69,7 @@ public final class WorkflowCatalog {
                 .withMaxParallelNodes(config.runtime().maxParallelNodes())
                 .withExecutionBudgets(
                         config.limits().executionOutputBytes(), config.limits().errorBytes())
+                .withMaxExecutionValues(config.limits().executionValues())
                 .withMaxMapItems(config.limits().mapItems());
     }
 

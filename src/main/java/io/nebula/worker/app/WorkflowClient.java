@@ -200,7 +200,13 @@ public final class WorkflowClient {
      * @throws SchemaMismatchException when it does not match the input schema
      */
     public static CheckedInput checkInput(LoadedWorkflow workflow, String input, long maxBytes, String where) {
-        CheckedInput checked = InputGuard.parse(input, maxBytes, where);
+        return checkInput(workflow, input, maxBytes, Long.MAX_VALUE, where);
+    }
+
+    /** As {@link #checkInput(LoadedWorkflow, String, long, String)}, with at most {@code maxValues} JSON values. */
+    public static CheckedInput checkInput(
+            LoadedWorkflow workflow, String input, long maxBytes, long maxValues, String where) {
+        CheckedInput checked = InputGuard.parse(input, maxBytes, maxValues, where);
         List<String> problems = workflow.validateInputValue(checked.value());
         if (!problems.isEmpty()) {
             throw new SchemaMismatchException(where, workflow.name(), problems);

@@ -33,7 +33,8 @@ final class BulkSubmit {
     private BulkSubmit() {}
 
     /** Every problem in the file, at most {@link #MAX_REPORTED} of them spelled out, then a count. */
-    static List<String> check(Path file, LoadedWorkflow workflow, long maxInputBytes) throws IOException {
+    static List<String> check(Path file, LoadedWorkflow workflow, long maxInputBytes, long maxInputValues)
+            throws IOException {
         List<String> problems = new ArrayList<>();
         int bad = 0;
         int lines = 0;
@@ -47,7 +48,7 @@ final class BulkSubmit {
                     }
                     lines++;
                     String where = file.getFileName() + " line " + line.number();
-                    WorkflowClient.checkInput(workflow, line.text(), maxInputBytes, where);
+                    WorkflowClient.checkInput(workflow, line.text(), maxInputBytes, maxInputValues, where);
                 } catch (SchemaMismatchException e) {
                     problem = e.where() + ": does not match the input schema of '" + workflow.name() + "': "
                             + String.join("; ", e.problems());
@@ -84,7 +85,8 @@ final class BulkSubmit {
             SubmitOptions options,
             Path file,
             int batchSize,
-            long maxInputBytes)
+            long maxInputBytes,
+            long maxInputValues)
             throws IOException {
         List<Long> ids = new ArrayList<>();
         int created = 0;
@@ -104,7 +106,11 @@ final class BulkSubmit {
                     // Checked again as it is read (the file is not kept in memory); the store does not.
                     try {
                         batch.add(WorkflowClient.checkInput(
-                                workflow, line.text(), maxInputBytes, file.getFileName() + " line " + line.number()));
+                                workflow,
+                                line.text(),
+                                maxInputBytes,
+                                maxInputValues,
+                                file.getFileName() + " line " + line.number()));
                     } catch (SubmitRejectedException e) {
                         throw new CommandFailure(
                                 ExitCode.INVALID,

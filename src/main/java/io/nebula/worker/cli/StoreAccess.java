@@ -73,7 +73,8 @@ final class StoreAccess {
                 .withListen(false)
                 // An operator waiting on a dead database wants to know soon; a worker waits longer.
                 .withConnectTimeout(Duration.ofSeconds(5))
-                .withMaxInputBytes(config.queue().maxInputBytes());
+                .withMaxInputBytes(config.queue().maxInputBytes())
+                .withMaxInputValues(config.limits().executionValues());
         return StoreFactory.open(url, options);
     }
 }

@@ -235,7 +235,11 @@ final class SubmitCommand extends OpsCommand {
         if (inputs != null) {
             List<String> problems;
             try {
-                problems = BulkSubmit.check(inputs, workflow, config.queue().maxInputBytes());
+                problems = BulkSubmit.check(
+                        inputs,
+                        workflow,
+                        config.queue().maxInputBytes(),
+                        config.limits().executionValues());
             } catch (IOException e) {
                 throw unreadable(inputs, e);
             }
@@ -248,7 +252,12 @@ final class SubmitCommand extends OpsCommand {
             return null;
         }
         try {
-            return WorkflowClient.checkInput(workflow, text, config.queue().maxInputBytes(), "input");
+            return WorkflowClient.checkInput(
+                    workflow,
+                    text,
+                    config.queue().maxInputBytes(),
+                    config.limits().executionValues(),
+                    "input");
         } catch (SchemaMismatchException e) {
             throw new CommandFailure(
                     ExitCode.INVALID,
@@ -361,7 +370,13 @@ final class SubmitCommand extends OpsCommand {
     private int submitMany(WorkflowClient client, WorkerConfig config, LoadedWorkflow workflow, SubmitOptions options)
             throws IOException {
         BulkSubmit.Result r = BulkSubmit.submit(
-                client, workflow, options, inputs, batchSize, config.queue().maxInputBytes());
+                client,
+                workflow,
+                options,
+                inputs,
+                batchSize,
+                config.queue().maxInputBytes(),
+                config.limits().executionValues());
         if (json) {
             var o = JsonViews.object();
             o.put("workflow", workflow.name());

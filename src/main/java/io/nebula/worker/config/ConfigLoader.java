@@ -211,6 +211,7 @@ public final class ConfigLoader {
                             (int) num(Setting.EXPRESSIONS_PER_DEFINITION),
                             Duration.ofMillis(num(Setting.COMPILE_TIMEOUT_MS)),
                             num(Setting.EXECUTION_OUTPUT_BYTES),
+                            num(Setting.EXECUTION_VALUES),
                             (int) num(Setting.ERROR_BYTES),
                             num(Setting.DEFINITION_CACHE_BYTES),
                             (int) num(Setting.MAP_ITEMS)),

@@ -471,6 +471,15 @@ public enum Setting {
             null,
             Constraint.atLeast(1_024),
             "total JSON size of the node outputs of one execution"),
+    EXECUTION_VALUES(
+            "limits.execution_values",
+            SettingType.LONG,
+            250_000L,
+            null,
+            null,
+            Constraint.atLeast(1_000),
+            "most JSON values (objects, arrays, strings, numbers, booleans, nulls) one execution may hold: its input"
+                    + " and every node output together"),
     ERROR_BYTES(
             "limits.error_bytes",
             SettingType.INT,

@@ -276,6 +276,8 @@ public record WorkerConfig(
      * @param expressionsPerDefinition most expressions in one definition
      * @param compileTimeout longest time compiling one definition's expressions may take
      * @param executionOutputBytes total JSON size of one execution's node outputs
+     * @param executionValues most JSON values one execution may hold, its input and node outputs
+     *     together
      * @param errorBytes longest stored error text
      * @param definitionCacheBytes compiled definitions kept in memory, weighed by an estimate from their text size
      * @param mapItems most items one map node may run over
@@ -287,6 +289,7 @@ public record WorkerConfig(
             int expressionsPerDefinition,
             Duration compileTimeout,
             long executionOutputBytes,
+            long executionValues,
             int errorBytes,
             long definitionCacheBytes,
             int mapItems) {
@@ -300,6 +303,7 @@ public record WorkerConfig(
                     (int) number(Setting.EXPRESSIONS_PER_DEFINITION),
                     Duration.ofMillis(number(Setting.COMPILE_TIMEOUT_MS)),
                     number(Setting.EXECUTION_OUTPUT_BYTES),
+                    number(Setting.EXECUTION_VALUES),
                     (int) number(Setting.ERROR_BYTES),
                     number(Setting.DEFINITION_CACHE_BYTES),
                     (int) number(Setting.MAP_ITEMS));

@@ -2,6 +2,7 @@ package io.nebula.worker.queue;
 
 import io.nebula.worker.config.Names;
 import io.nebula.worker.json.Json;
+import io.nebula.worker.json.JsonValues;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -11,7 +12,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Checks an execution input before anything is written: well-formed JSON, within the size limit,
+ * Checks an execution input before anything is written: well-formed JSON, within the size limit
+ * (and, where given, the limit on JSON values),
  * no NUL character (PostgreSQL cannot store it in text, so neither store accepts it) and
  * no unpaired surrogate (it has no UTF-8 form). Errors name the problem and where it is.
  */
@@ -51,6 +53,11 @@ public final class InputGuard {
      * @throws SubmitRejectedException when {@code json} is not an acceptable input
      */
     public static CheckedInput parse(String json, long maxBytes, String what) {
+        return parse(json, maxBytes, Long.MAX_VALUE, what);
+    }
+
+    /** As {@link #parse(String, long, String)}, with at most {@code maxValues} JSON values. */
+    public static CheckedInput parse(String json, long maxBytes, long maxValues, String what) {
         checkSize(json, maxBytes, what);
         JsonNode value;
         try {
@@ -66,7 +73,24 @@ public final class InputGuard {
             check(json, maxBytes, what);
             throw new SubmitRejectedException(what + ": input contains a NUL character or an unpaired surrogate");
         }
+        checkValues(value, maxValues, what);
         return new CheckedInput(json, value);
+    }
+
+    /**
+     * Throws {@link SubmitRejectedException} when {@code value} holds more than {@code maxValues}
+     * JSON values (every object, array and scalar counts one): the heap a parsed input takes grows
+     * with its values more than with its text.
+     */
+    public static void checkValues(JsonNode value, long maxValues, String what) {
+        if (JsonValues.count(value, maxValues) > maxValues) {
+            throw tooManyValues(maxValues, what);
+        }
+    }
+
+    private static SubmitRejectedException tooManyValues(long maxValues, String what) {
+        return new SubmitRejectedException(
+                what + ": input holds more than " + maxValues + " JSON values (limits.execution_values)");
     }
 
     /**
@@ -86,12 +110,21 @@ public final class InputGuard {
 
     /** Throws {@link SubmitRejectedException} when {@code json} is not an acceptable input. */
     public static void check(String json, long maxBytes, String what) {
+        check(json, maxBytes, Long.MAX_VALUE, what);
+    }
+
+    /** As {@link #check(String, long, String)}, with at most {@code maxValues} JSON values. */
+    public static void check(String json, long maxBytes, long maxValues, String what) {
         checkSize(json, maxBytes, what);
         try (JsonParser p = JSON.createParser(json)) {
             JsonToken t;
             int tokens = 0;
+            long values = 0;
             while ((t = p.nextToken()) != null) {
                 tokens++;
+                if ((t.isScalarValue() || t.isStructStart()) && ++values > maxValues) {
+                    throw tooManyValues(maxValues, what);
+                }
                 if (t == JsonToken.VALUE_STRING || t == JsonToken.PROPERTY_NAME) {
                     String s = t == JsonToken.PROPERTY_NAME ? p.currentName() : p.getString();
                     checkText(s, p.currentTokenLocation(), what);

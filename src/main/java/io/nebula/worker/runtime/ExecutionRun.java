@@ -3,6 +3,7 @@ package io.nebula.worker.runtime;
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.json.Json;
+import io.nebula.worker.json.JsonValues;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.MapItems;
@@ -71,6 +72,8 @@ final class ExecutionRun {
     private NodeResult failure;
     /** Characters of node output this execution holds (recorded before or in this attempt). */
     private long outputBytes;
+    /** JSON values this execution holds: its input's and every recorded node output's. */
+    private long values;
 
     private boolean failureRetryable;
     private final List<NodeResult> suspended = new ArrayList<>();
@@ -92,6 +95,7 @@ final class ExecutionRun {
             ActionRegistry actions,
             Attempt attempt,
             JsonNode input,
+            long inputValues,
             RuntimeOptions options,
             WorkerListener listener,
             SecretResolver secrets) {
@@ -102,6 +106,7 @@ final class ExecutionRun {
         this.options = options;
         this.listener = listener;
         this.bindings = new Bindings(input, attempt.executionId(), attempt.attempt());
+        this.values = inputValues;
     }
 
     RunOutcome run() {
@@ -172,6 +177,7 @@ final class ExecutionRun {
             done.put(n.id(), r.status());
             bindings.record(n.id(), r.status().dbName(), output);
             outputBytes += r.outputJson() == null ? 0 : r.outputJson().length();
+            values += JsonValues.count(output, Long.MAX_VALUE);
         }
     }
 
@@ -307,7 +313,7 @@ final class ExecutionRun {
         NodeSpec n = workflow.node(o.nodeId());
         switch (o) {
             case NodeOutcome.Succeeded s -> {
-                if (!withinOutputBudget(n, s.outputJson(), s.startedAt(), s.finishedAt())) {
+                if (!withinOutputBudget(n, s.output(), s.outputJson(), s.startedAt(), s.finishedAt())) {
                     return;
                 }
                 done.put(n.id(), NodeStatus.SUCCEEDED);
@@ -467,8 +473,10 @@ final class ExecutionRun {
         for (int i = 0; i < items.size(); i++) {
             NodeResult r = attempt.checkpoints().get(MapItems.key(n.id(), i));
             if (r != null && r.status() == NodeStatus.SUCCEEDED) {
-                m.succeeded(i, r.outputJson() == null ? null : JSON.readTree(r.outputJson()));
+                JsonNode output = r.outputJson() == null ? null : JSON.readTree(r.outputJson());
+                m.succeeded(i, output);
                 outputBytes += r.outputJson() == null ? 0 : r.outputJson().length();
+                values += JsonValues.count(output, Long.MAX_VALUE);
             }
         }
         maps.put(n.id(), m);
@@ -530,7 +538,7 @@ final class ExecutionRun {
         String key = MapItems.key(m.node.id(), i);
         switch (o) {
             case NodeOutcome.Succeeded s -> {
-                if (!withinOutputBudget(m.node, s.outputJson(), s.startedAt(), s.finishedAt())) {
+                if (!withinOutputBudget(m.node, s.output(), s.outputJson(), s.startedAt(), s.finishedAt())) {
                     return;
                 }
                 m.succeeded(i, s.output());
@@ -684,24 +692,30 @@ final class ExecutionRun {
     }
 
     /**
-     * Counts a node's output against the execution's budget; false (and the node failed) when it
-     * would pass it. Outputs recorded by earlier attempts count too: they are held in memory and
-     * stored just the same.
+     * Counts a node's output against the execution's budgets, its text and its JSON values; false
+     * (and the node failed) when it would pass one. Outputs recorded by earlier attempts count too:
+     * they are held in memory and stored just the same.
      */
-    private boolean withinOutputBudget(NodeSpec n, String outputJson, Instant startedAt, Instant at) {
+    private boolean withinOutputBudget(NodeSpec n, JsonNode output, String outputJson, Instant startedAt, Instant at) {
         long size = outputJson == null ? 0 : outputJson.length();
-        if (outputBytes + size <= options.maxExecutionOutputBytes()) {
+        long max = options.maxExecutionValues();
+        long count = JsonValues.count(output, max - values);
+        String problem = null;
+        if (outputBytes + size > options.maxExecutionOutputBytes()) {
+            problem = n + " output of " + size + " bytes would bring the execution's node outputs to "
+                    + (outputBytes + size) + " bytes, more than the limit of " + options.maxExecutionOutputBytes()
+                    + " (" + RuntimeOptions.EXECUTION_OUTPUT_KEY + ")";
+        } else if (values + count > max) {
+            problem = n + " output would bring the JSON values the execution holds (its input and node outputs) to"
+                    + " more than the limit of " + max + " (" + RuntimeOptions.EXECUTION_VALUES_KEY + "); "
+                    + values + " are held already";
+        }
+        if (problem == null) {
             outputBytes += size;
+            values += count;
             return true;
         }
-        fail(
-                n,
-                n + " output of " + size + " bytes would bring the execution's node outputs to " + (outputBytes + size)
-                        + " bytes, more than the limit of " + options.maxExecutionOutputBytes() + " ("
-                        + RuntimeOptions.EXECUTION_OUTPUT_KEY + ")",
-                false,
-                startedAt,
-                at);
+        fail(n, problem, false, startedAt, at);
         return false;
     }
 

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param maxOutputBytes the largest node output, as JSON text; larger fails the node
  * @param maxExecutionOutputBytes the most node output one execution may hold in total, as JSON
  *     text; the node whose output would pass it fails ({@code limits.execution_output_bytes})
+ * @param maxExecutionValues the most JSON values one execution may hold, its input and node outputs
+ *     together; an input with more fails the execution, and the node whose output would pass it
+ *     fails ({@code limits.execution_values})
  * @param maxErrorChars the longest error text kept for a node or an execution; longer ones are cut
  *     ({@code limits.error_bytes})
  * @param clock the source of node start and finish times (informational) and delay arithmetic
@@ -26,6 +29,7 @@ public record RuntimeOptions(
         Duration stopGrace,
         int maxOutputBytes,
         long maxExecutionOutputBytes,
+        long maxExecutionValues,
         int maxErrorChars,
         Clock clock,
         int maxMapItems) {
@@ -38,6 +42,7 @@ public record RuntimeOptions(
                 || stopGrace.isNegative()
                 || maxOutputBytes < 1
                 || maxExecutionOutputBytes < 1
+                || maxExecutionValues < 1
                 || maxErrorChars < ErrorText.MIN_CHARS
                 || maxMapItems < 1) {
             throw new IllegalArgumentException("invalid runtime options: " + defaultNodeTimeout + ", " + stopGrace
@@ -47,6 +52,8 @@ public record RuntimeOptions(
 
     /** The setting for {@link #maxExecutionOutputBytes()}, as messages name it. */
     public static final String EXECUTION_OUTPUT_KEY = "limits.execution_output_bytes";
+    /** The setting for {@link #maxExecutionValues()}. */
+    public static final String EXECUTION_VALUES_KEY = "limits.execution_values";
     /** The setting for {@link #maxErrorChars()}. */
     public static final String ERROR_KEY = "limits.error_bytes";
     /** The setting for {@link #maxMapItems()}. */
@@ -54,7 +61,7 @@ public record RuntimeOptions(
 
     /**
      * 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, 8 MiB of node output
-     * per execution, 8,192-character errors, 10,000 items per map node (the {@code [limits]}
+     * and 250,000 JSON values per execution, 8,192-character errors, 10,000 items per map node (the {@code [limits]}
      * defaults), UTC clock.
      */
     public static RuntimeOptions defaults() {
@@ -64,6 +71,7 @@ public record RuntimeOptions(
                 Duration.ofSeconds(5),
                 1024 * 1024,
                 8L * 1024 * 1024,
+                250_000,
                 8_192,
                 Clock.systemUTC(),
                 10_000);
@@ -76,6 +84,7 @@ public record RuntimeOptions(
                 stopGrace,
                 maxOutputBytes,
                 maxExecutionOutputBytes,
+                maxExecutionValues,
                 maxErrorChars,
                 clock,
                 maxMapItems);
@@ -88,6 +97,7 @@ public record RuntimeOptions(
                 stopGrace,
                 maxOutputBytes,
                 maxExecutionOutputBytes,
+                maxExecutionValues,
                 maxErrorChars,
                 clock,
                 maxMapItems);
@@ -100,6 +110,7 @@ public record RuntimeOptions(
                 stopGrace,
                 maxOutputBytes,
                 maxExecutionOutputBytes,
+                maxExecutionValues,
                 maxErrorChars,
                 c,
                 maxMapItems);
@@ -113,7 +124,22 @@ public record RuntimeOptions(
                 stopGrace,
                 maxOutputBytes,
                 executionOutputBytes,
+                maxExecutionValues,
                 errorChars,
+                clock,
+                maxMapItems);
+    }
+
+    /** These options with at most {@code n} JSON values held by one execution. */
+    public RuntimeOptions withMaxExecutionValues(long n) {
+        return new RuntimeOptions(
+                maxParallelNodes,
+                defaultNodeTimeout,
+                stopGrace,
+                maxOutputBytes,
+                maxExecutionOutputBytes,
+                n,
+                maxErrorChars,
                 clock,
                 maxMapItems);
     }
@@ -126,6 +152,7 @@ public record RuntimeOptions(
                 stopGrace,
                 maxOutputBytes,
                 maxExecutionOutputBytes,
+                maxExecutionValues,
                 maxErrorChars,
                 clock,
                 n);

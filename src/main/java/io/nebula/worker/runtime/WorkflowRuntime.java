@@ -1,6 +1,7 @@
 package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.json.JsonValues;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.secret.SecretResolver;
@@ -85,6 +86,14 @@ public final class WorkflowRuntime implements ExecutionRunner {
                     false,
                     List.of());
         }
-        return new ExecutionRun(workflow, actions, attempt, input, options, listener, secrets).run();
+        long inputValues = JsonValues.count(input, options.maxExecutionValues());
+        if (inputValues > options.maxExecutionValues()) {
+            return new RunOutcome.Failed(
+                    "execution input holds more than " + options.maxExecutionValues() + " JSON values ("
+                            + RuntimeOptions.EXECUTION_VALUES_KEY + ")",
+                    false,
+                    List.of());
+        }
+        return new ExecutionRun(workflow, actions, attempt, input, inputValues, options, listener, secrets).run();
     }
 }

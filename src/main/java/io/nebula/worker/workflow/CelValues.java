@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * lists, integers {@code Long} (larger ones {@code Double}), other numbers {@code Double}, and JSON
  * null CEL's {@link NullValue} (a Java {@code null} would read as "unknown" to CEL).
  *
- * <p>Converting back charges the {@link Evaluation}'s value budget while it builds, so an
+ * <p>Converting back charges the {@link Evaluation}'s value budgets (bytes and values) while it builds, so an
  * expression that fans a value out (a list mapped over itself) is stopped before it fills memory. CEL-only types map to JSON
  * text: bytes to base64, timestamps and durations to ISO-8601.
  */
@@ -65,6 +65,7 @@ final class CelValues {
 
     static JsonNode toJson(Object value, Evaluation budget, String expression) throws EvaluationException {
         budget.spend(2, expression);
+        budget.value(expression);
         if (value == null || value instanceof NullValue) {
             return NODES.nullNode();
         }

@@ -13,8 +13,9 @@ import dev.cel.runtime.CelEvaluationListener;
  *       is overrun by at most the cost of a few steps over values the budgets bound;
  *   <li>bytes built ({@link Limits#maxBuiltBytes()}), charged by the functions that make new
  *       strings, bytes or lists ({@link BoundedFunctions}) before they make them;
- *   <li>the JSON size of the values rendered ({@link Limits#maxValueBytes()}), charged while
- *       they are converted ({@link CelValues#toJson}).
+ *   <li>the JSON size of the values rendered ({@link Limits#maxValueBytes()}) and the number of
+ *       JSON values in them ({@link Limits#maxValues()}), charged while they are converted
+ *       ({@link CelValues#toJson}).
  * </ul>
  *
  * <p>The first budget exceeded is remembered: CEL may swallow an error inside {@code ||}, {@code
@@ -36,6 +37,7 @@ final class Evaluation implements CelEvaluationListener {
     private long lastYield;
     private int steps;
     private long valueBytes;
+    private long values;
     private long builtBytes;
     private String breach;
 
@@ -71,6 +73,15 @@ final class Evaluation implements CelEvaluationListener {
         if (valueBytes > limits.maxValueBytes()) {
             throw new EvaluationException(
                     expression, "value is larger than the limit of " + limits.maxValueBytes() + " bytes");
+        }
+    }
+
+    /** Counts one JSON value of output; {@code expression} names what produced it. */
+    void value(String expression) throws EvaluationException {
+        if (++values > limits.maxValues()) {
+            throw new EvaluationException(
+                    expression,
+                    "value holds more than " + limits.maxValues() + " JSON values (" + Limits.VALUES_KEY + ")");
         }
     }
 

@@ -24,6 +24,9 @@ import java.time.Duration;
  * @param maxExpressions expressions in one definition
  * @param compileTimeout longest time compiling one definition's expressions may take
  * @param cacheBytes compiled definitions kept per process, weighed by their text size
+ * @param maxValues JSON values one evaluated value may hold (objects, arrays and scalars each
+ *     count one), charged while it is converted; the same number bounds what one execution holds
+ *     ({@code limits.execution_values})
  */
 public record Limits(
         int maxNodes,
@@ -37,7 +40,8 @@ public record Limits(
         int maxRegexSize,
         int maxExpressions,
         Duration compileTimeout,
-        long cacheBytes) {
+        long cacheBytes,
+        long maxValues) {
 
     public Limits {
         if (maxNodes < 1
@@ -51,7 +55,8 @@ public record Limits(
                 || maxRegexSize < 1
                 || maxExpressions < 1
                 || !compileTimeout.isPositive()
-                || cacheBytes < 1) {
+                || cacheBytes < 1
+                || maxValues < 1) {
             throw new IllegalArgumentException("limits too small: " + this);
         }
     }
@@ -66,14 +71,16 @@ public record Limits(
     public static final String EXPRESSIONS_KEY = "limits.expressions_per_definition";
     /** The setting for {@link #compileTimeout()}. */
     public static final String COMPILE_TIMEOUT_KEY = "limits.compile_timeout_ms";
+    /** The setting for {@link #maxValues()}. */
+    public static final String VALUES_KEY = "limits.execution_values";
     /** The setting for {@link #cacheBytes()}. */
     public static final String CACHE_BYTES_KEY = "limits.definition_cache_bytes";
 
     /**
      * 1,000 nodes, depth 64, 4,096-character expressions, 1 MiB definitions and values, 10,000
      * iterations; 4 MiB built and 1 s per evaluation, regular expressions of 5,000 instructions,
-     * 10,000 expressions and 10 s of compiling per definition, 32 MiB of compiled definitions (the
-     * defaults of the {@code [limits]} settings).
+     * 10,000 expressions and 10 s of compiling per definition, 32 MiB of compiled definitions,
+     * 250,000 JSON values per evaluated value (the defaults of the {@code [limits]} settings).
      */
     public static Limits defaults() {
         return new Limits(
@@ -88,7 +95,8 @@ public record Limits(
                 5_000,
                 10_000,
                 Duration.ofSeconds(10),
-                32L * 1024 * 1024);
+                32L * 1024 * 1024,
+                250_000);
     }
 
     public Limits withMaxNodes(int n) {
@@ -104,7 +112,8 @@ public record Limits(
                 maxRegexSize,
                 maxExpressions,
                 compileTimeout,
-                cacheBytes);
+                cacheBytes,
+                maxValues);
     }
 
     public Limits withMaxIterations(int n) {
@@ -120,7 +129,8 @@ public record Limits(
                 maxRegexSize,
                 maxExpressions,
                 compileTimeout,
-                cacheBytes);
+                cacheBytes,
+                maxValues);
     }
 
     public Limits withMaxValueBytes(int n) {
@@ -136,7 +146,8 @@ public record Limits(
                 maxRegexSize,
                 maxExpressions,
                 compileTimeout,
-                cacheBytes);
+                cacheBytes,
+                maxValues);
     }
 
     /** These limits with the evaluation budgets given: bytes built and the deadline. */
@@ -153,7 +164,8 @@ public record Limits(
                 maxRegexSize,
                 maxExpressions,
                 compileTimeout,
-                cacheBytes);
+                cacheBytes,
+                maxValues);
     }
 
     /** These limits with the compile budgets given: expressions per definition and the time. */
@@ -170,7 +182,8 @@ public record Limits(
                 maxRegexSize,
                 expressions,
                 timeout,
-                cacheBytes);
+                cacheBytes,
+                maxValues);
     }
 
     public Limits withMaxRegexSize(int n) {
@@ -186,7 +199,8 @@ public record Limits(
                 n,
                 maxExpressions,
                 compileTimeout,
-                cacheBytes);
+                cacheBytes,
+                maxValues);
     }
 
     public Limits withCacheBytes(long n) {
@@ -202,6 +216,25 @@ public record Limits(
                 maxRegexSize,
                 maxExpressions,
                 compileTimeout,
+                n,
+                maxValues);
+    }
+
+    /** These limits with at most {@code n} JSON values in one evaluated value. */
+    public Limits withMaxValues(long n) {
+        return new Limits(
+                maxNodes,
+                maxDepth,
+                maxExpressionLength,
+                maxDefinitionBytes,
+                maxValueBytes,
+                maxIterations,
+                maxBuiltBytes,
+                evaluationTimeout,
+                maxRegexSize,
+                maxExpressions,
+                compileTimeout,
+                cacheBytes,
                 n);
     }
 }

@@ -30,6 +30,8 @@ class WorkflowCatalogTest {
         assertThat(r.maxExecutionOutputBytes()).isEqualTo(Setting.EXECUTION_OUTPUT_BYTES.defaultValue());
         assertThat(r.maxErrorChars()).isEqualTo(Setting.ERROR_BYTES.defaultValue());
         assertThat(r.maxMapItems()).isEqualTo(Setting.MAP_ITEMS.defaultValue());
+        assertThat(r.maxExecutionValues()).isEqualTo(Setting.EXECUTION_VALUES.defaultValue());
+        assertThat(l.maxValues()).isEqualTo(Setting.EXECUTION_VALUES.defaultValue());
 
         assertThat(Limits.BUILT_BYTES_KEY).isEqualTo(Setting.EXPRESSION_BYTES.key());
         assertThat(Limits.EVALUATION_TIMEOUT_KEY).isEqualTo(Setting.EXPRESSION_TIMEOUT_MS.key());
@@ -40,6 +42,8 @@ class WorkflowCatalogTest {
         assertThat(RuntimeOptions.EXECUTION_OUTPUT_KEY).isEqualTo(Setting.EXECUTION_OUTPUT_BYTES.key());
         assertThat(RuntimeOptions.ERROR_KEY).isEqualTo(Setting.ERROR_BYTES.key());
         assertThat(RuntimeOptions.MAP_ITEMS_KEY).isEqualTo(Setting.MAP_ITEMS.key());
+        assertThat(RuntimeOptions.EXECUTION_VALUES_KEY).isEqualTo(Setting.EXECUTION_VALUES.key());
+        assertThat(Limits.VALUES_KEY).isEqualTo(Setting.EXECUTION_VALUES.key());
         assertThat(WorkerConfig.Limits.defaults().definitionCacheBytes())
                 .isEqualTo(Setting.DEFINITION_CACHE_BYTES.defaultValue());
     }
@@ -58,7 +62,7 @@ class WorkflowCatalogTest {
                 base.http(),
                 base.console(),
                 new WorkerConfig.Limits(
-                        2048, Duration.ofMillis(250), 99, 77, Duration.ofMillis(600), 4096, 300, 1 << 21, 1234));
+                        2048, Duration.ofMillis(250), 99, 77, Duration.ofMillis(600), 4096, 5555, 300, 1 << 21, 1234));
 
         Limits l = WorkflowCatalog.limits(c);
         RuntimeOptions r = WorkflowCatalog.runtimeOptions(c);
@@ -71,6 +75,8 @@ class WorkflowCatalogTest {
         assertThat(l.cacheBytes()).isEqualTo(1 << 21);
         assertThat(l.maxNodes()).isEqualTo(base.runtime().maxNodes());
         assertThat(r.maxExecutionOutputBytes()).isEqualTo(4096);
+        assertThat(r.maxExecutionValues()).isEqualTo(5555);
+        assertThat(l.maxValues()).isEqualTo(5555);
         assertThat(r.maxErrorChars()).isEqualTo(300);
         assertThat(r.maxMapItems()).isEqualTo(1234);
         assertThat(r.maxParallelNodes()).isEqualTo(base.runtime().maxParallelNodes());

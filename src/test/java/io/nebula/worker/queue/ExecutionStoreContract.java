@@ -250,6 +250,34 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void anInputOfMoreJsonValuesThanAnExecutionMayHoldIsRefusedParsedOrNot() {
+        // 500 KB of text, under the byte limit, but the object, the array and 250,000 numbers.
+        String many = "{\"a\":[" + "0,".repeat(249_999) + "0]}";
+        SubmitRequest raw = SubmitRequest.now("default", WORKFLOW.hash(), "wf", many, 1);
+        SubmitRequest parsed = new SubmitRequest(
+                "default",
+                WORKFLOW.hash(),
+                "wf",
+                many,
+                0,
+                null,
+                null,
+                1,
+                null,
+                null,
+                InputGuard.parse(many, Long.MAX_VALUE, "input"));
+
+        for (SubmitRequest r : List.of(raw, parsed)) {
+            assertThatThrownBy(() -> store.executionSubmitMany(List.of(request(), r)))
+                    .isInstanceOf(SubmitRejectedException.class)
+                    .hasMessage("submit #2: input holds more than 250000 JSON values (limits.execution_values)");
+        }
+        assertThat(store.executionList(ExecutionFilter.all(10))).isEmpty();
+        // One value fewer is accepted.
+        submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "[" + "0,".repeat(249_998) + "0]", 1));
+    }
+
+    @Test
     void aQueueNameThatCouldNotBeConfiguredIsRefusedAtSubmit() {
         for (String queue : List.of("", "has space", "-leading", "x".repeat(65), "new\nline", "quo\"te")) {
             SubmitRequest r = SubmitRequest.now(queue, WORKFLOW.hash(), WORKFLOW.name(), "{}", 1);

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nebula.worker.json.JsonValues;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.StringLength;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,6 +61,32 @@ class InputGuardPropertyTest {
         if (viaParse == null) {
             assertThat(InputGuard.parse(json, 1 << 20, "submit").value()).isEqualTo(JSON.readTree(json));
         }
+    }
+
+    @Property(tries = 300)
+    void theStreamingCheckAndTheParsedCheckDrawTheValueLimitAtTheTreesOwnCount(@ForAll("documents") Object document) {
+        String json = JSON.writeValueAsString(document);
+        long values = JsonValues.count(JSON.readTree(json), Long.MAX_VALUE);
+        String refused = "input: input holds more than " + (values - 1) + " JSON values (limits.execution_values)";
+
+        assertThatCode(() -> InputGuard.check(json, 1 << 20, values, "input")).doesNotThrowAnyException();
+        assertThatCode(() -> InputGuard.parse(json, 1 << 20, values, "input")).doesNotThrowAnyException();
+        assertThat(rejection(() -> InputGuard.check(json, 1 << 20, values - 1, "input")))
+                .isEqualTo(refused);
+        assertThat(rejection(() -> InputGuard.parse(json, 1 << 20, values - 1, "input")))
+                .isEqualTo(refused);
+    }
+
+    @Provide
+    Arbitrary<Object> documents() {
+        return Arbitraries.lazyOf(
+                () -> Arbitraries.integers().map(i -> (Object) i),
+                () -> Arbitraries.strings().alpha().ofMaxLength(4).map(t -> (Object) t),
+                () -> Arbitraries.of(true, false).map(b -> (Object) b),
+                () -> documents().list().ofMaxSize(4).map(l -> (Object) l),
+                () -> Arbitraries.maps(Arbitraries.strings().alpha().ofMaxLength(3), documents())
+                        .ofMaxSize(3)
+                        .map(m -> (Object) m));
     }
 
     @Example

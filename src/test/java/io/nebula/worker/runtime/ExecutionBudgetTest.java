@@ -8,8 +8,6 @@ import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.workflow.Limits;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,12 +20,6 @@ class ExecutionBudgetTest {
             RuntimeOptions.defaults().withExecutionBudgets(1024 * 1024, 1_000),
             HttpActionOptions.defaults(),
             Clock.systemUTC());
-
-    private static List<NodeResult> all(InMemoryAttempt a, RunOutcome o) {
-        List<NodeResult> out = new ArrayList<>(a.written());
-        out.addAll(o.unsaved());
-        return out;
-    }
 
     @Test
     void manyLargeOutputsFailTheNodeThatPassesTheExecutionBudget() throws Exception {
@@ -50,7 +42,7 @@ class ExecutionBudgetTest {
         assertThat(f.error())
                 .isEqualTo("node 'n3' (transform) output of 300002 bytes would bring the execution's node outputs to"
                         + " 1200008 bytes, more than the limit of 1048576 (limits.execution_output_bytes)");
-        assertThat(all(a, o))
+        assertThat(a.writtenAnd(o))
                 .extracting(NodeResult::nodeId, NodeResult::status)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("n0", NodeStatus.SUCCEEDED),

@@ -82,6 +82,13 @@ final class InMemoryAttempt implements Attempt {
         }
     }
 
+    /** The results checkpointed during the run, then those {@code outcome} carries. */
+    List<NodeResult> writtenAnd(RunOutcome outcome) {
+        List<NodeResult> out = new ArrayList<>(written());
+        out.addAll(outcome.unsaved());
+        return out;
+    }
+
     @Override
     public long executionId() {
         return executionId;

@@ -67,11 +67,12 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         };
         SignalStatements signals = new SignalStatements(db);
         this.leases = new LeaseStatements(db, succeedLeavesCancelledNodes());
-        this.submissions = new SubmitStatements(db, options.maxInputBytes(), enqueuing);
+        this.submissions = new SubmitStatements(db, options.maxInputBytes(), options.maxInputValues(), enqueuing);
         this.inspection = new InspectionStatements(db, signals);
         this.maintenance = new MaintenanceStatements(db, inspection);
-        this.operator = new OperatorStatements(db, options.maxInputBytes(), enqueuing, signals);
-        this.schedules = new ScheduleStatements(db, options.maxInputBytes(), enqueuing);
+        this.operator =
+                new OperatorStatements(db, options.maxInputBytes(), options.maxInputValues(), enqueuing, signals);
+        this.schedules = new ScheduleStatements(db, options.maxInputBytes(), options.maxInputValues(), enqueuing);
     }
 
     /**

@@ -19,12 +19,15 @@ import java.util.Set;
 final class OperatorStatements implements OperatorStore {
     private final Database db;
     private final long maxInputBytes;
+    private final long maxInputValues;
     private final Enqueuing enqueuing;
     private final SignalStatements signals;
 
-    OperatorStatements(Database db, long maxInputBytes, Enqueuing enqueuing, SignalStatements signals) {
+    OperatorStatements(
+            Database db, long maxInputBytes, long maxInputValues, Enqueuing enqueuing, SignalStatements signals) {
         this.db = db;
         this.maxInputBytes = maxInputBytes;
+        this.maxInputValues = maxInputValues;
         this.enqueuing = enqueuing;
         this.signals = signals;
     }
@@ -120,7 +123,7 @@ final class OperatorStatements implements OperatorStore {
 
     @Override
     public SignalDelivery signalSend(long executionId, String name, String dataJson) {
-        InputGuard.check(dataJson, maxInputBytes, "signal data");
+        InputGuard.check(dataJson, maxInputBytes, maxInputValues, "signal data");
         Set<String> queues = new HashSet<>();
         SignalDelivery d = signals.signalSend(executionId, name, dataJson, (s, queue) -> {
             queues.add(queue);

@@ -32,18 +32,20 @@ final class ScheduleStatements implements ScheduleStore {
 
     private final Database db;
     private final long maxInputBytes;
+    private final long maxInputValues;
     private final Enqueuing enqueuing;
 
-    ScheduleStatements(Database db, long maxInputBytes, Enqueuing enqueuing) {
+    ScheduleStatements(Database db, long maxInputBytes, long maxInputValues, Enqueuing enqueuing) {
         this.db = db;
         this.maxInputBytes = maxInputBytes;
+        this.maxInputValues = maxInputValues;
         this.enqueuing = enqueuing;
     }
 
     @Override
     public boolean scheduleCreate(Schedule s) {
         InputGuard.checkQueue(s.queue(), "schedule");
-        InputGuard.check(s.inputJson(), maxInputBytes, "schedule input");
+        InputGuard.check(s.inputJson(), maxInputBytes, maxInputValues, "schedule input");
         return !db.run("schedule_create", Mode.SINGLE, false, x -> x.query("schedule_create", params(s)))
                 .isEmpty();
     }
@@ -51,7 +53,7 @@ final class ScheduleStatements implements ScheduleStore {
     @Override
     public void scheduleSave(Schedule s) {
         InputGuard.checkQueue(s.queue(), "schedule");
-        InputGuard.check(s.inputJson(), maxInputBytes, "schedule input");
+        InputGuard.check(s.inputJson(), maxInputBytes, maxInputValues, "schedule input");
         db.run("schedule_save", Mode.SINGLE, true, x -> x.update("schedule_save", params(s)));
     }
 

@@ -30,12 +30,14 @@ final class SubmitStatements implements SubmissionStore {
 
     private final Database db;
     private final long maxInputBytes;
+    private final long maxInputValues;
     private final Enqueuing enqueuing;
     private final Set<String> storedWorkflows = ConcurrentHashMap.newKeySet();
 
-    SubmitStatements(Database db, long maxInputBytes, Enqueuing enqueuing) {
+    SubmitStatements(Database db, long maxInputBytes, long maxInputValues, Enqueuing enqueuing) {
         this.db = db;
         this.maxInputBytes = maxInputBytes;
+        this.maxInputValues = maxInputValues;
         this.enqueuing = enqueuing;
     }
 
@@ -163,8 +165,9 @@ final class SubmitStatements implements SubmissionStore {
             InputGuard.checkQueue(r.queue(), what);
             if (r.checkedInput() != null) {
                 InputGuard.checkSize(r.inputJson(), maxInputBytes, what);
+                InputGuard.checkValues(r.checkedInput().value(), maxInputValues, what);
             } else {
-                InputGuard.check(r.inputJson(), maxInputBytes, what);
+                InputGuard.check(r.inputJson(), maxInputBytes, maxInputValues, what);
             }
         }
     }

@@ -1,0 +1,41 @@
+package io.nebula.worker.json;
+
+import java.util.ArrayDeque;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Counts the JSON values in a tree: every object, array, string, number, boolean and null is one
+ * value, wherever it sits. The byte limits count a document's text, but its heap once parsed grows
+ * with the number of values: {@code {}} is 2 bytes of text and about 90 bytes as a parsed object,
+ * so the value count is what bounds the memory of a document made of many small values.
+ */
+public final class JsonValues {
+    private JsonValues() {}
+
+    /**
+     * The number of values in {@code node} (a missing or Java {@code null} node counts as one, the
+     * JSON {@code null} it stands for), or a number above {@code stopAbove} as soon as the count
+     * passes it: a caller comparing with a limit need not walk the rest of a huge tree.
+     */
+    public static long count(JsonNode node, long stopAbove) {
+        if (node == null || !node.isContainer() || node.isEmpty()) {
+            return 1;
+        }
+        long n = 0;
+        ArrayDeque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(node);
+        while (!pending.isEmpty()) {
+            JsonNode v = pending.pop();
+            n++;
+            if (n > stopAbove) {
+                return n;
+            }
+            if (v.isContainer()) {
+                for (JsonNode child : v.values()) {
+                    pending.push(child);
+                }
+            }
+        }
+        return n;
+    }
+}

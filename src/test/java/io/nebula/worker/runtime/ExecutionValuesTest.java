@@ -1,0 +1,112 @@
+package io.nebula.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.nebula.worker.action.builtin.HttpActionOptions;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.workflow.Limits;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JSON values one execution holds (its input and every node output) are bounded, so a document
+ * of many small values, cheap in bytes and dear in heap, cannot be copied until the worker runs out
+ * of memory.
+ */
+class ExecutionValuesTest {
+    private final RuntimeKit kit = new RuntimeKit(
+            Limits.defaults().withMaxValues(1_000),
+            RuntimeOptions.defaults().withMaxExecutionValues(1_000),
+            HttpActionOptions.defaults(),
+            Clock.systemUTC());
+
+    /** An input of an object holding a list of {@code n} empty objects: {@code n + 2} values. */
+    private static String emptyObjects(int n) {
+        return "{\"l\": [" + "{},".repeat(n - 1) + "{}]}";
+    }
+
+    private static String copies(String... ids) {
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            nodes.append(i == 0 ? "" : ",")
+                    .append("{\"id\": \"")
+                    .append(ids[i])
+                    .append("\", \"action\": \"transform\"")
+                    .append(i == 0 ? "" : ", \"depends_on\": [\"" + ids[i - 1] + "\"]")
+                    .append(", \"params\": {\"value\": \"${{ input.l }}\"}}");
+        }
+        return "{\"name\": \"copies\", \"nodes\": [" + nodes + "]}";
+    }
+
+    @Test
+    void anInputOfMoreValuesThanTheBudgetFailsTheExecutionBeforeAnyNodeRuns() throws Exception {
+        InMemoryAttempt a = kit.attempt(copies("n0"), emptyObjects(999));
+
+        var f = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.error()).isEqualTo("execution input holds more than 1000 JSON values (limits.execution_values)");
+        assertThat(a.writtenAnd(f)).isEmpty();
+    }
+
+    @Test
+    void theNodeWhoseOutputWouldPassTheBudgetFails() throws Exception {
+        // 302 values in the input, 301 in each copy: 603 and 904 held, the third copy would pass 1,000.
+        InMemoryAttempt a = kit.attempt(copies("n0", "n1", "n2", "n3"), emptyObjects(300));
+
+        var f = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.error())
+                .isEqualTo("node 'n2' (transform) output would bring the JSON values the execution holds (its input and"
+                        + " node outputs) to more than the limit of 1000 (limits.execution_values); 904 are held"
+                        + " already");
+        assertThat(a.writtenAnd(f))
+                .extracting(NodeResult::nodeId, NodeResult::status)
+                .containsExactly(
+                        tuple("n0", NodeStatus.SUCCEEDED),
+                        tuple("n1", NodeStatus.SUCCEEDED),
+                        tuple("n2", NodeStatus.FAILED));
+    }
+
+    @Test
+    void outputsRecordedByEarlierAttemptsCountTowardsTheBudget() throws Exception {
+        String def = kit.load("""
+                {"name": "two", "nodes": [
+                  {"id": "a", "action": "transform", "params": {"value": "${{ input.l }}"}},
+                  {"id": "b", "action": "fail", "depends_on": ["a"], "params": {"retryable": true, "times": 1}},
+                  {"id": "c", "action": "transform", "depends_on": ["b"], "params": {"value": "${{ input.l }}"}},
+                  {"id": "d", "action": "transform", "depends_on": ["c"], "params": {"value": "${{ input.l }}"}}]}""").canonicalJson();
+        InMemoryAttempt first = InMemoryAttempt.first(def, emptyObjects(300));
+        RunOutcome o1 = first.runWith(kit.runtime);
+        assertThat(((RunOutcome.Failed) o1).retryable()).isTrue();
+
+        RunOutcome o2 = first.next(o1).runWith(kit.runtime);
+
+        // The input (302), a (301, recorded by the first attempt), b ({failed_times, succeeded_on}: 3)
+        // and c (301).
+        assertThat(((RunOutcome.Failed) o2).error())
+                .startsWith("node 'd' (transform) output would bring the JSON values")
+                .endsWith("; " + (302 + 301 + 3 + 301) + " are held already");
+    }
+
+    @Test
+    void anEvaluatedValueOfMoreValuesThanTheLimitFailsItsNode() throws Exception {
+        RuntimeKit small = new RuntimeKit(
+                Limits.defaults().withMaxValues(100),
+                RuntimeOptions.defaults(),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC());
+        InMemoryAttempt a = small.attempt(copies("n0"), emptyObjects(100));
+
+        var f = (RunOutcome.Failed) a.runWith(small.runtime);
+
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.error())
+                .startsWith("node 'n0' (transform) params: expression ")
+                .endsWith("failed: value holds more than 100 JSON values (limits.execution_values)");
+    }
+}
