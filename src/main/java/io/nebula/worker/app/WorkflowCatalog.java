@@ -92,7 +92,12 @@ public final class WorkflowCatalog {
         WorkerConfig.Http h = config.http();
         return ActionRegistry.builder()
                 .registerAll(BuiltinActions.create(
-                        new HttpActionOptions(h.allowPrivateNetworks(), h.maxResponseBytes(), h.timeout(), 5),
+                        new HttpActionOptions(
+                                h.allowPrivateNetworks(),
+                                h.maxResponseBytes(),
+                                h.timeout(),
+                                5,
+                                config.limits().executionValues()),
                         config.runtime().inlineDelayMax()))
                 .loadServices(WorkflowCatalog.class.getClassLoader());
     }

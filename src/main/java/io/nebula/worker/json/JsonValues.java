@@ -1,6 +1,9 @@
 package io.nebula.worker.json;
 
 import java.util.ArrayDeque;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,6 +36,25 @@ public final class JsonValues {
             if (v.isContainer()) {
                 for (JsonNode child : v.values()) {
                     pending.push(child);
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The number of values in the JSON document {@code text}, read as tokens without building a
+     * tree, or a number above {@code stopAbove} as soon as the count passes it.
+     *
+     * @throws JacksonException when the text is not JSON (up to where the count stopped)
+     */
+    public static long countText(String text, long stopAbove) {
+        long n = 0;
+        try (JsonParser p = Json.MAPPER.createParser(text)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if ((t.isScalarValue() || t.isStructStart()) && ++n > stopAbove) {
+                    return n;
                 }
             }
         }

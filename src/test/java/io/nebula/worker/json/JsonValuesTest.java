@@ -29,4 +29,17 @@ class JsonValuesTest {
         assertThat(JsonValues.count(many, 10_001)).isEqualTo(10_001);
         assertThat(JsonValues.count(many, 10)).isEqualTo(11);
     }
+
+    @Test
+    void countingTheTextGivesTheTreesCountWithoutBuildingIt() {
+        for (String text :
+                new String[] {"null", "{}", "[[[[\"deep\"]]]]", "{\"a\": [1, \"x\", null, true, {}], \"b\": []}"}) {
+            assertThat(JsonValues.countText(text, Long.MAX_VALUE))
+                    .as(text)
+                    .isEqualTo(JsonValues.count(json(text), Long.MAX_VALUE));
+        }
+        assertThat(JsonValues.countText("[" + "{},".repeat(9_999) + "{}]", 10)).isEqualTo(11);
+        // The count stops before the broken part, so a document cut short past the bound still counts.
+        assertThat(JsonValues.countText("[1, 2, 3, {", 2)).isEqualTo(3);
+    }
 }

@@ -11,9 +11,15 @@ import java.time.Duration;
  * @param maxResponseBytes a response body longer than this fails the node (permanently)
  * @param defaultTimeout the request timeout when the node gives no {@code timeout_seconds}
  * @param maxRedirects redirects followed before failing
+ * @param maxBodyValues a JSON response body holding more JSON values than this fails the node
+ *     (permanently) before it is parsed into a tree ({@code limits.execution_values})
  */
 public record HttpActionOptions(
-        boolean allowPrivateNetworks, long maxResponseBytes, Duration defaultTimeout, int maxRedirects) {
+        boolean allowPrivateNetworks,
+        long maxResponseBytes,
+        Duration defaultTimeout,
+        int maxRedirects,
+        long maxBodyValues) {
 
     public HttpActionOptions {
         if (maxResponseBytes < 1) {
@@ -25,18 +31,28 @@ public record HttpActionOptions(
         if (maxRedirects < 0) {
             throw new IllegalArgumentException("maxRedirects must not be negative: " + maxRedirects);
         }
+        if (maxBodyValues < 1) {
+            throw new IllegalArgumentException("maxBodyValues must be positive: " + maxBodyValues);
+        }
     }
 
-    /** Safe defaults: no internal destinations, 1 MiB bodies, 30 s, 5 redirects. */
+    /**
+     * Safe defaults: no internal destinations, 1 MiB bodies of at most 250,000 JSON values, 30 s, 5
+     * redirects.
+     */
     public static HttpActionOptions defaults() {
-        return new HttpActionOptions(false, 1024 * 1024, Duration.ofSeconds(30), 5);
+        return new HttpActionOptions(false, 1024 * 1024, Duration.ofSeconds(30), 5, 250_000);
     }
 
     public HttpActionOptions withAllowPrivateNetworks(boolean allow) {
-        return new HttpActionOptions(allow, maxResponseBytes, defaultTimeout, maxRedirects);
+        return new HttpActionOptions(allow, maxResponseBytes, defaultTimeout, maxRedirects, maxBodyValues);
     }
 
     public HttpActionOptions withMaxResponseBytes(long max) {
-        return new HttpActionOptions(allowPrivateNetworks, max, defaultTimeout, maxRedirects);
+        return new HttpActionOptions(allowPrivateNetworks, max, defaultTimeout, maxRedirects, maxBodyValues);
+    }
+
+    public HttpActionOptions withMaxBodyValues(long max) {
+        return new HttpActionOptions(allowPrivateNetworks, maxResponseBytes, defaultTimeout, maxRedirects, max);
     }
 }

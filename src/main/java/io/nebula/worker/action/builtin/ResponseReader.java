@@ -2,6 +2,7 @@ package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.json.Json;
+import io.nebula.worker.json.JsonValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,7 +79,16 @@ final class ResponseReader {
         return values == null || values.isEmpty() ? "" : values.get(0);
     }
 
-    static ObjectNode output(int status, Map<String, List<String>> headers, byte[] body) {
+    /**
+     * The node's output: status, headers and the body, parsed when it is labelled JSON and is JSON
+     * (else kept as text).
+     *
+     * @throws ActionException (permanent) when a JSON body holds more than {@code maxValues} JSON
+     *     values: parsed, such a body (a megabyte of {@code {}}) would take about 30 times its
+     *     size in memory, on as many threads as nodes run at once
+     */
+    static ObjectNode output(int status, Map<String, List<String>> headers, byte[] body, long maxValues)
+            throws ActionException {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("status", status);
         ObjectNode h = out.putObject("headers");
@@ -88,6 +98,10 @@ final class ResponseReader {
         JsonNode parsed = null;
         if (type.contains("json") && !text.isBlank()) {
             try {
+                if (JsonValues.countText(text, maxValues) > maxValues) {
+                    throw ActionException.permanent(
+                            "response body holds more than " + maxValues + " JSON values (limits.execution_values)");
+                }
                 parsed = JSON.readTree(text);
             } catch (JacksonException e) {
                 parsed = null; // a server that mislabels its body: keep the text

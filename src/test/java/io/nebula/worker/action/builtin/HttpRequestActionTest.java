@@ -229,6 +229,28 @@ class HttpRequestActionTest {
     }
 
     @Test
+    void aJsonBodyOfMoreValuesThanTheLimitFailsPermanentlyBeforeItIsParsed() throws Exception {
+        // {"ok": true, "echo": {"amount": 5}}: two objects, a boolean and a number.
+        String echo = "\"method\": \"POST\", \"body\": {\"amount\": 5}";
+        var atFour = ActionTestHarness.of(new HttpRequestAction(
+                HttpActionOptions.defaults().withAllowPrivateNetworks(true).withMaxBodyValues(4)));
+        var atThree = ActionTestHarness.of(new HttpRequestAction(
+                HttpActionOptions.defaults().withAllowPrivateNetworks(true).withMaxBodyValues(3)));
+
+        assertThat(atFour.run(params("/json", echo))
+                        .get("body")
+                        .get("echo")
+                        .get("amount")
+                        .asInt())
+                .isEqualTo(5);
+        ActionException e = atThree.failure(params("/json", echo));
+        assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(e.getMessage()).isEqualTo("response body holds more than 3 JSON values (limits.execution_values)");
+        // A text body is not counted.
+        assertThat(atThree.run(params("/text", "")).get("body").asString()).isEqualTo("plain words");
+    }
+
+    @Test
     void aRequestThatTakesTooLongTimesOutRetryably() throws Exception {
         ActionException e = allowed.failure(params("/hang", "\"timeout_seconds\": 0.3"));
 
