@@ -11,7 +11,8 @@ package io.nebula.worker.cli;
  * 3  NOT_FOUND            no execution with that id
  * 4  INVALID              a workflow file or an input is invalid; nothing was enqueued
  * 5  CONFLICT             the execution or schema is not in a state that allows the action
- *                         (retry of a running execution, cancel of a finished one, migrations pending)
+ *                         (retry of a running execution, cancel of a finished one, migrations pending,
+ *                         a schema newer than this build)
  * 6  EXECUTION_FAILED     submit --wait: the execution failed
  * 7  EXECUTION_CANCELLED  submit --wait: the execution was cancelled
  * 8  TIMED_OUT            submit --wait --timeout, demo --exit-when-done: time ran out first

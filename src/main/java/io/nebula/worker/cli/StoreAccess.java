@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * Opens the configured store for one operator command: a small connection pool (a command runs a
  * few short statements, not a worker's load), no LISTEN connection, and a check that the schema is
- * the one this build expects. Commands never migrate on their own; only {@code migrate} and a
+ * the one this build expects (exit code 5 when it is missing, older or newer; 2 when a SQLite file
+ * does not exist at all). Commands never migrate on their own; only {@code migrate} and a
  * starting worker do, so an operator's newer client cannot change a database older workers use.
  */
 final class StoreAccess {
@@ -29,15 +30,18 @@ final class StoreAccess {
             store.probe();
             ExecutionStore.SchemaStatus s = store.schemaStatus();
             if (s.currentVersion() == 0) {
+                String where = config.database().url() instanceof DatabaseUrl.Postgres
+                        ? " has no nebula schema yet in schema '"
+                                + config.database().schema() + "' (database.schema)"
+                        : " has no nebula schema yet";
                 throw new CommandFailure(
-                        ExitCode.FAILURE,
-                        "the database " + config.database().url().redacted()
-                                + " has no nebula schema yet: run `nebula-worker migrate` (a starting worker also"
-                                + " migrates)");
+                        ExitCode.CONFLICT,
+                        "the database " + config.database().url().redacted() + where
+                                + ": run `nebula-worker migrate` (a starting worker also migrates)");
             }
             if (!s.upToDate()) {
                 throw new CommandFailure(
-                        ExitCode.FAILURE,
+                        ExitCode.CONFLICT,
                         "the database schema is at version " + s.currentVersion() + " but this build needs "
                                 + s.expectedVersion()
                                 + (s.currentVersion() < s.expectedVersion()
@@ -63,7 +67,7 @@ final class StoreAccess {
         DatabaseUrl url = config.database().url();
         if (mustExist && url instanceof DatabaseUrl.Sqlite s && !Files.exists(s.file())) {
             throw new CommandFailure(
-                    ExitCode.FAILURE,
+                    ExitCode.USAGE,
                     "no database at " + s.file() + ": start a worker or run `nebula-worker migrate` first, or set"
                             + " DATABASE_URL");
         }

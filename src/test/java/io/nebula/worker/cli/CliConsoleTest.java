@@ -52,10 +52,10 @@ class CliConsoleTest {
     }
 
     @Test
-    void aMissingDatabaseIsAFailureThatSaysWhatToDo() {
+    void aMissingDatabaseIsAUsageErrorThatSaysWhatToDo() {
         CliRun r = CliRun.of(Map.of("DATABASE_URL", "sqlite:" + tmp.resolve("none.db")), "console", "--port", "0");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("no database at").contains("migrate");
     }
 }

@@ -62,6 +62,11 @@ class CliPostgresTest {
     @Test
     void migrateSubmitWaitInspectAndExplain() throws Exception {
         assertThat(run("migrate", "--check").exitCode()).isEqualTo(ExitCode.CONFLICT);
+        CliRun unmigrated = run("executions", "list");
+        assertThat(unmigrated.exitCode()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(unmigrated.err())
+                .contains("has no nebula schema yet in schema '" + schema + "' (database.schema): run `nebula-worker"
+                        + " migrate`");
         CliRun migrate = run("migrate");
         assertThat(migrate.exitCode()).as(migrate.err()).isZero();
         assertThat(migrate.out()).contains("postgres://").contains("from schema version 0 to");

@@ -68,11 +68,11 @@ class CliWorkflowsAndMigrateTest {
     void migrateAppliesOnceAndCheckReportsPendingMigrations() {
         try (CliFixture f = new CliFixture(tmp)) {
             CliRun missing = f.run("migrate", "--check");
-            assertThat(missing.exitCode()).isEqualTo(ExitCode.FAILURE);
+            assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
             assertThat(missing.err()).contains("no database at " + f.db);
 
             CliRun list = f.run("executions", "list");
-            assertThat(list.exitCode()).isEqualTo(ExitCode.FAILURE);
+            assertThat(list.exitCode()).isEqualTo(ExitCode.USAGE);
             assertThat(list.err()).contains("run `nebula-worker migrate` first");
 
             CliRun first = f.run("migrate");
@@ -104,7 +104,7 @@ class CliWorkflowsAndMigrateTest {
 
         assertThat(check.exitCode()).isEqualTo(ExitCode.CONFLICT);
         assertThat(check.out()).contains("is at version 0; this build needs");
-        assertThat(list.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(list.exitCode()).isEqualTo(ExitCode.CONFLICT);
         assertThat(list.err()).contains("has no nebula schema yet: run `nebula-worker migrate`");
     }
 
