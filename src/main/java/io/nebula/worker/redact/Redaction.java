@@ -199,6 +199,15 @@ public final class Redaction {
         }
         if (uri.getHost() != null) {
             b.append(uri.getHost());
+        } else if (uri.getRawAuthority() != null) {
+            // An authority java.net.URI cannot read as host and port ("127.1", "a_b:80") keeps its
+            // text, with anything before an '@' hidden as user information is.
+            String authority = uri.getRawAuthority();
+            int at = authority.lastIndexOf('@');
+            if (at >= 0) {
+                b.append(HIDDEN).append('@');
+            }
+            b.append(authority.substring(at + 1));
         }
         if (uri.getPort() != -1) {
             b.append(':').append(uri.getPort());

@@ -70,6 +70,9 @@ class RedactionTest {
         assertThat(Redaction.url(new java.net.URI("https://u:p@api.example:8443/v1/items?key=s3cr3t&n=1#x")))
                 .isEqualTo("https://***@api.example:8443/v1/items?key=***&n=***");
         assertThat(Redaction.url(new java.net.URI("http://h/p"))).isEqualTo("http://h/p");
+        // Authorities java.net.URI reads as registry-based (no host): kept, user information hidden.
+        assertThat(Redaction.url(new java.net.URI("http://127.1/x?t=1"))).isEqualTo("http://127.1/x?t=***");
+        assertThat(Redaction.url(new java.net.URI("http://u:p@a_b:80/"))).isEqualTo("http://***@a_b:80/");
         assertThat(Redaction.body(0, null)).isEqualTo("empty body");
         assertThat(Redaction.body(57, "application/json; charset=utf-8")).isEqualTo("57-byte body of application/json");
     }

@@ -79,7 +79,8 @@ record HttpCall(
                 return null;
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                r.problem("url: has no host: '" + Redaction.url(uri) + "'");
+                r.problem("url: has no host name or address that can be used (an address is written in full,"
+                        + " such as 127.0.0.1): '" + Redaction.url(uri) + "'");
                 return null;
             }
             return uri;

@@ -251,6 +251,16 @@ class HttpRequestActionTest {
     }
 
     @Test
+    void aUrlWithoutAHostThatCanBeUsedIsRefusedShowingWhatWasWritten() throws Exception {
+        ActionException e = allowed.failure("{\"url\": \"http://127.1/x?token=abc\"}");
+
+        assertThat(e.kind()).isEqualTo(ActionException.Kind.PERMANENT);
+        assertThat(e.getMessage())
+                .contains("url: has no host name or address that can be used (an address is written in full, such as"
+                        + " 127.0.0.1): 'http://127.1/x?token=***'");
+    }
+
+    @Test
     void aRequestThatTakesTooLongTimesOutRetryably() throws Exception {
         ActionException e = allowed.failure(params("/hang", "\"timeout_seconds\": 0.3"));
 
