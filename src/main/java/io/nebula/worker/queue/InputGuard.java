@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -141,6 +143,15 @@ public final class InputGuard {
     private static SubmitRejectedException notJson(JacksonException e, String what) {
         TokenStreamLocation loc = e.getLocation();
         String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        if (e instanceof StreamConstraintsException) {
+            // Jackson's text names its own configuration class; say which bound the input passed.
+            String message = e.getOriginalMessage();
+            String bound = message.startsWith("Document nesting depth")
+                    ? "is nested more than " + StreamReadConstraints.defaults().getMaxNestingDepth()
+                            + " levels deep (objects and arrays)"
+                    : "passes a bound of the JSON reader: " + message.replaceFirst(", from `[^`]*`\\)", ")");
+            return new SubmitRejectedException(what + ": input " + bound + where);
+        }
         return new SubmitRejectedException(what + ": input is not valid JSON" + where + ": " + e.getOriginalMessage());
     }
 

@@ -101,6 +101,17 @@ class InputGuardPropertyTest {
     }
 
     @Example
+    void anInputNestedDeeperThanTheReaderAllowsIsRefusedSayingSoInPlainWords() {
+        String deep = "[".repeat(501) + "]".repeat(501);
+        String expected = "input: input is nested more than 500 levels deep (objects and arrays)";
+
+        assertThat(rejection(() -> InputGuard.check(deep, 1 << 20, "input"))).isEqualTo(expected);
+        assertThat(rejection(() -> InputGuard.parse(deep, 1 << 20, "input"))).isEqualTo(expected);
+        assertThat(rejection(() -> InputGuard.check("[".repeat(500) + "]".repeat(500), 1 << 20, "input")))
+                .isNull();
+    }
+
+    @Example
     void twoValuesOneAfterTheOtherAreNotOneInput() {
         for (String json : new String[] {"{} {}", "[1] 2", "{\"a\": 1}\n{\"a\": 2}"}) {
             assertThat(rejection(() -> InputGuard.parse(json, 1 << 20, "input")))
