@@ -58,6 +58,14 @@ import java.util.Optional;
  */
 public final class Expressions {
     /**
+     * How deep CEL's parser may nest one expression: each binary operator of a chain such as {@code
+     * a + b + c}, each call and each parenthesis takes a level. CEL's own default, so a long but
+     * flat concatenation is accepted while the parser and the evaluator, which recurse over the
+     * tree, stay far from the end of a thread's stack.
+     */
+    static final int MAX_NESTING = 250;
+
+    /**
      * Why an expression did not compile; {@code column} is 1-based within the expression, or 0 for
      * a problem that has no place in it (its length, a budget, an oversized regular expression).
      * {@code syntax} tells a parse error from a type error (an unknown name, no matching overload).
@@ -124,7 +132,7 @@ public final class Expressions {
         CelOptions options = CelOptions.current()
                 .comprehensionMaxIterations(limits.maxIterations())
                 .maxExpressionCodePointSize(limits.maxExpressionLength())
-                .maxParseRecursionDepth(limits.maxDepth())
+                .maxParseRecursionDepth(MAX_NESTING)
                 .evaluateCanonicalTypesToNativeValues(true)
                 .enableHeterogeneousNumericComparisons(true)
                 .build();

@@ -64,6 +64,60 @@ class HostileExpressionTest {
         return e;
     }
 
+    /** The deepest {@code text} wrapped {@code n} times that still compiles, found by halving. */
+    private int deepestAccepted(java.util.function.IntFunction<String> nested) {
+        int ok = 1;
+        int bad = 500; // each form at 500 levels is under 4,096 characters and too deep
+        while (bad - ok > 1) {
+            int mid = (ok + bad) / 2;
+            try {
+                kit.load(nested.apply(mid));
+                ok = mid;
+            } catch (WorkflowInvalidException e) {
+                assertThat(e.getMessage()).contains("levels deep (each operator of a chain, call and parenthesis");
+                bad = mid;
+            }
+        }
+        return ok;
+    }
+
+    @Test
+    void theDeepestExpressionsTheParserAcceptsEvaluateOnAnExecutionsThread() throws Exception {
+        java.util.function.IntFunction<String> chain = n -> """
+                {"name": "chain", "nodes": [{"id": "sum", "action": "transform",
+                  "params": {"value": "${{ %s }}"}}]}""".formatted("1" + "+1".repeat(n - 1));
+        java.util.function.IntFunction<String> parens = n -> """
+                {"name": "parens", "nodes": [{"id": "one", "action": "transform",
+                  "params": {"value": "${{ %s }}"}}]}""".formatted("(".repeat(n) + "1" + ")".repeat(n));
+        java.util.function.IntFunction<String> calls = n -> """
+                {"name": "calls", "nodes": [{"id": "len", "action": "transform",
+                  "params": {"value": "${{ %s }}"}}]}""".formatted("string(".repeat(n) + "1" + ")".repeat(n));
+
+        int terms = deepestAccepted(chain);
+        assertThat(terms).as("a flat sum of 70 terms is accepted").isGreaterThan(70);
+        for (String definition : new String[] {
+            chain.apply(terms), parens.apply(deepestAccepted(parens)), calls.apply(deepestAccepted(calls))
+        }) {
+            // On a virtual thread, as the worker runs executions: its stack is bounded as a platform
+            // thread's is, where the test runner's main thread may have far more.
+            InMemoryAttempt a = kit.attempt(definition, "{}");
+            var outcome = new java.util.concurrent.atomic.AtomicReference<Object>();
+            Thread.ofVirtual()
+                    .start(() -> {
+                        try {
+                            outcome.set(a.runWith(kit.runtime));
+                        } catch (Throwable t) {
+                            outcome.set(t);
+                        }
+                    })
+                    .join();
+            assertThat(outcome.get()).as(definition).isInstanceOf(RunOutcome.Succeeded.class);
+        }
+        assertThatThrownBy(() -> kit.load(chain.apply(terms + 1)))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("is nested more than 250 levels deep");
+    }
+
     @Test
     void aConcatenationThatWouldBuildHundredsOfMegabytesFailsItsNodeNamingTheBudget() throws Exception {
         String input = "{\"s\": \"" + "x".repeat(256 * 1024) + "\"}";
