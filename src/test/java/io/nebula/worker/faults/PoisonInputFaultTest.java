@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Fault suite, poison input: definitions and inputs that must be rejected at submit with a clear
- * error (malformed, cyclic, unknown action, too deep, NUL, invalid UTF-8, too large); definitions
+ * error (malformed, cyclic, unknown action, too deep, NUL, invalid UTF-8, too large, too many values); definitions
  * that reach a worker anyway and must fail cleanly; strings that look like SQL or templates, which
  * must come back byte for byte; and an action that kills its JVM, which must be quarantined after
  * {@code quarantine_after} deaths while the workers are restarted. Good executions submitted
@@ -152,8 +152,9 @@ class PoisonInputFaultTest {
         inputs.put("{\"s\": \"a\\u0000b\"}", "input contains a NUL character");
         inputs.put("{\"s\": \"\\ud800\"}", "unpaired surrogate");
         inputs.put("{\"s\": ", "not valid JSON");
-        inputs.put("{\"s\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}", "nesting depth");
+        inputs.put("{\"s\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}", "is nested more than 500 levels deep");
         inputs.put("{\"s\": \"" + "x".repeat(1_100_000) + "\"}", "over the limit of 1048576 bytes");
+        inputs.put("{\"s\": [" + "{},".repeat(300_000) + "{}]}", "holds more than 250000 JSON values");
         for (Map.Entry<String, String> i : inputs.entrySet()) {
             assertThatThrownBy(() -> client.submit(echo, i.getKey(), SubmitOptions.defaults()))
                     .as("input %s", i.getKey().length() > 40 ? i.getKey().substring(0, 40) : i.getKey())
