@@ -4,14 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Times typed into the console's filters: ISO-8601 with a zone ({@code 2026-03-01T10:00:00Z},
  * {@code 2026-03-01T11:00:00+01:00}) or a duration back from now ({@code 15m}, {@code 2h},
- * {@code 1d}, {@code 1h30m}). A time without a zone is refused rather than guessed, as on the
- * command line.
+ * {@code 1d}, {@code 1h30m}, or ISO-8601's {@code PT15M}, {@code P1DT2H}). A time without a zone is
+ * refused rather than guessed, as on the command line.
  */
 final class TimeText {
     private static final Pattern AGO =
@@ -38,6 +39,12 @@ final class TimeText {
             return now.minus(d);
         }
         try {
+            if (t.startsWith("P") || t.startsWith("p")) {
+                Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
+                if (!d.isNegative()) {
+                    return now.minus(d);
+                }
+            }
             return OffsetDateTime.parse(t).toInstant();
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(field + ": '" + t + "' is not a time; write 2026-03-01T10:00:00Z (with a"

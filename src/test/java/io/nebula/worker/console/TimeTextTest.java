@@ -18,6 +18,15 @@ class TimeTextTest {
         assertThat(TimeText.parse("from", "90m", NOW)).isEqualTo(Instant.parse("2026-03-01T10:30:00Z"));
         assertThat(TimeText.parse("from", "1d2h", NOW)).isEqualTo(Instant.parse("2026-02-28T10:00:00Z"));
         assertThat(TimeText.parse("from", " ", NOW)).isNull();
+        assertThat(TimeText.parse("from", "PT5M", NOW)).isEqualTo(Instant.parse("2026-03-01T11:55:00Z"));
+        assertThat(TimeText.parse("from", "p1dt2h", NOW)).isEqualTo(Instant.parse("2026-02-28T10:00:00Z"));
+    }
+
+    @Test
+    void refusesANegativeIsoDurationAsNotATime() {
+        assertThatThrownBy(() -> TimeText.parse("from", "PT-5M", NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("from: 'PT-5M' is not a time");
     }
 
     @Test
