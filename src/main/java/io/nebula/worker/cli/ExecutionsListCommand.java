@@ -1,11 +1,13 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.inspect.HumanTime;
+import io.nebula.worker.inspect.WaitText;
 import io.nebula.worker.queue.ExecutionFilter;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -40,8 +42,10 @@ final class ExecutionsListCommand extends OpsCommand {
             throw new CommandFailure(ExitCode.USAGE, "--limit must be from 1 to 100000, not " + limit);
         }
         List<ExecutionView> views;
+        Set<String> paused;
         try (ExecutionStore store = openStore()) {
             views = store.executionList(new ExecutionFilter(state, workflow, queue, limit));
+            paused = Set.copyOf(store.queuePausedList());
         }
         if (json) {
             var array = JsonViews.array();
@@ -63,23 +67,16 @@ final class ExecutionsListCommand extends OpsCommand {
                     v.state().dbName(),
                     v.attempt() + "/" + v.maxAttempts(),
                     HumanTime.instant(v.createdAt()),
-                    detail(v));
+                    detail(v, paused.contains(v.queue())));
         }
         t.print(out());
         return ExitCode.OK;
     }
 
     /** The one thing worth knowing about an execution in its state. */
-    static String detail(ExecutionView v) {
+    static String detail(ExecutionView v, boolean queuePaused) {
         return switch (v.state()) {
-            case AVAILABLE ->
-                HumanTime.never(v.runAt())
-                        ? "waiting for a signal"
-                        : v.awaitingSignal() && v.runAt().isAfter(v.now())
-                                ? "waiting for a signal (times out " + HumanTime.relative(v.runAt(), v.now()) + ")"
-                                : v.runAt().isAfter(v.now())
-                                        ? "due " + HumanTime.relative(v.runAt(), v.now())
-                                        : "due " + HumanTime.relative(v.runAt(), v.now()) + ", waiting for a worker";
+            case AVAILABLE -> WaitText.of(v.runAt(), v.awaitingSignal(), v.now(), queuePaused);
             case RUNNING -> "on " + v.leaseOwner() + (v.cancelRequested() ? " (cancel requested)" : "");
             case SUCCEEDED -> v.outputJson() == null ? "" : v.outputJson();
             case FAILED, CANCELLED -> v.lastError() == null ? "" : v.lastError();

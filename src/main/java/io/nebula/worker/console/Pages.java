@@ -107,7 +107,12 @@ public final class Pages {
     /** The filters as typed, to fill the form again. */
     public record Filters(String state, String workflow, String hash, String queue, String from, String until) {}
 
-    /** One row of the executions list. */
+    /**
+     * One row of the executions list.
+     *
+     * @param detail what it waits for (available), who runs it (running), or its error (failed,
+     *     cancelled); empty for a success
+     */
     public record ExecutionRow(
             long id,
             String href,
@@ -119,7 +124,7 @@ public final class Pages {
             String created,
             String createdAgo,
             String took,
-            String error) {}
+            String detail) {}
 
     /** One execution. */
     public record Execution(Chrome chrome, ExecutionLive live, String notice) {}

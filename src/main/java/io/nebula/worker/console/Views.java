@@ -7,6 +7,7 @@ import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.inspect.MapProgress;
 import io.nebula.worker.inspect.NodeLine;
 import io.nebula.worker.inspect.Timeline;
+import io.nebula.worker.inspect.WaitText;
 import io.nebula.worker.json.Json;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.ExecutionCursor;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.core.JacksonException;
@@ -188,8 +190,9 @@ final class Views {
         }
         ExecutionPage page = store.executionPage(request.query());
         Instant now = store.databaseNow();
+        Set<String> paused = Set.copyOf(store.queuePausedList());
         List<Pages.ExecutionRow> rows =
-                page.rows().stream().map(e -> row(e, now)).toList();
+                page.rows().stream().map(e -> row(e, now, paused)).toList();
         Map<String, String> same = new LinkedHashMap<>(params);
         same.remove("after");
         String next = null;
@@ -209,7 +212,7 @@ final class Views {
         return new Pages.ExecutionsLive(rows, refresh, first, next, note, null);
     }
 
-    static Pages.ExecutionRow row(ExecutionSummary e, Instant now) {
+    static Pages.ExecutionRow row(ExecutionSummary e, Instant now, Set<String> pausedQueues) {
         String took = e.startedAt() != null && e.finishedAt() != null
                 ? HumanTime.duration(Duration.between(e.startedAt(), e.finishedAt()))
                 : e.startedAt() != null && e.state() == ExecutionState.RUNNING
@@ -226,7 +229,12 @@ final class Views {
                 HumanTime.instant(e.createdAt()),
                 HumanTime.relative(e.createdAt(), now),
                 took,
-                e.error() == null ? "" : e.error());
+                switch (e.state()) {
+                    case AVAILABLE -> WaitText.of(e.runAt(), e.awaitingSignal(), now, pausedQueues.contains(e.queue()));
+                    case RUNNING -> e.leaseOwner() == null ? "" : "on " + e.leaseOwner();
+                    case SUCCEEDED -> "";
+                    case FAILED, CANCELLED -> e.error() == null ? "" : e.error();
+                });
     }
 
     /** The execution with this id, or with this idempotency key. */
@@ -512,6 +520,7 @@ final class Views {
         WorkflowDocument d = doc.get();
         ExecutionPage page = store.executionPage(ExecutionQuery.newest(10).withWorkflow(d.name(), d.hash()));
         Instant now = store.databaseNow();
+        Set<String> paused = Set.copyOf(store.queuePausedList());
         Map<String, List<String>> deps = dependencies(d.definitionJson());
         List<NodeLine> lines = NodeLine.of(d.definitionJson(), List.of());
         Map<String, String> status = new HashMap<>();
@@ -521,7 +530,7 @@ final class Views {
                 d.hash(),
                 JsonText.pretty(d.definitionJson()),
                 deps.isEmpty() ? null : dag(0, d.definitionJson(), status, lines),
-                page.rows().stream().map(e -> row(e, now)).toList()));
+                page.rows().stream().map(e -> row(e, now, paused)).toList()));
     }
 
     // ---- helpers -------------------------------------------------------------------------------

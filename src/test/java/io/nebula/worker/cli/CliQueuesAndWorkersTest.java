@@ -69,6 +69,10 @@ class CliQueuesAndWorkersTest {
         assertThat(lines.get(1)).matches("default +no +1 +1 +0 +0 +0 +0 +\\S+ +0");
         assertThat(lines.get(2)).matches("mail +yes +1 +0 +0 +0 +0 +0 +\\S+ +0");
         assertThat(f.store().queuePausedList()).containsExactly("mail");
+        assertThat(f.run("executions", "list", "--queue", "mail").out()).contains("; its queue is paused");
+        assertThat(f.run("executions", "list", "--queue", "default").out())
+                .contains("waiting for a worker")
+                .doesNotContain("paused");
 
         JsonNode resumed = JsonViews.JSON.readTree(
                 f.run("queues", "resume", "mail", "--json").out());

@@ -167,6 +167,35 @@ class ConsoleHttpTest {
         assertThat(html)
                 .containsPattern("Waiting for signal (&#39;|')approve(&#39;|') since ")
                 .contains("executions signal " + id + " approve");
+        assertThat(listDetail(id, "signals")).isEqualTo("waiting for a signal");
+    }
+
+    /** The Detail cell of an execution's row in the list of one queue's executions. */
+    private static String listDetail(long id, String queue) throws Exception {
+        String html = get(open, "/executions/live?queue=" + queue).body();
+        Matcher m = Pattern.compile("<tr data-id=\"" + id + "\">.*?data-field=\"detail\">([^<]*)<", Pattern.DOTALL)
+                .matcher(html);
+        assertThat(m.find()).as(html).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void theListSaysWhatAnExecutionWaitsForAndWhenItsQueueIsPaused() throws Exception {
+        long due = store.executionSubmitMany(List.of(SubmitRequest.now("held", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+        long later = store.executionSubmitMany(
+                        List.of(new SubmitRequest("held", "h1", "greet", "{}", 0, Duration.ofHours(2), null, 1, null)))
+                .get(0)
+                .executionId();
+
+        assertThat(listDetail(due, "held")).startsWith("due ").endsWith(", waiting for a worker");
+        assertThat(listDetail(later, "held")).startsWith("due in 1h 59m").doesNotContain("paused");
+
+        store.queuePause("held", true);
+
+        assertThat(listDetail(due, "held")).startsWith("due ").endsWith("; its queue is paused");
+        assertThat(listDetail(later, "held")).startsWith("due in 1h 59m").endsWith("; its queue is paused");
     }
 
     @Test

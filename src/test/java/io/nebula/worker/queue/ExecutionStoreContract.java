@@ -927,7 +927,8 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                 v.finishedAt(),
                 v.lastError(),
                 v.cancelRequested(),
-                v.idempotencyKey());
+                v.idempotencyKey(),
+                v.lastEvent());
     }
 
     @Test

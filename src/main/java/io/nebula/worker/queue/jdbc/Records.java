@@ -70,7 +70,8 @@ final class Records {
                 r.instant("finished_at"),
                 r.string("last_error"),
                 r.bool("cancel_requested"),
-                r.string("idempotency_key"));
+                r.string("idempotency_key"),
+                r.string("last_event"));
     }
 
     static Schedule schedule(Row r) {

@@ -5,7 +5,7 @@
 -- cursor and stops after :limit rows, so its cost does not grow with the table.
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, left(last_error, 300) AS last_error,
-       cancel_requested, idempotency_key
+       cancel_requested, idempotency_key, last_event
   FROM "${schema}".executions
  WHERE state IN ('succeeded', 'failed', 'cancelled')
    AND (created_at, id) < (timestamptz 'epoch' + :before_us::float8 * interval '1 microsecond', :before_id)

@@ -5,7 +5,7 @@
 -- list's own indexes so that claims do not write those.
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, left(last_error, 300) AS last_error,
-       cancel_requested, idempotency_key
+       cancel_requested, idempotency_key, last_event
   FROM "${schema}".executions
  WHERE state = 'running'
    AND lease_expires_at IS NOT NULL

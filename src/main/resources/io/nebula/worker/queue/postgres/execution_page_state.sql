@@ -7,7 +7,7 @@
 -- executions_recent instead and reads every row of other states on the way.
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, left(last_error, 300) AS last_error,
-       cancel_requested, idempotency_key
+       cancel_requested, idempotency_key, last_event
   FROM "${schema}".executions
  WHERE state IN ('available', 'failed', 'cancelled')
    AND (state, created_at, id) < (:state, timestamptz 'epoch' + :before_us::float8 * interval '1 microsecond', :before_id)

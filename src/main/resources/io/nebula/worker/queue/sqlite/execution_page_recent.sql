@@ -5,7 +5,7 @@
 -- cursor and stops after :limit rows, so its cost does not grow with the table.
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, substr(last_error, 1, 300) AS last_error,
-       cancel_requested, idempotency_key
+       cancel_requested, idempotency_key, last_event
   FROM executions
  WHERE state IN ('succeeded', 'failed', 'cancelled')
    AND (created_at, id) < (:before_us / 1000, :before_id)

@@ -7,7 +7,7 @@
 -- executions_recent instead and reads every row of other states on the way.
 SELECT id, queue, workflow_hash, workflow_name, state, priority, run_at, attempt, max_attempts,
        lease_owner, created_at, started_at, finished_at, substr(last_error, 1, 300) AS last_error,
-       cancel_requested, idempotency_key
+       cancel_requested, idempotency_key, last_event
   FROM executions
  WHERE state IN ('available', 'failed', 'cancelled')
    AND (state, created_at, id) < (:state, :before_us / 1000, :before_id)
