@@ -32,6 +32,10 @@ final class Links {
         return "/executions/" + id + "/cancel";
     }
 
+    static String signal(long id, String name) {
+        return "/executions/" + id + "/signal" + (name == null ? "" : "?name=" + encode(name));
+    }
+
     static String pause(String queue) {
         return "/queues/pause?queue=" + encode(queue);
     }

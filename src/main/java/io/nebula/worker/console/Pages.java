@@ -166,7 +166,28 @@ public final class Pages {
             String retryFromScratchHref,
             String cancelHref,
             Related parent,
-            List<Related> children) {}
+            List<Related> children,
+            List<SignalLink> signals) {}
+
+    /** A signal a node of the execution waits for, and where to deliver it. */
+    public record SignalLink(String name, String nodeId, String href) {}
+
+    /**
+     * The form that delivers a signal: its name is fixed, its data is typed as JSON.
+     *
+     * @param data the data to show in the form (what was typed, after a refusal), or {@code {}}
+     * @param problem why the last data was refused, or {@code null}
+     */
+    public record SignalForm(
+            Chrome chrome,
+            long id,
+            String workflow,
+            String name,
+            String nodeId,
+            String action,
+            String data,
+            String problem,
+            String backHref) {}
 
     /**
      * An execution linked to this one by a sub-workflow node: the parent whose node started it,

@@ -5,8 +5,11 @@ import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.CancelResult;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.queue.SubmitRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,12 +36,14 @@ final class Routes {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    private static final Pattern EXECUTION = Pattern.compile("/executions/([0-9]{1,18})(/live|/node|/retry|/cancel)?");
+    private static final Pattern EXECUTION =
+            Pattern.compile("/executions/([0-9]{1,18})(/live|/node|/retry|/cancel|/signal)?");
     private static final Map<String, String> NOTICES = Map.of(
             "requeued", "Queued again; nodes that succeeded are kept.",
             "requeued_from_scratch", "Queued again from scratch: every node runs again.",
             "cancelled", "Cancelled.",
             "cancel_requested", "Cancel requested: its worker stops it at its next heartbeat.",
+            "signal_delivered", "Signal delivered: the node that waited for it runs on.",
             "paused", "Queue paused: workers claim nothing new from it; running executions finish.",
             "resumed", "Queue resumed: workers claim from it again.");
 
@@ -172,6 +177,7 @@ final class Routes {
                 return switch (what) {
                     case "/retry" -> retry(r, id);
                     case "/cancel" -> cancel(r, id);
+                    case "/signal" -> signal(r, id);
                     default -> error(r, 405, "Nothing to post here.");
                 };
             }
@@ -180,6 +186,7 @@ final class Routes {
                 case "/live" -> execution(r, id, true);
                 case "/node" -> node(r, id);
                 case "/retry" -> confirmRetry(r, id);
+                case "/signal" -> signalForm(r, id, r.query().getOrDefault("name", ""), "{}", null, 200);
                 default -> confirmCancel(r, id);
             };
         }
@@ -379,6 +386,77 @@ final class Routes {
                                 + store.executionGet(id)
                                         .map(v -> v.state().dbName())
                                         .orElse("gone") + "); nothing to cancel.");
+        };
+    }
+
+    /**
+     * The form that delivers a signal one of the execution's nodes waits for. Only such a signal is
+     * offered: a name nothing waits for (a typo, a wait that ended) gets a page that says so.
+     */
+    private int signalForm(Request r, long id, String name, String data, String problem, int status)
+            throws IOException {
+        Optional<ExecutionView> e = store.executionGet(id);
+        if (e.isEmpty()) {
+            return error(r, 404, "There is no execution " + id + ".");
+        }
+        Optional<Pages.SignalLink> waited = waited(id, name);
+        if (e.get().state().isTerminal() || waited.isEmpty()) {
+            return error(
+                    r,
+                    409,
+                    "No node of execution " + id + " (" + e.get().state().dbName() + ") waits for a signal named '"
+                            + name + "' now; nothing to deliver.");
+        }
+        return page(
+                r,
+                status,
+                "signal.jte",
+                new Pages.SignalForm(
+                        chrome(r, "Deliver signal " + name + " to execution " + id, "executions"),
+                        id,
+                        e.get().workflowName(),
+                        name,
+                        waited.get().nodeId(),
+                        Links.signal(id, null),
+                        data,
+                        problem,
+                        Links.execution(id)));
+    }
+
+    private Optional<Pages.SignalLink> waited(long id, String name) {
+        return Views.waitedSignals(id, store.signalList(id)).stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst();
+    }
+
+    private int signal(Request r, long id) throws IOException {
+        String name = r.form().getOrDefault("name", "");
+        String data = r.form().getOrDefault("data", "").strip();
+        if (data.isEmpty()) {
+            data = "{}";
+        }
+        if (store.executionGet(id).isEmpty()) {
+            return error(r, 404, "There is no execution " + id + ".");
+        }
+        if (waited(id, name).isEmpty()) {
+            return signalForm(r, id, name, data, null, 409);
+        }
+        SignalDelivery d;
+        try {
+            d = store.signalSend(id, name, data);
+        } catch (SubmitRejectedException ex) {
+            return signalForm(r, id, name, data, ex.getMessage(), 400);
+        }
+        log.info("console action=signal execution_id={} signal={} result={}", id, name, d.outcome());
+        return switch (d.outcome()) {
+            case DELIVERED, DUPLICATE -> redirect(r, Links.execution(id) + "?notice=signal_delivered");
+            case NOT_FOUND -> error(r, 404, "There is no execution " + id + ".");
+            case FINISHED ->
+                error(
+                        r,
+                        409,
+                        "Execution " + id + " already finished (" + d.state().dbName() + "); signal '" + name
+                                + "' was not delivered.");
         };
     }
 

@@ -21,6 +21,7 @@ import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.QueueStats;
+import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.ThroughputBucket;
 import io.nebula.worker.queue.WorkerInfo;
 import io.nebula.worker.queue.WorkflowDocument;
@@ -340,7 +341,16 @@ final class Views {
                 retryable ? Links.retry(id, true) : null,
                 cancellable ? Links.cancel(id) : null,
                 parent(v),
-                children(v)));
+                children(v),
+                finished ? List.of() : waitedSignals(id, facts.signals())));
+    }
+
+    /** The signals a node of the execution waits for and has not received, in the order read. */
+    static List<Pages.SignalLink> waitedSignals(long id, List<SignalView> signals) {
+        return signals.stream()
+                .filter(s -> s.nodeId() != null && s.waitingSince() != null && !s.received())
+                .map(s -> new Pages.SignalLink(s.name(), s.nodeId(), Links.signal(id, s.name())))
+                .toList();
     }
 
     /** The execution whose sub-workflow node started {@code v}, or {@code null}. */

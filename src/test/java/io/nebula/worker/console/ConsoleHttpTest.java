@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -148,19 +149,73 @@ class ConsoleHttpTest {
         assertThat(StaticFiles.htmxVersion()).isEqualTo("2.0.4");
     }
 
-    @Test
-    void anExecutionParkedForASignalSaysWhichSignalSinceWhen() throws Exception {
-        long id = store.executionSubmitMany(List.of(SubmitRequest.now("signals", "h1", "greet", "{}", 3)))
+    /** An execution of the stored workflow on {@code queue}, parked with node 'only' waiting for 'approve'. */
+    private static long parkedForApproval(String queue) {
+        long id = store.executionSubmitMany(List.of(SubmitRequest.now(queue, "h1", "greet", "{}", 3)))
                 .get(0)
                 .executionId();
         var claimed = store.executionClaim(
-                        new io.nebula.worker.queue.ClaimRequest("w", List.of("signals"), 1, Duration.ofMinutes(1)))
+                        new io.nebula.worker.queue.ClaimRequest("w", List.of(queue), 1, Duration.ofMinutes(1)))
                 .get(0);
         store.executionCompleteMany(List.of(io.nebula.worker.queue.Completions.awaitSignal(
                 claimed.lease(),
                 "node 'only': waiting for signal 'approve'",
                 List.of(new io.nebula.worker.queue.SignalWait("only", "approve", null)),
                 List.of())));
+        return id;
+    }
+
+    /** Posts the console's signal form for 'approve' with {@code data}, as a same-origin browser would. */
+    private static HttpResponse<String> approve(long id, String data) throws Exception {
+        return post(
+                open,
+                "/executions/" + id + "/signal",
+                "csrf=" + csrf() + "&name=approve&data=" + java.net.URLEncoder.encode(data, StandardCharsets.UTF_8),
+                "Origin",
+                "http://127.0.0.1:" + open.port());
+    }
+
+    @Test
+    void aSignalANodeWaitsForIsDeliveredFromTheConsoleWithItsData() throws Exception {
+        long id = parkedForApproval("approvals");
+
+        assertThat(get(open, "/executions/" + id).body())
+                .contains("href=\"/executions/" + id + "/signal?name=approve\"");
+        assertThat(get(open, "/executions/" + id + "/signal?name=approve").body())
+                .contains("<textarea")
+                .containsPattern("Node (&#39;|')only(&#39;|') of execution " + id);
+        assertThat(get(open, "/executions/" + id + "/signal?name=aprove").statusCode())
+                .as("a name no node waits for")
+                .isEqualTo(409);
+
+        HttpResponse<String> broken = approve(id, "{\"ok\"");
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(broken.body()).contains("not valid JSON").contains(">{\"ok\"</textarea>");
+        assertThat(approve(id, "</textarea><script>x</script>").body())
+                .as("refused data is shown escaped")
+                .doesNotContain("<script>x")
+                .contains(">&lt;/textarea&gt;&lt;script&gt;x");
+        assertThat(store.signalList(id)).noneMatch(io.nebula.worker.queue.SignalView::received);
+        assertThat(post(open, "/executions/" + id + "/signal", "name=approve&data=%7B%7D")
+                        .statusCode())
+                .as("without the CSRF token")
+                .isEqualTo(403);
+
+        HttpResponse<String> sent = approve(id, "{\"ok\": true}");
+        assertThat(sent.statusCode()).isEqualTo(303);
+        assertThat(sent.headers().firstValue("Location")).contains("/executions/" + id + "?notice=signal_delivered");
+        assertThat(store.signalList(id))
+                .singleElement()
+                .satisfies(v -> assertThat(v.dataJson()).isEqualTo("{\"ok\": true}"));
+        assertThat(store.executionGet(id).orElseThrow().awaitingSignal()).isFalse();
+        assertThat(approve(id, "{}").statusCode())
+                .as("delivered already: nothing waits for it now")
+                .isEqualTo(409);
+    }
+
+    @Test
+    void anExecutionParkedForASignalSaysWhichSignalSinceWhen() throws Exception {
+        long id = parkedForApproval("signals");
 
         String html = get(open, "/executions/" + id).body();
 
