@@ -65,6 +65,11 @@ public final class Expressions {
      */
     static final int MAX_NESTING = 250;
 
+    /** The problem of an expression nested deeper than the parser or CEL's tree walker allow. */
+    static final String NESTED_TOO_DEEP = "it is nested more than " + MAX_NESTING
+            + " levels deep (each operator of a chain, call, parenthesis and macro such as map() is a level;"
+            + " a macro takes several)";
+
     /**
      * Why an expression did not compile; {@code column} is 1-based within the expression, or 0 for
      * a problem that has no place in it (its length, a budget, an oversized regular expression).
@@ -275,6 +280,10 @@ public final class Expressions {
                     null);
         } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
             return new Compiled(null, new CompileError(e.getMessage(), 0));
+        } catch (IllegalStateException e) {
+            // CEL's tree walker stops at its own depth, which nested comprehensions reach before the
+            // parser's limit does.
+            return new Compiled(null, new CompileError(NESTED_TOO_DEEP, 0));
         }
     }
 

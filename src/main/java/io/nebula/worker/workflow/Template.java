@@ -216,8 +216,7 @@ sealed interface Template {
     static String problem(String source, Expressions.CompileError error) {
         String quoted = source.length() <= 200 ? source : source.substring(0, 200) + "...";
         if (error.message().startsWith("Expression recursion limit exceeded")) {
-            return "expression '" + quoted + "' is nested more than " + Expressions.MAX_NESTING
-                    + " levels deep (each operator of a chain, call and parenthesis is a level)";
+            return "expression '" + quoted + "': " + Expressions.NESTED_TOO_DEEP;
         }
         if (error.column() <= 0) {
             return "expression '" + quoted + "': " + error.message();

@@ -64,17 +64,19 @@ class HostileExpressionTest {
         return e;
     }
 
-    /** The deepest {@code text} wrapped {@code n} times that still compiles, found by halving. */
-    private int deepestAccepted(java.util.function.IntFunction<String> nested) {
+    /**
+     * The deepest {@code text} wrapped {@code n} times that still compiles, found by halving below
+     * {@code bad}, a depth that is refused for its nesting while its text is under 4,096 characters.
+     */
+    private int deepestAccepted(java.util.function.IntFunction<String> nested, int bad) {
         int ok = 1;
-        int bad = 500; // each form at 500 levels is under 4,096 characters and too deep
         while (bad - ok > 1) {
             int mid = (ok + bad) / 2;
             try {
                 kit.load(nested.apply(mid));
                 ok = mid;
             } catch (WorkflowInvalidException e) {
-                assertThat(e.getMessage()).contains("levels deep (each operator of a chain, call and parenthesis");
+                assertThat(e.getMessage()).contains("': it is nested more than 250 levels deep (each operator");
                 bad = mid;
             }
         }
@@ -92,11 +94,23 @@ class HostileExpressionTest {
         java.util.function.IntFunction<String> calls = n -> """
                 {"name": "calls", "nodes": [{"id": "len", "action": "transform",
                   "params": {"value": "${{ %s }}"}}]}""".formatted("string(".repeat(n) + "1" + ")".repeat(n));
+        java.util.function.IntFunction<String> macros = n -> {
+            StringBuilder e = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                e.append("[1].map(x").append(i).append(", ");
+            }
+            return """
+                {"name": "macros", "nodes": [{"id": "lists", "action": "transform",
+                  "params": {"value": "${{ %s }}"}}]}""".formatted(e + "1" + ")".repeat(n));
+        };
 
-        int terms = deepestAccepted(chain);
+        int terms = deepestAccepted(chain, 500);
         assertThat(terms).as("a flat sum of 70 terms is accepted").isGreaterThan(70);
         for (String definition : new String[] {
-            chain.apply(terms), parens.apply(deepestAccepted(parens)), calls.apply(deepestAccepted(calls))
+            chain.apply(terms),
+            parens.apply(deepestAccepted(parens, 500)),
+            calls.apply(deepestAccepted(calls, 500)),
+            macros.apply(deepestAccepted(macros, 250))
         }) {
             // On a virtual thread, as the worker runs executions: its stack is bounded as a platform
             // thread's is, where the test runner's main thread may have far more.
@@ -115,7 +129,7 @@ class HostileExpressionTest {
         }
         assertThatThrownBy(() -> kit.load(chain.apply(terms + 1)))
                 .isInstanceOf(WorkflowInvalidException.class)
-                .hasMessageContaining("is nested more than 250 levels deep");
+                .hasMessageContaining("': it is nested more than 250 levels deep");
     }
 
     @Test
