@@ -383,7 +383,8 @@ final class DemoCommand extends OpsCommand {
                 running.worker().workflows(),
                 QUEUE,
                 config().queue().maxRetries(),
-                config().queue().maxInputBytes());
+                config().queue().maxInputBytes(),
+                config().limits().executionValues());
         // Fire times are kept to the millisecond (PostgreSQL's clock has microseconds): the fire
         // this waits for is recorded at this instant, so it must compare equal after the store.
         Instant now = store.databaseNow().truncatedTo(ChronoUnit.MILLIS);

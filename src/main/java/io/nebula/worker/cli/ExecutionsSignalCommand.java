@@ -54,7 +54,11 @@ final class ExecutionsSignalCommand extends OpsCommand {
                     "signal name '" + Table.clean(name)
                             + "' is not valid: use 1 to 64 letters, digits, _ . : - (starting with a letter or digit)");
         }
-        String json = JsonArgument.read(data, "--data", config().queue().maxInputBytes());
+        String json = JsonArgument.read(
+                data,
+                "--data",
+                config().queue().maxInputBytes(),
+                config().limits().executionValues());
         SignalDelivery d;
         try (ExecutionStore store = openStore()) {
             if (!force) {

@@ -7,12 +7,13 @@ package io.nebula.worker.cli;
  * <pre>
  * 0  OK                   the command did what was asked (submit --wait: the execution succeeded)
  * 1  FAILURE              something broke while running: database unreachable, I/O error, a bug
- * 2  USAGE                bad configuration, flags or arguments
+ * 2  USAGE                bad configuration, flags or arguments; a database that does not exist
+ *                         (a SQLite file, for any command but migrate and the worker)
  * 3  NOT_FOUND            no execution with that id
  * 4  INVALID              a workflow file or an input is invalid; nothing was enqueued
  * 5  CONFLICT             the execution or schema is not in a state that allows the action
- *                         (retry of a running execution, cancel of a finished one, migrations pending,
- *                         a schema newer than this build)
+ *                         (retry of a running execution, cancel of a finished one, migrations pending:
+ *                         a schema missing or older than this build, or one newer than it)
  * 6  EXECUTION_FAILED     submit --wait: the execution failed
  * 7  EXECUTION_CANCELLED  submit --wait: the execution was cancelled
  * 8  TIMED_OUT            submit --wait --timeout, demo --exit-when-done: time ran out first

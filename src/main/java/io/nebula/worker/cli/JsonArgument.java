@@ -18,7 +18,7 @@ final class JsonArgument {
      * @param what the flag, for messages ({@code --data})
      * @throws CommandFailure (exit 4) when the file cannot be read or the text is not JSON
      */
-    static String read(String arg, String what, long maxBytes) {
+    static String read(String arg, String what, long maxBytes, long maxValues) {
         String text;
         if (arg == null) {
             return "{}";
@@ -41,7 +41,7 @@ final class JsonArgument {
             return "{}";
         }
         try {
-            InputGuard.check(text, maxBytes, what);
+            InputGuard.check(text, maxBytes, maxValues, what);
         } catch (SubmitRejectedException e) {
             throw new CommandFailure(ExitCode.INVALID, e.getMessage());
         }

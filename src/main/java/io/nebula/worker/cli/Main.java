@@ -2,6 +2,7 @@ package io.nebula.worker.cli;
 
 import io.nebula.worker.config.ConfigException;
 import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.redact.Redaction;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +134,13 @@ public final class Main {
                 f.details().forEach(line -> w.println(Redaction.redact(line)));
                 w.flush();
                 return f.exitCode();
+            }
+            if (e instanceof SubmitRejectedException rejected) {
+                // Input the store refused (the size, the values, text it cannot hold): nothing was
+                // written, as when the command's own check refuses it.
+                w.println("nebula-worker: " + Redaction.redact(rejected.getMessage()) + "; nothing was written");
+                w.flush();
+                return ExitCode.INVALID;
             }
             if (e instanceof StoreException se) {
                 // The store's messages already say what failed; a stack trace adds nothing for an

@@ -50,7 +50,8 @@ final class SchedulesCommand {
                 WorkflowCatalog.of(c.config()),
                 c.config().worker().queues().get(0),
                 c.config().queue().maxRetries(),
-                c.config().queue().maxInputBytes());
+                c.config().queue().maxInputBytes(),
+                c.config().limits().executionValues());
     }
 
     static CommandFailure noSchedule(String name) {

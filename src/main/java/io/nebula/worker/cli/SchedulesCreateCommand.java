@@ -113,7 +113,11 @@ final class SchedulesCreateCommand extends OpsCommand {
         if (queueProblem != null) {
             throw new CommandFailure(ExitCode.USAGE, "--queue: " + queueProblem);
         }
-        String inputJson = JsonArgument.read(input, "--input", config().queue().maxInputBytes());
+        String inputJson = JsonArgument.read(
+                input,
+                "--input",
+                config().queue().maxInputBytes(),
+                config().limits().executionValues());
         ScheduleSpec spec =
                 new ScheduleSpec(name, workflow, cron, timezone, inputJson, queue, o, c, maxRetries, null, "");
         Schedule s;

@@ -1,9 +1,9 @@
 package io.nebula.worker.console;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,9 +46,10 @@ final class TimeText {
                 }
             }
             return OffsetDateTime.parse(t).toInstant();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException | ArithmeticException e) {
+            // Not a time, or a duration back past the first instant Java can represent.
             throw new IllegalArgumentException(field + ": '" + t + "' is not a time; write 2026-03-01T10:00:00Z (with a"
-                    + " zone) or a duration back from now such as 15m, 2h or 1d");
+                    + " zone) or a duration back from now such as 15m, 2h, 1d or PT15M");
         }
     }
 

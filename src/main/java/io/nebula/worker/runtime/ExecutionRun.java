@@ -12,6 +12,7 @@ import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.RunOutcome;
 import io.nebula.worker.queue.SignalWait;
 import io.nebula.worker.queue.StopReason;
+import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.secret.SecretResolver;
 import io.nebula.worker.secret.SecretUnavailable;
 import io.nebula.worker.workflow.Bindings;
@@ -88,7 +89,11 @@ final class ExecutionRun {
     private String suspendKind;
     private final List<SignalWait> awaiting = new ArrayList<>();
 
-    private record Running(NodeTask task, Thread thread) {}
+    /** A node or map item running on its own thread, and the JSON values its params hold meanwhile. */
+    private record Running(NodeTask task, Thread thread, long paramValues) {}
+
+    /** JSON values the params of the {@link #running} nodes and items hold together. */
+    private long runningParamValues;
 
     ExecutionRun(
             CompiledWorkflow workflow,
@@ -177,7 +182,10 @@ final class ExecutionRun {
             done.put(n.id(), r.status());
             bindings.record(n.id(), r.status().dbName(), output);
             outputBytes += r.outputJson() == null ? 0 : r.outputJson().length();
-            values += JsonValues.count(output, Long.MAX_VALUE);
+            if (r.status() == NodeStatus.SUCCEEDED) {
+                // As when it was recorded; a skipped node's null was not counted then.
+                values += JsonValues.count(output, Long.MAX_VALUE);
+            }
         }
     }
 
@@ -289,16 +297,21 @@ final class ExecutionRun {
                 return true;
             }
         }
+        long held = holdParams(params);
+        if (held < 0) {
+            fail(n, n + " params: " + paramsProblem(), false, options.clock().instant());
+            return false;
+        }
         Thread t = Thread.ofVirtual()
                 .name("exec-" + attempt.executionId() + "-" + n.id())
                 .unstarted(() -> finished.add(task.run()));
-        running.put(n.id(), new Running(task, t));
+        running.put(n.id(), new Running(task, t, held));
         t.start();
         return false;
     }
 
     private void accept(NodeOutcome o) {
-        running.remove(o.nodeId());
+        release(o.nodeId());
         String mapNode = MapItems.nodeOf(o.nodeId());
         if (mapNode != null) {
             MapRun m = maps.get(mapNode);
@@ -394,6 +407,10 @@ final class ExecutionRun {
                     .start(n.childWorkflow(), JsonText.of(input), ChildKeys.key(attempt.executionId(), n.id()));
         } catch (IllegalStateException e) {
             fail(n, n + ": " + e.getMessage(), false, now);
+            return;
+        } catch (SubmitRejectedException e) {
+            // The store refused the child's input (its size or values): the same input is refused again.
+            fail(n, n + " input: " + e.getMessage(), false, now);
             return;
         } catch (RuntimeException e) {
             fail(n, n + ": cannot start or read its child execution: " + e.getMessage(), true, now);
@@ -520,11 +537,24 @@ final class ExecutionRun {
                     continue;
                 }
             }
+            long held = holdParams(params);
+            if (held < 0) {
+                Instant now = options.clock().instant();
+                itemFailed(
+                        m,
+                        i,
+                        "item " + i + " of " + m.node + " params: " + paramsProblem(),
+                        false,
+                        now,
+                        now,
+                        List.of());
+                continue;
+            }
             String key = MapItems.key(m.node.id(), i);
             Thread t = Thread.ofVirtual()
                     .name("exec-" + attempt.executionId() + "-" + key)
                     .unstarted(() -> finished.add(task.run()));
-            running.put(key, new Running(task, t));
+            running.put(key, new Running(task, t, held));
             m.running++;
             itemsRunning++;
             t.start();
@@ -692,6 +722,36 @@ final class ExecutionRun {
     }
 
     /**
+     * Counts the params a node or item is about to hold while it runs on its own thread: their
+     * values, or -1 (and nothing counted) when the params of everything running at once would pass
+     * {@link RuntimeOptions#maxExecutionValues()}. Each evaluation is bounded by that number alone,
+     * so without this the nodes running in parallel could each hold as much.
+     */
+    private long holdParams(JsonNode params) {
+        long max = options.maxExecutionValues();
+        long count = JsonValues.count(params, max - runningParamValues);
+        if (runningParamValues + count > max) {
+            return -1;
+        }
+        runningParamValues += count;
+        return count;
+    }
+
+    private String paramsProblem() {
+        return "the params of the nodes running at once would hold more than " + options.maxExecutionValues()
+                + " JSON values (" + RuntimeOptions.EXECUTION_VALUES_KEY + "); " + runningParamValues
+                + " are held by the nodes running now";
+    }
+
+    /** Forgets a node or item that ended, and what its params held. */
+    private void release(String nodeId) {
+        Running r = running.remove(nodeId);
+        if (r != null) {
+            runningParamValues -= r.paramValues();
+        }
+    }
+
+    /**
      * Counts a node's output against the execution's budgets, its text and its JSON values; false
      * (and the node failed) when it would pass one. Outputs recorded by earlier attempts count too:
      * they are held in memory and stored just the same.
@@ -833,7 +893,7 @@ final class ExecutionRun {
                         && !(o instanceof NodeOutcome.AwaitingSignal)) {
                     accept(o);
                 } else if (o != null) {
-                    running.remove(o.nodeId());
+                    release(o.nodeId());
                 }
             } catch (InterruptedException e) {
                 interrupted = true;

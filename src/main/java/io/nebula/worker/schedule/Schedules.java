@@ -34,6 +34,7 @@ public final class Schedules {
     private final String defaultQueue;
     private final int defaultMaxRetries;
     private final long maxInputBytes;
+    private final long maxInputValues;
 
     /**
      * @param defaultQueue the queue of schedules that name none
@@ -41,11 +42,27 @@ public final class Schedules {
      */
     public Schedules(
             ExecutionStore store, Workflows workflows, String defaultQueue, int defaultMaxRetries, long maxInputBytes) {
+        this(store, workflows, defaultQueue, defaultMaxRetries, maxInputBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #Schedules(ExecutionStore, Workflows, String, int, long)}, with inputs of at most
+     * {@code maxInputValues} JSON values ({@code limits.execution_values}), checked with the rest
+     * of a schedule before anything is written.
+     */
+    public Schedules(
+            ExecutionStore store,
+            Workflows workflows,
+            String defaultQueue,
+            int defaultMaxRetries,
+            long maxInputBytes,
+            long maxInputValues) {
         this.store = store;
         this.workflows = workflows;
         this.defaultQueue = defaultQueue;
         this.defaultMaxRetries = defaultMaxRetries;
         this.maxInputBytes = maxInputBytes;
+        this.maxInputValues = maxInputValues;
     }
 
     /** A checked spec: its workflow, its parsed cron and the schedule to store. */
@@ -82,7 +99,7 @@ public final class Schedules {
         String input = spec.inputJson() == null || spec.inputJson().isBlank() ? "{}" : spec.inputJson();
         CheckedInput checked = null;
         try {
-            checked = InputGuard.parse(input, maxInputBytes, "input");
+            checked = InputGuard.parse(input, maxInputBytes, maxInputValues, "input");
         } catch (SubmitRejectedException e) {
             problems.add(where + e.getMessage());
         }

@@ -108,13 +108,19 @@ final class CelValues {
             return a;
         }
         if (value instanceof CelByteString bytes) {
-            return toJson(Base64.getEncoder().encodeToString(bytes.toByteArray()), budget, expression);
+            return text(Base64.getEncoder().encodeToString(bytes.toByteArray()), budget, expression);
         }
         if (value instanceof Instant || value instanceof Duration) {
-            return toJson(value.toString(), budget, expression);
+            return text(value.toString(), budget, expression);
         }
         throw new EvaluationException(
                 expression, "value of type " + value.getClass().getSimpleName() + " cannot be represented in JSON");
+    }
+
+    /** A CEL-only value as the JSON string it becomes; the value itself is counted already. */
+    private static JsonNode text(String s, Evaluation budget, String expression) throws EvaluationException {
+        budget.spend(s.length(), expression);
+        return NODES.stringNode(s);
     }
 
     /** The CEL name of a value's type, for error messages. */

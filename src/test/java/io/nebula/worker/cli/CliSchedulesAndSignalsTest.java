@@ -42,20 +42,24 @@ class CliSchedulesAndSignalsTest {
     }
 
     private CliRun create(String name, String cron, String... extra) {
-        String[] base = {
-            "schedules",
-            "create",
-            name,
-            "--workflow",
-            CliFixture.example("nightly-report.yaml").toString(),
-            "--cron",
-            cron,
-            "--input",
-            REPORT_INPUT
-        };
-        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, args, base.length, extra.length);
-        return f.run(args);
+        return createWithInput(name, cron, REPORT_INPUT, extra);
+    }
+
+    /** {@code schedules create} of the nightly report; a {@code null} input gives no {@code --input}. */
+    private CliRun createWithInput(String name, String cron, String input, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "schedules",
+                "create",
+                name,
+                "--workflow",
+                CliFixture.example("nightly-report.yaml").toString(),
+                "--cron",
+                cron));
+        if (input != null) {
+            args.addAll(List.of("--input", input));
+        }
+        args.addAll(List.of(extra));
+        return f.run(args.toArray(String[]::new));
     }
 
     @Test
@@ -70,14 +74,7 @@ class CliSchedulesAndSignalsTest {
         CliRun zone = create("nightly", "0 2 * * *", "--timezone", "Europe/Atlantis");
         assertThat(zone.exitCode()).isEqualTo(ExitCode.INVALID);
         assertThat(zone.err()).contains("unknown time zone 'Europe/Atlantis'");
-        CliRun input = f.run(
-                "schedules",
-                "create",
-                "nightly",
-                "--workflow",
-                CliFixture.example("nightly-report.yaml").toString(),
-                "--cron",
-                "0 2 * * *");
+        CliRun input = createWithInput("nightly", "0 2 * * *", null);
         assertThat(input.exitCode()).isEqualTo(ExitCode.INVALID);
         assertThat(input.err()).contains("does not match the input schema of 'nightly-report'");
         CliRun overlap = create("nightly", "0 2 * * *", "--overlap", "sometimes");
@@ -85,7 +82,21 @@ class CliSchedulesAndSignalsTest {
         assertThat(overlap.err()).contains("--overlap must be allow or skip, not 'sometimes'");
         CliRun name = create("night ly", "0 2 * * *");
         assertThat(name.err()).contains("schedule name 'night ly' is not valid");
+        CliRun many = createWithInput("nightly", "0 2 * * *", manyValues());
+        assertThat(many.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(many.err()).contains("--input: input holds more than 250000 JSON values (limits.execution_values)");
         assertThat(f.store().scheduleList()).isEmpty();
+    }
+
+    /** {@code @FILE} of a JSON object holding 250,001 values (an object, a list, 249,999 zeros). */
+    private String manyValues() {
+        Path file = tmp.resolve("many-values.json");
+        try {
+            java.nio.file.Files.writeString(file, "{\"l\": [" + "0,".repeat(249_998) + "0]}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return "@" + file;
     }
 
     @Test
@@ -398,6 +409,9 @@ class CliSchedulesAndSignalsTest {
 
         CliRun bad = f.run("executions", "signal", Long.toString(id), "approve", "--data", "{\"approved\":");
         assertThat(bad.exitCode()).isEqualTo(ExitCode.INVALID);
+        CliRun many = f.run("executions", "signal", Long.toString(id), "approve", "--data", manyValues());
+        assertThat(many.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(many.err()).contains("--data: input holds more than 250000 JSON values (limits.execution_values)");
         assertThat(f.run("executions", "signal", Long.toString(id), "approve now")
                         .exitCode())
                 .isEqualTo(ExitCode.USAGE);

@@ -23,10 +23,13 @@ class TimeTextTest {
     }
 
     @Test
-    void refusesANegativeIsoDurationAsNotATime() {
-        assertThatThrownBy(() -> TimeText.parse("from", "PT-5M", NOW))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("from: 'PT-5M' is not a time");
+    void refusesANegativeOrOverlongIsoDurationAsNotATime() {
+        for (String text : new String[] {"PT-5M", "PT9999999999999H", "P999999999999D"}) {
+            assertThatThrownBy(() -> TimeText.parse("from", text, NOW))
+                    .as(text)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("from: '" + text + "' is not a time");
+        }
     }
 
     @Test

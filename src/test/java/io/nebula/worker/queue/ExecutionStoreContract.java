@@ -251,8 +251,8 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
 
     @Test
     void anInputOfMoreJsonValuesThanAnExecutionMayHoldIsRefusedParsedOrNot() {
-        // 500 KB of text, under the byte limit, but the object, the array and 250,000 numbers.
-        String many = "{\"a\":[" + "0,".repeat(249_999) + "0]}";
+        // 500 KB of text, under the byte limit, but the object, the list and 249,999 numbers: 250,001.
+        String many = "{\"a\":[" + "0,".repeat(249_998) + "0]}";
         SubmitRequest raw = SubmitRequest.now("default", WORKFLOW.hash(), "wf", many, 1);
         SubmitRequest parsed = new SubmitRequest(
                 "default",
@@ -273,8 +273,21 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                     .hasMessage("submit #2: input holds more than 250000 JSON values (limits.execution_values)");
         }
         assertThat(store.executionList(ExecutionFilter.all(10))).isEmpty();
-        // One value fewer is accepted.
-        submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "[" + "0,".repeat(249_998) + "0]", 1));
+        // One value fewer is accepted, parsed or not: the list and 249,999 numbers.
+        String limit = "[" + "0,".repeat(249_998) + "0]";
+        submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", limit, 1));
+        submit(new SubmitRequest(
+                "default",
+                WORKFLOW.hash(),
+                "wf",
+                limit,
+                0,
+                null,
+                null,
+                1,
+                null,
+                null,
+                InputGuard.parse(limit, Long.MAX_VALUE, "input")));
     }
 
     @Test

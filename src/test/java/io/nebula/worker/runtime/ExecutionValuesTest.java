@@ -94,6 +94,26 @@ class ExecutionValuesTest {
     }
 
     @Test
+    void nodesRunningAtOnceMayNotHoldMoreValuesInTheirParamsThanTheBudget() throws Exception {
+        // Two calls in parallel, each posting the input's 600 values: the first holds about 600 while
+        // it runs, so the second would bring the params held at once past 1,000. The check is made
+        // when a node starts, before the call (refused anyway: the destination is internal).
+        String call = "\"action\": \"http.request\", \"params\": {\"url\": \"http://127.0.0.1:9/x\","
+                + " \"method\": \"POST\", \"body\": \"${{ input.l }}\"}";
+        InMemoryAttempt a = kit.attempt(
+                "{\"name\": \"posts\", \"nodes\": [{\"id\": \"one\", " + call + "}, {\"id\": \"two\", " + call + "}]}",
+                emptyObjects(600));
+
+        var f = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.error())
+                .startsWith("node 'two' (http.request) params: the params of the nodes running at once would hold"
+                        + " more than 1000 JSON values (limits.execution_values); ")
+                .endsWith(" are held by the nodes running now");
+    }
+
+    @Test
     void anEvaluatedValueOfMoreValuesThanTheLimitFailsItsNode() throws Exception {
         RuntimeKit small = new RuntimeKit(
                 Limits.defaults().withMaxValues(100),

@@ -69,6 +69,21 @@ record HttpCall(
                 !Boolean.FALSE.equals(key));
     }
 
+    /** Why java.net.URI found no host in {@code authority}, where that can be said in a few words. */
+    private static String hostAdvice(String authority) {
+        if (authority == null) {
+            return "";
+        }
+        String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
+        if (hostAndPort.matches("[0-9.]+(:[0-9]*)?")) {
+            return " (an address is written in full, such as 127.0.0.1)";
+        }
+        if (hostAndPort.contains("_")) {
+            return " (a host name holds letters, digits, '-' and '.', not '_')";
+        }
+        return "";
+    }
+
     /** The URL checked; messages about it never quote its user info or query values. */
     private static URI parseUrl(ParamReader r, String url) {
         try {
@@ -79,8 +94,8 @@ record HttpCall(
                 return null;
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                r.problem("url: has no host name or address that can be used (an address is written in full,"
-                        + " such as 127.0.0.1): '" + Redaction.url(uri) + "'");
+                r.problem("url: has no host name or address that can be used" + hostAdvice(uri.getRawAuthority())
+                        + ": '" + Redaction.url(uri) + "'");
                 return null;
             }
             return uri;

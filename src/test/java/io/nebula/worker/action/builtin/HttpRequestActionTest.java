@@ -258,6 +258,9 @@ class HttpRequestActionTest {
         assertThat(e.getMessage())
                 .contains("url: has no host name or address that can be used (an address is written in full, such as"
                         + " 127.0.0.1): 'http://127.1/x?token=***'");
+        assertThat(allowed.failure("{\"url\": \"http://my_service:8080/x\"}").getMessage())
+                .contains("url: has no host name or address that can be used (a host name holds letters, digits, '-'"
+                        + " and '.', not '_'): 'http://my_service:8080/x'");
     }
 
     @Test
