@@ -27,12 +27,17 @@ import java.util.List;
  * argument types) and forwards everything else unchanged.
  *
  * <p>Sizes are charged as in {@link BoundedFunctions}: a string's length, a byte string's size,
- * eight bytes per list element. {@code replace} and {@code join} are charged before they run, by
- * the exact length of what they would return; the others after, by the size of what they
- * returned (each returns at most about the size of its inputs).
+ * eight bytes per list element. {@code replace}, {@code join}, {@code flatten} and {@code split}
+ * are charged before they run, by the size of what they would return ({@code split} also by an
+ * object per piece, since {@code split('')} makes a string per character); the others after, by
+ * the size of what they returned (each returns at most about the size of its inputs).
  */
 final class ChargedLibrary implements CelInternalRuntimeLibrary {
     private static final int REFERENCE_BYTES = 8;
+    /** About what an empty Java string takes on the heap: its object and its byte array's header. */
+    private static final int STRING_BYTES = 40;
+    /** Where counting a result's elements stops: past it, any budget is exceeded anyway. */
+    private static final long COUNT_CAP = 1L << 31;
 
     private final CelRuntimeLibrary library;
 
@@ -103,6 +108,18 @@ final class ChargedLibrary implements CelInternalRuntimeLibrary {
                 charge(joinedLength(args));
                 return inner.apply(args);
             };
+        } else if (id.startsWith("list_flatten")) {
+            // A list of n references to one list of n flattens to n² elements: charged first.
+            outer = args -> {
+                charge((long) REFERENCE_BYTES * flattenedSize(args));
+                return inner.apply(args);
+            };
+        } else if (id.startsWith("string_split")) {
+            // Each piece is a string object of its own: split('') makes one per character.
+            outer = args -> {
+                charge(splitBytes(args));
+                return inner.apply(args);
+            };
         } else {
             outer = args -> {
                 Object result = inner.apply(args);
@@ -145,6 +162,49 @@ final class ChargedLibrary implements CelInternalRuntimeLibrary {
             total += item instanceof String str ? str.length() : 0;
         }
         return total;
+    }
+
+    /** Elements {@code list.flatten([depth])} returns, counted up to {@link #COUNT_CAP}. */
+    private static long flattenedSize(Object[] args) {
+        if (args.length < 1 || !(args[0] instanceof Collection<?> items)) {
+            return 0;
+        }
+        long depth = args.length > 1 && args[1] instanceof Long d ? d : 1;
+        return flattenedSize(items, depth);
+    }
+
+    private static long flattenedSize(Collection<?> items, long depth) {
+        if (depth <= 0) {
+            return items.size();
+        }
+        long n = 0;
+        for (Object item : items) {
+            n += item instanceof Collection<?> inner ? flattenedSize(inner, depth - 1) : 1;
+            if (n > COUNT_CAP) {
+                return n; // already far past any budget
+            }
+        }
+        return n;
+    }
+
+    /** Bytes {@code s.split(separator[, limit])} builds: each piece's text, object and reference. */
+    private static long splitBytes(Object[] args) {
+        if (args.length < 2 || !(args[0] instanceof String str) || !(args[1] instanceof String separator)) {
+            return 0;
+        }
+        long limit = args.length > 2 && args[2] instanceof Long n && n >= 0 ? n : Long.MAX_VALUE;
+        long pieces;
+        if (separator.isEmpty()) {
+            pieces = str.length();
+        } else {
+            pieces = 1;
+            for (int i = str.indexOf(separator);
+                    i >= 0 && pieces < limit;
+                    i = str.indexOf(separator, i + separator.length())) {
+                pieces++;
+            }
+        }
+        return str.length() + Math.min(pieces, limit) * (REFERENCE_BYTES + STRING_BYTES);
     }
 
     private static long size(Object value) {
