@@ -43,6 +43,35 @@ public final class JsonValues {
     }
 
     /**
+     * The characters of text in {@code node}: every string value and property name, or a number
+     * above {@code stopAbove} as soon as the sum passes it. Numbers, booleans and nulls hold none.
+     */
+    public static long textLength(JsonNode node, long stopAbove) {
+        if (node == null || !node.isContainer() && !node.isString()) {
+            return 0;
+        }
+        long n = 0;
+        ArrayDeque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(node);
+        while (!pending.isEmpty() && n <= stopAbove) {
+            JsonNode v = pending.pop();
+            if (v.isString()) {
+                n += v.asString().length();
+            } else if (v.isObject()) {
+                for (var e : v.properties()) {
+                    n += e.getKey().length();
+                    pending.push(e.getValue());
+                }
+            } else if (v.isArray()) {
+                for (JsonNode child : v.values()) {
+                    pending.push(child);
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
      * The number of values in the JSON document {@code text}, read as tokens without building a
      * tree, or a number above {@code stopAbove} as soon as the count passes it.
      *

@@ -90,10 +90,12 @@ final class ExecutionRun {
     private final List<SignalWait> awaiting = new ArrayList<>();
 
     /** A node or map item running on its own thread, and the JSON values its params hold meanwhile. */
-    private record Running(NodeTask task, Thread thread, long paramValues) {}
+    private record Running(NodeTask task, Thread thread, long paramValues, long paramChars) {}
 
     /** JSON values the params of the {@link #running} nodes and items hold together. */
     private long runningParamValues;
+    /** Characters of text the params of the {@link #running} nodes and items hold together. */
+    private long runningParamChars;
 
     ExecutionRun(
             CompiledWorkflow workflow,
@@ -297,15 +299,15 @@ final class ExecutionRun {
                 return true;
             }
         }
-        long held = holdParams(params);
-        if (held < 0) {
-            fail(n, n + " params: " + paramsProblem(), false, options.clock().instant());
+        String problem = holdParams(params);
+        if (problem != null) {
+            fail(n, n + " params: " + problem, false, options.clock().instant());
             return false;
         }
         Thread t = Thread.ofVirtual()
                 .name("exec-" + attempt.executionId() + "-" + n.id())
                 .unstarted(() -> finished.add(task.run()));
-        running.put(n.id(), new Running(task, t, held));
+        running.put(n.id(), new Running(task, t, heldValues, heldChars));
         t.start();
         return false;
     }
@@ -537,24 +539,17 @@ final class ExecutionRun {
                     continue;
                 }
             }
-            long held = holdParams(params);
-            if (held < 0) {
+            String problem = holdParams(params);
+            if (problem != null) {
                 Instant now = options.clock().instant();
-                itemFailed(
-                        m,
-                        i,
-                        "item " + i + " of " + m.node + " params: " + paramsProblem(),
-                        false,
-                        now,
-                        now,
-                        List.of());
+                itemFailed(m, i, "item " + i + " of " + m.node + " params: " + problem, false, now, now, List.of());
                 continue;
             }
             String key = MapItems.key(m.node.id(), i);
             Thread t = Thread.ofVirtual()
                     .name("exec-" + attempt.executionId() + "-" + key)
                     .unstarted(() -> finished.add(task.run()));
-            running.put(key, new Running(task, t, held));
+            running.put(key, new Running(task, t, heldValues, heldChars));
             m.running++;
             itemsRunning++;
             t.start();
@@ -722,32 +717,45 @@ final class ExecutionRun {
     }
 
     /**
-     * Counts the params a node or item is about to hold while it runs on its own thread: their
-     * values, or -1 (and nothing counted) when the params of everything running at once would pass
-     * {@link RuntimeOptions#maxExecutionValues()}. Each evaluation is bounded by that number alone,
-     * so without this the nodes running in parallel could each hold as much.
+     * Counts the params a node or item is about to hold while it runs on its own thread (retries
+     * and their waits included): their JSON values and their text. Returns why it may not start
+     * (and counts nothing) when the params of everything running at once would hold more than
+     * {@link RuntimeOptions#maxExecutionValues()} values or {@link
+     * RuntimeOptions#maxExecutionOutputBytes()} characters; each evaluation is bounded on its own,
+     * so without this the nodes and map items running in parallel could each hold as much.
      */
-    private long holdParams(JsonNode params) {
-        long max = options.maxExecutionValues();
-        long count = JsonValues.count(params, max - runningParamValues);
-        if (runningParamValues + count > max) {
-            return -1;
+    private String holdParams(JsonNode params) {
+        long maxValues = options.maxExecutionValues();
+        long maxChars = options.maxExecutionOutputBytes();
+        heldValues = JsonValues.count(params, maxValues - runningParamValues);
+        if (runningParamValues + heldValues > maxValues) {
+            return "the params of the nodes running at once would hold more than " + maxValues + " JSON values ("
+                    + RuntimeOptions.EXECUTION_VALUES_KEY + "); " + runningParamValues
+                    + " are held by the nodes running now";
         }
-        runningParamValues += count;
-        return count;
+        heldChars = JsonValues.textLength(params, maxChars - runningParamChars);
+        if (runningParamChars + heldChars > maxChars) {
+            return "the params of the nodes running at once would hold more than " + maxChars
+                    + " characters of text, as much as the node outputs of an execution may ("
+                    + RuntimeOptions.EXECUTION_OUTPUT_KEY + "); " + runningParamChars
+                    + " are held by the nodes running now";
+        }
+        runningParamValues += heldValues;
+        runningParamChars += heldChars;
+        return null;
     }
 
-    private String paramsProblem() {
-        return "the params of the nodes running at once would hold more than " + options.maxExecutionValues()
-                + " JSON values (" + RuntimeOptions.EXECUTION_VALUES_KEY + "); " + runningParamValues
-                + " are held by the nodes running now";
-    }
+    /** What the last {@link #holdParams} counted, for the node's {@link Running} entry. */
+    private long heldValues;
+
+    private long heldChars;
 
     /** Forgets a node or item that ended, and what its params held. */
     private void release(String nodeId) {
         Running r = running.remove(nodeId);
         if (r != null) {
             runningParamValues -= r.paramValues();
+            runningParamChars -= r.paramChars();
         }
     }
 

@@ -56,6 +56,26 @@ final class NodeTask {
     private int nextTry = 1;
     /** Tries that failed so far, recorded with the node's result (none when the first succeeds). */
     private final List<NodeTry> failedTries = new ArrayList<>();
+    /** Characters of error text {@link #failedTries} holds. */
+    private long triesChars;
+
+    /**
+     * Error text the failed tries of one node (or map item) keep together at full length ({@link
+     * NodeTry#MAX_ERROR_CHARS} each); past it, each further try keeps {@link #SHORT_TRY_ERROR}
+     * characters, so a thousand items retrying a hundred times each cannot fill the heap with
+     * their errors.
+     */
+    static final int TRIES_CHARS = 8_192;
+
+    static final int SHORT_TRY_ERROR = 120;
+
+    private String triedError(String error) {
+        String kept = triesChars < TRIES_CHARS || error.length() <= SHORT_TRY_ERROR
+                ? error
+                : error.substring(0, SHORT_TRY_ERROR - 1) + "…";
+        triesChars += Math.min(kept.length(), NodeTry.MAX_ERROR_CHARS);
+        return kept;
+    }
 
     NodeTask(
             NodeSpec node,
@@ -176,7 +196,7 @@ final class NodeTask {
             return new NodeOutcome.Suspended(key, e.resumeAt(), e.getMessage(), started, now);
         }
         String error = ErrorText.of(e.getMessage(), options.maxErrorChars());
-        failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, error));
+        failedTries.add(new NodeTry(attempt.attempt(), t, tryStarted, now, triedError(error)));
         if (e.kind() == ActionException.Kind.RETRYABLE && t < tries) {
             listener.nodeEnded(event, key, action.name(), "retrying", took, error);
             span.end("retrying", error);

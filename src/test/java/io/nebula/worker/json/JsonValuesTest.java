@@ -42,4 +42,13 @@ class JsonValuesTest {
         // The count stops before the broken part, so a document cut short past the bound still counts.
         assertThat(JsonValues.countText("[1, 2, 3, {", 2)).isEqualTo(3);
     }
+
+    @Test
+    void theTextLengthCountsStringsAndPropertyNames() {
+        assertThat(JsonValues.textLength(json("{\"ab\": [\"cde\", 12345, true, null, {\"f\": \"\"}]}"), Long.MAX_VALUE))
+                .isEqualTo(2 + 3 + 1);
+        assertThat(JsonValues.textLength(json("12345"), Long.MAX_VALUE)).isZero();
+        assertThat(JsonValues.textLength(json("[" + "\"xx\",".repeat(999) + "\"xx\"]"), 10))
+                .isBetween(11L, 12L);
+    }
 }

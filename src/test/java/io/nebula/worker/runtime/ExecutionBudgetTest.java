@@ -71,6 +71,25 @@ class ExecutionBudgetTest {
     }
 
     @Test
+    void theFailedTriesOfANodeKeepABoundedAmountOfErrorText() throws Exception {
+        InMemoryAttempt a = kit.attempt("""
+                {"name": "chatty", "nodes": [{"id": "again", "action": "fail",
+                  "retry": {"attempts": 20, "backoff_ms": 1, "max_backoff_ms": 1},
+                  "params": {"retryable": true, "message": "${{ input.m }}"}}]}""", "{\"m\": \"" + "e".repeat(5_000) + "\"}");
+
+        var f = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        var tries = f.unsaved().get(0).tries();
+        assertThat(tries).hasSize(20);
+        // Nine tries at full length (1,000 characters each) reach 8,192; the rest keep 120.
+        assertThat(tries)
+                .extracting(t -> t.error().length())
+                .containsExactly(
+                        1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 120, 120, 120, 120, 120, 120, 120, 120,
+                        120, 120, 120);
+    }
+
+    @Test
     void aLongErrorIsCutAndSaysSo() throws Exception {
         InMemoryAttempt a = kit.attempt("""
                 {"name": "loud", "nodes": [{"id": "shout", "action": "fail", "params": {"message": "${{ input.m }}"}}]}""", "{\"m\": \"" + "e".repeat(100_000) + "\"}");

@@ -114,6 +114,27 @@ class ExecutionValuesTest {
     }
 
     @Test
+    void nodesRunningAtOnceMayNotHoldMoreTextInTheirParamsThanAnExecutionsOutputs() throws Exception {
+        RuntimeKit small = new RuntimeKit(
+                Limits.defaults(),
+                RuntimeOptions.defaults().withExecutionBudgets(10_000, 8_192),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC());
+        String call = "\"action\": \"http.request\", \"params\": {\"url\": \"http://127.0.0.1:9/x\","
+                + " \"method\": \"POST\", \"body\": \"${{ input.s }}\"}";
+        InMemoryAttempt a = small.attempt(
+                "{\"name\": \"posts\", \"nodes\": [{\"id\": \"one\", " + call + "}, {\"id\": \"two\", " + call + "}]}",
+                "{\"s\": \"" + "x".repeat(6_000) + "\"}");
+
+        var f = (RunOutcome.Failed) a.runWith(small.runtime);
+
+        assertThat(f.error())
+                .startsWith("node 'two' (http.request) params: the params of the nodes running at once would hold"
+                        + " more than 10000 characters of text, as much as the node outputs of an execution may"
+                        + " (limits.execution_output_bytes); ");
+    }
+
+    @Test
     void anEvaluatedValueOfMoreValuesThanTheLimitFailsItsNode() throws Exception {
         RuntimeKit small = new RuntimeKit(
                 Limits.defaults().withMaxValues(100),
