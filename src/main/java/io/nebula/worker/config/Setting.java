@@ -474,7 +474,7 @@ public enum Setting {
     EXECUTION_VALUES(
             "limits.execution_values",
             SettingType.LONG,
-            250_000L,
+            100_000L,
             null,
             null,
             Constraint.atLeast(1_000),

@@ -26,7 +26,7 @@ public record StoreOptions(
         String schema) {
 
     public static final long DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
-    public static final long DEFAULT_MAX_INPUT_VALUES = 250_000;
+    public static final long DEFAULT_MAX_INPUT_VALUES = 100_000;
 
     public static StoreOptions defaults(String clientName) {
         return new StoreOptions(

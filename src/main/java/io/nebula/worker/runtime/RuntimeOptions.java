@@ -61,7 +61,7 @@ public record RuntimeOptions(
 
     /**
      * 8 parallel nodes, 5-minute node timeout, 5 s stop grace, 1 MiB outputs, 8 MiB of node output
-     * and 250,000 JSON values per execution, 8,192-character errors, 10,000 items per map node (the {@code [limits]}
+     * and 100,000 JSON values per execution, 8,192-character errors, 10,000 items per map node (the {@code [limits]}
      * defaults), UTC clock.
      */
     public static RuntimeOptions defaults() {
@@ -71,7 +71,7 @@ public record RuntimeOptions(
                 Duration.ofSeconds(5),
                 1024 * 1024,
                 8L * 1024 * 1024,
-                250_000,
+                100_000,
                 8_192,
                 Clock.systemUTC(),
                 10_000);

@@ -80,7 +80,7 @@ public record Limits(
      * 1,000 nodes, depth 64, 4,096-character expressions, 1 MiB definitions and values, 10,000
      * iterations; 4 MiB built and 1 s per evaluation, regular expressions of 5,000 instructions,
      * 10,000 expressions and 10 s of compiling per definition, 32 MiB of compiled definitions,
-     * 250,000 JSON values per evaluated value (the defaults of the {@code [limits]} settings).
+     * 100,000 JSON values per evaluated value (the defaults of the {@code [limits]} settings).
      */
     public static Limits defaults() {
         return new Limits(
@@ -96,7 +96,7 @@ public record Limits(
                 10_000,
                 Duration.ofSeconds(10),
                 32L * 1024 * 1024,
-                250_000);
+                100_000);
     }
 
     public Limits withMaxNodes(int n) {

@@ -84,15 +84,15 @@ class CliSchedulesAndSignalsTest {
         assertThat(name.err()).contains("schedule name 'night ly' is not valid");
         CliRun many = createWithInput("nightly", "0 2 * * *", manyValues());
         assertThat(many.exitCode()).isEqualTo(ExitCode.INVALID);
-        assertThat(many.err()).contains("--input: input holds more than 250000 JSON values (limits.execution_values)");
+        assertThat(many.err()).contains("--input: input holds more than 100000 JSON values (limits.execution_values)");
         assertThat(f.store().scheduleList()).isEmpty();
     }
 
-    /** {@code @FILE} of a JSON object holding 250,001 values (an object, a list, 249,999 zeros). */
+    /** {@code @FILE} of a JSON object holding 100,001 values (an object, a list, 99,999 zeros). */
     private String manyValues() {
         Path file = tmp.resolve("many-values.json");
         try {
-            java.nio.file.Files.writeString(file, "{\"l\": [" + "0,".repeat(249_998) + "0]}");
+            java.nio.file.Files.writeString(file, "{\"l\": [" + "0,".repeat(99_998) + "0]}");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -411,7 +411,7 @@ class CliSchedulesAndSignalsTest {
         assertThat(bad.exitCode()).isEqualTo(ExitCode.INVALID);
         CliRun many = f.run("executions", "signal", Long.toString(id), "approve", "--data", manyValues());
         assertThat(many.exitCode()).isEqualTo(ExitCode.INVALID);
-        assertThat(many.err()).contains("--data: input holds more than 250000 JSON values (limits.execution_values)");
+        assertThat(many.err()).contains("--data: input holds more than 100000 JSON values (limits.execution_values)");
         assertThat(f.run("executions", "signal", Long.toString(id), "approve now")
                         .exitCode())
                 .isEqualTo(ExitCode.USAGE);

@@ -251,8 +251,8 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
 
     @Test
     void anInputOfMoreJsonValuesThanAnExecutionMayHoldIsRefusedParsedOrNot() {
-        // 500 KB of text, under the byte limit, but the object, the list and 249,999 numbers: 250,001.
-        String many = "{\"a\":[" + "0,".repeat(249_998) + "0]}";
+        // 200 KB of text, under the byte limit, but the object, the list and 99,999 numbers: 100,001.
+        String many = "{\"a\":[" + "0,".repeat(99_998) + "0]}";
         SubmitRequest raw = SubmitRequest.now("default", WORKFLOW.hash(), "wf", many, 1);
         SubmitRequest parsed = new SubmitRequest(
                 "default",
@@ -270,11 +270,11 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         for (SubmitRequest r : List.of(raw, parsed)) {
             assertThatThrownBy(() -> store.executionSubmitMany(List.of(request(), r)))
                     .isInstanceOf(SubmitRejectedException.class)
-                    .hasMessage("submit #2: input holds more than 250000 JSON values (limits.execution_values)");
+                    .hasMessage("submit #2: input holds more than 100000 JSON values (limits.execution_values)");
         }
         assertThat(store.executionList(ExecutionFilter.all(10))).isEmpty();
-        // One value fewer is accepted, parsed or not: the list and 249,999 numbers.
-        String limit = "[" + "0,".repeat(249_998) + "0]";
+        // One value fewer is accepted, parsed or not: the list and 99,999 numbers.
+        String limit = "[" + "0,".repeat(99_998) + "0]";
         submit(SubmitRequest.now("default", WORKFLOW.hash(), "wf", limit, 1));
         submit(new SubmitRequest(
                 "default",

@@ -37,11 +37,11 @@ public record HttpActionOptions(
     }
 
     /**
-     * Safe defaults: no internal destinations, 1 MiB bodies of at most 250,000 JSON values, 30 s, 5
+     * Safe defaults: no internal destinations, 1 MiB bodies of at most 100,000 JSON values, 30 s, 5
      * redirects.
      */
     public static HttpActionOptions defaults() {
-        return new HttpActionOptions(false, 1024 * 1024, Duration.ofSeconds(30), 5, 250_000);
+        return new HttpActionOptions(false, 1024 * 1024, Duration.ofSeconds(30), 5, 100_000);
     }
 
     public HttpActionOptions withAllowPrivateNetworks(boolean allow) {
