@@ -31,6 +31,7 @@ public final class ActionContext {
     private final String keyScope;
     private final TraceSpan trace;
     private final int itemIndex;
+    private final ValueBudget values;
 
     private ActionContext(Builder b) {
         this.executionId = b.executionId;
@@ -45,13 +46,14 @@ public final class ActionContext {
         this.keyScope = b.keyScope;
         this.trace = b.trace != null ? b.trace : TraceSpan.OFF;
         this.itemIndex = b.itemIndex;
+        this.values = b.values != null ? b.values : ValueBudget.UNLIMITED;
     }
 
     /**
      * A context for node {@code nodeId} of execution {@code executionId}. {@link
      * Builder#startedAt} and {@link Builder#deadline} must be set; everything else has a default:
      * attempt and node try 1, never cancelled, the {@code io.nebula.worker.action} logger, no
-     * signals, no installation id, no trace, a node that runs once.
+     * signals, no installation id, no trace, a node that runs once, no bound on JSON values.
      */
     public static Builder builder(long executionId, String nodeId) {
         return new Builder(executionId, nodeId);
@@ -153,6 +155,11 @@ public final class ActionContext {
         return cancellation.getAsBoolean();
     }
 
+    /** What JSON values the node may still bring into its execution; see {@link ValueBudget}. */
+    public ValueBudget values() {
+        return values;
+    }
+
     @Override
     public String toString() {
         return "ActionContext[" + idempotencyKey() + ", attempt " + attempt + ", try " + nodeAttempt + "]";
@@ -172,6 +179,7 @@ public final class ActionContext {
         private String keyScope;
         private TraceSpan trace;
         private int itemIndex = -1;
+        private ValueBudget values;
 
         private Builder(long executionId, String nodeId) {
             this.executionId = executionId;
@@ -235,6 +243,12 @@ public final class ActionContext {
         /** The map item's index, from 0 (default -1: a node that runs once). */
         public Builder itemIndex(int itemIndex) {
             this.itemIndex = itemIndex;
+            return this;
+        }
+
+        /** The execution's budget of JSON values ({@code null}: {@link ValueBudget#UNLIMITED}). */
+        public Builder values(ValueBudget values) {
+            this.values = values;
             return this;
         }
 

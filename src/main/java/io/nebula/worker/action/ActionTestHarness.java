@@ -36,6 +36,7 @@ public final class ActionTestHarness {
     private int nodeAttempt = 1;
     private Duration timeout = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
+    private ValueBudget values = ValueBudget.UNLIMITED;
 
     private ActionTestHarness(Action action) {
         this.action = Objects.requireNonNull(action, "action");
@@ -77,6 +78,12 @@ public final class ActionTestHarness {
         return this;
     }
 
+    /** What the context lets the action claim of its execution's JSON values (default: no bound). */
+    public ActionTestHarness values(ValueBudget budget) {
+        this.values = budget;
+        return this;
+    }
+
     /** Flips the context's cancellation flag. */
     public void cancel() {
         cancelled.set(true);
@@ -92,6 +99,7 @@ public final class ActionTestHarness {
                 .deadline(now.plus(timeout))
                 .cancellation(cancelled::get)
                 .logger(LoggerFactory.getLogger("io.nebula.worker.action." + action.name()))
+                .values(values)
                 .build();
     }
 

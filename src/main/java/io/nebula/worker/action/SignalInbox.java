@@ -23,6 +23,16 @@ public interface SignalInbox {
     Optional<Entry> find(String name) throws ActionException;
 
     /**
+     * As {@link #find(String)}, with the delivered data's JSON values claimed from {@code budget}
+     * before the data is parsed.
+     *
+     * @throws ActionException (permanent) when the execution cannot take the data's values
+     */
+    default Optional<Entry> find(String name, ValueBudget budget) throws ActionException {
+        return find(name);
+    }
+
+    /**
      * One signal as the store has it.
      *
      * @param data the delivered data; {@code null} unless it arrived in time

@@ -2,7 +2,9 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.SignalInbox;
+import io.nebula.worker.action.ValueBudget;
 import io.nebula.worker.json.Json;
+import io.nebula.worker.json.JsonValues;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ClaimedExecution;
@@ -163,11 +165,24 @@ final class LeasedAttempt implements Attempt {
      */
     @Override
     public SignalInbox signals() {
-        return name -> {
-            try {
-                return store.signalGet(executionId(), name).map(LeasedAttempt::entry);
-            } catch (StoreException e) {
-                throw ActionException.retryable("cannot read signal '" + name + "': " + e.getMessage(), e);
+        return new SignalInbox() {
+            @Override
+            public Optional<Entry> find(String name) throws ActionException {
+                return find(name, ValueBudget.UNLIMITED);
+            }
+
+            @Override
+            public Optional<Entry> find(String name, ValueBudget budget) throws ActionException {
+                Optional<SignalView> v;
+                try {
+                    v = store.signalGet(executionId(), name);
+                } catch (StoreException e) {
+                    throw ActionException.retryable("cannot read signal '" + name + "': " + e.getMessage(), e);
+                }
+                if (v.isEmpty()) {
+                    return Optional.empty();
+                }
+                return Optional.of(entry(v.get(), budget));
             }
         };
     }
@@ -204,8 +219,18 @@ final class LeasedAttempt implements Attempt {
         };
     }
 
-    private static SignalInbox.Entry entry(SignalView v) {
-        JsonNode data = v.receivedInTime() && v.dataJson() != null ? JSON.readTree(v.dataJson()) : null;
+    /** The signal as the inbox gives it, its data's values claimed from {@code budget} before it is parsed. */
+    private static SignalInbox.Entry entry(SignalView v, ValueBudget budget) throws ActionException {
+        JsonNode data = null;
+        if (v.receivedInTime() && v.dataJson() != null) {
+            long values = JsonValues.countText(v.dataJson(), budget.limit());
+            if (!budget.claim(values)) {
+                throw ActionException.permanent("the data of signal '" + v.name() + "' holds " + values
+                        + " JSON values, more than its execution can take beside what it holds (limit "
+                        + budget.limit() + ", limits.execution_values)");
+            }
+            data = JSON.readTree(v.dataJson());
+        }
         return new SignalInbox.Entry(v.name(), data, v.timedOut(), v.waitingSince(), v.timeoutAt());
     }
 

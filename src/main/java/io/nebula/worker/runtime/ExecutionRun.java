@@ -2,6 +2,7 @@ package io.nebula.worker.runtime;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.action.ValueBudget;
 import io.nebula.worker.json.Json;
 import io.nebula.worker.json.JsonValues;
 import io.nebula.worker.observe.WorkerListener;
@@ -32,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -73,8 +75,14 @@ final class ExecutionRun {
     private NodeResult failure;
     /** Characters of node output this execution holds (recorded before or in this attempt). */
     private long outputBytes;
-    /** JSON values this execution holds: its input's and every recorded node output's. */
-    private long values;
+    /**
+     * JSON values this execution holds: its input's and every recorded node output's. Written by
+     * the scheduler's thread only; read by actions claiming values on theirs.
+     */
+    private volatile long values;
+
+    /** Values the running nodes' actions claimed for data they received, until their outcome is recorded. */
+    private final AtomicLong claimed = new AtomicLong();
 
     private boolean failureRetryable;
     private final List<NodeResult> suspended = new ArrayList<>();
@@ -90,7 +98,35 @@ final class ExecutionRun {
     private final List<SignalWait> awaiting = new ArrayList<>();
 
     /** A node or map item running on its own thread, and the JSON values its params hold meanwhile. */
-    private record Running(NodeTask task, Thread thread, long paramValues, long paramChars) {}
+    private record Running(NodeTask task, Thread thread, long paramValues, long paramChars, Claims claims) {}
+
+    /**
+     * What one running node's action claims of the execution's values: it may claim while what the
+     * execution holds, what all running nodes claimed and the claim stay within the limit.
+     */
+    private final class Claims implements ValueBudget {
+        private long mine;
+
+        @Override
+        public boolean claim(long n) {
+            long max = options.maxExecutionValues();
+            while (true) {
+                long c = claimed.get();
+                if (values + c + n > max) {
+                    return false;
+                }
+                if (claimed.compareAndSet(c, c + n)) {
+                    mine += n;
+                    return true;
+                }
+            }
+        }
+
+        @Override
+        public long limit() {
+            return options.maxExecutionValues();
+        }
+    }
 
     /** JSON values the params of the {@link #running} nodes and items hold together. */
     private long runningParamValues;
@@ -304,16 +340,29 @@ final class ExecutionRun {
             fail(n, n + " params: " + problem, false, options.clock().instant());
             return false;
         }
+        Claims claims = new Claims();
+        task.values(claims);
         Thread t = Thread.ofVirtual()
                 .name("exec-" + attempt.executionId() + "-" + n.id())
                 .unstarted(() -> finished.add(task.run()));
-        running.put(n.id(), new Running(task, t, heldValues, heldChars));
+        running.put(n.id(), new Running(task, t, heldValues, heldChars, claims));
         t.start();
         return false;
     }
 
     private void accept(NodeOutcome o) {
-        release(o.nodeId());
+        Running r = release(o.nodeId());
+        try {
+            recordOutcome(o);
+        } finally {
+            // What its action claimed is counted as its output now, if it succeeded.
+            if (r != null) {
+                claimed.addAndGet(-r.claims().mine);
+            }
+        }
+    }
+
+    private void recordOutcome(NodeOutcome o) {
         String mapNode = MapItems.nodeOf(o.nodeId());
         if (mapNode != null) {
             MapRun m = maps.get(mapNode);
@@ -546,10 +595,12 @@ final class ExecutionRun {
                 continue;
             }
             String key = MapItems.key(m.node.id(), i);
+            Claims claims = new Claims();
+            task.values(claims);
             Thread t = Thread.ofVirtual()
                     .name("exec-" + attempt.executionId() + "-" + key)
                     .unstarted(() -> finished.add(task.run()));
-            running.put(key, new Running(task, t, heldValues, heldChars));
+            running.put(key, new Running(task, t, heldValues, heldChars, claims));
             m.running++;
             itemsRunning++;
             t.start();
@@ -750,13 +801,14 @@ final class ExecutionRun {
 
     private long heldChars;
 
-    /** Forgets a node or item that ended, and what its params held. */
-    private void release(String nodeId) {
+    /** Forgets a node or item that ended, and what its params held; returns it. */
+    private Running release(String nodeId) {
         Running r = running.remove(nodeId);
         if (r != null) {
             runningParamValues -= r.paramValues();
             runningParamChars -= r.paramChars();
         }
+        return r;
     }
 
     /**
@@ -901,7 +953,10 @@ final class ExecutionRun {
                         && !(o instanceof NodeOutcome.AwaitingSignal)) {
                     accept(o);
                 } else if (o != null) {
-                    release(o.nodeId());
+                    Running r = release(o.nodeId());
+                    if (r != null) {
+                        claimed.addAndGet(-r.claims().mine);
+                    }
                 }
             } catch (InterruptedException e) {
                 interrupted = true;

@@ -3,6 +3,7 @@ package io.nebula.worker.runtime;
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
+import io.nebula.worker.action.ValueBudget;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.observe.WorkerListener;
@@ -106,6 +107,14 @@ final class NodeTask {
         this.listener = listener;
         this.log = ACTION_LOGGERS.computeIfAbsent(
                 action.name(), name -> LoggerFactory.getLogger("io.nebula.worker.action." + name));
+    }
+
+    /** What the action may claim of its execution's JSON values (default: no bound). */
+    private ValueBudget values = ValueBudget.UNLIMITED;
+
+    /** Sets {@link #values}; before the task runs. */
+    void values(ValueBudget budget) {
+        this.values = budget;
     }
 
     /** Asks the node to stop: its context turns cancelled; the caller interrupts the thread. */
@@ -236,6 +245,7 @@ final class NodeTask {
                 .keyScope(attempt.keyScope())
                 .trace(span)
                 .itemIndex(itemIndex)
+                .values(values)
                 .build();
     }
 

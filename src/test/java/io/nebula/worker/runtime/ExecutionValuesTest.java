@@ -134,6 +134,57 @@ class ExecutionValuesTest {
                         + " (limits.execution_output_bytes); ");
     }
 
+    /**
+     * Claims 600 values of its execution, as {@code http.request} does before it parses a response,
+     * then waits for the other node doing the same, so both claims are made while both run.
+     */
+    private static final class Receive implements io.nebula.worker.action.Action {
+        final java.util.concurrent.CyclicBarrier bothClaimed = new java.util.concurrent.CyclicBarrier(2);
+        final java.util.List<Boolean> claims = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        @Override
+        public String name() {
+            return "receive";
+        }
+
+        @Override
+        public tools.jackson.databind.JsonNode execute(
+                tools.jackson.databind.JsonNode params, io.nebula.worker.action.ActionContext ctx)
+                throws io.nebula.worker.action.ActionException {
+            boolean claimed = ctx.values().claim(600);
+            claims.add(claimed);
+            try {
+                bothClaimed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw io.nebula.worker.action.ActionException.permanent("the other node never claimed: " + e);
+            }
+            if (!claimed) {
+                throw io.nebula.worker.action.ActionException.permanent("its execution cannot take 600 more values");
+            }
+            return tools.jackson.databind.node.JsonNodeFactory.instance.nullNode();
+        }
+    }
+
+    @Test
+    void twoNodesReceivingDataAtOnceCannotBothClaimMoreThanTheExecutionMayHold() throws Exception {
+        Receive receive = new Receive();
+        RuntimeKit withReceive = new RuntimeKit(
+                Limits.defaults().withMaxValues(1_000),
+                RuntimeOptions.defaults().withMaxExecutionValues(1_000),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC(),
+                receive);
+        InMemoryAttempt a = withReceive.attempt(
+                "{\"name\": \"two\", \"nodes\": [{\"id\": \"one\", \"action\": \"receive\"},"
+                        + " {\"id\": \"two\", \"action\": \"receive\"}]}",
+                "{}");
+
+        var f = (RunOutcome.Failed) a.runWith(withReceive.runtime);
+
+        assertThat(receive.claims).containsExactlyInAnyOrder(true, false);
+        assertThat(f.error()).endsWith("its execution cannot take 600 more values");
+    }
+
     @Test
     void anEvaluatedValueOfMoreValuesThanTheLimitFailsItsNode() throws Exception {
         RuntimeKit small = new RuntimeKit(

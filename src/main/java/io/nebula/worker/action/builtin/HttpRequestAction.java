@@ -375,7 +375,7 @@ public final class HttpRequestAction implements Action {
                     throw ActionException.permanent("HTTP " + status + " from " + Redaction.url(url) + " ("
                             + Redaction.body(bytes.length, type) + ")");
                 }
-                return ResponseReader.output(status, received, bytes, options.maxBodyValues());
+                return ResponseReader.output(status, received, bytes, options.maxBodyValues(), ctx.values());
             } catch (ActionException e) {
                 failure = e.getMessage();
                 throw e;

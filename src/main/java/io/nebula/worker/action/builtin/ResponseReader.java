@@ -1,6 +1,7 @@
 package io.nebula.worker.action.builtin;
 
 import io.nebula.worker.action.ActionException;
+import io.nebula.worker.action.ValueBudget;
 import io.nebula.worker.json.Json;
 import io.nebula.worker.json.JsonValues;
 import java.io.ByteArrayOutputStream;
@@ -84,10 +85,12 @@ final class ResponseReader {
      * (else kept as text).
      *
      * @throws ActionException (permanent) when a JSON body holds more than {@code maxValues} JSON
-     *     values: parsed, such a body (a megabyte of {@code {}}) would take about 30 times its
-     *     size in memory, on as many threads as nodes run at once
+     *     values, or more than {@code budget} lets its execution take: parsed, such a body (a
+     *     megabyte of {@code {}}) would take about 30 times its size in memory, on as many threads
+     *     as nodes run at once
      */
-    static ObjectNode output(int status, Map<String, List<String>> headers, byte[] body, long maxValues)
+    static ObjectNode output(
+            int status, Map<String, List<String>> headers, byte[] body, long maxValues, ValueBudget budget)
             throws ActionException {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("status", status);
@@ -98,9 +101,15 @@ final class ResponseReader {
         JsonNode parsed = null;
         if (type.contains("json") && !text.isBlank()) {
             try {
-                if (JsonValues.countText(text, maxValues) > maxValues) {
+                long values = JsonValues.countText(text, maxValues);
+                if (values > maxValues) {
                     throw ActionException.permanent(
                             "response body holds more than " + maxValues + " JSON values (limits.execution_values)");
+                }
+                if (!budget.claim(values)) {
+                    throw ActionException.permanent("response body holds " + values + " JSON values, more than"
+                            + " its execution can take beside what it holds and what the nodes running with it"
+                            + " receive (limit " + budget.limit() + ", limits.execution_values)");
                 }
                 parsed = JSON.readTree(text);
             } catch (JacksonException e) {

@@ -77,7 +77,7 @@ public final class SignalAction implements Action {
         ParamReader r = ParamReader.forExecution(params);
         Params p = read(r);
         r.throwIfInvalid();
-        Optional<SignalInbox.Entry> found = ctx.signals().find(p.name());
+        Optional<SignalInbox.Entry> found = ctx.signals().find(p.name(), ctx.values());
         if (found.isPresent() && found.get().delivered()) {
             return found.get().data();
         }

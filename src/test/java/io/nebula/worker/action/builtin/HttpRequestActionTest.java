@@ -248,6 +248,23 @@ class HttpRequestActionTest {
         assertThat(e.getMessage()).isEqualTo("response body holds more than 3 JSON values (limits.execution_values)");
         // A text body is not counted.
         assertThat(atThree.run(params("/text", "")).get("body").asString()).isEqualTo("plain words");
+        // Within the response's bound, but more than what its execution can still take.
+        var full = ActionTestHarness.of(
+                        new HttpRequestAction(HttpActionOptions.defaults().withAllowPrivateNetworks(true)))
+                .values(new io.nebula.worker.action.ValueBudget() {
+                    @Override
+                    public boolean claim(long values) {
+                        return values <= 3;
+                    }
+
+                    @Override
+                    public long limit() {
+                        return 10;
+                    }
+                });
+        assertThat(full.failure(params("/json", echo)).getMessage())
+                .isEqualTo("response body holds 4 JSON values, more than its execution can take beside what it holds"
+                        + " and what the nodes running with it receive (limit 10, limits.execution_values)");
     }
 
     @Test
