@@ -179,6 +179,12 @@ final class ExecutionRun {
                     String id = ready.iterator().next();
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
+                    if (deferred != null) {
+                        // Its params fit once the nodes running now release theirs.
+                        ready.add(deferred);
+                        deferred = null;
+                        break;
+                    }
                 }
                 if (!maps.isEmpty()) {
                     for (MapRun m : List.copyOf(maps.values())) {
@@ -337,7 +343,11 @@ final class ExecutionRun {
         }
         String problem = holdParams(params);
         if (problem != null) {
-            fail(n, n + " params: " + problem, false, options.clock().instant());
+            if (runningParamValues > 0 || runningParamChars > 0) {
+                deferred = n.id();
+            } else {
+                fail(n, n + " params: " + problem, false, options.clock().instant());
+            }
             return false;
         }
         Claims claims = new Claims();
@@ -589,6 +599,10 @@ final class ExecutionRun {
                 }
             }
             String problem = holdParams(params);
+            if (problem != null && (runningParamValues > 0 || runningParamChars > 0)) {
+                m.next = i; // started again once the nodes and items running now release their params
+                break;
+            }
             if (problem != null) {
                 Instant now = options.clock().instant();
                 itemFailed(m, i, "item " + i + " of " + m.node + " params: " + problem, false, now, now, List.of());
@@ -773,7 +787,9 @@ final class ExecutionRun {
      * (and counts nothing) when the params of everything running at once would hold more than
      * {@link RuntimeOptions#maxExecutionValues()} values or {@link
      * RuntimeOptions#maxExecutionOutputBytes()} characters; each evaluation is bounded on its own,
-     * so without this the nodes and map items running in parallel could each hold as much.
+     * so without this the nodes and map items running in parallel could each hold as much. The
+     * caller then waits for the running ones to end, as it does for a parallelism limit, and fails
+     * the node only when nothing else holds params (its own are too large).
      */
     private String holdParams(JsonNode params) {
         long maxValues = options.maxExecutionValues();
@@ -795,6 +811,9 @@ final class ExecutionRun {
         runningParamChars += heldChars;
         return null;
     }
+
+    /** A node whose params did not fit beside those of the nodes running now: it waits for them. */
+    private String deferred;
 
     /** What the last {@link #holdParams} counted, for the node's {@link Running} entry. */
     private long heldValues;

@@ -17,11 +17,17 @@ import org.junit.jupiter.api.Test;
  * of memory.
  */
 class ExecutionValuesTest {
-    private final RuntimeKit kit = new RuntimeKit(
-            Limits.defaults().withMaxValues(1_000),
-            RuntimeOptions.defaults().withMaxExecutionValues(1_000),
-            HttpActionOptions.defaults(),
-            Clock.systemUTC());
+    private final RuntimeKit kit = kitWith();
+
+    /** A runtime where an execution holds at most 1,000 values, with {@code extra} actions. */
+    private static RuntimeKit kitWith(io.nebula.worker.action.Action... extra) {
+        return new RuntimeKit(
+                Limits.defaults().withMaxValues(1_000),
+                RuntimeOptions.defaults().withMaxExecutionValues(1_000),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC(),
+                extra);
+    }
 
     /** An input of an object holding a list of {@code n} empty objects: {@code n + 2} values. */
     private static String emptyObjects(int n) {
@@ -93,45 +99,85 @@ class ExecutionValuesTest {
                 .endsWith("; " + (302 + 301 + 3 + 301) + " are held already");
     }
 
-    @Test
-    void nodesRunningAtOnceMayNotHoldMoreValuesInTheirParamsThanTheBudget() throws Exception {
-        // Two calls in parallel, each posting the input's 600 values: the first holds about 600 while
-        // it runs, so the second would bring the params held at once past 1,000. The check is made
-        // when a node starts, before the call (refused anyway: the destination is internal).
-        String call = "\"action\": \"http.request\", \"params\": {\"url\": \"http://127.0.0.1:9/x\","
-                + " \"method\": \"POST\", \"body\": \"${{ input.l }}\"}";
-        InMemoryAttempt a = kit.attempt(
-                "{\"name\": \"posts\", \"nodes\": [{\"id\": \"one\", " + call + "}, {\"id\": \"two\", " + call + "}]}",
-                emptyObjects(600));
+    /**
+     * Waits up to a second for another node running the same action; records whether it met one.
+     * Nodes that run one after the other each wait their second out alone.
+     */
+    private static final class Hold implements io.nebula.worker.action.Action {
+        final java.util.concurrent.CyclicBarrier pair = new java.util.concurrent.CyclicBarrier(2);
+        final java.util.List<Boolean> met = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
-        var f = (RunOutcome.Failed) a.runWith(kit.runtime);
+        @Override
+        public String name() {
+            return "hold";
+        }
 
-        assertThat(f.retryable()).isFalse();
-        assertThat(f.error())
-                .startsWith("node 'two' (http.request) params: the params of the nodes running at once would hold"
-                        + " more than 1000 JSON values (limits.execution_values); ")
-                .endsWith(" are held by the nodes running now");
+        @Override
+        public tools.jackson.databind.JsonNode execute(
+                tools.jackson.databind.JsonNode params, io.nebula.worker.action.ActionContext ctx)
+                throws InterruptedException {
+            try {
+                pair.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                met.add(true);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.BrokenBarrierException e) {
+                met.add(false);
+                pair.reset();
+            }
+            return tools.jackson.databind.node.JsonNodeFactory.instance.nullNode();
+        }
     }
 
     @Test
-    void nodesRunningAtOnceMayNotHoldMoreTextInTheirParamsThanAnExecutionsOutputs() throws Exception {
+    void aNodeWhoseParamsDoNotFitBesideThoseOfTheRunningOnesWaitsForThemToEnd() throws Exception {
+        // Two nodes, each holding the input's 600 values in its params: both fit in 1,000 only one
+        // after the other, so the second starts when the first has ended, and both succeed.
+        Hold hold = new Hold();
+        RuntimeKit withHold = kitWith(hold);
+        String node = "\"action\": \"hold\", \"params\": {\"body\": \"${{ input.l }}\"}";
+        InMemoryAttempt a = withHold.attempt(
+                "{\"name\": \"pair\", \"nodes\": [{\"id\": \"one\", " + node + "}, {\"id\": \"two\", " + node + "}]}",
+                emptyObjects(600));
+
+        RunOutcome o = a.runWith(withHold.runtime);
+
+        assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
+        assertThat(hold.met).as("the two never ran at once").containsExactly(false, false);
+    }
+
+    @Test
+    void mapItemsWhoseParamsDoNotFitTogetherRunOneAfterTheOther() throws Exception {
+        Hold hold = new Hold();
+        RuntimeKit withHold = kitWith(hold);
+        InMemoryAttempt a = withHold.attempt("""
+                {"name": "items", "nodes": [{"id": "each", "action": "hold",
+                  "map": {"items": "${{ [1, 2] }}", "max_parallel": 2},
+                  "params": {"body": "${{ input.l }}", "item": "${{ item }}"}}]}""", emptyObjects(600));
+
+        RunOutcome o = a.runWith(withHold.runtime);
+
+        assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
+        assertThat(hold.met).as("the two items never ran at once").containsExactly(false, false);
+    }
+
+    @Test
+    void aNodeWhoseParamsAloneHoldMoreTextThanAnExecutionsOutputsFails() throws Exception {
         RuntimeKit small = new RuntimeKit(
                 Limits.defaults(),
                 RuntimeOptions.defaults().withExecutionBudgets(10_000, 8_192),
                 HttpActionOptions.defaults(),
                 Clock.systemUTC());
-        String call = "\"action\": \"http.request\", \"params\": {\"url\": \"http://127.0.0.1:9/x\","
-                + " \"method\": \"POST\", \"body\": \"${{ input.s }}\"}";
         InMemoryAttempt a = small.attempt(
-                "{\"name\": \"posts\", \"nodes\": [{\"id\": \"one\", " + call + "}, {\"id\": \"two\", " + call + "}]}",
-                "{\"s\": \"" + "x".repeat(6_000) + "\"}");
+                "{\"name\": \"post\", \"nodes\": [{\"id\": \"one\", \"action\": \"http.request\", \"params\":"
+                        + " {\"url\": \"http://127.0.0.1:9/x\", \"method\": \"POST\", \"body\": \"${{ input.s }}\"}}]}",
+                "{\"s\": \"" + "x".repeat(12_000) + "\"}");
 
         var f = (RunOutcome.Failed) a.runWith(small.runtime);
 
+        assertThat(f.retryable()).isFalse();
         assertThat(f.error())
-                .startsWith("node 'two' (http.request) params: the params of the nodes running at once would hold"
+                .isEqualTo("node 'one' (http.request) params: the params of the nodes running at once would hold"
                         + " more than 10000 characters of text, as much as the node outputs of an execution may"
-                        + " (limits.execution_output_bytes); ");
+                        + " (limits.execution_output_bytes); 0 are held by the nodes running now");
     }
 
     /**
@@ -168,12 +214,7 @@ class ExecutionValuesTest {
     @Test
     void twoNodesReceivingDataAtOnceCannotBothClaimMoreThanTheExecutionMayHold() throws Exception {
         Receive receive = new Receive();
-        RuntimeKit withReceive = new RuntimeKit(
-                Limits.defaults().withMaxValues(1_000),
-                RuntimeOptions.defaults().withMaxExecutionValues(1_000),
-                HttpActionOptions.defaults(),
-                Clock.systemUTC(),
-                receive);
+        RuntimeKit withReceive = kitWith(receive);
         InMemoryAttempt a = withReceive.attempt(
                 "{\"name\": \"two\", \"nodes\": [{\"id\": \"one\", \"action\": \"receive\"},"
                         + " {\"id\": \"two\", \"action\": \"receive\"}]}",
