@@ -345,10 +345,13 @@ final class Views {
                 finished ? List.of() : waitedSignals(id, facts.signals())));
     }
 
-    /** The signals a node of the execution waits for and has not received, in the order read. */
+    /**
+     * The signals a node of the execution waits for, has not received and has not given up on (a
+     * wait whose timeout passed is over, though its node has not run again yet), in the order read.
+     */
     static List<Pages.SignalLink> waitedSignals(long id, List<SignalView> signals) {
         return signals.stream()
-                .filter(s -> s.nodeId() != null && s.waitingSince() != null && !s.received())
+                .filter(s -> s.nodeId() != null && s.waitingSince() != null && !s.received() && !s.timedOut())
                 .map(s -> new Pages.SignalLink(s.name(), s.nodeId(), Links.signal(id, s.name())))
                 .toList();
     }

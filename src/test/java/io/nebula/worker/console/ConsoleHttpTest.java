@@ -151,6 +151,11 @@ class ConsoleHttpTest {
 
     /** An execution of the stored workflow on {@code queue}, parked with node 'only' waiting for 'approve'. */
     private static long parkedForApproval(String queue) {
+        return parkedForApproval(queue, null);
+    }
+
+    /** As {@link #parkedForApproval(String)}, the wait timing out after {@code timeout} ({@code null}: never). */
+    private static long parkedForApproval(String queue, Duration timeout) {
         long id = store.executionSubmitMany(List.of(SubmitRequest.now(queue, "h1", "greet", "{}", 3)))
                 .get(0)
                 .executionId();
@@ -160,7 +165,7 @@ class ConsoleHttpTest {
         store.executionCompleteMany(List.of(io.nebula.worker.queue.Completions.awaitSignal(
                 claimed.lease(),
                 "node 'only': waiting for signal 'approve'",
-                List.of(new io.nebula.worker.queue.SignalWait("only", "approve", null)),
+                List.of(new io.nebula.worker.queue.SignalWait("only", "approve", timeout)),
                 List.of())));
         return id;
     }
@@ -210,6 +215,18 @@ class ConsoleHttpTest {
         assertThat(store.executionGet(id).orElseThrow().awaitingSignal()).isFalse();
         assertThat(approve(id, "{}").statusCode())
                 .as("delivered already: nothing waits for it now")
+                .isEqualTo(409);
+    }
+
+    @Test
+    void aSignalWaitThatTimedOutIsNotOffered() throws Exception {
+        long id = parkedForApproval("late-approvals", Duration.ofMillis(1));
+
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> store.signalList(id).stream().allMatch(io.nebula.worker.queue.SignalView::timedOut));
+        assertThat(get(open, "/executions/" + id).body()).doesNotContain("/signal?name=approve");
+        assertThat(get(open, "/executions/" + id + "/signal?name=approve").statusCode())
                 .isEqualTo(409);
     }
 
