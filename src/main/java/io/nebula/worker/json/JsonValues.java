@@ -82,11 +82,16 @@ public final class JsonValues {
         try (JsonParser p = Json.MAPPER.createParser(text)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
-                if ((t.isScalarValue() || t.isStructStart()) && ++n > stopAbove) {
+                if (isValue(t) && ++n > stopAbove) {
                     return n;
                 }
             }
         }
         return n;
+    }
+
+    /** Whether a token starts a value: a scalar, or an object or array (their ends and property names do not). */
+    public static boolean isValue(JsonToken t) {
+        return t.isScalarValue() || t.isStructStart();
     }
 }

@@ -124,7 +124,7 @@ public final class InputGuard {
             long values = 0;
             while ((t = p.nextToken()) != null) {
                 tokens++;
-                if ((t.isScalarValue() || t.isStructStart()) && ++values > maxValues) {
+                if (JsonValues.isValue(t) && ++values > maxValues) {
                     throw tooManyValues(maxValues, what);
                 }
                 if (t == JsonToken.VALUE_STRING || t == JsonToken.PROPERTY_NAME) {

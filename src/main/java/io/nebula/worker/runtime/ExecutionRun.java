@@ -98,7 +98,10 @@ final class ExecutionRun {
     private final List<SignalWait> awaiting = new ArrayList<>();
 
     /** A node or map item running on its own thread, and the JSON values its params hold meanwhile. */
-    private record Running(NodeTask task, Thread thread, long paramValues, long paramChars, Claims claims) {}
+    private record Running(NodeTask task, Thread thread, Held params, Claims claims) {}
+
+    /** What a node's params hold while it runs, or why they do not fit ({@code problem}). */
+    private record Held(long values, long chars, String problem) {}
 
     /**
      * What one running node's action claims of the execution's values: it may claim while what the
@@ -341,12 +344,12 @@ final class ExecutionRun {
                 return true;
             }
         }
-        String problem = holdParams(params);
-        if (problem != null) {
-            if (runningParamValues > 0 || runningParamChars > 0) {
+        Held held = holdParams(params);
+        if (held.problem() != null) {
+            if (othersHoldParams()) {
                 deferred = n.id();
             } else {
-                fail(n, n + " params: " + problem, false, options.clock().instant());
+                fail(n, n + " params: " + held.problem(), false, options.clock().instant());
             }
             return false;
         }
@@ -355,7 +358,7 @@ final class ExecutionRun {
         Thread t = Thread.ofVirtual()
                 .name("exec-" + attempt.executionId() + "-" + n.id())
                 .unstarted(() -> finished.add(task.run()));
-        running.put(n.id(), new Running(task, t, heldValues, heldChars, claims));
+        running.put(n.id(), new Running(task, t, held, claims));
         t.start();
         return false;
     }
@@ -598,14 +601,15 @@ final class ExecutionRun {
                     continue;
                 }
             }
-            String problem = holdParams(params);
-            if (problem != null && (runningParamValues > 0 || runningParamChars > 0)) {
+            Held held = holdParams(params);
+            if (held.problem() != null && othersHoldParams()) {
                 m.next = i; // started again once the nodes and items running now release their params
                 break;
             }
-            if (problem != null) {
+            if (held.problem() != null) {
                 Instant now = options.clock().instant();
-                itemFailed(m, i, "item " + i + " of " + m.node + " params: " + problem, false, now, now, List.of());
+                itemFailed(
+                        m, i, "item " + i + " of " + m.node + " params: " + held.problem(), false, now, now, List.of());
                 continue;
             }
             String key = MapItems.key(m.node.id(), i);
@@ -614,7 +618,7 @@ final class ExecutionRun {
             Thread t = Thread.ofVirtual()
                     .name("exec-" + attempt.executionId() + "-" + key)
                     .unstarted(() -> finished.add(task.run()));
-            running.put(key, new Running(task, t, heldValues, heldChars, claims));
+            running.put(key, new Running(task, t, held, claims));
             m.running++;
             itemsRunning++;
             t.start();
@@ -783,7 +787,7 @@ final class ExecutionRun {
 
     /**
      * Counts the params a node or item is about to hold while it runs on its own thread (retries
-     * and their waits included): their JSON values and their text. Returns why it may not start
+     * and their waits included): their JSON values and their text. Says why it may not start
      * (and counts nothing) when the params of everything running at once would hold more than
      * {@link RuntimeOptions#maxExecutionValues()} values or {@link
      * RuntimeOptions#maxExecutionOutputBytes()} characters; each evaluation is bounded on its own,
@@ -791,41 +795,47 @@ final class ExecutionRun {
      * caller then waits for the running ones to end, as it does for a parallelism limit, and fails
      * the node only when nothing else holds params (its own are too large).
      */
-    private String holdParams(JsonNode params) {
+    private Held holdParams(JsonNode params) {
         long maxValues = options.maxExecutionValues();
         long maxChars = options.maxExecutionOutputBytes();
-        heldValues = JsonValues.count(params, maxValues - runningParamValues);
-        if (runningParamValues + heldValues > maxValues) {
-            return "the params of the nodes running at once would hold more than " + maxValues + " JSON values ("
-                    + RuntimeOptions.EXECUTION_VALUES_KEY + "); " + runningParamValues
-                    + " are held by the nodes running now";
+        long values = JsonValues.count(params, maxValues - runningParamValues);
+        if (runningParamValues + values > maxValues) {
+            return new Held(
+                    0,
+                    0,
+                    "the params of the nodes running at once would hold more than " + maxValues
+                            + " JSON values (" + RuntimeOptions.EXECUTION_VALUES_KEY + "); " + runningParamValues
+                            + " are held by the nodes running now");
         }
-        heldChars = JsonValues.textLength(params, maxChars - runningParamChars);
-        if (runningParamChars + heldChars > maxChars) {
-            return "the params of the nodes running at once would hold more than " + maxChars
-                    + " characters of text, as much as the node outputs of an execution may ("
-                    + RuntimeOptions.EXECUTION_OUTPUT_KEY + "); " + runningParamChars
-                    + " are held by the nodes running now";
+        long chars = JsonValues.textLength(params, maxChars - runningParamChars);
+        if (runningParamChars + chars > maxChars) {
+            return new Held(
+                    0,
+                    0,
+                    "the params of the nodes running at once would hold more than " + maxChars
+                            + " characters of text, as much as the node outputs of an execution may ("
+                            + RuntimeOptions.EXECUTION_OUTPUT_KEY + "); " + runningParamChars
+                            + " are held by the nodes running now");
         }
-        runningParamValues += heldValues;
-        runningParamChars += heldChars;
-        return null;
+        runningParamValues += values;
+        runningParamChars += chars;
+        return new Held(values, chars, null);
+    }
+
+    /** Whether running nodes or items hold params (each holds at least one value), which they release when they end. */
+    private boolean othersHoldParams() {
+        return runningParamValues > 0;
     }
 
     /** A node whose params did not fit beside those of the nodes running now: it waits for them. */
     private String deferred;
 
-    /** What the last {@link #holdParams} counted, for the node's {@link Running} entry. */
-    private long heldValues;
-
-    private long heldChars;
-
     /** Forgets a node or item that ended, and what its params held; returns it. */
     private Running release(String nodeId) {
         Running r = running.remove(nodeId);
         if (r != null) {
-            runningParamValues -= r.paramValues();
-            runningParamChars -= r.paramChars();
+            runningParamValues -= r.params().values();
+            runningParamChars -= r.params().chars();
         }
         return r;
     }
