@@ -36,6 +36,10 @@ final class Links {
         return "/executions/" + id + "/signal" + (name == null ? "" : "?name=" + encode(name));
     }
 
+    static String schedulePause(String name, boolean pause) {
+        return "/schedules/" + (pause ? "pause" : "resume") + "?name=" + encode(name);
+    }
+
     static String pause(String queue) {
         return "/queues/pause?queue=" + encode(queue);
     }

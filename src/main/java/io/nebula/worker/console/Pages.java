@@ -287,6 +287,35 @@ public final class Pages {
     public record WorkflowRow(
             String name, String hash, String shortHash, String created, String href, String executionsHref) {}
 
+    /**
+     * The stored cron schedules.
+     *
+     * @param notice what the last action did, or {@code null}
+     */
+    public record Schedules(Chrome chrome, List<ScheduleRow> rows, String notice) {}
+
+    /**
+     * One schedule in the list.
+     *
+     * @param next the next fire time with how far off it is, or {@code -} while paused
+     * @param lastExecutionHref the execution fired last, or {@code null} when it never fired
+     * @param actionHref the confirmation page of a pause (active) or a resume (paused)
+     */
+    public record ScheduleRow(
+            String name,
+            String workflow,
+            String workflowHref,
+            String cron,
+            String timezone,
+            String queue,
+            boolean paused,
+            String next,
+            String last,
+            String lastExecution,
+            String lastExecutionHref,
+            String policy,
+            String actionHref) {}
+
     /** One stored definition: its source and its executions. */
     public record Workflow(
             Chrome chrome,

@@ -7,9 +7,11 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SignalDelivery;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.SubmitRejectedException;
+import io.nebula.worker.schedule.Schedules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Every URL of the console. Pages are GETs that only read; every action is a POST with the CSRF
  * token, reached from a confirmation page that says what it will do, and writes through the same
  * store calls as the command line ({@code executions retry}, {@code executions cancel}, {@code
- * queues pause}, {@code queues resume}).
+ * queues pause}, {@code queues resume}, {@code schedules pause}, {@code schedules resume}).
  */
 final class Routes {
     private static final Logger log = LoggerFactory.getLogger(Routes.class);
@@ -45,7 +47,9 @@ final class Routes {
             "cancel_requested", "Cancel requested: its worker stops it at its next heartbeat.",
             "signal_delivered", "Signal delivered: the node that waited for it runs on.",
             "paused", "Queue paused: workers claim nothing new from it; running executions finish.",
-            "resumed", "Queue resumed: workers claim from it again.");
+            "resumed", "Queue resumed: workers claim from it again.",
+            "schedule_paused", "Schedule paused: it fires nothing until it is resumed.",
+            "schedule_resumed", "Schedule resumed: it fires next at its first time after now.");
 
     private final ExecutionStore store;
     private final Views views;
@@ -162,12 +166,21 @@ final class Routes {
                     return workflows(r);
                 case "/workflows/view":
                     return workflow(r);
+                case "/schedules":
+                    return page(
+                            r,
+                            200,
+                            "schedules.jte",
+                            new Pages.Schedules(chrome(r, "Schedules", "schedules"), views.schedules(), notice(r)));
                 default:
                     break;
             }
         }
         if (path.equals("/queues/pause") || path.equals("/queues/resume")) {
             return queue(r, path.endsWith("pause"), post);
+        }
+        if (path.equals("/schedules/pause") || path.equals("/schedules/resume")) {
+            return schedule(r, path.endsWith("pause"), post);
         }
         Matcher m = EXECUTION.matcher(path);
         if (m.matches()) {
@@ -503,6 +516,45 @@ final class Routes {
         store.queuePause(queue, pause);
         log.info("console action={} queue={}", pause ? "pause" : "resume", queue);
         return redirect(r, "/?notice=" + (pause ? "paused" : "resumed"));
+    }
+
+    private int schedule(Request r, boolean pause, boolean post) throws IOException {
+        String name = (post ? r.form() : r.query()).getOrDefault("name", "").strip();
+        if (name.isEmpty()) {
+            return error(r, 400, "Name a schedule.");
+        }
+        Optional<Schedule> s = store.scheduleGet(name);
+        if (s.isEmpty()) {
+            return error(
+                    r,
+                    404,
+                    "There is no schedule '" + (name.length() > 100 ? name.substring(0, 100) + "..." : name) + "'.");
+        }
+        if (!post) {
+            return page(
+                    r,
+                    200,
+                    "confirm.jte",
+                    new Pages.Confirm(
+                            chrome(r, (pause ? "Pause" : "Resume") + " schedule " + name, "schedules"),
+                            (pause ? "Pause" : "Resume") + " schedule '" + name + "'?",
+                            pause
+                                    ? "Schedule '" + name + "' fires nothing until it is resumed. Executions it"
+                                            + " fired already run on."
+                                    : "Schedule '" + name + "' fires next at its first time after now; the times"
+                                            + " it missed while paused are not caught up.",
+                            pause ? "/schedules/pause" : "/schedules/resume",
+                            List.of(new Pages.Field("name", name)),
+                            pause ? "Pause schedule" : "Resume schedule",
+                            pause,
+                            "/schedules"));
+        }
+        boolean done = pause ? store.schedulePause(name, true, null) : Schedules.resume(store, name, null);
+        if (!done) {
+            return error(r, 404, "There is no schedule '" + name + "' any more.");
+        }
+        log.info("console action={} schedule={}", pause ? "pause" : "resume", name);
+        return redirect(r, "/schedules?notice=" + (pause ? "schedule_paused" : "schedule_resumed"));
     }
 
     private int signIn(Request r) throws IOException {

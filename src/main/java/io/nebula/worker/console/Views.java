@@ -21,6 +21,7 @@ import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.QueueStats;
+import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.ThroughputBucket;
 import io.nebula.worker.queue.WorkerInfo;
@@ -518,6 +519,29 @@ final class Views {
                     HumanTime.instant(w.createdAt()),
                     Links.workflow(w.hash()),
                     Links.executions(Map.of("workflow", w.name(), "hash", w.hash()))));
+        }
+        return rows;
+    }
+
+    /** Every stored schedule, by name, its times read against the database clock. */
+    List<Pages.ScheduleRow> schedules() {
+        List<Pages.ScheduleRow> rows = new ArrayList<>();
+        for (Schedule s : store.scheduleList()) {
+            Instant now = s.now() == null ? store.databaseNow() : s.now();
+            rows.add(new Pages.ScheduleRow(
+                    s.name(),
+                    s.workflowName(),
+                    Links.workflow(s.workflowHash()),
+                    s.cron(),
+                    s.timezone(),
+                    s.queue(),
+                    s.paused(),
+                    s.paused() ? "-" : HumanTime.instantAndRelative(s.nextFireAt(), now),
+                    s.lastFireAt() == null ? "never" : HumanTime.instantAndRelative(s.lastFireAt(), now),
+                    s.lastExecutionId() == null ? "-" : Long.toString(s.lastExecutionId()),
+                    s.lastExecutionId() == null ? null : Links.execution(s.lastExecutionId()),
+                    "overlap " + s.overlap().dbName() + ", catch up " + s.catchUp(),
+                    Links.schedulePause(s.name(), !s.paused())));
         }
         return rows;
     }

@@ -306,6 +306,14 @@ public final class Schedules {
 
     /** As {@link #resume(String)}, resuming as of {@code now} ({@code null}: the database clock). */
     public boolean resume(String name, Instant now) {
+        return resume(store, name, now);
+    }
+
+    /**
+     * Resumes a schedule of {@code store} as {@link #resume(String, Instant)} does, for callers that
+     * only pause and resume (the console) and so have no workflows to resolve specs with.
+     */
+    public static boolean resume(ExecutionStore store, String name, Instant now) {
         Optional<Schedule> s = store.scheduleGet(name);
         if (s.isEmpty()) {
             return false;

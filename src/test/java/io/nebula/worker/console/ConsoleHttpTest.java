@@ -6,6 +6,7 @@ import io.nebula.worker.app.WorkflowCatalog;
 import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.Schedule;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkflowDocument;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,8 +138,8 @@ class ConsoleHttpTest {
 
     @Test
     void pagesLoadNothingFromElsewhere() throws Exception {
-        for (String path :
-                List.of("/", "/executions", "/executions/" + scripted, "/workflows", "/workflows/view?hash=h1")) {
+        for (String path : List.of(
+                "/", "/executions", "/executions/" + scripted, "/workflows", "/workflows/view?hash=h1", "/schedules")) {
             String html = get(open, path).body();
             assertThat(html).as(path).doesNotContainPattern("(src|href|action)=\"(https?:)?//");
             assertThat(html).contains("<script src=\"/static/htmx.min.js\" defer></script>");
@@ -477,6 +479,74 @@ class ConsoleHttpTest {
                         .statusCode())
                 .isEqualTo(303);
         assertThat(store.queuePausedList()).contains("known-queue");
+    }
+
+    @Test
+    void schedulesAreListedAndPausedAndResumedThroughAConfirmation() throws Exception {
+        Instant now = store.databaseNow();
+        assertThat(store.scheduleCreate(Schedule.define(
+                        "nightly <b>",
+                        "h1",
+                        "greet",
+                        "0 3 * * *",
+                        "Europe/Berlin",
+                        "{}",
+                        "default",
+                        1,
+                        Schedule.Overlap.SKIP,
+                        Schedule.CatchUp.LATEST,
+                        now.plus(Duration.ofHours(5)))))
+                .isTrue();
+        try {
+            HttpResponse<String> list = get(open, "/schedules");
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(list.body())
+                    .contains("nightly &lt;b&gt;")
+                    .doesNotContain("nightly <b>")
+                    .contains("0 3 * * *")
+                    .contains("Europe/Berlin")
+                    .contains("/workflows/view?hash=h1")
+                    .contains("overlap skip, catch up latest")
+                    .containsAnyOf("(in 4h 59m)", "(in 5h)")
+                    .contains("/schedules/pause?name=nightly+%3Cb%3E");
+
+            HttpResponse<String> confirm = get(open, "/schedules/pause?name=nightly+%3Cb%3E");
+            assertThat(confirm.statusCode()).isEqualTo(200);
+            assertThat(confirm.body()).contains("Pause schedule").contains("fires nothing until it is resumed");
+            assertThat(store.scheduleGet("nightly <b>").orElseThrow().paused()).isFalse();
+
+            assertThat(post(open, "/schedules/pause", "name=nightly+%3Cb%3E").statusCode())
+                    .as("no CSRF token")
+                    .isEqualTo(403);
+            HttpResponse<String> paused = post(open, "/schedules/pause", "csrf=" + csrf() + "&name=nightly+%3Cb%3E");
+            assertThat(paused.statusCode()).isEqualTo(303);
+            assertThat(paused.headers().firstValue("Location")).contains("/schedules?notice=schedule_paused");
+            assertThat(store.scheduleGet("nightly <b>").orElseThrow().paused()).isTrue();
+            assertThat(get(open, "/schedules?notice=schedule_paused").body())
+                    .contains("Schedule paused")
+                    .contains("/schedules/resume?name=nightly+%3Cb%3E");
+
+            // Resumed with its next fire time read from its cron again: the first 03:00 in Berlin
+            // after now.
+            HttpResponse<String> resumed = post(open, "/schedules/resume", "csrf=" + csrf() + "&name=nightly+%3Cb%3E");
+            assertThat(resumed.statusCode()).isEqualTo(303);
+            Schedule after = store.scheduleGet("nightly <b>").orElseThrow();
+            assertThat(after.paused()).isFalse();
+            assertThat(after.nextFireAt()).isAfter(now);
+            assertThat(java.time.ZonedDateTime.ofInstant(after.nextFireAt(), java.time.ZoneId.of("Europe/Berlin"))
+                            .getHour())
+                    .isEqualTo(3);
+
+            HttpResponse<String> unknown = get(open, "/schedules/pause?name=nighty");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("There is no schedule 'nighty'.");
+            assertThat(post(open, "/schedules/resume", "csrf=" + csrf() + "&name=")
+                            .statusCode())
+                    .isEqualTo(400);
+        } finally {
+            store.scheduleDelete("nightly <b>");
+        }
+        assertThat(get(open, "/schedules").body()).contains("No schedule yet");
     }
 
     @Test
