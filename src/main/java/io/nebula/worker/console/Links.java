@@ -63,6 +63,11 @@ final class Links {
         return q.toString();
     }
 
+    /** The confirmation of a retry of every execution these filters match. */
+    static String bulkRetry(Map<String, String> filters) {
+        return executions(filters).replaceFirst("^/executions", "/executions/retry");
+    }
+
     static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

@@ -85,8 +85,20 @@ public final class Pages {
             String lastSeen,
             String started) {}
 
-    /** The executions list with its filters. */
-    public record Executions(Chrome chrome, ExecutionsLive live, Filters filters, List<String> states) {}
+    /**
+     * The executions list with its filters.
+     *
+     * @param bulkRetryHref the confirmation of a retry of every match, when the filter is the
+     *     failed or the cancelled state; otherwise {@code null}
+     * @param notice what the last bulk retry did, or {@code null}
+     */
+    public record Executions(
+            Chrome chrome,
+            ExecutionsLive live,
+            Filters filters,
+            List<String> states,
+            String bulkRetryHref,
+            String notice) {}
 
     /**
      * The part of the executions list that refreshes (the first page only).

@@ -1,8 +1,10 @@
 package io.nebula.worker.console;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.nebula.worker.pool.BulkRetry;
 import io.nebula.worker.pool.SubWorkflows;
 import io.nebula.worker.queue.CancelResult;
+import io.nebula.worker.queue.ExecutionQuery;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +145,9 @@ final class Routes {
     }
 
     private int dispatch(Request r, String path, boolean post) throws IOException {
+        if (path.equals("/executions/retry")) {
+            return post ? bulkRetry(r) : confirmBulkRetry(r);
+        }
         if (post && path.equals("/logout")) {
             r.exchange().getResponseHeaders().add("Set-Cookie", Guard.signOutCookie());
             return redirect(r, "/login");
@@ -224,11 +230,140 @@ final class Routes {
         List<String> states = java.util.Arrays.stream(ExecutionState.values())
                 .map(ExecutionState::dbName)
                 .toList();
+        String bulkRetry = null;
+        if (req.query() != null && retryable(req.query().state())) {
+            Map<String, String> filters = new LinkedHashMap<>(params);
+            filters.remove("after");
+            bulkRetry = Links.bulkRetry(filters);
+        }
         return page(
                 r,
                 req.problem() == null ? 200 : 400,
                 "executions.jte",
-                new Pages.Executions(chrome(r, "Executions", "executions"), rows, req.filters(), states));
+                new Pages.Executions(
+                        chrome(r, "Executions", "executions"),
+                        rows,
+                        req.filters(),
+                        states,
+                        bulkRetry,
+                        bulkNotice(r.query())));
+    }
+
+    private static boolean retryable(ExecutionState s) {
+        return s == ExecutionState.FAILED || s == ExecutionState.CANCELLED;
+    }
+
+    /** The most executions one retry from the list queues again. */
+    static final int BULK_RETRY_LIMIT = 1_000;
+
+    /** The filters of a bulk retry, with relative times fixed to instants so the POST means what was confirmed. */
+    private int confirmBulkRetry(Request r) throws IOException {
+        Instant now = store.databaseNow();
+        Views.ListRequest req = Views.listRequest(r.query(), now);
+        if (req.query() == null) {
+            return error(r, 400, req.problem());
+        }
+        ExecutionQuery q = req.query();
+        if (!retryable(q.state())) {
+            return error(r, 400, "Choose the failed or the cancelled state: only those executions can be retried.");
+        }
+        BulkRetry.Result count = BulkRetry.retry(store, q, BULK_RETRY_LIMIT, false, "console", true);
+        String what = q.state().dbName() + " execution" + (count.matched() == 1 ? "" : "s");
+        if (count.matched() == 0) {
+            return error(r, 404, "No " + what + " match these filters (any more).");
+        }
+        List<Pages.Field> fields = new java.util.ArrayList<>();
+        fields.add(new Pages.Field("state", q.state().dbName()));
+        List<String> scope = new java.util.ArrayList<>();
+        if (q.workflowName() != null) {
+            fields.add(new Pages.Field("workflow", q.workflowName()));
+            scope.add("of workflow '" + q.workflowName() + "'");
+        }
+        if (q.workflowHash() != null) {
+            fields.add(new Pages.Field("hash", q.workflowHash()));
+            scope.add("pinned to definition " + Views.shortHash(q.workflowHash()));
+        }
+        if (q.queue() != null) {
+            fields.add(new Pages.Field("queue", q.queue()));
+            scope.add("on queue '" + q.queue() + "'");
+        }
+        if (q.createdFrom() != null) {
+            fields.add(new Pages.Field("from", q.createdFrom().toString()));
+            scope.add("created from " + q.createdFrom());
+        }
+        if (q.createdBefore() != null) {
+            fields.add(new Pages.Field("until", q.createdBefore().toString()));
+            scope.add("created before " + q.createdBefore());
+        }
+        String n = count.more() ? "the newest " + BULK_RETRY_LIMIT : Integer.toString(count.matched());
+        Map<String, String> back = new LinkedHashMap<>();
+        fields.forEach(f -> back.put(f.name(), f.value()));
+        return page(
+                r,
+                200,
+                "confirm.jte",
+                new Pages.Confirm(
+                        chrome(r, "Retry " + what, "executions"),
+                        "Retry " + n + " " + what + "?",
+                        "Every " + q.state().dbName() + " execution"
+                                + (scope.isEmpty() ? "" : " " + String.join(", ", scope))
+                                + " runs again with a fresh attempt budget, newest first, at most "
+                                + BULK_RETRY_LIMIT + " per retry" + (count.more() ? " (more match)" : "")
+                                + ". Nodes that succeeded are kept; failed or cancelled sub-workflow children"
+                                + " are retried with their parents.",
+                        "/executions/retry",
+                        fields,
+                        "Retry " + n + " " + what,
+                        false,
+                        Links.executions(back)));
+    }
+
+    private int bulkRetry(Request r) throws IOException {
+        Views.ListRequest req = Views.listRequest(r.form(), store.databaseNow());
+        if (req.query() == null) {
+            return error(r, 400, req.problem());
+        }
+        if (!retryable(req.query().state())) {
+            return error(r, 400, "Choose the failed or the cancelled state: only those executions can be retried.");
+        }
+        BulkRetry.Result done = BulkRetry.retry(
+                store, req.query(), BULK_RETRY_LIMIT, false, io.nebula.worker.config.WorkerIds.operator(), false);
+        log.info(
+                "console action=bulk_retry state={} matched={} requeued={} skipped={} more={}",
+                req.query().state().dbName(),
+                done.matched(),
+                done.requeued(),
+                done.skipped(),
+                done.more());
+        Map<String, String> to = new LinkedHashMap<>();
+        for (String k : List.of("state", "workflow", "hash", "queue", "from", "until")) {
+            to.put(k, r.form().get(k));
+        }
+        to.put("requeued", Integer.toString(done.requeued()));
+        to.put("skipped", Integer.toString(done.skipped()));
+        to.put("more", done.more() ? "1" : null);
+        return redirect(r, Links.executions(to));
+    }
+
+    /** What a bulk retry did, from the numbers its redirect carries; {@code null} when there are none. */
+    static String bulkNotice(Map<String, String> query) {
+        String requeued = query.get("requeued");
+        if (requeued == null || !requeued.matches("[0-9]{1,6}")) {
+            return null;
+        }
+        String skipped = query.getOrDefault("skipped", "0");
+        int n = Integer.parseInt(requeued);
+        StringBuilder b = new StringBuilder(
+                "Queued again: " + n + " execution" + (n == 1 ? "" : "s") + "; nodes that succeeded are kept.");
+        if (skipped.matches("[1-9][0-9]{0,5}")) {
+            b.append(' ').append(skipped).append(" had changed state meanwhile and were left as they were.");
+        }
+        if ("1".equals(query.get("more"))) {
+            b.append(" More executions match: retry again to queue the next ")
+                    .append(BULK_RETRY_LIMIT)
+                    .append('.');
+        }
+        return b.toString();
     }
 
     private int search(Request r) throws IOException {

@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * Times typed into the console's filters: ISO-8601 with a zone ({@code 2026-03-01T10:00:00Z},
  * {@code 2026-03-01T11:00:00+01:00}) or a duration back from now ({@code 15m}, {@code 2h},
  * {@code 1d}, {@code 1h30m}, or ISO-8601's {@code PT15M}, {@code P1DT2H}). A time without a zone is
- * refused rather than guessed, as on the command line.
+ * refused rather than guessed. The command line's {@code executions retry --from/--until} read
+ * the same.
  */
-final class TimeText {
+public final class TimeText {
     private static final Pattern AGO =
             Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
 
@@ -25,7 +26,7 @@ final class TimeText {
      * @return the time, or {@code null} for empty text
      * @throws IllegalArgumentException naming the field and what it accepts
      */
-    static Instant parse(String field, String text, Instant now) {
+    public static Instant parse(String field, String text, Instant now) {
         if (text == null || text.isBlank()) {
             return null;
         }

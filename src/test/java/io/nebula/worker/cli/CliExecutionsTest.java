@@ -318,6 +318,59 @@ class CliExecutionsTest {
     }
 
     @Test
+    void retryWithAStateRequeuesEveryMatchNewestFirstUpToItsLimit() {
+        long a = submit("hello.json");
+        long b = submit("hello.json", "--force");
+        long c = submit("hello.json", "--force");
+        long waiting = submit("hello.json", "--force");
+        failNext();
+        failNext();
+        failNext();
+
+        CliRun dry = f.run("executions", "retry", "--state", "failed", "--dry-run");
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(dry.out()).isEqualTo("3 failed executions match; nothing was changed\n");
+        assertThat(f.store().executionGet(c).orElseThrow().state()).isEqualTo(ExecutionState.FAILED);
+
+        CliRun two = f.run("executions", "retry", "--state", "failed", "--limit", "2", "--from", "1h");
+        assertThat(two.exitCode()).as(two.err()).isZero();
+        assertThat(two.out())
+                .isEqualTo("2 of 2 failed executions queued again; nodes that succeeded are kept; more may match:"
+                        + " run it again, or raise --limit\n");
+        assertThat(List.of(a, b, c, waiting))
+                .extracting(id -> f.store().executionGet(id).orElseThrow().state())
+                .containsExactly(
+                        ExecutionState.FAILED,
+                        ExecutionState.AVAILABLE,
+                        ExecutionState.AVAILABLE,
+                        ExecutionState.AVAILABLE);
+
+        assertThat(f.run("executions", "retry", "--state", "failed", "--workflow", "other")
+                        .out())
+                .startsWith("0 of 0 failed executions queued again");
+        JsonNode rest = json(f.run("executions", "retry", "--state", "failed", "--from-scratch", "--json"));
+        assertThat(rest.get("matched").asInt()).isEqualTo(1);
+        assertThat(rest.get("requeued").asInt()).isEqualTo(1);
+        assertThat(rest.get("more").asBoolean()).isFalse();
+        assertThat(f.store().executionGet(a).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+
+        for (List<String> bad : List.of(
+                List.of("executions", "retry"),
+                List.of("executions", "retry", Long.toString(a), "--state", "failed"),
+                List.of("executions", "retry", Long.toString(a), "--queue", "default"),
+                List.of("executions", "retry", "--state", "running"),
+                List.of("executions", "retry", "--state", "failed", "--limit", "0"),
+                List.of("executions", "retry", "--state", "failed", "--from", "yesterday"))) {
+            CliRun r = f.run(bad.toArray(String[]::new));
+            assertThat(r.exitCode()).as(bad.toString()).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).as(bad.toString()).startsWith("nebula-worker: ");
+        }
+        assertThat(f.run("executions", "retry", "--state", "failed", "--from", "yesterday")
+                        .err())
+                .contains("--from: 'yesterday' is not a time");
+    }
+
+    @Test
     void cancelEndsAWaitingExecutionAndRefusesAFinishedOne() {
         long id = submit("hello.json");
 

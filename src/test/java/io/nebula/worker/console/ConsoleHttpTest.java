@@ -482,6 +482,54 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void everyFailedExecutionAFilterMatchesIsRetriedThroughAConfirmation() throws Exception {
+        List<Long> ids = store
+                .executionSubmitMany(List.of(
+                        SubmitRequest.now("bulk-q", "h1", "greet", "{}", 1),
+                        SubmitRequest.now("bulk-q", "h1", "greet", "{}", 1),
+                        SubmitRequest.now("bulk-q", "h1", "greet", "{}", 1)))
+                .stream()
+                .map(x -> x.executionId())
+                .toList();
+        store.executionCompleteMany(store
+                .executionClaim(
+                        new io.nebula.worker.queue.ClaimRequest("w", List.of("bulk-q"), 3, Duration.ofMinutes(1)))
+                .stream()
+                .map(c -> io.nebula.worker.queue.Completions.fail(c.lease(), "boom", false, null, List.of()))
+                .toList());
+
+        assertThat(get(open, "/executions?state=failed&queue=bulk-q").body())
+                .contains("href=\"/executions/retry?state=failed&amp;queue=bulk-q\"");
+        assertThat(get(open, "/executions?queue=bulk-q").body()).doesNotContain("Retry every match");
+        assertThat(get(open, "/executions/retry?state=succeeded&queue=bulk-q").statusCode())
+                .isEqualTo(400);
+
+        HttpResponse<String> confirm = get(open, "/executions/retry?state=failed&queue=bulk-q&from=1h");
+        assertThat(confirm.statusCode()).isEqualTo(200);
+        assertThat(confirm.body())
+                .contains("Retry 3 failed executions?")
+                .contains("on queue 'bulk-q'")
+                .containsPattern("name=\"from\" value=\"20[0-9-]+T[0-9:.]+Z\"");
+        assertThat(ids)
+                .allSatisfy(id ->
+                        assertThat(store.executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.FAILED));
+
+        assertThat(post(open, "/executions/retry", "state=failed&queue=bulk-q").statusCode())
+                .as("no CSRF token")
+                .isEqualTo(403);
+        HttpResponse<String> done = post(open, "/executions/retry", "csrf=" + csrf() + "&state=failed&queue=bulk-q");
+        assertThat(done.statusCode()).isEqualTo(303);
+        String location = done.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith("/executions?state=failed&queue=bulk-q").contains("requeued=3");
+        assertThat(ids)
+                .allSatisfy(id ->
+                        assertThat(store.executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE));
+        assertThat(get(open, location).body()).contains("Queued again: 3 executions");
+        assertThat(get(open, "/executions/retry?state=failed&queue=bulk-q").statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void schedulesAreListedAndPausedAndResumedThroughAConfirmation() throws Exception {
         Instant now = store.databaseNow();
         assertThat(store.scheduleCreate(Schedule.define(

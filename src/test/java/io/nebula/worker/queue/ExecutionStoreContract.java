@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import io.nebula.worker.pool.BulkRetry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -572,6 +573,61 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(store.nodeResultList(id)).isEmpty();
         assertThat(store.executionRetry(424_242, true)).isEqualTo(RetryResult.NOT_FOUND);
         assertThat(events(id)).contains("retried");
+    }
+
+    @Test
+    void aBulkRetryRequeuesTheNewestMatchesUpToItsLimitAcrossPages() {
+        int n = 505; // more than one page of the list
+        List<SubmitRequest> requests = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            requests.add(SubmitRequest.now("default", WORKFLOW.hash(), "wf", "{}", 1));
+        }
+        store.executionSubmitMany(requests);
+        List<ClaimedExecution> claimed = new ArrayList<>();
+        while (claimed.size() < n) {
+            claimed.addAll(claim(n - claimed.size()));
+        }
+        store.executionCompleteMany(claimed.stream()
+                .map(c -> Completions.fail(c.lease(), "boom", false, null, List.of()))
+                .toList());
+        long cancelled = submit(request());
+        assertThat(store.executionCancel(cancelled, "not needed", "test")).isEqualTo(CancelResult.CANCELLED);
+        List<Long> newestFirst = claimed.stream()
+                .map(ClaimedExecution::id)
+                .sorted(java.util.Comparator.reverseOrder())
+                .toList();
+        ExecutionQuery failed = ExecutionQuery.newest(1).withState(ExecutionState.FAILED);
+
+        BulkRetry.Result dry = BulkRetry.retry(store, failed, BulkRetry.MAX, false, "ops", true);
+        assertThat(dry).isEqualTo(new BulkRetry.Result(n, 0, 0, false));
+        assertThat(get(newestFirst.get(0)).state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(BulkRetry.retry(store, failed.withWorkflow("other", null), 10, false, "ops", false))
+                .isEqualTo(new BulkRetry.Result(0, 0, 0, false));
+
+        BulkRetry.Result first = BulkRetry.retry(store, failed, n - 3, false, "ops", false);
+        assertThat(first).isEqualTo(new BulkRetry.Result(n - 3, n - 3, 0, true));
+        for (int i = 0; i < n; i++) {
+            assertThat(get(newestFirst.get(i)).state())
+                    .as("the %d-th newest", i)
+                    .isEqualTo(i < n - 3 ? ExecutionState.AVAILABLE : ExecutionState.FAILED);
+        }
+        assertThat(events(newestFirst.get(0))).contains("retried");
+        assertThat(get(cancelled).state()).isEqualTo(ExecutionState.CANCELLED);
+
+        assertThat(BulkRetry.retry(store, failed, BulkRetry.MAX, true, "ops", false))
+                .isEqualTo(new BulkRetry.Result(3, 3, 0, false));
+        assertThat(BulkRetry.retry(store, failed, BulkRetry.MAX, false, "ops", false))
+                .isEqualTo(new BulkRetry.Result(0, 0, 0, false));
+        assertThat(BulkRetry.retry(
+                        store, ExecutionQuery.newest(1).withState(ExecutionState.CANCELLED), 5, false, "ops", false))
+                .isEqualTo(new BulkRetry.Result(1, 1, 0, false));
+        assertThat(get(cancelled).state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThatThrownBy(() -> BulkRetry.retry(
+                        store, ExecutionQuery.newest(1).withState(ExecutionState.RUNNING), 5, false, "ops", false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only failed or cancelled");
+        assertThatThrownBy(() -> BulkRetry.retry(store, failed, BulkRetry.MAX + 1, false, "ops", false))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- queues, stats, pruning ------------------------------------------------------------------------
