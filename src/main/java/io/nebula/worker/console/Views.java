@@ -233,7 +233,9 @@ final class Views {
                 took,
                 switch (e.state()) {
                     case AVAILABLE -> WaitText.of(e.runAt(), e.awaitingSignal(), now, pausedQueues.contains(e.queue()));
-                    case RUNNING -> e.leaseOwner() == null ? "" : "on " + e.leaseOwner();
+                    case RUNNING ->
+                        (e.leaseOwner() == null ? "" : "on " + e.leaseOwner())
+                                + (e.cancelRequested() ? " (cancel requested)" : "");
                     case SUCCEEDED -> "";
                     case FAILED, CANCELLED -> e.error() == null ? "" : e.error();
                 });

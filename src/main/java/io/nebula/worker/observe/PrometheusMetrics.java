@@ -214,7 +214,8 @@ public final class PrometheusMetrics implements WorkerListener {
                 .register(registry);
         leaseLost = Counter.builder()
                 .name("worker_lease_lost_total")
-                .help("Executions stopped because their lease was lost; nothing was written for them")
+                .help("Attempts this worker gave up with nothing written: their lease was lost, or their"
+                        + " outcome could not be written and the lease is left to expire")
                 .register(registry);
         rescued = Counter.builder()
                 .name("worker_rescued_total")

@@ -273,6 +273,21 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aRunningExecutionWhoseCancelWasRequestedSaysSoInTheList() throws Exception {
+        long id = store.executionSubmitMany(List.of(SubmitRequest.now("stopping", "h1", "greet", "{}", 1)))
+                .get(0)
+                .executionId();
+        store.executionClaim(
+                new io.nebula.worker.queue.ClaimRequest("w-stop", List.of("stopping"), 1, Duration.ofMinutes(1)));
+        assertThat(listDetail(id, "stopping")).isEqualTo("on w-stop");
+
+        assertThat(store.executionCancel(id, "not needed", "test"))
+                .isEqualTo(io.nebula.worker.queue.CancelResult.REQUESTED);
+
+        assertThat(listDetail(id, "stopping")).isEqualTo("on w-stop (cancel requested)");
+    }
+
+    @Test
     void aParentAndTheChildItsSubWorkflowNodeStartedLinkToEachOther() throws Exception {
         String childHash = "c".repeat(64);
         store.workflowPut(new WorkflowDocument(
