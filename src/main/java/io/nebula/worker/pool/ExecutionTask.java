@@ -1,6 +1,7 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.observe.AttemptOutcome;
+import io.nebula.worker.observe.LogContext;
 import io.nebula.worker.observe.PreviousAttempt;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.observe.Tracing;
@@ -69,7 +70,7 @@ final class ExecutionTask implements Runnable {
                 log.warn("the attempt runs without a span: {}", e.toString());
             }
         }
-        putContext();
+        LogContext.Scope logContext = putContext();
         // Durations observed while the attempt runs (its queue wait, its nodes') carry its span.
         TraceSpan.Scope current = running.trace().makeCurrent();
         boolean handedOver = false;
@@ -88,7 +89,7 @@ final class ExecutionTask implements Runnable {
                 release();
             }
             current.close();
-            clearContext();
+            clearContext(logContext);
         }
     }
 
@@ -119,23 +120,21 @@ final class ExecutionTask implements Runnable {
         ctx.slots().give(1);
     }
 
-    private void putContext() {
+    /** The attempt's fields for the log lines of this thread; its span's ids too when traced. */
+    private LogContext.Scope putContext() {
         var claimed = running.claimed();
-        MDC.put("execution_id", Long.toString(claimed.id()));
-        MDC.put("attempt", Integer.toString(claimed.attempt()));
-        MDC.put("lease_epoch", Long.toString(claimed.leaseEpoch()));
+        LogContext.Scope scope = LogContext.execution(claimed.id(), claimed.attempt(), claimed.leaseEpoch());
         TraceSpan span = running.trace();
         String spanId = span.spanId();
         if (spanId != null) {
             MDC.put("trace_id", span.traceId());
             MDC.put("span_id", spanId);
         }
+        return scope;
     }
 
-    private void clearContext() {
-        MDC.remove("execution_id");
-        MDC.remove("attempt");
-        MDC.remove("lease_epoch");
+    private void clearContext(LogContext.Scope scope) {
+        scope.close();
         if (running.trace() != TraceSpan.OFF) {
             MDC.remove("trace_id");
             MDC.remove("span_id");
@@ -227,23 +226,23 @@ final class ExecutionTask implements Runnable {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause()
                     : failure;
-            putContext();
+            LogContext.Scope scope = putContext();
             try {
                 log.warn(
                         "could not write the outcome: {}; the execution returns to the queue when its lease expires",
                         cause.getMessage());
                 lost(true);
             } finally {
-                clearContext();
+                clearContext(scope);
             }
             return;
         }
         if (!result.applied()) {
-            putContext();
+            LogContext.Scope scope = putContext();
             try {
                 lost(false);
             } finally {
-                clearContext();
+                clearContext(scope);
             }
             return;
         }

@@ -5,6 +5,7 @@ import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ValueBudget;
 import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.LogContext;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.MapItems;
@@ -259,25 +260,18 @@ final class NodeTask {
     }
 
     /**
-     * One try on the calling thread. The caller's MDC (the pool sets the execution's fields) is
-     * kept; only {@code node_id} is added for the call.
+     * One try on the calling thread. The caller's log context (the pool sets the execution's
+     * fields) is kept; only {@code node_id} is added for the call.
      */
     private Try direct(int nodeTry, TraceSpan span, Instant tryStarted) {
         ActionContext ctx = context(nodeTry, stopped::get, span, tryStarted);
-        String previousExecution = MDC.get("execution_id");
-        if (previousExecution == null) {
-            MDC.put("execution_id", Long.toString(ctx.executionId()));
-        }
-        MDC.put("node_id", ctx.nodeId());
+        LogContext.Scope logContext = LogContext.node(attempt.event(), ctx.nodeId());
         try {
             return interpret(action.execute(params, ctx));
         } catch (Throwable t) {
             return failure(t);
         } finally {
-            MDC.remove("node_id");
-            if (previousExecution == null) {
-                MDC.remove("execution_id");
-            }
+            logContext.close();
         }
     }
 
@@ -329,15 +323,18 @@ final class NodeTask {
     }
 
     private void call(ActionContext ctx, CompletableFuture<JsonNode> result) {
-        MDC.put("execution_id", Long.toString(ctx.executionId()));
-        MDC.put("node_id", ctx.nodeId());
-        putSpan(ctx.trace());
+        LogContext.Scope logContext = LogContext.node(attempt.event(), ctx.nodeId());
+        boolean traced = putSpan(ctx.trace());
         try {
             result.complete(action.execute(params, ctx));
         } catch (Throwable t) {
             result.completeExceptionally(t);
         } finally {
-            MDC.clear();
+            logContext.close();
+            if (traced) {
+                MDC.remove("trace_id");
+                MDC.remove("span_id");
+            }
         }
     }
 

@@ -52,11 +52,7 @@ class CliPostgresTest {
     }
 
     private CliRun run(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
-        return CliRun.of(Map.of("NEBULA_LOG", "nebula_worker=warn"), all);
+        return CliRun.withConfig(config, Map.of("NEBULA_LOG", "nebula_worker=warn"), args);
     }
 
     @Test

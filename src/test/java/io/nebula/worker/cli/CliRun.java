@@ -14,6 +14,14 @@ record CliRun(int exitCode, String out, String err, WorkerConfig config) {
         return of(env, c -> 0, args);
     }
 
+    /** As {@link #of(Map, String...)}, with {@code --config CONFIG} after the arguments. */
+    static CliRun withConfig(java.nio.file.Path config, Map<String, String> env, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--config";
+        all[args.length + 1] = config.toString();
+        return of(env, all);
+    }
+
     static CliRun of(Map<String, String> env, WorkerStarter starter, String... args) {
         return of(env, starter, List.of(), args);
     }

@@ -253,12 +253,8 @@ class SecretCanaryTest {
     }
 
     private CliRun cli(Path config, String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
         // Info, as a worker logs by default: the log node's line and the tracing records are kept.
-        return CliRun.of(Map.of("NEBULA_LOG", "nebula_worker=info"), all);
+        return CliRun.withConfig(config, Map.of("NEBULA_LOG", "nebula_worker=info"), args);
     }
 
     private static List<String> tables(Connection c, String sql) throws Exception {

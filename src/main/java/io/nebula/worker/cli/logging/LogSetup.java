@@ -9,6 +9,7 @@ import ch.qos.logback.core.Layout;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.nebula.worker.config.LogFilter;
 import io.nebula.worker.config.WorkerConfig;
+import io.nebula.worker.observe.LogContext;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,11 @@ public final class LogSetup {
     /** Replaces {@code context}'s configuration: levels from {@code filter}, lines in {@code format}. */
     static void install(LoggerContext context, LogFilter filter, String format) {
         context.reset();
+        LogContextFilter fields = new LogContextFilter();
+        fields.setContext(context);
+        fields.start();
+        context.addTurboFilter(fields);
+        LogContext.lazyWhile(fields::isStarted);
         Layout<ILoggingEvent> layout = "json".equals(format) ? new JsonLayout() : new TextLayout();
         layout.setContext(context);
         layout.start();
