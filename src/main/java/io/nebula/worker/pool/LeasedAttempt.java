@@ -188,13 +188,13 @@ final class LeasedAttempt implements Attempt {
     }
 
     /**
-     * Starts a child on the parent's queue with the parent's attempt budget (the child's own
+     * Starts a child on the queue its node names (the parent's by default) with the parent's attempt budget (the child's own
      * {@code max_retries} when it sets one), unless the key finds it; reads it back either way.
      * The calls block the attempt's thread, which only a sub-workflow node's start makes them.
      */
     @Override
     public ChildWorkflows children() {
-        return (hash, inputJson, key) -> {
+        return (hash, inputJson, key, queue) -> {
             Optional<ExecutionView> found = store.executionGetByKey(key);
             if (found.isEmpty()) {
                 WorkflowDocument doc = store.workflowGet(hash)
@@ -210,7 +210,15 @@ final class LeasedAttempt implements Attempt {
                 JsonNode retries = definition.path("max_retries");
                 int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
                 store.executionSubmitMany(List.of(new SubmitRequest(
-                        parent.queue(), hash, doc.name(), inputJson, 0, null, null, maxAttempts, key)));
+                        queue == null ? parent.queue() : queue,
+                        hash,
+                        doc.name(),
+                        inputJson,
+                        0,
+                        null,
+                        null,
+                        maxAttempts,
+                        key)));
                 found = store.executionGetByKey(key);
             }
             ExecutionView v = found.orElseThrow(() ->

@@ -110,6 +110,10 @@ public record PoolOptions(
         return edit(e -> e.concurrency = n);
     }
 
+    public PoolOptions withQueues(List<String> q) {
+        return edit(e -> e.queues = q);
+    }
+
     public PoolOptions withBatchSize(int n) {
         return edit(e -> e.batchSize = n);
     }

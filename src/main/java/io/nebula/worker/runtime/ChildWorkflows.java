@@ -18,16 +18,16 @@ public interface ChildWorkflows {
 
     /**
      * Submits an execution of the stored workflow {@code workflowHash} with {@code inputJson}
-     * under idempotency key {@code key}, on the parent's queue, unless one with that key exists;
-     * either way returns it.
+     * under idempotency key {@code key}, on {@code queue} ({@code null}: the parent's queue), unless
+     * one with that key exists; either way returns it.
      *
      * @throws IllegalStateException when no workflow is stored under that hash
      * @throws RuntimeException when the store cannot be reached (the node then fails retryably)
      */
-    Child start(String workflowHash, String inputJson, String key);
+    Child start(String workflowHash, String inputJson, String key, String queue);
 
     /** No children can be started: attempts without a store. */
-    ChildWorkflows NONE = (hash, input, key) -> {
+    ChildWorkflows NONE = (hash, input, key, queue) -> {
         throw new IllegalStateException("sub-workflows need a worker with a store");
     };
 }

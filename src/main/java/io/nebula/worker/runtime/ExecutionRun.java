@@ -468,7 +468,11 @@ final class ExecutionRun {
         ChildWorkflows.Child c;
         try {
             c = attempt.children()
-                    .start(n.childWorkflow(), JsonText.of(input), ChildKeys.key(attempt.executionId(), n.id()));
+                    .start(
+                            n.childWorkflow(),
+                            JsonText.of(input),
+                            ChildKeys.key(attempt.executionId(), n.id()),
+                            n.childQueue());
         } catch (IllegalStateException e) {
             fail(n, n + ": " + e.getMessage(), false, now);
             return;

@@ -2,6 +2,7 @@ package io.nebula.worker.workflow;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionRegistry;
+import io.nebula.worker.queue.InputGuard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +33,8 @@ final class DefinitionValidator {
             "timeout_seconds",
             "map",
             "workflow",
-            "input");
+            "input",
+            "queue");
     private static final Set<String> MAP_FIELDS =
             Set.of("items", "max_parallel", "on_item_failure", "max_failed_items");
     private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff_ms", "max_backoff_ms");
@@ -264,6 +266,7 @@ final class DefinitionValidator {
         if (!child && n.has("input")) {
             problem(at + "/input", id, "'input' belongs to a workflow node; an action takes 'params'");
         }
+        String childQueue = childQueue(n.get("queue"), at + "/queue", id, child);
         Optional<Action> action = Optional.empty();
         if (actionName != null) {
             action = actions.find(actionName);
@@ -314,7 +317,28 @@ final class DefinitionValidator {
                 timeout,
                 limits,
                 map,
-                childHash);
+                childHash,
+                childQueue);
+    }
+
+    /**
+     * The queue a workflow node submits its child to, or {@code null} for the parent's queue. A
+     * literal queue name: the child is submitted before any expression of it could be read.
+     */
+    private String childQueue(JsonNode q, String at, String id, boolean child) {
+        if (q == null) {
+            return null;
+        }
+        if (!child) {
+            problem(at, id, "'queue' belongs to a workflow node (the queue its child execution is submitted to)");
+            return null;
+        }
+        String problem = q.isString() ? InputGuard.queueProblem(q.asString()) : "queue must be a queue name";
+        if (problem != null) {
+            problem(at, id, problem);
+            return null;
+        }
+        return q.asString();
     }
 
     /**

@@ -23,6 +23,7 @@ public final class NodeSpec {
     private final Limits limits;
     private final MapSpec map;
     private final String childWorkflow;
+    private final String childQueue;
     private Set<String> upstream = Set.of();
 
     /** What {@link #action()} says for a node that runs a sub-workflow. */
@@ -39,7 +40,8 @@ public final class NodeSpec {
             Duration timeout,
             Limits limits,
             MapSpec map,
-            String childWorkflow) {
+            String childWorkflow,
+            String childQueue) {
         this.id = id;
         this.action = action;
         this.params = params;
@@ -51,6 +53,7 @@ public final class NodeSpec {
         this.limits = limits;
         this.map = map;
         this.childWorkflow = childWorkflow;
+        this.childQueue = childQueue;
     }
 
     /**
@@ -59,6 +62,14 @@ public final class NodeSpec {
      */
     public String childWorkflow() {
         return childWorkflow;
+    }
+
+    /**
+     * For a node that runs a sub-workflow, the queue its child is submitted to; {@code null} for
+     * the parent's queue (and for every other node).
+     */
+    public String childQueue() {
+        return childQueue;
     }
 
     public String id() {

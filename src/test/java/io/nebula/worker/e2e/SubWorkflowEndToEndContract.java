@@ -1,6 +1,7 @@
 package io.nebula.worker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -326,5 +328,43 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 .contains("the input does not match the input schema of 'leaf'")
                 .contains("/n");
         assertThat(c.store().executionGetByKey(ChildKeys.key(caller, "down"))).isEmpty();
+    }
+
+    @Test
+    void aWorkflowNodeWithAQueueSubmitsItsChildThereForTheWorkersThatServeIt() throws Exception {
+        Files.writeString(tmp.resolve("caller.yaml"), """
+                name: caller
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    queue: ship-q
+                    input: { n: 1 }
+                output: "${{ nodes.down.output }}"
+                """);
+        WorkflowClient c = worker("w1").client();
+        long caller = c.submit(c.load(tmp.resolve("caller.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+
+        // Only w1 runs, and it serves the default queue: the child waits on its own queue.
+        ExecutionView child = await().atMost(Duration.ofSeconds(30))
+                .until(() -> c.store().executionGetByKey(ChildKeys.key(caller, "down")), Optional::isPresent)
+                .orElseThrow();
+        assertThat(child.queue()).isEqualTo("ship-q");
+        assertThat(c.store().executionGet(child.id()).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(step.runs).doesNotContainKey(child.id() + ":work");
+
+        start(NebulaWorker.builder()
+                .config(config())
+                .workerId("ship")
+                .options(io.nebula.worker.pool.PoolOptions.from(config(), "ship")
+                        .withConcurrency(2)
+                        .withQueues(List.of("ship-q")))
+                .action(step)
+                .build());
+
+        ExecutionView v = Terminal.await(c.store(), caller, Duration.ofSeconds(60));
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(JSON.readTree(v.outputJson()).path("leaf").asString()).isEqualTo("leaf done");
+        assertThat(c.store().executionGet(child.id()).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
     }
 }

@@ -161,4 +161,27 @@ class SubWorkflowValidationTest {
                 .anySatisfy(m -> assertThat(m)
                         .contains("(node 'c'): 'input' belongs to a workflow node; an action takes 'params'"));
     }
+
+    @Test
+    void aWorkflowNodesQueueIsALiteralQueueNameAndOnlyAWorkflowNodeHasOne() {
+        List<String> p = kit.problems("""
+                {"name": "p", "nodes": [
+                  {"id": "b", "workflow": "%1$s", "queue": "ship ping"},
+                  {"id": "c", "workflow": "%1$s", "queue": "${{ input.q }}"},
+                  {"id": "d", "action": "noop", "queue": "shipping"},
+                  {"id": "e", "workflow": "%1$s", "queue": "shipping.eu-1"}]}""".formatted("0".repeat(64)), "p.json");
+
+        assertThat(p)
+                .anySatisfy(m -> assertThat(m)
+                        .startsWith("p.json:2:")
+                        .contains("/nodes/0/queue (node 'b'): queue name 'ship ping' is not valid (letters, digits"));
+        assertThat(p)
+                .anySatisfy(m ->
+                        assertThat(m).contains("/nodes/1/queue (node 'c'): queue name '${{ input.q }}' is not valid"));
+        assertThat(p)
+                .anySatisfy(m -> assertThat(m)
+                        .contains("/nodes/2/queue (node 'd'): 'queue' belongs to a workflow node (the queue its child"
+                                + " execution is submitted to)"));
+        assertThat(p).noneSatisfy(m -> assertThat(m).contains("node 'e'"));
+    }
 }

@@ -64,7 +64,7 @@ class WorkflowValidationTest {
                         "f.json:1:12 /nodes/0: missing required field 'id'",
                         "f.json:1:53 /nodes/0/retry/attempts: 'attempts' must be a whole number from 1 to 100",
                         "f.json:1:78 /nodes/0/timeout_seconds: timeout_seconds must be a number above 0 and at most 604800 (7 days)",
-                        "f.json:1:92 /nodes/0/colour: unknown field 'colour' (known: action, depends_on, description, id, input, map, params, retry, timeout_seconds, when, workflow)");
+                        "f.json:1:92 /nodes/0/colour: unknown field 'colour' (known: action, depends_on, description, id, input, map, params, queue, retry, timeout_seconds, when, workflow)");
     }
 
     @Test
