@@ -27,6 +27,11 @@ public record WorkerConfig(
         return new WorkerConfig(worker, queue, database, h, tracing, log, runtime, http, console, limits, secrets);
     }
 
+    /** This configuration with {@code q} as its {@code [queue]} section. */
+    public WorkerConfig withQueue(Queue q) {
+        return new WorkerConfig(worker, q, database, health, tracing, log, runtime, http, console, limits, secrets);
+    }
+
     /** This configuration with {@code k} as its {@code [console]} section. */
     public WorkerConfig withConsole(Console k) {
         return new WorkerConfig(worker, queue, database, health, tracing, log, runtime, http, k, limits, secrets);

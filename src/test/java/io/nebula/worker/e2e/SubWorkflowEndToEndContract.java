@@ -367,4 +367,47 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(JSON.readTree(v.outputJson()).path("leaf").asString()).isEqualTo("leaf done");
         assertThat(c.store().executionGet(child.id()).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
     }
+
+    @Test
+    void aChildInputTheStoreRefusesFailsTheNodeForGoodAndStartsNoChild() throws Exception {
+        Files.writeString(tmp.resolve("caller.yaml"), """
+                name: caller
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    input: { a: "${{ input.s }}", b: "${{ input.s }}", n: 1 }
+                """);
+        var c0 = config();
+        var q = c0.queue();
+        var small = c0.withQueue(new io.nebula.worker.config.WorkerConfig.Queue(
+                q.batchSize(),
+                q.visibilityTimeout(),
+                q.maxRetries(),
+                q.listen(),
+                300,
+                q.quarantineAfter(),
+                q.retention(),
+                q.retryBackoff(),
+                q.retryBackoffMax()));
+        NebulaWorker w = start(NebulaWorker.builder()
+                .config(small)
+                .workerId("w1")
+                .options(io.nebula.worker.pool.PoolOptions.from(small, "w1").withConcurrency(2))
+                .action(step)
+                .build());
+        WorkflowClient c = w.client();
+        // Under the limit as the parent's input; twice that as the child's.
+        long caller = c.submit(
+                        c.load(tmp.resolve("caller.yaml")),
+                        "{\"s\": \"" + "x".repeat(200) + "\"}",
+                        SubmitOptions.defaults())
+                .executionId();
+
+        ExecutionView v = Terminal.await(c.store(), caller, Duration.ofSeconds(60));
+
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.attempt()).as("refused for good, not retried").isEqualTo(1);
+        assertThat(v.lastError()).contains("node 'down'").contains("input").contains("queue.max_input_bytes");
+        assertThat(c.store().executionGetByKey(ChildKeys.key(caller, "down"))).isEmpty();
+    }
 }
