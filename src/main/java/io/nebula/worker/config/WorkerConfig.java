@@ -32,6 +32,11 @@ public record WorkerConfig(
         return new WorkerConfig(worker, q, database, health, tracing, log, runtime, http, console, limits, secrets);
     }
 
+    /** This configuration with {@code l} as its {@code [limits]} section. */
+    public WorkerConfig withLimits(Limits l) {
+        return new WorkerConfig(worker, queue, database, health, tracing, log, runtime, http, console, l, secrets);
+    }
+
     /** This configuration with {@code k} as its {@code [console]} section. */
     public WorkerConfig withConsole(Console k) {
         return new WorkerConfig(worker, queue, database, health, tracing, log, runtime, http, k, limits, secrets);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.nebula.worker.app.NebulaWorker;
 import io.nebula.worker.app.SubmitOptions;
 import io.nebula.worker.app.WorkflowClient;
+import io.nebula.worker.config.WorkerConfig;
 import io.nebula.worker.inspect.ExecutionFacts;
 import io.nebula.worker.inspect.Explainer;
 import io.nebula.worker.inspect.Explanation;
@@ -178,5 +179,57 @@ abstract class SignalEndToEndContract extends EndToEndContract {
                 .as("checkpointed by a, not run again by b")
                 .isEqualTo(1);
         assertThat(h.get(1).leaseEpoch()).isEqualTo(prepare.attempt());
+    }
+
+    @Test
+    void signalDataThatDoesNotFitBesideWhatTheExecutionHoldsFailsTheNodeWhenItIsRead() throws Exception {
+        Path file = tmp.resolve("waits.yaml");
+        Files.writeString(file, """
+                name: waits
+                nodes:
+                  - id: go
+                    action: signal
+                    params: { name: go, timeout_seconds: 600 }
+                output: "${{ nodes.go.output }}"
+                """);
+        WorkerConfig base = config();
+        WorkerConfig.Limits l = base.limits();
+        // 60 values per execution: the input below holds 42, the signal's data 31.
+        WorkerConfig small = base.withLimits(new WorkerConfig.Limits(
+                l.expressionBytes(),
+                l.expressionTimeout(),
+                l.regexProgramSize(),
+                l.expressionsPerDefinition(),
+                l.compileTimeout(),
+                l.executionOutputBytes(),
+                60,
+                l.errorBytes(),
+                l.definitionCacheBytes(),
+                l.mapItems()));
+        NebulaWorker w = start(NebulaWorker.builder()
+                .config(small)
+                .workerId("w1")
+                .options(io.nebula.worker.pool.PoolOptions.from(small, "w1").withConcurrency(2))
+                .build());
+        WorkflowClient c = w.client();
+        String forty = java.util.stream.IntStream.range(0, 40)
+                .mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        long id = c.submit(c.load(file), "{\"pad\":" + forty + "}", SubmitOptions.defaults())
+                .executionId();
+        awaitEvent(c, id, "awaiting_signal");
+
+        String thirty = java.util.stream.IntStream.range(0, 30)
+                .mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        // Within the limit on its own, so the delivery is accepted; too much beside the input.
+        assertThat(c.signal(id, "go", thirty).outcome()).isEqualTo(SignalDelivery.Outcome.DELIVERED);
+
+        ExecutionView done = Terminal.await(c.store(), id, Duration.ofSeconds(30));
+        assertThat(done.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(done.lastError())
+                .contains("node 'go'")
+                .contains("the data of signal 'go' holds 31 JSON values, more than its execution can take")
+                .contains("limits.execution_values");
     }
 }
