@@ -565,9 +565,14 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         ExecutionView v = get(id);
         assertThat(v.state()).isEqualTo(ExecutionState.AVAILABLE);
         assertThat(v.attempt()).isZero();
+        assertThat(v.startedAt())
+                .as("the retry starts it again at its next claim")
+                .isNull();
+        assertThat(v.finishedAt()).isNull();
         assertThat(store.executionRetry(id, false)).isEqualTo(RetryResult.NOT_RETRYABLE);
 
         ClaimedExecution c2 = claim(1).get(0);
+        assertThat(get(id).startedAt()).isNotNull();
         store.executionCompleteMany(List.of(Completions.fail(c2.lease(), "boom", false, null, List.of())));
         assertThat(store.executionRetry(id, true)).isEqualTo(RetryResult.REQUEUED);
         assertThat(store.nodeResultList(id)).isEmpty();
