@@ -256,6 +256,9 @@ final class Routes {
     /** The most executions one retry from the list queues again. */
     static final int BULK_RETRY_LIMIT = 1_000;
 
+    /** The most rows one such retry, or its count, reads for filters no index serves. */
+    static final long BULK_RETRY_SCAN = 10L * ExecutionQuery.SCAN_BUDGET;
+
     /** The filters of a bulk retry, with relative times fixed to instants so the POST means what was confirmed. */
     private int confirmBulkRetry(Request r) throws IOException {
         Instant now = store.databaseNow();
@@ -267,7 +270,7 @@ final class Routes {
         if (!retryable(q.state())) {
             return error(r, 400, "Choose the failed or the cancelled state: only those executions can be retried.");
         }
-        BulkRetry.Result count = BulkRetry.retry(store, q, BULK_RETRY_LIMIT, false, "console", true);
+        BulkRetry.Result count = BulkRetry.retry(store, q, BULK_RETRY_LIMIT, BULK_RETRY_SCAN, false, "console", true);
         String what = q.state().dbName() + " execution" + (count.matched() == 1 ? "" : "s");
         if (count.matched() == 0) {
             return error(r, 404, "No " + what + " match these filters (any more).");
@@ -295,7 +298,8 @@ final class Routes {
             fields.add(new Pages.Field("until", q.createdBefore().toString()));
             scope.add("created before " + q.createdBefore());
         }
-        String n = count.more() ? "the newest " + BULK_RETRY_LIMIT : Integer.toString(count.matched());
+        // More may match than were counted: past the limit, or past the rows one count reads.
+        String n = count.more() ? "the newest " + count.matched() : Integer.toString(count.matched());
         Map<String, String> back = new LinkedHashMap<>();
         fields.forEach(f -> back.put(f.name(), f.value()));
         return page(
@@ -308,7 +312,8 @@ final class Routes {
                         "Every " + q.state().dbName() + " execution"
                                 + (scope.isEmpty() ? "" : " " + String.join(", ", scope))
                                 + " runs again with a fresh attempt budget, newest first, at most "
-                                + BULK_RETRY_LIMIT + " per retry" + (count.more() ? " (more match)" : "")
+                                + BULK_RETRY_LIMIT + " per retry"
+                                + (count.more() ? " (more may match: retry again after)" : "")
                                 + ". Nodes that succeeded are kept; failed or cancelled sub-workflow children"
                                 + " are retried with their parents.",
                         "/executions/retry",
@@ -327,7 +332,13 @@ final class Routes {
             return error(r, 400, "Choose the failed or the cancelled state: only those executions can be retried.");
         }
         BulkRetry.Result done = BulkRetry.retry(
-                store, req.query(), BULK_RETRY_LIMIT, false, io.nebula.worker.config.WorkerIds.operator(), false);
+                store,
+                req.query(),
+                BULK_RETRY_LIMIT,
+                BULK_RETRY_SCAN,
+                false,
+                io.nebula.worker.config.WorkerIds.operator(),
+                false);
         log.info(
                 "console action=bulk_retry state={} matched={} requeued={} skipped={} more={}",
                 req.query().state().dbName(),

@@ -46,6 +46,21 @@ public final class BulkRetry {
      */
     public static Result retry(
             ExecutionStore store, ExecutionQuery filter, int limit, boolean fromScratch, String by, boolean dryRun) {
+        return retry(store, filter, limit, SCAN_LIMIT, fromScratch, by, dryRun);
+    }
+
+    /**
+     * As {@link #retry(ExecutionStore, ExecutionQuery, int, boolean, String, boolean)}, reading at
+     * most {@code scanLimit} rows for the filters no index serves (a web request's bound).
+     */
+    public static Result retry(
+            ExecutionStore store,
+            ExecutionQuery filter,
+            int limit,
+            long scanLimit,
+            boolean fromScratch,
+            String by,
+            boolean dryRun) {
         if (filter.state() != ExecutionState.FAILED && filter.state() != ExecutionState.CANCELLED) {
             throw new IllegalArgumentException("only failed or cancelled executions can be retried, not "
                     + (filter.state() == null ? "every state" : filter.state().dbName()));
@@ -88,7 +103,7 @@ public final class BulkRetry {
             if (page.next() == null) {
                 return new Result(matched, requeued, skipped, false);
             }
-            if (scanned >= SCAN_LIMIT) {
+            if (scanned >= scanLimit) {
                 return new Result(matched, requeued, skipped, true);
             }
             q = q.withAfter(page.next());
