@@ -69,9 +69,11 @@ final class ExecutionsRetryCommand extends OpsCommand {
     @Option(
             names = "--limit",
             paramLabel = "<N>",
-            defaultValue = "1000",
             description = "With --state: the most executions to retry, newest first [default: 1000, at most 10000]")
-    int limit;
+    Integer limitGiven;
+
+    /** What {@code --limit} is when not given. */
+    static final int DEFAULT_LIMIT = 1_000;
 
     @Option(names = "--dry-run", description = "With --state: count what matches and change nothing")
     boolean dryRun;
@@ -81,9 +83,10 @@ final class ExecutionsRetryCommand extends OpsCommand {
         if (state != null || id == null) {
             return bulk();
         }
-        if (workflow != null || queue != null || from != null || until != null || dryRun) {
+        if (workflow != null || queue != null || from != null || until != null || dryRun || limitGiven != null) {
             throw new CommandFailure(
-                    ExitCode.USAGE, "--workflow, --queue, --from, --until and --dry-run go with --state, not an ID");
+                    ExitCode.USAGE,
+                    "--workflow, --queue, --from, --until, --limit and --dry-run go with --state, not an ID");
         }
         RetryResult result;
         String current;
@@ -126,6 +129,7 @@ final class ExecutionsRetryCommand extends OpsCommand {
                     ExitCode.USAGE,
                     "--state " + state.dbName() + ": only failed or cancelled executions can be retried");
         }
+        int limit = limitGiven == null ? DEFAULT_LIMIT : limitGiven;
         if (limit < 1 || limit > BulkRetry.MAX) {
             throw new CommandFailure(ExitCode.USAGE, "--limit must be from 1 to " + BulkRetry.MAX + ", not " + limit);
         }
@@ -158,11 +162,17 @@ final class ExecutionsRetryCommand extends OpsCommand {
         String what = state.dbName() + " execution" + (r.matched() == 1 ? "" : "s");
         if (dryRun) {
             out().println(r.matched() + " " + what + " match; nothing was changed"
+                    + (r.skipped() > 0
+                            ? "; " + r.skipped() + " of them would be left to their failed or cancelled parent's retry"
+                            : "")
                     + (r.more() ? " (more may match beyond --limit " + limit + ")" : ""));
         } else {
             out().println(r.requeued() + " of " + r.matched() + " " + what + " queued again"
                     + (fromScratch ? ", from scratch" : "; nodes that succeeded are kept")
-                    + (r.skipped() > 0 ? "; " + r.skipped() + " had changed state meanwhile and were left" : "")
+                    + (r.skipped() > 0
+                            ? "; " + r.skipped() + " were left (changed state meanwhile, or left to their failed"
+                                    + " or cancelled parent's retry)"
+                            : "")
                     + (r.more() ? "; more may match: run it again, or raise --limit" : ""));
         }
         out().flush();

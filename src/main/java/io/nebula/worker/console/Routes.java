@@ -89,6 +89,11 @@ final class Routes {
                     "console request failed path={} error={}",
                     ex.getRequestURI().getPath(),
                     e.toString());
+            try {
+                status = send(ex, 500, "text/plain; charset=utf-8", "The console failed to answer: " + e + "\n");
+            } catch (IOException | RuntimeException sendFailed) {
+                // The answer had begun, or the connection is gone: nothing more to send.
+            }
         } finally {
             log.debug(
                     "console request method={} path={} status={} ms={}",
@@ -294,10 +299,11 @@ final class Routes {
             fields.add(new Pages.Field("from", q.createdFrom().toString()));
             scope.add("created from " + q.createdFrom());
         }
-        if (q.createdBefore() != null) {
-            fields.add(new Pages.Field("until", q.createdBefore().toString()));
-            scope.add("created before " + q.createdBefore());
-        }
+        // Bounded by the time of this page, so that the retry does not reach executions created after
+        // what was counted here.
+        Instant until = q.createdBefore() != null ? q.createdBefore() : now;
+        fields.add(new Pages.Field("until", until.toString()));
+        scope.add("created before " + until);
         // More may match than were counted: past the limit, or past the rows one count reads.
         String n = count.more() ? "the newest " + count.matched() : Integer.toString(count.matched());
         Map<String, String> back = new LinkedHashMap<>();
@@ -315,7 +321,11 @@ final class Routes {
                                 + BULK_RETRY_LIMIT + " per retry"
                                 + (count.more() ? " (more may match: retry again after)" : "")
                                 + ". Nodes that succeeded are kept; failed or cancelled sub-workflow children"
-                                + " are retried with their parents.",
+                                + " are retried with their parents"
+                                + (count.skipped() > 0
+                                        ? " (" + count.skipped() + " of those counted are such children)"
+                                        : "")
+                                + ".",
                         "/executions/retry",
                         fields,
                         "Retry " + n + " " + what,
@@ -352,7 +362,9 @@ final class Routes {
         }
         to.put("requeued", Integer.toString(done.requeued()));
         to.put("skipped", Integer.toString(done.skipped()));
-        to.put("more", done.more() ? "1" : null);
+        // More may match: past this retry's count (another retry queues the next ones) or past the
+        // rows it reads (narrower filters reach them).
+        to.put("more", !done.more() ? null : done.matched() >= BULK_RETRY_LIMIT ? "1" : "scan");
         return redirect(r, Links.executions(to));
     }
 
@@ -367,12 +379,19 @@ final class Routes {
         StringBuilder b = new StringBuilder(
                 "Queued again: " + n + " execution" + (n == 1 ? "" : "s") + "; nodes that succeeded are kept.");
         if (skipped.matches("[1-9][0-9]{0,5}")) {
-            b.append(' ').append(skipped).append(" had changed state meanwhile and were left as they were.");
+            b.append(' ')
+                    .append(skipped)
+                    .append(" were left: they had changed state meanwhile, or their failed or cancelled parent"
+                            + " retries them.");
         }
         if ("1".equals(query.get("more"))) {
             b.append(" More executions match: retry again to queue the next ")
                     .append(BULK_RETRY_LIMIT)
                     .append('.');
+        } else if ("scan".equals(query.get("more"))) {
+            b.append(" The search stopped after reading ")
+                    .append(BULK_RETRY_SCAN)
+                    .append(" rows; narrow the filters (a time range) to reach older executions.");
         }
         return b.toString();
     }

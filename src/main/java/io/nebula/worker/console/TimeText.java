@@ -19,6 +19,11 @@ public final class TimeText {
     private static final Pattern AGO =
             Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
 
+    /** The range of times the stores keep (PostgreSQL's microseconds, SQLite's milliseconds). */
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59Z");
+
     private TimeText() {}
 
     /**
@@ -30,6 +35,14 @@ public final class TimeText {
         if (text == null || text.isBlank()) {
             return null;
         }
+        Instant t = read(field, text, now);
+        if (t.isBefore(FIRST) || t.isAfter(LAST)) {
+            throw new IllegalArgumentException(field + ": '" + text.strip() + "' is outside the years 1 to 9999");
+        }
+        return t;
+    }
+
+    private static Instant read(String field, String text, Instant now) {
         String t = text.strip();
         Matcher m = AGO.matcher(t);
         if (m.matches() && !t.isEmpty()) {

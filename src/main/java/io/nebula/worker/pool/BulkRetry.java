@@ -1,5 +1,6 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionPage;
 import io.nebula.worker.queue.ExecutionQuery;
 import io.nebula.worker.queue.ExecutionState;
@@ -10,7 +11,9 @@ import io.nebula.worker.queue.RetryResult;
 /**
  * The operator's retry of every failed (or every cancelled) execution a filter matches, newest
  * first, each through {@link SubWorkflows#retry} as a retry of one execution is: its own
- * transaction, its failed children first. Bounded twice: by the number of executions it retries
+ * transaction, its failed children first. A sub-workflow's child whose parent is failed or
+ * cancelled too is left to the parent's retry (counted as skipped): retried alone, it would run
+ * again for a parent that does not. Bounded twice: by the number of executions it retries
  * and by the rows it reads looking for them, so a filter that no index serves cannot walk a large
  * table unbounded. An execution that stopped matching meanwhile (retried by someone else, say) is
  * skipped and counted.
@@ -26,12 +29,21 @@ public final class BulkRetry {
 
     private BulkRetry() {}
 
+    /** Whether {@code e} is a sub-workflow's child whose parent is failed or cancelled. */
+    private static boolean parentEnded(ExecutionStore store, ExecutionSummary e) {
+        return ChildKeys.parentOf(e.idempotencyKey())
+                .flatMap(p -> store.executionGet(p.executionId()))
+                .map(p -> p.state() == ExecutionState.FAILED || p.state() == ExecutionState.CANCELLED)
+                .orElse(false);
+    }
+
     /**
      * What a bulk retry did, or would do.
      *
      * @param matched executions that matched the filter when read (at most the limit)
      * @param requeued executions queued again ({@code 0} for a dry run)
-     * @param skipped matched executions that were no longer failed or cancelled when their turn came
+     * @param skipped matched executions that were no longer failed or cancelled when their turn
+     *     came, or children left to their failed or cancelled parent's retry
      * @param more {@code true} when more executions may match than were touched: the limit was
      *     reached, or the search stopped at {@link #SCAN_LIMIT}
      */
@@ -89,6 +101,10 @@ public final class BulkRetry {
                     return new Result(matched, requeued, skipped, true);
                 }
                 matched++;
+                if (parentEnded(store, e)) {
+                    skipped++;
+                    continue;
+                }
                 if (dryRun) {
                     continue;
                 }

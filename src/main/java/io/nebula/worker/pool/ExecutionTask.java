@@ -273,7 +273,14 @@ final class ExecutionTask implements Runnable {
                 MDC.remove("span_id");
             }
         }
-        log.debug("attempt ended outcome={} took_ms={}", o, took.toMillis());
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "attempt ended execution_id={} lease_epoch={} outcome={} took_ms={}",
+                    running.claimed().id(),
+                    running.claimed().leaseEpoch(),
+                    o,
+                    took.toMillis());
+        }
     }
 
     /** @param unwritten the outcome could not be written (the lease may still be held until it expires) */

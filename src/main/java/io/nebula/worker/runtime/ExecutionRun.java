@@ -5,6 +5,8 @@ import io.nebula.worker.action.ActionRegistry;
 import io.nebula.worker.action.ValueBudget;
 import io.nebula.worker.json.Json;
 import io.nebula.worker.json.JsonValues;
+import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.observe.LogContext;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.MapItems;
@@ -357,10 +359,18 @@ final class ExecutionRun {
         task.values(claims);
         Thread t = Thread.ofVirtual()
                 .name("exec-" + attempt.executionId() + "-" + n.id())
-                .unstarted(() -> finished.add(task.run()));
+                .unstarted(() -> runScoped(task));
         running.put(n.id(), new Running(task, t, held, claims));
         t.start();
         return false;
+    }
+
+    /** Runs a node on a thread of its own, whose log lines carry the attempt's fields. */
+    private void runScoped(NodeTask task) {
+        ExecutionEvent e = attempt.event();
+        try (LogContext.Scope s = LogContext.execution(e.executionId(), e.attempt(), e.leaseEpoch())) {
+            finished.add(task.run());
+        }
     }
 
     private void accept(NodeOutcome o) {
@@ -621,7 +631,7 @@ final class ExecutionRun {
             task.values(claims);
             Thread t = Thread.ofVirtual()
                     .name("exec-" + attempt.executionId() + "-" + key)
-                    .unstarted(() -> finished.add(task.run()));
+                    .unstarted(() -> runScoped(task));
             running.put(key, new Running(task, t, held, claims));
             m.running++;
             itemsRunning++;

@@ -4,6 +4,7 @@ import io.nebula.worker.action.Action;
 import io.nebula.worker.action.ActionContext;
 import io.nebula.worker.action.ActionException;
 import io.nebula.worker.action.ValueBudget;
+import io.nebula.worker.action.builtin.BuiltinActions;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.LogContext;
 import io.nebula.worker.observe.TraceSpan;
@@ -255,6 +256,15 @@ final class NodeTask {
         return itemIndex < 0 ? node.toString() : "item " + itemIndex + " of " + node;
     }
 
+    /**
+     * Whether {@code action} is one of the worker's own, which only log through their context's
+     * logger; an action written elsewhere may read the MDC itself, so its fields are written there
+     * before it runs.
+     */
+    private static boolean builtin(Action action) {
+        return action.getClass().getPackageName().equals(BuiltinActions.class.getPackageName());
+    }
+
     private Duration timeout() {
         return node.timeout() != null ? node.timeout() : options.defaultNodeTimeout();
     }
@@ -265,7 +275,7 @@ final class NodeTask {
      */
     private Try direct(int nodeTry, TraceSpan span, Instant tryStarted) {
         ActionContext ctx = context(nodeTry, stopped::get, span, tryStarted);
-        LogContext.Scope logContext = LogContext.node(attempt.event(), ctx.nodeId());
+        LogContext.Scope logContext = LogContext.node(attempt.event(), ctx.nodeId(), !builtin(action));
         try {
             return interpret(action.execute(params, ctx));
         } catch (Throwable t) {
@@ -323,7 +333,7 @@ final class NodeTask {
     }
 
     private void call(ActionContext ctx, CompletableFuture<JsonNode> result) {
-        LogContext.Scope logContext = LogContext.node(attempt.event(), ctx.nodeId());
+        LogContext.Scope logContext = LogContext.node(attempt.event(), ctx.nodeId(), !builtin(action));
         boolean traced = putSpan(ctx.trace());
         try {
             result.complete(action.execute(params, ctx));

@@ -358,6 +358,8 @@ class CliExecutionsTest {
                 List.of("executions", "retry"),
                 List.of("executions", "retry", Long.toString(a), "--state", "failed"),
                 List.of("executions", "retry", Long.toString(a), "--queue", "default"),
+                List.of("executions", "retry", Long.toString(a), "--limit", "5"),
+                List.of("executions", "retry", "--state", "failed", "--from", "P999999999D"),
                 List.of("executions", "retry", "--state", "running"),
                 List.of("executions", "retry", "--state", "failed", "--limit", "0"),
                 List.of("executions", "retry", "--state", "failed", "--from", "yesterday"))) {
@@ -368,6 +370,9 @@ class CliExecutionsTest {
         assertThat(f.run("executions", "retry", "--state", "failed", "--from", "yesterday")
                         .err())
                 .contains("--from: 'yesterday' is not a time");
+        assertThat(f.run("executions", "retry", "--state", "failed", "--from", "P999999999D")
+                        .err())
+                .contains("--from: 'P999999999D' is outside the years 1 to 9999");
     }
 
     @Test

@@ -61,6 +61,8 @@ class ExecutionLogFieldsTest {
         try (CapturedLog log = CapturedLog.open()) {
             assertThat(cli(config, "migrate").exitCode()).isZero();
             WorkerConfig wc = new ConfigLoader(Map.of()).load(config, FlagOverrides.none());
+            // The command line's log set-up, which makes the fields wait for a log call.
+            assertThat(io.nebula.worker.observe.LogContext.lazy()).isTrue();
             worker = WorkerApp.start(wc, List.of());
             CliRun run = cli(config, "submit", workflow.toString(), "--wait", "--json");
             assertThat(run.exitCode()).as(run.out() + run.err()).isZero();

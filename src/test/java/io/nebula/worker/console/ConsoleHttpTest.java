@@ -524,7 +524,9 @@ class ConsoleHttpTest {
         assertThat(confirm.body())
                 .contains("Retry 3 failed executions?")
                 .contains("on queue 'bulk-q'")
-                .containsPattern("name=\"from\" value=\"20[0-9-]+T[0-9:.]+Z\"");
+                .containsPattern("name=\"from\" value=\"20[0-9-]+T[0-9:.]+Z\"")
+                .containsPattern("name=\"until\" value=\"20[0-9-]+T[0-9:.]+Z\"")
+                .contains("created before 20");
         assertThat(ids)
                 .allSatisfy(id ->
                         assertThat(store.executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.FAILED));

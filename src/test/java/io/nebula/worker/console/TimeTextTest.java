@@ -33,6 +33,19 @@ class TimeTextTest {
     }
 
     @Test
+    void refusesTimesTheStoresCannotKeep() {
+        for (String text :
+                new String[] {"P999999999D", "999999d", "+999999999-12-31T23:59:59Z", "0000-12-31T23:59:59Z"}) {
+            assertThatThrownBy(() -> TimeText.parse("from", text, NOW))
+                    .as(text)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("from: '" + text + "' is outside the years 1 to 9999");
+        }
+        assertThat(TimeText.parse("from", "9999-12-31T23:59:59Z", NOW))
+                .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
+    }
+
+    @Test
     void refusesATimeWithoutAZoneNamingTheField() {
         assertThatThrownBy(() -> TimeText.parse("until", "2026-03-01T10:00", NOW))
                 .isInstanceOf(IllegalArgumentException.class)

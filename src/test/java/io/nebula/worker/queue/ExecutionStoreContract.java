@@ -635,6 +635,30 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aBulkRetryLeavesAChildWhoseParentFailedToTheParentsRetry() {
+        long parent = submit(request());
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, "down")));
+        long alone = submit(request().withIdempotencyKey(ChildKeys.key(424_242, "down")));
+        List<ClaimedExecution> claimed = new ArrayList<>();
+        while (claimed.size() < 3) {
+            claimed.addAll(claim(3 - claimed.size()));
+        }
+        store.executionCompleteMany(claimed.stream()
+                .map(c -> Completions.fail(c.lease(), "boom", false, null, List.of()))
+                .toList());
+
+        ExecutionQuery failed = ExecutionQuery.newest(1).withState(ExecutionState.FAILED);
+        assertThat(BulkRetry.retry(store, failed, 10, false, "ops", true))
+                .isEqualTo(new BulkRetry.Result(3, 0, 1, false));
+        assertThat(BulkRetry.retry(store, failed, 10, false, "ops", false))
+                .isEqualTo(new BulkRetry.Result(3, 2, 1, false));
+
+        assertThat(get(parent).state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(get(child).state()).as("left to its parent's retry").isEqualTo(ExecutionState.FAILED);
+        assertThat(get(alone).state()).as("its parent is not here").isEqualTo(ExecutionState.AVAILABLE);
+    }
+
     // ---- queues, stats, pruning ------------------------------------------------------------------------
 
     @Test

@@ -76,6 +76,27 @@ class LogContextFilterTest {
     }
 
     @Test
+    void aNodeScopeForCodeThatReadsTheMdcWritesItAtOnce() {
+        try (LogContext.Scope execution = LogContext.execution(7, 2, 9)) {
+            assertThat(MDC.get("execution_id")).isNull();
+            try (LogContext.Scope node = LogContext.node(EVENT_7, "plugin", true)) {
+                assertThat(MDC.get("execution_id")).isEqualTo("7");
+                assertThat(MDC.get("lease_epoch")).isEqualTo("9");
+                assertThat(MDC.get("node_id")).isEqualTo("plugin");
+            }
+            assertThat(MDC.get("node_id")).isNull();
+            log.info("after the plugin");
+        }
+        assertThat(line("after the plugin")).contains("execution_id=7").doesNotContain("node_id");
+        assertThat(MDC.getCopyOfContextMap()).doesNotContainKeys("execution_id", "attempt", "lease_epoch", "node_id");
+        try (LogContext.Scope node = LogContext.node(EVENT_7, "alone", true)) {
+            assertThat(MDC.get("node_id")).isEqualTo("alone");
+            assertThat(MDC.get("attempt")).isEqualTo("2");
+        }
+        assertThat(MDC.getCopyOfContextMap()).doesNotContainKeys("execution_id", "attempt", "lease_epoch", "node_id");
+    }
+
+    @Test
     void aNodeOnAThreadOfItsOwnCarriesTheExecutionId() {
         try (LogContext.Scope node = LogContext.node(new ExecutionEvent(11, "wf", "default", 3, 4), "call")) {
             assertThat(MDC.get("node_id")).isNull();
