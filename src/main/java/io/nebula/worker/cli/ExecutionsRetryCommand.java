@@ -161,7 +161,8 @@ final class ExecutionsRetryCommand extends OpsCommand {
         }
         String what = state.dbName() + " execution" + (r.matched() == 1 ? "" : "s");
         if (dryRun) {
-            out().println(r.matched() + " " + what + " match; nothing was changed"
+            out().println(r.matched() + " " + what + (r.matched() == 1 ? " matches" : " match")
+                    + "; nothing was changed"
                     + (r.skipped() > 0
                             ? "; " + r.skipped() + " of them would be left to their failed or cancelled parent's retry"
                             : "")

@@ -278,7 +278,13 @@ final class Routes {
         BulkRetry.Result count = BulkRetry.retry(store, q, BULK_RETRY_LIMIT, BULK_RETRY_SCAN, false, "console", true);
         String what = q.state().dbName() + " execution" + (count.matched() == 1 ? "" : "s");
         if (count.matched() == 0) {
-            return error(r, 404, "No " + what + " match these filters (any more).");
+            return error(
+                    r,
+                    404,
+                    count.more()
+                            ? "No " + what + " match these filters among the " + BULK_RETRY_SCAN
+                                    + " newest rows read; narrow the filters (a time range) to reach older ones."
+                            : "No " + what + " match these filters (any more).");
         }
         List<Pages.Field> fields = new java.util.ArrayList<>();
         fields.add(new Pages.Field("state", q.state().dbName()));

@@ -188,9 +188,10 @@ final class LeasedAttempt implements Attempt {
     }
 
     /**
-     * Starts a child on the queue its node names (the parent's by default) with the parent's attempt budget (the child's own
-     * {@code max_retries} when it sets one), unless the key finds it; reads it back either way.
-     * The calls block the attempt's thread, which only a sub-workflow node's start makes them.
+     * Starts a child on the queue its node names (the parent's by default) with the parent's
+     * attempt budget (the child's own {@code max_retries} when it sets one), unless the key finds
+     * it; reads it back either way. The calls block the attempt's thread, which only a sub-workflow
+     * node's start makes them.
      */
     @Override
     public ChildWorkflows children() {

@@ -322,8 +322,8 @@ final class DefinitionValidator {
     }
 
     /**
-     * The queue a workflow node submits its child to, or {@code null} for the parent's queue. A
-     * literal queue name: the child is submitted before any expression of it could be read.
+     * The queue a workflow node submits its child to, or {@code null} for the parent's queue: a
+     * literal queue name, checked here when the definition is loaded.
      */
     private String childQueue(JsonNode q, String at, String id, boolean child) {
         if (q == null) {
