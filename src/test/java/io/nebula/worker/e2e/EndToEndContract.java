@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,11 +60,16 @@ abstract class EndToEndContract {
      * actions} besides the built-in ones; not started.
      */
     NebulaWorker built(String id, int concurrency, Action... actions) {
-        WorkerConfig c = config();
-        NebulaWorker.Builder b = NebulaWorker.builder()
-                .config(c)
-                .workerId(id)
-                .options(PoolOptions.from(c, id).withConcurrency(concurrency));
+        return built(config(), id, o -> o.withConcurrency(concurrency), actions);
+    }
+
+    /**
+     * A worker {@code id} on configuration {@code c} (the test's database with other settings),
+     * its pool options as {@code options} makes them from {@code c}; not started.
+     */
+    NebulaWorker built(WorkerConfig c, String id, UnaryOperator<PoolOptions> options, Action... actions) {
+        NebulaWorker.Builder b =
+                NebulaWorker.builder().config(c).workerId(id).options(options.apply(PoolOptions.from(c, id)));
         for (Action a : actions) {
             b.action(a);
         }

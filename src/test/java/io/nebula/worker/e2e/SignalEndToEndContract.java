@@ -206,11 +206,7 @@ abstract class SignalEndToEndContract extends EndToEndContract {
                 l.errorBytes(),
                 l.definitionCacheBytes(),
                 l.mapItems()));
-        NebulaWorker w = start(NebulaWorker.builder()
-                .config(small)
-                .workerId("w1")
-                .options(io.nebula.worker.pool.PoolOptions.from(small, "w1").withConcurrency(2))
-                .build());
+        NebulaWorker w = start(built(small, "w1", o -> o.withConcurrency(2)));
         WorkflowClient c = w.client();
         String forty = java.util.stream.IntStream.range(0, 40)
                 .mapToObj(Integer::toString)

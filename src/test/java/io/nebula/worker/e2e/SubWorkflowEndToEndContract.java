@@ -353,14 +353,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(c.store().executionGet(child.id()).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
         assertThat(step.runs).doesNotContainKey(child.id() + ":work");
 
-        start(NebulaWorker.builder()
-                .config(config())
-                .workerId("ship")
-                .options(io.nebula.worker.pool.PoolOptions.from(config(), "ship")
-                        .withConcurrency(2)
-                        .withQueues(List.of("ship-q")))
-                .action(step)
-                .build());
+        start(built(config(), "ship", o -> o.withConcurrency(2).withQueues(List.of("ship-q")), step));
 
         ExecutionView v = Terminal.await(c.store(), caller, Duration.ofSeconds(60));
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -389,12 +382,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 q.retention(),
                 q.retryBackoff(),
                 q.retryBackoffMax()));
-        NebulaWorker w = start(NebulaWorker.builder()
-                .config(small)
-                .workerId("w1")
-                .options(io.nebula.worker.pool.PoolOptions.from(small, "w1").withConcurrency(2))
-                .action(step)
-                .build());
+        NebulaWorker w = start(built(small, "w1", o -> o.withConcurrency(2), step));
         WorkflowClient c = w.client();
         // Under the limit as the parent's input; twice that as the child's.
         long caller = c.submit(
