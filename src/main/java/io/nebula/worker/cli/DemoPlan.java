@@ -84,6 +84,13 @@ final class DemoPlan {
     static final String SHIPPED_ORDER = "{\"order\":{\"id\":\"A-17\",\"address\":\"1 Quay St\","
             + "\"items\":[{\"sku\":\"tea\",\"qty\":2,\"kg\":0.5},{\"sku\":\"mug\",\"qty\":12,\"kg\":0.4}]}}";
 
+    /** The ship-each example's batch of orders. */
+    static final String SHIPPED_BATCH = "{\"orders\":["
+            + "{\"id\":\"B-1\",\"address\":\"1 Quay St\",\"weight_kg\":2.5},"
+            + "{\"id\":\"B-2\",\"address\":\"9 Dock Rd\",\"weight_kg\":24},"
+            + "{\"id\":\"B-3\",\"address\":\"4 Mill Ln\",\"weight_kg\":0.8},"
+            + "{\"id\":\"B-4\",\"address\":\"2 Pier Way\",\"weight_kg\":6}]}";
+
     /** Whether a file in the examples folder is a schedule file rather than a workflow. */
     static boolean isScheduleFile(String name) {
         return name.contains(".schedules.");
@@ -165,6 +172,13 @@ final class DemoPlan {
                                 "order-with-shipping.yaml",
                                 "order with shipping: runs a sub-workflow",
                                 SHIPPED_ORDER,
+                                Expect.SUCCEEDED))),
+                Map.entry(
+                        "ship-each.yaml",
+                        List.of(new Run(
+                                "ship-each.yaml",
+                                "ship each: a sub-workflow per order (a map)",
+                                SHIPPED_BATCH,
                                 Expect.SUCCEEDED))),
                 Map.entry(
                         "shipping.yaml",

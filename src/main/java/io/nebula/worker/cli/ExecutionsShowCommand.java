@@ -50,7 +50,7 @@ final class ExecutionsShowCommand extends OpsCommand {
         List<SubWorkflows.Child> children;
         try (ExecutionStore store = openStore()) {
             facts = ExecutionFacts.read(store, id, liveWithin()).orElseThrow(() -> CommandFailure.noExecution(id));
-            children = SubWorkflows.children(store, facts.execution());
+            children = SubWorkflows.children(store, facts.execution(), CHILDREN_SHOWN);
             String definition = store.workflowGet(facts.execution().workflowHash())
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
@@ -66,6 +66,9 @@ final class ExecutionsShowCommand extends OpsCommand {
         }
         return ExitCode.OK;
     }
+
+    /** Children listed at most, in the text and in the JSON (a map over a workflow node has one per item). */
+    static final int CHILDREN_SHOWN = 100;
 
     /** Failed map items listed at most, in the text and in the JSON. */
     static final int FAILED_ITEMS_SHOWN = 20;
@@ -233,7 +236,8 @@ final class ExecutionsShowCommand extends OpsCommand {
         t.print(out);
         if (!children.isEmpty()) {
             out.println();
-            out.println("Children (sub-workflow executions)");
+            out.println("Children (sub-workflow executions"
+                    + (children.size() >= CHILDREN_SHOWN ? ", the first " + CHILDREN_SHOWN : "") + ")");
             Table ct = new Table("NODE", "EXECUTION", "WORKFLOW", "STATE");
             for (SubWorkflows.Child c : children) {
                 ct.row(

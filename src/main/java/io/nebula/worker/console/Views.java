@@ -372,10 +372,13 @@ final class Views {
                 .orElse(null);
     }
 
-    /** The executions the sub-workflow nodes of {@code v} started, in definition order. */
+    /** Children listed at most (a map over a workflow node has one per item). */
+    private static final int CHILDREN_SHOWN = 100;
+
+    /** The executions the sub-workflow nodes of {@code v} started, in definition order (the first {@link #CHILDREN_SHOWN}). */
     private List<Pages.Related> children(ExecutionView v) {
         List<Pages.Related> out = new ArrayList<>();
-        for (SubWorkflows.Child c : SubWorkflows.children(store, v)) {
+        for (SubWorkflows.Child c : SubWorkflows.children(store, v, CHILDREN_SHOWN)) {
             long childId = c.execution().id();
             out.add(new Pages.Related(
                     childId,

@@ -6,6 +6,8 @@ import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.MapItems;
+import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.RetryResult;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.util.ArrayList;
@@ -28,8 +30,16 @@ public final class SubWorkflows {
     /** A child execution and the parent's node that started it. */
     public record Child(String nodeId, ExecutionView execution) {}
 
-    /** The children the sub-workflow nodes of {@code parent} started, in definition order. */
+    /**
+     * The children the sub-workflow nodes of {@code parent} started, in definition order, a map's
+     * in item order (each named by its item's stored name, {@code <node id>[<index>]}).
+     */
     public static List<Child> children(ExecutionStore store, ExecutionView parent) {
+        return children(store, parent, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #children(ExecutionStore, ExecutionView)}, the first {@code max} of them. */
+    public static List<Child> children(ExecutionStore store, ExecutionView parent, int max) {
         Optional<String> definition = store.workflowGet(parent.workflowHash()).map(WorkflowDocument::definitionJson);
         if (definition.isEmpty()) {
             return List.of();
@@ -41,13 +51,45 @@ public final class SubWorkflows {
             return List.of();
         }
         List<Child> out = new ArrayList<>();
+        List<NodeResult> results = null;
         for (JsonNode n : nodes) {
-            if (n.path("workflow").isString()) {
-                String id = n.path("id").asString();
+            if (out.size() >= max) {
+                break;
+            }
+            if (!n.path("workflow").isString()) {
+                continue;
+            }
+            String id = n.path("id").asString();
+            if (!n.has("map")) {
                 store.executionGetByKey(ChildKeys.key(parent.id(), id)).ifPresent(v -> out.add(new Child(id, v)));
+                continue;
+            }
+            if (results == null) {
+                results = store.nodeResultList(parent.id());
+            }
+            int items = mapItems(results, id);
+            for (int i = 0; i < items && out.size() < max; i++) {
+                String item = MapItems.key(id, i);
+                store.executionGetByKey(ChildKeys.key(parent.id(), item)).ifPresent(v -> out.add(new Child(item, v)));
             }
         }
         return out;
+    }
+
+    /** How many items map node {@code nodeId} has, from the record of its start; 0 before it started. */
+    private static int mapItems(List<NodeResult> results, String nodeId) {
+        String start = MapItems.startKey(nodeId);
+        for (NodeResult r : results) {
+            if (r.nodeId().equals(start) && r.outputJson() != null) {
+                try {
+                    return Math.max(
+                            0, JSON.readTree(r.outputJson()).path("items").asInt(0));
+                } catch (JacksonException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** The parent execution and node that started {@code child}, when it is a sub-workflow's execution. */

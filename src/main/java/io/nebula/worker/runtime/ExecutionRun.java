@@ -301,6 +301,9 @@ final class ExecutionRun {
      */
     private boolean launch(NodeSpec n) {
         if (n.childWorkflow() != null) {
+            if (n.map() != null) {
+                return startChildMap(n);
+            }
             runChild(n);
             return true;
         }
@@ -508,24 +511,31 @@ final class ExecutionRun {
                         false,
                         now);
             case AVAILABLE, RUNNING -> {
-                Duration age = c.createdAt() == null || c.now() == null
-                        ? Duration.ZERO
-                        : Duration.between(c.createdAt(), c.now());
-                Duration wait = age.dividedBy(4);
-                if (wait.compareTo(CHILD_POLL_MIN) < 0) {
-                    wait = CHILD_POLL_MIN;
-                } else if (wait.compareTo(CHILD_POLL_MAX) > 0) {
-                    wait = CHILD_POLL_MAX;
-                }
-                Instant until = now.plus(wait);
-                // Not a resumeAt: the nodes beside it, other sub-workflow nodes included, still start
-                // in this look. The attempt waits once nothing else can run.
                 childWaits.add(n.id());
-                if (childPollAt == null || until.isBefore(childPollAt)) {
-                    childPollAt = until;
-                    childReason = "node '" + n.id() + "': waiting for child execution " + c.id();
-                }
+                lookAgain(c, now, "node '" + n.id() + "': waiting for child execution " + c.id());
             }
+        }
+    }
+
+    /**
+     * Notes that a child is still going: the attempt looks at it again after a quarter of its age
+     * so far, from {@link #CHILD_POLL_MIN} to {@link #CHILD_POLL_MAX}. Not a resumeAt: the nodes
+     * beside it, other sub-workflow nodes included, still start in this look; the attempt waits
+     * once nothing else can run.
+     */
+    private void lookAgain(ChildWorkflows.Child c, Instant now, String reason) {
+        Duration age =
+                c.createdAt() == null || c.now() == null ? Duration.ZERO : Duration.between(c.createdAt(), c.now());
+        Duration wait = age.dividedBy(4);
+        if (wait.compareTo(CHILD_POLL_MIN) < 0) {
+            wait = CHILD_POLL_MIN;
+        } else if (wait.compareTo(CHILD_POLL_MAX) > 0) {
+            wait = CHILD_POLL_MAX;
+        }
+        Instant until = now.plus(wait);
+        if (childPollAt == null || until.isBefore(childPollAt)) {
+            childPollAt = until;
+            childReason = reason;
         }
     }
 
@@ -535,13 +545,36 @@ final class ExecutionRun {
      * Returns whether any item ran inline.
      */
     private boolean startMap(NodeSpec n, Action action, Map<String, String> secretValues) {
+        MapRun m = openMap(n, action, secretValues);
+        return m != null && launchItems(m);
+    }
+
+    /**
+     * Starts a map over a workflow node: as {@link #startMap}, each item starting a child
+     * execution instead of running an action. Returns whether any item ended in this look.
+     */
+    private boolean startChildMap(NodeSpec n) {
+        MapRun m = openMap(n, null, Map.of());
+        return m != null && launchItems(m);
+    }
+
+    /**
+     * Evaluates a map node's items, checks their number, records the start (once per execution)
+     * and takes the items an earlier attempt recorded as done; {@code null} when the node failed.
+     */
+    private MapRun openMap(NodeSpec n, Action action, Map<String, String> secretValues) {
         Instant now = options.clock().instant();
         List<?> items;
         try {
             items = n.items(bindings);
         } catch (EvaluationException e) {
             fail(n, n + " items: " + e.getMessage(), false, now);
-            return false;
+            return null;
+        }
+        int own = n.map().maxItems();
+        if (own > 0 && own < options.maxMapItems() && items.size() > own) {
+            fail(n, n + " items: " + items.size() + " items, more than its max_items " + own, false, now);
+            return null;
         }
         if (items.size() > options.maxMapItems()) {
             fail(
@@ -550,7 +583,7 @@ final class ExecutionRun {
                             + RuntimeOptions.MAP_ITEMS_KEY + ")",
                     false,
                     now);
-            return false;
+            return null;
         }
         MapRun m = new MapRun(n, action, items, secretValues, now);
         String startKey = MapItems.startKey(n.id());
@@ -576,7 +609,7 @@ final class ExecutionRun {
         }
         maps.put(n.id(), m);
         listener.nodeStarted(attempt.event(), n.id(), "map", 1);
-        return launchItems(m);
+        return m;
     }
 
     /**
@@ -585,6 +618,9 @@ final class ExecutionRun {
      * their results are checkpointed as they go. Returns whether any item ran inline.
      */
     private boolean launchItems(MapRun m) {
+        if (m.node.childWorkflow() != null) {
+            return launchChildItems(m);
+        }
         boolean ranInline = false;
         int inline = 0;
         while (failure == null
@@ -639,6 +675,92 @@ final class ExecutionRun {
         }
         // A map that ended here (all items done or inline) may have made its dependents ready.
         return endMapIfDone(m) || ranInline;
+    }
+
+    /**
+     * Starts the children of a map over a workflow node, or finds those an earlier look started
+     * (each item's child has the idempotency key of {@link ChildKeys#key} with the item's stored
+     * name, {@code <node id>[<index>]}), in item order while fewer than {@code max_parallel} are
+     * still going and the failure policy allows. A child that succeeded gives its item its output;
+     * one that failed or was cancelled fails its item for good; one still going keeps the map open,
+     * and the attempt ends in a durable wait after which it looks again (as {@link #runChild}).
+     * Returns whether any item ended here.
+     */
+    private boolean launchChildItems(MapRun m) {
+        boolean ended = false;
+        NodeSpec n = m.node;
+        while (failure == null && resumeAt == null && m.waiting < m.spec.maxParallel() && m.mayStartMore()) {
+            int i = m.next++;
+            if (m.isDone(i)) {
+                continue;
+            }
+            Instant now = options.clock().instant();
+            String what = "item " + i + " of " + n;
+            String input;
+            try {
+                input = JsonText.of(n.resolveItemParams(bindings, Map.of(), m.items.get(i), i));
+            } catch (EvaluationException e) {
+                itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
+                ended = true;
+                continue;
+            }
+            ChildWorkflows.Child c;
+            try {
+                c = attempt.children()
+                        .start(
+                                n.childWorkflow(),
+                                input,
+                                ChildKeys.key(attempt.executionId(), MapItems.key(n.id(), i)),
+                                n.childQueue());
+            } catch (IllegalStateException e) {
+                fail(n, n + ": " + e.getMessage(), false, now);
+                return ended;
+            } catch (SubmitRejectedException e) {
+                // The store refused this item's input (its size or values): the same input is refused again.
+                itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
+                ended = true;
+                continue;
+            } catch (RuntimeException e) {
+                fail(n, what + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+                return ended;
+            }
+            switch (c.state()) {
+                case SUCCEEDED -> {
+                    String out = c.outputJson() == null ? "null" : c.outputJson();
+                    acceptItem(
+                            m,
+                            i,
+                            new NodeOutcome.Succeeded(
+                                    n.id(),
+                                    JSON.readTree(out),
+                                    out,
+                                    now,
+                                    options.clock().instant(),
+                                    List.of()));
+                    ended = true;
+                }
+                case FAILED, CANCELLED -> {
+                    itemFailed(
+                            m,
+                            i,
+                            what + ": child execution " + c.id() + " "
+                                    + c.state().dbName() + (c.error() == null ? "" : ": " + c.error()),
+                            false,
+                            now,
+                            now,
+                            List.of());
+                    ended = true;
+                }
+                case AVAILABLE, RUNNING -> {
+                    m.waiting++;
+                    lookAgain(
+                            c,
+                            now,
+                            "node '" + n.id() + "': waiting for child execution " + c.id() + " (item " + i + ")");
+                }
+            }
+        }
+        return endMapIfDone(m) || ended;
     }
 
     /** Records how one item ended. */

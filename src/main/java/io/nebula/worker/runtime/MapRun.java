@@ -18,7 +18,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 final class MapRun {
     final NodeSpec node;
     final MapSpec spec;
+    /** The action each item runs; {@code null} on a workflow node, whose items start children. */
     final Action action;
+
     final List<?> items;
     /** The values of the secrets the node's params read, resolved when the map started. */
     final Map<String, String> secretValues;
@@ -31,6 +33,9 @@ final class MapRun {
     int next;
 
     int running;
+    /** Children of a map over a workflow node found still going in this attempt (no thread runs them). */
+    int waiting;
+
     int succeeded;
     int failed;
     /** Whether every failed item failed retryably (a retry of the execution may then help). */
@@ -74,9 +79,9 @@ final class MapRun {
         return next < items.size() && spec.keepsGoing(failed);
     }
 
-    /** Whether the map has ended: nothing runs and nothing more will start. */
+    /** Whether the map has ended: nothing runs, no child is still going and nothing more will start. */
     boolean ended() {
-        return running == 0 && !mayStartMore();
+        return running == 0 && waiting == 0 && !mayStartMore();
     }
 
     /** The node's output: every item's output in input order, JSON null for an item that failed. */

@@ -36,7 +36,7 @@ final class DefinitionValidator {
             "input",
             "queue");
     private static final Set<String> MAP_FIELDS =
-            Set.of("items", "max_parallel", "on_item_failure", "max_failed_items");
+            Set.of("items", "max_parallel", "on_item_failure", "max_failed_items", "max_items");
     private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff_ms", "max_backoff_ms");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,127}");
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
@@ -279,6 +279,16 @@ final class DefinitionValidator {
             }
         }
         MapSpec map = map(n.get("map"), at + "/map", id, actionName);
+        if (child
+                && map != null
+                && map.itemsAtMost() == 0
+                && !n.get("map").path("items").isArray()) {
+            problem(
+                    at + "/map",
+                    id,
+                    "a map over a workflow node needs max_items (the most child executions it may start)"
+                            + " when its items are an expression");
+        }
         JsonNode params = child ? n.get("input") : n.get("params");
         String paramsAt = child ? at + "/input" : at + "/params";
         // A child's input is stored with the child execution, so it may not hold a secret.
@@ -349,9 +359,6 @@ final class DefinitionValidator {
         if (n.has("action")) {
             problem(at + "/action", id, "a node runs either an 'action' or a 'workflow', not both");
         }
-        if (n.has("map")) {
-            problem(at + "/map", id, "a workflow node cannot have 'map'");
-        }
         if (n.has("params")) {
             problem(at + "/params", id, "a workflow node takes its child's 'input', not 'params'");
         }
@@ -381,7 +388,7 @@ final class DefinitionValidator {
                     at,
                     id,
                     "map must be an object with 'items' and optionally max_parallel, on_item_failure,"
-                            + " max_failed_items");
+                            + " max_failed_items, max_items");
             return null;
         }
         unknownFields(m, at, id, MAP_FIELDS);
@@ -421,6 +428,13 @@ final class DefinitionValidator {
             }
         }
         Integer maxFailed = optionalInt(m, "max_failed_items", at, id, 0, 100_000_000);
+        Integer maxItems = optionalInt(m, "max_items", at, id, 1, MapSpec.MAX_ITEMS);
+        if (maxItems == null && m.has("max_items") && !m.get("max_items").isNull()) {
+            ok = false;
+        } else if (maxItems != null && i != null && i.isArray() && i.size() > maxItems) {
+            problem(at + "/items", id, "items holds " + i.size() + " elements, more than max_items " + maxItems);
+            ok = false;
+        }
         if (policy == MapSpec.OnItemFailure.TOLERATE && maxFailed == null && !m.has("max_failed_items")) {
             problem(at, id, "on_item_failure: tolerate needs max_failed_items (the most items that may fail)");
             ok = false;
@@ -437,6 +451,7 @@ final class DefinitionValidator {
                 maxParallel == null ? MapSpec.DEFAULT_MAX_PARALLEL : maxParallel,
                 policy,
                 maxFailed == null ? 0 : maxFailed,
+                maxItems == null ? 0 : maxItems,
                 limits);
     }
 

@@ -15,9 +15,17 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * @param canonicalJson the definition's canonical text (sorted keys, no whitespace): store this
  * @param hash SHA-256 hex of {@code canonicalJson}; executions reference it
  * @param workflow the compiled form, for input validation and running
+ * @param children the sub-workflow files its workflow nodes name, one entry per node
+ * @param childExecutionsAtMost the most executions one run of it starts through its sub-workflow
+ *     nodes, theirs counted (an upper bound: a node skipped by its condition starts none; a map
+ *     over a workflow node counts once per item it may have); capped at a billion
  */
 public record LoadedWorkflow(
-        String canonicalJson, String hash, CompiledWorkflow workflow, List<LoadedWorkflow> children) {
+        String canonicalJson,
+        String hash,
+        CompiledWorkflow workflow,
+        List<LoadedWorkflow> children,
+        long childExecutionsAtMost) {
     private static final JsonMapper JSON = Json.MAPPER;
 
     public LoadedWorkflow {
@@ -26,22 +34,22 @@ public record LoadedWorkflow(
 
     /** A definition without sub-workflow files. */
     public LoadedWorkflow(String canonicalJson, String hash, CompiledWorkflow workflow) {
-        this(canonicalJson, hash, workflow, List.of());
+        this(canonicalJson, hash, workflow, List.of(), 0);
     }
 
     /**
-     * The most executions one run of this workflow starts through its sub-workflow nodes, theirs
-     * counted (an upper bound: a node skipped by its condition starts none); capped at a billion.
+     * The most executions a run starts through sub-workflow nodes that run {@code children}, the
+     * node of {@code children.get(i)} starting {@code times.get(i)} of them (its map's items, or
+     * one), each with what it starts in turn; capped at a billion.
      */
-    public long childExecutionsAtMost() {
-        return executionsStartedAtMost(children);
-    }
-
-    /** As {@link #childExecutionsAtMost()}, for a workflow whose sub-workflow nodes load {@code children}. */
-    static long executionsStartedAtMost(List<LoadedWorkflow> children) {
+    static long executionsStartedAtMost(List<LoadedWorkflow> children, List<Long> times) {
+        final long cap = 1_000_000_000L;
         long n = 0;
-        for (LoadedWorkflow c : children) {
-            n = Math.min(1_000_000_000L, n + 1 + c.childExecutionsAtMost());
+        for (int i = 0; i < children.size(); i++) {
+            long each = Math.min(cap, 1 + children.get(i).childExecutionsAtMost());
+            long t = times.get(i);
+            long these = t == 0 ? 0 : (each > cap / t ? cap : each * t);
+            n = Math.min(cap, n + these);
         }
         return n;
     }

@@ -9,7 +9,9 @@ import java.util.Set;
  * The {@code map} of a node: the node's action runs once per element of {@code items}, with the
  * element bound to {@code item} and its position (from 0) to {@code index} in the node's params.
  * At most {@link #maxParallel()} items run at once; {@link #onItemFailure()} decides what a failed
- * item does to the node. The node's output is the list of the items' outputs in input order.
+ * item does to the node. The node's output is the list of the items' outputs in input order. On a
+ * workflow node each item starts a child execution, with the element bound in the node's {@code
+ * input}.
  */
 public final class MapSpec {
     /** What a failed item does to its map node. */
@@ -40,6 +42,8 @@ public final class MapSpec {
     public static final int DEFAULT_MAX_PARALLEL = 4;
     /** The largest {@code max_parallel}. */
     public static final int MAX_PARALLEL = 1_000;
+    /** The largest {@code max_items}. */
+    public static final int MAX_ITEMS = 1_000_000;
 
     private final Expression items;
     /** The items when written as a literal array (then {@link #items} is null), in CEL form. */
@@ -48,6 +52,9 @@ public final class MapSpec {
     private final int maxParallel;
     private final OnItemFailure onItemFailure;
     private final int maxFailedItems;
+    /** The most items the node may run over, or 0 when only the worker's limit applies. */
+    private final int maxItems;
+
     private final Limits limits;
 
     MapSpec(
@@ -56,12 +63,14 @@ public final class MapSpec {
             int maxParallel,
             OnItemFailure onItemFailure,
             int maxFailedItems,
+            int maxItems,
             Limits limits) {
         this.items = items;
         this.literal = literal;
         this.maxParallel = maxParallel;
         this.onItemFailure = onItemFailure;
         this.maxFailedItems = maxFailedItems;
+        this.maxItems = maxItems;
         this.limits = limits;
     }
 
@@ -76,6 +85,22 @@ public final class MapSpec {
     /** With {@link OnItemFailure#TOLERATE}: the most failed items the node still succeeds with. */
     public int maxFailedItems() {
         return maxFailedItems;
+    }
+
+    /**
+     * The node's own bound on its items ({@code max_items}), or 0 when it has none; a longer list
+     * fails the node before any item runs, as one longer than {@code limits.map_items} does.
+     */
+    public int maxItems() {
+        return maxItems;
+    }
+
+    /**
+     * The most items the node can run over, as far as its definition tells: the literal's length,
+     * else {@code max_items}, else 0 (unknown until the items are evaluated).
+     */
+    public int itemsAtMost() {
+        return literal != null ? literal.size() : maxItems;
     }
 
     /** Whether {@code failed} failed items fail the node, once every item that will run has ended. */

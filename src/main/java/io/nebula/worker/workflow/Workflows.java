@@ -197,8 +197,9 @@ public final class Workflows {
         }
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
         List<Problem> childProblems = new java.util.ArrayList<>();
-        List<LoadedWorkflow> children = resolveChildren(parsed, resolver, childProblems);
-        long started = LoadedWorkflow.executionsStartedAtMost(children);
+        List<Long> times = new java.util.ArrayList<>();
+        List<LoadedWorkflow> children = resolveChildren(parsed, resolver, childProblems, times);
+        long started = LoadedWorkflow.executionsStartedAtMost(children, times);
         if (started > MAX_CHILD_EXECUTIONS) {
             childProblems.add(parsed.index()
                     .problem(
@@ -233,15 +234,17 @@ public final class Workflows {
             throw new WorkflowInvalidException(childProblems);
         }
         put(hash, new Cached(compiled, null, weight(canonical)));
-        return new LoadedWorkflow(canonical, hash, compiled, children);
+        return new LoadedWorkflow(canonical, hash, compiled, children, started);
     }
 
     /**
      * Replaces every {@code workflow} that names a file by the loaded file's content hash; returns
-     * the files loaded. Problems, located at the reference, are added to {@code problems}.
+     * the files loaded, and adds to {@code times} how many executions of each its node starts at
+     * most (see {@link #startsAtMost}). Problems, located at the reference, are added to {@code
+     * problems}.
      */
     private static List<LoadedWorkflow> resolveChildren(
-            DefinitionReader.Parsed parsed, ChildResolver resolver, List<Problem> problems) {
+            DefinitionReader.Parsed parsed, ChildResolver resolver, List<Problem> problems, List<Long> times) {
         JsonNode nodes = parsed.tree().path("nodes");
         if (!nodes.isArray()) {
             return List.of();
@@ -267,6 +270,7 @@ public final class Workflows {
             try {
                 LoadedWorkflow child = resolver.resolve(ref.asString());
                 children.add(child);
+                times.add(startsAtMost(n));
                 ((tools.jackson.databind.node.ObjectNode) n).put("workflow", child.hash());
             } catch (WorkflowInvalidException e) {
                 problems.add(
@@ -274,6 +278,24 @@ public final class Workflows {
             }
         }
         return children;
+    }
+
+    /**
+     * How many child executions a workflow node starts at most: one, or with a map one per item,
+     * which is the length of a literal {@code items} or else {@code max_items} (which validation
+     * requires there).
+     */
+    private static long startsAtMost(JsonNode node) {
+        JsonNode map = node.path("map");
+        if (!map.isObject()) {
+            return 1;
+        }
+        JsonNode items = map.path("items");
+        if (items.isArray()) {
+            return items.size();
+        }
+        JsonNode max = map.path("max_items");
+        return max.isIntegralNumber() && max.canConvertToInt() && max.asInt() > 0 ? max.asInt() : 1;
     }
 
     /**

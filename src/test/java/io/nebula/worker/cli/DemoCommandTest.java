@@ -67,7 +67,7 @@ class DemoCommandTest {
                 .contains("stored schedule 'nightly-report' from nightly-report.schedules.yaml")
                 .contains("the payment example's token is the secret PAYMENT_TOKEN, read from"
                         + " NEBULA_SECRET_PAYMENT_TOKEN (not set, so the demo made one up)")
-                .contains("All 13 executions reached their expected state.")
+                .contains("All 14 executions reached their expected state.")
                 .containsPattern("node call \\(http\\.request\\) succeeded in \\S+ on try 2");
         // It ends with where its executions are and the two commands that show them again.
         List<String> last = r.out().strip().lines().toList();
@@ -117,6 +117,16 @@ class DemoCommandTest {
             assertThat(store.historyList(approval.id()))
                     .extracting(HistoryEntry::event)
                     .containsExactly("claimed", "awaiting_signal", "signal_received", "claimed", "succeeded");
+            ExecutionView batch = all.stream()
+                    .filter(v -> v.workflowName().equals("ship-each"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(batch.state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(JsonViews.JSON.readTree(batch.outputJson()).path("shipments"))
+                    .extracting(s -> s.path("tracking").asString())
+                    .containsExactly("TRK-B-1", "TRK-B-2", "TRK-B-3", "TRK-B-4");
+            // shipping.yaml on its own, as order-with-shipping's child and as each order's of the batch.
+            assertThat(byWorkflow.get("shipping")).hasSize(6).containsOnly(ExecutionState.SUCCEEDED);
             ExecutionView report = all.stream()
                     .filter(v -> v.workflowName().equals("nightly-report"))
                     .findFirst()
@@ -178,7 +188,7 @@ class DemoCommandTest {
             assertThat(r.out())
                     .contains("store postgres://")
                     .contains("stored schedule 'demo-nightly-report' from nightly-report.schedules.yaml")
-                    .contains("All 13 executions reached their expected state.")
+                    .contains("All 14 executions reached their expected state.")
                     .contains("deleted the demo's schedule 'demo-nightly-report'")
                     .contains("  DATABASE_URL='" + url + "' bin/nebula-worker executions list");
             CliRun after = CliRun.of(Map.of(), "schedules", "list", "--json", "--config", config.toString());
@@ -199,7 +209,7 @@ class DemoCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode results = JsonViews.JSON.readTree(r.out());
         assertThat(r.err()).contains("submitted hello.json");
-        assertThat(results).hasSize(13);
+        assertThat(results).hasSize(14);
         for (JsonNode run : results) {
             assertThat(run.get("as_expected").asBoolean()).as(run.toString()).isTrue();
             assertThat(run.has("label")).isTrue();

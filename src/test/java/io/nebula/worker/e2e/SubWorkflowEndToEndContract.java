@@ -398,4 +398,157 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(v.lastError()).contains("node 'down'").contains("input").contains("queue.max_input_bytes");
         assertThat(c.store().executionGetByKey(ChildKeys.key(caller, "down"))).isEmpty();
     }
+
+    /** {@code fan.yaml}: a map over {@code item.yaml}, one child per element of {@code input.ns}. */
+    private void writeFan() throws Exception {
+        Files.writeString(tmp.resolve("item.yaml"), """
+                name: item
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: "${{ input.level }}", fail_once: "${{ input.fail }}" }
+                output: { n: "${{ input.n }}", position: "${{ input.position }}", said: "${{ nodes.work.output }}" }
+                """);
+        Files.writeString(tmp.resolve("fan.yaml"), """
+                name: fan
+                nodes:
+                  - id: each
+                    workflow: item.yaml
+                    map: { items: "${{ input.ns }}", max_items: 10, max_parallel: 2, on_item_failure: finish_all }
+                    input:
+                      n: "${{ item }}"
+                      position: "${{ index }}"
+                      level: "${{ input.level }}"
+                      fail: "${{ item == input.fail_at }}"
+                  - id: after
+                    action: test.step
+                    depends_on: [each]
+                    params: { level: after }
+                output: { all: "${{ nodes.each.output }}" }
+                """);
+    }
+
+    private long submitFan(WorkflowClient c, String input) throws Exception {
+        return c.submit(c.load(tmp.resolve("fan.yaml")), input, SubmitOptions.defaults())
+                .executionId();
+    }
+
+    private Optional<ExecutionView> item(WorkflowClient c, long parent, int index) {
+        return c.store().executionGetByKey(ChildKeys.key(parent, "each[" + index + "]"));
+    }
+
+    @Test
+    void aMapOverAWorkflowNodeStartsAChildPerItemAndTakesTheirOutputsInItemOrder() throws Exception {
+        writeFan();
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [5, 3, 9, 1], \"level\": \"x\", \"fail_at\": 0}");
+
+        ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        JsonNode all = JSON.readTree(v.outputJson()).path("all");
+        assertThat(all).hasSize(4);
+        int[] ns = {5, 3, 9, 1};
+        for (int i = 0; i < ns.length; i++) {
+            assertThat(all.get(i).path("n").asInt()).as("item %d", i).isEqualTo(ns[i]);
+            assertThat(all.get(i).path("position").asInt()).isEqualTo(i);
+            assertThat(all.get(i).path("said").asString()).isEqualTo("x done");
+        }
+        List<SubWorkflows.Child> children = SubWorkflows.children(c.store(), v);
+        assertThat(children)
+                .extracting(SubWorkflows.Child::nodeId)
+                .containsExactly("each[0]", "each[1]", "each[2]", "each[3]");
+        assertThat(children).allSatisfy(ch -> {
+            assertThat(ch.execution().state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(ch.execution().workflowName()).isEqualTo("item");
+            assertThat(SubWorkflows.parent(ch.execution()).orElseThrow().executionId())
+                    .isEqualTo(parent);
+        });
+        assertThat(SubWorkflows.children(c.store(), v, 2)).hasSize(2);
+        assertThat(step.runs.get(parent + ":after").get()).isEqualTo(1);
+    }
+
+    @Test
+    void aMapOverAWorkflowNodeKeepsAtMostMaxParallelChildrenGoingAndACancelReachesThem() throws Exception {
+        writeFan();
+        step.holdAt("held");
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [1, 2, 3, 4, 5], \"level\": \"held\", \"fail_at\": 0}");
+
+        // Both children started hold their step; the parent's look that started them ended in a wait.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> item(c, parent, 0).isPresent()
+                        && item(c, parent, 1).isPresent()
+                        && c.store().executionGet(parent).orElseThrow().state() == ExecutionState.AVAILABLE);
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(item(c, parent, 2))
+                .as("max_parallel 2: a third child waits for one to end")
+                .isEmpty();
+        assertThat(c.store().historyList(parent))
+                .anySatisfy(h -> assertThat(h.detail())
+                        .contains("waiting for child execution")
+                        .contains("(item "));
+
+        SubWorkflows.cancel(c.store(), parent, "withdrawn", "tester");
+
+        assertThat(Terminal.await(c.store(), parent, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.CANCELLED);
+        for (int i = 0; i < 2; i++) {
+            long child = item(c, parent, i).orElseThrow().id();
+            assertThat(Terminal.await(c.store(), child, Duration.ofSeconds(60)).state())
+                    .as("child of item %d", i)
+                    .isEqualTo(ExecutionState.CANCELLED);
+        }
+    }
+
+    @Test
+    void aChildThatFailsFailsItsItemAndARetryOfTheParentRetriesOnlyThatChild() throws Exception {
+        writeFan();
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [1, 2, 3], \"level\": \"x\", \"fail_at\": 2}");
+
+        ExecutionView failed = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+
+        assertThat(failed.state()).isEqualTo(ExecutionState.FAILED);
+        ExecutionView second = item(c, parent, 1).orElseThrow();
+        assertThat(second.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(failed.lastError())
+                .contains("node 'each' (workflow): 1 of 3 items failed (on_item_failure finish_all)")
+                .contains("item 1 of node 'each' (workflow): child execution " + second.id() + " failed")
+                .contains("x refused its first run");
+        ExecutionView first = item(c, parent, 0).orElseThrow();
+        ExecutionView third = item(c, parent, 2).orElseThrow();
+        assertThat(List.of(first.state(), third.state()))
+                .as("finish_all: the other items ran")
+                .containsOnly(ExecutionState.SUCCEEDED);
+        assertThat(step.runs).doesNotContainKey(parent + ":after");
+
+        assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+        ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(JSON.readTree(v.outputJson()).path("all"))
+                .extracting(n -> n.path("n").asInt())
+                .containsExactly(1, 2, 3);
+        assertThat(item(c, parent, 1).orElseThrow().id()).isEqualTo(second.id());
+        for (ExecutionView kept : List.of(first, third)) {
+            ExecutionView now = c.store().executionGet(kept.id()).orElseThrow();
+            assertThat(now.attempt()).as("a child that succeeded is used again").isEqualTo(1);
+            assertThat(step.runs.get(kept.id() + ":work").get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMapOverAWorkflowNodeWithMoreItemsThanItsMaxItemsFailsForGoodAndStartsNoChild() throws Exception {
+        writeFan();
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], \"level\": \"x\", \"fail_at\": 0}");
+
+        ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(60));
+
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.attempt()).as("refused for good, not retried").isEqualTo(1);
+        assertThat(v.lastError()).contains("node 'each' (workflow) items: 11 items, more than its max_items 10");
+        assertThat(item(c, parent, 0)).isEmpty();
+    }
 }

@@ -58,13 +58,13 @@ class MapValidationTest {
                 .containsExactly(
                         "m.json:2:40 /nodes/0/map (node 'a'): missing required field 'items' (an expression such as \"${{ input.recipients }}\")",
                         "m.json:2:57 /nodes/0/map/max_parallel (node 'a'): 'max_parallel' must be a whole number from 1 to 1000",
-                        "m.json:2:70 /nodes/0/map/colour (node 'a'): unknown field 'colour' (known: items, max_failed_items, max_parallel, on_item_failure)",
+                        "m.json:2:70 /nodes/0/map/colour (node 'a'): unknown field 'colour' (known: items, max_failed_items, max_items, max_parallel, on_item_failure)",
                         "m.json:3:77 /nodes/1/map/on_item_failure (node 'b'): on_item_failure must be fail_fast, finish_all or tolerate",
                         "m.json:4:40 /nodes/2/map (node 'c'): on_item_failure: tolerate needs max_failed_items (the most items that may fail)",
                         "m.json:5:75 /nodes/3/map/max_failed_items (node 'd'): max_failed_items applies only with on_item_failure: tolerate",
                         "m.json:6:50 /nodes/4/map/items (node 'e'): items must be one expression \"${{ ... }}\" producing a list, not text around one",
                         "m.json:7:68 /nodes/5/map (node 'f'): a map node cannot run 'signal': its items cannot wait for signals",
-                        "m.json:8:40 /nodes/6/map (node 'g'): map must be an object with 'items' and optionally max_parallel, on_item_failure, max_failed_items");
+                        "m.json:8:40 /nodes/6/map (node 'g'): map must be an object with 'items' and optionally max_parallel, on_item_failure, max_failed_items, max_items");
     }
 
     @Test

@@ -79,6 +79,77 @@ class SubWorkflowValidationTest {
     }
 
     @Test
+    void aMapOverAWorkflowNodeCountsOnceForEachItemItMayHave() throws Exception {
+        Files.writeString(dir.resolve("leaf.yaml"), CHILD);
+        Files.writeString(dir.resolve("mid.yaml"), fanOut("mid", 4, "leaf.yaml"));
+        Files.writeString(dir.resolve("top.yaml"), """
+                name: top
+                nodes:
+                  - id: each
+                    workflow: mid.yaml
+                    map: { items: "${{ input.orders }}", max_items: 2000 }
+                    input: { order: "${{ item }}", position: "${{ index }}" }
+                  - id: three
+                    workflow: leaf.yaml
+                    map: { items: [1, 2, 3] }
+                  - id: once
+                    workflow: leaf.yaml
+                """);
+        // 2,000 x (1 + 4) + 3 x 1 + 1 = 10,004: over the limit.
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("top.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("/nodes: its sub-workflow nodes would start up to 10004 executions");
+
+        Files.writeString(
+                dir.resolve("top.yaml"),
+                Files.readString(dir.resolve("top.yaml")).replace("max_items: 2000", "max_items: 1999"));
+        LoadedWorkflow top = kit.workflows.load(dir.resolve("top.yaml"));
+        assertThat(top.childExecutionsAtMost()).isEqualTo(1_999 * 5 + 3 + 1);
+        assertThat(top.workflow().node("each").map().maxItems()).isEqualTo(1_999);
+        assertThat(top.workflow().node("each").childWorkflow()).isNotNull();
+
+        // A parent that maps over a workflow with such a map multiplies them.
+        Files.writeString(dir.resolve("outer.yaml"), """
+                name: outer
+                nodes:
+                  - id: all
+                    workflow: top.yaml
+                    map: { items: [1, 2] }
+                """);
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("outer.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("would start up to " + 2 * (1 + (1_999 * 5 + 3 + 1)) + " executions");
+    }
+
+    @Test
+    void aMapOverAWorkflowNodeNeedsMaxItemsWhenItsItemsAreAnExpression() {
+        List<String> p = kit.problems("""
+                {"name": "p", "nodes": [
+                  {"id": "b", "workflow": "%1$s", "map": {"items": "${{ input.xs }}"}, "input": {"x": "${{ item }}"}},
+                  {"id": "c", "workflow": "%1$s", "map": {"items": [1, 2, 3], "max_items": 2}},
+                  {"id": "d", "workflow": "%1$s", "map": {"items": "${{ input.xs }}", "max_items": 0}},
+                  {"id": "e", "workflow": "%1$s", "map": {"items": "${{ input.xs }}", "max_items": 5}},
+                  {"id": "f", "action": "noop", "map": {"items": "${{ input.xs }}", "max_items": 5}},
+                  {"id": "g", "workflow": "%1$s", "input": {"x": "${{ item }}"}}]}""".formatted("0".repeat(64)), "p.json");
+
+        assertThat(p)
+                .anySatisfy(m -> assertThat(m)
+                        .contains("/nodes/0/map (node 'b'): a map over a workflow node needs max_items (the most child"
+                                + " executions it may start) when its items are an expression"));
+        assertThat(p)
+                .anySatisfy(m -> assertThat(m)
+                        .contains("/nodes/1/map/items (node 'c'): items holds 3 elements, more than max_items 2"));
+        assertThat(p)
+                .anySatisfy(m -> assertThat(m)
+                        .contains("/nodes/2/map/max_items (node 'd'): 'max_items' must be a whole number from 1 to"));
+        assertThat(p).filteredOn(m -> m.contains("node 'd'")).hasSize(1);
+        assertThat(p).noneSatisfy(m -> assertThat(m).contains("node 'e'"));
+        assertThat(p).noneSatisfy(m -> assertThat(m).contains("node 'f'"));
+        // item is known only in a map.
+        assertThat(p).anySatisfy(m -> assertThat(m).contains("(node 'g')").contains("item"));
+    }
+
+    @Test
     void workflowsCallingEachOtherInACycleAreRefused() throws Exception {
         Files.writeString(dir.resolve("a.yaml"), "name: a\nnodes:\n  - id: call_b\n    workflow: b.yaml\n");
         Files.writeString(dir.resolve("b.yaml"), "name: b\nnodes:\n  - id: call_a\n    workflow: a.yaml\n");
@@ -156,7 +227,7 @@ class SubWorkflowValidationTest {
         assertThat(p)
                 .anySatisfy(m ->
                         assertThat(m).contains("(node 'b'): a workflow node takes its child's 'input', not 'params'"));
-        assertThat(p).anySatisfy(m -> assertThat(m).contains("(node 'b'): a workflow node cannot have 'map'"));
+        assertThat(p).noneSatisfy(m -> assertThat(m).contains("map"));
         assertThat(p)
                 .anySatisfy(m -> assertThat(m)
                         .contains("(node 'c'): 'input' belongs to a workflow node; an action takes 'params'"));
