@@ -177,10 +177,12 @@ final class ExecutionTask implements Runnable {
      * let it be claimed again shortly.
      */
     private static RunOutcome released(RuntimeException e) {
-        log.warn("cannot load the workflow definition or installation id; releasing the execution: {}", e.getMessage());
+        log.warn(
+                "cannot load the workflow definition, installation id or start time; releasing the execution: {}",
+                e.getMessage());
         return new RunOutcome.Waiting(
                 Duration.ofSeconds(1),
-                "released: the workflow definition or installation id could not be loaded",
+                "released: the workflow definition, installation id or start time could not be loaded",
                 List.of(),
                 "released");
     }

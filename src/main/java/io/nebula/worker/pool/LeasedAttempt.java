@@ -102,8 +102,29 @@ final class LeasedAttempt implements Attempt {
     }
 
     /**
-     * The execution's definition could not be read from the store: the database, not the
-     * execution, is at fault. Thrown out of the runtime before any node runs.
+     * How long ago the execution first started, by the database's clock (its {@code started_at},
+     * which a manual retry clears, against the database's time now). Read from the store when the
+     * runtime asks, which it does only for a workflow with a timeout; a store that cannot answer
+     * throws {@link DefinitionUnavailable}.
+     */
+    @Override
+    public java.time.Duration sinceStart() {
+        long id = executionId();
+        try {
+            var v = store.executionGet(id)
+                    .orElseThrow(() -> new StoreException("execution " + id + " is missing from the store"));
+            return v.startedAt() == null || v.now() == null
+                    ? java.time.Duration.ZERO
+                    : java.time.Duration.between(v.startedAt(), v.now());
+        } catch (StoreException e) {
+            throw new DefinitionUnavailable(e);
+        }
+    }
+
+    /**
+     * What the attempt needs before any node runs (the execution's definition, or when it first
+     * started) could not be read from the store: the database, not the execution, is at fault.
+     * Thrown out of the runtime before any node runs.
      */
     static final class DefinitionUnavailable extends RuntimeException {
         DefinitionUnavailable(StoreException cause) {

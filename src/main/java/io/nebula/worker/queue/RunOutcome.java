@@ -51,11 +51,18 @@ public sealed interface RunOutcome {
     /**
      * Nothing can run until one of {@code waits} is delivered (or times out), so the execution
      * should be parked, freeing the slot; a delivery makes it due again and any worker resumes it.
+     * {@code dueAtMost}, when not {@code null}, makes it due again after that long at the latest
+     * (its workflow's timeout ends then), whatever its waits' own timeouts.
      */
-    record AwaitingSignal(List<SignalWait> waits, String reason, List<NodeResult> unsaved) implements RunOutcome {
+    record AwaitingSignal(List<SignalWait> waits, String reason, List<NodeResult> unsaved, Duration dueAtMost)
+            implements RunOutcome {
         public AwaitingSignal {
             waits = List.copyOf(waits);
             unsaved = List.copyOf(unsaved);
+        }
+
+        public AwaitingSignal(List<SignalWait> waits, String reason, List<NodeResult> unsaved) {
+            this(waits, reason, unsaved, null);
         }
     }
 

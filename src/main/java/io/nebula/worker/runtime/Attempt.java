@@ -99,6 +99,16 @@ public interface Attempt extends StoredDefinition {
     }
 
     /**
+     * How long ago the execution first started (its first claim), by the store's clock: what its
+     * workflow's {@code timeout_seconds} is counted against. Asked once per attempt, only for a
+     * workflow with a timeout; may read the store. The default is zero (an attempt without a
+     * store).
+     */
+    default java.time.Duration sinceStart() {
+        return java.time.Duration.ZERO;
+    }
+
+    /**
      * Why the worker wants this attempt to stop, or {@code null} while it may go on. When this
      * turns non-null the worker also interrupts the attempt's thread.
      */

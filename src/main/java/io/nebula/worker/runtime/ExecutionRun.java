@@ -94,6 +94,9 @@ final class ExecutionRun {
     private final Set<String> childWaits = new java.util.HashSet<>();
 
     private Instant childPollAt;
+    /** When the workflow's timeout ends, by this worker's clock; {@code null} without one. */
+    private Instant deadline;
+
     private String childReason;
     private String suspendReason;
     private String suspendKind;
@@ -160,10 +163,20 @@ final class ExecutionRun {
     RunOutcome run() {
         try {
             resume();
+            if (workflow.timeout() != null) {
+                Duration left = workflow.timeout().minus(attempt.sinceStart());
+                if (left.isNegative() || left.isZero()) {
+                    return timedOut();
+                }
+                deadline = options.clock().instant().plus(left);
+            }
             while (true) {
                 StopReason stop = attempt.stopRequested();
                 if (stop != null) {
                     return stop(stop);
+                }
+                if (deadline != null && !options.clock().instant().isBefore(deadline)) {
+                    return timedOut();
                 }
                 if (failure == null && resumeAt == null) {
                     schedule();
@@ -205,7 +218,7 @@ final class ExecutionRun {
                     }
                     return finish();
                 }
-                NodeOutcome o = finished.poll(1, TimeUnit.SECONDS);
+                NodeOutcome o = finished.poll(pollMillis(), TimeUnit.MILLISECONDS);
                 while (o != null) {
                     // Take every result that is in, so they are checkpointed together.
                     accept(o);
@@ -1004,6 +1017,71 @@ final class ExecutionRun {
         return false;
     }
 
+    /** How long the scheduler waits for a node to end before it looks again: a second, or less before the deadline. */
+    private long pollMillis() {
+        if (deadline == null) {
+            return 1_000;
+        }
+        long left = Duration.between(options.clock().instant(), deadline).toMillis();
+        return Math.max(1, Math.min(1_000, left));
+    }
+
+    /**
+     * How long a durable wait may last at most: until just past the workflow's timeout, so that the
+     * execution is claimed again then and fails (a second after it, so that the claim finds the
+     * time spent by the database's clock too and never resumes a delay before its end); {@code
+     * null} without a timeout.
+     */
+    private Duration waitAtMost() {
+        if (deadline == null) {
+            return null;
+        }
+        Duration left = Duration.between(options.clock().instant(), deadline);
+        return (left.isNegative() ? Duration.ZERO : left).plus(TIMEOUT_SLACK);
+    }
+
+    /** What a durable wait lasts past the workflow's timeout at most (see {@link #waitAtMost()}). */
+    static final Duration TIMEOUT_SLACK = Duration.ofSeconds(1);
+
+    /**
+     * The execution has run longer than its workflow's {@code timeout_seconds} since it first
+     * started: the nodes still running are stopped (as for a cancel) and recorded as failed, and
+     * the execution fails for good. What they finished while stopping is kept.
+     */
+    private RunOutcome timedOut() {
+        Duration t = workflow.timeout();
+        String limit = t.toMillis() % 1000 == 0 ? Long.toString(t.toSeconds()) : Double.toString(t.toMillis() / 1000.0);
+        String message = "timed out: the execution ran longer than its workflow's timeout_seconds (" + limit
+                + ") since it first started";
+        Set<String> stopped = new LinkedHashSet<>();
+        for (String id : running.keySet()) {
+            String map = MapItems.nodeOf(id);
+            stopped.add(map == null ? id : map);
+        }
+        stopped.addAll(maps.keySet());
+        if (interruptRunning(Thread.interrupted())) {
+            Thread.currentThread().interrupt();
+        }
+        Instant now = options.clock().instant();
+        List<NodeResult> out = new ArrayList<>(unsaved);
+        for (String id : stopped) {
+            if (!done.containsKey(id)) {
+                out.add(new NodeResult(
+                        id,
+                        NodeStatus.FAILED,
+                        null,
+                        ErrorText.of("node '" + id + "' was stopped: " + message, options.maxErrorChars()),
+                        attempt.attempt(),
+                        now,
+                        now));
+            }
+        }
+        if (failure != null) {
+            out.add(failure);
+        }
+        return new RunOutcome.Failed(message, false, out);
+    }
+
     /** Nothing runs any more: the attempt ends in failure, a wait, or success. */
     private RunOutcome finish() {
         if (failure != null) {
@@ -1018,6 +1096,10 @@ final class ExecutionRun {
             // is looked at again then, or on its own schedule when no delay waits.
             Instant at = resumeAt != null ? resumeAt : childPollAt;
             Duration wait = Duration.between(options.clock().instant(), at);
+            Duration most = waitAtMost();
+            if (most != null && wait.compareTo(most) > 0) {
+                wait = most;
+            }
             // A node waiting for a signal meanwhile runs again when the wait has passed.
             return new RunOutcome.Waiting(
                     wait.isNegative() ? Duration.ZERO : wait,
@@ -1029,7 +1111,7 @@ final class ExecutionRun {
             String reason = awaiting.stream()
                     .map(w -> "node '" + w.nodeId() + "': waiting for signal '" + w.name() + "'")
                     .collect(java.util.stream.Collectors.joining("; "));
-            return new RunOutcome.AwaitingSignal(awaiting, reason, unsaved);
+            return new RunOutcome.AwaitingSignal(awaiting, reason, unsaved, waitAtMost());
         }
         if (done.size() < workflow.nodes().size()) {
             throw new IllegalStateException(
@@ -1099,14 +1181,25 @@ final class ExecutionRun {
      * except after a lost lease, when nothing more may be written.
      */
     private RunOutcome stop(StopReason reason) {
-        boolean interrupted = Thread.interrupted();
+        if (interruptRunning(Thread.interrupted())) {
+            Thread.currentThread().interrupt();
+        }
+        return new RunOutcome.Stopped(reason, reason == StopReason.LEASE_LOST ? List.of() : unsaved);
+    }
+
+    /**
+     * Stops every running node and, unless this thread {@code interrupted} already, waits for them
+     * to end (at most twice the stop grace), keeping what succeeded meanwhile. Returns whether this
+     * thread was interrupted, before or while it waited.
+     */
+    private boolean interruptRunning(boolean interrupted) {
         for (Running r : running.values()) {
             r.task().stop();
             r.thread().interrupt();
         }
-        long deadline = System.nanoTime() + options.stopGrace().toNanos() * 2;
+        long until = System.nanoTime() + options.stopGrace().toNanos() * 2;
         while (!running.isEmpty() && !interrupted) {
-            long left = deadline - System.nanoTime();
+            long left = until - System.nanoTime();
             if (left <= 0) {
                 break;
             }
@@ -1127,9 +1220,6 @@ final class ExecutionRun {
                 interrupted = true;
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return new RunOutcome.Stopped(reason, reason == StopReason.LEASE_LOST ? List.of() : unsaved);
+        return interrupted;
     }
 }

@@ -14,6 +14,7 @@ public final class CompiledWorkflow {
     private final String description;
     private final String hash;
     private final Integer maxRetries;
+    private final java.time.Duration timeout;
     private final InputSchema inputSchema;
     private final List<NodeSpec> nodes;
     private final Map<String, NodeSpec> byId;
@@ -25,6 +26,7 @@ public final class CompiledWorkflow {
             String description,
             String hash,
             Integer maxRetries,
+            java.time.Duration timeout,
             InputSchema inputSchema,
             List<NodeSpec> nodes,
             Template output,
@@ -33,6 +35,7 @@ public final class CompiledWorkflow {
         this.description = description;
         this.hash = hash;
         this.maxRetries = maxRetries;
+        this.timeout = timeout;
         this.inputSchema = inputSchema;
         this.nodes = List.copyOf(nodes);
         Map<String, NodeSpec> m = new LinkedHashMap<>();
@@ -54,6 +57,14 @@ public final class CompiledWorkflow {
     /** SHA-256 hex of the canonical JSON. */
     public String hash() {
         return hash;
+    }
+
+    /**
+     * The definition's {@code timeout_seconds}: how long an execution may take from its first
+     * start, waits and retries included; {@code null} without one.
+     */
+    public java.time.Duration timeout() {
+        return timeout;
     }
 
     /** The definition's {@code max_retries}, or {@code null} to use the queue's default. */

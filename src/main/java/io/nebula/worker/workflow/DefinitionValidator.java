@@ -20,8 +20,11 @@ import tools.jackson.databind.JsonNode;
  * expressions checked, and the graph is checked over the nodes that have ids.
  */
 final class DefinitionValidator {
+    /** The longest workflow {@code timeout_seconds}: a year. */
+    static final long MAX_WORKFLOW_TIMEOUT_SECONDS = 365L * 86_400;
+
     private static final Set<String> TOP_FIELDS =
-            Set.of("name", "description", "input_schema", "max_retries", "nodes", "output");
+            Set.of("name", "description", "input_schema", "max_retries", "timeout_seconds", "nodes", "output");
     private static final Set<String> NODE_FIELDS = Set.of(
             "id",
             "action",
@@ -106,6 +109,18 @@ final class DefinitionValidator {
         }
         String description = optionalString(root, "description", "", null);
         Integer maxRetries = optionalInt(root, "max_retries", "", null, 0, 100);
+        Duration timeout = null;
+        JsonNode t = root.get("timeout_seconds");
+        if (t != null) {
+            if (!t.isNumber() || !(t.asDouble() >= 1 && t.asDouble() <= MAX_WORKFLOW_TIMEOUT_SECONDS)) {
+                problem(
+                        "/timeout_seconds",
+                        null,
+                        "timeout_seconds must be a number from 1 to " + MAX_WORKFLOW_TIMEOUT_SECONDS + " (a year)");
+            } else {
+                timeout = Duration.ofMillis(Math.round(t.asDouble() * 1000));
+            }
+        }
         if (root.has("input_schema")) {
             schema = InputSchema.read(root.get("input_schema"), "/input_schema", (p, m) -> problem(p, null, m));
         }
@@ -125,7 +140,7 @@ final class DefinitionValidator {
                         SecretReads.refusedIn("the output mapping"),
                         (p, m) -> problem("/output" + p, null, m))
                 : new Template.Literal(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
-        return new CompiledWorkflow(name, description, hash, maxRetries, schema, nodes, output, limits);
+        return new CompiledWorkflow(name, description, hash, maxRetries, timeout, schema, nodes, output, limits);
     }
 
     private List<NodeSpec> nodes(JsonNode list) {

@@ -228,4 +228,66 @@ abstract class SignalEndToEndContract extends EndToEndContract {
                 .contains("the data of signal 'go' holds 31 JSON values, more than its execution can take")
                 .contains("limits.execution_values");
     }
+
+    @Test
+    void aWorkflowTimeoutEndsAWaitForASignalThatHasNone() throws Exception {
+        Path file = tmp.resolve("timed-approval.yaml");
+        java.nio.file.Files.writeString(file, """
+                name: timed-approval
+                timeout_seconds: 2
+                nodes:
+                  - id: approve
+                    action: signal
+                    params: { name: approve }
+                """);
+        WorkflowClient c = started("w1", 2).client();
+        long id = c.submit(c.load(file), "{}", SubmitOptions.defaults()).executionId();
+        awaitEvent(c, id, "awaiting_signal");
+
+        // Parked with no timeout of its own, it is due again just after the workflow's timeout.
+        ExecutionView parked = c.get(id).orElseThrow();
+        assertThat(parked.runAt()).isBefore(parked.now().plusSeconds(10));
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(30));
+
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.lastError())
+                .isEqualTo("timed out: the execution ran longer than its workflow's timeout_seconds (2) since it"
+                        + " first started");
+        assertThat(v.attempt())
+                .as("failed for good on the claim after the timeout")
+                .isEqualTo(1);
+        assertThat(c.store().historyList(id))
+                .extracting(h -> h.event())
+                .containsExactly("claimed", "awaiting_signal", "claimed", "failed");
+        // A signal now finds it finished.
+        assertThat(c.signal(id, "approve", "{}").woke()).isFalse();
+    }
+
+    @Test
+    void aWorkflowTimeoutEndsALongDelayAndADelayWithinItRunsOut() throws Exception {
+        Path file = tmp.resolve("timed-delay.yaml");
+        java.nio.file.Files.writeString(file, """
+                name: timed-delay
+                timeout_seconds: 2
+                nodes:
+                  - id: wait
+                    action: delay
+                    params: { seconds: 3600 }
+                  - id: after
+                    action: noop
+                    depends_on: [wait]
+                """);
+        WorkflowClient c = started("w1", 2).client();
+        long id = c.submit(c.load(file), "{}", SubmitOptions.defaults()).executionId();
+
+        ExecutionView v = Terminal.await(c.store(), id, Duration.ofSeconds(30));
+
+        assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(v.lastError())
+                .startsWith("timed out: the execution ran longer than its workflow's timeout_seconds (2)");
+        assertThat(c.store().nodeResultList(id)).noneMatch(r -> r.nodeId().equals("after"));
+        assertThat(Duration.between(v.startedAt(), v.finishedAt()))
+                .as("ended by the timeout, not the hour's delay")
+                .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(20));
+    }
 }

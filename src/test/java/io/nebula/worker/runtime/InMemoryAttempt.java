@@ -28,6 +28,7 @@ final class InMemoryAttempt implements Attempt {
     private volatile Thread runner;
     private volatile boolean leaseLost;
     private volatile Consumer<NodeResult> onCheckpoint = r -> {};
+    private volatile java.time.Duration sinceStart = java.time.Duration.ZERO;
 
     InMemoryAttempt(
             long executionId, int attempt, String definitionJson, String inputJson, Map<String, NodeResult> prior) {
@@ -66,6 +67,16 @@ final class InMemoryAttempt implements Attempt {
         if (t != null) {
             t.interrupt();
         }
+    }
+
+    /** How long ago the execution first started, as the store would say. */
+    void startedAgo(java.time.Duration d) {
+        this.sinceStart = d;
+    }
+
+    @Override
+    public java.time.Duration sinceStart() {
+        return sinceStart;
     }
 
     void loseLease() {

@@ -238,6 +238,78 @@ class RuntimeExecutionTest {
     }
 
     @Test
+    void aWorkflowTimeoutStopsTheRunningNodesAndFailsTheExecutionForGood() throws Exception {
+        var block = new TestActions.Blocking();
+        var kit = new RuntimeKit(block);
+        var a = kit.attempt("""
+                {"name": "t", "timeout_seconds": 1.5, "nodes": [
+                  {"id": "first", "action": "noop"},
+                  {"id": "slow", "action": "block", "depends_on": ["first"]},
+                  {"id": "never", "action": "noop", "depends_on": ["slow"]}]}""", "{}");
+        a.startedAgo(Duration.ofMillis(500));
+
+        var o = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(o.retryable()).isFalse();
+        assertThat(o.error())
+                .isEqualTo("timed out: the execution ran longer than its workflow's timeout_seconds (1.5) since it"
+                        + " first started");
+        assertThat(block.interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(a.writtenAnd(o))
+                .extracting(NodeResult::nodeId, NodeResult::status)
+                .containsExactly(tuple("first", NodeStatus.SUCCEEDED), tuple("slow", NodeStatus.FAILED));
+        assertThat(o.unsaved())
+                .last()
+                .satisfies(r -> assertThat(r.error()).startsWith("node 'slow' was stopped: timed out:"));
+    }
+
+    @Test
+    void anAttemptThatStartsAfterTheWorkflowTimeoutRunsNothing() throws Exception {
+        var rec = new TestActions.Recording();
+        var kit = new RuntimeKit(rec);
+        var a = kit.attempt("""
+                {"name": "t", "timeout_seconds": 60, "nodes": [{"id": "only", "action": "record"}]}""", "{}");
+        a.startedAgo(Duration.ofSeconds(61));
+
+        var o = (RunOutcome.Failed) a.runWith(kit.runtime);
+
+        assertThat(o.retryable()).isFalse();
+        assertThat(o.error())
+                .startsWith("timed out: the execution ran longer than its workflow's timeout_seconds (60)");
+        assertThat(rec.runs).isEmpty();
+        assertThat(o.unsaved()).isEmpty();
+    }
+
+    @Test
+    void durableWaitsEndJustAfterTheWorkflowTimeout() throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+        var kit = new RuntimeKit(RuntimeOptions.defaults().withClock(clock), HttpActionOptions.defaults(), clock);
+        var delay = kit.attempt("""
+                {"name": "d", "timeout_seconds": 600, "nodes": [
+                  {"id": "wait", "action": "delay", "params": {"seconds": 3600}}]}""", "{}");
+        delay.startedAgo(Duration.ofSeconds(100));
+        var signal = kit.attempt("""
+                {"name": "s", "timeout_seconds": 600, "nodes": [
+                  {"id": "approve", "action": "signal", "params": {"name": "go"}}]}""", "{}");
+        signal.startedAgo(Duration.ofSeconds(30));
+        var untimed = kit.attempt("""
+                {"name": "s", "nodes": [{"id": "approve", "action": "signal", "params": {"name": "go"}}]}""", "{}");
+
+        var waiting = (RunOutcome.Waiting) delay.runWith(kit.runtime);
+        var parked = (RunOutcome.AwaitingSignal) signal.runWith(kit.runtime);
+        var forever = (RunOutcome.AwaitingSignal) untimed.runWith(kit.runtime);
+
+        // 500 s left, and a second more so the next claim finds the time up by the store's clock too.
+        assertThat(waiting.delay()).isEqualTo(Duration.ofSeconds(501));
+        assertThat(waiting.reason()).contains("node 'wait'");
+        assertThat(parked.dueAtMost()).isEqualTo(Duration.ofSeconds(571));
+        assertThat(parked.waits())
+                .singleElement()
+                .satisfies(w -> assertThat(w.timeout()).isNull());
+        assertThat(forever.dueAtMost()).isNull();
+    }
+
+    @Test
     void aLongDelayReleasesTheExecutionAndCountsAsDoneOnResume() throws Exception {
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         var rec = new TestActions.Recording();

@@ -54,6 +54,31 @@ class WorkflowValidationTest {
     }
 
     @Test
+    void aWorkflowTimeoutIsANumberOfSecondsFromOneToAYear() throws Exception {
+        for (String bad : List.of("0", "0.5", "-3", "\"60\"", "31536001")) {
+            assertThat(kit.problems(
+                            "{\"name\": \"t\", \"timeout_seconds\": " + bad
+                                    + ", \"nodes\": [{\"id\": \"a\", \"action\": \"noop\"}]}",
+                            "t.json"))
+                    .as(bad)
+                    .singleElement()
+                    .asString()
+                    .contains("/timeout_seconds: timeout_seconds must be a number from 1 to 31536000 (a year)");
+        }
+        CompiledWorkflow w = kit.workflows
+                .loadText(
+                        "{\"name\": \"t\", \"timeout_seconds\": 90.5, \"nodes\": [{\"id\": \"a\", \"action\": \"noop\"}]}",
+                        "t.json")
+                .workflow();
+        assertThat(w.timeout()).isEqualTo(java.time.Duration.ofMillis(90_500));
+        assertThat(kit.workflows
+                        .loadText("{\"name\": \"t\", \"nodes\": [{\"id\": \"a\", \"action\": \"noop\"}]}", "t.json")
+                        .workflow()
+                        .timeout())
+                .isNull();
+    }
+
+    @Test
     void missingAndIllTypedFieldsAreNamed() {
         String text = """
                 {"nodes": [{"action": "noop", "retry": {"attempts": "3"}, "timeout_seconds": -1, "colour": 1}]}""";

@@ -116,6 +116,26 @@ final class BatchJson {
         return b.append(']').toString();
     }
 
+    /**
+     * Executions just parked for signals that must be due again sooner than their waits say, each
+     * as {@code {id, epoch, due_ms}} (see {@link RunOutcome.AwaitingSignal#dueAtMost()}).
+     */
+    static String dueCaps(List<Completion> completions) {
+        StringBuilder b = new StringBuilder(48 * completions.size() + 2).append('[');
+        for (Completion c : completions) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            lease(b, c.lease());
+            b.append(",\"due_ms\":")
+                    .append(((RunOutcome.AwaitingSignal) c.outcome())
+                            .dueAtMost()
+                            .toMillis())
+                    .append('}');
+        }
+        return b.append(']').toString();
+    }
+
     /** Whether any node of these results has failed tries, which {@code node_tries} must write. */
     static boolean hasTries(List<NodeResult> results) {
         for (NodeResult r : results) {

@@ -35,6 +35,9 @@ final class LeaseStatements implements LeaseStore {
     private static final String FAIL = "execution_fail";
     private static final String RELEASE = "execution_release";
     private static final String AWAIT_SIGNAL = "execution_await_signal";
+    /** Run after {@code execution_await_signal} for executions whose workflow's timeout ends first. */
+    private static final String DUE_CAP = "execution_due_cap";
+
     private static final String CANCEL_ACK = "execution_cancel_ack";
     /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
     private static final List<String> ENDINGS = List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK);
@@ -372,6 +375,14 @@ final class LeaseStatements implements LeaseStore {
             Map<Long, ExecutionState> ended = new HashMap<>();
             collect(s.query(op, p), ended);
             applied.putAll(ended);
+            if (op.equals(AWAIT_SIGNAL)) {
+                List<Completion> capped = cs.stream()
+                        .filter(c -> c.outcome() instanceof RunOutcome.AwaitingSignal a && a.dueAtMost() != null)
+                        .toList();
+                if (!capped.isEmpty()) {
+                    s.update(DUE_CAP, Params.of("batch", BatchJson.dueCaps(capped)));
+                }
+            }
             if (cancelledNodesApart && op.equals(SUCCEED) && ended.containsValue(ExecutionState.CANCELLED)) {
                 // The attempts this statement ended cancelled, before node_tries, which adds the
                 // failed tries to their node_results rows.
