@@ -50,7 +50,7 @@ final class ExecutionsShowCommand extends OpsCommand {
         List<SubWorkflows.Child> children;
         try (ExecutionStore store = openStore()) {
             facts = ExecutionFacts.read(store, id, liveWithin()).orElseThrow(() -> CommandFailure.noExecution(id));
-            children = SubWorkflows.children(store, facts.execution(), CHILDREN_SHOWN);
+            children = SubWorkflows.children(store, facts.execution(), CHILDREN_SHOWN + 1);
             String definition = store.workflowGet(facts.execution().workflowHash())
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
@@ -128,7 +128,7 @@ final class ExecutionsShowCommand extends OpsCommand {
             o.putNull("parent");
         }
         ArrayNode c = o.putArray("children");
-        for (SubWorkflows.Child child : children) {
+        for (SubWorkflows.Child child : children.subList(0, Math.min(CHILDREN_SHOWN, children.size()))) {
             ObjectNode x = c.addObject();
             x.put("node_id", child.nodeId());
             x.put("execution_id", child.execution().id());
@@ -237,9 +237,9 @@ final class ExecutionsShowCommand extends OpsCommand {
         if (!children.isEmpty()) {
             out.println();
             out.println("Children (sub-workflow executions"
-                    + (children.size() >= CHILDREN_SHOWN ? ", the first " + CHILDREN_SHOWN : "") + ")");
+                    + (children.size() > CHILDREN_SHOWN ? ", the first " + CHILDREN_SHOWN : "") + ")");
             Table ct = new Table("NODE", "EXECUTION", "WORKFLOW", "STATE");
-            for (SubWorkflows.Child c : children) {
+            for (SubWorkflows.Child c : children.subList(0, Math.min(CHILDREN_SHOWN, children.size()))) {
                 ct.row(
                         c.nodeId(),
                         c.execution().id(),

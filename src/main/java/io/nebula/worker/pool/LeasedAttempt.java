@@ -109,17 +109,35 @@ final class LeasedAttempt implements Attempt {
      */
     @Override
     public java.time.Duration sinceStart() {
-        long id = executionId();
-        try {
-            var v = store.executionGet(id)
-                    .orElseThrow(() -> new StoreException("execution " + id + " is missing from the store"));
-            return v.startedAt() == null || v.now() == null
-                    ? java.time.Duration.ZERO
-                    : java.time.Duration.between(v.startedAt(), v.now());
-        } catch (StoreException e) {
-            throw new DefinitionUnavailable(e);
-        }
+        ExecutionView v = self();
+        return v.startedAt() == null || v.now() == null
+                ? java.time.Duration.ZERO
+                : java.time.Duration.between(v.startedAt(), v.now());
     }
+
+    /** The execution's {@code started_at}, read from the store as {@link #sinceStart()} says. */
+    @Override
+    public java.time.Instant startedAt() {
+        return self().startedAt();
+    }
+
+    /** The execution's row as this attempt first read it (once, when the runtime asked). */
+    private ExecutionView self() {
+        ExecutionView v = self;
+        if (v == null) {
+            long id = executionId();
+            try {
+                v = store.executionGet(id)
+                        .orElseThrow(() -> new StoreException("execution " + id + " is missing from the store"));
+            } catch (StoreException e) {
+                throw new DefinitionUnavailable(e);
+            }
+            self = v;
+        }
+        return v;
+    }
+
+    private volatile ExecutionView self;
 
     /**
      * What the attempt needs before any node runs (the execution's definition, or when it first
@@ -216,37 +234,54 @@ final class LeasedAttempt implements Attempt {
      */
     @Override
     public ChildWorkflows children() {
-        return (hash, inputJson, key, queue) -> {
-            Optional<ExecutionView> found = store.executionGetByKey(key);
-            if (found.isEmpty()) {
-                WorkflowDocument doc = store.workflowGet(hash)
-                        .orElseThrow(() -> new IllegalStateException("no workflow is stored under hash " + hash));
-                ClaimedExecution parent = running.claimed();
-                JsonNode definition = JSON.readTree(doc.definitionJson());
-                // Checked as a submit checks it: nothing is started with an input its workflow refuses.
-                List<String> problems = InputSchema.problems(definition, JSON.readTree(inputJson));
-                if (!problems.isEmpty()) {
-                    throw new IllegalStateException("the input does not match the input schema of '" + doc.name()
-                            + "': " + String.join("; ", problems));
-                }
-                JsonNode retries = definition.path("max_retries");
-                int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
-                store.executionSubmitMany(List.of(new SubmitRequest(
-                        queue == null ? parent.queue() : queue,
-                        hash,
-                        doc.name(),
-                        inputJson,
-                        0,
-                        null,
-                        null,
-                        maxAttempts,
-                        key)));
-                found = store.executionGetByKey(key);
+        return new ChildWorkflows() {
+            @Override
+            public Child start(String hash, String inputJson, String key, String queue) {
+                return startChild(hash, inputJson, key, queue);
             }
-            ExecutionView v = found.orElseThrow(() ->
-                    new StoreException("the child execution with key " + key + " was not found after its submit"));
-            return new ChildWorkflows.Child(v.id(), v.state(), v.outputJson(), v.lastError(), v.createdAt(), v.now());
+
+            @Override
+            public Child find(String key) {
+                return store.executionGetByKey(key).map(LeasedAttempt::child).orElse(null);
+            }
         };
+    }
+
+    private static ChildWorkflows.Child child(ExecutionView v) {
+        return new ChildWorkflows.Child(
+                v.id(), v.state(), v.outputJson(), v.lastError(), v.createdAt(), v.finishedAt(), v.now());
+    }
+
+    private ChildWorkflows.Child startChild(String hash, String inputJson, String key, String queue) {
+        Optional<ExecutionView> found = store.executionGetByKey(key);
+        if (found.isEmpty()) {
+            WorkflowDocument doc = store.workflowGet(hash)
+                    .orElseThrow(() -> new IllegalStateException("no workflow is stored under hash " + hash));
+            ClaimedExecution parent = running.claimed();
+            JsonNode definition = JSON.readTree(doc.definitionJson());
+            // Checked as a submit checks it: nothing is started with an input its workflow refuses.
+            List<String> problems = InputSchema.problems(definition, JSON.readTree(inputJson));
+            if (!problems.isEmpty()) {
+                throw new ChildWorkflows.InputRefused("the input does not match the input schema of '" + doc.name()
+                        + "': " + String.join("; ", problems));
+            }
+            JsonNode retries = definition.path("max_retries");
+            int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
+            store.executionSubmitMany(List.of(new SubmitRequest(
+                    queue == null ? parent.queue() : queue,
+                    hash,
+                    doc.name(),
+                    inputJson,
+                    0,
+                    null,
+                    null,
+                    maxAttempts,
+                    key)));
+            found = store.executionGetByKey(key);
+        }
+        ExecutionView v = found.orElseThrow(
+                () -> new StoreException("the child execution with key " + key + " was not found after its submit"));
+        return child(v);
     }
 
     /** The signal as the inbox gives it, its data's values claimed from {@code budget} before it is parsed. */

@@ -67,29 +67,34 @@ public final class SubWorkflows {
             if (results == null) {
                 results = store.nodeResultList(parent.id());
             }
-            int items = mapItems(results, id);
+            int items = MapItems.items(startRecord(results, id));
             for (int i = 0; i < items && out.size() < max; i++) {
-                String item = MapItems.key(id, i);
-                store.executionGetByKey(ChildKeys.key(parent.id(), item)).ifPresent(v -> out.add(new Child(item, v)));
+                // The item's latest child: a retry of the parent starts a new one where the last failed.
+                ExecutionView latest = null;
+                for (int g = 0; ; g++) {
+                    Optional<ExecutionView> v = store.executionGetByKey(ChildKeys.itemKey(parent.id(), id, i, g));
+                    if (v.isEmpty()) {
+                        break;
+                    }
+                    latest = v.get();
+                }
+                if (latest != null) {
+                    out.add(new Child(MapItems.key(id, i), latest));
+                }
             }
         }
         return out;
     }
 
-    /** How many items map node {@code nodeId} has, from the record of its start; 0 before it started. */
-    private static int mapItems(List<NodeResult> results, String nodeId) {
+    /** The start record of map node {@code nodeId}; {@code null} before it started. */
+    private static NodeResult startRecord(List<NodeResult> results, String nodeId) {
         String start = MapItems.startKey(nodeId);
         for (NodeResult r : results) {
-            if (r.nodeId().equals(start) && r.outputJson() != null) {
-                try {
-                    return Math.max(
-                            0, JSON.readTree(r.outputJson()).path("items").asInt(0));
-                } catch (JacksonException e) {
-                    return 0;
-                }
+            if (r.nodeId().equals(start)) {
+                return r;
             }
         }
-        return 0;
+        return null;
     }
 
     /** The parent execution and node that started {@code child}, when it is a sub-workflow's execution. */
@@ -120,7 +125,9 @@ public final class SubWorkflows {
     /**
      * Retries a failed or cancelled execution, then each child of it that failed or was cancelled
      * (and theirs), so the parent's sub-workflow node finds its child running again instead of
-     * failing on the old result. A child that succeeded is kept: its output is used again.
+     * failing on the old result. A child that succeeded is kept: its output is used again. The
+     * children of a map's items are not retried: the map starts a new child for each item whose
+     * child failed, at most {@code max_parallel} at a time.
      *
      * @return what the retry did to the execution asked for
      */
@@ -128,10 +135,12 @@ public final class SubWorkflows {
         Optional<ExecutionView> v = store.executionGet(id);
         if (v.isPresent()
                 && (v.get().state() == ExecutionState.FAILED || v.get().state() == ExecutionState.CANCELLED)) {
-            // Children first: a parent claimed at once must not find its child still failed.
+            // Children first: a parent claimed at once must not find its child still failed. A map's
+            // items are left to the map, which starts new children for those whose child failed.
             for (Child c : children(store, v.get())) {
                 ExecutionState s = c.execution().state();
-                if (s == ExecutionState.FAILED || s == ExecutionState.CANCELLED) {
+                if (MapItems.nodeOf(c.nodeId()) == null
+                        && (s == ExecutionState.FAILED || s == ExecutionState.CANCELLED)) {
                     retry(store, c.execution().id(), fromScratch, by);
                 }
             }

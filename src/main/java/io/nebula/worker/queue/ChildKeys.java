@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * How a sub-workflow's execution is tied to its parent: it is submitted with the idempotency key
- * {@code child:<parent execution id>:<node id>}, so the parent node finds the same child however
+ * {@code child:<parent execution id>:<node id>} (a map item's: {@link #itemKey}), so the parent node finds the same child however
  * often it runs (a retry, a resume on another worker), and the link can be followed both ways
  * without a column of its own.
  */
@@ -16,6 +16,17 @@ public final class ChildKeys {
     /** The idempotency key of the child that node {@code nodeId} of {@code parentId} starts. */
     public static String key(long parentId, String nodeId) {
         return PREFIX + parentId + ":" + nodeId;
+    }
+
+    /**
+     * The idempotency key of the child that item {@code index} of map node {@code nodeId} of
+     * {@code parentId} starts: {@code child:<parent id>:<node id>[<index>]}, and for a child started
+     * after a retry of the parent found the one before failed, {@code ...[<index>]#<generation>}
+     * (1, 2, ...).
+     */
+    public static String itemKey(long parentId, String nodeId, int index, int generation) {
+        String item = MapItems.key(nodeId, index);
+        return key(parentId, generation == 0 ? item : item + "#" + generation);
     }
 
     /** The parent execution and node named by a child's idempotency key. */

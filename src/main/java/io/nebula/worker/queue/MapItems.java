@@ -10,6 +10,22 @@ package io.nebula.worker.queue;
 public final class MapItems {
     private MapItems() {}
 
+    /**
+     * The number of items a map's start record (see {@link #startKey}) holds, or -1 when {@code
+     * result} is not one that can be read.
+     */
+    public static int items(NodeResult result) {
+        if (result == null || result.outputJson() == null) {
+            return -1;
+        }
+        try {
+            tools.jackson.databind.JsonNode o = io.nebula.worker.json.Json.MAPPER.readTree(result.outputJson());
+            return o.path("items").isIntegralNumber() ? o.path("items").asInt() : -1;
+        } catch (tools.jackson.core.JacksonException e) {
+            return -1;
+        }
+    }
+
     /** The stored name of item {@code index} of map node {@code nodeId}. */
     public static String key(String nodeId, int index) {
         return nodeId + "[" + index + "]";

@@ -109,6 +109,15 @@ public interface Attempt extends StoredDefinition {
     }
 
     /**
+     * When the execution first started (its first claim since it was submitted or retried by
+     * hand), by the store's clock; {@code null} when unknown. Asked once per attempt, only by a
+     * map over a workflow node; may read the store. The default is {@code null}.
+     */
+    default java.time.Instant startedAt() {
+        return null;
+    }
+
+    /**
      * Why the worker wants this attempt to stop, or {@code null} while it may go on. When this
      * turns non-null the worker also interrupts the attempt's thread.
      */

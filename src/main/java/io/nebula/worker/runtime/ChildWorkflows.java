@@ -12,19 +12,45 @@ public interface ChildWorkflows {
     /**
      * A child execution as it stands.
      *
+     * @param finishedAt when it finished, by the database's clock; {@code null} while it has not
      * @param now the database clock when it was read
      */
-    record Child(long id, ExecutionState state, String outputJson, String error, Instant createdAt, Instant now) {}
+    record Child(
+            long id,
+            ExecutionState state,
+            String outputJson,
+            String error,
+            Instant createdAt,
+            Instant finishedAt,
+            Instant now) {}
 
     /**
      * Submits an execution of the stored workflow {@code workflowHash} with {@code inputJson}
      * under idempotency key {@code key}, on {@code queue} ({@code null}: the parent's queue), unless
      * one with that key exists; either way returns it.
      *
+     * @throws InputRefused when the child's workflow refuses the input (its input schema)
      * @throws IllegalStateException when no workflow is stored under that hash
      * @throws RuntimeException when the store cannot be reached (the node then fails retryably)
      */
     Child start(String workflowHash, String inputJson, String key, String queue);
+
+    /**
+     * The child started under idempotency key {@code key}, or {@code null} when there is none;
+     * starts nothing. The default finds none.
+     *
+     * @throws RuntimeException when the store cannot be reached
+     */
+    default Child find(String key) {
+        return null;
+    }
+
+    /** The child's workflow refuses the input it would be started with: the same input is refused again. */
+    final class InputRefused extends RuntimeException {
+        public InputRefused(String message) {
+            super(message);
+        }
+    }
 
     /** No children can be started: attempts without a store. */
     ChildWorkflows NONE = (hash, input, key, queue) -> {

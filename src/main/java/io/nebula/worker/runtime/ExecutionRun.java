@@ -9,6 +9,7 @@ import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.LogContext;
 import io.nebula.worker.observe.WorkerListener;
 import io.nebula.worker.queue.ChildKeys;
+import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
@@ -94,6 +95,9 @@ final class ExecutionRun {
     private final Set<String> childWaits = new java.util.HashSet<>();
 
     private Instant childPollAt;
+    /** A checkpoint written while starting a node found the lease lost: the attempt stops. */
+    private boolean leaseLost;
+
     /** When the workflow's timeout ends, by this worker's clock; {@code null} without one. */
     private Instant deadline;
 
@@ -197,6 +201,9 @@ final class ExecutionRun {
                     String id = ready.iterator().next();
                     ready.remove(id);
                     ranInline |= launch(workflow.node(id));
+                    if (leaseLost) {
+                        return stop(StopReason.LEASE_LOST);
+                    }
                     if (deferred != null) {
                         // Its params fit once the nodes running now release theirs.
                         ready.add(deferred);
@@ -312,7 +319,7 @@ final class ExecutionRun {
      * taken at once (returns {@code true}); any other runs on a thread of its own, as does an
      * inline node that needs a backoff wait before its next try.
      */
-    private boolean launch(NodeSpec n) {
+    private boolean launch(NodeSpec n) throws InterruptedException {
         if (n.childWorkflow() != null) {
             if (n.map() != null) {
                 return startChildMap(n);
@@ -499,7 +506,7 @@ final class ExecutionRun {
                             JsonText.of(input),
                             ChildKeys.key(attempt.executionId(), n.id()),
                             n.childQueue());
-        } catch (IllegalStateException e) {
+        } catch (ChildWorkflows.InputRefused | IllegalStateException e) {
             fail(n, n + ": " + e.getMessage(), false, now);
             return;
         } catch (SubmitRejectedException e) {
@@ -566,9 +573,18 @@ final class ExecutionRun {
      * Starts a map over a workflow node: as {@link #startMap}, each item starting a child
      * execution instead of running an action. Returns whether any item ended in this look.
      */
-    private boolean startChildMap(NodeSpec n) {
+    private boolean startChildMap(NodeSpec n) throws InterruptedException {
         MapRun m = openMap(n, null, Map.of());
-        return m != null && launchItems(m);
+        if (m == null) {
+            return false;
+        }
+        // Cancel, retry and the lists of children find the children through the start record (it
+        // holds the number of items), so it is durable before the first of them starts.
+        if (m.recordFirst && !flush()) {
+            leaseLost = true;
+            return false;
+        }
+        return launchItems(m);
     }
 
     /**
@@ -600,7 +616,28 @@ final class ExecutionRun {
         }
         MapRun m = new MapRun(n, action, items, secretValues, now);
         String startKey = MapItems.startKey(n.id());
-        if (!items.isEmpty() && attempt.checkpoints().get(startKey) == null) {
+        NodeResult record = attempt.checkpoints().get(startKey);
+        if (n.childWorkflow() != null && record != null && MapItems.items(record) != items.size()) {
+            // Children are found by item index: a list that changed would pair them with other items.
+            fail(
+                    n,
+                    n + " items: " + items.size() + " items now, " + MapItems.items(record)
+                            + " when its children started; a map over a workflow node must have the same items"
+                            + " at every look",
+                    false,
+                    now);
+            return null;
+        }
+        if (n.childWorkflow() != null) {
+            m.recordFirst = !items.isEmpty() && record == null;
+            try {
+                m.since = attempt.startedAt();
+            } catch (RuntimeException e) {
+                fail(n, n + ": cannot read when the execution started: " + e.getMessage(), true, now);
+                return null;
+            }
+        }
+        if (!items.isEmpty() && record == null) {
             unsaved.add(new NodeResult(
                     startKey,
                     NodeStatus.SUCCEEDED,
@@ -692,51 +729,86 @@ final class ExecutionRun {
 
     /**
      * Starts the children of a map over a workflow node, or finds those an earlier look started
-     * (each item's child has the idempotency key of {@link ChildKeys#key} with the item's stored
-     * name, {@code <node id>[<index>]}), in item order while fewer than {@code max_parallel} are
-     * still going and the failure policy allows. A child that succeeded gives its item its output;
-     * one that failed or was cancelled fails its item for good; one still going keeps the map open,
-     * and the attempt ends in a durable wait after which it looks again (as {@link #runChild}).
-     * Returns whether any item ended here.
+     * (by their keys, {@link ChildKeys#itemKey}), in item order while fewer than {@code
+     * max_parallel} are still going. Once the failure policy stops new items, it only looks for
+     * the children started already, so that the map ends when they have. A child that succeeded
+     * gives its item its output; one that failed or was cancelled fails its item for good, unless
+     * it ended before the execution's current start (a retry of the parent by hand): then the item
+     * gets a new child. One still going keeps the map open, and the attempt ends in a durable wait
+     * after which it looks again (as {@link #runChild}). Returns whether any item ended here.
      */
     private boolean launchChildItems(MapRun m) {
         boolean ended = false;
         NodeSpec n = m.node;
-        while (failure == null && resumeAt == null && m.waiting < m.spec.maxParallel() && m.mayStartMore()) {
+        int misses = 0;
+        while (failure == null && resumeAt == null && m.waiting < m.spec.maxParallel() && m.next < m.size()) {
+            boolean mayStart = m.spec.keepsGoing(m.failed);
             int i = m.next++;
             if (m.isDone(i)) {
                 continue;
             }
             Instant now = options.clock().instant();
             String what = "item " + i + " of " + n;
-            String input;
+            // The item's latest child and its generation (a retry from scratch keeps children too).
+            ChildWorkflows.Child c = null;
+            int generation = -1;
             try {
-                input = JsonText.of(n.resolveItemParams(bindings, Map.of(), m.items.get(i), i));
-            } catch (EvaluationException e) {
-                itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
-                ended = true;
-                continue;
-            }
-            ChildWorkflows.Child c;
-            try {
-                c = attempt.children()
-                        .start(
-                                n.childWorkflow(),
-                                input,
-                                ChildKeys.key(attempt.executionId(), MapItems.key(n.id(), i)),
-                                n.childQueue());
-            } catch (IllegalStateException e) {
-                fail(n, n + ": " + e.getMessage(), false, now);
-                return ended;
-            } catch (SubmitRejectedException e) {
-                // The store refused this item's input (its size or values): the same input is refused again.
-                itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
-                ended = true;
-                continue;
+                for (ChildWorkflows.Child found;
+                        (found = attempt.children()
+                                        .find(ChildKeys.itemKey(attempt.executionId(), n.id(), i, generation + 1)))
+                                != null; ) {
+                    c = found;
+                    generation++;
+                }
             } catch (RuntimeException e) {
-                fail(n, what + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+                fail(n, what + ": cannot read its child execution: " + e.getMessage(), true, now);
                 return ended;
             }
+            // A child that ended in failure before this execution's current start failed an earlier
+            // run of it (a retry by hand or from scratch clears the start): the item gets a new one.
+            boolean stale = c != null
+                    && (c.state() == ExecutionState.FAILED || c.state() == ExecutionState.CANCELLED)
+                    && c.finishedAt() != null
+                    && m.since != null
+                    && c.finishedAt().isBefore(m.since);
+            if (c == null || stale) {
+                if (!mayStart) {
+                    // Children start in item order, at most max_parallel unfinished: past that many
+                    // items without one, no later item has one.
+                    if (++misses >= m.spec.maxParallel()) {
+                        m.next = m.size();
+                    }
+                    continue;
+                }
+                String input;
+                try {
+                    input = JsonText.of(n.resolveItemParams(bindings, Map.of(), m.items.get(i), i));
+                } catch (EvaluationException e) {
+                    itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
+                    ended = true;
+                    continue;
+                }
+                try {
+                    c = attempt.children()
+                            .start(
+                                    n.childWorkflow(),
+                                    input,
+                                    ChildKeys.itemKey(attempt.executionId(), n.id(), i, generation + 1),
+                                    n.childQueue());
+                } catch (ChildWorkflows.InputRefused | SubmitRejectedException e) {
+                    // The child's workflow or the store refused this item's input: it is refused again.
+                    itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
+                    ended = true;
+                    continue;
+                } catch (IllegalStateException e) {
+                    fail(n, n + ": " + e.getMessage(), false, now);
+                    return ended;
+                } catch (RuntimeException e) {
+                    fail(n, what + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+                    return ended;
+                }
+            }
+            misses = 0;
             switch (c.state()) {
                 case SUCCEEDED -> {
                     String out = c.outputJson() == null ? "null" : c.outputJson();

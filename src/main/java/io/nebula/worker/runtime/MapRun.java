@@ -36,6 +36,12 @@ final class MapRun {
     /** Children of a map over a workflow node found still going in this attempt (no thread runs them). */
     int waiting;
 
+    /** On a workflow node: this look writes the map's start record, durable before any child starts. */
+    boolean recordFirst;
+
+    /** On a workflow node: when the execution's current run started, by the store's clock (or {@code null}). */
+    java.time.Instant since;
+
     int succeeded;
     int failed;
     /** Whether every failed item failed retryably (a retry of the execution may then help). */

@@ -197,9 +197,11 @@ public final class Workflows {
         }
         DefinitionReader.Parsed parsed = DefinitionReader.read(text, sourceName, limits);
         List<Problem> childProblems = new java.util.ArrayList<>();
+        // Before the file names are replaced by hashes.
+        long byHash = startedByHash(parsed);
         List<Long> times = new java.util.ArrayList<>();
         List<LoadedWorkflow> children = resolveChildren(parsed, resolver, childProblems, times);
-        long started = LoadedWorkflow.executionsStartedAtMost(children, times);
+        long started = Math.min(1_000_000_000L, LoadedWorkflow.executionsStartedAtMost(children, times) + byHash);
         if (started > MAX_CHILD_EXECUTIONS) {
             childProblems.add(parsed.index()
                     .problem(
@@ -278,6 +280,21 @@ public final class Workflows {
             }
         }
         return children;
+    }
+
+    /**
+     * The executions started by the workflow nodes that name their child by content hash: each
+     * {@link #startsAtMost} (what those children start in turn is not known here).
+     */
+    private static long startedByHash(DefinitionReader.Parsed parsed) {
+        long n = 0;
+        for (JsonNode node : parsed.tree().path("nodes")) {
+            JsonNode ref = node.path("workflow");
+            if (ref.isString() && DefinitionValidator.isHash(ref.asString())) {
+                n = Math.min(1_000_000_000L, n + startsAtMost(node));
+            }
+        }
+        return n;
     }
 
     /**

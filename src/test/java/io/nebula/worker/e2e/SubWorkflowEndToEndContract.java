@@ -43,12 +43,13 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
 
     /**
      * {@code test.step}: counts runs per execution and node; when its {@code level} param equals
-     * {@link #holdAt}, blocks until interrupted; fails permanently on the first run of a {@code
-     * fail_once} step. Returns {@code "<level> done"}.
+     * {@link #holdAt}, blocks until interrupted; when it equals {@link #failAt}, and on the first
+     * run of a {@code fail_once} step, fails permanently. Returns {@code "<level> done"}.
      */
     static final class Step implements Action {
         final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         volatile String holdAt;
+        volatile String failAt;
         volatile CountDownLatch holding = new CountDownLatch(1);
 
         @Override
@@ -65,10 +66,18 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 holding.countDown();
                 new CountDownLatch(1).await();
             }
+            if (level.equals(failAt)) {
+                throw ActionException.permanent(level + " refused");
+            }
             if (params.path("fail_once").asBoolean() && run == 1) {
                 throw ActionException.permanent(level + " refused its first run");
             }
             return JsonNodeFactory.instance.stringNode(level + " done");
+        }
+
+        /** Fails every run at {@code level} ({@code null}: none) for good. */
+        void failAt(String level) {
+            failAt = level;
         }
 
         void holdAt(String level) {
@@ -399,14 +408,18 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(c.store().executionGetByKey(ChildKeys.key(caller, "down"))).isEmpty();
     }
 
-    /** {@code fan.yaml}: a map over {@code item.yaml}, one child per element of {@code input.ns}. */
-    private void writeFan() throws Exception {
+    /**
+     * {@code fan.yaml}: a map over {@code item.yaml}, one child per element of {@code input.ns},
+     * the element equal to {@code input.fail_at} at level {@code bad}, the others at {@code
+     * input.level}.
+     */
+    private void writeFan(String policy) throws Exception {
         Files.writeString(tmp.resolve("item.yaml"), """
                 name: item
                 nodes:
                   - id: work
                     action: test.step
-                    params: { level: "${{ input.level }}", fail_once: "${{ input.fail }}" }
+                    params: { level: "${{ input.level }}" }
                 output: { n: "${{ input.n }}", position: "${{ input.position }}", said: "${{ nodes.work.output }}" }
                 """);
         Files.writeString(tmp.resolve("fan.yaml"), """
@@ -414,18 +427,17 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 nodes:
                   - id: each
                     workflow: item.yaml
-                    map: { items: "${{ input.ns }}", max_items: 10, max_parallel: 2, on_item_failure: finish_all }
+                    map: { items: "${{ input.ns }}", max_items: 10, max_parallel: 2, on_item_failure: %s }
                     input:
                       n: "${{ item }}"
                       position: "${{ index }}"
-                      level: "${{ input.level }}"
-                      fail: "${{ item == input.fail_at }}"
+                      level: "${{ item == input.fail_at ? 'bad' : input.level }}"
                   - id: after
                     action: test.step
                     depends_on: [each]
                     params: { level: after }
                 output: { all: "${{ nodes.each.output }}" }
-                """);
+                """.formatted(policy));
     }
 
     private long submitFan(WorkflowClient c, String input) throws Exception {
@@ -433,13 +445,17 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 .executionId();
     }
 
-    private Optional<ExecutionView> item(WorkflowClient c, long parent, int index) {
-        return c.store().executionGetByKey(ChildKeys.key(parent, "each[" + index + "]"));
+    /** The child of item {@code index} of the map, of the latest run that started one. */
+    private static Optional<ExecutionView> item(WorkflowClient c, long parent, int index) {
+        return SubWorkflows.children(c.store(), c.store().executionGet(parent).orElseThrow()).stream()
+                .filter(ch -> ch.nodeId().equals("each[" + index + "]"))
+                .map(SubWorkflows.Child::execution)
+                .findFirst();
     }
 
     @Test
     void aMapOverAWorkflowNodeStartsAChildPerItemAndTakesTheirOutputsInItemOrder() throws Exception {
-        writeFan();
+        writeFan("finish_all");
         WorkflowClient c = worker("w1").client();
         long parent = submitFan(c, "{\"ns\": [5, 3, 9, 1], \"level\": \"x\", \"fail_at\": 0}");
 
@@ -461,8 +477,9 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(children).allSatisfy(ch -> {
             assertThat(ch.execution().state()).isEqualTo(ExecutionState.SUCCEEDED);
             assertThat(ch.execution().workflowName()).isEqualTo("item");
-            assertThat(SubWorkflows.parent(ch.execution()).orElseThrow().executionId())
-                    .isEqualTo(parent);
+            var p = SubWorkflows.parent(ch.execution()).orElseThrow();
+            assertThat(p.executionId()).isEqualTo(parent);
+            assertThat(p.nodeId()).isEqualTo(ch.nodeId());
         });
         assertThat(SubWorkflows.children(c.store(), v, 2)).hasSize(2);
         assertThat(step.runs.get(parent + ":after").get()).isEqualTo(1);
@@ -470,7 +487,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
 
     @Test
     void aMapOverAWorkflowNodeKeepsAtMostMaxParallelChildrenGoingAndACancelReachesThem() throws Exception {
-        writeFan();
+        writeFan("finish_all");
         step.holdAt("held");
         WorkflowClient c = worker("w1").client();
         long parent = submitFan(c, "{\"ns\": [1, 2, 3, 4, 5], \"level\": \"held\", \"fail_at\": 0}");
@@ -502,8 +519,9 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     }
 
     @Test
-    void aChildThatFailsFailsItsItemAndARetryOfTheParentRetriesOnlyThatChild() throws Exception {
-        writeFan();
+    void aChildThatFailsFailsItsItemAndARetryOfTheParentRunsThatItemAgainWithANewChild() throws Exception {
+        writeFan("finish_all");
+        step.failAt("bad");
         WorkflowClient c = worker("w1").client();
         long parent = submitFan(c, "{\"ns\": [1, 2, 3], \"level\": \"x\", \"fail_at\": 2}");
 
@@ -515,7 +533,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(failed.lastError())
                 .contains("node 'each' (workflow): 1 of 3 items failed (on_item_failure finish_all)")
                 .contains("item 1 of node 'each' (workflow): child execution " + second.id() + " failed")
-                .contains("x refused its first run");
+                .contains("bad refused");
         ExecutionView first = item(c, parent, 0).orElseThrow();
         ExecutionView third = item(c, parent, 2).orElseThrow();
         assertThat(List.of(first.state(), third.state()))
@@ -523,24 +541,141 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
                 .containsOnly(ExecutionState.SUCCEEDED);
         assertThat(step.runs).doesNotContainKey(parent + ":after");
 
+        step.failAt(null);
+        c.store()
+                .nodeResultList(parent)
+                .forEach(r -> System.err.println("DEBUG " + r.nodeId() + " " + r.status() + " " + r.outputJson()));
         assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
         ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+        c.store()
+                .nodeResultList(parent)
+                .forEach(r -> System.err.println("DEBUG2 " + r.nodeId() + " " + r.status() + " " + r.outputJson()));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson()).path("all"))
                 .extracting(n -> n.path("n").asInt())
                 .containsExactly(1, 2, 3);
-        assertThat(item(c, parent, 1).orElseThrow().id()).isEqualTo(second.id());
+        ExecutionView again = item(c, parent, 1).orElseThrow();
+        assertThat(again.id()).as("a new child for the item that failed").isNotEqualTo(second.id());
+        assertThat(again.state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(again.idempotencyKey()).isEqualTo(ChildKeys.itemKey(parent, "each", 1, 1));
+        assertThat(c.store().executionGet(second.id()).orElseThrow().state())
+                .as("the failed child is left as it was")
+                .isEqualTo(ExecutionState.FAILED);
         for (ExecutionView kept : List.of(first, third)) {
-            ExecutionView now = c.store().executionGet(kept.id()).orElseThrow();
-            assertThat(now.attempt()).as("a child that succeeded is used again").isEqualTo(1);
+            assertThat(item(c, parent, first == kept ? 0 : 2).orElseThrow().id())
+                    .as("an item that succeeded keeps its child")
+                    .isEqualTo(kept.id());
             assertThat(step.runs.get(kept.id() + ":work").get()).isEqualTo(1);
         }
     }
 
     @Test
+    void aRetryOfTheParentStartsAtMostMaxParallelNewChildren() throws Exception {
+        writeFan("finish_all");
+        step.failAt("x");
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [1, 2, 3, 4, 5], \"level\": \"x\", \"fail_at\": 0}");
+        assertThat(Terminal.await(c.store(), parent, Duration.ofSeconds(90)).state())
+                .isEqualTo(ExecutionState.FAILED);
+        List<Long> failedChildren = java.util.stream.IntStream.range(0, 5)
+                .mapToObj(i -> item(c, parent, i).orElseThrow().id())
+                .toList();
+
+        step.failAt(null);
+        step.holdAt("x");
+        assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !failedChildren.contains(
+                                item(c, parent, 0).orElseThrow().id())
+                        && !failedChildren.contains(
+                                item(c, parent, 1).orElseThrow().id())
+                        && c.store().executionGet(parent).orElseThrow().state() == ExecutionState.AVAILABLE);
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+        for (int i = 2; i < 5; i++) {
+            assertThat(item(c, parent, i).orElseThrow().id())
+                    .as("item %d waits for a slot: its child is still the failed one", i)
+                    .isEqualTo(failedChildren.get(i));
+        }
+        for (long id : failedChildren) {
+            assertThat(c.store().executionGet(id).orElseThrow().state()).isEqualTo(ExecutionState.FAILED);
+        }
+        SubWorkflows.cancel(c.store(), parent, "done looking", "tester");
+        assertThat(Terminal.await(c.store(), parent, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.CANCELLED);
+    }
+
+    @Test
+    void withFailFastTheMapWaitsForTheChildrenStartedBeforeAnItemFailed() throws Exception {
+        writeFan("fail_fast");
+        step.failAt("bad");
+        step.holdAt("held");
+        WorkflowClient c = worker("w1").client();
+        // Item 0 fails; item 1, started beside it, holds.
+        long parent = submitFan(c, "{\"ns\": [7, 8, 9], \"level\": \"held\", \"fail_at\": 7}");
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+        ExecutionView failedChild = await().atMost(Duration.ofSeconds(60))
+                .until(() -> item(c, parent, 0), o -> o.isPresent() && o.get().state() == ExecutionState.FAILED)
+                .orElseThrow();
+        // The parent looks again after the failure, and goes on waiting for item 1's child.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> c.store().historyList(parent).stream()
+                        .anyMatch(h -> h.event().equals("waiting") && h.at().isAfter(failedChild.finishedAt())));
+        assertThat(c.store().executionGet(parent).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(item(c, parent, 2))
+                .as("fail_fast: no item starts after the failure")
+                .isEmpty();
+
+        assertThat(SubWorkflows.cancel(c.store(), parent, "stop", "tester"))
+                .isEqualTo(io.nebula.worker.queue.CancelResult.CANCELLED);
+        long held = item(c, parent, 1).orElseThrow().id();
+        assertThat(Terminal.await(c.store(), held, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.CANCELLED);
+    }
+
+    @Test
+    void anItemInputTheChildsSchemaRefusesFailsThatItemOnly() throws Exception {
+        Files.writeString(tmp.resolve("typed.yaml"), """
+                name: typed
+                input_schema: { type: object, required: [n], properties: { n: { type: integer } } }
+                nodes:
+                  - id: work
+                    action: test.step
+                    params: { level: x }
+                output: { n: "${{ input.n }}" }
+                """);
+        Files.writeString(tmp.resolve("typed-fan.yaml"), """
+                name: typed-fan
+                nodes:
+                  - id: each
+                    workflow: typed.yaml
+                    map: { items: [1, "two", 3], on_item_failure: tolerate, max_failed_items: 1 }
+                    input: { n: "${{ item }}" }
+                output: "${{ nodes.each.output }}"
+                """);
+        WorkflowClient c = worker("w1").client();
+        long parent = c.submit(c.load(tmp.resolve("typed-fan.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+
+        ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(JSON.readTree(v.outputJson()))
+                .extracting(n -> n.isNull() ? null : n.path("n").asInt())
+                .containsExactly(1, null, 3);
+        assertThat(c.store().nodeResultList(parent))
+                .filteredOn(r -> r.nodeId().equals("each[1]"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.error())
+                        .contains("item 1 of node 'each' (workflow) input: the input does not match the input"
+                                + " schema of 'typed'"));
+        assertThat(SubWorkflows.children(c.store(), v)).hasSize(2);
+    }
+
+    @Test
     void aMapOverAWorkflowNodeWithMoreItemsThanItsMaxItemsFailsForGoodAndStartsNoChild() throws Exception {
-        writeFan();
+        writeFan("finish_all");
         WorkflowClient c = worker("w1").client();
         long parent = submitFan(c, "{\"ns\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], \"level\": \"x\", \"fail_at\": 0}");
 
@@ -549,6 +684,7 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(v.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(v.attempt()).as("refused for good, not retried").isEqualTo(1);
         assertThat(v.lastError()).contains("node 'each' (workflow) items: 11 items, more than its max_items 10");
-        assertThat(item(c, parent, 0)).isEmpty();
+        assertThat(SubWorkflows.children(c.store(), v)).isEmpty();
+        assertThat(c.store().nodeResultList(parent)).noneMatch(r -> r.nodeId().equals("each[]"));
     }
 }

@@ -122,6 +122,33 @@ class SubWorkflowValidationTest {
     }
 
     @Test
+    void aChildNamedByHashCountsOncePerItemItMayHave() throws Exception {
+        Files.writeString(dir.resolve("leaf.yaml"), CHILD);
+        String leaf = kit.workflows.load(dir.resolve("leaf.yaml")).hash();
+        Files.writeString(dir.resolve("top.yaml"), """
+                name: top
+                nodes:
+                  - id: once
+                    workflow: leaf.yaml
+                  - id: by_hash
+                    workflow: "%1$s"
+                  - id: each_by_hash
+                    workflow: "%1$s"
+                    map: { items: "${{ input.xs }}", max_items: 20 }
+                """.formatted(leaf));
+
+        assertThat(kit.workflows.load(dir.resolve("top.yaml")).childExecutionsAtMost())
+                .isEqualTo(1 + 1 + 20);
+
+        Files.writeString(
+                dir.resolve("top.yaml"),
+                Files.readString(dir.resolve("top.yaml")).replace("max_items: 20", "max_items: 9999"));
+        assertThatThrownBy(() -> kit.workflows.load(dir.resolve("top.yaml")))
+                .isInstanceOf(WorkflowInvalidException.class)
+                .hasMessageContaining("would start up to 10001 executions");
+    }
+
+    @Test
     void aMapOverAWorkflowNodeNeedsMaxItemsWhenItsItemsAreAnExpression() {
         List<String> p = kit.problems("""
                 {"name": "p", "nodes": [

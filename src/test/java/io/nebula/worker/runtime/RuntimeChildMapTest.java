@@ -1,0 +1,222 @@
+package io.nebula.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nebula.worker.observe.ExecutionEvent;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.NodeStatus;
+import io.nebula.worker.queue.RunOutcome;
+import io.nebula.worker.queue.StopReason;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A map over a workflow node in the runtime alone: children come from a table of states by
+ * idempotency key instead of a store, so each look's decisions can be checked one by one.
+ */
+class RuntimeChildMapTest {
+    static final String HASH = "0".repeat(64);
+
+    /** An {@link InMemoryAttempt} whose children have the state {@code states} gives their key. */
+    static class ChildAttempt implements Attempt {
+        final InMemoryAttempt a;
+        final Function<String, ExecutionState> states;
+        final List<String> started = new CopyOnWriteArrayList<>();
+        /** For each child started: whether the map's start record had been checkpointed before. */
+        final Map<String, Boolean> recordedBefore = new ConcurrentHashMap<>();
+
+        ChildAttempt(InMemoryAttempt a, Function<String, ExecutionState> states) {
+            this.a = a;
+            this.states = states;
+        }
+
+        private ChildWorkflows.Child child(String key) {
+            ExecutionState s = states.apply(key);
+            Instant now = Instant.now();
+            return new ChildWorkflows.Child(
+                    started.indexOf(key) + 1,
+                    s,
+                    s == ExecutionState.SUCCEEDED ? "\"done " + key + "\"" : null,
+                    s == ExecutionState.FAILED ? "boom" : null,
+                    now,
+                    s.isTerminal() ? now : null,
+                    now);
+        }
+
+        @Override
+        public ChildWorkflows children() {
+            return new ChildWorkflows() {
+                @Override
+                public Child start(String hash, String input, String key, String queue) {
+                    if (!started.contains(key)) {
+                        recordedBefore.put(
+                                key,
+                                a.written().stream().anyMatch(r -> r.nodeId().equals("each[]")));
+                        started.add(key);
+                    }
+                    return child(key);
+                }
+
+                @Override
+                public Child find(String key) {
+                    return started.contains(key) ? child(key) : null;
+                }
+            };
+        }
+
+        @Override
+        public long executionId() {
+            return a.executionId();
+        }
+
+        @Override
+        public ExecutionEvent event() {
+            return a.event();
+        }
+
+        @Override
+        public int attempt() {
+            return a.attempt();
+        }
+
+        @Override
+        public String workflowHash() {
+            return a.workflowHash();
+        }
+
+        @Override
+        public String definitionJson() {
+            return a.definitionJson();
+        }
+
+        @Override
+        public String inputJson() {
+            return a.inputJson();
+        }
+
+        @Override
+        public Map<String, NodeResult> checkpoints() {
+            return a.checkpoints();
+        }
+
+        @Override
+        public boolean checkpoint(NodeResult r) {
+            return a.checkpoint(r);
+        }
+
+        @Override
+        public StopReason stopRequested() {
+            return a.stopRequested();
+        }
+    }
+
+    private static String fan(String items, String map) {
+        return """
+                {"name": "p", "nodes": [{"id": "each", "workflow": "%s",
+                  "map": {"items": %s, "max_items": 10, %s},
+                  "input": {"x": "${{ item }}"}}]}""".formatted(HASH, items, map);
+    }
+
+    @Test
+    void theStartRecordIsCheckpointedBeforeTheFirstChildStarts() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        var at = new ChildAttempt(kit.attempt(fan("[1, 2]", "\"max_parallel\": 2"), "{}"), k -> ExecutionState.RUNNING);
+
+        RunOutcome o = kit.runtime.run(at);
+
+        assertThat(o).isInstanceOf(RunOutcome.Waiting.class);
+        assertThat(at.started).containsExactly("child:7:each[0]", "child:7:each[1]");
+        assertThat(at.recordedBefore).containsEntry("child:7:each[0]", true).containsEntry("child:7:each[1]", true);
+    }
+
+    @Test
+    void withFailFastTheMapWaitsForAChildStartedBesideTheOneThatFailed() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        var first = kit.attempt(fan("[1, 2, 3]", "\"max_parallel\": 2, \"on_item_failure\": \"fail_fast\""), "{}");
+        Map<String, ExecutionState> states = new ConcurrentHashMap<>();
+        Function<String, ExecutionState> state = k -> states.getOrDefault(k, ExecutionState.RUNNING);
+        var a1 = new ChildAttempt(first, state);
+        RunOutcome o1 = kit.runtime.run(a1);
+        assertThat(o1).isInstanceOf(RunOutcome.Waiting.class);
+
+        // Item 0's child failed; item 1's still runs: the map waits for it and starts no other.
+        states.put("child:7:each[0]", ExecutionState.FAILED);
+        var a2 = new ChildAttempt(first.next(o1), state);
+        a2.started.addAll(a1.started);
+        RunOutcome o2 = kit.runtime.run(a2);
+        assertThat(o2).isInstanceOf(RunOutcome.Waiting.class);
+        assertThat(a2.started).containsExactly("child:7:each[0]", "child:7:each[1]");
+
+        // Once it ends, the node fails, counting the item that never started.
+        states.put("child:7:each[1]", ExecutionState.SUCCEEDED);
+        var a3 = new ChildAttempt(a2.a.next(o2), state);
+        a3.started.addAll(a2.started);
+        var o3 = (RunOutcome.Failed) kit.runtime.run(a3);
+        assertThat(o3.error())
+                .contains("1 of 3 items failed (on_item_failure fail_fast), 1 not run")
+                .contains("item 0 of node 'each' (workflow): child execution 1 failed: boom");
+        assertThat(a3.started).hasSize(2);
+    }
+
+    @Test
+    void anItemWhoseInputTheChildsWorkflowRefusesFailsOnlyThatItem() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        var base = kit.attempt(fan("[1, 2, 3]", "\"on_item_failure\": \"tolerate\", \"max_failed_items\": 1"), "{}");
+        var at = new ChildAttempt(base, k -> ExecutionState.SUCCEEDED) {
+            @Override
+            public ChildWorkflows children() {
+                ChildWorkflows real = super.children();
+                return new ChildWorkflows() {
+                    @Override
+                    public Child start(String hash, String input, String key, String queue) {
+                        if (key.endsWith("[1]")) {
+                            throw new ChildWorkflows.InputRefused("the input does not match the input schema of 'c'");
+                        }
+                        return real.start(hash, input, key, queue);
+                    }
+
+                    @Override
+                    public Child find(String key) {
+                        return real.find(key);
+                    }
+                };
+            }
+        };
+
+        var o = (RunOutcome.Succeeded) kit.runtime.run(at);
+
+        assertThat(at.a.writtenAnd(o))
+                .filteredOn(r -> r.nodeId().equals("each[1]"))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(NodeStatus.FAILED);
+                    assertThat(r.error())
+                            .isEqualTo("item 1 of node 'each' (workflow) input: the input does not match the input"
+                                    + " schema of 'c'");
+                });
+    }
+
+    @Test
+    void itemsThatChangeBetweenLooksFailTheNodeForGood() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        String def = fan("\"${{ execution.attempt == 1 ? [1, 2] : [1, 2, 3] }}\"", "\"max_parallel\": 4");
+        var first = kit.attempt(def, "{}");
+        var a1 = new ChildAttempt(first, k -> ExecutionState.RUNNING);
+        RunOutcome o1 = kit.runtime.run(a1);
+        assertThat(o1).isInstanceOf(RunOutcome.Waiting.class);
+
+        var a2 = new ChildAttempt(first.next(o1), k -> ExecutionState.RUNNING);
+        a2.started.addAll(a1.started);
+        var o2 = (RunOutcome.Failed) kit.runtime.run(a2);
+
+        assertThat(o2.retryable()).isFalse();
+        assertThat(o2.error()).contains("node 'each' (workflow) items: 3 items now, 2 when its children started");
+        assertThat(a2.started).hasSize(2);
+    }
+}
