@@ -92,7 +92,9 @@ final class ExecutionsRetryCommand extends OpsCommand {
         String current;
         try (ExecutionStore store = openStore()) {
             result = SubWorkflows.retry(store, id, fromScratch, WorkerIds.operator());
-            current = store.executionGet(id).map(v -> v.state().dbName()).orElse(null);
+            current = result == RetryResult.SUPERSEDED
+                    ? SubWorkflows.superseded(store, id)
+                    : store.executionGet(id).map(v -> v.state().dbName()).orElse(null);
         }
         switch (result) {
             case NOT_FOUND -> throw CommandFailure.noExecution(id);
@@ -100,6 +102,7 @@ final class ExecutionsRetryCommand extends OpsCommand {
                 throw new CommandFailure(
                         ExitCode.CONFLICT,
                         "execution " + id + " is " + current + "; only failed or cancelled executions can be retried");
+            case SUPERSEDED -> throw new CommandFailure(ExitCode.CONFLICT, current);
             case REQUEUED -> {}
         }
         if (json) {

@@ -517,6 +517,7 @@ final class Routes {
             case REQUEUED ->
                 redirect(r, Links.execution(id) + "?notice=" + (fromScratch ? "requeued_from_scratch" : "requeued"));
             case NOT_FOUND -> error(r, 404, "There is no execution " + id + ".");
+            case SUPERSEDED -> error(r, 409, capitalized(SubWorkflows.superseded(store, id)) + ".");
             case NOT_RETRYABLE ->
                 error(
                         r,
@@ -852,5 +853,9 @@ final class Routes {
             }
             return in.readAllBytes();
         }
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

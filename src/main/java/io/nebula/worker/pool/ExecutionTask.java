@@ -250,6 +250,9 @@ final class ExecutionTask implements Runnable {
         }
         RunOutcome outcome = completion.outcome();
         AttemptOutcome o = AttemptOutcome.of(outcome, result.state());
+        if (result.state() == io.nebula.worker.queue.ExecutionState.CANCELLED) {
+            cancelChildren();
+        }
         String error = outcome instanceof RunOutcome.Failed f ? f.error() : null;
         Duration took = Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos());
         TraceSpan span = running.trace();
@@ -283,6 +286,25 @@ final class ExecutionTask implements Runnable {
                     o,
                     took.toMillis());
         }
+    }
+
+    /**
+     * The execution ended cancelled while this worker held it: its children that have not finished
+     * are cancelled too, on a thread of their own (this one writes the other outcomes of the batch).
+     * A failure is logged; an operator's cancel of the parent reaches them again.
+     */
+    private void cancelChildren() {
+        long id = running.claimed().id();
+        Thread.ofVirtual().name("nebula-cancel-children-" + id).start(() -> {
+            try {
+                ctx.store()
+                        .executionGet(id)
+                        .ifPresent(v -> SubWorkflows.cancelChildren(
+                                ctx.store(), v, ctx.options().workerId()));
+            } catch (RuntimeException e) {
+                log.warn("execution_id={} cannot cancel the children of the cancelled execution: {}", id, e.toString());
+            }
+        });
     }
 
     /** @param unwritten the outcome could not be written (the lease may still be held until it expires) */

@@ -68,7 +68,13 @@ public final class SubWorkflows {
                 results = store.nodeResultList(parent.id());
             }
             int items = MapItems.items(startRecord(results, id));
-            for (int i = 0; i < items && out.size() < max; i++) {
+            // Without its start record (a retry from scratch deleted it, until the map's next look),
+            // the children are found by walking the items until several in a row have none.
+            int gapAllowed = items >= 0
+                    ? Integer.MAX_VALUE
+                    : Math.max(16, n.path("map").path("max_parallel").asInt(4));
+            int gap = 0;
+            for (int i = 0; (items < 0 || i < items) && gap < gapAllowed && out.size() < max; i++) {
                 // The item's latest child: a retry of the parent starts a new one where the last failed.
                 ExecutionView latest = null;
                 for (int g = 0; ; g++) {
@@ -80,6 +86,9 @@ public final class SubWorkflows {
                 }
                 if (latest != null) {
                     out.add(new Child(MapItems.key(id, i), latest));
+                    gap = 0;
+                } else {
+                    gap++;
                 }
             }
         }
@@ -97,6 +106,29 @@ public final class SubWorkflows {
         return null;
     }
 
+    /**
+     * Whether {@code v} is the child of a map item that a later child of the same item replaced
+     * (its key with the next generation, {@link ChildKeys#itemKey}, names an execution).
+     */
+    static boolean replaced(ExecutionStore store, ExecutionView v) {
+        String key = v.idempotencyKey();
+        Optional<ChildKeys.Parent> p = ChildKeys.parentOf(key);
+        if (p.isEmpty() || MapItems.nodeOf(ChildKeys.itemOf(p.get().nodeId())) == null) {
+            return false;
+        }
+        return store.executionGetByKey(ChildKeys.nextGeneration(key)).isPresent();
+    }
+
+    /** Why a retry of execution {@code id} was refused with {@link RetryResult#SUPERSEDED}. */
+    public static String superseded(ExecutionStore store, long id) {
+        String parent = store.executionGet(id)
+                .flatMap(SubWorkflows::parent)
+                .map(p -> "item '" + ChildKeys.itemOf(p.nodeId()) + "' of execution " + p.executionId()
+                        + "; retry execution " + p.executionId() + " instead")
+                .orElse("a map item");
+        return "execution " + id + " was replaced by a later child of " + parent;
+    }
+
     /** The parent execution and node that started {@code child}, when it is a sub-workflow's execution. */
     public static Optional<ChildKeys.Parent> parent(ExecutionView child) {
         return ChildKeys.parentOf(child.idempotencyKey());
@@ -111,15 +143,22 @@ public final class SubWorkflows {
     public static CancelResult cancel(ExecutionStore store, long id, String reason, String by) {
         CancelResult result = store.executionCancel(id, reason, by);
         if (result == CancelResult.CANCELLED || result == CancelResult.REQUESTED) {
-            store.executionGet(id).ifPresent(v -> {
-                for (Child c : children(store, v)) {
-                    if (!c.execution().state().isTerminal()) {
-                        cancel(store, c.execution().id(), "parent execution " + id + " was cancelled", by);
-                    }
-                }
-            });
+            store.executionGet(id).ifPresent(v -> cancelChildren(store, v, by));
         }
         return result;
+    }
+
+    /**
+     * Cancels every child of {@code parent} that has not finished (and theirs). Also run by the
+     * worker when a running parent's cancel is acknowledged: a look of it that was under way when
+     * the cancel was asked for may have started children after the cancel listed them.
+     */
+    public static void cancelChildren(ExecutionStore store, ExecutionView parent, String by) {
+        for (Child c : children(store, parent)) {
+            if (!c.execution().state().isTerminal()) {
+                cancel(store, c.execution().id(), "parent execution " + parent.id() + " was cancelled", by);
+            }
+        }
     }
 
     /**
@@ -133,6 +172,9 @@ public final class SubWorkflows {
      */
     public static RetryResult retry(ExecutionStore store, long id, boolean fromScratch, String by) {
         Optional<ExecutionView> v = store.executionGet(id);
+        if (v.isPresent() && replaced(store, v.get())) {
+            return RetryResult.SUPERSEDED;
+        }
         if (v.isPresent()
                 && (v.get().state() == ExecutionState.FAILED || v.get().state() == ExecutionState.CANCELLED)) {
             // Children first: a parent claimed at once must not find its child still failed. A map's

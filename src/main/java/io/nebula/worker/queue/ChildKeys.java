@@ -29,6 +29,28 @@ public final class ChildKeys {
         return key(parentId, generation == 0 ? item : item + "#" + generation);
     }
 
+    /**
+     * A map item's stored name without its child's generation: {@code each[3]} for {@code
+     * each[3]#2} (and for {@code each[3]}); any other node id as it is.
+     */
+    public static String itemOf(String nodeId) {
+        int hash = nodeId.lastIndexOf('#');
+        return hash > 0 && nodeId.charAt(hash - 1) == ']' ? nodeId.substring(0, hash) : nodeId;
+    }
+
+    /** The key of the child a map item would get after the one under {@code key} (see {@link #itemKey}). */
+    public static String nextGeneration(String key) {
+        int hash = key.lastIndexOf('#');
+        if (hash > 0 && key.charAt(hash - 1) == ']') {
+            try {
+                return key.substring(0, hash + 1) + (Integer.parseInt(key, hash + 1, key.length(), 10) + 1);
+            } catch (NumberFormatException e) {
+                return key + "#1";
+            }
+        }
+        return key + "#1";
+    }
+
     /** The parent execution and node named by a child's idempotency key. */
     public record Parent(long executionId, String nodeId) {}
 

@@ -98,8 +98,13 @@ final class ExecutionRun {
     /** A checkpoint written while starting a node found the lease lost: the attempt stops. */
     private boolean leaseLost;
 
-    /** When the workflow's timeout ends, by this worker's clock; {@code null} without one. */
-    private Instant deadline;
+    /**
+     * When the workflow's timeout ends, on {@link System#nanoTime()} (a step of the wall clock
+     * moves neither it nor the time left), if {@link #hasDeadline}.
+     */
+    private long deadlineNanos;
+
+    private boolean hasDeadline;
 
     private String childReason;
     private String suspendReason;
@@ -172,14 +177,15 @@ final class ExecutionRun {
                 if (left.isNegative() || left.isZero()) {
                     return timedOut();
                 }
-                deadline = options.clock().instant().plus(left);
+                deadlineNanos = System.nanoTime() + left.toNanos();
+                hasDeadline = true;
             }
             while (true) {
                 StopReason stop = attempt.stopRequested();
                 if (stop != null) {
                     return stop(stop);
                 }
-                if (deadline != null && !options.clock().instant().isBefore(deadline)) {
+                if (hasDeadline && System.nanoTime() - deadlineNanos >= 0) {
                     return timedOut();
                 }
                 if (failure == null && resumeAt == null) {
@@ -650,6 +656,10 @@ final class ExecutionRun {
         }
         for (int i = 0; i < items.size(); i++) {
             NodeResult r = attempt.checkpoints().get(MapItems.key(n.id(), i));
+            if (r != null && r.status() == NodeStatus.FAILED && n.childWorkflow() != null) {
+                // Recorded by an earlier look of this run (a retry by hand deletes failed results).
+                m.settleFailed(i, r.error());
+            }
             if (r != null && r.status() == NodeStatus.SUCCEEDED) {
                 JsonNode output = r.outputJson() == null ? null : JSON.readTree(r.outputJson());
                 m.succeeded(i, output);
@@ -728,28 +738,31 @@ final class ExecutionRun {
     }
 
     /**
-     * Starts the children of a map over a workflow node, or finds those an earlier look started
-     * (by their keys, {@link ChildKeys#itemKey}), in item order while fewer than {@code
-     * max_parallel} are still going. Once the failure policy stops new items, it only looks for
-     * the children started already, so that the map ends when they have. A child that succeeded
-     * gives its item its output; one that failed or was cancelled fails its item for good, unless
-     * it ended before the execution's current start (a retry of the parent by hand): then the item
-     * gets a new child. One still going keeps the map open, and the attempt ends in a durable wait
-     * after which it looks again (as {@link #runChild}). Returns whether any item ended here.
+     * One look at a map over a workflow node: first every item that has a child (children start in
+     * item order, so they are the items before the first one that never had any), each at its
+     * latest child ({@link ChildKeys#itemKey}): a child that succeeded gives its item its output;
+     * one that failed or was cancelled fails its item for good, unless it was created before the
+     * execution's current start (a retry of the parent by hand): that item needs a new child; one
+     * still going keeps the map open. Then, while fewer than {@code max_parallel} are unfinished
+     * and the failure policy allows, the items that need a child get one, in item order. The
+     * attempt ends in a durable wait while children go on, and looks again later (as {@link
+     * #runChild}). Done once per attempt; returns whether any item ended.
      */
     private boolean launchChildItems(MapRun m) {
+        if (m.looked) {
+            return endMapIfDone(m);
+        }
+        m.looked = true;
         boolean ended = false;
         NodeSpec n = m.node;
-        int misses = 0;
-        while (failure == null && resumeAt == null && m.waiting < m.spec.maxParallel() && m.next < m.size()) {
-            boolean mayStart = m.spec.keepsGoing(m.failed);
-            int i = m.next++;
-            if (m.isDone(i)) {
+        Instant now = options.clock().instant();
+        List<Integer> needChild = new ArrayList<>();
+        List<Integer> generations = new ArrayList<>();
+        int first = m.size();
+        for (int i = 0; i < m.size() && failure == null; i++) {
+            if (m.isDone(i) || m.isSettled(i)) {
                 continue;
             }
-            Instant now = options.clock().instant();
-            String what = "item " + i + " of " + n;
-            // The item's latest child and its generation (a retry from scratch keeps children too).
             ChildWorkflows.Child c = null;
             int generation = -1;
             try {
@@ -761,91 +774,116 @@ final class ExecutionRun {
                     generation++;
                 }
             } catch (RuntimeException e) {
-                fail(n, what + ": cannot read its child execution: " + e.getMessage(), true, now);
+                fail(n, "item " + i + " of " + n + ": cannot read its child execution: " + e.getMessage(), true, now);
                 return ended;
             }
-            // A child that ended in failure before this execution's current start failed an earlier
-            // run of it (a retry by hand or from scratch clears the start): the item gets a new one.
-            boolean stale = c != null
-                    && (c.state() == ExecutionState.FAILED || c.state() == ExecutionState.CANCELLED)
-                    && c.finishedAt() != null
-                    && m.since != null
-                    && c.finishedAt().isBefore(m.since);
-            if (c == null || stale) {
-                if (!mayStart) {
-                    // Children start in item order, at most max_parallel unfinished: past that many
-                    // items without one, no later item has one.
-                    if (++misses >= m.spec.maxParallel()) {
-                        m.next = m.size();
-                    }
-                    continue;
-                }
-                String input;
-                try {
-                    input = JsonText.of(n.resolveItemParams(bindings, Map.of(), m.items.get(i), i));
-                } catch (EvaluationException e) {
-                    itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
-                    ended = true;
-                    continue;
-                }
-                try {
-                    c = attempt.children()
-                            .start(
-                                    n.childWorkflow(),
-                                    input,
-                                    ChildKeys.itemKey(attempt.executionId(), n.id(), i, generation + 1),
-                                    n.childQueue());
-                } catch (ChildWorkflows.InputRefused | SubmitRejectedException e) {
-                    // The child's workflow or the store refused this item's input: it is refused again.
-                    itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
-                    ended = true;
-                    continue;
-                } catch (IllegalStateException e) {
-                    fail(n, n + ": " + e.getMessage(), false, now);
-                    return ended;
-                } catch (RuntimeException e) {
-                    fail(n, what + ": cannot start or read its child execution: " + e.getMessage(), true, now);
-                    return ended;
-                }
+            if (c == null) {
+                first = i;
+                break;
             }
-            misses = 0;
-            switch (c.state()) {
-                case SUCCEEDED -> {
-                    String out = c.outputJson() == null ? "null" : c.outputJson();
-                    acceptItem(
-                            m,
-                            i,
-                            new NodeOutcome.Succeeded(
-                                    n.id(),
-                                    JSON.readTree(out),
-                                    out,
-                                    now,
-                                    options.clock().instant(),
-                                    List.of()));
-                    ended = true;
-                }
-                case FAILED, CANCELLED -> {
-                    itemFailed(
-                            m,
-                            i,
-                            what + ": child execution " + c.id() + " "
-                                    + c.state().dbName() + (c.error() == null ? "" : ": " + c.error()),
-                            false,
-                            now,
-                            now,
-                            List.of());
-                    ended = true;
-                }
-                case AVAILABLE, RUNNING -> {
-                    m.waiting++;
-                    lookAgain(
-                            c,
-                            now,
-                            "node '" + n.id() + "': waiting for child execution " + c.id() + " (item " + i + ")");
-                }
+            boolean stale = (c.state() == ExecutionState.FAILED || c.state() == ExecutionState.CANCELLED)
+                    && m.since != null
+                    && c.createdAt() != null
+                    && c.createdAt().isBefore(m.since);
+            if (stale) {
+                needChild.add(i);
+                generations.add(generation + 1);
+            } else {
+                ended |= takeChild(m, i, c, now);
             }
         }
+        for (int i = first; i < m.size(); i++) {
+            if (!m.isDone(i) && !m.isSettled(i)) {
+                needChild.add(i);
+                generations.add(0);
+            }
+        }
+        int started = 0;
+        for (int k = 0; k < needChild.size(); k++) {
+            if (failure != null
+                    || m.waiting >= m.spec.maxParallel()
+                    || !m.spec.keepsGoing(m.failed)
+                    || attempt.stopRequested() != null) {
+                break;
+            }
+            int i = needChild.get(k);
+            started = k + 1;
+            String what = "item " + i + " of " + n;
+            String input;
+            try {
+                input = JsonText.of(n.resolveItemParams(bindings, Map.of(), m.items.get(i), i));
+            } catch (EvaluationException e) {
+                itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
+                ended = true;
+                continue;
+            }
+            ChildWorkflows.Child c;
+            try {
+                c = attempt.children()
+                        .start(
+                                n.childWorkflow(),
+                                input,
+                                ChildKeys.itemKey(attempt.executionId(), n.id(), i, generations.get(k)),
+                                n.childQueue());
+            } catch (ChildWorkflows.InputRefused | SubmitRejectedException e) {
+                // The child's workflow or the store refused this item's input: it is refused again.
+                itemFailed(m, i, what + " input: " + e.getMessage(), false, now, now, List.of());
+                ended = true;
+                continue;
+            } catch (IllegalStateException e) {
+                fail(n, n + ": " + e.getMessage(), false, now);
+                return ended;
+            } catch (RuntimeException e) {
+                fail(n, what + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+                return ended;
+            }
+            // Just started, or found: an earlier look may have started it past an item without one.
+            ended |= takeChild(m, i, c, now);
+        }
+        // Items still without a child keep the map open while the policy lets them start.
+        m.next = started < needChild.size() ? 0 : m.size();
         return endMapIfDone(m) || ended;
+    }
+
+    /**
+     * Takes item {@code i}'s child {@code c} as it stands: its output, its failure, or a wait for
+     * it. Returns whether the item ended.
+     */
+    private boolean takeChild(MapRun m, int i, ChildWorkflows.Child c, Instant now) {
+        NodeSpec n = m.node;
+        switch (c.state()) {
+            case SUCCEEDED -> {
+                String out = c.outputJson() == null ? "null" : c.outputJson();
+                acceptItem(
+                        m,
+                        i,
+                        new NodeOutcome.Succeeded(
+                                n.id(),
+                                JSON.readTree(out),
+                                out,
+                                now,
+                                options.clock().instant(),
+                                List.of()));
+                return true;
+            }
+            case FAILED, CANCELLED -> {
+                itemFailed(
+                        m,
+                        i,
+                        "item " + i + " of " + n + ": child execution " + c.id() + " "
+                                + c.state().dbName() + (c.error() == null ? "" : ": " + c.error()),
+                        false,
+                        now,
+                        now,
+                        List.of());
+                return true;
+            }
+            default -> {
+                m.waiting++;
+                lookAgain(c, now, "node '" + n.id() + "': waiting for child execution " + c.id() + " (item " + i + ")");
+                return false;
+            }
+        }
     }
 
     /** Records how one item ended. */
@@ -1091,10 +1129,10 @@ final class ExecutionRun {
 
     /** How long the scheduler waits for a node to end before it looks again: a second, or less before the deadline. */
     private long pollMillis() {
-        if (deadline == null) {
+        if (!hasDeadline) {
             return 1_000;
         }
-        long left = Duration.between(options.clock().instant(), deadline).toMillis();
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
         return Math.max(1, Math.min(1_000, left));
     }
 
@@ -1105,10 +1143,10 @@ final class ExecutionRun {
      * null} without a timeout.
      */
     private Duration waitAtMost() {
-        if (deadline == null) {
+        if (!hasDeadline) {
             return null;
         }
-        Duration left = Duration.between(options.clock().instant(), deadline);
+        Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());
         return (left.isNegative() ? Duration.ZERO : left).plus(TIMEOUT_SLACK);
     }
 
@@ -1136,8 +1174,13 @@ final class ExecutionRun {
         }
         Instant now = options.clock().instant();
         List<NodeResult> out = new ArrayList<>(unsaved);
+        Set<String> recorded = new java.util.HashSet<>();
+        out.forEach(r -> recorded.add(r.nodeId()));
+        if (failure != null) {
+            recorded.add(failure.nodeId());
+        }
         for (String id : stopped) {
-            if (!done.containsKey(id)) {
+            if (!done.containsKey(id) && recorded.add(id)) {
                 out.add(new NodeResult(
                         id,
                         NodeStatus.FAILED,

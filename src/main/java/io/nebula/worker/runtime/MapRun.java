@@ -36,6 +36,12 @@ final class MapRun {
     /** Children of a map over a workflow node found still going in this attempt (no thread runs them). */
     int waiting;
 
+    /** On a workflow node: this attempt has looked at the children (once per attempt). */
+    boolean looked;
+
+    /** On a workflow node: items an earlier look of this run recorded as failed. */
+    private boolean[] settled;
+
     /** On a workflow node: this look writes the map's start record, durable before any child starts. */
     boolean recordFirst;
 
@@ -70,6 +76,20 @@ final class MapRun {
     void succeeded(int index, JsonNode output) {
         outputs[index] = output == null ? JsonNodeFactory.instance.nullNode() : output;
         succeeded++;
+    }
+
+    /** Counts item {@code index} as failed with {@code message}, as an earlier look recorded it. */
+    void settleFailed(int index, String message) {
+        if (settled == null) {
+            settled = new boolean[outputs.length];
+        }
+        settled[index] = true;
+        failed(message, false);
+    }
+
+    /** Whether item {@code index} was recorded as failed by an earlier look of this run. */
+    boolean isSettled(int index) {
+        return settled != null && settled[index];
     }
 
     void failed(String message, boolean canRetry) {

@@ -290,4 +290,27 @@ abstract class SignalEndToEndContract extends EndToEndContract {
                 .as("ended by the timeout, not the hour's delay")
                 .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(20));
     }
+
+    @Test
+    void aSignalsOwnEarlierTimeoutIsKeptUnderALaterWorkflowTimeout() throws Exception {
+        Path file = tmp.resolve("timed-own.yaml");
+        java.nio.file.Files.writeString(file, """
+                name: timed-own
+                timeout_seconds: 600
+                nodes:
+                  - id: approve
+                    action: signal
+                    params: { name: approve, timeout_seconds: 30 }
+                """);
+        WorkflowClient c = started("w1", 2).client();
+        long id = c.submit(c.load(file), "{}", SubmitOptions.defaults()).executionId();
+        awaitEvent(c, id, "awaiting_signal");
+
+        ExecutionView parked = c.get(id).orElseThrow();
+
+        // Due at the signal's own timeout (30 s), not at the workflow's (601 s).
+        assertThat(parked.runAt())
+                .isBefore(parked.now().plusSeconds(60))
+                .isAfter(parked.now().plusSeconds(20));
+    }
 }

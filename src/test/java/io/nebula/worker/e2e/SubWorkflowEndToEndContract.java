@@ -542,14 +542,8 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(step.runs).doesNotContainKey(parent + ":after");
 
         step.failAt(null);
-        c.store()
-                .nodeResultList(parent)
-                .forEach(r -> System.err.println("DEBUG " + r.nodeId() + " " + r.status() + " " + r.outputJson()));
         assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
         ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
-        c.store()
-                .nodeResultList(parent)
-                .forEach(r -> System.err.println("DEBUG2 " + r.nodeId() + " " + r.status() + " " + r.outputJson()));
 
         assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(JSON.readTree(v.outputJson()).path("all"))
@@ -686,5 +680,43 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(v.lastError()).contains("node 'each' (workflow) items: 11 items, more than its max_items 10");
         assertThat(SubWorkflows.children(c.store(), v)).isEmpty();
         assertThat(c.store().nodeResultList(parent)).noneMatch(r -> r.nodeId().equals("each[]"));
+    }
+
+    @Test
+    void cancellingTheParentThenRetryingItGivesTheCancelledItemsNewChildren() throws Exception {
+        writeFan("finish_all");
+        step.holdAt("held");
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [1, 2], \"level\": \"held\", \"fail_at\": 0}");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        item(c, parent, 0).isPresent() && item(c, parent, 1).isPresent());
+        List<Long> before = List.of(
+                item(c, parent, 0).orElseThrow().id(),
+                item(c, parent, 1).orElseThrow().id());
+
+        SubWorkflows.cancel(c.store(), parent, "oops", "tester");
+        assertThat(Terminal.await(c.store(), parent, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.CANCELLED);
+        step.holdAt(null);
+        // At once: the children may still be stopping when the retried parent looks at them.
+        assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+        ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        for (int i = 0; i < 2; i++) {
+            ExecutionView latest = item(c, parent, i).orElseThrow();
+            assertThat(latest.idempotencyKey()).isEqualTo(ChildKeys.itemKey(parent, "each", i, 1));
+            assertThat(latest.state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(c.store().executionGet(before.get(i)).orElseThrow().state())
+                    .isEqualTo(ExecutionState.CANCELLED);
+        }
+        // The child a retry replaced cannot be retried beside its replacement.
+        assertThat(SubWorkflows.retry(c.store(), before.get(0), false, "tester"))
+                .isEqualTo(RetryResult.SUPERSEDED);
+        assertThat(SubWorkflows.superseded(c.store(), before.get(0)))
+                .isEqualTo("execution " + before.get(0) + " was replaced by a later child of item 'each[0]' of"
+                        + " execution " + parent + "; retry execution " + parent + " instead");
+        assertThat(c.store().executionGet(before.get(0)).orElseThrow().state()).isEqualTo(ExecutionState.CANCELLED);
     }
 }

@@ -30,6 +30,10 @@ class RuntimeChildMapTest {
         final List<String> started = new CopyOnWriteArrayList<>();
         /** For each child started: whether the map's start record had been checkpointed before. */
         final Map<String, Boolean> recordedBefore = new ConcurrentHashMap<>();
+        /** When each child was created; now for those not named. */
+        final Map<String, Instant> created = new ConcurrentHashMap<>();
+        /** The execution's current start, as the store would say. */
+        volatile Instant since;
 
         ChildAttempt(InMemoryAttempt a, Function<String, ExecutionState> states) {
             this.a = a;
@@ -39,12 +43,13 @@ class RuntimeChildMapTest {
         private ChildWorkflows.Child child(String key) {
             ExecutionState s = states.apply(key);
             Instant now = Instant.now();
+            Instant at = created.getOrDefault(key, now);
             return new ChildWorkflows.Child(
                     started.indexOf(key) + 1,
                     s,
                     s == ExecutionState.SUCCEEDED ? "\"done " + key + "\"" : null,
                     s == ExecutionState.FAILED ? "boom" : null,
-                    now,
+                    at,
                     s.isTerminal() ? now : null,
                     now);
         }
@@ -68,6 +73,11 @@ class RuntimeChildMapTest {
                     return started.contains(key) ? child(key) : null;
                 }
             };
+        }
+
+        @Override
+        public Instant startedAt() {
+            return since;
         }
 
         @Override
@@ -218,5 +228,79 @@ class RuntimeChildMapTest {
         assertThat(o2.retryable()).isFalse();
         assertThat(o2.error()).contains("node 'each' (workflow) items: 3 items now, 2 when its children started");
         assertThat(a2.started).hasSize(2);
+    }
+
+    @Test
+    void afterARetryByHandAFailedChildGetsANewOneAndChildrenStillRunningCountTowardMaxParallel() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        Instant start = Instant.parse("2030-01-01T00:00:00Z");
+        var at = new ChildAttempt(
+                kit.attempt(fan("[1, 2, 3, 4]", "\"max_parallel\": 2, \"on_item_failure\": \"finish_all\""), "{}"),
+                k -> switch (k) {
+                    case "child:7:each[0]" -> ExecutionState.FAILED;
+                    case "child:7:each[1]", "child:7:each[3]" -> ExecutionState.CANCELLED;
+                    default -> ExecutionState.RUNNING;
+                });
+        // Children of the run before the retry (item 2's still running), and item 3's, cancelled
+        // after the retried execution started again.
+        at.started.addAll(List.of("child:7:each[0]", "child:7:each[1]", "child:7:each[2]", "child:7:each[3]"));
+        at.created.put("child:7:each[0]", start.minusSeconds(60));
+        at.created.put("child:7:each[1]", start.minusSeconds(55));
+        at.created.put("child:7:each[2]", start.minusSeconds(50));
+        at.created.put("child:7:each[3]", start.plusSeconds(1));
+        at.since = start;
+
+        RunOutcome o = kit.runtime.run(at);
+
+        // Items 0 and 1 need new children, but item 2's still runs: only one fits, item 0's second.
+        assertThat(o).isInstanceOf(RunOutcome.Waiting.class);
+        assertThat(at.started).endsWith("child:7:each[3]", "child:7:each[0]#1");
+        assertThat(at.started).doesNotContain("child:7:each[1]#1");
+        // Item 3's child was created after the start: its cancel is this run's, for good.
+        assertThat(at.a.writtenAnd(o))
+                .filteredOn(r -> r.nodeId().equals("each[3]"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.error()).contains("child execution 4 cancelled"));
+    }
+
+    @Test
+    void anItemRecordedFailedByAnEarlierLookIsNotLookedUpAgain() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        var first = kit.attempt(fan("[1, 2]", "\"max_parallel\": 2, \"on_item_failure\": \"finish_all\""), "{}");
+        Map<String, ExecutionState> states = new ConcurrentHashMap<>();
+        Function<String, ExecutionState> state = k -> states.getOrDefault(k, ExecutionState.RUNNING);
+        var a1 = new ChildAttempt(first, state);
+        RunOutcome o1 = kit.runtime.run(a1);
+        states.put("child:7:each[0]", ExecutionState.FAILED);
+        var a2 = new ChildAttempt(first.next(o1), state);
+        a2.started.addAll(a1.started);
+        RunOutcome o2 = kit.runtime.run(a2);
+        assertThat(o2).isInstanceOf(RunOutcome.Waiting.class);
+
+        List<String> looked = new CopyOnWriteArrayList<>();
+        var a3 = new ChildAttempt(a2.a.next(o2), state) {
+            @Override
+            public ChildWorkflows children() {
+                ChildWorkflows real = super.children();
+                return new ChildWorkflows() {
+                    @Override
+                    public Child start(String hash, String input, String key, String queue) {
+                        return real.start(hash, input, key, queue);
+                    }
+
+                    @Override
+                    public Child find(String key) {
+                        looked.add(key);
+                        return real.find(key);
+                    }
+                };
+            }
+        };
+        a3.started.addAll(a2.started);
+        states.put("child:7:each[1]", ExecutionState.SUCCEEDED);
+        var o3 = (RunOutcome.Failed) kit.runtime.run(a3);
+
+        assertThat(looked).noneMatch(k -> k.startsWith("child:7:each[0]"));
+        assertThat(o3.error()).contains("1 of 2 items failed").contains("child execution 1 failed: boom");
     }
 }
