@@ -21,10 +21,12 @@ import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -48,6 +50,7 @@ final class ExecutionsShowCommand extends OpsCommand {
         ExecutionFacts facts;
         List<NodeLine> nodes;
         List<SubWorkflows.Child> children;
+        Duration timeout;
         try (ExecutionStore store = openStore()) {
             facts = ExecutionFacts.read(store, id, liveWithin()).orElseThrow(() -> CommandFailure.noExecution(id));
             children = SubWorkflows.children(store, facts.execution(), CHILDREN_SHOWN + 1);
@@ -55,16 +58,48 @@ final class ExecutionsShowCommand extends OpsCommand {
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
             nodes = NodeLine.of(definition, facts.nodes());
+            timeout = timeout(definition);
         }
         Explanation why = Explainer.explain(facts);
         if (json) {
             ObjectNode o = json(facts, nodes, why);
             links(o, facts.execution(), children);
+            if (timeout == null) {
+                o.putNull("timeout_seconds");
+            } else {
+                o.put("timeout_seconds", timeout.toMillis() / 1000.0);
+            }
+            Instant end = timesOutAt(facts.execution(), timeout);
+            if (end == null) {
+                o.putNull("times_out_at");
+            } else {
+                o.put("times_out_at", end.toString());
+            }
             JsonViews.print(out(), o);
         } else {
-            print(out(), facts, nodes, why, children);
+            print(out(), facts, nodes, why, children, timeout);
         }
         return ExitCode.OK;
+    }
+
+    /** The workflow's {@code timeout_seconds}, or {@code null} when it has none (or its definition is gone). */
+    static Duration timeout(String definitionJson) {
+        if (definitionJson == null) {
+            return null;
+        }
+        try {
+            JsonNode t = JsonViews.JSON.readTree(definitionJson).path("timeout_seconds");
+            return t.isNumber() ? Duration.ofMillis(Math.round(t.asDouble() * 1000)) : null;
+        } catch (tools.jackson.core.JacksonException e) {
+            return null;
+        }
+    }
+
+    /** When an unfinished execution that has started times out; {@code null} otherwise. */
+    static Instant timesOutAt(ExecutionView v, Duration timeout) {
+        return timeout == null || v.startedAt() == null || v.state().isTerminal()
+                ? null
+                : v.startedAt().plus(timeout);
     }
 
     /** Children listed at most, in the text and in the JSON (a map over a workflow node has one per item). */
@@ -157,7 +192,8 @@ final class ExecutionsShowCommand extends OpsCommand {
             ExecutionFacts facts,
             List<NodeLine> nodes,
             Explanation why,
-            List<SubWorkflows.Child> children) {
+            List<SubWorkflows.Child> children,
+            Duration timeout) {
         ExecutionView v = facts.execution();
         out.println("Execution " + v.id() + " of workflow '" + Table.clean(v.workflowName()) + "' on queue '"
                 + Table.clean(v.queue()) + "'");
@@ -171,6 +207,14 @@ final class ExecutionsShowCommand extends OpsCommand {
         field(out, "created", instantAndRelative(v.createdAt(), v.now()));
         field(out, "due", instantAndRelative(v.runAt(), v.now()));
         field(out, "started", instantAndRelative(v.startedAt(), v.now()));
+        if (timeout != null) {
+            Instant end = timesOutAt(v, timeout);
+            field(
+                    out,
+                    "timeout",
+                    HumanTime.duration(timeout) + " from its first start"
+                            + (end == null ? "" : ", at " + instantAndRelative(end, v.now())));
+        }
         if (v.finishedAt() != null) {
             String took = v.startedAt() == null
                     ? ""

@@ -242,6 +242,37 @@ class CliExecutionsTest {
     }
 
     @Test
+    void showSaysWhenAnExecutionTimesOut() throws Exception {
+        Path file = tmp.resolve("timed.json");
+        java.nio.file.Files.writeString(file, """
+                {"name": "timed", "timeout_seconds": 90, "nodes": [{"id": "a", "action": "noop"}]}""");
+        CliRun submitted = f.run("submit", file.toString());
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        long id = Long.parseLong(submitted.out().replaceAll("(?s)^submitted execution (\\d+).*", "$1"));
+
+        CliRun queued = f.run("executions", "show", Long.toString(id));
+        JsonNode queuedJson = json(f.run("executions", "show", Long.toString(id), "--json"));
+        assertThat(queued.out()).containsPattern("\\n  timeout +1m 30s from its first start\\n");
+        assertThat(queuedJson.get("timeout_seconds").asDouble()).isEqualTo(90.0);
+        assertThat(queuedJson.get("times_out_at").isNull())
+                .as("not started yet")
+                .isTrue();
+
+        // Claimed: it has started, so it times out 90 s after that.
+        f.store().executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofMinutes(5)));
+        var started = f.store().executionGet(id).orElseThrow();
+        JsonNode runningJson = json(f.run("executions", "show", Long.toString(id), "--json"));
+        assertThat(runningJson.get("times_out_at").asString())
+                .isEqualTo(started.startedAt().plusSeconds(90).toString());
+        assertThat(f.run("executions", "show", Long.toString(id)).out())
+                .containsPattern("  timeout +1m 30s from its first start, at ");
+        assertThat(json(f.run("executions", "show", Long.toString(submit("hello.json")), "--json"))
+                        .get("timeout_seconds")
+                        .isNull())
+                .isTrue();
+    }
+
+    @Test
     void showLinksAParentAndItsChildBothWays() {
         long parent = submit(
                 "order-with-shipping.yaml", "--input", "{\"order\":{\"id\":\"A-1\",\"address\":\"x\",\"items\":[]}}");
