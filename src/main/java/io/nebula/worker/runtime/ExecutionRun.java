@@ -223,8 +223,10 @@ final class ExecutionRun {
                     }
                 }
                 if (running.isEmpty()) {
-                    if (ranInline) {
-                        continue; // what ran inline may have made its dependents ready
+                    if (ranInline || attempt.stopRequested() != null) {
+                        // What ran inline may have made its dependents ready; a stop asked for
+                        // meanwhile is taken at the top.
+                        continue;
                     }
                     if (!flushItems()) {
                         return stop(StopReason.LEASE_LOST);
@@ -757,45 +759,43 @@ final class ExecutionRun {
         NodeSpec n = m.node;
         Instant now = options.clock().instant();
         List<Integer> needChild = new ArrayList<>();
+        // Per item needing a child: the generation to start, or -1 for one past the items looked at.
         List<Integer> generations = new ArrayList<>();
-        int first = m.size();
-        for (int i = 0; i < m.size() && failure == null; i++) {
-            if (m.isDone(i) || m.isSettled(i)) {
+        int misses = 0;
+        int scan = 0;
+        for (; scan < m.size() && misses < m.spec.maxParallel() && failure == null; scan++) {
+            if (m.isDone(scan) || m.isSettled(scan)) {
                 continue;
             }
-            ChildWorkflows.Child c = null;
-            int generation = -1;
+            ChildWorkflows.Child c;
             try {
-                for (ChildWorkflows.Child found;
-                        (found = attempt.children()
-                                        .find(ChildKeys.itemKey(attempt.executionId(), n.id(), i, generation + 1)))
-                                != null; ) {
-                    c = found;
-                    generation++;
-                }
+                c = latestChild(m, scan);
             } catch (RuntimeException e) {
-                fail(n, "item " + i + " of " + n + ": cannot read its child execution: " + e.getMessage(), true, now);
+                fail(
+                        n,
+                        "item " + scan + " of " + n + ": cannot read its child execution: " + e.getMessage(),
+                        true,
+                        now);
                 return ended;
             }
             if (c == null) {
-                first = i;
-                break;
+                misses++;
+                needChild.add(scan);
+                generations.add(0);
+                continue;
             }
-            boolean stale = (c.state() == ExecutionState.FAILED || c.state() == ExecutionState.CANCELLED)
-                    && m.since != null
-                    && c.createdAt() != null
-                    && c.createdAt().isBefore(m.since);
-            if (stale) {
-                needChild.add(i);
-                generations.add(generation + 1);
+            misses = 0;
+            if (isStale(m, c)) {
+                needChild.add(scan);
+                generations.add(latestGeneration + 1);
             } else {
-                ended |= takeChild(m, i, c, now);
+                ended |= takeChild(m, scan, c, now);
             }
         }
-        for (int i = first; i < m.size(); i++) {
-            if (!m.isDone(i) && !m.isSettled(i)) {
-                needChild.add(i);
-                generations.add(0);
+        for (; scan < m.size(); scan++) {
+            if (!m.isDone(scan) && !m.isSettled(scan)) {
+                needChild.add(scan);
+                generations.add(-1);
             }
         }
         int started = 0;
@@ -806,8 +806,30 @@ final class ExecutionRun {
                     || attempt.stopRequested() != null) {
                 break;
             }
-            int i = needChild.get(k);
+            int item = needChild.get(k);
             started = k + 1;
+            int generation = generations.get(k);
+            if (generation < 0) {
+                // Past the items looked at: it may have children all the same (an item without one,
+                // such as one whose input was refused, can lie between items that have).
+                ChildWorkflows.Child c;
+                try {
+                    c = latestChild(m, item);
+                } catch (RuntimeException e) {
+                    fail(
+                            n,
+                            "item " + item + " of " + n + ": cannot read its child execution: " + e.getMessage(),
+                            true,
+                            now);
+                    return ended;
+                }
+                if (c != null && !isStale(m, c)) {
+                    ended |= takeChild(m, item, c, now);
+                    continue;
+                }
+                generation = c == null ? 0 : latestGeneration + 1;
+            }
+            int i = item;
             String what = "item " + i + " of " + n;
             String input;
             try {
@@ -823,7 +845,7 @@ final class ExecutionRun {
                         .start(
                                 n.childWorkflow(),
                                 input,
-                                ChildKeys.itemKey(attempt.executionId(), n.id(), i, generations.get(k)),
+                                ChildKeys.itemKey(attempt.executionId(), n.id(), i, generation),
                                 n.childQueue());
             } catch (ChildWorkflows.InputRefused | SubmitRejectedException e) {
                 // The child's workflow or the store refused this item's input: it is refused again.
@@ -843,6 +865,39 @@ final class ExecutionRun {
         // Items still without a child keep the map open while the policy lets them start.
         m.next = started < needChild.size() ? 0 : m.size();
         return endMapIfDone(m) || ended;
+    }
+
+    /** The generation of the child {@link #latestChild} found last. */
+    private int latestGeneration;
+
+    /**
+     * Item {@code i}'s latest child (its generations looked up in turn, see {@link
+     * ChildKeys#itemKey}), its generation left in {@link #latestGeneration}; {@code null} when it
+     * never had one.
+     */
+    private ChildWorkflows.Child latestChild(MapRun m, int i) {
+        ChildWorkflows.Child c = null;
+        int generation = -1;
+        for (ChildWorkflows.Child found;
+                (found = attempt.children()
+                                .find(ChildKeys.itemKey(attempt.executionId(), m.node.id(), i, generation + 1)))
+                        != null; ) {
+            c = found;
+            generation++;
+        }
+        latestGeneration = generation;
+        return c;
+    }
+
+    /**
+     * Whether a child failed or was cancelled before the execution's current start (it was created
+     * before it): a retry of the parent by hand, whose item gets a new child.
+     */
+    private static boolean isStale(MapRun m, ChildWorkflows.Child c) {
+        return (c.state() == ExecutionState.FAILED || c.state() == ExecutionState.CANCELLED)
+                && m.since != null
+                && c.createdAt() != null
+                && c.createdAt().isBefore(m.since);
     }
 
     /**

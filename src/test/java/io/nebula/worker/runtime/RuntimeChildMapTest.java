@@ -303,4 +303,76 @@ class RuntimeChildMapTest {
         assertThat(looked).noneMatch(k -> k.startsWith("child:7:each[0]"));
         assertThat(o3.error()).contains("1 of 2 items failed").contains("child execution 1 failed: boom");
     }
+
+    @Test
+    void aCancelAskedForDuringALookBeforeAnyChildStartsStopsTheAttempt() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        var base = kit.attempt(fan("[1, 2]", "\"max_parallel\": 2"), "{}");
+        var at = new ChildAttempt(base, k -> ExecutionState.RUNNING) {
+            @Override
+            public ChildWorkflows children() {
+                ChildWorkflows real = super.children();
+                return new ChildWorkflows() {
+                    @Override
+                    public Child start(String hash, String input, String key, String queue) {
+                        return real.start(hash, input, key, queue);
+                    }
+
+                    @Override
+                    public Child find(String key) {
+                        base.requestStop(StopReason.CANCELLED); // as when a heartbeat sees the cancel
+                        return real.find(key);
+                    }
+                };
+            }
+        };
+
+        RunOutcome o = kit.runtime.run(at);
+
+        assertThat(o).isInstanceOf(RunOutcome.Stopped.class);
+        assertThat(((RunOutcome.Stopped) o).reason()).isEqualTo(StopReason.CANCELLED);
+        assertThat(at.started).isEmpty();
+    }
+
+    @Test
+    void afterARetryByHandAnItemPastOneThatNeverHadAChildGetsANewChild() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        Instant start = Instant.parse("2030-01-01T00:00:00Z");
+        // Item 1's input is refused (it never had a child); items 0 and 2 had children that failed
+        // before the retry by hand: both get new ones.
+        var base = kit.attempt(
+                fan("[1, 2, 3]", "\"max_parallel\": 1, \"on_item_failure\": \"tolerate\", \"max_failed_items\": 1"),
+                "{}");
+        var at = new ChildAttempt(base, k -> k.contains("#") ? ExecutionState.SUCCEEDED : ExecutionState.FAILED) {
+            @Override
+            public ChildWorkflows children() {
+                ChildWorkflows real = super.children();
+                return new ChildWorkflows() {
+                    @Override
+                    public Child start(String hash, String input, String key, String queue) {
+                        if (key.contains("[1]")) {
+                            throw new ChildWorkflows.InputRefused("refused");
+                        }
+                        return real.start(hash, input, key, queue);
+                    }
+
+                    @Override
+                    public Child find(String key) {
+                        return real.find(key);
+                    }
+                };
+            }
+        };
+        at.started.addAll(List.of("child:7:each[0]", "child:7:each[2]"));
+        at.created.put("child:7:each[0]", start.minusSeconds(60));
+        at.created.put("child:7:each[2]", start.minusSeconds(50));
+        at.since = start;
+
+        RunOutcome o = kit.runtime.run(at);
+
+        // With max_parallel 1 the look stops after item 1 (no child): item 2 is reached past it.
+        assertThat(at.started).contains("child:7:each[0]#1", "child:7:each[2]#1");
+        assertThat(at.started).doesNotContain("child:7:each[2]#2");
+        assertThat(o).isInstanceOf(RunOutcome.Succeeded.class);
+    }
 }
