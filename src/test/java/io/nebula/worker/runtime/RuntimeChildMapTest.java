@@ -34,6 +34,10 @@ class RuntimeChildMapTest {
         final Map<String, Instant> created = new ConcurrentHashMap<>();
         /** The execution's current start, as the store would say. */
         volatile Instant since;
+        /** Keys whose start the child's workflow refuses (as for an input its schema refuses). */
+        volatile java.util.function.Predicate<String> refused = k -> false;
+        /** Runs before each look-up by key, with the key. */
+        volatile java.util.function.Consumer<String> onFind = k -> {};
 
         ChildAttempt(InMemoryAttempt a, Function<String, ExecutionState> states) {
             this.a = a;
@@ -59,6 +63,9 @@ class RuntimeChildMapTest {
             return new ChildWorkflows() {
                 @Override
                 public Child start(String hash, String input, String key, String queue) {
+                    if (refused.test(key)) {
+                        throw new ChildWorkflows.InputRefused("the input does not match the input schema of 'c'");
+                    }
                     if (!started.contains(key)) {
                         recordedBefore.put(
                                 key,
@@ -70,6 +77,7 @@ class RuntimeChildMapTest {
 
                 @Override
                 public Child find(String key) {
+                    onFind.accept(key);
                     return started.contains(key) ? child(key) : null;
                 }
             };
@@ -178,26 +186,8 @@ class RuntimeChildMapTest {
     void anItemWhoseInputTheChildsWorkflowRefusesFailsOnlyThatItem() throws Exception {
         RuntimeKit kit = new RuntimeKit();
         var base = kit.attempt(fan("[1, 2, 3]", "\"on_item_failure\": \"tolerate\", \"max_failed_items\": 1"), "{}");
-        var at = new ChildAttempt(base, k -> ExecutionState.SUCCEEDED) {
-            @Override
-            public ChildWorkflows children() {
-                ChildWorkflows real = super.children();
-                return new ChildWorkflows() {
-                    @Override
-                    public Child start(String hash, String input, String key, String queue) {
-                        if (key.endsWith("[1]")) {
-                            throw new ChildWorkflows.InputRefused("the input does not match the input schema of 'c'");
-                        }
-                        return real.start(hash, input, key, queue);
-                    }
-
-                    @Override
-                    public Child find(String key) {
-                        return real.find(key);
-                    }
-                };
-            }
-        };
+        var at = new ChildAttempt(base, k -> ExecutionState.SUCCEEDED);
+        at.refused = k -> k.endsWith("[1]");
 
         var o = (RunOutcome.Succeeded) kit.runtime.run(at);
 
@@ -278,24 +268,8 @@ class RuntimeChildMapTest {
         assertThat(o2).isInstanceOf(RunOutcome.Waiting.class);
 
         List<String> looked = new CopyOnWriteArrayList<>();
-        var a3 = new ChildAttempt(a2.a.next(o2), state) {
-            @Override
-            public ChildWorkflows children() {
-                ChildWorkflows real = super.children();
-                return new ChildWorkflows() {
-                    @Override
-                    public Child start(String hash, String input, String key, String queue) {
-                        return real.start(hash, input, key, queue);
-                    }
-
-                    @Override
-                    public Child find(String key) {
-                        looked.add(key);
-                        return real.find(key);
-                    }
-                };
-            }
-        };
+        var a3 = new ChildAttempt(a2.a.next(o2), state);
+        a3.onFind = looked::add;
         a3.started.addAll(a2.started);
         states.put("child:7:each[1]", ExecutionState.SUCCEEDED);
         var o3 = (RunOutcome.Failed) kit.runtime.run(a3);
@@ -308,24 +282,8 @@ class RuntimeChildMapTest {
     void aCancelAskedForDuringALookBeforeAnyChildStartsStopsTheAttempt() throws Exception {
         RuntimeKit kit = new RuntimeKit();
         var base = kit.attempt(fan("[1, 2]", "\"max_parallel\": 2"), "{}");
-        var at = new ChildAttempt(base, k -> ExecutionState.RUNNING) {
-            @Override
-            public ChildWorkflows children() {
-                ChildWorkflows real = super.children();
-                return new ChildWorkflows() {
-                    @Override
-                    public Child start(String hash, String input, String key, String queue) {
-                        return real.start(hash, input, key, queue);
-                    }
-
-                    @Override
-                    public Child find(String key) {
-                        base.requestStop(StopReason.CANCELLED); // as when a heartbeat sees the cancel
-                        return real.find(key);
-                    }
-                };
-            }
-        };
+        var at = new ChildAttempt(base, k -> ExecutionState.RUNNING);
+        at.onFind = k -> base.requestStop(StopReason.CANCELLED); // as when a heartbeat sees the cancel
 
         RunOutcome o = kit.runtime.run(at);
 
@@ -343,26 +301,8 @@ class RuntimeChildMapTest {
         var base = kit.attempt(
                 fan("[1, 2, 3]", "\"max_parallel\": 1, \"on_item_failure\": \"tolerate\", \"max_failed_items\": 1"),
                 "{}");
-        var at = new ChildAttempt(base, k -> k.contains("#") ? ExecutionState.SUCCEEDED : ExecutionState.FAILED) {
-            @Override
-            public ChildWorkflows children() {
-                ChildWorkflows real = super.children();
-                return new ChildWorkflows() {
-                    @Override
-                    public Child start(String hash, String input, String key, String queue) {
-                        if (key.contains("[1]")) {
-                            throw new ChildWorkflows.InputRefused("refused");
-                        }
-                        return real.start(hash, input, key, queue);
-                    }
-
-                    @Override
-                    public Child find(String key) {
-                        return real.find(key);
-                    }
-                };
-            }
-        };
+        var at = new ChildAttempt(base, k -> k.contains("#") ? ExecutionState.SUCCEEDED : ExecutionState.FAILED);
+        at.refused = k -> k.contains("[1]");
         at.started.addAll(List.of("child:7:each[0]", "child:7:each[2]"));
         at.created.put("child:7:each[0]", start.minusSeconds(60));
         at.created.put("child:7:each[2]", start.minusSeconds(50));
