@@ -375,7 +375,10 @@ final class Views {
     /** Children listed at most (a map over a workflow node has one per item). */
     private static final int CHILDREN_SHOWN = 100;
 
-    /** The executions the sub-workflow nodes of {@code v} started, in definition order (the first {@link #CHILDREN_SHOWN}). */
+    /**
+     * The executions the sub-workflow nodes of {@code v} started, in definition order (the first
+     * {@link #CHILDREN_SHOWN}; a map's items each at its latest child).
+     */
     private List<Pages.Related> children(ExecutionView v) {
         List<Pages.Related> out = new ArrayList<>();
         for (SubWorkflows.Child c : SubWorkflows.children(store, v, CHILDREN_SHOWN)) {

@@ -4,9 +4,9 @@ import java.util.Optional;
 
 /**
  * How a sub-workflow's execution is tied to its parent: it is submitted with the idempotency key
- * {@code child:<parent execution id>:<node id>} (a map item's: {@link #itemKey}), so the parent node finds the same child however
- * often it runs (a retry, a resume on another worker), and the link can be followed both ways
- * without a column of its own.
+ * {@code child:<parent execution id>:<node id>} (a map item's: {@link #itemKey}), so the parent
+ * node finds the same child however often it runs (a retry, a resume on another worker), and the
+ * link can be followed both ways without a column of its own.
  */
 public final class ChildKeys {
     private static final String PREFIX = "child:";
