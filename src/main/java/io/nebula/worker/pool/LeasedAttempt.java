@@ -248,8 +248,7 @@ final class LeasedAttempt implements Attempt {
     }
 
     private static ChildWorkflows.Child child(ExecutionView v) {
-        return new ChildWorkflows.Child(
-                v.id(), v.state(), v.outputJson(), v.lastError(), v.createdAt(), v.finishedAt(), v.now());
+        return new ChildWorkflows.Child(v.id(), v.state(), v.outputJson(), v.lastError(), v.createdAt(), v.now());
     }
 
     private ChildWorkflows.Child startChild(String hash, String inputJson, String key, String queue) {

@@ -12,17 +12,10 @@ public interface ChildWorkflows {
     /**
      * A child execution as it stands.
      *
-     * @param finishedAt when it finished, by the database's clock; {@code null} while it has not
+     * @param createdAt when it was submitted, by the database's clock
      * @param now the database clock when it was read
      */
-    record Child(
-            long id,
-            ExecutionState state,
-            String outputJson,
-            String error,
-            Instant createdAt,
-            Instant finishedAt,
-            Instant now) {}
+    record Child(long id, ExecutionState state, String outputJson, String error, Instant createdAt, Instant now) {}
 
     /**
      * Submits an execution of the stored workflow {@code workflowHash} with {@code inputJson}

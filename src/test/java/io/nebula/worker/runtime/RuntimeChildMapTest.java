@@ -54,7 +54,6 @@ class RuntimeChildMapTest {
                     s == ExecutionState.SUCCEEDED ? "\"done " + key + "\"" : null,
                     s == ExecutionState.FAILED ? "boom" : null,
                     at,
-                    s.isTerminal() ? now : null,
                     now);
         }
 
