@@ -31,6 +31,15 @@ public final class Completions {
                 null);
     }
 
+    /**
+     * A wait for child executions only, due again after {@code delay} or as soon as a child of the
+     * execution ends.
+     */
+    public static Completion awaitChildren(LeaseRef lease, String reason, Duration delay) {
+        return new Completion(
+                lease, new RunOutcome.Waiting(delay, reason, List.of(), "sub_workflow"), Duration.ZERO, null);
+    }
+
     /** A park until one of {@code waits} is delivered or times out. */
     public static Completion awaitSignal(
             LeaseRef lease, String reason, List<SignalWait> waits, List<NodeResult> nodes) {

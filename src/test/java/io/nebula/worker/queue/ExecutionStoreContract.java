@@ -1633,4 +1633,118 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
 
         assertThat(store.signalList(id)).isEmpty();
     }
+
+    // ---- a child's end wakes its parent -------------------------------------------------------
+
+    private long parentWaitingForChildren(Duration wait) {
+        long parent = submit(request());
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(parent);
+        store.executionCompleteMany(List.of(Completions.awaitChildren(c.lease(), "waiting for child", wait)));
+        return parent;
+    }
+
+    private LeaseRef runningChild(long parent, String node) {
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, node)));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(child);
+        return c.lease();
+    }
+
+    @Test
+    void aChildThatSucceedsMakesItsParentWaitingForChildrenDueAtOnce() {
+        long parent = parentWaitingForChildren(Duration.ofHours(1));
+        long child = submit(request().withIdempotencyKey(ChildKeys.itemKey(parent, "ship", 2, 1)));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(child);
+        assertThat(claim(1)).as("the parent waits while its child runs").isEmpty();
+
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+        assertThat(events(parent)).containsExactly("claimed", "waiting", "claimed");
+    }
+
+    @Test
+    void aChildThatFailsOrIsCancelledWakesItsParentToo() {
+        long parent = parentWaitingForChildren(Duration.ofHours(1));
+        LeaseRef failing = runningChild(parent, "a");
+        long queued =
+                submit(request().withIdempotencyKey(ChildKeys.key(parent, "b")).withDelay(Duration.ofHours(2)));
+
+        store.executionCompleteMany(List.of(Completions.fail(failing, "boom", false, Duration.ZERO, List.of())));
+        ClaimedExecution again = claim(1).get(0);
+        assertThat(again.id()).isEqualTo(parent);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(again.lease(), "waiting for child", Duration.ofHours(1))));
+        assertThat(claim(1)).isEmpty();
+
+        assertThat(store.executionCancel(queued, "not needed", "alice")).isEqualTo(CancelResult.CANCELLED);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
+    @Test
+    void aChildEndingWhileItsParentRunsMakesTheParentsNextWaitForChildrenEndAtOnce() {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        LeaseRef child = runningChild(parent, "ship");
+        store.executionCompleteMany(List.of(Completions.succeed(child, "{}", List.of())));
+        assertThat(get(parent).state()).isEqualTo(ExecutionState.RUNNING);
+
+        // The parent's look read the child before it ended, so it asks to wait.
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
+    @Test
+    void aChildsEndNeverCutsADelayShortNorAWaitThatBeganAfterIt() {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        LeaseRef child = runningChild(parent, "ship");
+        store.executionCompleteMany(List.of(Completions.succeed(child, "{}", List.of())));
+        // A delay node's wait ends when the delay does, whatever a child did meanwhile.
+        store.executionCompleteMany(
+                List.of(Completions.release(p.lease(), "waiting for node wait", Duration.ofHours(1), List.of())));
+        assertThat(claim(1)).isEmpty();
+
+        long second = submit(request());
+        ClaimedExecution q = claim(1).get(0);
+        assertThat(q.id()).isEqualTo(second);
+        store.executionCompleteMany(
+                List.of(Completions.release(q.lease(), "waiting for node wait", Duration.ofHours(1), List.of())));
+        LeaseRef late = runningChild(second, "ship");
+        store.executionCompleteMany(List.of(Completions.succeed(late, "{}", List.of())));
+        assertThat(claim(1)).as("a parent parked for a delay is not woken").isEmpty();
+
+        // A wait for children that begins after a child ended (in an earlier attempt) is not cut short.
+        long third = parentWaitingForChildren(Duration.ofHours(1));
+        LeaseRef early = runningChild(third, "a");
+        store.executionCompleteMany(List.of(Completions.succeed(early, "{}", List.of())));
+        ClaimedExecution r = claim(1).get(0);
+        assertThat(r.id()).isEqualTo(third);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(r.lease(), "waiting for child", Duration.ofHours(1))));
+        assertThat(claim(1)).isEmpty();
+    }
+
+    @Test
+    void aKeyThatOnlyLooksLikeAChildsWakesNothingAndFailsNothing() {
+        long waiting = parentWaitingForChildren(Duration.ofHours(1));
+        for (String key : List.of(
+                "child:",
+                "child:abc:x",
+                "child:" + waiting,
+                "child:99999999999999999999:x",
+                "child:" + (waiting + 1000) + ":x",
+                "CHILD:" + waiting + ":x")) {
+            long id = submit(request().withIdempotencyKey(key));
+            ClaimedExecution c = claim(1).get(0);
+            assertThat(c.id()).isEqualTo(id);
+            store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+            assertThat(get(id).state()).as(key).isEqualTo(ExecutionState.SUCCEEDED);
+        }
+        assertThat(claim(1)).isEmpty();
+    }
 }

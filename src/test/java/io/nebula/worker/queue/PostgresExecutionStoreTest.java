@@ -1,6 +1,7 @@
 package io.nebula.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /** The store contract against the local PostgreSQL, each test in a fresh schema. */
 class PostgresExecutionStoreTest extends ExecutionStoreContract {
@@ -187,5 +190,53 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Test
+    void aChildsEndNotifiesTheQueueOfTheParentItWakes() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(child);
+        try (Connection listener = PostgresTestDatabase.connect()) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("LISTEN \"nebula_wakeup_" + schema + "\"");
+            }
+            store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+
+            PGNotification[] got = listener.unwrap(PGConnection.class)
+                    .getNotifications((int) Duration.ofSeconds(10).toMillis());
+            assertThat(got).isNotNull();
+            assertThat(got)
+                    .extracting(PGNotification::getName, PGNotification::getParameter)
+                    .containsExactly(tuple("nebula_wakeup_" + schema, "default"));
+        }
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
+    @Test
+    void aChildsEndDoesNotWaitForWhoeverHoldsItsParentsRow() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        try (Connection holder = rawConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
+                // Returns while the row is held: the wake-up is skipped, not waited for.
+                store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+            }
+            holder.rollback();
+        }
+        assertThat(get(c.id()).state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(claim(1))
+                .as("the skipped wake-up is left to the parent's own delay")
+                .isEmpty();
     }
 }

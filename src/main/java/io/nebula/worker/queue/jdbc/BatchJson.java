@@ -16,7 +16,7 @@ import tools.jackson.core.io.JsonStringEncoder;
  * checkpoints or ends attempts: {@code [{"id", "epoch", ..., "nodes": [{"node_id", "status",
  * "output", "error", "attempt", "started_ms", "finished_ms", "tries"}]}]}, where {@code ...} are the fields
  * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
- * and {@code delay_ms}, a release's {@code reason} and {@code delay_ms}, a signal wait's {@code
+ * and {@code delay_ms}, a release's {@code reason}, {@code delay_ms} and, for a wait for children only, {@code children}, a signal wait's {@code
  * reason} and {@code waits} ({@code name}, {@code node_id}, {@code timeout_ms}), a cancel's {@code
  * reason}; a shutdown is a release; a checkpoint's {@code level}, see {@link #level}). The nodes
  * array is also what {@code executions.nodes} and {@code node_levels.nodes} keep. Outputs are already JSON
@@ -29,6 +29,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  */
 final class BatchJson {
     private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
+    /** The kind of a wait for child executions only, which a child's end may cut short. */
+    private static final String CHILDREN = "sub_workflow";
 
     private BatchJson() {}
 
@@ -83,6 +85,9 @@ final class BatchJson {
                 case RunOutcome.Waiting w -> {
                     string(b.append(",\"reason\":"), c.reason());
                     b.append(",\"delay_ms\":").append(w.delay().toMillis());
+                    if (CHILDREN.equals(w.kind())) {
+                        b.append(",\"children\":true");
+                    }
                 }
                 case RunOutcome.AwaitingSignal a -> {
                     string(b.append(",\"reason\":"), c.reason());

@@ -1,0 +1,90 @@
+-- V011: a parent waiting for its children is made due when one of them ends.
+-- Applied by Migrator under pg_advisory_xact_lock, so concurrent starts serialize.
+--
+-- A parent whose attempt ends waiting for child executions only (no delay node pending) is
+-- released with a delay after which it looks at its children again. awaiting_children marks such a
+-- release, and the trigger below makes a parent so marked due at once when a child of it reaches
+-- succeeded, failed or cancelled, with a NOTIFY for its queue. A delay node's wait is never cut
+-- short: its node counts as done when the execution resumes.
+-- A parent still running when a child ends (its look may already have read the child as running)
+-- gets run_at moved past its claim instead, and a release for children that finds it so keeps that
+-- run_at, which is due. The trigger takes the parent's row with SKIP LOCKED, so a child's end never
+-- waits for, nor deadlocks with, whoever holds it; a wake-up skipped that way is left to the
+-- parent's own look-again delay. The parent's id is read from the child's idempotency key
+-- (child:<parent id>:<node>, see ChildKeys).
+-- Adding a column with a constant default rewrites nothing.
+ALTER TABLE executions ADD COLUMN awaiting_children boolean NOT NULL DEFAULT false;
+
+CREATE FUNCTION executions_wake_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    parent bigint;
+    woken_queue text;
+BEGIN
+    parent := substring(NEW.idempotency_key FROM '^child:([0-9]{1,18}):')::bigint;
+    IF parent IS NULL THEN
+        RETURN NULL;
+    END IF;
+    UPDATE "${schema}".executions p
+       SET run_at = greatest(clock_timestamp(), p.claimed_at + interval '1 microsecond')
+     WHERE p.id = (SELECT s.id FROM "${schema}".executions s
+                    WHERE s.id = parent
+                      AND (s.state = 'running'
+                           OR (s.state = 'available' AND s.awaiting_children AND s.run_at > now()))
+                      FOR UPDATE SKIP LOCKED)
+    RETURNING CASE WHEN p.state = 'available' THEN p.queue END INTO woken_queue;
+    IF woken_queue IS NOT NULL THEN
+        PERFORM pg_notify('nebula_wakeup_${schema}', woken_queue);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Only an UPDATE that sets state is looked at, and only a child's end goes further.
+CREATE TRIGGER executions_wake_parent
+    AFTER UPDATE OF state ON executions
+    FOR EACH ROW
+    WHEN (NEW.idempotency_key LIKE 'child:%'
+          AND NEW.state IN ('succeeded', 'failed', 'cancelled')
+          AND OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION executions_wake_parent();
+
+-- Otherwise as in V010 (same plan settings). A release for children ({"children": true}) records
+-- awaiting_children, and is due at once when a child ended while the attempt ran.
+CREATE OR REPLACE FUNCTION release_attempts(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'available' END,
+               attempt = CASE WHEN e.cancel_requested THEN e.attempt ELSE e.attempt - 1 END,
+               run_at = CASE WHEN i.delay_ms > 0 AND i.children AND e.run_at > e.claimed_at THEN e.run_at
+                             WHEN i.delay_ms > 0 THEN now() + i.delay_ms * interval '1 millisecond'
+                             ELSE e.run_at END,
+               finished_at = CASE WHEN e.cancel_requested THEN now() END,
+               requeued_at = now(),
+               lease_expires_at = NULL,
+               resumable = true,
+               awaiting_children = coalesce(i.children, false),
+               last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
+                                 WHEN i.delay_ms > 0 THEN 'waiting' ELSE 'released' END,
+               note = i.reason
+          FROM json_to_recordset(batch)
+               AS i(id bigint, epoch bigint, reason text, delay_ms bigint, children boolean, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
+    )
+    SELECT d.id, d.state FROM done d, recorded;
+END
+$$;
