@@ -251,7 +251,11 @@ final class ExecutionTask implements Runnable {
         RunOutcome outcome = completion.outcome();
         AttemptOutcome o = AttemptOutcome.of(outcome, result.state());
         if (result.state() == io.nebula.worker.queue.ExecutionState.CANCELLED) {
-            cancelChildren();
+            cancelChildren("was cancelled");
+        } else if (result.state() == io.nebula.worker.queue.ExecutionState.FAILED
+                && outcome instanceof RunOutcome.Failed f
+                && f.startsChildren()) {
+            cancelChildren("failed");
         }
         String error = outcome instanceof RunOutcome.Failed f ? f.error() : null;
         Duration took = Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos());
@@ -289,20 +293,30 @@ final class ExecutionTask implements Runnable {
     }
 
     /**
-     * The execution ended cancelled while this worker held it: its children that have not finished
-     * are cancelled too, on a thread of their own (this one writes the other outcomes of the batch).
-     * A failure is logged; an operator's cancel of the parent reaches them again.
+     * The execution ended cancelled, or failed for good (its timeout included), while this worker
+     * held it: its children that have not finished are cancelled too, on a thread of their own (this
+     * one writes the other outcomes of the batch). A failure is logged; an operator's cancel of the
+     * parent reaches them again.
+     *
+     * @param how how the parent ended, for the children's cancel reason ("was cancelled", "failed")
      */
-    private void cancelChildren() {
+    private void cancelChildren(String how) {
         long id = running.claimed().id();
         Thread.ofVirtual().name("nebula-cancel-children-" + id).start(() -> {
             try {
                 ctx.store()
                         .executionGet(id)
                         .ifPresent(v -> SubWorkflows.cancelChildren(
-                                ctx.store(), v, ctx.options().workerId()));
+                                ctx.store(),
+                                v,
+                                "parent execution " + id + " " + how,
+                                ctx.options().workerId()));
             } catch (RuntimeException e) {
-                log.warn("execution_id={} cannot cancel the children of the cancelled execution: {}", id, e.toString());
+                log.warn(
+                        "execution_id={} cannot cancel the children of the execution that {}: {}",
+                        id,
+                        how,
+                        e.toString());
             }
         });
     }

@@ -150,13 +150,19 @@ public final class SubWorkflows {
 
     /**
      * Cancels every child of {@code parent} that has not finished (and theirs). Also run by the
-     * worker when a running parent's cancel is acknowledged: a look of it that was under way when
-     * the cancel was asked for may have started children after the cancel listed them.
+     * worker when a running parent's cancel is acknowledged (a look of it that was under way when
+     * the cancel was asked for may have started children after the cancel listed them), and when a
+     * parent it ran failed for good.
      */
     public static void cancelChildren(ExecutionStore store, ExecutionView parent, String by) {
+        cancelChildren(store, parent, "parent execution " + parent.id() + " was cancelled", by);
+    }
+
+    /** As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason. */
+    public static void cancelChildren(ExecutionStore store, ExecutionView parent, String reason, String by) {
         for (Child c : children(store, parent)) {
             if (!c.execution().state().isTerminal()) {
-                cancel(store, c.execution().id(), "parent execution " + parent.id() + " was cancelled", by);
+                cancel(store, c.execution().id(), reason, by);
             }
         }
     }

@@ -21,11 +21,23 @@ public sealed interface RunOutcome {
 
     /**
      * A node failed after its own retries. {@code retryable} decides whether the execution is tried
-     * again as a whole (resuming from checkpoints).
+     * again as a whole (resuming from checkpoints). {@code startsChildren}: the workflow has nodes
+     * that start child executions, whose unfinished children are cancelled when the execution ends
+     * failed.
      */
-    record Failed(String error, boolean retryable, List<NodeResult> unsaved) implements RunOutcome {
+    record Failed(String error, boolean retryable, List<NodeResult> unsaved, boolean startsChildren)
+            implements RunOutcome {
         public Failed {
             unsaved = List.copyOf(unsaved);
+        }
+
+        public Failed(String error, boolean retryable, List<NodeResult> unsaved) {
+            this(error, retryable, unsaved, false);
+        }
+
+        /** The same failure of a workflow that starts child executions. */
+        public Failed withChildren() {
+            return startsChildren ? this : new Failed(error, retryable, unsaved, true);
         }
     }
 

@@ -94,6 +94,12 @@ public final class WorkflowRuntime implements ExecutionRunner {
                     false,
                     List.of());
         }
-        return new ExecutionRun(workflow, actions, attempt, input, inputValues, options, listener, secrets).run();
+        RunOutcome outcome =
+                new ExecutionRun(workflow, actions, attempt, input, inputValues, options, listener, secrets).run();
+        if (outcome instanceof RunOutcome.Failed f && workflow.startsChildren()) {
+            // Children this or an earlier attempt started are stopped if this failure is final.
+            return f.withChildren();
+        }
+        return outcome;
     }
 }

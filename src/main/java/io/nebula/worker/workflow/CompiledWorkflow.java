@@ -20,6 +20,7 @@ public final class CompiledWorkflow {
     private final Map<String, NodeSpec> byId;
     private final Template output;
     private final Limits limits;
+    private final boolean startsChildren;
 
     CompiledWorkflow(
             String name,
@@ -43,6 +44,12 @@ public final class CompiledWorkflow {
         this.byId = m;
         this.output = output;
         this.limits = limits;
+        this.startsChildren = nodes.stream().anyMatch(n -> n.childWorkflow() != null);
+    }
+
+    /** Whether a node of the workflow starts child executions (a workflow node). */
+    public boolean startsChildren() {
+        return startsChildren;
     }
 
     public String name() {

@@ -258,6 +258,70 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     }
 
     @Test
+    void aParentThatTimesOutCancelsItsChildren() throws Exception {
+        step.holdAt("leaf");
+        Files.writeString(tmp.resolve("bounded.yaml"), """
+                name: bounded
+                timeout_seconds: 2
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    input: { n: 1 }
+                """);
+        WorkflowClient c = worker("w1").client();
+        long parent = c.submit(c.load(tmp.resolve("bounded.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+        long leaf = child(c, parent).id();
+
+        ExecutionView p = Terminal.await(c.store(), parent, Duration.ofSeconds(60));
+        assertThat(p.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(p.lastError()).contains("timed out");
+        ExecutionView v = Terminal.await(c.store(), leaf, Duration.ofSeconds(60));
+        assertThat(v.state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(c.store().historyList(leaf))
+                .anySatisfy(h -> assertThat(h.detail()).contains("parent execution " + parent + " failed"));
+    }
+
+    @Test
+    void aParentThatFailsForGoodCancelsTheChildrenStillRunningAndARetryRunsThemAgain() throws Exception {
+        step.holdAt("leaf");
+        step.failAt("bad");
+        Files.writeString(tmp.resolve("beside.yaml"), """
+                name: beside
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    input: { n: 1 }
+                  - id: gate
+                    action: test.step
+                    params: { level: gate }
+                  - id: bad
+                    action: test.step
+                    depends_on: [gate]
+                    params: { level: bad }
+                """);
+        WorkflowClient c = worker("w1").client();
+        long parent = c.submit(c.load(tmp.resolve("beside.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+
+        ExecutionView p = Terminal.await(c.store(), parent, Duration.ofSeconds(60));
+        assertThat(p.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(p.lastError()).contains("bad refused");
+        long leaf = child(c, parent).id();
+        assertThat(Terminal.await(c.store(), leaf, Duration.ofSeconds(60)).state())
+                .isEqualTo(ExecutionState.CANCELLED);
+
+        step.holdAt(null);
+        step.failAt(null);
+        assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+        ExecutionView again = Terminal.await(c.store(), parent, Duration.ofSeconds(60));
+        assertThat(again.state()).as(again.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(child(c, parent).id()).isEqualTo(leaf);
+        assertThat(child(c, parent).state()).isEqualTo(ExecutionState.SUCCEEDED);
+    }
+
+    @Test
     void retryingAParentWhoseChildSucceededReusesTheChild() throws Exception {
         WorkflowClient c = worker("w1").client();
         long top = submit(c, "{\"n\": 1, \"fail_once\": true}");
