@@ -260,13 +260,15 @@ public final class Explainer {
         String at = instant(v.runAt()) + " (" + relative(v.runAt(), f.now()) + ")";
         return switch (f.lastEvent()) {
             case "waiting" -> {
-                // A parent waiting for its sub-workflow is a durable wait too, between looks at its child.
+                // A parent waiting for its sub-workflow is a durable wait too, between looks at its child,
+                // which a child's end cuts short.
                 String detail = f.last("waiting").map(HistoryEntry::detail).orElse(null);
                 yield detail != null && detail.contains("waiting for child execution")
                         ? new Explanation(
                                 Reason.DURABLE_WAIT,
-                                "Waiting for a sub-workflow (" + detail + "); it looks at the child again at " + at
-                                        + ", on any worker of queue '" + v.queue() + "', holding no slot meanwhile.",
+                                "Waiting for a sub-workflow (" + detail + "); it looks at the child again as soon as a"
+                                        + " child of it ends, at the latest at " + at + ", on any worker of queue '"
+                                        + v.queue() + "', holding no slot meanwhile.",
                                 notes,
                                 null)
                         : new Explanation(

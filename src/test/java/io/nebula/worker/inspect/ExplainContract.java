@@ -313,7 +313,7 @@ abstract class ExplainContract {
         assertThat(e.reason()).isEqualTo(Reason.DURABLE_WAIT);
         assertThat(e.summary())
                 .contains("Waiting for a sub-workflow (node 'ship': waiting for child execution 37)")
-                .contains("looks at the child again at")
+                .contains("looks at the child again as soon as a child of it ends, at the latest at")
                 .doesNotContain("durable delay");
     }
 

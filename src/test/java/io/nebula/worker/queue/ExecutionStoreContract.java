@@ -1730,6 +1730,59 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void aChildsEndDoesNotCutAParentsRetryBackoffShort() {
+        long parent = parentWaitingForChildren(Duration.ofHours(1));
+        LeaseRef a = runningChild(parent, "a");
+        LeaseRef b = runningChild(parent, "b");
+        store.executionCompleteMany(List.of(Completions.succeed(a, "{}", List.of())));
+        ClaimedExecution p = claim(1).get(0);
+        assertThat(p.id()).isEqualTo(parent);
+        store.executionCompleteMany(List.of(Completions.fail(p.lease(), "boom", true, Duration.ofHours(1), List.of())));
+        assertThat(claim(1)).isEmpty();
+
+        store.executionCompleteMany(List.of(Completions.succeed(b, "{}", List.of())));
+
+        assertThat(claim(1)).as("the retry's backoff is kept").isEmpty();
+    }
+
+    @Test
+    void aChildsEndDoesNotWakeAParentParkedForSignals() {
+        long parent = parentWaitingForChildren(Duration.ofHours(1));
+        LeaseRef a = runningChild(parent, "a");
+        LeaseRef b = runningChild(parent, "b");
+        store.executionCompleteMany(List.of(Completions.succeed(a, "{}", List.of())));
+        ClaimedExecution p = claim(1).get(0);
+        assertThat(p.id()).isEqualTo(parent);
+        store.executionCompleteMany(List.of(Completions.awaitSignal(
+                p.lease(),
+                "waiting for signal 'approve'",
+                List.of(new SignalWait("gate", "approve", null)),
+                List.of())));
+        assertThat(claim(1)).isEmpty();
+
+        store.executionCompleteMany(List.of(Completions.succeed(b, "{}", List.of())));
+
+        assertThat(claim(1)).as("parked until its signal comes").isEmpty();
+        assertThat(get(parent).lastEvent()).isEqualTo("awaiting_signal");
+    }
+
+    @Test
+    void aReleaseWithoutDelayKeepsTheParentsPlaceThoughAChildEndedWhileItRan() {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        LeaseRef child = runningChild(parent, "ship");
+        passTime(Duration.ofMillis(20));
+        long later = submit(request());
+        passTime(Duration.ofMillis(20));
+        store.executionCompleteMany(List.of(Completions.succeed(child, "{}", List.of())));
+        store.executionCompleteMany(
+                List.of(Completions.release(p.lease(), "worker shutting down", Duration.ZERO, List.of())));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(later);
+    }
+
+    @Test
     void aKeyThatOnlyLooksLikeAChildsWakesNothingAndFailsNothing() {
         long waiting = parentWaitingForChildren(Duration.ofHours(1));
         for (String key : List.of(

@@ -1,12 +1,18 @@
 package io.nebula.worker.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 
 /** The store contract against a real SQLite file in a temporary folder. */
 class SqliteExecutionStoreTest extends ExecutionStoreContract {
@@ -75,5 +81,51 @@ class SqliteExecutionStoreTest extends ExecutionStoreContract {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * How a worker of a build without migration 11 releases an execution for a delay: its statement
+     * knows nothing of awaiting_children_epoch.
+     */
+    private static final String RELEASE_BEFORE_MIGRATION_11 = """
+            UPDATE executions
+               SET state = 'available', attempt = attempt - 1,
+                   run_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) + ?,
+                   requeued_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
+                   lease_expires_at = NULL, resumable = 1, last_event = 'waiting', note = ?
+             WHERE id = ? AND lease_epoch = ? AND state = 'running'
+            """;
+
+    @Test
+    void aDelayReleasedByAnEarlierBuildIsNotCutShortByAChildsEnd() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution first = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(first.lease(), "waiting for child", Duration.ofHours(1))));
+        LeaseRef a = child(parent, "a");
+        LeaseRef b = child(parent, "b");
+        store.executionCompleteMany(List.of(Completions.succeed(a, "{}", List.of())));
+        ClaimedExecution p = claim(1).get(0);
+        assertThat(p.id()).isEqualTo(parent);
+        // A worker of the earlier build (a rolling upgrade, a rollback) parks it for a delay node.
+        try (Connection c = rawConnection();
+                PreparedStatement st = c.prepareStatement(RELEASE_BEFORE_MIGRATION_11)) {
+            st.setLong(1, Duration.ofHours(1).toMillis());
+            st.setString(2, "node 'pause': waiting 1h");
+            st.setLong(3, parent);
+            st.setLong(4, p.leaseEpoch());
+            assertThat(st.executeUpdate()).isEqualTo(1);
+        }
+
+        store.executionCompleteMany(List.of(Completions.succeed(b, "{}", List.of())));
+
+        assertThat(claim(1)).as("a delay node's wait is never cut short").isEmpty();
+    }
+
+    private LeaseRef child(long parent, String node) {
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, node)));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(child);
+        return c.lease();
     }
 }

@@ -2,8 +2,8 @@
 -- delay), fenced by (id, lease_epoch, running). Checkpoints are kept; a pending cancel wins. A
 -- release without delay keeps run_at (the execution keeps its place in the queue) and its wait
 -- counts from now (requeued_at); a durable wait is due when its delay ends, except a wait for
--- children only ("children": true, recorded in awaiting_children) during which a child ended: the
--- child's end moved run_at past the claim (see V011), and that run_at is kept, so it is due now.
+-- children only ("children": true; its epoch is recorded in awaiting_children_epoch) of an
+-- attempt during which a child ended (child_ended_epoch, see V011): that one is due now.
 -- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
 -- the write lock, so the fence still holds when the second statement ends the attempts. :batch
 -- is a JSON array of {id, epoch, ..., nodes} (see BatchJson).
@@ -15,15 +15,15 @@ SELECT e.id, e.lease_epoch, r.value -> 'nodes'
 UPDATE executions
    SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'available' END,
        attempt = CASE WHEN cancel_requested THEN attempt ELSE attempt - 1 END,
-       run_at = CASE WHEN i.delay_ms > 0 AND i.children AND executions.run_at > executions.claimed_at
-                          THEN executions.run_at
+       run_at = CASE WHEN i.delay_ms > 0 AND i.children AND executions.child_ended_epoch = executions.lease_epoch
+                          THEN CAST(unixepoch('subsec') * 1000 AS INTEGER)
                      WHEN i.delay_ms > 0 THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) + i.delay_ms
                      ELSE executions.run_at END,
        finished_at = CASE WHEN cancel_requested THEN CAST(unixepoch('subsec') * 1000 AS INTEGER) END,
        requeued_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
        lease_expires_at = NULL,
        resumable = 1,
-       awaiting_children = coalesce(i.children, 0),
+       awaiting_children_epoch = CASE WHEN i.children THEN executions.lease_epoch END,
        last_event = CASE WHEN cancel_requested THEN 'cancelled'
                          WHEN i.delay_ms > 0 THEN 'waiting' ELSE 'released' END,
        note = i.reason

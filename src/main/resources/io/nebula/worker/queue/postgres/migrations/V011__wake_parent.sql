@@ -2,18 +2,25 @@
 -- Applied by Migrator under pg_advisory_xact_lock, so concurrent starts serialize.
 --
 -- A parent whose attempt ends waiting for child executions only (no delay node pending) is
--- released with a delay after which it looks at its children again. awaiting_children marks such a
--- release, and the trigger below makes a parent so marked due at once when a child of it reaches
--- succeeded, failed or cancelled, with a NOTIFY for its queue. A delay node's wait is never cut
--- short: its node counts as done when the execution resumes.
+-- released with a delay after which it looks at its children again. The release records the lease
+-- epoch of that attempt in awaiting_children_epoch, and the trigger below makes a parent due at
+-- once (with a NOTIFY for its queue) when a child of it reaches succeeded, failed or cancelled
+-- while the parent is still parked by that release: available, last_event 'waiting', the same
+-- lease epoch. Anything else that happened to the parent since (a claim, whose epoch is new, a
+-- retry's backoff, a park for signals, a rescue, a release by a build without this migration) is
+-- left alone, so a delay node's wait is never cut short (its node counts as done when the
+-- execution resumes).
 -- A parent still running when a child ends (its look may already have read the child as running)
--- gets run_at moved past its claim instead, and a release for children that finds it so keeps that
--- run_at, which is due. The trigger takes the parent's row with SKIP LOCKED, so a child's end never
--- waits for, nor deadlocks with, whoever holds it; a wake-up skipped that way is left to the
--- parent's own look-again delay. The parent's id is read from the child's idempotency key
+-- gets child_ended_epoch set to its lease epoch instead, once per attempt; a release for children
+-- of that attempt is then due at once. Its run_at is not touched, so a release without delay and a
+-- rescue keep its place in the claim order.
+-- The trigger takes the parent's row with SKIP LOCKED, so a child's end never waits for, nor
+-- deadlocks with, whoever holds it; a wake-up skipped that way is left to the parent's own
+-- look-again delay. The parent's id is read from the child's idempotency key
 -- (child:<parent id>:<node>, see ChildKeys).
--- Adding a column with a constant default rewrites nothing.
-ALTER TABLE executions ADD COLUMN awaiting_children boolean NOT NULL DEFAULT false;
+-- Adding nullable columns without a default rewrites nothing.
+ALTER TABLE executions ADD COLUMN awaiting_children_epoch bigint;
+ALTER TABLE executions ADD COLUMN child_ended_epoch bigint;
 
 CREATE FUNCTION executions_wake_parent() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -25,11 +32,13 @@ BEGIN
         RETURN NULL;
     END IF;
     UPDATE "${schema}".executions p
-       SET run_at = greatest(clock_timestamp(), p.claimed_at + interval '1 microsecond')
+       SET run_at = CASE WHEN p.state = 'available' THEN clock_timestamp() ELSE p.run_at END,
+           child_ended_epoch = CASE WHEN p.state = 'running' THEN p.lease_epoch ELSE p.child_ended_epoch END
      WHERE p.id = (SELECT s.id FROM "${schema}".executions s
                     WHERE s.id = parent
-                      AND (s.state = 'running'
-                           OR (s.state = 'available' AND s.awaiting_children AND s.run_at > now()))
+                      AND ((s.state = 'running' AND s.child_ended_epoch IS DISTINCT FROM s.lease_epoch)
+                           OR (s.state = 'available' AND s.last_event = 'waiting'
+                               AND s.awaiting_children_epoch = s.lease_epoch AND s.run_at > now()))
                       FOR UPDATE SKIP LOCKED)
     RETURNING CASE WHEN p.state = 'available' THEN p.queue END INTO woken_queue;
     IF woken_queue IS NOT NULL THEN
@@ -48,8 +57,9 @@ CREATE TRIGGER executions_wake_parent
           AND OLD.state IS DISTINCT FROM NEW.state)
     EXECUTE FUNCTION executions_wake_parent();
 
--- Otherwise as in V010 (same plan settings). A release for children ({"children": true}) records
--- awaiting_children, and is due at once when a child ended while the attempt ran.
+-- Otherwise as in V010 (same plan settings). A release for children only ({"children": true})
+-- records its epoch in awaiting_children_epoch, and is due at once when a child ended while its
+-- attempt ran.
 CREATE OR REPLACE FUNCTION release_attempts(batch json)
 RETURNS TABLE (id bigint, state text)
 LANGUAGE plpgsql
@@ -66,14 +76,14 @@ BEGIN
         UPDATE executions e
            SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'available' END,
                attempt = CASE WHEN e.cancel_requested THEN e.attempt ELSE e.attempt - 1 END,
-               run_at = CASE WHEN i.delay_ms > 0 AND i.children AND e.run_at > e.claimed_at THEN e.run_at
+               run_at = CASE WHEN i.delay_ms > 0 AND i.children AND e.child_ended_epoch = e.lease_epoch THEN now()
                              WHEN i.delay_ms > 0 THEN now() + i.delay_ms * interval '1 millisecond'
                              ELSE e.run_at END,
                finished_at = CASE WHEN e.cancel_requested THEN now() END,
                requeued_at = now(),
                lease_expires_at = NULL,
                resumable = true,
-               awaiting_children = coalesce(i.children, false),
+               awaiting_children_epoch = CASE WHEN i.children THEN e.lease_epoch END,
                last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
                                  WHEN i.delay_ms > 0 THEN 'waiting' ELSE 'released' END,
                note = i.reason
