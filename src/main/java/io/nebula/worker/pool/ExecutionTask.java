@@ -251,11 +251,11 @@ final class ExecutionTask implements Runnable {
         RunOutcome outcome = completion.outcome();
         AttemptOutcome o = AttemptOutcome.of(outcome, result.state());
         if (result.state() == io.nebula.worker.queue.ExecutionState.CANCELLED) {
-            cancelChildren("was cancelled");
+            cancelChildren(result.state(), "was cancelled");
         } else if (result.state() == io.nebula.worker.queue.ExecutionState.FAILED
                 && outcome instanceof RunOutcome.Failed f
                 && f.startsChildren()) {
-            cancelChildren("failed");
+            cancelChildren(result.state(), "failed");
         }
         String error = outcome instanceof RunOutcome.Failed f ? f.error() : null;
         Duration took = Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos());
@@ -298,14 +298,17 @@ final class ExecutionTask implements Runnable {
      * one writes the other outcomes of the batch). A failure is logged; an operator's cancel of the
      * parent reaches them again.
      *
+     * @param ended the state the outcome's write left the parent in; a parent found in another (an
+     *     operator retried it meanwhile) keeps its children
      * @param how how the parent ended, for the children's cancel reason ("was cancelled", "failed")
      */
-    private void cancelChildren(String how) {
+    private void cancelChildren(io.nebula.worker.queue.ExecutionState ended, String how) {
         long id = running.claimed().id();
         Thread.ofVirtual().name("nebula-cancel-children-" + id).start(() -> {
             try {
                 ctx.store()
                         .executionGet(id)
+                        .filter(v -> v.state() == ended)
                         .ifPresent(v -> SubWorkflows.cancelChildren(
                                 ctx.store(),
                                 v,
