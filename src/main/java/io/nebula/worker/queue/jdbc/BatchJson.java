@@ -16,9 +16,10 @@ import tools.jackson.core.io.JsonStringEncoder;
  * checkpoints or ends attempts: {@code [{"id", "epoch", ..., "nodes": [{"node_id", "status",
  * "output", "error", "attempt", "started_ms", "finished_ms", "tries"}]}]}, where {@code ...} are the fields
  * of the kind of write (a success's {@code output}, a failure's {@code error}, {@code retryable}
- * and {@code delay_ms}, a release's {@code reason}, {@code delay_ms} and, for a wait for children only, {@code children}, a signal wait's {@code
- * reason} and {@code waits} ({@code name}, {@code node_id}, {@code timeout_ms}), a cancel's {@code
- * reason}; a shutdown is a release; a checkpoint's {@code level}, see {@link #level}). The nodes
+ * and {@code delay_ms}, a release's {@code reason}, {@code delay_ms} and, for a wait for children
+ * only, {@code children}, a signal wait's {@code reason} and {@code waits} ({@code name}, {@code
+ * node_id}, {@code timeout_ms}), a cancel's {@code reason}; a shutdown is a release; a
+ * checkpoint's {@code level}, see {@link #level}). The nodes
  * array is also what {@code executions.nodes} and {@code node_levels.nodes} keep. Outputs are already JSON
  * text (written by the runtime) and are embedded as they are, neither re-parsed nor escaped, so a
  * batch costs one pass over its text; only string fields are escaped. The statements read the
