@@ -12,6 +12,7 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
 import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.RetryResult;
 import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.queue.StoreException;
@@ -243,6 +244,15 @@ final class LeasedAttempt implements Attempt {
             @Override
             public Child find(String key) {
                 return store.executionGetByKey(key).map(LeasedAttempt::child).orElse(null);
+            }
+
+            @Override
+            public boolean resumeCancelledWithParent(long childId, long parentId) {
+                if (!SubWorkflows.cancelledWithParent(store, childId, parentId)) {
+                    return false;
+                }
+                RetryResult r = SubWorkflows.retry(store, childId, false, "parent execution " + parentId);
+                return r == RetryResult.REQUEUED;
             }
         };
     }

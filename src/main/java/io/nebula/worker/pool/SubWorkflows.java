@@ -6,6 +6,7 @@ import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
+import io.nebula.worker.queue.HistoryEntry;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.RetryResult;
@@ -155,7 +156,51 @@ public final class SubWorkflows {
      * parent it ran failed for good.
      */
     public static void cancelChildren(ExecutionStore store, ExecutionView parent, String by) {
-        cancelChildren(store, parent, "parent execution " + parent.id() + " was cancelled", by);
+        cancelChildren(store, parent, parentEnded(parent.id()) + "was cancelled", by);
+    }
+
+    /** The start of the reason of a cancel that a parent's end asked of its children. */
+    private static String parentEnded(long parentId) {
+        return "parent execution " + parentId + " ";
+    }
+
+    /**
+     * Whether execution {@code childId} is cancelled and the cancel was asked for because parent
+     * {@code parentId} ended: its latest {@code cancelled} transition names the parent, or, when
+     * that transition was a running execution acknowledging a request, the request of the same
+     * lease epoch does.
+     */
+    static boolean cancelledWithParent(ExecutionStore store, long childId, long parentId) {
+        Optional<ExecutionView> v = store.executionGet(childId);
+        if (v.isEmpty() || v.get().state() != ExecutionState.CANCELLED) {
+            return false;
+        }
+        List<HistoryEntry> history = store.historyList(childId);
+        int last = history.size() - 1;
+        while (last >= 0 && !"cancelled".equals(history.get(last).event())) {
+            last--;
+        }
+        if (last < 0) {
+            return false;
+        }
+        HistoryEntry cancelled = history.get(last);
+        if (namesParent(cancelled, parentId)) {
+            return true;
+        }
+        if (!"running".equals(cancelled.fromState())) {
+            return false;
+        }
+        for (int i = last - 1; i >= 0; i--) {
+            HistoryEntry h = history.get(i);
+            if ("cancel_requested".equals(h.event()) && h.leaseEpoch() == cancelled.leaseEpoch()) {
+                return namesParent(h, parentId);
+            }
+        }
+        return false;
+    }
+
+    private static boolean namesParent(HistoryEntry h, long parentId) {
+        return h.detail() != null && h.detail().startsWith(parentEnded(parentId));
     }
 
     /** As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason. */

@@ -38,6 +38,19 @@ public interface ChildWorkflows {
         return null;
     }
 
+    /**
+     * Queues child {@code childId} again (and its own children cancelled with it) when it was
+     * cancelled only because parent {@code parentId} ended, failed or cancelled, before the parent
+     * was retried: the parent runs again, so the cancel no longer stands. True when it was queued
+     * again; false when it was cancelled for another reason (an operator's cancel of the child),
+     * which fails the parent's node as before. The default queues nothing.
+     *
+     * @throws RuntimeException when the store cannot be reached
+     */
+    default boolean resumeCancelledWithParent(long childId, long parentId) {
+        return false;
+    }
+
     /** The child's workflow refuses the input it would be started with: the same input is refused again. */
     final class InputRefused extends RuntimeException {
         public InputRefused(String message) {

@@ -531,7 +531,29 @@ final class ExecutionRun {
                 accept(new NodeOutcome.Succeeded(
                         n.id(), JSON.readTree(out), out, now, options.clock().instant(), List.of()));
             }
-            case FAILED, CANCELLED ->
+            case CANCELLED -> {
+                boolean resumed;
+                try {
+                    resumed = attempt.children().resumeCancelledWithParent(c.id(), attempt.executionId());
+                } catch (RuntimeException e) {
+                    fail(n, n + ": cannot start or read its child execution: " + e.getMessage(), true, now);
+                    return;
+                }
+                if (resumed) {
+                    // This execution's own end cancelled it, and a retry by hand came before the
+                    // cancel reached it: it runs again, as the retry would have run it.
+                    childWaits.add(n.id());
+                    lookAgain(c, now, "node '" + n.id() + "': waiting for child execution " + c.id());
+                } else {
+                    fail(
+                            n,
+                            n + ": child execution " + c.id() + " cancelled"
+                                    + (c.error() == null ? "" : ": " + c.error()),
+                            false,
+                            now);
+                }
+            }
+            case FAILED ->
                 fail(
                         n,
                         n + ": child execution " + c.id() + " " + c.state().dbName()

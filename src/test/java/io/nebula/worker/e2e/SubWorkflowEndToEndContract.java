@@ -321,6 +321,120 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
         assertThat(child(c, parent).state()).isEqualTo(ExecutionState.SUCCEEDED);
     }
 
+    /**
+     * {@code test.stubborn} ignores interrupts until {@code released} opens (an action slow to
+     * stop: a long call, a blocking driver); {@code test.gate} waits until the stubborn one started,
+     * then fails for good while {@code gateFails}.
+     */
+    static final class Racy {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
+        volatile boolean gateFails = true;
+
+        final Action stubborn = new Action() {
+            @Override
+            public String name() {
+                return "test.stubborn";
+            }
+
+            @Override
+            public JsonNode execute(JsonNode params, ActionContext ctx) {
+                started.countDown();
+                while (true) {
+                    try {
+                        released.await();
+                        return JsonNodeFactory.instance.stringNode("stubborn done");
+                    } catch (InterruptedException e) {
+                        // keeps going until released
+                    }
+                }
+            }
+        };
+
+        final Action gate = new Action() {
+            @Override
+            public String name() {
+                return "test.gate";
+            }
+
+            @Override
+            public JsonNode execute(JsonNode params, ActionContext ctx) throws ActionException, InterruptedException {
+                started.await();
+                if (gateFails) {
+                    throw ActionException.permanent("gate refused");
+                }
+                return JsonNodeFactory.instance.stringNode("gate done");
+            }
+        };
+    }
+
+    @Test
+    void aRetryOfAFailedParentWhileTheCancelOfItsChildIsStillPendingRunsTheChildAgain() throws Exception {
+        Racy racy = new Racy();
+        Files.writeString(tmp.resolve("slow.yaml"), """
+                name: slow
+                nodes:
+                  - id: work
+                    action: test.stubborn
+                """);
+        Files.writeString(tmp.resolve("racy.yaml"), """
+                name: racy
+                nodes:
+                  - id: down
+                    workflow: slow.yaml
+                    input: {}
+                  - id: bad
+                    action: test.gate
+                """);
+        try {
+            WorkflowClient c = started("w1", 4, step, racy.stubborn, racy.gate).client();
+            long parent = c.submit(c.load(tmp.resolve("racy.yaml")), "{}", SubmitOptions.defaults())
+                    .executionId();
+            assertThat(Terminal.await(c.store(), parent, Duration.ofSeconds(60)).state())
+                    .isEqualTo(ExecutionState.FAILED);
+            long kid = child(c, parent).id();
+            // The parent's failure asked the running child to stop; it has not stopped yet.
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> c.store().executionGet(kid).orElseThrow().cancelRequested());
+            assertThat(c.store().executionGet(kid).orElseThrow().state()).isEqualTo(ExecutionState.RUNNING);
+
+            // The cause is mended and the parent retried at once; then the child's stop completes.
+            racy.gateFails = false;
+            assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+            racy.released.countDown();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> c.store().executionGet(kid).orElseThrow().state() != ExecutionState.RUNNING);
+
+            ExecutionView again = Terminal.await(c.store(), parent, Duration.ofSeconds(60));
+            assertThat(again.state()).as(again.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(child(c, parent).id()).isEqualTo(kid);
+        } finally {
+            racy.released.countDown();
+        }
+    }
+
+    @Test
+    void aChildCancelledByAnOperatorStillFailsItsParentsNode() throws Exception {
+        step.holdAt("leaf");
+        Files.writeString(tmp.resolve("one.yaml"), """
+                name: one
+                nodes:
+                  - id: down
+                    workflow: leaf.yaml
+                    input: { n: 1 }
+                """);
+        WorkflowClient c = worker("w1").client();
+        long parent = c.submit(c.load(tmp.resolve("one.yaml")), "{}", SubmitOptions.defaults())
+                .executionId();
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+
+        SubWorkflows.cancel(c.store(), child(c, parent).id(), "not wanted", "tester");
+
+        ExecutionView p = Terminal.await(c.store(), parent, Duration.ofSeconds(60));
+        assertThat(p.state()).isEqualTo(ExecutionState.FAILED);
+        assertThat(p.lastError()).contains("child execution " + child(c, parent).id() + " cancelled");
+    }
+
     @Test
     void retryingAParentWhoseChildSucceededReusesTheChild() throws Exception {
         WorkflowClient c = worker("w1").client();
