@@ -1,8 +1,10 @@
 package io.nebula.worker.pool;
 
+import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.RescueResult;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +83,35 @@ final class Maintainer implements Periodic.Service {
         return new MaintenanceStore.LeaderFence(LEASE, ctx.options().workerId());
     }
 
+    /**
+     * The executions a rescue failed, quarantined or cancelled end as if their worker had written
+     * that: their children that have not finished are cancelled, on a thread of their own, each
+     * while the parent is still in the state the rescue left it in. A failure is logged; an
+     * operator's cancel of the parent reaches them again.
+     */
+    private void cancelChildren(List<Long> ended) {
+        Thread.ofVirtual().name("nebula-rescue-cancel-children").start(() -> {
+            for (long id : ended) {
+                try {
+                    ctx.store()
+                            .executionGet(id)
+                            .filter(v -> v.state() == ExecutionState.FAILED || v.state() == ExecutionState.CANCELLED)
+                            .ifPresent(v -> SubWorkflows.cancelChildren(
+                                    ctx.store(),
+                                    v,
+                                    "parent execution " + id + " "
+                                            + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
+                                    ctx.options().workerId()));
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "execution_id={} cannot cancel the children of the rescued execution: {}",
+                            id,
+                            e.toString());
+                }
+            }
+        });
+    }
+
     void rescue() {
         for (int i = 0; i < 10; i++) {
             RescueResult r = ctx.maintenance().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH, fence());
@@ -94,6 +125,9 @@ final class Maintainer implements Periodic.Service {
                 ctx.listener().rescued(r);
                 if (r.requeued() > 0) {
                     wakeup.signal();
+                }
+                if (!r.ended().isEmpty()) {
+                    cancelChildren(r.ended());
                 }
             }
             if (r.total() < RESCUE_BATCH) {

@@ -3,9 +3,12 @@ package io.nebula.worker.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completions;
 import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.WorkflowDocument;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +63,38 @@ class MaintainerTest {
             assertThat(a.events.matching("rescued")).containsExactly("rescued 1");
             assertThat(a.events.matching("leadership")).containsExactly("leadership gained");
             assertThat(b.events.matching("leadership")).isEmpty();
+        }
+    }
+
+    @Test
+    void aParentARescueFailsHasItsUnfinishedChildrenCancelled() {
+        try (SteppedPool a = new SteppedPool(dir, options("a"))) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            WorkflowDocument parentWf = new WorkflowDocument(
+                    "parent-hash", "parent", "{\"nodes\":[{\"id\":\"down\",\"workflow\":\"wf-hash\"}]}");
+            a.store.workflowPut(parentWf);
+            long parent = a.store
+                    .executionSubmitMany(
+                            List.of(SubmitRequest.now("default", parentWf.hash(), parentWf.name(), "{}", 1)))
+                    .getFirst()
+                    .executionId();
+            ClaimedExecution c = a.claimAs("dead", 1, Duration.ofMillis(1)).getFirst();
+            assertThat(c.id()).isEqualTo(parent);
+            long child = a.store
+                    .executionSubmitMany(
+                            List.of(SubmitRequest.now("default", SteppedPool.WF.hash(), SteppedPool.WF.name(), "{}", 3)
+                                    .withIdempotencyKey(ChildKeys.key(parent, "down"))))
+                    .getFirst()
+                    .executionId();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> a.store.databaseNow().isAfter(a.view(parent).leaseExpiresAt()));
+
+            ma.runOnce();
+
+            assertThat(a.state(parent)).as("its only attempt's lease expired").isEqualTo(ExecutionState.FAILED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.state(child) == ExecutionState.CANCELLED);
+            assertThat(a.store.historyList(child))
+                    .anySatisfy(h -> assertThat(h.detail()).isEqualTo("parent execution " + parent + " failed"));
         }
     }
 

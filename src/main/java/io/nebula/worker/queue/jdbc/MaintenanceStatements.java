@@ -46,9 +46,11 @@ final class MaintenanceStatements implements MaintenanceStore {
         int failed = 0;
         int quarantined = 0;
         int cancelled = 0;
+        List<Long> ended = new ArrayList<>();
         for (Row r : rows) {
             String event = r.string("last_event");
-            switch (ExecutionState.parse(r.string("state"))) {
+            ExecutionState state = ExecutionState.parse(r.string("state"));
+            switch (state) {
                 case AVAILABLE -> requeued++;
                 case CANCELLED -> cancelled++;
                 case FAILED -> {
@@ -60,8 +62,11 @@ final class MaintenanceStatements implements MaintenanceStore {
                 }
                 default -> throw new StoreException("execution_rescue left a row in state " + r.string("state"));
             }
+            if (state != ExecutionState.AVAILABLE) {
+                ended.add(r.getLong("id"));
+            }
         }
-        return new RescueResult(requeued, failed, quarantined, cancelled);
+        return new RescueResult(requeued, failed, quarantined, cancelled, ended);
     }
 
     @Override
