@@ -239,4 +239,34 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
                 .as("the skipped wake-up is left to the parent's own delay")
                 .isEmpty();
     }
+
+    @Test
+    void aParentAlreadyDueWhenItsChildEndsIsHeldUntilTheChildsEndCommitsAndItsNextWaitForChildrenEndsAtOnce()
+            throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(child);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofMillis(1))));
+        passTime(Duration.ofMillis(50));
+        try (Connection ending = rawConnection()) {
+            ending.setAutoCommit(false);
+            try (Statement st = ending.createStatement()) {
+                // The child's end has run its trigger; its transaction has not committed.
+                st.executeUpdate("UPDATE executions SET state = 'succeeded', finished_at = now() WHERE id = " + child);
+            }
+            assertThat(claim(1))
+                    .as("no claim takes the parent with a look that would read the child as running")
+                    .isEmpty();
+            ending.commit();
+        }
+        ClaimedExecution again = claim(1).get(0);
+        assertThat(again.id()).isEqualTo(parent);
+        // Had a claim read the child before its end committed, its wait for children ends at once.
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(again.lease(), "waiting for child", Duration.ofHours(1))));
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
 }

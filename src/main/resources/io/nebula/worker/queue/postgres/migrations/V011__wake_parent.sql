@@ -12,8 +12,10 @@
 -- execution resumes).
 -- A parent still running when a child ends (its look may already have read the child as running)
 -- gets child_ended_epoch set to its lease epoch instead, once per attempt; a release for children
--- of that attempt is then due at once. Its run_at is not touched, so a release without delay and a
--- rescue keep its place in the claim order.
+-- of that attempt is then due at once. A parent available but not parked that way (due already and
+-- perhaps being claimed by a transaction whose look reads the child as running, or in a backoff)
+-- gets the epoch its next claim will have. Its run_at is not touched, so a release without delay
+-- and a rescue keep its place in the claim order.
 -- The trigger takes the parent's row with SKIP LOCKED, so a child's end never waits for, nor
 -- deadlocks with, whoever holds it; a wake-up skipped that way is left to the parent's own
 -- look-again delay. The parent's id is read from the child's idempotency key
@@ -25,24 +27,38 @@ ALTER TABLE executions ADD COLUMN child_ended_epoch bigint;
 CREATE FUNCTION executions_wake_parent() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     parent bigint;
-    woken_queue text;
+    p_state text;
+    p_epoch bigint;
+    p_ended bigint;
+    p_queue text;
+    parked boolean;
+    mark bigint;
 BEGIN
     parent := substring(NEW.idempotency_key FROM '^child:([0-9]{1,18}):')::bigint;
     IF parent IS NULL THEN
         RETURN NULL;
     END IF;
-    UPDATE "${schema}".executions p
-       SET run_at = CASE WHEN p.state = 'available' THEN clock_timestamp() ELSE p.run_at END,
-           child_ended_epoch = CASE WHEN p.state = 'running' THEN p.lease_epoch ELSE p.child_ended_epoch END
-     WHERE p.id = (SELECT s.id FROM "${schema}".executions s
-                    WHERE s.id = parent
-                      AND ((s.state = 'running' AND s.child_ended_epoch IS DISTINCT FROM s.lease_epoch)
-                           OR (s.state = 'available' AND s.last_event = 'waiting'
-                               AND s.awaiting_children_epoch = s.lease_epoch AND s.run_at > now()))
-                      FOR UPDATE SKIP LOCKED)
-    RETURNING CASE WHEN p.state = 'available' THEN p.queue END INTO woken_queue;
-    IF woken_queue IS NOT NULL THEN
-        PERFORM pg_notify('nebula_wakeup_${schema}', woken_queue);
+    SELECT s.state, s.lease_epoch, s.child_ended_epoch, s.queue,
+           coalesce(s.state = 'available' AND s.last_event = 'waiting'
+                    AND s.awaiting_children_epoch = s.lease_epoch AND s.run_at > now(), false)
+      INTO p_state, p_epoch, p_ended, p_queue, parked
+      FROM "${schema}".executions s
+     WHERE s.id = parent AND s.state IN ('running', 'available')
+       FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF parked THEN
+        UPDATE "${schema}".executions SET run_at = clock_timestamp() WHERE id = parent;
+        PERFORM pg_notify('nebula_wakeup_${schema}', p_queue);
+        RETURN NULL;
+    END IF;
+    -- Running: this attempt's look may have read the child as running. Available but not parked
+    -- for children (due already, or in a backoff, a park for signals...): a claim may be reading the
+    -- child as running right now, so the next attempt's (its epoch is one more) wait ends at once too.
+    mark := CASE WHEN p_state = 'running' THEN p_epoch ELSE p_epoch + 1 END;
+    IF p_ended IS DISTINCT FROM mark THEN
+        UPDATE "${schema}".executions SET child_ended_epoch = mark WHERE id = parent;
     END IF;
     RETURN NULL;
 END
