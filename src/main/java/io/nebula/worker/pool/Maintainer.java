@@ -1,10 +1,10 @@
 package io.nebula.worker.pool;
 
-import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.RescueResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +26,28 @@ final class Maintainer implements Periodic.Service {
     private final Wakeup wakeup;
     private final int pruneBatch;
     private final int pruneRoundBatches;
+    private final Consumer<List<Long>> ended;
     private boolean leader;
     private long lastPruneNanos;
 
-    Maintainer(PoolContext ctx, Wakeup wakeup) {
-        this(ctx, wakeup, PRUNE_BATCH, PRUNE_ROUND_BATCHES);
+    /**
+     * @param ended told the executions a rescue failed, quarantined or cancelled (their children
+     *     are cancelled there: {@link SubWorkflows#cancelsChildrenOfEnded}); it must not block
+     */
+    Maintainer(PoolContext ctx, Wakeup wakeup, Consumer<List<Long>> ended) {
+        this(ctx, wakeup, ended, PRUNE_BATCH, PRUNE_ROUND_BATCHES);
     }
 
     /** With smaller prune batches and rounds, for tests. */
     Maintainer(PoolContext ctx, Wakeup wakeup, int pruneBatch, int pruneRoundBatches) {
+        this(ctx, wakeup, ids -> {}, pruneBatch, pruneRoundBatches);
+    }
+
+    private Maintainer(
+            PoolContext ctx, Wakeup wakeup, Consumer<List<Long>> ended, int pruneBatch, int pruneRoundBatches) {
         this.ctx = ctx;
         this.wakeup = wakeup;
+        this.ended = ended;
         this.pruneBatch = pruneBatch;
         this.pruneRoundBatches = pruneRoundBatches;
         this.lastPruneNanos = ctx.clock().nanoTime() - PRUNE_EVERY.toNanos();
@@ -83,35 +94,6 @@ final class Maintainer implements Periodic.Service {
         return new MaintenanceStore.LeaderFence(LEASE, ctx.options().workerId());
     }
 
-    /**
-     * The executions a rescue failed, quarantined or cancelled end as if their worker had written
-     * that: their children that have not finished are cancelled, on a thread of their own, each
-     * while the parent is still in the state the rescue left it in. A failure is logged; an
-     * operator's cancel of the parent reaches them again.
-     */
-    private void cancelChildren(List<Long> ended) {
-        Thread.ofVirtual().name("nebula-rescue-cancel-children").start(() -> {
-            for (long id : ended) {
-                try {
-                    ctx.store()
-                            .executionGet(id)
-                            .filter(v -> v.state() == ExecutionState.FAILED || v.state() == ExecutionState.CANCELLED)
-                            .ifPresent(v -> SubWorkflows.cancelChildren(
-                                    ctx.store(),
-                                    v,
-                                    "parent execution " + id + " "
-                                            + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
-                                    ctx.options().workerId()));
-                } catch (RuntimeException e) {
-                    log.warn(
-                            "execution_id={} cannot cancel the children of the rescued execution: {}",
-                            id,
-                            e.toString());
-                }
-            }
-        });
-    }
-
     void rescue() {
         for (int i = 0; i < 10; i++) {
             RescueResult r = ctx.maintenance().executionRescue(ctx.options().quarantineAfter(), RESCUE_BATCH, fence());
@@ -127,7 +109,7 @@ final class Maintainer implements Periodic.Service {
                     wakeup.signal();
                 }
                 if (!r.ended().isEmpty()) {
-                    cancelChildren(r.ended());
+                    ended.accept(r.ended());
                 }
             }
             if (r.total() < RESCUE_BATCH) {

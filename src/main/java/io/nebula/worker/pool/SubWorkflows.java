@@ -14,6 +14,9 @@ import io.nebula.worker.queue.WorkflowDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * retry, which reach down to the children.
  */
 public final class SubWorkflows {
+    private static final Logger log = LoggerFactory.getLogger(SubWorkflows.class);
     private static final JsonMapper JSON = Json.MAPPER;
 
     private SubWorkflows() {}
@@ -157,6 +161,34 @@ public final class SubWorkflows {
      */
     public static void cancelChildren(ExecutionStore store, ExecutionView parent, String by) {
         cancelChildren(store, parent, parentEnded(parent.id()) + "was cancelled", by);
+    }
+
+    /**
+     * What the maintainer does with the executions a rescue failed, quarantined or cancelled: they
+     * end as if their worker had written that, so their children that have not finished are
+     * cancelled, on a thread of their own, each parent while it is still failed or cancelled. A
+     * failure is logged; an operator's cancel of the parent reaches them again.
+     */
+    static Consumer<List<Long>> cancelsChildrenOfEnded(PoolContext ctx) {
+        return ids -> Thread.ofVirtual().name("nebula-rescue-cancel-children").start(() -> {
+            for (long id : ids) {
+                try {
+                    ctx.store()
+                            .executionGet(id)
+                            .filter(v -> v.state() == ExecutionState.FAILED || v.state() == ExecutionState.CANCELLED)
+                            .ifPresent(v -> cancelChildren(
+                                    ctx.store(),
+                                    v,
+                                    parentEnded(id) + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
+                                    ctx.options().workerId()));
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "execution_id={} cannot cancel the children of the rescued execution: {}",
+                            id,
+                            e.toString());
+                }
+            }
+        });
     }
 
     /** The start of the reason of a cancel that a parent's end asked of its children. */

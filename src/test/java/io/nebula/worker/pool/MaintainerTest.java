@@ -42,8 +42,8 @@ class MaintainerTest {
     void onlyTheLeaderRescuesExpiredLeases() {
         try (SteppedPool a = new SteppedPool(dir, options("a"));
                 SteppedPool b = new SteppedPool(dir, options("b"))) {
-            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
-            Maintainer mb = new Maintainer(b.ctx, b.wakeup);
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, ids -> {});
+            Maintainer mb = new Maintainer(b.ctx, b.wakeup, ids -> {});
             ma.runOnce();
             assertThat(ma.isLeader()).isTrue();
             long id = expiredLease(a);
@@ -69,7 +69,7 @@ class MaintainerTest {
     @Test
     void aParentARescueFailsHasItsUnfinishedChildrenCancelled() {
         try (SteppedPool a = new SteppedPool(dir, options("a"))) {
-            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, SubWorkflows.cancelsChildrenOfEnded(a.ctx));
             WorkflowDocument parentWf = new WorkflowDocument(
                     "parent-hash", "parent", "{\"nodes\":[{\"id\":\"down\",\"workflow\":\"wf-hash\"}]}");
             a.store.workflowPut(parentWf);
@@ -102,8 +102,8 @@ class MaintainerTest {
     void aLeaderWhoseTermLapsedLosesTheLeadAndRescuesNothing() {
         try (SteppedPool a = new SteppedPool(dir, options("a"));
                 SteppedPool b = new SteppedPool(dir, options("b"))) {
-            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
-            Maintainer mb = new Maintainer(b.ctx, b.wakeup);
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, ids -> {});
+            Maintainer mb = new Maintainer(b.ctx, b.wakeup, ids -> {});
             ma.runOnce();
             assertThat(ma.isLeader()).isTrue();
 
@@ -130,8 +130,8 @@ class MaintainerTest {
     void aResigningLeaderHandsTheLeadOverAtOnce() {
         try (SteppedPool a = new SteppedPool(dir, options("a"));
                 SteppedPool b = new SteppedPool(dir, options("b"))) {
-            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
-            Maintainer mb = new Maintainer(b.ctx, b.wakeup);
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, ids -> {});
+            Maintainer mb = new Maintainer(b.ctx, b.wakeup, ids -> {});
             ma.runOnce();
             mb.runOnce();
             assertThat(mb.isLeader()).isFalse();
@@ -193,7 +193,7 @@ class MaintainerTest {
     @Test
     void theLeaderPrunesAtMostOnceAMinuteByThePoolClock() {
         try (SteppedPool a = new SteppedPool(dir, keepNothing(options("a")))) {
-            Maintainer ma = new Maintainer(a.ctx, a.wakeup);
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, ids -> {});
             long first = finished(a);
 
             ma.runOnce();
