@@ -8,6 +8,7 @@ import io.nebula.worker.json.JsonValues;
 import io.nebula.worker.observe.ExecutionEvent;
 import io.nebula.worker.observe.TraceSpan;
 import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.LeaseStore.Checkpoint;
@@ -248,11 +249,29 @@ final class LeasedAttempt implements Attempt {
 
             @Override
             public boolean resumeCancelledWithParent(long childId, long parentId) {
-                if (!SubWorkflows.cancelledWithParent(store, childId, parentId)) {
+                // Only this attempt's own parent, still running under this lease and with no cancel
+                // asked of it: a cancel of the parent that its worker has not seen yet has just
+                // cancelled the child on purpose.
+                ClaimedExecution held = running.claimed();
+                if (held.id() != parentId) {
+                    return false;
+                }
+                Optional<ExecutionView> parent = store.executionGet(parentId);
+                if (parent.isEmpty()
+                        || parent.get().state() != ExecutionState.RUNNING
+                        || parent.get().leaseEpoch() != held.leaseEpoch()
+                        || parent.get().cancelRequested()
+                        || !SubWorkflows.cancelledWithParent(store, childId, parentId)) {
                     return false;
                 }
                 RetryResult r = SubWorkflows.retry(store, childId, false, "parent execution " + parentId);
-                return r == RetryResult.REQUEUED;
+                if (r == RetryResult.REQUEUED) {
+                    return true;
+                }
+                // Someone else queued it again meanwhile (a retry of the child itself).
+                return store.executionGet(childId)
+                        .map(v -> v.state() == ExecutionState.AVAILABLE || v.state() == ExecutionState.RUNNING)
+                        .orElse(false);
             }
         };
     }

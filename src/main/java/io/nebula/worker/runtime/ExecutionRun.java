@@ -492,7 +492,8 @@ final class ExecutionRun {
      * Runs a sub-workflow node on the scheduler's thread: starts its child execution, or finds the
      * one an earlier run of this node started (by the idempotency key {@link ChildKeys#key}, so a
      * retried or resumed parent never starts a second child). A child that succeeded gives the
-     * node its output; one that failed or was cancelled fails the node for good; one still going
+     * node its output; one that failed or was cancelled fails the node for good (except a child that
+     * this execution's own end cancelled before a retry by hand: it is queued again); one still going
      * makes the attempt end in a durable wait (the slot is freed), after which the node looks
      * again: after a quarter of the child's age so far, from {@link #CHILD_POLL_MIN} to {@link
      * #CHILD_POLL_MAX}.
@@ -944,6 +945,31 @@ final class ExecutionRun {
                 return true;
             }
             case FAILED, CANCELLED -> {
+                if (c.state() == ExecutionState.CANCELLED) {
+                    try {
+                        if (attempt.children().resumeCancelledWithParent(c.id(), attempt.executionId())) {
+                            // As for a child of its own node (see runChild): cancelled by this
+                            // execution's own end, which a retry by hand overtook.
+                            m.waiting++;
+                            lookAgain(
+                                    c,
+                                    now,
+                                    "node '" + n.id() + "': waiting for child execution " + c.id() + " (item " + i
+                                            + ")");
+                            return false;
+                        }
+                    } catch (RuntimeException e) {
+                        itemFailed(
+                                m,
+                                i,
+                                "item " + i + " of " + n + ": cannot read its child execution: " + e.getMessage(),
+                                true,
+                                now,
+                                now,
+                                List.of());
+                        return true;
+                    }
+                }
                 itemFailed(
                         m,
                         i,

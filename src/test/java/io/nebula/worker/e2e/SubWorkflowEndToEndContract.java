@@ -414,6 +414,30 @@ abstract class SubWorkflowEndToEndContract extends EndToEndContract {
     }
 
     @Test
+    void aLateCancelFromTheParentsFailureOfAnItemsNewChildAfterARetryRunsItAgain() throws Exception {
+        writeFan("finish_all");
+        step.failAt("bad");
+        WorkflowClient c = worker("w1").client();
+        long parent = submitFan(c, "{\"ns\": [1, 2], \"level\": \"x\", \"fail_at\": 2}");
+        assertThat(Terminal.await(c.store(), parent, Duration.ofSeconds(90)).state())
+                .isEqualTo(ExecutionState.FAILED);
+        long first = item(c, parent, 1).orElseThrow().id();
+        step.failAt(null);
+        step.holdAt("bad");
+        assertThat(SubWorkflows.retry(c.store(), parent, false, "tester")).isEqualTo(RetryResult.REQUEUED);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> item(c, parent, 1).map(v -> v.id() != first).orElse(false));
+        assertThat(step.holding.await(60, TimeUnit.SECONDS)).isTrue();
+        long second = item(c, parent, 1).orElseThrow().id();
+        // What the cancel after the failure does when it read the parent as failed before the retry.
+        SubWorkflows.cancel(c.store(), second, "parent execution " + parent + " failed", "w1");
+        step.holdAt(null);
+
+        ExecutionView v = Terminal.await(c.store(), parent, Duration.ofSeconds(90));
+        assertThat(v.state()).as(v.lastError()).isEqualTo(ExecutionState.SUCCEEDED);
+    }
+
+    @Test
     void aChildCancelledByAnOperatorStillFailsItsParentsNode() throws Exception {
         step.holdAt("leaf");
         Files.writeString(tmp.resolve("one.yaml"), """

@@ -44,6 +44,7 @@ BEGIN
       INTO p_state, p_epoch, p_ended, p_queue, parked
       FROM "${schema}".executions s
      WHERE s.id = parent AND s.state IN ('running', 'available')
+       AND NOT (s.state = 'running' AND s.child_ended_epoch IS NOT DISTINCT FROM s.lease_epoch)
        FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
         RETURN NULL;
