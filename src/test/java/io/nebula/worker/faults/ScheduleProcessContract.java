@@ -51,7 +51,9 @@ abstract class ScheduleProcessContract {
             ExecutionStore store = run.store().store();
             WorkflowClient client = run.store().client(0);
             Path workflow = Files.createTempFile("tick", ".yaml");
-            Files.writeString(workflow, "name: tick\nnodes:\n  - { id: tick, action: noop }\n");
+            // Retries, so that a tick the victim held when it was killed runs again on another
+            // worker once its lease is rescued, instead of failing its only attempt.
+            Files.writeString(workflow, "name: tick\nmax_retries: 2\nnodes:\n  - { id: tick, action: noop }\n");
             Schedules schedules = new Schedules(store, client.workflows(), "default", 0, 1 << 20);
             assertThat(schedules.create(new ScheduleSpec(
                             "every-second",
