@@ -251,11 +251,11 @@ final class ExecutionTask implements Runnable {
         RunOutcome outcome = completion.outcome();
         AttemptOutcome o = AttemptOutcome.of(outcome, result.state());
         if (result.state() == io.nebula.worker.queue.ExecutionState.CANCELLED) {
-            cancelChildren(result.state(), "was cancelled");
+            cancelChildren(result.state());
         } else if (result.state() == io.nebula.worker.queue.ExecutionState.FAILED
                 && outcome instanceof RunOutcome.Failed f
                 && f.startsChildren()) {
-            cancelChildren(result.state(), "failed");
+            cancelChildren(result.state());
         }
         String error = outcome instanceof RunOutcome.Failed f ? f.error() : null;
         Duration took = Duration.ofNanos(ctx.clock().nanoTime() - running.startedNanos());
@@ -295,33 +295,15 @@ final class ExecutionTask implements Runnable {
     /**
      * The execution ended cancelled, or failed for good (its timeout included), while this worker
      * held it: its children that have not finished are cancelled too, on a thread of their own (this
-     * one writes the other outcomes of the batch). A failure is logged; an operator's cancel of the
-     * parent reaches them again.
-     *
-     * @param ended the state the outcome's write left the parent in; a parent found in another (an
-     *     operator retried it meanwhile) keeps its children
-     * @param how how the parent ended, for the children's cancel reason ("was cancelled", "failed")
+     * one writes the other outcomes of the batch), while it is still in {@code ended}, the state the
+     * outcome's write left it in (see {@link SubWorkflows#cancelChildrenOfEnded}).
      */
-    private void cancelChildren(io.nebula.worker.queue.ExecutionState ended, String how) {
+    private void cancelChildren(io.nebula.worker.queue.ExecutionState ended) {
         long id = running.claimed().id();
-        Thread.ofVirtual().name("nebula-cancel-children-" + id).start(() -> {
-            try {
-                ctx.store()
-                        .executionGet(id)
-                        .filter(v -> v.state() == ended)
-                        .ifPresent(v -> SubWorkflows.cancelChildren(
-                                ctx.store(),
-                                v,
-                                "parent execution " + id + " " + how,
-                                ctx.options().workerId()));
-            } catch (RuntimeException e) {
-                log.warn(
-                        "execution_id={} cannot cancel the children of the execution that {}: {}",
-                        id,
-                        how,
-                        e.toString());
-            }
-        });
+        Thread.ofVirtual()
+                .name("nebula-cancel-children-" + id)
+                .start(() -> SubWorkflows.cancelChildrenOfEnded(
+                        ctx.store(), id, s -> s == ended, ctx.options().workerId()));
     }
 
     /** @param unwritten the outcome could not be written (the lease may still be held until it expires) */

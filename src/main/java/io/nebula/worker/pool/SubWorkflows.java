@@ -165,30 +165,41 @@ public final class SubWorkflows {
 
     /**
      * What the maintainer does with the executions a rescue failed, quarantined or cancelled: they
-     * end as if their worker had written that, so their children that have not finished are
-     * cancelled, on a thread of their own, each parent while it is still failed or cancelled. A
-     * failure is logged; an operator's cancel of the parent reaches them again.
+     * end as if their worker had written that (see {@link #cancelChildrenOfEnded}), on a thread of
+     * their own.
      */
     static Consumer<List<Long>> cancelsChildrenOfEnded(PoolContext ctx) {
         return ids -> Thread.ofVirtual().name("nebula-rescue-cancel-children").start(() -> {
             for (long id : ids) {
-                try {
-                    ctx.store()
-                            .executionGet(id)
-                            .filter(v -> v.state() == ExecutionState.FAILED || v.state() == ExecutionState.CANCELLED)
-                            .ifPresent(v -> cancelChildren(
-                                    ctx.store(),
-                                    v,
-                                    parentEnded(id) + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
-                                    ctx.options().workerId()));
-                } catch (RuntimeException e) {
-                    log.warn(
-                            "execution_id={} cannot cancel the children of the rescued execution: {}",
-                            id,
-                            e.toString());
-                }
+                cancelChildrenOfEnded(
+                        ctx.store(),
+                        id,
+                        s -> s == ExecutionState.FAILED || s == ExecutionState.CANCELLED,
+                        ctx.options().workerId());
             }
         });
+    }
+
+    /**
+     * Cancels the unfinished children (and theirs) of execution {@code id}, which ended failed or
+     * cancelled, while its state is still one {@code stillEnded} accepts: a parent retried by hand
+     * meanwhile keeps its children. The reason names the parent and how it ended, which is how
+     * {@link #cancelledWithParent} recognises such a cancel. A failure is logged; an operator's
+     * cancel of the parent reaches them again.
+     */
+    static void cancelChildrenOfEnded(
+            ExecutionStore store, long id, java.util.function.Predicate<ExecutionState> stillEnded, String by) {
+        try {
+            store.executionGet(id)
+                    .filter(v -> stillEnded.test(v.state()))
+                    .ifPresent(v -> cancelChildren(
+                            store,
+                            v,
+                            parentEnded(id) + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
+                            by));
+        } catch (RuntimeException e) {
+            log.warn("execution_id={} cannot cancel the children of the ended execution: {}", id, e.toString());
+        }
     }
 
     /** The start of the reason of a cancel that a parent's end asked of its children. */
