@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
  * Maintenance that exactly one process does at a time: the holder of the "maintenance" leader
  * lease (a row on the database clock, renewed each run, given up on stop, taken over when it
  * expires). The leader rescues expired leases (quarantining executions whose workers keep dying)
- * and prunes finished executions past the retention, both fenced by the lease in the database.
+ * and prunes finished executions past the retention, both fenced by the lease in the database. It
+ * also walks the executions that failed, in the order they finished, and hands each to a sweep
+ * that cancels the children a failed parent left unfinished (the worker that wrote a failure does
+ * that at once; the sweep catches what a crash or an early failure left).
  */
 final class Maintainer implements Periodic.Service {
     private static final Logger log = LoggerFactory.getLogger(Maintainer.class);
@@ -21,33 +24,74 @@ final class Maintainer implements Periodic.Service {
     private static final int PRUNE_BATCH = 5_000;
     private static final int PRUNE_ROUND_BATCHES = 20;
     private static final Duration PRUNE_EVERY = Duration.ofSeconds(60);
+    private static final int SWEEP_BATCH = 500;
+    /** How far back a new leader's walk of failures starts. */
+    static final Duration SWEEP_LOOKBACK = Duration.ofHours(1);
+    /** How long after a failure the walk reaches it: the writer's own cancel has run by then. */
+    static final Duration SWEEP_SETTLE = Duration.ofSeconds(30);
+    /** Tries of one failed execution before the walk logs it and goes past it. */
+    private static final int SWEEP_TRIES = 3;
 
     private final PoolContext ctx;
     private final Wakeup wakeup;
     private final int pruneBatch;
     private final int pruneRoundBatches;
     private final Consumer<List<Long>> ended;
+    private final Consumer<MaintenanceStore.FailedExecution> failed;
+    private final Duration sweepSettle;
     private boolean leader;
     private long lastPruneNanos;
+    /** The last failed execution the walk handled in this term; null: start from the lookback. */
+    private MaintenanceStore.FailedExecution swept;
+    /** The failed execution the sweep failed on, and how many times in a row. */
+    private long sweepFailedId;
+
+    private int sweepFailures;
 
     /**
      * @param ended told the executions a rescue failed, quarantined or cancelled (their children
      *     are cancelled there: {@link SubWorkflows#cancelsChildrenOfEnded}); it must not block
+     * @param failed given each execution that failed, once per term of leadership, about {@link
+     *     #SWEEP_SETTLE} after it failed ({@link SubWorkflows#cancelsChildrenOfFailed}); it throws
+     *     when the store fails, and is then given the same execution again
      */
+    Maintainer(
+            PoolContext ctx,
+            Wakeup wakeup,
+            Consumer<List<Long>> ended,
+            Consumer<MaintenanceStore.FailedExecution> failed) {
+        this(ctx, wakeup, ended, failed, SWEEP_SETTLE, PRUNE_BATCH, PRUNE_ROUND_BATCHES);
+    }
+
+    /** Without a sweep of failures, for tests. */
     Maintainer(PoolContext ctx, Wakeup wakeup, Consumer<List<Long>> ended) {
-        this(ctx, wakeup, ended, PRUNE_BATCH, PRUNE_ROUND_BATCHES);
+        this(ctx, wakeup, ended, f -> {});
+    }
+
+    /** With the sweep reaching failures {@code sweepSettle} after they happened, for tests. */
+    Maintainer(
+            PoolContext ctx, Wakeup wakeup, Consumer<MaintenanceStore.FailedExecution> failed, Duration sweepSettle) {
+        this(ctx, wakeup, ids -> {}, failed, sweepSettle, PRUNE_BATCH, PRUNE_ROUND_BATCHES);
     }
 
     /** With smaller prune batches and rounds, for tests. */
     Maintainer(PoolContext ctx, Wakeup wakeup, int pruneBatch, int pruneRoundBatches) {
-        this(ctx, wakeup, ids -> {}, pruneBatch, pruneRoundBatches);
+        this(ctx, wakeup, ids -> {}, f -> {}, SWEEP_SETTLE, pruneBatch, pruneRoundBatches);
     }
 
     private Maintainer(
-            PoolContext ctx, Wakeup wakeup, Consumer<List<Long>> ended, int pruneBatch, int pruneRoundBatches) {
+            PoolContext ctx,
+            Wakeup wakeup,
+            Consumer<List<Long>> ended,
+            Consumer<MaintenanceStore.FailedExecution> failed,
+            Duration sweepSettle,
+            int pruneBatch,
+            int pruneRoundBatches) {
         this.ctx = ctx;
         this.wakeup = wakeup;
         this.ended = ended;
+        this.failed = failed;
+        this.sweepSettle = sweepSettle;
         this.pruneBatch = pruneBatch;
         this.pruneRoundBatches = pruneRoundBatches;
         this.lastPruneNanos = ctx.clock().nanoTime() - PRUNE_EVERY.toNanos();
@@ -67,6 +111,9 @@ final class Maintainer implements Periodic.Service {
         boolean now = ctx.maintenance().leaderAttemptElect(LEASE, ctx.options().workerId(), ttl);
         if (now != leader) {
             leader = now;
+            // A new term walks the failures again from the lookback: the previous leader's walk
+            // may have stopped anywhere.
+            swept = null;
             log.info(now ? "became maintenance leader" : "no longer maintenance leader");
             ctx.listener().leadership(now);
         }
@@ -74,6 +121,7 @@ final class Maintainer implements Periodic.Service {
             return;
         }
         rescue();
+        sweepFailed();
         long nowNanos = ctx.clock().nanoTime();
         if (nowNanos - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
             // Set first: a round that fails waits a minute, as one that finds nothing does.
@@ -115,6 +163,54 @@ final class Maintainer implements Periodic.Service {
             if (r.total() < RESCUE_BATCH) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Hands the failures found since the last one handled to the sweep, in the order they finished,
+     * within one maintenance interval (so the leader lease is renewed between rounds). A failure the
+     * sweep cannot handle stops the round, and the next round starts from it; after {@value
+     * #SWEEP_TRIES} rounds in a row on the same one it is logged and passed.
+     */
+    void sweepFailed() {
+        long endNanos = ctx.clock().nanoTime() + interval().toNanos();
+        try {
+            while (true) {
+                List<MaintenanceStore.FailedExecution> page =
+                        ctx.maintenance().executionFailedAfter(swept, SWEEP_LOOKBACK, sweepSettle, SWEEP_BATCH);
+                for (MaintenanceStore.FailedExecution f : page) {
+                    sweep(f);
+                    swept = f;
+                    if (ctx.clock().nanoTime() - endNanos > 0) {
+                        return;
+                    }
+                }
+                if (page.size() < SWEEP_BATCH) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("the sweep of failed executions stopped; it goes on at the next tick: {}", e.toString());
+        }
+    }
+
+    private void sweep(MaintenanceStore.FailedExecution f) {
+        try {
+            failed.accept(f);
+            sweepFailures = 0;
+        } catch (RuntimeException e) {
+            sweepFailures = sweepFailedId == f.id() ? sweepFailures + 1 : 1;
+            sweepFailedId = f.id();
+            if (sweepFailures < SWEEP_TRIES) {
+                throw e;
+            }
+            log.error(
+                    "execution_id={} the sweep of failed executions goes past it after {} tries; cancel its"
+                            + " children with executions cancel",
+                    f.id(),
+                    sweepFailures,
+                    e);
+            sweepFailures = 0;
         }
     }
 

@@ -7,13 +7,16 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.RetryResult;
 import io.nebula.worker.queue.WorkflowDocument;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,15 +193,77 @@ public final class SubWorkflows {
     static void cancelChildrenOfEnded(
             ExecutionStore store, long id, java.util.function.Predicate<ExecutionState> stillEnded, String by) {
         try {
-            store.executionGet(id)
-                    .filter(v -> stillEnded.test(v.state()))
-                    .ifPresent(v -> cancelChildren(
-                            store,
-                            v,
-                            parentEnded(id) + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
-                            by));
+            cancelUnfinishedChildren(store, id, stillEnded, by);
         } catch (RuntimeException e) {
             log.warn("execution_id={} cannot cancel the children of the ended execution: {}", id, e.toString());
+        }
+    }
+
+    /**
+     * As {@link #cancelChildrenOfEnded}, throwing what the store throws; returns how many children
+     * it cancelled (their own children not counted).
+     */
+    private static int cancelUnfinishedChildren(
+            ExecutionStore store, long id, java.util.function.Predicate<ExecutionState> stillEnded, String by) {
+        Optional<ExecutionView> v = store.executionGet(id).filter(e -> stillEnded.test(e.state()));
+        if (v.isEmpty()) {
+            return 0;
+        }
+        String how = v.get().state() == ExecutionState.FAILED ? "failed" : "was cancelled";
+        return cancelChildren(store, v.get(), parentEnded(id) + how, by);
+    }
+
+    /**
+     * What the maintenance leader does with each failed execution its sweep finds (see {@link
+     * Maintainer}): when its workflow has sub-workflow nodes, the children it left unfinished are
+     * cancelled as {@link #cancelChildrenOfEnded} would have right after the failure was written.
+     * This catches what that missed: a worker that died between writing the failure and cancelling,
+     * and failures written before the workflow ran. Whether a workflow has such nodes is read from
+     * its definition once per workflow version. Throws when the store fails, so the sweep stops
+     * there and comes back to the same execution.
+     */
+    static Consumer<MaintenanceStore.FailedExecution> cancelsChildrenOfFailed(PoolContext ctx) {
+        Map<String, Boolean> startsChildren = new ConcurrentHashMap<>();
+        return failed -> {
+            ExecutionStore store = ctx.store();
+            Boolean starts = startsChildren.get(failed.workflowHash());
+            if (starts == null) {
+                starts = store.workflowGet(failed.workflowHash())
+                        .map(d -> startsChildren(d.definitionJson()))
+                        .orElse(false);
+                if (startsChildren.size() >= 10_000) {
+                    startsChildren.clear();
+                }
+                startsChildren.put(failed.workflowHash(), starts);
+            }
+            if (!starts) {
+                return;
+            }
+            int n = cancelUnfinishedChildren(
+                    store,
+                    failed.id(),
+                    s -> s == ExecutionState.FAILED,
+                    ctx.options().workerId());
+            if (n > 0) {
+                log.info(
+                        "execution_id={} cancelled children the failed execution had left unfinished count={}",
+                        failed.id(),
+                        n);
+            }
+        };
+    }
+
+    /** Whether a workflow definition (its JSON) has a sub-workflow node. */
+    static boolean startsChildren(String definitionJson) {
+        try {
+            for (JsonNode n : JSON.readTree(definitionJson).path("nodes")) {
+                if (n.path("workflow").isString()) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (JacksonException e) {
+            return false;
         }
     }
 
@@ -246,13 +311,21 @@ public final class SubWorkflows {
         return h.detail() != null && h.detail().startsWith(parentEnded(parentId));
     }
 
-    /** As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason. */
-    public static void cancelChildren(ExecutionStore store, ExecutionView parent, String reason, String by) {
+    /**
+     * As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason;
+     * returns how many children it cancelled or asked to stop (their own children not counted).
+     */
+    public static int cancelChildren(ExecutionStore store, ExecutionView parent, String reason, String by) {
+        int cancelled = 0;
         for (Child c : children(store, parent)) {
             if (!c.execution().state().isTerminal()) {
-                cancel(store, c.execution().id(), reason, by);
+                CancelResult r = cancel(store, c.execution().id(), reason, by);
+                if (r == CancelResult.CANCELLED || r == CancelResult.REQUESTED) {
+                    cancelled++;
+                }
             }
         }
+        return cancelled;
     }
 
     /**

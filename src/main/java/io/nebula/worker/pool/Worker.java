@@ -95,7 +95,8 @@ public final class Worker implements AutoCloseable {
             claimLoops.add(new ClaimLoop(ctx, wakeup, readiness, i));
         }
         this.heartbeater = new Heartbeater(ctx, readiness);
-        this.maintainer = new Maintainer(ctx, wakeup, SubWorkflows.cancelsChildrenOfEnded(ctx));
+        this.maintainer = new Maintainer(
+                ctx, wakeup, SubWorkflows.cancelsChildrenOfEnded(ctx), SubWorkflows.cancelsChildrenOfFailed(ctx));
         this.healthCheck = new HealthCheck(ctx, readiness);
         this.scheduler = new Scheduler(store, b.listener, b.tracing);
     }

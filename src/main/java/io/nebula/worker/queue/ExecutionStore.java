@@ -200,6 +200,12 @@ public interface ExecutionStore
     }
 
     @Override
+    default List<FailedExecution> executionFailedAfter(
+            FailedExecution after, Duration lookback, Duration settle, int limit) {
+        return maintenance().executionFailedAfter(after, lookback, settle, limit);
+    }
+
+    @Override
     default List<QueueStats> queueStats(long cap, boolean finishedTotals) {
         return maintenance().queueStats(cap, finishedTotals);
     }

@@ -38,6 +38,21 @@ public interface MaintenanceStore {
     record LeaderFence(String name, String holder) {}
 
     /**
+     * A failed execution, as {@link #executionFailedAfter} walks them: its id, its workflow, and
+     * its place in the walk (its finish time in the store's own unit, with the id breaking ties).
+     */
+    record FailedExecution(long id, String workflowHash, long position) {}
+
+    /**
+     * Failed executions in the order they finished, oldest first, at most {@code limit}: those that
+     * finished after {@code after} (the last row of the previous page), or, with {@code after}
+     * null, within {@code lookback} of the database clock; and in both cases at least {@code
+     * settle} ago, so a page never ends among failures whose transactions may still commit. Reads
+     * the failed rows' own index, so the cost follows the failures, not the successes.
+     */
+    List<FailedExecution> executionFailedAfter(FailedExecution after, Duration lookback, Duration settle, int limit);
+
+    /**
      * Per-queue statistics; counts are capped at {@code cap} so the cost stays bounded. With
      * {@code finishedTotals} false, counts of the terminal states cover only the last minute, which
      * reads a small index range instead of every finished row (the periodic refresh uses this).

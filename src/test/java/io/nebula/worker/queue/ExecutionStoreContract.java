@@ -793,6 +793,94 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(store.executionGet(waiting)).isPresent();
     }
 
+    /** Fails execution {@code id} for good (claimed, then a failure that is not retried). */
+    private void failForGood(long id) {
+        ClaimedExecution c = claim(store, WORKER, 1, LEASE).getFirst();
+        assertThat(c.id()).isEqualTo(id);
+        store.executionCompleteMany(List.of(Completions.fail(c.lease(), "boom", false, null, List.of())));
+        assertThat(get(id).state()).isEqualTo(ExecutionState.FAILED);
+    }
+
+    @Test
+    void failedExecutionsAreWalkedInFinishOrderAPageAtATimeAndNothingElseIs() {
+        long first = submit(request());
+        failForGood(first);
+        long succeeded = submit(request());
+        ClaimedExecution s = claim(store, WORKER, 1, LEASE).getFirst();
+        store.executionCompleteMany(List.of(Completions.succeed(s.lease(), "null", List.of())));
+        long cancelled = submit(request());
+        store.executionCancel(cancelled, "not wanted", "test");
+        long second = submit(request());
+        failForGood(second);
+        long third = submit(request());
+        failForGood(third);
+        long waiting = submit(request().withRunAt(now().plus(Duration.ofHours(1))));
+        assertThat(get(succeeded).state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(get(cancelled).state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(get(waiting).state()).isEqualTo(ExecutionState.AVAILABLE);
+        Duration hour = Duration.ofHours(1);
+
+        List<MaintenanceStore.FailedExecution> page = store.executionFailedAfter(null, hour, Duration.ZERO, 2);
+        assertThat(page).extracting(MaintenanceStore.FailedExecution::id).containsExactly(first, second);
+        assertThat(page)
+                .extracting(MaintenanceStore.FailedExecution::workflowHash)
+                .containsOnly(WORKFLOW.hash());
+        List<MaintenanceStore.FailedExecution> next = store.executionFailedAfter(page.get(1), hour, Duration.ZERO, 2);
+        assertThat(next).extracting(MaintenanceStore.FailedExecution::id).containsExactly(third);
+        assertThat(store.executionFailedAfter(next.getFirst(), hour, Duration.ZERO, 2))
+                .as("the walk has passed every failure")
+                .isEmpty();
+
+        long fourth = submit(request());
+        failForGood(fourth);
+        assertThat(store.executionFailedAfter(next.getFirst(), hour, Duration.ZERO, 2))
+                .as("a failure after the walk's position is found next")
+                .extracting(MaintenanceStore.FailedExecution::id)
+                .containsExactly(fourth);
+    }
+
+    @Test
+    void failuresOfOneBatchShareAFinishTimeAndAreWalkedOneByOneAcrossPages() {
+        long a = submit(request());
+        long b = submit(request());
+        long c = submit(request());
+        List<ClaimedExecution> claimed = claim(store, WORKER, 3, LEASE);
+        assertThat(claimed).extracting(ClaimedExecution::id).containsExactly(a, b, c);
+        store.executionCompleteMany(claimed.stream()
+                .map(x -> Completions.fail(x.lease(), "boom", false, null, List.of()))
+                .toList());
+        Duration hour = Duration.ofHours(1);
+
+        List<Long> walked = new ArrayList<>();
+        MaintenanceStore.FailedExecution at = null;
+        for (int i = 0; i < 5; i++) {
+            List<MaintenanceStore.FailedExecution> page = store.executionFailedAfter(at, hour, Duration.ZERO, 1);
+            if (page.isEmpty()) {
+                break;
+            }
+            at = page.getFirst();
+            walked.add(at.id());
+        }
+        assertThat(walked).containsExactly(a, b, c);
+    }
+
+    @Test
+    void theFailedWalkLeavesFailuresYoungerThanItsSettleTimeAndOlderThanItsLookback() {
+        long id = submit(request());
+        failForGood(id);
+        passTime(Duration.ofMillis(20));
+
+        assertThat(store.executionFailedAfter(null, Duration.ofHours(1), Duration.ofHours(1), 10))
+                .as("finished less than the settle time ago")
+                .isEmpty();
+        assertThat(store.executionFailedAfter(null, Duration.ofMillis(1), Duration.ZERO, 10))
+                .as("finished before the lookback")
+                .isEmpty();
+        assertThat(store.executionFailedAfter(null, Duration.ofHours(1), Duration.ZERO, 10))
+                .extracting(MaintenanceStore.FailedExecution::id)
+                .containsExactly(id);
+    }
+
     // ---- leader and registry -------------------------------------------------------------------------
 
     @Test

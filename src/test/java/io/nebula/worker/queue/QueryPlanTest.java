@@ -225,7 +225,11 @@ class QueryPlanTest {
                 Map.entry("limit", 100),
                 Map.entry("retention_ms", 60_000L),
                 Map.entry("lease", "maintenance"),
-                Map.entry("holder", "w"));
+                Map.entry("holder", "w"),
+                Map.entry("after_id", 10L),
+                Map.entry("after_position", 1_700_000_000_000_000L),
+                Map.entry("lookback_ms", 3_600_000L),
+                Map.entry("settle_ms", 30_000L));
         for (String op : List.of(
                 "lease_heartbeat",
                 "node_checkpoint",
@@ -235,7 +239,8 @@ class QueryPlanTest {
                 "execution_await_signal",
                 "execution_cancel_ack",
                 "execution_rescue",
-                "execution_prune")) {
+                "execution_prune",
+                "execution_failed_after")) {
             SqlScript.Statement st = sql.get(op).statements().get(0);
             String plan = explain(st, params);
             assertThat(plan).as(op + " plan:\n" + plan).doesNotContainPattern("Seq Scan on executions\\b");

@@ -76,6 +76,22 @@ final class MaintenanceStatements implements MaintenanceStore {
     }
 
     @Override
+    public List<FailedExecution> executionFailedAfter(
+            FailedExecution after, Duration lookback, Duration settle, int limit) {
+        Params p = Params.of("after_id", after == null ? null : after.id())
+                .set("after_position", after == null ? null : after.position())
+                .set("lookback_ms", lookback.toMillis())
+                .set("settle_ms", settle.toMillis())
+                .set("limit", limit);
+        List<Row> rows = db.run("execution_failed_after", Mode.READ, true, s -> s.query("execution_failed_after", p));
+        List<FailedExecution> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(new FailedExecution(r.getLong("id"), r.string("workflow_hash"), r.getLong("position")));
+        }
+        return out;
+    }
+
+    @Override
     public List<QueueStats> queueStats(long cap, boolean finishedTotals) {
         return queueStats("queue_stats_active", cap, finishedTotals);
     }
