@@ -2,6 +2,7 @@ package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.RescueResult;
+import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * and prunes finished executions past the retention, both fenced by the lease in the database. It
  * also walks the executions that failed, in the order they finished, and hands each to a sweep
  * that cancels the children a failed parent left unfinished (the worker that wrote a failure does
- * that at once; the sweep catches what a crash or an early failure left).
+ * that at once; the sweep catches what a crash or an early failure left). The walk runs on a
+ * thread of its own, so a long one never delays the renewal of the leader lease.
  */
 final class Maintainer implements Periodic.Service {
     private static final Logger log = LoggerFactory.getLogger(Maintainer.class);
@@ -39,11 +41,17 @@ final class Maintainer implements Periodic.Service {
     private final Consumer<List<Long>> ended;
     private final Consumer<MaintenanceStore.FailedExecution> failed;
     private final Duration sweepSettle;
-    private boolean leader;
+    private volatile boolean leader;
     private long lastPruneNanos;
-    /** The last failed execution the walk handled in this term; null: start from the lookback. */
-    private MaintenanceStore.FailedExecution swept;
-    /** The failed execution the sweep failed on, and how many times in a row. */
+    /** Counts the terms of leadership this process had; a walk belongs to one term. */
+    private volatile long term;
+    /** The walk of failures in progress, if any. */
+    private Thread walker;
+    /** The last failed execution the walk handled, in term {@link #sweptTerm}. */
+    private volatile MaintenanceStore.FailedExecution swept;
+
+    private volatile long sweptTerm = -1;
+    /** The failed execution the sweep could not handle, and how many times in a row. */
     private long sweepFailedId;
 
     private int sweepFailures;
@@ -113,7 +121,7 @@ final class Maintainer implements Periodic.Service {
             leader = now;
             // A new term walks the failures again from the lookback: the previous leader's walk
             // may have stopped anywhere.
-            swept = null;
+            term++;
             log.info(now ? "became maintenance leader" : "no longer maintenance leader");
             ctx.listener().leadership(now);
         }
@@ -121,7 +129,7 @@ final class Maintainer implements Periodic.Service {
             return;
         }
         rescue();
-        sweepFailed();
+        startWalk();
         long nowNanos = ctx.clock().nanoTime();
         if (nowNanos - lastPruneNanos >= PRUNE_EVERY.toNanos()) {
             // Set first: a round that fails waits a minute, as one that finds nothing does.
@@ -166,31 +174,51 @@ final class Maintainer implements Periodic.Service {
         }
     }
 
+    /** Starts a walk of the failures since the last one handled, unless one is still going. */
+    private void startWalk() {
+        if (walker != null && walker.isAlive()) {
+            return;
+        }
+        long myTerm = term;
+        walker = Thread.ofVirtual().name("nebula-failed-sweep").start(() -> walk(myTerm));
+    }
+
+    /** Waits for the walk in progress to end, for tests. */
+    void awaitWalk() throws InterruptedException {
+        if (walker != null) {
+            walker.join();
+        }
+    }
+
     /**
      * Hands the failures found since the last one handled to the sweep, in the order they finished,
-     * within one maintenance interval (so the leader lease is renewed between rounds). A failure the
-     * sweep cannot handle stops the round, and the next round starts from it; after {@value
-     * #SWEEP_TRIES} rounds in a row on the same one it is logged and passed.
+     * while this process leads in term {@code myTerm}. A failure the store fails on stops the walk,
+     * and the next one starts from it; one the sweep fails on otherwise {@value #SWEEP_TRIES} times
+     * in a row is logged and passed.
      */
-    void sweepFailed() {
-        long endNanos = ctx.clock().nanoTime() + interval().toNanos();
+    private void walk(long myTerm) {
+        MaintenanceStore.FailedExecution at = sweptTerm == myTerm ? swept : null;
         try {
-            while (true) {
+            while (leader && term == myTerm) {
                 List<MaintenanceStore.FailedExecution> page =
-                        ctx.maintenance().executionFailedAfter(swept, SWEEP_LOOKBACK, sweepSettle, SWEEP_BATCH);
+                        ctx.maintenance().executionFailedAfter(at, SWEEP_LOOKBACK, sweepSettle, SWEEP_BATCH);
                 for (MaintenanceStore.FailedExecution f : page) {
-                    sweep(f);
-                    swept = f;
-                    if (ctx.clock().nanoTime() - endNanos > 0) {
+                    if (!leader || term != myTerm) {
                         return;
                     }
+                    sweep(f);
+                    at = f;
+                    swept = f;
+                    sweptTerm = myTerm;
                 }
                 if (page.size() < SWEEP_BATCH) {
                     return;
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("the sweep of failed executions stopped; it goes on at the next tick: {}", e.toString());
+            if (leader) {
+                log.warn("the sweep of failed executions stopped; it goes on at the next tick: {}", e.toString());
+            }
         }
     }
 
@@ -198,6 +226,9 @@ final class Maintainer implements Periodic.Service {
         try {
             failed.accept(f);
             sweepFailures = 0;
+        } catch (StoreException e) {
+            // The database, not this execution: the walk stops and comes back to it.
+            throw e;
         } catch (RuntimeException e) {
             sweepFailures = sweepFailedId == f.id() ? sweepFailures + 1 : 1;
             sweepFailedId = f.id();

@@ -193,24 +193,16 @@ public final class SubWorkflows {
     static void cancelChildrenOfEnded(
             ExecutionStore store, long id, java.util.function.Predicate<ExecutionState> stillEnded, String by) {
         try {
-            cancelUnfinishedChildren(store, id, stillEnded, by);
+            store.executionGet(id)
+                    .filter(v -> stillEnded.test(v.state()))
+                    .ifPresent(v -> cancelChildren(
+                            store,
+                            v,
+                            parentEnded(id) + (v.state() == ExecutionState.FAILED ? "failed" : "was cancelled"),
+                            by));
         } catch (RuntimeException e) {
             log.warn("execution_id={} cannot cancel the children of the ended execution: {}", id, e.toString());
         }
-    }
-
-    /**
-     * As {@link #cancelChildrenOfEnded}, throwing what the store throws; returns how many children
-     * it cancelled (their own children not counted).
-     */
-    private static int cancelUnfinishedChildren(
-            ExecutionStore store, long id, java.util.function.Predicate<ExecutionState> stillEnded, String by) {
-        Optional<ExecutionView> v = store.executionGet(id).filter(e -> stillEnded.test(e.state()));
-        if (v.isEmpty()) {
-            return 0;
-        }
-        String how = v.get().state() == ExecutionState.FAILED ? "failed" : "was cancelled";
-        return cancelChildren(store, v.get(), parentEnded(id) + how, by);
     }
 
     /**
@@ -219,38 +211,77 @@ public final class SubWorkflows {
      * cancelled as {@link #cancelChildrenOfEnded} would have right after the failure was written.
      * This catches what that missed: a worker that died between writing the failure and cancelling,
      * and failures written before the workflow ran. Whether a workflow has such nodes is read from
-     * its definition once per workflow version. Throws when the store fails, so the sweep stops
-     * there and comes back to the same execution.
+     * its definition once per workflow version. Children already cancelled are gone into too, so a
+     * cancel cut short between a child and its own children is finished. Throws when the store
+     * fails, so the walk stops there and comes back to the same execution.
      */
     static Consumer<MaintenanceStore.FailedExecution> cancelsChildrenOfFailed(PoolContext ctx) {
-        Map<String, Boolean> startsChildren = new ConcurrentHashMap<>();
-        return failed -> {
-            ExecutionStore store = ctx.store();
-            Boolean starts = startsChildren.get(failed.workflowHash());
+        Map<String, Boolean> known = new ConcurrentHashMap<>();
+        java.util.function.Predicate<String> startsChildren = hash -> {
+            Boolean starts = known.get(hash);
             if (starts == null) {
-                starts = store.workflowGet(failed.workflowHash())
+                starts = ctx.store()
+                        .workflowGet(hash)
                         .map(d -> startsChildren(d.definitionJson()))
                         .orElse(false);
-                if (startsChildren.size() >= 10_000) {
-                    startsChildren.clear();
+                if (known.size() >= 10_000) {
+                    known.clear();
                 }
-                startsChildren.put(failed.workflowHash(), starts);
+                known.put(hash, starts);
             }
-            if (!starts) {
+            return starts;
+        };
+        return failed -> {
+            if (!startsChildren.test(failed.workflowHash())) {
                 return;
             }
-            int n = cancelUnfinishedChildren(
+            ExecutionStore store = ctx.store();
+            Optional<ExecutionView> parent =
+                    store.executionGet(failed.id()).filter(v -> v.state() == ExecutionState.FAILED);
+            if (parent.isEmpty()) {
+                return;
+            }
+            int n = cancelDescendants(
                     store,
-                    failed.id(),
-                    s -> s == ExecutionState.FAILED,
-                    ctx.options().workerId());
+                    parent.get(),
+                    parentEnded(failed.id()) + "failed",
+                    ctx.options().workerId(),
+                    startsChildren);
             if (n > 0) {
                 log.info(
-                        "execution_id={} cancelled children the failed execution had left unfinished count={}",
+                        "execution_id={} cancelled or asked to stop children the failed execution had left"
+                                + " unfinished count={}",
                         failed.id(),
                         n);
             }
         };
+    }
+
+    /**
+     * As {@link #cancelChildren(ExecutionStore, ExecutionView, String, String)}, also going down into
+     * children already cancelled whose workflow starts children of its own ({@code startsChildren}
+     * by workflow hash): a cancel cut short between a child and its children, by a crash or a store
+     * failure, is finished there. Returns how many children it cancelled or asked to stop.
+     */
+    private static int cancelDescendants(
+            ExecutionStore store,
+            ExecutionView parent,
+            String reason,
+            String by,
+            java.util.function.Predicate<String> startsChildren) {
+        int cancelled = 0;
+        for (Child c : children(store, parent)) {
+            ExecutionView v = c.execution();
+            if (!v.state().isTerminal()) {
+                CancelResult r = cancel(store, v.id(), reason, by);
+                if (r == CancelResult.CANCELLED || r == CancelResult.REQUESTED) {
+                    cancelled++;
+                }
+            } else if (v.state() == ExecutionState.CANCELLED && startsChildren.test(v.workflowHash())) {
+                cancelled += cancelDescendants(store, v, parentEnded(v.id()) + "was cancelled", by, startsChildren);
+            }
+        }
+        return cancelled;
     }
 
     /** Whether a workflow definition (its JSON) has a sub-workflow node. */
@@ -311,21 +342,13 @@ public final class SubWorkflows {
         return h.detail() != null && h.detail().startsWith(parentEnded(parentId));
     }
 
-    /**
-     * As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason;
-     * returns how many children it cancelled or asked to stop (their own children not counted).
-     */
-    public static int cancelChildren(ExecutionStore store, ExecutionView parent, String reason, String by) {
-        int cancelled = 0;
+    /** As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason. */
+    public static void cancelChildren(ExecutionStore store, ExecutionView parent, String reason, String by) {
         for (Child c : children(store, parent)) {
             if (!c.execution().state().isTerminal()) {
-                CancelResult r = cancel(store, c.execution().id(), reason, by);
-                if (r == CancelResult.CANCELLED || r == CancelResult.REQUESTED) {
-                    cancelled++;
-                }
+                cancel(store, c.execution().id(), reason, by);
             }
         }
-        return cancelled;
     }
 
     /**

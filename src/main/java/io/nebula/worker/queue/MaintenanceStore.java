@@ -47,7 +47,8 @@ public interface MaintenanceStore {
      * Failed executions in the order they finished, oldest first, at most {@code limit}: those that
      * finished after {@code after} (the last row of the previous page), or, with {@code after}
      * null, within {@code lookback} of the database clock; and in both cases at least {@code
-     * settle} ago, so a page never ends among failures whose transactions may still commit. Reads
+     * settle} ago by that clock. A failure's finish time is taken when its transaction starts, so
+     * one whose transaction commits more than {@code settle} later can be passed by the walk. Reads
      * the failed rows' own index, so the cost follows the failures, not the successes.
      */
     List<FailedExecution> executionFailedAfter(FailedExecution after, Duration lookback, Duration settle, int limit);

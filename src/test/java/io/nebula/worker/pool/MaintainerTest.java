@@ -107,6 +107,14 @@ class MaintainerTest {
         }
     }
 
+    /** {@code n} maintenance ticks, each waiting for the walk of failures it started. */
+    private static void walk(Maintainer ma, int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            ma.runOnce();
+            ma.awaitWalk();
+        }
+    }
+
     /** Fails execution {@code id} for good as a worker that then dies: nothing else follows the write. */
     private static void failForGoodAndDie(SteppedPool pool, long id) {
         ClaimedExecution c = pool.claimAs("dead", 1, Duration.ofMinutes(5)).getFirst();
@@ -116,7 +124,7 @@ class MaintainerTest {
     }
 
     @Test
-    void theSweepCancelsTheChildrenAFailedParentLeftWhenItsWorkerDiedAfterWritingTheFailure() {
+    void theSweepCancelsTheChildrenAFailedParentLeftWhenItsWorkerDiedAfterWritingTheFailure() throws Exception {
         try (SteppedPool a = new SteppedPool(dir, options("a"))) {
             Maintainer ma = new Maintainer(a.ctx, a.wakeup, SubWorkflows.cancelsChildrenOfFailed(a.ctx), Duration.ZERO);
             long parent = parent(a);
@@ -129,7 +137,7 @@ class MaintainerTest {
             assertThat(a.store.executionRetry(retried, false, "operator"))
                     .isEqualTo(io.nebula.worker.queue.RetryResult.REQUEUED);
 
-            ma.runOnce();
+            walk(ma, 1);
 
             assertThat(a.state(child)).isEqualTo(ExecutionState.CANCELLED);
             assertThat(a.store.historyList(child))
@@ -139,10 +147,11 @@ class MaintainerTest {
     }
 
     @Test
-    void theSweepHandsOverEachFailureOnceInTheOrderTheyFinishedAndComesBackToOneItCouldNotHandle() {
+    void theSweepHandsOverEachFailureOnceInTheOrderTheyFinishedAndComesBackToOneItCouldNotHandle() throws Exception {
         try (SteppedPool a = new SteppedPool(dir, options("a"))) {
             List<Long> given = new java.util.ArrayList<>();
             long[] refuse = {-1, 0};
+            long[] poison = {-1};
             Maintainer ma = new Maintainer(
                     a.ctx,
                     a.wakeup,
@@ -151,6 +160,9 @@ class MaintainerTest {
                         if (f.id() == refuse[0] && refuse[1]-- > 0) {
                             throw new io.nebula.worker.queue.StoreException("database unreachable");
                         }
+                        if (f.id() == poison[0]) {
+                            throw new IllegalStateException("cannot read its definition");
+                        }
                     },
                     Duration.ZERO);
             long first = a.submit(1, "{}").getFirst();
@@ -158,9 +170,9 @@ class MaintainerTest {
             long second = a.submit(1, "{}").getFirst();
             failForGoodAndDie(a, second);
 
-            ma.runOnce();
+            walk(ma, 1);
             assertThat(given).containsExactly(first, second);
-            ma.runOnce();
+            walk(ma, 1);
             assertThat(given).as("nothing failed since").containsExactly(first, second);
 
             long third = a.submit(1, "{}").getFirst();
@@ -169,9 +181,9 @@ class MaintainerTest {
             failForGoodAndDie(a, fourth);
             refuse[0] = third;
             refuse[1] = 1;
-            ma.runOnce();
+            walk(ma, 1);
             assertThat(given).as("stopped at the one it could not handle").containsExactly(first, second, third);
-            ma.runOnce();
+            walk(ma, 1);
             assertThat(given).containsExactly(first, second, third, third, fourth);
 
             long fifth = a.submit(1, "{}").getFirst();
@@ -180,11 +192,84 @@ class MaintainerTest {
             failForGoodAndDie(a, sixth);
             given.clear();
             refuse[0] = fifth;
-            refuse[1] = Long.MAX_VALUE;
-            ma.runOnce();
-            ma.runOnce();
-            ma.runOnce();
+            refuse[1] = 3;
+            walk(ma, 3);
+            assertThat(given)
+                    .as("a store failure is never passed: the walk stops there each time")
+                    .containsExactly(fifth, fifth, fifth);
+            given.clear();
+            poison[0] = fifth;
+            walk(ma, 3);
             assertThat(given).as("passed after three tries in a row").containsExactly(fifth, fifth, fifth, sixth);
+        }
+    }
+
+    @Test
+    void aLongSweepRunsBesideTheTicksThatKeepTheLeadAndOnlyOneRunsAtATime() throws Exception {
+        try (SteppedPool a = new SteppedPool(dir, options("a"))) {
+            java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+            List<Long> given = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Maintainer ma = new Maintainer(
+                    a.ctx,
+                    a.wakeup,
+                    f -> {
+                        given.add(f.id());
+                        try {
+                            stuck.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    Duration.ZERO);
+            long id = a.submit(1, "{}").getFirst();
+            failForGoodAndDie(a, id);
+
+            ma.runOnce();
+            await().atMost(Duration.ofSeconds(30)).until(() -> given.size() == 1);
+            ma.runOnce();
+            ma.runOnce();
+            assertThat(ma.isLeader())
+                    .as("the ticks went on while the sweep was held")
+                    .isTrue();
+            assertThat(given).as("no second walk while the first runs").containsExactly(id);
+
+            stuck.countDown();
+            ma.awaitWalk();
+            walk(ma, 1);
+            assertThat(given)
+                    .as("the next walk starts after the one it handled")
+                    .containsExactly(id);
+        }
+    }
+
+    @Test
+    void theSweepFinishesACancelThatAStoreFailureCutShortBetweenAChildAndItsOwnChild() throws Exception {
+        try (SteppedPool a = new SteppedPool(dir, options("a"))) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, SubWorkflows.cancelsChildrenOfFailed(a.ctx), Duration.ZERO);
+            // The parent's child is a parent too: its node "down" starts the grandchild.
+            WorkflowDocument mid =
+                    new WorkflowDocument("mid-hash", "mid", "{\"nodes\":[{\"id\":\"down\",\"workflow\":\"wf-hash\"}]}");
+            a.store.workflowPut(mid);
+            long parent = parent(a);
+            long child = a.store
+                    .executionSubmitMany(List.of(SubmitRequest.now("default", mid.hash(), mid.name(), "{}", 3)
+                            .withIdempotencyKey(ChildKeys.key(parent, "down"))))
+                    .getFirst()
+                    .executionId();
+            long grandchild = child(a, child);
+            failForGoodAndDie(a, parent);
+            a.sql("CREATE TRIGGER fault_grandchild BEFORE UPDATE ON executions WHEN OLD.id = " + grandchild
+                    + " BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+
+            walk(ma, 1);
+            assertThat(a.state(child)).isEqualTo(ExecutionState.CANCELLED);
+            assertThat(a.state(grandchild)).as("its cancel failed").isEqualTo(ExecutionState.AVAILABLE);
+
+            a.sql("DROP TRIGGER fault_grandchild");
+            walk(ma, 1);
+            assertThat(a.state(grandchild)).isEqualTo(ExecutionState.CANCELLED);
+            assertThat(a.store.historyList(grandchild))
+                    .anySatisfy(h -> assertThat(h.detail()).isEqualTo("parent execution " + child + " was cancelled"));
         }
     }
 

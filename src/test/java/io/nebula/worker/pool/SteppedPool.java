@@ -149,7 +149,8 @@ final class SteppedPool implements AutoCloseable {
         sql("DROP TRIGGER IF EXISTS fault_" + table + "_insert", "DROP TRIGGER IF EXISTS fault_" + table + "_update");
     }
 
-    private void sql(String... statements) {
+    /** Runs statements on the SQLite file through a connection of their own. */
+    void sql(String... statements) {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = 15000");
