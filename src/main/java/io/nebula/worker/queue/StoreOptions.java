@@ -8,6 +8,9 @@ import java.time.Duration;
  * @param clientName identifies this process's connections (PostgreSQL {@code ApplicationName},
  *     log lines); the store appends each connection's role
  * @param maxConnections the pool size (PostgreSQL); ignored by SQLite, which has one writer
+ * @param statementTimeout how long one statement or commit may wait for the server before its
+ *     connection is given up (PostgreSQL; an unreachable server otherwise holds a call until TCP
+ *     gives up, hours later)
  * @param listen whether to use server push for wake-ups (PostgreSQL LISTEN); {@code false} is the
  *     poll-only mode for PgBouncer in transaction pooling
  * @param maxInputBytes the largest accepted execution input, in UTF-8 bytes
@@ -58,6 +61,11 @@ public record StoreOptions(
     public StoreOptions withConnectTimeout(Duration d) {
         return new StoreOptions(
                 clientName, maxConnections, d, statementTimeout, listen, maxInputBytes, maxInputValues, schema);
+    }
+
+    public StoreOptions withStatementTimeout(Duration d) {
+        return new StoreOptions(
+                clientName, maxConnections, connectTimeout, d, listen, maxInputBytes, maxInputValues, schema);
     }
 
     public StoreOptions withMaxInputBytes(long n) {

@@ -12,6 +12,7 @@ import io.nebula.worker.queue.jdbc.SqlArray;
 import io.nebula.worker.queue.jdbc.SqlLibrary;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
@@ -51,6 +52,9 @@ final class PostgresDatabase extends Database {
     private final Properties baseProperties;
     private final StoreOptions options;
     private final PostgresDiagnosis diagnosis;
+    /** Bounds each pooled call's waits; null when the configuration set a socket timeout of its own. */
+    private final CallWatchdog watchdog;
+
     private final ReentrantLock checkLock = new ReentrantLock();
     private volatile boolean checked;
     private volatile boolean pooled;
@@ -76,6 +80,14 @@ final class PostgresDatabase extends Database {
                 "loginTimeout",
                 String.valueOf(Math.max(1, options.connectTimeout().toSeconds())));
         this.diagnosis = new PostgresDiagnosis(jdbcUrl, properties);
+        // The pools' waits are bounded by the watchdog rather than by a socket timeout, unless the
+        // configuration asks for one (then every read keeps pgjdbc's timer).
+        this.watchdog = properties.containsKey("socketTimeout")
+                ? null
+                : new CallWatchdog(
+                        Duration.ofSeconds(
+                                Math.max(1, options.statementTimeout().toSeconds())),
+                        "nebula-call-watchdog");
         this.pool = newPool("pool", Math.max(2, options.maxConnections()));
         this.heartbeatPool = newPool("heartbeat", 1);
     }
@@ -226,7 +238,11 @@ final class PostgresDatabase extends Database {
         HikariConfig c = new HikariConfig();
         c.setPoolName("nebula-" + role);
         c.setJdbcUrl(jdbcUrl);
-        c.setDataSourceProperties(propertiesFor(role));
+        Properties properties = propertiesFor(role);
+        if (watchdog != null) {
+            properties.setProperty("socketTimeout", "0");
+        }
+        c.setDataSourceProperties(properties);
         c.setMaximumPoolSize(size);
         c.setMinimumIdle(Math.min(size, 2));
         c.setConnectionTimeout(Math.max(250, millis(options.connectTimeout())));
@@ -240,6 +256,11 @@ final class PostgresDatabase extends Database {
         return new HikariDataSource(c);
     }
 
+    /** Whether the call watchdog bounds the pools' waits (no socket timeout was configured). */
+    boolean watched() {
+        return watchdog != null;
+    }
+
     HikariDataSource pool() {
         return pool;
     }
@@ -248,34 +269,57 @@ final class PostgresDatabase extends Database {
     protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
         HikariDataSource ds = mode == Mode.HEARTBEAT ? heartbeatPool : pool;
         try (Connection c = ds.getConnection()) {
-            check(c);
-            if (pooled) {
-                // A named statement would live on one server connection; the next transaction
-                // may run on another.
-                c.unwrap(PGConnection.class).setPrepareThreshold(0);
-            }
-            T result;
-            if (mode == Mode.TRANSACTION || mode == Mode.SNAPSHOT) {
-                c.setAutoCommit(false);
-                try {
-                    if (mode == Mode.SNAPSHOT) {
-                        // First in the transaction, as PostgreSQL requires; for this transaction only.
-                        session(c).update("transaction_snapshot", Params.of());
-                    }
-                    abandonAfter(c);
-                    result = work.run(session(c));
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
-                } finally {
-                    restoreAutoCommit(c);
+            CallWatchdog.Call call = watchdog == null ? null : watchdog.begin(c);
+            try {
+                return runOnce(c, mode, work);
+            } finally {
+                if (call != null) {
+                    watchdog.end(call);
                 }
-            } else {
-                result = work.run(session(c));
             }
-            return result;
         }
+    }
+
+    private <T> T runOnce(Connection c, Mode mode, Work<T> work) throws SQLException {
+        check(c);
+        if (pooled) {
+            // A named statement would live on one server connection; the next transaction
+            // may run on another.
+            c.unwrap(PGConnection.class).setPrepareThreshold(0);
+        }
+        T result;
+        if (mode == Mode.TRANSACTION || mode == Mode.SNAPSHOT) {
+            c.setAutoCommit(false);
+            try {
+                if (mode == Mode.SNAPSHOT) {
+                    // First in the transaction, as PostgreSQL requires; for this transaction only.
+                    session(c).update("transaction_snapshot", Params.of());
+                }
+                abandonAfter(c);
+                result = work.run(session(c));
+                if (watchdog != null) {
+                    watchdog.renew(c);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c);
+            }
+        } else {
+            result = work.run(session(c));
+        }
+        return result;
+    }
+
+    /** Each statement of a call begins a new wait for the server, which the watchdog bounds. */
+    @Override
+    protected PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        if (watchdog != null) {
+            watchdog.renew(connection);
+        }
+        return super.prepare(connection, sql);
     }
 
     /**
@@ -365,6 +409,9 @@ final class PostgresDatabase extends Database {
         Thread closer = Thread.ofPlatform().daemon().name("nebula-pool-close").start(() -> {
             heartbeatPool.close();
             pool.close();
+            if (watchdog != null) {
+                watchdog.close();
+            }
         });
         try {
             closer.join(CLOSE_WAIT);
