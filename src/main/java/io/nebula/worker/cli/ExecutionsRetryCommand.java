@@ -8,6 +8,7 @@ import io.nebula.worker.queue.ExecutionQuery;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.redact.Redaction;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -149,17 +150,14 @@ final class ExecutionsRetryCommand extends OpsCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandFailure(ExitCode.USAGE, e.getMessage());
             }
-            r = BulkRetry.retry(store, q, limit, fromScratch, WorkerIds.operator(), dryRun);
+            try {
+                r = BulkRetry.retry(store, q, limit, fromScratch, WorkerIds.operator(), dryRun);
+            } catch (BulkRetry.Stopped stopped) {
+                return stopped(stopped);
+            }
         }
         if (json) {
-            var o = JsonViews.object();
-            o.put("matched", r.matched());
-            o.put("requeued", r.requeued());
-            o.put("skipped", r.skipped());
-            o.put("more", r.more());
-            o.put("dry_run", dryRun);
-            o.put("from_scratch", fromScratch);
-            JsonViews.print(out(), o);
+            JsonViews.print(out(), json(r));
             return ExitCode.OK;
         }
         String what = state.dbName() + " execution" + (r.matched() == 1 ? "" : "s");
@@ -181,5 +179,37 @@ final class ExecutionsRetryCommand extends OpsCommand {
         }
         out().flush();
         return ExitCode.OK;
+    }
+
+    /** A bulk retry's counts, as --json prints them. */
+    private tools.jackson.databind.node.ObjectNode json(BulkRetry.Result r) {
+        var o = JsonViews.object();
+        o.put("matched", r.matched());
+        o.put("requeued", r.requeued());
+        o.put("skipped", r.skipped());
+        o.put("more", r.more());
+        o.put("dry_run", dryRun);
+        o.put("from_scratch", fromScratch);
+        return o;
+    }
+
+    /**
+     * The database failed part way: what was queued again until then is said (with --json, as the
+     * same object with {@code "stopped"} set), then the error, with the exit code of a database
+     * error.
+     */
+    private int stopped(BulkRetry.Stopped stopped) {
+        BulkRetry.Result r = stopped.done();
+        if (json) {
+            var o = json(r);
+            o.put("stopped", Redaction.redact(String.valueOf(stopped.getMessage())));
+            JsonViews.print(out(), o);
+            out().flush();
+        }
+        throw new CommandFailure(
+                ExitCode.FAILURE,
+                "the database failed after " + r.requeued() + " " + state.dbName() + " execution"
+                        + (r.requeued() == 1 ? " was" : "s were") + " queued again: "
+                        + stopped.getMessage() + "; run the same command again to retry the rest");
     }
 }

@@ -347,21 +347,33 @@ final class Routes {
         if (!retryable(req.query().state())) {
             return error(r, 400, "Choose the failed or the cancelled state: only those executions can be retried.");
         }
-        BulkRetry.Result done = BulkRetry.retry(
-                store,
-                req.query(),
-                BULK_RETRY_LIMIT,
-                BULK_RETRY_SCAN,
-                false,
-                io.nebula.worker.config.WorkerIds.operator(),
-                false);
+        BulkRetry.Result done;
+        boolean stopped = false;
+        try {
+            done = BulkRetry.retry(
+                    store,
+                    req.query(),
+                    BULK_RETRY_LIMIT,
+                    BULK_RETRY_SCAN,
+                    false,
+                    io.nebula.worker.config.WorkerIds.operator(),
+                    false);
+        } catch (BulkRetry.Stopped e) {
+            done = e.done();
+            stopped = true;
+            log.warn(
+                    "console action=bulk_retry stopped by a database error after requeued={}: {}",
+                    done.requeued(),
+                    e.getMessage());
+        }
         log.info(
-                "console action=bulk_retry state={} matched={} requeued={} skipped={} more={}",
+                "console action=bulk_retry state={} matched={} requeued={} skipped={} more={} stopped={}",
                 req.query().state().dbName(),
                 done.matched(),
                 done.requeued(),
                 done.skipped(),
-                done.more());
+                done.more(),
+                stopped);
         Map<String, String> to = new LinkedHashMap<>();
         for (String k : List.of("state", "workflow", "hash", "queue", "from", "until")) {
             to.put(k, r.form().get(k));
@@ -370,7 +382,7 @@ final class Routes {
         to.put("skipped", Integer.toString(done.skipped()));
         // More may match: past this retry's count (another retry queues the next ones) or past the
         // rows it reads (narrower filters reach them).
-        to.put("more", !done.more() ? null : done.matched() >= BULK_RETRY_LIMIT ? "1" : "scan");
+        to.put("more", stopped ? "stopped" : !done.more() ? null : done.matched() >= BULK_RETRY_LIMIT ? "1" : "scan");
         return redirect(r, Links.executions(to));
     }
 
@@ -394,6 +406,8 @@ final class Routes {
             b.append(" More executions match: retry again to queue the next ")
                     .append(BULK_RETRY_LIMIT)
                     .append('.');
+        } else if ("stopped".equals(query.get("more"))) {
+            b.append(" Then the database failed (see the worker's log); retry again to queue the rest.");
         } else if ("scan".equals(query.get("more"))) {
             b.append(" The search stopped after reading ")
                     .append(BULK_RETRY_SCAN)

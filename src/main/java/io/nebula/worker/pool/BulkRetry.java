@@ -7,6 +7,7 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionSummary;
 import io.nebula.worker.queue.RetryResult;
+import io.nebula.worker.queue.StoreException;
 
 /**
  * The operator's retry of every failed (or every cancelled) execution a filter matches, newest
@@ -50,11 +51,38 @@ public final class BulkRetry {
     public record Result(int matched, int requeued, int skipped, boolean more) {}
 
     /**
+     * The database failed part way through a bulk retry, after it had queued some executions
+     * again: what it did until then ({@link #done()}, with {@code more} set), and the store's error
+     * as the cause. Running the same retry again picks up the rest, since what was queued no longer
+     * matches.
+     */
+    public static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Result done;
+
+        Stopped(Result done, StoreException cause) {
+            super(cause.getMessage(), cause);
+            this.done = done;
+        }
+
+        public Result done() {
+            return done;
+        }
+
+        @Override
+        public synchronized StoreException getCause() {
+            return (StoreException) super.getCause();
+        }
+    }
+
+    /**
      * Retries up to {@code limit} executions matching {@code filter}, whose state must be failed or
      * cancelled.
      *
      * @param dryRun count what matches and change nothing
      * @throws IllegalArgumentException for another state or a limit outside 1 to {@link #MAX}
+     * @throws Stopped when the database failed after some executions were queued again
+     * @throws StoreException when it failed before any was
      */
     public static Result retry(
             ExecutionStore store, ExecutionQuery filter, int limit, boolean fromScratch, String by, boolean dryRun) {
@@ -89,6 +117,27 @@ public final class BulkRetry {
                 filter.createdBefore(),
                 null,
                 PAGE);
+        int[] counts = new int[3];
+        try {
+            return retry(store, q, limit, scanLimit, fromScratch, by, dryRun, counts);
+        } catch (StoreException e) {
+            if (counts[1] == 0) {
+                throw e;
+            }
+            throw new Stopped(new Result(counts[0], counts[1], counts[2], true), e);
+        }
+    }
+
+    /** The retry itself, keeping {@code counts} (matched, requeued, skipped) as it goes. */
+    private static Result retry(
+            ExecutionStore store,
+            ExecutionQuery q,
+            int limit,
+            long scanLimit,
+            boolean fromScratch,
+            String by,
+            boolean dryRun,
+            int[] counts) {
         int matched = 0;
         int requeued = 0;
         int skipped = 0;
@@ -101,8 +150,9 @@ public final class BulkRetry {
                     return new Result(matched, requeued, skipped, true);
                 }
                 matched++;
+                counts[0] = matched;
                 if (parentEnded(store, e)) {
-                    skipped++;
+                    counts[2] = ++skipped;
                     continue;
                 }
                 if (dryRun) {
@@ -111,9 +161,9 @@ public final class BulkRetry {
                 // Keyset paging over (created_at, id): a row that leaves the state as it is
                 // retried does not move the pages after it.
                 if (SubWorkflows.retry(store, e.id(), fromScratch, by) == RetryResult.REQUEUED) {
-                    requeued++;
+                    counts[1] = ++requeued;
                 } else {
-                    skipped++;
+                    counts[2] = ++skipped;
                 }
             }
             if (page.next() == null) {

@@ -407,6 +407,44 @@ class CliExecutionsTest {
     }
 
     @Test
+    void aBulkRetryTheDatabaseStopsPartWaySaysHowManyItQueuedAndFails() throws Exception {
+        long refused = submit("hello.json");
+        long b = submit("hello.json", "--force");
+        long c = submit("hello.json", "--force");
+        failNext();
+        failNext();
+        failNext();
+        // The database refuses the oldest execution's retry; newest first, the other two go through.
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + f.db);
+                java.sql.Statement st = conn.createStatement()) {
+            st.execute("CREATE TRIGGER refuse_retry BEFORE UPDATE ON executions WHEN OLD.id = " + refused
+                    + " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+        }
+
+        CliRun r = f.run("executions", "retry", "--state", "failed");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(r.err())
+                .startsWith("nebula-worker: the database failed after 2 failed executions were queued again: ")
+                .endsWith("; run the same command again to retry the rest\n");
+        assertThat(List.of(refused, b, c))
+                .extracting(id -> f.store().executionGet(id).orElseThrow().state())
+                .containsExactly(ExecutionState.FAILED, ExecutionState.AVAILABLE, ExecutionState.AVAILABLE);
+
+        failNext();
+        failNext();
+        CliRun j = f.run("executions", "retry", "--state", "failed", "--json");
+        assertThat(j.exitCode()).isEqualTo(ExitCode.FAILURE);
+        JsonNode done = json(j);
+        assertThat(done.get("requeued").asInt()).isEqualTo(2);
+        assertThat(done.get("more").asBoolean()).isTrue();
+        assertThat(done.get("stopped").asString()).isNotBlank();
+
+        CliRun none = f.run("executions", "retry", "--state", "failed");
+        assertThat(none.exitCode()).as("nothing was queued: the plain error").isEqualTo(ExitCode.FAILURE);
+        assertThat(none.err()).doesNotContain("queued again");
+    }
+
+    @Test
     void cancelEndsAWaitingExecutionAndRefusesAFinishedOne() {
         long id = submit("hello.json");
 

@@ -547,6 +547,39 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aBulkRetryTheDatabaseStopsPartWaySaysWhatItQueuedAndThatTheRestIsLeft() throws Exception {
+        List<Long> ids = store
+                .executionSubmitMany(List.of(
+                        SubmitRequest.now("stop-q", "h1", "greet", "{}", 1),
+                        SubmitRequest.now("stop-q", "h1", "greet", "{}", 1)))
+                .stream()
+                .map(x -> x.executionId())
+                .toList();
+        store.executionCompleteMany(store
+                .executionClaim(
+                        new io.nebula.worker.queue.ClaimRequest("w", List.of("stop-q"), 2, Duration.ofMinutes(1)))
+                .stream()
+                .map(c -> io.nebula.worker.queue.Completions.fail(c.lease(), "boom", false, null, List.of()))
+                .toList());
+        // Newest first: the database refuses the older one's retry after the newer one's went through.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("console.db"));
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER refuse_retry BEFORE UPDATE ON executions WHEN OLD.id = " + ids.get(0)
+                    + " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+        }
+
+        HttpResponse<String> done = post(open, "/executions/retry", "csrf=" + csrf() + "&state=failed&queue=stop-q");
+        assertThat(done.statusCode()).isEqualTo(303);
+        String location = done.headers().firstValue("Location").orElseThrow();
+        assertThat(location).contains("requeued=1").contains("more=stopped");
+        assertThat(get(open, location).body())
+                .contains("Queued again: 1 execution;")
+                .contains("Then the database failed (see the worker's log); retry again to queue the rest.");
+        assertThat(store.executionGet(ids.get(1)).orElseThrow().state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(store.executionGet(ids.get(0)).orElseThrow().state()).isEqualTo(ExecutionState.FAILED);
+    }
+
+    @Test
     void schedulesAreListedAndPausedAndResumedThroughAConfirmation() throws Exception {
         Instant now = store.databaseNow();
         assertThat(store.scheduleCreate(Schedule.define(
