@@ -13,6 +13,7 @@ import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code executions retry ID}: a failed or cancelled execution becomes available again with a
@@ -182,7 +183,7 @@ final class ExecutionsRetryCommand extends OpsCommand {
     }
 
     /** A bulk retry's counts, as --json prints them. */
-    private tools.jackson.databind.node.ObjectNode json(BulkRetry.Result r) {
+    private ObjectNode json(BulkRetry.Result r) {
         var o = JsonViews.object();
         o.put("matched", r.matched());
         o.put("requeued", r.requeued());

@@ -128,6 +128,9 @@ public abstract class Database implements AutoCloseable {
         return connection.prepareStatement(sql);
     }
 
+    /** A statement prepared without {@link #prepare} (a migration's) is about to be sent on {@code connection}. */
+    protected void statementStarts(Connection connection) {}
+
     /**
      * Takes back a statement that {@link #prepare} gave for {@code sql} on {@code connection}:
      * closes it unless the dialect keeps it for the next use of the same SQL. {@code done} is false

@@ -105,6 +105,7 @@ public final class Session {
     /** Runs every statement of a script without parameters (migrations), none of them kept prepared. */
     public void execute(SqlScript script) throws SQLException {
         for (SqlScript.Statement st : script.statements()) {
+            database.statementStarts(connection);
             try (PreparedStatement ps = connection.prepareStatement(st.sql())) {
                 bind(ps, st, Params.of(), script.name());
                 ps.execute();

@@ -30,6 +30,8 @@ final class CallWatchdog implements AutoCloseable {
         private final Connection connection;
         private volatile long deadlineNanos;
         private volatile boolean aborted;
+        /** Guarded by this call: once set, the watchdog no longer touches the connection. */
+        private boolean ended;
 
         private Call(Connection connection, long deadlineNanos) {
             this.connection = connection;
@@ -72,6 +74,9 @@ final class CallWatchdog implements AutoCloseable {
 
     /** The call ended; whether the watchdog aborted its connection. */
     boolean end(Call call) {
+        synchronized (call) {
+            call.ended = true;
+        }
         calls.remove(call.connection, call);
         return call.aborted;
     }
@@ -89,16 +94,21 @@ final class CallWatchdog implements AutoCloseable {
     }
 
     private void abort(Call c) {
-        c.aborted = true;
+        synchronized (c) {
+            if (c.ended) {
+                return;
+            }
+            c.aborted = true;
+            try {
+                // Closes the socket at once on this thread; the caller's read then fails.
+                ((Connection) c.connection.unwrap(PGConnection.class)).abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                log.warn("could not close the connection of a stalled call: {}", e.toString());
+            }
+        }
         log.warn(
                 "a database call waited longer than {} ms for the server; closing its connection",
                 Duration.ofNanos(timeoutNanos).toMillis());
-        try {
-            // Closes the socket at once on this thread; the caller's read then fails.
-            ((Connection) c.connection.unwrap(PGConnection.class)).abort(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
-            log.warn("could not close the connection of a stalled call: {}", e.toString());
-        }
     }
 
     @Override

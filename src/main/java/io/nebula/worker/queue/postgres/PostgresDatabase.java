@@ -10,6 +10,7 @@ import io.nebula.worker.queue.jdbc.Database;
 import io.nebula.worker.queue.jdbc.Params;
 import io.nebula.worker.queue.jdbc.SqlArray;
 import io.nebula.worker.queue.jdbc.SqlLibrary;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * PostgreSQL connections: a HikariCP pool for queue work and a one-connection pool for heartbeats,
  * every connection at READ COMMITTED (a SKIP LOCKED claim under REPEATABLE READ raises 40001
- * instead of skipping), with bounded connect and socket timeouts, TCP keepalive and an
- * {@code ApplicationName} naming the worker and the connection's role.
+ * instead of skipping), with bounded connect timeouts, TCP keepalive and an {@code ApplicationName}
+ * naming the worker and the connection's role. A pooled call's waits for the server are bounded by
+ * a {@link CallWatchdog} (the socket timeout bounds only the connection's set-up), unless the
+ * configuration sets a socket timeout of its own.
  *
  * <p>Connections carry no session state: the SQL names every table and function with the schema,
  * and every start-up parameter is one PgBouncer passes on ({@code assumeMinServerVersion} makes
@@ -80,16 +83,16 @@ final class PostgresDatabase extends Database {
                 "loginTimeout",
                 String.valueOf(Math.max(1, options.connectTimeout().toSeconds())));
         this.diagnosis = new PostgresDiagnosis(jdbcUrl, properties);
-        // The pools' waits are bounded by the watchdog rather than by a socket timeout, unless the
-        // configuration asks for one (then every read keeps pgjdbc's timer).
-        this.watchdog = properties.containsKey("socketTimeout")
+        this.pool = newPool("pool", Math.max(2, options.maxConnections()));
+        this.heartbeatPool = newPool("heartbeat", 1);
+        // The pools' calls are bounded by the watchdog rather than by a socket timeout on every
+        // read, unless the configuration sets one (then every read keeps pgjdbc's timer).
+        this.watchdog = properties.containsKey("socketTimeout") || jdbcUrl.contains("socketTimeout=")
                 ? null
                 : new CallWatchdog(
                         Duration.ofSeconds(
                                 Math.max(1, options.statementTimeout().toSeconds())),
                         "nebula-call-watchdog");
-        this.pool = newPool("pool", Math.max(2, options.maxConnections()));
-        this.heartbeatPool = newPool("heartbeat", 1);
     }
 
     /** The NOTIFY channel for a schema, so several schemas in one database do not wake each other. */
@@ -238,11 +241,9 @@ final class PostgresDatabase extends Database {
         HikariConfig c = new HikariConfig();
         c.setPoolName("nebula-" + role);
         c.setJdbcUrl(jdbcUrl);
-        Properties properties = propertiesFor(role);
-        if (watchdog != null) {
-            properties.setProperty("socketTimeout", "0");
-        }
-        c.setDataSourceProperties(properties);
+        // The socket timeout stays for connection set-up (pgjdbc's handshake reads have no other
+        // bound); runOnce takes it off a watched connection's socket.
+        c.setDataSourceProperties(propertiesFor(role));
         c.setMaximumPoolSize(size);
         c.setMinimumIdle(Math.min(size, 2));
         c.setConnectionTimeout(Math.max(250, millis(options.connectTimeout())));
@@ -269,11 +270,31 @@ final class PostgresDatabase extends Database {
     protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
         HikariDataSource ds = mode == Mode.HEARTBEAT ? heartbeatPool : pool;
         try (Connection c = ds.getConnection()) {
+            if (watchdog != null) {
+                // Hikari puts the set-up timeout back after each validation.
+                PGConnection pg = c.unwrap(PGConnection.class);
+                Connection physical = (Connection) pg;
+                if (physical.getNetworkTimeout() != 0) {
+                    physical.setNetworkTimeout(Runnable::run, 0);
+                }
+            }
             CallWatchdog.Call call = watchdog == null ? null : watchdog.begin(c);
+            boolean aborted = false;
             try {
                 return runOnce(c, mode, work);
+            } catch (SQLException e) {
+                aborted = call != null && watchdog.end(call);
+                if (aborted) {
+                    // Said as the socket timeout said it: the server did not answer in time.
+                    String why = "no answer within "
+                            + options.statementTimeout().toSeconds() + " s; the connection was closed";
+                    SQLException timedOut = new SQLException(why, "08006", new SocketTimeoutException(why));
+                    timedOut.addSuppressed(e);
+                    throw timedOut;
+                }
+                throw e;
             } finally {
-                if (call != null) {
+                if (call != null && !aborted) {
                     watchdog.end(call);
                 }
             }
@@ -316,10 +337,15 @@ final class PostgresDatabase extends Database {
     /** Each statement of a call begins a new wait for the server, which the watchdog bounds. */
     @Override
     protected PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        statementStarts(connection);
+        return super.prepare(connection, sql);
+    }
+
+    @Override
+    protected void statementStarts(Connection connection) {
         if (watchdog != null) {
             watchdog.renew(connection);
         }
-        return super.prepare(connection, sql);
     }
 
     /**
@@ -406,12 +432,12 @@ final class PostgresDatabase extends Database {
      */
     @Override
     public void close() {
+        if (watchdog != null) {
+            watchdog.close();
+        }
         Thread closer = Thread.ofPlatform().daemon().name("nebula-pool-close").start(() -> {
             heartbeatPool.close();
             pool.close();
-            if (watchdog != null) {
-                watchdog.close();
-            }
         });
         try {
             closer.join(CLOSE_WAIT);

@@ -2,16 +2,30 @@ package io.nebula.worker.queue.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.nebula.worker.queue.PostgresTestDatabase;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.jdbc.Database.Mode;
+import io.nebula.worker.queue.jdbc.SqlScript;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +77,8 @@ class CallWatchdogTest {
                     return null;
                 }))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining("I/O error");
+                .hasMessageContaining("no answer from")
+                .hasMessageContaining("no answer within 2 s; the connection was closed");
 
         int next = db.run("backend", Mode.SINGLE, false, s -> backend(s.connection()));
         assertThat(next).as("the pool serves the next call").isPositive();
@@ -90,6 +105,99 @@ class CallWatchdogTest {
         });
 
         assertThat(slept).isEqualTo(4);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void everyStatementOfAMigrationScriptWaitsOnItsOwn() {
+        PostgresDatabase db = database(PostgresTestDatabase.properties());
+        SqlScript script = SqlScript.parse(
+                "slow_migration", "SELECT pg_sleep(0.8);\nSELECT pg_sleep(0.8);\nSELECT pg_sleep(0.8);\n", Map.of());
+
+        int done = db.run("migrate", Mode.TRANSACTION, false, s -> {
+            s.execute(script);
+            return 1;
+        });
+
+        assertThat(done).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anAbortTheWatchdogDecidedNeverLandsAfterTheCallEnded() throws Exception {
+        try (Connection real = PostgresTestDatabase.connect();
+                CallWatchdog watchdog = new CallWatchdog(Duration.ofMillis(200), "test-watchdog")) {
+            CountDownLatch aborting = new CountDownLatch(1);
+            // The watchdog's thread is held in the middle of its abort (inside unwrap) for a while.
+            Connection slowToUnwrap = (Connection) Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) -> {
+                        if (m.getName().equals("unwrap")) {
+                            aborting.countDown();
+                            Thread.sleep(500);
+                        }
+                        try {
+                            return m.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            CallWatchdog.Call call = watchdog.begin(slowToUnwrap);
+            assertThat(aborting.await(5, TimeUnit.SECONDS)).isTrue();
+
+            boolean aborted = watchdog.end(call);
+
+            // Either the abort happened before the call ended (and the call says so), or never.
+            assertThat(aborted).isEqualTo(real.isClosed());
+            if (!aborted) {
+                try (Statement st = real.createStatement()) {
+                    st.execute("SELECT pg_sleep(1)");
+                }
+                assertThat(real.isClosed()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aServerThatAcceptsButNeverAnswersLeavesNoConnectionAttemptBehind() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            Properties p = PostgresTestDatabase.properties();
+            p.setProperty("sslmode", "disable");
+            PostgresDatabase hung = new PostgresDatabase(
+                    "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/test",
+                    p,
+                    StoreOptions.defaults("nebula-test-silent")
+                            .withStatementTimeout(Duration.ofSeconds(2))
+                            .withConnectTimeout(Duration.ofSeconds(1)));
+            try {
+                assertThatThrownBy(() -> hung.run("x", Mode.SINGLE, false, s -> 1))
+                        .isInstanceOf(StoreException.class);
+            } finally {
+                hung.close();
+            }
+            // pgjdbc makes each attempt on a thread of its own, which the pool gives up waiting for;
+            // the socket timeout bounds its handshake reads, so it ends too.
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Thread.getAllStackTraces().keySet().stream()
+                            .noneMatch(t -> t.getName().equals("PostgreSQL JDBC driver connection thread")
+                                    && Arrays.stream(t.getStackTrace())
+                                            .anyMatch(f -> f.getMethodName().equals("doAuthentication")
+                                                    || f.getMethodName().equals("enableSSL"))));
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     @Test
