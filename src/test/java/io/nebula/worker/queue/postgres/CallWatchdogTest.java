@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,12 +129,13 @@ class CallWatchdogTest {
         try (Connection real = PostgresTestDatabase.connect();
                 CallWatchdog watchdog = new CallWatchdog(Duration.ofMillis(200), "test-watchdog")) {
             CountDownLatch aborting = new CountDownLatch(1);
-            // The watchdog's thread is held in the middle of its abort (inside unwrap) for a while.
-            Connection slowToUnwrap = (Connection) Proxy.newProxyInstance(
+            CountDownLatch proceed = new CountDownLatch(1);
+            // The watchdog's thread is held in the middle of its abort (inside unwrap) until released.
+            Connection heldInUnwrap = (Connection) Proxy.newProxyInstance(
                     getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) -> {
                         if (m.getName().equals("unwrap")) {
                             aborting.countDown();
-                            Thread.sleep(500);
+                            proceed.await();
                         }
                         try {
                             return m.invoke(real, args);
@@ -141,16 +143,31 @@ class CallWatchdogTest {
                             throw e.getCause();
                         }
                     });
-            CallWatchdog.Call call = watchdog.begin(slowToUnwrap);
+            CallWatchdog.Call call = watchdog.begin(heldInUnwrap);
             assertThat(aborting.await(5, TimeUnit.SECONDS)).isTrue();
 
-            boolean aborted = watchdog.end(call);
+            // The call ends while the abort is under way: its end waits for the abort, or returns.
+            AtomicBoolean aborted = new AtomicBoolean();
+            AtomicBoolean closedWhenEnded = new AtomicBoolean();
+            Thread ending = Thread.ofPlatform().start(() -> {
+                aborted.set(watchdog.end(call));
+                try {
+                    closedWhenEnded.set(real.isClosed());
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            ending.getState() == Thread.State.BLOCKED || ending.getState() == Thread.State.TERMINATED);
+            proceed.countDown();
+            ending.join();
 
             // Either the abort happened before the call ended (and the call says so), or never.
-            assertThat(aborted).isEqualTo(real.isClosed());
-            if (!aborted) {
+            assertThat(aborted.get()).isEqualTo(closedWhenEnded.get());
+            if (!aborted.get()) {
                 try (Statement st = real.createStatement()) {
-                    st.execute("SELECT pg_sleep(1)");
+                    st.execute("SELECT 1");
                 }
                 assertThat(real.isClosed()).isFalse();
             }
