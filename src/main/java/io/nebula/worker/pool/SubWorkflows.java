@@ -344,11 +344,7 @@ public final class SubWorkflows {
 
     /** As {@link #cancelChildren(ExecutionStore, ExecutionView, String)}, with the cancel's reason. */
     public static void cancelChildren(ExecutionStore store, ExecutionView parent, String reason, String by) {
-        for (Child c : children(store, parent)) {
-            if (!c.execution().state().isTerminal()) {
-                cancel(store, c.execution().id(), reason, by);
-            }
-        }
+        cancelDescendants(store, parent, reason, by, hash -> false);
     }
 
     /**

@@ -496,22 +496,26 @@ class ConsoleHttpTest {
         assertThat(store.queuePausedList()).contains("known-queue");
     }
 
-    @Test
-    void everyFailedExecutionAFilterMatchesIsRetriedThroughAConfirmation() throws Exception {
-        List<Long> ids = store
-                .executionSubmitMany(List.of(
-                        SubmitRequest.now("bulk-q", "h1", "greet", "{}", 1),
-                        SubmitRequest.now("bulk-q", "h1", "greet", "{}", 1),
-                        SubmitRequest.now("bulk-q", "h1", "greet", "{}", 1)))
-                .stream()
+    /** Submits {@code n} executions to {@code queue} and fails each for good; their ids, oldest first. */
+    private List<Long> failedOn(String queue, int n) {
+        List<SubmitRequest> requests =
+                java.util.Collections.nCopies(n, SubmitRequest.now(queue, "h1", "greet", "{}", 1));
+        List<Long> ids = store.executionSubmitMany(requests).stream()
                 .map(x -> x.executionId())
                 .toList();
-        store.executionCompleteMany(store
-                .executionClaim(
-                        new io.nebula.worker.queue.ClaimRequest("w", List.of("bulk-q"), 3, Duration.ofMinutes(1)))
-                .stream()
-                .map(c -> io.nebula.worker.queue.Completions.fail(c.lease(), "boom", false, null, List.of()))
-                .toList());
+        store.executionCompleteMany(
+                store
+                        .executionClaim(
+                                new io.nebula.worker.queue.ClaimRequest("w", List.of(queue), n, Duration.ofMinutes(1)))
+                        .stream()
+                        .map(c -> io.nebula.worker.queue.Completions.fail(c.lease(), "boom", false, null, List.of()))
+                        .toList());
+        return ids;
+    }
+
+    @Test
+    void everyFailedExecutionAFilterMatchesIsRetriedThroughAConfirmation() throws Exception {
+        List<Long> ids = failedOn("bulk-q", 3);
 
         assertThat(get(open, "/executions?state=failed&queue=bulk-q").body())
                 .contains("href=\"/executions/retry?state=failed&amp;queue=bulk-q\"");
@@ -548,19 +552,7 @@ class ConsoleHttpTest {
 
     @Test
     void aBulkRetryTheDatabaseStopsPartWaySaysWhatItQueuedAndThatTheRestIsLeft() throws Exception {
-        List<Long> ids = store
-                .executionSubmitMany(List.of(
-                        SubmitRequest.now("stop-q", "h1", "greet", "{}", 1),
-                        SubmitRequest.now("stop-q", "h1", "greet", "{}", 1)))
-                .stream()
-                .map(x -> x.executionId())
-                .toList();
-        store.executionCompleteMany(store
-                .executionClaim(
-                        new io.nebula.worker.queue.ClaimRequest("w", List.of("stop-q"), 2, Duration.ofMinutes(1)))
-                .stream()
-                .map(c -> io.nebula.worker.queue.Completions.fail(c.lease(), "boom", false, null, List.of()))
-                .toList());
+        List<Long> ids = failedOn("stop-q", 2);
         // Newest first: the database refuses the older one's retry after the newer one's went through.
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("console.db"));
                 java.sql.Statement st = c.createStatement()) {
