@@ -4,23 +4,28 @@ import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
+import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.QueueStats;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code nebula-worker queues ...}: queue statistics and pausing. */
+/** {@code nebula-worker queues ...}: queue statistics, pausing and limits. */
 @Command(
         name = "queues",
-        description = "Show queue statistics; create queues; pause and resume claiming from a queue",
+        description = "Show queue statistics; create queues; pause and resume claiming from a queue; limit its"
+                + " running executions",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             QueuesCommand.StatsCommand.class,
             QueuesCommand.CreateCommand.class,
             QueuesCommand.PauseCommand.class,
-            QueuesCommand.ResumeCommand.class
+            QueuesCommand.ResumeCommand.class,
+            QueuesCommand.LimitCommand.class
         })
 final class QueuesCommand {
     /** Counts above this are shown as lower bounds, so a huge backlog cannot make stats slow. */
@@ -35,12 +40,18 @@ final class QueuesCommand {
         @Override
         protected int run() {
             List<QueueStats> stats;
+            Map<String, Integer> limits = new HashMap<>();
             try (ExecutionStore store = openStore()) {
                 stats = store.queueStats(STATS_CAP);
+                for (KnownQueue q : store.queueList()) {
+                    if (q.maxRunning() != null) {
+                        limits.put(q.name(), q.maxRunning());
+                    }
+                }
             }
             if (json) {
                 var array = JsonViews.array();
-                stats.forEach(s -> array.add(JsonViews.queue(s)));
+                stats.forEach(s -> array.add(JsonViews.queue(s).put("max_running", limits.get(s.queue()))));
                 JsonViews.print(out(), array);
                 return ExitCode.OK;
             }
@@ -55,6 +66,7 @@ final class QueuesCommand {
                     "DUE",
                     "SCHEDULED",
                     "RUNNING",
+                    "LIMIT",
                     "SUCCEEDED",
                     "FAILED",
                     "CANCELLED",
@@ -69,6 +81,7 @@ final class QueuesCommand {
                         s.dueAvailable(),
                         Math.max(0, s.count(ExecutionState.AVAILABLE) - s.dueAvailable()),
                         s.count(ExecutionState.RUNNING),
+                        limits.containsKey(s.queue()) ? limits.get(s.queue()) : "-",
                         s.count(ExecutionState.SUCCEEDED),
                         s.count(ExecutionState.FAILED),
                         s.count(ExecutionState.CANCELLED),
@@ -140,6 +153,80 @@ final class QueuesCommand {
         @Override
         protected int run() {
             return setPaused(this, queue, false, force);
+        }
+    }
+
+    /**
+     * {@code queues limit Q N}: at most N executions of Q run at once across every worker; {@code
+     * --none} lifts the limit. Running executions are not stopped by a lower limit: claims wait
+     * until the queue is under it.
+     */
+    @Command(
+            name = "limit",
+            description = "Limit how many executions of a queue run at once across all workers (--none lifts it)")
+    static final class LimitCommand extends OpsCommand {
+        @Parameters(index = "0", paramLabel = "QUEUE", description = "The queue name")
+        String queue;
+
+        @Parameters(
+                index = "1",
+                arity = "0..1",
+                paramLabel = "N",
+                description = "The most executions of the queue running at once, at least 1")
+        Integer maxRunning;
+
+        @Option(names = "--none", description = "Lift the queue's limit")
+        boolean none;
+
+        @Option(names = "--force", description = "Limit it even if no worker has served it and no one created it")
+        boolean force;
+
+        @Override
+        protected int run() {
+            if (queue.isBlank()) {
+                throw new CommandFailure(ExitCode.USAGE, "the queue name must not be empty");
+            }
+            if (none == (maxRunning != null)) {
+                throw new CommandFailure(
+                        ExitCode.USAGE,
+                        none
+                                ? "give either N or --none, not both; nothing was changed"
+                                : "give the most executions of queue '" + Table.clean(queue)
+                                        + "' running at once (N), or --none to lift its limit; nothing was changed");
+            }
+            if (maxRunning != null && maxRunning < 1) {
+                throw new CommandFailure(
+                        ExitCode.USAGE,
+                        "N must be at least 1, not " + maxRunning + " (to stop claiming from the queue, use `queues"
+                                + " pause`); nothing was changed");
+            }
+            if (force) {
+                requireName(queue);
+            }
+            try (ExecutionStore store = openStore()) {
+                if (!force) {
+                    KnownQueues.require(
+                            store,
+                            config().worker().queues(),
+                            queue,
+                            "nothing was changed; give --force to limit it anyway");
+                }
+                store.queueLimit(queue, maxRunning);
+            }
+            if (json) {
+                var o = JsonViews.object();
+                o.put("queue", queue);
+                o.put("max_running", maxRunning);
+                JsonViews.print(out(), o);
+            } else {
+                out().println(
+                                maxRunning == null
+                                        ? "queue '" + Table.clean(queue) + "' has no limit on running executions"
+                                        : "queue '" + Table.clean(queue) + "' runs at most " + maxRunning + " execution"
+                                                + (maxRunning == 1 ? "" : "s") + " at once across all workers");
+                out().flush();
+            }
+            return ExitCode.OK;
         }
     }
 

@@ -345,6 +345,11 @@ public interface ExecutionStore
     }
 
     @Override
+    default void queueLimit(String queue, Integer maxRunning) {
+        operator().queueLimit(queue, maxRunning);
+    }
+
+    @Override
     default SignalDelivery signalSend(long executionId, String name, String dataJson) {
         return operator().signalSend(executionId, name, dataJson);
     }

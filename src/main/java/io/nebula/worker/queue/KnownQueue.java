@@ -3,5 +3,13 @@ package io.nebula.worker.queue;
 /**
  * A queue the store knows: one a worker has served or an operator created. Submitting to, or
  * pausing, a queue outside this list is most likely a typo, and operators are asked to confirm.
+ *
+ * @param maxRunning how many of its executions may run at once across every worker, {@code null}
+ *     for no limit
  */
-public record KnownQueue(String name, boolean paused) {}
+public record KnownQueue(String name, boolean paused, Integer maxRunning) {
+    /** A queue without a limit. */
+    public KnownQueue(String name, boolean paused) {
+        this(name, paused, null);
+    }
+}

@@ -38,6 +38,13 @@ public interface OperatorStore {
     boolean queueCreate(String queue);
 
     /**
+     * Limits how many executions of a queue run at once across every worker ({@code maxRunning} at
+     * least 1), or lifts its limit ({@code null}); a queue not known yet becomes known. Executions
+     * already running are not stopped: claims wait until the queue is under its new limit.
+     */
+    void queueLimit(String queue, Integer maxRunning);
+
+    /**
      * Delivers signal {@code name} with {@code dataJson} to an execution that has not finished. The
      * first delivery of a name is kept and later ones change nothing ({@code DUPLICATE}); a
      * delivery before any node waits is kept for the node that will. When a node has parked the

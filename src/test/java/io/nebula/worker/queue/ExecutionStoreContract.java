@@ -673,6 +673,88 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void aLimitedQueueRunsAtMostItsLimitWhoeverClaims() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(submit(request()));
+        }
+        store.queueLimit("default", 2);
+        assertThat(store.queueList()).contains(new KnownQueue("default", false, 2));
+
+        List<ClaimedExecution> first = claim(10);
+        assertThat(first).extracting(ClaimedExecution::id).containsExactly(ids.get(0), ids.get(1));
+        assertThat(claim(leases(), "another-worker", 10, LEASE))
+                .as("the queue is at its limit for every worker")
+                .isEmpty();
+
+        store.executionCompleteMany(List.of(Completions.succeed(first.get(0).lease(), "1", List.of())));
+        assertThat(claim(leases(), "another-worker", 10, LEASE))
+                .extracting(ClaimedExecution::id)
+                .containsExactly(ids.get(2));
+
+        // An attempt that ends in a durable wait no longer runs, so it leaves room.
+        leases().executionCompleteMany(
+                        List.of(Completions.release(first.get(1).lease(), "waiting", Duration.ofHours(1), List.of())));
+        assertThat(claim(10)).extracting(ClaimedExecution::id).containsExactly(ids.get(3));
+        assertThat(claim(10)).isEmpty();
+
+        store.queueLimit("default", null);
+        assertThat(store.queueList()).contains(new KnownQueue("default", false, null));
+        assertThat(claim(10)).extracting(ClaimedExecution::id).containsExactly(ids.get(4));
+    }
+
+    @Test
+    void aClaimOfSeveralQueuesTakesALimitedQueuesRoomAndFillsTheRestFromTheOthers() {
+        for (int i = 0; i < 3; i++) {
+            submit(request());
+        }
+        store.executionSubmitMany(List.of(
+                SubmitRequest.now("emails", WORKFLOW.hash(), "wf", "{}", 1),
+                SubmitRequest.now("emails", WORKFLOW.hash(), "wf", "{}", 1)));
+        store.queueLimit("default", 1);
+
+        List<ClaimedExecution> c =
+                leases().executionClaim(new ClaimRequest(WORKER, List.of("default", "emails"), 10, LEASE));
+        assertThat(c).extracting(ClaimedExecution::queue).containsExactlyInAnyOrder("default", "emails", "emails");
+
+        // The batch size still bounds the whole claim.
+        store.queueLimit("default", 5);
+        assertThat(leases().executionClaim(new ClaimRequest(WORKER, List.of("default", "emails"), 1, LEASE)))
+                .extracting(ClaimedExecution::queue)
+                .containsExactly("default");
+    }
+
+    @Test
+    void aLowerLimitStopsNothingRunningAndAPausedLimitedQueueGivesNothing() {
+        for (int i = 0; i < 4; i++) {
+            submit(request());
+        }
+        assertThat(claim(3)).hasSize(3);
+        store.queueLimit("default", 2);
+        assertThat(claim(10)).as("three run, over the new limit of two").isEmpty();
+        assertThat(store.queueStats(1000).get(0).count(ExecutionState.RUNNING)).isEqualTo(3);
+
+        store.queueLimit("default", 10);
+        store.queuePause("default", true);
+        assertThat(claim(10)).isEmpty();
+        store.queuePause("default", false);
+        assertThat(claim(10)).hasSize(1);
+    }
+
+    @Test
+    void aLimitBelowOneOrOnABadQueueNameIsRefusedAndChangesNothing() {
+        submit(request());
+        assertThatThrownBy(() -> store.queueLimit("default", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1, not 0");
+        assertThatThrownBy(() -> store.queueLimit("bad queue!", 3))
+                .isInstanceOf(SubmitRejectedException.class)
+                .hasMessageContaining("queue name 'bad queue!' is not valid");
+        assertThat(store.queueList()).allSatisfy(q -> assertThat(q.maxRunning()).isNull());
+        assertThat(claim(10)).hasSize(1);
+    }
+
+    @Test
     void statisticsCountByQueueAndState() {
         store.executionSubmitMany(
                 List.of(request(), request(), request(), request().withDelay(Duration.ofHours(1))));

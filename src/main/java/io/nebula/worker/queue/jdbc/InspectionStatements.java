@@ -45,7 +45,8 @@ final class InspectionStatements implements InspectionStore {
     public List<KnownQueue> queueList() {
         List<Row> rows = db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of()));
         return rows.stream()
-                .map(r -> new KnownQueue(r.string("name"), r.bool("paused")))
+                .map(r -> new KnownQueue(
+                        r.string("name"), r.bool("paused"), r.isNull("max_running") ? null : r.getInt("max_running")))
                 .toList();
     }
 

@@ -66,7 +66,7 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             }
         };
         SignalStatements signals = new SignalStatements(db);
-        this.leases = new LeaseStatements(db, succeedLeavesCancelledNodes());
+        this.leases = new LeaseStatements(db, succeedLeavesCancelledNodes(), claimsLimitedQueuesApart());
         this.submissions = new SubmitStatements(db, options.maxInputBytes(), options.maxInputValues(), enqueuing);
         this.inspection = new InspectionStatements(db, signals);
         this.maintenance = new MaintenanceStatements(db, inspection);
@@ -101,6 +101,16 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
      * Called from the constructor.
      */
     protected boolean succeedLeavesCancelledNodes() {
+        return false;
+    }
+
+    /**
+     * Whether this dialect's {@code execution_claim} leaves the queues' limits on running
+     * executions to the caller, which then reads {@code queue_room} and claims from limited queues
+     * one at a time in the claim's write transaction; otherwise the claim statement keeps them.
+     * Called from the constructor.
+     */
+    protected boolean claimsLimitedQueuesApart() {
         return false;
     }
 

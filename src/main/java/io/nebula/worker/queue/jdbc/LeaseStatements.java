@@ -48,18 +48,28 @@ final class LeaseStatements implements LeaseStore {
      */
     private static final String SUCCEED_CANCELLED_NODES = "execution_succeed_cancelled_nodes";
 
+    /** The room left in each limited queue of a claim, read inside the claim's transaction. */
+    private static final String QUEUE_ROOM = "queue_room";
+
     private final Database db;
     /** Whether {@link #SUCCEED_CANCELLED_NODES} follows a success batch in which a cancel won. */
     private final boolean cancelledNodesApart;
+    /** Whether a claim reads {@link #QUEUE_ROOM} and claims from limited queues one by one. */
+    private final boolean limitsApart;
 
     /**
      * @param cancelledNodesApart whether the dialect's {@code execution_succeed} leaves the node
      *     results of cancelled attempts to {@code execution_succeed_cancelled_nodes}, in the same
      *     transaction, so that a batch without a cancel (nearly every batch) does not look for one
+     * @param limitsApart whether the dialect's {@code execution_claim} leaves the queues' limits on
+     *     running executions to this class: a claim then reads the room each limited queue has
+     *     left with {@code queue_room} and claims from those queues one at a time, all in the
+     *     claim's one write transaction (whose write lock keeps other claims out meanwhile)
      */
-    LeaseStatements(Database db, boolean cancelledNodesApart) {
+    LeaseStatements(Database db, boolean cancelledNodesApart, boolean limitsApart) {
         this.db = db;
         this.cancelledNodesApart = cancelledNodesApart;
+        this.limitsApart = limitsApart;
     }
 
     @Override
@@ -67,37 +77,71 @@ final class LeaseStatements implements LeaseStore {
         if (request.limit() == 0 || request.queues().isEmpty()) {
             return List.of();
         }
-        Params p = Params.of("worker_id", request.workerId())
-                .set("queues", SqlArray.ofStrings(request.queues()))
-                .set("limit", request.limit())
-                .set("visibility_ms", request.visibilityTimeout().toMillis());
         // Not retried on a lost connection: the claim may have committed, and its rows would then
         // be held by nobody we know of until the lease expires and the rescuer returns them.
-        // Read by position with typed getters, in the order of execution_claim's columns: the hot
-        // path's widest read.
         List<ClaimedExecution> claimed = db.run(
                 "execution_claim",
                 Mode.CLAIM,
                 false,
-                s -> s.query(
-                        "execution_claim",
-                        p,
-                        rs -> new ClaimedExecution(
-                                rs.getLong(1),
-                                rs.getString(2),
-                                rs.getString(3),
-                                rs.getString(4),
-                                rs.getString(5),
-                                rs.getInt(6),
-                                rs.getInt(7),
-                                rs.getLong(8),
-                                rs.getBoolean(9),
-                                rs.getBoolean(10),
-                                Duration.ofMillis(rs.getLong(11)),
-                                rs.getString(12))));
+                s -> limitsApart ? claimWithin(s, request) : claim(s, request, request.queues(), request.limit()));
         List<ClaimedExecution> out = new ArrayList<>(claimed);
         out.sort((a, b) -> Long.compare(a.id(), b.id()));
         return out;
+    }
+
+    /**
+     * A claim under the limits of the queues asked for: the limited queues first, each up to the
+     * room it has left (in name order), then the other queues for the rest of the batch.
+     */
+    private static List<ClaimedExecution> claimWithin(Session s, ClaimRequest request) throws SQLException {
+        List<Row> rooms = s.query(QUEUE_ROOM, Params.of("queues", SqlArray.ofStrings(request.queues())));
+        if (rooms.isEmpty()) {
+            return claim(s, request, request.queues(), request.limit());
+        }
+        List<ClaimedExecution> out = new ArrayList<>();
+        Set<String> limited = new HashSet<>();
+        for (Row r : rooms) {
+            String queue = r.string("name");
+            limited.add(queue);
+            int room = (int) Math.min(r.getLong("room"), request.limit() - out.size());
+            if (room > 0) {
+                out.addAll(claim(s, request, List.of(queue), room));
+            }
+        }
+        List<String> others =
+                request.queues().stream().filter(q -> !limited.contains(q)).toList();
+        int left = request.limit() - out.size();
+        if (left > 0 && !others.isEmpty()) {
+            out.addAll(claim(s, request, others, left));
+        }
+        return out;
+    }
+
+    /** One {@code execution_claim} statement over {@code queues}, at most {@code limit} executions. */
+    private static List<ClaimedExecution> claim(Session s, ClaimRequest request, List<String> queues, int limit)
+            throws SQLException {
+        Params p = Params.of("worker_id", request.workerId())
+                .set("queues", SqlArray.ofStrings(queues))
+                .set("limit", limit)
+                .set("visibility_ms", request.visibilityTimeout().toMillis());
+        // Read by position with typed getters, in the order of execution_claim's columns: the hot
+        // path's widest read.
+        return s.query(
+                "execution_claim",
+                p,
+                rs -> new ClaimedExecution(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getInt(6),
+                        rs.getInt(7),
+                        rs.getLong(8),
+                        rs.getBoolean(9),
+                        rs.getBoolean(10),
+                        Duration.ofMillis(rs.getLong(11)),
+                        rs.getString(12)));
     }
 
     @Override

@@ -115,6 +115,27 @@ final class OperatorStatements implements OperatorStore {
     }
 
     @Override
+    public void queueLimit(String queue, Integer maxRunning) {
+        if (maxRunning != null && maxRunning < 1) {
+            throw new IllegalArgumentException("queue limit: the most executions of queue '" + queue
+                    + "' running at once must be at least 1, not " + maxRunning);
+        }
+        // Like a pause, a limit makes a queue known; one already known keeps working whatever its name.
+        if (InputGuard.queueProblem(queue) != null
+                && db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of())).stream()
+                        .noneMatch(r -> queue.equals(r.string("name")))) {
+            InputGuard.checkQueue(queue, "queue limit");
+        }
+        // A limit raised or lifted may leave due executions claimable now: claimers are woken.
+        db.run("queue_limit", Mode.TRANSACTION, true, s -> {
+            s.update("queue_limit", Params.of("name", queue).set("max_running", maxRunning));
+            enqueuing.announce(s, Set.of(queue));
+            return null;
+        });
+        enqueuing.afterCommit(Set.of(queue));
+    }
+
+    @Override
     public boolean queueCreate(String queue) {
         InputGuard.checkQueue(queue, "queue create");
         return !db.run("queue_create", Mode.SINGLE, true, s -> s.query("queue_create", Params.of("name", queue)))

@@ -78,6 +78,16 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
         return true;
     }
 
+    /**
+     * A claim is one write transaction on the writer thread, holding SQLite's write lock, so it can
+     * read each limited queue's room and claim from it in several statements without another
+     * claim counting in between.
+     */
+    @Override
+    protected boolean claimsLimitedQueuesApart() {
+        return true;
+    }
+
     @Override
     protected void announce(Session s, Set<String> queues) {
         // Nothing inside the transaction: in-process claimers are woken after commit.

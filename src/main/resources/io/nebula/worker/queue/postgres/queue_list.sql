@@ -1,2 +1,3 @@
--- Every known queue with whether it is paused (queues primary key; a small table).
-SELECT name, paused FROM "${schema}".queues ORDER BY name;
+-- Every known queue with whether it is paused and its limit on running executions (queues
+-- primary key; a small table).
+SELECT name, paused, max_running FROM "${schema}".queues ORDER BY name;
