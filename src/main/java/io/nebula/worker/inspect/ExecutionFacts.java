@@ -25,6 +25,9 @@ import java.util.Set;
  *     {@code aheadCap}
  * @param liveWithin a worker whose last heartbeat is at most this old counts as live
  * @param signals the execution's signals: delivered ones and the waits of its {@code signal} nodes
+ * @param queueLimit the most executions of its queue that may run at once across every worker,
+ *     {@code null} when the queue has no limit
+ * @param queueRunning its queue's running executions, counted only when the queue has a limit (else 0)
  */
 public record ExecutionFacts(
         ExecutionView execution,
@@ -35,7 +38,9 @@ public record ExecutionFacts(
         long dueAhead,
         int aheadCap,
         Duration liveWithin,
-        List<SignalView> signals) {
+        List<SignalView> signals,
+        Integer queueLimit,
+        long queueRunning) {
 
     /** How far back the registry is read; the store forgets workers silent for a day anyway. */
     public static final Duration REGISTRY_WINDOW = Duration.ofDays(1);
@@ -59,6 +64,18 @@ public record ExecutionFacts(
         }
         ExecutionView v = view.get();
         boolean waitingForTurn = v.state() == io.nebula.worker.queue.ExecutionState.AVAILABLE;
+        Integer limit = store.queueList().stream()
+                .filter(q -> q.name().equals(v.queue()))
+                .map(io.nebula.worker.queue.KnownQueue::maxRunning)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+        long running = limit == null || !waitingForTurn
+                ? 0
+                : store.queueStats(AHEAD_CAP).stream()
+                        .filter(s -> s.queue().equals(v.queue()))
+                        .mapToLong(s -> s.count(io.nebula.worker.queue.ExecutionState.RUNNING))
+                        .sum();
         return Optional.of(new ExecutionFacts(
                 v,
                 store.historyList(id),
@@ -68,7 +85,9 @@ public record ExecutionFacts(
                 waitingForTurn ? store.executionCountAhead(id, AHEAD_CAP) : 0,
                 AHEAD_CAP,
                 liveWithin,
-                store.signalList(id)));
+                store.signalList(id),
+                limit,
+                running));
     }
 
     /** The database clock when the execution row was read. */

@@ -29,7 +29,8 @@ import java.util.Optional;
  *       quiet; or it is simply running on worker X;
  *   <li>not yet due: a durable delay, a wait for a signal, a retry backoff or a scheduled run-at
  *       time (told apart by the last history event);
- *   <li>due, but its queue is paused, no live worker claims from its queue, or every live worker
+ *   <li>due, but its queue is paused, no live worker claims from its queue, the queue runs as many
+ *       executions as its limit allows, or every live worker
  *       there is at full concurrency;
  *   <li>due and waiting its turn behind N others, or first in line.
  * </ol>
@@ -348,6 +349,17 @@ public final class Explainer {
                     "No live worker serves queue '" + q + "': " + detail + ".",
                     List.of(),
                     "Start a worker whose WORKER_QUEUES (worker.queues) includes '" + q + "'.");
+        }
+        if (f.queueLimit() != null && f.queueRunning() >= f.queueLimit()) {
+            List<String> notes = f.dueAhead() > 0
+                    ? List.of(f.dueAhead() + " due execution(s) of the queue are ahead of it.")
+                    : List.of();
+            return new Explanation(
+                    Reason.QUEUE_AT_LIMIT,
+                    "Queue '" + q + "' is at its limit: " + f.queueRunning() + " of its executions run, and it allows "
+                            + f.queueLimit() + " at once across all workers; it runs when one of them ends.",
+                    notes,
+                    "`nebula-worker queues limit " + q + " N` raises the limit, `--none` lifts it.");
         }
         if (live.stream().allMatch(w -> w.active() >= w.concurrency())) {
             int slots = live.stream().mapToInt(WorkerInfo::concurrency).sum();

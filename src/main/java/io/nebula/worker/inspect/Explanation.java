@@ -47,6 +47,8 @@ public record Explanation(Reason reason, String summary, List<String> notes, Str
         QUEUE_PAUSED,
         /** No live worker claims from its queue. */
         NO_LIVE_WORKER,
+        /** Its queue runs as many executions at once as its limit allows. */
+        QUEUE_AT_LIMIT,
         /** Every live worker on its queue has all its slots in use. */
         WORKERS_BUSY,
         /** Due, behind other due executions of its queue. */

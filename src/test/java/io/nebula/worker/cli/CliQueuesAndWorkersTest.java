@@ -65,9 +65,9 @@ class CliQueuesAndWorkersTest {
 
         assertThat(stats.exitCode()).isZero();
         List<String> lines = stats.out().lines().toList();
-        assertThat(lines.get(0)).containsPattern("QUEUE +PAUSED +DUE +SCHEDULED +RUNNING +SUCCEEDED");
-        assertThat(lines.get(1)).matches("default +no +1 +1 +0 +0 +0 +0 +\\S+ +0");
-        assertThat(lines.get(2)).matches("mail +yes +1 +0 +0 +0 +0 +0 +\\S+ +0");
+        assertThat(lines.get(0)).containsPattern("QUEUE +PAUSED +DUE +SCHEDULED +RUNNING +LIMIT +SUCCEEDED");
+        assertThat(lines.get(1)).matches("default +no +1 +1 +0 +- +0 +0 +0 +\\S+ +0");
+        assertThat(lines.get(2)).matches("mail +yes +1 +0 +0 +- +0 +0 +0 +\\S+ +0");
         assertThat(f.store().queuePausedList()).containsExactly("mail");
         assertThat(f.run("executions", "list", "--queue", "mail").out()).contains("; its queue is paused");
         assertThat(f.run("executions", "list", "--queue", "default").out())
@@ -89,6 +89,63 @@ class CliQueuesAndWorkersTest {
         assertThat(d.has("oldest_due_age_seconds")).isTrue();
         assertThat(d.has("finished_last_minute")).isTrue();
         assertThat(d.get("capped").asBoolean()).isFalse();
+        assertThat(d.get("max_running").isNull()).isTrue();
+    }
+
+    @Test
+    void limitCapsAQueuesRunningExecutionsAndNoneLiftsIt() {
+        String hello = CliFixture.example("hello.json").toString();
+        f.run("submit", hello);
+
+        CliRun set = f.run("queues", "limit", "default", "2");
+        CliRun one = f.run("queues", "limit", "default", "1", "--json");
+
+        assertThat(set.exitCode()).isZero();
+        assertThat(set.out()).isEqualTo("queue 'default' runs at most 2 executions at once across all workers\n");
+        JsonNode j = JsonViews.JSON.readTree(one.out());
+        assertThat(j.get("queue").asString()).isEqualTo("default");
+        assertThat(j.get("max_running").asInt()).isEqualTo(1);
+        assertThat(f.run("queues", "stats").out().lines().toList().get(1))
+                .matches("default +no +1 +0 +0 +1 +0 +0 +0 +\\S+ +0");
+        assertThat(JsonViews.JSON
+                        .readTree(f.run("queues", "stats", "--json").out())
+                        .get(0)
+                        .get("max_running")
+                        .asInt())
+                .isEqualTo(1);
+
+        CliRun lifted = f.run("queues", "limit", "default", "--none");
+        assertThat(lifted.exitCode()).isZero();
+        assertThat(lifted.out()).isEqualTo("queue 'default' has no limit on running executions\n");
+        assertThat(f.store().queueList())
+                .allSatisfy(q -> assertThat(q.maxRunning()).isNull());
+    }
+
+    @Test
+    void aLimitThatIsMissingBelowOneOrOnAnUnknownQueueIsRefusedAndChangesNothing() {
+        f.run("submit", CliFixture.example("hello.json").toString());
+        f.run("queues", "limit", "default", "4");
+
+        CliRun zero = f.run("queues", "limit", "default", "0");
+        CliRun neither = f.run("queues", "limit", "default");
+        CliRun both = f.run("queues", "limit", "default", "3", "--none");
+        CliRun word = f.run("queues", "limit", "default", "many");
+        CliRun unknown = f.run("queues", "limit", "defualt", "3");
+
+        assertThat(zero.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(zero.err()).contains("N must be at least 1, not 0").contains("queues pause");
+        assertThat(neither.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(neither.err()).contains("or --none to lift its limit; nothing was changed");
+        assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("not both");
+        assertThat(word.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(word.err()).contains("many");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(unknown.err()).contains("did you mean 'default'?");
+        assertThat(f.store().queueList()).containsExactly(new io.nebula.worker.queue.KnownQueue("default", false, 4));
+        assertThat(f.run("queues", "limit", "reports", "2", "--force").exitCode())
+                .isZero();
+        assertThat(f.store().queueList()).contains(new io.nebula.worker.queue.KnownQueue("reports", false, 2));
     }
 
     @Test

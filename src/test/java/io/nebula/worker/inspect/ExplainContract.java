@@ -345,6 +345,28 @@ abstract class ExplainContract {
     }
 
     @Test
+    void aQueueAtItsLimitSaysHowManyRunAndHowToRaiseIt() {
+        register("w1", 4, "default");
+        submit(request());
+        submit(request());
+        long id = submit(request());
+        store.queueLimit("default", 2);
+        assertThat(store.executionClaim(new ClaimRequest("w1", List.of("default"), 4, LEASE)))
+                .hasSize(2);
+
+        Explanation e = explain(id);
+
+        assertThat(e.reason()).isEqualTo(Reason.QUEUE_AT_LIMIT);
+        assertThat(e.summary())
+                .isEqualTo("Queue 'default' is at its limit: 2 of its executions run, and it allows 2 at once"
+                        + " across all workers; it runs when one of them ends.");
+        assertThat(e.hint()).contains("queues limit default N");
+
+        store.queueLimit("default", 3);
+        assertThat(explain(id).reason()).isNotEqualTo(Reason.QUEUE_AT_LIMIT);
+    }
+
+    @Test
     void noLiveWorkerOnTheQueueNamesTheQueuesLiveWorkersServe() {
         register("mailer", 4, "emails");
         long id = submit(request());

@@ -69,6 +69,78 @@ class ClaimConcurrencyTest {
     }
 
     @Test
+    void fourThreadsOnPostgresNeverRunMoreOfALimitedQueueThanItsLimit() throws Exception {
+        PostgresTestDatabase.require();
+        String schema = PostgresTestDatabase.newSchema();
+        int executions = 600;
+        int limit = 3;
+        List<ExecutionStore> stores = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                stores.add(PostgresTestDatabase.open(
+                        schema, StoreOptions.defaults("limited-" + i).withMaxConnections(2)));
+            }
+            ExecutionStore first = stores.get(0);
+            first.migrate();
+            first.workflowPut(WF);
+            List<SubmitRequest> batch = new ArrayList<>();
+            for (int j = 0; j < executions; j++) {
+                batch.add(SubmitRequest.now("limited", WF.hash(), WF.name(), "{}", 1));
+            }
+            first.executionSubmitMany(batch);
+            first.queueLimit("limited", limit);
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger mostRunning = new java.util.concurrent.atomic.AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<Integer>> claimers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ExecutionStore s = stores.get(i);
+                String worker = "limited-" + i;
+                claimers.add(pool.submit(() -> {
+                    int claims = 0;
+                    try (java.sql.Connection c = PostgresTestDatabase.connect();
+                            java.sql.PreparedStatement running = c.prepareStatement("SELECT count(*) FROM \"" + schema
+                                    + "\".executions WHERE queue = 'limited' AND state = 'running'")) {
+                        while (done.get() < executions) {
+                            List<ClaimedExecution> got = s.executionClaim(
+                                    new ClaimRequest(worker, List.of("limited"), 5, Duration.ofMinutes(5)));
+                            if (got.isEmpty()) {
+                                continue;
+                            }
+                            claims++;
+                            try (java.sql.ResultSet rs = running.executeQuery()) {
+                                rs.next();
+                                mostRunning.accumulateAndGet(rs.getInt(1), Math::max);
+                            }
+                            List<Completion> ends = new ArrayList<>();
+                            for (ClaimedExecution e : got) {
+                                ends.add(Completions.succeed(e.lease(), "1", List.of()));
+                            }
+                            s.executionCompleteMany(ends);
+                            done.addAndGet(got.size());
+                        }
+                    }
+                    return claims;
+                }));
+            }
+            int claims = 0;
+            for (Future<Integer> f : claimers) {
+                claims += f.get(5, TimeUnit.MINUTES);
+            }
+            pool.shutdown();
+            assertThat(claims).as("claims that took executions").isGreaterThanOrEqualTo(executions / limit);
+            assertThat(mostRunning.get())
+                    .as("the most running at once, seen by the database")
+                    .isBetween(1, limit);
+            QueueStats q = first.queueStats(1_000_000).get(0);
+            assertThat(q.count(ExecutionState.SUCCEEDED)).isEqualTo(executions);
+        } finally {
+            stores.forEach(ExecutionStore::close);
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
     @Tag("process")
     void twoProcessesOnOneSqliteFileClaimEachExecutionOnce() throws Exception {
         Path db = tmp.resolve("shared.db");
