@@ -45,6 +45,8 @@ public final class Pages {
      * One queue on the overview.
      *
      * @param served whether a live worker serves the queue (nothing claims from it otherwise)
+     * @param maxRunning the most of its executions running at once across every worker, {@code
+     *     null} when the queue has no limit
      */
     public record QueueRow(
             String name,
@@ -53,6 +55,7 @@ public final class Pages {
             long due,
             long scheduled,
             long running,
+            Integer maxRunning,
             long failedLastHour,
             long finishedLastMinute,
             String oldestDue,

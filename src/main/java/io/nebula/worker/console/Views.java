@@ -18,6 +18,7 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionSummary;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.NodeResult;
 import io.nebula.worker.queue.NodeStatus;
 import io.nebula.worker.queue.QueueStats;
@@ -85,6 +86,12 @@ final class Views {
         Map<String, Long> failed = store.queueFailedRecently(Duration.ofHours(1), OVERVIEW_CAP);
         List<ThroughputBucket> buckets = throughput();
         List<WorkerInfo> workers = store.workerList(liveWithin);
+        Map<String, Integer> limits = new HashMap<>();
+        for (KnownQueue k : store.queueList()) {
+            if (k.maxRunning() != null) {
+                limits.put(k.name(), k.maxRunning());
+            }
+        }
         Instant now = stats.isEmpty() ? store.databaseNow() : stats.get(0).computedAt();
         Instant firstMinute = now.truncatedTo(ChronoUnit.MINUTES).minus(CHART_MINUTES - 1, ChronoUnit.MINUTES);
 
@@ -112,6 +119,7 @@ final class Views {
                     due,
                     Math.max(0, available - due),
                     s == null ? 0 : s.count(ExecutionState.RUNNING),
+                    limits.get(q),
                     failed.getOrDefault(q, 0L),
                     s == null ? 0 : s.finishedLastMinute(),
                     s == null || due == 0 ? "-" : HumanTime.duration(s.oldestDueAge()),

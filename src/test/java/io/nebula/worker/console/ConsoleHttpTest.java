@@ -469,6 +469,28 @@ class ConsoleHttpTest {
         assertThat(claiming(html, "orphan")).isEqualTo("no worker");
     }
 
+    @Test
+    void theOverviewShowsAQueuesLimitBesideItsRunningExecutions() throws Exception {
+        store.executionSubmitMany(List.of(
+                SubmitRequest.now("limited", "h1", "greet", "{}", 1),
+                SubmitRequest.now("free", "h1", "greet", "{}", 1)));
+        store.queueLimit("limited", 2);
+
+        String html = get(open, "/overview/live").body();
+
+        Matcher limited = Pattern.compile(
+                        "data-queue=\"limited\">.*?data-field=\"running\">0 <span[^>]*data-field=\"limit\""
+                                + " title=\"at most 2 at once across all workers \\(queues limit\\)\">/ 2</span>",
+                        Pattern.DOTALL)
+                .matcher(html);
+        assertThat(limited.find()).as(html).isTrue();
+        Matcher free = Pattern.compile("data-queue=\"free\">.*?data-field=\"running\">0</td>", Pattern.DOTALL)
+                .matcher(html);
+        assertThat(free.find())
+                .as("a queue without a limit shows its running count alone")
+                .isTrue();
+    }
+
     /** The Claiming cell of a queue's row on the overview. */
     private static String claiming(String html, String queue) {
         Matcher m = Pattern.compile(
