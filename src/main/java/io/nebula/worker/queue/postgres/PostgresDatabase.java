@@ -282,7 +282,9 @@ final class PostgresDatabase extends Database {
             boolean aborted = false;
             try {
                 return runOnce(c, mode, work);
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                // A call's work may wrap the failed read in an exception of its own; whatever it
+                // threw, an aborted call failed because the server did not answer.
                 aborted = call != null && watchdog.end(call);
                 if (aborted) {
                     // Said as the socket timeout said it: the server did not answer in time.

@@ -90,6 +90,25 @@ class CallWatchdogTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aCallWhoseWorkWrapsTheAbortedReadStillSaysTheServerDidNotAnswer() {
+        PostgresDatabase db = database(PostgresTestDatabase.properties());
+
+        assertThatThrownBy(() -> db.run("sleep", Mode.SINGLE, false, s -> {
+                    try (Statement st = s.connection().createStatement()) {
+                        st.execute("SELECT pg_sleep(30)");
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException("the work's own wrapping", e);
+                    }
+                    return null;
+                }))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("no answer within 2 s; the connection was closed");
+        int next = db.run("backend", Mode.SINGLE, false, s -> backend(s.connection()));
+        assertThat(next).as("the pool serves the next call").isPositive();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void everyStatementOfACallWaitsOnItsOwnSoACallMayLastLongerThanTheTimeout() {
         PostgresDatabase db = database(PostgresTestDatabase.properties());
 
