@@ -28,6 +28,7 @@ final class ClaimLoop {
 
     private final PoolContext ctx;
     private final Wakeup wakeup;
+    private final Runnable wake;
     private final Readiness readiness;
     private final Thread thread;
     private final AtomicLong claims = new AtomicLong();
@@ -45,6 +46,7 @@ final class ClaimLoop {
     ClaimLoop(PoolContext ctx, Wakeup wakeup, Readiness readiness, int index) {
         this.ctx = ctx;
         this.wakeup = wakeup;
+        this.wake = wakeup::signal;
         this.readiness = readiness;
         this.thread = Thread.ofVirtual().name("nebula-claim-" + index).unstarted(this::loop);
         this.lastTurnNanos = ctx.clock().nanoTime();
@@ -200,6 +202,13 @@ final class ClaimLoop {
         nextFailureBackoff = FIRST_FAILURE_BACKOFF;
         claims.incrementAndGet();
         ctx.slots().give(taken - claimed.size());
+        if (!claimed.isEmpty() && claimed.size() < taken) {
+            // Short but not empty: the queue may be drained, or held at a limit on its running
+            // executions (queues limit) that one of these frees when it ends. The first execution
+            // of this worker to end wakes the loop, so that room is claimed then rather than at the
+            // next poll; a drained queue costs one empty claim.
+            ctx.slots().onNextGive(wake);
+        }
         ctx.listener().claimed(taken, claimed.size());
         if (!claimed.isEmpty()) {
             launch(claimed, sentNanos);

@@ -24,6 +24,8 @@ final class Slots {
     private final List<Integer> targets = new ArrayList<>(4);
 
     private int lowestTarget = Integer.MAX_VALUE;
+    /** Run once by the next give after {@link #onNextGive} set it, outside the lock. */
+    private Runnable onNextGive;
 
     Slots(int capacity) {
         this.capacity = capacity;
@@ -63,6 +65,7 @@ final class Slots {
         if (n <= 0) {
             return;
         }
+        Runnable then;
         lock.lock();
         try {
             free += n;
@@ -72,6 +75,21 @@ final class Slots {
             if (free >= lowestTarget) {
                 freed.signalAll();
             }
+            then = onNextGive;
+            onNextGive = null;
+        } finally {
+            lock.unlock();
+        }
+        if (then != null) {
+            then.run();
+        }
+    }
+
+    /** Runs {@code r} once, at the next give of a slot (replacing what an earlier call set). */
+    void onNextGive(Runnable r) {
+        lock.lock();
+        try {
+            onNextGive = r;
         } finally {
             lock.unlock();
         }
