@@ -70,12 +70,7 @@ public record ExecutionFacts(
                 .filter(java.util.Objects::nonNull)
                 .findFirst()
                 .orElse(null);
-        long running = limit == null || !waitingForTurn
-                ? 0
-                : store.queueStats(AHEAD_CAP).stream()
-                        .filter(s -> s.queue().equals(v.queue()))
-                        .mapToLong(s -> s.count(io.nebula.worker.queue.ExecutionState.RUNNING))
-                        .sum();
+        long running = limit == null || !waitingForTurn ? 0 : store.queueRunning(v.queue());
         return Optional.of(new ExecutionFacts(
                 v,
                 store.historyList(id),

@@ -313,6 +313,11 @@ public interface ExecutionStore
     }
 
     @Override
+    default long queueRunning(String queue) {
+        return inspection().queueRunning(queue);
+    }
+
+    @Override
     default Optional<SignalView> signalGet(long executionId, String name) {
         return inspection().signalGet(executionId, name);
     }

@@ -65,6 +65,12 @@ public interface InspectionStore {
      */
     List<KnownQueue> queueList();
 
+    /**
+     * The running executions of one queue, counted as a claim counts them against the queue's
+     * limit (every running row holds a lease); exact, not capped.
+     */
+    long queueRunning(String queue);
+
     /** One signal of an execution (delivered, waited for, or both), with the database clock. */
     Optional<SignalView> signalGet(long executionId, String name);
 

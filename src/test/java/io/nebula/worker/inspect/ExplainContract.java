@@ -367,6 +367,26 @@ abstract class ExplainContract {
     }
 
     @Test
+    void aQueueAtItsLimitIsNamedBehindAnotherQueuesBacklogOfMoreThanTheStatisticsCount() {
+        register("w1", 4, "default", "bulk");
+        for (int i = 0; i < 11; i++) {
+            List<SubmitRequest> bulk = new java.util.ArrayList<>();
+            for (int j = 0; j < 1_000; j++) {
+                bulk.add(SubmitRequest.now("bulk", WORKFLOW.hash(), WORKFLOW.name(), "{}", 3));
+            }
+            store.executionSubmitMany(bulk);
+        }
+        submit(request());
+        submit(request());
+        long id = submit(request());
+        store.queueLimit("default", 2);
+        assertThat(store.executionClaim(new ClaimRequest("w1", List.of("default"), 4, LEASE)))
+                .hasSize(2);
+
+        assertThat(explain(id).reason()).isEqualTo(Reason.QUEUE_AT_LIMIT);
+    }
+
+    @Test
     void noLiveWorkerOnTheQueueNamesTheQueuesLiveWorkersServe() {
         register("mailer", 4, "emails");
         long id = submit(request());

@@ -725,6 +725,37 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void aLimitChangesHowManyOfAQueueRunNotWhichQueueIsServedFirst() {
+        long bulk = store.executionSubmitMany(List.of(SubmitRequest.now("bulk", WORKFLOW.hash(), "wf", "{}", 1)))
+                .get(0)
+                .executionId();
+        store.executionSubmitMany(List.of(
+                SubmitRequest.now("api", WORKFLOW.hash(), "wf", "{}", 1),
+                SubmitRequest.now("api", WORKFLOW.hash(), "wf", "{}", 1),
+                SubmitRequest.now("api", WORKFLOW.hash(), "wf", "{}", 1)));
+        long urgent = store.executionSubmitMany(List.of(
+                        SubmitRequest.now("api", WORKFLOW.hash(), "wf", "{}", 1).withPriority(-1)))
+                .get(0)
+                .executionId();
+        store.queueLimit("api", 100);
+
+        assertThat(leases().executionClaim(new ClaimRequest(WORKER, List.of("api", "bulk"), 1, LEASE)))
+                .as("the first in claim order of the queues served")
+                .extracting(ClaimedExecution::id)
+                .containsExactly(urgent);
+        assertThat(leases().executionClaim(new ClaimRequest(WORKER, List.of("api", "bulk"), 1, LEASE)))
+                .as("then the oldest due, whatever its queue")
+                .extracting(ClaimedExecution::id)
+                .containsExactly(bulk);
+
+        store.queueLimit("api", 2);
+        assertThat(leases().executionClaim(new ClaimRequest(WORKER, List.of("api", "bulk"), 10, LEASE)))
+                .as("one more of api fits its limit of two")
+                .extracting(ClaimedExecution::queue)
+                .containsExactly("api");
+    }
+
+    @Test
     void aLowerLimitStopsNothingRunningAndAPausedLimitedQueueGivesNothing() {
         for (int i = 0; i < 4; i++) {
             submit(request());

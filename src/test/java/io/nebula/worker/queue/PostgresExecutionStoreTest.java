@@ -81,6 +81,36 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
     }
 
     @Test
+    void claimsOfAQueueAtItsLimitTakeNoLockOnItsRowAndWriteNothing() throws Exception {
+        submit(request());
+        submit(request());
+        store.queueLimit("default", 1);
+        assertThat(claim(5)).hasSize(1);
+        long lockerBefore = queueRowLocker();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(claim(5)).isEmpty();
+        }
+
+        assertThat(queueRowLocker())
+                .as("no claim locked the full queue's row (each lock would have taken a transaction id)")
+                .isEqualTo(lockerBefore);
+        store.queueLimit("default", 2);
+        assertThat(claim(5)).hasSize(1);
+        assertThat(queueRowLocker()).as("a claim with room locks it").isNotEqualTo(lockerBefore);
+    }
+
+    /** The transaction id that last locked or updated the default queue's row (its {@code xmax}). */
+    private long queueRowLocker() throws Exception {
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT xmax::text::bigint FROM queues WHERE name = 'default'")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void migratingAFreshSchemaFromSeveralProcessesAtOnceAppliesEachMigrationOnceAndSaysWho() throws Exception {
         String fresh = PostgresTestDatabase.newSchema();
         List<ExecutionStore> stores = new java.util.ArrayList<>();

@@ -39,9 +39,16 @@ class SqlFilesTest {
             // SQLite draws execution ids itself under the write lock (no sequence to call in a CTE).
             // PostgreSQL's execution_succeed writes the node results of attempts whose cancel won in
             // the same statement (a data-modifying CTE); SQLite's runs a second one for them.
-            // PostgreSQL's claim function keeps the queues' limits itself; a SQLite claim reads each
-            // limited queue's room with queue_room first, in the same write transaction.
-            "sqlite", Set.of("execution_id_reserve", "execution_succeed_cancelled_nodes", "queue_room"));
+            // PostgreSQL's claim function keeps the queues' limits itself; a SQLite claim that asks for
+            // a limited queue reads each one's room, picks candidates and claims them by id, in the
+            // same write transaction.
+            "sqlite",
+                    Set.of(
+                            "execution_id_reserve",
+                            "execution_succeed_cancelled_nodes",
+                            "queue_room",
+                            "execution_claim_candidates",
+                            "execution_claim_ids"));
 
     @Test
     void bothDialectsHaveTheSameOperations() throws IOException {

@@ -42,6 +42,13 @@ final class InspectionStatements implements InspectionStore {
     }
 
     @Override
+    public long queueRunning(String queue) {
+        return db.run("queue_running", Mode.READ, true, s -> s.query("queue_running", Params.of("queue", queue)))
+                .get(0)
+                .getLong("n");
+    }
+
+    @Override
     public List<KnownQueue> queueList() {
         List<Row> rows = db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of()));
         return rows.stream()

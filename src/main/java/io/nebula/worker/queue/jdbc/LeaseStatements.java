@@ -90,31 +90,52 @@ final class LeaseStatements implements LeaseStore {
     }
 
     /**
-     * A claim under the limits of the queues asked for: the limited queues first, each up to the
-     * room it has left (in name order), then the other queues for the rest of the batch.
+     * A claim under the limits of the queues asked for, in one write transaction: each limited
+     * queue's room ({@code queue_room}), the first due executions of each limited queue up to its
+     * room and of the other queues up to the batch ({@code execution_claim_candidates}), and of
+     * those the batch's worth first in claim order ({@code execution_claim_ids}), so a limit changes
+     * how many of a queue run, not which queue is served first.
      */
     private static List<ClaimedExecution> claimWithin(Session s, ClaimRequest request) throws SQLException {
         List<Row> rooms = s.query(QUEUE_ROOM, Params.of("queues", SqlArray.ofStrings(request.queues())));
         if (rooms.isEmpty()) {
             return claim(s, request, request.queues(), request.limit());
         }
-        List<ClaimedExecution> out = new ArrayList<>();
+        List<Row> candidates = new ArrayList<>();
         Set<String> limited = new HashSet<>();
         for (Row r : rooms) {
             String queue = r.string("name");
             limited.add(queue);
-            int room = (int) Math.min(r.getLong("room"), request.limit() - out.size());
+            long room = Math.min(r.getLong("room"), request.limit());
             if (room > 0) {
-                out.addAll(claim(s, request, List.of(queue), room));
+                candidates.addAll(candidates(s, List.of(queue), (int) room));
             }
         }
         List<String> others =
                 request.queues().stream().filter(q -> !limited.contains(q)).toList();
-        int left = request.limit() - out.size();
-        if (left > 0 && !others.isEmpty()) {
-            out.addAll(claim(s, request, others, left));
+        if (!others.isEmpty()) {
+            candidates.addAll(candidates(s, others, request.limit()));
         }
-        return out;
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        candidates.sort(java.util.Comparator.comparingLong((Row r) -> r.getLong("priority"))
+                .thenComparingLong(r -> r.getLong("run_at"))
+                .thenComparingLong(r -> r.getLong("id")));
+        List<Long> ids = new ArrayList<>(Math.min(candidates.size(), request.limit()));
+        for (int i = 0; i < candidates.size() && i < request.limit(); i++) {
+            ids.add(candidates.get(i).getLong("id"));
+        }
+        Params p = Params.of("worker_id", request.workerId())
+                .set("ids", SqlArray.ofLongs(ids))
+                .set("visibility_ms", request.visibilityTimeout().toMillis());
+        return s.query("execution_claim_ids", p, LeaseStatements::claimed);
+    }
+
+    private static List<Row> candidates(Session s, List<String> queues, int limit) throws SQLException {
+        return s.query(
+                "execution_claim_candidates",
+                Params.of("queues", SqlArray.ofStrings(queues)).set("limit", limit));
     }
 
     /** One {@code execution_claim} statement over {@code queues}, at most {@code limit} executions. */
@@ -126,22 +147,24 @@ final class LeaseStatements implements LeaseStore {
                 .set("visibility_ms", request.visibilityTimeout().toMillis());
         // Read by position with typed getters, in the order of execution_claim's columns: the hot
         // path's widest read.
-        return s.query(
-                "execution_claim",
-                p,
-                rs -> new ClaimedExecution(
-                        rs.getLong(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getString(4),
-                        rs.getString(5),
-                        rs.getInt(6),
-                        rs.getInt(7),
-                        rs.getLong(8),
-                        rs.getBoolean(9),
-                        rs.getBoolean(10),
-                        Duration.ofMillis(rs.getLong(11)),
-                        rs.getString(12)));
+        return s.query("execution_claim", p, LeaseStatements::claimed);
+    }
+
+    /** A claimed row, read by position with typed getters in the order of the claim's columns. */
+    private static ClaimedExecution claimed(java.sql.ResultSet rs) throws SQLException {
+        return new ClaimedExecution(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getInt(6),
+                rs.getInt(7),
+                rs.getLong(8),
+                rs.getBoolean(9),
+                rs.getBoolean(10),
+                Duration.ofMillis(rs.getLong(11)),
+                rs.getString(12));
     }
 
     @Override

@@ -7,14 +7,18 @@
 -- Adding a nullable column without a default rewrites nothing.
 ALTER TABLE queues ADD COLUMN max_running integer CHECK (max_running >= 1);
 
--- As in V010 when none of the queues asked for has a limit: one UPDATE over executions_claim. A
--- limited queue is claimed from on its own, before the others: the claim locks the queue's row
--- until it commits, so the claims of one limited queue count and take one at a time whichever
--- worker makes them, counts its running executions (through executions_lease, which holds every
--- running row and nothing but leased ones) and takes at most the room left, in the queue's own
--- order. Limited queues are locked in name order, so two claims never wait for each other in a
--- cycle. The unlimited queues then fill what is left of the batch, as before. A limited queue's
--- row is read again under its lock, so a limit lifted, lowered or paused meanwhile is seen.
+-- As in V010 when none of the queues asked for has a limit: one UPDATE over executions_claim.
+-- Otherwise each limited queue with room left (in name order, so two claims never wait for each
+-- other in a cycle) is locked until the claim commits, so the claims of one limited queue count
+-- and take one at a time whichever worker makes them; its running executions are counted (through
+-- executions_lease, which holds every running row and nothing but leased ones) and at most the room
+-- left of its due executions are locked with SKIP LOCKED. The other queues' first due executions,
+-- up to the batch, are locked the same way. Of all the rows locked, the batch's worth first in
+-- claim order (priority, run_at, id) is claimed, so a limit changes how many of a queue run, not
+-- which queue is served first; the rest are let go when the claim commits. A limited queue whose
+-- room, counted without the lock, is none is passed over without locking it, so the claims of
+-- workers waiting for room write nothing; room only grows when executions end, and a claim, the
+-- only writer that makes an execution run, takes the lock before it counts again.
 CREATE OR REPLACE FUNCTION claim_executions(worker text, queue_names text[], lim integer, visibility_ms bigint)
 RETURNS TABLE (id bigint, queue text, workflow_hash text, workflow_name text, input text,
                attempt integer, max_attempts integer, lease_epoch bigint, resumable boolean,
@@ -30,53 +34,71 @@ DECLARE
     limited text[];
     q text;
     room bigint;
-    wanted integer := lim;
-    taken integer;
+    picked bigint[] := '{}';
 BEGIN
     SELECT array_agg(l.name ORDER BY l.name) INTO limited
       FROM queues l
      WHERE l.name = ANY(queue_names) AND l.max_running IS NOT NULL AND NOT l.paused;
-    IF limited IS NOT NULL THEN
-        FOREACH q IN ARRAY limited LOOP
-            EXIT WHEN wanted <= 0;
-            SELECT l.max_running INTO room
-              FROM queues l
-             WHERE l.name = q AND NOT l.paused
-               FOR NO KEY UPDATE;
-            CONTINUE WHEN room IS NULL;
-            room := room - (SELECT count(*) FROM executions r
-                             WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q);
-            CONTINUE WHEN room <= 0;
-            RETURN QUERY
-            UPDATE executions e
-               SET state = 'running',
-                   attempt = e.attempt + 1,
-                   lease_epoch = e.lease_epoch + 1,
-                   lease_owner = worker,
-                   lease_expires_at = now() + visibility_ms * interval '1 millisecond',
-                   started_at = coalesce(e.started_at, now()),
-                   claimed_at = now(),
-                   last_event = 'claimed',
-                   note = NULL
-             WHERE e.id = ANY(ARRAY(
-                    SELECT c.id FROM executions c
-                     WHERE c.state = 'available'
-                       AND c.run_at <= now()
-                       AND c.queue = q
-                     ORDER BY c.priority, c.run_at, c.id
-                     LIMIT least(room, wanted)
-                     FOR UPDATE SKIP LOCKED))
-            RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
-                      e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
-                      greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at, e.requeued_at)) * 1000)::bigint),
-                      e.traceparent;
-            GET DIAGNOSTICS taken = ROW_COUNT;
-            wanted := wanted - taken;
-        END LOOP;
-        IF wanted <= 0 THEN
-            RETURN;
-        END IF;
+    IF limited IS NULL THEN
+        RETURN QUERY
+        UPDATE executions e
+           SET state = 'running',
+               attempt = e.attempt + 1,
+               lease_epoch = e.lease_epoch + 1,
+               lease_owner = worker,
+               lease_expires_at = now() + visibility_ms * interval '1 millisecond',
+               started_at = coalesce(e.started_at, now()),
+               claimed_at = now(),
+               last_event = 'claimed',
+               note = NULL
+         WHERE e.id = ANY(ARRAY(
+                SELECT c.id FROM executions c
+                 WHERE c.state = 'available'
+                   AND c.run_at <= now()
+                   AND c.queue = ANY(queue_names)
+                   AND c.queue <> ALL(ARRAY(SELECT p.name FROM queues p WHERE p.paused OR p.max_running IS NOT NULL))
+                 ORDER BY c.priority, c.run_at, c.id
+                 LIMIT lim
+                 FOR UPDATE SKIP LOCKED))
+        RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
+                  e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
+                  greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at, e.requeued_at)) * 1000)::bigint),
+                  e.traceparent;
+        RETURN;
     END IF;
+    FOREACH q IN ARRAY limited LOOP
+        SELECT l.max_running - (SELECT count(*) FROM executions r
+                                 WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q)
+          INTO room
+          FROM queues l
+         WHERE l.name = q AND NOT l.paused;
+        CONTINUE WHEN room IS NULL OR room <= 0;
+        SELECT l.max_running INTO room
+          FROM queues l
+         WHERE l.name = q AND NOT l.paused
+           FOR NO KEY UPDATE;
+        CONTINUE WHEN room IS NULL;
+        room := room - (SELECT count(*) FROM executions r
+                         WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q);
+        CONTINUE WHEN room <= 0;
+        picked := picked || ARRAY(
+            SELECT c.id FROM executions c
+             WHERE c.state = 'available'
+               AND c.run_at <= now()
+               AND c.queue = q
+             ORDER BY c.priority, c.run_at, c.id
+             LIMIT least(room, lim)
+             FOR UPDATE SKIP LOCKED);
+    END LOOP;
+    picked := picked || ARRAY(
+        SELECT c.id FROM executions c
+         WHERE c.state = 'available'
+           AND c.run_at <= now()
+           AND c.queue = ANY(queue_names)
+           AND c.queue <> ALL(ARRAY(SELECT p.name FROM queues p WHERE p.paused OR p.max_running IS NOT NULL))
+         ORDER BY c.priority, c.run_at, c.id
+         LIMIT lim
+         FOR UPDATE SKIP LOCKED);
     RETURN QUERY
     UPDATE executions e
        SET state = 'running',
@@ -90,13 +112,9 @@ BEGIN
            note = NULL
      WHERE e.id = ANY(ARRAY(
             SELECT c.id FROM executions c
-             WHERE c.state = 'available'
-               AND c.run_at <= now()
-               AND c.queue = ANY(queue_names)
-               AND c.queue <> ALL(ARRAY(SELECT p.name FROM queues p WHERE p.paused OR p.max_running IS NOT NULL))
+             WHERE c.id = ANY(picked)
              ORDER BY c.priority, c.run_at, c.id
-             LIMIT wanted
-             FOR UPDATE SKIP LOCKED))
+             LIMIT lim))
     RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
               e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
               greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at, e.requeued_at)) * 1000)::bigint),
