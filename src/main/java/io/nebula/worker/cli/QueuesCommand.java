@@ -6,7 +6,6 @@ import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.InputGuard;
 import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.QueueStats;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -40,14 +39,10 @@ final class QueuesCommand {
         @Override
         protected int run() {
             List<QueueStats> stats;
-            Map<String, Integer> limits = new HashMap<>();
+            Map<String, Integer> limits;
             try (ExecutionStore store = openStore()) {
                 stats = store.queueStats(STATS_CAP);
-                for (KnownQueue q : store.queueList()) {
-                    if (q.maxRunning() != null) {
-                        limits.put(q.name(), q.maxRunning());
-                    }
-                }
+                limits = KnownQueue.limits(store.queueList());
             }
             if (json) {
                 var array = JsonViews.array();

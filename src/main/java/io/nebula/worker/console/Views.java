@@ -86,12 +86,7 @@ final class Views {
         Map<String, Long> failed = store.queueFailedRecently(Duration.ofHours(1), OVERVIEW_CAP);
         List<ThroughputBucket> buckets = throughput();
         List<WorkerInfo> workers = store.workerList(liveWithin);
-        Map<String, Integer> limits = new HashMap<>();
-        for (KnownQueue k : store.queueList()) {
-            if (k.maxRunning() != null) {
-                limits.put(k.name(), k.maxRunning());
-            }
-        }
+        Map<String, Integer> limits = KnownQueue.limits(store.queueList());
         Instant now = stats.isEmpty() ? store.databaseNow() : stats.get(0).computedAt();
         Instant firstMinute = now.truncatedTo(ChronoUnit.MINUTES).minus(CHART_MINUTES - 1, ChronoUnit.MINUTES);
 

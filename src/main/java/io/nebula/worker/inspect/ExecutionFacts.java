@@ -64,12 +64,8 @@ public record ExecutionFacts(
         }
         ExecutionView v = view.get();
         boolean waitingForTurn = v.state() == io.nebula.worker.queue.ExecutionState.AVAILABLE;
-        Integer limit = store.queueList().stream()
-                .filter(q -> q.name().equals(v.queue()))
-                .map(io.nebula.worker.queue.KnownQueue::maxRunning)
-                .filter(java.util.Objects::nonNull)
-                .findFirst()
-                .orElse(null);
+        Integer limit =
+                io.nebula.worker.queue.KnownQueue.limits(store.queueList()).get(v.queue());
         long running = limit == null || !waitingForTurn ? 0 : store.queueRunning(v.queue());
         return Optional.of(new ExecutionFacts(
                 v,

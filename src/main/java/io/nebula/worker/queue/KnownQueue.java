@@ -12,4 +12,15 @@ public record KnownQueue(String name, boolean paused, Integer maxRunning) {
     public KnownQueue(String name, boolean paused) {
         this(name, paused, null);
     }
+
+    /** The limit of each queue in {@code queues} that has one, by name. */
+    public static java.util.Map<String, Integer> limits(java.util.Collection<KnownQueue> queues) {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        for (KnownQueue q : queues) {
+            if (q.maxRunning() != null) {
+                out.put(q.name(), q.maxRunning());
+            }
+        }
+        return out;
+    }
 }

@@ -36,6 +36,8 @@ public abstract class Database implements AutoCloseable {
          * A claim: one statement in auto-commit mode whose loss in a power failure is harmless (the
          * claimed executions are still available, or their lease runs out and they are rescued), so
          * a dialect may commit it without waiting for the disk. A process crash never loses it.
+         * SQLite runs it as a write transaction, which may hold several statements (a claim of
+         * limited queues).
          */
         CLAIM,
         /** Several statements in one write transaction. */

@@ -106,8 +106,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     /**
      * Whether this dialect's {@code execution_claim} leaves the queues' limits on running
-     * executions to the caller, which then reads {@code queue_room} and claims from limited queues
-     * one at a time in the claim's write transaction; otherwise the claim statement keeps them.
+     * executions to the caller, which then reads {@code queue_room}, picks candidates and claims
+     * them by id in the claim's write transaction; otherwise the claim statement keeps them.
      * Called from the constructor.
      */
     protected boolean claimsLimitedQueuesApart() {

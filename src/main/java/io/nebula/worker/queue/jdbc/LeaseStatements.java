@@ -54,7 +54,7 @@ final class LeaseStatements implements LeaseStore {
     private final Database db;
     /** Whether {@link #SUCCEED_CANCELLED_NODES} follows a success batch in which a cancel won. */
     private final boolean cancelledNodesApart;
-    /** Whether a claim reads {@link #QUEUE_ROOM} and claims from limited queues one by one. */
+    /** Whether a claim reads {@link #QUEUE_ROOM} and picks at most each limited queue's room. */
     private final boolean limitsApart;
 
     /**
@@ -62,9 +62,10 @@ final class LeaseStatements implements LeaseStore {
      *     results of cancelled attempts to {@code execution_succeed_cancelled_nodes}, in the same
      *     transaction, so that a batch without a cancel (nearly every batch) does not look for one
      * @param limitsApart whether the dialect's {@code execution_claim} leaves the queues' limits on
-     *     running executions to this class: a claim then reads the room each limited queue has
-     *     left with {@code queue_room} and claims from those queues one at a time, all in the
-     *     claim's one write transaction (whose write lock keeps other claims out meanwhile)
+     *     running executions to this class: a claim that asks for a limited queue then reads the
+     *     room each one has left with {@code queue_room}, picks at most that many of each in claim
+     *     order and claims them by id, all in the claim's one write transaction (whose write lock
+     *     keeps other claims out meanwhile)
      */
     LeaseStatements(Database db, boolean cancelledNodesApart, boolean limitsApart) {
         this.db = db;

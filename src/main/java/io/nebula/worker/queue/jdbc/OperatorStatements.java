@@ -99,11 +99,7 @@ final class OperatorStatements implements OperatorStore {
     @Override
     public void queuePause(String queue, boolean paused) {
         // The pause makes a queue known; one already known keeps working whatever its name.
-        if (InputGuard.queueProblem(queue) != null
-                && db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of())).stream()
-                        .noneMatch(r -> queue.equals(r.string("name")))) {
-            InputGuard.checkQueue(queue, "queue pause");
-        }
+        checkNameUnlessKnown(queue, "queue pause");
         db.run(
                 "queue_pause",
                 Mode.SINGLE,
@@ -121,11 +117,7 @@ final class OperatorStatements implements OperatorStore {
                     + "' running at once must be at least 1, not " + maxRunning);
         }
         // Like a pause, a limit makes a queue known; one already known keeps working whatever its name.
-        if (InputGuard.queueProblem(queue) != null
-                && db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of())).stream()
-                        .noneMatch(r -> queue.equals(r.string("name")))) {
-            InputGuard.checkQueue(queue, "queue limit");
-        }
+        checkNameUnlessKnown(queue, "queue limit");
         // A limit raised or lifted may leave due executions claimable now: claimers are woken.
         db.run("queue_limit", Mode.TRANSACTION, true, s -> {
             s.update("queue_limit", Params.of("name", queue).set("max_running", maxRunning));
@@ -133,6 +125,18 @@ final class OperatorStatements implements OperatorStore {
             return null;
         });
         enqueuing.afterCommit(Set.of(queue));
+    }
+
+    /**
+     * Refuses a queue name that breaks the naming rule unless the store already knows a queue of
+     * that name (one an earlier build let through).
+     */
+    private void checkNameUnlessKnown(String queue, String what) {
+        if (InputGuard.queueProblem(queue) != null
+                && db.run("queue_list", Mode.READ, true, s -> s.query("queue_list", Params.of())).stream()
+                        .noneMatch(r -> queue.equals(r.string("name")))) {
+            InputGuard.checkQueue(queue, what);
+        }
     }
 
     @Override

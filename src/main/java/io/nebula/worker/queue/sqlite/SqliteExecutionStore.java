@@ -80,8 +80,8 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
 
     /**
      * A claim is one write transaction on the writer thread, holding SQLite's write lock, so it can
-     * read each limited queue's room and claim from it in several statements without another
-     * claim counting in between.
+     * read each limited queue's room, pick and claim in several statements without another claim
+     * counting in between.
      */
     @Override
     protected boolean claimsLimitedQueuesApart() {
