@@ -78,6 +78,11 @@ final class CompositeListener implements WorkerListener {
     }
 
     @Override
+    public void queueLimits(java.util.Map<String, Integer> limits) {
+        each(l -> l.queueLimits(limits));
+    }
+
+    @Override
     public void scheduleFired(String schedule, Duration lag) {
         each(l -> l.scheduleFired(schedule, lag));
     }

@@ -68,6 +68,9 @@ public final class PrometheusMetrics implements WorkerListener {
     private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
     private final List<String> served;
     private volatile List<QueueStats> stats;
+    /** The limits on running executions of the queues that have one, by queue. */
+    private volatile Map<String, Integer> limits = Map.of();
+
     private volatile LongSupplier droppedSpans = () -> 0;
     /** Whether spans can be current at all: off, observing never looks for an exemplar. */
     private volatile boolean exemplars;
@@ -174,6 +177,13 @@ public final class PrometheusMetrics implements WorkerListener {
                         cb.call(s.paused() ? 1 : 0, s.queue());
                     }
                 })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_limit")
+                .help("The most executions of the queue running at once across all workers (queues limit); no"
+                        + " series for a queue without a limit")
+                .labelNames("queue")
+                .callback(cb -> limits.forEach((queue, n) -> cb.call(n, queue)))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("worker_queue_executions")
@@ -427,6 +437,11 @@ public final class PrometheusMetrics implements WorkerListener {
     @Override
     public void pruned(int count) {
         pruned.inc(count);
+    }
+
+    @Override
+    public void queueLimits(Map<String, Integer> limits) {
+        this.limits = Map.copyOf(limits);
     }
 
     @Override

@@ -46,6 +46,9 @@ public interface WorkerListener {
     /** Fresh queue statistics (computed at an interval, never per scrape). */
     default void queueStats(List<QueueStats> stats) {}
 
+    /** The limits on running executions of the queues that have one, by queue, read with the statistics. */
+    default void queueLimits(java.util.Map<String, Integer> limits) {}
+
     /**
      * This worker's scheduler fired schedule {@code schedule}; {@code lag} is how long after the
      * fire time the execution was submitted.

@@ -1,6 +1,7 @@
 package io.nebula.worker.pool;
 
 import io.nebula.worker.queue.ExecutionStore.SchemaStatus;
+import io.nebula.worker.queue.KnownQueue;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.StoreException;
 import java.time.Duration;
@@ -125,6 +126,7 @@ final class HealthCheck implements Periodic.Service {
                 List<QueueStats> stats = ctx.store().queueStats(STATS_CAP, false);
                 lastStats = stats;
                 ctx.listener().queueStats(stats);
+                ctx.listener().queueLimits(KnownQueue.limits(ctx.store().queueList()));
             } catch (StoreException e) {
                 log.debug("queue statistics failed: {}", e.getMessage());
             } finally {

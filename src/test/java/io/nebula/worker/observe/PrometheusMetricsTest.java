@@ -151,6 +151,20 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void aLimitedQueueHasItsLimitAsAGaugeAndAQueueWithoutOneHasNoSeries() throws Exception {
+        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("api", "jobs"));
+        assertThat(text(m)).doesNotContain("worker_queue_limit{");
+
+        m.queueLimits(Map.of("api", 5));
+        String t = text(m);
+
+        assertThat(v(t, "worker_queue_limit", "api")).isEqualTo(5.0);
+        assertThat(t).doesNotContain("worker_queue_limit{queue=\"jobs\"}");
+        m.queueLimits(Map.of());
+        assertThat(text(m)).as("a lifted limit leaves no series").doesNotContain("worker_queue_limit{");
+    }
+
+    @Test
     void servedQueuesAreShownEvenWhenBusierQueuesFillTheCap() throws Exception {
         PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("quiet"));
         List<QueueStats> stats = new ArrayList<>();

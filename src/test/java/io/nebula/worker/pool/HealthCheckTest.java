@@ -98,4 +98,20 @@ class HealthCheckTest {
                     .satisfies(s -> assertThat(s.counts()).containsEntry(ExecutionState.AVAILABLE, 2L));
         }
     }
+
+    @Test
+    void aRefreshTellsTheListenerTheQueuesLimits() throws Exception {
+        try (SteppedPool pool =
+                new SteppedPool(dir, PoolOptions.defaults("w").withCheckInterval(Duration.ofSeconds(2)))) {
+            pool.submit(1, "{}");
+            pool.store.queueLimit("default", 3);
+            HealthCheck check = new HealthCheck(pool.ctx, pool.readiness);
+
+            check.runFresh();
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !pool.events.matching("limits").isEmpty());
+            assertThat(pool.events.matching("limits")).last().isEqualTo("limits {default=3}");
+        }
+    }
 }

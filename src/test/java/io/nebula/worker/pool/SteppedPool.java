@@ -203,6 +203,11 @@ final class SteppedPool implements AutoCloseable {
         }
 
         @Override
+        public void queueLimits(java.util.Map<String, Integer> limits) {
+            all.add("limits " + new java.util.TreeMap<>(limits));
+        }
+
+        @Override
         public void leadership(boolean leader) {
             all.add(leader ? "leadership gained" : "leadership lost");
         }
