@@ -7,7 +7,8 @@
 -- Adding a nullable column without a default rewrites nothing.
 ALTER TABLE queues ADD COLUMN max_running integer CHECK (max_running >= 1);
 
--- As in V010 when none of the queues asked for has a limit: one UPDATE over executions_claim.
+-- As in V010 when none of the queues asked for has a limit: the first due rows of the queues, up
+-- to the batch, locked with SKIP LOCKED in one ordered walk of executions_claim, then updated by id.
 -- Otherwise each limited queue with room left (in name order, so two claims never wait for each
 -- other in a cycle) is locked until the claim commits, so the claims of one limited queue count
 -- and take one at a time whichever worker makes them; its running executions are counted (through
@@ -39,57 +40,33 @@ BEGIN
     SELECT array_agg(l.name ORDER BY l.name) INTO limited
       FROM queues l
      WHERE l.name = ANY(queue_names) AND l.max_running IS NOT NULL AND NOT l.paused;
-    IF limited IS NULL THEN
-        RETURN QUERY
-        UPDATE executions e
-           SET state = 'running',
-               attempt = e.attempt + 1,
-               lease_epoch = e.lease_epoch + 1,
-               lease_owner = worker,
-               lease_expires_at = now() + visibility_ms * interval '1 millisecond',
-               started_at = coalesce(e.started_at, now()),
-               claimed_at = now(),
-               last_event = 'claimed',
-               note = NULL
-         WHERE e.id = ANY(ARRAY(
+    IF limited IS NOT NULL THEN
+        FOREACH q IN ARRAY limited LOOP
+            SELECT l.max_running - (SELECT count(*) FROM executions r
+                                     WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q)
+              INTO room
+              FROM queues l
+             WHERE l.name = q AND NOT l.paused;
+            CONTINUE WHEN room IS NULL OR room <= 0;
+            SELECT l.max_running INTO room
+              FROM queues l
+             WHERE l.name = q AND NOT l.paused
+               FOR NO KEY UPDATE;
+            CONTINUE WHEN room IS NULL;
+            room := room - (SELECT count(*) FROM executions r
+                             WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q);
+            CONTINUE WHEN room <= 0;
+            picked := picked || ARRAY(
                 SELECT c.id FROM executions c
                  WHERE c.state = 'available'
                    AND c.run_at <= now()
-                   AND c.queue = ANY(queue_names)
-                   AND c.queue <> ALL(ARRAY(SELECT p.name FROM queues p WHERE p.paused OR p.max_running IS NOT NULL))
+                   AND c.queue = q
                  ORDER BY c.priority, c.run_at, c.id
-                 LIMIT lim
-                 FOR UPDATE SKIP LOCKED))
-        RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
-                  e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
-                  greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at, e.requeued_at)) * 1000)::bigint),
-                  e.traceparent;
-        RETURN;
+                 LIMIT least(room, lim)
+                 FOR UPDATE SKIP LOCKED);
+        END LOOP;
     END IF;
-    FOREACH q IN ARRAY limited LOOP
-        SELECT l.max_running - (SELECT count(*) FROM executions r
-                                 WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q)
-          INTO room
-          FROM queues l
-         WHERE l.name = q AND NOT l.paused;
-        CONTINUE WHEN room IS NULL OR room <= 0;
-        SELECT l.max_running INTO room
-          FROM queues l
-         WHERE l.name = q AND NOT l.paused
-           FOR NO KEY UPDATE;
-        CONTINUE WHEN room IS NULL;
-        room := room - (SELECT count(*) FROM executions r
-                         WHERE r.lease_expires_at IS NOT NULL AND r.state = 'running' AND r.queue = q);
-        CONTINUE WHEN room <= 0;
-        picked := picked || ARRAY(
-            SELECT c.id FROM executions c
-             WHERE c.state = 'available'
-               AND c.run_at <= now()
-               AND c.queue = q
-             ORDER BY c.priority, c.run_at, c.id
-             LIMIT least(room, lim)
-             FOR UPDATE SKIP LOCKED);
-    END LOOP;
+    -- The queues without a limit (a limit set since the first read above is seen here too).
     picked := picked || ARRAY(
         SELECT c.id FROM executions c
          WHERE c.state = 'available'
@@ -99,6 +76,13 @@ BEGIN
          ORDER BY c.priority, c.run_at, c.id
          LIMIT lim
          FOR UPDATE SKIP LOCKED);
+    IF limited IS NOT NULL THEN
+        picked := ARRAY(
+            SELECT c.id FROM executions c
+             WHERE c.id = ANY(picked)
+             ORDER BY c.priority, c.run_at, c.id
+             LIMIT lim);
+    END IF;
     RETURN QUERY
     UPDATE executions e
        SET state = 'running',
@@ -110,11 +94,7 @@ BEGIN
            claimed_at = now(),
            last_event = 'claimed',
            note = NULL
-     WHERE e.id = ANY(ARRAY(
-            SELECT c.id FROM executions c
-             WHERE c.id = ANY(picked)
-             ORDER BY c.priority, c.run_at, c.id
-             LIMIT lim))
+     WHERE e.id = ANY(picked)
     RETURNING e.id, e.queue, e.workflow_hash, e.workflow_name, e.input::text, e.attempt,
               e.max_attempts, e.lease_epoch, e.resumable, e.cancel_requested,
               greatest(0, (extract(epoch FROM now() - greatest(e.run_at, e.created_at, e.requeued_at)) * 1000)::bigint),
