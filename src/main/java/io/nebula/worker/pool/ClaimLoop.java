@@ -167,7 +167,7 @@ final class ClaimLoop {
         claimGuard.lock();
         try {
             if (!running) {
-                ctx.slots().give(taken);
+                ctx.slots().giveUnfilled(taken);
                 return Turn.STOPPED;
             }
             claiming = true;
@@ -190,7 +190,7 @@ final class ClaimLoop {
             }
         }
         if (failure != null) {
-            ctx.slots().give(taken);
+            ctx.slots().giveUnfilled(taken);
             failureBackoff = nextFailureBackoff;
             Duration doubled = failureBackoff.multipliedBy(2);
             nextFailureBackoff = doubled.compareTo(MAX_FAILURE_BACKOFF) > 0 ? MAX_FAILURE_BACKOFF : doubled;
@@ -201,7 +201,7 @@ final class ClaimLoop {
         readiness.databaseAnswered();
         nextFailureBackoff = FIRST_FAILURE_BACKOFF;
         claims.incrementAndGet();
-        ctx.slots().give(taken - claimed.size());
+        ctx.slots().giveUnfilled(taken - claimed.size());
         if (!claimed.isEmpty() && claimed.size() < taken) {
             // Short but not empty: the queue may be drained, or held at a limit on its running
             // executions (queues limit) that one of these frees when it ends. The first execution

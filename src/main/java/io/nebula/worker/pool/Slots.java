@@ -61,11 +61,24 @@ final class Slots {
         }
     }
 
+    /** Gives back the slots of executions that ended; runs what {@link #onNextGive} set. */
     void give(int n) {
+        give(n, true);
+    }
+
+    /**
+     * Gives back slots a claim took and did not fill (or a claim that was not sent). Leaves what
+     * {@link #onNextGive} set for the next execution that ends.
+     */
+    void giveUnfilled(int n) {
+        give(n, false);
+    }
+
+    private void give(int n, boolean ended) {
         if (n <= 0) {
             return;
         }
-        Runnable then;
+        Runnable then = null;
         lock.lock();
         try {
             free += n;
@@ -75,8 +88,10 @@ final class Slots {
             if (free >= lowestTarget) {
                 freed.signalAll();
             }
-            then = onNextGive;
-            onNextGive = null;
+            if (ended) {
+                then = onNextGive;
+                onNextGive = null;
+            }
         } finally {
             lock.unlock();
         }
@@ -85,7 +100,10 @@ final class Slots {
         }
     }
 
-    /** Runs {@code r} once, at the next give of a slot (replacing what an earlier call set). */
+    /**
+     * Runs {@code r} once, when an execution next gives its slot back ({@link #give}), replacing
+     * what an earlier call set.
+     */
     void onNextGive(Runnable r) {
         lock.lock();
         try {

@@ -81,6 +81,34 @@ class ClaimLoopTest {
     }
 
     @Test
+    void anEmptyClaimInBetweenDoesNotDisarmTheWakeOnTheNextEnd() throws Exception {
+        try (SteppedPool pool = new SteppedPool(
+                dir, PoolOptions.defaults("w").withConcurrency(4).withBatchSize(10))) {
+            pool.submit(3, "{\"do\":\"block\"}");
+            pool.store.queueLimit("default", 1);
+            ClaimLoop loop = new ClaimLoop(pool.ctx, pool.wakeup, pool.readiness, 0);
+
+            assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.SHORT);
+            // A claim woken by a NOTIFY (a submit to the limited queue) while it is at its limit.
+            assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.SHORT);
+            assertThat(pool.events.matching("claimed")).containsExactly("claimed 4 got 1", "claimed 3 got 0");
+            assertThat(pool.wakeup.await(Duration.ZERO))
+                    .as("giving back the empty claim's slots wakes nothing")
+                    .isFalse();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.runner.running.get() == 1);
+            pool.runner.release.countDown();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> pool.ctx.publisher().pending() == 1);
+            assertThat(pool.ctx.publisher().flushOnce()).isEqualTo(1);
+
+            assertThat(pool.wakeup.await(Duration.ZERO))
+                    .as("the end woke the loop")
+                    .isTrue();
+        }
+    }
+
+    @Test
     void aFailedClaimGivesItsSlotsBackAndTheWaitDoublesUntilAClaimSucceeds() {
         try (SteppedPool pool = new SteppedPool(dir, PoolOptions.defaults("w").withConcurrency(3))) {
             pool.submit(1, "{\"do\":\"succeed\"}");
