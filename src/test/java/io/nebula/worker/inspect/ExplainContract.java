@@ -347,12 +347,7 @@ abstract class ExplainContract {
     @Test
     void aQueueAtItsLimitSaysHowManyRunAndHowToRaiseIt() {
         register("w1", 4, "default");
-        submit(request());
-        submit(request());
-        long id = submit(request());
-        store.queueLimit("default", 2);
-        assertThat(store.executionClaim(new ClaimRequest("w1", List.of("default"), 4, LEASE)))
-                .hasSize(2);
+        long id = thirdOfAQueueLimitedToTwo();
 
         Explanation e = explain(id);
 
@@ -376,14 +371,23 @@ abstract class ExplainContract {
             }
             store.executionSubmitMany(bulk);
         }
+        long id = thirdOfAQueueLimitedToTwo();
+
+        assertThat(explain(id).reason()).isEqualTo(Reason.QUEUE_AT_LIMIT);
+    }
+
+    /**
+     * Three executions of the default queue, limited to two running at once, and two of them
+     * claimed by {@code w1}: the third's id.
+     */
+    private long thirdOfAQueueLimitedToTwo() {
         submit(request());
         submit(request());
         long id = submit(request());
         store.queueLimit("default", 2);
         assertThat(store.executionClaim(new ClaimRequest("w1", List.of("default"), 4, LEASE)))
                 .hasSize(2);
-
-        assertThat(explain(id).reason()).isEqualTo(Reason.QUEUE_AT_LIMIT);
+        return id;
     }
 
     @Test

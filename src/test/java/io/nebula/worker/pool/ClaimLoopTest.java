@@ -54,10 +54,7 @@ class ClaimLoopTest {
 
     @Test
     void aShortClaimIsFollowedByAnotherAsSoonAsOneOfItsExecutionsEnds() throws Exception {
-        try (SteppedPool pool = new SteppedPool(
-                dir, PoolOptions.defaults("w").withConcurrency(4).withBatchSize(10))) {
-            pool.submit(3, "{\"do\":\"block\"}");
-            pool.store.queueLimit("default", 1);
+        try (SteppedPool pool = limitedToOne()) {
             ClaimLoop loop = new ClaimLoop(pool.ctx, pool.wakeup, pool.readiness, 0);
 
             assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.SHORT);
@@ -66,11 +63,7 @@ class ClaimLoopTest {
                     .as("nothing has ended yet")
                     .isFalse();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> pool.runner.running.get() == 1);
-            pool.runner.release.countDown();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> pool.ctx.publisher().pending() == 1);
-            assertThat(pool.ctx.publisher().flushOnce()).isEqualTo(1);
+            endTheOneRunning(pool);
 
             assertThat(pool.wakeup.await(Duration.ZERO))
                     .as("the end woke the loop, without waiting for the poll interval")
@@ -82,10 +75,7 @@ class ClaimLoopTest {
 
     @Test
     void anEmptyClaimInBetweenDoesNotDisarmTheWakeOnTheNextEnd() throws Exception {
-        try (SteppedPool pool = new SteppedPool(
-                dir, PoolOptions.defaults("w").withConcurrency(4).withBatchSize(10))) {
-            pool.submit(3, "{\"do\":\"block\"}");
-            pool.store.queueLimit("default", 1);
+        try (SteppedPool pool = limitedToOne()) {
             ClaimLoop loop = new ClaimLoop(pool.ctx, pool.wakeup, pool.readiness, 0);
 
             assertThat(loop.claimOnce()).isEqualTo(ClaimLoop.Turn.SHORT);
@@ -96,16 +86,29 @@ class ClaimLoopTest {
                     .as("giving back the empty claim's slots wakes nothing")
                     .isFalse();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> pool.runner.running.get() == 1);
-            pool.runner.release.countDown();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> pool.ctx.publisher().pending() == 1);
-            assertThat(pool.ctx.publisher().flushOnce()).isEqualTo(1);
+            endTheOneRunning(pool);
 
             assertThat(pool.wakeup.await(Duration.ZERO))
                     .as("the end woke the loop")
                     .isTrue();
         }
+    }
+
+    /** Four slots, three blocking executions queued, the queue limited to one running at once. */
+    private SteppedPool limitedToOne() {
+        SteppedPool pool = new SteppedPool(
+                dir, PoolOptions.defaults("w").withConcurrency(4).withBatchSize(10));
+        pool.submit(3, "{\"do\":\"block\"}");
+        pool.store.queueLimit("default", 1);
+        return pool;
+    }
+
+    /** Lets the one running execution end and writes its outcome, giving its slot back. */
+    private static void endTheOneRunning(SteppedPool pool) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.runner.running.get() == 1);
+        pool.runner.release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.ctx.publisher().pending() == 1);
+        assertThat(pool.ctx.publisher().flushOnce()).isEqualTo(1);
     }
 
     @Test
