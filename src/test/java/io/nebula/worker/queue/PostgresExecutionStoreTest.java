@@ -2,6 +2,7 @@ package io.nebula.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -248,26 +249,130 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
     }
 
     @Test
-    void aChildsEndDoesNotWaitForWhoeverHoldsItsParentsRow() throws Exception {
+    void aChildsEndDoesNotWaitForWhoeverHoldsItsParentsRowAndPassesTheWakeUpOn() throws Exception {
         long parent = submit(request());
         ClaimedExecution p = claim(1).get(0);
         store.executionCompleteMany(
                 List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
         submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
         ClaimedExecution c = claim(1).get(0);
-        try (Connection holder = rawConnection()) {
-            holder.setAutoCommit(false);
-            try (Statement st = holder.createStatement()) {
-                st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
-                // Returns while the row is held: the wake-up is skipped, not waited for.
-                store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+        try (Connection listener = PostgresTestDatabase.connect()) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("LISTEN \"nebula_parent_" + schema + "\"");
             }
-            holder.rollback();
+            try (Connection holder = rawConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement st = holder.createStatement()) {
+                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
+                    // Returns while the row is held: the wake-up is skipped, not waited for.
+                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+                }
+                holder.rollback();
+            }
+            PGNotification[] got = listener.unwrap(PGConnection.class)
+                    .getNotifications((int) Duration.ofSeconds(10).toMillis());
+            assertThat(got)
+                    .as("the skipped wake-up is passed on, the parent's id as payload")
+                    .isNotNull()
+                    .extracting(PGNotification::getName, PGNotification::getParameter)
+                    .containsExactly(tuple("nebula_parent_" + schema, String.valueOf(parent)));
         }
         assertThat(get(c.id()).state()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(claim(1))
-                .as("the skipped wake-up is left to the parent's own delay")
+                .as("no store listens here: the wake-up is left to the parent's own delay")
                 .isEmpty();
+    }
+
+    @Test
+    void aChildsEndThatFindsItsParentsRowFreePassesNothingOn() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        long first = submit(request().withIdempotencyKey(ChildKeys.key(parent, "a")));
+        long second = submit(request().withIdempotencyKey(ChildKeys.key(parent, "b")));
+        List<ClaimedExecution> children = claim(2);
+        assertThat(children).extracting(ClaimedExecution::id).containsExactlyInAnyOrder(first, second);
+        try (Connection listener = PostgresTestDatabase.connect()) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("LISTEN \"nebula_parent_" + schema + "\"");
+            }
+            // The first end makes the parent due; the second finds it due already (nothing to do).
+            for (ClaimedExecution c : children) {
+                store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+            }
+            // A notification sent after those ends arrives after anything they sent.
+            try (Statement st = listener.createStatement()) {
+                st.execute("NOTIFY \"nebula_parent_" + schema + "\", 'marker'");
+            }
+            PGNotification[] got = listener.unwrap(PGConnection.class)
+                    .getNotifications((int) Duration.ofSeconds(10).toMillis());
+            assertThat(got).isNotNull().extracting(PGNotification::getParameter).containsExactly("marker");
+        }
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
+    @Test
+    void aWakeUpPassedOnMakesTheParentDueOnceWhoeverHeldItsRowLetsGo() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {})) {
+            await().atMost(Duration.ofSeconds(10)).until(store::wakeupConnected);
+            try (Connection holder = rawConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement st = holder.createStatement()) {
+                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
+                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+                }
+                holder.commit();
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(claim(1))
+                            .extracting(ClaimedExecution::id)
+                            .containsExactly(parent));
+        }
+        assertThat(events(parent)).containsExactly("claimed", "waiting", "claimed");
+    }
+
+    @Test
+    void aWakeUpPassedOnWhileTheParentRunsEndsItsNextWaitForChildrenAtOnce() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        assertThat(c.id()).isEqualTo(child);
+        try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {})) {
+            await().atMost(Duration.ofSeconds(10)).until(store::wakeupConnected);
+            try (Connection holder = rawConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement st = holder.createStatement()) {
+                    // As the parent's heartbeat would, while the child ends.
+                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
+                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+                }
+                holder.rollback();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> childEndedEpoch(parent) != null);
+        }
+        // The parent's look read the child before it ended, so it asks to wait.
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
+    private Long childEndedEpoch(long id) throws Exception {
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT child_ended_epoch FROM executions WHERE id = " + id)) {
+            rs.next();
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        }
     }
 
     @Test

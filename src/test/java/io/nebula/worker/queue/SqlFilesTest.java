@@ -28,9 +28,12 @@ class SqlFilesTest {
             // transaction_abandon_after: only a server can be left holding a dead client's locks;
             // SQLite's transactions live and die with the worker's process.
             // transaction_snapshot: SQLite's deferred transaction is a snapshot already (WAL mode).
+            // execution_wake_parent: only a server's child end can find its parent's row held by
+            // another transaction; SQLite has one writer at a time.
             "postgres",
                     Set.of(
                             "connection_facts",
+                            "execution_wake_parent",
                             "listener_check",
                             "transaction_abandon_after",
                             "transaction_snapshot",

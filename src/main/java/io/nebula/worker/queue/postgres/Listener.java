@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * asynchronously, so a platform thread polls {@code getNotifications(timeout)}. A dead socket is
  * only noticed on I/O, so the thread also runs a cheap query every few seconds. After every
  * (re)connect it wakes the claimer once, to catch up on notifications missed while disconnected.
+ * It also hands on the ids of parents whose wake-up a child's end could not make (see {@link
+ * ParentWakes}); one missed while disconnected is left to the parent's look-again delay.
  */
 final class Listener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -25,15 +28,28 @@ final class Listener implements AutoCloseable {
     private final PostgresDatabase db;
     private final Set<String> queues;
     private final Runnable onWake;
+    private final String parentChannel;
+    private final LongConsumer onParentEnded;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile Connection connection;
 
-    Listener(PostgresDatabase db, Set<String> queues, Runnable onWake) {
+    /**
+     * @param onParentEnded called on this listener's thread with the id of a parent whose wake-up a
+     *     child's end passed on; it must not block
+     */
+    Listener(
+            PostgresDatabase db,
+            Set<String> queues,
+            Runnable onWake,
+            String parentChannel,
+            LongConsumer onParentEnded) {
         this.db = db;
         this.queues = queues;
         this.onWake = onWake;
+        this.parentChannel = parentChannel;
+        this.onParentEnded = onParentEnded;
         this.thread = new Thread(this::loop, "nebula-listen");
         thread.setDaemon(true);
     }
@@ -53,7 +69,9 @@ final class Listener implements AutoCloseable {
                 connection = c;
                 SqlScript listen = db.sql().get("wakeup_listen");
                 try (Statement st = c.createStatement()) {
-                    st.execute(listen.statements().get(0).sql());
+                    for (SqlScript.Statement each : listen.statements()) {
+                        st.execute(each.sql());
+                    }
                 }
                 connected = true;
                 backoff = 100;
@@ -90,10 +108,13 @@ final class Listener implements AutoCloseable {
         while (running) {
             PGNotification[] ns = pgc.getNotifications(WAIT_MS);
             if (ns != null && ns.length > 0) {
+                boolean woken = false;
                 for (PGNotification n : ns) {
-                    if (queues.contains(n.getParameter())) {
+                    if (parentChannel.equals(n.getName())) {
+                        parentEnded(n.getParameter());
+                    } else if (!woken && queues.contains(n.getParameter())) {
                         onWake.run();
-                        break;
+                        woken = true;
                     }
                 }
             }
@@ -103,6 +124,14 @@ final class Listener implements AutoCloseable {
                 }
                 lastCheck = System.nanoTime();
             }
+        }
+    }
+
+    private void parentEnded(String payload) {
+        try {
+            onParentEnded.accept(Long.parseLong(payload));
+        } catch (NumberFormatException e) {
+            log.debug("ignoring a parent wake-up that names no execution payload={}", payload);
         }
     }
 

@@ -64,7 +64,14 @@ final class PostgresDatabase extends Database {
 
     PostgresDatabase(String jdbcUrl, Properties properties, StoreOptions options) {
         super(new SqlLibrary(
-                Dialect.POSTGRES, Map.of("schema", options.schema(), "channel", channel(options.schema()))));
+                Dialect.POSTGRES,
+                Map.of(
+                        "schema",
+                        options.schema(),
+                        "channel",
+                        channel(options.schema()),
+                        "parent_channel",
+                        parentChannel(options.schema()))));
         this.jdbcUrl = jdbcUrl;
         this.options = options;
         this.baseProperties = new Properties();
@@ -98,6 +105,14 @@ final class PostgresDatabase extends Database {
     /** The NOTIFY channel for a schema, so several schemas in one database do not wake each other. */
     static String channel(String schema) {
         return "nebula_wakeup_" + schema;
+    }
+
+    /**
+     * The channel on which a child's end passes on its parent's wake-up when the parent's row was
+     * held (migration 13), the parent's id as payload.
+     */
+    static String parentChannel(String schema) {
+        return "nebula_parent_" + schema;
     }
 
     String jdbcUrl() {

@@ -4,6 +4,7 @@ import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.Submitted;
+import io.nebula.worker.queue.jdbc.Database.Mode;
 import io.nebula.worker.queue.jdbc.JdbcExecutionStore;
 import io.nebula.worker.queue.jdbc.Params;
 import io.nebula.worker.queue.jdbc.Session;
@@ -17,13 +18,17 @@ import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL store: many worker processes share one database. Wake-ups travel by
- * LISTEN/NOTIFY (a hint; claimers poll as well), or not at all in poll-only mode.
+ * LISTEN/NOTIFY (a hint; claimers poll as well), or not at all in poll-only mode. While it listens,
+ * it also makes the parent wake-ups that a child's end passed on because the parent's row was held
+ * ({@link ParentWakes}).
  */
 public final class PostgresExecutionStore extends JdbcExecutionStore {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
 
     private final PostgresDatabase pg;
     private final List<Listener> listeners = new ArrayList<>();
+    /** Started with the first listener; guarded by {@link #listeners}. */
+    private ParentWakes parentWakes;
 
     private PostgresExecutionStore(PostgresDatabase db, StoreOptions options) {
         super(db, options);
@@ -91,7 +96,16 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
         if (!options.listen()) {
             return () -> {};
         }
-        Listener l = new Listener(pg, Set.copyOf(queues), onWake);
+        ParentWakes parents;
+        synchronized (listeners) {
+            if (parentWakes == null) {
+                parentWakes = new ParentWakes(this::wakeParent);
+                parentWakes.start();
+            }
+            parents = parentWakes;
+        }
+        Listener l = new Listener(
+                pg, Set.copyOf(queues), onWake, PostgresDatabase.parentChannel(options.schema()), parents::offer);
         synchronized (listeners) {
             listeners.add(l);
         }
@@ -104,6 +118,17 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
         };
     }
 
+    /** Makes a parent's wake-up that its child's end passed on; true when its row was looked at. */
+    private boolean wakeParent(long parent) {
+        return db.run(
+                "execution_wake_parent",
+                Mode.SINGLE,
+                true,
+                s -> s.query("execution_wake_parent", Params.of("id", parent))
+                        .get(0)
+                        .bool("looked"));
+    }
+
     @Override
     public boolean wakeupConnected() {
         synchronized (listeners) {
@@ -114,11 +139,17 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
     @Override
     public void close() {
         List<Listener> copy;
+        ParentWakes parents;
         synchronized (listeners) {
             copy = List.copyOf(listeners);
             listeners.clear();
+            parents = parentWakes;
+            parentWakes = null;
         }
         copy.forEach(Listener::close);
+        if (parents != null) {
+            parents.close();
+        }
         super.close();
     }
 }

@@ -1,0 +1,91 @@
+-- V013: a parent's wake-up that its child's end could not make, because someone held the parent's
+-- row at that moment, is passed on instead of left to the parent's look-again delay.
+-- Applied by Migrator under pg_advisory_xact_lock, so concurrent starts serialize.
+--
+-- wake_parent holds what the V011 trigger did to a parent (make it due when it is parked waiting
+-- for its children, mark the epoch whose wait for children ends at once otherwise). With wait
+-- false it takes the parent's row with SKIP LOCKED, as the trigger always did, so a child's end
+-- never waits for, nor deadlocks with, whoever holds the row (a claim, a heartbeat, the parent's
+-- own release); it then returns false when the row was held and the committed row is one it
+-- would have changed. The trigger passes such a parent's id on as a NOTIFY on the channel
+-- nebula_parent_<schema>, sent at the child's commit; a worker that listens calls
+-- wake_parent_after_hold, which waits for the row (at most 5 s) in a transaction of its own that
+-- holds no other lock, and then does the same, reading the parent as whoever held it left it.
+-- Done late, each step is still safe: a parent parked for its children looks at them once more
+-- than needed at worst, and a delay node's wait is never cut short (awaiting_children_epoch is
+-- set for a wait for children only). Without a listener (listen off), or when the wait runs out,
+-- the wake-up is left to the parent's look-again delay, as before.
+CREATE FUNCTION wake_parent(parent bigint, wait boolean) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    p_state text;
+    p_epoch bigint;
+    p_ended bigint;
+    p_queue text;
+    parked boolean;
+    mark bigint;
+BEGIN
+    IF wait THEN
+        SELECT s.state, s.lease_epoch, s.child_ended_epoch, s.queue,
+               coalesce(s.state = 'available' AND s.last_event = 'waiting'
+                        AND s.awaiting_children_epoch = s.lease_epoch AND s.run_at > now(), false)
+          INTO p_state, p_epoch, p_ended, p_queue, parked
+          FROM "${schema}".executions s
+         WHERE s.id = parent AND s.state IN ('running', 'available')
+           AND NOT (s.state = 'running' AND s.child_ended_epoch IS NOT DISTINCT FROM s.lease_epoch)
+           FOR UPDATE;
+    ELSE
+        SELECT s.state, s.lease_epoch, s.child_ended_epoch, s.queue,
+               coalesce(s.state = 'available' AND s.last_event = 'waiting'
+                        AND s.awaiting_children_epoch = s.lease_epoch AND s.run_at > now(), false)
+          INTO p_state, p_epoch, p_ended, p_queue, parked
+          FROM "${schema}".executions s
+         WHERE s.id = parent AND s.state IN ('running', 'available')
+           AND NOT (s.state = 'running' AND s.child_ended_epoch IS NOT DISTINCT FROM s.lease_epoch)
+           FOR UPDATE SKIP LOCKED;
+    END IF;
+    IF NOT FOUND THEN
+        -- Nothing to do, unless the row was skipped because someone holds it: the committed row
+        -- (read without a lock) is one the statement above would have taken.
+        RETURN wait OR NOT EXISTS (
+            SELECT 1 FROM "${schema}".executions s
+             WHERE s.id = parent AND s.state IN ('running', 'available')
+               AND NOT (s.state = 'running' AND s.child_ended_epoch IS NOT DISTINCT FROM s.lease_epoch));
+    END IF;
+    IF parked THEN
+        UPDATE "${schema}".executions SET run_at = clock_timestamp() WHERE id = parent;
+        PERFORM pg_notify('nebula_wakeup_${schema}', p_queue);
+        RETURN true;
+    END IF;
+    -- Running: this attempt's look may have read the child as running. Available but not parked
+    -- for children (due already, or in a backoff, a park for signals...): a claim may be reading the
+    -- child as running right now, so the next attempt's (its epoch is one more) wait ends at once too.
+    mark := CASE WHEN p_state = 'running' THEN p_epoch ELSE p_epoch + 1 END;
+    IF p_ended IS DISTINCT FROM mark THEN
+        UPDATE "${schema}".executions SET child_ended_epoch = mark WHERE id = parent;
+    END IF;
+    RETURN true;
+END
+$$;
+
+-- The wake-up a child's end passed on (see above); true when the parent's row was looked at.
+CREATE FUNCTION wake_parent_after_hold(parent bigint) RETURNS boolean LANGUAGE plpgsql
+SET lock_timeout = '5s'
+AS $$
+BEGIN
+    RETURN "${schema}".wake_parent(parent, true);
+END
+$$;
+
+-- The parent's id is read from the child's idempotency key (child:<parent id>:<node>, see
+-- ChildKeys); the trigger itself is V011's.
+CREATE OR REPLACE FUNCTION executions_wake_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    parent bigint;
+BEGIN
+    parent := substring(NEW.idempotency_key FROM '^child:([0-9]{1,18}):')::bigint;
+    IF parent IS NOT NULL AND NOT "${schema}".wake_parent(parent, false) THEN
+        PERFORM pg_notify('nebula_parent_${schema}', parent::text);
+    END IF;
+    RETURN NULL;
+END
+$$;
