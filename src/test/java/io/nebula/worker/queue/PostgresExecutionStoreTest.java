@@ -297,7 +297,8 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
             try (Statement st = listener.createStatement()) {
                 st.execute("LISTEN \"nebula_parent_" + schema + "\"");
             }
-            // The first end makes the parent due; the second finds it due already (nothing to do).
+            // The first end makes the parent due; the second finds it due and marks the epoch of its
+            // next claim. Both find the row free: neither passes anything on.
             for (ClaimedExecution c : children) {
                 store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
             }
@@ -363,6 +364,112 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
                 List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
 
         assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
+    @Test
+    void aChildsEndThatFindsItsParentsRowHeldWithNothingLeftToChangePassesNothingOn() throws Exception {
+        long parent = parentWaitingForChildrenOnThisStore();
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "a")));
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "b")));
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "c")));
+        List<ClaimedExecution> children = claim(3);
+        assertThat(children).hasSize(3);
+        // a makes the parent due; b marks the epoch of its next claim.
+        store.executionCompleteMany(List.of(Completions.succeed(children.get(0).lease(), "{}", List.of())));
+        store.executionCompleteMany(List.of(Completions.succeed(children.get(1).lease(), "{}", List.of())));
+        try (Connection listener = PostgresTestDatabase.connect()) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("LISTEN \"nebula_parent_" + schema + "\"");
+            }
+            try (Connection holder = rawConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement st = holder.createStatement()) {
+                    // As a sibling's end, or a claim, would hold it.
+                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
+                    store.executionCompleteMany(
+                            List.of(Completions.succeed(children.get(2).lease(), "{}", List.of())));
+                }
+                holder.rollback();
+            }
+            try (Statement st = listener.createStatement()) {
+                st.execute("NOTIFY \"nebula_parent_" + schema + "\", 'marker'");
+            }
+            PGNotification[] got = listener.unwrap(PGConnection.class)
+                    .getNotifications((int) Duration.ofSeconds(10).toMillis());
+            assertThat(got)
+                    .as("c's end would have changed nothing: due already, its epoch marked already")
+                    .isNotNull()
+                    .extracting(PGNotification::getParameter)
+                    .containsExactly("marker");
+        }
+    }
+
+    @Test
+    void aParentWhoseRowStaysHeldDoesNotHoldUpAnotherParentsWakeUp() throws Exception {
+        long held = parentWaitingForChildrenOnThisStore();
+        long other = parentWaitingForChildrenOnThisStore();
+        submit(request().withIdempotencyKey(ChildKeys.key(held, "x")));
+        ClaimedExecution first = claim(1).get(0);
+        submit(request().withIdempotencyKey(ChildKeys.key(other, "y")));
+        ClaimedExecution second = claim(1).get(0);
+        try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {});
+                Connection longHolder = rawConnection()) {
+            await().atMost(Duration.ofSeconds(10)).until(store::wakeupConnected);
+            longHolder.setAutoCommit(false);
+            try (Statement st = longHolder.createStatement()) {
+                st.execute("SELECT id FROM executions WHERE id = " + held + " FOR UPDATE");
+                store.executionCompleteMany(List.of(Completions.succeed(first.lease(), "{}", List.of())));
+            }
+            try (Connection holder = rawConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement st = holder.createStatement()) {
+                    st.execute("SELECT id FROM executions WHERE id = " + other + " FOR UPDATE");
+                    store.executionCompleteMany(List.of(Completions.succeed(second.lease(), "{}", List.of())));
+                }
+                holder.commit();
+            }
+            // The first parent's row is held throughout; its tries wait 200 ms each, behind the others.
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(claim(1))
+                            .extracting(ClaimedExecution::id)
+                            .containsExactly(other));
+            longHolder.rollback();
+        }
+    }
+
+    @Test
+    void aWakeUpPassedOnPastTheParentsOwnReleaseForADelayDoesNotCutTheDelayShort() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {})) {
+            await().atMost(Duration.ofSeconds(10)).until(store::wakeupConnected);
+            try (Connection holder = rawConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement st = holder.createStatement()) {
+                    // The parent's own release for a delay node holds the row while the child ends.
+                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
+                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+                    st.execute("SELECT * FROM release_attempts('[{\"id\":" + parent + ",\"epoch\":"
+                            + p.leaseEpoch() + ",\"reason\":\"waiting for node wait\",\"delay_ms\":3600000,"
+                            + "\"children\":false,\"nodes\":null}]'::json)");
+                }
+                holder.commit();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> childEndedEpoch(parent) != null);
+        }
+        assertThat(childEndedEpoch(parent)).isEqualTo(p.leaseEpoch() + 1);
+        assertThat(claim(1)).as("the delay is not cut short").isEmpty();
+    }
+
+    private long parentWaitingForChildrenOnThisStore() {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        assertThat(p.id()).isEqualTo(parent);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        return parent;
     }
 
     private Long childEndedEpoch(long id) throws Exception {

@@ -118,15 +118,15 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
         };
     }
 
-    /** Makes a parent's wake-up that its child's end passed on; true when its row was looked at. */
-    private boolean wakeParent(long parent) {
-        return db.run(
-                "execution_wake_parent",
-                Mode.SINGLE,
-                true,
-                s -> s.query("execution_wake_parent", Params.of("id", parent))
-                        .get(0)
-                        .bool("looked"));
+    /**
+     * Makes a parent's wake-up that its child's end passed on: true when made or nothing was left to
+     * change, {@code null} when the parent's row was still held.
+     */
+    private Boolean wakeParent(long parent) {
+        return db.run("execution_wake_parent", Mode.SINGLE, true, s -> {
+            var row = s.query("execution_wake_parent", Params.of("id", parent)).get(0);
+            return row.isNull("looked") ? null : row.bool("looked");
+        });
     }
 
     @Override

@@ -6,15 +6,29 @@
 -- for its children, mark the epoch whose wait for children ends at once otherwise). With wait
 -- false it takes the parent's row with SKIP LOCKED, as the trigger always did, so a child's end
 -- never waits for, nor deadlocks with, whoever holds the row (a claim, a heartbeat, the parent's
--- own release); it then returns false when the row was held and the committed row is one it
--- would have changed. The trigger passes such a parent's id on as a NOTIFY on the channel
--- nebula_parent_<schema>, sent at the child's commit; a worker that listens calls
--- wake_parent_after_hold, which waits for the row (at most 5 s) in a transaction of its own that
--- holds no other lock, and then does the same, reading the parent as whoever held it left it.
+-- own release, a sibling's end); it then returns false when the row was held and the committed row
+-- is one it would have changed (a parent due already with its epoch marked is not). The trigger
+-- passes such a parent's id on as a NOTIFY on the channel nebula_parent_<schema>, sent at the
+-- child's commit. A worker that listens calls wake_parent_after_hold, which waits up to 200 ms for
+-- the row, in a transaction of its own that holds no other lock, and then does the same, reading
+-- the parent as whoever held it left it; it returns null when the row was still held, and the
+-- worker tries again later, behind the other parents, up to a bound (see ParentWakes).
 -- Done late, each step is still safe: a parent parked for its children looks at them once more
 -- than needed at worst, and a delay node's wait is never cut short (awaiting_children_epoch is
--- set for a wait for children only). Without a listener (listen off), or when the wait runs out,
+-- set for a wait for children only). Without a listener of this build, or when the tries run out,
 -- the wake-up is left to the parent's look-again delay, as before.
+-- Whether wake_parent would change the parent's committed row, read without a lock: it is parked for
+-- its children, or its epoch mark is not the one wake_parent would set.
+CREATE FUNCTION wake_parent_would_change(parent bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM "${schema}".executions s
+         WHERE s.id = parent AND s.state IN ('running', 'available')
+           AND ((s.state = 'available' AND s.last_event = 'waiting'
+                 AND s.awaiting_children_epoch = s.lease_epoch AND s.run_at > now())
+                OR s.child_ended_epoch IS DISTINCT FROM
+                   CASE WHEN s.state = 'running' THEN s.lease_epoch ELSE s.lease_epoch + 1 END))
+$$;
+
 CREATE FUNCTION wake_parent(parent bigint, wait boolean) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
     p_state text;
@@ -44,12 +58,9 @@ BEGIN
            FOR UPDATE SKIP LOCKED;
     END IF;
     IF NOT FOUND THEN
-        -- Nothing to do, unless the row was skipped because someone holds it: the committed row
-        -- (read without a lock) is one the statement above would have taken.
-        RETURN wait OR NOT EXISTS (
-            SELECT 1 FROM "${schema}".executions s
-             WHERE s.id = parent AND s.state IN ('running', 'available')
-               AND NOT (s.state = 'running' AND s.child_ended_epoch IS NOT DISTINCT FROM s.lease_epoch));
+        -- Nothing to do, unless the row was skipped because someone holds it and the committed row
+        -- (read without a lock) is one this function would change.
+        RETURN wait OR NOT "${schema}".wake_parent_would_change(parent);
     END IF;
     IF parked THEN
         UPDATE "${schema}".executions SET run_at = clock_timestamp() WHERE id = parent;
@@ -67,12 +78,21 @@ BEGIN
 END
 $$;
 
--- The wake-up a child's end passed on (see above); true when the parent's row was looked at.
+-- The wake-up a child's end passed on (see above): true when it was made or nothing was left to
+-- change, null when the row was still held after 200 ms (the caller may try again). The lock wait's
+-- error is caught here, so the caller sees no error to retry at once.
 CREATE FUNCTION wake_parent_after_hold(parent bigint) RETURNS boolean LANGUAGE plpgsql
-SET lock_timeout = '5s'
+SET lock_timeout = '200ms'
 AS $$
 BEGIN
-    RETURN "${schema}".wake_parent(parent, true);
+    IF NOT "${schema}".wake_parent_would_change(parent) THEN
+        RETURN true;
+    END IF;
+    BEGIN
+        RETURN "${schema}".wake_parent(parent, true);
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN NULL;
+    END;
 END
 $$;
 
