@@ -77,12 +77,23 @@ final class ExecutionWatch {
         }
         List<HistoryEntry> history = store.historyList(id);
         nodes = NodeLine.of(definition, store.nodeResultList(id));
+        List<HistoryEntry> fresh = history.subList(Math.min(historySeen, history.size()), history.size());
+        // Events in their order, the nodes' results placed after the last claim (or wake by a
+        // signal) among them: a claim starts an attempt, so it comes before the nodes it ran, and
+        // every other event (retry, durable wait, release, the outcome) ends one. Several attempts
+        // between two reads (a parent that looks at its children often) keep their order.
+        int split = 0;
+        for (int i = 0; i < fresh.size(); i++) {
+            String event = fresh.get(i).event();
+            if (event.equals("claimed") || event.equals("signal_received")) {
+                split = i + 1;
+            }
+        }
         List<String> before = new ArrayList<>();
         List<String> after = new ArrayList<>();
-        for (HistoryEntry h : history.subList(Math.min(historySeen, history.size()), history.size())) {
-            // A claim starts an attempt, so it comes before the nodes it ran; every other event
-            // (retry, durable wait, release, the outcome) ends one and comes after them.
-            (h.event().equals("claimed") || h.event().equals("signal_received") ? before : after).add(describe(h));
+        for (int i = 0; i < fresh.size(); i++) {
+            boolean latest = historySeen + i == history.size() - 1;
+            (i < split ? before : after).add(describe(fresh.get(i), latest));
         }
         historySeen = history.size();
         List<String> out = new ArrayList<>(before);
@@ -99,18 +110,20 @@ final class ExecutionWatch {
         return out;
     }
 
-    private String describe(HistoryEntry h) {
+    /** @param latest whether {@code h} is the newest event, the one the execution's due time belongs to */
+    private String describe(HistoryEntry h, boolean latest) {
         String detail = h.detail() == null || h.detail().isBlank() ? "" : ": " + h.detail();
         return switch (h.event()) {
             case "claimed" ->
                 "claimed by " + h.workerId() + " (attempt " + h.attempt() + " of " + view.maxAttempts() + ")";
             case "retry_scheduled" ->
-                "attempt " + h.attempt() + " failed; retrying at " + HumanTime.instant(view.runAt()) + detail;
+                "attempt " + h.attempt() + " failed; retrying"
+                        + (latest ? " at " + HumanTime.instant(view.runAt()) : "") + detail;
             case "waiting" ->
                 h.detail() != null && h.detail().contains("waiting for child execution")
-                        ? h.detail() + "; looking again at " + HumanTime.instant(view.runAt())
+                        ? h.detail() + (latest ? "; looking again at " + HumanTime.instant(view.runAt()) : "")
                                 + " (the worker slot is free meanwhile)"
-                        : "waiting until " + HumanTime.instant(view.runAt())
+                        : "waiting" + (latest ? " until " + HumanTime.instant(view.runAt()) : "")
                                 + " (durable delay; the worker slot is free meanwhile)";
             case "awaiting_signal" -> "parked" + detail + "; the worker slot is free meanwhile";
             case "signal_received" -> "woken" + detail;

@@ -463,6 +463,45 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
         assertThat(claim(1)).as("the delay is not cut short").isEmpty();
     }
 
+    @Test
+    void aReleaseForChildrenDueAtOnceNotifiesItsQueueAndOneThatWaitsDoesNot() throws Exception {
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        ClaimedExecution c = claim(1).get(0);
+        store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
+        long other = submit(request());
+        ClaimedExecution o = claim(1).get(0);
+        assertThat(o.id()).isEqualTo(other);
+        try (Connection listener = PostgresTestDatabase.connect()) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("LISTEN \"nebula_wakeup_" + schema + "\"");
+            }
+            // No child of this one ended: it waits, and wakes nobody.
+            store.executionCompleteMany(
+                    List.of(Completions.awaitChildren(o.lease(), "waiting for child", Duration.ofHours(1))));
+            try (Statement st = listener.createStatement()) {
+                st.execute("NOTIFY \"nebula_wakeup_" + schema + "\", 'marker'");
+            }
+            // Its child ended while it ran: due at once, and its queue is told.
+            store.executionCompleteMany(
+                    List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+
+            List<String> got = new java.util.ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                PGNotification[] ns = listener.unwrap(PGConnection.class).getNotifications(100);
+                if (ns != null) {
+                    for (PGNotification n : ns) {
+                        got.add(n.getParameter());
+                    }
+                }
+                return got.size() >= 2;
+            });
+            assertThat(got).containsExactly("marker", "default");
+        }
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
     private long parentWaitingForChildrenOnThisStore() {
         long parent = submit(request());
         ClaimedExecution p = claim(1).get(0);

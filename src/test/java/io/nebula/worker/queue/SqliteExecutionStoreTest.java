@@ -122,6 +122,38 @@ class SqliteExecutionStoreTest extends ExecutionStoreContract {
         assertThat(claim(1)).as("a delay node's wait is never cut short").isEmpty();
     }
 
+    @Test
+    void endsThatMakeAParentDueWakeInProcessClaimersAndOtherEndsDoNot() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        LeaseRef early = child(parent, "a");
+        LeaseRef late = child(parent, "b");
+        long plain = submit(request());
+        ClaimedExecution q = claim(1).get(0);
+        assertThat(q.id()).isEqualTo(plain);
+        store.executionCompleteMany(List.of(Completions.succeed(early, "{}", List.of())));
+        try (AutoCloseable sub = store.wakeupSubscribe(List.of("default"), wakes::incrementAndGet)) {
+            store.executionCompleteMany(List.of(Completions.succeed(q.lease(), "{}", List.of())));
+            assertThat(wakes).as("an execution that is no one's child").hasValue(0);
+
+            // A child ended while the parent ran: its release for children is due at once.
+            store.executionCompleteMany(
+                    List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+            assertThat(wakes).hasValue(1);
+            ClaimedExecution again = claim(1).get(0);
+            assertThat(again.id()).isEqualTo(parent);
+            store.executionCompleteMany(
+                    List.of(Completions.awaitChildren(again.lease(), "waiting for child", Duration.ofHours(1))));
+            assertThat(wakes).as("a release for children that waits").hasValue(1);
+
+            // The last child's end makes the parked parent due.
+            store.executionCompleteMany(List.of(Completions.fail(late, "boom", false, Duration.ZERO, List.of())));
+            assertThat(wakes).hasValue(2);
+        }
+        assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
+    }
+
     private LeaseRef child(long parent, String node) {
         long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, node)));
         ClaimedExecution c = claim(1).get(0);

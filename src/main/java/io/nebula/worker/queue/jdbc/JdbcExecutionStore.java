@@ -29,6 +29,12 @@ import java.util.Set;
  * the hooks below).
  */
 public abstract class JdbcExecutionStore implements ExecutionStore {
+    /**
+     * The {@code due_queue} an ending statement returns for an execution whose end may have made a
+     * parent due in a queue it cannot name (a child's end, on a dialect whose trigger cannot say):
+     * not a valid queue name.
+     */
+    protected static final String ANY_QUEUE = "*";
 
     protected final Database db;
     protected final StoreOptions options;
@@ -66,7 +72,8 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             }
         };
         SignalStatements signals = new SignalStatements(db);
-        this.leases = new LeaseStatements(db, succeedLeavesCancelledNodes(), claimsLimitedQueuesApart());
+        this.leases = new LeaseStatements(
+                db, succeedLeavesCancelledNodes(), claimsLimitedQueuesApart(), this::afterEndsMadeDue);
         this.submissions = new SubmitStatements(db, options.maxInputBytes(), options.maxInputValues(), enqueuing);
         this.inspection = new InspectionStatements(db, signals);
         this.maintenance = new MaintenanceStatements(db, inspection);
@@ -94,6 +101,14 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     /** Called after a transaction that made executions due committed (in-process wake-ups). */
     protected void afterCommit(Set<String> queues) {}
+
+    /**
+     * Called after a batch of attempt ends commits that made executions of {@code queues} due at
+     * once ({@code "*"}: of any queue): a parent whose child ended, or whose release for children
+     * found a child ended while it ran. Only where the dialect's ending statements report it (a
+     * {@code due_queue} column); PostgreSQL's NOTIFY those queues in the statements themselves.
+     */
+    protected void afterEndsMadeDue(Set<String> queues) {}
 
     /**
      * Whether this dialect's {@code execution_succeed} leaves the node results of attempts whose

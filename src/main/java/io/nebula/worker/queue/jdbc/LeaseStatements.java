@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -52,6 +53,12 @@ final class LeaseStatements implements LeaseStore {
     private static final String QUEUE_ROOM = "queue_room";
 
     private final Database db;
+    /**
+     * Called after an ending batch commits with the queues in which it made executions due at once
+     * ({@link JdbcExecutionStore#ANY_QUEUE} for any), read from the {@code due_queue} column of the dialect's ending
+     * statements where they return one; PostgreSQL's functions NOTIFY those queues themselves.
+     */
+    private final Consumer<Set<String>> afterDue;
     /** Whether {@link #SUCCEED_CANCELLED_NODES} follows a success batch in which a cancel won. */
     private final boolean cancelledNodesApart;
     /** Whether a claim reads {@link #QUEUE_ROOM} and picks at most each limited queue's room. */
@@ -66,9 +73,12 @@ final class LeaseStatements implements LeaseStore {
      *     room each one has left with {@code queue_room}, picks at most that many of each in claim
      *     order and claims them by id, all in the claim's one write transaction (whose write lock
      *     keeps other claims out meanwhile)
+     * @param afterDue told, after an ending batch commits, the queues in which it made executions due
+     *     at once, when the dialect's ending statements return a {@code due_queue} column
      */
-    LeaseStatements(Database db, boolean cancelledNodesApart, boolean limitsApart) {
+    LeaseStatements(Database db, boolean cancelledNodesApart, boolean limitsApart, Consumer<Set<String>> afterDue) {
         this.db = db;
+        this.afterDue = afterDue;
         this.cancelledNodesApart = cancelledNodesApart;
         this.limitsApart = limitsApart;
     }
@@ -291,8 +301,11 @@ final class LeaseStatements implements LeaseStore {
         }
         boolean followUp = cancelledNodesApart && succeeds;
         Mode mode = oneKind && !awaits && !tries && !followUp ? Mode.SINGLE : Mode.TRANSACTION;
-        Map<Long, ExecutionState> applied =
-                db.run("execution_complete", mode, true, s -> complete(s, completions, cancelledNodesApart));
+        Ended ended = db.run("execution_complete", mode, true, s -> complete(s, completions, cancelledNodesApart));
+        if (!ended.due().isEmpty()) {
+            afterDue.accept(ended.due());
+        }
+        Map<Long, ExecutionState> applied = ended.applied();
         if (applied.size() < completions.size()) {
             List<Completion> unmatched = completions.stream()
                     .filter(c -> !applied.containsKey(c.lease().executionId()))
@@ -415,12 +428,16 @@ final class LeaseStatements implements LeaseStore {
                 .zip("rows", "ids", "epochs", "statements");
         List<Row> rows = db.run("completion_recorded", Mode.READ, true, s -> s.query("completion_recorded", p));
         Map<Long, ExecutionState> out = new HashMap<>();
-        collect(rows, out);
+        // Ended by an earlier try of the batch that committed unseen: its wake-ups are left to the poll.
+        collect(rows, out, new HashSet<>());
         return out;
     }
 
-    private static Map<Long, ExecutionState> complete(
-            Session s, List<Completion> completions, boolean cancelledNodesApart) throws SQLException {
+    /** What an ending batch wrote: the state of each execution it ended, and the queues it made due. */
+    private record Ended(Map<Long, ExecutionState> applied, Set<String> due) {}
+
+    private static Ended complete(Session s, List<Completion> completions, boolean cancelledNodesApart)
+            throws SQLException {
         Map<String, List<Completion>> byStatement = new LinkedHashMap<>();
         for (String op : ENDINGS) {
             byStatement.put(op, new ArrayList<>());
@@ -429,19 +446,25 @@ final class LeaseStatements implements LeaseStore {
             byStatement.get(statement(c)).add(c);
         }
         Map<Long, ExecutionState> applied = new HashMap<>();
+        Set<String> due = new HashSet<>();
         for (Map.Entry<String, List<Completion>> e : byStatement.entrySet()) {
-            end(s, e.getKey(), e.getValue(), applied, cancelledNodesApart);
+            end(s, e.getKey(), e.getValue(), applied, due, cancelledNodesApart);
         }
-        return applied;
+        return new Ended(applied, due);
     }
 
     private static void end(
-            Session s, String op, List<Completion> cs, Map<Long, ExecutionState> applied, boolean cancelledNodesApart)
+            Session s,
+            String op,
+            List<Completion> cs,
+            Map<Long, ExecutionState> applied,
+            Set<String> due,
+            boolean cancelledNodesApart)
             throws SQLException {
         if (!cs.isEmpty()) {
             Params p = Params.of("batch", BatchJson.completions(cs));
             Map<Long, ExecutionState> ended = new HashMap<>();
-            collect(s.query(op, p), ended);
+            collect(s.query(op, p), ended, due);
             applied.putAll(ended);
             if (op.equals(AWAIT_SIGNAL)) {
                 List<Completion> capped = cs.stream()
@@ -467,9 +490,12 @@ final class LeaseStatements implements LeaseStore {
         }
     }
 
-    private static void collect(List<Row> rows, Map<Long, ExecutionState> applied) {
+    private static void collect(List<Row> rows, Map<Long, ExecutionState> applied, Set<String> due) {
         for (Row r : rows) {
             applied.put(r.getLong("id"), ExecutionState.parse(r.string("state")));
+            if (r.has("due_queue") && !r.isNull("due_queue")) {
+                due.add(r.string("due_queue"));
+            }
         }
     }
 }

@@ -102,6 +102,17 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
         }
     }
 
+    /** In-process claimers of those queues, or all of them for {@link #ANY_QUEUE}, are woken. */
+    @Override
+    protected void afterEndsMadeDue(Set<String> queues) {
+        boolean any = queues.contains(ANY_QUEUE);
+        for (Subscription sub : subscriptions) {
+            if (any || queues.stream().anyMatch(sub.queues()::contains)) {
+                sub.onWake().run();
+            }
+        }
+    }
+
     @Override
     public AutoCloseable wakeupSubscribe(List<String> queues, Runnable onWake) {
         Subscription sub = new Subscription(Set.copyOf(queues), onWake);

@@ -2,7 +2,8 @@
 -- (id, lease_epoch, running).
 -- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
 -- the write lock, so the fence still holds when the second statement ends the attempts. :batch
--- is a JSON array of {id, epoch, ..., nodes} (see BatchJson).
+-- is a JSON array of {id, epoch, ..., nodes} (see BatchJson). due_queue is '*' for a child, whose
+-- end may have made its parent due (V011's trigger), so the store wakes its in-process claimers.
 INSERT INTO node_results_input (execution_id, lease_epoch, nodes)
 SELECT e.id, e.lease_epoch, r.value -> 'nodes'
   FROM json_each(:batch) r
@@ -14,4 +15,4 @@ UPDATE executions
   FROM (SELECT r.value ->> 'id' AS id, r.value ->> 'epoch' AS epoch, r.value ->> 'reason' AS reason
           FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
-RETURNING id, state;
+RETURNING id, state, CASE WHEN idempotency_key GLOB 'child:[0-9]*:*' THEN '*' END AS due_queue;

@@ -3,7 +3,9 @@
 -- and a retryable error that ran out of attempts says so. A pending cancel wins over both.
 -- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
 -- the write lock, so the fence still holds when the second statement ends the attempts. :batch
--- is a JSON array of {id, epoch, ..., nodes} (see BatchJson).
+-- is a JSON array of {id, epoch, ..., nodes} (see BatchJson). due_queue is '*' for a child that
+-- ended (failed or cancelled), which may have made its parent due (V011's trigger), so the store
+-- wakes its in-process claimers.
 INSERT INTO node_results_input (execution_id, lease_epoch, nodes)
 SELECT e.id, e.lease_epoch, r.value -> 'nodes'
   FROM json_each(:batch) r
@@ -33,4 +35,6 @@ UPDATE executions
   FROM (SELECT r.value ->> 'id' AS id, r.value ->> 'epoch' AS epoch, r.value ->> 'error' AS error, r.value ->> 'retryable' AS retryable, r.value ->> 'delay_ms' AS delay_ms
           FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
-RETURNING id, state;
+RETURNING id, state,
+          CASE WHEN state IN ('failed', 'cancelled') AND idempotency_key GLOB 'child:[0-9]*:*' THEN '*' END
+              AS due_queue;

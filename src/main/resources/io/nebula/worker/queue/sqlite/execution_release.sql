@@ -6,7 +6,9 @@
 -- attempt during which a child ended (child_ended_epoch, see V011): that one is due now.
 -- First the attempt's last node results, fenced by (id, lease_epoch, running): the caller holds
 -- the write lock, so the fence still holds when the second statement ends the attempts. :batch
--- is a JSON array of {id, epoch, ..., nodes} (see BatchJson).
+-- is a JSON array of {id, epoch, ..., nodes} (see BatchJson). due_queue names the queue of a wait
+-- for children that is due at once (run_at and requeued_at read the same clock within the
+-- statement), so the store wakes its in-process claimers.
 INSERT INTO node_results_input (execution_id, lease_epoch, nodes)
 SELECT e.id, e.lease_epoch, r.value -> 'nodes'
   FROM json_each(:batch) r
@@ -31,4 +33,5 @@ UPDATE executions
                r.value ->> 'children' AS children
           FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
-RETURNING id, state;
+RETURNING id, state,
+          CASE WHEN last_event = 'waiting' AND run_at <= requeued_at THEN queue END AS due_queue;

@@ -3,7 +3,8 @@
 -- {id, epoch, output, nodes}, nodes being the attempt's last node results, which a success keeps
 -- in executions.nodes. For the attempts it returns as cancelled, the caller writes those node
 -- results as node_results rows with execution_succeed_cancelled_nodes in the same transaction (a
--- retry of the cancelled execution resumes from them).
+-- retry of the cancelled execution resumes from them). due_queue is '*' for a child's end, which
+-- may have made its parent due (V011's trigger), so the store wakes its in-process claimers.
 UPDATE executions
    SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'succeeded' END,
        output = CASE WHEN cancel_requested THEN NULL ELSE i.output END,
@@ -18,4 +19,4 @@ UPDATE executions
                r.value -> 'nodes' AS nodes
           FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
-RETURNING id, state;
+RETURNING id, state, CASE WHEN idempotency_key GLOB 'child:[0-9]*:*' THEN '*' END AS due_queue;

@@ -1,5 +1,6 @@
 -- V013: a parent's wake-up that its child's end could not make, because someone held the parent's
--- row at that moment, is passed on instead of left to the parent's look-again delay.
+-- row at that moment, is passed on instead of left to the parent's look-again delay; and a parent's
+-- release that is due at once because a child ended while it ran wakes its queue's workers.
 -- Applied by Migrator under pg_advisory_xact_lock, so concurrent starts serialize.
 --
 -- wake_parent holds what the V011 trigger did to a parent (make it due when it is parked waiting
@@ -107,5 +108,52 @@ BEGIN
         PERFORM pg_notify('nebula_parent_${schema}', parent::text);
     END IF;
     RETURN NULL;
+END
+$$;
+
+-- Otherwise as in V011 (same plan settings). A release for children only whose attempt saw a child
+-- end is due at once, and now also NOTIFYs its queue, as a submit does, so a parent whose children
+-- ended while it looked at them is claimed again at once rather than at the next poll.
+CREATE OR REPLACE FUNCTION release_attempts(batch json)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql
+SET search_path = "${schema}"
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH done AS (
+        UPDATE executions e
+           SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'available' END,
+               attempt = CASE WHEN e.cancel_requested THEN e.attempt ELSE e.attempt - 1 END,
+               run_at = CASE WHEN i.delay_ms > 0 AND i.children AND e.child_ended_epoch = e.lease_epoch THEN now()
+                             WHEN i.delay_ms > 0 THEN now() + i.delay_ms * interval '1 millisecond'
+                             ELSE e.run_at END,
+               finished_at = CASE WHEN e.cancel_requested THEN now() END,
+               requeued_at = now(),
+               lease_expires_at = NULL,
+               resumable = true,
+               awaiting_children_epoch = CASE WHEN i.children THEN e.lease_epoch END,
+               last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
+                                 WHEN i.delay_ms > 0 THEN 'waiting' ELSE 'released' END,
+               note = i.reason
+          FROM json_to_recordset(batch)
+               AS i(id bigint, epoch bigint, reason text, delay_ms bigint, children boolean, nodes json)
+         WHERE e.id = i.id AND e.lease_epoch = i.epoch AND e.state = 'running'
+        RETURNING e.id, e.state, e.lease_epoch, i.nodes, e.queue,
+                  (i.delay_ms > 0 AND i.children AND e.child_ended_epoch = e.lease_epoch
+                   AND NOT e.cancel_requested) AS children_ended
+    ), recorded AS (
+        SELECT record_nodes(array_agg(d.id), array_agg(d.lease_epoch), array_agg(d.nodes)) AS n
+          FROM done d
+    ), woken AS (
+        SELECT count(pg_notify('nebula_wakeup_${schema}', q.queue)) AS queues
+          FROM (SELECT DISTINCT d.queue FROM done d WHERE d.children_ended) AS q
+    )
+    SELECT d.id, d.state FROM done d, recorded, woken;
 END
 $$;
