@@ -154,6 +154,47 @@ class SqliteExecutionStoreTest extends ExecutionStoreContract {
         assertThat(claim(1)).extracting(ClaimedExecution::id).containsExactly(parent);
     }
 
+    @Test
+    void aChildWhoseReleaseACancelWinsWakesTheParkedParent() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        LeaseRef c = child(parent, "a");
+        store.executionCancel(c.executionId(), "stop");
+        try (AutoCloseable sub = store.wakeupSubscribe(List.of("default"), wakes::incrementAndGet)) {
+            // The child (itself waiting on a delay node) is released; its pending cancel wins.
+            store.executionCompleteMany(
+                    List.of(Completions.release(c, "node 'pause': waiting 1h", Duration.ofHours(1), List.of())));
+            assertThat(claim(1))
+                    .as("the parent is due")
+                    .extracting(ClaimedExecution::id)
+                    .containsExactly(parent);
+            assertThat(wakes).as("and its claimers were woken").hasValue(1);
+        }
+    }
+
+    @Test
+    void aChildWhoseSignalWaitACancelWinsWakesTheParkedParent() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        long parent = submit(request());
+        ClaimedExecution p = claim(1).get(0);
+        store.executionCompleteMany(
+                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        LeaseRef c = child(parent, "a");
+        store.executionCancel(c.executionId(), "stop");
+        try (AutoCloseable sub = store.wakeupSubscribe(List.of("default"), wakes::incrementAndGet)) {
+            store.executionCompleteMany(List.of(Completions.awaitSignal(
+                    c, "waiting for go", List.of(new SignalWait("gate", "go", null)), List.of())));
+            assertThat(claim(1))
+                    .as("the parent is due")
+                    .extracting(ClaimedExecution::id)
+                    .containsExactly(parent);
+            assertThat(wakes).as("and its claimers were woken").hasValue(1);
+        }
+    }
+
     private LeaseRef child(long parent, String node) {
         long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, node)));
         ClaimedExecution c = claim(1).get(0);

@@ -20,7 +20,7 @@ UPDATE executions
   FROM (SELECT r.value ->> 'id' AS id, r.value ->> 'epoch' AS epoch, r.value ->> 'reason' AS reason
           FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
-RETURNING id, state;
+RETURNING id, state, CASE WHEN state = 'cancelled' AND idempotency_key GLOB 'child:[0-9]*:*' THEN '*' END AS due_queue;
 -- The waits of the executions just parked. A wait registered before keeps its start and timeout;
 -- a delivery that came first keeps its data.
 INSERT INTO signals (execution_id, name, node_id, waiting_since, timeout_at)

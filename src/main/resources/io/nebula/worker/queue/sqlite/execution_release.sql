@@ -34,4 +34,5 @@ UPDATE executions
           FROM json_each(:batch) r) AS i
  WHERE executions.id = i.id AND executions.lease_epoch = i.epoch AND executions.state = 'running'
 RETURNING id, state,
-          CASE WHEN last_event = 'waiting' AND run_at <= requeued_at THEN queue END AS due_queue;
+          CASE WHEN last_event = 'waiting' AND run_at <= requeued_at THEN queue
+               WHEN state = 'cancelled' AND idempotency_key GLOB 'child:[0-9]*:*' THEN '*' END AS due_queue;
