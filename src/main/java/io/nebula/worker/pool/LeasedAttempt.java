@@ -248,6 +248,18 @@ final class LeasedAttempt implements Attempt {
             }
 
             @Override
+            public java.util.Map<String, Child> findAll(java.util.Collection<String> keys) {
+                java.util.Map<String, Child> out = new java.util.HashMap<>();
+                store.executionGetByKeys(keys).forEach((key, v) -> out.put(key, child(v)));
+                return out;
+            }
+
+            @Override
+            public Child startNew(String hash, String inputJson, String key, String queue) {
+                return submitChild(hash, inputJson, key, queue);
+            }
+
+            @Override
             public boolean resumeCancelledWithParent(long childId, long parentId) {
                 // Only this attempt's own parent, still running under this lease and with no cancel
                 // asked of it: a cancel of the parent that its worker has not seen yet has just
@@ -282,33 +294,44 @@ final class LeasedAttempt implements Attempt {
 
     private ChildWorkflows.Child startChild(String hash, String inputJson, String key, String queue) {
         Optional<ExecutionView> found = store.executionGetByKey(key);
-        if (found.isEmpty()) {
-            WorkflowDocument doc = store.workflowGet(hash)
+        return found.isPresent() ? child(found.get()) : submitChild(hash, inputJson, key, queue);
+    }
+
+    /**
+     * The child definitions this attempt read, by hash, each with its parsed definition: a map's
+     * look starts several children of one workflow.
+     */
+    private final Map<String, Map.Entry<WorkflowDocument, JsonNode>> childDefinitions =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Submits the child under {@code key} unless one exists (the submit does nothing then) and
+     * reads it back: the one submitted, or the one another attempt started under the key.
+     */
+    private ChildWorkflows.Child submitChild(String hash, String inputJson, String key, String queue) {
+        Map.Entry<WorkflowDocument, JsonNode> stored = childDefinitions.get(hash);
+        if (stored == null) {
+            WorkflowDocument read = store.workflowGet(hash)
                     .orElseThrow(() -> new IllegalStateException("no workflow is stored under hash " + hash));
-            ClaimedExecution parent = running.claimed();
-            JsonNode definition = JSON.readTree(doc.definitionJson());
-            // Checked as a submit checks it: nothing is started with an input its workflow refuses.
-            List<String> problems = InputSchema.problems(definition, JSON.readTree(inputJson));
-            if (!problems.isEmpty()) {
-                throw new ChildWorkflows.InputRefused("the input does not match the input schema of '" + doc.name()
-                        + "': " + String.join("; ", problems));
-            }
-            JsonNode retries = definition.path("max_retries");
-            int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
-            store.executionSubmitMany(List.of(new SubmitRequest(
-                    queue == null ? parent.queue() : queue,
-                    hash,
-                    doc.name(),
-                    inputJson,
-                    0,
-                    null,
-                    null,
-                    maxAttempts,
-                    key)));
-            found = store.executionGetByKey(key);
+            stored = Map.entry(read, JSON.readTree(read.definitionJson()));
+            childDefinitions.put(hash, stored);
         }
-        ExecutionView v = found.orElseThrow(
-                () -> new StoreException("the child execution with key " + key + " was not found after its submit"));
+        WorkflowDocument doc = stored.getKey();
+        ClaimedExecution parent = running.claimed();
+        JsonNode definition = stored.getValue();
+        // Checked as a submit checks it: nothing is started with an input its workflow refuses.
+        List<String> problems = InputSchema.problems(definition, JSON.readTree(inputJson));
+        if (!problems.isEmpty()) {
+            throw new ChildWorkflows.InputRefused("the input does not match the input schema of '" + doc.name() + "': "
+                    + String.join("; ", problems));
+        }
+        JsonNode retries = definition.path("max_retries");
+        int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
+        store.executionSubmitMany(List.of(new SubmitRequest(
+                queue == null ? parent.queue() : queue, hash, doc.name(), inputJson, 0, null, null, maxAttempts, key)));
+        ExecutionView v = store.executionGetByKey(key)
+                .orElseThrow(() ->
+                        new StoreException("the child execution with key " + key + " was not found after its submit"));
         return child(v);
     }
 

@@ -7,6 +7,7 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
 import io.nebula.worker.queue.HistoryEntry;
+import io.nebula.worker.queue.InspectionStore;
 import io.nebula.worker.queue.MaintenanceStore;
 import io.nebula.worker.queue.MapItems;
 import io.nebula.worker.queue.NodeResult;
@@ -82,21 +83,31 @@ public final class SubWorkflows {
                     ? Integer.MAX_VALUE
                     : Math.max(16, n.path("map").path("max_parallel").asInt(4));
             int gap = 0;
-            for (int i = 0; (items < 0 || i < items) && gap < gapAllowed && out.size() < max; i++) {
-                // The item's latest child: a retry of the parent starts a new one where the last failed.
-                ExecutionView latest = null;
-                for (int g = 0; ; g++) {
-                    Optional<ExecutionView> v = store.executionGetByKey(ChildKeys.itemKey(parent.id(), id, i, g));
-                    if (v.isEmpty()) {
-                        break;
-                    }
-                    latest = v.get();
+            // The items' first two generations are read a chunk of items at a time, in one statement.
+            int chunk = InspectionStore.MAX_KEYS / 2;
+            for (int from = 0; (items < 0 || from < items) && gap < gapAllowed && out.size() < max; from += chunk) {
+                int to = items < 0 ? from + chunk : Math.min(items, from + chunk);
+                List<String> keys = new ArrayList<>(2 * (to - from));
+                for (int i = from; i < to; i++) {
+                    keys.add(ChildKeys.itemKey(parent.id(), id, i, 0));
+                    keys.add(ChildKeys.itemKey(parent.id(), id, i, 1));
                 }
-                if (latest != null) {
-                    out.add(new Child(MapItems.key(id, i), latest));
-                    gap = 0;
-                } else {
-                    gap++;
+                Map<String, ExecutionView> found = store.executionGetByKeys(keys);
+                for (int i = from; i < to && gap < gapAllowed && out.size() < max; i++) {
+                    // The item's latest child: a retry of the parent starts a new one where the last failed.
+                    ExecutionView latest = found.get(ChildKeys.itemKey(parent.id(), id, i, 0));
+                    if (latest != null) {
+                        ExecutionView next = found.get(ChildKeys.itemKey(parent.id(), id, i, 1));
+                        for (int g = 2; next != null; g++) {
+                            latest = next;
+                            next = store.executionGetByKey(ChildKeys.itemKey(parent.id(), id, i, g))
+                                    .orElse(null);
+                        }
+                        out.add(new Child(MapItems.key(id, i), latest));
+                        gap = 0;
+                    } else {
+                        gap++;
+                    }
                 }
             }
         }

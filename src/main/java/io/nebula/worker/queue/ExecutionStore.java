@@ -283,6 +283,11 @@ public interface ExecutionStore
     }
 
     @Override
+    default Map<String, ExecutionView> executionGetByKeys(java.util.Collection<String> idempotencyKeys) {
+        return inspection().executionGetByKeys(idempotencyKeys);
+    }
+
+    @Override
     default Map<String, Long> queueFailedRecently(Duration window, long cap) {
         return inspection().queueFailedRecently(window, cap);
     }

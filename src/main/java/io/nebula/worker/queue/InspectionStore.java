@@ -1,6 +1,7 @@
 package io.nebula.worker.queue;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,15 @@ public interface InspectionStore {
 
     /** The execution submitted with this idempotency key (unique index lookup). */
     Optional<ExecutionView> executionGetByKey(String idempotencyKey);
+
+    /**
+     * The executions submitted with these idempotency keys, by key, in one statement (a unique index
+     * lookup per key); keys without an execution are absent. At most {@value #MAX_KEYS} keys.
+     */
+    Map<String, ExecutionView> executionGetByKeys(Collection<String> idempotencyKeys);
+
+    /** The most keys {@link #executionGetByKeys} takes at once. */
+    int MAX_KEYS = 1_000;
 
     /**
      * Failed executions per queue that finished within {@code window}, counted up to {@code cap}

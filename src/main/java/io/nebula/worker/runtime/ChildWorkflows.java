@@ -39,6 +39,33 @@ public interface ChildWorkflows {
     }
 
     /**
+     * The children started under these idempotency keys, by key, in one read where the worker can
+     * (at most 1,000 keys); keys without a child are absent. Starts nothing. The default asks
+     * {@link #find} for each.
+     *
+     * @throws RuntimeException when the store cannot be reached
+     */
+    default java.util.Map<String, Child> findAll(java.util.Collection<String> keys) {
+        java.util.Map<String, Child> out = new java.util.HashMap<>();
+        for (String key : keys) {
+            Child c = find(key);
+            if (c != null) {
+                out.put(key, c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #start}, for a key that a read just found no child under: the worker may skip
+     * looking for one first. Still returns the child another attempt started under the key
+     * meanwhile, if one did. The default is {@link #start}.
+     */
+    default Child startNew(String workflowHash, String inputJson, String key, String queue) {
+        return start(workflowHash, inputJson, key, queue);
+    }
+
+    /**
      * Queues child {@code childId} again (and its own children cancelled with it) when it was
      * cancelled only because parent {@code parentId} ended, failed or cancelled, before the parent
      * was retried: the parent runs again, so the cancel no longer stands. True when it was queued

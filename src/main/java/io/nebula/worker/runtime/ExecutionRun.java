@@ -778,6 +778,15 @@ final class ExecutionRun {
             return endMapIfDone(m);
         }
         m.looked = true;
+        try {
+            return lookAtChildItems(m);
+        } finally {
+            lookedUp.clear();
+        }
+    }
+
+    /** The look of {@link #launchChildItems}: its children read, taken or started. */
+    private boolean lookAtChildItems(MapRun m) {
         boolean ended = false;
         NodeSpec n = m.node;
         Instant now = options.clock().instant();
@@ -864,8 +873,9 @@ final class ExecutionRun {
             }
             ChildWorkflows.Child c;
             try {
+                // Looked up this look and not found (or stale, and the next generation not found).
                 c = attempt.children()
-                        .start(
+                        .startNew(
                                 n.childWorkflow(),
                                 input,
                                 ChildKeys.itemKey(attempt.executionId(), n.id(), i, generation),
@@ -894,22 +904,68 @@ final class ExecutionRun {
     private int latestGeneration;
 
     /**
+     * The children of a map's items read ahead during one look, by key; a key read and found
+     * without a child maps to {@link #NO_CHILD}. Cleared when the look ends.
+     */
+    private final Map<String, ChildWorkflows.Child> lookedUp = new HashMap<>();
+
+    private static final ChildWorkflows.Child NO_CHILD = new ChildWorkflows.Child(-1, null, null, null, null, null);
+
+    /** How many items' first two generations one read ahead covers at least. */
+    private static final int READ_AHEAD_ITEMS = 32;
+
+    /**
      * Item {@code i}'s latest child (its generations looked up in turn, see {@link
      * ChildKeys#itemKey}), its generation left in {@link #latestGeneration}; {@code null} when it
-     * never had one.
+     * never had one. The first two generations of item {@code i} and of the unfinished items after
+     * it are read in one go, so a look reads its children in a few statements rather than one per
+     * item and generation.
      */
     private ChildWorkflows.Child latestChild(MapRun m, int i) {
         ChildWorkflows.Child c = null;
         int generation = -1;
-        for (ChildWorkflows.Child found;
-                (found = attempt.children()
-                                .find(ChildKeys.itemKey(attempt.executionId(), m.node.id(), i, generation + 1)))
-                        != null; ) {
+        for (ChildWorkflows.Child found; (found = itemChild(m, i, generation + 1)) != null; ) {
             c = found;
             generation++;
         }
         latestGeneration = generation;
         return c;
+    }
+
+    private ChildWorkflows.Child itemChild(MapRun m, int i, int generation) {
+        String key = ChildKeys.itemKey(attempt.executionId(), m.node.id(), i, generation);
+        ChildWorkflows.Child c = lookedUp.get(key);
+        if (c == null && generation <= 1) {
+            readAhead(m, i);
+            c = lookedUp.get(key);
+        }
+        if (c == null) {
+            // A later generation (an item retried more than once): read on its own.
+            c = attempt.children().find(key);
+            lookedUp.put(key, c == null ? NO_CHILD : c);
+        }
+        return c == NO_CHILD ? null : c;
+    }
+
+    /** Reads the first two generations' children of item {@code from} and the unfinished items after it. */
+    private void readAhead(MapRun m, int from) {
+        int items = Math.max(READ_AHEAD_ITEMS, 2 * m.spec.maxParallel());
+        List<String> keys = new ArrayList<>(2 * items);
+        for (int i = from; i < m.size() && keys.size() < 2 * items; i++) {
+            if (i != from && (m.isDone(i) || m.isSettled(i))) {
+                continue;
+            }
+            for (int g = 0; g <= 1; g++) {
+                String key = ChildKeys.itemKey(attempt.executionId(), m.node.id(), i, g);
+                if (!lookedUp.containsKey(key)) {
+                    keys.add(key);
+                }
+            }
+        }
+        Map<String, ChildWorkflows.Child> found = attempt.children().findAll(keys);
+        for (String key : keys) {
+            lookedUp.put(key, found.getOrDefault(key, NO_CHILD));
+        }
     }
 
     /**

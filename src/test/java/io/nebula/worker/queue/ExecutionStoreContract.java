@@ -1403,6 +1403,29 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
     }
 
     @Test
+    void executionsAreFoundBySeveralIdempotencyKeysInOneRead() {
+        long a = submit(request().withIdempotencyKey("child:7:each[0]"));
+        long b = submit(request().withIdempotencyKey("child:7:each[1]#1"));
+        submit(request());
+
+        Map<String, ExecutionView> found =
+                store.executionGetByKeys(List.of("child:7:each[0]", "child:7:each[1]", "child:7:each[1]#1", "none"));
+
+        assertThat(found).containsOnlyKeys("child:7:each[0]", "child:7:each[1]#1");
+        assertThat(found.get("child:7:each[0]").id()).isEqualTo(a);
+        assertThat(found.get("child:7:each[1]#1").id()).isEqualTo(b);
+        assertThat(found.get("child:7:each[1]#1").state()).isEqualTo(ExecutionState.AVAILABLE);
+        assertThat(found.get("child:7:each[1]#1").now()).isNotNull();
+        assertThat(store.executionGetByKeys(List.of())).isEmpty();
+        List<String> tooMany = java.util.stream.IntStream.rangeClosed(0, InspectionStore.MAX_KEYS)
+                .mapToObj(i -> "k" + i)
+                .toList();
+        assertThatThrownBy(() -> store.executionGetByKeys(tooMany))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 1000 idempotency keys");
+    }
+
+    @Test
     void failuresAndThroughputAreCountedPerQueueAndMinute() {
         store.executionSubmitMany(
                 List.of(request(), request(), request(), SubmitRequest.now("q2", WORKFLOW.hash(), "wf", "{}", 1)));

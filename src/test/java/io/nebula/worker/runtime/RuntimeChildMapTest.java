@@ -38,6 +38,10 @@ class RuntimeChildMapTest {
         volatile java.util.function.Predicate<String> refused = k -> false;
         /** Runs before each look-up by key, with the key. */
         volatile java.util.function.Consumer<String> onFind = k -> {};
+        /** The keys of each read of several keys at once, when {@link #readsMany} is set. */
+        final List<java.util.Collection<String>> manyReads = new CopyOnWriteArrayList<>();
+        /** Whether the children answer reads of several keys at once (as the worker's do). */
+        volatile boolean readsMany;
 
         ChildAttempt(InMemoryAttempt a, Function<String, ExecutionState> states) {
             this.a = a;
@@ -78,6 +82,21 @@ class RuntimeChildMapTest {
                 public Child find(String key) {
                     onFind.accept(key);
                     return started.contains(key) ? child(key) : null;
+                }
+
+                @Override
+                public Map<String, Child> findAll(java.util.Collection<String> keys) {
+                    if (!readsMany) {
+                        return ChildWorkflows.super.findAll(keys);
+                    }
+                    manyReads.add(List.copyOf(keys));
+                    Map<String, Child> out = new java.util.HashMap<>();
+                    for (String key : keys) {
+                        if (started.contains(key)) {
+                            out.put(key, child(key));
+                        }
+                    }
+                    return out;
                 }
             };
         }
@@ -150,6 +169,38 @@ class RuntimeChildMapTest {
         assertThat(o).isInstanceOf(RunOutcome.Waiting.class);
         assertThat(at.started).containsExactly("child:7:each[0]", "child:7:each[1]");
         assertThat(at.recordedBefore).containsEntry("child:7:each[0]", true).containsEntry("child:7:each[1]", true);
+    }
+
+    @Test
+    void aLookReadsItsItemsChildrenInOneReadAndLooksUpNoKeyAlone() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        var first = kit.attempt(fan("[1, 2, 3, 4, 5, 6]", "\"max_parallel\": 3"), "{}");
+        Map<String, ExecutionState> states = new ConcurrentHashMap<>();
+        Function<String, ExecutionState> state = k -> states.getOrDefault(k, ExecutionState.RUNNING);
+        List<String> alone = new CopyOnWriteArrayList<>();
+        var a1 = new ChildAttempt(first, state);
+        a1.readsMany = true;
+        a1.onFind = alone::add;
+        RunOutcome o1 = kit.runtime.run(a1);
+        assertThat(o1).isInstanceOf(RunOutcome.Waiting.class);
+        assertThat(a1.started).containsExactly("child:7:each[0]", "child:7:each[1]", "child:7:each[2]");
+        assertThat(a1.manyReads)
+                .singleElement()
+                .satisfies(
+                        keys -> assertThat(keys).contains("child:7:each[0]", "child:7:each[0]#1", "child:7:each[5]"));
+
+        // Two children ended: the next look takes them and starts two more, again with one read.
+        states.put("child:7:each[0]", ExecutionState.SUCCEEDED);
+        states.put("child:7:each[1]", ExecutionState.SUCCEEDED);
+        var a2 = new ChildAttempt(first.next(o1), state);
+        a2.readsMany = true;
+        a2.onFind = alone::add;
+        a2.started.addAll(a1.started);
+        RunOutcome o2 = kit.runtime.run(a2);
+        assertThat(o2).isInstanceOf(RunOutcome.Waiting.class);
+        assertThat(a2.started).endsWith("child:7:each[3]", "child:7:each[4]");
+        assertThat(a2.manyReads).hasSize(1);
+        assertThat(alone).as("no key looked up on its own").isEmpty();
     }
 
     @Test

@@ -122,6 +122,24 @@ final class InspectionStatements implements InspectionStore {
     }
 
     @Override
+    public Map<String, ExecutionView> executionGetByKeys(java.util.Collection<String> keys) {
+        if (keys.size() > MAX_KEYS) {
+            throw new IllegalArgumentException(
+                    "at most " + MAX_KEYS + " idempotency keys are looked up at once, not " + keys.size());
+        }
+        Map<String, ExecutionView> out = new java.util.HashMap<>();
+        if (keys.isEmpty()) {
+            return out;
+        }
+        Params p = Params.of("keys", SqlArray.ofStrings(List.copyOf(keys)));
+        List<Row> rows = db.run("execution_get_by_keys", Mode.READ, true, s -> s.query("execution_get_by_keys", p));
+        for (Row r : rows) {
+            out.put(r.string("idempotency_key"), Records.view(r));
+        }
+        return out;
+    }
+
+    @Override
     public Map<String, Long> queueFailedRecently(Duration window, long cap) {
         Params p = Params.of("window_ms", window.toMillis()).set("cap", cap);
         List<Row> rows = db.run("queue_failed_recent", Mode.READ, true, s -> s.query("queue_failed_recent", p));
