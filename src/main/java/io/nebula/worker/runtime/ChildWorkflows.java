@@ -38,10 +38,13 @@ public interface ChildWorkflows {
         return null;
     }
 
+    /** The most keys {@link #findAll} takes at once. */
+    int MAX_KEYS = 1_000;
+
     /**
      * The children started under these idempotency keys, by key, in one read where the worker can
-     * (at most 1,000 keys); keys without a child are absent. Starts nothing. The default asks
-     * {@link #find} for each.
+     * (at most {@value #MAX_KEYS} keys); keys without a child are absent. Starts nothing. The
+     * default asks {@link #find} for each.
      *
      * @throws RuntimeException when the store cannot be reached
      */

@@ -911,7 +911,10 @@ final class ExecutionRun {
 
     private static final ChildWorkflows.Child NO_CHILD = new ChildWorkflows.Child(-1, null, null, null, null, null);
 
-    /** How many items' first two generations one read ahead covers at least. */
+    /**
+     * How many items' first two generations one read ahead covers at least (at most half of
+     * {@link ChildWorkflows#MAX_KEYS}).
+     */
     private static final int READ_AHEAD_ITEMS = 32;
 
     /**
@@ -949,7 +952,7 @@ final class ExecutionRun {
 
     /** Reads the first two generations' children of item {@code from} and the unfinished items after it. */
     private void readAhead(MapRun m, int from) {
-        int items = Math.max(READ_AHEAD_ITEMS, 2 * m.spec.maxParallel());
+        int items = Math.min(ChildWorkflows.MAX_KEYS / 2, Math.max(READ_AHEAD_ITEMS, 2 * m.spec.maxParallel()));
         List<String> keys = new ArrayList<>(2 * items);
         for (int i = from; i < m.size() && keys.size() < 2 * items; i++) {
             if (i != from && (m.isDone(i) || m.isSettled(i))) {

@@ -89,6 +89,9 @@ class RuntimeChildMapTest {
                     if (!readsMany) {
                         return ChildWorkflows.super.findAll(keys);
                     }
+                    if (keys.size() > ChildWorkflows.MAX_KEYS) {
+                        throw new IllegalArgumentException("too many keys: " + keys.size());
+                    }
                     manyReads.add(List.copyOf(keys));
                     Map<String, Child> out = new java.util.HashMap<>();
                     for (String key : keys) {
@@ -201,6 +204,28 @@ class RuntimeChildMapTest {
         assertThat(a2.started).endsWith("child:7:each[3]", "child:7:each[4]");
         assertThat(a2.manyReads).hasSize(1);
         assertThat(alone).as("no key looked up on its own").isEmpty();
+    }
+
+    @Test
+    void aLookOfTheWidestMapReadsAtMostTheKeysOneReadTakes() throws Exception {
+        RuntimeKit kit = new RuntimeKit();
+        String items = java.util.stream.IntStream.range(0, 1_200)
+                .mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        String definition = """
+                {"name": "p", "nodes": [{"id": "each", "workflow": "%s",
+                  "map": {"items": %s, "max_parallel": 1000},
+                  "input": {"x": "${{ item }}"}}]}""".formatted(HASH, items);
+        var at = new ChildAttempt(kit.attempt(definition, "{}"), k -> ExecutionState.RUNNING);
+        at.readsMany = true;
+
+        RunOutcome o = kit.runtime.run(at);
+
+        assertThat(o).isInstanceOf(RunOutcome.Waiting.class);
+        assertThat(at.started).hasSize(1_000);
+        assertThat(at.manyReads)
+                .isNotEmpty()
+                .allSatisfy(keys -> assertThat(keys).hasSizeLessThanOrEqualTo(1_000));
     }
 
     @Test
