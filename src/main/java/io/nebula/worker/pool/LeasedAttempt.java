@@ -250,13 +250,27 @@ final class LeasedAttempt implements Attempt {
             @Override
             public java.util.Map<String, Child> findAll(java.util.Collection<String> keys) {
                 java.util.Map<String, Child> out = new java.util.HashMap<>();
-                store.executionGetByKeys(keys).forEach((key, v) -> out.put(key, child(v)));
+                List<String> all = List.copyOf(keys);
+                for (int from = 0; from < all.size(); from += MAX_KEYS) {
+                    store.executionGetByKeys(all.subList(from, Math.min(all.size(), from + MAX_KEYS)))
+                            .forEach((key, v) -> out.put(key, child(v)));
+                }
                 return out;
             }
 
             @Override
             public Child startNew(String hash, String inputJson, String key, String queue) {
-                return submitChild(hash, inputJson, key, queue);
+                try {
+                    return submitChild(hash, inputJson, key, queue);
+                } catch (ChildWorkflows.InputRefused | IllegalStateException e) {
+                    // Another attempt may have started the child since the read that found none:
+                    // it stands, as start() would have found it.
+                    Optional<ExecutionView> found = store.executionGetByKey(key);
+                    if (found.isPresent()) {
+                        return child(found.get());
+                    }
+                    throw e;
+                }
             }
 
             @Override

@@ -85,8 +85,10 @@ public final class SubWorkflows {
             int gap = 0;
             // The items' first two generations are read a chunk of items at a time, in one statement.
             int chunk = InspectionStore.MAX_KEYS / 2;
-            for (int from = 0; (items < 0 || from < items) && gap < gapAllowed && out.size() < max; from += chunk) {
-                int to = items < 0 ? from + chunk : Math.min(items, from + chunk);
+            for (int from = 0, to; (items < 0 || from < items) && gap < gapAllowed && out.size() < max; from = to) {
+                // No more items than the children still wanted (a listing wants 100), plus a gap's worth.
+                int want = (int) Math.min(chunk, (long) max - out.size() + 16);
+                to = items < 0 ? from + want : Math.min(items, from + want);
                 List<String> keys = new ArrayList<>(2 * (to - from));
                 for (int i = from; i < to; i++) {
                     keys.add(ChildKeys.itemKey(parent.id(), id, i, 0));

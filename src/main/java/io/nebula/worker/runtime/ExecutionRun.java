@@ -952,9 +952,10 @@ final class ExecutionRun {
 
     /** Reads the first two generations' children of item {@code from} and the unfinished items after it. */
     private void readAhead(MapRun m, int from) {
-        int items = Math.min(ChildWorkflows.MAX_KEYS / 2, Math.max(READ_AHEAD_ITEMS, 2 * m.spec.maxParallel()));
-        List<String> keys = new ArrayList<>(2 * items);
-        for (int i = from; i < m.size() && keys.size() < 2 * items; i++) {
+        int cap = 2 * Math.min(ChildWorkflows.MAX_KEYS / 2, Math.max(READ_AHEAD_ITEMS, 2 * m.spec.maxParallel()));
+        List<String> keys = new ArrayList<>(cap);
+        // An item adds up to two keys (fewer when one was read already): stop while both still fit.
+        for (int i = from; i < m.size() && keys.size() + 2 <= cap; i++) {
             if (i != from && (m.isDone(i) || m.isSettled(i))) {
                 continue;
             }

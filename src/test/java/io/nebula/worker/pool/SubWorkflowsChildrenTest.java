@@ -50,6 +50,7 @@ class SubWorkflowsChildrenTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void eachItemsLatestGenerationInItemOrderAcrossReadsOfSeveralHundredItems() {
         try (ExecutionStore store = SqliteExecutionStore.open(dir.resolve("c.db"), StoreOptions.defaults("test"))) {
             store.migrate();
@@ -88,9 +89,27 @@ class SubWorkflowsChildrenTest {
             assertThat(all)
                     .extracting(SubWorkflows.Child::nodeId)
                     .startsWith("each[0]", "each[1]", "each[2]", "each[4]");
-            assertThat(SubWorkflows.children(store, view, 3))
+            List<java.util.Collection<String>> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            assertThat(SubWorkflows.children(
+                            (ExecutionStore) Proxy.newProxyInstance(
+                                    ExecutionStore.class.getClassLoader(),
+                                    new Class<?>[] {ExecutionStore.class},
+                                    (proxy, method, args) -> {
+                                        if (method.getName().equals("executionGetByKeys")) {
+                                            asked.add(List.copyOf((java.util.Collection<String>) args[0]));
+                                        }
+                                        try {
+                                            return method.invoke(store, args);
+                                        } catch (InvocationTargetException e) {
+                                            throw e.getCause();
+                                        }
+                                    }),
+                            view,
+                            3))
                     .extracting(SubWorkflows.Child::nodeId)
                     .containsExactly("each[0]", "each[1]", "each[2]");
+            // A listing of three reads the keys of three items and a gap's worth, not of 500.
+            assertThat(asked).singleElement().satisfies(keys -> assertThat(keys).hasSize(2 * (3 + 16)));
         }
     }
 }
