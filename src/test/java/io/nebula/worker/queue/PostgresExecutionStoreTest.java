@@ -260,15 +260,7 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
             try (Statement st = listener.createStatement()) {
                 st.execute("LISTEN \"nebula_parent_" + schema + "\"");
             }
-            try (Connection holder = rawConnection()) {
-                holder.setAutoCommit(false);
-                try (Statement st = holder.createStatement()) {
-                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
-                    // Returns while the row is held: the wake-up is skipped, not waited for.
-                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
-                }
-                holder.rollback();
-            }
+            succeedWhileRowHeld(parent, c.lease(), false);
             PGNotification[] got = listener.unwrap(PGConnection.class)
                     .getNotifications((int) Duration.ofSeconds(10).toMillis());
             assertThat(got)
@@ -323,14 +315,7 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
         ClaimedExecution c = claim(1).get(0);
         try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {})) {
             await().atMost(Duration.ofSeconds(10)).until(store::wakeupConnected);
-            try (Connection holder = rawConnection()) {
-                holder.setAutoCommit(false);
-                try (Statement st = holder.createStatement()) {
-                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
-                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
-                }
-                holder.commit();
-            }
+            succeedWhileRowHeld(parent, c.lease(), true);
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(claim(1))
                             .extracting(ClaimedExecution::id)
@@ -348,15 +333,8 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
         assertThat(c.id()).isEqualTo(child);
         try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {})) {
             await().atMost(Duration.ofSeconds(10)).until(store::wakeupConnected);
-            try (Connection holder = rawConnection()) {
-                holder.setAutoCommit(false);
-                try (Statement st = holder.createStatement()) {
-                    // As the parent's heartbeat would, while the child ends.
-                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
-                    store.executionCompleteMany(List.of(Completions.succeed(c.lease(), "{}", List.of())));
-                }
-                holder.rollback();
-            }
+            // As the parent's heartbeat would, while the child ends.
+            succeedWhileRowHeld(parent, c.lease(), false);
             await().atMost(Duration.ofSeconds(10)).until(() -> childEndedEpoch(parent) != null);
         }
         // The parent's look read the child before it ended, so it asks to wait.
@@ -381,16 +359,8 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
             try (Statement st = listener.createStatement()) {
                 st.execute("LISTEN \"nebula_parent_" + schema + "\"");
             }
-            try (Connection holder = rawConnection()) {
-                holder.setAutoCommit(false);
-                try (Statement st = holder.createStatement()) {
-                    // As a sibling's end, or a claim, would hold it.
-                    st.execute("SELECT id FROM executions WHERE id = " + parent + " FOR UPDATE");
-                    store.executionCompleteMany(
-                            List.of(Completions.succeed(children.get(2).lease(), "{}", List.of())));
-                }
-                holder.rollback();
-            }
+            // As a sibling's end, or a claim, would hold it.
+            succeedWhileRowHeld(parent, children.get(2).lease(), false);
             try (Statement st = listener.createStatement()) {
                 st.execute("NOTIFY \"nebula_parent_" + schema + "\", 'marker'");
             }
@@ -420,14 +390,7 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
                 st.execute("SELECT id FROM executions WHERE id = " + held + " FOR UPDATE");
                 store.executionCompleteMany(List.of(Completions.succeed(first.lease(), "{}", List.of())));
             }
-            try (Connection holder = rawConnection()) {
-                holder.setAutoCommit(false);
-                try (Statement st = holder.createStatement()) {
-                    st.execute("SELECT id FROM executions WHERE id = " + other + " FOR UPDATE");
-                    store.executionCompleteMany(List.of(Completions.succeed(second.lease(), "{}", List.of())));
-                }
-                holder.commit();
-            }
+            succeedWhileRowHeld(other, second.lease(), true);
             // The first parent's row is held throughout; its tries wait 200 ms each, behind the others.
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(claim(1))
@@ -509,6 +472,25 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
         store.executionCompleteMany(
                 List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
         return parent;
+    }
+
+    /**
+     * Ends {@code child} succeeded while another transaction holds {@code row}'s row (the end's
+     * trigger skips it and does not wait), then commits or rolls that transaction back.
+     */
+    private void succeedWhileRowHeld(long row, LeaseRef child, boolean commit) throws Exception {
+        try (Connection holder = rawConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("SELECT id FROM executions WHERE id = " + row + " FOR UPDATE");
+                store.executionCompleteMany(List.of(Completions.succeed(child, "{}", List.of())));
+            }
+            if (commit) {
+                holder.commit();
+            } else {
+                holder.rollback();
+            }
+        }
     }
 
     private Long childEndedEpoch(long id) throws Exception {

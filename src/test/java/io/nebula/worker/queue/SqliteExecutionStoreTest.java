@@ -156,27 +156,23 @@ class SqliteExecutionStoreTest extends ExecutionStoreContract {
 
     @Test
     void aChildWhoseReleaseACancelWinsWakesTheParkedParent() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
-        long parent = submit(request());
-        ClaimedExecution p = claim(1).get(0);
-        store.executionCompleteMany(
-                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
-        LeaseRef c = child(parent, "a");
-        store.executionCancel(c.executionId(), "stop");
-        try (AutoCloseable sub = store.wakeupSubscribe(List.of("default"), wakes::incrementAndGet)) {
-            // The child (itself waiting on a delay node) is released; its pending cancel wins.
-            store.executionCompleteMany(
-                    List.of(Completions.release(c, "node 'pause': waiting 1h", Duration.ofHours(1), List.of())));
-            assertThat(claim(1))
-                    .as("the parent is due")
-                    .extracting(ClaimedExecution::id)
-                    .containsExactly(parent);
-            assertThat(wakes).as("and its claimers were woken").hasValue(1);
-        }
+        // The child (itself waiting on a delay node) is released; its pending cancel wins.
+        assertAParkedParentIsWokenByTheEndOf(
+                c -> Completions.release(c, "node 'pause': waiting 1h", Duration.ofHours(1), List.of()));
     }
 
     @Test
     void aChildWhoseSignalWaitACancelWinsWakesTheParkedParent() throws Exception {
+        assertAParkedParentIsWokenByTheEndOf(c ->
+                Completions.awaitSignal(c, "waiting for go", List.of(new SignalWait("gate", "go", null)), List.of()));
+    }
+
+    /**
+     * A parent parked for its children, whose child has a cancel pending, is made due and its
+     * in-process claimers woken when the child's attempt ends with {@code end}, which the cancel wins.
+     */
+    private void assertAParkedParentIsWokenByTheEndOf(java.util.function.Function<LeaseRef, Completion> end)
+            throws Exception {
         java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
         long parent = submit(request());
         ClaimedExecution p = claim(1).get(0);
@@ -185,8 +181,7 @@ class SqliteExecutionStoreTest extends ExecutionStoreContract {
         LeaseRef c = child(parent, "a");
         store.executionCancel(c.executionId(), "stop");
         try (AutoCloseable sub = store.wakeupSubscribe(List.of("default"), wakes::incrementAndGet)) {
-            store.executionCompleteMany(List.of(Completions.awaitSignal(
-                    c, "waiting for go", List.of(new SignalWait("gate", "go", null)), List.of())));
+            store.executionCompleteMany(List.of(end.apply(c)));
             assertThat(claim(1))
                     .as("the parent is due")
                     .extracting(ClaimedExecution::id)

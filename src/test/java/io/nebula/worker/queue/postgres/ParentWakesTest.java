@@ -26,10 +26,11 @@ class ParentWakesTest {
             order.add(parent);
             return parent == 1 ? null : Boolean.TRUE;
         })) {
-            wakes.start();
+            // Queued before the thread starts, so the first try of each comes in this order.
             wakes.offer(1);
             wakes.offer(2);
             wakes.offer(3);
+            wakes.start();
 
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> calls.containsKey(1L) && calls.get(1L).get() == ParentWakes.MAX_TRIES);
@@ -87,9 +88,9 @@ class ParentWakesTest {
             }
             return Boolean.TRUE;
         })) {
-            wakes.start();
             wakes.offer(1);
             wakes.offer(2);
+            wakes.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
         }
         assertThat(seen).containsExactly(1L, 2L);
