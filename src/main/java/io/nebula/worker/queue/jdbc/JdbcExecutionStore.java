@@ -104,9 +104,9 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     /**
      * Called after a batch of attempt ends commits that made executions of {@code queues} due at
-     * once ({@code "*"}: of any queue): a parent whose child ended, or whose release for children
-     * found a child ended while it ran. Only where the dialect's ending statements report it (a
-     * {@code due_queue} column); PostgreSQL's NOTIFY those queues in the statements themselves.
+     * once ({@link #ANY_QUEUE}: of any queue): a parent whose child ended, or whose release for
+     * children found a child ended while it ran. Only where the dialect's ending statements report
+     * it (a {@code due_queue} column); PostgreSQL's statements NOTIFY those queues themselves.
      */
     protected void afterEndsMadeDue(Set<String> queues) {}
 

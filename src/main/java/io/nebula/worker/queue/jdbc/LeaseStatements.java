@@ -55,8 +55,9 @@ final class LeaseStatements implements LeaseStore {
     private final Database db;
     /**
      * Called after an ending batch commits with the queues in which it made executions due at once
-     * ({@link JdbcExecutionStore#ANY_QUEUE} for any), read from the {@code due_queue} column of the dialect's ending
-     * statements where they return one; PostgreSQL's functions NOTIFY those queues themselves.
+     * ({@link JdbcExecutionStore#ANY_QUEUE} for any), read from the {@code due_queue} column of the
+     * dialect's ending statements where they return one; PostgreSQL's functions NOTIFY those queues
+     * themselves.
      */
     private final Consumer<Set<String>> afterDue;
     /** Whether {@link #SUCCEED_CANCELLED_NODES} follows a success batch in which a cancel won. */

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * times in all (about five seconds of waiting), so one row held for long delays the others by 200 ms
  * a try, and costs one pooled connection at a time, never one per child. An id already queued is
  * not queued twice; one passed on again while its wake-up is being made (a sibling's end that found
- * the row held by that wake-up) is made once more after it. Every worker that listens does this for every such parent, so the first to get
- * the row makes the wake-up and the others find nothing left to change; a wake-up given up, or one
- * that fails, is left to the parent's look-again delay, as before the migration.
+ * the row held by that wake-up) is made once more after it. Every worker that listens does this
+ * for every such parent, so the first to get the row makes the wake-up and the others find nothing
+ * left to change; a wake-up given up, or one that fails, is left to the parent's look-again delay,
+ * as before the migration.
  */
 final class ParentWakes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParentWakes.class);
