@@ -18,6 +18,7 @@ import io.nebula.worker.queue.SignalView;
 import io.nebula.worker.queue.StopReason;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.Submitted;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.runtime.Attempt;
 import io.nebula.worker.runtime.ChildWorkflows;
@@ -319,8 +320,9 @@ final class LeasedAttempt implements Attempt {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Submits the child under {@code key} unless one exists (the submit does nothing then) and
-     * reads it back: the one submitted, or the one another attempt started under the key.
+     * Submits the child under {@code key} unless one exists (the submit does nothing then): the one
+     * submitted, available and not read back, or the one another attempt started under the key,
+     * read.
      */
     private ChildWorkflows.Child submitChild(String hash, String inputJson, String key, String queue) {
         Map.Entry<WorkflowDocument, JsonNode> stored = childDefinitions.get(hash);
@@ -341,8 +343,21 @@ final class LeasedAttempt implements Attempt {
         }
         JsonNode retries = definition.path("max_retries");
         int maxAttempts = retries.isIntegralNumber() ? retries.asInt() + 1 : parent.maxAttempts();
-        store.executionSubmitMany(List.of(new SubmitRequest(
-                queue == null ? parent.queue() : queue, hash, doc.name(), inputJson, 0, null, null, maxAttempts, key)));
+        Submitted submitted = store.executionSubmitMany(List.of(new SubmitRequest(
+                        queue == null ? parent.queue() : queue,
+                        hash,
+                        doc.name(),
+                        inputJson,
+                        0,
+                        null,
+                        null,
+                        maxAttempts,
+                        key)))
+                .getFirst();
+        if (submitted.created()) {
+            // Just inserted: available, and no older than this call (its times left unknown).
+            return new ChildWorkflows.Child(submitted.executionId(), ExecutionState.AVAILABLE, null, null, null, null);
+        }
         ExecutionView v = store.executionGetByKey(key)
                 .orElseThrow(() ->
                         new StoreException("the child execution with key " + key + " was not found after its submit"));

@@ -12,8 +12,9 @@ public interface ChildWorkflows {
     /**
      * A child execution as it stands.
      *
-     * @param createdAt when it was submitted, by the database's clock
-     * @param now the database clock when it was read
+     * @param createdAt when it was submitted, by the database's clock; {@code null} for a child the
+     *     attempt has just submitted and not read back (its age is then taken as zero)
+     * @param now the database clock when it was read; {@code null} with {@code createdAt}
      */
     record Child(long id, ExecutionState state, String outputJson, String error, Instant createdAt, Instant now) {}
 

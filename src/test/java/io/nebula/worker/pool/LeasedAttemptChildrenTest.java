@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nebula.worker.queue.ChildKeys;
 import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.ExecutionState;
+import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.runtime.ChildWorkflows;
@@ -21,9 +23,65 @@ class LeasedAttemptChildrenTest {
     Path dir;
 
     private static ChildWorkflows children(SteppedPool pool, ClaimedExecution held) {
+        return children(pool, pool.store, held);
+    }
+
+    private static ChildWorkflows children(SteppedPool pool, ExecutionStore store, ClaimedExecution held) {
         long now = pool.clock.nanoTime();
         Running r = new Running(held, now + Duration.ofMinutes(5).toNanos(), now);
-        return new LeasedAttempt(r, Map.of(), null, pool.store, null, pool.clock).children();
+        return new LeasedAttempt(r, Map.of(), null, store, null, pool.clock).children();
+    }
+
+    private static ClaimedExecution heldParent(SteppedPool a, WorkflowDocument wf) {
+        a.store.workflowPut(wf);
+        long parent = a.store
+                .executionSubmitMany(List.of(SubmitRequest.now("default", wf.hash(), wf.name(), "{}", 1)))
+                .getFirst()
+                .executionId();
+        ClaimedExecution held = a.claimAs("a", 1, Duration.ofMinutes(5)).getFirst();
+        assertThat(held.id()).isEqualTo(parent);
+        return held;
+    }
+
+    @Test
+    void aChildJustSubmittedIsAvailableWithoutBeingReadBackAndTheWorkflowIsReadOnce() {
+        try (SteppedPool a = new SteppedPool(dir, PoolOptions.defaults("a"))) {
+            a.store.workflowPut(SteppedPool.WF);
+            ClaimedExecution held = heldParent(
+                    a,
+                    new WorkflowDocument(
+                            "parent-hash",
+                            "parent",
+                            "{\"nodes\":[{\"id\":\"n\",\"workflow\":\"" + SteppedPool.WF.hash() + "\"}]}"));
+            Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+            ExecutionStore counting = (ExecutionStore) java.lang.reflect.Proxy.newProxyInstance(
+                    ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (p, m, args) -> {
+                        calls.merge(m.getName(), 1, Integer::sum);
+                        try {
+                            return m.invoke(a.store, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            ChildWorkflows c = children(a, counting, held);
+
+            ChildWorkflows.Child first =
+                    c.startNew(SteppedPool.WF.hash(), "{}", ChildKeys.itemKey(held.id(), "n", 0, 0), null);
+            ChildWorkflows.Child second =
+                    c.startNew(SteppedPool.WF.hash(), "{}", ChildKeys.itemKey(held.id(), "n", 1, 0), null);
+
+            assertThat(List.of(first, second)).allSatisfy(child -> {
+                assertThat(child.state()).isEqualTo(ExecutionState.AVAILABLE);
+                assertThat(child.createdAt()).isNull();
+            });
+            assertThat(a.store.executionGet(first.id()))
+                    .map(v -> v.idempotencyKey())
+                    .contains(ChildKeys.itemKey(held.id(), "n", 0, 0));
+            assertThat(calls)
+                    .containsEntry("executionSubmitMany", 2)
+                    .containsEntry("workflowGet", 1)
+                    .doesNotContainKey("executionGetByKey");
+        }
     }
 
     @Test
