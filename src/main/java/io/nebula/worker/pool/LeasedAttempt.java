@@ -232,8 +232,8 @@ final class LeasedAttempt implements Attempt {
     /**
      * Starts a child on the queue its node names (the parent's by default) with the parent's
      * attempt budget (the child's own {@code max_retries} when it sets one), unless the key finds
-     * it; reads it back either way. The calls block the attempt's thread, which only a sub-workflow
-     * node's start makes them.
+     * it: the child found, or the one submitted (not read back). The calls block the attempt's
+     * thread, which only a sub-workflow node's start makes them.
      */
     @Override
     public ChildWorkflows children() {
@@ -266,7 +266,13 @@ final class LeasedAttempt implements Attempt {
                 } catch (ChildWorkflows.InputRefused | IllegalStateException e) {
                     // Another attempt may have started the child since the read that found none:
                     // it stands, as start() would have found it.
-                    Optional<ExecutionView> found = store.executionGetByKey(key);
+                    Optional<ExecutionView> found;
+                    try {
+                        found = store.executionGetByKey(key);
+                    } catch (RuntimeException readFailed) {
+                        e.addSuppressed(readFailed);
+                        throw e;
+                    }
                     if (found.isPresent()) {
                         return child(found.get());
                     }

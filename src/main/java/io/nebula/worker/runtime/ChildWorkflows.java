@@ -39,8 +39,8 @@ public interface ChildWorkflows {
         return null;
     }
 
-    /** The most keys {@link #findAll} takes at once. */
-    int MAX_KEYS = 1_000;
+    /** The most keys {@link #findAll} takes at once: as many as the store reads in one statement. */
+    int MAX_KEYS = io.nebula.worker.queue.InspectionStore.MAX_KEYS;
 
     /**
      * The children started under these idempotency keys, by key, in one read where the worker can
