@@ -250,10 +250,7 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
 
     @Test
     void aChildsEndDoesNotWaitForWhoeverHoldsItsParentsRowAndPassesTheWakeUpOn() throws Exception {
-        long parent = submit(request());
-        ClaimedExecution p = claim(1).get(0);
-        store.executionCompleteMany(
-                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        long parent = parentWaitingForChildrenOnThisStore();
         submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
         ClaimedExecution c = claim(1).get(0);
         try (Connection listener = PostgresTestDatabase.connect()) {
@@ -277,10 +274,7 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
 
     @Test
     void aChildsEndThatFindsItsParentsRowFreePassesNothingOn() throws Exception {
-        long parent = submit(request());
-        ClaimedExecution p = claim(1).get(0);
-        store.executionCompleteMany(
-                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        long parent = parentWaitingForChildrenOnThisStore();
         long first = submit(request().withIdempotencyKey(ChildKeys.key(parent, "a")));
         long second = submit(request().withIdempotencyKey(ChildKeys.key(parent, "b")));
         List<ClaimedExecution> children = claim(2);
@@ -307,10 +301,7 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
 
     @Test
     void aWakeUpPassedOnMakesTheParentDueOnceWhoeverHeldItsRowLetsGo() throws Exception {
-        long parent = submit(request());
-        ClaimedExecution p = claim(1).get(0);
-        store.executionCompleteMany(
-                List.of(Completions.awaitChildren(p.lease(), "waiting for child", Duration.ofHours(1))));
+        long parent = parentWaitingForChildrenOnThisStore();
         submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
         ClaimedExecution c = claim(1).get(0);
         try (AutoCloseable listening = store.wakeupSubscribe(List.of("default"), () -> {})) {

@@ -492,9 +492,11 @@ final class LeaseStatements implements LeaseStore {
     }
 
     private static void collect(List<Row> rows, Map<Long, ExecutionState> applied, Set<String> due) {
+        // The column is the statement's, the same for every row; PostgreSQL's statements have none.
+        boolean dueColumn = !rows.isEmpty() && rows.get(0).has("due_queue");
         for (Row r : rows) {
             applied.put(r.getLong("id"), ExecutionState.parse(r.string("state")));
-            if (r.has("due_queue") && !r.isNull("due_queue")) {
+            if (dueColumn && !r.isNull("due_queue")) {
                 due.add(r.string("due_queue"));
             }
         }
