@@ -5,6 +5,7 @@ import io.nebula.worker.queue.DatabaseProblem;
 import io.nebula.worker.queue.Dialect;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.jdbc.Database;
+import io.nebula.worker.queue.jdbc.Session;
 import io.nebula.worker.queue.jdbc.SqlArray;
 import io.nebula.worker.queue.jdbc.SqlLibrary;
 import java.nio.file.Files;
@@ -13,8 +14,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +41,12 @@ import tools.jackson.databind.ObjectMapper;
 final class SqliteDatabase extends Database {
     private static final ObjectMapper JSON = Json.MAPPER;
     private static final int BUSY_TIMEOUT_MS = 15_000;
+    /** The most writes one transaction takes from the queue. */
+    private static final int MAX_GROUP = 64;
+    /** A group takes no further write once its writes have run this long. */
+    private static final long GROUP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** The SQL state of a write rolled back because another write of its transaction failed. */
+    private static final String ROLLED_BACK_WITH_GROUP = "40001";
 
     private final Path file;
     private final ExecutorService writer;
@@ -52,6 +61,11 @@ final class SqliteDatabase extends Database {
      * Statements on a caller's connection (a submit inside the caller's transaction) are not kept.
      */
     private final Map<Connection, Map<String, PreparedStatement>> kept = new IdentityHashMap<>();
+    /** Writes waiting for the writer thread, in the order they came. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Write<?>> writes =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Transactions the writer thread committed; written on that thread only. */
+    private volatile long commits;
     /** Whether the write connection's commits wait for the disk; used on the writer thread only. */
     private boolean syncFull = true;
 
@@ -98,6 +112,16 @@ final class SqliteDatabase extends Database {
 
     Path file() {
         return file;
+    }
+
+    /** Writes waiting for the writer thread. */
+    int queuedWrites() {
+        return writes.size();
+    }
+
+    /** Write transactions committed so far. */
+    long commits() {
+        return commits;
     }
 
     /**
@@ -172,37 +196,44 @@ final class SqliteDatabase extends Database {
 
     @Override
     protected <T> T runOnce(Mode mode, Work<T> work) throws SQLException {
-        boolean read = mode == Mode.READ || mode == Mode.SNAPSHOT;
-        ExecutorService ex = read ? reader : writer;
-        Connection c = read ? readConnection : writeConnection;
-        Future<T> f = ex.submit(() -> {
-            if (mode == Mode.READ) {
-                return work.run(session(c));
-            }
-            if (!read) {
-                syncOnCommit(c, mode != Mode.CLAIM);
-            }
-            try {
-                c.setAutoCommit(false);
-                T result = work.run(session(c));
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // nothing to roll back
+        if (mode == Mode.READ || mode == Mode.SNAPSHOT) {
+            return await(reader.submit(() -> {
+                if (mode == Mode.READ) {
+                    return work.run(session(readConnection));
                 }
-                throw e;
-            } finally {
-                restoreAutoCommit(c);
-            }
-        });
+                readConnection.setAutoCommit(false);
+                try {
+                    T result = work.run(session(readConnection));
+                    readConnection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        readConnection.rollback();
+                    } catch (SQLException ignored) {
+                        // nothing to roll back
+                    }
+                    throw e;
+                } finally {
+                    restoreAutoCommit(readConnection);
+                }
+            }));
+        }
+        Write<T> w = new Write<>(mode, work);
+        writes.add(w);
         try {
-            T result = f.get();
-            return result;
+            writer.execute(this::writeQueued);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            writes.remove(w);
+            throw new SQLException("the SQLite file " + file + " is closed", "08003", closed);
+        }
+        return await(w.done);
+    }
+
+    private static <T> T await(Future<T> f) throws SQLException {
+        try {
+            return f.get();
         } catch (InterruptedException e) {
-            // The statement keeps running on the writer thread; its outcome is unknown to us.
+            // The statement keeps running on its thread; its outcome is unknown to us.
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for SQLite", "08000", e);
         } catch (ExecutionException e) {
@@ -213,7 +244,179 @@ final class SqliteDatabase extends Database {
             if (cause instanceof RuntimeException r) {
                 throw r;
             }
+            if (cause instanceof Error err) {
+                throw err;
+            }
             throw new SQLException(cause);
+        }
+    }
+
+    /** A write waiting for the writer thread, and what became of it. */
+    private static final class Write<T> {
+        final Mode mode;
+        final Work<T> work;
+        final java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+        T value;
+        Throwable failure;
+
+        Write(Mode mode, Work<T> work) {
+            this.mode = mode;
+            this.work = work;
+        }
+
+        void run(Session s) throws SQLException {
+            value = work.run(s);
+        }
+
+        void finish() {
+            if (failure == null) {
+                done.complete(value);
+            } else {
+                done.completeExceptionally(failure);
+            }
+        }
+    }
+
+    /**
+     * Runs the writes queued now, on the writer thread, committing several in one transaction
+     * (group commit): a commit writes the changed pages to the log, and most wait for the disk, so
+     * writes that arrive while another runs share one. Each write in a group runs inside a
+     * savepoint: one that fails is rolled back alone and gets its error, the others still commit.
+     * A group stops taking writes after {@link #GROUP_NANOS}, so a write waits for the commit at
+     * most that long after it ran (plus the longest write after it). Every write's caller is told
+     * only after its transaction committed or rolled back.
+     */
+    private void writeQueued() {
+        List<Write<?>> batch = new ArrayList<>();
+        Write<?> next;
+        while (batch.size() < MAX_GROUP && (next = writes.poll()) != null) {
+            batch.add(next);
+        }
+        int from = 0;
+        try {
+            while (from < batch.size()) {
+                from = writeGroup(batch, from);
+            }
+        } catch (Throwable t) {
+            for (Write<?> w : batch) {
+                w.done.completeExceptionally(t);
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+        }
+    }
+
+    /** Runs writes from {@code from} on in one transaction and commits it; the index after the last. */
+    private int writeGroup(List<Write<?>> batch, int from) throws SQLException {
+        Connection c = writeConnection;
+        boolean full = false;
+        for (int i = from; i < batch.size(); i++) {
+            full |= batch.get(i).mode != Mode.CLAIM;
+        }
+        boolean grouped = batch.size() - from > 1;
+        syncOnCommit(c, full);
+        control(c, "BEGIN IMMEDIATE");
+        int end = from;
+        long started = System.nanoTime();
+        try {
+            while (end < batch.size() && (end == from || System.nanoTime() - started < GROUP_NANOS)) {
+                Write<?> w = batch.get(end++);
+                if (!grouped) {
+                    w.run(session(c));
+                    continue;
+                }
+                control(c, "SAVEPOINT nebula_write");
+                try {
+                    w.run(session(c));
+                    control(c, "RELEASE nebula_write");
+                } catch (SQLException | RuntimeException e) {
+                    w.failure = e;
+                    if (!rollbackTo(c)) {
+                        // SQLite ended the whole transaction (a full disk, an I/O error): the writes
+                        // before this one were rolled back too, and may be tried again.
+                        failGroup(batch, from, end, e);
+                        return end;
+                    }
+                }
+            }
+            control(c, "COMMIT");
+            commits++;
+        } catch (Error e) {
+            try {
+                control(c, "ROLLBACK");
+            } catch (SQLException ignored) {
+                // no transaction left to roll back
+            }
+            throw e;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                control(c, "ROLLBACK");
+            } catch (SQLException ignored) {
+                // no transaction left to roll back
+            }
+            if (!grouped) {
+                batch.get(from).failure = e;
+            }
+            failGroup(batch, from, end, e);
+            return end;
+        }
+        for (int i = from; i < end; i++) {
+            batch.get(i).finish();
+        }
+        return end;
+    }
+
+    /**
+     * Tells writes {@code from} to {@code end} that their transaction was rolled back: a write with
+     * an error of its own gets it, the others get {@code cause}'s (the commit's error), or, when
+     * {@code cause} was another write's, a rolled-back error that {@link #classify} calls
+     * retryable.
+     */
+    private static void failGroup(List<Write<?>> batch, int from, int end, Exception cause) {
+        for (int i = from; i < end; i++) {
+            Write<?> w = batch.get(i);
+            if (w.failure == null) {
+                boolean others = false;
+                for (int j = from; j < end; j++) {
+                    others |= batch.get(j).failure == cause;
+                }
+                w.failure = others
+                        ? new SQLException(
+                                "rolled back with another write of its transaction: " + cause.getMessage(),
+                                ROLLED_BACK_WITH_GROUP,
+                                cause)
+                        : cause;
+            }
+            w.done.completeExceptionally(w.failure);
+        }
+    }
+
+    /** Rolls back to the current write's savepoint; false when no transaction is left. */
+    private boolean rollbackTo(Connection c) {
+        try {
+            control(c, "ROLLBACK TO nebula_write");
+            control(c, "RELEASE nebula_write");
+            return true;
+        } catch (SQLException e) {
+            try {
+                control(c, "ROLLBACK");
+            } catch (SQLException ignored) {
+                // no transaction left to roll back
+            }
+            return false;
+        }
+    }
+
+    /** Runs a transaction-control statement on the write connection, kept prepared. */
+    private void control(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = prepare(c, sql);
+        boolean done = false;
+        try {
+            ps.execute();
+            done = true;
+        } finally {
+            release(c, sql, ps, done);
         }
     }
 
@@ -316,6 +519,9 @@ final class SqliteDatabase extends Database {
 
     @Override
     protected Transience classify(SQLException e) {
+        if (ROLLED_BACK_WITH_GROUP.equals(e.getSQLState())) {
+            return Transience.ROLLED_BACK;
+        }
         if (e instanceof SQLiteException s) {
             SQLiteErrorCode code = s.getResultCode();
             if (code != null
@@ -334,6 +540,11 @@ final class SqliteDatabase extends Database {
     public void close() {
         closeOn(writer, writeConnection);
         closeOn(reader, readConnection);
+        Write<?> left;
+        while ((left = writes.poll()) != null) {
+            left.done.completeExceptionally(
+                    new SQLException("the SQLite file " + file + " was closed before this write ran", "08003"));
+        }
     }
 
     private static void closeOn(ExecutorService ex, Connection c) {

@@ -1,0 +1,157 @@
+package io.nebula.worker.queue.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nebula.worker.queue.StoreException;
+import io.nebula.worker.queue.jdbc.Database.Mode;
+import io.nebula.worker.queue.jdbc.Database.Work;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The writer thread commits the writes that queued while another ran in one transaction, each in a
+ * savepoint of its own: a write that fails is rolled back alone, and one whose error ends the whole
+ * transaction leaves the others to be tried again.
+ */
+class SqliteGroupCommitTest {
+    @TempDir
+    Path dir;
+
+    private SqliteDatabase db;
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void open() {
+        db = new SqliteDatabase(dir.resolve("group.db"));
+        db.run("t", Mode.TRANSACTION, false, s -> exec(s.connection(), "CREATE TABLE t (n INTEGER PRIMARY KEY)"));
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        release.countDown();
+        callers.shutdownNow();
+        callers.awaitTermination(10, TimeUnit.SECONDS);
+        db.close();
+    }
+
+    private static Object exec(java.sql.Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+        return null;
+    }
+
+    private CompletableFuture<Object> write(Work<Object> work) {
+        return CompletableFuture.supplyAsync(() -> db.run("t", Mode.TRANSACTION, false, work), callers);
+    }
+
+    private static Work<Object> insert(int n) {
+        return s -> exec(s.connection(), "INSERT INTO t VALUES (" + n + ")");
+    }
+
+    /** Holds the writer thread inside a write of row 1 until {@link #release} opens. */
+    private CompletableFuture<Object> holdTheWriter() throws InterruptedException {
+        CompletableFuture<Object> held = write(s -> {
+            exec(s.connection(), "INSERT INTO t VALUES (1)");
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while holding the writer", e);
+            }
+            return null;
+        });
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        return held;
+    }
+
+    private List<Integer> rows() {
+        return db.run("rows", Mode.READ, true, s -> {
+            List<Integer> rows = new ArrayList<>();
+            try (Statement st = s.connection().createStatement();
+                    ResultSet rs = st.executeQuery("SELECT n FROM t ORDER BY n")) {
+                while (rs.next()) {
+                    rows.add(rs.getInt(1));
+                }
+            }
+            return rows;
+        });
+    }
+
+    @Test
+    void writesQueuedBehindARunningOneCommitTogetherAndAFailedOneIsRolledBackAlone() throws Exception {
+        CompletableFuture<Object> held = holdTheWriter();
+        CompletableFuture<Object> two = write(insert(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
+        CompletableFuture<Object> three = write(s -> {
+            exec(s.connection(), "INSERT INTO t VALUES (3)");
+            throw new IllegalStateException("refused after writing row 3");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
+        CompletableFuture<Object> four = write(insert(4));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 3);
+        long commitsBefore = db.commits();
+
+        release.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        two.get(10, TimeUnit.SECONDS);
+        four.get(10, TimeUnit.SECONDS);
+
+        assertThat(three)
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .havingRootCause()
+                .isInstanceOf(IllegalStateException.class)
+                .withMessage("refused after writing row 3");
+        assertThat(rows()).containsExactly(1, 2, 4);
+        // The held write's own commit, then one for the three queued behind it.
+        assertThat(db.commits() - commitsBefore).isEqualTo(2);
+    }
+
+    @Test
+    void whenAWriteEndsTheWholeTransactionTheOthersOfItsGroupAreTriedAgainAndCommit() throws Exception {
+        CompletableFuture<Object> held = holdTheWriter();
+        CompletableFuture<Object> two = write(insert(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
+        CompletableFuture<Object> three = write(s -> {
+            exec(s.connection(), "INSERT INTO t VALUES (3)");
+            // What SQLite does on a full disk or an I/O error: the transaction is gone.
+            exec(s.connection(), "ROLLBACK");
+            throw new SQLException("the disk is full (made up)");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
+        CompletableFuture<Object> four = write(insert(4));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 3);
+
+        release.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        two.get(10, TimeUnit.SECONDS);
+        four.get(10, TimeUnit.SECONDS);
+
+        assertThat(three)
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(StoreException.class)
+                .withMessageContaining("the disk is full (made up)");
+        assertThat(rows()).containsExactly(1, 2, 4);
+    }
+}
