@@ -223,6 +223,58 @@ class PostgresExecutionStoreTest extends ExecutionStoreContract {
         }
     }
 
+    /**
+     * Two submits of one store at once: the first notifies from inside its transaction, the second
+     * after its commit, in a transaction of its own (concurrent submits that each notified inside
+     * their own transaction committed one at a time). Both wake their queues' claimers.
+     */
+    @Test
+    void aSubmitBesideAnotherOfTheSameStoreStillWakesItsQueueAfterItsCommit() throws Exception {
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Connection holder = rawConnection();
+                Connection listener = PostgresTestDatabase.connect()) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("LISTEN \"nebula_wakeup_" + schema + "\"");
+            }
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("LOCK TABLE executions IN EXCLUSIVE MODE");
+            }
+            var first = callers.submit(() -> submit(SubmitRequest.now("first", WORKFLOW.hash(), "wf", "{}", 1)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingForTheTable(holder) == 1);
+            var second = callers.submit(() -> submit(SubmitRequest.now("second", WORKFLOW.hash(), "wf", "{}", 1)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingForTheTable(holder) == 2);
+            holder.commit();
+            first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            java.util.Set<String> woken = new java.util.HashSet<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications(100);
+                if (got != null) {
+                    for (PGNotification n : got) {
+                        woken.add(n.getParameter());
+                    }
+                }
+                return woken.size() == 2;
+            });
+            assertThat(woken).containsExactlyInAnyOrder("first", "second");
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    /** Backends of this test's schema waiting for a lock on the executions table. */
+    private long waitingForTheTable(Connection c) throws Exception {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_locks l JOIN pg_class t ON t.oid = l.relation"
+                        + " JOIN pg_namespace n ON n.oid = t.relnamespace"
+                        + " WHERE NOT l.granted AND t.relname = 'executions' AND n.nspname = '" + schema + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @Test
     void aChildsEndNotifiesTheQueueOfTheParentItWakes() throws Exception {
         long parent = submit(request());

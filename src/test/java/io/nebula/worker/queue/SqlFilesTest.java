@@ -37,6 +37,7 @@ class SqlFilesTest {
                             "listener_check",
                             "transaction_abandon_after",
                             "transaction_snapshot",
+                            "wakeup_announce",
                             "wakeup_listen",
                             "wakeup_notify"),
             // SQLite draws execution ids itself under the write lock (no sequence to call in a CTE).

@@ -15,9 +15,12 @@ interface Enqueuing {
 
     /**
      * Inserts the executions of one submit (already validated and de-duplicated by key) and returns,
-     * per request, its id and whether it was created.
+     * per request, its id and whether it was created. With {@code later}, the caller calls {@link
+     * #afterInsertCommitted} once its transaction committed, so the dialect may wake other
+     * processes' claimers then instead of from inside the transaction; without it (a submit in the
+     * caller's own transaction) the wake-up must be part of the transaction.
      */
-    List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException;
+    List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests, boolean later) throws SQLException;
 
     /** Wakes claimers of these queues once the current transaction commits. */
     void announce(Session s, Set<String> queues) throws SQLException;
@@ -30,4 +33,10 @@ interface Enqueuing {
 
     /** Called after a transaction that made executions of these queues due committed. */
     void afterCommit(Set<String> queues);
+
+    /**
+     * Called after a transaction committed whose {@link #insertExecutions} was told {@code later}
+     * and created executions of these queues.
+     */
+    void afterInsertCommitted(Set<String> queues);
 }

@@ -52,8 +52,9 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
         this.migrator = new Migrator(db, options.schema());
         Enqueuing enqueuing = new Enqueuing() {
             @Override
-            public List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException {
-                return JdbcExecutionStore.this.insertExecutions(s, requests);
+            public List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests, boolean later)
+                    throws SQLException {
+                return JdbcExecutionStore.this.insertExecutions(s, requests, later);
             }
 
             @Override
@@ -70,6 +71,11 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
             public void afterCommit(Set<String> queues) {
                 JdbcExecutionStore.this.afterCommit(queues);
             }
+
+            @Override
+            public void afterInsertCommitted(Set<String> queues) {
+                JdbcExecutionStore.this.afterInsertCommitted(queues);
+            }
         };
         SignalStatements signals = new SignalStatements(db);
         this.leases = new LeaseStatements(
@@ -84,9 +90,11 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     /**
      * Inserts the executions of one submit (already validated and de-duplicated by key) and returns,
-     * per request, its id and whether it was created.
+     * per request, its id and whether it was created. With {@code later}, {@link
+     * #afterInsertCommitted} follows the commit (see {@link Enqueuing#insertExecutions}).
      */
-    protected abstract List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException;
+    protected abstract List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests, boolean later)
+            throws SQLException;
 
     /** Wakes claimers of these queues once the current transaction commits. */
     protected abstract void announce(Session s, Set<String> queues) throws SQLException;
@@ -101,6 +109,14 @@ public abstract class JdbcExecutionStore implements ExecutionStore {
 
     /** Called after a transaction that made executions due committed (in-process wake-ups). */
     protected void afterCommit(Set<String> queues) {}
+
+    /**
+     * Called after a submit's transaction committed, when {@link #insertExecutions} was told {@code
+     * later}; wakes in-process claimers unless the dialect does more.
+     */
+    protected void afterInsertCommitted(Set<String> queues) {
+        afterCommit(queues);
+    }
 
     /**
      * Called after a batch of attempt ends commits that made executions of {@code queues} due at

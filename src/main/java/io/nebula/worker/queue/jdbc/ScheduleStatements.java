@@ -110,7 +110,7 @@ final class ScheduleStatements implements ScheduleStore {
     public ScheduleFire.Result scheduleFire(ScheduleFire fire) {
         Set<String> queues = new HashSet<>();
         ScheduleFire.Result r = scheduleFire(fire, (s, requests) -> {
-            List<Submitted> out = enqueuing.insertExecutions(s, requests);
+            List<Submitted> out = enqueuing.insertExecutions(s, requests, false);
             if (out.stream().anyMatch(Submitted::created)) {
                 requests.forEach(q -> queues.add(q.queue()));
                 if (!enqueuing.announcesOnInsert()) {

@@ -33,6 +33,9 @@ final class SubmitStatements implements SubmissionStore {
     private final long maxInputValues;
     private final Enqueuing enqueuing;
     private final Set<String> storedWorkflows = ConcurrentHashMap.newKeySet();
+    /** Submits of this store between their start and their commit (or failure). */
+    private final java.util.concurrent.atomic.AtomicInteger submitting =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     SubmitStatements(Database db, long maxInputBytes, long maxInputValues, Enqueuing enqueuing) {
         this.db = db;
@@ -136,9 +139,23 @@ final class SubmitStatements implements SubmissionStore {
         validate(requests);
         Set<String> queues = queuesOf(requests);
         Mode mode = enqueuing.announcesOnInsert() ? Mode.SINGLE : Mode.TRANSACTION;
-        List<Submitted> result = db.run("execution_submit", mode, false, s -> submit(s, requests, queues));
+        // A submit that starts while another of this store's is running leaves its wake-up until
+        // after its commit (see Enqueuing.insertExecutions): on PostgreSQL, submits that each
+        // notified in their own transaction committed one at a time. A submit alone wakes claimers
+        // from inside its transaction, which takes no extra round trip.
+        boolean later = submitting.incrementAndGet() > 1;
+        List<Submitted> result;
+        try {
+            result = db.run("execution_submit", mode, false, s -> submit(s, requests, queues, later));
+        } finally {
+            submitting.decrementAndGet();
+        }
         if (result.stream().anyMatch(Submitted::created)) {
-            enqueuing.afterCommit(queues);
+            if (later) {
+                enqueuing.afterInsertCommitted(queues);
+            } else {
+                enqueuing.afterCommit(queues);
+            }
         }
         return result;
     }
@@ -152,7 +169,7 @@ final class SubmitStatements implements SubmissionStore {
             for (WorkflowDocument d : definitions) {
                 putWorkflow(s, d);
             }
-            return requests.isEmpty() ? List.of() : submit(s, requests, queuesOf(requests));
+            return requests.isEmpty() ? List.of() : submit(s, requests, queuesOf(requests), false);
         } catch (SQLException e) {
             throw new StoreException("execution_submit failed: " + Database.describe(e), e);
         }
@@ -180,8 +197,12 @@ final class SubmitStatements implements SubmissionStore {
         return queues;
     }
 
-    /** Inserts, answering repeated idempotency keys inside the batch from their first occurrence. */
-    private List<Submitted> submit(Session s, List<SubmitRequest> requests, Set<String> queues) throws SQLException {
+    /**
+     * Inserts, answering repeated idempotency keys inside the batch from their first occurrence;
+     * {@code later}: the caller calls {@link Enqueuing#afterInsertCommitted} after the commit.
+     */
+    private List<Submitted> submit(Session s, List<SubmitRequest> requests, Set<String> queues, boolean later)
+            throws SQLException {
         Map<String, Integer> firstByKey = new HashMap<>();
         List<SubmitRequest> unique = new ArrayList<>();
         int[] slot = new int[requests.size()];
@@ -198,7 +219,7 @@ final class SubmitStatements implements SubmissionStore {
                 unique.add(requests.get(i));
             }
         }
-        List<Submitted> inserted = enqueuing.insertExecutions(s, unique);
+        List<Submitted> inserted = enqueuing.insertExecutions(s, unique, later);
         if (!enqueuing.announcesOnInsert() && inserted.stream().anyMatch(Submitted::created)) {
             enqueuing.announce(s, queues);
         }

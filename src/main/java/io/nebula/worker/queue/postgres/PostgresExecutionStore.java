@@ -27,6 +27,7 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
 
     private final PostgresDatabase pg;
     private final List<Listener> listeners = new ArrayList<>();
+    private final Announcer announcer = new Announcer(this::announceNow);
     /** Started with the first listener; guarded by {@link #listeners}. */
     private ParentWakes parentWakes;
 
@@ -72,12 +73,39 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
     }
 
     @Override
-    protected List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException {
-        Params p = submitParams(requests).set("channel", PostgresDatabase.channel(options.schema()));
+    protected List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests, boolean later)
+            throws SQLException {
+        Params p = submitParams(requests)
+                .set("channel", PostgresDatabase.channel(options.schema()))
+                .set("notify", !later);
         return submitted(s.query("execution_submit", p), requests.size());
     }
 
-    /** The submit statement sends its own NOTIFY, so a submit is a single statement. */
+    /**
+     * Sends a submit's NOTIFY after its commit, in a transaction of its own (see {@link Announcer}):
+     * a transaction that notifies holds a database-wide lock through its whole commit, so submits
+     * that each notified in their own transaction waited for each other's disk writes.
+     */
+    @Override
+    protected void afterInsertCommitted(Set<String> queues) {
+        announcer.announce(queues);
+    }
+
+    private void announceNow(Set<String> queues) {
+        db.run(
+                "wakeup_announce",
+                Mode.SINGLE,
+                true,
+                s -> s.query(
+                        "wakeup_announce",
+                        Params.of("channel", PostgresDatabase.channel(options.schema()))
+                                .set("queues", SqlArray.ofStrings(List.copyOf(queues)))));
+    }
+
+    /**
+     * The submit statement needs no separate statement to wake claimers (it notifies itself, or
+     * leaves it to {@link #afterInsertCommitted}), so a submit is a single statement.
+     */
     @Override
     protected boolean announcesOnInsert() {
         return true;
@@ -138,6 +166,7 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
 
     @Override
     public void close() {
+        announcer.close();
         List<Listener> copy;
         ParentWakes parents;
         synchronized (listeners) {

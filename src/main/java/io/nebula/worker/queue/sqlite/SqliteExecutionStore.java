@@ -43,7 +43,8 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
     }
 
     @Override
-    protected List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests) throws SQLException {
+    protected List<Submitted> insertExecutions(Session s, List<SubmitRequest> requests, boolean later)
+            throws SQLException {
         // The write lock is held (BEGIN IMMEDIATE), so the ids after the current maximum are ours.
         long base = s.query("execution_id_reserve", Params.of()).get(0).getLong("base");
         List<Long> ids = new ArrayList<>(requests.size());

@@ -1,8 +1,9 @@
 -- Enqueues many executions in one statement. Ids are drawn first so each input row knows its id;
 -- a repeated idempotency key inserts nothing (unique partial index executions_idempotency) and the
--- existing execution's id is returned instead, with created = false. The same statement notifies
--- :channel once per queue that received an execution (delivered at commit), so a submit is one
--- round trip and one commit.
+-- existing execution's id is returned instead, with created = false. With :notify the same
+-- statement notifies :channel once per queue that received an execution (delivered at commit; a
+-- submit in the caller's own transaction), else the store sends those notifications after the
+-- commit (wakeup_announce.sql says why).
 WITH input AS (
     SELECT t.*, nextval('"${schema}".executions_id_seq') AS new_id
       FROM unnest(:queues::text[], :hashes::text[], :names::text[], :inputs::text[],
@@ -22,6 +23,7 @@ WITH input AS (
 ), notified AS (
     SELECT count(pg_notify(:channel, q.queue)) AS queues
       FROM (SELECT DISTINCT queue FROM inserted) AS q
+     WHERE :notify::boolean
 )
 SELECT i.ord - 1 AS ord, coalesce(ins.id, e.id) AS id, ins.id IS NOT NULL AS created, n.queues
   FROM input i

@@ -1,0 +1,79 @@
+package io.nebula.worker.queue.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The wake-ups of committed submits: sent one at a time, what came meanwhile sent together. */
+class AnnouncerTest {
+    private final List<Set<String>> sent = new CopyOnWriteArrayList<>();
+    private final CountDownLatch sending = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    /** Records each send; the first waits for {@link #release}. */
+    private void send(Set<String> queues) {
+        sent.add(queues);
+        if (sent.size() == 1) {
+            sending.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void queuesHandedOverWhileAWakeUpIsSentAreSentTogetherInTheNextOne() throws Exception {
+        Announcer announcer = new Announcer(this::send);
+        announcer.announce(Set.of("a"));
+        assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+        announcer.announce(Set.of("b"));
+        announcer.announce(Set.of("c", "b"));
+
+        release.countDown();
+        announcer.close();
+
+        assertThat(sent).containsExactly(Set.of("a"), Set.of("b", "c"));
+    }
+
+    @Test
+    void aFailedWakeUpIsDroppedAndTheNextIsStillSent() {
+        List<Set<String>> tried = new CopyOnWriteArrayList<>();
+        Announcer announcer = new Announcer(queues -> {
+            tried.add(queues);
+            if (queues.contains("broken")) {
+                throw new IllegalStateException("the database went away");
+            }
+        });
+        announcer.announce(Set.of("broken"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> tried.size() == 1);
+        announcer.announce(Set.of("fine"));
+        announcer.close();
+
+        assertThat(tried).containsExactly(Set.of("broken"), Set.of("fine"));
+    }
+
+    @Test
+    void closeWaitsForTheWakeUpsStillBeingSent() throws Exception {
+        Announcer announcer = new Announcer(this::send);
+        announcer.announce(Set.of("a"));
+        assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+        announcer.announce(Set.of("b"));
+        Thread closing = Thread.ofVirtual().start(announcer::close);
+
+        assertThat(closing.join(Duration.ofMillis(200)))
+                .as("close returns only after the pending wake-ups")
+                .isFalse();
+        release.countDown();
+        assertThat(closing.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(sent).containsExactly(Set.of("a"), Set.of("b"));
+    }
+}
