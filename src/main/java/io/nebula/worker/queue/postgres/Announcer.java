@@ -27,6 +27,8 @@ final class Announcer implements AutoCloseable {
     private final Set<String> pending = new LinkedHashSet<>();
     /** Whether a thread is sending; guarded by {@code this}. */
     private boolean sending;
+    /** Whether {@link #close} was called: later hand-overs are dropped; guarded by {@code this}. */
+    private boolean closed;
 
     /** @param send sends one NOTIFY per queue in a transaction of its own */
     Announcer(Consumer<Set<String>> send) {
@@ -36,35 +38,54 @@ final class Announcer implements AutoCloseable {
     /** Hands over the queues of a committed submit; returns at once. */
     void announce(Set<String> queues) {
         synchronized (this) {
+            if (closed) {
+                log.debug("not waking the claimers of queues {}: the store is closing", queues);
+                return;
+            }
             pending.addAll(queues);
             if (sending) {
                 return;
             }
             sending = true;
         }
-        Thread.ofVirtual().name("nebula-announce").start(this::sendAll);
+        try {
+            Thread.ofVirtual().name("nebula-announce").start(this::sendAll);
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                sending = false;
+                notifyAll();
+            }
+            throw e;
+        }
     }
 
     /** Sends until nothing is pending, then lets the next hand-over start a thread. */
     private void sendAll() {
-        while (true) {
-            Set<String> queues;
-            synchronized (this) {
-                if (pending.isEmpty()) {
-                    sending = false;
-                    notifyAll();
-                    return;
+        try {
+            while (true) {
+                Set<String> queues;
+                synchronized (this) {
+                    if (pending.isEmpty()) {
+                        return;
+                    }
+                    queues = Set.copyOf(pending);
+                    pending.clear();
                 }
-                queues = Set.copyOf(pending);
-                pending.clear();
+                try {
+                    send.accept(queues);
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "could not wake the claimers of queues {} (they find the executions at their next poll):"
+                                    + " {}",
+                            queues,
+                            e.toString());
+                }
             }
-            try {
-                send.accept(queues);
-            } catch (RuntimeException e) {
-                log.warn(
-                        "could not wake the claimers of queues {} (they find the executions at their next poll): {}",
-                        queues,
-                        e.toString());
+        } finally {
+            // Also after an Error: the next hand-over starts a sender again.
+            synchronized (this) {
+                sending = false;
+                notifyAll();
             }
         }
     }
@@ -78,6 +99,7 @@ final class Announcer implements AutoCloseable {
         boolean interrupted = false;
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
         synchronized (this) {
+            closed = true;
             long left;
             while (sending && (left = deadline - System.nanoTime()) > 0) {
                 try {

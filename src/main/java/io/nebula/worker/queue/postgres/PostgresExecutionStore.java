@@ -88,6 +88,7 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
      */
     @Override
     protected void afterInsertCommitted(Set<String> queues) {
+        super.afterInsertCommitted(queues);
         announcer.announce(queues);
     }
 

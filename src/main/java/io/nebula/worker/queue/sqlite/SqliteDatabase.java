@@ -43,8 +43,8 @@ final class SqliteDatabase extends Database {
     private static final int BUSY_TIMEOUT_MS = 15_000;
     /** The most writes one transaction takes from the queue. */
     private static final int MAX_GROUP = 64;
-    /** A group takes no further write once its writes have run this long. */
-    private static final long GROUP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How long a group's writes run before it takes no further write, unless told otherwise. */
+    private static final java.time.Duration GROUP_WINDOW = java.time.Duration.ofMillis(2);
     /** The SQL state of a write rolled back because another write of its transaction failed. */
     private static final String ROLLED_BACK_WITH_GROUP = "40001";
 
@@ -66,11 +66,21 @@ final class SqliteDatabase extends Database {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Transactions the writer thread committed; written on that thread only. */
     private volatile long commits;
+    /** Whether the write connection may be inside a transaction; used on the writer thread only. */
+    private boolean inTransaction;
+    /** A group takes no further write once its writes have run this long. */
+    private final long groupNanos;
     /** Whether the write connection's commits wait for the disk; used on the writer thread only. */
     private boolean syncFull = true;
 
     SqliteDatabase(Path file) {
+        this(file, GROUP_WINDOW);
+    }
+
+    /** @param groupWindow how long a group's writes run before it takes no further write */
+    SqliteDatabase(Path file, java.time.Duration groupWindow) {
         super(new SqlLibrary(Dialect.SQLITE, Map.of()));
+        this.groupNanos = groupWindow.toNanos();
         this.file = file.toAbsolutePath();
         try {
             Path parent = this.file.getParent();
@@ -282,7 +292,7 @@ final class SqliteDatabase extends Database {
      * (group commit): a commit writes the changed pages to the log, and most wait for the disk, so
      * writes that arrive while another runs share one. Each write in a group runs inside a
      * savepoint: one that fails is rolled back alone and gets its error, the others still commit.
-     * A group stops taking writes after {@link #GROUP_NANOS}, so a write waits for the commit at
+     * A group stops taking writes after {@link #GROUP_WINDOW}, so a write waits for the commit at
      * most that long after it ran (plus the longest write after it). Every write's caller is told
      * only after its transaction committed or rolled back.
      */
@@ -298,11 +308,10 @@ final class SqliteDatabase extends Database {
                 from = writeGroup(batch, from);
             }
         } catch (Throwable t) {
+            // Beginning a transaction failed (the busy timeout, an I/O error): writes not yet
+            // told anything get that error; writeGroup rolls back what it began.
             for (Write<?> w : batch) {
                 w.done.completeExceptionally(t);
-            }
-            if (t instanceof Error e) {
-                throw e;
             }
         }
     }
@@ -315,12 +324,13 @@ final class SqliteDatabase extends Database {
             full |= batch.get(i).mode != Mode.CLAIM;
         }
         boolean grouped = batch.size() - from > 1;
+        rollbackLeftover(c);
         syncOnCommit(c, full);
-        control(c, "BEGIN IMMEDIATE");
+        begin(c);
         int end = from;
         long started = System.nanoTime();
         try {
-            while (end < batch.size() && (end == from || System.nanoTime() - started < GROUP_NANOS)) {
+            while (end < batch.size() && (end == from || System.nanoTime() - started < groupNanos)) {
                 Write<?> w = batch.get(end++);
                 if (!grouped) {
                     w.run(session(c));
@@ -330,7 +340,7 @@ final class SqliteDatabase extends Database {
                 try {
                     w.run(session(c));
                     control(c, "RELEASE nebula_write");
-                } catch (SQLException | RuntimeException e) {
+                } catch (Throwable e) {
                     w.failure = e;
                     if (!rollbackTo(c)) {
                         // SQLite ended the whole transaction (a full disk, an I/O error): the writes
@@ -341,20 +351,10 @@ final class SqliteDatabase extends Database {
                 }
             }
             control(c, "COMMIT");
+            inTransaction = false;
             commits++;
-        } catch (Error e) {
-            try {
-                control(c, "ROLLBACK");
-            } catch (SQLException ignored) {
-                // no transaction left to roll back
-            }
-            throw e;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                control(c, "ROLLBACK");
-            } catch (SQLException ignored) {
-                // no transaction left to roll back
-            }
+        } catch (Throwable e) {
+            rollbackQuietly(c);
             if (!grouped) {
                 batch.get(from).failure = e;
             }
@@ -367,13 +367,46 @@ final class SqliteDatabase extends Database {
         return end;
     }
 
+    private void begin(Connection c) throws SQLException {
+        try {
+            control(c, "BEGIN IMMEDIATE");
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("within a transaction")) {
+                // A transaction an earlier failure left open: the next group rolls it back first.
+                inTransaction = true;
+            }
+            throw e;
+        }
+        inTransaction = true;
+    }
+
+    /**
+     * Rolls back a transaction that an earlier group could not end (its rollback failed), so that
+     * none of its writes, whose callers were told they failed, is ever committed.
+     */
+    private void rollbackLeftover(Connection c) {
+        if (inTransaction) {
+            rollbackQuietly(c);
+            inTransaction = false;
+        }
+    }
+
+    private void rollbackQuietly(Connection c) {
+        try {
+            control(c, "ROLLBACK");
+            inTransaction = false;
+        } catch (SQLException ignored) {
+            // none left to roll back, or the next group's rollbackLeftover tries again
+        }
+    }
+
     /**
      * Tells writes {@code from} to {@code end} that their transaction was rolled back: a write with
      * an error of its own gets it, the others get {@code cause}'s (the commit's error), or, when
      * {@code cause} was another write's, a rolled-back error that {@link #classify} calls
      * retryable.
      */
-    private static void failGroup(List<Write<?>> batch, int from, int end, Exception cause) {
+    private static void failGroup(List<Write<?>> batch, int from, int end, Throwable cause) {
         for (int i = from; i < end; i++) {
             Write<?> w = batch.get(i);
             if (w.failure == null) {
@@ -399,24 +432,27 @@ final class SqliteDatabase extends Database {
             control(c, "RELEASE nebula_write");
             return true;
         } catch (SQLException e) {
-            try {
-                control(c, "ROLLBACK");
-            } catch (SQLException ignored) {
-                // no transaction left to roll back
-            }
+            rollbackQuietly(c);
             return false;
         }
     }
 
-    /** Runs a transaction-control statement on the write connection, kept prepared. */
+    /**
+     * Runs a transaction-control statement on the write connection, kept prepared. Once it ran, an
+     * error in keeping the statement is dropped: a COMMIT that happened must not be reported failed.
+     */
     private void control(Connection c, String sql) throws SQLException {
         PreparedStatement ps = prepare(c, sql);
-        boolean done = false;
         try {
             ps.execute();
-            done = true;
-        } finally {
-            release(c, sql, ps, done);
+        } catch (SQLException | RuntimeException e) {
+            release(c, sql, ps, false);
+            throw e;
+        }
+        try {
+            release(c, sql, ps, true);
+        } catch (SQLException ignored) {
+            // the statement ran; release closed it
         }
     }
 
@@ -488,6 +524,9 @@ final class SqliteDatabase extends Database {
      */
     @Override
     public DatabaseProblem diagnose(SQLException e) {
+        if (ROLLED_BACK_WITH_GROUP.equals(e.getSQLState()) && e.getCause() instanceof SQLException cause) {
+            return diagnose(cause);
+        }
         if (!(e instanceof SQLiteException s) || s.getResultCode() == null) {
             return null;
         }

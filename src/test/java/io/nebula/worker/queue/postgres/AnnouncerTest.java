@@ -76,4 +76,16 @@ class AnnouncerTest {
         assertThat(closing.join(Duration.ofSeconds(10))).isTrue();
         assertThat(sent).containsExactly(Set.of("a"), Set.of("b"));
     }
+
+    @Test
+    void aHandOverAfterCloseIsDropped() {
+        List<Set<String>> tried = new CopyOnWriteArrayList<>();
+        Announcer announcer = new Announcer(tried::add);
+        announcer.announce(Set.of("a"));
+        announcer.close();
+        announcer.announce(Set.of("late"));
+        announcer.close();
+
+        assertThat(tried).containsExactly(Set.of("a"));
+    }
 }

@@ -39,7 +39,8 @@ class SqliteGroupCommitTest {
 
     @BeforeEach
     void open() {
-        db = new SqliteDatabase(dir.resolve("group.db"));
+        // A window long enough that the writes queued behind the held one always share a group.
+        db = new SqliteDatabase(dir.resolve("group.db"), Duration.ofSeconds(30));
         db.run("t", Mode.TRANSACTION, false, s -> exec(s.connection(), "CREATE TABLE t (n INTEGER PRIMARY KEY)"));
     }
 
@@ -124,6 +125,35 @@ class SqliteGroupCommitTest {
         assertThat(rows()).containsExactly(1, 2, 4);
         // The held write's own commit, then one for the three queued behind it.
         assertThat(db.commits() - commitsBefore).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteThatThrowsAnErrorGetsItAloneAndTheOthersOfItsGroupCommit() throws Exception {
+        CompletableFuture<Object> held = holdTheWriter();
+        CompletableFuture<Object> two = write(insert(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
+        CompletableFuture<Object> three = write(s -> {
+            exec(s.connection(), "INSERT INTO t VALUES (3)");
+            throw new AssertionError("made up after writing row 3");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
+        CompletableFuture<Object> four = write(insert(4));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 3);
+
+        release.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        two.get(10, TimeUnit.SECONDS);
+        four.get(10, TimeUnit.SECONDS);
+
+        assertThat(three)
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .havingRootCause()
+                .isInstanceOf(AssertionError.class)
+                .withMessage("made up after writing row 3");
+        assertThat(rows()).containsExactly(1, 2, 4);
+        assertThat(db.run("after", Mode.TRANSACTION, false, insert(5))).isNull();
+        assertThat(rows()).containsExactly(1, 2, 4, 5);
     }
 
     @Test
