@@ -40,7 +40,7 @@ final class Migrator {
     /** Returns how many migrations this call applied. */
     int migrate() {
         List<SqlLibrary.Migration> all = db.sql().migrations();
-        int applied;
+        List<SqlLibrary.Migration> applied;
         try {
             applied = db.run("migrate", Mode.TRANSACTION, false, s -> {
                 // Another migrator holds the migration lock for as long as its migrations take.
@@ -62,29 +62,33 @@ final class Migrator {
             }
             throw e;
         }
-        if (applied == 0) {
+        // Logged once committed: a try that was rolled back and run again applied nothing.
+        for (SqlLibrary.Migration m : applied) {
+            log.info("applied migration version={} name={}", m.version(), m.name());
+        }
+        if (applied.isEmpty()) {
             log.debug("schema is up to date version={}", all.size());
         }
-        return applied;
+        return applied.size();
     }
 
-    private int apply(Session s, List<SqlLibrary.Migration> all) throws java.sql.SQLException {
+    /** Applies the migrations not yet recorded; returns them. */
+    private List<SqlLibrary.Migration> apply(Session s, List<SqlLibrary.Migration> all) throws java.sql.SQLException {
         s.execute(db.sql().get("migration_prepare"));
         Set<Integer> done = new HashSet<>();
         for (Row r : s.query("migration_applied", Params.of())) {
             done.add(r.getInt("version"));
         }
-        int count = 0;
+        List<SqlLibrary.Migration> applied = new java.util.ArrayList<>();
         for (SqlLibrary.Migration m : all) {
             if (done.contains(m.version())) {
                 continue;
             }
             s.execute(m.script());
             s.update("migration_record", Params.of("version", m.version()).set("name", m.name()));
-            log.info("applied migration version={} name={}", m.version(), m.name());
-            count++;
+            applied.add(m);
         }
-        return count;
+        return applied;
     }
 
     /** Whether a lock wait of the migration ran out ({@code lock_timeout}, SQLSTATE 55P03). */

@@ -61,6 +61,8 @@ final class SqliteDatabase extends Database {
      * Statements on a caller's connection (a submit inside the caller's transaction) are not kept.
      */
     private final Map<Connection, Map<String, PreparedStatement>> kept = new IdentityHashMap<>();
+    /** The writer executor's thread (one at a time). */
+    private volatile Thread writerThread;
     /** Writes waiting for the writer thread, in the order they came. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Write<?>> writes =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -98,7 +100,11 @@ final class SqliteDatabase extends Database {
                             "cannot create the SQLite file or its folder: fix the path in DATABASE_URL"),
                     e);
         }
-        this.writer = Executors.newSingleThreadExecutor(platform("nebula-sqlite-writer"));
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = platform("nebula-sqlite-writer").newThread(r);
+            writerThread = t;
+            return t;
+        });
         this.reader = Executors.newSingleThreadExecutor(platform("nebula-sqlite-reader"));
         try {
             this.writeConnection = writer.submit(() -> open(false)).get();
@@ -227,6 +233,10 @@ final class SqliteDatabase extends Database {
                     restoreAutoCommit(readConnection);
                 }
             }));
+        }
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException(
+                    "a write asked for another write from inside itself; it would wait for itself forever");
         }
         Write<T> w = new Write<>(mode, work);
         writes.add(w);

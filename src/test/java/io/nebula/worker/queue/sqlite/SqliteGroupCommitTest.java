@@ -184,4 +184,16 @@ class SqliteGroupCommitTest {
                 .withMessageContaining("the disk is full (made up)");
         assertThat(rows()).containsExactly(1, 2, 4);
     }
+
+    @Test
+    void aWriteThatAsksForAnotherWriteFromInsideItselfFailsInsteadOfWaitingForever() {
+        assertThat(write(s -> db.run("inner", Mode.TRANSACTION, false, insert(7))))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .havingRootCause()
+                .isInstanceOf(IllegalStateException.class)
+                .withMessageContaining("would wait for itself");
+        assertThat(db.run("after", Mode.TRANSACTION, false, insert(8))).isNull();
+        assertThat(rows()).containsExactly(8);
+    }
 }
