@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * transactions: PostgreSQL lets one transaction that notifies commit at a time.
  *
  * <p>A wake-up is a hint: one that fails is logged and dropped, and claimers find the executions
- * at their next poll. {@link #close} sends what is left before it returns, so a short-lived client
- * (the command line's {@code submit}) still wakes the workers.
+ * at their next poll. {@link #close} waits for the wake-ups still being sent (a while at most), so
+ * a client that closes its store right after concurrent submits still wakes the workers.
  */
 final class Announcer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Announcer.class);
@@ -50,12 +50,14 @@ final class Announcer implements AutoCloseable {
         }
         try {
             Thread.ofVirtual().name("nebula-announce").start(this::sendAll);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            // The submit has committed: its caller must not hear of this. The queues stay pending
+            // for the next hand-over's sender.
             synchronized (this) {
                 sending = false;
                 notifyAll();
             }
-            throw e;
+            log.warn("could not start sending wake-ups for queues {}: {}", queues, e.toString());
         }
     }
 
@@ -66,6 +68,9 @@ final class Announcer implements AutoCloseable {
                 Set<String> queues;
                 synchronized (this) {
                     if (pending.isEmpty()) {
+                        // In the same block as the check: a hand-over after it starts a sender.
+                        sending = false;
+                        notifyAll();
                         return;
                     }
                     queues = Set.copyOf(pending);
@@ -81,12 +86,13 @@ final class Announcer implements AutoCloseable {
                             e.toString());
                 }
             }
-        } finally {
-            // Also after an Error: the next hand-over starts a sender again.
+        } catch (Throwable t) {
+            // An Error: the next hand-over starts a sender again, for what is pending then.
             synchronized (this) {
                 sending = false;
                 notifyAll();
             }
+            throw t;
         }
     }
 

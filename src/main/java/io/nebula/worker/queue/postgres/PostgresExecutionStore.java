@@ -83,7 +83,7 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
 
     /**
      * Sends a submit's NOTIFY after its commit, in a transaction of its own (see {@link Announcer}):
-     * a transaction that notifies holds a database-wide lock through its whole commit, so submits
+     * a transaction that notifies holds a server-wide lock through its whole commit, so submits
      * that each notified in their own transaction waited for each other's disk writes.
      */
     @Override

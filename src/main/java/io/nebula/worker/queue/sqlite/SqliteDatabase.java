@@ -196,7 +196,7 @@ final class SqliteDatabase extends Database {
             c.setJournalMode(SQLiteConfig.JournalMode.WAL);
         }
         // FULL: a commit is on disk before the call returns, so "submit returned an id" survives
-        // a power loss too, not only a process crash. Claims relax it (see runOnce).
+        // a power loss too, not only a process crash. Claims relax it (see writeGroup).
         c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         c.setBusyTimeout(BUSY_TIMEOUT_MS);
         c.enforceForeignKeys(true);
@@ -302,9 +302,11 @@ final class SqliteDatabase extends Database {
      * (group commit): a commit writes the changed pages to the log, and most wait for the disk, so
      * writes that arrive while another runs share one. Each write in a group runs inside a
      * savepoint: one that fails is rolled back alone and gets its error, the others still commit.
-     * A group stops taking writes after {@link #GROUP_WINDOW}, so a write waits for the commit at
+     * A group stops taking writes once its writes have run for the group window ({@link
+     * #GROUP_WINDOW} unless the constructor was given another), so a write waits for the commit at
      * most that long after it ran (plus the longest write after it). Every write's caller is told
-     * only after its transaction committed or rolled back.
+     * only after its transaction committed or was rolled back (or, if the rollback itself failed,
+     * is rolled back before the next transaction begins).
      */
     private void writeQueued() {
         List<Write<?>> batch = new ArrayList<>();
@@ -381,11 +383,12 @@ final class SqliteDatabase extends Database {
         try {
             control(c, "BEGIN IMMEDIATE");
         } catch (SQLException e) {
-            if (String.valueOf(e.getMessage()).contains("within a transaction")) {
-                // A transaction an earlier failure left open: the next group rolls it back first.
-                inTransaction = true;
+            if (!String.valueOf(e.getMessage()).contains("within a transaction")) {
+                throw e;
             }
-            throw e;
+            // A transaction an earlier failure left open: roll it back and begin once more.
+            control(c, "ROLLBACK");
+            control(c, "BEGIN IMMEDIATE");
         }
         inTransaction = true;
     }
@@ -397,16 +400,19 @@ final class SqliteDatabase extends Database {
     private void rollbackLeftover(Connection c) {
         if (inTransaction) {
             rollbackQuietly(c);
-            inTransaction = false;
         }
     }
 
+    /** Rolls back; the connection counts as outside a transaction once none is left. */
     private void rollbackQuietly(Connection c) {
         try {
             control(c, "ROLLBACK");
             inTransaction = false;
-        } catch (SQLException ignored) {
-            // none left to roll back, or the next group's rollbackLeftover tries again
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                inTransaction = false;
+            }
+            // else the next group's rollbackLeftover, or its begin, tries again
         }
     }
 

@@ -88,4 +88,27 @@ class AnnouncerTest {
 
         assertThat(tried).containsExactly(Set.of("a"));
     }
+
+    @Test
+    void everyQueueHandedOverFromManyThreadsIsSentBeforeCloseReturns() throws Exception {
+        Set<String> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Announcer announcer = new Announcer(got::addAll);
+        int threads = 4;
+        int each = 500;
+        List<Thread> senders = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = t * each;
+            senders.add(Thread.ofPlatform().start(() -> {
+                for (int i = from; i < from + each; i++) {
+                    announcer.announce(Set.of("q" + i));
+                }
+            }));
+        }
+        for (Thread t : senders) {
+            assertThat(t.join(Duration.ofSeconds(10))).isTrue();
+        }
+        announcer.close();
+
+        assertThat(got).hasSize(threads * each);
+    }
 }

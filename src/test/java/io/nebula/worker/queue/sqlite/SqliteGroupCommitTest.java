@@ -196,4 +196,50 @@ class SqliteGroupCommitTest {
         assertThat(db.run("after", Mode.TRANSACTION, false, insert(8))).isNull();
         assertThat(rows()).containsExactly(8);
     }
+
+    /** What {@code PRAGMA synchronous} says inside a write of mode {@code mode}: 1 NORMAL, 2 FULL. */
+    private CompletableFuture<Object> synchronousIn(Mode mode) {
+        return CompletableFuture.supplyAsync(
+                () -> db.run("sync", mode, false, s -> {
+                    try (Statement st = s.connection().createStatement();
+                            ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                }),
+                callers);
+    }
+
+    @Test
+    void aGroupOfClaimsOnlyCommitsWithoutWaitingForTheDiskAndAGroupWithAnyOtherWriteWaits() throws Exception {
+        CompletableFuture<Object> held = holdTheWriter();
+        CompletableFuture<Object> claimA = synchronousIn(Mode.CLAIM);
+        CompletableFuture<Object> claimB = synchronousIn(Mode.CLAIM);
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
+        release.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        assertThat(List.of(claimA.get(10, TimeUnit.SECONDS), claimB.get(10, TimeUnit.SECONDS)))
+                .containsExactly(1, 1);
+
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        CompletableFuture<Object> heldAgain = write(s -> {
+            holding.countDown();
+            try {
+                letGo.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Object> claim = synchronousIn(Mode.CLAIM);
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
+        CompletableFuture<Object> other = synchronousIn(Mode.TRANSACTION);
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
+        letGo.countDown();
+        heldAgain.get(10, TimeUnit.SECONDS);
+        assertThat(List.of(claim.get(10, TimeUnit.SECONDS), other.get(10, TimeUnit.SECONDS)))
+                .containsExactly(2, 2);
+    }
 }
