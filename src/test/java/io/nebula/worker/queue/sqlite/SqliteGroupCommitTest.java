@@ -97,24 +97,35 @@ class SqliteGroupCommitTest {
         });
     }
 
+    /**
+     * Queues, behind the write {@link #holdTheWriter} holds, an insert of row 2, then {@code middle},
+     * then an insert of row 4, lets the held write go, and waits for rows 2 and 4 to be written.
+     *
+     * @return {@code middle}'s outcome
+     */
+    private CompletableFuture<Object> groupAround(Work<Object> middle) throws Exception {
+        CompletableFuture<Object> held = holdTheWriter();
+        List<CompletableFuture<Object>> queued = new ArrayList<>();
+        for (Work<Object> w : List.of(insert(2), middle, insert(4))) {
+            queued.add(write(w));
+            int n = queued.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == n);
+        }
+        release.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        queued.get(0).get(10, TimeUnit.SECONDS);
+        queued.get(2).get(10, TimeUnit.SECONDS);
+        return queued.get(1);
+    }
+
     @Test
     void writesQueuedBehindARunningOneCommitTogetherAndAFailedOneIsRolledBackAlone() throws Exception {
-        CompletableFuture<Object> held = holdTheWriter();
-        CompletableFuture<Object> two = write(insert(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
-        CompletableFuture<Object> three = write(s -> {
+        long commitsBefore = db.commits();
+
+        CompletableFuture<Object> three = groupAround(s -> {
             exec(s.connection(), "INSERT INTO t VALUES (3)");
             throw new IllegalStateException("refused after writing row 3");
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
-        CompletableFuture<Object> four = write(insert(4));
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 3);
-        long commitsBefore = db.commits();
-
-        release.countDown();
-        held.get(10, TimeUnit.SECONDS);
-        two.get(10, TimeUnit.SECONDS);
-        four.get(10, TimeUnit.SECONDS);
 
         assertThat(three)
                 .failsWithin(Duration.ofSeconds(10))
@@ -129,21 +140,10 @@ class SqliteGroupCommitTest {
 
     @Test
     void aWriteThatThrowsAnErrorGetsItAloneAndTheOthersOfItsGroupCommit() throws Exception {
-        CompletableFuture<Object> held = holdTheWriter();
-        CompletableFuture<Object> two = write(insert(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
-        CompletableFuture<Object> three = write(s -> {
+        CompletableFuture<Object> three = groupAround(s -> {
             exec(s.connection(), "INSERT INTO t VALUES (3)");
             throw new AssertionError("made up after writing row 3");
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
-        CompletableFuture<Object> four = write(insert(4));
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 3);
-
-        release.countDown();
-        held.get(10, TimeUnit.SECONDS);
-        two.get(10, TimeUnit.SECONDS);
-        four.get(10, TimeUnit.SECONDS);
 
         assertThat(three)
                 .failsWithin(Duration.ofSeconds(10))
@@ -158,23 +158,12 @@ class SqliteGroupCommitTest {
 
     @Test
     void whenAWriteEndsTheWholeTransactionTheOthersOfItsGroupAreTriedAgainAndCommit() throws Exception {
-        CompletableFuture<Object> held = holdTheWriter();
-        CompletableFuture<Object> two = write(insert(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
-        CompletableFuture<Object> three = write(s -> {
+        CompletableFuture<Object> three = groupAround(s -> {
             exec(s.connection(), "INSERT INTO t VALUES (3)");
             // What SQLite does on a full disk or an I/O error: the transaction is gone.
             exec(s.connection(), "ROLLBACK");
             throw new SQLException("the disk is full (made up)");
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
-        CompletableFuture<Object> four = write(insert(4));
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 3);
-
-        release.countDown();
-        held.get(10, TimeUnit.SECONDS);
-        two.get(10, TimeUnit.SECONDS);
-        four.get(10, TimeUnit.SECONDS);
 
         assertThat(three)
                 .failsWithin(Duration.ofSeconds(10))
