@@ -93,14 +93,13 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
     }
 
     private void announceNow(Set<String> queues) {
-        db.run(
-                "wakeup_announce",
-                Mode.SINGLE,
-                true,
-                s -> s.query(
-                        "wakeup_announce",
-                        Params.of("channel", PostgresDatabase.channel(options.schema()))
-                                .set("queues", SqlArray.ofStrings(List.copyOf(queues)))));
+        db.run("wakeup_announce", Mode.SINGLE, true, s -> s.query("wakeup_announce", wakeUp(queues)));
+    }
+
+    /** The parameters of a NOTIFY per queue on this schema's wake-up channel. */
+    private Params wakeUp(Set<String> queues) {
+        return Params.of("channel", PostgresDatabase.channel(options.schema()))
+                .set("queues", SqlArray.ofStrings(List.copyOf(queues)));
     }
 
     /**
@@ -114,10 +113,7 @@ public final class PostgresExecutionStore extends JdbcExecutionStore {
 
     @Override
     protected void announce(Session s, Set<String> queues) throws SQLException {
-        s.query(
-                "wakeup_notify",
-                Params.of("channel", PostgresDatabase.channel(options.schema()))
-                        .set("queues", SqlArray.ofStrings(List.copyOf(queues))));
+        s.query("wakeup_notify", wakeUp(queues));
     }
 
     @Override

@@ -423,14 +423,14 @@ final class SqliteDatabase extends Database {
      * retryable.
      */
     private static void failGroup(List<Write<?>> batch, int from, int end, Throwable cause) {
+        boolean anotherWrites = false;
+        for (int i = from; i < end; i++) {
+            anotherWrites |= batch.get(i).failure == cause;
+        }
         for (int i = from; i < end; i++) {
             Write<?> w = batch.get(i);
             if (w.failure == null) {
-                boolean others = false;
-                for (int j = from; j < end; j++) {
-                    others |= batch.get(j).failure == cause;
-                }
-                w.failure = others
+                w.failure = anotherWrites
                         ? new SQLException(
                                 "rolled back with another write of its transaction: " + cause.getMessage(),
                                 ROLLED_BACK_WITH_GROUP,

@@ -34,8 +34,8 @@ class SqliteGroupCommitTest {
 
     private SqliteDatabase db;
     private final ExecutorService callers = Executors.newCachedThreadPool();
-    private final CountDownLatch running = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
+    /** The releases of every write a test held, opened after it in case it failed first. */
+    private final List<CountDownLatch> releases = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void open() {
@@ -46,7 +46,7 @@ class SqliteGroupCommitTest {
 
     @AfterEach
     void close() throws InterruptedException {
-        release.countDown();
+        releases.forEach(CountDownLatch::countDown);
         callers.shutdownNow();
         callers.awaitTermination(10, TimeUnit.SECONDS);
         db.close();
@@ -67,10 +67,22 @@ class SqliteGroupCommitTest {
         return s -> exec(s.connection(), "INSERT INTO t VALUES (" + n + ")");
     }
 
-    /** Holds the writer thread inside a write of row 1 until {@link #release} opens. */
-    private CompletableFuture<Object> holdTheWriter() throws InterruptedException {
-        CompletableFuture<Object> held = write(s -> {
-            exec(s.connection(), "INSERT INTO t VALUES (1)");
+    /** A write inside which the writer thread is held. */
+    private record Held(CompletableFuture<Object> done, CountDownLatch release) {
+        /** Lets the held write end and waits for its commit. */
+        void letGo() throws Exception {
+            release.countDown();
+            done.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Runs {@code first} as a write, then holds the writer thread inside it until let go. */
+    private Held hold(Work<Object> first) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        releases.add(release);
+        CompletableFuture<Object> done = write(s -> {
+            first.run(s);
             running.countDown();
             try {
                 release.await();
@@ -81,7 +93,7 @@ class SqliteGroupCommitTest {
             return null;
         });
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-        return held;
+        return new Held(done, release);
     }
 
     private List<Integer> rows() {
@@ -98,21 +110,20 @@ class SqliteGroupCommitTest {
     }
 
     /**
-     * Queues, behind the write {@link #holdTheWriter} holds, an insert of row 2, then {@code middle},
+     * Queues, behind a held write of row 1, an insert of row 2, then {@code middle},
      * then an insert of row 4, lets the held write go, and waits for rows 2 and 4 to be written.
      *
      * @return {@code middle}'s outcome
      */
     private CompletableFuture<Object> groupAround(Work<Object> middle) throws Exception {
-        CompletableFuture<Object> held = holdTheWriter();
+        Held held = hold(insert(1));
         List<CompletableFuture<Object>> queued = new ArrayList<>();
         for (Work<Object> w : List.of(insert(2), middle, insert(4))) {
             queued.add(write(w));
             int n = queued.size();
             await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == n);
         }
-        release.countDown();
-        held.get(10, TimeUnit.SECONDS);
+        held.letGo();
         queued.get(0).get(10, TimeUnit.SECONDS);
         queued.get(2).get(10, TimeUnit.SECONDS);
         return queued.get(1);
@@ -201,33 +212,20 @@ class SqliteGroupCommitTest {
 
     @Test
     void aGroupOfClaimsOnlyCommitsWithoutWaitingForTheDiskAndAGroupWithAnyOtherWriteWaits() throws Exception {
-        CompletableFuture<Object> held = holdTheWriter();
+        Held held = hold(insert(1));
         CompletableFuture<Object> claimA = synchronousIn(Mode.CLAIM);
         CompletableFuture<Object> claimB = synchronousIn(Mode.CLAIM);
         await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
-        release.countDown();
-        held.get(10, TimeUnit.SECONDS);
+        held.letGo();
         assertThat(List.of(claimA.get(10, TimeUnit.SECONDS), claimB.get(10, TimeUnit.SECONDS)))
                 .containsExactly(1, 1);
 
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch letGo = new CountDownLatch(1);
-        CompletableFuture<Object> heldAgain = write(s -> {
-            holding.countDown();
-            try {
-                letGo.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        Held heldAgain = hold(s -> null);
         CompletableFuture<Object> claim = synchronousIn(Mode.CLAIM);
         await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 1);
         CompletableFuture<Object> other = synchronousIn(Mode.TRANSACTION);
         await().atMost(Duration.ofSeconds(10)).until(() -> db.queuedWrites() == 2);
-        letGo.countDown();
-        heldAgain.get(10, TimeUnit.SECONDS);
+        heldAgain.letGo();
         assertThat(List.of(claim.get(10, TimeUnit.SECONDS), other.get(10, TimeUnit.SECONDS)))
                 .containsExactly(2, 2);
     }
