@@ -20,11 +20,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -178,6 +180,86 @@ class DeploymentFilesTest {
                 .startsWith("#!/bin/sh")
                 .contains("exec java ")
                 .contains("-jar /app/nebula-worker.jar \"$@\"");
+    }
+
+    @Test
+    void theImagesBuildWritesAClassDataSharingArchiveFromTheDemoAsRoot() throws Exception {
+        List<String> ins = instructions();
+        int runtime = lastIndexOf(ins, i -> i.startsWith("FROM "));
+        int training = lastIndexOf(ins, i -> i.startsWith("RUN ") && i.contains("ArchiveClassesAtExit"));
+        int user = lastIndexOf(ins, i -> i.startsWith("USER "));
+        int jar = lastIndexOf(ins, i -> i.startsWith("COPY ") && i.endsWith(" /app/nebula-worker.jar"));
+        int examples = lastIndexOf(ins, i -> i.startsWith("COPY examples/ /app/examples/"));
+        assertThat(training)
+                .isGreaterThan(runtime)
+                .isGreaterThan(jar)
+                .isGreaterThan(examples)
+                .isLessThan(user);
+
+        String run = ins.get(training);
+        assertThat(run)
+                .contains("java -XX:ArchiveClassesAtExit=/app/nebula-worker.jsa ")
+                .contains(" -jar /app/nebula-worker.jar demo --exit-when-done --examples /app/examples ")
+                // A failed demo drops what it may have written, and the build goes on.
+                .containsPattern("\\|\\| \\{[^}]*rm -f /app/nebula-worker\\.jsa;[^}]*}")
+                // The demo's database does not stay in the image.
+                .contains("rm -f /app/data/nebula-demo.db /app/data/nebula-demo.db-wal /app/data/nebula-demo.db-shm");
+    }
+
+    @Test
+    void theImagesCommandMapsTheArchiveWhenTheBuildWroteOneAndJavaOptsNamesNone() throws Exception {
+        Path dir = Files.createTempDirectory("image-command");
+        try {
+            // The image's command with /app/ moved to a folder of this test, and a java that writes
+            // down its arguments.
+            Path app = Files.createDirectories(dir.resolve("app"));
+            Path command = dir.resolve("nebula-worker");
+            Files.writeString(
+                    command,
+                    Files.readString(DEPLOY.resolve("docker/nebula-worker")).replace("/app/", app + "/"));
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            Path args = dir.resolve("args.txt");
+            Files.writeString(bin.resolve("java"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGS_OUT\"\n");
+            bin.resolve("java").toFile().setExecutable(true);
+            String archive = "-XX:SharedArchiveFile=" + app + "/nebula-worker.jsa";
+
+            assertThat(imageCommand(command, bin, args, "")).noneMatch(a -> a.contains("SharedArchive"));
+
+            Files.writeString(app.resolve("nebula-worker.jsa"), "archive");
+            assertThat(imageCommand(command, bin, args, ""))
+                    .contains(archive, "-Xlog:cds=off")
+                    .endsWith("-jar", app + "/nebula-worker.jar", "--concurrency", "4");
+            assertThat(imageCommand(command, bin, args, "-XX:SharedArchiveFile=/mine.jsa"))
+                    .doesNotContain(archive)
+                    .contains("-XX:SharedArchiveFile=/mine.jsa");
+            assertThat(imageCommand(command, bin, args, "-Xshare:off")).doesNotContain(archive);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static List<String> imageCommand(Path command, Path bin, Path args, String javaOpts) throws Exception {
+        ProcessBuilder pb =
+                new ProcessBuilder("sh", command.toString(), "--concurrency", "4").redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
+        pb.environment().put("ARGS_OUT", args.toString());
+        pb.environment().put("JAVA_OPTS", javaOpts);
+        Files.deleteIfExists(args);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(output).isZero();
+        return Files.readAllLines(args);
+    }
+
+    private static int lastIndexOf(List<String> list, Predicate<String> p) {
+        for (int i = list.size() - 1; i >= 0; i--) {
+            if (p.test(list.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no instruction matches");
     }
 
     // ---- docker-compose -----------------------------------------------------------------------------
