@@ -66,8 +66,8 @@ public record ChildJvm(Path java, List<String> jvmOptions, String classPath) {
     /**
      * A worker sized as the benchmark runs it: a 256 MB heap with a 32 MB young generation, the
      * serial collector, exit on out-of-memory, and an AppCDS archive that the first process writes
-     * and later ones map. {@code extra} options are appended, and a heap size, collector or CDS
-     * option among them replaces ours.
+     * and later ones map. {@code extra} options are appended, and a heap size, collector, class
+     * data sharing or AOT option among them replaces ours (the JVM refuses some pairs of the latter).
      *
      * @param cdsArchive where the class data sharing archive lives (written by the first process)
      */
@@ -85,7 +85,7 @@ public record ChildJvm(Path java, List<String> jvmOptions, String classPath) {
         }
         opts.add("-XX:+ExitOnOutOfMemoryError");
         opts.addAll(nativeAccess());
-        if (!joined.contains("SharedArchiveFile") && !joined.contains("-Xshare") && !joined.contains("AOTCache")) {
+        if (!joined.contains("Archive") && !joined.contains("-Xshare") && !joined.contains("AOT")) {
             opts.add("-XX:SharedArchiveFile=" + cdsArchive);
             opts.add("-XX:+AutoCreateSharedArchive");
             opts.add("-Xlog:cds=off");

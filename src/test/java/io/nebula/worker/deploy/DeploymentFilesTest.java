@@ -198,8 +198,9 @@ class DeploymentFilesTest {
 
         String run = ins.get(training);
         assertThat(run)
-                .contains("java -XX:ArchiveClassesAtExit=/app/nebula-worker.jsa ")
-                .contains(" -jar /app/nebula-worker.jar demo --exit-when-done --examples /app/examples ")
+                // Through the image's own command, so with the JVM options a worker runs with.
+                .startsWith("RUN JAVA_OPTS=\"-XX:ArchiveClassesAtExit=/app/nebula-worker.jsa ")
+                .contains("\" nebula-worker demo --exit-when-done --examples /app/examples ")
                 // A failed demo drops what it may have written, and the build goes on.
                 .containsPattern("\\|\\| \\{[^}]*rm -f /app/nebula-worker\\.jsa;[^}]*}")
                 // The demo's database does not stay in the image.
@@ -232,7 +233,13 @@ class DeploymentFilesTest {
             assertThat(imageCommand(command, bin, args, "-XX:SharedArchiveFile=/mine.jsa"))
                     .doesNotContain(archive)
                     .contains("-XX:SharedArchiveFile=/mine.jsa");
-            assertThat(imageCommand(command, bin, args, "-Xshare:off")).doesNotContain(archive);
+            for (String own : List.of("-Xshare:off", "-XX:ArchiveClassesAtExit=/x.jsa", "-XX:AOTMode=record")) {
+                assertThat(imageCommand(command, bin, args, own)).as(own).doesNotContain(archive);
+            }
+            // The layout the archive was written with, whatever memory the container sees.
+            assertThat(imageCommand(command, bin, args, "")).contains("-XX:+UseCompressedOops");
+            assertThat(imageCommand(command, bin, args, "-XX:-UseCompressedOops"))
+                    .doesNotContain("-XX:+UseCompressedOops");
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

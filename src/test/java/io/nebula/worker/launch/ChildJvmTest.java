@@ -71,6 +71,13 @@ class ChildJvmTest {
                 .jvmOptions();
         assertThat(opts).doesNotContain("-Xmx256m", "-Xmn32m", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=" + jsa);
         assertThat(opts).endsWith("-Xmx1g", "-XX:+UseParallelGC", "-Xshare:off");
+
+        for (String own :
+                List.of("-XX:ArchiveClassesAtExit=/tmp/x.jsa", "-XX:AOTMode=record", "-XX:AOTCache=/tmp/x.aot")) {
+            assertThat(ChildJvm.sized(List.of(own), jsa).jvmOptions())
+                    .as(own)
+                    .doesNotContain("-XX:SharedArchiveFile=" + jsa, "-XX:+AutoCreateSharedArchive");
+        }
     }
 
     @Test

@@ -2,7 +2,10 @@ package io.nebula.worker.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nebula.worker.cli.Main;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -10,7 +13,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,14 +57,53 @@ class LauncherScriptTest {
     @Test
     void theWorkerRunWritesTheArchive() throws Exception {
         assertThat(javaOptions()).contains("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive");
-        assertThat(javaOptions("-c", "8", "-v", "--log-format", "json"))
+        assertThat(javaOptions("-c", "8", "-vv", "--log-format", "json", "-w", "host-1"))
                 .contains("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive");
     }
 
+    /**
+     * The launcher writes the archive for exactly the arguments with which the command line starts
+     * the worker: the same arguments are given to both, and the worker's start is recorded.
+     */
     @Test
-    void anOptionsValueThatIsACommandsNameIsNotTakenForTheCommand() throws Exception {
-        assertThat(javaOptions("-w", "bench", "--health-port", "9091", "--config", "demo"))
-                .contains("-XX:+AutoCreateSharedArchive");
+    void theLauncherTakesForAWorkerRunWhatTheCommandLineRunsAsTheWorker() throws Exception {
+        List<List<String>> cases = new ArrayList<>(List.of(
+                List.of(),
+                List.of("-c", "8"),
+                List.of("--concurrency", "8", "--verbose", "-p", "50"),
+                List.of("-vv", "--health-port", "9091", "--worker-id", "w1"),
+                List.of("-h"),
+                List.of("--log-format"),
+                List.of("--concurency", "8"),
+                List.of("--concurrency=8"),
+                List.of("-V"),
+                List.of("--help"),
+                List.of("--version"),
+                List.of("-c", "8", "extra")));
+        Set<String> subcommands = Main.commandLine(Map.of(), c -> 0, silent(), silent())
+                .getSubcommands()
+                .keySet();
+        assertThat(subcommands).contains("submit", "demo", "bench");
+        for (String name : subcommands) {
+            cases.add(List.of("-w", name));
+            cases.add(List.of("-c", "4", "--worker-id", name));
+        }
+        for (List<String> args : cases) {
+            String[] a = args.toArray(String[]::new);
+            AtomicBoolean started = new AtomicBoolean();
+            Main.run(
+                    a,
+                    Map.of(),
+                    config -> {
+                        started.set(true);
+                        return 0;
+                    },
+                    silent(),
+                    silent());
+            assertThat(javaOptions(a).contains("-XX:+AutoCreateSharedArchive"))
+                    .as("%s (the command line %s the worker)", args, started.get() ? "starts" : "does not start")
+                    .isEqualTo(started.get());
+        }
     }
 
     @Test
@@ -73,6 +118,21 @@ class LauncherScriptTest {
                     .as("%s", args)
                     .noneMatch(o -> o.contains("SharedArchive"))
                     .endsWith(args.toArray(String[]::new));
+        }
+    }
+
+    @Test
+    void javaOptsOfItsOwnForClassDataSharingOrAotReplaceTheArchive() throws Exception {
+        for (String own : List.of(
+                "-XX:SharedArchiveFile=/tmp/mine.jsa",
+                "-XX:ArchiveClassesAtExit=/tmp/mine.jsa",
+                "-Xshare:off",
+                "-XX:AOTMode=record -XX:AOTConfiguration=/tmp/mine.aotconf",
+                "-XX:AOTCache=/tmp/mine.aot")) {
+            assertThat(javaOptionsWith(own, "-c", "4"))
+                    .as(own)
+                    .noneMatch(o -> o.contains("nebula-worker.jsa") || o.equals("-XX:+AutoCreateSharedArchive"))
+                    .containsAll(List.of(own.split(" ")));
         }
     }
 
@@ -100,6 +160,11 @@ class LauncherScriptTest {
 
     /** The options and arguments the launcher started the JDK with. */
     private List<String> javaOptions(String... args) throws Exception {
+        return javaOptionsWith(null, args);
+    }
+
+    /** The same, with {@code JAVA_OPTS} set when not null. */
+    private List<String> javaOptionsWith(String javaOpts, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(dir.resolve("project/bin/nebula-worker").toString());
         command.addAll(List.of(args));
@@ -107,6 +172,9 @@ class LauncherScriptTest {
         pb.environment().put("JAVA_HOME", jdk.toString());
         pb.environment().put("ARGS_OUT", argsOut.toString());
         pb.environment().remove("JAVA_OPTS");
+        if (javaOpts != null) {
+            pb.environment().put("JAVA_OPTS", javaOpts);
+        }
         pb.environment().remove("NEBULA_REBUILD");
         Files.deleteIfExists(argsOut);
         Process p = pb.start();
@@ -114,6 +182,10 @@ class LauncherScriptTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
         return Files.readAllLines(argsOut);
+    }
+
+    private static PrintWriter silent() {
+        return new PrintWriter(Writer.nullWriter());
     }
 
     private static void executable(Path file) throws IOException {
