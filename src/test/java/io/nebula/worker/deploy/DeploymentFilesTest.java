@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -238,8 +239,9 @@ class DeploymentFilesTest {
             }
             // The layout the archive was written with, whatever memory the container sees.
             assertThat(imageCommand(command, bin, args, "")).contains("-XX:+UseCompressedOops");
-            assertThat(imageCommand(command, bin, args, "-XX:-UseCompressedOops"))
-                    .doesNotContain("-XX:+UseCompressedOops");
+            for (String own : List.of("-XX:-UseCompressedOops", "-Xmx40g", "-XX:MaxRAMPercentage=90")) {
+                assertThat(imageCommand(command, bin, args, own)).as(own).doesNotContain("-XX:+UseCompressedOops");
+            }
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -254,9 +256,11 @@ class DeploymentFilesTest {
         pb.environment().put("ARGS_OUT", args.toString());
         pb.environment().put("JAVA_OPTS", javaOpts);
         Files.deleteIfExists(args);
+        Path output = args.resolveSibling("output.txt");
+        pb.redirectOutput(output.toFile());
         Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(output).isZero();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(output)).isZero();
         return Files.readAllLines(args);
     }
 
