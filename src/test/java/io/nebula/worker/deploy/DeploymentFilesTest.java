@@ -237,6 +237,10 @@ class DeploymentFilesTest {
             for (String own : List.of("-Xshare:off", "-XX:ArchiveClassesAtExit=/x.jsa", "-XX:AOTMode=record")) {
                 assertThat(imageCommand(command, bin, args, own)).as(own).doesNotContain(archive);
             }
+            // The JVM also reads JAVA_TOOL_OPTIONS (the stand-in java does not, so it is not among
+            // the arguments).
+            assertThat(imageCommand(command, bin, args, "", Map.of("JAVA_TOOL_OPTIONS", "-XX:AOTCache=/x.aot")))
+                    .doesNotContain(archive);
             // The layout the archive was written with, whatever memory the container sees.
             assertThat(imageCommand(command, bin, args, "")).contains("-XX:+UseCompressedOops");
             for (String own : List.of("-XX:-UseCompressedOops", "-Xmx40g", "-XX:MaxRAMPercentage=90")) {
@@ -250,11 +254,19 @@ class DeploymentFilesTest {
     }
 
     private static List<String> imageCommand(Path command, Path bin, Path args, String javaOpts) throws Exception {
+        return imageCommand(command, bin, args, javaOpts, Map.of());
+    }
+
+    private static List<String> imageCommand(
+            Path command, Path bin, Path args, String javaOpts, Map<String, String> env) throws Exception {
         ProcessBuilder pb =
                 new ProcessBuilder("sh", command.toString(), "--concurrency", "4").redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().put("ARGS_OUT", args.toString());
         pb.environment().put("JAVA_OPTS", javaOpts);
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(env);
         Files.deleteIfExists(args);
         Path output = args.resolveSibling("output.txt");
         pb.redirectOutput(output.toFile());

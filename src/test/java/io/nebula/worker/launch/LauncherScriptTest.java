@@ -137,10 +137,16 @@ class LauncherScriptTest {
                 "-Xshare:off",
                 "-XX:AOTMode=record -XX:AOTConfiguration=/tmp/mine.aotconf",
                 "-XX:AOTCache=/tmp/mine.aot")) {
-            assertThat(javaOptionsWith(own, "-c", "4"))
+            assertThat(javaOptionsWith(Map.of("JAVA_OPTS", own), "-c", "4"))
                     .as(own)
                     .noneMatch(o -> o.contains("nebula-worker.jsa") || o.equals("-XX:+AutoCreateSharedArchive"))
                     .containsAll(List.of(own.split(" ")));
+        }
+        // The JVM reads these two as well.
+        for (String variable : List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS")) {
+            assertThat(javaOptionsWith(Map.of(variable, "-XX:AOTCache=/tmp/mine.aot"), "-c", "4"))
+                    .as(variable)
+                    .noneMatch(o -> o.contains("nebula-worker.jsa") || o.equals("-XX:+AutoCreateSharedArchive"));
         }
     }
 
@@ -168,11 +174,11 @@ class LauncherScriptTest {
 
     /** The options and arguments the launcher started the JDK with. */
     private List<String> javaOptions(String... args) throws Exception {
-        return javaOptionsWith(null, args);
+        return javaOptionsWith(Map.of(), args);
     }
 
-    /** The same, with {@code JAVA_OPTS} set when not null. */
-    private List<String> javaOptionsWith(String javaOpts, String... args) throws Exception {
+    /** The same, with these environment variables set. */
+    private List<String> javaOptionsWith(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(dir.resolve("project/bin/nebula-worker").toString());
         command.addAll(List.of(args));
@@ -180,9 +186,9 @@ class LauncherScriptTest {
         pb.environment().put("JAVA_HOME", jdk.toString());
         pb.environment().put("ARGS_OUT", argsOut.toString());
         pb.environment().remove("JAVA_OPTS");
-        if (javaOpts != null) {
-            pb.environment().put("JAVA_OPTS", javaOpts);
-        }
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(env);
         pb.environment().remove("NEBULA_REBUILD");
         Files.deleteIfExists(argsOut);
         Path output = dir.resolve("launcher-output.txt");
