@@ -13,6 +13,7 @@ import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.QueueStats;
 import io.nebula.worker.queue.RescueResult;
 import io.nebula.worker.testing.PrometheusText;
+import io.nebula.worker.testing.StandInJava;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,17 +21,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -209,71 +210,51 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void theImagesCommandMapsTheArchiveWhenTheBuildWroteOneAndJavaOptsNamesNone() throws Exception {
-        Path dir = Files.createTempDirectory("image-command");
-        try {
-            // The image's command with /app/ moved to a folder of this test, and a java that writes
-            // down its arguments.
-            Path app = Files.createDirectories(dir.resolve("app"));
-            Path command = dir.resolve("nebula-worker");
-            Files.writeString(
-                    command,
-                    Files.readString(DEPLOY.resolve("docker/nebula-worker")).replace("/app/", app + "/"));
-            Path bin = Files.createDirectories(dir.resolve("bin"));
-            Path args = dir.resolve("args.txt");
-            Files.writeString(bin.resolve("java"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGS_OUT\"\n");
-            bin.resolve("java").toFile().setExecutable(true);
-            String archive = "-XX:SharedArchiveFile=" + app + "/nebula-worker.jsa";
+    void theImagesCommandMapsTheArchiveWhenTheBuildWroteOneAndJavaOptsNamesNone(@TempDir Path dir) throws Exception {
+        // The image's command with /app/ moved to a folder of this test, and a java that writes
+        // down its arguments.
+        Path app = Files.createDirectories(dir.resolve("app"));
+        Path command = dir.resolve("nebula-worker");
+        Files.writeString(
+                command,
+                Files.readString(DEPLOY.resolve("docker/nebula-worker")).replace("/app/", app + "/"));
+        StandInJava java = StandInJava.in(dir.resolve("jdk"));
+        String archive = "-XX:SharedArchiveFile=" + app + "/nebula-worker.jsa";
 
-            assertThat(imageCommand(command, bin, args, "")).noneMatch(a -> a.contains("SharedArchive"));
+        assertThat(imageCommand(command, java, "")).noneMatch(a -> a.contains("SharedArchive"));
 
-            Files.writeString(app.resolve("nebula-worker.jsa"), "archive");
-            assertThat(imageCommand(command, bin, args, ""))
-                    .contains(archive, "-Xlog:cds=off")
-                    .endsWith("-jar", app + "/nebula-worker.jar", "--concurrency", "4");
-            assertThat(imageCommand(command, bin, args, "-XX:SharedArchiveFile=/mine.jsa"))
-                    .doesNotContain(archive)
-                    .contains("-XX:SharedArchiveFile=/mine.jsa");
-            for (String own : List.of("-Xshare:off", "-XX:ArchiveClassesAtExit=/x.jsa", "-XX:AOTMode=record")) {
-                assertThat(imageCommand(command, bin, args, own)).as(own).doesNotContain(archive);
-            }
-            // The JVM also reads JAVA_TOOL_OPTIONS (the stand-in java does not, so it is not among
-            // the arguments).
-            assertThat(imageCommand(command, bin, args, "", Map.of("JAVA_TOOL_OPTIONS", "-XX:AOTCache=/x.aot")))
-                    .doesNotContain(archive);
-            // The layout the archive was written with, whatever memory the container sees.
-            assertThat(imageCommand(command, bin, args, "")).contains("-XX:+UseCompressedOops");
-            for (String own : List.of("-XX:-UseCompressedOops", "-Xmx40g", "-XX:MaxRAMPercentage=90")) {
-                assertThat(imageCommand(command, bin, args, own)).as(own).doesNotContain("-XX:+UseCompressedOops");
-            }
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+        Files.writeString(app.resolve("nebula-worker.jsa"), "archive");
+        assertThat(imageCommand(command, java, ""))
+                .contains(archive, "-Xlog:cds=off")
+                .endsWith("-jar", app + "/nebula-worker.jar", "--concurrency", "4");
+        assertThat(imageCommand(command, java, "-XX:SharedArchiveFile=/mine.jsa"))
+                .doesNotContain(archive)
+                .contains("-XX:SharedArchiveFile=/mine.jsa");
+        for (String own : List.of("-Xshare:off", "-XX:ArchiveClassesAtExit=/x.jsa", "-XX:AOTMode=record")) {
+            assertThat(imageCommand(command, java, own)).as(own).doesNotContain(archive);
+        }
+        // The JVM also reads JAVA_TOOL_OPTIONS (the stand-in java does not, so it is not among
+        // the arguments).
+        assertThat(imageCommand(command, java, "", Map.of("JAVA_TOOL_OPTIONS", "-XX:AOTCache=/x.aot")))
+                .doesNotContain(archive);
+        // The layout the archive was written with, whatever memory the container sees.
+        assertThat(imageCommand(command, java, "")).contains("-XX:+UseCompressedOops");
+        for (String own : List.of("-XX:-UseCompressedOops", "-Xmx40g", "-XX:MaxRAMPercentage=90")) {
+            assertThat(imageCommand(command, java, own)).as(own).doesNotContain("-XX:+UseCompressedOops");
         }
     }
 
-    private static List<String> imageCommand(Path command, Path bin, Path args, String javaOpts) throws Exception {
-        return imageCommand(command, bin, args, javaOpts, Map.of());
+    private static List<String> imageCommand(Path command, StandInJava java, String javaOpts) throws Exception {
+        return imageCommand(command, java, javaOpts, Map.of());
     }
 
-    private static List<String> imageCommand(
-            Path command, Path bin, Path args, String javaOpts, Map<String, String> env) throws Exception {
-        ProcessBuilder pb =
-                new ProcessBuilder("sh", command.toString(), "--concurrency", "4").redirectErrorStream(true);
-        pb.environment().put("PATH", bin + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
-        pb.environment().put("ARGS_OUT", args.toString());
-        pb.environment().put("JAVA_OPTS", javaOpts);
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().putAll(env);
-        Files.deleteIfExists(args);
-        Path output = args.resolveSibling("output.txt");
-        pb.redirectOutput(output.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(output)).isZero();
-        return Files.readAllLines(args);
+    private static List<String> imageCommand(Path command, StandInJava java, String javaOpts, Map<String, String> env)
+            throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sh", command.toString(), "--concurrency", "4");
+        pb.environment().put("PATH", java.bin() + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
+        Map<String, String> set = new HashMap<>(env);
+        set.put("JAVA_OPTS", javaOpts);
+        return java.run(pb, set);
     }
 
     private static int lastIndexOf(List<String> list, Predicate<String> p) {

@@ -3,6 +3,7 @@ package io.nebula.worker.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nebula.worker.cli.Main;
+import io.nebula.worker.testing.StandInJava;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class LauncherScriptTest {
     private Path jar;
     private Path archive;
     private Path jdk;
-    private Path argsOut;
+    private StandInJava java;
 
     @BeforeEach
     void fakeProjectAndJdk() throws IOException {
@@ -48,11 +48,9 @@ class LauncherScriptTest {
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
         archive = target.resolve("nebula-worker.jsa");
 
-        jdk = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
+        jdk = dir.resolve("jdk");
+        java = StandInJava.in(jdk);
         Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.1\"\n");
-        argsOut = dir.resolve("java-args.txt");
-        Path java = Files.writeString(jdk.resolve("bin/java"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGS_OUT\"\n");
-        executable(java);
     }
 
     @Test
@@ -182,21 +180,10 @@ class LauncherScriptTest {
         List<String> command = new ArrayList<>();
         command.add(dir.resolve("project/bin/nebula-worker").toString());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("JAVA_HOME", jdk.toString());
-        pb.environment().put("ARGS_OUT", argsOut.toString());
-        pb.environment().remove("JAVA_OPTS");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().putAll(env);
         pb.environment().remove("NEBULA_REBUILD");
-        Files.deleteIfExists(argsOut);
-        Path output = dir.resolve("launcher-output.txt");
-        pb.redirectOutput(output.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(output)).isZero();
-        return Files.readAllLines(argsOut);
+        return java.run(pb, env);
     }
 
     private static PrintWriter silent() {
