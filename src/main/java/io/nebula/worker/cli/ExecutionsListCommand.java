@@ -13,7 +13,10 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code executions list}: the newest executions, optionally filtered by state, workflow and queue. */
+/**
+ * {@code executions list}: the newest executions, optionally filtered by state, workflow and queue,
+ * paged on by id with {@code --before}.
+ */
 @Command(name = "list", description = "List executions, newest first")
 final class ExecutionsListCommand extends OpsCommand {
     @Option(
@@ -30,6 +33,12 @@ final class ExecutionsListCommand extends OpsCommand {
     String queue;
 
     @Option(
+            names = "--before",
+            paramLabel = "<ID>",
+            description = "Only executions older than this one: the next page after a list that ended at it")
+    Long before;
+
+    @Option(
             names = "--limit",
             paramLabel = "<N>",
             defaultValue = "20",
@@ -41,10 +50,13 @@ final class ExecutionsListCommand extends OpsCommand {
         if (limit < 1 || limit > 100_000) {
             throw new CommandFailure(ExitCode.USAGE, "--limit must be from 1 to 100000, not " + limit);
         }
+        if (before != null && before < 1) {
+            throw new CommandFailure(ExitCode.USAGE, "--before must be an execution id (1 or more), not " + before);
+        }
         List<ExecutionView> views;
         Set<String> paused;
         try (ExecutionStore store = openStore()) {
-            views = store.executionList(new ExecutionFilter(state, workflow, queue, limit));
+            views = store.executionList(new ExecutionFilter(state, workflow, queue, before, limit));
             paused = Set.copyOf(store.queuePausedList());
         }
         if (json) {
@@ -70,6 +82,13 @@ final class ExecutionsListCommand extends OpsCommand {
                     detail(v, paused.contains(v.queue())));
         }
         t.print(out());
+        if (views.size() == limit) {
+            // A full page may have more behind it; the hint goes to standard error, so that the
+            // table on standard output stays the same for scripts.
+            err().println("For older executions, add --before "
+                    + views.get(views.size() - 1).id());
+            err().flush();
+        }
         return ExitCode.OK;
     }
 

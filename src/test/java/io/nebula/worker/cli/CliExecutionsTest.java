@@ -95,6 +95,34 @@ class CliExecutionsTest {
     }
 
     @Test
+    void aFullListNamesTheNextPageAndBeforeListsIt() {
+        long first = submit("hello.json");
+        long second = submit("hello.json", "--force");
+        long third = submit("hello.json", "--force");
+
+        CliRun page = f.run("executions", "list", "--limit", "2");
+        assertThat(page.exitCode()).isZero();
+        assertThat(page.out().lines().skip(1).map(l -> l.split(" ")[0]))
+                .containsExactly(String.valueOf(third), String.valueOf(second));
+        assertThat(page.err()).isEqualTo("For older executions, add --before " + second + "\n");
+
+        CliRun next = f.run("executions", "list", "--limit", "2", "--before", String.valueOf(second));
+        assertThat(next.exitCode()).isZero();
+        assertThat(next.out().lines().skip(1).map(l -> l.split(" ")[0])).containsExactly(String.valueOf(first));
+        assertThat(next.err()).isEmpty();
+
+        assertThat(json(f.run("executions", "list", "--json", "--before", String.valueOf(third))))
+                .extracting(e -> e.get("id").asLong())
+                .containsExactly(second, first);
+        assertThat(f.run("executions", "list", "--before", String.valueOf(first))
+                        .out())
+                .isEqualTo("No executions match.\n");
+        CliRun bad = f.run("executions", "list", "--before", "0");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(bad.err()).contains("--before must be an execution id (1 or more), not 0");
+    }
+
+    @Test
     void listJsonHasStableFieldsAndEmbeddedInput() {
         submit("hello.json", "--input", "{\"name\":\"Ada\"}", "--idempotency-key", "k");
 

@@ -2,6 +2,8 @@ package io.nebula.worker.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
 import io.nebula.worker.cli.Main;
 import io.nebula.worker.testing.StandInJava;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code bin/nebula-worker} from a copy of the project folder whose JDK is a script that
@@ -63,8 +66,9 @@ class LauncherScriptTest {
 
     /**
      * The launcher writes the archive for exactly the arguments with which the command line starts
-     * the worker: the same arguments are given to both, and the worker's start is recorded. (No
-     * case asks for verbose logs: the command line sets the levels of this whole JVM.)
+     * the worker: the same arguments are given to both, and the worker's start is recorded. A run
+     * sets this whole JVM's logging (-v included), so the test's own configuration is put back at
+     * the end.
      */
     @Test
     void theLauncherTakesForAWorkerRunWhatTheCommandLineRunsAsTheWorker() throws Exception {
@@ -85,30 +89,45 @@ class LauncherScriptTest {
                 List.of("-V"),
                 List.of("--help"),
                 List.of("--version"),
-                List.of("-c", "8", "extra")));
+                List.of("-c", "8", "extra"),
+                List.of("-c8"),
+                List.of("-p50", "-wbench-1"),
+                List.of("-vc", "8"),
+                List.of("-vvc8", "--health-port", "9091"),
+                List.of("-vw", "--help"),
+                List.of("-vc"),
+                List.of("-vx"),
+                List.of("-vV")));
         Set<String> subcommands = Main.commandLine(Map.of(), c -> 0, silent(), silent())
                 .getSubcommands()
                 .keySet();
         assertThat(subcommands).contains("submit", "demo", "bench");
         for (String name : subcommands) {
             cases.add(List.of("-w", name));
+            cases.add(List.of("-vw", name));
             cases.add(List.of("-c", "4", "--worker-id", name));
         }
-        for (List<String> args : cases) {
-            String[] a = args.toArray(String[]::new);
-            AtomicBoolean started = new AtomicBoolean();
-            Main.run(
-                    a,
-                    Map.of(),
-                    config -> {
-                        started.set(true);
-                        return 0;
-                    },
-                    silent(),
-                    silent());
-            assertThat(javaOptions(a).contains("-XX:+AutoCreateSharedArchive"))
-                    .as("%s (the command line %s the worker)", args, started.get() ? "starts" : "does not start")
-                    .isEqualTo(started.get());
+        try {
+            for (List<String> args : cases) {
+                String[] a = args.toArray(String[]::new);
+                AtomicBoolean started = new AtomicBoolean();
+                Main.run(
+                        a,
+                        Map.of(),
+                        config -> {
+                            started.set(true);
+                            return 0;
+                        },
+                        silent(),
+                        silent());
+                assertThat(javaOptions(a).contains("-XX:+AutoCreateSharedArchive"))
+                        .as("%s (the command line %s the worker)", args, started.get() ? "starts" : "does not start")
+                        .isEqualTo(started.get());
+            }
+        } finally {
+            LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+            context.reset();
+            new ContextInitializer(context).autoConfig();
         }
     }
 

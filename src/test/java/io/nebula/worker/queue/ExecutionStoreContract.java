@@ -1150,6 +1150,34 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                 .extracting(ExecutionView::id)
                 .containsExactly(b);
         assertThat(store.executionList(ExecutionFilter.all(1))).hasSize(1);
+        assertThat(store.executionList(new ExecutionFilter(null, null, null, b, 10)))
+                .extracting(ExecutionView::id)
+                .containsExactly(a);
+        assertThat(store.executionList(new ExecutionFilter(null, "other", null, b, 10)))
+                .isEmpty();
+        assertThat(store.executionList(new ExecutionFilter(ExecutionState.RUNNING, null, null, b + 1, 10)))
+                .extracting(ExecutionView::id)
+                .containsExactly(a);
+    }
+
+    @Test
+    void listPagesOnByIdWithoutRepeatingOrSkipping() {
+        List<Long> submitted = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            submitted.add(submit(request()));
+        }
+        List<Long> paged = new ArrayList<>();
+        Long before = null;
+        for (int page = 0; page < 10; page++) {
+            List<ExecutionView> views = store.executionList(new ExecutionFilter(null, null, null, before, 3));
+            if (views.isEmpty()) {
+                break;
+            }
+            assertThat(views).hasSizeLessThanOrEqualTo(3);
+            views.forEach(v -> paged.add(v.id()));
+            before = views.get(views.size() - 1).id();
+        }
+        assertThat(paged).isEqualTo(submitted.reversed());
     }
 
     /**

@@ -84,6 +84,7 @@ final class InspectionStatements implements InspectionStore {
         Params p = Params.of("state", f.state() == null ? null : f.state().dbName())
                 .set("workflow", f.workflowName())
                 .set("queue", f.queue())
+                .set("before", f.before())
                 .set("limit", f.limit());
         List<Row> rows = db.run("execution_list", Mode.READ, true, s -> s.query("execution_list", p));
         return rows.stream().map(Records::view).toList();
