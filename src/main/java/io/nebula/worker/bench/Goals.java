@@ -24,11 +24,7 @@ final class Goals {
         double ratio = figure(drain, "baseline_ratio");
         out.add(atLeast("single-node drain on PostgreSQL (best variant), ratio to the baseline", ratio, 0.6, ""));
         out.add(atLeast("the same, stretch", ratio, 0.8, ""));
-        out.add(atMost(
-                "worker CPU per execution at that variant, ratio to the baseline's per job",
-                figure(drain, "worker_cpu_ratio"),
-                2,
-                ""));
+        out.add(workerCpu(drain));
         out.add(atMost(
                 "PostgreSQL CPU per execution at that variant, ratio to the baseline's per job",
                 figure(drain, "postgres_cpu_ratio"),
@@ -76,6 +72,28 @@ final class Goals {
         out.add(tracingCost(results, "bench-dag", "5-node DAG"));
         out.add(tracingCost(results, "bench-http", "bench-http (an http.request node)"));
         return out;
+    }
+
+    /**
+     * The worker's CPU per execution over the loop's per job, met only when both the whole
+     * process's ratio and the ratio without the JIT's compiler threads are within 2x. The loop's
+     * own work is about a microsecond per job, so whatever its timed runs still compile can
+     * multiply its whole-process figure (1.3 to 5.1 µs per job in the runs of one bench) and would
+     * otherwise pass a worker whose steady work is several times the loop's.
+     */
+    private static Verdict workerCpu(Optional<ScenarioResult> drain) {
+        String goal = "worker CPU per execution at that variant, ratio to the baseline's per job";
+        double whole = figure(drain, "worker_cpu_ratio");
+        double withoutJit = figure(drain, "worker_cpu_without_jit_ratio");
+        if (Double.isNaN(withoutJit) || Double.isInfinite(withoutJit)) {
+            return atMost(goal, whole, 2, "");
+        }
+        Verdict v = atMost(goal, Math.max(whole, withoutJit), 2, "");
+        if (v.measured().isEmpty()) {
+            return v;
+        }
+        return new Verdict(
+                goal, v.target(), show(whole, "") + " (" + show(withoutJit, "") + " without the JIT)", v.verdict());
     }
 
     /**
