@@ -24,6 +24,14 @@ public final class StoreFactory {
         return open(config.database().url(), options);
     }
 
+    /**
+     * The schema version this build's migrations end at for a SQLite file: what {@code migrate
+     * --check} compares a file that does not exist yet (version 0) with, without creating it.
+     */
+    public static int sqliteSchemaVersion() {
+        return SqliteExecutionStore.schemaVersion();
+    }
+
     public static ExecutionStore open(DatabaseUrl url, StoreOptions options) {
         return switch (url) {
             case DatabaseUrl.Postgres pg -> PostgresExecutionStore.open(pg.jdbcUrl(), pg.properties(), options);

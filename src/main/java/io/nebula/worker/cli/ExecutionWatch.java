@@ -69,14 +69,22 @@ final class ExecutionWatch {
      * tries that failed) placed where they happened: after the claim, before the nodes' results.
      */
     List<String> refresh(ExecutionStore store, List<String> notes) {
-        view = store.executionGet(id).orElseThrow(() -> CommandFailure.noExecution(id));
         if (definition == null) {
-            definition = store.workflowGet(view.workflowHash())
+            definition = store.workflowGet(read(store).workflowHash())
                     .map(WorkflowDocument::definitionJson)
                     .orElse(null);
         }
+        // The history and the node results are read before the row, so the state a caller reports
+        // (and exits with) is never older than the lines made from them. A finished row changes no
+        // more, so they are read once again then, to hold its last events.
         List<HistoryEntry> history = store.historyList(id);
-        nodes = NodeLine.of(definition, store.nodeResultList(id));
+        List<NodeResult> results = store.nodeResultList(id);
+        view = read(store);
+        if (view.state().isTerminal()) {
+            history = store.historyList(id);
+            results = store.nodeResultList(id);
+        }
+        nodes = NodeLine.of(definition, results);
         List<HistoryEntry> fresh = history.subList(Math.min(historySeen, history.size()), history.size());
         // Events in their order, the nodes' results placed after the last claim (or wake by a
         // signal) among them: a claim starts an attempt, so it comes before the nodes it ran, and
@@ -108,6 +116,10 @@ final class ExecutionWatch {
         }
         out.addAll(after);
         return out;
+    }
+
+    private ExecutionView read(ExecutionStore store) {
+        return store.executionGet(id).orElseThrow(() -> CommandFailure.noExecution(id));
     }
 
     /** @param latest whether {@code h} is the newest event, the one the execution's due time belongs to */

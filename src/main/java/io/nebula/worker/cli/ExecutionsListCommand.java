@@ -56,13 +56,19 @@ final class ExecutionsListCommand extends OpsCommand {
         List<ExecutionView> views;
         Set<String> paused;
         try (ExecutionStore store = openStore()) {
-            views = store.executionList(new ExecutionFilter(state, workflow, queue, before, limit));
+            // One row more than asked tells whether an older page exists.
+            views = store.executionList(new ExecutionFilter(state, workflow, queue, before, limit + 1));
             paused = Set.copyOf(store.queuePausedList());
+        }
+        boolean more = views.size() > limit;
+        if (more) {
+            views = views.subList(0, limit);
         }
         if (json) {
             var array = JsonViews.array();
             views.forEach(v -> array.add(JsonViews.execution(v)));
             JsonViews.print(out(), array);
+            nextPage(views, more);
             return ExitCode.OK;
         }
         if (views.isEmpty()) {
@@ -82,14 +88,20 @@ final class ExecutionsListCommand extends OpsCommand {
                     detail(v, paused.contains(v.queue())));
         }
         t.print(out());
-        if (views.size() == limit) {
-            // A full page may have more behind it; the hint goes to standard error, so that the
-            // table on standard output stays the same for scripts.
+        nextPage(views, more);
+        return ExitCode.OK;
+    }
+
+    /**
+     * Names the next page when older executions match: on standard error, so that standard output
+     * stays the table or the JSON array alone.
+     */
+    private void nextPage(List<ExecutionView> views, boolean more) {
+        if (more) {
             err().println("For older executions, add --before "
                     + views.get(views.size() - 1).id());
             err().flush();
         }
-        return ExitCode.OK;
     }
 
     /** The one thing worth knowing about an execution in its state. */

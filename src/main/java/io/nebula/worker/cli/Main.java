@@ -1,6 +1,7 @@
 package io.nebula.worker.cli;
 
 import io.nebula.worker.config.ConfigException;
+import io.nebula.worker.config.Setting;
 import io.nebula.worker.queue.StoreException;
 import io.nebula.worker.queue.SubmitRejectedException;
 import io.nebula.worker.redact.Redaction;
@@ -104,7 +105,37 @@ public final class Main {
         CommandLine cli = new CommandLine(new WorkerCommand(env, starter));
         WorkerCommand.SUBCOMMANDS.forEach(cli::addSubcommand);
         extraSubcommands.forEach(cli::addSubcommand);
+        cli.setExecutionStrategy(parsed -> {
+            refuseWorkerOptionsOfASubcommand(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return configure(cli, out, err);
+    }
+
+    /** The root command's options that only running the worker reads. */
+    private static final List<Setting> WORKER_OPTIONS =
+            List.of(Setting.CONCURRENCY, Setting.WORKER_ID, Setting.HEALTH_PORT, Setting.POLL_INTERVAL_MS);
+
+    /**
+     * Refuses the worker's own options given before a subcommand ({@code -h 9191 demo}): the
+     * command line takes them there, as picocli takes any option of a parent, but no subcommand
+     * reads them, so they would be dropped without a word.
+     */
+    private static void refuseWorkerOptionsOfASubcommand(CommandLine.ParseResult parsed) {
+        if (!parsed.hasSubcommand()) {
+            return;
+        }
+        for (Setting s : WORKER_OPTIONS) {
+            CommandLine.Model.OptionSpec option = parsed.matchedOption(s.flag().orElseThrow());
+            if (option != null) {
+                throw new ParameterException(
+                        parsed.commandSpec().commandLine(),
+                        String.join("/", option.names()) + " is an option of the worker itself, not of `"
+                                + parsed.subcommand().commandSpec().name() + "`: set "
+                                + s.env().orElseThrow()
+                                + " or " + s.key() + " in the configuration file instead");
+            }
+        }
     }
 
     /** The help style, output and error handling shared by every command, set on {@code cli}. */

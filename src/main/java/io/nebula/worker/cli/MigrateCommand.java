@@ -1,7 +1,10 @@
 package io.nebula.worker.cli;
 
+import io.nebula.worker.app.StoreFactory;
+import io.nebula.worker.config.DatabaseUrl;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionStore.SchemaStatus;
+import java.nio.file.Files;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,6 +31,10 @@ final class MigrateCommand extends OpsCommand {
 
     @Override
     protected int run() {
+        if (check && config().database().url() instanceof DatabaseUrl.Sqlite s && !Files.exists(s.file())) {
+            // No file yet is schema version 0; looking must not create it.
+            return report(new SchemaStatus(0, StoreFactory.sqliteSchemaVersion()), 0, 0);
+        }
         SchemaStatus before;
         SchemaStatus after;
         int applied = 0;
@@ -47,7 +54,10 @@ final class MigrateCommand extends OpsCommand {
             }
             after = store.schemaStatus();
         }
-        int from = check ? before.currentVersion() : after.currentVersion() - applied;
+        return report(after, check ? before.currentVersion() : after.currentVersion() - applied, applied);
+    }
+
+    private int report(SchemaStatus after, int from, int applied) {
         String database = config().database().url().redacted();
         if (json) {
             var o = JsonViews.object();

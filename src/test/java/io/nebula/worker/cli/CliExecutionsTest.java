@@ -111,15 +111,44 @@ class CliExecutionsTest {
         assertThat(next.out().lines().skip(1).map(l -> l.split(" ")[0])).containsExactly(String.valueOf(first));
         assertThat(next.err()).isEmpty();
 
+        CliRun whole = f.run("executions", "list", "--limit", "3");
+        assertThat(whole.out().lines()).hasSize(4);
+        assertThat(whole.err())
+                .as("a full page with nothing older names no next page")
+                .isEmpty();
+
         assertThat(json(f.run("executions", "list", "--json", "--before", String.valueOf(third))))
                 .extracting(e -> e.get("id").asLong())
                 .containsExactly(second, first);
+        CliRun jsonPage = f.run("executions", "list", "--json", "--limit", "1");
+        assertThat(json(jsonPage)).extracting(e -> e.get("id").asLong()).containsExactly(third);
+        assertThat(jsonPage.err()).isEqualTo("For older executions, add --before " + third + "\n");
         assertThat(f.run("executions", "list", "--before", String.valueOf(first))
                         .out())
                 .isEqualTo("No executions match.\n");
         CliRun bad = f.run("executions", "list", "--before", "0");
         assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(bad.err()).contains("--before must be an execution id (1 or more), not 0");
+    }
+
+    @Test
+    void theWorkersOwnOptionsBeforeACommandAreRefusedNotDropped() {
+        CliRun list = f.run("-c", "8", "executions", "list");
+        assertThat(list.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(list.err())
+                .contains("-c/--concurrency is an option of the worker itself, not of `executions`: set"
+                        + " WORKER_CONCURRENCY or worker.concurrency in the configuration file instead");
+        assertThat(list.out()).isEmpty();
+
+        CliRun demo = f.run("-h", "19196", "demo", "--exit-when-done");
+        assertThat(demo.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(demo.err())
+                .contains("-h/--health-port is an option of the worker itself, not of `demo`")
+                .contains("HEALTH_PORT or health.port");
+        assertThat(demo.out()).isEmpty();
+
+        assertThat(f.run("--log-format", "text", "executions", "list").exitCode())
+                .isZero();
     }
 
     @Test

@@ -67,9 +67,15 @@ class CliWorkflowsAndMigrateTest {
     @Test
     void migrateAppliesOnceAndCheckReportsPendingMigrations() {
         try (CliFixture f = new CliFixture(tmp)) {
+            // No file yet is a database at schema version 0, and looking does not create it.
             CliRun missing = f.run("migrate", "--check");
-            assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
-            assertThat(missing.err()).contains("no database at " + f.db);
+            assertThat(missing.exitCode()).isEqualTo(ExitCode.CONFLICT);
+            assertThat(missing.out()).startsWith("schema of sqlite:" + f.db + " is at version 0; this build needs ");
+            JsonNode missingJson = JsonViews.JSON.readTree(
+                    f.run("migrate", "--check", "--json").out());
+            assertThat(missingJson.get("from_version").asInt()).isZero();
+            assertThat(missingJson.get("up_to_date").asBoolean()).isFalse();
+            assertThat(f.db).doesNotExist();
 
             CliRun list = f.run("executions", "list");
             assertThat(list.exitCode()).isEqualTo(ExitCode.USAGE);
@@ -87,6 +93,8 @@ class CliWorkflowsAndMigrateTest {
                             + j.get("expected_version").asInt() + "\n");
             assertThat(j.get("applied").asInt()).isZero();
             assertThat(j.get("up_to_date").asBoolean()).isTrue();
+            assertThat(missingJson.get("expected_version").asInt())
+                    .isEqualTo(j.get("expected_version").asInt());
             assertThat(f.run("migrate", "--check").out()).contains("is up to date");
         }
     }

@@ -6,14 +6,18 @@ import static org.awaitility.Awaitility.await;
 import io.nebula.worker.queue.ClaimRequest;
 import io.nebula.worker.queue.ClaimedExecution;
 import io.nebula.worker.queue.Completions;
+import io.nebula.worker.queue.ExecutionState;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.StoreOptions;
 import io.nebula.worker.queue.SubmitRequest;
 import io.nebula.worker.queue.WorkflowDocument;
 import io.nebula.worker.queue.sqlite.SqliteExecutionStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +26,19 @@ class ExecutionWatchTest {
     @TempDir
     Path dir;
 
+    /** Migrates {@code store} and submits one execution of a workflow named {@code name}. */
+    private static long submitted(ExecutionStore store, String name) {
+        store.migrate();
+        store.workflowPut(new WorkflowDocument("h", name, "{\"name\":\"" + name + "\"}"));
+        return store.executionSubmitMany(List.of(SubmitRequest.now("default", "h", name, "{}", 3)))
+                .get(0)
+                .executionId();
+    }
+
     @Test
     void severalAttemptsBetweenTwoReadsArePrintedInTheirOrderAndOnlyTheLatestWaitHasADueTime() {
         try (ExecutionStore store = SqliteExecutionStore.open(dir.resolve("w.db"), StoreOptions.defaults("test"))) {
-            store.migrate();
-            store.workflowPut(new WorkflowDocument("h", "parent", "{\"name\":\"parent\"}"));
-            long id = store.executionSubmitMany(List.of(SubmitRequest.now("default", "h", "parent", "{}", 3)))
-                    .get(0)
-                    .executionId();
+            long id = submitted(store, "parent");
             ExecutionWatch watch = new ExecutionWatch(id);
             watch.refresh(store);
 
@@ -55,6 +64,46 @@ class ExecutionWatchTest {
                             l -> assertThat(l).startsWith("claimed by w1"),
                             l -> assertThat(l)
                                     .startsWith("node 'each': waiting for child execution 11; looking again at "));
+        }
+    }
+
+    /**
+     * The execution finishes while a refresh reads it (here between its history and its row): the
+     * state the watch reports is at least as new as the lines it printed, so {@code submit --wait}
+     * never prints "succeeded" and then exits as if time ran out.
+     */
+    @Test
+    void anExecutionThatFinishesDuringARefreshIsReportedFinishedWithItsLastLines() {
+        try (ExecutionStore store = SqliteExecutionStore.open(dir.resolve("w.db"), StoreOptions.defaults("test"))) {
+            long id = submitted(store, "hello");
+            ExecutionWatch watch = new ExecutionWatch(id);
+            watch.refresh(store);
+            assertThat(watch.terminal()).isFalse();
+
+            AtomicBoolean armed = new AtomicBoolean(true);
+            ExecutionStore racing = (ExecutionStore) Proxy.newProxyInstance(
+                    ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (proxy, m, args) -> {
+                        if (m.getName().equals("historyList") && armed.getAndSet(false)) {
+                            ClaimRequest request =
+                                    new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(30));
+                            ClaimedExecution c = store.executionClaim(request).get(0);
+                            store.executionCompleteMany(
+                                    List.of(Completions.succeed(c.lease(), "{\"ok\":true}", List.of())));
+                        }
+                        try {
+                            return m.invoke(store, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+
+            List<String> lines = watch.refresh(racing);
+
+            assertThat(armed).isFalse();
+            assertThat(watch.view().state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(watch.terminal()).isTrue();
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("claimed by w1"));
+            assertThat(lines.get(lines.size() - 1)).startsWith("succeeded");
         }
     }
 }

@@ -8,10 +8,12 @@ import io.nebula.worker.queue.jdbc.JdbcExecutionStore;
 import io.nebula.worker.queue.jdbc.Params;
 import io.nebula.worker.queue.jdbc.Session;
 import io.nebula.worker.queue.jdbc.SqlArray;
+import io.nebula.worker.queue.jdbc.SqlLibrary;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -27,6 +29,12 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
     private SqliteExecutionStore(SqliteDatabase db, StoreOptions options) {
         super(db, options);
         this.sqlite = db;
+    }
+
+    /** The schema version this build's SQLite migrations end at, read without opening a file. */
+    public static int schemaVersion() {
+        List<SqlLibrary.Migration> all = new SqlLibrary(Dialect.SQLITE, Map.of()).migrations();
+        return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
     }
 
     public static SqliteExecutionStore open(Path file, StoreOptions options) {
