@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Follows one execution from outside the worker, by reading the store: each {@link #refresh}
@@ -75,14 +76,23 @@ final class ExecutionWatch {
                     .orElse(null);
         }
         // The history and the node results are read before the row, so the state a caller reports
-        // (and exits with) is never older than the lines made from them. A finished row changes no
-        // more, so they are read once again then, to hold its last events.
+        // (and exits with) is never older than the lines made from them. A finished row is read
+        // again after them, so they hold its last events, until two reads of it agree (an
+        // operator's retry can move it on in between).
         List<HistoryEntry> history = store.historyList(id);
         List<NodeResult> results = store.nodeResultList(id);
         view = read(store);
-        if (view.state().isTerminal()) {
+        for (int i = 0; i < 3 && view.state().isTerminal(); i++) {
             history = store.historyList(id);
             results = store.nodeResultList(id);
+            ExecutionView again = read(store);
+            boolean same = again.state() == view.state()
+                    && again.attempt() == view.attempt()
+                    && Objects.equals(again.finishedAt(), view.finishedAt());
+            view = again;
+            if (same) {
+                break;
+            }
         }
         nodes = NodeLine.of(definition, results);
         List<HistoryEntry> fresh = history.subList(Math.min(historySeen, history.size()), history.size());

@@ -67,8 +67,9 @@ final class ExecutionsListCommand extends OpsCommand {
         if (json) {
             var array = JsonViews.array();
             views.forEach(v -> array.add(JsonViews.execution(v)));
+            // Nothing on standard error either: a script reads the array alone (also through
+            // 2>&1) and asks for the next page with the last id it got.
             JsonViews.print(out(), array);
-            nextPage(views, more);
             return ExitCode.OK;
         }
         if (views.isEmpty()) {
@@ -94,7 +95,7 @@ final class ExecutionsListCommand extends OpsCommand {
 
     /**
      * Names the next page when older executions match: on standard error, so that standard output
-     * stays the table or the JSON array alone.
+     * stays the table alone.
      */
     private void nextPage(List<ExecutionView> views, boolean more) {
         if (more) {

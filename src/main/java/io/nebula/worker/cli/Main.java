@@ -106,7 +106,11 @@ public final class Main {
         WorkerCommand.SUBCOMMANDS.forEach(cli::addSubcommand);
         extraSubcommands.forEach(cli::addSubcommand);
         cli.setExecutionStrategy(parsed -> {
-            refuseWorkerOptionsOfASubcommand(parsed);
+            // Help and version win over the check, as over every other.
+            if (parsed.asCommandLineList().stream()
+                    .noneMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())) {
+                refuseWorkerOptionsOfASubcommand(parsed);
+            }
             return new CommandLine.RunLast().execute(parsed);
         });
         return configure(cli, out, err);
@@ -125,16 +129,23 @@ public final class Main {
         if (!parsed.hasSubcommand()) {
             return;
         }
+        CommandLine.Model.CommandSpec sub = parsed.subcommand().commandSpec();
         for (Setting s : WORKER_OPTIONS) {
             CommandLine.Model.OptionSpec option = parsed.matchedOption(s.flag().orElseThrow());
-            if (option != null) {
-                throw new ParameterException(
-                        parsed.commandSpec().commandLine(),
-                        String.join("/", option.names()) + " is an option of the worker itself, not of `"
-                                + parsed.subcommand().commandSpec().name() + "`: set "
-                                + s.env().orElseThrow()
-                                + " or " + s.key() + " in the configuration file instead");
+            if (option == null) {
+                continue;
             }
+            String names = String.join("/", option.names());
+            throw new ParameterException(
+                    parsed.commandSpec().commandLine(),
+                    sub.findOption(option.longestName()) != null
+                            // A command with an option of that name (bench -c) takes it after its name.
+                            ? names + " before `" + sub.name() + "` is the worker's; `" + sub.name()
+                                    + "` takes its own after its name: nebula-worker " + sub.name() + " "
+                                    + option.longestName() + " ..."
+                            : names + " is an option of the worker itself, not of `" + sub.name() + "`: set "
+                                    + s.env().orElseThrow() + " or " + s.key() + " in the configuration file"
+                                    + " instead");
         }
     }
 

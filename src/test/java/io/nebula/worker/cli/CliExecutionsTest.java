@@ -122,7 +122,9 @@ class CliExecutionsTest {
                 .containsExactly(second, first);
         CliRun jsonPage = f.run("executions", "list", "--json", "--limit", "1");
         assertThat(json(jsonPage)).extracting(e -> e.get("id").asLong()).containsExactly(third);
-        assertThat(jsonPage.err()).isEqualTo("For older executions, add --before " + third + "\n");
+        assertThat(jsonPage.err())
+                .as("the JSON stands alone, also through 2>&1")
+                .isEmpty();
         assertThat(f.run("executions", "list", "--before", String.valueOf(first))
                         .out())
                 .isEqualTo("No executions match.\n");
@@ -146,6 +148,16 @@ class CliExecutionsTest {
                 .contains("-h/--health-port is an option of the worker itself, not of `demo`")
                 .contains("HEALTH_PORT or health.port");
         assertThat(demo.out()).isEmpty();
+
+        CliRun bench = f.run("-c", "2048", "bench", "-s", "drain");
+        assertThat(bench.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(bench.err())
+                .contains("-c/--concurrency before `bench` is the worker's; `bench` takes its own after its name:"
+                        + " nebula-worker bench --concurrency ...");
+
+        CliRun help = f.run("-c", "8", "executions", "list", "--help");
+        assertThat(help.exitCode()).as("help wins over the check").isZero();
+        assertThat(help.out()).contains("--before <ID>");
 
         assertThat(f.run("--log-format", "text", "executions", "list").exitCode())
                 .isZero();

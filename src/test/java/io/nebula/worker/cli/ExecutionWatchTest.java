@@ -17,7 +17,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,9 +68,33 @@ class ExecutionWatchTest {
     }
 
     /**
-     * The execution finishes while a refresh reads it (here between its history and its row): the
-     * state the watch reports is at least as new as the lines it printed, so {@code submit --wait}
-     * never prints "succeeded" and then exits as if time ran out.
+     * {@code store}, doing {@code step} once when {@code method} is called for the {@code nth} time
+     * (from 1): the real database, with something happening between two of a refresh's reads.
+     */
+    private static ExecutionStore between(ExecutionStore store, String method, int nth, Runnable step) {
+        AtomicInteger calls = new AtomicInteger();
+        return (ExecutionStore) Proxy.newProxyInstance(
+                ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (proxy, m, args) -> {
+                    if (m.getName().equals(method) && calls.incrementAndGet() == nth) {
+                        step.run();
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static ClaimedExecution claim(ExecutionStore store) {
+        return store.executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(30)))
+                .get(0);
+    }
+
+    /**
+     * The execution finishes while a refresh reads it (after its history, before its row): the
+     * state the watch reports is at least as new as the lines it printed, and the lines reach the
+     * end, so {@code submit --wait} never prints "succeeded" and then exits as if time ran out.
      */
     @Test
     void anExecutionThatFinishesDuringARefreshIsReportedFinishedWithItsLastLines() {
@@ -79,31 +103,40 @@ class ExecutionWatchTest {
             ExecutionWatch watch = new ExecutionWatch(id);
             watch.refresh(store);
             assertThat(watch.terminal()).isFalse();
-
-            AtomicBoolean armed = new AtomicBoolean(true);
-            ExecutionStore racing = (ExecutionStore) Proxy.newProxyInstance(
-                    ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (proxy, m, args) -> {
-                        if (m.getName().equals("historyList") && armed.getAndSet(false)) {
-                            ClaimRequest request =
-                                    new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(30));
-                            ClaimedExecution c = store.executionClaim(request).get(0);
-                            store.executionCompleteMany(
-                                    List.of(Completions.succeed(c.lease(), "{\"ok\":true}", List.of())));
-                        }
-                        try {
-                            return m.invoke(store, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            ExecutionStore racing = between(
+                    store,
+                    "nodeResultList",
+                    1,
+                    () -> store.executionCompleteMany(
+                            List.of(Completions.succeed(claim(store).lease(), "{\"ok\":true}", List.of()))));
 
             List<String> lines = watch.refresh(racing);
 
-            assertThat(armed).isFalse();
             assertThat(watch.view().state()).isEqualTo(ExecutionState.SUCCEEDED);
             assertThat(watch.terminal()).isTrue();
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("claimed by w1"));
             assertThat(lines.get(lines.size() - 1)).startsWith("succeeded");
+        }
+    }
+
+    /**
+     * An operator's retry lands between a failed row's two reads: the watch follows the execution
+     * on instead of reporting the failure with the retry's lines after it.
+     */
+    @Test
+    void aRetryBetweenTheReadsOfAFailedRowIsFollowedNotReportedAsTheEnd() {
+        try (ExecutionStore store = SqliteExecutionStore.open(dir.resolve("w.db"), StoreOptions.defaults("test"))) {
+            long id = submitted(store, "hello");
+            store.executionCompleteMany(
+                    List.of(Completions.fail(claim(store).lease(), "boom", false, Duration.ZERO, List.of())));
+            ExecutionWatch watch = new ExecutionWatch(id);
+            ExecutionStore racing = between(store, "historyList", 2, () -> store.executionRetry(id, false, "operator"));
+
+            List<String> lines = watch.refresh(racing);
+
+            assertThat(watch.view().state()).isEqualTo(ExecutionState.AVAILABLE);
+            assertThat(watch.terminal()).isFalse();
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("queued again"));
         }
     }
 }

@@ -97,6 +97,13 @@ class LauncherScriptTest {
                 List.of("-vw", "--help"),
                 List.of("-vc"),
                 List.of("-vx"),
+                List.of("-help"),
+                List.of("-cv"),
+                List.of("-c=8"),
+                List.of("-h", "x"),
+                List.of("-vc", "x"),
+                List.of("-c", "8", "--log-format", "json"),
+                List.of("--log-format", "xml"),
                 List.of("-vV")));
         Set<String> subcommands = Main.commandLine(Map.of(), c -> 0, silent(), silent())
                 .getSubcommands()
