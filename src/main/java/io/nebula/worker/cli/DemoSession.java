@@ -3,7 +3,6 @@ package io.nebula.worker.cli;
 import io.nebula.worker.inspect.HumanTime;
 import io.nebula.worker.queue.ExecutionStore;
 import io.nebula.worker.queue.ExecutionView;
-import io.nebula.worker.queue.HistoryEntry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,8 +116,7 @@ final class DemoSession {
             for (String line : t.watch().refresh(store, heard)) {
                 printer.line(t.prefix() + " " + line);
             }
-            List<HistoryEntry> h = store.historyList(t.watch().id());
-            String last = h.isEmpty() ? "submitted" : h.get(h.size() - 1).event();
+            String last = t.watch().lastEvent();
             lastEvent.put(t.watch().id(), last);
             DemoPlan.Signal signal = t.run().signal();
             if (signal != null

@@ -30,6 +30,8 @@ final class ExecutionWatch {
     private int historySeen;
     private final Map<String, String> nodeSeen = new HashMap<>();
     private final boolean triesHeard;
+    /** The newest event of the history as last read. */
+    private String lastEvent = "submitted";
     /** The reason of the cancel request seen, kept for the end of the execution. */
     private String cancelReason;
 
@@ -56,6 +58,11 @@ final class ExecutionWatch {
         return view;
     }
 
+    /** The newest event in the execution's history as last read ({@code submitted} before any). */
+    String lastEvent() {
+        return lastEvent;
+    }
+
     List<NodeLine> nodes() {
         return nodes;
     }
@@ -76,13 +83,13 @@ final class ExecutionWatch {
                     .orElse(null);
         }
         // The history and the node results are read before the row, so the state a caller reports
-        // (and exits with) is never older than the lines made from them. A finished row is read
-        // again after them, so they hold its last events, until two reads of it agree (an
-        // operator's retry can move it on in between).
+        // (and exits with) is never older than the lines made from them. When the row finished
+        // after the history was read, they are read again, so they hold its last events, until two
+        // reads of the row agree (an operator's retry can move it on in between).
         List<HistoryEntry> history = store.historyList(id);
         List<NodeResult> results = store.nodeResultList(id);
         view = read(store);
-        for (int i = 0; i < 3 && view.state().isTerminal(); i++) {
+        for (int i = 0; i < 3 && view.state().isTerminal() && !endsWithEndOf(history, view); i++) {
             history = store.historyList(id);
             results = store.nodeResultList(id);
             ExecutionView again = read(store);
@@ -95,6 +102,9 @@ final class ExecutionWatch {
             }
         }
         nodes = NodeLine.of(definition, results);
+        lastEvent = history.isEmpty()
+                ? "submitted"
+                : history.get(history.size() - 1).event();
         List<HistoryEntry> fresh = history.subList(Math.min(historySeen, history.size()), history.size());
         // Events in their order, the nodes' results placed after the last claim (or wake by a
         // signal) among them: a claim starts an attempt, so it comes before the nodes it ran, and
@@ -126,6 +136,20 @@ final class ExecutionWatch {
         }
         out.addAll(after);
         return out;
+    }
+
+    /**
+     * Whether {@code history} ends with the transition into {@code view}'s state, in its attempt
+     * and lease (an operator's retry starts the attempts again, not the leases).
+     */
+    private static boolean endsWithEndOf(List<HistoryEntry> history, ExecutionView view) {
+        if (history.isEmpty()) {
+            return false;
+        }
+        HistoryEntry last = history.get(history.size() - 1);
+        return view.state().dbName().equals(last.toState())
+                && last.attempt() == view.attempt()
+                && last.leaseEpoch() == view.leaseEpoch();
     }
 
     private ExecutionView read(ExecutionStore store) {

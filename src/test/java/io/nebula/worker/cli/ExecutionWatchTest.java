@@ -116,27 +116,42 @@ class ExecutionWatchTest {
             assertThat(watch.terminal()).isTrue();
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("claimed by w1"));
             assertThat(lines.get(lines.size() - 1)).startsWith("succeeded");
+
+            // Once the history holds the end, a refresh of the finished execution reads it once.
+            assertThat(watch.refresh(between(store, "historyList", 2, () -> {
+                        throw new AssertionError("the history of a finished execution was read again");
+                    })))
+                    .isEmpty();
         }
     }
 
     /**
-     * An operator's retry lands between a failed row's two reads: the watch follows the execution
-     * on instead of reporting the failure with the retry's lines after it.
+     * The execution fails after the history was read and an operator retries it before the history
+     * is read again: the watch follows the execution on instead of reporting the failure with the
+     * retry's lines after it.
      */
     @Test
     void aRetryBetweenTheReadsOfAFailedRowIsFollowedNotReportedAsTheEnd() {
         try (ExecutionStore store = SqliteExecutionStore.open(dir.resolve("w.db"), StoreOptions.defaults("test"))) {
             long id = submitted(store, "hello");
-            store.executionCompleteMany(
-                    List.of(Completions.fail(claim(store).lease(), "boom", false, Duration.ZERO, List.of())));
+            ClaimedExecution running = claim(store);
             ExecutionWatch watch = new ExecutionWatch(id);
-            ExecutionStore racing = between(store, "historyList", 2, () -> store.executionRetry(id, false, "operator"));
+            watch.refresh(store);
+            ExecutionStore failing = between(
+                    store,
+                    "nodeResultList",
+                    1,
+                    () -> store.executionCompleteMany(
+                            List.of(Completions.fail(running.lease(), "boom", false, Duration.ZERO, List.of()))));
+            ExecutionStore racing =
+                    between(failing, "historyList", 2, () -> store.executionRetry(id, false, "operator"));
 
             List<String> lines = watch.refresh(racing);
 
             assertThat(watch.view().state()).isEqualTo(ExecutionState.AVAILABLE);
             assertThat(watch.terminal()).isFalse();
-            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("queued again"));
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("failed"));
+            assertThat(lines.get(lines.size() - 1)).startsWith("queued again");
         }
     }
 }

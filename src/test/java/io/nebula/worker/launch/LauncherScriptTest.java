@@ -72,6 +72,7 @@ class LauncherScriptTest {
      */
     @Test
     void theLauncherTakesForAWorkerRunWhatTheCommandLineRunsAsTheWorker() throws Exception {
+        Path emptyConfig = Files.writeString(dir.resolve("empty.toml"), "");
         List<List<String>> cases = new ArrayList<>(List.of(
                 List.of(),
                 List.of("-c", "8"),
@@ -104,6 +105,28 @@ class LauncherScriptTest {
                 List.of("-vc", "x"),
                 List.of("-c", "8", "--log-format", "json"),
                 List.of("--log-format", "xml"),
+                List.of("-c", "0"),
+                List.of("-c", "10000", "-h", "0", "-p", "1"),
+                List.of("--concurrency", "10001"),
+                List.of("-h", "65536"),
+                List.of("-p0"),
+                List.of("-vh70000"),
+                List.of("-w-x"),
+                List.of("-c", "4", "-c", "8"),
+                List.of("-w", "a", "--worker-id", "b"),
+                List.of("--log-format", "text", "--log-format", "json"),
+                List.of("-p", "50", "-p50"),
+                List.of("-w", ""),
+                List.of("-w", " "),
+                List.of("-w", "x".repeat(201)),
+                List.of("-w", "-x"),
+                List.of("--worker-id", "--blue"),
+                List.of("-w-c8"),
+                List.of("-w--"),
+                List.of("-w-v"),
+                List.of("--config", ""),
+                List.of("--config", dir.resolve("missing.toml").toString()),
+                List.of("--config", emptyConfig.toString(), "-c", "2"),
                 List.of("-vV")));
         Set<String> subcommands = Main.commandLine(Map.of(), c -> 0, silent(), silent())
                 .getSubcommands()
