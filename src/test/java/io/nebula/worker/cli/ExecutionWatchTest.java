@@ -86,9 +86,12 @@ class ExecutionWatchTest {
                 });
     }
 
+    /** Claims the one execution, once it is due by the store's clock. */
     private static ClaimedExecution claim(ExecutionStore store) {
-        return store.executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(30)))
-                .get(0);
+        ClaimRequest request = new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(30));
+        List<ClaimedExecution> claimed = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> claimed.addAll(store.executionClaim(request)));
+        return claimed.get(0);
     }
 
     /**
