@@ -44,10 +44,7 @@ class ExecutionWatchTest {
 
             // A parent that looks at its children twice between two reads of the watch.
             for (int look = 0; look < 2; look++) {
-                ClaimRequest request = new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(30));
-                List<ClaimedExecution> claimed = new java.util.ArrayList<>();
-                await().atMost(Duration.ofSeconds(10)).until(() -> claimed.addAll(store.executionClaim(request)));
-                ClaimedExecution c = claimed.get(0);
+                ClaimedExecution c = claim(store);
                 store.executionCompleteMany(List.of(Completions.awaitChildren(
                         c.lease(), "node 'each': waiting for child execution " + (10 + look), Duration.ofMillis(1))));
             }

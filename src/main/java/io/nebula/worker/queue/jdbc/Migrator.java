@@ -102,8 +102,7 @@ final class Migrator {
     }
 
     SchemaStatus status() {
-        List<SqlLibrary.Migration> all = db.sql().migrations();
-        int expected = all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+        int expected = db.sql().schemaVersion();
         int current = db.run("schema_status", Mode.READ, true, s -> {
             if (s.query("migration_table_exists", Params.of()).get(0).getLong("n") == 0) {
                 return 0;

@@ -40,6 +40,12 @@ public final class SqlLibrary {
     /** A numbered migration file. */
     public record Migration(int version, String name, SqlScript script) {}
 
+    /** The schema version this dialect's migrations end at (0 when there are none). */
+    public int schemaVersion() {
+        List<Migration> all = migrations();
+        return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+    }
+
     /** The migrations of this dialect in version order, from the index file {@code migrations/INDEX}. */
     public List<Migration> migrations() {
         List<Migration> out = new ArrayList<>();

@@ -33,8 +33,7 @@ public final class SqliteExecutionStore extends JdbcExecutionStore {
 
     /** The schema version this build's SQLite migrations end at, read without opening a file. */
     public static int schemaVersion() {
-        List<SqlLibrary.Migration> all = new SqlLibrary(Dialect.SQLITE, Map.of()).migrations();
-        return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+        return new SqlLibrary(Dialect.SQLITE, Map.of()).schemaVersion();
     }
 
     public static SqliteExecutionStore open(Path file, StoreOptions options) {
