@@ -154,8 +154,8 @@ public final class Main {
         cli.getCommandSpec()
                 .usageMessage()
                 .header("nebula-worker " + Version.current(), "Queue worker for Nebula workflow engine");
-        // Set on the root so that every subcommand shares one help style: "--config <FILE>".
-        cli.setSeparator(" ");
+        // Every command reads "--config FILE" and "--config=FILE"; its help shows "--config <FILE>".
+        cli.setHelpFactory(HelpStyle::new);
         // `submit --input @file` reads the input from a file; picocli's own @argument-files would
         // swallow that first.
         cli.setExpandAtFiles(false);

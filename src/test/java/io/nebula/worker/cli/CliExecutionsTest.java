@@ -128,6 +128,9 @@ class CliExecutionsTest {
         assertThat(f.run("executions", "list", "--before", String.valueOf(first))
                         .out())
                 .isEqualTo("No executions match.\n");
+        CliRun withEquals = f.run("executions", "list", "--limit=2", "--before=" + second);
+        assertThat(withEquals.exitCode()).as(withEquals.err()).isZero();
+        assertThat(withEquals.out().lines().skip(1).map(l -> l.split(" ")[0])).containsExactly(String.valueOf(first));
         CliRun bad = f.run("executions", "list", "--before", "0");
         assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(bad.err()).contains("--before must be an execution id (1 or more), not 0");

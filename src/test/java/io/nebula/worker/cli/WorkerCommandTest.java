@@ -132,6 +132,29 @@ class WorkerCommandTest {
     }
 
     @Test
+    void aValueAfterAnEqualsSignIsReadAsAfterASpace() throws Exception {
+        Path toml = Files.writeString(dir.resolve("eq.toml"), "[worker]\nconcurrency = 3\n");
+        String[] spaced = {
+            "--config", toml.toString(), "--concurrency", "7", "--worker-id", "w=1", "-p", "250", "--log-format", "json"
+        };
+        String[] equals = {"--config=" + toml, "--concurrency=7", "--worker-id=w=1", "-p=250", "--log-format=json"};
+
+        CliRun run = CliRun.of(NO_ENV, equals);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.config().worker().concurrency()).isEqualTo(7);
+        assertThat(run.config().worker().workerId()).isEqualTo("w=1");
+        assertThat(run.config().worker().pollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(run.config().log().format()).isEqualTo("json");
+        assertThat(run.config()).isEqualTo(CliRun.of(NO_ENV, spaced).config());
+        assertThat(run.config()).isEqualTo(CliRun.whole(NO_ENV, equals).config());
+        assertThat(CliRun.of(NO_ENV, "-c=8").config().worker().concurrency()).isEqualTo(8);
+        CliRun bad = CliRun.of(NO_ENV, "--concurrency=0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("concurrency").contains("found 0");
+    }
+
+    @Test
     void badFlagValueExitsWithTwoAndNamesTheFlagWithoutAStackTrace() {
         CliRun run = CliRun.of(NO_ENV, "--concurrency", "0");
 

@@ -86,7 +86,6 @@ class LauncherScriptTest {
                 List.of("-h"),
                 List.of("--log-format"),
                 List.of("--concurency", "8"),
-                List.of("--concurrency=8"),
                 List.of("-V"),
                 List.of("--help"),
                 List.of("--version"),
@@ -127,7 +126,29 @@ class LauncherScriptTest {
                 List.of("--config", ""),
                 List.of("--config", dir.resolve("missing.toml").toString()),
                 List.of("--config", emptyConfig.toString(), "-c", "2"),
-                List.of("-vV")));
+                List.of("-vV"),
+                List.of("--concurrency=8"),
+                List.of("--concurrency=8", "--health-port=9091", "--poll-interval=50"),
+                List.of("--worker-id=w=1", "--log-format=json"),
+                List.of("-vc=8"),
+                List.of("-w=w1"),
+                List.of("-c="),
+                List.of("--concurrency="),
+                List.of("--concurrency=0"),
+                List.of("--concurrency=8", "-c", "8"),
+                List.of("--worker-id=--config"),
+                List.of("--worker-id==x"),
+                List.of("-w", "--concurrency=8"),
+                List.of("-w", "--verbose=true"),
+                List.of("--verbose=true"),
+                List.of("--verbose=FALSE", "-c=3"),
+                List.of("--verbose=yes"),
+                List.of("--verbose=true", "--verbose"),
+                List.of("--help=x"),
+                List.of("--concurency=8"),
+                List.of("--log-format=xml"),
+                List.of("--config=" + emptyConfig, "-c=2"),
+                List.of("--config=" + dir.resolve("missing.toml"))));
         Set<String> subcommands = Main.commandLine(Map.of(), c -> 0, silent(), silent())
                 .getSubcommands()
                 .keySet();
