@@ -116,7 +116,7 @@ final class ExecutionTask implements Runnable {
      * acknowledged; then both are given back. Called once, on whichever thread ends the attempt.
      */
     private void release() {
-        ctx.inFlight().remove(running.claimed().id());
+        ctx.inFlight().remove(running);
         ctx.slots().give(1);
     }
 

@@ -6,7 +6,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The executions this process holds, by id, from claim until their outcome is written. */
+/**
+ * The executions this process holds, by id, from claim until their outcome is written. An
+ * execution whose lease this process lost can be claimed here again while its old attempt still
+ * winds down; the new attempt then takes the id's place, and the old one's end removes only itself.
+ */
 final class InFlight {
     private final ConcurrentHashMap<Long, Running> byId = new ConcurrentHashMap<>();
 
@@ -14,8 +18,9 @@ final class InFlight {
         byId.put(r.claimed().id(), r);
     }
 
-    void remove(long id) {
-        byId.remove(id);
+    /** Removes {@code r}, and not a later attempt of the same execution that took its place. */
+    void remove(Running r) {
+        byId.remove(r.claimed().id(), r);
     }
 
     Running get(long id) {

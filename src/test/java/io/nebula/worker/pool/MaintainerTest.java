@@ -393,7 +393,7 @@ class MaintainerTest {
         long id = pool.submit(1, "{}").getFirst();
         Running r = pool.hold(1).getFirst();
         pool.store.executionCompleteMany(List.of(Completions.succeed(r.lease(), "1", List.of())));
-        pool.ctx.inFlight().remove(id);
+        pool.ctx.inFlight().remove(r);
         pool.ctx.slots().give(1);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> pool.store.databaseNow().isAfter(pool.view(id).finishedAt()));
