@@ -1886,6 +1886,41 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(store.signalList(id)).isEmpty();
     }
 
+    @Test
+    void aFinishedChildIsKeptWhileItsParentHasNotFinished() {
+        long parent = parentWaitingForChildren(Duration.ofHours(1));
+        long child = submit(request().withIdempotencyKey(ChildKeys.key(parent, "ship")));
+        long item = submit(request().withIdempotencyKey(ChildKeys.itemKey(parent, "each", 0, 1)));
+        long orphan = submit(request().withIdempotencyKey(ChildKeys.key(424_242, "ship")));
+        long plain = submit(request());
+        List<ClaimedExecution> claimed = claim(4);
+        assertThat(claimed).extracting(ClaimedExecution::id).containsExactlyInAnyOrder(child, item, orphan, plain);
+        store.executionCompleteMany(claimed.stream()
+                .map(c -> Completions.succeed(c.lease(), "{}", List.of()))
+                .toList());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            store.executionPrune(Duration.ofMillis(1), 100);
+            return store.executionGet(plain).isEmpty()
+                    && store.executionGet(orphan).isEmpty();
+        });
+        assertThat(store.executionPrune(Duration.ofMillis(1), 100)).isZero();
+        assertThat(store.executionGet(child))
+                .as("the parent resumes by the child's key")
+                .isPresent();
+        assertThat(store.executionGet(item)).isPresent();
+
+        ClaimedExecution p = claim(1).get(0);
+        assertThat(p.id()).isEqualTo(parent);
+        store.executionCompleteMany(List.of(Completions.succeed(p.lease(), "{}", List.of())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            store.executionPrune(Duration.ofMillis(1), 100);
+            return store.executionGet(child).isEmpty()
+                    && store.executionGet(item).isEmpty()
+                    && store.executionGet(parent).isEmpty();
+        });
+    }
+
     // ---- a child's end wakes its parent -------------------------------------------------------
 
     private long parentWaitingForChildren(Duration wait) {
