@@ -485,12 +485,38 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
                         "customer called; lease expired at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z held by .+");
     }
 
-    private void claimAndLetExpireAfterCancel(long id) {
+    private ClaimedExecution claimAndLetExpireAfterCancel(long id) {
+        return claimAndLetExpireAfterCancel(id, "customer called");
+    }
+
+    private ClaimedExecution claimAndLetExpireAfterCancel(long id, String reason) {
         List<ClaimedExecution> c = claim(store, "doomed", 1, Duration.ofMillis(300));
         assertThat(c).extracting(ClaimedExecution::id).containsExactly(id);
-        assertThat(store.executionCancel(id, "customer called", "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
+        assertThat(store.executionCancel(id, reason, "alice@laptop")).isEqualTo(CancelResult.REQUESTED);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> store.executionRescue(3, 100).total() == 1);
+        return c.get(0);
+    }
+
+    @Test
+    void theHoldersOutcomeAfterTheRescueCancelledTheExecutionIsReportedLost() {
+        // The rescue's cancel is not the holder's: a late success, failure, release or cancel of
+        // the lost attempt must not read it as its own earlier try.
+        for (String reason : java.util.Arrays.asList("customer called", null)) {
+            long id = submit(request());
+            ClaimedExecution lost = claimAndLetExpireAfterCancel(id, reason);
+            assertThat(store.historyList(id).getLast().detail())
+                    .startsWith(reason == null ? "lease expired at " : reason + "; lease expired at ");
+
+            assertThat(store.executionCompleteMany(List.of(
+                            Completions.succeed(lost.lease(), "{}", List.of()),
+                            Completions.fail(lost.lease(), "late", true, Duration.ZERO, List.of()),
+                            Completions.release(lost.lease(), "late", Duration.ZERO, List.of()),
+                            Completions.cancel(lost.lease(), List.of()))))
+                    .as("reason %s", reason)
+                    .noneMatch(CompletionResult::applied);
+            assertThat(get(id).state()).isEqualTo(ExecutionState.CANCELLED);
+        }
     }
 
     @Test

@@ -2,8 +2,9 @@
 -- (:statements). Read when a completion matched no running row: if the connection broke while it
 -- was committing and it was sent again, its first try may have taken effect. The table m says
 -- which history events each statement records: a holder's own end of its attempt, or a cancel
--- that won over it (not claims, rescues or quarantines, nor a cancel the rescuer applied, which
--- carries its 'lease expired at' note). Uses execution_history_execution.
+-- that won over it (not claims, rescues or quarantines, nor a cancel the rescuer applied, whose
+-- note ends with 'lease expired at <time> held by <worker>', after the cancel's reason when it has
+-- one). Uses execution_history_execution.
 SELECT h.execution_id AS id, h.to_state AS state
   FROM unnest(:ids::bigint[], :epochs::bigint[], :statements::text[]) AS l(id, epoch, statement)
   JOIN "${schema}".execution_history h ON h.execution_id = l.id AND h.lease_epoch = l.epoch
@@ -20,4 +21,4 @@ SELECT h.execution_id AS id, h.to_state AS state
                ('execution_cancel_ack', 'cancelled')) AS m(statement, event)
     ON m.statement = l.statement AND m.event = h.event
  WHERE h.from_state = 'running' AND h.to_state <> 'running'
-   AND coalesce(h.detail, '') NOT LIKE 'lease expired at %';
+   AND coalesce(h.detail, '') !~ '(^|; )lease expired at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z held by ';

@@ -31,7 +31,7 @@ UPDATE "${schema}".executions e
        last_event = CASE WHEN e.cancel_requested THEN 'cancelled'
                          WHEN e.deaths + 1 >= :max_deaths THEN 'quarantined'
                          ELSE 'rescued' END,
-       note = CASE WHEN e.cancel_requested AND e.last_event = 'cancel_requested' THEN e.note || '; ' ELSE '' END
+       note = CASE WHEN e.cancel_requested AND e.last_event = 'cancel_requested' THEN coalesce(e.note || '; ', '') ELSE '' END
               || 'lease expired at ' || to_char(e.lease_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' held by ' || coalesce(e.lease_owner, '?')
  WHERE e.id = ANY(ARRAY(
         SELECT c.id FROM "${schema}".executions c

@@ -2,7 +2,8 @@
 -- statement], the statement being the one that writes the completion). Read when a completion
 -- matched no running row, in case an earlier try of it took effect. The table m says which
 -- history events each statement records: a holder's own end of its attempt, or a cancel that won
--- over it (not claims, rescues or quarantines, nor a cancel the rescuer applied). Uses
+-- over it (not claims, rescues or quarantines, nor a cancel the rescuer applied, whose note ends
+-- with 'lease expired at <time> held by <worker>', after the cancel's reason when it has one). Uses
 -- execution_history_execution.
 SELECT h.execution_id AS id, h.to_state AS state
   FROM json_each(:rows) r
@@ -20,4 +21,5 @@ SELECT h.execution_id AS id, h.to_state AS state
         UNION ALL SELECT 'execution_cancel_ack', 'cancelled') AS m
     ON m.statement = r.value ->> 2 AND m.event = h.event
  WHERE h.from_state = 'running' AND h.to_state <> 'running'
-   AND coalesce(h.detail, '') NOT LIKE 'lease expired at %';
+   AND NOT coalesce(h.detail GLOB 'lease expired at [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z held by *'
+                    OR h.detail GLOB '*; lease expired at [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z held by *', 0);

@@ -29,7 +29,7 @@ UPDATE executions
        last_event = CASE WHEN cancel_requested THEN 'cancelled'
                          WHEN deaths + 1 >= :max_deaths THEN 'quarantined'
                          ELSE 'rescued' END,
-       note = CASE WHEN cancel_requested AND last_event = 'cancel_requested' THEN note || '; ' ELSE '' END
+       note = CASE WHEN cancel_requested AND last_event = 'cancel_requested' THEN coalesce(note || '; ', '') ELSE '' END
               || 'lease expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', lease_expires_at / 1000.0, 'unixepoch')
               || ' held by ' || coalesce(lease_owner, '?')
  WHERE id IN (SELECT c.id FROM executions c
