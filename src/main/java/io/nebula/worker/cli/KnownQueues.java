@@ -22,18 +22,40 @@ final class KnownQueues {
      *     enqueued; give --force to submit to it anyway"}
      */
     static void require(ExecutionStore store, Collection<String> configured, String queue, String refused) {
-        TreeSet<String> known = new TreeSet<>(configured);
-        store.queueList().stream().map(KnownQueue::name).forEach(known::add);
+        TreeSet<String> known = known(store, configured);
         if (known.contains(queue)) {
             return;
         }
         String guess = NearestName.among(queue, known);
         throw new CommandFailure(
                 ExitCode.USAGE,
-                "queue '" + queue + "' is not known: no worker has served it and no operator created it"
-                        + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")")
+                notKnown(queue, known)
                         + (guess == null ? "; " + refused : "; did you mean '" + guess + "'? " + capitalised(refused))
                         + ", or create it with `nebula-worker queues create " + queue + "`");
+    }
+
+    /**
+     * Why {@code queue} is refused, as one line with the likeliest queue meant, or {@code null} when
+     * it is known (see {@link #require}); for commands that report every problem of a file at once.
+     */
+    static String problem(ExecutionStore store, Collection<String> configured, String queue) {
+        TreeSet<String> known = known(store, configured);
+        if (known.contains(queue)) {
+            return null;
+        }
+        String guess = NearestName.among(queue, known);
+        return notKnown(queue, known) + (guess == null ? "" : "; did you mean '" + guess + "'?");
+    }
+
+    private static TreeSet<String> known(ExecutionStore store, Collection<String> configured) {
+        TreeSet<String> known = new TreeSet<>(configured);
+        store.queueList().stream().map(KnownQueue::name).forEach(known::add);
+        return known;
+    }
+
+    private static String notKnown(String queue, TreeSet<String> known) {
+        return "queue '" + queue + "' is not known: no worker has served it and no operator created it"
+                + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")");
     }
 
     private static String capitalised(String s) {

@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
         exitCodeList = {
             "0:done",
             "1:database or I/O failure",
-            "2:bad flags or configuration",
+            "2:bad flags or configuration, or a queue no worker has served and no one created",
             "4:the file, a workflow, an input or a cron expression is invalid; nothing was written"
         })
 final class SchedulesApplyCommand extends OpsCommand {
@@ -41,12 +41,18 @@ final class SchedulesApplyCommand extends OpsCommand {
     @Option(names = "--dry-run", description = "Print what would change without changing anything")
     boolean dryRun;
 
+    @Option(
+            names = "--force",
+            description = "Apply it even if a schedule's queue has not been served by any worker nor created")
+    boolean force;
+
     @Override
     protected int run() {
         List<Schedules.Change> changes;
         try {
             List<ScheduleSpec> specs = ScheduleFile.read(file);
             try (ExecutionStore store = openStore()) {
+                requireKnownQueues(store, specs);
                 changes = SchedulesCommand.schedules(this, store).apply(specs, dryRun);
             }
         } catch (ScheduleFile.InvalidFileException e) {
@@ -103,5 +109,28 @@ final class SchedulesApplyCommand extends OpsCommand {
         }
         out().flush();
         return ExitCode.OK;
+    }
+
+    /** Refuses the file (exit 2, naming every such schedule) when a schedule's queue is not known. */
+    private void requireKnownQueues(ExecutionStore store, List<ScheduleSpec> specs) {
+        if (force) {
+            return;
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        for (ScheduleSpec spec : specs) {
+            String problem = spec.queue() == null
+                    ? null
+                    : KnownQueues.problem(store, config().worker().queues(), spec.queue());
+            if (problem != null) {
+                problems.add("  " + spec.prefix() + problem);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandFailure(
+                    ExitCode.USAGE,
+                    file + " names queues that are not known; nothing was written; give --force to apply it anyway,"
+                            + " or create them with `nebula-worker queues create`",
+                    problems);
+        }
     }
 }

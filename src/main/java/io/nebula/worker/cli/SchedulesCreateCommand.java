@@ -33,7 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
         exitCodeList = {
             "0:created",
             "1:database or I/O failure",
-            "2:bad flags or configuration",
+            "2:bad flags or configuration, or a queue no worker has served and no one created",
             "4:invalid workflow, input, cron expression or time zone; nothing was written",
             "5:a schedule with that name exists"
         })
@@ -96,6 +96,9 @@ final class SchedulesCreateCommand extends OpsCommand {
                     "Retries after the first attempt [default: the workflow's max_retries, else queue.max_retries]")
     Integer maxRetries;
 
+    @Option(names = "--force", description = "Create it even if no worker has served its queue and no one created it")
+    boolean force;
+
     @Override
     protected int run() {
         Schedule.Overlap o;
@@ -123,6 +126,13 @@ final class SchedulesCreateCommand extends OpsCommand {
         Schedule s;
         List<Instant> upcoming;
         try (ExecutionStore store = openStore()) {
+            if (queue != null && !force) {
+                KnownQueues.require(
+                        store,
+                        config().worker().queues(),
+                        queue,
+                        "nothing was written; give --force to create the schedule anyway");
+            }
             Schedules schedules = SchedulesCommand.schedules(this, store);
             Optional<Schedule> created = schedules.create(spec);
             if (created.isEmpty()) {

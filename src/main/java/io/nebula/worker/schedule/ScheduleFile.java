@@ -176,6 +176,14 @@ public final class ScheduleFile {
             if (queueProblem != null) {
                 problems.add(where + ": " + queueProblem);
             }
+            if (workflow != null && DeployedWorkflows.isFile(workflow)) {
+                // Read later with the workflow itself; a missing file is named here with the rest.
+                Path wf = base.resolve(workflow).normalize();
+                if (!Files.isRegularFile(wf) || !Files.isReadable(wf)) {
+                    problems.add(where + ": workflow" + line(lines, pointer + "/workflow", " (line ", ")")
+                            + ": cannot read " + wf + (Files.exists(wf) ? "" : ": no such file"));
+                }
+            }
             if (sName != null) {
                 try {
                     ScheduleSpec.checkName(sName);

@@ -51,7 +51,7 @@ public record ScheduleSpec(
     }
 
     /** {@code where} followed by ": ", or nothing, to prefix a message. */
-    String prefix() {
+    public String prefix() {
         return where.isEmpty() ? "" : where + ": ";
     }
 }

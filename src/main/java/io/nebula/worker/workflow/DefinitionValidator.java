@@ -99,6 +99,14 @@ final class DefinitionValidator {
             problem("", null, "a workflow must be an object with 'name' and 'nodes'");
             return null;
         }
+        if (root.has("schedules") && !root.has("nodes")) {
+            problem(
+                    "",
+                    null,
+                    "this is a schedule file (a list under 'schedules'), not a workflow: apply it with"
+                            + " `nebula-worker schedules apply FILE`");
+            return null;
+        }
         unknownFields(root, "", null, TOP_FIELDS);
         String name = requiredString(root, "name", "", null);
         if (name != null && authoring) {

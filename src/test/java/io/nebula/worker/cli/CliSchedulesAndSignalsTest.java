@@ -207,6 +207,63 @@ class CliSchedulesAndSignalsTest {
     }
 
     @Test
+    void aScheduleOnAQueueNoWorkerServesIsRefusedUnlessForced() throws Exception {
+        List<String> create = List.of(
+                "schedules",
+                "create",
+                "nightly",
+                "--workflow",
+                CliFixture.example("nightly-report.yaml").toString(),
+                "--cron",
+                "0 2 * * *",
+                "--input",
+                REPORT_INPUT,
+                "--queue",
+                "defualt");
+        CliRun typo = f.run(create.toArray(String[]::new));
+
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(typo.err())
+                .contains("queue 'defualt' is not known")
+                .contains("did you mean 'default'?")
+                .contains("give --force to create the schedule anyway");
+        assertThat(f.store().scheduleList()).isEmpty();
+        List<String> withForce = new java.util.ArrayList<>(create);
+        withForce.add("--force");
+        CliRun forced = f.run(withForce.toArray(String[]::new));
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(f.store().scheduleGet("nightly").orElseThrow().queue()).isEqualTo("defualt");
+
+        Path dir = Files.createDirectories(tmp.resolve("queues"));
+        Files.copy(CliFixture.example("nightly-report.yaml"), dir.resolve("nightly-report.yaml"));
+        Path file = Files.writeString(dir.resolve("schedules.yaml"), """
+                schedules:
+                  - name: typo
+                    workflow: nightly-report.yaml
+                    cron: "0 2 * * *"
+                    input: { region: emea, orders: [1] }
+                    queue: reprots
+                  - name: plain
+                    workflow: nightly-report.yaml
+                    cron: "0 3 * * *"
+                    input: { region: emea, orders: [1] }
+                    queue: default
+                """);
+        for (String dryRun : List.of("--dry-run", "--json")) {
+            CliRun refused = f.run("schedules", "apply", file.toString(), dryRun);
+            assertThat(refused.exitCode()).as(dryRun).isEqualTo(ExitCode.USAGE);
+            assertThat(refused.err())
+                    .contains("names queues that are not known; nothing was written")
+                    .contains("schedules[0] (typo): queue 'reprots' is not known")
+                    .doesNotContain("(plain)");
+        }
+        assertThat(f.store().scheduleList()).extracting(s -> s.name()).containsExactly("nightly");
+        CliRun applied = f.run("schedules", "apply", file.toString(), "--force");
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        assertThat(f.store().scheduleList()).extracting(s -> s.name()).containsExactlyInAnyOrder("typo", "plain");
+    }
+
+    @Test
     void applyAndCreateNameEveryProblemAtOnce() throws Exception {
         Path dir = tmp.resolve("many");
         Files.createDirectories(dir);
@@ -229,18 +286,35 @@ class CliSchedulesAndSignalsTest {
                 workflow = "nightly-report.yaml"
                 cron = "0 3 * * *"
                 queue = "bad queue!"
+
+                [[schedules]]
+                name = "fourth"
+                workflow = "missing.yaml"
+                cron = "0 4 * * *"
                 """);
 
         CliRun apply = f.run("schedules", "apply", file.toString());
 
         assertThat(apply.exitCode()).isEqualTo(ExitCode.INVALID);
         assertThat(apply.err())
-                .contains("(3 problems)")
+                .contains("(4 problems)")
                 .contains("schedules[0] (first): unknown key 'overlpa'")
                 .contains("schedules[1] (second): ")
                 .contains("'61'")
-                .contains("schedules[2] (third): queue name 'bad queue!' is not valid");
+                .contains("schedules[2] (third): queue name 'bad queue!' is not valid")
+                .containsPattern("schedules\\[3] \\(fourth\\): workflow: cannot read "
+                        + java.util.regex.Pattern.quote(
+                                dir.resolve("missing.yaml").toString()) + ": no such file");
         assertThat(f.store().scheduleList()).isEmpty();
+        Path yaml = Files.writeString(dir.resolve("schedules.yaml"), """
+                schedules:
+                  - name: lost
+                    workflow: gone.yaml
+                    cron: "0 4 * * *"
+                """);
+        assertThat(f.run("schedules", "apply", yaml.toString()).err())
+                .as("YAML tells the key's line")
+                .contains("schedules[0] (lost): workflow (line 3): cannot read " + dir.resolve("gone.yaml"));
 
         CliRun create = f.run(
                 "schedules",

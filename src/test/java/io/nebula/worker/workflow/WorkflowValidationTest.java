@@ -32,6 +32,18 @@ class WorkflowValidationTest {
     }
 
     @Test
+    void aScheduleFileIsNamedAsSuchInsteadOfAsABrokenWorkflow() throws Exception {
+        String text = java.nio.file.Files.readString(java.nio.file.Path.of(
+                System.getProperty("nebula.project.dir", "."), "examples", "nightly-report.schedules.yaml"));
+
+        assertThat(kit.problems(text, "nightly-report.schedules.yaml"))
+                .singleElement()
+                .asString()
+                .contains("this is a schedule file")
+                .contains("nebula-worker schedules apply FILE");
+    }
+
+    @Test
     void everyProblemIsReportedAtOnceWithItsLocation() {
         String text = """
                 {
