@@ -360,8 +360,8 @@ public interface ExecutionStore
     }
 
     @Override
-    default SignalDelivery signalSend(long executionId, String name, String dataJson) {
-        return operator().signalSend(executionId, name, dataJson);
+    default SignalDelivery signalSend(long executionId, String name, String dataJson, String by) {
+        return operator().signalSend(executionId, name, dataJson, by);
     }
 
     // ---- ScheduleStore ----

@@ -52,5 +52,14 @@ public interface OperatorStore {
      *
      * @throws SubmitRejectedException when the data is not acceptable JSON (size, NUL, UTF-8)
      */
-    SignalDelivery signalSend(long executionId, String name, String dataJson);
+    default SignalDelivery signalSend(long executionId, String name, String dataJson) {
+        return signalSend(executionId, name, dataJson, null);
+    }
+
+    /**
+     * As {@link #signalSend(long, String, String)}, crediting {@code by} (an operator, e.g.
+     * {@code alice@laptop}) with the wake-up in the execution's history; with {@code null} the
+     * history names the execution's last holder, as for any transition nobody is credited with.
+     */
+    SignalDelivery signalSend(long executionId, String name, String dataJson, String by);
 }

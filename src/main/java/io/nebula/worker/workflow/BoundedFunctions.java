@@ -12,6 +12,7 @@ import dev.cel.runtime.RuntimeHelpers;
 import dev.cel.runtime.standard.AddOperator.AddOverload;
 import dev.cel.runtime.standard.BytesFunction.BytesOverload;
 import dev.cel.runtime.standard.CelStandardOverload;
+import dev.cel.runtime.standard.ContainsFunction.ContainsOverload;
 import dev.cel.runtime.standard.StringFunction.StringOverload;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +21,9 @@ import java.util.Set;
  * CEL's standard functions, except the few that build values of unbounded size or compile
  * regular expressions, which are replaced by versions that charge the current {@link Evaluation}
  * first: {@code +} on strings, bytes and lists, {@code bytes(string)}, {@code string(bytes)}, and
- * {@code matches}. They keep CEL's overload ids and semantics; only the accounting is added.
+ * {@code matches}; and {@code contains}, which searches in linear time where CEL's search could
+ * take long ({@link TextSearch}). They keep CEL's overload ids and semantics; only the accounting
+ * is added.
  *
  * <p>Sizes are charged as a string's length, a byte string's size, and eight bytes per list
  * element (a reference; the elements themselves were charged when they were built). List
@@ -33,7 +36,8 @@ final class BoundedFunctions {
             AddOverload.ADD_BYTES,
             AddOverload.ADD_LIST,
             BytesOverload.STRING_TO_BYTES,
-            StringOverload.BYTES_TO_STRING);
+            StringOverload.BYTES_TO_STRING,
+            ContainsOverload.CONTAINS_STRING);
     private static final int REFERENCE_BYTES = 8;
 
     private BoundedFunctions() {}
@@ -71,6 +75,13 @@ final class BoundedFunctions {
                     charge(2L * b.size());
                     return b.toStringUtf8();
                 }),
+                // In linear time when String.contains could compare the pattern at every position.
+                CelFunctionBinding.from(
+                        "contains_string",
+                        String.class,
+                        String.class,
+                        (String s, String sub) ->
+                                TextSearch.costly(s, sub) ? TextSearch.contains(s, sub) : s.contains(sub)),
                 CelFunctionBinding.from(
                         "matches",
                         String.class,

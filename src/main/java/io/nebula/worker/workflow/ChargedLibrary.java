@@ -96,7 +96,12 @@ final class ChargedLibrary implements CelInternalRuntimeLibrary {
 
     static CelFunctionBinding charged(CelFunctionBinding b) {
         String id = b.getOverloadId();
-        CelFunctionOverload inner = b.getDefinition();
+        CelFunctionOverload cel = b.getDefinition();
+        // A search whose CEL implementation could take long runs in linear time instead.
+        CelFunctionOverload inner = args -> {
+            Object found = TextSearch.apply(id, args);
+            return found != null ? found : cel.apply(args);
+        };
         CelFunctionOverload outer;
         if (id.startsWith("string_replace")) {
             outer = args -> {
@@ -142,6 +147,8 @@ final class ChargedLibrary implements CelInternalRuntimeLibrary {
         long count;
         if (old.isEmpty()) {
             count = Math.min(limit, (long) s.length() + 1);
+        } else if (TextSearch.costly(s, old)) {
+            count = TextSearch.count(s, old, limit);
         } else {
             count = 0;
             for (int i = s.indexOf(old); i >= 0 && count < limit; i = s.indexOf(old, i + old.length())) {
@@ -196,6 +203,8 @@ final class ChargedLibrary implements CelInternalRuntimeLibrary {
         long pieces;
         if (separator.isEmpty()) {
             pieces = str.length();
+        } else if (TextSearch.costly(str, separator)) {
+            pieces = 1 + TextSearch.count(str, separator, limit - 1);
         } else {
             pieces = 1;
             for (int i = str.indexOf(separator);

@@ -239,6 +239,29 @@ class HostileExpressionTest {
     }
 
     @Test
+    void aSearchThatWouldCompareItsPatternAtEveryPositionEndsWellWithinTheDeadline() throws Exception {
+        // CEL compares the pattern at each of the text's positions: about 6e10 comparisons here,
+        // a minute inside one step, past the deadline. The searches now take linear time.
+        RuntimeKit twoSeconds = new RuntimeKit(
+                Limits.defaults().withEvaluation(1024 * 1024, Duration.ofSeconds(2)),
+                RuntimeOptions.defaults(),
+                HttpActionOptions.defaults(),
+                Clock.systemUTC());
+        String input = "{\"a\": \"" + "a".repeat(500_000) + "b\", \"b\": \"" + "a".repeat(249_999) + "b\"}";
+
+        RunOutcome o = twoSeconds.attempt("""
+                        {"name": "search", "nodes": [{"id": "s", "action": "transform", "params": {"value": "${{ [\
+                        input.a.contains(input.b), input.a.indexOf(input.b), input.a.lastIndexOf(input.b), \
+                        size(input.a.replace(input.b, 'x')), size(input.a.split(input.b))] }}"}}],
+                         "output": "${{ nodes.s.output }}"}""", input).runWith(twoSeconds.runtime);
+
+        assertThat(o)
+                .isInstanceOfSatisfying(
+                        RunOutcome.Succeeded.class,
+                        s -> assertThat(s.outputJson()).isEqualTo("[true,250001,250001,250002,2]"));
+    }
+
+    @Test
     void oneLongMatchIsInterruptedByTheDeadline() throws Exception {
         String input = "{\"s\": \"" + "a".repeat(900_000) + "\"}";
         var f = fails(deadlineKit, """

@@ -147,10 +147,11 @@ final class OperatorStatements implements OperatorStore {
     }
 
     @Override
-    public SignalDelivery signalSend(long executionId, String name, String dataJson) {
+    public SignalDelivery signalSend(long executionId, String name, String dataJson, String by) {
         InputGuard.check(dataJson, maxInputBytes, maxInputValues, "signal data");
         Set<String> queues = new HashSet<>();
         SignalDelivery d = signals.signalSend(executionId, name, dataJson, (s, queue) -> {
+            attribute(s, 1, executionId, by);
             queues.add(queue);
             enqueuing.announce(s, Set.of(queue));
         });
