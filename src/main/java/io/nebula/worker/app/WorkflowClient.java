@@ -167,6 +167,11 @@ public final class WorkflowClient {
                         + n.childWorkflow() + ", which is not stored");
             }
         }
+        String beyond =
+                Workflows.startedBeyondTheLimit(w, h -> store.workflowGet(h).map(WorkflowDocument::definitionJson));
+        if (beyond != null) {
+            throw new SubmitRejectedException("'" + w.name() + "' is refused: " + beyond);
+        }
     }
 
     /**

@@ -155,6 +155,15 @@ final class WorkflowsCommand {
             ArrayNode results = JsonViews.array();
             try (ExecutionStore store = openStore()) {
                 for (int i = 0; i < loaded.size(); i++) {
+                    String beyond = io.nebula.worker.workflow.Workflows.startedBeyondTheLimit(
+                            loaded.get(i),
+                            h -> store.workflowGet(h).map(io.nebula.worker.queue.WorkflowDocument::definitionJson));
+                    if (beyond != null) {
+                        throw new CommandFailure(
+                                ExitCode.INVALID, files.get(i) + " is refused: " + beyond + "; nothing was deployed");
+                    }
+                }
+                for (int i = 0; i < loaded.size(); i++) {
                     LoadedWorkflow w = loaded.get(i);
                     // Sub-workflow files go with it, stored (not deployed) under their hashes.
                     w.documents().stream()

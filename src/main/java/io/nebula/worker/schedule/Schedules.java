@@ -122,6 +122,11 @@ public final class Schedules {
             problems.add(where + "cannot read workflow " + spec.workflow() + ": " + why(e));
             throw invalid(problems);
         }
+        String beyond = Workflows.startedBeyondTheLimit(
+                wf, h -> store.workflowGet(h).map(io.nebula.worker.queue.WorkflowDocument::definitionJson));
+        if (beyond != null) {
+            problems.add(where + "workflow '" + wf.name() + "': " + beyond);
+        }
         if (!problems.isEmpty()) {
             throw invalid(problems);
         }

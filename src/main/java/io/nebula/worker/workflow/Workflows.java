@@ -297,6 +297,74 @@ public final class Workflows {
         return n;
     }
 
+    /** Sub-workflow levels followed below a definition before its count is taken as over the limit. */
+    static final int MAX_COUNTED_LEVELS = 64;
+
+    /**
+     * What is wrong with the executions {@code w}'s sub-workflow nodes could start, counting what
+     * the stored workflows it names by content hash start in turn (loading a file counts only the
+     * files it names), or {@code null}: more than {@link #MAX_CHILD_EXECUTIONS} in all, or
+     * sub-workflows nested more than {@link #MAX_COUNTED_LEVELS} levels deep. {@code stored} gives a
+     * stored definition's canonical text by its hash (empty when there is none: such a child counts
+     * as starting nothing more).
+     */
+    public static String startedBeyondTheLimit(
+            LoadedWorkflow w, java.util.function.Function<String, java.util.Optional<String>> stored) {
+        Map<String, String> known = new java.util.HashMap<>();
+        for (var d : w.documents()) {
+            known.put(d.hash(), d.definitionJson());
+        }
+        java.util.function.Function<String, java.util.Optional<String>> definitions =
+                h -> known.containsKey(h) ? java.util.Optional.of(known.get(h)) : stored.apply(h);
+        long started = startedAtMost(w.hash(), definitions, new java.util.HashMap<>(), 0);
+        if (started <= MAX_CHILD_EXECUTIONS) {
+            return null;
+        }
+        return started == Long.MAX_VALUE
+                ? "its sub-workflows are nested more than " + MAX_COUNTED_LEVELS + " levels deep"
+                : "its sub-workflow nodes could start more than " + MAX_CHILD_EXECUTIONS + " executions (the"
+                        + " stored workflows they run by content hash counted with what they start in turn)";
+    }
+
+    /**
+     * The executions a run of the definition stored under {@code hash} starts through its
+     * sub-workflow nodes, each child's own counted; past {@link #MAX_CHILD_EXECUTIONS} the count
+     * stops growing exactly, and {@link Long#MAX_VALUE} means nested too deep.
+     */
+    private static long startedAtMost(
+            String hash,
+            java.util.function.Function<String, java.util.Optional<String>> definitions,
+            Map<String, Long> memo,
+            int level) {
+        Long seen = memo.get(hash);
+        if (seen != null) {
+            return seen;
+        }
+        if (level > MAX_COUNTED_LEVELS) {
+            return Long.MAX_VALUE;
+        }
+        String text = definitions.apply(hash).orElse(null);
+        if (text == null) {
+            return 0;
+        }
+        long n = 0;
+        for (JsonNode node : io.nebula.worker.json.Json.MAPPER.readTree(text).path("nodes")) {
+            JsonNode ref = node.path("workflow");
+            if (!ref.isString()) {
+                continue;
+            }
+            long below = startedAtMost(ref.asString(), definitions, memo, level + 1);
+            if (below == Long.MAX_VALUE) {
+                return Long.MAX_VALUE;
+            }
+            // Capped just past the limit: only whether it is passed matters, and nothing overflows.
+            long each = Math.min(MAX_CHILD_EXECUTIONS + 1, 1 + below);
+            n = Math.min(MAX_CHILD_EXECUTIONS + 1, n + startsAtMost(node) * each);
+        }
+        memo.put(hash, n);
+        return n;
+    }
+
     /**
      * How many child executions a workflow node starts at most: one, or with a map one per item,
      * which is the length of a literal {@code items} or else {@code max_items} (which validation

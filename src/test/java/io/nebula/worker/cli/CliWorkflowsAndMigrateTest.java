@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,83 @@ class CliWorkflowsAndMigrateTest {
             assertThat(p.get("pointer").asString()).isEqualTo("/nodes/0/action");
             assertThat(p.get("node").asString()).isEqualTo("a");
             assertThat(p.get("message").asString()).contains("teleport");
+        }
+    }
+
+    @Test
+    void subWorkflowsRunByContentHashCountTowardsTheLimitOfExecutionsStarted() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("nested"));
+        java.nio.file.Files.writeString(dir.resolve("leaf.yaml"), """
+                name: leaf
+                nodes:
+                  - id: a
+                    action: noop
+                """);
+        java.nio.file.Files.writeString(dir.resolve("fan.yaml"), """
+                name: fan
+                nodes:
+                  - id: each
+                    workflow: leaf.yaml
+                    map: { items: "${{ input.items }}", max_items: 10000 }
+                """);
+        try (CliFixture f = new CliFixture(tmp).migrated()) {
+            CliRun fan = f.run(
+                    "workflows", "deploy", "--json", dir.resolve("fan.yaml").toString());
+            assertThat(fan.exitCode()).as(fan.err()).isZero();
+            String fanHash =
+                    JsonViews.JSON.readTree(fan.out()).get(0).get("hash").asString();
+            String leafHash = f.store().workflowFind("leaf", "").getFirst().hash();
+            // Each of up to 10,000 items runs fan, which starts up to 10,000 in turn.
+            Path wide = java.nio.file.Files.writeString(dir.resolve("wide.yaml"), """
+                    name: wide
+                    nodes:
+                      - id: each
+                        workflow: "%s"
+                        map: { items: "${{ input.items }}", max_items: 10000 }
+                    """.formatted(fanHash));
+            // One node running fan: 1 + 10,000.
+            Path one = java.nio.file.Files.writeString(dir.resolve("one.yaml"), """
+                    name: one
+                    nodes:
+                      - id: all
+                        workflow: "%s"
+                    """.formatted(fanHash));
+            Path small = java.nio.file.Files.writeString(dir.resolve("small.yaml"), """
+                    name: small
+                    nodes:
+                      - id: each
+                        workflow: "%s"
+                        map: { items: [1, 2, 3] }
+                    """.formatted(leafHash));
+
+            for (Path refused : List.of(wide, one)) {
+                CliRun deploy = f.run("workflows", "deploy", refused.toString());
+                assertThat(deploy.exitCode()).as(refused.toString()).isEqualTo(ExitCode.INVALID);
+                assertThat(deploy.err())
+                        .contains("could start more than 10000 executions")
+                        .contains("nothing was deployed");
+                CliRun submit = f.run("submit", refused.toString(), "--input", "{\"items\": [1]}");
+                assertThat(submit.exitCode()).as(refused.toString()).isEqualTo(ExitCode.INVALID);
+                assertThat(submit.err()).contains("could start more than 10000 executions");
+                CliRun schedule = f.run(
+                        "schedules",
+                        "create",
+                        "s",
+                        "--workflow",
+                        refused.toString(),
+                        "--cron",
+                        "0 2 * * *",
+                        "--input",
+                        "{\"items\": [1]}");
+                assertThat(schedule.exitCode()).as(refused.toString()).isEqualTo(ExitCode.INVALID);
+                assertThat(schedule.err()).contains("could start more than 10000 executions");
+            }
+            assertThat(f.store().workflowLatest("wide")).isEmpty();
+            assertThat(f.store().scheduleList()).isEmpty();
+            assertThat(f.store().executionList(io.nebula.worker.queue.ExecutionFilter.all(10)))
+                    .isEmpty();
+            CliRun fine = f.run("workflows", "deploy", small.toString());
+            assertThat(fine.exitCode()).as(fine.err()).isZero();
         }
     }
 
