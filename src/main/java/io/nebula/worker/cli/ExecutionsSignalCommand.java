@@ -64,7 +64,7 @@ final class ExecutionsSignalCommand extends OpsCommand {
             if (!force) {
                 checkSomeNodeWaits(store);
             }
-            d = store.signalSend(id, name, json);
+            d = store.signalSend(id, name, json, io.nebula.worker.config.WorkerIds.operator());
         }
         String message = switch (d.outcome()) {
             case NOT_FOUND -> throw CommandFailure.noExecution(id);

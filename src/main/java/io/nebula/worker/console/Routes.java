@@ -642,7 +642,7 @@ final class Routes {
         }
         SignalDelivery d;
         try {
-            d = store.signalSend(id, name, data);
+            d = store.signalSend(id, name, data, io.nebula.worker.config.WorkerIds.operator());
         } catch (SubmitRejectedException ex) {
             return signalForm(r, id, name, data, ex.getMessage(), 400);
         }

@@ -1602,9 +1602,13 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         assertThat(wait.waitingSince()).isNotNull();
         assertThat(wait.timeoutAt()).isNull();
 
-        SignalDelivery d = store.signalSend(id, "approve", "{\"ok\":true}");
+        SignalDelivery d = store.signalSend(id, "approve", "{\"ok\":true}", "alice@laptop");
 
         assertThat(d).isEqualTo(new SignalDelivery(SignalDelivery.Outcome.DELIVERED, ExecutionState.AVAILABLE, true));
+        assertThat(store.historyList(id).getLast())
+                .as("the wake-up is credited to whoever sent the signal")
+                .extracting(HistoryEntry::event, HistoryEntry::workerId)
+                .containsExactly("signal_received", "alice@laptop");
         assertThat(get(id).runAt()).isBeforeOrEqualTo(get(id).now());
         ClaimedExecution again = claim(1).get(0);
         assertThat(again.id()).isEqualTo(id);
