@@ -353,7 +353,19 @@ final class NodeTask {
             return new Try(
                     null, null, ActionException.permanent("action returned null instead of a JSON value"), false);
         }
-        String text = JsonText.of(output);
+        String text;
+        try {
+            text = JsonText.of(output);
+        } catch (tools.jackson.core.exc.StreamConstraintsException e) {
+            return new Try(
+                    null,
+                    null,
+                    ActionException.permanent("output is nested more than "
+                            + tools.jackson.core.StreamWriteConstraints.defaults()
+                                    .getMaxNestingDepth()
+                            + " levels deep (objects and arrays; a fixed bound of every JSON the worker writes)"),
+                    false);
+        }
         JsonNode masked = OutputMask.of(output, text);
         if (masked != output) {
             output = masked;

@@ -262,6 +262,20 @@ class HostileExpressionTest {
     }
 
     @Test
+    void anOutputNestedPastTheJsonBoundFailsNamingTheBound() throws Exception {
+        // The input is accepted at the bound (500 levels with its own object); the output nests 501.
+        String input = "{\"x\": " + "[".repeat(499) + "]".repeat(499) + "}";
+        var f = fails("""
+                {"name": "deep", "nodes": [{"id": "wrap", "action": "transform",
+                  "params": {"value": "${{ {'a': {'b': input.x}} }}"}}]}""", input);
+
+        assertThat(f.error())
+                .startsWith("node 'wrap' (transform)")
+                .contains("nested more than 500 levels deep")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void oneLongMatchIsInterruptedByTheDeadline() throws Exception {
         String input = "{\"s\": \"" + "a".repeat(900_000) + "\"}";
         var f = fails(deadlineKit, """
