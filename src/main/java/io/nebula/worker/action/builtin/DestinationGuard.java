@@ -18,7 +18,8 @@ import java.util.function.Function;
  *
  * <p>Refused: unspecified (0.0.0.0/8, ::), loopback (127/8, ::1), RFC 1918 private (10/8,
  * 172.16/12, 192.168/16), carrier-grade NAT (100.64/10), link-local (169.254/16 with the cloud
- * metadata address, fe80::/10), IETF protocol assignments (192.0.0/24), benchmarking (198.18/15),
+ * metadata address, fe80::/10), Azure's platform address 168.63.129.16 (a public address that
+ * reaches the host's metadata services from inside a virtual machine), IETF protocol assignments (192.0.0/24), benchmarking (198.18/15),
  * reserved and broadcast (240/4), multicast (224/4, ff00::/8), unique-local (fc00::/7), the
  * deprecated site-local fec0::/10, documentation ranges (192.0.2/24, 198.51.100/24, 203.0.113/24,
  * 2001:db8::/32), the discard prefix 100::/64, Teredo 2001::/32 and local-use NAT64
@@ -157,6 +158,9 @@ final class DestinationGuard {
         }
         if (o0 == 169 && o1 == 254) {
             return "a link-local address (169.254.0.0/16, cloud metadata)";
+        }
+        if (o0 == 168 && o1 == 63 && o2 == 129 && (b[3] & 0xff) == 16) {
+            return "Azure's platform address (168.63.129.16: the host's metadata, DNS and health services)";
         }
         if (o0 == 192 && o1 == 0 && o2 == 0) {
             return "an IETF protocol assignment address (192.0.0.0/24)";

@@ -18,6 +18,8 @@ class DestinationGuardTest {
         assertThat(reason("192.168.0.10")).isEqualTo("a private address");
         assertThat(reason("100.127.0.1")).startsWith("a carrier-grade NAT address");
         assertThat(reason("169.254.169.254")).startsWith("a link-local address");
+        assertThat(reason("168.63.129.16")).startsWith("Azure's platform address");
+        assertThat(reason("::ffff:168.63.129.16")).contains("Azure's platform address");
         assertThat(reason("0.0.0.0")).startsWith("an unspecified address");
         assertThat(reason("224.0.0.1")).isEqualTo("a multicast address");
         assertThat(reason("255.255.255.255")).isEqualTo("a reserved or broadcast address");
@@ -29,6 +31,7 @@ class DestinationGuardTest {
         assertThat(reason("172.32.0.1")).isNull();
         assertThat(reason("100.128.0.1")).isNull();
         assertThat(reason("8.8.8.8")).isNull();
+        assertThat(reason("168.63.129.17")).isNull();
     }
 
     @Test
