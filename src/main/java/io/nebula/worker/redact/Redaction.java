@@ -75,6 +75,12 @@ public final class Redaction {
                 if (!escaped.equals(v)) {
                     forms.add(escaped);
                 }
+                // As the worker's JSON writer escapes it (\b, \f, upper-case hex), in node outputs.
+                String written = io.nebula.worker.json.Json.MAPPER.writeValueAsString(v);
+                written = written.substring(1, written.length() - 1);
+                if (!written.equals(v)) {
+                    forms.add(written);
+                }
             }
             rememberedForms = forms.stream()
                     .distinct()

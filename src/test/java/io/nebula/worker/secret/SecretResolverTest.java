@@ -129,6 +129,16 @@ class SecretResolverTest {
     }
 
     @Test
+    void aValueWithControlCharactersIsFoundInJsonAsTheWorkerWritesIt() throws Exception {
+        String value = "ctl-" + UUID.randomUUID() + "\u001b\b\f\u0001\"";
+        new SecretResolver(List.of(new EnvSecrets("C_", Map.of("C_V", value)::get)), Duration.ZERO).resolve("V");
+        String written = io.nebula.worker.json.Json.MAPPER.writeValueAsString(java.util.Map.of("t", value));
+
+        assertThat(Redaction.holdsSecret(written)).as(written).isTrue();
+        assertThat(Redaction.hideSecrets(written)).isEqualTo("{\"t\":\"***\"}");
+    }
+
+    @Test
     void filesOutsideTheFolderAreNeverRead() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("secrets"));
         Files.writeString(dir.resolve("OUTSIDE"), "outside");
