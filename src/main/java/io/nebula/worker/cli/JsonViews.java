@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  * and outputs are embedded as JSON, not as strings. New fields may be added; none is renamed.
  */
 final class JsonViews {
-    static final JsonMapper JSON = Json.MAPPER;
+    static final JsonMapper JSON = Json.VIEWS;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private JsonViews() {}

@@ -14,6 +14,21 @@ public final class Json {
     /** Jackson's defaults. */
     public static final JsonMapper MAPPER = JsonMapper.builder().build();
 
+    /**
+     * Jackson's defaults, but writing documents nested up to {@value #VIEW_DEPTH} levels: views that
+     * embed stored values (an execution's input, its node outputs), each of which may itself be
+     * nested up to the 500 levels every JSON the worker reads or writes alone is held to.
+     */
+    public static final JsonMapper VIEWS = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+                    .streamWriteConstraints(tools.jackson.core.StreamWriteConstraints.builder()
+                            .maxNestingDepth(Json.VIEW_DEPTH)
+                            .build())
+                    .build())
+            .build();
+
+    /** How deep a view may nest: a stored value's 500 levels and the view's own around it. */
+    public static final int VIEW_DEPTH = 1_000;
+
     /** Jackson's defaults, writing indented output (pages and reports meant for people). */
     public static final JsonMapper INDENTED =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();

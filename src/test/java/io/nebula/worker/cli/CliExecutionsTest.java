@@ -167,6 +167,27 @@ class CliExecutionsTest {
     }
 
     @Test
+    void theJsonViewsEmbedAnInputNestedAsDeepAsASubmitTakes() throws Exception {
+        java.nio.file.Path flow = java.nio.file.Files.writeString(tmp.resolve("deep.yaml"), """
+                name: deep
+                nodes:
+                  - id: n
+                    action: noop
+                """);
+        // 500 levels with the input's own object: the most a submit accepts.
+        String input = "{\"x\": " + "[".repeat(499) + "]".repeat(499) + "}";
+        CliRun submitted = f.run("submit", flow.toString(), "--input", input, "--json");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        long id = json(submitted).get("id").asLong();
+
+        for (CliRun view : List.of(
+                f.run("executions", "show", String.valueOf(id), "--json"), f.run("executions", "list", "--json"))) {
+            assertThat(view.exitCode()).as(view.err()).isZero();
+            assertThat(view.out()).contains("\"x\"").contains("\"deep\"");
+        }
+    }
+
+    @Test
     void listJsonHasStableFieldsAndEmbeddedInput() {
         submit("hello.json", "--input", "{\"name\":\"Ada\"}", "--idempotency-key", "k");
 
