@@ -149,6 +149,14 @@ final class ClaimLoop {
                 }
             } catch (RuntimeException e) {
                 log.error("claim loop error; continuing", e);
+                try {
+                    // Not at once: a fault that repeats would otherwise spin the loop.
+                    wakeup.await(MAX_FAILURE_BACKOFF);
+                } catch (InterruptedException stop) {
+                    if (!running) {
+                        break;
+                    }
+                }
             }
         }
         log.debug("claim loop stopped after {} claims", claims.get());
@@ -181,6 +189,11 @@ final class ClaimLoop {
         } catch (StoreException e) {
             claimed = List.of();
             failure = e;
+        } catch (RuntimeException e) {
+            // Not the database's answer but a fault here: the slots taken are given back, or they
+            // would stay taken for good.
+            ctx.slots().giveUnfilled(taken);
+            throw e;
         } finally {
             claimGuard.lock();
             try {

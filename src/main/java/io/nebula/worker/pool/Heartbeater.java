@@ -52,7 +52,11 @@ final class Heartbeater implements Periodic.Service {
 
     /** Sends one heartbeat now. */
     void beat() {
-        List<Running> snapshot = List.copyOf(ctx.inFlight().all());
+        // An attempt stopped because its lease was lost winds down without it: extending the lease
+        // again would only keep the execution from the worker that may take it over.
+        List<Running> snapshot = ctx.inFlight().all().stream()
+                .filter(run -> run.stopReason() != StopReason.LEASE_LOST)
+                .toList();
         List<LeaseRef> leases = snapshot.stream().map(Running::lease).toList();
         long sent = clock.nanoTime();
         lastBeatNanos = sent;

@@ -116,7 +116,19 @@ final class Maintainer implements Periodic.Service {
     @Override
     public void runOnce() {
         Duration ttl = interval().multipliedBy(3).plusSeconds(1);
-        boolean now = ctx.maintenance().leaderAttemptElect(LEASE, ctx.options().workerId(), ttl);
+        boolean now;
+        try {
+            now = ctx.maintenance().leaderAttemptElect(LEASE, ctx.options().workerId(), ttl);
+        } catch (RuntimeException e) {
+            // Unconfirmed, the term may have passed to another worker: not the leader until the
+            // next election says so (what the leader does is fenced by the lease anyway).
+            if (leader) {
+                leader = false;
+                log.info("no longer maintenance leader: the election could not be held: {}", e.getMessage());
+                ctx.listener().leadership(false);
+            }
+            throw e;
+        }
         if (now != leader) {
             leader = now;
             // A new term walks the failures again from the lookback: the previous leader's walk

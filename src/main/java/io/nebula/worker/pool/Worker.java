@@ -49,7 +49,9 @@ public final class Worker implements AutoCloseable {
     private final Maintainer maintainer;
     private final HealthCheck healthCheck;
     private final Scheduler scheduler;
-    private final List<Periodic> periodics = new ArrayList<>();
+    /** Added to by the start-up thread while a stop or the health server may read it. */
+    private final List<Periodic> periodics = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final CountDownLatch shorten = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile AutoCloseable wakeups;
@@ -202,6 +204,11 @@ public final class Worker implements AutoCloseable {
             log.warn("wake-ups unavailable, polling only: {}", e.getMessage());
         }
         periodics.add(new Periodic("heartbeat", heartbeater::tick, heartbeater, clock));
+        // The local lease deadlines are watched on a thread of their own too: a heartbeat call that
+        // hangs (a connection wait, a stalled statement) must not hold back stopping the
+        // executions whose leases run out meanwhile.
+        periodics.add(new Periodic(
+                "lease-watch", heartbeater::tick, () -> heartbeater.expireOverdue(clock.nanoTime()), clock));
         periodics.add(new Periodic("maintenance", maintainer::interval, maintainer, clock));
         periodics.add(new Periodic("health-check", options::checkInterval, healthCheck, clock));
         periodics.add(new Periodic(
@@ -215,6 +222,12 @@ public final class Worker implements AutoCloseable {
                 },
                 clock));
         periodics.forEach(Periodic::start);
+        if (stopping) {
+            // A stop that came while they were being added may not have seen them all.
+            periodics.forEach(p -> p.stop(Duration.ZERO));
+            startup.complete(null);
+            return;
+        }
         claimLoops.forEach(ClaimLoop::start);
         readiness.phase(Readiness.Phase.RUNNING);
         startup.complete(null);

@@ -112,6 +112,48 @@ class ClaimLoopTest {
     }
 
     @Test
+    void aClaimThatFailsWithAFaultOfItsOwnGivesItsSlotsBackToo() {
+        try (SteppedPool pool = new SteppedPool(dir, PoolOptions.defaults("w").withConcurrency(3))) {
+            // A store whose claim fails with something other than a database error.
+            io.nebula.worker.queue.LeaseStore broken =
+                    (io.nebula.worker.queue.LeaseStore) java.lang.reflect.Proxy.newProxyInstance(
+                            getClass().getClassLoader(),
+                            new Class<?>[] {io.nebula.worker.queue.LeaseStore.class},
+                            (proxy, method, args) -> {
+                                if (method.getName().equals("executionClaim")) {
+                                    throw new IllegalStateException("a fault in the claim's own code");
+                                }
+                                try {
+                                    return method.invoke(pool.leases, args);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+            PoolContext c = pool.ctx;
+            PoolContext ctx = new PoolContext(
+                    c.options(),
+                    c.store(),
+                    broken,
+                    c.maintenance(),
+                    c.runner(),
+                    c.listener(),
+                    c.tracing(),
+                    c.slots(),
+                    c.inFlight(),
+                    c.publisher(),
+                    c.keyScopes(),
+                    c.clock());
+            ClaimLoop loop = new ClaimLoop(ctx, pool.wakeup, pool.readiness, 0);
+
+            for (int i = 0; i < 3; i++) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(loop::claimOnce)
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(pool.ctx.slots().free()).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
     void aFailedClaimGivesItsSlotsBackAndTheWaitDoublesUntilAClaimSucceeds() {
         try (SteppedPool pool = new SteppedPool(dir, PoolOptions.defaults("w").withConcurrency(3))) {
             pool.submit(1, "{\"do\":\"succeed\"}");

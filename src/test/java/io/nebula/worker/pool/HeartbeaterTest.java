@@ -70,6 +70,26 @@ class HeartbeaterTest {
     }
 
     @Test
+    void anExecutionStoppedForALostLeaseIsNotHeartbeatedAgain() {
+        try (SteppedPool pool = pool()) {
+            Heartbeater hb = new Heartbeater(pool.ctx, pool.readiness);
+            pool.submit(2, "{}");
+            List<Running> held = pool.hold(2);
+            Running lost = held.get(0);
+            assertThat(lost.requestStop(StopReason.LEASE_LOST)).isTrue();
+            java.time.Instant expiresAt = pool.view(lost.claimed().id()).leaseExpiresAt();
+
+            pool.clock.advance(HEARTBEAT);
+            hb.runOnce();
+
+            assertThat(pool.events.matching("heartbeat")).containsExactly("heartbeat ok leases=1");
+            assertThat(pool.view(lost.claimed().id()).leaseExpiresAt())
+                    .as("the lost lease is not extended")
+                    .isEqualTo(expiresAt);
+        }
+    }
+
+    @Test
     void anExecutionWhoseOutcomeIsBeingWrittenIsNotStoppedForAMissingExtension() {
         try (SteppedPool pool = pool()) {
             Heartbeater hb = new Heartbeater(pool.ctx, pool.readiness);

@@ -39,6 +39,24 @@ class MaintainerTest {
     }
 
     @Test
+    void aLeaderWhoseElectionCannotBeHeldStopsCallingItselfTheLeader() {
+        try (SteppedPool a = new SteppedPool(dir, options("a"))) {
+            Maintainer ma = new Maintainer(a.ctx, a.wakeup, ids -> {});
+            ma.runOnce();
+            assertThat(ma.isLeader()).isTrue();
+
+            a.faultOn("leader");
+            org.assertj.core.api.Assertions.assertThatThrownBy(ma::runOnce).isInstanceOf(RuntimeException.class);
+
+            assertThat(ma.isLeader()).isFalse();
+            assertThat(a.events.matching("leadership")).containsExactly("leadership gained", "leadership lost");
+            a.faultOff("leader");
+            ma.runOnce();
+            assertThat(ma.isLeader()).isTrue();
+        }
+    }
+
+    @Test
     void onlyTheLeaderRescuesExpiredLeases() {
         try (SteppedPool a = new SteppedPool(dir, options("a"));
                 SteppedPool b = new SteppedPool(dir, options("b"))) {
