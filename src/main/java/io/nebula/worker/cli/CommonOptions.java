@@ -45,10 +45,14 @@ public final class CommonOptions {
         return parent == null ? null : parent.configFile();
     }
 
-    /** How many times {@code -v} was given, here and to parent commands. */
+    /** How many times {@code -v} was given, here and to parent commands ({@code --verbose=false} not counted). */
     public int verbosity() {
         CommonOptions parent = parent();
-        return verbose.length + (parent == null ? 0 : parent.verbosity());
+        int given = 0;
+        for (boolean v : verbose) {
+            given += v ? 1 : 0;
+        }
+        return given + (parent == null ? 0 : parent.verbosity());
     }
 
     /** The {@code --log-format} given here or to a parent command, or {@code null}. */

@@ -36,10 +36,10 @@ final class KnownQueues {
 
     /**
      * Why {@code queue} is refused, as one line with the likeliest queue meant, or {@code null} when
-     * it is known (see {@link #require}); for commands that report every problem of a file at once.
+     * it is one of {@code known} (see {@link #known}); for commands that report every problem of a
+     * file at once.
      */
-    static String problem(ExecutionStore store, Collection<String> configured, String queue) {
-        TreeSet<String> known = known(store, configured);
+    static String problem(java.util.SortedSet<String> known, String queue) {
         if (known.contains(queue)) {
             return null;
         }
@@ -47,13 +47,14 @@ final class KnownQueues {
         return notKnown(queue, known) + (guess == null ? "" : "; did you mean '" + guess + "'?");
     }
 
-    private static TreeSet<String> known(ExecutionStore store, Collection<String> configured) {
+    /** The queues workers served or operators created, and {@code configured}. */
+    static TreeSet<String> known(ExecutionStore store, Collection<String> configured) {
         TreeSet<String> known = new TreeSet<>(configured);
         store.queueList().stream().map(KnownQueue::name).forEach(known::add);
         return known;
     }
 
-    private static String notKnown(String queue, TreeSet<String> known) {
+    private static String notKnown(String queue, java.util.SortedSet<String> known) {
         return "queue '" + queue + "' is not known: no worker has served it and no operator created it"
                 + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")");
     }

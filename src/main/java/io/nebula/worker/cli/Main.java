@@ -70,7 +70,8 @@ public final class Main {
     private static CommandLine workerOnly(
             Map<String, String> env, WorkerStarter starter, PrintWriter out, PrintWriter err, String[] args) {
         for (String a : args) {
-            if (SUBCOMMAND_NAMES.contains(a)) {
+            String attached = attachedValue(a);
+            if (SUBCOMMAND_NAMES.contains(a) || (attached != null && SUBCOMMAND_NAMES.contains(attached))) {
                 // A subcommand, or a subcommand's name given as an option's value, which the whole
                 // command line refuses and the root alone would take.
                 return null;
@@ -84,6 +85,18 @@ public final class Main {
             return null;
         }
     }
+
+    /** The value written in the same argument as its option ({@code --worker-id=x}, {@code -wx}), or {@code null}. */
+    private static String attachedValue(String arg) {
+        if (arg.startsWith("--")) {
+            int at = arg.indexOf('=');
+            return at < 0 ? null : arg.substring(at + 1);
+        }
+        java.util.regex.Matcher m = ATTACHED_SHORT.matcher(arg);
+        return m.matches() ? m.group(1) : null;
+    }
+
+    private static final java.util.regex.Pattern ATTACHED_SHORT = java.util.regex.Pattern.compile("-v*[cwhp]=?(.+)");
 
     /** The configured command line, for tests and for embedding. */
     public static CommandLine commandLine(
@@ -205,7 +218,10 @@ public final class Main {
     private static int usageError(ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter w = cmd.getErr();
-        w.println("nebula-worker: " + Redaction.redact(e.getMessage()));
+        // picocli names an option with its value as the parser reads it ("--cron=<EXPR>"); the
+        // help writes "--cron <EXPR>".
+        String message = String.valueOf(e.getMessage()).replaceAll("'(-{1,2}[A-Za-z][\\w-]*)=<", "'$1 <");
+        w.println("nebula-worker: " + Redaction.redact(message));
         // A misspelled command or option: picocli names the near ones ("Did you mean: ...").
         CommandLine.UnmatchedArgumentException.printSuggestions(e, w);
         w.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -117,10 +117,10 @@ final class SchedulesApplyCommand extends OpsCommand {
             return;
         }
         List<String> problems = new java.util.ArrayList<>();
+        java.util.SortedSet<String> known =
+                KnownQueues.known(store, config().worker().queues());
         for (ScheduleSpec spec : specs) {
-            String problem = spec.queue() == null
-                    ? null
-                    : KnownQueues.problem(store, config().worker().queues(), spec.queue());
+            String problem = spec.queue() == null ? null : KnownQueues.problem(known, spec.queue());
             if (problem != null) {
                 problems.add("  " + spec.prefix() + problem);
             }

@@ -42,8 +42,6 @@ final class Expression {
         Evaluation outer = evaluation.enter();
         try {
             Object value = program.trace(variables, evaluation);
-            // One long step (a function call) is not interrupted, but its result is not used.
-            evaluation.checkDeadline();
             failOnBreach(evaluation);
             return value;
         } catch (CelEvaluationException e) {

@@ -69,6 +69,24 @@ final class TextSearch {
         return -1;
     }
 
+    /** As {@link #first(int[], int)} over the UTF-16 units of {@code text}, without copying it. */
+    int first(String text, int from) {
+        int k = 0;
+        for (int i = Math.max(0, from); i < text.length(); i++) {
+            char c = text.charAt(i);
+            while (k > 0 && c != pattern[k]) {
+                k = failure[k - 1];
+            }
+            if (c == pattern[k]) {
+                k++;
+            }
+            if (k == pattern.length) {
+                return i - pattern.length + 1;
+            }
+        }
+        return -1;
+    }
+
     /** The last position at or before {@code upTo} where the pattern occurs in {@code text}, or -1. */
     int last(int[] text, int upTo) {
         int found = -1;
@@ -108,7 +126,8 @@ final class TextSearch {
     }
 
     private static boolean costly(String text, String pattern, long naiveWork) {
-        return !pattern.isEmpty() && (long) text.length() * pattern.length() > naiveWork;
+        // A pattern of one character is compared once per position: already linear.
+        return pattern.length() > 1 && (long) text.length() * pattern.length() > naiveWork;
     }
 
     /**
@@ -173,7 +192,7 @@ final class TextSearch {
 
     /** {@code text.contains(sub)}. */
     static boolean contains(String text, String sub) {
-        return sub.length() <= text.length() && of(units(sub)).first(units(text), 0) >= 0;
+        return sub.length() <= text.length() && of(units(sub)).first(text, 0) >= 0;
     }
 
     /** {@code text.indexOf(sub, offset)} for a valid offset (0 up to the text's code points). */
@@ -217,12 +236,11 @@ final class TextSearch {
      * at most {@code limit} pieces, the last holding the rest of the text.
      */
     static List<String> split(String text, String separator, int limit) {
-        int[] t = units(text);
         TextSearch search = of(units(separator));
         List<String> pieces = new ArrayList<>();
         int start = 0;
         while (pieces.size() < limit - 1) {
-            int at = search.first(t, start);
+            int at = search.first(text, start);
             if (at < 0) {
                 break;
             }
@@ -235,10 +253,9 @@ final class TextSearch {
 
     /** How many times {@code old} occurs in {@code text}, left to right and not overlapping, up to {@code cap}. */
     static long count(String text, String old, long cap) {
-        int[] t = units(text);
         TextSearch search = of(units(old));
         long n = 0;
-        for (int at = search.first(t, 0); at >= 0 && n < cap; at = search.first(t, at + old.length())) {
+        for (int at = search.first(text, 0); at >= 0 && n < cap; at = search.first(text, at + old.length())) {
             n++;
         }
         return n;

@@ -310,6 +310,9 @@ public final class Workflows {
      */
     public static String startedBeyondTheLimit(
             LoadedWorkflow w, java.util.function.Function<String, java.util.Optional<String>> stored) {
+        if (w.workflow().nodes().stream().noneMatch(n -> n.childWorkflow() != null)) {
+            return null;
+        }
         Map<String, String> known = new java.util.HashMap<>();
         for (var d : w.documents()) {
             known.put(d.hash(), d.definitionJson());

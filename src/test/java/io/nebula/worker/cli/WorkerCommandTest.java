@@ -77,7 +77,14 @@ class WorkerCommandTest {
 
     @Test
     void aSubcommandNameAsAnOptionValueIsRefusedOnEveryPath() {
-        for (String[] args : new String[][] {{"-w", "migrate"}, {"--config", "bench"}, {"-w=x", "submit"}}) {
+        for (String[] args : new String[][] {
+            {"-w", "migrate"},
+            {"--config", "bench"},
+            {"-w=x", "submit"},
+            {"--worker-id=submit"},
+            {"-wdemo"},
+            {"-vc=bench"}
+        }) {
             CliRun run = CliRun.of(NO_ENV, args);
             CliRun whole = CliRun.whole(NO_ENV, args);
 
@@ -149,6 +156,11 @@ class WorkerCommandTest {
         assertThat(run.config()).isEqualTo(CliRun.of(NO_ENV, spaced).config());
         assertThat(run.config()).isEqualTo(CliRun.whole(NO_ENV, equals).config());
         assertThat(CliRun.of(NO_ENV, "-c=8").config().worker().concurrency()).isEqualTo(8);
+        assertThat(CliRun.of(NO_ENV, "--verbose=false").config().log().filter())
+                .as("--verbose=false adds no verbosity")
+                .isEqualTo(CliRun.of(NO_ENV).config().log().filter());
+        CliRun missing = CliRun.whole(NO_ENV, "schedules", "create", "x", "--cron", "0 2 * * *");
+        assertThat(missing.err()).contains("'--workflow <FILE|NAME[@HASH]>'");
         CliRun bad = CliRun.of(NO_ENV, "--concurrency=0");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("concurrency").contains("found 0");

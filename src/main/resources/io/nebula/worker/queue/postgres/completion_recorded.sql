@@ -3,8 +3,8 @@
 -- was committing and it was sent again, its first try may have taken effect. The table m says
 -- which history events each statement records: a holder's own end of its attempt, or a cancel
 -- that won over it (not claims, rescues or quarantines, nor a cancel the rescuer applied, whose
--- note ends with 'lease expired at <time> held by <worker>', after the cancel's reason when it has
--- one). Uses execution_history_execution.
+-- note holds 'lease expired at <time> held by <worker>' at its start or after the cancel's reason and
+-- '; '). Uses execution_history_execution.
 SELECT h.execution_id AS id, h.to_state AS state
   FROM unnest(:ids::bigint[], :epochs::bigint[], :statements::text[]) AS l(id, epoch, statement)
   JOIN "${schema}".execution_history h ON h.execution_id = l.id AND h.lease_epoch = l.epoch

@@ -2,8 +2,8 @@
 -- statement], the statement being the one that writes the completion). Read when a completion
 -- matched no running row, in case an earlier try of it took effect. The table m says which
 -- history events each statement records: a holder's own end of its attempt, or a cancel that won
--- over it (not claims, rescues or quarantines, nor a cancel the rescuer applied, whose note ends
--- with 'lease expired at <time> held by <worker>', after the cancel's reason when it has one). Uses
+-- over it (not claims, rescues or quarantines, nor a cancel the rescuer applied, whose note holds
+-- 'lease expired at <time> held by <worker>' at its start or after the cancel's reason and '; '). Uses
 -- execution_history_execution.
 SELECT h.execution_id AS id, h.to_state AS state
   FROM json_each(:rows) r
