@@ -199,7 +199,8 @@ public final class WorkerApp implements WorkerStarter {
         int unreleased = running.worker().worker().unreleasedAtStop();
         if (unreleased > 0) {
             log.warn(
-                    "nebula-worker stopped; {} executions were left to their leases (the database did not answer)",
+                    "nebula-worker stopped; {} executions were left to their leases (their release could not be"
+                            + " written)",
                     unreleased);
         } else {
             log.info("nebula-worker stopped cleanly");

@@ -259,8 +259,9 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * How many running executions the stop left to their leases because the database did not
-     * answer: they were stopped but their release could not be written; 0 after a clean stop.
+     * How many running executions the stop left to their leases: they were stopped, but their
+     * release could not be written (the database did not answer) or had not been within 15 s of the
+     * grace period's end; 0 after a clean stop.
      */
     public int unreleasedAtStop() {
         return unreleased;
@@ -344,6 +345,14 @@ public final class Worker implements AutoCloseable {
                 Outage releaseOutage = new Outage();
                 while (!ctx.slots().awaitAllFree(50, TimeUnit.MILLISECONDS)) {
                     if (System.nanoTime() >= releaseDeadline) {
+                        // An action that ignores its interrupt, or a release the database is slow
+                        // to take: those left are not released by this stop.
+                        unreleased = ctx.inFlight().size();
+                        log.warn(
+                                "{} executions were still not released after 15 s; they return to the queue"
+                                        + " when their leases expire (within {} s)",
+                                unreleased,
+                                options.visibilityTimeout().toSeconds());
                         break;
                     }
                     if (releaseOutage.lasting()) {

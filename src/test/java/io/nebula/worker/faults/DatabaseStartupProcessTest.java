@@ -140,8 +140,8 @@ class DatabaseStartupProcessTest {
                         .hasSize(1);
                 assertThat(w.log().messages("nebula-worker stopped cleanly")).isEmpty();
                 assertThat(w.log()
-                                .messages("nebula-worker stopped; 3 executions were left to their leases (the"
-                                        + " database did not answer)"))
+                                .messages("nebula-worker stopped; 3 executions were left to their leases (their"
+                                        + " release could not be written)"))
                         .hasSize(1);
                 assertThat(running(db)).as("rows left for the rescue").isEqualTo(3);
             }
