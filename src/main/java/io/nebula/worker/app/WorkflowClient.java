@@ -151,26 +151,20 @@ public final class WorkflowClient {
     }
 
     private void storeChildren(LoadedWorkflow w) {
-        List<WorkflowDocument> docs = w.documents();
-        java.util.Set<String> known = new java.util.HashSet<>();
-        for (WorkflowDocument d : docs) {
-            known.add(d.hash());
+        java.util.function.Function<String, Optional<String>> stored =
+                h -> store.workflowGet(h).map(WorkflowDocument::definitionJson);
+        String missing = Workflows.missingChild(w, stored);
+        if (missing != null) {
+            throw new SubmitRejectedException(missing);
+        }
+        String beyond = Workflows.startedBeyondTheLimit(w, stored);
+        if (beyond != null) {
+            throw new SubmitRejectedException("'" + w.name() + "' is refused: " + beyond);
+        }
+        for (WorkflowDocument d : w.documents()) {
             if (!d.hash().equals(w.hash())) {
                 store.workflowPut(d);
             }
-        }
-        for (NodeSpec n : w.workflow().nodes()) {
-            if (n.childWorkflow() != null
-                    && !known.contains(n.childWorkflow())
-                    && store.workflowGet(n.childWorkflow()).isEmpty()) {
-                throw new SubmitRejectedException("node '" + n.id() + "' of '" + w.name() + "' runs workflow "
-                        + n.childWorkflow() + ", which is not stored");
-            }
-        }
-        String beyond =
-                Workflows.startedBeyondTheLimit(w, h -> store.workflowGet(h).map(WorkflowDocument::definitionJson));
-        if (beyond != null) {
-            throw new SubmitRejectedException("'" + w.name() + "' is refused: " + beyond);
         }
     }
 

@@ -297,6 +297,24 @@ public final class Workflows {
         return n;
     }
 
+    /**
+     * The first sub-workflow node of {@code w} that names by content hash a workflow neither loaded
+     * with it nor in the store ({@code stored} gives a stored definition by hash), as a message, or
+     * {@code null}: such a node could never start its child.
+     */
+    public static String missingChild(
+            LoadedWorkflow w, java.util.function.Function<String, java.util.Optional<String>> stored) {
+        java.util.Set<String> loaded = new java.util.HashSet<>();
+        w.documents().forEach(d -> loaded.add(d.hash()));
+        for (NodeSpec n : w.workflow().nodes()) {
+            String child = n.childWorkflow();
+            if (child != null && !loaded.contains(child) && stored.apply(child).isEmpty()) {
+                return "node '" + n.id() + "' of '" + w.name() + "' runs workflow " + child + ", which is not stored";
+            }
+        }
+        return null;
+    }
+
     /** Sub-workflow levels followed below a definition before its count is taken as over the limit. */
     static final int MAX_COUNTED_LEVELS = 64;
 

@@ -139,6 +139,25 @@ class CliWorkflowsAndMigrateTest {
                     .isEmpty();
             CliRun fine = f.run("workflows", "deploy", small.toString());
             assertThat(fine.exitCode()).as(fine.err()).isZero();
+
+            // A child named by a hash the store does not hold could never start.
+            Path orphan = java.nio.file.Files.writeString(dir.resolve("orphan.yaml"), """
+                    name: orphan
+                    nodes:
+                      - id: c
+                        workflow: "%s"
+                    """.formatted("0".repeat(64)));
+            for (String[] command : List.of(
+                    new String[] {"workflows", "deploy", orphan.toString()},
+                    new String[] {"schedules", "create", "o", "--workflow", orphan.toString(), "--cron", "0 2 * * *"},
+                    new String[] {"submit", orphan.toString()})) {
+                CliRun refused = f.run(command);
+                assertThat(refused.exitCode()).as(String.join(" ", command)).isEqualTo(ExitCode.INVALID);
+                assertThat(refused.err())
+                        .contains("node 'c' of 'orphan' runs workflow " + "0".repeat(64) + ", which is not stored");
+            }
+            assertThat(f.store().workflowLatest("orphan")).isEmpty();
+            assertThat(f.store().scheduleList()).isEmpty();
         }
     }
 
