@@ -151,15 +151,10 @@ public final class WorkflowClient {
     }
 
     private void storeChildren(LoadedWorkflow w) {
-        java.util.function.Function<String, Optional<String>> stored =
-                h -> store.workflowGet(h).map(WorkflowDocument::definitionJson);
-        String missing = Workflows.missingChild(w, stored);
-        if (missing != null) {
-            throw new SubmitRejectedException(missing);
-        }
-        String beyond = Workflows.startedBeyondTheLimit(w, stored);
-        if (beyond != null) {
-            throw new SubmitRejectedException("'" + w.name() + "' is refused: " + beyond);
+        String problem =
+                Workflows.storedChildrenProblem(w, h -> store.workflowGet(h).map(WorkflowDocument::definitionJson));
+        if (problem != null) {
+            throw new SubmitRejectedException(problem);
         }
         for (WorkflowDocument d : w.documents()) {
             if (!d.hash().equals(w.hash())) {

@@ -155,17 +155,12 @@ final class WorkflowsCommand {
             ArrayNode results = JsonViews.array();
             try (ExecutionStore store = openStore()) {
                 for (int i = 0; i < loaded.size(); i++) {
-                    java.util.function.Function<String, java.util.Optional<String>> stored =
-                            h -> store.workflowGet(h).map(io.nebula.worker.queue.WorkflowDocument::definitionJson);
-                    String missing = io.nebula.worker.workflow.Workflows.missingChild(loaded.get(i), stored);
-                    if (missing != null) {
+                    String problem = io.nebula.worker.workflow.Workflows.storedChildrenProblem(
+                            loaded.get(i),
+                            h -> store.workflowGet(h).map(io.nebula.worker.queue.WorkflowDocument::definitionJson));
+                    if (problem != null) {
                         throw new CommandFailure(
-                                ExitCode.INVALID, files.get(i) + ": " + missing + "; nothing was deployed");
-                    }
-                    String beyond = io.nebula.worker.workflow.Workflows.startedBeyondTheLimit(loaded.get(i), stored);
-                    if (beyond != null) {
-                        throw new CommandFailure(
-                                ExitCode.INVALID, files.get(i) + " is refused: " + beyond + "; nothing was deployed");
+                                ExitCode.INVALID, files.get(i) + ": " + problem + "; nothing was deployed");
                     }
                 }
                 for (int i = 0; i < loaded.size(); i++) {

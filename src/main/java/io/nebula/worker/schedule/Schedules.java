@@ -122,15 +122,10 @@ public final class Schedules {
             problems.add(where + "cannot read workflow " + spec.workflow() + ": " + why(e));
             throw invalid(problems);
         }
-        java.util.function.Function<String, java.util.Optional<String>> stored =
-                h -> store.workflowGet(h).map(io.nebula.worker.queue.WorkflowDocument::definitionJson);
-        String missing = Workflows.missingChild(wf, stored);
-        if (missing != null) {
-            problems.add(where + missing);
-        }
-        String beyond = Workflows.startedBeyondTheLimit(wf, stored);
-        if (beyond != null) {
-            problems.add(where + "workflow '" + wf.name() + "': " + beyond);
+        String children = Workflows.storedChildrenProblem(
+                wf, h -> store.workflowGet(h).map(io.nebula.worker.queue.WorkflowDocument::definitionJson));
+        if (children != null) {
+            problems.add(where + children);
         }
         if (!problems.isEmpty()) {
             throw invalid(problems);

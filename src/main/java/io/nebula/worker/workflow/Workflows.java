@@ -297,54 +297,43 @@ public final class Workflows {
         return n;
     }
 
-    /**
-     * The first sub-workflow node of {@code w} that names by content hash a workflow neither loaded
-     * with it nor in the store ({@code stored} gives a stored definition by hash), as a message, or
-     * {@code null}: such a node could never start its child.
-     */
-    public static String missingChild(
-            LoadedWorkflow w, java.util.function.Function<String, java.util.Optional<String>> stored) {
-        java.util.Set<String> loaded = new java.util.HashSet<>();
-        w.documents().forEach(d -> loaded.add(d.hash()));
-        for (NodeSpec n : w.workflow().nodes()) {
-            String child = n.childWorkflow();
-            if (child != null && !loaded.contains(child) && stored.apply(child).isEmpty()) {
-                return "node '" + n.id() + "' of '" + w.name() + "' runs workflow " + child + ", which is not stored";
-            }
-        }
-        return null;
-    }
-
     /** Sub-workflow levels followed below a definition before its count is taken as over the limit. */
     static final int MAX_COUNTED_LEVELS = 64;
 
     /**
-     * What is wrong with the executions {@code w}'s sub-workflow nodes could start, counting what
-     * the stored workflows it names by content hash start in turn (loading a file counts only the
-     * files it names), or {@code null}: more than {@link #MAX_CHILD_EXECUTIONS} in all, or
-     * sub-workflows nested more than {@link #MAX_COUNTED_LEVELS} levels deep. {@code stored} gives a
-     * stored definition's canonical text by its hash (empty when there is none: such a child counts
-     * as starting nothing more).
+     * What stops {@code w} from being stored or run because of the workflows its sub-workflow nodes
+     * name by content hash, or {@code null}: a node whose child is neither loaded with {@code w} nor
+     * stored (it could never start), or more than {@link #MAX_CHILD_EXECUTIONS} executions started in
+     * all, counting what those stored workflows start in turn (loading a file counts only the files
+     * it names), or sub-workflows nested more than {@link #MAX_COUNTED_LEVELS} levels deep. {@code
+     * stored} gives a stored definition's canonical text by its hash; each is read once.
      */
-    public static String startedBeyondTheLimit(
+    public static String storedChildrenProblem(
             LoadedWorkflow w, java.util.function.Function<String, java.util.Optional<String>> stored) {
         if (w.workflow().nodes().stream().noneMatch(n -> n.childWorkflow() != null)) {
             return null;
         }
-        Map<String, String> known = new java.util.HashMap<>();
+        Map<String, java.util.Optional<String>> read = new java.util.HashMap<>();
         for (var d : w.documents()) {
-            known.put(d.hash(), d.definitionJson());
+            read.put(d.hash(), java.util.Optional.of(d.definitionJson()));
         }
         java.util.function.Function<String, java.util.Optional<String>> definitions =
-                h -> known.containsKey(h) ? java.util.Optional.of(known.get(h)) : stored.apply(h);
+                h -> read.computeIfAbsent(h, stored);
+        for (NodeSpec n : w.workflow().nodes()) {
+            String child = n.childWorkflow();
+            if (child != null && definitions.apply(child).isEmpty()) {
+                return "node '" + n.id() + "' of '" + w.name() + "' runs workflow " + child + ", which is not stored";
+            }
+        }
         long started = startedAtMost(w.hash(), definitions, new java.util.HashMap<>(), 0);
         if (started <= MAX_CHILD_EXECUTIONS) {
             return null;
         }
-        return started == Long.MAX_VALUE
-                ? "its sub-workflows are nested more than " + MAX_COUNTED_LEVELS + " levels deep"
-                : "its sub-workflow nodes could start more than " + MAX_CHILD_EXECUTIONS + " executions (the"
-                        + " stored workflows they run by content hash counted with what they start in turn)";
+        return "'" + w.name() + "' is refused: "
+                + (started == Long.MAX_VALUE
+                        ? "its sub-workflows are nested more than " + MAX_COUNTED_LEVELS + " levels deep"
+                        : "its sub-workflow nodes could start more than " + MAX_CHILD_EXECUTIONS + " executions (the"
+                                + " stored workflows they run by content hash counted with what they start in turn)");
     }
 
     /**

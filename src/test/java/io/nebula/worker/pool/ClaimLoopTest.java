@@ -129,21 +129,7 @@ class ClaimLoopTest {
                                     throw e.getCause();
                                 }
                             });
-            PoolContext c = pool.ctx;
-            PoolContext ctx = new PoolContext(
-                    c.options(),
-                    c.store(),
-                    broken,
-                    c.maintenance(),
-                    c.runner(),
-                    c.listener(),
-                    c.tracing(),
-                    c.slots(),
-                    c.inFlight(),
-                    c.publisher(),
-                    c.keyScopes(),
-                    c.clock());
-            ClaimLoop loop = new ClaimLoop(ctx, pool.wakeup, pool.readiness, 0);
+            ClaimLoop loop = new ClaimLoop(pool.ctxWith(pool.ctx.store(), broken), pool.wakeup, pool.readiness, 0);
 
             for (int i = 0; i < 3; i++) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(loop::claimOnce)

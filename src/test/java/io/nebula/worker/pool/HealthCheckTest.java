@@ -45,22 +45,7 @@ class HealthCheckTest {
                             throw e.getCause();
                         }
                     });
-            PoolContext c = pool.ctx;
-            HealthCheck check = new HealthCheck(
-                    new PoolContext(
-                            c.options(),
-                            held,
-                            c.leases(),
-                            c.maintenance(),
-                            c.runner(),
-                            c.listener(),
-                            c.tracing(),
-                            c.slots(),
-                            c.inFlight(),
-                            c.publisher(),
-                            c.keyScopes(),
-                            c.clock()),
-                    pool.readiness);
+            HealthCheck check = new HealthCheck(pool.ctxWith(held, pool.ctx.leases()), pool.readiness);
             try {
                 Thread periodic = Thread.ofPlatform().start(() -> {
                     try {

@@ -137,6 +137,23 @@ final class SteppedPool implements AutoCloseable {
     }
 
     /** Makes SQLite abort every insert into and update of {@code table} from now on. */
+    /** This pool's context with {@code store} and {@code leases} in place of its own. */
+    PoolContext ctxWith(ExecutionStore store, LeaseStore leases) {
+        return new PoolContext(
+                ctx.options(),
+                store,
+                leases,
+                ctx.maintenance(),
+                ctx.runner(),
+                ctx.listener(),
+                ctx.tracing(),
+                ctx.slots(),
+                ctx.inFlight(),
+                ctx.publisher(),
+                ctx.keyScopes(),
+                ctx.clock());
+    }
+
     void faultOn(String table) {
         sql(
                 "CREATE TRIGGER IF NOT EXISTS fault_" + table + "_insert BEFORE INSERT ON " + table
