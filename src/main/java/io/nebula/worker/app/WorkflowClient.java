@@ -130,11 +130,20 @@ public final class WorkflowClient {
         return store.executionSubmitMany(requests);
     }
 
-    /** Enqueues inside the caller's open transaction (committed or rolled back with it). */
+    /**
+     * Enqueues inside the caller's open transaction (committed or rolled back with it), the
+     * definition and the sub-workflow files it was loaded with stored in that transaction too.
+     * Checked first as {@link #submitMany} checks: the inputs, and the stored workflows its
+     * sub-workflow nodes name by hash (read outside the transaction).
+     *
+     * @throws SubmitRejectedException when a sub-workflow named by hash is not stored, or the
+     *     executions it would start exceed the limit
+     */
     public List<Submitted> submitInTransaction(
             Connection connection, LoadedWorkflow workflow, List<String> inputs, SubmitOptions options) {
         List<SubmitRequest> requests =
                 requests(workflow, checked(workflow, inputs), keys(inputs.size(), options), options);
+        refuseStoredChildrenProblem(workflow);
         return store.executionSubmitInTransaction(SubmitTransaction.on(connection), workflow.documents(), requests);
     }
 
@@ -151,15 +160,20 @@ public final class WorkflowClient {
     }
 
     private void storeChildren(LoadedWorkflow w) {
-        String problem =
-                Workflows.storedChildrenProblem(w, h -> store.workflowGet(h).map(WorkflowDocument::definitionJson));
-        if (problem != null) {
-            throw new SubmitRejectedException(problem);
-        }
+        refuseStoredChildrenProblem(w);
         for (WorkflowDocument d : w.documents()) {
             if (!d.hash().equals(w.hash())) {
                 store.workflowPut(d);
             }
+        }
+    }
+
+    /** See {@link Workflows#storedChildrenProblem}: the store holds the workflows named by hash. */
+    private void refuseStoredChildrenProblem(LoadedWorkflow w) {
+        String problem =
+                Workflows.storedChildrenProblem(w, h -> store.workflowGet(h).map(WorkflowDocument::definitionJson));
+        if (problem != null) {
+            throw new SubmitRejectedException(problem);
         }
     }
 
