@@ -68,6 +68,10 @@ public final class PrometheusMetrics implements WorkerListener {
     private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
     private final List<String> served;
     private volatile List<QueueStats> stats;
+    /** Reads the monotonic clock, in nanoseconds. */
+    private final LongSupplier nanoTime;
+    /** When the per-queue figures were last read from the database (at first: when this was made). */
+    private volatile long statsReadNanos;
     /** The limits on running executions of the queues that have one, by queue. */
     private volatile Map<String, Integer> limits = Map.of();
 
@@ -105,6 +109,18 @@ public final class PrometheusMetrics implements WorkerListener {
             int concurrency,
             Supplier<java.util.Map<String, Integer>> poolUsage,
             List<String> servedQueues) {
+        this(activeJobs, concurrency, poolUsage, servedQueues, System::nanoTime);
+    }
+
+    /** As the public constructor, reading the monotonic clock through {@code nanoTime}. */
+    PrometheusMetrics(
+            IntSupplier activeJobs,
+            int concurrency,
+            Supplier<java.util.Map<String, Integer>> poolUsage,
+            List<String> servedQueues,
+            LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.statsReadNanos = nanoTime.getAsLong();
         this.served = List.copyOf(new java.util.LinkedHashSet<>(servedQueues));
         this.stats = shown(List.of());
         processed = Counter.builder()
@@ -201,6 +217,12 @@ public final class PrometheusMetrics implements WorkerListener {
                 .name("worker_queue_stats_capped")
                 .help("1 when the last statistics hit their row cap and counts are lower bounds")
                 .callback(cb -> cb.call(stats.stream().anyMatch(QueueStats::capped) ? 1 : 0))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("worker_queue_stats_age_seconds")
+                .help("Seconds since the per-queue figures were last read from the database (since the start"
+                        + " before the first read): they keep their last values while reads fail")
+                .callback(cb -> cb.call((nanoTime.getAsLong() - statsReadNanos) / 1e9))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("worker_concurrency")
@@ -447,6 +469,7 @@ public final class PrometheusMetrics implements WorkerListener {
     @Override
     public void queueStats(List<QueueStats> s) {
         this.stats = shown(s);
+        this.statsReadNanos = nanoTime.getAsLong();
     }
 
     /**

@@ -108,6 +108,35 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void theAgeOfTheQueueFiguresGrowsUntilTheyAreReadAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(5_000_000_000L);
+        PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("jobs"), now::get);
+
+        assertThat(age(m)).isZero();
+        now.addAndGet(2_500_000_000L);
+        assertThat(age(m)).as("never read: since the start").isEqualTo(2.5);
+
+        m.queueStats(List.of(stats("jobs", 7, 5, Duration.ofSeconds(3))));
+        assertThat(age(m)).isZero();
+        now.addAndGet(40_000_000_000L);
+        String stale = text(m);
+        assertThat(age(m))
+                .as("reads failing: the depth keeps its last value, the age says how old")
+                .isEqualTo(40.0);
+        assertThat(v(stale, "worker_queue_depth", "jobs")).isEqualTo(5.0);
+
+        m.queueStats(List.of(stats("jobs", 0, 0, Duration.ZERO)));
+        assertThat(age(m)).isZero();
+    }
+
+    private static double age(PrometheusMetrics m) throws Exception {
+        return PrometheusText.parse(text(m))
+                .get("worker_queue_stats_age_seconds")
+                .value("worker_queue_stats_age_seconds", Map.of())
+                .orElseThrow();
+    }
+
+    @Test
     void servedQueuesReadZeroBeforeAnyStatisticsAndWhenUncounted() throws Exception {
         PrometheusMetrics m = new PrometheusMetrics(() -> 0, 4, Map::of, List.of("jobs", "mail"));
 
