@@ -208,7 +208,13 @@ public final class Worker implements AutoCloseable {
         // hangs (a connection wait, a stalled statement) must not hold back stopping the
         // executions whose leases run out meanwhile.
         periodics.add(new Periodic(
-                "lease-watch", heartbeater::tick, () -> heartbeater.expireOverdue(clock.nanoTime()), clock));
+                "lease-watch",
+                heartbeater::tick,
+                () -> {
+                    clock.catchUp();
+                    heartbeater.expireOverdue(clock.nanoTime());
+                },
+                clock));
         periodics.add(new Periodic("maintenance", maintainer::interval, maintainer, clock));
         periodics.add(new Periodic("health-check", options::checkInterval, healthCheck, clock));
         periodics.add(new Periodic(

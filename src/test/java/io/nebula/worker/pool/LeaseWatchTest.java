@@ -84,4 +84,42 @@ class LeaseWatchTest {
             store.close();
         }
     }
+
+    @Test
+    void anExecutionIsStoppedWhenTheWallClockShowsItsLeaseRanOutWhileTheMachineWasSuspended() {
+        CountDownLatch hang = new CountDownLatch(1);
+        ExecutionStore store = SqliteExecutionStore.open(dir.resolve("q.db"), StoreOptions.defaults("test"));
+        store.migrate();
+        store.workflowPut(SteppedPool.WF);
+        ScriptedRunner runner = new ScriptedRunner();
+        // A suspend stops the monotonic clock; the wall clock shows the time missed on resume.
+        java.util.concurrent.atomic.AtomicLong suspended = new java.util.concurrent.atomic.AtomicLong();
+        PoolClock clock =
+                new PoolClock.SuspendAware(System::nanoTime, () -> System.currentTimeMillis() + suspended.get());
+        Worker w = Worker.builder()
+                .options(PoolOptions.defaults("w")
+                        .withPollInterval(Duration.ofMillis(50))
+                        .withLeases(Duration.ofMillis(200), Duration.ofSeconds(60)))
+                .store(heartbeatsHang(store, hang), true)
+                .runner(runner)
+                .clock(clock)
+                .build();
+        try {
+            w.start();
+            store.executionSubmitMany(List.of(SubmitRequest.now(
+                    "default", SteppedPool.WF.hash(), SteppedPool.WF.name(), "{\"do\":\"block\"}", 3)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> runner.blocked.getCount() == 0);
+            assertThat(runner.running.get()).isEqualTo(1);
+
+            suspended.set(Duration.ofMinutes(2).toMillis());
+
+            // The lease had 60 s left on the monotonic clock; the wall clock says two minutes went by.
+            await().atMost(Duration.ofSeconds(10)).until(() -> runner.running.get() == 0);
+            assertThat(runner.release.getCount()).as("stopped, not released").isEqualTo(1);
+        } finally {
+            hang.countDown();
+            w.stop(Duration.ZERO);
+            store.close();
+        }
+    }
 }
