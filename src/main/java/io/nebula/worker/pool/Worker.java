@@ -291,10 +291,11 @@ public final class Worker implements AutoCloseable {
             stopping = true;
         }
         long t0 = clock.nanoTime();
+        // Not ready from the first moment, before the probe below takes its time.
+        readiness.phase(Readiness.Phase.STOPPING);
         // A database that stopped answering cannot finish the calls the loops wait in: they are
         // interrupted at once instead of being waited for (up to their timeouts).
         boolean unreachable = databaseGone();
-        readiness.phase(Readiness.Phase.STOPPING);
         claimLoops.forEach(unreachable ? ClaimLoop::stopNow : ClaimLoop::stop);
         Thread s = starter;
         if (s != null) {

@@ -145,6 +145,49 @@ class ShutdownOrderTest {
         }
     }
 
+    /**
+     * A stop that has to ask the database whether it is gone says it is not ready before it asks:
+     * the probe may take its whole patience, and a load balancer should stop sending at once.
+     */
+    @Test
+    void aStopSaysItIsNotReadyBeforeItProbesTheDatabase() throws Exception {
+        Path file = dir.resolve("p.db");
+        try (ExecutionStore store = SqliteExecutionStore.open(file, StoreOptions.defaults("test"))) {
+            store.migrate();
+            ExecutionStore own = SqliteExecutionStore.open(file, StoreOptions.defaults("worker"));
+            java.util.concurrent.atomic.AtomicReference<Worker> worker =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            List<Readiness.Phase> atProbe = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ExecutionStore probed = (ExecutionStore) java.lang.reflect.Proxy.newProxyInstance(
+                    ExecutionStore.class.getClassLoader(), new Class<?>[] {ExecutionStore.class}, (proxy, m, args) -> {
+                        if (m.getName().equals("probe")) {
+                            atProbe.add(worker.get().readiness().snapshot().phase());
+                        }
+                        try {
+                            return m.invoke(own, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            Worker w = Worker.builder()
+                    .options(PoolOptions.defaults("w").withConcurrency(1))
+                    .store(probed, true)
+                    .runner(a -> new RunOutcome.Succeeded("1", List.of()))
+                    .clock(new ManualPoolClock())
+                    .build();
+            worker.set(w);
+            w.start();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> w.readiness().snapshot().ready());
+            atProbe.clear();
+
+            w.readiness().databaseFailed("one dropped connection");
+            w.stop(Duration.ZERO);
+
+            assertThat(atProbe).containsExactly(Readiness.Phase.STOPPING);
+        }
+    }
+
     private static long submit(ExecutionStore store, String input) {
         return store.executionSubmitMany(
                         List.of(SubmitRequest.now("default", SteppedPool.WF.hash(), SteppedPool.WF.name(), input, 3)))
