@@ -1,0 +1,103 @@
+package io.nebula.worker.queue.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nebula.worker.queue.ClaimRequest;
+import io.nebula.worker.queue.ClaimedExecution;
+import io.nebula.worker.queue.ExecutionStore;
+import io.nebula.worker.queue.NodeResult;
+import io.nebula.worker.queue.PostgresTestDatabase;
+import io.nebula.worker.queue.StoreOptions;
+import io.nebula.worker.queue.SubmitRequest;
+import io.nebula.worker.queue.WorkflowDocument;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A checkpoint's fence holds its execution's row until the checkpoint commits: a rescue of the
+ * lease that expires meanwhile leaves the execution for its next round, and the next claim finds
+ * the checkpoint's results, so the node is not run again and no late result lands behind the new
+ * attempt's back.
+ */
+class CheckpointFenceTest {
+    private static final WorkflowDocument WF = new WorkflowDocument("fence-hash", "fence", "{}");
+
+    private String schema;
+    private ExecutionStore store;
+
+    @BeforeEach
+    void open() {
+        PostgresTestDatabase.require();
+        schema = PostgresTestDatabase.newSchema();
+        store = PostgresTestDatabase.open(schema, StoreOptions.defaults("fence"));
+        store.migrate();
+        store.workflowPut(WF);
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+        if (schema != null) {
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void aRescueLeavesAnExecutionWhoseCheckpointIsInProgressAndTheNextClaimFindsItsResult() throws Exception {
+        store.executionSubmitMany(List.of(SubmitRequest.now("default", WF.hash(), WF.name(), "{}", 3)));
+        ClaimedExecution first = store.leases()
+                .executionClaim(new ClaimRequest("w1", List.of("default"), 1, Duration.ofSeconds(1)))
+                .get(0);
+        long id = first.id();
+        long now = System.currentTimeMillis();
+        String batch = "[{\"id\":" + id + ",\"epoch\":" + first.leaseEpoch()
+                + ",\"nodes\":[{\"node_id\":\"a\",\"status\":\"succeeded\",\"output\":{\"n\":1},\"attempt\":1,"
+                + "\"started_ms\":" + now + ",\"finished_ms\":" + now + "}]}]";
+
+        try (Connection slow = PostgresTestDatabase.connect()) {
+            slow.setAutoCommit(false);
+            // The checkpoint passes its fence and is not committed yet.
+            try (PreparedStatement st =
+                    slow.prepareStatement("SELECT id FROM \"" + schema + "\".checkpoint_nodes(?::json)")) {
+                st.setString(1, batch);
+                try (ResultSet rs = st.executeQuery()) {
+                    assertThat(rs.next())
+                            .as("the lease held when the checkpoint began")
+                            .isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(id);
+                }
+            }
+            // Its lease runs out while it is being written.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                try (Connection c = PostgresTestDatabase.connect();
+                        ResultSet rs = c.createStatement()
+                                .executeQuery("SELECT lease_expires_at < now() FROM \"" + schema
+                                        + "\".executions WHERE id = " + id)) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            });
+            assertThat(store.executionRescue(5, 100).requeued())
+                    .as("the rescue leaves the row the checkpoint holds for its next round")
+                    .isZero();
+
+            slow.commit();
+        }
+        assertThat(store.executionRescue(5, 100).requeued()).isEqualTo(1);
+        List<ClaimedExecution> again =
+                store.leases().executionClaim(new ClaimRequest("w2", List.of("default"), 1, Duration.ofSeconds(30)));
+        assertThat(again).extracting(ClaimedExecution::id).containsExactly(id);
+        assertThat(again.get(0).resumable()).isTrue();
+        List<NodeResult> loaded = store.leases().nodeResultsLoad(List.of(id)).getOrDefault(id, List.of());
+        assertThat(loaded).extracting(NodeResult::nodeId).containsExactly("a");
+    }
+}
