@@ -181,6 +181,9 @@ final class ResultPublisher implements AutoCloseable {
             }
         }
         if (!cs.isEmpty()) {
+            // In id order, the order in which a heartbeat and a checkpoint lock rows, so none of
+            // them waits for another in a cycle (a stable sort: one execution's writes keep theirs).
+            cs.sort(java.util.Comparator.comparingLong(PendingCompletion::executionId));
             List<CompletionResult> rs = store.executionCompleteMany(
                     cs.stream().map(PendingCompletion::completion).toList());
             for (int i = 0; i < cs.size(); i++) {

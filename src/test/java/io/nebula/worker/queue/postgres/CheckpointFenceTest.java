@@ -100,4 +100,79 @@ class CheckpointFenceTest {
         List<NodeResult> loaded = store.leases().nodeResultsLoad(List.of(id)).getOrDefault(id, List.of());
         assertThat(loaded).extracting(NodeResult::nodeId).containsExactly("a");
     }
+
+    /** Whether {@code id}'s row can be locked FOR UPDATE now (NOWAIT). */
+    private boolean lockable(long id) throws Exception {
+        try (Connection c = PostgresTestDatabase.connect()) {
+            c.setAutoCommit(false);
+            try (ResultSet rs = c.createStatement()
+                    .executeQuery(
+                            "SELECT id FROM \"" + schema + "\".executions WHERE id = " + id + " FOR UPDATE NOWAIT")) {
+                return rs.next();
+            } catch (java.sql.SQLException e) {
+                if ("55P03".equals(e.getSQLState())) {
+                    return false;
+                }
+                throw e;
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /** Whether a backend of this test's database waits for a lock now. */
+    private static boolean someoneWaitsForALock() throws Exception {
+        try (Connection c = PostgresTestDatabase.connect();
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT count(*) FROM pg_stat_activity"
+                                + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    /**
+     * A heartbeat locks its rows in id order, as a checkpoint's fence does, whatever order its
+     * leases come in: held up at one row, it holds the rows before it and none after it, so the two
+     * never wait for each other in a cycle.
+     */
+    @Test
+    void aHeartbeatLocksItsRowsInIdOrder() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            store.executionSubmitMany(List.of(SubmitRequest.now("default", WF.hash(), WF.name(), "{}", 3)));
+        }
+        List<ClaimedExecution> claimed =
+                store.leases().executionClaim(new ClaimRequest("w1", List.of("default"), 3, Duration.ofSeconds(30)));
+        assertThat(claimed).hasSize(3);
+        List<ClaimedExecution> byId = claimed.stream()
+                .sorted(java.util.Comparator.comparingLong(ClaimedExecution::id))
+                .toList();
+        try (Connection holder = PostgresTestDatabase.connect()) {
+            holder.setAutoCommit(false);
+            holder.createStatement()
+                    .executeQuery("SELECT id FROM \"" + schema + "\".executions WHERE id = "
+                            + byId.get(1).id() + " FOR SHARE")
+                    .close();
+            // The leases in an order that is not the ids'.
+            var leases = List.of(
+                    byId.get(2).lease(), byId.get(0).lease(), byId.get(1).lease());
+            java.util.concurrent.CompletableFuture<io.nebula.worker.queue.HeartbeatResult> beat =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> store.leases().leaseHeartbeat("w1", leases, Duration.ofSeconds(30), 3));
+            await().atMost(Duration.ofSeconds(20)).until(CheckpointFenceTest::someoneWaitsForALock);
+
+            assertThat(lockable(byId.get(0).id()))
+                    .as("the row before the held one is the heartbeat's")
+                    .isFalse();
+            assertThat(lockable(byId.get(2).id()))
+                    .as("the row after it is not locked yet")
+                    .isTrue();
+            assertThat(beat).isNotDone();
+
+            holder.rollback();
+            assertThat(beat.get(20, java.util.concurrent.TimeUnit.SECONDS).extended())
+                    .containsExactlyInAnyOrder(
+                            byId.get(0).id(), byId.get(1).id(), byId.get(2).id());
+        }
+    }
 }

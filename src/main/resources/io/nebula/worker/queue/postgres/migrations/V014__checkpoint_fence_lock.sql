@@ -9,9 +9,12 @@
 -- new attempt would run those nodes again, and the first success recorded would win over its own).
 -- Now the fence takes each row FOR SHARE: a row a concurrent transaction changed is read again as
 -- committed (so a rescue or claim that committed first fails the fence), and a rescue or claim
--- that comes later waits for the checkpoint's commit and then finds its results recorded. Rows
--- are locked in id order, the order in which a heartbeat's UPDATE takes them, so the two never
--- wait for each other in a cycle.
+-- that comes later leaves the execution until the checkpoint has committed (a rescue takes its
+-- candidates with SKIP LOCKED) and then finds its results recorded. Rows are locked in id order,
+-- the order in which a heartbeat (lease_heartbeat.sql) locks them and in which the worker sends
+-- its completions, so none of them waits for another in a cycle. A child that ends while its
+-- parent's row is held this way passes the parent's wake-up on by NOTIFY (V013), as it does for
+-- any other holder.
 --
 -- Otherwise as in V009 (same plan settings).
 CREATE OR REPLACE FUNCTION checkpoint_nodes(batch json)
