@@ -49,11 +49,11 @@ final class ClaimLoop {
         this.wake = wakeup::signal;
         this.readiness = readiness;
         this.thread = Thread.ofVirtual().name("nebula-claim-" + index).unstarted(this::loop);
-        this.lastTurnNanos = ctx.clock().nanoTime();
+        this.lastTurnNanos = ctx.clock().runningNanos();
     }
 
     void start() {
-        lastTurnNanos = ctx.clock().nanoTime();
+        lastTurnNanos = ctx.clock().runningNanos();
         thread.start();
     }
 
@@ -122,7 +122,7 @@ final class ClaimLoop {
         PoolOptions o = ctx.options();
         int batchThreshold = Math.max(1, Math.min(o.batchSize(), o.concurrency()) / 2);
         while (running) {
-            lastTurnNanos = ctx.clock().nanoTime();
+            lastTurnNanos = ctx.clock().runningNanos();
             try {
                 if (!ctx.slots().awaitFree(batchThreshold, o.pollInterval())) {
                     continue;
@@ -169,6 +169,8 @@ final class ClaimLoop {
      */
     Turn claimOnce() {
         PoolOptions o = ctx.options();
+        // The claim's lease deadline counts from the reading below, which must not miss a suspend.
+        ctx.clock().catchUp();
         int taken = ctx.slots().take(o.batchSize());
         List<ClaimedExecution> claimed;
         long sentNanos = ctx.clock().nanoTime();

@@ -58,6 +58,8 @@ final class Heartbeater implements Periodic.Service {
                 .filter(run -> run.stopReason() != StopReason.LEASE_LOST)
                 .toList();
         List<LeaseRef> leases = snapshot.stream().map(Running::lease).toList();
+        // The extended deadlines count from the reading below, which must not miss a suspend.
+        clock.catchUp();
         long sent = clock.nanoTime();
         lastBeatNanos = sent;
         HeartbeatResult r;

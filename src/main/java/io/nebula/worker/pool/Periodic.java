@@ -32,7 +32,7 @@ final class Periodic {
         this.delay = delay;
         this.service = service;
         this.clock = clock;
-        this.lastTickNanos = clock.nanoTime();
+        this.lastTickNanos = clock.runningNanos();
         this.thread = Thread.ofVirtual().name("nebula-" + name).unstarted(this::loop);
     }
 
@@ -60,7 +60,7 @@ final class Periodic {
             } catch (RuntimeException e) {
                 log.warn("{} failed; will retry: {}", name, e.toString());
             }
-            lastTickNanos = clock.nanoTime();
+            lastTickNanos = clock.runningNanos();
             try {
                 // Waits on a latch, not in Thread.sleep: stop() ends the wait without an interrupt.
                 stopping.await(delay.get().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);

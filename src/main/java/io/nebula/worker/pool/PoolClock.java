@@ -17,6 +17,14 @@ interface PoolClock {
     /** Nanoseconds from an arbitrary origin; only differences between readings mean anything. */
     long nanoTime();
 
+    /**
+     * As {@link #nanoTime()}, without the time {@link #catchUp} added: time this process could
+     * run, for telling whether its loops still turn (a suspend is not a hang).
+     */
+    default long runningNanos() {
+        return nanoTime();
+    }
+
     /** Pauses the calling thread for {@code d} (a retry's backoff). */
     void sleep(Duration d) throws InterruptedException;
 
@@ -33,7 +41,9 @@ interface PoolClock {
      * taken over, by the time the process runs again. {@link #catchUp} compares how far the wall
      * clock moved with how far the monotonic clock moved since its last call: a lead of more than
      * {@link #JUMP} is taken as time the monotonic clock missed, and added to every later reading,
-     * so the local lease deadlines pass at once and the executions under them stop. A wall clock
+     * so the local lease deadlines pass at once and the executions under them stop. The lease
+     * watch calls it on every turn (at most a second apart), and a claim and a heartbeat call it
+     * before they take the reading their new deadlines count from. A wall clock
      * stepped forward by more than {@code JUMP} is taken the same way, which only stops executions
      * early; a step backward is ignored.
      */
@@ -57,6 +67,11 @@ interface PoolClock {
         @Override
         public long nanoTime() {
             return monotonicNanos.getAsLong() + missedNanos.get();
+        }
+
+        @Override
+        public long runningNanos() {
+            return monotonicNanos.getAsLong();
         }
 
         @Override

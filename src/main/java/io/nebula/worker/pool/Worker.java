@@ -520,7 +520,7 @@ public final class Worker implements AutoCloseable {
      * Does not touch the database.
      */
     public boolean loopsTicking() {
-        long now = clock.nanoTime();
+        long now = clock.runningNanos();
         // Generous: a loop may legitimately wait a poll interval, a check interval, or a database
         // call bounded by the connect and socket timeouts.
         long allowed = Duration.ofSeconds(120).toNanos()

@@ -28,6 +28,7 @@ class PoolClockTest {
         clock.catchUp();
         long missed = Duration.ofMinutes(10).minusMillis(300).toNanos();
         assertThat(clock.nanoTime()).isEqualTo(monotonic.get() + missed);
+        assertThat(clock.runningNanos()).as("liveness: time the process ran").isEqualTo(monotonic.get());
 
         pass(Duration.ofSeconds(1), Duration.ofSeconds(1));
         clock.catchUp();
