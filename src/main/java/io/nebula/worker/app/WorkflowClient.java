@@ -292,7 +292,7 @@ public final class WorkflowClient {
                     + " letter or digit), not '" + name + "'");
         }
         String data = dataJson == null || dataJson.isBlank() ? "{}" : dataJson;
-        InputGuard.check(data, Long.MAX_VALUE, "signal data");
+        InputGuard.check(data, Long.MAX_VALUE, Long.MAX_VALUE, "signal '" + name + "'", "data");
         return store.signalSend(executionId, name, data);
     }
 

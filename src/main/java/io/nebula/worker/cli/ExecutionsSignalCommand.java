@@ -57,6 +57,7 @@ final class ExecutionsSignalCommand extends OpsCommand {
         String json = JsonArgument.read(
                 data,
                 "--data",
+                "signal data",
                 config().queue().maxInputBytes(),
                 config().limits().executionValues());
         SignalDelivery d;

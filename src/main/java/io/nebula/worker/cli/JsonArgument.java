@@ -16,9 +16,10 @@ final class JsonArgument {
 
     /**
      * @param what the flag, for messages ({@code --data})
+     * @param noun what the value is, for messages ({@code signal data})
      * @throws CommandFailure (exit 4) when the file cannot be read or the text is not JSON
      */
-    static String read(String arg, String what, long maxBytes, long maxValues) {
+    static String read(String arg, String what, String noun, long maxBytes, long maxValues) {
         String text;
         if (arg == null) {
             return "{}";
@@ -41,7 +42,7 @@ final class JsonArgument {
             return "{}";
         }
         try {
-            InputGuard.check(text, maxBytes, maxValues, what);
+            InputGuard.check(text, maxBytes, maxValues, what, noun);
         } catch (SubmitRejectedException e) {
             throw new CommandFailure(ExitCode.INVALID, e.getMessage());
         }

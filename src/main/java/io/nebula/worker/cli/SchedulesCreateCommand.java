@@ -119,6 +119,7 @@ final class SchedulesCreateCommand extends OpsCommand {
         String inputJson = JsonArgument.read(
                 input,
                 "--input",
+                "input",
                 config().queue().maxInputBytes(),
                 config().limits().executionValues());
         ScheduleSpec spec =

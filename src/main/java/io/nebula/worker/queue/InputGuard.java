@@ -32,7 +32,7 @@ public final class InputGuard {
     public static void checkQueue(String queue, String what) {
         String problem = queueProblem(queue);
         if (problem != null) {
-            throw new SubmitRejectedException(what + ": " + problem);
+            throw new SubmitRejectedException(lead(what) + problem);
         }
     }
 
@@ -68,12 +68,12 @@ public final class InputGuard {
             throw notJson(e, what);
         }
         if (value == null || value.isMissingNode()) {
-            throw new SubmitRejectedException(what + ": input is empty; give a JSON value such as {}");
+            throw new SubmitRejectedException(lead(what) + "input is empty; give a JSON value such as {}");
         }
         if (!acceptableText(value)) {
             // The streaming check names the line and column of the offending string.
             check(json, maxBytes, what);
-            throw new SubmitRejectedException(what + ": input contains a NUL character or an unpaired surrogate");
+            throw new SubmitRejectedException(lead(what) + "input contains a NUL character or an unpaired surrogate");
         }
         checkValues(value, maxValues, what);
         return new CheckedInput(json, value);
@@ -91,8 +91,12 @@ public final class InputGuard {
     }
 
     private static SubmitRejectedException tooManyValues(long maxValues, String what) {
+        return tooManyValues(maxValues, what, "input");
+    }
+
+    private static SubmitRejectedException tooManyValues(long maxValues, String what, String noun) {
         return new SubmitRejectedException(
-                what + ": input holds more than " + maxValues + " JSON values (limits.execution_values)");
+                lead(what) + noun + " holds more than " + maxValues + " JSON values (limits.execution_values)");
     }
 
     /**
@@ -100,13 +104,17 @@ public final class InputGuard {
      * maxBytes} in UTF-8; for an input {@link #parse} already accepted, the one check left.
      */
     public static void checkSize(String json, long maxBytes, String what) {
+        checkSize(json, maxBytes, what, "input");
+    }
+
+    private static void checkSize(String json, long maxBytes, String what, String noun) {
         if (json == null) {
-            throw new SubmitRejectedException(what + ": input is missing");
+            throw new SubmitRejectedException(lead(what) + noun + " is missing");
         }
         long bytes = utf8Length(json);
         if (bytes > maxBytes) {
-            throw new SubmitRejectedException(what + ": input is " + bytes + " bytes, over the limit of " + maxBytes
-                    + " bytes (queue.max_input_bytes)");
+            throw new SubmitRejectedException(lead(what) + noun + " is " + bytes + " bytes, over the limit of "
+                    + maxBytes + " bytes (queue.max_input_bytes)");
         }
     }
 
@@ -117,7 +125,15 @@ public final class InputGuard {
 
     /** As {@link #check(String, long, String)}, with at most {@code maxValues} JSON values. */
     public static void check(String json, long maxBytes, long maxValues, String what) {
-        checkSize(json, maxBytes, what);
+        check(json, maxBytes, maxValues, what, "input");
+    }
+
+    /**
+     * As {@link #check(String, long, long, String)}, calling the value {@code noun} in messages
+     * ({@code "--data: signal data is not valid JSON at line 1, column 6: ..."}).
+     */
+    public static void check(String json, long maxBytes, long maxValues, String what, String noun) {
+        checkSize(json, maxBytes, what, noun);
         try (JsonParser p = JSON.createParser(json)) {
             JsonToken t;
             int tokens = 0;
@@ -125,22 +141,26 @@ public final class InputGuard {
             while ((t = p.nextToken()) != null) {
                 tokens++;
                 if (JsonValues.isValue(t) && ++values > maxValues) {
-                    throw tooManyValues(maxValues, what);
+                    throw tooManyValues(maxValues, what, noun);
                 }
                 if (t == JsonToken.VALUE_STRING || t == JsonToken.PROPERTY_NAME) {
                     String s = t == JsonToken.PROPERTY_NAME ? p.currentName() : p.getString();
-                    checkText(s, p.currentTokenLocation(), what);
+                    checkText(s, p.currentTokenLocation(), what, noun);
                 }
             }
             if (tokens == 0) {
-                throw new SubmitRejectedException(what + ": input is empty; give a JSON value such as {}");
+                throw new SubmitRejectedException(lead(what) + noun + " is empty; give a JSON value such as {}");
             }
         } catch (JacksonException e) {
-            throw notJson(e, what);
+            throw notJson(e, what, noun);
         }
     }
 
     private static SubmitRejectedException notJson(JacksonException e, String what) {
+        return notJson(e, what, "input");
+    }
+
+    private static SubmitRejectedException notJson(JacksonException e, String what, String noun) {
         TokenStreamLocation loc = e.getLocation();
         String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
         if (e instanceof StreamConstraintsException) {
@@ -150,9 +170,10 @@ public final class InputGuard {
                     ? "is nested more than " + StreamReadConstraints.defaults().getMaxNestingDepth()
                             + " levels deep (objects and arrays)"
                     : "passes a bound of the JSON reader: " + message.replaceFirst(", from `[^`]*`\\)", ")");
-            return new SubmitRejectedException(what + ": input " + bound + where);
+            return new SubmitRejectedException(lead(what) + noun + " " + bound + where);
         }
-        return new SubmitRejectedException(what + ": input is not valid JSON" + where + ": " + e.getOriginalMessage());
+        return new SubmitRejectedException(
+                lead(what) + noun + " is not valid JSON" + where + ": " + e.getOriginalMessage());
     }
 
     /** Whether no string or property name in {@code node} holds a NUL or an unpaired surrogate. */
@@ -195,12 +216,12 @@ public final class InputGuard {
         return true;
     }
 
-    private static void checkText(String s, TokenStreamLocation loc, String what) {
+    private static void checkText(String s, TokenStreamLocation loc, String what, String noun) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == 0) {
                 throw new SubmitRejectedException(
-                        what + ": input contains a NUL character (\\u0000) in a string at line " + loc.getLineNr()
+                        lead(what) + noun + " contains a NUL character (\\u0000) in a string at line " + loc.getLineNr()
                                 + ", column " + loc.getColumnNr() + "; NUL is not allowed");
             }
             if (Character.isHighSurrogate(c)) {
@@ -208,18 +229,23 @@ public final class InputGuard {
                     i++;
                     continue;
                 }
-                throw invalidUtf8(loc, what);
+                throw invalidUtf8(loc, what, noun);
             }
             if (Character.isLowSurrogate(c)) {
-                throw invalidUtf8(loc, what);
+                throw invalidUtf8(loc, what, noun);
             }
         }
     }
 
-    private static SubmitRejectedException invalidUtf8(TokenStreamLocation loc, String what) {
+    private static SubmitRejectedException invalidUtf8(TokenStreamLocation loc, String what, String noun) {
         return new SubmitRejectedException(
-                what + ": input contains an unpaired surrogate (not valid UTF-8) in a string at line " + loc.getLineNr()
-                        + ", column " + loc.getColumnNr());
+                lead(what) + noun + " contains an unpaired surrogate (not valid UTF-8) in a string at line "
+                        + loc.getLineNr() + ", column " + loc.getColumnNr());
+    }
+
+    /** {@code what} and a colon, to start a message with; nothing for an empty {@code what}. */
+    private static String lead(String what) {
+        return what == null || what.isEmpty() ? "" : what + ": ";
     }
 
     static long utf8Length(String s) {
@@ -252,7 +278,8 @@ public final class InputGuard {
             return decoder.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             int offset = firstInvalidOffset(bytes);
-            throw new SubmitRejectedException(what + ": not valid UTF-8 (first invalid byte at offset " + offset + ")");
+            throw new SubmitRejectedException(
+                    lead(what) + "not valid UTF-8 (first invalid byte at offset " + offset + ")");
         }
     }
 

@@ -99,7 +99,8 @@ public final class Schedules {
         String input = spec.inputJson() == null || spec.inputJson().isBlank() ? "{}" : spec.inputJson();
         CheckedInput checked = null;
         try {
-            checked = InputGuard.parse(input, maxInputBytes, maxInputValues, "input");
+            // The spec's prefix names where it is; the message starts with what is wrong.
+            checked = InputGuard.parse(input, maxInputBytes, maxInputValues, "");
         } catch (SubmitRejectedException e) {
             problems.add(where + e.getMessage());
         }

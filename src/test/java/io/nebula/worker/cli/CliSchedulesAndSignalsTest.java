@@ -387,6 +387,21 @@ class CliSchedulesAndSignalsTest {
         CliRun applied = f.run("schedules", "apply", file.toString());
         assertThat(applied.exitCode()).as(applied.err()).isZero();
         assertThat(v2Hash).isNotEqualTo(v1);
+
+        // An input past the value bound is named under the schedule, once.
+        Path heavy = tmp.resolve("heavy.yaml");
+        Files.writeString(heavy, """
+                schedules:
+                  - name: heavy
+                    workflow: nightly-report
+                    cron: "0 2 * * *"
+                    input: {orders: %s}
+                """.formatted("[" + "0,".repeat(100_000) + "0]"));
+        CliRun refused = f.run("schedules", "apply", heavy.toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(refused.err())
+                .contains("heavy.yaml line 2: schedules[0] (heavy): input holds more than 100000 JSON values")
+                .doesNotContain("input: input");
         assertThat(f.store().scheduleGet("nightly").orElseThrow().workflowHash())
                 .isEqualTo(v2Hash);
     }
@@ -483,9 +498,11 @@ class CliSchedulesAndSignalsTest {
 
         CliRun bad = f.run("executions", "signal", Long.toString(id), "approve", "--data", "{\"approved\":");
         assertThat(bad.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(bad.err()).contains("--data: signal data is not valid JSON at line 1, column 13");
         CliRun many = f.run("executions", "signal", Long.toString(id), "approve", "--data", manyValues());
         assertThat(many.exitCode()).isEqualTo(ExitCode.INVALID);
-        assertThat(many.err()).contains("--data: input holds more than 100000 JSON values (limits.execution_values)");
+        assertThat(many.err())
+                .contains("--data: signal data holds more than 100000 JSON values (limits.execution_values)");
         assertThat(f.run("executions", "signal", Long.toString(id), "approve now")
                         .exitCode())
                 .isEqualTo(ExitCode.USAGE);

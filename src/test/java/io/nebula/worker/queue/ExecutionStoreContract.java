@@ -1679,7 +1679,7 @@ public abstract class ExecutionStoreContract extends LeaseStoreContract {
         long open = submit(request());
         assertThatThrownBy(() -> store.signalSend(open, "approve", "{\"a\":"))
                 .isInstanceOf(SubmitRejectedException.class)
-                .hasMessageContaining("signal data");
+                .hasMessageStartingWith("signal 'approve': data is not valid JSON at line 1, column 6");
         assertThat(store.signalList(open)).isEmpty();
     }
 

@@ -17,6 +17,9 @@ import java.util.Set;
  * and creating queues, and signals. Those that make executions due wake their claimers.
  */
 final class OperatorStatements implements OperatorStore {
+    private static final java.util.regex.Pattern QUOTABLE_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
     private final Database db;
     private final long maxInputBytes;
     private final long maxInputValues;
@@ -148,7 +151,9 @@ final class OperatorStatements implements OperatorStore {
 
     @Override
     public SignalDelivery signalSend(long executionId, String name, String dataJson, String by) {
-        InputGuard.check(dataJson, maxInputBytes, maxInputValues, "signal data");
+        // A name is quoted only when it cannot garble the message (the callers check names first).
+        String which = name != null && QUOTABLE_NAME.matcher(name).matches() ? "signal '" + name + "'" : "signal";
+        InputGuard.check(dataJson, maxInputBytes, maxInputValues, which, "data");
         Set<String> queues = new HashSet<>();
         SignalDelivery d = signals.signalSend(executionId, name, dataJson, (s, queue) -> {
             attribute(s, 1, executionId, by);

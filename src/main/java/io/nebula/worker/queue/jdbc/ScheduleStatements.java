@@ -45,7 +45,7 @@ final class ScheduleStatements implements ScheduleStore {
     @Override
     public boolean scheduleCreate(Schedule s) {
         InputGuard.checkQueue(s.queue(), "schedule");
-        InputGuard.check(s.inputJson(), maxInputBytes, maxInputValues, "schedule input");
+        InputGuard.check(s.inputJson(), maxInputBytes, maxInputValues, "schedule '" + s.name() + "'", "input");
         return !db.run("schedule_create", Mode.SINGLE, false, x -> x.query("schedule_create", params(s)))
                 .isEmpty();
     }
@@ -53,7 +53,7 @@ final class ScheduleStatements implements ScheduleStore {
     @Override
     public void scheduleSave(Schedule s) {
         InputGuard.checkQueue(s.queue(), "schedule");
-        InputGuard.check(s.inputJson(), maxInputBytes, maxInputValues, "schedule input");
+        InputGuard.check(s.inputJson(), maxInputBytes, maxInputValues, "schedule '" + s.name() + "'", "input");
         db.run("schedule_save", Mode.SINGLE, true, x -> x.update("schedule_save", params(s)));
     }
 
