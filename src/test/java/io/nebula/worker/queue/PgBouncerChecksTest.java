@@ -50,6 +50,33 @@ class PgBouncerChecksTest {
         }
     }
 
+    /**
+     * A pooler accepts logins while the server behind it does not answer (PgBouncer's {@code PAUSE}
+     * holds every query, as a frozen server would): the probe, which a stop uses to tell whether
+     * the database is gone, waits for an answer from the server, not just the login.
+     */
+    @Test
+    void aProbeThroughAPoolerWaitsForTheServerNotOnlyForTheLogin() throws Exception {
+        try (ExecutionStore s = PostgresExecutionStore.open(
+                bouncer.jdbcUrl("test"),
+                PostgresTestDatabase.properties(),
+                StoreOptions.defaults("t").withListen(false).withSchema(schema))) {
+            s.probe();
+            java.util.concurrent.CompletableFuture<Void> probe;
+            bouncer.admin("PAUSE test");
+            try {
+                probe = java.util.concurrent.CompletableFuture.runAsync(s::probe);
+                org.awaitility.Awaitility.await()
+                        .atMost(java.time.Duration.ofSeconds(20))
+                        .until(() -> bouncer.waitingClients("test") > 0);
+                assertThat(probe).as("held while the server does not answer").isNotDone();
+            } finally {
+                bouncer.admin("RESUME test");
+            }
+            probe.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void listenBehindAPoolerIsRefusedAtStartNamingTheSettingToChange() {
         StoreException e =

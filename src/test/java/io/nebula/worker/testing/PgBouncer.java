@@ -88,6 +88,7 @@ public final class PgBouncer implements AutoCloseable {
                     + "listen_port = " + port + "\n"
                     + "unix_socket_dir =\n"
                     + "auth_type = trust\n"
+                    + "admin_users = postgres\n"
                     + "auth_file = " + dir.resolve("userlist.txt") + "\n"
                     + "pool_mode = transaction\n"
                     + "default_pool_size = " + poolSize + "\n"
@@ -142,6 +143,57 @@ public final class PgBouncer implements AutoCloseable {
     /** The JDBC URL of {@code database} through this PgBouncer. */
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /**
+     * Runs a command on PgBouncer's admin console ({@code PAUSE test}, {@code RESUME test},
+     * {@code SHOW POOLS}) through {@code psql} (the console speaks only the simple protocol, and
+     * refuses what the JDBC driver sends at login) and returns its rows, columns separated by
+     * {@code |}.
+     */
+    public List<String> admin(String command) {
+        try {
+            Process p = new ProcessBuilder(
+                            "psql",
+                            "-X",
+                            "-A",
+                            "-t",
+                            "-h",
+                            "127.0.0.1",
+                            "-p",
+                            Integer.toString(port),
+                            "-U",
+                            "postgres",
+                            "-d",
+                            "pgbouncer",
+                            "-c",
+                            command)
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("PgBouncer's admin console refused " + command + ": " + out);
+            }
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run psql", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Clients of {@code database} waiting for a server connection now ({@code SHOW POOLS}, {@code cl_waiting}). */
+    public int waitingClients(String database) {
+        // Columns: database, user, cl_active, cl_waiting, ...
+        int waiting = 0;
+        for (String row : admin("SHOW POOLS")) {
+            String[] cols = row.split("\\|", -1);
+            if (cols.length > 3 && cols[0].equals(database)) {
+                waiting += Integer.parseInt(cols[3].strip());
+            }
+        }
+        return waiting;
     }
 
     /** What PgBouncer logged so far. */

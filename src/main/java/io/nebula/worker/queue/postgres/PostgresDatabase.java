@@ -165,13 +165,27 @@ final class PostgresDatabase extends Database {
     }
 
     /**
-     * Opens one fresh connection outside the pool and closes it: a wrong address, database or
-     * credential fails here at once with the server's answer, where the pool would wait its whole
-     * connection timeout before reporting it.
+     * Opens one fresh connection outside the pool, reads the database clock through it and closes
+     * it: a wrong address, database or credential fails here at once with the server's answer,
+     * where the pool would wait its whole connection timeout before reporting it; and behind a
+     * pooler, a server that does not answer holds the probe back although the login succeeded.
      */
     void probe() {
         try (Connection c = openDedicated("probe")) {
             check(c);
+            // A login alone proves little behind a pooler, which accepts clients while the server
+            // behind it does not answer: a statement reaches the server.
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            sql.get("database_now").statements().get(0).sql())) {
+                rs.next();
+            } catch (SQLException e) {
+                DatabaseProblem p = diagnose(e);
+                throw p != null
+                        ? new StoreException(p, e)
+                        : new StoreException(
+                                "the login succeeded but the database did not answer a statement: " + describe(e), e);
+            }
         } catch (SQLException e) {
             DatabaseProblem p = diagnose(e);
             throw p != null ? new StoreException(p, e) : new StoreException("connect failed: " + describe(e), e);
