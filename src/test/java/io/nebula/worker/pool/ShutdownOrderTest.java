@@ -169,8 +169,9 @@ class ShutdownOrderTest {
                             throw e.getCause();
                         }
                     });
+            // Polling once a minute: no claim marks the database reachable again before the stop.
             Worker w = Worker.builder()
-                    .options(PoolOptions.defaults("w").withConcurrency(1))
+                    .options(PoolOptions.defaults("w").withConcurrency(1).withPollInterval(Duration.ofMinutes(1)))
                     .store(probed, true)
                     .runner(a -> new RunOutcome.Succeeded("1", List.of()))
                     .clock(new ManualPoolClock())
