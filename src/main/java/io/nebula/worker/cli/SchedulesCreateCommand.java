@@ -127,6 +127,10 @@ final class SchedulesCreateCommand extends OpsCommand {
         Schedule s;
         List<Instant> upcoming;
         try (ExecutionStore store = openStore()) {
+            // A taken name first: whatever else is wrong, the name is what stops this create.
+            if (store.scheduleGet(name).isPresent()) {
+                throw taken();
+            }
             if (queue != null && !force) {
                 KnownQueues.require(
                         store,
@@ -137,10 +141,7 @@ final class SchedulesCreateCommand extends OpsCommand {
             Schedules schedules = SchedulesCommand.schedules(this, store);
             Optional<Schedule> created = schedules.create(spec);
             if (created.isEmpty()) {
-                throw new CommandFailure(
-                        ExitCode.CONFLICT,
-                        "a schedule named '" + Table.clean(name) + "' exists; delete it first, or keep schedules in a"
-                                + " file and use `schedules apply`");
+                throw taken(); // created by someone else since the look above
             }
             s = created.get();
             upcoming = Schedules.upcoming(s, s.now(), SchedulesCommand.UPCOMING);
@@ -176,5 +177,12 @@ final class SchedulesCreateCommand extends OpsCommand {
             out().flush();
         }
         return ExitCode.OK;
+    }
+
+    private CommandFailure taken() {
+        return new CommandFailure(
+                ExitCode.CONFLICT,
+                "a schedule named '" + Table.clean(name) + "' exists; delete it first, or keep schedules in a"
+                        + " file and use `schedules apply`");
     }
 }

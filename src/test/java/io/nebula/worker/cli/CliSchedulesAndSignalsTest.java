@@ -109,6 +109,11 @@ class CliSchedulesAndSignalsTest {
                         + " in Europe/Berlin")
                 .contains("next fires at ");
         assertThat(create("nightly", "0 3 * * *").exitCode()).isEqualTo(ExitCode.CONFLICT);
+        CliRun takenOnAnUnknownQueue = create("nightly", "0 3 * * *", "--queue", "nowhere");
+        assertThat(takenOnAnUnknownQueue.exitCode())
+                .as("the name is what stops it")
+                .isEqualTo(ExitCode.CONFLICT);
+        assertThat(takenOnAnUnknownQueue.err()).contains("a schedule named 'nightly' exists");
 
         Schedule s = f.store().scheduleGet("nightly").orElseThrow();
         assertThat(s.overlap()).isEqualTo(Schedule.Overlap.SKIP);

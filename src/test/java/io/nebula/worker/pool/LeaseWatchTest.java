@@ -54,8 +54,13 @@ class LeaseWatchTest {
         }
     }
 
-    @Test
-    void anExecutionIsStoppedWhenItsLeaseRunsOutWhileAHeartbeatHangs() {
+    /**
+     * Runs one blocking execution on a worker whose heartbeats never return, with a lease of {@code
+     * visibility} on {@code clock}; {@code meanwhile} runs once the execution has started. Returns
+     * after checking that the execution was stopped (not released) within {@code stopWithin}.
+     */
+    private void blockedExecutionIsStopped(
+            Duration visibility, PoolClock clock, Runnable meanwhile, Duration stopWithin) {
         CountDownLatch hang = new CountDownLatch(1);
         ExecutionStore store = SqliteExecutionStore.open(dir.resolve("q.db"), StoreOptions.defaults("test"));
         store.migrate();
@@ -64,42 +69,7 @@ class LeaseWatchTest {
         Worker w = Worker.builder()
                 .options(PoolOptions.defaults("w")
                         .withPollInterval(Duration.ofMillis(50))
-                        .withLeases(Duration.ofMillis(200), Duration.ofSeconds(2)))
-                .store(heartbeatsHang(store, hang), true)
-                .runner(runner)
-                .build();
-        try {
-            w.start();
-            store.executionSubmitMany(List.of(SubmitRequest.now(
-                    "default", SteppedPool.WF.hash(), SteppedPool.WF.name(), "{\"do\":\"block\"}", 3)));
-            await().atMost(Duration.ofSeconds(20)).until(() -> runner.blocked.getCount() == 0);
-
-            // The first heartbeat, 200 ms in, never returns; the lease ends 2 s after the claim.
-            await().atMost(Duration.ofSeconds(20)).until(() -> runner.running.get() == 0);
-
-            assertThat(runner.release.getCount()).as("stopped, not released").isEqualTo(1);
-        } finally {
-            hang.countDown();
-            w.stop(Duration.ZERO);
-            store.close();
-        }
-    }
-
-    @Test
-    void anExecutionIsStoppedWhenTheWallClockShowsItsLeaseRanOutWhileTheMachineWasSuspended() {
-        CountDownLatch hang = new CountDownLatch(1);
-        ExecutionStore store = SqliteExecutionStore.open(dir.resolve("q.db"), StoreOptions.defaults("test"));
-        store.migrate();
-        store.workflowPut(SteppedPool.WF);
-        ScriptedRunner runner = new ScriptedRunner();
-        // A suspend stops the monotonic clock; the wall clock shows the time missed on resume.
-        java.util.concurrent.atomic.AtomicLong suspended = new java.util.concurrent.atomic.AtomicLong();
-        PoolClock clock =
-                new PoolClock.SuspendAware(System::nanoTime, () -> System.currentTimeMillis() + suspended.get());
-        Worker w = Worker.builder()
-                .options(PoolOptions.defaults("w")
-                        .withPollInterval(Duration.ofMillis(50))
-                        .withLeases(Duration.ofMillis(200), Duration.ofSeconds(60)))
+                        .withLeases(Duration.ofMillis(200), visibility))
                 .store(heartbeatsHang(store, hang), true)
                 .runner(runner)
                 .clock(clock)
@@ -109,17 +79,35 @@ class LeaseWatchTest {
             store.executionSubmitMany(List.of(SubmitRequest.now(
                     "default", SteppedPool.WF.hash(), SteppedPool.WF.name(), "{\"do\":\"block\"}", 3)));
             await().atMost(Duration.ofSeconds(20)).until(() -> runner.blocked.getCount() == 0);
-            assertThat(runner.running.get()).isEqualTo(1);
 
-            suspended.set(Duration.ofMinutes(2).toMillis());
+            meanwhile.run();
 
-            // The lease had 60 s left on the monotonic clock; the wall clock says two minutes went by.
-            await().atMost(Duration.ofSeconds(10)).until(() -> runner.running.get() == 0);
+            await().atMost(stopWithin).until(() -> runner.running.get() == 0);
             assertThat(runner.release.getCount()).as("stopped, not released").isEqualTo(1);
         } finally {
             hang.countDown();
             w.stop(Duration.ZERO);
             store.close();
         }
+    }
+
+    @Test
+    void anExecutionIsStoppedWhenItsLeaseRunsOutWhileAHeartbeatHangs() {
+        // The first heartbeat, 200 ms in, never returns; the lease ends 2 s after the claim.
+        blockedExecutionIsStopped(Duration.ofSeconds(2), PoolClock.SYSTEM, () -> {}, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void anExecutionIsStoppedWhenTheWallClockShowsItsLeaseRanOutWhileTheMachineWasSuspended() {
+        // A suspend stops the monotonic clock; the wall clock shows the time missed on resume.
+        java.util.concurrent.atomic.AtomicLong suspended = new java.util.concurrent.atomic.AtomicLong();
+        PoolClock clock =
+                new PoolClock.SuspendAware(System::nanoTime, () -> System.currentTimeMillis() + suspended.get());
+        // The lease has 60 s left on the monotonic clock; the wall clock says two minutes went by.
+        blockedExecutionIsStopped(
+                Duration.ofSeconds(60),
+                clock,
+                () -> suspended.set(Duration.ofMinutes(2).toMillis()),
+                Duration.ofSeconds(10));
     }
 }
