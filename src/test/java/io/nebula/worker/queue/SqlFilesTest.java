@@ -30,9 +30,11 @@ class SqlFilesTest {
             // transaction_snapshot: SQLite's deferred transaction is a snapshot already (WAL mode).
             // execution_wake_parent: only a server's child end can find its parent's row held by
             // another transaction; SQLite has one writer at a time.
+            // execution_lock_many: only concurrent writers can wait for each other's row locks.
             "postgres",
                     Set.of(
                             "connection_facts",
+                            "execution_lock_many",
                             "execution_wake_parent",
                             "listener_check",
                             "transaction_abandon_after",

@@ -41,6 +41,8 @@ final class LeaseStatements implements LeaseStore {
 
     private static final String CANCEL_ACK = "execution_cancel_ack";
     /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
+    private static final String LOCK_MANY = "execution_lock_many";
+
     private static final List<String> ENDINGS = List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK);
 
     /**
@@ -302,7 +304,11 @@ final class LeaseStatements implements LeaseStore {
         }
         boolean followUp = cancelledNodesApart && succeeds;
         Mode mode = oneKind && !awaits && !tries && !followUp ? Mode.SINGLE : Mode.TRANSACTION;
-        Ended ended = db.run("execution_complete", mode, true, s -> complete(s, completions, cancelledNodesApart));
+        // Several statements in one transaction take their rows in id order only if locked first
+        // (SQLite has one writer at a time: nothing to order).
+        boolean lockFirst = !oneKind && db.sql().dialect() == io.nebula.worker.queue.Dialect.POSTGRES;
+        Ended ended =
+                db.run("execution_complete", mode, true, s -> complete(s, completions, cancelledNodesApart, lockFirst));
         if (!ended.due().isEmpty()) {
             afterDue.accept(ended.due());
         }
@@ -437,8 +443,16 @@ final class LeaseStatements implements LeaseStore {
     /** What an ending batch wrote: the state of each execution it ended, and the queues it made due. */
     private record Ended(Map<Long, ExecutionState> applied, Set<String> due) {}
 
-    private static Ended complete(Session s, List<Completion> completions, boolean cancelledNodesApart)
+    private static Ended complete(
+            Session s, List<Completion> completions, boolean cancelledNodesApart, boolean lockFirst)
             throws SQLException {
+        if (lockFirst) {
+            List<Long> ids = new ArrayList<>(completions.size());
+            for (Completion c : completions) {
+                ids.add(c.lease().executionId());
+            }
+            s.query(LOCK_MANY, Params.of("ids", SqlArray.ofLongs(ids)));
+        }
         Map<String, List<Completion>> byStatement = new LinkedHashMap<>();
         for (String op : ENDINGS) {
             byStatement.put(op, new ArrayList<>());

@@ -175,4 +175,51 @@ class CheckpointFenceTest {
                             byId.get(0).id(), byId.get(1).id(), byId.get(2).id());
         }
     }
+
+    /**
+     * A completion batch of several kinds (one statement each, in one transaction) locks all its
+     * rows in id order before its first statement: held up at one row, it holds the rows before it
+     * and none after it, whichever statement would end each.
+     */
+    @Test
+    void aCompletionBatchOfSeveralKindsLocksItsRowsInIdOrder() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            store.executionSubmitMany(List.of(SubmitRequest.now("default", WF.hash(), WF.name(), "{}", 3)));
+        }
+        List<ClaimedExecution> byId =
+                store
+                        .leases()
+                        .executionClaim(new ClaimRequest("w1", List.of("default"), 3, Duration.ofSeconds(30)))
+                        .stream()
+                        .sorted(java.util.Comparator.comparingLong(ClaimedExecution::id))
+                        .toList();
+        assertThat(byId).hasSize(3);
+        try (Connection holder = PostgresTestDatabase.connect()) {
+            holder.setAutoCommit(false);
+            holder.createStatement()
+                    .executeQuery("SELECT id FROM \"" + schema + "\".executions WHERE id = "
+                            + byId.get(1).id() + " FOR SHARE")
+                    .close();
+            // The success statement runs first and would take the highest id first.
+            var batch = List.of(
+                    io.nebula.worker.queue.Completions.succeed(byId.get(2).lease(), "{}", List.of()),
+                    io.nebula.worker.queue.Completions.fail(byId.get(0).lease(), "no", false, Duration.ZERO, List.of()),
+                    io.nebula.worker.queue.Completions.fail(
+                            byId.get(1).lease(), "no", false, Duration.ZERO, List.of()));
+            java.util.concurrent.CompletableFuture<List<io.nebula.worker.queue.CompletionResult>> ended =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> store.executionCompleteMany(batch));
+            await().atMost(Duration.ofSeconds(20)).until(CheckpointFenceTest::someoneWaitsForALock);
+
+            assertThat(lockable(byId.get(0).id()))
+                    .as("the row before the held one is the batch's")
+                    .isFalse();
+            assertThat(lockable(byId.get(2).id()))
+                    .as("the row after it is not locked yet")
+                    .isTrue();
+
+            holder.rollback();
+            assertThat(ended.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .allMatch(io.nebula.worker.queue.CompletionResult::applied);
+        }
+    }
 }
