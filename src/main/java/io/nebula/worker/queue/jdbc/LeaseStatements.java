@@ -40,9 +40,9 @@ final class LeaseStatements implements LeaseStore {
     private static final String DUE_CAP = "execution_due_cap";
 
     private static final String CANCEL_ACK = "execution_cancel_ack";
-    /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
+    /** Locks a batch's rows in id order before the statements of several kinds that end them. */
     private static final String LOCK_MANY = "execution_lock_many";
-
+    /** The statements that end attempts, one per kind of outcome, in the order a batch runs them. */
     private static final List<String> ENDINGS = List.of(SUCCEED, FAIL, RELEASE, AWAIT_SIGNAL, CANCEL_ACK);
 
     /**
