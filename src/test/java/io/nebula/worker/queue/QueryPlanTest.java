@@ -232,6 +232,7 @@ class QueryPlanTest {
                 Map.entry("settle_ms", 30_000L));
         for (String op : List.of(
                 "lease_heartbeat",
+                "execution_lock_many",
                 "node_checkpoint",
                 "execution_succeed",
                 "execution_fail",
