@@ -131,6 +131,29 @@ class CheckpointFenceTest {
         }
     }
 
+    /** Three executions submitted and claimed by {@code w1}, in id order. */
+    private List<ClaimedExecution> threeClaimedById() {
+        for (int i = 0; i < 3; i++) {
+            store.executionSubmitMany(List.of(SubmitRequest.now("default", WF.hash(), WF.name(), "{}", 3)));
+        }
+        List<ClaimedExecution> claimed =
+                store.leases().executionClaim(new ClaimRequest("w1", List.of("default"), 3, Duration.ofSeconds(30)));
+        assertThat(claimed).hasSize(3);
+        return claimed.stream()
+                .sorted(java.util.Comparator.comparingLong(ClaimedExecution::id))
+                .toList();
+    }
+
+    /** A connection whose open transaction holds execution {@code id}'s row FOR SHARE; roll it back to let go. */
+    private Connection holding(long id) throws Exception {
+        Connection holder = PostgresTestDatabase.connect();
+        holder.setAutoCommit(false);
+        holder.createStatement()
+                .executeQuery("SELECT id FROM \"" + schema + "\".executions WHERE id = " + id + " FOR SHARE")
+                .close();
+        return holder;
+    }
+
     /**
      * A heartbeat locks its rows in id order, as a checkpoint's fence does, whatever order its
      * leases come in: held up at one row, it holds the rows before it and none after it, so the two
@@ -138,21 +161,8 @@ class CheckpointFenceTest {
      */
     @Test
     void aHeartbeatLocksItsRowsInIdOrder() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            store.executionSubmitMany(List.of(SubmitRequest.now("default", WF.hash(), WF.name(), "{}", 3)));
-        }
-        List<ClaimedExecution> claimed =
-                store.leases().executionClaim(new ClaimRequest("w1", List.of("default"), 3, Duration.ofSeconds(30)));
-        assertThat(claimed).hasSize(3);
-        List<ClaimedExecution> byId = claimed.stream()
-                .sorted(java.util.Comparator.comparingLong(ClaimedExecution::id))
-                .toList();
-        try (Connection holder = PostgresTestDatabase.connect()) {
-            holder.setAutoCommit(false);
-            holder.createStatement()
-                    .executeQuery("SELECT id FROM \"" + schema + "\".executions WHERE id = "
-                            + byId.get(1).id() + " FOR SHARE")
-                    .close();
+        List<ClaimedExecution> byId = threeClaimedById();
+        try (Connection holder = holding(byId.get(1).id())) {
             // The leases in an order that is not the ids'.
             var leases = List.of(
                     byId.get(2).lease(), byId.get(0).lease(), byId.get(1).lease());
@@ -183,23 +193,8 @@ class CheckpointFenceTest {
      */
     @Test
     void aCompletionBatchOfSeveralKindsLocksItsRowsInIdOrder() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            store.executionSubmitMany(List.of(SubmitRequest.now("default", WF.hash(), WF.name(), "{}", 3)));
-        }
-        List<ClaimedExecution> byId =
-                store
-                        .leases()
-                        .executionClaim(new ClaimRequest("w1", List.of("default"), 3, Duration.ofSeconds(30)))
-                        .stream()
-                        .sorted(java.util.Comparator.comparingLong(ClaimedExecution::id))
-                        .toList();
-        assertThat(byId).hasSize(3);
-        try (Connection holder = PostgresTestDatabase.connect()) {
-            holder.setAutoCommit(false);
-            holder.createStatement()
-                    .executeQuery("SELECT id FROM \"" + schema + "\".executions WHERE id = "
-                            + byId.get(1).id() + " FOR SHARE")
-                    .close();
+        List<ClaimedExecution> byId = threeClaimedById();
+        try (Connection holder = holding(byId.get(1).id())) {
             // The success statement runs first and would take the highest id first.
             var batch = List.of(
                     io.nebula.worker.queue.Completions.succeed(byId.get(2).lease(), "{}", List.of()),
